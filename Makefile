@@ -1,0 +1,50 @@
+# The project's commands. Every target creates .venv (Python 3.11) on first use.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+
+.PHONY: demo test bench assets proto lint screenshots clean
+
+# Installed once per change of pyproject.toml; the stamp records which extras are in.
+$(VENV)/.installed-test: pyproject.toml setup.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[test,examples]"
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(PIP) install --quiet -e ".[test,examples,bench]"
+	touch $@
+
+# Third-party JS (uPlot, elkjs, d3-zoom) from npm's lockfile, copied into static/vendor/.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json $(VENV)/.installed-test
+	$(PY) scripts/build_assets.py
+
+# Regenerates engine/proto/*_pb2.py from the .proto files (needs grpcio-tools, in the test extra).
+proto: $(VENV)/.installed-test
+	$(PY) -m grpc_tools.protoc -I. --python_out=. --pyi_out=. engine/proto/*.proto
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+
+# pytest exits 5 when it collected no test: make treats every non-zero exit as a failure.
+test: $(VENV)/.installed-test assets lint
+	$(PY) -m pytest
+
+demo: $(VENV)/.installed-test assets
+	$(PY) examples/train_mlp.py --logdir tmp/logs
+	$(VENV)/bin/board --logdir tmp/logs --port 6006
+
+bench: $(VENV)/.installed-bench assets
+	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+# Re-takes the README's dashboard screenshots from the browser tests.
+screenshots: $(VENV)/.installed-test assets
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser -q
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor build *.egg-info tmp test-artifacts

@@ -1,0 +1,1 @@
+"""File formats shared by the engine and board: TFRecord framing and its CRC."""
