@@ -1,0 +1,156 @@
+"""Scalars page speed in real headless Chromium: 8 runs x 16 tags x 20,000 steps.
+
+Measures, with Playwright, the time from navigation start to (a) the first chart drawn and (b) every
+chart in the first screen drawn, as `performance` marks the page sets on the frame after a card's
+first draw (static/js/scalars/card.js). The logdir is generated once (bench/eventgen.py) into
+tmp/bench/scalars_page/ and reused. Targets: first chart < 0.5 s, first screen < 1.5 s; the ratios
+printed are measured / target (below 1 is within target).
+
+    python bench/scalars_page.py [--runs 8] [--tags 16] [--steps 20000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TARGET_FIRST = 0.5
+TARGET_SCREEN = 1.5
+
+# Cards on screen, and when each was first drawn (ms since navigation start).
+MEASURE = """() => {
+  const marks = new Map(performance.getEntriesByType("mark")
+    .filter((m) => m.name.startsWith("board:card-drawn:"))
+    .map((m) => [m.name.slice("board:card-drawn:".length), m.startTime]));
+  const onScreen = Array.from(document.querySelectorAll("article.card")).filter((el) => {
+    const r = el.getBoundingClientRect();
+    return r.bottom > 0 && r.top < innerHeight && r.width > 0;
+  }).map((el) => el.dataset.tag);
+  return {onScreen, marks: Object.fromEntries(marks)};
+}"""
+
+
+def logdir_for(runs: int, tags: int, steps: int) -> Path:
+    from eventgen import generate
+
+    path = ROOT / "tmp" / "bench" / f"scalars_page_{runs}x{tags}x{steps}"
+    done = path / ".complete"
+    if not done.exists():
+        print(f"generating {runs} runs x {tags} tags x {steps:,} steps into {path} ...", flush=True)
+        started = time.perf_counter()
+        size = generate(path, runs=runs, tags=tags, steps=steps)
+        done.write_text("ok\n")
+        print(f"  {size / 2**20:.0f} MiB in {time.perf_counter() - started:.1f} s", flush=True)
+    return path
+
+
+def serve(logdir: Path) -> tuple[subprocess.Popen, str]:
+    """`python -m board` in its own process, as a user runs it (not sharing our GIL)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "board", "--logdir", str(logdir), "--port", str(port),
+               "--host", "127.0.0.1", "--reload-interval", "0"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_until_served(url: str, runs: int, tags: int, steps: int) -> float:
+    """Seconds until the server has loaded every point (so the page is measured, not the loader)."""
+    import json
+    import urllib.parse
+    import urllib.request
+
+    started = time.perf_counter()
+    query = urllib.parse.urlencode({"run": f"run_{runs - 1:02d}", "tag": f"metrics/series_{tags - 1:02d}"})
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/data/plugin/scalars/scalars?{query}") as response:
+                if len(json.load(response)) == steps:
+                    return time.perf_counter() - started
+        except OSError:
+            if time.perf_counter() - started > 120:
+                raise
+
+        time.sleep(0.1)
+
+
+def measure_once(browser, url: str) -> dict:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    transferred = []
+    page.on("response", lambda r: transferred.append(r.url))
+    page.goto(f"{url}/scalars")
+    page.wait_for_function(
+        f"""() => {{ const m = ({MEASURE})();
+                     return m.onScreen.length > 0 && m.onScreen.every((t) => t in m.marks); }}""",
+        timeout=60_000,
+    )
+    result = page.evaluate(MEASURE)
+    context.close()
+    times = [result["marks"][t] for t in result["onScreen"]]
+    return {
+        "first": min(result["marks"].values()) / 1000,
+        "screen": max(times) / 1000,
+        "cards": len(result["onScreen"]),
+        "requests": len(transferred),
+        "errors": errors,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--tags", type=int, default=16)
+    parser.add_argument("--steps", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    logdir = logdir_for(args.runs, args.tags, args.steps)
+    server, url = serve(logdir)
+    try:
+        loaded = wait_until_served(url, args.runs, args.tags, args.steps)
+        print(f"board serving {url} (all points loaded after {loaded:.2f} s)")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            results = [measure_once(browser, url) for _ in range(args.repeat)]
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    for i, r in enumerate(results):
+        print(f"  run {i + 1}: first chart {r['first'] * 1000:6.0f} ms, first screen ({r['cards']} cards) "
+              f"{r['screen'] * 1000:6.0f} ms, {r['requests']} requests"
+              + (f", CONSOLE ERRORS: {r['errors']}" if r["errors"] else ""))
+    first = statistics.median(r["first"] for r in results)
+    screen = statistics.median(r["screen"] for r in results)
+    shape = f"{args.runs} runs x {args.tags} tags x {args.steps:,} steps"
+    print(f"scalars page, {shape}, median of {len(results)}:")
+    print(f"  first chart drawn   {first * 1000:6.0f} ms   target {TARGET_FIRST * 1000:.0f} ms   "
+          f"ratio {first / TARGET_FIRST:.2f}")
+    print(f"  first screen drawn  {screen * 1000:6.0f} ms   target {TARGET_SCREEN * 1000:.0f} ms   "
+          f"ratio {screen / TARGET_SCREEN:.2f}")
+    ok = first < TARGET_FIRST and screen < TARGET_SCREEN and not any(r["errors"] for r in results)
+    print("  PASS" if ok else "  OVER TARGET")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,192 @@
+"""Training-step throughput: engine vs. hand-written numpy vs. TensorFlow 1.x (when importable).
+
+The model is the MLP 784 -> 256 relu -> 256 relu -> 10, batch 128, softmax cross-entropy, Adam
+(lr 1e-3), float32, fed through ``feed_dict`` every step.  The three implementations run in one
+process, interleaved in rounds so that machine noise hits them alike; each figure is the median
+over the rounds of steps per second.
+
+    python bench/train_step.py [--rounds 7] [--steps 200] [--threads N]
+
+Targets (issue 4): engine >= 0.97x hand numpy and >= 1.0x TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+N, D, H, C = 128, 784, 256, 10
+LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
+
+
+def make_data(seed=0):
+    rng = np.random.RandomState(seed)
+    x = rng.rand(N, D).astype(np.float32)
+    y = np.eye(C, dtype=np.float32)[rng.randint(0, C, N)]
+    shapes = [(D, H), (H,), (H, H), (H,), (H, C), (C,)]
+    params = []
+    for shape in shapes:
+        if len(shape) == 2:
+            limit = np.sqrt(6.0 / sum(shape))
+            params.append(rng.uniform(-limit, limit, shape).astype(np.float32))
+        else:
+            params.append(np.zeros(shape, np.float32))
+    return x, y, params
+
+
+class NumpyMLP:
+    """The step written by hand: forward, backward and Adam, updating parameters in place."""
+
+    def __init__(self, params):
+        self.params = [p.copy() for p in params]
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.tmp = [np.empty_like(p) for p in params]
+        self.tmp2 = [np.empty_like(p) for p in params]
+        self.b1p = np.float32(BETA1)
+        self.b2p = np.float32(BETA2)
+
+    def step(self, x, y):
+        w1, b1, w2, b2, w3, b3 = self.params
+        h1 = x @ w1
+        h1 += b1
+        np.maximum(h1, 0, out=h1)
+        h2 = h1 @ w2
+        h2 += b2
+        np.maximum(h2, 0, out=h2)
+        logits = h2 @ w3
+        logits += b3
+        # softmax cross-entropy, mean over the batch
+        logits -= logits.max(axis=1, keepdims=True)
+        e = np.exp(logits)
+        s = e.sum(axis=1, keepdims=True)
+        loss = (y * (np.log(s) - logits)).sum(axis=1).mean()
+        e /= s
+        e -= y
+        e *= np.float32(1.0 / N)
+        # backward
+        g3 = h2.T @ e
+        gb3 = e.sum(axis=0)
+        d2 = e @ w3.T
+        d2 *= h2 > 0
+        g2 = h1.T @ d2
+        gb2 = d2.sum(axis=0)
+        d1 = d2 @ w2.T
+        d1 *= h1 > 0
+        g1 = x.T @ d1
+        gb1 = d1.sum(axis=0)
+        # Adam, in place
+        one = np.float32(1)
+        alpha = np.float32(LR) * np.sqrt(one - self.b2p) / (one - self.b1p)
+        c1, c2, eps = one - np.float32(BETA1), one - np.float32(BETA2), np.float32(EPS)
+        for p, g, m, v, t, u in zip(self.params, (g1, gb1, g2, gb2, g3, gb3), self.m, self.v,
+                                    self.tmp, self.tmp2, strict=True):
+            np.subtract(g, m, out=t)
+            t *= c1
+            m += t
+            np.multiply(g, g, out=t)
+            t -= v
+            t *= c2
+            v += t
+            np.multiply(m, alpha, out=u)
+            np.sqrt(v, out=t)
+            t += eps
+            u /= t
+            p -= u
+        self.b1p = self.b1p * np.float32(BETA1)
+        self.b2p = self.b2p * np.float32(BETA2)
+        return loss
+
+
+def build_graph(tf, params):
+    """The same model as a TF1 graph; works for ``engine`` and for ``tensorflow.compat.v1``."""
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [None, D], name="x")
+        y = tf.placeholder(tf.float32, [None, C], name="y")
+        h = x
+        for i, name in enumerate(["layer1", "layer2", "output"]):
+            with tf.variable_scope(name):
+                w = tf.get_variable("weight", initializer=tf.constant(params[2 * i]))
+                b = tf.get_variable("bias", initializer=tf.constant(params[2 * i + 1]))
+                h = tf.matmul(h, w) + b
+                if name != "output":
+                    h = tf.nn.relu(h)
+        loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=h))
+        train_op = tf.train.AdamOptimizer(LR, BETA1, BETA2, EPS).minimize(loss)
+        init = tf.global_variables_initializer()
+    sess = tf.Session(graph=graph)
+    sess.run(init)
+
+    def step(xv, yv):
+        return sess.run([train_op, loss], feed_dict={x: xv, y: yv})[1]
+
+    return step, sess
+
+
+def load_tensorflow():
+    try:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        import tensorflow.compat.v1 as tf1  # noqa: PLC0415
+    except ImportError:
+        return None
+    tf1.disable_v2_behavior()
+    return tf1
+
+
+def rate(step, x, y, steps):
+    start = time.perf_counter()
+    for _ in range(steps):
+        step(x, y)
+    return steps / (time.perf_counter() - start)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--warmup", type=int, default=30)
+    args = ap.parse_args(argv)
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    import engine  # noqa: PLC0415
+
+    x, y, params = make_data()
+    contenders = {"numpy": NumpyMLP(params).step}
+    engine_step, _ = build_graph(engine, params)
+    contenders["engine"] = engine_step
+    tf1 = load_tensorflow()
+    if tf1 is not None:
+        contenders["tensorflow"] = build_graph(tf1, params)[0]
+
+    # The same start and the same data: the losses must agree before timing means anything.
+    first = {name: float(step(x, y)) for name, step in contenders.items()}
+    for name, value in first.items():
+        if abs(value - first["numpy"]) > 1e-4 * max(1.0, abs(first["numpy"])):
+            raise SystemExit(f"{name} computes loss {value}, numpy {first['numpy']}: not the same step")
+    for step in contenders.values():
+        for _ in range(args.warmup):
+            step(x, y)
+
+    results = {name: [] for name in contenders}
+    for _ in range(args.rounds):
+        for name, step in contenders.items():
+            results[name].append(rate(step, x, y, args.steps))
+    med = {name: statistics.median(v) for name, v in results.items()}
+    for name, value in med.items():
+        print(f"{name:>10}: {value:8.1f} steps/s  (rounds: {', '.join(f'{r:.0f}' for r in results[name])})")
+    print(f"engine / numpy      = {med['engine'] / med['numpy']:.3f}   (target >= 0.97)")
+    if "tensorflow" in med:
+        print(f"engine / tensorflow = {med['engine'] / med['tensorflow']:.3f}   (target >= 1.0)")
+    else:
+        print("engine / tensorflow = n/a (tensorflow not importable)")
+    return med
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""Scalar events/s written by engine.summary against tensorboardX and a bare protobuf + CRC loop.
+
+Every writer writes the same 200,000 scalar events (tag "loss", steps 0..199,999) into its own fresh
+logdir under a temp folder, timed from the first add to the end of close() (so the data is in the file).
+
+- ``FileWriter.add_summary``: pre-built serialized Summary bytes, as ``sess.run(merged)`` returns them;
+  building them is not timed (in a real loop the session run does that).
+- ``SummaryWriter.add_scalar``: our graph-free writer, tag + Python float + step.
+- ``tensorboardX add_scalar``: tensorboardX's SummaryWriter (skipped when it is not importable).
+- ``bare protobuf+CRC loop``: per event, build the Event proto, serialize, frame with masked CRC32C,
+  collect, and write everything at the end: the least any protobuf-based writer must do.
+
+Each is run ``--repeat`` times; the median is reported, with ratios against the bare loop and against
+tensorboardX. Rates are given per wall-clock second and per CPU second of the process (all its threads):
+on a shared machine the wall rate swings with other load, the CPU rate much less.
+
+Every output file is read back and its record count checked, so a fast writer that drops
+events fails the benchmark instead of winning it.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine.io.tfrecord import encode_record, read_records  # noqa: E402
+from engine.proto import event_pb2, summary_pb2  # noqa: E402
+from engine.summary import FileWriter, SummaryWriter  # noqa: E402
+
+TARGET = 500_000
+
+
+def _clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _elapsed(start: tuple[float, float]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (all threads of this process) since ``start``."""
+    wall, cpu = _clock()
+    return wall - start[0], cpu - start[1]
+
+
+def ours_add_summary(logdir: Path, n: int) -> float:
+    Summary, Value = summary_pb2.Summary, summary_pb2.Summary.Value
+    summaries = [Summary(value=[Value(tag="loss", simple_value=1.0 / (s + 1))]).SerializeToString()
+                 for s in range(n)]
+    start = _clock()
+    writer = FileWriter(logdir)
+    add = writer.add_summary
+    for step in range(n):
+        add(summaries[step], step)
+    writer.close()
+    return _elapsed(start)
+
+
+def ours_graph_free(logdir: Path, n: int) -> float:
+    values = [1.0 / (s + 1) for s in range(n)]
+    start = _clock()
+    writer = SummaryWriter(logdir)
+    add = writer.add_scalar
+    for step in range(n):
+        add("loss", values[step], step)
+    writer.close()
+    return _elapsed(start)
+
+
+def tensorboardx(logdir: Path, n: int) -> float:
+    from tensorboardX import SummaryWriter as TbxWriter
+
+    values = [1.0 / (s + 1) for s in range(n)]
+    start = _clock()
+    writer = TbxWriter(str(logdir))
+    add = writer.add_scalar
+    for step in range(n):
+        add("loss", values[step], step)
+    writer.close()
+    return _elapsed(start)
+
+
+def bare_protobuf_loop(logdir: Path, n: int) -> float:
+    Event, Summary, Value = event_pb2.Event, summary_pb2.Summary, summary_pb2.Summary.Value
+    values = [1.0 / (s + 1) for s in range(n)]
+    start = _clock()
+    logdir.mkdir(parents=True)
+    records = [encode_record(Event(wall_time=time.time(), file_version="brain.Event:2").SerializeToString())]
+    for step in range(n):
+        event = Event(wall_time=time.time(), step=step, summary=Summary(value=[Value(tag="loss",
+                                                                                     simple_value=values[step])]))
+        records.append(encode_record(event.SerializeToString()))
+    with open(logdir / "events.out.tfevents.0.bare", "wb") as f:
+        f.write(b"".join(records))
+    return _elapsed(start)
+
+
+def count_scalar_records(logdir: Path) -> int:
+    (path,) = logdir.glob("events.out.tfevents.*")
+    return sum(1 for r in read_records(path) if event_pb2.Event.FromString(r).HasField("summary"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    writers = {
+        "FileWriter.add_summary (ours)": ours_add_summary,
+        "SummaryWriter.add_scalar (ours)": ours_graph_free,
+        "bare protobuf+CRC loop": bare_protobuf_loop,
+    }
+    try:
+        import tensorboardX  # noqa: F401
+
+        writers["tensorboardX add_scalar"] = tensorboardx
+    except ImportError:
+        print("tensorboardX not importable: its row is skipped")
+    rates: dict[str, tuple[float, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, fn in writers.items():
+            walls, cpus = [], []
+            for i in range(args.repeat):
+                logdir = Path(tmp) / f"{fn.__name__}_{i}"
+                wall, cpu = fn(logdir, args.events)
+                walls.append(wall)
+                cpus.append(cpu)
+                written = count_scalar_records(logdir)
+                if written != args.events:
+                    raise SystemExit(f"{name} wrote {written} scalar events, not {args.events}")
+            rates[name] = (args.events / statistics.median(walls), args.events / statistics.median(cpus))
+    bare = rates["bare protobuf+CRC loop"]
+    tbx = rates.get("tensorboardX add_scalar")
+    print(f"{args.events:,} scalar events, median of {args.repeat} runs (add ... close, file read back); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"{'writer':34} {'events/s':>10} {'per CPU-s':>10} {'vs bare loop':>13} {'vs tensorboardX':>16}")
+    for name, (wall_rate, cpu_rate) in rates.items():
+        vs_tbx = f"{wall_rate / tbx[0]:15.2f}x" if tbx else f"{'-':>16}"
+        print(f"{name:34} {wall_rate:10,.0f} {cpu_rate:10,.0f} {wall_rate / bare[0]:12.2f}x {vs_tbx}")
+    ours = [rates[name] for name in writers if "(ours)" in name]
+    wall_ok = all(wall_rate >= TARGET for wall_rate, _ in ours)
+    cpu_ok = all(cpu_rate >= TARGET for _, cpu_rate in ours)
+    print(f"target >= {TARGET:,} events/s for our writers: wall clock {'met' if wall_ok else 'NOT met'}, "
+          f"per CPU second {'met' if cpu_ok else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

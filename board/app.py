@@ -1,0 +1,56 @@
+"""`create_app(logdir)`: the FastAPI application of board."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from board import errors
+from board.data.provider import LogdirProvider
+from board.resources import STATIC_DIR
+
+
+def create_app(logdir: str | Path, reload_interval: float = 5.0,
+               max_points_per_series: int = 10_000_000, provider: LogdirProvider | None = None,
+               on_progress=None) -> FastAPI:
+    """The board app serving `logdir`.
+
+    The logdir is read by a background thread started with the app (its lifespan): once, then
+    every `reload_interval` seconds (0 = only once). Used without the lifespan (for instance a
+    TestClient outside a `with` block), the first request reads the logdir synchronously; call
+    `app.state.provider.reload()` to read new data at a moment of your choosing.
+    """
+    if provider is None:
+        provider = LogdirProvider(logdir, reload_interval, max_points_per_series)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        provider.start(on_progress)
+        try:
+            yield
+        finally:
+            provider.stop()
+
+    app = FastAPI(
+        title="board",
+        summary="TensorBoard-compatible data API over a logdir of event files",
+        description="Every route is documented with an example in docs/http-api.md.",
+        lifespan=lifespan,
+    )
+    app.state.provider = provider
+    app.state.logdir = str(provider.logdir)
+    app.state.reload_interval = provider.reload_interval
+    errors.install(app)
+
+    from board.routes import graph_explorer, graphs, pages, runs, scalars
+
+    app.include_router(runs.router)
+    app.include_router(scalars.router)
+    app.include_router(graphs.router)
+    app.include_router(pages.router)
+    app.include_router(graph_explorer.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static")
+    return app

@@ -1,0 +1,167 @@
+"""`board --logdir DIR [--port 6006] [--host localhost] [--reload-interval 5]` (also `python -m board`).
+
+Start-up problems (no such logdir, port in use, bad option) are one line on stderr and exit
+status 2, never a traceback. While the logdir loads, progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import socket
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_PORT = 6006
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage + message
+        self.exit(2, f"board: {message} (see board --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="board", description="Serve the event files of a logdir like TensorBoard.")
+    parser.add_argument("--logdir", required=True, help="folder with event files (runs are subfolders)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (default 6006)")
+    parser.add_argument("--host", default="localhost",
+                        help="address to bind (default localhost; 0.0.0.0 to allow other machines)")
+    parser.add_argument("--reload-interval", type=float, default=5.0, metavar="SECONDS",
+                        help="seconds between re-reads of the logdir; 0 reads it once (default 5)")
+    parser.add_argument("--max-points-per-series", type=int, default=10_000_000, metavar="N",
+                        help="points kept per (run, tag) before older ones are thinned (default 1e7)")
+    parser.add_argument("--log-level", default="warning",
+                        choices=["debug", "info", "warning", "error"], help="server log level")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"board: {message}", file=sys.stderr)
+    return 2
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything slow so a busy port fails at once."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+class ProgressPrinter:
+    """Prints loading progress to stderr, at most every `every` seconds, then a summary line."""
+
+    def __init__(self, stream=sys.stderr, every: float = 0.5):
+        self.stream = stream
+        self.every = every
+        self.began = time.monotonic()
+        self.last = 0.0
+        self.done = False
+
+    def __call__(self, progress) -> None:
+        now = time.monotonic()
+        if self.done or now - self.last < self.every:
+            return
+        self.last = now
+        self._line(progress, now, final=False)
+
+    def finish(self, progress) -> None:
+        if not self.done:
+            self.done = True
+            self._line(progress, time.monotonic(), final=True)
+
+    def _line(self, p, now: float, final: bool) -> None:
+        seconds = max(now - self.began, 1e-9)
+        mb = p.bytes / 1e6
+        text = (f"{'loaded' if final else 'loading'}: {p.runs} runs, {p.files} files, "
+                f"{p.records:,} records, {mb:,.1f} MB in {seconds:.1f} s ({mb / seconds:,.0f} MB/s)")
+        if not final and p.pending_bytes:
+            text += f", {p.pending_bytes / 1e6:,.1f} MB to go"
+        print(f"board: {text}", file=self.stream, flush=True)
+
+
+def _tune_allocator() -> None:
+    """Keep freed memory for reuse instead of returning it to the OS after every chunk (glibc):
+    loading allocates and frees the same few MB-sized arrays thousands of times."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 64 << 20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 128 << 20)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logdir = Path(args.logdir).expanduser()
+    if not logdir.exists():
+        return _fail(f"logdir {str(logdir)!r} does not exist")
+    if not logdir.is_dir():
+        return _fail(f"logdir {str(logdir)!r} is not a folder")
+    if not 0 < args.port < 65536:
+        return _fail(f"--port must be between 1 and 65535, not {args.port}")
+    if args.reload_interval < 0:
+        return _fail("--reload-interval must be 0 (load once) or a number of seconds")
+    if args.max_points_per_series < 1:
+        return _fail("--max-points-per-series must be at least 1")
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            return _fail(f"port {args.port} on {args.host} is in use; pick another with --port")
+        return _fail(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}")
+    _tune_allocator()
+    logging.basicConfig(level=args.log_level.upper(), format="%(message)s")
+
+    # Start reading the logdir before importing the web stack, so the two overlap.
+    from board.data.provider import LogdirProvider
+
+    printer = ProgressPrinter()
+    provider = LogdirProvider(logdir, args.reload_interval, args.max_points_per_series)
+
+    def on_progress(progress) -> None:
+        printer(progress)
+
+    provider.start(on_progress)
+
+    import uvicorn
+
+    from board.app import create_app
+
+    app = create_app(logdir, provider=provider)
+    shown = "localhost" if args.host in ("localhost", "127.0.0.1", "::1") else args.host
+    print(f"board: serving {str(logdir)!r} at http://{shown}:{args.port}/ (Ctrl+C to stop)",
+          file=sys.stderr, flush=True)
+
+    def report_when_loaded() -> None:
+        provider.wait_loaded()
+        printer.finish(provider.status())
+
+    import threading
+
+    threading.Thread(target=report_when_loaded, daemon=True, name="board-progress").start()
+    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        provider.stop(timeout=1.0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Finding runs: every folder under the logdir (recursively) holding ``*tfevents*`` files.
+
+A run is named by its path relative to the logdir with ``/`` separators, ``.`` for the logdir
+itself. Files are listed in name order (their names start with the creation time). Nothing here
+opens, creates or changes a file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def is_event_file(name: str) -> bool:
+    return "tfevents" in name
+
+
+def discover(logdir: Path) -> dict[str, list[Path]]:
+    """{run name: event files in name order}, for every folder holding event files."""
+    runs: dict[str, list[Path]] = {}
+    seen: set[str] = set()
+    for folder, dirnames, filenames in os.walk(logdir, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:  # a symlink loop: don't walk the same folder twice
+            dirnames[:] = []
+            continue
+        seen.add(real)
+        dirnames.sort()
+        files = sorted(name for name in filenames if is_event_file(name))
+        if not files:
+            continue
+        relative = os.path.relpath(folder, logdir)
+        name = "." if relative == "." else relative.replace(os.sep, "/")
+        paths = [Path(folder, f) for f in files]
+        runs[name] = [p for p in paths if p.is_file()]
+        if not runs[name]:
+            del runs[name]
+    return runs

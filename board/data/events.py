@@ -1,0 +1,193 @@
+"""Turning one decoded ``Event`` protobuf into what a run keeps (the per-record path).
+
+Used for every record the bulk decoder in `board.data.scan` does not recognise: graphs, histograms,
+images, TF2 tensor summaries, session logs. Scalar points found here are returned rather than
+stored, so the caller can merge them in record order with the bulk-decoded ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from google.protobuf.message import DecodeError
+
+from board.data.store import Histogram, RunData, TagMeta
+from engine.proto import event_pb2, summary_pb2
+
+START = event_pb2.SessionLog.START
+
+# TensorFlow DataType enum -> numpy dtype, for the types a summary tensor can hold
+_NUMPY_TYPES = {
+    1: np.float32, 2: np.float64, 3: np.int32, 4: np.uint8, 5: np.int16, 6: np.int8,
+    9: np.int64, 10: np.bool_, 17: np.uint16, 19: np.float16, 22: np.uint32, 23: np.uint64,
+}
+_DT_BFLOAT16 = 14
+_DT_STRING = 7
+
+
+def parse_event(data: bytes) -> event_pb2.Event | None:
+    try:
+        return event_pb2.Event.FromString(data)
+    except DecodeError:
+        return None
+
+
+def parse_file_version(text: str) -> float:
+    """``brain.Event:2`` -> 2.0; anything unreadable -> -1 (old out-of-order purge rules)."""
+    try:
+        return float(text.split("brain.Event:")[-1])
+    except ValueError:
+        return -1.0
+
+
+def tensor_to_array(tensor) -> np.ndarray | None:
+    """A numeric TensorProto as a numpy array; None for strings and unknown types."""
+    shape = tuple(d.size for d in tensor.tensor_shape.dim)
+    count = int(np.prod(shape)) if shape else 1
+    if tensor.dtype == _DT_BFLOAT16:
+        if tensor.tensor_content:
+            bits = np.frombuffer(tensor.tensor_content, dtype="<u2")
+        else:
+            bits = np.array(tensor.half_val, dtype=np.uint16)
+        values = (bits.astype(np.uint32) << 16).view(np.float32)
+    else:
+        dtype = _NUMPY_TYPES.get(tensor.dtype)
+        if dtype is None:
+            return None
+        if tensor.tensor_content:
+            values = np.frombuffer(tensor.tensor_content, dtype=np.dtype(dtype).newbyteorder("<"))
+        elif dtype == np.float32:
+            values = np.array(tensor.float_val, dtype=np.float32)
+        elif dtype == np.float64:
+            values = np.array(tensor.double_val, dtype=np.float64)
+        elif dtype == np.int64:
+            values = np.array(tensor.int64_val, dtype=np.int64)
+        elif dtype == np.float16:
+            values = np.array(tensor.half_val, dtype=np.uint16).view(np.float16)
+        elif dtype == np.uint32:
+            values = np.array(tensor.uint32_val, dtype=np.uint32)
+        elif dtype == np.uint64:
+            values = np.array(tensor.uint64_val, dtype=np.uint64)
+        elif dtype == np.bool_:
+            values = np.array(tensor.bool_val, dtype=np.bool_)
+        else:
+            values = np.array(tensor.int_val, dtype=dtype)
+    if len(values) == 0:
+        if count == 0:
+            return np.zeros(shape, dtype=values.dtype)
+        return None
+    if len(values) < count:  # TensorFlow repeats the last value to fill the shape
+        values = np.concatenate([values, np.repeat(values[-1:], count - len(values))])
+    return values[:count].reshape(shape)
+
+
+def _scalar_from_tensor(tensor) -> np.generic | None:
+    array = tensor_to_array(tensor)
+    if array is None or array.size != 1:
+        return None
+    item = array.reshape(())[()]
+    if array.dtype in (np.float32, np.float64):
+        return item
+    if array.dtype == np.float16:
+        return np.float32(item)
+    return np.float64(item)
+
+
+class ScalarRows:
+    """Scalar points found by the per-record path: parallel lists, in record order."""
+
+    def __init__(self) -> None:
+        self.record: list[int] = []
+        self.step: list[int] = []
+        self.wall_time: list[float] = []
+        self.value: list[np.generic] = []
+        self.tag: list[str] = []
+
+    def add(self, record: int, step: int, wall_time: float, tag: str, value: np.generic) -> None:
+        self.record.append(record)
+        self.step.append(step)
+        self.wall_time.append(wall_time)
+        self.tag.append(tag)
+        self.value.append(value)
+
+    def __len__(self) -> int:
+        return len(self.record)
+
+
+def apply_summary(run: RunData, event, record: int, scalars: ScalarRows) -> None:
+    """Stores the non-scalar values of a Summary event; collects its scalar values."""
+    step = int(event.step)
+    wall_time = float(event.wall_time)
+    for value in event.summary.value:
+        tag = value.tag or value.node_name
+        kind = value.WhichOneof("value")
+        if value.HasField("metadata") and value.metadata.plugin_data.plugin_name:
+            if tag not in run.tag_meta or run.tag_meta[tag].plugin != value.metadata.plugin_data.plugin_name:
+                run.tag_meta[tag] = TagMeta(
+                    value.metadata.plugin_data.plugin_name,
+                    value.metadata.display_name,
+                    value.metadata.summary_description,
+                )
+        meta = run.tag_meta.get(tag)
+        plugin = meta.plugin if meta else None
+        if kind == "simple_value":
+            scalars.add(record, step, wall_time, tag, np.float32(value.simple_value))
+        elif kind == "histo":
+            _add_histogram(run, tag, step, wall_time, value.histo)
+        elif kind == "image":
+            _count(run, tag, "images")
+        elif kind == "audio":
+            _count(run, tag, "audio")
+        elif kind == "tensor":
+            if plugin == "scalars":
+                number = _scalar_from_tensor(value.tensor)
+                if number is not None:
+                    scalars.add(record, step, wall_time, tag, number)
+            elif plugin == "histograms":
+                array = tensor_to_array(value.tensor)
+                if array is not None and array.ndim == 2 and array.shape[1] == 3:
+                    run.histograms.setdefault(tag, []).append(
+                        Histogram(step, wall_time, array.astype(np.float64)))
+                    run.version += 1
+            elif plugin:
+                _count(run, tag, plugin)
+            elif value.tensor.dtype == _DT_STRING:
+                _count(run, tag, "text")
+
+
+def _count(run: RunData, tag: str, plugin: str) -> None:
+    if tag not in run.tag_meta:
+        run.tag_meta[tag] = TagMeta(plugin)
+    run.others[tag] = run.others.get(tag, 0) + 1
+    run.version += 1
+
+
+def _add_histogram(run: RunData, tag: str, step: int, wall_time: float,
+                   histo: summary_pb2.HistogramProto) -> None:
+    """A TF1 HistogramProto as (left, right, count) rows, as TensorBoard's v2 layout has them."""
+    limits = np.array(histo.bucket_limit, dtype=np.float64)
+    counts = np.array(histo.bucket, dtype=np.float64)
+    n = min(len(limits), len(counts))
+    lefts = np.concatenate([[histo.min], limits[: n - 1]]) if n else np.zeros(0)
+    rights = limits[:n].copy()
+    if n:
+        rights[-1] = max(histo.max, lefts[-1]) if np.isinf(rights[-1]) else rights[-1]
+    buckets = np.stack([lefts, rights, counts[:n]], axis=1) if n else np.zeros((0, 3))
+    stats = {"min": histo.min, "max": histo.max, "num": histo.num, "sum": histo.sum,
+             "sum_squares": histo.sum_squares}
+    run.tag_meta.setdefault(tag, TagMeta("histograms"))
+    run.histograms.setdefault(tag, []).append(Histogram(step, wall_time, buckets, stats))
+    run.version += 1
+
+
+def apply_other(run: RunData, event) -> None:
+    """Graph-like payloads: the newest of each kind wins, as in TensorBoard."""
+    kind = event.WhichOneof("what")
+    if kind == "graph_def":
+        run.graph_def = bytes(event.graph_def)
+    elif kind == "meta_graph_def":
+        run.meta_graph_def = bytes(event.meta_graph_def)
+    elif kind == "tagged_run_metadata":
+        run.run_metadata[event.tagged_run_metadata.tag] = bytes(event.tagged_run_metadata.run_metadata)
+    else:
+        return
+    run.version += 1

@@ -1,0 +1,331 @@
+"""Incremental reading of a logdir: each file is read from where the last read stopped.
+
+One `Loader.reload()` pass finds the runs, then reads the new bytes of every event file in chunks
+of a few MB (`board.data.scan` frames, CRC-checks and bulk-decodes each chunk), and applies what
+it found to the run's `RunData` in record order:
+
+* a truncated last record is left for the next pass (the file offset stays at its start);
+* a corrupt record is skipped and logged once with its file and byte offset;
+* ``SessionLog.START`` purges the run's points at or after its step (see `_apply_barrier`);
+* in files without ``file_version`` >= 2, a summary whose step goes backwards purges its tags'
+  later points, as TensorBoard's ``purge_orphaned_data`` does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from board.data import events as ev
+from board.data.discovery import discover
+from board.data.scan import FRAMING, HEADER, ChunkScan, scan_chunk
+from board.data.store import RunData
+
+logger = logging.getLogger("board")
+
+CHUNK = 2 << 20  # bytes read and decoded together
+_PAD = 16  # zero bytes after each chunk, so 8-byte reads near its end stay in bounds
+
+
+@dataclass
+class FileState:
+    path: Path
+    offset: int = 0
+    records: int = 0
+    corrupt_reported: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Progress:
+    """Counters of the loading so far (cumulative over passes)."""
+
+    runs: int = 0
+    files: int = 0
+    records: int = 0
+    bytes: int = 0
+    pending_bytes: int = 0  # bytes known to be waiting in this pass
+    seconds: float = 0.0
+    passes: int = 0
+    loading: bool = False
+
+
+class Loader:
+    """Reads a logdir into `RunData` objects, one pass per `reload()`; thread-safe."""
+
+    def __init__(self, logdir: Path, max_points_per_series: int = 10_000_000):
+        self.logdir = Path(logdir)
+        self.max_points = max_points_per_series
+        self.runs: dict[str, RunData] = {}
+        self.files: dict[Path, FileState] = {}
+        self.progress = Progress()
+        self.last_changed = 0.0  # time.time() of the last pass that changed data
+        self._pass_lock = threading.Lock()
+        self._runs_lock = threading.Lock()
+
+    # -- a pass ---------------------------------------------------------------------------
+
+    def reload(self, on_progress=None) -> Progress:
+        """One pass over the logdir. `on_progress(Progress)` is called after every chunk."""
+        with self._pass_lock:
+            began = time.monotonic()
+            self.progress.loading = True
+            try:
+                self._reload(on_progress)
+            finally:
+                self.progress.loading = False
+                self.progress.passes += 1
+                self.progress.seconds += time.monotonic() - began
+            return self.progress
+
+    def _reload(self, on_progress) -> None:
+        if not self.logdir.is_dir():
+            return
+        found = discover(self.logdir)
+        work: list[tuple[RunData, FileState, int]] = []
+        for name, paths in found.items():
+            run = self.runs.get(name)
+            if run is None:
+                run = RunData(name, self.max_points)
+                with self._runs_lock:
+                    self.runs[name] = run
+                self.last_changed = time.time()
+            for path in paths:
+                state = self.files.get(path)
+                if state is None:
+                    state = self.files[path] = FileState(path)
+                try:
+                    size = path.stat().st_size
+                except OSError:
+                    continue
+                if size > state.offset:
+                    work.append((run, state, size))
+        self.progress.runs = len(self.runs)
+        self.progress.files = len(self.files)
+        self.progress.pending_bytes = sum(size - state.offset for _, state, size in work)
+        for run, state, size in work:
+            self._read_file(run, state, size, on_progress)
+
+    def _read_file(self, run: RunData, state: FileState, size: int, on_progress) -> None:
+        try:
+            handle = open(state.path, "rb")  # read-only: board never writes into the logdir
+        except OSError as error:
+            logger.warning("board: cannot read %s: %s", state.path, error)
+            return
+        with handle:
+            want = CHUNK
+            while state.offset < size:
+                handle.seek(state.offset)
+                length = min(want, size - state.offset)
+                buffer = bytearray(length + _PAD)
+                got = handle.readinto(memoryview(buffer)[:length])
+                if not got:
+                    break
+                chunk = memoryview(buffer)[: got + _PAD]
+                scan = scan_chunk(chunk, got)
+                if scan.consumed == 0:
+                    needed = _first_record_size(chunk[:got])
+                    if needed is None or needed <= got or state.offset + needed > size:
+                        break  # an incomplete record at the end: retried on the next pass
+                    want = needed  # one record bigger than a chunk
+                    continue
+                want = CHUNK
+                self._report_corrupt(state, scan)
+                with run.lock:
+                    self._apply(run, scan, chunk)
+                state.offset += scan.consumed
+                state.records += scan.record_count
+                self.progress.records += scan.record_count
+                self.progress.bytes += scan.consumed
+                self.progress.pending_bytes = max(self.progress.pending_bytes - scan.consumed, 0)
+                self.last_changed = time.time()
+                if on_progress is not None:
+                    on_progress(self.progress)
+
+    def _report_corrupt(self, state: FileState, scan: ChunkScan) -> None:
+        for bad in scan.corrupt:
+            offset = state.offset + bad.offset
+            if offset in state.corrupt_reported:
+                continue
+            state.corrupt_reported.add(offset)
+            logger.warning("board: skipped a corrupt record in %s at byte %d: %s",
+                           state.path, offset, bad.reason)
+
+    # -- applying one chunk, in record order ----------------------------------------------
+
+    def _apply(self, run: RunData, scan: ChunkScan, chunk: memoryview) -> None:
+        decoded: dict[int, object] = {}
+        for record, offset, length in scan.other:
+            event = ev.parse_event(bytes(chunk[offset : offset + length]))
+            if event is None:
+                logger.warning("board: an unreadable event in run %r (record %d of a chunk)",
+                               run.name, record)
+                continue
+            decoded[record] = event
+        if run.start_time is None:
+            first_times = [float(e.wall_time) for e in decoded.values() if e.wall_time]
+            if len(scan.wall_time):
+                first_times.append(float(scan.wall_time[0]))
+            if first_times:
+                run.start_time = min(first_times)
+
+        barriers = [r for r, e in sorted(decoded.items()) if _is_barrier(e)]
+        begin = 0
+        for barrier in [*barriers, None]:
+            end = barrier if barrier is not None else scan.record_count
+            if begin < end:
+                if run.file_version is None or run.file_version < 2:
+                    self._apply_one_by_one(run, scan, decoded, begin, end)
+                else:
+                    self._apply_segment(run, scan, decoded, begin, end)
+            if barrier is not None:
+                self._apply_barrier(run, decoded[barrier])
+                begin = barrier + 1
+
+    def _apply_segment(self, run: RunData, scan: ChunkScan, decoded: dict, begin: int, end: int) -> None:
+        lo, hi = np.searchsorted(scan.record, [begin, end])
+        extra = ev.ScalarRows()
+        last_summary_step = None
+        for record in sorted(r for r in decoded if begin <= r < end):
+            event = decoded[record]
+            if event.HasField("summary"):
+                ev.apply_summary(run, event, record, extra)
+                last_summary_step = (record, int(event.step))
+            else:
+                ev.apply_other(run, event)
+        if hi > lo:
+            last_fast = (int(scan.record[hi - 1]), int(scan.step[hi - 1]))
+            if last_summary_step is None or last_fast[0] > last_summary_step[0]:
+                last_summary_step = last_fast
+        if last_summary_step is not None:
+            run.most_recent_step = last_summary_step[1]
+        if hi == lo and not len(extra):
+            return
+        _store_points(run, scan, slice(lo, hi), extra)
+
+    def _apply_barrier(self, run: RunData, event) -> None:
+        if event.HasField("file_version"):
+            run.file_version = ev.parse_file_version(event.file_version)
+            return
+        # SessionLog.START: a (re)start at this step; what was logged at or after it is orphaned.
+        # TensorBoard skips the first START of a run; we purge on every START, so that a run
+        # whose only START marks a restart (written by hand on resuming) is cleaned too.
+        dropped = run.purge(int(event.step))
+        if dropped:
+            run.version += 1
+            logger.info("board: run %r restarted at step %d: dropped %d later points",
+                        run.name, event.step, dropped)
+
+    def _apply_one_by_one(self, run: RunData, scan: ChunkScan, decoded: dict, begin: int, end: int) -> None:
+        """TensorBoard's rules for files without file_version 2, one event at a time."""
+        fast_rows: dict[int, list[int]] = {}
+        lo, hi = np.searchsorted(scan.record, [begin, end])
+        for i in range(lo, hi):
+            fast_rows.setdefault(int(scan.record[i]), []).append(i)
+        for record in sorted(set(fast_rows) | {r for r in decoded if begin <= r < end}):
+            event = decoded.get(record)
+            if event is not None:
+                step = int(event.step)
+                if event.HasField("summary"):
+                    tags = [v.tag for v in event.summary.value]
+                    if step < run.most_recent_step:
+                        _purge_tags(run, step, tags)
+                    extra = ev.ScalarRows()
+                    ev.apply_summary(run, event, record, extra)
+                    run.most_recent_step = step
+                    if len(extra):
+                        _store_points(run, scan, slice(0, 0), extra)
+                else:
+                    ev.apply_other(run, event)
+                continue
+            rows = fast_rows[record]
+            step = int(scan.step[rows[0]])
+            if step < run.most_recent_step:
+                _purge_tags(run, step, [scan.tags[scan.tag_id[i]] for i in rows])
+            run.most_recent_step = step
+            _store_points(run, scan, np.array(rows), ev.ScalarRows())
+
+    # -- access -------------------------------------------------------------------------------
+
+    def run_list(self) -> list[RunData]:
+        with self._runs_lock:
+            return list(self.runs.values())
+
+    def get(self, name: str) -> RunData | None:
+        with self._runs_lock:
+            return self.runs.get(name)
+
+
+def _is_barrier(event) -> bool:
+    return event.HasField("file_version") or (
+        event.HasField("session_log") and event.session_log.status == ev.START)
+
+
+def _purge_tags(run: RunData, step: int, tags: list[str]) -> None:
+    dropped = run.purge(step, tags)
+    if dropped:
+        run.version += 1
+        logger.info("board: run %r: step went back to %d: dropped %d later points of %s",
+                    run.name, step, dropped, ", ".join(sorted(set(tags))))
+
+
+def _store_points(run: RunData, scan: ChunkScan, rows, extra: ev.ScalarRows) -> None:
+    """Appends bulk-decoded rows (`rows` of the scan) and per-record points, in record order."""
+    record = scan.record[rows]
+    step = scan.step[rows]
+    wall = scan.wall_time[rows]
+    value = scan.value[rows]
+    tag_id = scan.tag_id[rows]
+    names = list(scan.tags)
+    narrow = None  # per row: the value was written as float32 (kept as float32 when a tag has only those)
+    if len(extra):
+        index = {name: i for i, name in enumerate(names)}
+        extra_ids = [index.setdefault(tag, len(index)) for tag in extra.tag]
+        names = list(index)
+        record = np.concatenate([record, np.array(extra.record, dtype=record.dtype)])
+        step = np.concatenate([step, np.array(extra.step, dtype=np.int64)])
+        wall = np.concatenate([wall, np.array(extra.wall_time, dtype=np.float64)])
+        value = np.concatenate([value.astype(np.float64), np.array(extra.value, dtype=np.float64)])
+        narrow = np.concatenate([np.ones(len(tag_id), dtype=bool),
+                                 np.array([isinstance(v, np.float32) for v in extra.value], dtype=bool)])
+        tag_id = np.concatenate([tag_id, np.array(extra_ids, dtype=np.int32)])
+        order = np.argsort(record, kind="stable")
+        step, wall, value = step[order], wall[order], value[order]
+        tag_id, narrow = tag_id[order], narrow[order]
+    if len(tag_id) == 0:
+        return
+    period = len(names)
+    if period <= len(tag_id) and len(set(tag_id[:period].tolist())) == period and bool(
+        (tag_id[period:] == tag_id[:-period]).all()
+    ):
+        # tags logged in a fixed cycle (the common case): every period-th row is one tag
+        groups = [slice(k, None, period) for k in range(period)]
+    else:
+        order = np.argsort(tag_id, kind="stable")
+        groups = np.split(order, np.flatnonzero(np.diff(tag_id[order])) + 1)
+    for group in groups:
+        values = value[group]
+        if narrow is not None and narrow[group].all():
+            values = values.astype(np.float32)
+        first = group.start if isinstance(group, slice) else group[0]
+        run.series(names[int(tag_id[first])]).append(step[group], wall[group], values)
+    run.version += 1
+
+
+def _first_record_size(chunk: memoryview) -> int | None:
+    """Total size of the record at the start of `chunk` from its length field, if readable."""
+    if len(chunk) < HEADER:
+        return None
+    return int.from_bytes(chunk[:8], "little") + FRAMING
+
+
+def stat_size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0

@@ -1,0 +1,321 @@
+"""The data API of board: what the HTTP routes and the pages read, as plain dataclasses.
+
+    provider = LogdirProvider("logs")     # nothing is read yet
+    provider.reload()                      # one pass over the logdir (or .start(interval))
+    provider.runs()                        # [RunInfo(name=".", start_time=..., ...)]
+    provider.scalar_tags()                 # {run: {tag: TagInfo}}
+    provider.scalar_series(run, tag)       # ScalarSeries(steps, wall_times, values) numpy arrays
+    provider.graph_kinds()                 # {run: [GraphInfo(kind="graph_def", ...), ...]}
+    provider.graph(run, "graph_def")       # engine.proto.graph_pb2.GraphDef
+
+Unknown runs, tags and graph kinds raise `board.errors.NotFound` (HTTP 404). Run and tag names
+are only ever looked up in what was loaded: nothing here turns a name into a path.
+
+Inside the app the provider is `request.app.state.provider`. A background thread (`start`)
+re-reads the logdir every `reload_interval` seconds; everything returned is a snapshot that
+later loading does not change.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from board.data.loader import Loader, Progress
+from board.data.store import Histogram, RunData
+from board.errors import NotFound
+
+GRAPH_DEF = "graph_def"
+META_GRAPH_DEF = "meta_graph_def"
+RUN_METADATA = "run_metadata/"  # + the tag of a tagged_run_metadata event
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    name: str
+    start_time: float | None  # wall_time of the run's first event
+    version: int  # grows whenever the run's data changes
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    display_name: str
+    description: str
+    points: int
+
+
+@dataclass(frozen=True)
+class ScalarSeries:
+    """All points of one (run, tag) in the order they were logged."""
+
+    run: str
+    tag: str
+    steps: np.ndarray  # int64
+    wall_times: np.ndarray  # float64, seconds since the epoch
+    values: np.ndarray  # float32 (simple_value, DT_FLOAT) or float64
+    version: int
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+@dataclass(frozen=True)
+class HistogramSeries:
+    run: str
+    tag: str
+    histograms: tuple[Histogram, ...]
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    """One graph a run holds. `kind` is what `graph(run, kind)` takes."""
+
+    kind: str  # "graph_def", "meta_graph_def" or "run_metadata/<tag>"
+    tag: str | None  # the tagged_run_metadata tag, for run-metadata graphs
+    source: str  # the Event field it came from
+
+
+@dataclass(frozen=True)
+class LoadStatus:
+    logdir: str
+    loading: bool
+    passes: int
+    runs: int
+    files: int
+    records: int
+    bytes: int
+    pending_bytes: int
+    seconds: float
+    last_changed: float
+    reload_interval: float
+
+
+class LogdirProvider:
+    """Reads a logdir (see `board.data.loader`) and answers questions about it."""
+
+    def __init__(self, logdir: str | Path, reload_interval: float = 5.0,
+                 max_points_per_series: int = 10_000_000):
+        self.logdir = Path(logdir)
+        self.reload_interval = float(reload_interval)
+        self._loader = Loader(self.logdir, max_points_per_series)
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._first_pass = threading.Event()
+
+    # -- loading --------------------------------------------------------------------------
+
+    def reload(self, on_progress=None) -> LoadStatus:
+        """One synchronous pass over the logdir; returns the status after it."""
+        self._loader.reload(on_progress)
+        self._first_pass.set()
+        return self.status()
+
+    def start(self, on_progress=None) -> None:
+        """Loads in a background thread now, then every `reload_interval` seconds (0 = once)."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(on_progress,), name="board-loader",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wait_loaded(self, timeout: float | None = None) -> bool:
+        """Blocks until the first pass is done (True) or `timeout` passes (False)."""
+        return self._first_pass.wait(timeout)
+
+    def _run(self, on_progress) -> None:
+        while not self._stop.is_set():
+            self.reload(on_progress)
+            if self.reload_interval <= 0:
+                return
+            self._stop.wait(self.reload_interval)
+
+    def _ensure_loaded(self) -> None:
+        # Without a background loader (an app used without its lifespan), read on first use.
+        if self._thread is None and not self._first_pass.is_set():
+            self.reload()
+
+    @property
+    def last_changed(self) -> float:
+        return self._loader.last_changed
+
+    def status(self) -> LoadStatus:
+        p: Progress = self._loader.progress
+        return LoadStatus(str(self.logdir), p.loading, p.passes, p.runs, p.files, p.records, p.bytes,
+                          p.pending_bytes, p.seconds, self.last_changed, self.reload_interval)
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def _runs(self) -> list[RunData]:
+        self._ensure_loaded()
+        return self._loader.run_list()
+
+    def _run_data(self, run: str) -> RunData:
+        self._ensure_loaded()
+        data = self._loader.get(run) if isinstance(run, str) else None
+        if data is None:
+            raise NotFound(f"no run named {run!r}")
+        return data
+
+    def runs(self) -> list[RunInfo]:
+        """Runs ordered by start time (runs without events last), then name, as TensorBoard."""
+        infos = [RunInfo(r.name, r.start_time, r.version) for r in self._runs()]
+        infos.sort(key=lambda r: (r.start_time if r.start_time is not None else float("inf"), r.name))
+        return infos
+
+    def run_names(self) -> list[str]:
+        return [r.name for r in self.runs()]
+
+    # -- scalars --------------------------------------------------------------------------
+
+    def scalar_tags(self, run: str | None = None) -> dict[str, dict[str, TagInfo]]:
+        """{run: {tag: TagInfo}} for every run (or only `run`), tags in name order."""
+        runs = [self._run_data(run)] if run is not None else self._runs()
+        result: dict[str, dict[str, TagInfo]] = {}
+        for data in runs:
+            with data.lock:
+                tags = {}
+                for tag in sorted(data.scalars):
+                    meta = data.tag_meta.get(tag)
+                    tags[tag] = TagInfo(meta.display_name if meta else "",
+                                        meta.description if meta else "", len(data.scalars[tag]))
+            result[data.name] = tags
+        return result
+
+    def scalar_series(self, run: str, tag: str) -> ScalarSeries:
+        data = self._run_data(run)
+        with data.lock:
+            series = data.scalars.get(tag)
+            if series is None:
+                raise NotFound(f"run {run!r} has no scalar tag {tag!r}")
+            steps, walls, values = series.arrays()
+            version = data.version
+        return ScalarSeries(run, tag, steps, walls, values, version)
+
+    # -- histograms and other plugins -----------------------------------------------------
+
+    def histogram_tags(self, run: str | None = None) -> dict[str, list[str]]:
+        runs = [self._run_data(run)] if run is not None else self._runs()
+        out = {}
+        for data in runs:
+            with data.lock:
+                out[data.name] = sorted(data.histograms)
+        return out
+
+    def histogram_series(self, run: str, tag: str) -> HistogramSeries:
+        data = self._run_data(run)
+        with data.lock:
+            items = data.histograms.get(tag)
+            if items is None:
+                raise NotFound(f"run {run!r} has no histogram tag {tag!r}")
+            return HistogramSeries(run, tag, tuple(items))
+
+    def plugin_tags(self) -> dict[str, dict[str, list[str]]]:
+        """{plugin: {run: [tags]}} for every plugin with data (scalars, histograms, images, ...)."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for data in self._runs():
+            with data.lock:
+                groups: dict[str, list[str]] = {}
+                if data.scalars:
+                    groups["scalars"] = sorted(data.scalars)
+                if data.histograms:
+                    groups["histograms"] = sorted(data.histograms)
+                for tag in data.others:
+                    meta = data.tag_meta.get(tag)
+                    groups.setdefault(meta.plugin if meta else "unknown", []).append(tag)
+                if self._graph_infos(data):
+                    groups["graphs"] = [g.kind for g in self._graph_infos(data)]
+            for plugin, tags in groups.items():
+                out.setdefault(plugin, {})[data.name] = sorted(tags)
+        return out
+
+    # -- graphs ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _graph_infos(data: RunData) -> list[GraphInfo]:
+        infos = []
+        if data.graph_def is not None:
+            infos.append(GraphInfo(GRAPH_DEF, None, "graph_def"))
+        if data.meta_graph_def is not None:
+            infos.append(GraphInfo(META_GRAPH_DEF, None, "meta_graph_def"))
+        for tag in sorted(data.run_metadata):
+            infos.append(GraphInfo(RUN_METADATA + tag, tag, "tagged_run_metadata"))
+        return infos
+
+    def graph_kinds(self, run: str | None = None) -> dict[str, list[GraphInfo]]:
+        """{run: [GraphInfo]} for runs holding at least one graph (or for `run` only)."""
+        runs = [self._run_data(run)] if run is not None else self._runs()
+        out = {}
+        for data in runs:
+            with data.lock:
+                infos = self._graph_infos(data)
+            if infos or run is not None:
+                out[data.name] = infos
+        return out
+
+    def graph(self, run: str, kind: str = GRAPH_DEF):
+        """The GraphDef of `kind` (see `graph_kinds`). For "graph_def", a run with only a
+        meta_graph_def gives that one's graph, as TensorBoard does."""
+        from engine.proto import config_pb2, graph_pb2, meta_graph_pb2
+
+        data = self._run_data(run)
+        with data.lock:
+            graph_bytes, meta_bytes = data.graph_def, data.meta_graph_def
+            run_metadata = data.run_metadata.get(kind[len(RUN_METADATA):]) if kind.startswith(
+                RUN_METADATA) else None
+        if kind == GRAPH_DEF and graph_bytes is not None:
+            return graph_pb2.GraphDef.FromString(graph_bytes)
+        if kind in (GRAPH_DEF, META_GRAPH_DEF) and meta_bytes is not None:
+            meta = meta_graph_pb2.MetaGraphDef.FromString(meta_bytes)
+            if meta.HasField("graph_def") or kind == META_GRAPH_DEF:
+                return meta.graph_def
+        if run_metadata is not None:
+            return merged_graph(config_pb2.RunMetadata.FromString(run_metadata))
+        raise NotFound(f"run {run!r} has no graph {kind!r}")
+
+    def run_metadata(self, run: str, tag: str):
+        """The RunMetadata of a tagged_run_metadata event (step stats, partition graphs)."""
+        from engine.proto import config_pb2
+
+        data = self._run_data(run)
+        with data.lock:
+            raw = data.run_metadata.get(tag)
+        if raw is None:
+            raise NotFound(f"run {run!r} has no run metadata tagged {tag!r}")
+        return config_pb2.RunMetadata.FromString(raw)
+
+
+def merged_graph(run_metadata):
+    """One GraphDef from a RunMetadata: its functions' pre-optimization graphs, else its partition
+    graphs; several are kept apart under ``graph_1/``, ``graph_2/``... name scopes."""
+    from engine.proto import graph_pb2
+
+    graphs = [f.pre_optimization_graph for f in run_metadata.function_graphs]
+    if not graphs:
+        graphs = list(run_metadata.partition_graphs)
+    if len(graphs) == 1:
+        return graphs[0]
+    merged = graph_pb2.GraphDef()
+    for i, graph in enumerate(graphs, start=1):
+        prefix = f"graph_{i}/"
+        for node in graph.node:
+            new = merged.node.add()
+            new.CopyFrom(node)
+            new.name = prefix + node.name
+            del new.input[:]
+            for name in node.input:
+                control = name.startswith("^")
+                bare = name[1:] if control else name
+                new.input.append(("^" if control else "") + prefix + bare)
+        if graph.HasField("versions"):
+            merged.versions.CopyFrom(graph.versions)
+    return merged

@@ -1,0 +1,76 @@
+"""Fast JSON and CSV encodings of scalar series (orjson over numpy columns).
+
+TensorBoard's shape for one series is ``[[wall_time, step, value], ...]`` with integer steps and
+non-finite values as the strings ``"NaN"``, ``"Infinity"``, ``"-Infinity"``. Building a Python
+list per point costs ~0.3 µs each; instead the three columns are serialized as one float64
+matrix by orjson, and the ``.0`` that orjson writes after each (integer-valued) step is cut out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import numpy as np
+import orjson
+
+_NUMPY = orjson.OPT_SERIALIZE_NUMPY
+_EXACT_INT = 2**50  # steps below this are exactly representable and printed as "N.0"
+_COMMA = ord(",")
+
+
+def _non_finite(value: float):
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+def _column(values: np.ndarray) -> list:
+    """Values as a list for JSON, non-finite ones as TensorBoard's strings."""
+    return [_non_finite(v) for v in values.tolist()]
+
+
+def rows_json(steps: np.ndarray, wall_times: np.ndarray, values: np.ndarray) -> bytes:
+    """``[[wall_time, step, value], ...]`` as JSON bytes."""
+    if len(steps) == 0:
+        return b"[]"
+    as_float = values.astype(np.float64, copy=False)
+    finite = bool(np.isfinite(as_float).all()) and bool(np.isfinite(wall_times).all())
+    if finite and int(np.abs(steps).max()) < _EXACT_INT:
+        matrix = np.column_stack([wall_times, steps.astype(np.float64), as_float])
+        body = np.frombuffer(orjson.dumps(matrix, option=_NUMPY), dtype=np.uint8)
+        commas = np.flatnonzero(body == _COMMA)
+        step_ends = commas[1::3]  # each row: [wall,step,value] then "," before the next row
+        if len(step_ends) == len(steps) and (body[step_ends - 2] == ord(".")).all() and (
+            body[step_ends - 1] == ord("0")
+        ).all():
+            keep = np.ones(len(body), dtype=bool)
+            keep[step_ends - 2] = False
+            keep[step_ends - 1] = False
+            return body[keep].tobytes()
+    rows = list(zip(_column(wall_times), steps.tolist(), _column(as_float), strict=True))
+    return orjson.dumps(rows)
+
+
+def rows_csv(steps: np.ndarray, wall_times: np.ndarray, values: np.ndarray) -> str:
+    """TensorBoard's CSV: a ``Wall time,Step,Value`` header, then one line per point."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Wall time", "Step", "Value"])
+    writer.writerows(zip(wall_times.tolist(), steps.tolist(),
+                         values.astype(np.float64, copy=False).tolist(), strict=True))
+    return out.getvalue()
+
+
+def columns(steps: np.ndarray, wall_times: np.ndarray, values: np.ndarray) -> dict:
+    """Columnar arrays ready for orjson (numpy where possible)."""
+    as_float = values.astype(np.float64, copy=False)
+    value_column = as_float if np.isfinite(as_float).all() else _column(as_float)
+    return {"steps": steps, "wall_times": wall_times, "values": value_column}
+
+
+def dumps(payload) -> bytes:
+    return orjson.dumps(payload, option=_NUMPY)

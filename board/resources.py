@@ -1,0 +1,39 @@
+"""Where board's templates and static files are, and the shared Jinja2 environment.
+
+From a checkout they are the repository's top-level ``templates/`` and ``static/``; an installed
+package carries copies inside ``board/`` (``board/templates``, ``board/static``), which are
+preferred when present. Page routes render with `templates`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """The ``templates`` or ``static`` folder: packaged copy first, then the checkout's."""
+    for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    return _PACKAGE.parent / name
+
+
+TEMPLATES_DIR = resource_dir("templates")
+STATIC_DIR = resource_dir("static")
+
+
+@lru_cache(maxsize=1)
+def _templates():
+    from fastapi.templating import Jinja2Templates
+
+    return Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def __getattr__(name: str):
+    # `from board.resources import templates` builds the Jinja2 environment on first use
+    if name == "templates":
+        return _templates()
+    raise AttributeError(f"module 'board.resources' has no attribute {name!r}")

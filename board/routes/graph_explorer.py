@@ -1,0 +1,131 @@
+"""Graph dashboard routes: the `/graphs` page and its JSON under `/data/graph/`.
+
+- ``GET /graphs`` — the page (templates/graphs.html); everything it shows comes from the JSON below.
+- ``GET /data/graph/runs`` — runs that have graphs, with the graph kinds of each:
+  ``{"runs": [{"run": "train", "kinds": [{"kind": "graph_def", "label": "op graph"}, ...]}]}``.
+- ``GET /data/graph/hierarchy?run=R&kind=K`` — the name-scope hierarchy of one graph (format in
+  `board.graph_hierarchy`), built once per graph and cached; ``kind`` defaults to the run's first.
+- ``GET /data/graph/node?run=R&kind=K&name=N`` — one op for the info panel: op, device, attrs, inputs
+  and outputs with shapes (inputs naming absent nodes are listed with ``"missing": true``).
+
+Unknown run, kind or node -> 404, missing parameter -> 400, both as ``{"error": "..."}``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from board.errors import BadRequest, BoardError, NotFound
+from board.graph_hierarchy import Hierarchy, HierarchyCache
+
+router = APIRouter()
+
+_KIND_LABELS = {
+    "graph_def": "op graph",
+    "graph": "op graph",
+    "meta_graph_def": "meta graph",
+    "meta_graph": "meta graph",
+}
+
+
+def kind_label(kind: str) -> str:
+    """Human label of a graph kind: op graph, meta graph, run metadata (tag)."""
+    if kind in _KIND_LABELS:
+        return _KIND_LABELS[kind]
+    prefix, sep, tag = kind.partition("/")
+    if sep and "metadata" in prefix:
+        return f"run metadata: {tag}"
+    return kind.replace("_", " ")
+
+
+def _cache(request: Request) -> HierarchyCache:
+    state = request.app.state
+    cache = getattr(state, "graph_hierarchy_cache", None)
+    if cache is None:
+        cache = state.graph_hierarchy_cache = HierarchyCache()
+    return cache
+
+
+def _required(name: str, value: str | None) -> str:
+    if value is None or value == "":
+        raise BadRequest(f"missing query parameter '{name}'")
+    return value
+
+
+def _graph_kinds(request: Request) -> dict[str, list[str]]:
+    """{run: [kind, ...]} for every run that has at least one graph (see LogdirProvider.graph_kinds)."""
+    provider = request.app.state.provider
+    return {run: [info.kind for info in infos] for run, infos in provider.graph_kinds().items() if infos}
+
+
+def _hierarchy(request: Request, run: str | None, kind: str | None) -> tuple[str, str, Hierarchy]:
+    run = _required("run", run)
+    kinds = _graph_kinds(request).get(run)
+    if kinds is None:
+        raise NotFound(f"run '{run}' has no graph (or does not exist)")
+    if kind is None or kind == "":
+        kind = kinds[0]
+    elif kind not in kinds:
+        raise NotFound(f"run '{run}' has no graph of kind '{kind}'; it has: {', '.join(kinds)}")
+    provider = request.app.state.provider
+    hierarchy = _cache(request).get(run, kind, lambda: provider.graph(run, kind),
+                                    stamp=getattr(provider, "last_changed", None))
+    return run, kind, hierarchy
+
+
+def _prewarm(request: Request) -> None:
+    """Start building the hierarchy the page is about to ask for while the browser loads its scripts."""
+    runs = _graph_kinds(request)
+    run = request.query_params.get("run")
+    if run not in runs:
+        run = next(iter(runs), None)
+    if run is None:
+        return
+    kind = request.query_params.get("kind")
+
+    def build() -> None:
+        try:
+            _hierarchy(request, run, kind if kind in runs[run] else None)
+        except BoardError:
+            pass
+
+    threading.Thread(target=build, name="graph-hierarchy-prewarm", daemon=True).start()
+
+
+@router.get("/graphs", response_class=HTMLResponse, include_in_schema=False)
+def graphs_page(request: Request) -> Any:
+    from board.resources import templates
+    from board.routes.pages import page_context
+
+    _prewarm(request)
+    return templates.TemplateResponse(request, "graphs.html", page_context(request, "graphs"))
+
+
+@router.get("/data/graph/runs")
+def graph_runs(request: Request) -> dict[str, Any]:
+    """Runs that have graphs, each with its graph kinds (op graph, meta graph, run metadata)."""
+    return {"runs": [{"run": run, "kinds": [{"kind": k, "label": kind_label(k)} for k in kinds]}
+                     for run, kinds in _graph_kinds(request).items()]}
+
+
+@router.get("/data/graph/hierarchy")
+def graph_hierarchy(request: Request, run: str | None = None, kind: str | None = None) -> Response:
+    """The name-scope hierarchy of one graph as compact JSON (see board/graph_hierarchy.py)."""
+    _, _, hierarchy = _hierarchy(request, run, kind)
+    return Response(content=hierarchy.to_json(), media_type="application/json")
+
+
+@router.get("/data/graph/node")
+def graph_node(request: Request, run: str | None = None, kind: str | None = None,
+               name: str | None = None) -> dict[str, Any]:
+    """One op's details for the info panel."""
+    name = _required("name", name)
+    run, kind, hierarchy = _hierarchy(request, run, kind)
+    info = hierarchy.node_info(name)
+    if info is None:
+        raise NotFound(f"no node named '{name}' in the {kind_label(kind)} of run '{run}'")
+    return info

@@ -1,0 +1,80 @@
+"""TensorBoard's graph routes: `/data/plugin/graphs/info`, `/graph` (text GraphDef), `/run_metadata`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from google.protobuf import text_format
+
+from board import encode
+from board.data.provider import GRAPH_DEF, RUN_METADATA
+from board.errors import BadRequest
+
+router = APIRouter(tags=["graphs"])
+
+_TEXT_PROTO = "text/x-protobuf"
+
+
+@router.get("/data/plugin/graphs/info", summary="Which runs have graphs")
+def info(request: Request) -> Response:
+    """`{run: {"run", "run_graph", "tags": {tag: {"tag", "conceptual_graph", "op_graph",
+    "profile"}}}}` — `run_graph` when the run has a `graph_def` (or a `meta_graph_def` with a
+    graph); each `tagged_run_metadata` tag is listed with `profile: true`, and `op_graph: true`
+    when its RunMetadata holds graphs."""
+    provider = request.app.state.provider
+    result = {}
+    for run, kinds in provider.graph_kinds().items():
+        item = {"run": run, "tags": {}, "run_graph": False}
+        for graph in kinds:
+            if graph.tag is None:
+                item["run_graph"] = True
+            else:
+                metadata = provider.run_metadata(run, graph.tag)
+                has_graph = bool(metadata.function_graphs or metadata.partition_graphs)
+                item["tags"][graph.tag] = {"tag": graph.tag, "conceptual_graph": False,
+                                           "op_graph": has_graph, "profile": True}
+        result[run] = item
+    return Response(encode.dumps(result), media_type="application/json")
+
+
+def prepare_for_ui(graph, limit_attr_size: int | None, large_attrs_key: str) -> None:
+    """Drops attribute values bigger than `limit_attr_size` bytes, naming them in the node's
+    `large_attrs_key` attribute (the same filtering TensorBoard applies)."""
+    if limit_attr_size is None:
+        return
+    for node in graph.node:
+        for key in list(node.attr.keys()):
+            if node.attr[key].ByteSize() > limit_attr_size:
+                del node.attr[key]
+                node.attr[large_attrs_key].list.s.append(key.encode("utf-8"))
+
+
+@router.get("/data/plugin/graphs/graph", summary="A run's graph as text GraphDef")
+def graph(
+    request: Request,
+    run: Annotated[str, Query(description="run name")],
+    tag: Annotated[str | None, Query(description="tagged_run_metadata tag; none = the run graph")] = None,
+    limit_attr_size: Annotated[int | None, Query(gt=0, description="drop attrs bigger (bytes)")] = None,
+    large_attrs_key: Annotated[str, Query(description="attr listing dropped attrs")] = "_too_large_attrs",
+    conceptual: Annotated[str | None, Query(description="'true' for a Keras model graph")] = None,
+) -> Response:
+    """The GraphDef in protobuf text format. Without `tag`: the run's `graph_def` (or the graph of
+    its `meta_graph_def`); with `tag`: the graphs of that `tagged_run_metadata` (PyTorch's
+    `step1` holds none, so its graph is empty)."""
+    if conceptual == "true":
+        raise BadRequest("conceptual (Keras model) graphs are not supported: leave out 'conceptual'")
+    if not large_attrs_key:
+        raise BadRequest("parameter 'large_attrs_key' must not be empty")
+    kind = GRAPH_DEF if tag is None else RUN_METADATA + tag
+    graph_def = request.app.state.provider.graph(run, kind)
+    prepare_for_ui(graph_def, limit_attr_size, large_attrs_key)
+    return Response(text_format.MessageToString(graph_def), media_type=_TEXT_PROTO)
+
+
+@router.get("/data/plugin/graphs/run_metadata", summary="A tagged RunMetadata as text")
+def run_metadata(request: Request, run: Annotated[str, Query()], tag: Annotated[str, Query()]) -> Response:
+    """The RunMetadata (step stats, partition graphs) of a `tagged_run_metadata` event."""
+    metadata = request.app.state.provider.run_metadata(run, tag)
+    return Response(text_format.MessageToString(metadata), media_type=_TEXT_PROTO)

@@ -1,0 +1,125 @@
+"""Scalar routes: TensorBoard's `/data/plugin/scalars/*` and board's chart route `/data/scalars/*`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from board import encode
+from board.data.downsample import downsample
+from board.errors import BadRequest
+
+router = APIRouter(tags=["scalars"])
+
+RunParam = Annotated[str, Query(description="run name, as listed by /data/runs")]
+TagParam = Annotated[str, Query(description="scalar tag")]
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
+@router.get("/data/plugin/scalars/tags", summary="Scalar tags of every run")
+def tags(request: Request) -> Response:
+    """`{run: {tag: {"displayName": ..., "description": ...}}}`, every run included."""
+    index = request.app.state.provider.scalar_tags()
+    return _json(encode.dumps({
+        run: {tag: {"displayName": info.display_name, "description": info.description}
+              for tag, info in tag_infos.items()}
+        for run, tag_infos in index.items()
+    }))
+
+
+@router.get("/data/plugin/scalars/scalars", summary="Every point of one series")
+def scalars(request: Request, run: RunParam, tag: TagParam,
+            format: Annotated[str | None, Query(description="'csv' for CSV")] = None) -> Response:
+    """`[[wall_time, step, value], ...]`, all points in logged order; `format=csv` gives CSV."""
+    if format not in (None, "", "json", "csv"):
+        raise BadRequest(f"parameter 'format' must be 'json' or 'csv', not {format!r}")
+    series = request.app.state.provider.scalar_series(run, tag)
+    if format == "csv":
+        return Response(encode.rows_csv(series.steps, series.wall_times, series.values),
+                        media_type="text/csv")
+    body = encode.rows_json(series.steps, series.wall_times, series.values)
+    return _json(body)
+
+
+@router.post("/data/plugin/scalars/scalars_multirun", summary="One tag of several runs")
+async def scalars_multirun(request: Request) -> Response:
+    """Form fields `tag` (once) and `runs` (repeated) → `{run: [[wall_time, step, value], ...]}`.
+    Runs without that tag are left out."""
+    form = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+    tag_values = form.get("tag", [])
+    if len(tag_values) != 1:
+        raise BadRequest("form field 'tag' must be given exactly once")
+    provider = request.app.state.provider
+    parts = []
+    for run in dict.fromkeys(form.get("runs", [])):
+        try:
+            series = provider.scalar_series(run, tag_values[0])
+        except LookupError:
+            continue
+        rows = encode.rows_json(series.steps, series.wall_times, series.values)
+        parts.append(encode.dumps(run) + b":" + rows)
+    return _json(b"{" + b",".join(parts) + b"}")
+
+
+def _window(points: int, xmin: float | None, xmax: float | None, x: str) -> None:
+    if x not in ("step", "wall_time"):
+        raise BadRequest(f"parameter 'x' must be 'step' or 'wall_time', not {x!r}")
+    if xmin is not None and xmax is not None and xmin > xmax:
+        raise BadRequest(f"parameter 'xmin' ({xmin}) must not be greater than 'xmax' ({xmax})")
+
+
+PointsParam = Annotated[int, Query(ge=4, le=1_000_000,
+                                   description="at most this many points (min/max kept per bucket)")]
+XParam = Annotated[str, Query(description="'step' or 'wall_time': the axis of xmin/xmax")]
+BoundParam = Annotated[float | None, Query(allow_inf_nan=False)]
+
+
+def _series_payload(series, points: int, xmin, xmax, x: str) -> dict:
+    view = downsample(series, points, xmin, xmax, x)
+    return {
+        "run": series.run,
+        "tag": series.tag,
+        "x": x,
+        "total": view.total,
+        "downsampled": view.downsampled,
+        **encode.columns(view.steps, view.wall_times, view.values),
+    }
+
+
+@router.get("/data/scalars/series", summary="One series for a chart, downsampled")
+def series(request: Request, run: RunParam, tag: TagParam, points: PointsParam = 1000,
+           xmin: BoundParam = None, xmax: BoundParam = None, x: XParam = "step") -> Response:
+    """Columnar `{run, tag, x, total, downsampled, steps, wall_times, values}` of the points with
+    `xmin <= x <= xmax` (and the nearest point outside each bound, so lines reach the edges).
+    When more than `points` fall in the window, each of `points / 4` equal-width buckets keeps its
+    first, last, lowest and highest point, so no spike disappears; otherwise every point."""
+    _window(points, xmin, xmax, x)
+    s = request.app.state.provider.scalar_series(run, tag)
+    return _json(encode.dumps(_series_payload(s, points, xmin, xmax, x)))
+
+
+@router.get("/data/scalars/series_multi", summary="One tag of several runs, downsampled")
+def series_multi(request: Request, tag: TagParam,
+                 run: Annotated[list[str] | None, Query(description="repeat for each run; "
+                                                        "none = every run with the tag")] = None,
+                 points: PointsParam = 1000, xmin: BoundParam = None, xmax: BoundParam = None,
+                 x: XParam = "step") -> Response:
+    """`{"tag": ..., "series": [<as /data/scalars/series>, ...], "missing": [runs without it]}`."""
+    _window(points, xmin, xmax, x)
+    provider = request.app.state.provider
+    names = run if run else [r for r, tags in provider.scalar_tags().items() if tag in tags]
+    out, missing = [], []
+    for name in dict.fromkeys(names):
+        try:
+            s = provider.scalar_series(name, tag)
+        except LookupError:
+            missing.append(name)
+            continue
+        out.append(_series_payload(s, points, xmin, xmax, x))
+    return _json(encode.dumps({"tag": tag, "series": out, "missing": missing}))

@@ -1,0 +1,129 @@
+"""Op and gradient registries: one entry per TensorFlow op type, registered once.
+
+Op definitions
+--------------
+`register_op(op_type, infer=..., kernel=... | compile=..., ...)` declares an op type:
+
+* ``infer(op) -> [(DType, TensorShape), ...]`` — the static dtype and shape of every output,
+  computed from ``op.inputs`` (Tensors with ``.dtype``/``.shape``) and ``op.get_attr(name)``.  It runs
+  when the op is created, whether by a Python wrapper or by `import_graph_def` from a NodeDef, so it
+  must rely only on inputs and attrs.  It may raise ``ValueError`` for impossible shapes.
+* ``kernel(*input_values) -> value`` — a plain numpy function for ops without attrs or state (one
+  output: return the array; several outputs: return a tuple/list).
+* ``compile(op, runtime) -> kernel`` — when the kernel needs attrs, per-session state or randomness.
+  Called once per session the first time a plan uses the op; ``runtime`` is the session's state
+  (`engine.session.Runtime`): ``runtime.cell(variable_op)`` returns the variable's `VariableCell`,
+  ``runtime.rng(op)`` a `numpy.random.Generator` seeded from the op's ``seed``/``seed2`` attrs.
+* ``ref_inputs`` — input indices that receive the variable itself rather than its value: the
+  kernel gets a `VariableCell` (``.value`` is the ndarray, updated in place or replaced;
+  ``.read()`` raises FailedPreconditionError when uninitialized; ``.name`` the variable's name).
+  A kernel whose output is a ref (``ref_output=True``) returns the cell.
+* ``stateful`` — never constant-folded, never deduplicated.
+* ``attrs`` — default attr values filled in when a NodeDef omits them.
+
+Gradients
+---------
+``@register_gradient("OpType")`` decorates ``fn(op, *output_grads) -> list/tuple`` with one gradient
+(Tensor or None) per input of ``op``.  ``register_not_differentiable("OpType")`` records that the op
+has no gradient (lookups return None).  ``get_gradient_function(op_type)`` returns the function (or None
+for not-differentiable types) and raises ``LookupError("No gradient defined for operation type
+'OpType'")`` otherwise.  Both registries raise ``KeyError`` on a second registration of the same type.
+
+Enumerate with `registered_ops()` (op types with a definition) and `registered_gradients()`
+(op types with a gradient function or a not-differentiable mark).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class OpDef:
+    """Everything the engine knows about one op type."""
+
+    type: str
+    infer: Callable
+    kernel: Callable | None = None
+    compile: Callable | None = None
+    ref_inputs: tuple = ()
+    ref_output: bool = False
+    stateful: bool = False
+    attrs: dict = field(default_factory=dict)
+
+    def make_kernel(self, op, runtime):
+        if self.compile is not None:
+            return self.compile(op, runtime)
+        return self.kernel
+
+
+_OPS: dict[str, OpDef] = {}
+_GRADIENTS: dict[str, Callable | None] = {}
+
+
+def register_op(
+    op_type, *, infer, kernel=None, compile=None, ref_inputs=(), ref_output=False, stateful=False, attrs=None
+):
+    """Declares `op_type` (see module docstring).  Exactly one of `kernel` / `compile` is required."""
+    if (kernel is None) == (compile is None):
+        raise ValueError(f"Op type '{op_type}' needs exactly one of kernel= or compile=")
+    if op_type in _OPS:
+        raise KeyError(f"Registering two op definitions with name '{op_type}'!")
+    _OPS[op_type] = OpDef(
+        op_type, infer, kernel, compile, tuple(ref_inputs), ref_output, stateful, dict(attrs or {})
+    )
+    return _OPS[op_type]
+
+
+def get_op_def(op_type):
+    try:
+        return _OPS[op_type]
+    except KeyError:
+        raise LookupError(f"Op type not registered '{op_type}'") from None
+
+
+def registered_ops():
+    """Sorted list of every registered op type."""
+    return sorted(_OPS)
+
+
+def register_gradient(op_type):
+    """Decorator: registers `fn(op, *output_grads) -> one gradient (or None) per input` for `op_type`."""
+    if not isinstance(op_type, str):
+        raise TypeError("op_type must be a string")
+
+    def decorator(fn):
+        if op_type in _GRADIENTS:
+            raise KeyError(f"Registering two gradient with name '{op_type}'!")
+        _GRADIENTS[op_type] = fn
+        return fn
+
+    return decorator
+
+
+def register_not_differentiable(op_type):
+    """Marks `op_type` as having no gradient: `get_gradient_function` returns None for it."""
+    if not isinstance(op_type, str):
+        raise TypeError("op_type must be a string")
+    if op_type in _GRADIENTS:
+        raise KeyError(f"Registering two gradient with name '{op_type}'!")
+    _GRADIENTS[op_type] = None
+
+
+def get_gradient_function(op_type):
+    """The gradient function of `op_type`; None if registered as not differentiable."""
+    try:
+        return _GRADIENTS[op_type]
+    except KeyError:
+        raise LookupError(f"No gradient defined for operation type '{op_type}'") from None
+
+
+def registered_gradients():
+    """Sorted list of op types with a gradient function or a not-differentiable mark."""
+    return sorted(_GRADIENTS)
+
+
+# TF's spelling, so code written against tensorflow's ops module reads naturally.
+RegisterGradient = register_gradient
+NotDifferentiable = no_gradient = register_not_differentiable

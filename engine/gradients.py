@@ -1,0 +1,229 @@
+"""``tf.gradients``: symbolic reverse-mode differentiation over the op registry.
+
+Gradient ops are added to the graph the way TensorFlow 1.x adds them, so they show in the GraphDef
+and in board's graph view: under a ``gradients`` name scope (``gradients_1`` for the next call), one
+``<op name>_grad`` scope per differentiated op (``gradients/layer1/MatMul_grad/MatMul_1``), the seed
+``gradients/grad_ys_0`` (a ``Fill`` of ones), ``gradients/AddN`` where several gradients meet and
+``gradients/zeros_like`` for unused outputs of multi-output ops.  Gradient functions live in
+``engine/ops/*_grad.py`` and are looked up with `registry.get_gradient_function`.
+
+Semantics follow TensorFlow: only floating-point tensors carry gradients (integer paths are cut),
+``StopGradient`` and ``stop_gradients=`` stop backpropagation, and an ``x`` that ``ys`` does not depend
+on gets ``None``.  With ``gate_gradients=True`` (what optimizers pass) the gradients of one op are
+grouped with ``tuple/control_dependency`` identities as in TF.
+
+Deviation, for speed: gating covers only the gradients that lead to some ``x``.  TensorFlow also gates
+gradients flowing into inputs nothing asked for (for a first dense layer, ``d loss / d input``), which
+forces that matrix product to run on every training step; here such a gradient op is still built (it
+shows in the graph) but nothing waits for it, so the session prunes it.
+"""
+
+from __future__ import annotations
+
+import collections
+import enum
+
+from engine.framework import dtypes, ops, registry
+
+
+class UnconnectedGradients(enum.Enum):
+    """What `gradients` returns for an ``x`` that ``ys`` does not depend on."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+_TRAINABLE_DTYPES = frozenset(
+    [dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128]
+)
+
+
+def _is_trainable(tensor):
+    return tensor.dtype.base_dtype in _TRAINABLE_DTYPES
+
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _to_tensor(x, name, as_ref=False):
+    if isinstance(x, ops.Tensor):
+        return x
+    return ops.convert_to_tensor(x, name=name, as_ref=as_ref)
+
+
+def _reached_ops(from_ops):
+    """Ops reachable forward from `from_ops` through floating-point tensors."""
+    reached = set()
+    queue = collections.deque(from_ops)
+    while queue:
+        op = queue.popleft()
+        if op in reached:
+            continue
+        reached.add(op)
+        for out in op.outputs:
+            if _is_trainable(out):
+                queue.extend(out._consumers)
+    return reached
+
+
+def _between_ops(to_ops, reached):
+    """Ops of `reached` from which some op of `to_ops` can be reached backward."""
+    between = set()
+    queue = collections.deque(op for op in to_ops if op in reached)
+    while queue:
+        op = queue.popleft()
+        if op in between:
+            continue
+        between.add(op)
+        for t in op.inputs:
+            if t.op in reached:
+                queue.append(t.op)
+    return between
+
+
+def _gate(grads, needed):
+    """TF's ``control_flow_ops.tuple`` over the needed gradients: a ``tuple/group_deps`` NoOp and one
+    ``tuple/control_dependency[_i]`` identity per gradient, so none is used before all are computed."""
+    from engine.ops import control_flow_ops
+
+    gated = control_flow_ops.tuple([grads[i] for i in needed])
+    out = list(grads)
+    for i, g in zip(needed, gated, strict=True):
+        out[i] = g
+    return out
+
+
+def _aggregate(grads):
+    if len(grads) == 1:
+        return grads[0]
+    from engine.ops import math_ops
+
+    return math_ops.add_n(grads)
+
+
+def _default_grad_ys(ys, grad_ys):
+    from engine.ops import array_ops, constant_op, grad_util
+
+    out = []
+    for i, (y, gy) in enumerate(zip(ys, grad_ys, strict=True)):
+        if gy is None:
+            if y.dtype.is_complex:
+                raise TypeError(f"Gradients of complex tensors must set grad_ys (y.dtype = {y.dtype!r})")
+            shape = grad_util.shape(y)
+            with ops.name_scope(f"grad_ys_{i}") as scope:
+                one = constant_op.constant(1, dtype=y.dtype.base_dtype, name="Const")
+                gy = array_ops.fill(shape, one, name=scope)
+        else:
+            gy = _to_tensor(gy, name=f"grad_ys_{i}")
+            if gy.dtype.base_dtype != y.dtype.base_dtype:
+                raise TypeError(f"Gradient type {gy.dtype.name} generated for y {y.name} of type "
+                                f"{y.dtype.name} does not match")
+        out.append(gy)
+    return out
+
+
+def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_ops=False,
+              gate_gradients=False, aggregation_method=None, stop_gradients=None,
+              unconnected_gradients=UnconnectedGradients.NONE):
+    """Symbolic derivatives of ``sum(ys)`` with respect to each of ``xs`` (TF 1.x ``tf.gradients``).
+
+    Returns a list with one Tensor (or ``None``) per ``x``.
+    """
+    ys = [_to_tensor(y, "y") for y in _as_list(ys)]
+    xs = [_to_tensor(x, "x", as_ref=True) for x in _as_list(xs)]
+    grad_ys = [None] * len(ys) if grad_ys is None else _as_list(grad_ys)
+    if len(grad_ys) != len(ys):
+        raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
+    stop_tensors = [_to_tensor(s, "stop") for s in _as_list(stop_gradients or [])]
+    unconnected_gradients = UnconnectedGradients(unconnected_gradients)
+    graph = ys[0].graph
+    for t in xs + stop_tensors:
+        if t.graph is not graph:
+            raise ValueError(f"Tensor {t!r} must be from the same graph as {ys[0]!r}.")
+
+    with graph.as_default(), graph.name_scope(name):
+        grad_ys = _default_grad_ys(ys, grad_ys)
+        to_ops = [y.op for y in ys]
+        from_ops = [x.op for x in xs]
+        reached = _reached_ops(from_ops)
+        between = _between_ops(to_ops, reached)
+        # Pending counts: how many consumers within `between` each op still waits for.
+        pending = collections.Counter()
+        for op in between:
+            for t in op.inputs:
+                if t.op in between:
+                    pending[t.op] += 1
+        stop_ops = {s.op for s in stop_tensors}
+        from_set = set(from_ops)
+        # An op none of whose inputs leads to an x needs no gradient function call.
+        for op in between:
+            if op not in from_set and not any(pending[t.op] > 0 for t in op.inputs):
+                stop_ops.add(op)
+        xs_set = set(xs)
+        grads: dict = collections.defaultdict(list)
+        for y, gy in zip(ys, grad_ys, strict=True):
+            grads[y].append(gy)
+
+        ready = collections.deque(op for op in dict.fromkeys(to_ops) if pending[op] == 0)
+        done = set()
+        while ready:
+            op = ready.popleft()
+            if op in done:
+                continue
+            done.add(op)
+            out_grads = [_aggregate(grads[t]) if grads.get(t) else None for t in op.outputs]
+            in_grads = [None] * len(op.inputs)
+            if op not in stop_ops and any(g is not None for g in out_grads):
+                grad_fn = _gradient_function(op)
+                if grad_fn is not None:
+                    for i, t in enumerate(op.outputs):
+                        if out_grads[i] is None and _is_trainable(t):
+                            from engine.ops import array_ops
+
+                            out_grads[i] = array_ops.zeros_like(t)
+                    with graph.name_scope(op.name + "_grad"):
+                        in_grads = list(grad_fn(op, *out_grads))
+                        if len(in_grads) != len(op.inputs):
+                            raise ValueError(
+                                f"Num gradients {len(in_grads)} generated for op {op.node_def} do not match "
+                                f"num inputs {len(op.inputs)}")
+                        needed = [i for i, (t, g) in enumerate(zip(op.inputs, in_grads, strict=True))
+                                  if g is not None and (t.op in between or t in xs_set)]
+                        if gate_gradients and len(needed) > 1:
+                            in_grads = _gate(in_grads, needed)
+            for t, g in zip(op.inputs, in_grads, strict=True):
+                if g is not None and _is_trainable(t):
+                    if g.shape.ndims is not None and t.shape.is_compatible_with(g.shape):
+                        g.set_shape(t.shape)
+                    grads[t].append(g)
+            for t in op.inputs:
+                if t.op in between:
+                    pending[t.op] -= 1
+                    if pending[t.op] == 0:
+                        ready.append(t.op)
+
+        result = []
+        for x in xs:
+            g = grads.get(x)
+            if g:
+                result.append(_aggregate(g))
+            elif unconnected_gradients is UnconnectedGradients.ZERO:
+                from engine.ops import array_ops
+
+                result.append(array_ops.zeros_like(x))
+            else:
+                result.append(None)
+    return result
+
+
+def _gradient_function(op):
+    # TF records `graph.gradient_override_map` on each op it creates as the `_gradient_op_type` attr.
+    op_type = op._get_attr_or("_gradient_op_type", None) or op.type
+    if isinstance(op_type, bytes):
+        op_type = op_type.decode()
+    try:
+        return registry.get_gradient_function(op_type)
+    except LookupError:
+        raise LookupError(
+            f"No gradient defined for operation '{op.name}' (op type: {op.type})") from None

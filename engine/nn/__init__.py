@@ -1,0 +1,36 @@
+"""`tf.nn`: activations and helpers (re-exports only).
+
+Loss functions and conv/pool ops (owned by the training module) are added below by import lines.
+"""
+
+# ruff: noqa: F401 - this module only re-exports the public API
+
+# Losses, convolution and pooling (engine/ops/nn_loss_ops.py, engine/ops/conv_ops.py).
+from engine.ops.conv_ops import (  # noqa: E402
+    avg_pool,
+    conv2d,
+    conv2d_backprop_filter,
+    conv2d_backprop_input,
+    max_pool,
+)
+from engine.ops.math_ops import sigmoid, tanh
+from engine.ops.nn_loss_ops import (  # noqa: E402
+    l2_loss,
+    sigmoid_cross_entropy_with_logits,
+    softmax_cross_entropy_with_logits,
+    softmax_cross_entropy_with_logits_v2,
+    sparse_softmax_cross_entropy_with_logits,
+)
+from engine.ops.nn_ops import (
+    bias_add,
+    dropout,
+    elu,
+    leaky_relu,
+    log_softmax,
+    relu,
+    relu6,
+    selu,
+    softmax,
+    softplus,
+    softsign,
+)

@@ -1,0 +1,507 @@
+"""Gradients of the math ops (TensorFlow's ``python/ops/math_grad.py`` layout).
+
+Every two-operand op undoes broadcasting in one place, `unbroadcast`: it decides from static shapes
+whether a gradient needs reducing at all, with constant axes when it can, and only falls back to
+``Shape``/``BroadcastGradientArgs``/``Sum``/``Reshape`` at run time when a shape is unknown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.framework import tensor_util
+from engine.framework.registry import register_gradient, register_not_differentiable, registered_gradients
+from engine.ops import array_ops, backprop_ops, constant_op, grad_util, math_ops
+
+# --- broadcasting ------------------------------------------------------------------------------------
+
+
+def _dims(t):
+    return t.shape._as_tuple()
+
+
+def _static_axes(x, operands, grad):
+    """The axes to sum `grad` over to get x's shape, as (axes, needs_reshape) — or None if only the run
+    time can tell (an unknown x dim might or might not have been broadcast)."""
+    xd, gd = _dims(x), _dims(grad)
+    if xd is None or gd is None:
+        return None
+    others = [_dims(o) for o in operands if o is not x]
+    others_known = all(o is not None for o in others)
+    n = len(gd)
+    if len(xd) > n:
+        return None
+    lead = n - len(xd)
+    axes = list(range(lead))
+    for i, xdim in enumerate(xd):
+        j = i + lead
+        gdim = gd[j]
+        if xdim == 1:
+            if gdim != 1:
+                axes.append(j)
+        elif xdim is None:
+            # Safe only if no other operand can have stretched this axis.
+            if not others_known:
+                return None
+            for od in others:
+                k = j - (n - len(od))
+                if k >= 0 and od[k] != 1:
+                    return None
+    return axes, lead > 0 or len(axes) > 0
+
+
+def _reduce_static(grad, x, axes):
+    if not axes:
+        return grad
+    s = math_ops.reduce_sum(grad, axes)
+    xd = _dims(x)
+    if _dims(s) != xd:
+        if None in xd:
+            return array_ops.reshape(s, grad_util.shape(x))
+        return array_ops.reshape(s, list(xd))
+    return s
+
+
+def unbroadcast(op, *grads):
+    """Sums each full-size gradient in `grads` back down to the shape of the matching input of `op`.
+
+    `grads[i]` belongs to ``op.inputs[i]``; None entries stay None.
+    """
+    operands = list(op.inputs[: len(grads)])
+    out = [None] * len(grads)
+    dynamic = []
+    for i, (x, g) in enumerate(zip(operands, grads, strict=True)):
+        if g is None:
+            continue
+        plan = _static_axes(x, operands, g)
+        if plan is None:
+            dynamic.append(i)
+        else:
+            out[i] = _reduce_static(g, x, plan[0])
+    if dynamic:
+        if len(operands) != 2:
+            raise NotImplementedError(f"dynamic broadcasting gradient for {op.type} with 3+ inputs")
+        sx = grad_util.shape(operands[0])
+        sy = grad_util.shape(operands[1])
+        rx, ry = array_ops.broadcast_gradient_args(sx, sy)
+        for i in dynamic:
+            r, s = (rx, sx) if i == 0 else (ry, sy)
+            out[i] = array_ops.reshape(math_ops.reduce_sum(grads[i], r), s)
+    return out
+
+
+# --- arithmetic --------------------------------------------------------------------------------------
+
+
+@register_gradient("AddV2")
+@register_gradient("Add")
+def _add_grad(op, grad):
+    return unbroadcast(op, grad, grad)
+
+
+def _sub_grad(op, grad):
+    return unbroadcast(op, grad, math_ops.negative(grad))
+
+
+register_gradient("Sub")(_sub_grad)
+
+
+@register_gradient("Mul")
+def _mul_grad(op, grad):
+    x, y = op.inputs
+    return unbroadcast(op, math_ops.multiply(grad, y), math_ops.multiply(x, grad))
+
+
+def _div_grad(op, grad):
+    x, y = op.inputs
+    gx = math_ops.truediv(grad, y)
+    gy = math_ops.multiply(grad, math_ops.truediv(math_ops.truediv(math_ops.negative(x), y), y))
+    return unbroadcast(op, gx, gy)
+
+
+register_gradient("RealDiv")(_div_grad)
+register_gradient("Div")(_div_grad)
+
+
+@register_gradient("DivNoNan")
+def _div_no_nan_grad(op, grad):
+    x, y = op.inputs
+    gx = math_ops.div_no_nan(grad, y)
+    gy = math_ops.multiply(grad, math_ops.div_no_nan(math_ops.div_no_nan(math_ops.negative(x), y), y), name="mul")
+    return unbroadcast(op, gx, gy)
+
+
+@register_gradient("FloorMod")
+def _floor_mod_grad(op, grad):
+    x, y = op.inputs
+    floor_xy = math_ops.floordiv(x, y)
+    return unbroadcast(op, grad, math_ops.multiply(grad, math_ops.negative(floor_xy)))
+
+
+@register_gradient("Pow")
+def _pow_grad(op, grad):
+    x, y = op.inputs
+    z = op.outputs[0]
+    one = constant_op.constant(1, dtype=y.dtype.base_dtype)
+    gx = math_ops.multiply(math_ops.multiply(grad, y), math_ops.pow(x, math_ops.subtract(y, one)))
+    # d/dy x^y = x^y log x, defined as 0 where x <= 0 (as TensorFlow does for real types).
+    zero = array_ops.zeros_like(x)
+    positive = math_ops.greater(x, zero)
+    safe_x = array_ops.where(positive, x, array_ops.ones_like(x))
+    log_x = array_ops.where(positive, math_ops.log(safe_x), zero)
+    gy = math_ops.multiply(math_ops.multiply(grad, z), log_x)
+    return unbroadcast(op, gx, gy)
+
+
+@register_gradient("SquaredDifference")
+def _squared_difference_grad(op, grad):
+    x, y = op.inputs
+    two = constant_op.constant(2, dtype=grad.dtype.base_dtype, name="scalar")
+    gx = math_ops.multiply(math_ops.multiply(two, grad), math_ops.subtract(x, y, name="sub"), name="mul")
+    return unbroadcast(op, gx, math_ops.negative(gx))
+
+
+def _select_by(mask_fn):
+    def grad_fn(op, grad):
+        x, y = op.inputs
+        mask = mask_fn(x, y)
+        zeros = array_ops.zeros_like(grad)
+        return unbroadcast(op, array_ops.where(mask, grad, zeros), array_ops.where(mask, zeros, grad))
+
+    return grad_fn
+
+
+register_gradient("Maximum")(_select_by(math_ops.greater_equal))
+register_gradient("Minimum")(_select_by(math_ops.less_equal))
+
+
+# --- unary -------------------------------------------------------------------------------------------
+
+
+@register_gradient("Neg")
+def _neg_grad(op, grad):
+    return [math_ops.negative(grad)]
+
+
+@register_gradient("Square")
+def _square_grad(op, grad):
+    x = op.inputs[0]
+    two = constant_op.constant(2, dtype=x.dtype.base_dtype)
+    return [math_ops.multiply(grad, math_ops.multiply(x, two))]
+
+
+@register_gradient("Sqrt")
+def _sqrt_grad(op, grad):
+    return [backprop_ops.sqrt_grad(op.outputs[0], grad)]
+
+
+@register_gradient("Rsqrt")
+def _rsqrt_grad(op, grad):
+    return [backprop_ops.rsqrt_grad(op.outputs[0], grad)]
+
+
+@register_gradient("Reciprocal")
+def _reciprocal_grad(op, grad):
+    return [backprop_ops.reciprocal_grad(op.outputs[0], grad)]
+
+
+@register_gradient("Exp")
+def _exp_grad(op, grad):
+    return [math_ops.multiply(grad, op.outputs[0])]
+
+
+@register_gradient("Log")
+def _log_grad(op, grad):
+    return [math_ops.multiply(grad, math_ops.reciprocal(op.inputs[0]))]
+
+
+@register_gradient("Log1p")
+def _log1p_grad(op, grad):
+    x = op.inputs[0]
+    one = constant_op.constant(1, dtype=x.dtype.base_dtype)
+    return [math_ops.multiply(grad, math_ops.reciprocal(math_ops.add(one, x)))]
+
+
+@register_gradient("Abs")
+def _abs_grad(op, grad):
+    return [math_ops.multiply(grad, math_ops.sign(op.inputs[0]))]
+
+
+@register_gradient("Sign")
+def _sign_grad(op, grad):
+    return [array_ops.zeros_like(op.inputs[0])]
+
+
+@register_gradient("Sigmoid")
+def _sigmoid_grad(op, grad):
+    return [backprop_ops.sigmoid_grad(op.outputs[0], grad)]
+
+
+@register_gradient("Tanh")
+def _tanh_grad(op, grad):
+    return [backprop_ops.tanh_grad(op.outputs[0], grad)]
+
+
+@register_gradient("Cast")
+def _cast_grad(op, grad):
+    src = op.inputs[0].dtype.base_dtype
+    if src.is_floating and grad.dtype.base_dtype.is_floating:
+        return [array_ops.cast(grad, src)]
+    return [None]
+
+
+# --- matmul ------------------------------------------------------------------------------------------
+
+
+@register_gradient("MatMul")
+def _matmul_grad(op, grad):
+    a, b = op.inputs
+    ta = bool(op.get_attr("transpose_a"))
+    tb = bool(op.get_attr("transpose_b"))
+    mm = math_ops.matmul
+    if not ta and not tb:
+        return mm(grad, b, transpose_b=True), mm(a, grad, transpose_a=True)
+    if not ta and tb:
+        return mm(grad, b), mm(grad, a, transpose_a=True)
+    if ta and not tb:
+        return mm(b, grad, transpose_b=True), mm(a, grad)
+    return mm(b, grad, transpose_a=True, transpose_b=True), mm(grad, a, transpose_a=True, transpose_b=True)
+
+
+@register_gradient("BatchMatMulV2")
+@register_gradient("BatchMatMul")
+def _batch_matmul_grad(op, grad):
+    a, b = op.inputs
+    adj_a = bool(op.get_attr("adj_x"))
+    adj_b = bool(op.get_attr("adj_y"))
+    mm = math_ops.matmul
+    if not adj_a and not adj_b:
+        ga, gb = mm(grad, b, adjoint_b=True), mm(a, grad, adjoint_a=True)
+    elif not adj_a and adj_b:
+        ga, gb = mm(grad, b), mm(grad, a, adjoint_a=True)
+    elif adj_a and not adj_b:
+        ga, gb = mm(b, grad, adjoint_b=True), mm(a, grad)
+    else:
+        ga, gb = mm(b, grad, adjoint_a=True, adjoint_b=True), mm(grad, a, adjoint_a=True, adjoint_b=True)
+    if op.type == "BatchMatMulV2":
+        return _unbroadcast_batch(a, ga), _unbroadcast_batch(b, gb)
+    return ga, gb
+
+
+def _unbroadcast_batch(x, g):
+    """Sums the batch dims of a batched matmul gradient back to x's batch shape."""
+    xd, gd = _dims(x), _dims(g)
+    if xd is not None and gd is not None and None not in xd[:-2] and len(xd) <= len(gd):
+        lead = len(gd) - len(xd)
+        axes = list(range(lead)) + [i + lead for i, d in enumerate(xd[:-2]) if d == 1 and gd[i + lead] != 1]
+        return _reduce_static(g, x, axes)
+    if xd is not None and gd is not None and xd[:-2] == gd[:-2]:
+        return g
+    raise NotImplementedError("BatchMatMulV2 gradient needs static batch dimensions")
+
+
+# --- reductions --------------------------------------------------------------------------------------
+
+
+def _reduction_axes(op):
+    """(rank, sorted axes) of a reduction op when both are static, else None."""
+    x, axes_t = op.inputs[0], op.inputs[1]
+    xd = _dims(x)
+    if xd is None:
+        return None
+    rank = len(xd)
+    axes = _static_value(axes_t)
+    if axes is None:
+        return None
+    return rank, sorted({int(a) % rank for a in np.asarray(axes).reshape(-1)}) if rank else []
+
+
+def _static_value(t):
+    """`tensor_util.constant_value`, also through ``Range(start, limit, delta)`` of static values (what
+    a reduction over all axes of a tensor builds when its rank is only known from a ``Rank`` op)."""
+    value = tensor_util.constant_value(t)
+    if value is None and t.op.type == "Range":
+        parts = [tensor_util.constant_value(i) for i in t.op.inputs]
+        if all(p is not None for p in parts):
+            value = np.arange(*(int(p) for p in parts))
+    return value
+
+
+def _sum_to_input(op, grad):
+    """Broadcasts the gradient of a reduction back over the reduced axes of the input."""
+    x = op.inputs[0]
+    info = _reduction_axes(op)
+    if info is None:
+        raise NotImplementedError(f"gradient of {op.type} needs a static rank and constant axes")
+    rank, axes = info
+    xd = _dims(x)
+    if len(axes) == rank and not op.get_attr("keep_dims"):
+        # Full reduction to a scalar: one Fill of the input's shape.
+        shape = list(xd) if None not in xd else grad_util.shape(x)
+        return array_ops.fill(shape, grad)
+    kept = [1 if i in axes else d for i, d in enumerate(xd)]
+    if None not in xd:
+        g = grad if tuple(kept) == _dims(grad) else array_ops.reshape(grad, kept)
+        multiples = [xd[i] if i in axes else 1 for i in range(rank)]
+        return g if all(m == 1 for m in multiples) else array_ops.tile(g, multiples)
+    keep_mask = np.array([0 if i in axes else 1 for i in range(rank)], np.int32)
+    sx = grad_util.shape(x)
+    kept_t = math_ops.add(math_ops.multiply(sx, keep_mask), 1 - keep_mask)
+    multiples_t = math_ops.add(math_ops.multiply(sx, 1 - keep_mask), keep_mask)
+    return array_ops.tile(array_ops.reshape(grad, kept_t), multiples_t)
+
+
+@register_gradient("Sum")
+def _sum_grad(op, grad):
+    return [_sum_to_input(op, grad), None]
+
+
+def _reduced_count(op):
+    """How many inputs each output of a Mean averages: (Tensor, static int or None)."""
+    x, y = op.inputs[0], op.outputs[0]
+    xd, yd = _dims(x), _dims(y)
+    dtype = y.dtype.base_dtype
+    if xd is not None and yd is not None and None not in xd and None not in yd:
+        n = int(np.prod(xd, dtype=np.int64)) // max(int(np.prod(yd, dtype=np.int64)), 1)
+        return constant_op.constant(n, dtype=dtype), n
+    if yd is not None and None not in yd:
+        y_size = int(np.prod(yd, dtype=np.int64))
+        n = grad_util.size(x) if y_size == 1 else math_ops.floordiv(grad_util.size(x), max(y_size, 1))
+    else:
+        n = math_ops.floordiv(grad_util.size(x), math_ops.maximum(grad_util.size(y), 1))
+    return array_ops.cast(n, dtype), None
+
+
+@register_gradient("Mean")
+def _mean_grad(op, grad):
+    count, static = _reduced_count(op)
+    if static == 1:
+        return [_sum_to_input(op, grad), None]
+    return [_sum_to_input(op, math_ops.truediv(grad, count)), None]
+
+
+def _min_or_max_grad(op, grad):
+    x, y = op.inputs[0], op.outputs[0]
+    info = _reduction_axes(op)
+    if info is None:
+        raise NotImplementedError(f"gradient of {op.type} needs a static rank and constant axes")
+    rank, axes = info
+    xd = _dims(x)
+    kept = [1 if i in axes else d for i, d in enumerate(xd)]
+    if None in kept:
+        keep_mask = np.array([0 if i in axes else 1 for i in range(rank)], np.int32)
+        kept = math_ops.add(math_ops.multiply(grad_util.shape(x), keep_mask), 1 - keep_mask)
+    y_kept = y if op.get_attr("keep_dims") else array_ops.reshape(y, kept)
+    g_kept = grad if op.get_attr("keep_dims") else array_ops.reshape(grad, kept)
+    indicators = array_ops.cast(math_ops.equal(y_kept, x), grad.dtype.base_dtype)
+    num_selected = math_ops.reduce_sum(indicators, axes, keepdims=True)
+    return [math_ops.multiply(math_ops.truediv(indicators, num_selected), g_kept), None]
+
+
+register_gradient("Max")(_min_or_max_grad)
+register_gradient("Min")(_min_or_max_grad)
+
+
+@register_gradient("Prod")
+def _prod_grad(op, grad):
+    """d prod / d x_i = prod / x_i.  Deviation: TensorFlow uses exclusive cumulative products, which
+    stay finite when an input is 0; here a zero input gives a non-finite gradient."""
+    x, y = op.inputs[0], op.outputs[0]
+    if _reduction_axes(op) is None:
+        raise NotImplementedError("gradient of Prod needs a static rank and constant axes")
+    y_full = _sum_to_input(op, y)
+    g_full = _sum_to_input(op, grad)
+    return [math_ops.truediv(math_ops.multiply(g_full, y_full), x), None]
+
+
+for _t in ("Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd", "LogicalOr",
+           "LogicalNot", "ArgMax", "ArgMin", "Any", "All", "FloorDiv", "Floor", "Ceil", "Round", "Range",
+           "LinSpace", "IsFinite", "IsNan", "IsInf"):
+    if _t not in registered_gradients():  # an op module may already have declared it
+        register_not_differentiable(_t)
+
+
+# --- more elementwise functions ----------------------------------------------------------------------
+
+
+def _const_like(x, value):
+    return constant_op.constant(value, dtype=x.dtype.base_dtype)
+
+
+@register_gradient("AddN")
+def _add_n_grad(op, grad):
+    return [grad] * len(op.inputs)
+
+
+@register_gradient("Sin")
+def _sin_grad(op, grad):
+    return [math_ops.multiply(grad, math_ops.cos(op.inputs[0]))]
+
+
+@register_gradient("Cos")
+def _cos_grad(op, grad):
+    return [math_ops.negative(math_ops.multiply(grad, math_ops.sin(op.inputs[0])))]
+
+
+@register_gradient("Tan")
+def _tan_grad(op, grad):
+    sec = math_ops.reciprocal(math_ops.cos(op.inputs[0]))
+    return [math_ops.multiply(grad, math_ops.square(sec))]
+
+
+def _one_minus_square_rsqrt(x):
+    return math_ops.rsqrt(math_ops.subtract(_const_like(x, 1), math_ops.square(x)))
+
+
+@register_gradient("Asin")
+def _asin_grad(op, grad):
+    return [math_ops.multiply(grad, _one_minus_square_rsqrt(op.inputs[0]))]
+
+
+@register_gradient("Acos")
+def _acos_grad(op, grad):
+    return [math_ops.negative(math_ops.multiply(grad, _one_minus_square_rsqrt(op.inputs[0])))]
+
+
+@register_gradient("Atan")
+def _atan_grad(op, grad):
+    x = op.inputs[0]
+    return [math_ops.multiply(grad, math_ops.reciprocal(math_ops.add(_const_like(x, 1), math_ops.square(x))))]
+
+
+@register_gradient("Atan2")
+def _atan2_grad(op, grad):
+    y, x = op.inputs
+    inv = math_ops.reciprocal(math_ops.add(math_ops.square(x), math_ops.square(y)))
+    gy = math_ops.multiply(grad, math_ops.multiply(x, inv))
+    gx = math_ops.multiply(grad, math_ops.negative(math_ops.multiply(y, inv)))
+    return unbroadcast(op, gy, gx)
+
+
+@register_gradient("Sinh")
+def _sinh_grad(op, grad):
+    return [math_ops.multiply(grad, math_ops.cosh(op.inputs[0]))]
+
+
+@register_gradient("Cosh")
+def _cosh_grad(op, grad):
+    return [math_ops.multiply(grad, math_ops.sinh(op.inputs[0]))]
+
+
+@register_gradient("Expm1")
+def _expm1_grad(op, grad):
+    return [math_ops.multiply(grad, math_ops.exp(op.inputs[0]))]
+
+
+@register_gradient("Cumsum")
+def _cumsum_grad(op, grad):
+    exclusive = bool(op.get_attr("exclusive"))
+    reverse = bool(op.get_attr("reverse"))
+    return [math_ops.cumsum(grad, op.inputs[1], exclusive=exclusive, reverse=not reverse), None]
+
+
+for _t in ("BroadcastGradientArgs", "Rint", "TruncateDiv", "RandomUniform", "RandomStandardNormal", "TruncatedNormal",
+           "RandomUniformInt", "NoOp", "VariableV2", "Assign", "AssignAdd", "AssignSub",
+           "IsVariableInitialized"):
+    if _t not in registered_gradients():
+        register_not_differentiable(_t)

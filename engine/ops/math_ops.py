@@ -1,0 +1,1011 @@
+"""Math ops: elementwise arithmetic and comparisons, reductions, matmul, range/linspace, and the Tensor
+operator overloads (`a + b` builds an AddV2 op named `add`, `tf.add(a, b)` one named `Add`, as in TF).
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from engine.framework import dtypes, errors, ops, registry, tensor_util
+from engine.framework import tensor_shape as _ts
+from engine.ops import array_ops, constant_op
+from engine.ops.op_util import (
+    broadcast_dims,
+    dims,
+    infer_broadcast,
+    infer_compare,
+    infer_same,
+    make_tensor,
+    shape,
+    shape_error,
+)
+
+_convert = ops.convert_to_tensor
+_range = builtins.range
+_abs = builtins.abs
+
+
+# --- kernels that need care beyond one numpy call -----------------------------------------------------------
+def _real_div(x, y):
+    return np.true_divide(x, y)
+
+
+def _int_trunc_div(x, y):
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if x.dtype.kind in "iu":
+        if np.any(y == 0):
+            raise errors.InvalidArgumentError(None, None, "Integer division by zero")
+        q = np.abs(x) // np.abs(y)
+        return (np.sign(x) * np.sign(y) * q).astype(x.dtype)
+    return np.true_divide(x, y)
+
+
+def _floor_div(x, y):
+    if np.asarray(y).dtype.kind in "iu" and np.any(np.asarray(y) == 0):
+        raise errors.InvalidArgumentError(None, None, "Integer division by zero")
+    return np.floor_divide(x, y)
+
+
+def _floor_mod(x, y):
+    if np.asarray(y).dtype.kind in "iu" and np.any(np.asarray(y) == 0):
+        raise errors.InvalidArgumentError(None, None, "Integer division by zero")
+    return np.mod(x, y)
+
+
+def _pow(x, y):
+    if np.asarray(x).dtype.kind in "iu" and np.any(np.asarray(y) < 0):
+        raise errors.InvalidArgumentError(None, None, "Integers to negative integer powers are not allowed")
+    return np.power(x, y)
+
+
+def _div_no_nan(x, y):
+    r = np.true_divide(x, y)
+    if np.ndim(y) == 0:  # the usual case: a loss divided by a count
+        return r if y != 0 else np.zeros_like(r)
+    return np.where(np.asarray(y) == 0, np.zeros((), dtype=np.result_type(r)), r)
+
+
+def _squared_difference(x, y):
+    d = np.subtract(x, y)
+    return np.multiply(d, d)
+
+
+def _rsqrt(x):
+    return np.reciprocal(np.sqrt(x))
+
+
+def _sigmoid(x):
+    x = np.asarray(x)
+    # exp of -|x| never overflows; both branches give 1 / (1 + exp(-x)).
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
+
+
+# (op type, numpy kernel) for binary elementwise ops with broadcasting.
+_BINARY = {
+    "AddV2": np.add,
+    "Add": np.add,
+    "Sub": np.subtract,
+    "Mul": np.multiply,
+    "RealDiv": _real_div,
+    "Div": _int_trunc_div,
+    "FloorDiv": _floor_div,
+    "FloorMod": _floor_mod,
+    "Pow": _pow,
+    "Maximum": np.maximum,
+    "Minimum": np.minimum,
+    "SquaredDifference": _squared_difference,
+    "DivNoNan": _div_no_nan,
+    "TruncateDiv": _int_trunc_div,
+    "Atan2": np.arctan2,
+}
+for _type, _kernel in _BINARY.items():
+    registry.register_op(_type, infer=infer_broadcast, kernel=_kernel)
+
+_COMPARE = {
+    "Equal": np.equal,
+    "NotEqual": np.not_equal,
+    "Less": np.less,
+    "LessEqual": np.less_equal,
+    "Greater": np.greater,
+    "GreaterEqual": np.greater_equal,
+    "LogicalAnd": np.logical_and,
+    "LogicalOr": np.logical_or,
+}
+for _type, _kernel in _COMPARE.items():
+    registry.register_op(_type, infer=infer_compare, kernel=_kernel)
+
+_UNARY = {
+    "Neg": np.negative,
+    "Abs": np.abs,
+    "Sign": np.sign,
+    "Square": np.square,
+    "Sqrt": np.sqrt,
+    "Rsqrt": _rsqrt,
+    "Exp": np.exp,
+    "Expm1": np.expm1,
+    "Log": np.log,
+    "Log1p": np.log1p,
+    "Reciprocal": np.reciprocal,
+    "Floor": np.floor,
+    "Ceil": np.ceil,
+    "Round": np.round,
+    "Rint": np.rint,
+    "Sin": np.sin,
+    "Cos": np.cos,
+    "Tan": np.tan,
+    "Asin": np.arcsin,
+    "Acos": np.arccos,
+    "Atan": np.arctan,
+    "Sinh": np.sinh,
+    "Cosh": np.cosh,
+    "Tanh": np.tanh,
+    "Sigmoid": _sigmoid,
+    "IsNan": np.isnan,
+    "IsInf": np.isinf,
+    "IsFinite": np.isfinite,
+    "LogicalNot": np.logical_not,
+}
+for _type, _kernel in _UNARY.items():
+    if _type in ("IsNan", "IsInf", "IsFinite"):
+        registry.register_op(_type, infer=lambda op: [(dtypes.bool, op.inputs[0].shape)], kernel=_kernel)
+    else:
+        registry.register_op(_type, infer=infer_same, kernel=_kernel)
+
+
+def _infer_add_n(op):
+    out = None
+    for t in op.inputs:
+        out = t.shape if out is None else out.merge_with(t.shape)
+    return [(op.inputs[0].dtype.base_dtype, out)]
+
+
+def _add_n_kernel(*xs):
+    total = np.array(xs[0], copy=True)
+    for x in xs[1:]:
+        total = total + x
+    return total
+
+
+registry.register_op("AddN", infer=_infer_add_n, kernel=_add_n_kernel)
+
+
+# --- Python wrappers ----------------------------------------------------------------------------------------
+def _binary(op_type, x, y, name, default_name):
+    with ops.name_scope(name, default_name, [x, y]) as scope:
+        x = _convert(x, name="x")
+        # A preference, not a demand: a mismatching Tensor gets TF's "Input 'y' of 'Op'" TypeError below.
+        y = _convert(y, preferred_dtype=x.dtype.base_dtype, name="y")
+        check_same_dtype_for(op_type, x, y)
+        return make_tensor(op_type, [x, y], name=scope, attrs={"T": x.dtype.base_dtype})
+
+
+def check_same_dtype_for(op_type, x, y):
+    """TF's op-construction TypeError for inputs whose dtypes differ."""
+    if x.dtype.base_dtype != y.dtype.base_dtype:
+        raise TypeError(
+            f"Input 'y' of '{op_type}' Op has type {y.dtype.base_dtype.name} that does not match type "
+            f"{x.dtype.base_dtype.name} of argument 'x'."
+        )
+
+
+def _unary(op_type, x, name, default_name=None):
+    with ops.name_scope(name, default_name or op_type, [x]) as scope:
+        x = _convert(x, name="x")
+        return make_tensor(op_type, [x], name=scope, attrs={"T": x.dtype.base_dtype})
+
+
+def add(x, y, name=None):
+    """x + y elementwise (AddV2; `Add` for strings)."""
+    with ops.name_scope(name, "Add", [x]) as scope:
+        x = _convert(x, name="x")
+        y = _convert(y, preferred_dtype=x.dtype.base_dtype, name="y")
+        op_type = "Add" if x.dtype == dtypes.string else "AddV2"
+        check_same_dtype_for(op_type, x, y)
+        return make_tensor(op_type, [x, y], name=scope, attrs={"T": x.dtype.base_dtype})
+
+
+def subtract(x, y, name=None):
+    return _binary("Sub", x, y, name, "Sub")
+
+
+def multiply(x, y, name=None):
+    return _binary("Mul", x, y, name, "Mul")
+
+
+def _truediv(x, y, name=None):
+    with ops.name_scope(name, "truediv", [x, y]) as scope:
+        x = _convert(x, name="x")
+        y = _convert(y, dtype=x.dtype.base_dtype, name="y")
+        x_dtype = x.dtype.base_dtype
+        if x_dtype in (dtypes.int8, dtypes.uint8, dtypes.int16, dtypes.uint16):
+            target = dtypes.float32
+        elif x_dtype in (dtypes.int32, dtypes.uint32, dtypes.int64, dtypes.uint64):
+            target = dtypes.float64
+        else:
+            target = None
+        if target is not None:
+            x = array_ops.cast(x, target)
+            y = array_ops.cast(y, target)
+        return make_tensor("RealDiv", [x, y], name=scope, attrs={"T": x.dtype.base_dtype})
+
+
+def truediv(x, y, name=None):
+    """x / y with Python 3 semantics (ints become floats); op RealDiv named `truediv`."""
+    return _truediv(x, y, name)
+
+
+def divide(x, y, name=None):
+    """`x / y` (TF1: uses `truediv` unless a name is given)."""
+    if name is not None:
+        return div(x, y, name=name)
+    return x / y if isinstance(x, ops.Tensor) else _truediv(x, y)
+
+
+def div(x, y, name=None):
+    """TF1 `tf.div`: Python 2 division (integer division for ints) - op Div."""
+    return _binary("Div", x, y, name, "div")
+
+
+def floordiv(x, y, name=None):
+    return _binary("FloorDiv", x, y, name, "floordiv")
+
+
+def floormod(x, y, name=None):
+    return _binary("FloorMod", x, y, name, "FloorMod")
+
+
+mod = floormod
+
+
+def pow(x, y, name=None):  # noqa: A001 - TF's name
+    return _binary("Pow", x, y, name, "Pow")
+
+
+def maximum(x, y, name=None):
+    return _binary("Maximum", x, y, name, "Maximum")
+
+
+def minimum(x, y, name=None):
+    return _binary("Minimum", x, y, name, "Minimum")
+
+
+def squared_difference(x, y, name=None):
+    return _binary("SquaredDifference", x, y, name, "SquaredDifference")
+
+
+def div_no_nan(x, y, name=None):
+    """x / y, but 0 where y is 0."""
+    return _binary("DivNoNan", x, y, name, "div_no_nan")
+
+
+def atan2(y, x, name=None):
+    return _binary("Atan2", y, x, name, "Atan2")
+
+
+def _make_unary(op_type, default_name=None):
+    def fn(x, name=None):
+        return _unary(op_type, x, name, default_name)
+
+    fn.__name__ = op_type.lower()
+    fn.__doc__ = f"Elementwise {op_type} (TF op `{op_type}`)."
+    return fn
+
+
+negative = _make_unary("Neg")
+sign = _make_unary("Sign")
+square = _make_unary("Square")
+sqrt = _make_unary("Sqrt")
+rsqrt = _make_unary("Rsqrt")
+exp = _make_unary("Exp")
+expm1 = _make_unary("Expm1")
+log = _make_unary("Log")
+log1p = _make_unary("Log1p")
+reciprocal = _make_unary("Reciprocal")
+floor = _make_unary("Floor")
+ceil = _make_unary("Ceil")
+rint = _make_unary("Rint")
+sin = _make_unary("Sin")
+cos = _make_unary("Cos")
+tan = _make_unary("Tan")
+asin = _make_unary("Asin")
+acos = _make_unary("Acos")
+atan = _make_unary("Atan")
+sinh = _make_unary("Sinh")
+cosh = _make_unary("Cosh")
+tanh = _make_unary("Tanh")
+sigmoid = _make_unary("Sigmoid")
+is_nan = _make_unary("IsNan")
+is_inf = _make_unary("IsInf")
+is_finite = _make_unary("IsFinite")
+
+
+def round(x, name=None):  # noqa: A001 - TF's name
+    """Rounds half to even, as TF does."""
+    return _unary("Round", x, name)
+
+
+def abs(x, name=None):  # noqa: A001
+    return _unary("Abs", x, name, "Abs")
+
+
+def equal(x, y, name=None):
+    return _binary("Equal", x, y, name, "Equal")
+
+
+def not_equal(x, y, name=None):
+    return _binary("NotEqual", x, y, name, "NotEqual")
+
+
+def less(x, y, name=None):
+    return _binary("Less", x, y, name, "Less")
+
+
+def less_equal(x, y, name=None):
+    return _binary("LessEqual", x, y, name, "LessEqual")
+
+
+def greater(x, y, name=None):
+    return _binary("Greater", x, y, name, "Greater")
+
+
+def greater_equal(x, y, name=None):
+    return _binary("GreaterEqual", x, y, name, "GreaterEqual")
+
+
+def logical_and(x, y, name=None):
+    return _binary("LogicalAnd", x, y, name, "LogicalAnd")
+
+
+def logical_or(x, y, name=None):
+    return _binary("LogicalOr", x, y, name, "LogicalOr")
+
+
+def logical_not(x, name=None):
+    with ops.name_scope(name, "LogicalNot", [x]) as scope:
+        x = _convert(x, dtype=dtypes.bool, name="x")
+        return make_tensor("LogicalNot", [x], name=scope)
+
+
+def logical_xor(x, y, name="LogicalXor"):
+    """(x | y) & ~(x & y), built from primitives as TF does."""
+    with ops.name_scope(name, "LogicalXor", [x, y]) as scope:
+        return logical_and(logical_or(x, y), logical_not(logical_and(x, y)), name=scope)
+
+
+def add_n(inputs, name=None):
+    """Sum of a list of same-shaped tensors (one AddN op; a single input becomes an Identity)."""
+    if not inputs or not isinstance(inputs, (list, tuple)):
+        raise ValueError(
+            "inputs must be a list of at least one Tensor/IndexedSlices with the same dtype and shape"
+        )
+    inputs = ops.convert_n_to_tensor(inputs)
+    if len(inputs) == 1:
+        if name:
+            return array_ops.identity(inputs[0], name=name)
+        return inputs[0]
+    return make_tensor(
+        "AddN", inputs, name=name or "AddN", attrs={"N": len(inputs), "T": inputs[0].dtype.base_dtype}
+    )
+
+
+def scalar_mul(scalar, x, name=None):
+    with ops.name_scope(name, "scalar_mul", [x]) as scope:
+        return multiply(scalar, x, name=scope)
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+    """min(max(t, lo), hi), built as Minimum then Maximum inside `clip_by_value/` as TF1 does."""
+    with ops.name_scope(name, "clip_by_value", [t, clip_value_min, clip_value_max]) as scope:
+        t = _convert(t, name="t")
+        t_min = minimum(t, clip_value_max)
+        t_min.shape.assert_is_compatible_with(t.shape)
+        return maximum(t_min, clip_value_min, name=scope)
+
+
+# --- MatMul -------------------------------------------------------------------------------------------------
+def _infer_matmul(op):
+    a, b = op.inputs
+    if a.dtype.base_dtype != b.dtype.base_dtype:
+        raise TypeError(
+            f"Input 'b' of 'MatMul' Op has type {b.dtype.base_dtype.name} that does not match type "
+            f"{a.dtype.base_dtype.name} of argument 'a'."
+        )
+    da, db = dims(a), dims(b)
+    ta, tb = op._attrs.get("transpose_a", False), op._attrs.get("transpose_b", False)
+    for d in (da, db):
+        if d is not None and len(d) != 2:
+            raise shape_error(op, f"Shape must be rank 2 but is rank {len(d)}")
+    rows = cols = None
+    inner_a = inner_b = None
+    if da is not None:
+        rows, inner_a = (da[1], da[0]) if ta else (da[0], da[1])
+    if db is not None:
+        inner_b, cols = (db[1], db[0]) if tb else (db[0], db[1])
+    if inner_a is not None and inner_b is not None and inner_a != inner_b:
+        raise shape_error(op, f"Dimensions must be equal, but are {inner_a} and {inner_b}")
+    return [(a.dtype.base_dtype, shape((rows, cols)))]
+
+
+def _compile_matmul(op, runtime):
+    ta, tb = op._attrs.get("transpose_a", False), op._attrs.get("transpose_b", False)
+
+    def kernel(a, b):
+        if ta:
+            a = a.T
+        if tb:
+            b = b.T
+        if a.shape[1] != b.shape[0]:
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"Matrix size-incompatible: In[0]: [{a.shape[0]},{a.shape[1]}], In[1]: "
+                f"[{b.shape[0]},{b.shape[1]}]",
+            )
+        return np.matmul(a, b)
+
+    if not ta and not tb:
+
+        def kernel_plain(a, b):  # the common case without the transposes' attribute checks
+            try:
+                return np.matmul(a, b)
+            except ValueError:
+                return kernel(a, b)
+
+        return kernel_plain
+    return kernel
+
+
+registry.register_op(
+    "MatMul", infer=_infer_matmul, compile=_compile_matmul, attrs={"transpose_a": False, "transpose_b": False}
+)
+
+
+def _infer_batch_matmul(op):
+    x, y = op.inputs
+    dx, dy = dims(x), dims(y)
+    if dx is None or dy is None:
+        return [(x.dtype.base_dtype, _ts.unknown_shape())]
+    adj_x, adj_y = op._attrs.get("adj_x", False), op._attrs.get("adj_y", False)
+    rows, inner_x = (dx[-1], dx[-2]) if adj_x else (dx[-2], dx[-1])
+    inner_y, cols = (dy[-1], dy[-2]) if adj_y else (dy[-2], dy[-1])
+    if inner_x is not None and inner_y is not None and inner_x != inner_y:
+        raise shape_error(op, f"Dimensions must be equal, but are {inner_x} and {inner_y}")
+    batch = broadcast_dims(op, dx[:-2], dy[:-2])
+    return [(x.dtype.base_dtype, shape(batch + (rows, cols)))]
+
+
+def _compile_batch_matmul(op, runtime):
+    adj_x, adj_y = op._attrs.get("adj_x", False), op._attrs.get("adj_y", False)
+
+    def kernel(x, y):
+        if adj_x:
+            x = np.conj(np.swapaxes(x, -1, -2))
+        if adj_y:
+            y = np.conj(np.swapaxes(y, -1, -2))
+        return np.matmul(x, y)
+
+    return kernel
+
+
+registry.register_op(
+    "BatchMatMulV2",
+    infer=_infer_batch_matmul,
+    compile=_compile_batch_matmul,
+    attrs={"adj_x": False, "adj_y": False},
+)
+
+
+def matmul(
+    a,
+    b,
+    transpose_a=False,
+    transpose_b=False,
+    adjoint_a=False,
+    adjoint_b=False,
+    a_is_sparse=False,
+    b_is_sparse=False,
+    name=None,
+):
+    """Matrix product (MatMul for rank 2, BatchMatMulV2 for batches)."""
+    with ops.name_scope(name, "MatMul", [a, b]) as scope:
+        a = _convert(a, name="a")
+        b = _convert(b, dtype=a.dtype.base_dtype, name="b")
+        transpose_a = transpose_a or adjoint_a
+        transpose_b = transpose_b or adjoint_b
+        ra, rb = a.shape.ndims, b.shape.ndims
+        if (ra is not None and ra > 2) or (rb is not None and rb > 2):
+            return make_tensor(
+                "BatchMatMulV2",
+                [a, b],
+                name=scope,
+                attrs={"T": a.dtype.base_dtype, "adj_x": bool(transpose_a), "adj_y": bool(transpose_b)},
+            )
+        return make_tensor(
+            "MatMul",
+            [a, b],
+            name=scope,
+            attrs={
+                "T": a.dtype.base_dtype,
+                "grad_a": False,
+                "grad_b": False,
+                "transpose_a": bool(transpose_a),
+                "transpose_b": bool(transpose_b),
+            },
+        )
+
+
+def tensordot(a, b, axes, name=None):
+    """Sum over `axes` of a and b, built from Transpose/Reshape/MatMul as TF does (fully known shapes)."""
+    with ops.name_scope(name, "Tensordot", [a, b, axes]) as scope:
+        a = _convert(a, name="a")
+        b = _convert(b, name="b")
+        da, db = a.shape.as_list(), b.shape.as_list()
+        if isinstance(axes, int):
+            if axes < 0:
+                raise ValueError("'axes' must be at least 0.")
+            a_axes = list(_range(len(da) - axes, len(da)))
+            b_axes = list(_range(axes))
+        else:
+            a_axes, b_axes = axes
+            a_axes = [a_axes] if isinstance(a_axes, int) else list(a_axes)
+            b_axes = [b_axes] if isinstance(b_axes, int) else list(b_axes)
+            if len(a_axes) != len(b_axes):
+                raise ValueError(
+                    f"Different number of contraction axes 'a' and 'b', {len(a_axes)} != {len(b_axes)}."
+                )
+        a_axes = [x % len(da) for x in a_axes]
+        b_axes = [x % len(db) for x in b_axes]
+        a_free = [i for i in _range(len(da)) if i not in a_axes]
+        b_free = [i for i in _range(len(db)) if i not in b_axes]
+        if None in da or None in db:
+            raise ValueError("tensordot needs fully defined input shapes")
+        free_a = [da[i] for i in a_free]
+        free_b = [db[i] for i in b_free]
+        prod = lambda xs: int(np.prod(xs, dtype=np.int64))  # noqa: E731
+        a_t = array_ops.transpose(a, a_free + a_axes) if a_free + a_axes != list(_range(len(da))) else a
+        a_m = array_ops.reshape(a_t, [prod(free_a), prod([da[i] for i in a_axes])])
+        b_t = array_ops.transpose(b, b_axes + b_free) if b_axes + b_free != list(_range(len(db))) else b
+        b_m = array_ops.reshape(b_t, [prod([db[i] for i in b_axes]), prod(free_b)])
+        product = matmul(a_m, b_m)
+        return array_ops.reshape(product, free_a + free_b, name=scope)
+
+
+# --- reductions ---------------------------------------------------------------------------------------------
+def _infer_reduction(op, out_dtype=None):
+    x, axes_t = op.inputs
+    keep = op._attrs.get("keep_dims", False)
+    d = dims(x)
+    dtype = out_dtype or x.dtype.base_dtype
+    axes = tensor_util.constant_value(axes_t)
+    if d is None:
+        return [(dtype, _ts.unknown_shape())]
+    if axes is None:
+        return [(dtype, _ts.unknown_shape(len(d) if keep else None))]
+    n = len(d)
+    norm = set()
+    for a in np.reshape(axes, -1):
+        a = int(a)
+        if a < -n or a >= n:
+            raise shape_error(op, f"Invalid reduction dimension {a} for input with {n} dimensions")
+        norm.add(a % n if n else a)
+    out = []
+    for i, di in enumerate(d):
+        if i in norm:
+            if keep:
+                out.append(1)
+        else:
+            out.append(di)
+    return [(dtype, shape(tuple(out)))]
+
+
+def _reduction_kernel_factory(np_fn):
+    def compile_(op, runtime):
+        keep = op._attrs.get("keep_dims", False)
+        npd = op._outputs[0].dtype.as_numpy_dtype
+        ndims = op.inputs[0].shape.ndims
+        axes_value = tensor_util.constant_value(op.inputs[1])
+
+        def kernel(x, axes):
+            x = np.asarray(x)
+            if x.ndim == 0:
+                return x.astype(npd)
+            axis = tuple(int(a) % x.ndim for a in np.reshape(axes, -1))
+            return np.asarray(np_fn(x, axis=axis, keepdims=keep)).astype(npd, copy=False)
+
+        if axes_value is None or not ndims:
+            return kernel
+        # Constant axes and a known rank (the usual case, e.g. in gradients): normalize the axes once.
+        fixed_axis = tuple(int(a) % ndims for a in np.reshape(axes_value, -1))
+
+        def kernel_fixed_axes(x, axes):
+            return np.asarray(np_fn(x, axis=fixed_axis, keepdims=keep)).astype(npd, copy=False)
+
+        return kernel_fixed_axes
+
+    return compile_
+
+
+def _np_mean(x, axis, keepdims):
+    if x.dtype.kind in "iu":
+        # TF's integer mean truncates: sum / count in the integer type.
+        s = np.sum(x, axis=axis, keepdims=keepdims)
+        count = 1
+        for a in axis:
+            count *= x.shape[a]
+        return (s // count if count else s).astype(x.dtype)
+    return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def _np_sum(x, axis, keepdims):
+    return np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def _np_prod(x, axis, keepdims):
+    return np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def _np_max(x, axis, keepdims):
+    if x.size == 0:
+        return np.full(_reduced_shape(x.shape, axis, keepdims), _lowest(x.dtype), dtype=x.dtype)
+    return np.max(x, axis=axis, keepdims=keepdims)
+
+
+def _np_min(x, axis, keepdims):
+    if x.size == 0:
+        return np.full(_reduced_shape(x.shape, axis, keepdims), _highest(x.dtype), dtype=x.dtype)
+    return np.min(x, axis=axis, keepdims=keepdims)
+
+
+def _reduced_shape(s, axis, keepdims):
+    return tuple(1 if i in axis else d for i, d in enumerate(s) if keepdims or i not in axis)
+
+
+def _lowest(dt):
+    return -np.inf if dt.kind == "f" else np.iinfo(dt).min
+
+
+def _highest(dt):
+    return np.inf if dt.kind == "f" else np.iinfo(dt).max
+
+
+_REDUCTIONS = {
+    "Sum": (_np_sum, None),
+    "Mean": (_np_mean, None),
+    "Max": (_np_max, None),
+    "Min": (_np_min, None),
+    "Prod": (_np_prod, None),
+    "Any": (np.any, dtypes.bool),
+    "All": (np.all, dtypes.bool),
+}
+for _type, (_fn, _out) in _REDUCTIONS.items():
+    registry.register_op(
+        _type,
+        infer=(lambda op, _o=_out: _infer_reduction(op, _o)),
+        compile=_reduction_kernel_factory(_fn),
+        attrs={"keep_dims": False},
+    )
+
+
+def _reduction_dims(x, axis):
+    """The axis tensor for a reduction: a Const `arange(rank)` when axis is None and the rank is known."""
+    if axis is not None:
+        return axis
+    r = x.shape.ndims
+    if r:
+        return constant_op.constant(np.arange(r, dtype=np.int32))
+    return range(0, array_ops.rank(x))
+
+
+def _reduce(op_type, input_tensor, axis, keepdims, name, reduction_indices, keep_dims, default_dtype=None):
+    if axis is not None and reduction_indices is not None:
+        raise ValueError("Cannot specify both 'axis' and 'reduction_indices'.")
+    if keepdims is not None and keep_dims is not None:
+        raise ValueError("Cannot specify both 'keepdims' and 'keep_dims'.")
+    axis = axis if axis is not None else reduction_indices
+    keepdims = bool(keepdims if keepdims is not None else keep_dims)
+    x = _convert(input_tensor, dtype=default_dtype)
+    axes = _reduction_dims(x, axis)
+    with ops.name_scope(name, op_type, [x]) as scope:
+        axes_t = (
+            axes
+            if isinstance(axes, ops.Tensor)
+            else _convert(axes, dtype=dtypes.int32, name="reduction_indices")
+        )
+        return make_tensor(
+            op_type,
+            [x, axes_t],
+            name=scope,
+            attrs={"T": x.dtype.base_dtype, "Tidx": axes_t.dtype, "keep_dims": keepdims},
+        )
+
+
+def reduce_sum(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
+    """Sum over `axis` (all axes by default)."""
+    return _reduce("Sum", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+
+
+def reduce_mean(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
+    """Mean over `axis` (integer inputs give a truncated integer mean, as in TF)."""
+    return _reduce("Mean", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+
+
+def reduce_max(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
+    return _reduce("Max", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+
+
+def reduce_min(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
+    return _reduce("Min", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+
+
+def reduce_prod(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
+    return _reduce("Prod", input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
+
+
+def reduce_any(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
+    return _reduce("Any", input_tensor, axis, keepdims, name, reduction_indices, keep_dims, dtypes.bool)
+
+
+def reduce_all(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None):
+    return _reduce("All", input_tensor, axis, keepdims, name, reduction_indices, keep_dims, dtypes.bool)
+
+
+def _infer_arg(op):
+    x, axis_t = op.inputs
+    d = dims(x)
+    out_type = op._attrs.get("output_type", dtypes.int64)
+    axis = tensor_util.constant_value(axis_t)
+    if d is None or axis is None:
+        return [(out_type, _ts.unknown_shape(None if d is None else len(d) - 1))]
+    a = int(axis)
+    if a < -len(d) or a >= len(d):
+        raise shape_error(op, f"Expected dimension in the range [{-len(d)}, {len(d)}), but got {a}")
+    a %= len(d)
+    return [(out_type, shape(d[:a] + d[a + 1 :]))]
+
+
+def _arg_factory(np_fn):
+    def compile_(op, runtime):
+        npd = op._attrs.get("output_type", dtypes.int64).as_numpy_dtype
+
+        def kernel(x, axis):
+            x = np.asarray(x)
+            a = int(axis)
+            if x.shape[a] == 0:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Reduction axis {a} is empty in shape {list(x.shape)}"
+                )
+            return np_fn(x, axis=a).astype(npd)
+
+        return kernel
+
+    return compile_
+
+
+registry.register_op(
+    "ArgMax", infer=_infer_arg, compile=_arg_factory(np.argmax), attrs={"output_type": dtypes.int64}
+)
+registry.register_op(
+    "ArgMin", infer=_infer_arg, compile=_arg_factory(np.argmin), attrs={"output_type": dtypes.int64}
+)
+
+
+def _arg(op_type, input, axis, name, dimension, output_type):  # noqa: A002
+    if axis is not None and dimension is not None:
+        raise ValueError("Cannot specify both 'axis' and 'dimension'")
+    axis = axis if axis is not None else dimension
+    if axis is None:
+        axis = 0
+    with ops.name_scope(name, op_type, [input]) as scope:
+        x = _convert(input, name="input")
+        axis_t = (
+            axis if isinstance(axis, ops.Tensor) else _convert(axis, dtype=dtypes.int32, name="dimension")
+        )
+        return make_tensor(
+            op_type,
+            [x, axis_t],
+            name=scope,
+            attrs={
+                "T": x.dtype.base_dtype,
+                "Tidx": axis_t.dtype,
+                "output_type": dtypes.as_dtype(output_type),
+            },
+        )
+
+
+def argmax(input, axis=None, name=None, dimension=None, output_type=dtypes.int64):  # noqa: A002
+    """Index of the largest value along `axis` (default 0), as int64."""
+    return _arg("ArgMax", input, axis, name, dimension, output_type)
+
+
+def argmin(input, axis=None, name=None, dimension=None, output_type=dtypes.int64):  # noqa: A002
+    return _arg("ArgMin", input, axis, name, dimension, output_type)
+
+
+# --- Range / LinSpace ---------------------------------------------------------------------------------------
+def _infer_range(op):
+    start, limit, delta = (tensor_util.constant_value(t) for t in op.inputs)
+    dtype = op.inputs[0].dtype.base_dtype
+    if start is None or limit is None or delta is None:
+        return [(dtype, _ts.TensorShape([None]))]
+    if delta == 0:
+        raise shape_error(op, "Requires delta != 0")
+    n = (
+        int(np.ceil((float(limit) - float(start)) / float(delta)))
+        if dtype.is_floating
+        else int(np.ceil((int(limit) - int(start)) / int(delta)))
+    )
+    return [(dtype, _ts.TensorShape([max(n, 0)]))]
+
+
+def _range_kernel(start, limit, delta):
+    if delta == 0:
+        raise errors.InvalidArgumentError(None, None, "Requires delta != 0: 0")
+    dt = np.asarray(start).dtype
+    if (delta > 0 and start > limit) or (delta < 0 and start < limit):
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"Requires start <= limit when delta > 0: {start}/{limit}"
+            if delta > 0
+            else f"Requires start >= limit when delta < 0: {start}/{limit}",
+        )
+    return np.arange(start, limit, delta, dtype=dt)
+
+
+registry.register_op("Range", infer=_infer_range, kernel=_range_kernel)
+
+_RANGE_DTYPES = [dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64]
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF's name
+    """[start, limit) in steps of delta; `range(n)` counts from 0.  dtype inferred int32 < int64 < float."""
+    if limit is None:
+        start, limit = 0, start
+    with ops.name_scope(name, "Range", [start, limit, delta]) as scope:
+        start = start if isinstance(start, ops.Tensor) else _convert(start, dtype=dtype, name="start")
+        limit = limit if isinstance(limit, ops.Tensor) else _convert(limit, dtype=dtype, name="limit")
+        delta = delta if isinstance(delta, ops.Tensor) else _convert(delta, dtype=dtype, name="delta")
+        if dtype is None:
+            inferred = max((t.dtype.base_dtype for t in (start, limit, delta)), key=_RANGE_DTYPES.index)
+            start, limit, delta = (array_ops.cast(t, inferred) for t in (start, limit, delta))
+        return make_tensor("Range", [start, limit, delta], name=scope, attrs={"Tidx": start.dtype.base_dtype})
+
+
+def _infer_linspace(op):
+    start, stop, num = op.inputs
+    n = tensor_util.constant_value(num)
+    return [(start.dtype.base_dtype, _ts.TensorShape([None if n is None else int(n)]))]
+
+
+def _linspace_kernel(start, stop, num):
+    num = int(num)
+    if num <= 0:
+        raise errors.InvalidArgumentError(None, None, f"Requires num > 0: {num}")
+    return np.linspace(start, stop, num, dtype=np.asarray(start).dtype)
+
+
+registry.register_op("LinSpace", infer=_infer_linspace, kernel=_linspace_kernel)
+
+
+def linspace(start, stop, num, name=None):
+    """`num` evenly spaced values from start to stop inclusive (op LinSpace)."""
+    with ops.name_scope(name, "LinSpace", [start, stop, num]) as scope:
+        start = _convert(start, name="start")
+        stop = _convert(stop, dtype=start.dtype.base_dtype, name="stop")
+        num = _convert(num, dtype=dtypes.int32, name="num")
+        return make_tensor(
+            "LinSpace", [start, stop, num], name=scope, attrs={"T": start.dtype.base_dtype, "Tidx": num.dtype}
+        )
+
+
+lin_space = linspace
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+    with ops.name_scope(name, "Cumsum", [x]) as scope:
+        x = _convert(x, name="x")
+        axis_t = _convert(axis, dtype=dtypes.int32, name="axis")
+        return make_tensor(
+            "Cumsum",
+            [x, axis_t],
+            name=scope,
+            attrs={"T": x.dtype.base_dtype, "Tidx": axis_t.dtype, "exclusive": exclusive, "reverse": reverse},
+        )
+
+
+def _compile_cumsum(op, runtime):
+    exclusive, reverse = op._attrs.get("exclusive", False), op._attrs.get("reverse", False)
+
+    def kernel(x, axis):
+        x = np.asarray(x)
+        a = int(axis)
+        if reverse:
+            x = np.flip(x, a)
+        r = np.cumsum(x, axis=a, dtype=x.dtype)
+        if exclusive:
+            r = np.concatenate([np.zeros_like(np.take(r, [0], axis=a)), np.delete(r, -1, axis=a)], axis=a)
+        if reverse:
+            r = np.flip(r, a)
+        return r
+
+    return kernel
+
+
+registry.register_op(
+    "Cumsum", infer=infer_same, compile=_compile_cumsum, attrs={"exclusive": False, "reverse": False}
+)
+
+
+# --- Tensor operator overloads ------------------------------------------------------------------------------
+def _binary_operator(fn, name):
+    def forward(x, y):
+        with ops.name_scope(None, name, [x, y]) as scope:
+            if not isinstance(y, ops.Tensor):
+                try:
+                    y = _convert(y, dtype=x.dtype.base_dtype, name="y")
+                except TypeError:
+                    if hasattr(type(y), f"__r{name}__"):
+                        return NotImplemented
+                    raise
+            return fn(x, y, name=scope)
+
+    def reverse(y, x):
+        with ops.name_scope(None, name, [x, y]) as scope:
+            x = _convert(x, dtype=y.dtype.base_dtype, name="x")
+            return fn(x, y, name=scope)
+
+    return forward, reverse
+
+
+def _add_op(x, y, name):
+    if x.dtype == dtypes.string:
+        return make_tensor("Add", [x, y], name=name, attrs={"T": x.dtype.base_dtype})
+    return add(x, y, name=name)
+
+
+def _mul_op(x, y, name):
+    return multiply(x, y, name=name)
+
+
+def _matmul_op(x, y, name):
+    return matmul(x, y, name=name)
+
+
+_OPERATORS = {
+    "add": _add_op,
+    "sub": subtract,
+    "mul": _mul_op,
+    "truediv": _truediv,
+    "div": _truediv,
+    "floordiv": floordiv,
+    "mod": floormod,
+    "pow": pow,
+    "matmul": _matmul_op,
+    "and": logical_and,
+    "or": logical_or,
+    "xor": logical_xor,
+}
+for _name, _fn in _OPERATORS.items():
+    _fwd, _rev = _binary_operator(_fn, _name)
+    setattr(ops.Tensor, f"__{_name}__", _fwd)
+    setattr(ops.Tensor, f"__r{_name}__", _rev)
+
+
+def _compare_operator(fn):
+    def method(x, y):
+        return fn(x, y)
+
+    return method
+
+
+ops.Tensor.__lt__ = _compare_operator(less)
+ops.Tensor.__le__ = _compare_operator(less_equal)
+ops.Tensor.__gt__ = _compare_operator(greater)
+ops.Tensor.__ge__ = _compare_operator(greater_equal)
+ops.Tensor.__neg__ = lambda x: make_tensor("Neg", [x], name="Neg", attrs={"T": x.dtype.base_dtype})
+ops.Tensor.__abs__ = lambda x: abs(x)
+ops.Tensor.__invert__ = lambda x: logical_not(x)

@@ -1,0 +1,201 @@
+"""Loss ops of ``tf.nn``: softmax / sparse softmax / sigmoid cross-entropy and ``l2_loss``.
+
+The fused cross-entropy kernels follow TensorFlow's ``SoftmaxCrossEntropyWithLogits`` and
+``SparseSoftmaxCrossEntropyWithLogits``: two outputs, the per-example loss and the backprop
+(``softmax(logits) - labels``), both computed from max-shifted logits so that large logits stay
+finite.  The gradient (engine/ops/nn_grad.py) reuses the backprop output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.framework import errors, ops, registry
+from engine.framework.tensor_shape import TensorShape
+from engine.ops import array_ops, grad_util, math_ops, op_util
+
+# --- numpy kernels -----------------------------------------------------------------------------------
+
+
+def softmax_xent(logits, labels):
+    """Returns (loss[batch], backprop[batch, classes]) for 2-D logits and labels."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=1, keepdims=True)
+    loss = (labels * (np.log(s) - shifted)).sum(axis=1)
+    e /= s
+    e -= labels
+    return loss, e
+
+
+def sparse_softmax_xent(logits, labels):
+    """Like :func:`softmax_xent` with integer class labels."""
+    n, classes = logits.shape
+    bad = (labels < 0) | (labels >= classes)
+    if bad.any():
+        value = int(labels[np.argmax(bad)])
+        raise errors.InvalidArgumentError(
+            None, None,
+            f"Received a label value of {value} which is outside the valid range of [0, {classes}).  "
+            f"Label values: {' '.join(str(int(v)) for v in labels)}")
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=1, keepdims=True)
+    rows = np.arange(n)
+    loss = np.log(s[:, 0]) - shifted[rows, labels]
+    e /= s
+    e[rows, labels] -= 1
+    return loss.astype(logits.dtype, copy=False), e
+
+
+# --- op definitions ----------------------------------------------------------------------------------
+
+
+def _xent_infer(op):
+    logits = op.inputs[0].shape
+    labels = op.inputs[1].shape
+    if logits.ndims is not None and labels.ndims is not None:
+        shape = logits.merge_with(labels) if op.type == "SoftmaxCrossEntropyWithLogits" else logits
+    else:
+        shape = logits if logits.ndims is not None else labels
+    if shape.ndims is None:
+        shape = TensorShape([None, None])
+    elif shape.ndims != 2:
+        raise ValueError(f"Shape must be rank 2 but is rank {shape.ndims}")
+    dtype = op.inputs[0].dtype.base_dtype
+    return [(dtype, TensorShape(shape.as_list()[:1])), (dtype, shape)]
+
+
+def _sparse_xent_infer(op):
+    logits = op.inputs[0].shape
+    if logits.ndims is None:
+        logits = TensorShape([None, None])
+    elif logits.ndims != 2:
+        raise ValueError(f"Shape must be rank 2 but is rank {logits.ndims}")
+    dtype = op.inputs[0].dtype.base_dtype
+    return [(dtype, TensorShape(logits.as_list()[:1])), (dtype, logits)]
+
+
+registry.register_op("SoftmaxCrossEntropyWithLogits", infer=_xent_infer, kernel=softmax_xent)
+registry.register_op("SparseSoftmaxCrossEntropyWithLogits", infer=_sparse_xent_infer,
+                     kernel=sparse_softmax_xent)
+
+
+def _l2_loss_kernel(t):
+    t = np.asarray(t)
+    return np.asarray(np.vdot(t, t) / 2, dtype=t.dtype) if t.size else np.zeros((), t.dtype)
+
+
+registry.register_op("L2Loss", infer=lambda op: [(op.inputs[0].dtype.base_dtype, TensorShape([]))],
+                     kernel=_l2_loss_kernel)
+
+
+# --- Python wrappers (tf.nn.*) -----------------------------------------------------------------------
+
+
+def l2_loss(t, name=None):
+    """``sum(t ** 2) / 2`` (op L2Loss)."""
+    with ops.name_scope(name, "L2Loss", [t]) as scope:
+        t = ops.convert_to_tensor(t, name="t")
+        return op_util.make_tensor("L2Loss", [t], name=scope, attrs={"T": t.dtype.base_dtype})
+
+
+def _move_axis_last(t, axis, rank):
+    perm = [i for i in range(rank) if i != axis] + [axis]
+    return array_ops.transpose(t, perm)
+
+
+def softmax_cross_entropy_with_logits_v2(labels, logits, axis=-1, name=None, dim=None):
+    """Softmax cross-entropy between `logits` and a probability distribution `labels` along `axis`;
+    gradients flow into both.  Returns the per-example loss (the logits' shape without `axis`)."""
+    if dim is not None:
+        axis = dim
+    with ops.name_scope(name, "softmax_cross_entropy_with_logits", [logits, labels]) as scope:
+        logits = ops.convert_to_tensor(logits, name="logits")
+        labels = ops.convert_to_tensor(labels, name="labels")
+        labels = array_ops.cast(labels, logits.dtype.base_dtype) if labels.dtype != logits.dtype else labels
+        rank = logits.shape.ndims
+        if rank is None:
+            raise ValueError("softmax_cross_entropy_with_logits needs logits of known rank")
+        axis = axis % rank if rank else 0
+        if axis != rank - 1:
+            logits = _move_axis_last(logits, axis, rank)
+            labels = _move_axis_last(labels, axis, rank)
+        if rank == 2:
+            op = op_util.make_op("SoftmaxCrossEntropyWithLogits", [logits, labels], name=scope,
+                                 attrs={"T": logits.dtype.base_dtype})
+            return op.outputs[0]
+        # Flatten the outer dims to [batch, classes], then restore them on the loss.
+        classes = logits.shape.as_list()[-1] if rank else 1
+        classes = -1 if classes is None else classes
+        flat_logits = array_ops.reshape(logits, [-1, classes] if rank else [1, 1])
+        flat_labels = array_ops.reshape(labels, [-1, classes] if rank else [1, 1])
+        op = op_util.make_op("SoftmaxCrossEntropyWithLogits", [flat_logits, flat_labels], name=scope,
+                             attrs={"T": logits.dtype.base_dtype})
+        outer = logits.shape.as_list()[:-1]
+        target = outer if None not in outer else array_ops.slice(grad_util.shape(logits), [0], [rank - 1])
+        return array_ops.reshape(op.outputs[0], target)
+
+
+def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1, name=None, axis=None):
+    """TF1's (deprecated) version: like the v2 op but no gradient flows into `labels`."""
+    if _sentinel is not None:
+        raise ValueError("Only call `softmax_cross_entropy_with_logits` with named arguments (labels=..., "
+                         "logits=..., ...)")
+    if labels is None or logits is None:
+        raise ValueError("Both labels and logits must be provided.")
+    axis = dim if axis is None else axis
+    with ops.name_scope(name, "softmax_cross_entropy_with_logits_sg", [logits, labels]) as scope:
+        labels = array_ops.stop_gradient(labels, name="labels_stop_gradient")
+    return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits, axis=axis, name=scope)
+
+
+def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
+    """Softmax cross-entropy with integer class `labels` of rank ``rank(logits) - 1``."""
+    if _sentinel is not None:
+        raise ValueError("Only call `sparse_softmax_cross_entropy_with_logits` with named arguments "
+                         "(labels=..., logits=..., ...)")
+    if labels is None or logits is None:
+        raise ValueError("Both labels and logits must be provided.")
+    with ops.name_scope(name, "SparseSoftmaxCrossEntropyWithLogits", [labels, logits]) as scope:
+        labels = ops.convert_to_tensor(labels)
+        logits = ops.convert_to_tensor(logits)
+        lr, gr = labels.shape.ndims, logits.shape.ndims
+        if lr is not None and gr is not None and lr != gr - 1:
+            raise ValueError(f"Rank mismatch: Rank of labels (received {lr}) should equal rank of logits "
+                             f"minus 1 (received {gr}).")
+        if gr == 0:
+            raise ValueError(f"Logits cannot be scalars - received shape {logits.shape}.")
+        attrs = {"T": logits.dtype.base_dtype, "Tlabels": labels.dtype.base_dtype}
+        if gr == 2:
+            return op_util.make_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels], name=scope,
+                                   attrs=attrs).outputs[0]
+        classes = logits.shape.as_list()[-1]
+        flat_logits = array_ops.reshape(logits, [-1, -1 if classes is None else classes])
+        flat_labels = array_ops.reshape(labels, [-1])
+        loss = op_util.make_op("SparseSoftmaxCrossEntropyWithLogits", [flat_logits, flat_labels], name=scope,
+                               attrs=attrs).outputs[0]
+        return array_ops.reshape(loss, grad_util.shape(labels))
+
+
+def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
+    """``max(x, 0) - x * z + log(1 + exp(-|x|))``: stable for large |logits|."""
+    if _sentinel is not None:
+        raise ValueError("Only call `sigmoid_cross_entropy_with_logits` with named arguments (labels=..., "
+                         "logits=..., ...)")
+    if labels is None or logits is None:
+        raise ValueError("Both labels and logits must be provided.")
+    with ops.name_scope(name, "logistic_loss", [logits, labels]) as scope:
+        logits = ops.convert_to_tensor(logits, name="logits")
+        labels = ops.convert_to_tensor(labels, name="labels")
+        try:
+            labels.get_shape().merge_with(logits.get_shape())
+        except ValueError:
+            raise ValueError(f"logits and labels must have the same shape ({logits.get_shape()} vs "
+                             f"{labels.get_shape()})") from None
+        zeros = array_ops.zeros_like(logits)
+        cond = math_ops.greater_equal(logits, zeros)
+        relu_logits = array_ops.where(cond, logits, zeros)
+        neg_abs_logits = array_ops.where(cond, math_ops.negative(logits), logits)
+        return math_ops.add(math_ops.subtract(relu_logits, math_ops.multiply(logits, labels)),
+                            math_ops.log1p(math_ops.exp(neg_abs_logits)), name=scope)

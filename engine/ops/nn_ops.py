@@ -1,0 +1,256 @@
+"""Neural-network activations and helpers: relu, relu6, elu, selu, softplus, softmax, log_softmax,
+bias_add, dropout (`tf.nn.*`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.framework import errors, ops, registry
+from engine.ops import array_ops, math_ops, random_ops
+from engine.ops.op_util import dims, infer_same, make_tensor, shape, shape_error
+
+_convert = ops.convert_to_tensor
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _relu(x):
+    return np.maximum(x, np.zeros((), dtype=np.asarray(x).dtype))
+
+
+def _relu6(x):
+    dt = np.asarray(x).dtype
+    return np.minimum(np.maximum(x, dt.type(0)), dt.type(6))
+
+
+def _elu(x):
+    x = np.asarray(x)
+    return np.where(x > 0, x, np.expm1(x)).astype(x.dtype)
+
+
+def _selu(x):
+    x = np.asarray(x)
+    dt = x.dtype.type
+    return (dt(_SELU_SCALE) * np.where(x > 0, x, dt(_SELU_ALPHA) * np.expm1(x))).astype(x.dtype)
+
+
+def _softplus(x):
+    x = np.asarray(x)
+    return np.logaddexp(x.dtype.type(0), x).astype(x.dtype)
+
+
+def _softsign(x):
+    return x / (1 + np.abs(x))
+
+
+def _softmax(x):
+    x = np.asarray(x)
+    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return (e / np.sum(e, axis=-1, keepdims=True)).astype(x.dtype)
+
+
+def _log_softmax(x):
+    x = np.asarray(x)
+    shifted = x - np.max(x, axis=-1, keepdims=True)
+    return (shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))).astype(x.dtype)
+
+
+for _type, _kernel in {
+    "Relu": _relu,
+    "Relu6": _relu6,
+    "Elu": _elu,
+    "Selu": _selu,
+    "Softplus": _softplus,
+    "Softsign": _softsign,
+}.items():
+    registry.register_op(_type, infer=infer_same, kernel=_kernel)
+
+
+def _infer_softmax(op):
+    x = op.inputs[0]
+    if x.shape.ndims == 0:
+        raise shape_error(op, "Shape must be at least rank 1 but is rank 0")
+    return [(x.dtype.base_dtype, x.shape)]
+
+
+registry.register_op("Softmax", infer=_infer_softmax, kernel=_softmax)
+registry.register_op("LogSoftmax", infer=_infer_softmax, kernel=_log_softmax)
+
+
+def _compile_leaky_relu(op, runtime):
+    alpha = op._attrs.get("alpha", 0.2)
+
+    def kernel(x):
+        x = np.asarray(x)
+        return np.where(x > 0, x, x * x.dtype.type(alpha)).astype(x.dtype)
+
+    return kernel
+
+
+registry.register_op("LeakyRelu", infer=infer_same, compile=_compile_leaky_relu, attrs={"alpha": 0.2})
+
+
+def _infer_bias_add(op):
+    value, bias = op.inputs
+    fmt = op._attrs.get("data_format", "NHWC")
+    d, b = dims(value), dims(bias)
+    if b is not None and len(b) != 1:
+        raise shape_error(op, f"Shape must be rank 1 but is rank {len(b)}")
+    if d is not None and len(d) < 2:
+        raise shape_error(op, f"Shape must be at least rank 2 but is rank {len(d)}")
+    if d is None or b is None:
+        return [(value.dtype.base_dtype, value.shape)]
+    channel = 1 if fmt == "NCHW" else len(d) - 1
+    out = list(d)
+    if d[channel] is not None and b[0] is not None and d[channel] != b[0]:
+        raise shape_error(op, f"Dimensions must be equal, but are {d[channel]} and {b[0]}")
+    if out[channel] is None:
+        out[channel] = b[0]
+    return [(value.dtype.base_dtype, shape(tuple(out)))]
+
+
+def _compile_bias_add(op, runtime):
+    nchw = op._attrs.get("data_format", "NHWC") == "NCHW"
+
+    def kernel(value, bias):
+        value = np.asarray(value)
+        if nchw:
+            bias = np.reshape(bias, (-1,) + (1,) * (value.ndim - 2))
+        if np.shape(bias)[0] != value.shape[1 if nchw else -1]:
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"Must provide as many biases as the last dimension of the input tensor: "
+                f"{list(np.shape(bias))} vs. {list(value.shape)}",
+            )
+        return value + bias
+
+    return kernel
+
+
+registry.register_op(
+    "BiasAdd", infer=_infer_bias_add, compile=_compile_bias_add, attrs={"data_format": "NHWC"}
+)
+
+
+def _gen_unary(op_type, features, name):
+    x = _convert(features, name="features")
+    return make_tensor(op_type, [x], name=name or op_type, attrs={"T": x.dtype.base_dtype})
+
+
+def relu(features, name=None):
+    """max(features, 0)."""
+    return _gen_unary("Relu", features, name)
+
+
+def relu6(features, name=None):
+    """min(max(features, 0), 6)."""
+    with ops.name_scope(name, "Relu6", [features]) as scope:
+        features = _convert(features, name="features")
+        return make_tensor("Relu6", [features], name=scope, attrs={"T": features.dtype.base_dtype})
+
+
+def elu(features, name=None):
+    return _gen_unary("Elu", features, name)
+
+
+def selu(features, name=None):
+    return _gen_unary("Selu", features, name)
+
+
+def softplus(features, name=None):
+    """log(exp(features) + 1), computed without overflow."""
+    return _gen_unary("Softplus", features, name)
+
+
+def softsign(features, name=None):
+    return _gen_unary("Softsign", features, name)
+
+
+def leaky_relu(features, alpha=0.2, name=None):
+    with ops.name_scope(name, "LeakyRelu", [features, alpha]) as scope:
+        features = _convert(features, name="features")
+        return make_tensor(
+            "LeakyRelu", [features], name=scope, attrs={"T": features.dtype.base_dtype, "alpha": float(alpha)}
+        )
+
+
+def _softmax_along(op_type, logits, axis, name):
+    logits = _convert(logits)
+    if axis is None or axis == -1 or (logits.shape.ndims is not None and axis == logits.shape.ndims - 1):
+        return make_tensor(op_type, [logits], name=name or op_type, attrs={"T": logits.dtype.base_dtype})
+    # Other axes: move the axis last, apply, move it back (TF swaps with the last axis the same way).
+    n = logits.shape.ndims
+    if n is None:
+        raise ValueError("softmax over a non-last axis needs a tensor of known rank")
+    axis %= n
+    perm = list(range(n))
+    perm[axis], perm[-1] = perm[-1], perm[axis]
+    swapped = array_ops.transpose(logits, perm)
+    out = make_tensor(op_type, [swapped], name=None, attrs={"T": logits.dtype.base_dtype})
+    return array_ops.transpose(out, perm, name=name)
+
+
+def softmax(logits, axis=None, name=None, dim=None):
+    """exp(logits) / sum(exp(logits)) along `axis` (default: last)."""
+    return _softmax_along("Softmax", logits, axis if axis is not None else dim, name)
+
+
+def log_softmax(logits, axis=None, name=None, dim=None):
+    return _softmax_along("LogSoftmax", logits, axis if axis is not None else dim, name)
+
+
+def bias_add(value, bias, data_format=None, name=None):
+    """value + bias, with bias a vector along the channel dimension."""
+    with ops.name_scope(name, "BiasAdd", [value, bias]) as scope:
+        value = _convert(value, name="input")
+        bias = _convert(bias, dtype=value.dtype.base_dtype, name="bias")
+        return make_tensor(
+            "BiasAdd",
+            [value, bias],
+            name=scope,
+            attrs={"T": value.dtype.base_dtype, "data_format": data_format or "NHWC"},
+        )
+
+
+def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
+    """Zeroes elements with probability `rate` (= 1 - keep_prob) and scales the rest by 1 / keep_prob."""
+    if keep_prob is not None and rate is not None:
+        raise ValueError("Cannot specify both 'keep_prob' and 'rate'.")
+    if keep_prob is None and rate is None:
+        raise ValueError("You must provide a rate to dropout.")
+    with ops.name_scope(name, "dropout", [x]) as scope:
+        x = _convert(x, name="x")
+        if not x.dtype.is_floating:
+            raise ValueError(
+                f"x has to be a floating point tensor since it's going to be scaled. Got a "
+                f"{x.dtype} tensor instead."
+            )
+        if rate is None:
+            if not isinstance(keep_prob, ops.Tensor) and not 0 < keep_prob <= 1:
+                raise ValueError(
+                    f"keep_prob must be a scalar tensor or a float in the range (0, 1], got {keep_prob}"
+                )
+            rate = (
+                1 - keep_prob if not isinstance(keep_prob, ops.Tensor) else math_ops.subtract(1.0, keep_prob)
+            )
+        if not isinstance(rate, ops.Tensor) and not 0 <= rate < 1:
+            raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), got {rate}")
+        rate_t = _convert(rate, dtype=x.dtype.base_dtype, name="rate")
+        keep = math_ops.subtract(1.0, rate_t)
+        scale = math_ops.truediv(1.0, keep)
+        ret = math_ops.multiply(x, scale)
+        if noise_shape is None:
+            noise_shape = array_ops.shape_v1(x)
+        random_tensor = random_ops.random_uniform(noise_shape, seed=seed, dtype=x.dtype.base_dtype)
+        keep_mask = math_ops.greater_equal(random_tensor, rate_t)
+        return math_ops.multiply(ret, array_ops.cast(keep_mask, x.dtype.base_dtype), name=scope)
+
+
+def sigmoid(x, name=None):
+    return math_ops.sigmoid(x, name=name)
+
+
+def tanh(x, name=None):
+    return math_ops.tanh(x, name=name)

@@ -1,0 +1,103 @@
+"""Helpers shared by the op modules: creating ops, static shape rules, TF-style shape error texts."""
+
+from __future__ import annotations
+
+from engine.framework import dtypes, ops
+from engine.framework import tensor_shape as _ts
+
+
+def graph_for(values):
+    """The graph the op for `values` belongs in: the inputs' graph, else the default graph (as TF does)."""
+    for v in values:
+        if isinstance(v, ops.Tensor):
+            return v.graph
+        g = getattr(v, "graph", None)
+        if isinstance(g, ops.Graph):
+            return g
+    return ops.get_default_graph()
+
+
+def make_op(op_type, inputs, name=None, attrs=None):
+    """Creates an op in the inputs' graph and returns the Operation."""
+    graph = graph_for(inputs)
+    return graph.create_op(op_type, inputs, name=name, attrs=attrs)
+
+
+def make_tensor(op_type, inputs, name=None, attrs=None):
+    """Creates a single-output op and returns its output Tensor."""
+    return make_op(op_type, inputs, name=name, attrs=attrs)._outputs[0]
+
+
+def shape_str(shape):
+    """TF's C++ rendering of a partial shape in error texts: `[2,?]`, `?` for unknown rank."""
+    dims = shape._as_tuple() if isinstance(shape, _ts.TensorShape) else shape
+    if dims is None:
+        return "?"
+    return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"
+
+
+def shape_error(op, message):
+    """ValueError in TF1's format: `<message> for 'name' (op: 'Type') with input shapes: [2], [3].`"""
+    shapes = ", ".join(shape_str(t.shape) for t in op.inputs)
+    return ValueError(f"{message} for '{op.name}' (op: '{op.type}') with input shapes: {shapes}.")
+
+
+def dims(tensor):
+    """The static shape of a tensor as a tuple of ints/None, or None for unknown rank."""
+    return tensor._shape._as_tuple()
+
+
+def shape(d):
+    return _ts.from_tuple(d)
+
+
+def broadcast_dims(op, a, b):
+    """numpy/TF broadcasting of two static shapes (tuples or None); ValueError names the op."""
+    if a is None or b is None:
+        return None
+    n = max(len(a), len(b))
+    a = (1,) * (n - len(a)) + a
+    b = (1,) * (n - len(b)) + b
+    out = []
+    for x, y in zip(a, b, strict=True):
+        if x == 1:
+            out.append(y)
+        elif y == 1:
+            out.append(x)
+        elif x is None:
+            out.append(y)
+        elif y is None:
+            out.append(x)
+        elif x == y:
+            out.append(x)
+        else:
+            raise shape_error(op, f"Dimensions must be equal, but are {x} and {y}")
+    return tuple(out)
+
+
+def infer_same(op):
+    """One output with the dtype and shape of input 0 (elementwise unary ops)."""
+    t = op.inputs[0]
+    return [(t.dtype.base_dtype, t.shape)]
+
+
+def infer_broadcast(op):
+    """One output with input 0's dtype and the broadcast shape of inputs 0 and 1."""
+    x, y = op.inputs[0], op.inputs[1]
+    check_same_dtype(op, x, y)
+    return [(x.dtype.base_dtype, shape(broadcast_dims(op, dims(x), dims(y))))]
+
+
+def infer_compare(op):
+    """Comparison ops: bool output with the broadcast shape."""
+    x, y = op.inputs[0], op.inputs[1]
+    check_same_dtype(op, x, y)
+    return [(dtypes.bool, shape(broadcast_dims(op, dims(x), dims(y))))]
+
+
+def check_same_dtype(op, x, y):
+    if x.dtype.base_dtype != y.dtype.base_dtype:
+        raise TypeError(
+            f"Input 'y' of '{op.type}' Op has type {y.dtype.base_dtype.name} that does not match type "
+            f"{x.dtype.base_dtype.name} of argument 'x'."
+        )

@@ -1,0 +1,512 @@
+"""`tf.Session`: runs the part of a graph that the fetches need, with numpy kernels.
+
+How a run works
+---------------
+The first `run` with a given (fetch structure, feed keys) signature builds a *plan*: it prunes the
+graph back from the fetches (stopping at fed tensors), orders the needed ops topologically, binds each
+op's kernel (compiled once per session) and Const values, and generates one straight-line Python
+function that calls the kernels in order (`v3 = k0(c0, v1)` ...).  Later runs with the same signature
+only convert the feed values and call that function, so the per-call cost does not grow with Python
+graph walking (see `bench/session_run.py`).
+
+Each op runs at most once per `run`, so a random tensor fetched twice in one run has one value.
+Variables live in the session (`Runtime.cells`): two sessions on one graph have two states.
+Error texts and classes follow TF 1.x; a failing kernel's error names its node (`[[{{node add}}]]`).
+"""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+
+from engine.framework import errors, ops
+
+_ndarray = np.ndarray
+_generic = np.generic
+
+
+class VariableCell:
+    """The storage of one variable in one session; ref inputs of kernels receive this object.
+
+    `value` is the current ndarray (None until initialized).  Kernels may update it in place
+    (`cell.value -= delta`) or replace it.  `read()` returns it or raises FailedPreconditionError.
+    """
+
+    __slots__ = ("value", "name")
+
+    def __init__(self, name, value=None):
+        self.name = name
+        self.value = value
+
+    def read(self):
+        value = self.value
+        if value is None:
+            raise errors.FailedPreconditionError(
+                None, None, f"Attempting to use uninitialized value {self.name}"
+            )
+        return value
+
+    def __repr__(self):
+        return f"<VariableCell {self.name!r} initialized={self.value is not None}>"
+
+
+def _read(cell):
+    # Module-level so generated plans call it with one global lookup per ref read.
+    value = cell.value
+    if value is None:
+        raise errors.FailedPreconditionError(None, None, f"Attempting to use uninitialized value {cell.name}")
+    return value
+
+
+def _to_output(x):
+    """A fetched value as TF returns it: numpy scalars for rank 0, a fresh ndarray otherwise."""
+    if type(x) is _ndarray:
+        return x.copy() if x.ndim else x[()]
+    if isinstance(x, _generic):
+        return x
+    if isinstance(x, VariableCell):
+        return _to_output(x.read())
+    return np.asarray(x)
+
+
+class Runtime:
+    """Per-session state: variable cells, random generators and compiled kernels."""
+
+    def __init__(self, session):
+        self.session = session
+        self.cells = {}
+        self.rngs = {}
+        self.kernels = {}
+
+    def cell(self, variable_op):
+        """The `VariableCell` of a VariableV2 op (created empty on first use)."""
+        cell = self.cells.get(variable_op)
+        if cell is None:
+            shared = variable_op._attrs.get("shared_name") or variable_op.name
+            cell = self.cells[variable_op] = VariableCell(shared)
+        return cell
+
+    def rng(self, op):
+        """The op's random generator: seeded from its seed/seed2 attrs, or from entropy if both are 0.
+
+        The stream continues across runs of one session and restarts in a new session, as TF's does;
+        the numbers themselves are numpy's (PCG64), not TensorFlow's Philox stream.
+        """
+        gen = self.rngs.get(op)
+        if gen is None:
+            seed = int(op._attrs.get("seed", 0))
+            seed2 = int(op._attrs.get("seed2", 0))
+            if seed == 0 and seed2 == 0:
+                gen = np.random.default_rng()
+            else:
+                gen = np.random.default_rng([seed & 0xFFFFFFFFFFFF, seed2 & 0xFFFFFFFFFFFF])
+            self.rngs[op] = gen
+        return gen
+
+    def kernel(self, op):
+        k = self.kernels.get(op)
+        if k is None:
+            k = self.kernels[op] = op._op_def.make_kernel(op, self)
+        return k
+
+
+# --- fetch structures ---------------------------------------------------------------------------------------
+_LIST, _TUPLE, _DICT, _NAMEDTUPLE = "list", "tuple", "dict", "namedtuple"
+
+
+def _is_namedtuple(x):
+    return isinstance(x, tuple) and hasattr(type(x), "_fields")
+
+
+def _structure_key(fetches):
+    """A hashable key describing the fetch structure and its leaves (plans are cached under it)."""
+    t = type(fetches)
+    if t is list:
+        return (_LIST, tuple(_structure_key(f) for f in fetches))
+    if t is tuple:
+        return (_TUPLE, tuple(_structure_key(f) for f in fetches))
+    if isinstance(fetches, dict):
+        return (_DICT, t, tuple((k, _structure_key(v)) for k, v in fetches.items()))
+    if _is_namedtuple(fetches):
+        return (_NAMEDTUPLE, t, tuple(_structure_key(f) for f in fetches))
+    return fetches
+
+
+def _flatten_fetches(fetches, out):
+    """Appends the leaves to `out`; returns a function rebuilding the structure from the flat results."""
+    if isinstance(fetches, (list, tuple)) and not _is_namedtuple(fetches):
+        builders = [_flatten_fetches(f, out) for f in fetches]
+        kind = type(fetches)
+        return lambda values: kind(b(values) for b in builders)
+    if _is_namedtuple(fetches):
+        builders = [_flatten_fetches(f, out) for f in fetches]
+        kind = type(fetches)
+        return lambda values: kind(*[b(values) for b in builders])
+    if isinstance(fetches, dict):
+        keys = list(fetches)
+        builders = [_flatten_fetches(fetches[k], out) for k in keys]
+        kind = type(fetches)
+        if kind is collections.defaultdict:
+            factory = fetches.default_factory
+            return lambda values: collections.defaultdict(
+                factory,
+                zip(keys, [b(v) for b, v in zip(builders, [values] * len(keys), strict=True)], strict=True),
+            )
+        return lambda values: kind(zip(keys, [b(values) for b in builders], strict=True))
+    index = len(out)
+    out.append(fetches)
+    return lambda values: values[index]
+
+
+class _Plan:
+    """One compiled (fetches, feeds) signature: the generated function and feed conversion data."""
+
+    __slots__ = ("fn", "feed_specs", "build", "single", "line_ops", "code")
+
+
+class BaseSession:
+    """Shared implementation of Session and InteractiveSession."""
+
+    def __init__(self, target="", graph=None, config=None):
+        if graph is None:
+            graph = ops.get_default_graph()
+        elif not isinstance(graph, ops.Graph):
+            raise TypeError(f"graph must be a tf.Graph, but got {type(graph)}")
+        self._graph = graph
+        self._target = target
+        self._config = config
+        self._closed = False
+        self._runtime = Runtime(self)
+        self._plans = {}
+        self._default_session_cm = None
+        self._default_graph_cm = None
+
+    # --- properties ---------------------------------------------------------------------------------------
+    @property
+    def graph(self):
+        return self._graph
+
+    @property
+    def graph_def(self):
+        return self._graph.as_graph_def()
+
+    @property
+    def sess_str(self):
+        return self._target
+
+    def list_devices(self):
+        return [_DeviceAttributes()]
+
+    def close(self):
+        """Releases the session's state; later `run` calls raise RuntimeError."""
+        self._closed = True
+        self._plans.clear()
+        self._runtime = None
+
+    def as_default(self):
+        """Context manager making this the default session (for `Tensor.eval` / `Operation.run`)."""
+        return _DefaultSession(self)
+
+    # --- running ------------------------------------------------------------------------------------------
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """Computes `fetches` (any nesting of lists, tuples, dicts, namedtuples of graph elements).
+
+        Tensors come back as numpy values, Operations as None, in the same structure.
+        """
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        t = type(fetches)
+        key = fetches if t is ops.Tensor or t is ops.Operation else _structure_key(fetches)
+        if feed_dict:
+            feed_keys = tuple(feed_dict)
+            plan = self._plans.get((key, feed_keys))
+            if plan is None:
+                plan = self._plans[(key, feed_keys)] = self._make_plan(fetches, feed_keys, feed_dict)
+            args = self._convert_feeds(plan, feed_dict)
+        else:
+            plan = self._plans.get(key)
+            if plan is None:
+                plan = self._plans[key] = self._make_plan(fetches, (), None)
+            args = ()
+        try:
+            # TF computes inf/nan silently; numpy would warn (an error under `-W error`).
+            with np.errstate(all="ignore"):
+                results = plan.fn(*args)
+        except Exception as e:  # noqa: BLE001 - re-raised as TF's error class with the failing node named
+            raise self._translate_error(plan, e) from None
+        if plan.single:
+            return results
+        return plan.build(results)
+
+    def _convert_feeds(self, plan, feed_dict):
+        args = []
+        for (key, np_dtype, dims, tensor), value in zip(plan.feed_specs, feed_dict.values(), strict=True):
+            if type(value) is not _ndarray or value.dtype != np_dtype:
+                if isinstance(value, ops.Tensor):
+                    raise TypeError(
+                        "The value of a feed cannot be a tf.Tensor object. Acceptable feed "
+                        "values include Python "
+                        "scalars, strings, lists, numpy ndarrays, or TensorHandles. For "
+                        "reference, the tensor "
+                        f"object was {value} which was passed to the feed with key {key}."
+                    )
+                try:
+                    value = np.asarray(value, dtype=np_dtype)
+                except (TypeError, ValueError) as e:
+                    raise ValueError(f"setting an array element with a sequence. ({e})") from None
+            if dims is not None:
+                shape = value.shape
+                if len(shape) != len(dims) or any(
+                    d is not None and d != s for d, s in zip(dims, shape, strict=True)
+                ):
+                    raise ValueError(
+                        f"Cannot feed value of shape {shape!r} for Tensor {tensor.name!r}, which has shape "
+                        f"{str(tensor.get_shape())!r}"
+                    )
+            args.append(value)
+        return args
+
+    def _translate_error(self, plan, exc):
+        """Turns a kernel failure into TF's error class, naming the node that raised it."""
+        op = None
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == "<plan>":
+                op = plan.line_ops.get(tb.tb_lineno)
+            tb = tb.tb_next
+        if isinstance(exc, errors.OpError):
+            if exc.op is None and op is not None:
+                message = f"{exc.message}\n\t [[{{{{node {op.name}}}}}]]"
+                return type(exc)(op.node_def, op, message)
+            return exc
+        if isinstance(exc, (ValueError, IndexError, ArithmeticError)) and op is not None:
+            return errors.InvalidArgumentError(op.node_def, op, f"{exc}\n\t [[{{{{node {op.name}}}}}]]")
+        return exc
+
+    # --- planning -----------------------------------------------------------------------------------------
+    def _resolve(self, fetch):
+        graph = self._graph
+        if fetch is None:
+            raise TypeError(f"Fetch argument None has invalid type {type(None)}")
+        try:
+            element = graph.as_graph_element(fetch, allow_tensor=True, allow_operation=True)
+        except TypeError as e:
+            raise TypeError(
+                f"Fetch argument {fetch!r} has invalid type {type(fetch)!r}, must be a string or "
+                f"Tensor. ({e})"
+            ) from None
+        except (ValueError, KeyError) as e:
+            msg = e.args[0] if isinstance(e, KeyError) else str(e)
+            raise ValueError(f"Fetch argument {fetch!r} cannot be interpreted as a Tensor. ({msg})") from None
+        return element
+
+    def _resolve_feed(self, key):
+        try:
+            t = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
+        except (TypeError, ValueError, KeyError) as e:
+            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e.args[0]}") from None
+        return t
+
+    def _make_plan(self, fetches, feed_keys, feed_dict):
+        graph = self._graph
+        if graph._last_id == 0:
+            raise RuntimeError(
+                "The Session graph is empty. Add operations to the graph before calling run()."
+            )
+        leaves = []
+        build = _flatten_fetches(fetches, leaves)
+        targets = [self._resolve(f) for f in leaves]
+        feeds = [self._resolve_feed(k) for k in feed_keys]
+        fed = {}
+        feed_specs = []
+        for i, (key, t) in enumerate(zip(feed_keys, feeds, strict=True)):
+            fed[t] = i
+            shape = t.get_shape()
+            dims = shape._as_tuple()
+            feed_specs.append((key, t.dtype.base_dtype.as_numpy_dtype, dims, t))
+        ordered = _prune(targets, fed)
+        plan = _Plan()
+        plan.feed_specs = feed_specs
+        plan.single = not isinstance(fetches, (list, tuple, dict))
+        plan.fn, plan.line_ops, plan.code = _generate(
+            self._runtime, ordered, targets, feeds, fed, plan.single
+        )
+        plan.build = build
+        return plan
+
+    def make_callable(self, fetches, feed_list=None, accept_options=False):
+        """A function `f(*feed_values)` equivalent to `run(fetches, dict(zip(feed_list, feed_values)))`."""
+        feed_list = list(feed_list or [])
+
+        def runner(*values, **kwargs):
+            if len(values) != len(feed_list):
+                raise ValueError(f"Expected {len(feed_list)} feed values, got {len(values)}")
+            return self.run(fetches, dict(zip(feed_list, values, strict=True)) if feed_list else None)
+
+        return runner
+
+    # --- context manager ----------------------------------------------------------------------------------
+    def __enter__(self):
+        self._default_graph_cm = self._graph.as_default()
+        self._default_graph_cm.__enter__()
+        self._default_session_cm = self.as_default()
+        self._default_session_cm.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc_value, tb):
+        self._default_session_cm.__exit__(exc_type, exc_value, tb)
+        self._default_graph_cm.__exit__(exc_type, exc_value, tb)
+        self.close()
+        return False
+
+    def __del__(self):
+        self._closed = True
+
+
+class Session(BaseSession):
+    """TF 1.x `tf.Session(target='', graph=None, config=None)`."""
+
+
+class InteractiveSession(BaseSession):
+    """A Session that makes itself the default session until `close()` (for shells and notebooks)."""
+
+    def __init__(self, target="", graph=None, config=None):
+        super().__init__(target, graph, config)
+        self._default_session_cm = self.as_default()
+        self._default_session_cm.__enter__()
+        self._default_graph_cm = self._graph.as_default()
+        self._default_graph_cm.__enter__()
+        self._explicitly_closed = False
+
+    def close(self):
+        if not self._closed and self._default_session_cm is not None:
+            self._default_session_cm.__exit__(None, None, None)
+            self._default_graph_cm.__exit__(None, None, None)
+            self._default_session_cm = None
+        super().close()
+
+
+class _DefaultSession:
+    def __init__(self, session):
+        self._session = session
+
+    def __enter__(self):
+        ops._default_session_stack.append(self._session)
+        return self._session
+
+    def __exit__(self, *exc):
+        stack = ops._default_session_stack
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i] is self._session:
+                del stack[i]
+                break
+        return False
+
+
+class _DeviceAttributes:
+    name = "/job:localhost/replica:0/task:0/device:CPU:0"
+    device_type = "CPU"
+    memory_limit_bytes = 0
+    incarnation = 0
+
+
+# --- pruning and code generation ----------------------------------------------------------------------------
+def _prune(targets, fed):
+    """The ops needed for `targets` (Tensors/Operations) in dependency order, stopping at fed tensors."""
+    order = []
+    fed_ops = {t.op for t in fed if all(o in fed for o in t.op._outputs)}
+    state = {}  # op -> 1 while visiting, 2 when done
+    stack = []
+    for target in targets:
+        if isinstance(target, ops.Tensor):
+            if target in fed:
+                continue
+            stack.append((target.op, False))
+        else:
+            stack.append((target, False))
+        while stack:
+            op, expanded = stack.pop()
+            if expanded:
+                state[op] = 2
+                order.append(op)
+                continue
+            if state.get(op):
+                continue
+            state[op] = 1
+            stack.append((op, True))
+            deps = [t.op for t in op._inputs if t not in fed]
+            # A control dependency on an op whose outputs are all fed is satisfied by the feed (as in TF).
+            deps.extend(c for c in op._control_inputs if c not in fed_ops)
+            for dep in reversed(deps):
+                s = state.get(dep)
+                if s is None:
+                    stack.append((dep, False))
+                elif s == 1 and dep is not op:
+                    # Visiting an op still on the DFS path means the graph has a cycle.
+                    raise errors.InvalidArgumentError(None, op, f"Graph has a cycle through node '{op.name}'")
+    return order
+
+
+def _generate(runtime, order, targets, feeds, fed, single):
+    """Straight-line Python for the plan: returns (function, {line number: op}, source)."""
+    names = {}  # Tensor -> variable name in the generated code
+    bound = {}  # closure variable name -> object
+    lines = []
+    line_ops = {}
+    for t, i in fed.items():
+        if t.dtype.is_ref_dtype:
+            names[t] = f"_fedref{i}"
+        else:
+            names[t] = f"f{i}"
+    prelude = []
+    for t, i in fed.items():
+        if t.dtype.is_ref_dtype:
+            bound[f"_Cell{i}"] = VariableCell
+            prelude.append(f"    _fedref{i} = _Cell{i}({t.op.name!r}, f{i})")
+    for n, op in enumerate(order):
+        if op._type == "Const":
+            cname = f"c{n}"
+            bound[cname] = op._attrs["value"]
+            names[op._outputs[0]] = cname
+            continue
+        definition = op._op_def
+        kernel = runtime.kernel(op)
+        kname = f"k{n}"
+        bound[kname] = kernel
+        args = []
+        for idx, t in enumerate(op._inputs):
+            ref = names[t]
+            if t.dtype.is_ref_dtype and idx not in definition.ref_inputs:
+                ref = f"_read({ref})"
+            args.append(ref)
+        call = f"{kname}({', '.join(args)})"
+        outs = op._outputs
+        if len(outs) == 0:
+            lines.append(f"    {call}")
+        elif len(outs) == 1:
+            names[outs[0]] = f"v{n}"
+            lines.append(f"    v{n} = {call}")
+        else:
+            lhs = ", ".join(f"v{n}_{j}" for j in range(len(outs)))
+            for j, t in enumerate(outs):
+                names[t] = f"v{n}_{j}"
+            lines.append(f"    {lhs}, = {call}")
+        line_ops[len(lines)] = op
+    results = []
+    for t in targets:
+        if isinstance(t, ops.Operation):
+            results.append("None")
+        else:
+            results.append(f"_out({names[t]})")
+    params = ", ".join(f"f{i}" for i in range(len(feeds)))
+    header = 2 + len(prelude)  # "def _factory", "def _plan" and the prelude precede kernel line 1
+    line_ops = {k + header: v for k, v in line_ops.items()}
+    returned = results[0] if single else f"({', '.join(results)},)"
+    body = prelude + lines + [f"    return {returned}"]
+    source = "def _factory(" + ", ".join(bound) + "):\n" if bound else "def _factory():\n"
+    code = source + f" def _plan({params}):\n" + "\n".join(" " + line for line in body) + "\n return _plan\n"
+    namespace = {"_read": _read, "_out": _to_output}
+    exec(compile(code, "<plan>", "exec"), namespace)  # noqa: S102 - our own generated straight-line code
+    fn = namespace["_factory"](*bound.values())
+    return fn, line_ops, code

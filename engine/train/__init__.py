@@ -1,0 +1,46 @@
+"""``tf.train``: optimizers, learning-rate schedules, the global step, Saver and checkpoint helpers
+(re-exports only)."""
+
+from engine.train.adadelta import AdadeltaOptimizer
+from engine.train.adagrad import AdagradOptimizer
+from engine.train.adam import AdamOptimizer
+from engine.train.checkpoint_management import (
+    checkpoint_exists,
+    generate_checkpoint_state_proto,
+    get_checkpoint_mtimes,
+    get_checkpoint_state,
+    latest_checkpoint,
+    remove_checkpoint,
+    update_checkpoint_state,
+)
+from engine.train.checkpoint_reader import NewCheckpointReader, list_variables, load_checkpoint, load_variable
+from engine.train.gradient_descent import GradientDescentOptimizer
+from engine.train.learning_rate_decay import (
+    exponential_decay,
+    inverse_time_decay,
+    natural_exp_decay,
+    piecewise_constant,
+    polynomial_decay,
+)
+from engine.train.meta_graph import export_meta_graph, import_meta_graph
+from engine.train.momentum import MomentumOptimizer
+from engine.train.optimizer import Optimizer
+from engine.train.rmsprop import RMSPropOptimizer
+from engine.train.saver import Saver
+from engine.train.training_util import (
+    assert_global_step,
+    create_global_step,
+    get_global_step,
+    get_or_create_global_step,
+    global_step,
+)
+
+__all__ = [
+    "AdadeltaOptimizer", "AdagradOptimizer", "AdamOptimizer", "GradientDescentOptimizer", "MomentumOptimizer",
+    "Optimizer", "RMSPropOptimizer", "Saver", "NewCheckpointReader", "assert_global_step", "checkpoint_exists",
+    "create_global_step", "exponential_decay", "get_checkpoint_state", "get_global_step",
+    "get_or_create_global_step", "global_step", "inverse_time_decay", "latest_checkpoint", "list_variables",
+    "load_checkpoint", "load_variable", "natural_exp_decay", "piecewise_constant", "polynomial_decay",
+    "export_meta_graph", "generate_checkpoint_state_proto", "get_checkpoint_mtimes", "import_meta_graph",
+    "remove_checkpoint", "update_checkpoint_state",
+]

@@ -1,0 +1,20 @@
+"""``tf.train.GradientDescentOptimizer``: ``var -= learning_rate * grad`` (op ApplyGradientDescent)."""
+
+from __future__ import annotations
+
+from engine.ops import training_ops
+from engine.train.optimizer import Optimizer
+
+
+class GradientDescentOptimizer(Optimizer):
+    def __init__(self, learning_rate, use_locking=False, name="GradientDescent"):
+        super().__init__(use_locking, name)
+        self._learning_rate = learning_rate
+        self._learning_rate_tensor = None
+
+    def _prepare(self):
+        self._learning_rate_tensor = self._hyper(self._learning_rate, "learning_rate")
+
+    def _apply_dense(self, grad, var):
+        return training_ops.apply_gradient_descent(
+            var, self._cast_like(self._learning_rate_tensor, var), grad, use_locking=self._use_locking).op

@@ -1,0 +1,30 @@
+// Fetches the graph dashboard's JSON (routes in board/routes/graph_explorer.py).
+
+async function getJson(url) {
+  const response = await fetch(url);
+  let body = null;
+  try {
+    body = await response.json();
+  } catch (error) {
+    throw new Error(`${url}: ${response.status} (not JSON)`);
+  }
+  if (!response.ok) throw new Error((body && body.error) || `${url}: ${response.status}`);
+  return body;
+}
+
+const query = (params) => new URLSearchParams(params).toString();
+
+/** [{run, kinds: [...]}] for the runs that have graphs. */
+export async function fetchGraphRuns() {
+  return (await getJson('/data/graph/runs')).runs;
+}
+
+/** The hierarchy JSON of one graph (see board/graph_hierarchy.py). */
+export function fetchHierarchy(run, kind) {
+  return getJson(`/data/graph/hierarchy?${query({ run, kind })}`);
+}
+
+/** Details of one op: attrs, inputs and outputs with shapes. */
+export function fetchNode(run, kind, name) {
+  return getJson(`/data/graph/node?${query({ run, kind, name })}`);
+}

@@ -1,0 +1,58 @@
+// Node colors: by op type (op nodes; hashed onto a fixed palette) or by structure (groups with the same
+// inner structure share a color, as TensorBoard's default view does).
+import { KIND } from './model.js';
+
+const OP_PALETTE = [
+  '#8dd3c7', '#fdd38a', '#bebada', '#fb8072', '#80b1d3', '#fdb462', '#b3de69', '#fccde5',
+  '#bc80bd', '#ccebc5', '#ffed6f', '#9ecae1', '#f4a582', '#a6d96a', '#d6b4fc', '#f9c0a8',
+];
+const STRUCTURE_HUES = [210, 120, 30, 280, 175, 0, 55, 320, 95, 245];
+export const NEUTRAL_GROUP = '#d9dde3';
+export const NEUTRAL_OP = '#ffffff';
+
+function hash(text) {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+export function opColor(opType) {
+  return OP_PALETTE[hash(opType) % OP_PALETTE.length];
+}
+
+export function structureColor(template) {
+  if (template < 0) return NEUTRAL_GROUP;
+  const hue = STRUCTURE_HUES[template % STRUCTURE_HUES.length];
+  const light = 82 - 6 * (Math.floor(template / STRUCTURE_HUES.length) % 3);
+  return `hsl(${hue}, 55%, ${light}%)`;
+}
+
+/** Fill color of a node for the color mode ('structure' or 'op'). */
+export function nodeFill(model, id, mode) {
+  if (model.kind[id] === KIND.op) return mode === 'op' ? opColor(model.opType(id)) : NEUTRAL_OP;
+  if (mode === 'op') return model.kind[id] === KIND.series ? opColor(model.opType(id)) : NEUTRAL_GROUP;
+  return structureColor(model.template[id]);
+}
+
+/** Legend entries for what the scene shows: [{color, label, count}]. */
+export function legendEntries(model, scene, mode) {
+  const counts = new Map();
+  for (const node of scene.nodes) {
+    const id = node.id;
+    let key = null;
+    if (mode === 'op') {
+      if (model.kind[id] !== KIND.scope) key = model.opType(id);
+    } else if (model.kind[id] !== KIND.op && model.template[id] >= 0) {
+      key = model.template[id];
+    }
+    if (key === null) continue;
+    const entry = counts.get(key);
+    if (entry) entry.count += 1;
+    else counts.set(key, { key, count: 1, example: id });
+  }
+  const entries = [...counts.values()].map((e) => (mode === 'op'
+    ? { color: opColor(e.key), label: e.key, count: e.count }
+    : { color: structureColor(e.key), label: `like ${model.label[e.example]}`, count: e.count }));
+  entries.sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  return entries;
+}

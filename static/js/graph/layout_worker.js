@@ -1,0 +1,118 @@
+// Web Worker: lays out one group's children with elkjs (layered, top to bottom), off the main thread.
+// Classic worker (importScripts). Message in:  {requestId, graphs: [{key, nodes: [{id, w, h}],
+//   edges: [{id, s, t, label?, lw?, lh?}]}]}
+// Message out: {requestId, results: [{key, width, height, nodes: {id: [x, y]},
+//   edges: {id: {points: [[x, y], ...], label: [x, y] | null}}, ms}]} or {requestId, error}.
+/* global ELK, importScripts */
+importScripts(new URL('../../vendor/elk.bundled.js', self.location.href).href);
+
+// elk.bundled.js, loaded inside a worker, installs its own self.onmessage; ours replaces it below.
+const elk = new ELK();
+
+const LAYOUT_OPTIONS = {
+  'elk.algorithm': 'layered',
+  'elk.direction': 'DOWN',
+  'elk.edgeRouting': 'ORTHOGONAL',
+  'elk.spacing.nodeNode': '16',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '26',
+  'elk.spacing.edgeNode': '10',
+  'elk.spacing.edgeEdge': '6',
+  'elk.layered.spacing.edgeNodeBetweenLayers': '10',
+  'elk.layered.spacing.edgeEdgeBetweenLayers': '6',
+  'elk.spacing.edgeLabel': '2',
+  'elk.spacing.componentComponent': '26',
+  'elk.separateConnectedComponents': 'true',
+  'elk.aspectRatio': '1.6',
+  'elk.layered.thoroughness': '5',
+  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+  'elk.edgeLabels.placement': 'CENTER',
+  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  'elk.padding': '[top=0,left=0,bottom=0,right=0]',
+};
+
+const GRID_GAP_X = 14;
+const GRID_GAP_Y = 12;
+
+/** Nodes without edges go in rows under the layered part: ELK would lay each out as a component. */
+function packGrid(nodes, top, minWidth, positions) {
+  if (!nodes.length) return [0, 0];
+  const area = nodes.reduce((sum, n) => sum + (n.w + GRID_GAP_X) * (n.h + GRID_GAP_Y), 0);
+  const width = Math.max(minWidth, Math.sqrt(area * 1.6), ...nodes.map((n) => n.w));
+  let x = 0;
+  let y = top;
+  let rowHeight = 0;
+  let usedWidth = 0;
+  for (const n of nodes) {
+    if (x > 0 && x + n.w > width) {
+      x = 0;
+      y += rowHeight + GRID_GAP_Y;
+      rowHeight = 0;
+    }
+    positions[n.id] = [x, y];
+    x += n.w + GRID_GAP_X;
+    usedWidth = Math.max(usedWidth, x - GRID_GAP_X);
+    rowHeight = Math.max(rowHeight, n.h);
+  }
+  return [usedWidth, y + rowHeight];
+}
+
+async function layoutOne(graph) {
+  const started = performance.now();
+  const linked = new Set();
+  for (const e of graph.edges) { linked.add(e.s); linked.add(e.t); }
+  const connected = graph.nodes.filter((n) => linked.has(n.id));
+  const isolated = graph.nodes.filter((n) => !linked.has(n.id));
+  const nodes = {};
+  const edges = {};
+  let width = 0;
+  let height = 0;
+  if (connected.length) {
+    const out = await layoutLayered(connected, graph.edges, nodes, edges);
+    width = out.width;
+    height = out.height;
+  }
+  const top = connected.length ? height + 2 * GRID_GAP_Y : 0;
+  const [gridW, gridH] = packGrid(isolated, top, width, nodes);
+  return {
+    key: graph.key, width: Math.max(width, gridW), height: isolated.length ? gridH : height, nodes, edges,
+    ms: performance.now() - started,
+  };
+}
+
+async function layoutLayered(graphNodes, graphEdges, nodes, edges) {
+  const elkGraph = {
+    id: 'root',
+    layoutOptions: LAYOUT_OPTIONS,
+    children: graphNodes.map((n) => ({ id: String(n.id), width: n.w, height: n.h })),
+    edges: graphEdges.map((e) => ({
+      id: String(e.id),
+      sources: [String(e.s)],
+      targets: [String(e.t)],
+      labels: e.label ? [{ text: e.label, width: e.lw, height: e.lh }] : [],
+    })),
+  };
+  const out = await elk.layout(elkGraph);
+  for (const child of out.children) nodes[child.id] = [child.x, child.y];
+  for (const edge of out.edges || []) {
+    const points = [];
+    for (const section of edge.sections || []) {
+      points.push([section.startPoint.x, section.startPoint.y]);
+      for (const bend of section.bendPoints || []) points.push([bend.x, bend.y]);
+      points.push([section.endPoint.x, section.endPoint.y]);
+    }
+    const label = edge.labels && edge.labels[0];
+    edges[edge.id] = { points, label: label ? [label.x, label.y] : null };
+  }
+  return { width: out.width || 0, height: out.height || 0 };
+}
+
+self.onmessage = async (event) => {
+  const { requestId, graphs } = event.data;
+  try {
+    const results = [];
+    for (const graph of graphs) results.push(await layoutOne(graph));
+    self.postMessage({ requestId, results });
+  } catch (error) {
+    self.postMessage({ requestId, error: String(error && error.message ? error.message : error) });
+  }
+};

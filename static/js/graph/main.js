@@ -1,0 +1,338 @@
+// Graph dashboard: wires data, layout, drawing and the panels together. Entry point of graphs.html.
+import { fetchGraphRuns, fetchHierarchy, fetchNode } from './api.js';
+import { CLS, IDS } from './classes.js';
+import { downloadPng, downloadSvg } from './download.js';
+import { InfoPanel } from './info.js';
+import { Layouter } from './layout_client.js';
+import { drawLegend } from './legend.js';
+import { Minimap } from './minimap.js';
+import { GraphModel } from './model.js';
+import { PanZoom } from './panzoom.js';
+import { DEFS, esc, sceneMarkup, tooltipFor } from './render.js';
+import { buildScene } from './scene.js';
+import { Search } from './search.js';
+import { readUrlState, writeUrlState } from './urlstate.js';
+import { reloader } from '../reload.js';
+
+const $ = (id) => document.getElementById(id);
+
+class GraphPage {
+  constructor() {
+    const url = readUrlState();
+    this.state = {
+      run: url.run, kind: url.kind, color: url.color, trace: url.trace,
+      expanded: new Set(), selected: null,
+    };
+    this.pendingUrl = url;
+    this.model = null;
+    this.scene = null;
+    this.generation = 0;
+    this.layouter = new Layouter();
+    this.svg = $(IDS.svg);
+    this.svg.innerHTML = `${DEFS}<g data-role="viewport"><g data-role="scene"></g></g>`;
+    this.viewport = this.svg.querySelector('[data-role="viewport"]');
+    this.sceneGroup = this.svg.querySelector('[data-role="scene"]');
+    this.nodeElements = new Map();
+    this.panzoom = new PanZoom(this.svg, this.viewport, () => this.minimap && this.minimap.update());
+    this.minimap = new Minimap($(IDS.minimap), this.panzoom);
+    this.info = new InfoPanel($(IDS.info), (name) => this.revealByName(name));
+    this.search = new Search($(IDS.search), $(IDS.searchResults), () => this.model,
+      (id) => this.reveal(id, { focus: true }));
+    this.bindControls();
+  }
+
+  bindControls() {
+    this.svg.addEventListener('click', (e) => this.onCanvasClick(e));
+    this.svg.addEventListener('mouseover', (e) => {
+      const el = e.target.closest(`.${CLS.node}, .${CLS.edge}, .${CLS.stub}`);
+      if (!el || !this.scene || el.querySelector(':scope > title')) return;
+      const title = document.createElementNS('http://www.w3.org/2000/svg', 'title');
+      title.textContent = tooltipFor(this.model, this.scene, el);
+      el.prepend(title);
+    });
+    this.svg.addEventListener('dblclick', (e) => {
+      const el = e.target.closest(`.${CLS.node}`);
+      if (el && this.model.isGroup(Number(el.dataset.id))) this.toggle(Number(el.dataset.id));
+    });
+    $(IDS.runSelect).addEventListener('change', (e) => {
+      this.state.run = e.target.value;
+      this.state.kind = null;
+      this.resetView();
+      this.populateKinds();
+      this.load();
+    });
+    $(IDS.kindSelect).addEventListener('change', (e) => {
+      this.state.kind = e.target.value;
+      this.resetView();
+      this.load();
+    });
+    $(IDS.colorMode).addEventListener('change', (e) => {
+      this.state.color = e.target.value;
+      this.draw();
+      this.saveUrl();
+    });
+    $(IDS.trace).addEventListener('change', (e) => {
+      this.state.trace = e.target.checked;
+      this.applySelection();
+      this.saveUrl();
+    });
+    $(IDS.fit).addEventListener('click', () => this.fit());
+    $(IDS.downloadSvg).addEventListener('click', () => this.scene && downloadSvg(this.svg, this.scene, this.fileName('svg')));
+    $(IDS.downloadPng).addEventListener('click', () => this.scene && downloadPng(this.svg, this.scene, this.fileName('png')));
+    window.addEventListener('resize', () => this.minimap.update());
+  }
+
+  fileName(ext) {
+    const base = `graph-${this.state.run || 'run'}-${this.state.kind || ''}`.replace(/[^\w.-]+/g, '_');
+    return `${base}.${ext}`;
+  }
+
+  resetView() {
+    this.state.expanded = new Set();
+    this.state.selected = null;
+    this.info.hide();
+  }
+
+  status(text, isError = false) {
+    const el = $(IDS.status);
+    el.textContent = text;
+    el.hidden = !text;
+    el.classList.toggle(CLS.error, isError);
+  }
+
+  async start() {
+    $(IDS.colorMode).value = this.state.color;
+    $(IDS.trace).checked = this.state.trace;
+    // The top bar's reload loop re-reads the list of runs with graphs (a run may appear later).
+    await reloader.register(() => this.refreshRuns());
+  }
+
+  /** Fetches the runs that have graphs; loads a graph when none is shown yet. True if the list changed. */
+  async refreshRuns() {
+    let runs;
+    try {
+      runs = await fetchGraphRuns();
+    } catch (error) {
+      if (!this.model) this.status(`Could not list runs: ${error.message}`, true);
+      throw error;
+    }
+    const key = JSON.stringify(runs);
+    if (key === this.runsKey) return false;
+    this.runsKey = key;
+    this.runs = runs;
+    if (!runs.length) {
+      this.status('No graph found. Write one with tf.summary.FileWriter(logdir, sess.graph).');
+      return true;
+    }
+    const runSelect = $(IDS.runSelect);
+    runSelect.innerHTML = runs.map((r) => `<option value="${esc(r.run)}">${esc(r.run)}</option>`).join('');
+    const shown = this.model ? `${this.state.run}\u0000${this.state.kind}` : null;
+    if (!runs.some((r) => r.run === this.state.run)) this.state.run = runs[0].run;
+    runSelect.value = this.state.run;
+    this.populateKinds();
+    if (shown !== `${this.state.run}\u0000${this.state.kind}`) {
+      if (this.model) this.resetView();
+      await this.load();
+    }
+    return true;
+  }
+
+  populateKinds() {
+    const kinds = this.runs.find((r) => r.run === this.state.run).kinds;
+    const select = $(IDS.kindSelect);
+    select.innerHTML = kinds.map((k) => `<option value="${esc(k.kind)}">${esc(k.label)}</option>`).join('');
+    if (!kinds.some((k) => k.kind === this.state.kind)) this.state.kind = kinds[0].kind;
+    select.value = this.state.kind;
+    $(IDS.kindRow).hidden = kinds.length < 2;
+  }
+
+  async load() {
+    const generation = ++this.generation;
+    this.status('Loading graph…');
+    performance.mark('graph-fetch-start');
+    let json;
+    try {
+      json = await fetchHierarchy(this.state.run, this.state.kind);
+    } catch (error) {
+      if (generation === this.generation) this.status(`Could not load the graph: ${error.message}`, true);
+      return;
+    }
+    if (generation !== this.generation) return;
+    performance.mark('graph-fetched');
+    this.model = new GraphModel(json);
+    performance.mark('graph-model');
+    const s = json.stats;
+    $(IDS.stats).textContent = `${s.ops.toLocaleString()} ops, ${s.edges.toLocaleString()} edges` +
+      (s.dangling ? `, ${s.dangling} inputs name missing nodes` : '');
+    const url = this.pendingUrl;
+    this.pendingUrl = null;
+    if (!s.ops) {
+      // PyTorch's run metadata, for one, can hold no graph at all.
+      this.scene = null;
+      this.sceneGroup.innerHTML = '';
+      this.minimap.setScene({ width: 1, height: 1, nodes: [] });
+      $(IDS.legend).innerHTML = '';
+      this.status('This graph has no nodes. Pick another graph or run above.');
+      document.body.dataset.graphReady = String(generation);
+      return;
+    }
+    if (url) {
+      for (const name of url.expanded) {
+        const id = this.model.groupByName.get(name);
+        if (id !== undefined) this.state.expanded.add(id);
+      }
+      const sel = url.selected && (this.model.opByName.get(url.selected) ?? this.model.groupByName.get(url.selected));
+      if (sel !== undefined && sel !== null) {
+        for (const a of this.model.ancestors(sel)) this.state.expanded.add(a);
+        this.state.selected = sel;
+      }
+    }
+    await this.relayout({ fit: true });
+    if (this.state.selected !== null) this.select(this.state.selected);
+  }
+
+  /** Lays out what is open and redraws; `anchor` keeps that node still on screen, `fit` shows all. */
+  async relayout({ fit = false, anchor = null } = {}) {
+    const generation = ++this.generation;
+    const before = anchor !== null && this.scene && this.scene.byId.get(anchor);
+    const anchorScreen = before ? this.panzoom.toScreen(before.x, before.y) : null;
+    this.svg.classList.add(CLS.busy);
+    this.status(this.scene ? '' : 'Laying out…');
+    let scene;
+    try {
+      scene = await buildScene(this.model, this.state.expanded, this.layouter);
+    } catch (error) {
+      if (generation === this.generation) this.status(error.message, true);
+      this.svg.classList.remove(CLS.busy);
+      return;
+    }
+    if (generation !== this.generation) return;
+    performance.mark('graph-layout-done');
+    this.svg.classList.remove(CLS.busy);
+    this.status('');
+    this.scene = scene;
+    this.draw();
+    performance.mark('graph-drawn');
+    const after = anchor !== null && scene.byId.get(anchor);
+    if (fit) this.panzoom.initialView([0, 0, scene.width, scene.height]);
+    else if (anchorScreen && after) {
+      const k = this.panzoom.t.k;
+      this.panzoom.set(anchorScreen[0] - after.x * k, anchorScreen[1] - after.y * k, k);
+    }
+    this.saveUrl();
+    document.body.dataset.graphReady = String(generation);
+    if (!this.painted) {
+      this.painted = true;
+      // After the next frame is painted: what bench/graph_page.py reads as "first paint".
+      requestAnimationFrame(() => setTimeout(() => performance.mark('graph-first-paint'), 0));
+    }
+  }
+
+  draw() {
+    if (!this.scene) return;
+    this.sceneGroup.innerHTML = sceneMarkup(this.model, this.scene, this.state.color);
+    this.nodeElements = new Map();
+    for (const el of this.sceneGroup.querySelectorAll(`.${CLS.node}`)) this.nodeElements.set(Number(el.dataset.id), el);
+    this.minimap.setScene(this.scene);
+    drawLegend($(IDS.legend), this.model, this.scene, this.state.color);
+    this.applySelection();
+  }
+
+  fit() {
+    if (this.scene) this.panzoom.fit([0, 0, this.scene.width, this.scene.height]);
+  }
+
+  onCanvasClick(e) {
+    const expander = e.target.closest(`.${CLS.expander}`);
+    const el = e.target.closest(`.${CLS.node}`);
+    if (!el) return;
+    const id = Number(el.dataset.id);
+    if (expander) { this.toggle(id); return; }
+    this.select(id);
+  }
+
+  toggle(id) {
+    if (this.state.expanded.has(id)) this.state.expanded.delete(id);
+    else this.state.expanded.add(id);
+    return this.relayout({ anchor: id });
+  }
+
+  select(id) {
+    this.state.selected = id;
+    this.applySelection();
+    this.info.showNode(this.model, id, (name) => fetchNode(this.state.run, this.state.kind, name));
+    this.saveUrl();
+  }
+
+  /** Classes for the selection and, with "trace inputs" on, for every node feeding it. */
+  applySelection() {
+    const sel = this.state.selected;
+    for (const el of this.sceneGroup.querySelectorAll(`.${CLS.selected}, .${CLS.traced}`)) {
+      el.classList.remove(CLS.selected, CLS.traced);
+    }
+    const tracing = this.state.trace && sel !== null && this.model;
+    this.sceneGroup.classList.toggle(CLS.tracing, Boolean(tracing));
+    if (sel === null || !this.scene) return;
+    const shown = this.scene.byId.has(sel) ? sel : this.model.visibleOf(sel, this.state.expanded);
+    const el = this.nodeElements.get(shown);
+    if (el) el.classList.add(CLS.selected);
+    if (!tracing) return;
+    const inputs = this.model.traceInputs(sel);
+    const lit = new Set();
+    for (const node of this.scene.nodes) {
+      for (let i = node.id; i < this.model.end[node.id]; i++) {
+        if (inputs[i]) { lit.add(node.id); break; }
+      }
+    }
+    for (const id of lit) this.nodeElements.get(id)?.classList.add(CLS.traced);
+    for (const edgeEl of this.sceneGroup.querySelectorAll(`.${CLS.edge}`)) {
+      if (lit.has(Number(edgeEl.dataset.a)) && lit.has(Number(edgeEl.dataset.b))) edgeEl.classList.add(CLS.traced);
+    }
+  }
+
+  revealByName(name) {
+    const id = this.model.opByName.get(name) ?? this.model.groupByName.get(name);
+    if (id !== undefined) this.reveal(id, { focus: true });
+  }
+
+  /** Opens the groups around id, selects it and centers the view on it. */
+  async reveal(id, { focus = true } = {}) {
+    let changed = false;
+    for (const a of this.model.ancestors(id)) {
+      if (!this.state.expanded.has(a)) { this.state.expanded.add(a); changed = true; }
+    }
+    if (changed) await this.relayout();
+    this.select(id);
+    const node = this.scene && this.scene.byId.get(id);
+    if (node) {
+      const k = focus ? Math.max(this.panzoom.t.k, 0.8) : this.panzoom.t.k;
+      // Center in the part of the canvas the info panel leaves free.
+      const panel = $(IDS.info);
+      const covered = panel.hidden ? 0 : panel.getBoundingClientRect().width + 12;
+      this.panzoom.centerOn(node.x + node.w / 2, node.y + node.h / 2, k, covered);
+      this.flash(id);
+    }
+  }
+
+  flash(id) {
+    const el = this.nodeElements.get(id);
+    if (!el) return;
+    el.classList.add(CLS.highlighted);
+    setTimeout(() => el.classList.remove(CLS.highlighted), 1200);
+  }
+
+  saveUrl() {
+    if (!this.model) return;
+    const expanded = [...this.state.expanded].sort((a, b) => a - b).map((id) => this.model.name[id]);
+    const sel = this.state.selected;
+    writeUrlState({
+      run: this.state.run, kind: this.state.kind, expanded,
+      selected: sel === null ? null : this.model.name[sel],
+      color: this.state.color, trace: this.state.trace,
+    });
+  }
+}
+
+const page = new GraphPage();
+window.graphPage = page;  // for tests and the console
+page.start();

@@ -1,0 +1,168 @@
+// The hierarchy sent by the server, indexed for the page: children, names, ancestry, input tracing.
+// Ids are depth-first, so the subtree of node i is the id range [i, end[i]).
+
+export const KIND = { op: 0, scope: 1, series: 2 };
+export const FLAG = { constant: 1, aux: 2, ownScope: 4, dangling: 8 };
+export const EDGE_CONTROL = 1;
+
+/** Full names from labels (see Hierarchy.to_json in board/graph_hierarchy.py). */
+function buildNames(n) {
+  const size = n.label.length;
+  const name = new Array(size);
+  const prefix = new Array(size);  // what children's names start with
+  name[0] = '';
+  prefix[0] = '';
+  for (let i = 1; i < size; i++) {
+    const p = n.parent[i];
+    if (n.kind[i] === KIND.op && (n.flags[i] & FLAG.ownScope)) name[i] = name[p];
+    else name[i] = prefix[p] ? `${prefix[p]}/${n.label[i]}` : n.label[i];
+    prefix[i] = n.kind[i] === KIND.series ? prefix[p] : name[i];
+  }
+  return name;
+}
+
+/** Map group -> [start, end) offsets of its rows in a flat array ordered by group. */
+function rowRanges(flat, width, groupAt) {
+  const ranges = new Map();
+  for (let i = 0; i < flat.length; i += width) {
+    const group = groupAt(i);
+    const range = ranges.get(group);
+    if (range) range[1] = i + width; else ranges.set(group, [i, i + width]);
+  }
+  return ranges;
+}
+
+export class GraphModel {
+  constructor(json) {
+    const n = json.nodes;
+    this.stats = json.stats;
+    this.opTypes = json.opTypes;
+    this.label = n.label;
+    this.kind = n.kind;
+    this.opIndex = n.op;
+    this.parent = n.parent;
+    this.end = n.end;
+    this.count = n.count;
+    this.flags = n.flags;
+    this.template = n.template;
+    this.baseEdges = json.baseEdges;
+    this.size = n.label.length;
+    this.name = buildNames(n);
+    this.children = Array.from({ length: this.size }, () => []);
+    this.opByName = new Map();
+    this.groupByName = new Map();
+    for (let i = 0; i < this.size; i++) {
+      if (i > 0) this.children[n.parent[i]].push(i);
+      if (n.kind[i] === KIND.op) this.opByName.set(this.name[i], i);
+      else this.groupByName.set(this.name[i], i);
+    }
+    this._inputsOf = null;
+    // Per group: aggregated edges between its children and bridges across its boundary. The server
+    // sends the rows ordered by group; rows are sliced out for a group when it is first drawn.
+    this.edgeRows = json.edges;
+    this.edgeLabels = json.edgeLabels;
+    this.bridgeRows = json.bridges;
+    this.edgeRange = rowRanges(json.edges, 6, (i) => json.edges[i]);
+    this.bridgeRange = rowRanges(json.bridges, 4, (i) => n.parent[json.bridges[i]]);
+    this.groupEdges = new Map();
+    this.groupBridges = new Map();
+  }
+
+  isGroup(id) { return this.kind[id] !== KIND.op; }
+  isAux(id) { return (this.flags[id] & FLAG.aux) !== 0; }
+  opType(id) { return this.opIndex[id] >= 0 ? this.opTypes[this.opIndex[id]] : ''; }
+  contains(group, id) { return id >= group && id < this.end[group]; }
+
+  /** Edges aggregated between the group's children: [[a, b, count, flags, label], ...]. */
+  edgesOf(group) {
+    let rows = this.groupEdges.get(group);
+    if (!rows) {
+      rows = [];
+      const range = this.edgeRange.get(group);
+      const e = this.edgeRows;
+      if (range) {
+        for (let i = range[0]; i < range[1]; i += 6) {
+          rows.push([e[i + 1], e[i + 2], e[i + 3], e[i + 4], this.edgeLabels[e[i + 5]]]);
+        }
+      }
+      this.groupEdges.set(group, rows);
+    }
+    return rows;
+  }
+  /** Edges crossing the group's boundary: [[child, 0 = in / 1 = out, count, flags], ...]. */
+  bridgesOf(group) {
+    let rows = this.groupBridges.get(group);
+    if (!rows) {
+      rows = [];
+      const range = this.bridgeRange.get(group);
+      const r = this.bridgeRows;
+      if (range) for (let i = range[0]; i < range[1]; i += 4) rows.push([r[i], r[i + 1], r[i + 2], r[i + 3]]);
+      this.groupBridges.set(group, rows);
+    }
+    return rows;
+  }
+
+  /** Ancestors of id from the root's child down to id's parent. */
+  ancestors(id) {
+    const out = [];
+    for (let p = this.parent[id]; p > 0; p = this.parent[p]) out.push(p);
+    return out.reverse();
+  }
+
+  /** The node drawn for id when only `expanded` groups are open. */
+  visibleOf(id, expanded) {
+    for (const a of this.ancestors(id)) if (!expanded.has(a)) return a;
+    return id;
+  }
+
+  /** Display name: op name, or the scope path; series show their folded label. */
+  displayName(id) { return this.name[id]; }
+
+  /** Node ids (ops and groups) in id's subtree whose op is an ancestor (input, transitively) of it. */
+  traceInputs(id) {
+    if (!this._inputsOf) {
+      this._inputsOf = Array.from({ length: this.size }, () => []);
+      const e = this.baseEdges;
+      for (let i = 0; i < e.length; i += 3) this._inputsOf[e[i + 1]].push(e[i]);
+    }
+    const seen = new Uint8Array(this.size);
+    const stack = [];
+    for (let i = id; i < this.end[id]; i++) {
+      if (this.kind[i] === KIND.op) { seen[i] = 1; stack.push(i); }
+    }
+    while (stack.length) {
+      const cur = stack.pop();
+      for (const src of this._inputsOf[cur]) {
+        if (!seen[src]) { seen[src] = 1; stack.push(src); }
+      }
+    }
+    return seen;
+  }
+
+  /** Names matching a query: plain text (case-insensitive substring) or /regex/. */
+  search(text, limit = 200) {
+    const q = text.trim();
+    if (!q) return [];
+    let test;
+    const regex = q.length > 2 && q.startsWith('/') && q.endsWith('/');
+    if (regex) {
+      let re;
+      try { re = new RegExp(q.slice(1, -1), 'i'); } catch (error) { return []; }
+      test = (s) => re.test(s);
+    } else {
+      const lower = q.toLowerCase();
+      test = (s) => s.toLowerCase().includes(lower);
+    }
+    const exact = [];
+    const rest = [];
+    for (let i = 1; i < this.size; i++) {
+      if (this.kind[i] === KIND.series) continue;
+      const name = this.name[i];
+      if (!test(name)) continue;
+      if (!regex && (name === q || name.endsWith('/' + q))) exact.push(i);
+      else rest.push(i);
+      if (exact.length + rest.length >= limit) break;
+    }
+    return exact.concat(rest);
+  }
+}

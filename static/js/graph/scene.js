@@ -1,0 +1,167 @@
+// Turns (model, expanded groups) into a scene: absolute boxes for every visible node, routed edges and
+// stubs. Each open group is laid out on its own (children only), innermost first, so expanding a
+// group lays out that group and re-lays out its ancestors, and every layout is cached by content.
+import { GEOM, collapsedSize, textWidth } from './geometry.js';
+import { EDGE_CONTROL } from './model.js';
+
+/** Open groups (root plus expanded groups whose ancestors are all open), parents before children. */
+function openGroups(model, expanded) {
+  const out = [0];
+  for (let i = 0; i < out.length; i++) {
+    for (const child of model.children[out[i]]) {
+      if (model.isGroup(child) && expanded.has(child)) out.push(child);
+    }
+  }
+  return out;
+}
+
+function depthOf(model, id) {
+  let d = 0;
+  for (let p = model.parent[id]; p >= 0; p = model.parent[p]) d++;
+  return d;
+}
+
+function groupInput(model, group, sizeOf) {
+  const main = [];
+  const aux = [];
+  for (const child of model.children[group]) (model.isAux(child) ? aux : main).push(child);
+  const isMain = new Set(main);
+  const nodes = main.map((id) => {
+    const [w, h] = sizeOf(id);
+    return { id, w, h };
+  });
+  const edges = [];
+  model.edgesOf(group).forEach(([a, b, count, flags, label], index) => {
+    if (!isMain.has(a) || !isMain.has(b)) return;
+    const edge = { id: index, s: a, t: b };
+    if (label && !(flags & EDGE_CONTROL)) {
+      edge.label = label;
+      edge.lw = textWidth(label, GEOM.fonts.edge) + 4;
+      edge.lh = GEOM.edgeLabelHeight;
+    }
+    edges.push(edge);
+  });
+  const key = `${group}|` + nodes.map((n) => `${n.w}x${n.h}`).join(',');
+  return { main, aux, graph: { key, nodes, edges } };
+}
+
+/** Lays out what is open and returns the scene (see `compose`). */
+export async function buildScene(model, expanded, layouter) {
+  const open = openGroups(model, expanded);
+  const isOpen = new Set(open);
+  const byDepth = new Map();
+  for (const g of open) {
+    const d = depthOf(model, g);
+    if (!byDepth.has(d)) byDepth.set(d, []);
+    byDepth.get(d).push(g);
+  }
+  const boxes = new Map();
+  const sizeOf = (id) => (isOpen.has(id) ? [boxes.get(id).w, boxes.get(id).h] : collapsedSize(model, id));
+  const depths = [...byDepth.keys()].sort((a, b) => b - a);
+  for (const d of depths) {
+    const groups = byDepth.get(d);
+    const inputs = groups.map((g) => groupInput(model, g, sizeOf));
+    const layouts = await layouter.layout(inputs.map((input) => input.graph));
+    groups.forEach((g, i) => boxes.set(g, boxFor(model, g, inputs[i], layouts[i], sizeOf)));
+  }
+  return compose(model, boxes, isOpen, sizeOf);
+}
+
+function boxFor(model, group, input, layout, sizeOf) {
+  const auxSizes = input.aux.map(sizeOf);
+  const auxW = auxSizes.reduce((m, [w]) => Math.max(m, w), 0);
+  const auxH = auxSizes.reduce((s, [, h]) => s + h, 0) + Math.max(0, auxSizes.length - 1) * GEOM.auxSpacing;
+  const header = group === 0 ? 0 : GEOM.groupHeader;
+  const pad = GEOM.groupPad;
+  const contentW = layout.width;
+  const contentH = layout.height;
+  const titleW = group === 0 ? 0 : textWidth(model.label[group], GEOM.fonts.scope) + 44;
+  const w = Math.max(pad + contentW + (input.aux.length ? GEOM.auxGap + auxW : 0) + pad, titleW);
+  const h = header + Math.max(contentH, auxH) + pad + (group === 0 ? pad : 0);
+  return { w, h, header, contentW, contentH, auxW, auxH, main: input.main, aux: input.aux, auxSizes, layout };
+}
+
+/**
+ * Scene: {width, height, nodes: [{id, x, y, w, h, open, aux, depth}], edges: [{group, a, b, count,
+ * flags, label, points, labelPos}], stubs: [{id, dir, x, y, count, control, title}], auxAreas: [{x, y, w,
+ * h}], byId: Map id -> node}.
+ */
+function compose(model, boxes, isOpen, sizeOf) {
+  const nodes = [];
+  const edges = [];
+  const stubs = new Map();
+  const auxAreas = [];
+  const byId = new Map();
+
+  const addStub = (id, dir, count, flags, other) => {
+    const key = `${id}:${dir}`;
+    let stub = stubs.get(key);
+    if (!stub) {
+      stub = { id, dir, count: 0, control: true, others: [] };
+      stubs.set(key, stub);
+    }
+    stub.count += count;
+    if (!(flags & EDGE_CONTROL)) stub.control = false;
+    if (other !== null && stub.others.length < 8) stub.others.push(other);
+  };
+
+  const place = (group, ox, oy, depth) => {
+    const box = boxes.get(group);
+    const cx = ox + GEOM.groupPad;
+    const cy = oy + (group === 0 ? GEOM.groupPad : box.header);
+    for (const id of box.main) {
+      const [x, y] = box.layout.nodes[id];
+      const [w, h] = sizeOf(id);
+      const node = { id, x: cx + x, y: cy + y, w, h, open: isOpen.has(id), aux: false, depth };
+      nodes.push(node);
+      byId.set(id, node);
+      if (node.open) place(id, node.x, node.y, depth + 1);
+    }
+    if (box.aux.length) {
+      const ax = cx + box.contentW + (box.contentW ? GEOM.auxGap : 0);
+      auxAreas.push({ x: ax - GEOM.auxGap / 2, y: cy - 4, w: box.auxW + GEOM.auxGap / 2 + 4, h: box.auxH + 8 });
+      let ay = cy;
+      box.aux.forEach((id, i) => {
+        const [w, h] = box.auxSizes[i];
+        const node = { id, x: ax, y: ay, w, h, open: isOpen.has(id), aux: true, depth };
+        nodes.push(node);
+        byId.set(id, node);
+        if (node.open) place(id, node.x, node.y, depth + 1);
+        ay += h + GEOM.auxSpacing;
+      });
+    }
+    const auxSet = new Set(box.aux);
+    model.edgesOf(group).forEach(([a, b, count, flags, label], index) => {
+      if (auxSet.has(a) || auxSet.has(b)) {
+        addStub(a, 'out', count, flags, b);
+        addStub(b, 'in', count, flags, a);
+        return;
+      }
+      const routed = box.layout.edges[index];
+      if (!routed) return;
+      edges.push({
+        group, a, b, count, flags, label,
+        points: routed.points.map(([x, y]) => [x + cx, y + cy]),
+        labelPos: routed.label ? [routed.label[0] + cx, routed.label[1] + cy] : null,
+      });
+    });
+    if (group !== 0) {
+      for (const [child, dir, count, flags] of model.bridgesOf(group)) {
+        addStub(child, dir === 0 ? 'in' : 'out', count, flags, null);
+      }
+    }
+  };
+
+  const root = boxes.get(0);
+  place(0, 0, 0, 0);
+  const stubList = [];
+  for (const stub of stubs.values()) {
+    const node = byId.get(stub.id);
+    if (!node) continue;
+    // Left of the center: edges laid out by ELK attach around the center, the expander is on the right.
+    const x = node.x + Math.min(10, node.w / 4);
+    const y = stub.dir === 'in' ? node.y - GEOM.stubLength : node.y + node.h;
+    stubList.push({ ...stub, x, y });
+  }
+  return { width: root.w, height: root.h, nodes, edges, stubs: stubList, auxAreas, byId };
+}

@@ -1,0 +1,110 @@
+/**
+ * Data fetching for the scalars dashboard: the JSON routes documented in docs/http-api.md.
+ * Every series is returned as typed arrays {step, wall, value} sorted by step.
+ */
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/**
+ * JSON.parse that also accepts the bare NaN / Infinity / -Infinity tokens Python's json module writes
+ * for non-finite floats (TensorBoard's routes do this too).
+ */
+export function parseJSON(text) {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    if (!/NaN|Infinity/.test(text)) throw err;
+    const quoted = text.replace(/(-?Infinity|NaN)(?=\s*[,\]}])/g, '"$1"');
+    return JSON.parse(quoted, (key, value) => (typeof value === "string" && /^(-?Infinity|NaN)$/.test(value) ? Number(value) : value));
+  }
+}
+
+async function getJSON(url, init) {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      message = parseJSON(text).error || message;
+    } catch {
+      /* not JSON: keep the status line */
+    }
+    throw new ApiError(response.status, message);
+  }
+  return parseJSON(text);
+}
+
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) for (const v of value) search.append(key, v);
+    else search.set(key, String(value));
+  }
+  return search.toString();
+}
+
+/** ["run", ...] */
+export function fetchRuns() {
+  return getJSON("/data/runs");
+}
+
+/** {run: {tag: {displayName, description}}} */
+export function fetchScalarTags() {
+  return getJSON("/data/plugin/scalars/tags");
+}
+
+/** Every point of one series, TensorBoard's shape: [[wall_time, step, value], ...]. */
+export function fetchRows(run, tag) {
+  return getJSON(`/data/plugin/scalars/scalars?${query({ run, tag })}`);
+}
+
+const MAX_URL = 6000; // above this, ask for every run of the tag and filter here
+
+function columns(payload) {
+  const n = payload.steps.length;
+  return {
+    step: Float64Array.from(payload.steps),
+    wall: Float64Array.from(payload.wall_times),
+    // Non-finite values arrive as the strings "NaN", "Infinity", "-Infinity".
+    value: Float64Array.from(payload.values, Number),
+    total: payload.total ?? n,
+    downsampled: Boolean(payload.downsampled),
+  };
+}
+
+/**
+ * One tag of several runs for a chart, from board's downsampled route: Map run -> series, plus
+ * the runs the server no longer has (`missing`). `points` caps the points per run (each bucket
+ * keeps its first, last, lowest and highest point); `stepMin`/`stepMax` limit the window.
+ */
+export async function fetchTagSeries(tag, runs, { points = 1000, stepMin, stepMax } = {}) {
+  const params = { tag, run: runs, points: Math.max(4, Math.round(points)), x: "step" };
+  if (stepMin !== undefined) params.xmin = stepMin;
+  if (stepMax !== undefined) params.xmax = stepMax;
+  let url = `/data/scalars/series_multi?${query(params)}`;
+  if (url.length > MAX_URL) url = `/data/scalars/series_multi?${query({ ...params, run: undefined })}`;
+  const payload = await getJSON(url);
+  const wanted = new Set(runs);
+  const series = new Map();
+  for (const item of payload.series) if (wanted.has(item.run)) series.set(item.run, columns(item));
+  const missing = runs.filter((run) => !series.has(run));
+  return { series, missing };
+}
+
+/** {last_changed, loading, ...}: polled to know whether anything needs refetching. */
+export function fetchStatus() {
+  return getJSON("/data/status");
+}
+
+/** URL of TensorBoard's per-series download (format "csv" or "json"). */
+export function seriesURL(run, tag, format) {
+  const params = { run, tag };
+  if (format === "csv") params.format = "csv";
+  return `/data/plugin/scalars/scalars?${query(params)}`;
+}

@@ -1,0 +1,305 @@
+/**
+ * One card per tag: title, chart, summary table and downloads.
+ *
+ * Data: an overview of each run (the whole series, downsampled by the server to about two points
+ * per pixel, each bucket keeping its extremes) and, while the user is zoomed in on a downsampled
+ * series, a detail fetch of the zoomed step window at the same density, merged into the overview.
+ * The card fetches the first time it scrolls into view (setVisible), redraws from its cache when
+ * the view settings or the run selection change, and refetches on live reloads (refresh) while
+ * keeping the user's zoom.
+ */
+import { CLS } from "../classes.js";
+import { refs } from "../dom.js";
+import { fetchTagSeries } from "./api.js";
+import { ScalarChart } from "./chart.js";
+import { runColor } from "./colors.js";
+import { renderDownloads } from "./downloads.js";
+import { chartQueue } from "./queue.js";
+import { smooth } from "./smoothing.js";
+import { renderSummary } from "./table.js";
+
+const POINTS_PER_PIXEL = 2;
+const DETAIL_DELAY_MS = 120;
+
+function xValues(series, mode) {
+  if (mode === "step") return series.step;
+  if (mode === "wall") return series.wall;
+  const start = series.wall.length ? series.wall[0] : 0;
+  return series.wall.map((w) => w - start);
+}
+
+function sameSeries(a, b) {
+  if (!a || !b || a.total !== b.total || a.value.length !== b.value.length) return false;
+  const n = a.value.length;
+  if (n === 0) return true;
+  return a.step[n - 1] === b.step[n - 1] && Object.is(a.value[n - 1], b.value[n - 1])
+    && a.step[0] === b.step[0] && Object.is(a.value[0], b.value[0]);
+}
+
+/** Overview points outside [lo, hi] (steps) plus the detail points inside, in step order. */
+function merge(overview, detail, lo, hi) {
+  const keep = [];
+  for (let i = 0; i < overview.step.length; i++) if (overview.step[i] < lo || overview.step[i] > hi) keep.push(i);
+  const before = keep.filter((i) => overview.step[i] < lo);
+  const after = keep.filter((i) => overview.step[i] > hi);
+  const n = before.length + detail.step.length + after.length;
+  const out = { step: new Float64Array(n), wall: new Float64Array(n), value: new Float64Array(n) };
+  let k = 0;
+  const put = (src, i) => {
+    out.step[k] = src.step[i];
+    out.wall[k] = src.wall[i];
+    out.value[k] = src.value[i];
+    k += 1;
+  };
+  for (const i of before) put(overview, i);
+  for (let i = 0; i < detail.step.length; i++) put(detail, i);
+  for (const i of after) put(overview, i);
+  return { ...out, total: overview.total, downsampled: overview.downsampled || detail.downsampled };
+}
+
+export class ScalarCard {
+  /**
+   * @param {string} tag
+   * @param {HTMLTemplateElement} template  the #scalar-card-template element
+   * @param {{view: () => object}} context  view() returns {smoothing, x, log, outliers}
+   */
+  constructor(tag, template, context) {
+    this.tag = tag;
+    this.context = context;
+    this.element = template.content.firstElementChild.cloneNode(true);
+    this.element.dataset.tag = tag;
+    this.parts = refs(this.element);
+    this.parts.title.textContent = tag;
+    this.parts.title.title = tag;
+    this.runs = []; // runs to draw, in display order
+    this.cache = new Map(); // run -> overview series
+    this.detail = null; // {lo, hi, series: Map run -> series} while zoomed into downsampled data
+    this.missing = [];
+    this.chart = null;
+    this.visible = false;
+    this.drawn = false;
+    this.stale = false;
+    this.loading = null;
+    this.reloadAgain = false;
+    this.drawCount = 0;
+    this.detailTimer = 0;
+    this.parts.reset.addEventListener("click", () => this.chart?.resetZoom());
+    this.parts.menu.addEventListener("toggle", () => {
+      if (this.parts.menu.open) renderDownloads(this.parts.downloads, tag, this.runs);
+    });
+    this.parts.chart.addEventListener("chart:zoom", (event) => this.onZoom(event.detail));
+  }
+
+  /** The runs (selected, matching the run filter, having this tag) in display order. */
+  setRuns(runs) {
+    const changed = runs.length !== this.runs.length || runs.some((r, i) => r !== this.runs[i]);
+    this.runs = runs;
+    if (!changed) return;
+    if (this.drawn) {
+      if (runs.some((r) => !this.cache.has(r))) this.load();
+      else this.draw();
+    }
+  }
+
+  setVisible(visible) {
+    this.visible = visible;
+    if (!visible) return;
+    if ((!this.drawn && !this.loading) || this.stale) this.load();
+  }
+
+  /** Live reload: refetch if on screen, otherwise remember to do it when scrolled to. */
+  async refresh() {
+    if (!this.drawn && !this.loading) return false;
+    if (!this.visible) {
+      this.stale = true;
+      return false;
+    }
+    return this.load();
+  }
+
+  /** Points to ask for per run: about two per horizontal pixel of the chart. */
+  points() {
+    const width = this.parts.chart.getBoundingClientRect().width || 500;
+    return Math.max(200, Math.round(width * POINTS_PER_PIXEL));
+  }
+
+  /** Fetch every run's overview (and the zoomed detail); resolves true when something changed. */
+  load() {
+    if (this.loading) {
+      this.reloadAgain = true;
+      return this.loading;
+    }
+    this.stale = false;
+    this.element.classList.add(CLS.loading);
+    this.loading = (async () => {
+      let changed = false;
+      try {
+        const runs = this.runs.slice();
+        const top = this.element.getBoundingClientRect().top;
+        const { series, missing } = await chartQueue.run(
+          () => fetchTagSeries(this.tag, runs, { points: this.points() }), top);
+        for (const [run, s] of series) {
+          if (!sameSeries(this.cache.get(run), s)) changed = true;
+          this.cache.set(run, s);
+        }
+        for (const run of missing) this.cache.delete(run);
+        if (missing.join() !== this.missing.join()) changed = true;
+        this.missing = missing;
+        if (this.detail) await this.loadDetail(this.detail.lo, this.detail.hi);
+        this.draw();
+      } catch (err) {
+        this.drawn = true; // counts as drawn: live reloads retry it, prefetching moves on
+        this.showMessage(`Could not load this chart: ${err.message}`, true);
+      } finally {
+        this.loading = null;
+        this.element.classList.remove(CLS.loading);
+      }
+      if (this.reloadAgain) {
+        this.reloadAgain = false;
+        changed = (await this.load()) || changed;
+      }
+      return changed;
+    })();
+    return this.loading;
+  }
+
+  /** Step window [lo, hi] covering the zoomed x range in every drawn run, or null. */
+  stepWindow(range) {
+    const view = this.context.view();
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const run of this.runs) {
+      const s = this.cache.get(run);
+      if (!s || s.step.length === 0) continue;
+      const x = xValues(s, view.x);
+      for (let i = 0; i < x.length; i++) {
+        if (x[i] < range.min || x[i] > range.max) continue;
+        // include the neighbours outside the window so lines reach the edges
+        lo = Math.min(lo, s.step[Math.max(i - 1, 0)]);
+        hi = Math.max(hi, s.step[Math.min(i + 1, x.length - 1)]);
+      }
+    }
+    return lo <= hi ? { lo, hi } : null;
+  }
+
+  onZoom(range) {
+    clearTimeout(this.detailTimer);
+    if (!range) {
+      if (this.detail) {
+        this.detail = null;
+        this.draw();
+      }
+      return;
+    }
+    const downsampled = this.runs.some((r) => this.cache.get(r)?.downsampled);
+    if (!downsampled) return; // every point is already here
+    this.detailTimer = setTimeout(async () => {
+      const window = this.stepWindow(range);
+      if (!window) return;
+      try {
+        await this.loadDetail(window.lo, window.hi);
+        this.draw();
+      } catch (err) {
+        this.showMessage(`Could not load the zoomed data: ${err.message}`, true);
+      }
+    }, DETAIL_DELAY_MS);
+  }
+
+  async loadDetail(lo, hi) {
+    const { series } = await fetchTagSeries(this.tag, this.runs, { points: this.points(), stepMin: lo, stepMax: hi });
+    this.detail = { lo, hi, series };
+  }
+
+  /** The series to draw for `run`: overview, with the zoomed detail merged in. */
+  seriesFor(run) {
+    const overview = this.cache.get(run);
+    const detail = this.detail?.series.get(run);
+    if (!overview || !detail) return overview;
+    return merge(overview, detail, this.detail.lo, this.detail.hi);
+  }
+
+  showMessage(text, isError = false) {
+    this.element.classList.toggle(CLS.error, isError);
+    const message = this.parts.message;
+    message.textContent = text;
+    message.classList.remove(CLS.hidden);
+    if (!message.isConnected) this.parts.chart.append(message);
+  }
+
+  /** Redraw from the cache with the current view settings. */
+  draw() {
+    const view = this.context.view();
+    const entries = [];
+    for (const run of this.runs) {
+      const series = this.cache.get(run);
+      if (series) entries.push({ run, color: runColor(run), series });
+    }
+    const missing = this.missing.filter((r) => this.runs.includes(r)).map((run) => ({ run, color: runColor(run) }));
+    // The overview keeps the first, last, lowest and highest points, so the table is exact.
+    renderSummary(this.parts.rows, entries, missing);
+    this.drawn = true;
+    const withPoints = entries.filter((e) => e.series.value.length > 0);
+    if (withPoints.length === 0) {
+      this.chart?.destroy();
+      this.chart = null;
+      this.parts.chart.replaceChildren();
+      let text = "No data for this tag yet.";
+      if (this.runs.length === 0) text = "No selected run has this tag.";
+      else if (missing.length === this.runs.length) text = "The runs of this tag are no longer in the logdir.";
+      this.showMessage(text);
+      this.element.dataset.drawn = "empty";
+      return;
+    }
+    this.element.classList.remove(CLS.error);
+    const model = {
+      mode: view.x,
+      log: view.log,
+      outliers: view.outliers,
+      smoothing: view.smoothing,
+      runs: withPoints.map(({ run, color }) => {
+        const series = this.seriesFor(run);
+        return {
+          run,
+          color,
+          x: xValues(series, view.x),
+          step: series.step,
+          wall: series.wall,
+          raw: series.value,
+          smoothed: smooth(series.value, view.smoothing),
+          downsampled: series.downsampled,
+        };
+      }),
+    };
+    if (!this.chart) {
+      this.parts.chart.replaceChildren();
+      this.chart = new ScalarChart(this.parts.chart);
+    }
+    this.chart.render(model);
+    this.drawCount += 1;
+    this.element.dataset.drawn = String(this.drawCount);
+    this.element.dataset.runs = String(model.runs.length);
+    if (this.drawCount === 1) {
+      // Timing for bench/scalars_page.py: the frame after the first draw is when it is on screen.
+      requestAnimationFrame(() => performance.mark(`board:card-drawn:${this.tag}`));
+    }
+  }
+
+  /** View settings changed (smoothing, x-axis, log, outliers). */
+  applyView() {
+    if (this.drawn) this.draw();
+  }
+
+  rebuild() {
+    this.chart?.rebuild();
+  }
+
+  snapshot() {
+    return this.chart ? this.chart.snapshot() : null;
+  }
+
+  destroy() {
+    clearTimeout(this.detailTimer);
+    this.chart?.destroy();
+    this.element.remove();
+  }
+}

@@ -1,0 +1,50 @@
+/** Number and time formatting for axes, tooltips and tables. */
+
+export function formatValue(v) {
+  if (v === null || v === undefined) return "–";
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "Inf" : "-Inf";
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(3);
+  return String(Number(v.toPrecision(5)));
+}
+
+export function formatStep(s) {
+  return Number.isInteger(s) ? s.toLocaleString("en-US") : String(s);
+}
+
+/** Seconds as "1h 02m", "3m 05s", "12.5s". */
+export function formatDuration(seconds) {
+  if (!Number.isFinite(seconds)) return "–";
+  const sign = seconds < 0 ? "-" : "";
+  let s = Math.abs(seconds);
+  if (s < 1) return `${sign}${Math.round(s * 1000)} ms`;
+  if (s < 60) return `${sign}${Number(s.toPrecision(3))} s`;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s = Math.round(s - m * 60);
+  const pad = (x) => String(x).padStart(2, "0");
+  return h ? `${sign}${h}h ${pad(m)}m` : `${sign}${m}m ${pad(s)}s`;
+}
+
+export function formatWall(seconds) {
+  const d = new Date(seconds * 1000);
+  return d.toLocaleString([], {
+    month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  });
+}
+
+/** The x value of a point in the current x-axis mode, as text. */
+export function formatX(mode, x) {
+  if (mode === "relative") return formatDuration(x);
+  if (mode === "wall") return formatWall(x);
+  return formatStep(x);
+}
+
+/** Run names that are paths: {dir: "exp1/lr_0.1/", base: "train"} so the end stays visible. */
+export function splitRunName(run) {
+  const cut = run.lastIndexOf("/");
+  if (cut < 0) return { dir: "", base: run };
+  return { dir: run.slice(0, cut + 1), base: run.slice(cut + 1) };
+}

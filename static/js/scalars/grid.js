@@ -1,0 +1,215 @@
+/**
+ * The cards area: one card per tag, grouped by the tag's first "/" component, groups collapsible,
+ * a regex tag filter, and lazy drawing — a card fetches and draws only once it nears the viewport
+ * (IntersectionObserver), so a logdir with hundreds of tags opens fast.
+ */
+import { CLS } from "../classes.js";
+import { h, userRegex } from "../dom.js";
+import { ScalarCard } from "./card.js";
+
+// Cards on screen load at once; cards within PREFETCH_MARGIN of it load one by one once nothing on
+// screen is loading, so scrolling a little finds them drawn.
+const PREFETCH_MARGIN = "600px 0px";
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
+export function groupOf(tag) {
+  const cut = tag.indexOf("/");
+  return cut < 0 ? tag : tag.slice(0, cut);
+}
+
+function insertSorted(parent, element, key, keyOf) {
+  const after = Array.from(parent.children).find((child) => collator.compare(keyOf(child), key) > 0);
+  parent.insertBefore(element, after || null);
+}
+
+export class TagGrid {
+  /**
+   * @param {HTMLElement} container  where groups go
+   * @param {HTMLTemplateElement} template  card markup
+   * @param {HTMLElement} status  "n of m tags" text
+   * @param {{view: () => object, runsFor: (tag: string) => string[]}} context
+   */
+  constructor(container, template, status, context) {
+    this.container = container;
+    this.template = template;
+    this.status = status;
+    this.context = context;
+    this.cards = new Map(); // tag -> ScalarCard
+    this.groups = new Map(); // group name -> {element, cards, count}
+    this.collapsed = new Set();
+    this.filter = null;
+    this.observer = new IntersectionObserver((entries) => this.onIntersect(entries));
+    this.nearObserver = new IntersectionObserver((entries) => this.onNear(entries), { rootMargin: PREFETCH_MARGIN });
+    this.near = new Set();
+    this.prefetching = false;
+  }
+
+  onIntersect(entries) {
+    for (const entry of entries) {
+      const card = this.cards.get(entry.target.dataset.tag);
+      card?.setVisible(entry.isIntersecting);
+    }
+  }
+
+  onNear(entries) {
+    for (const entry of entries) {
+      const card = this.cards.get(entry.target.dataset.tag);
+      if (!card) continue;
+      if (entry.isIntersecting) this.near.add(card);
+      else this.near.delete(card);
+    }
+    this.prefetch();
+  }
+
+  /** Load near-screen cards one at a time, after whatever is loading now. */
+  async prefetch() {
+    if (this.prefetching) return;
+    this.prefetching = true;
+    try {
+      for (;;) {
+        const busy = Array.from(this.cards.values(), (c) => c.loading).filter(Boolean);
+        if (busy.length) {
+          await Promise.allSettled(busy);
+          continue;
+        }
+        const next = Array.from(this.near).find((c) => !c.drawn && c.element.isConnected);
+        if (!next) break;
+        await next.load();
+      }
+    } finally {
+      this.prefetching = false;
+    }
+  }
+
+  group(name) {
+    let group = this.groups.get(name);
+    if (group) return group;
+    const count = h("span", { class: CLS.groupCount });
+    const cards = h("div", { class: CLS.groupCards });
+    const head = h("button", { class: CLS.groupHead, type: "button", "aria-expanded": "true" },
+      chevron(), h("span", { class: CLS.groupName }, name), count);
+    const element = h("section", { class: CLS.group, dataset: { group: name } }, head, cards);
+    head.addEventListener("click", () => this.toggleGroup(name));
+    group = { element, cards, count, head };
+    this.groups.set(name, group);
+    insertSorted(this.container, element, name, (el) => el.dataset.group);
+    if (this.collapsed.has(name)) this.setCollapsed(group, true);
+    return group;
+  }
+
+  toggleGroup(name) {
+    const group = this.groups.get(name);
+    const collapsed = !group.element.classList.contains(CLS.collapsed);
+    if (collapsed) this.collapsed.add(name);
+    else this.collapsed.delete(name);
+    this.setCollapsed(group, collapsed);
+  }
+
+  setCollapsed(group, collapsed) {
+    group.element.classList.toggle(CLS.collapsed, collapsed);
+    group.head.setAttribute("aria-expanded", String(!collapsed));
+  }
+
+  /** Make the cards match `tags` (sorted or not); new tags get new cards, vanished ones go. */
+  setTags(tags) {
+    const wanted = new Set(tags);
+    let changed = false;
+    for (const [tag, card] of this.cards) {
+      if (wanted.has(tag)) continue;
+      this.observer.unobserve(card.element);
+      this.nearObserver.unobserve(card.element);
+      this.near.delete(card);
+      card.destroy();
+      this.cards.delete(tag);
+      changed = true;
+    }
+    for (const tag of tags) {
+      if (this.cards.has(tag)) continue;
+      const card = new ScalarCard(tag, this.template, this.context);
+      this.cards.set(tag, card);
+      insertSorted(this.group(groupOf(tag)).cards, card.element, tag, (el) => el.dataset.tag);
+      card.setRuns(this.context.runsFor(tag));
+      this.observer.observe(card.element);
+      this.nearObserver.observe(card.element);
+      changed = true;
+    }
+    for (const [name, group] of this.groups) {
+      if (group.cards.children.length === 0) {
+        group.element.remove();
+        this.groups.delete(name);
+      }
+    }
+    this.applyFilter();
+    if (changed) this.loadOnScreen();
+    return changed;
+  }
+
+  /**
+   * Start loading the cards on screen now, rather than when the IntersectionObserver reports them
+   * after the next frame: on a busy machine that frame can be a few hundred milliseconds away.
+   */
+  loadOnScreen() {
+    const height = window.innerHeight;
+    for (const card of this.cards.values()) {
+      if (card.drawn || card.loading) continue;
+      const rect = card.element.getBoundingClientRect();
+      if (rect.width > 0 && rect.bottom > 0 && rect.top < height) card.setVisible(true);
+    }
+  }
+
+  /** Regex over tag names; an invalid pattern shows every card. Returns whether it was valid. */
+  setFilter(text) {
+    const { regex, valid } = userRegex(text);
+    this.filter = regex;
+    this.applyFilter();
+    return valid;
+  }
+
+  applyFilter() {
+    let shown = 0;
+    for (const group of this.groups.values()) {
+      let inGroup = 0;
+      for (const el of group.cards.children) {
+        const match = !this.filter || this.filter.test(el.dataset.tag);
+        el.classList.toggle(CLS.hidden, !match);
+        if (match) inGroup += 1;
+      }
+      group.element.classList.toggle(CLS.hidden, inGroup === 0);
+      group.count.textContent = String(inGroup);
+      shown += inGroup;
+    }
+    const total = this.cards.size;
+    this.status.textContent = total === 0 ? "" : shown === total ? `${total} tags` : `${shown} of ${total} tags`;
+  }
+
+  /** The selected runs changed: every card gets its new run list. */
+  updateRuns() {
+    for (const card of this.cards.values()) card.setRuns(this.context.runsFor(card.tag));
+  }
+
+  applyView() {
+    for (const card of this.cards.values()) card.applyView();
+  }
+
+  rebuild() {
+    for (const card of this.cards.values()) card.rebuild();
+  }
+
+  /** Live reload of every drawn card on screen; resolves true when any changed. */
+  async refresh() {
+    const results = await Promise.all(Array.from(this.cards.values(), (card) => card.refresh()));
+    return results.some(Boolean);
+  }
+}
+
+function chevron() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("class", CLS.groupChevron);
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", "M4 6l4 4 4-4");
+  svg.append(path);
+  return svg;
+}

@@ -1,0 +1,196 @@
+/**
+ * Scalars dashboard entry point: reads the view state from the URL, wires the settings, run list and
+ * tag grid together, and registers the live reload with the top bar's indicator.
+ *
+ * For tests and debugging, window.board exposes {grid, runs, state, snapshot(tag), reload()}.
+ */
+import { CLS } from "../classes.js";
+import { reloader } from "../reload.js";
+import { fetchRuns, fetchScalarTags, fetchStatus } from "./api.js";
+import { TagGrid } from "./grid.js";
+import { RunList } from "./runs.js";
+import { clampSmoothing, readState, writeState } from "./state.js";
+
+const $ = (selector) => document.querySelector(selector);
+
+const state = readState();
+let tagsByRun = {}; // run -> [tag]
+let runsByTag = new Map(); // tag -> Set(run)
+
+const controls = {
+  smoothing: $("[data-setting=smoothing]"),
+  smoothingNumber: $("[data-setting=smoothing-number]"),
+  xModes: document.querySelectorAll("[data-setting=x]"),
+  log: $("[data-setting=log]"),
+  outliers: $("[data-setting=outliers]"),
+  tagFilter: $("[data-tag-filter]"),
+  runFilter: $("[data-run-filter]"),
+};
+
+function view() {
+  return { smoothing: state.smoothing, x: state.x, log: state.log, outliers: state.outliers };
+}
+
+const runList = new RunList(
+  {
+    list: $("[data-runs]"),
+    count: $("[data-run-count]"),
+    filter: controls.runFilter,
+    all: $("[data-runs-all]"),
+    none: $("[data-runs-none]"),
+  },
+  state.runs,
+  () => {
+    state.runs = runList.selection();
+    writeState(state);
+    grid.updateRuns();
+  },
+);
+
+const grid = new TagGrid($("[data-groups]"), $("#scalar-card-template"), $("[data-tag-status]"), {
+  view,
+  runsFor: (tag) => {
+    const runs = runsByTag.get(tag);
+    return runs ? runList.visibleRuns().filter((r) => runs.has(r)) : [];
+  },
+});
+
+// ---- settings -> state -> URL -> cards ----
+function settingsChanged() {
+  writeState(state);
+  grid.applyView();
+}
+
+function showSmoothing() {
+  controls.smoothing.value = String(state.smoothing);
+  controls.smoothingNumber.value = String(state.smoothing);
+}
+
+function initSettings() {
+  showSmoothing();
+  for (const radio of controls.xModes) radio.checked = radio.value === state.x;
+  controls.log.checked = state.log;
+  controls.outliers.checked = state.outliers;
+  controls.tagFilter.value = state.tags;
+  controls.runFilter.value = state.runFilter;
+
+  let pending = 0;
+  const onSmoothing = (event) => {
+    state.smoothing = clampSmoothing(event.target.value);
+    if (event.target === controls.smoothing) controls.smoothingNumber.value = String(state.smoothing);
+    else controls.smoothing.value = String(state.smoothing);
+    // Coalesce slider drags to one redraw per animation frame.
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(settingsChanged);
+  };
+  controls.smoothing.addEventListener("input", onSmoothing);
+  controls.smoothingNumber.addEventListener("change", (event) => {
+    onSmoothing(event);
+    showSmoothing();
+  });
+  for (const radio of controls.xModes) {
+    radio.addEventListener("change", () => {
+      state.x = radio.value;
+      settingsChanged();
+    });
+  }
+  controls.log.addEventListener("change", () => {
+    state.log = controls.log.checked;
+    settingsChanged();
+  });
+  controls.outliers.addEventListener("change", () => {
+    state.outliers = controls.outliers.checked;
+    settingsChanged();
+  });
+  controls.tagFilter.addEventListener("input", () => {
+    state.tags = controls.tagFilter.value;
+    controls.tagFilter.classList.toggle(CLS.invalid, !grid.setFilter(state.tags));
+    writeState(state);
+  });
+  controls.runFilter.addEventListener("input", () => {
+    state.runFilter = controls.runFilter.value;
+    controls.runFilter.classList.toggle(CLS.invalid, !runList.setFilter(state.runFilter));
+  });
+  controls.tagFilter.classList.toggle(CLS.invalid, !grid.setFilter(state.tags));
+  controls.runFilter.classList.toggle(CLS.invalid, !runList.setFilter(state.runFilter));
+}
+
+// ---- empty state and notices ----
+function showEmpty(allRuns) {
+  const empty = $("[data-empty]");
+  const hasScalars = runsByTag.size > 0;
+  empty.classList.toggle(CLS.hidden, hasScalars);
+  $("[data-toolbar]").classList.toggle(CLS.hidden, !hasScalars);
+  const detail = $("[data-empty-detail]");
+  detail.textContent = allRuns.length
+    ? ` — it found ${allRuns.length} run${allRuns.length === 1 ? "" : "s"}, but none has scalar summaries`
+    : "";
+}
+
+function showNotice(text, isError = false) {
+  const notice = $("[data-notice]");
+  notice.textContent = text || "";
+  notice.classList.toggle(CLS.hidden, !text);
+  notice.classList.toggle(CLS.error, isError);
+}
+
+// ---- loading and live reload ----
+let lastTagsJSON = "";
+let lastChanged = null; // the server's last_changed at the previous reload
+
+async function reload() {
+  let runs;
+  let tags;
+  let status;
+  try {
+    if (lastChanged !== null) {
+      // Cheap check first: nothing changed on the server -> nothing to fetch.
+      status = await fetchStatus();
+      if (status.last_changed === lastChanged) return false;
+    }
+    [runs, tags, status] = await Promise.all([fetchRuns(), fetchScalarTags(), status ?? fetchStatus()]);
+  } catch (err) {
+    showNotice(`Could not load the run list: ${err.message}`, true);
+    throw err;
+  }
+  showNotice("");
+  const tagsJSON = JSON.stringify(tags);
+  let changed = tagsJSON !== lastTagsJSON;
+  if (changed) {
+    lastTagsJSON = tagsJSON;
+    tagsByRun = tags;
+    runsByTag = new Map();
+    for (const [run, runTags] of Object.entries(tags)) {
+      for (const tag of Object.keys(runTags)) {
+        if (!runsByTag.has(tag)) runsByTag.set(tag, new Set());
+        runsByTag.get(tag).add(run);
+      }
+    }
+    // Runs without any scalar tag (e.g. graph-only runs) are not offered here.
+    runList.setRuns(Object.keys(tags).filter((run) => Object.keys(tags[run]).length > 0));
+    state.runs = runList.selection();
+    writeState(state);
+    grid.setTags(Array.from(runsByTag.keys()));
+    grid.updateRuns();
+  }
+  showEmpty(runs);
+  const cardsChanged = lastChanged === null ? false : await grid.refresh();
+  lastChanged = status.last_changed;
+  changed = changed || cardsChanged;
+  document.body.dataset.loaded = "true";
+  return changed;
+}
+
+window.addEventListener("board:themechange", () => grid.rebuild());
+
+window.board = {
+  grid,
+  runs: runList,
+  state,
+  reload: () => reloader.now(),
+  snapshot: (tag) => grid.cards.get(tag)?.snapshot() ?? null,
+  tags: () => tagsByRun,
+};
+
+initSettings();
+reloader.register(reload);

@@ -1,0 +1,63 @@
+/**
+ * The dashboard's view state, mirrored in the query string so a link reopens the same view.
+ *
+ *   smoothing=0.8  x=step|relative|wall  log=1  outliers=1  tags=<regex>  runFilter=<regex>
+ *   run=<name>&run=<name>   selected runs, present only when not every run is selected
+ *                           (a single empty run= means none is selected)
+ *
+ * Defaults are left out of the URL.
+ */
+export const DEFAULTS = Object.freeze({
+  smoothing: 0.6,
+  x: "step",
+  log: false,
+  outliers: false,
+  tags: "",
+  runFilter: "",
+  runs: null, // null = all runs selected; otherwise an array of selected run names
+});
+
+const X_MODES = new Set(["step", "relative", "wall"]);
+
+export function clampSmoothing(value) {
+  const v = Number(value);
+  if (!Number.isFinite(v)) return DEFAULTS.smoothing;
+  return Math.min(0.999, Math.max(0, v));
+}
+
+export function readState(search = window.location.search) {
+  const params = new URLSearchParams(search);
+  const state = { ...DEFAULTS };
+  if (params.has("smoothing")) state.smoothing = clampSmoothing(params.get("smoothing"));
+  if (X_MODES.has(params.get("x"))) state.x = params.get("x");
+  state.log = params.get("log") === "1";
+  state.outliers = params.get("outliers") === "1";
+  state.tags = params.get("tags") || "";
+  state.runFilter = params.get("runFilter") || "";
+  if (params.has("run")) state.runs = params.getAll("run").filter((r) => r !== "");
+  return state;
+}
+
+export function toSearch(state) {
+  const params = new URLSearchParams();
+  if (state.smoothing !== DEFAULTS.smoothing) params.set("smoothing", String(state.smoothing));
+  if (state.x !== DEFAULTS.x) params.set("x", state.x);
+  if (state.log) params.set("log", "1");
+  if (state.outliers) params.set("outliers", "1");
+  if (state.tags) params.set("tags", state.tags);
+  if (state.runFilter) params.set("runFilter", state.runFilter);
+  if (state.runs !== null) {
+    if (state.runs.length === 0) params.append("run", "");
+    for (const run of state.runs) params.append("run", run);
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+/** Replace the URL's query string (no new history entry per slider move). */
+export function writeState(state) {
+  const search = toSearch(state);
+  if (search !== window.location.search) {
+    window.history.replaceState(null, "", window.location.pathname + search + window.location.hash);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * uPlot plugin: a tooltip listing, for every run, the point nearest the cursor's x — smoothed value,
+ * raw value, step, wall time and time since the run's first point — sorted by smoothed value.
+ */
+import { CLS } from "../classes.js";
+import { h } from "../dom.js";
+import { formatDuration, formatStep, formatValue, formatWall } from "./format.js";
+import { nearestIndex } from "./stats.js";
+
+const OFFSET = 14;
+
+export function rowsAt(model, xValue) {
+  const rows = [];
+  for (const r of model.runs) {
+    const i = nearestIndex(r.x, xValue);
+    if (i < 0) continue;
+    rows.push({
+      run: r.run,
+      color: r.color,
+      smoothed: r.smoothed[i],
+      raw: r.raw[i],
+      step: r.step[i],
+      wall: r.wall[i],
+      relative: r.wall[i] - r.wall[0],
+    });
+  }
+  const key = (v) => (Number.isNaN(v) ? -Infinity : v);
+  rows.sort((a, b) => key(b.smoothed) - key(a.smoothed));
+  return rows;
+}
+
+function table(model, rows) {
+  const smoothed = model.smoothing > 0;
+  const head = h("tr", {},
+    h("th", {}, "Run"),
+    smoothed ? h("th", {}, "Smoothed") : null,
+    h("th", {}, "Value"),
+    h("th", {}, "Step"),
+    h("th", {}, "Time"),
+    h("th", {}, "Relative"));
+  const body = rows.map((row) => h("tr", {},
+    h("td", { title: row.run },
+      h("span", { class: CLS.swatch, style: { "--run-color": row.color } }), " ", row.run),
+    smoothed ? h("td", {}, formatValue(row.smoothed)) : null,
+    h("td", {}, formatValue(row.raw)),
+    h("td", {}, formatStep(row.step)),
+    h("td", {}, formatWall(row.wall)),
+    h("td", {}, formatDuration(row.relative))));
+  return h("table", {}, h("thead", {}, head), h("tbody", {}, body));
+}
+
+export function tooltipPlugin(getModel) {
+  let tip = null;
+  function hide() {
+    tip?.classList.add(CLS.hidden);
+  }
+  return {
+    hooks: {
+      init: (u) => {
+        tip = h("div", { class: `${CLS.tooltip} ${CLS.hidden}`, role: "tooltip" });
+        u.root.appendChild(tip);
+        u.over.addEventListener("mouseleave", hide);
+      },
+      setCursor: (u) => {
+        const { left, top } = u.cursor;
+        const model = getModel();
+        if (!tip || !model || left === undefined || left < 0 || model.runs.length === 0) return hide();
+        const rows = rowsAt(model, u.posToVal(left, "x"));
+        if (rows.length === 0) return hide();
+        tip.replaceChildren(table(model, rows));
+        tip.classList.remove(CLS.hidden);
+        const overLeft = u.over.offsetLeft;
+        const overTop = u.over.offsetTop;
+        const rootWidth = u.root.clientWidth;
+        let x = overLeft + left + OFFSET;
+        if (x + tip.offsetWidth > rootWidth) x = Math.max(0, overLeft + left - OFFSET - tip.offsetWidth);
+        const y = overTop + Math.max(0, top - tip.offsetHeight / 2);
+        tip.style.left = `${x}px`;
+        tip.style.top = `${y}px`;
+      },
+    },
+  };
+}

@@ -1,0 +1,204 @@
+"""The graph dashboard in real headless Chromium, on the graphs real TF and PyTorch wrote.
+
+Each test saves a screenshot under test-artifacts/ (graph-*.png); console errors fail the test (see
+conftest.py's `page` fixture).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ..conftest import REAL_FIXTURES
+
+pytestmark = pytest.mark.browser
+
+NODE = ".g-node"
+
+
+def open_graph(page, server, query: str = "") -> None:
+    page.goto(f"{server.url}/graphs{query}")
+    page.wait_for_selector("body[data-graph-ready]", timeout=20_000)
+    page.wait_for_selector(NODE)
+
+
+def node(page, label: str, expanded: bool | None = None):
+    """The drawn node whose label is exactly `label` (an expanded group's title counts too)."""
+    css = NODE + (".g-expanded" if expanded else ":not(.g-expanded)" if expanded is False else "")
+    return page.locator(css).filter(has=page.locator("text.g-label, text.g-group-label",
+                                                      has_text=re.compile(f"^{re.escape(label)}$")))
+
+
+def node_id(page, name: str, group: bool = False) -> int:
+    table = "groupByName" if group else "opByName"
+    return page.evaluate(f"(name) => window.graphPage.model.{table}.get(name)", name)
+
+
+def wait_relayout(page, action) -> None:
+    before = page.evaluate("() => document.body.dataset.graphReady")
+    action()
+    page.wait_for_function("(b) => document.body.dataset.graphReady !== b", arg=before)
+
+
+def expand(page, label: str) -> None:
+    wait_relayout(page, lambda: node(page, label, expanded=False).locator(".g-expander").click())
+
+
+def assert_no_overlaps(page) -> None:
+    """No two drawn boxes overlap unless one contains the other (an expanded group and its insides)."""
+    boxes = page.evaluate("""() => window.graphPage.scene.nodes.map((n) => [n.id, n.x, n.y, n.w, n.h])""")
+    model_end = page.evaluate("() => Array.from(window.graphPage.model.end)")
+    for i, (a, ax, ay, aw, ah) in enumerate(boxes):
+        for b, bx, by, bw, bh in boxes[i + 1:]:
+            nested = a < b < model_end[a] or b < a < model_end[b]
+            if nested:
+                continue
+            overlap = ax < bx + bw - 0.5 and bx < ax + aw - 0.5 and ay < by + bh - 0.5 and by < ay + ah - 0.5
+            assert not overlap, f"nodes {a} and {b} overlap"
+
+
+def test_lecture_constants_flow_into_my_add(board_server, page, screenshot):
+    server = board_server(REAL_FIXTURES / "tf1_graph_const")
+    open_graph(page, server, "?run=named")
+    for label in ("MyConst1", "MyConst2", "MyAdd"):
+        assert node(page, label).is_visible()
+    my_add = node_id(page, "MyAdd")
+    sources = page.eval_on_selector_all(f'.g-edge[data-b="{my_add}"]', "els => els.map(e => +e.dataset.a)")
+    assert sorted(sources) == sorted([node_id(page, "MyConst1"), node_id(page, "MyConst2")])
+    assert page.locator(f'.g-edge[data-b="{my_add}"] .g-edge-label').all_text_contents() == ["scalar"] * 2
+
+    node(page, "MyAdd").click()
+    info = page.locator("#graph-info")
+    info.locator(".g-info-op").wait_for()
+    assert info.locator(".g-info-op").text_content() == "AddV2"
+    inputs = info.locator("h4:has-text('Inputs') + table .g-info-link").all_text_contents()
+    assert inputs == ["MyConst1", "MyConst2"]
+    assert_no_overlaps(page)
+    screenshot("graph-lecture-const")
+
+    # An input in the info panel jumps to that node.
+    info.locator(".g-info-link", has_text="MyConst2").first.click()
+    page.wait_for_function("() => window.graphPage.model.name[window.graphPage.state.selected] === 'MyConst2'")
+    assert "select=MyConst2" in page.url
+
+
+def test_unnamed_lecture_graph(board_server, page, screenshot):
+    server = board_server(REAL_FIXTURES / "tf1_graph_const")
+    open_graph(page, server, "?run=unnamed")
+    for label in ("Const", "Const_1", "add"):
+        assert node(page, label).is_visible()
+    screenshot("graph-lecture-unnamed")
+
+
+@pytest.mark.parametrize("fixture", ["tf1_graph_v1_behavior/logs", "tf1_mlp/logs"])
+def test_dense_relu_layers_expand_and_search(board_server, page, screenshot, fixture):
+    name = fixture.split("/")[0]
+    server = board_server(REAL_FIXTURES / fixture)
+    open_graph(page, server)
+    assert node(page, "layer1").is_visible() and node(page, "layer2").is_visible()
+    assert node(page, "layer1").locator("rect").first.get_attribute("rx") == "6"  # drawn as a group
+    assert_no_overlaps(page)
+    screenshot(f"graph-{name}-top")
+
+    expand(page, "layer1")
+    layer1 = node_id(page, "layer1", group=True)
+    inside = page.evaluate(
+        """(g) => window.graphPage.scene.nodes.filter((n) => window.graphPage.model.parent[n.id] === g)
+            .map((n) => window.graphPage.model.label[n.id])""", layer1)
+    assert {"weight", "bias", "MatMul", "Relu"} <= set(inside)
+    for label in ("weight", "bias", "MatMul", "Relu"):
+        assert node(page, label).first.is_visible()
+    assert "expand=layer1" in page.url
+    assert_no_overlaps(page)
+    screenshot(f"graph-{name}-layer1")
+
+    search = page.locator("#graph-search")
+    search.fill("layer2/bias")
+    results = page.locator(".g-search-result")
+    results.first.wait_for()
+    names = page.locator(".g-search-name").all_text_contents()
+    assert "layer2/bias" in names
+    search.press("ArrowDown")
+    assert page.locator(".g-search-active .g-search-name").text_content() == names[1]
+    search.press("ArrowUp")
+    wait_relayout(page, lambda: search.press("Enter"))
+    page.wait_for_function("() => window.graphPage.model.name[window.graphPage.state.selected] === 'layer2/bias'")
+    assert page.locator(".g-node.g-selected").count() == 1
+    assert page.locator("#graph-info .g-info-title").text_content() == "layer2/bias"
+    screenshot(f"graph-{name}-search")
+
+
+def test_view_is_restored_from_the_url(board_server, page):
+    server = board_server(REAL_FIXTURES / "tf1_graph_v1_behavior" / "logs")
+    open_graph(page, server, "?expand=layer1&expand=layer1/weight&select=layer1/MatMul&color=op&trace=1")
+    assert node(page, "layer1", expanded=True).count() == 1
+    assert node(page, "weight", expanded=True).count() == 1
+    assert page.locator("#graph-color-mode").input_value() == "op"
+    assert page.locator("#graph-trace").is_checked()
+    selected = page.locator(".g-node.g-selected")
+    assert selected.locator("text").first.text_content() == "MatMul"
+    # Tracing the inputs of MatMul lights x and weight's variable, not bias.
+    traced = page.eval_on_selector_all(
+        ".g-node.g-traced", "els => els.map(e => e.querySelector('text.g-label, text.g-group-label').textContent)")
+    assert {"x", "weight", "read", "layer1"} <= set(traced)
+    assert "bias" not in traced and "Initializer" not in traced
+    # The legend lists op types in op color mode.
+    assert "MatMul" in page.locator("#graph-legend").text_content()
+
+
+def test_collapse_keeps_the_node_in_place(board_server, page):
+    server = board_server(REAL_FIXTURES / "tf1_graph_v1_behavior" / "logs")
+    open_graph(page, server)
+    before = node(page, "layer1").bounding_box()
+    expand(page, "layer1")
+    after = node(page, "layer1", expanded=True).bounding_box()
+    assert abs(after["x"] - before["x"]) < 2 and abs(after["y"] - before["y"]) < 2
+    wait_relayout(page, lambda: node(page, "layer1", expanded=True).locator(".g-expander").first.click())
+    assert node(page, "layer1", expanded=False).count() == 1
+
+
+def test_pytorch_graph_with_dangling_inputs(board_server, page, screenshot):
+    server = board_server(REAL_FIXTURES / "torch_tb" / "logdir")
+    open_graph(page, server)
+    for label in ("input", "output", "Sequential"):
+        assert node(page, label).is_visible()
+    assert "4 inputs name missing nodes" in page.locator("#graph-stats").text_content()
+    expand(page, "Sequential")
+    expand(page, "Linear[0]")
+    node(page, "weight").first.wait_for()
+    page.evaluate("() => window.graphPage.revealByName('Sequential/Linear[0]/weight/weight.1')")
+    page.locator("#graph-info .g-info-missing").first.wait_for()
+    assert page.locator("#graph-info .g-info-missing").first.text_content() == "Sequential/Linear[0]/weight/_0"
+    assert_no_overlaps(page)
+    screenshot("graph-pytorch")
+
+    # Its tagged run metadata (step1) holds no graph: a message, no error.
+    assert page.locator("#graph-kind-row").is_visible()
+    page.select_option("#graph-kind", "run_metadata/step1")
+    page.wait_for_function("() => document.getElementById('graph-status').textContent.includes('no nodes')")
+    assert page.locator(NODE).count() == 0
+    screenshot("graph-pytorch-run-metadata")
+
+
+def test_download_svg_and_png(board_server, page):
+    server = board_server(REAL_FIXTURES / "tf1_graph_const")
+    open_graph(page, server, "?run=named")
+    with page.expect_download() as svg_download:
+        page.click("#graph-download-svg")
+    with open(svg_download.value.path(), encoding="utf-8") as f:
+        svg = f.read()
+    assert svg.startswith("<svg") and "MyAdd" in svg and "<style>" in svg
+    assert svg_download.value.suggested_filename == "graph-named-graph_def.svg"
+    with page.expect_download() as png_download:
+        page.click("#graph-download-png")
+    with open(png_download.value.path(), "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("color_scheme", ["dark"])
+def test_dark_theme(board_server, page, screenshot, color_scheme):
+    server = board_server(REAL_FIXTURES / "tf1_mlp" / "logs")
+    open_graph(page, server)
+    expand(page, "layer1")
+    screenshot("graph-mlp-dark")

@@ -1,0 +1,43 @@
+"""Empty and error states of the scalars page, and the top bar."""
+
+from __future__ import annotations
+
+import pytest
+
+from .fixture_data import FIXTURES
+from .pageutil import open_scalars
+
+pytestmark = pytest.mark.browser
+
+
+def test_empty_logdir_names_the_folder_and_shows_the_code(board_server, page, tmp_path, screenshot):
+    server = board_server(tmp_path)
+    open_scalars(page, server.url)
+    empty = page.locator("[data-empty]")
+    assert empty.is_visible()
+    text = empty.inner_text()
+    assert str(tmp_path) in text
+    assert "tf.summary.FileWriter" in text and "add_summary" in text and "tf.summary.scalar" in text
+    assert "add_scalar" in text
+    assert page.locator("article.card").count() == 0
+    screenshot("scalars-empty")
+
+
+def test_logdir_with_only_a_graph_says_so(board_server, page, screenshot):
+    server = board_server(FIXTURES / "tf1_graph_const")
+    open_scalars(page, server.url)
+    assert page.locator("[data-empty]").is_visible()
+    assert "found 2 runs, but none has scalar summaries" in page.inner_text("[data-empty]")
+
+
+def test_top_bar_has_logdir_dashboards_and_reload_indicator(board_server, page, tmp_path, screenshot):
+    server = board_server(tmp_path, reload_interval=1)
+    page.goto(server.url + "/")
+    assert page.url.endswith("/scalars")
+    assert page.inner_text(".topbar__logdir") == str(tmp_path)
+    tabs = page.locator(".topbar__tab")
+    assert tabs.all_inner_texts() == ["Scalars", "Graphs"]
+    assert "is-active" in tabs.nth(0).get_attribute("class")
+    page.wait_for_function("document.querySelector('[data-reload]').dataset.changedAt")
+    assert "Data changed" in page.inner_text("[data-reload]")
+    screenshot("scalars-topbar", target=page.locator(".topbar"))

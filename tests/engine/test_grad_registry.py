@@ -1,0 +1,331 @@
+"""Every registered op's gradient against central finite differences (float64).
+
+The test walks the op registry: each op type must either be marked not differentiable or have at least
+one case in CASES, so an op added later cannot skip the check.  Cases use shapes that broadcast and
+reduce, and placeholders with unknown dimensions so the run-time (dynamic-shape) gradient paths are
+exercised as well as the static ones.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+import engine.ops as engine_ops
+from engine import gradients
+from engine.framework import dtypes, ops, registry
+from engine.ops import array_ops, backprop_ops, constant_op, conv_ops, math_ops, nn_loss_ops, nn_ops, op_util
+from engine.session import Session
+
+for _m in pkgutil.iter_modules(engine_ops.__path__):
+    importlib.import_module(f"engine.ops.{_m.name}")
+try:  # the package namespace imports every op module (summaries, ...) once it exists
+    importlib.import_module("engine")
+except ImportError:  # pragma: no cover - only while the package is being assembled
+    pass
+
+F64 = dtypes.float64
+RNG = np.random.RandomState(1234)
+
+
+@dataclass
+class Case:
+    build: object  # fn(*input_tensors) -> Tensor or list of Tensors
+    values: list  # numpy float64 arrays fed to the inputs
+    shapes: list | None = None  # static placeholder shapes (None dims allowed); default: the values' shapes
+    eps: float = 1e-6
+    tol: float = 1e-5
+    label: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def away(*shape, low=0.2, high=1.5):
+    """Random values with |v| in [low, high]: clear of kinks at 0."""
+    mag = RNG.uniform(low, high, size=shape)
+    return np.asarray(mag * RNG.choice([-1.0, 1.0], size=shape))
+
+
+def pos(*shape, low=0.3, high=2.0):
+    return np.asarray(RNG.uniform(low, high, size=shape))
+
+
+def rnd(*shape):
+    return np.asarray(RNG.randn(*shape))
+
+
+def c(value, dtype=None):
+    return constant_op.constant(value, dtype=dtype)
+
+
+# --- case constructors -------------------------------------------------------------------------------
+
+
+def unary(fn, gen=rnd, shape=(2, 3)):
+    return [Case(lambda x: fn(x), [gen(*shape)]),
+            Case(lambda x: fn(x), [gen(*shape)], shapes=[(None, shape[1])], label="dynamic")]
+
+
+def binary(fn, gen_x=rnd, gen_y=rnd):
+    """Same shapes, static broadcasting both ways, and broadcasting against unknown dims."""
+    return [
+        Case(lambda x, y: fn(x, y), [gen_x(2, 3), gen_y(2, 3)]),
+        Case(lambda x, y: fn(x, y), [gen_x(3, 1, 4), gen_y(2, 4)], label="broadcast"),
+        Case(lambda x, y: fn(x, y), [gen_x(4,), gen_y(3, 1)], label="broadcast-both"),
+        Case(lambda x, y: fn(x, y), [gen_x(3, 4), gen_y(4,)], shapes=[(None, 4), (4,)], label="dynamic-bias"),
+        Case(lambda x, y: fn(x, y), [gen_x(3, 4), gen_y(1, 4)], shapes=[(None, None), (None, 4)],
+             label="dynamic-unknown"),
+        Case(lambda x, y: fn(x, y), [gen_x(2, 3), gen_y()], label="scalar"),
+    ]
+
+
+def nonzero(*shape):
+    return away(*shape, low=0.5, high=2.0)
+
+
+def gen_op(op_type, n_inputs=2, **attrs):
+    """Builds `op_type` directly (for op types no public wrapper creates, e.g. string-typed Add)."""
+    def build(*xs):
+        return op_util.make_tensor(op_type, list(xs[:n_inputs]), attrs={"T": xs[0].dtype.base_dtype, **attrs})
+
+    return build
+
+
+def conv_case(strides, padding, dilations=(1, 1, 1, 1), x_shape=(2, 5, 6, 3), f_shape=(3, 2, 3, 2)):
+    return Case(lambda x, f: conv_ops.conv2d(x, f, strides=list(strides), padding=padding, dilations=list(dilations)),
+                [rnd(*x_shape), rnd(*f_shape)], label=f"{padding}-{strides}-{dilations}")
+
+
+def pool_case(fn, ksize, strides, padding, gen=rnd):
+    return Case(lambda x: fn(x, ksize=ksize, strides=strides, padding=padding), [gen(2, 5, 6, 3)],
+                label=f"{padding}-{ksize}-{strides}")
+
+
+def distribution(*shape):
+    """Rows that sum to one (softmax cross-entropy labels: TF's fused gradient assumes it)."""
+    p = pos(*shape)
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+def distinct(*shape):
+    """Values with no ties (max/min pooling and reductions need a unique winner)."""
+    n = int(np.prod(shape))
+    return (RNG.permutation(n).reshape(shape) * 0.1 + RNG.uniform(0, 0.01, size=shape))
+
+
+CASES: dict[str, list[Case]] = {
+    # arithmetic
+    "AddV2": binary(math_ops.add),
+    "Add": [Case(gen_op("Add"), [rnd(3, 1), rnd(4)])],
+    "Sub": binary(math_ops.subtract),
+    "Mul": binary(math_ops.multiply),
+    "RealDiv": binary(math_ops.truediv, gen_y=nonzero),
+    "Div": binary(math_ops.div, gen_y=nonzero),
+    "DivNoNan": binary(math_ops.div_no_nan, gen_y=nonzero),
+    "FloorMod": [Case(math_ops.floormod, [pos(2, 3, low=0.1, high=0.9) + 3.0, pos(3, low=1.3, high=1.7)])],
+    "Pow": binary(math_ops.pow, gen_x=pos, gen_y=rnd),
+    "SquaredDifference": binary(math_ops.squared_difference),
+    "Maximum": binary(math_ops.maximum),
+    "Minimum": binary(math_ops.minimum),
+    "Atan2": binary(math_ops.atan2, gen_y=nonzero),
+    "AddN": [Case(lambda a, b, d: math_ops.add_n([a, b, d]), [rnd(2, 3), rnd(2, 3), rnd(2, 3)])],
+    # unary
+    "Neg": unary(math_ops.negative),
+    "Abs": unary(math_ops.abs, away),
+    "Sign": unary(math_ops.sign, away),
+    "Square": unary(math_ops.square),
+    "Sqrt": unary(math_ops.sqrt, pos),
+    "Rsqrt": unary(math_ops.rsqrt, pos),
+    "Reciprocal": unary(math_ops.reciprocal, nonzero),
+    "Exp": unary(math_ops.exp),
+    "Expm1": unary(math_ops.expm1),
+    "Log": unary(math_ops.log, pos),
+    "Log1p": unary(math_ops.log1p, pos),
+    "Sin": unary(math_ops.sin),
+    "Cos": unary(math_ops.cos),
+    "Tan": unary(math_ops.tan, lambda *s: RNG.uniform(-1.2, 1.2, size=s)),
+    "Asin": unary(math_ops.asin, lambda *s: RNG.uniform(-0.8, 0.8, size=s)),
+    "Acos": unary(math_ops.acos, lambda *s: RNG.uniform(-0.8, 0.8, size=s)),
+    "Atan": unary(math_ops.atan),
+    "Sinh": unary(math_ops.sinh),
+    "Cosh": unary(math_ops.cosh),
+    "Tanh": unary(math_ops.tanh),
+    "Sigmoid": unary(math_ops.sigmoid),
+    "Cast": [Case(lambda x: array_ops.cast(array_ops.cast(x, dtypes.float32), F64), [rnd(2, 3)], eps=1e-3,
+                  tol=1e-3)],
+    # matmul
+    "MatMul": [Case(lambda a, b, ta=ta, tb=tb: math_ops.matmul(a, b, transpose_a=ta, transpose_b=tb),
+                    [rnd(*((4, 3) if ta else (3, 4))), rnd(*((5, 4) if tb else (4, 5)))], label=f"{ta}{tb}")
+               for ta in (False, True) for tb in (False, True)]
+    + [Case(lambda a, b: math_ops.matmul(a, b), [rnd(3, 4), rnd(4, 2)], shapes=[(None, 4), (4, 2)],
+            label="dynamic")],
+    "BatchMatMulV2": [Case(lambda a, b: math_ops.matmul(a, b), [rnd(2, 3, 4), rnd(4, 5)], label="broadcast"),
+                      Case(lambda a, b: math_ops.matmul(a, b, transpose_a=True, transpose_b=True),
+                           [rnd(2, 1, 4, 3), rnd(3, 5, 4)], label="adjoint")],
+    # reductions
+    "Sum": [Case(lambda x: math_ops.reduce_sum(x), [rnd(2, 3, 4)]),
+            Case(lambda x: math_ops.reduce_sum(x, [0, 2]), [rnd(2, 3, 4)]),
+            Case(lambda x: math_ops.reduce_sum(x, 1, keepdims=True), [rnd(2, 3, 4)]),
+            Case(lambda x: math_ops.reduce_sum(x, -1), [rnd(2, 3, 4)], shapes=[(None, 3, None)], label="dyn"),
+            Case(lambda x: math_ops.reduce_sum(x), [rnd(3, 4)], shapes=[(None, 4)], label="dynamic-all")],
+    "Mean": [Case(lambda x: math_ops.reduce_mean(x), [rnd(2, 3, 4)]),
+             Case(lambda x: math_ops.reduce_mean(x, [1]), [rnd(2, 3, 4)]),
+             Case(lambda x: math_ops.reduce_mean(x, 0, keepdims=True), [rnd(3, 4)], shapes=[(None, 4)]),
+             Case(lambda x: math_ops.reduce_mean(x), [rnd(5)], shapes=[(None,)], label="dynamic-all")],
+    "Max": [Case(lambda x: math_ops.reduce_max(x, 1), [distinct(2, 3, 4)]),
+            Case(lambda x: math_ops.reduce_max(x), [distinct(3, 4)], shapes=[(None, 4)])],
+    "Min": [Case(lambda x: math_ops.reduce_min(x, [0, 2], keepdims=True), [distinct(2, 3, 4)])],
+    "Prod": [Case(lambda x: math_ops.reduce_prod(x, 1), [nonzero(2, 3)]),
+             Case(lambda x: math_ops.reduce_prod(x), [nonzero(2, 3)])],
+    "Cumsum": [Case(lambda x, e=e, r=r: math_ops.cumsum(x, axis=1, exclusive=e, reverse=r), [rnd(2, 4)],
+                    label=f"{e}{r}") for e in (False, True) for r in (False, True)],
+    # array
+    "Identity": unary(array_ops.identity),
+    "PlaceholderWithDefault": [Case(lambda x: array_ops.placeholder_with_default(x, [2, 3]), [rnd(2, 3)])],
+    "Reshape": [Case(lambda x: array_ops.reshape(x, [3, -1]), [rnd(2, 3, 2)]),
+                Case(lambda x: array_ops.reshape(x, [-1]), [rnd(2, 3)], shapes=[(None, 3)])],
+    "ExpandDims": [Case(lambda x: array_ops.expand_dims(x, 1), [rnd(2, 3)])],
+    "Squeeze": [Case(lambda x: array_ops.squeeze(x, [1]), [rnd(2, 1, 3)])],
+    "Transpose": [Case(lambda x: array_ops.transpose(x, [2, 0, 1]), [rnd(2, 3, 4)])],
+    "ConcatV2": [Case(lambda a, b: array_ops.concat([a, b], 1), [rnd(2, 3), rnd(2, 2)]),
+                 Case(lambda a, b: array_ops.concat([a, b], 0), [rnd(2, 3), rnd(1, 3)], shapes=[(None, 3), (None, 3)],
+                      label="dynamic")],
+    "Pack": [Case(lambda a, b: array_ops.stack([a, b], axis=1), [rnd(2, 3), rnd(2, 3)])],
+    "Unpack": [Case(lambda x: array_ops.unstack(x, axis=1), [rnd(2, 3)])],
+    "Split": [Case(lambda x: array_ops.split(x, 2, axis=1), [rnd(3, 4)])],
+    "SplitV": [Case(lambda x: array_ops.split(x, [1, 3], axis=1), [rnd(3, 4)])],
+    "Tile": [Case(lambda x: array_ops.tile(x, [2, 3]), [rnd(2, 3)]),
+             Case(lambda x: array_ops.tile(x, [2, 1]), [rnd(2, 3)], shapes=[(None, 3)], label="dynamic")],
+    "Pad": [Case(lambda x: array_ops.pad(x, [[1, 0], [2, 1]]), [rnd(2, 3)])],
+    "PadV2": [Case(lambda x: array_ops.pad(x, [[1, 0], [0, 2]], constant_values=1.5), [rnd(2, 3)])],
+    "Slice": [Case(lambda x: array_ops.slice(x, [1, 0], [1, 2]), [rnd(3, 3)]),
+              Case(lambda x: array_ops.slice(x, [1, 1], [-1, 2]), [rnd(3, 4)], shapes=[(None, 4)], label="dyn")],
+    "StridedSlice": [Case(lambda x: x[1:, ::2], [rnd(3, 5)]), Case(lambda x: x[:, 1], [rnd(3, 4)]),
+                     Case(lambda x: x[..., None, :2], [rnd(2, 3)])],
+    "GatherV2": [Case(lambda p: array_ops.gather(p, c(np.array([2, 0, 2], np.int32))), [rnd(4, 3)]),
+                 Case(lambda p: array_ops.gather(p, c(np.array([[1, 0]], np.int32)), axis=1), [rnd(2, 3, 2)])],
+    "Select": [Case(lambda x, y: array_ops.where(c(np.array([[True, False, True], [False, False, True]])), x, y),
+                    [rnd(2, 3), rnd(2, 3)])],
+    "SelectV2": [Case(lambda x, y: array_ops.where_v2(c(np.array([True, False, True])), x, y),
+                      [rnd(2, 3), rnd(1, 3)])],
+    "Fill": [Case(lambda v: array_ops.fill([2, 3], v), [np.array(0.7)])],
+    "BroadcastTo": [Case(lambda x: array_ops.broadcast_to(x, [2, 3, 4]), [rnd(3, 1)])],
+    "MatrixDiag": [Case(lambda d: array_ops.matrix_diag(d), [rnd(2, 3)])],
+    "MatrixSetDiag": [Case(lambda x, d: array_ops.matrix_set_diag(x, d), [rnd(3, 3), rnd(3)])],
+    # nn
+    "Relu": unary(nn_ops.relu, away),
+    "Relu6": unary(nn_ops.relu6, lambda *s: away(*s) * 4),
+    "Elu": unary(nn_ops.elu, away),
+    "Selu": unary(nn_ops.selu, away),
+    "Softplus": unary(nn_ops.softplus),
+    "Softsign": unary(nn_ops.softsign),
+    "LeakyRelu": unary(lambda x: nn_ops.leaky_relu(x, alpha=0.3), away),
+    "Softmax": [Case(lambda x: nn_ops.softmax(x), [rnd(2, 4)])],
+    "LogSoftmax": [Case(lambda x: nn_ops.log_softmax(x), [rnd(2, 4)])],
+    "BiasAdd": [Case(lambda x, b: nn_ops.bias_add(x, b), [rnd(2, 3, 4), rnd(4)]),
+                Case(lambda x, b: nn_ops.bias_add(x, b), [rnd(3, 4), rnd(4)], shapes=[(None, 4), (4,)])],
+    "L2Loss": [Case(lambda x: nn_loss_ops.l2_loss(x), [rnd(2, 3)])],
+    "SoftmaxCrossEntropyWithLogits": [
+        Case(lambda logits, labels: nn_loss_ops.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits),
+             [rnd(3, 4), distribution(3, 4)], label="loss"),
+        Case(lambda logits, labels: list(op_util.make_op("SoftmaxCrossEntropyWithLogits", [logits, labels],
+                                                          attrs={"T": F64}).outputs),
+             [rnd(3, 4), distribution(3, 4)], label="both-outputs")],
+    "SparseSoftmaxCrossEntropyWithLogits": [
+        Case(lambda logits: nn_loss_ops.sparse_softmax_cross_entropy_with_logits(
+            labels=c(np.array([1, 0, 3], np.int32)), logits=logits), [rnd(3, 4)])],
+    "Conv2D": [conv_case((1, 1, 1, 1), "SAME"), conv_case((1, 2, 2, 1), "VALID"), conv_case((1, 2, 1, 1), "SAME"),
+               conv_case((1, 1, 1, 1), "SAME", dilations=(1, 2, 2, 1))],
+    "MaxPool": [pool_case(conv_ops.max_pool, [1, 2, 2, 1], [1, 2, 2, 1], "VALID", gen=distinct),
+                pool_case(conv_ops.max_pool, [1, 3, 3, 1], [1, 2, 2, 1], "SAME", gen=distinct)],
+    "AvgPool": [pool_case(conv_ops.avg_pool, [1, 2, 2, 1], [1, 2, 2, 1], "VALID"),
+                pool_case(conv_ops.avg_pool, [1, 3, 3, 1], [1, 2, 2, 1], "SAME")],
+    # backprop ops (second derivatives)
+    "ReluGrad": [Case(backprop_ops.relu_grad, [rnd(2, 3), away(2, 3)])],
+    "Relu6Grad": [Case(backprop_ops.relu6_grad, [rnd(2, 3), away(2, 3) * 4])],
+    "EluGrad": [Case(backprop_ops.elu_grad, [rnd(2, 3), away(2, 3, high=0.9)])],
+    "SeluGrad": [Case(backprop_ops.selu_grad, [rnd(2, 3), away(2, 3)])],
+    "SoftplusGrad": [Case(backprop_ops.softplus_grad, [rnd(2, 3), rnd(2, 3)])],
+    "SigmoidGrad": [Case(backprop_ops.sigmoid_grad, [pos(2, 3, low=0.1, high=0.9), rnd(2, 3)])],
+    "TanhGrad": [Case(backprop_ops.tanh_grad, [rnd(2, 3) * 0.5, rnd(2, 3)])],
+    "SqrtGrad": [Case(backprop_ops.sqrt_grad, [pos(2, 3), rnd(2, 3)])],
+    "RsqrtGrad": [Case(backprop_ops.rsqrt_grad, [pos(2, 3), rnd(2, 3)])],
+    "ReciprocalGrad": [Case(backprop_ops.reciprocal_grad, [nonzero(2, 3), rnd(2, 3)])],
+    "BiasAddGrad": [Case(lambda g: backprop_ops.bias_add_grad(g), [rnd(2, 3, 4)])],
+}
+
+
+def differentiable_op_types():
+    out = []
+    for op_type in registry.registered_ops():
+        try:
+            fn = registry.get_gradient_function(op_type)
+        except LookupError:
+            out.append(op_type)  # neither a gradient nor a not-differentiable mark: reported below
+            continue
+        if fn is not None:
+            out.append(op_type)
+    return out
+
+
+def test_every_registered_op_is_differentiable_or_marked():
+    unmarked = [t for t in registry.registered_ops() if t not in registry.registered_gradients()]
+    assert not unmarked, f"op types with neither a gradient nor register_not_differentiable: {unmarked}"
+
+
+def test_every_differentiable_op_has_a_gradient_check():
+    missing = [t for t in differentiable_op_types() if t not in CASES]
+    assert not missing, f"add finite-difference cases to CASES for: {missing}"
+
+
+def _evaluate(case):
+    graph = ops.Graph()
+    with graph.as_default():
+        shapes = case.shapes or [v.shape for v in case.values]
+        xs = [array_ops.placeholder(F64, list(s)) for s in shapes]
+        ys = case.build(*xs)
+        ys = list(ys) if isinstance(ys, (list, tuple)) else [ys]
+        ys = [y for y in ys if y is not None]
+        sess = Session(graph=graph)
+        feed = {x: v for x, v in zip(xs, case.values, strict=True)}
+        y_vals = sess.run(ys, feed)
+        weights = [RNG.uniform(0.5, 1.5, size=np.shape(v)) for v in y_vals]
+        objective = math_ops.add_n([math_ops.reduce_sum(math_ops.multiply(y, c(w, y.dtype.base_dtype)))
+                                    for y, w in zip(ys, weights, strict=True)])
+        grads = gradients.gradients(objective, xs)
+        fetch = [g for g in grads if g is not None]
+        analytic = iter(sess.run(fetch, feed))
+        analytic = [next(analytic) if g is not None else None for g in grads]
+
+        def f(values):
+            return float(sess.run(objective, dict(zip(xs, values, strict=True))))
+
+        numeric = []
+        for i, v in enumerate(case.values):
+            num = np.zeros_like(v, dtype=np.float64)
+            for idx in np.ndindex(*v.shape):
+                up = [a.copy() for a in case.values]
+                down = [a.copy() for a in case.values]
+                up[i][idx] += case.eps
+                down[i][idx] -= case.eps
+                num[idx] = (f(up) - f(down)) / (2 * case.eps)
+            numeric.append(num)
+    return analytic, numeric
+
+
+ALL_CASES = [(op_type, i, case) for op_type, cases in CASES.items() for i, case in enumerate(cases)]
+
+
+@pytest.mark.parametrize("op_type,index,case", ALL_CASES,
+                         ids=[f"{t}-{i}{'-' + c.label if c.label else ''}" for t, i, c in ALL_CASES])
+def test_gradient_matches_finite_differences(op_type, index, case):
+    analytic, numeric = _evaluate(case)
+    for k, (a, n) in enumerate(zip(analytic, numeric, strict=True)):
+        if a is None:
+            np.testing.assert_allclose(n, 0, atol=case.tol, err_msg=f"input {k}: gradient None but FD non-zero")
+            continue
+        assert np.shape(a) == np.shape(n), f"input {k}: gradient shape {np.shape(a)} vs input {np.shape(n)}"
+        np.testing.assert_allclose(a, n, rtol=case.tol, atol=case.tol, err_msg=f"input {k}")
