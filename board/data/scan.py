@@ -31,7 +31,8 @@ from board.data import crc as crcmod
 
 HEADER = 12  # u64 length + u32 CRC of the length
 FRAMING = 16  # header + u32 CRC of the data
-_SHORT = 1 << 16  # lengths below this have their header CRC in a lookup table
+_SHORT = 1 << 16
+_PADDING = 16  # readable bytes wanted after a chunk's data  # lengths below this have their header CRC in a lookup table
 
 _WALL_TIME_KEY = 0x09  # Event.wall_time: field 1, fixed64
 _STEP_KEY = 0x10  # Event.step: field 2, varint
@@ -354,55 +355,58 @@ def _varint_in_word(word: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     """
     ends = ~word & _HIGH_BITS  # bit 7 clear marks a varint's last byte
     ok = ends != 0
-    lowest = ends & (~ends + np.uint64(1))
-    width = ((np.log2(np.where(ok, lowest, 1).astype(np.float64)).astype(np.int64) + 1) // 8)
+    lowest = ends & (~ends + np.uint64(1))  # 2**(8k + 7) for the last byte k
+    # k from the float exponent of 2**(8k + 7): exact, and cheaper than a logarithm
+    exponent = (np.where(ok, lowest, 1).astype(np.float64).view(np.uint64) >> np.uint64(52)).astype(np.int64)
+    width = (exponent - 1023 - 7) // 8 + 1
     keep = np.where(lowest == np.uint64(1 << 63), _ALL_ONES, (lowest << np.uint64(1)) - np.uint64(1))
     payload = word & keep & _SEVEN_BITS
-    value = np.zeros(len(word), dtype=np.uint64)
-    for k in range(int(width.max(initial=0))):
+    value = payload & np.uint64(0x7F)
+    for k in range(1, int(width.max(initial=0))):
         value |= (payload >> np.uint64(k)) & np.uint64(0x7F << (7 * k))
     return value, width, ok
+
+
+# Summary { value { tag simple_value } } with one-byte lengths: for S = bytes after the summary's
+# length byte, the 6 bytes from the summary key on read 2a S 0a S-2 0a S-9.
+_HEAD_MASK = np.uint64(0x0000FFFFFFFFFFFF)
+_HEAD_PER_S = np.uint64((1 << 8) + (1 << 24) + (1 << 40))
+_HEAD_BASE = np.uint64((0x2A + (0x0A << 16) + (0x0A << 32) - (2 << 24) - (9 << 40)) % (1 << 64))
 
 
 def decode_simple(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray):
     """Bulk-decode Events of exactly this layout (protobuf writes fields in number order):
 
-        0x09 wall_time(8) [0x10 step(varint)] 0x2a len { 0x0a len { 0x0a len tag 0x15 value(4) } }
+        0x09 wall_time(8) [0x10 step(varint)] 0x2a S { 0x0a S-2 { 0x0a S-9 tag 0x15 value(4) } }
 
-    i.e. one Summary.Value with a tag shorter than 121 bytes and a simple_value. Returns
-    (ok, step, wall_time, value, tag_start, tag_length), one entry per record.
+    i.e. one Summary.Value with a tag shorter than 119 bytes and a simple_value. `buffer` must
+    have 16 readable bytes after the last record. Returns (ok, step, wall_time, value,
+    tag_start, tag_length), one entry per record.
     """
-    count = len(starts)
     u64 = _view(buffer, "<u8", 8)
     f64 = _view(buffer, "<f8", 8)
     f32 = _view(buffer, "<f4", 4)
-    last8 = len(u64) - 1
-    last = len(buffer) - 1
     data = starts + HEADER
     end = data + lengths
-    ok = (lengths >= 17) & (buffer[data] == _WALL_TIME_KEY)
-    wall_time = f64[np.minimum(data + 1, last8)]
-    has_step = buffer[np.minimum(data + 9, last)] == _STEP_KEY
-    step = np.zeros(count, dtype=np.uint64)
+    ok = buffer[data] == _WALL_TIME_KEY
+    wall_time = f64[data + 1]
+    has_step = buffer[data + 9] == _STEP_KEY
     after_step = data + 9
     if has_step.any():
-        word = u64[np.minimum(data + 10, last8)]
-        value, width, good = _varint_in_word(word)
+        value, width, good = _varint_in_word(u64[data + 10])
         step = np.where(has_step, value, np.uint64(0))
         ok &= good | ~has_step
-        after_step = np.where(has_step, data + 10 + width, data + 9)
-    head = u64[np.minimum(after_step, last8)]
-    ok &= (head & np.uint64(0x000000FF00FF00FF)) == np.uint64(0x0000000A000A002A)
-    summary_length = ((head >> np.uint64(8)) & np.uint64(0xFF)).astype(np.int64)
-    value_length = ((head >> np.uint64(24)) & np.uint64(0xFF)).astype(np.int64)
-    tag_length = ((head >> np.uint64(40)) & np.uint64(0xFF)).astype(np.int64)
-    ok &= (summary_length < 0x80) & (after_step + 2 + summary_length == end)
-    ok &= (value_length == summary_length - 2) & (tag_length == value_length - 7)
-    tag_start = after_step + 6
-    key_at = np.minimum(tag_start + tag_length, last)
+        after_step = after_step + np.where(has_step, 1 + width, 0)
+    else:
+        step = np.zeros(len(starts), dtype=np.uint64)
+    size = end - after_step - 2
+    ok &= (size >= 9) & (size < 0x80) & (lengths >= 17)
+    head = u64[np.minimum(after_step, len(u64) - 1)] & _HEAD_MASK
+    ok &= head == size.astype(np.uint64) * _HEAD_PER_S + _HEAD_BASE
+    key_at = np.where(ok, after_step + size - 3, data)
     ok &= buffer[key_at] == _SIMPLE_VALUE_KEY
-    value = f32[np.minimum(key_at + 1, len(f32) - 1)]
-    return ok, step.view(np.int64), wall_time, value, tag_start, tag_length
+    value = f32[key_at + 1]
+    return ok, step.view(np.int64), wall_time, value, after_step + 6, size - 9
 
 
 def decode_scalars(
@@ -603,6 +607,10 @@ def scan_chunk(chunk: bytes | bytearray | memoryview, size: int | None = None,
     enough) let the decoder read whole words near the end without bounds checks.
     """
     buffer = np.frombuffer(chunk, dtype=np.uint8)
+    if size is None:
+        size = len(buffer)
+    if len(buffer) < size + _PADDING:
+        buffer = np.concatenate([buffer[:size], np.zeros(_PADDING, dtype=np.uint8)])
     starts, lengths, consumed, corrupt = frame(buffer, size)
     count = len(starts)
     if count and not _data_crcs_match(buffer, starts, lengths):
