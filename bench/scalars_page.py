@@ -12,6 +12,7 @@ printed are measured / target (below 1 is within target).
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import statistics
 import subprocess
@@ -127,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         loaded = wait_until_served(url, args.runs, args.tags, args.steps)
         print(f"board serving {url} (all points loaded after {loaded:.2f} s)")
+        load = os.getloadavg()[0]
+        print(f"machine load average {load:.1f} on {os.cpu_count()} CPUs (timings grow with load)")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             results = [measure_once(browser, url) for _ in range(args.repeat)]

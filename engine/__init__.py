@@ -6,9 +6,11 @@ module per op family), engine/session.py, engine/variables.py and engine/variabl
 
 # ruff: noqa: F401 - this module only re-exports the public API
 
-# Namespaces (modules), as in TF 1.x.
-from engine import initializers, losses, nn, summary, train  # noqa: E402, I001
+# Namespaces (modules), as in TF 1.x: tf.initializers, tf.logging, tf.losses, tf.nn, tf.summary, tf.train;
+# `gradients` is made callable at the end of this file.
+from engine import gradients, initializers, logging, losses, nn, summary, train
 from engine.framework import errors
+from engine.framework.callable_module import make_module_callable
 from engine.framework.dtypes import (
     DType,
     as_dtype,
@@ -57,8 +59,6 @@ from engine.framework.random_seed import get_seed, set_random_seed
 from engine.framework.registry import NotDifferentiable, RegisterGradient, no_gradient
 from engine.framework.tensor_shape import Dimension, TensorShape, dimension_value
 from engine.framework.tensor_util import make_ndarray, make_tensor_proto
-from engine import gradients
-
 
 # Op modules (importing them registers their op types; gradients register in the *_grad modules).
 from engine.ops import array_grad, math_grad, nn_grad  # noqa: F401
@@ -190,7 +190,8 @@ from engine.ops.math_ops import (
 )
 from engine.ops.random_ops import random_normal, random_uniform, truncated_normal
 from engine.ops.state_ops import assign, assign_add, assign_sub
-from engine.session import InteractiveSession, Session
+from engine.proto.config_pb2 import RunMetadata
+from engine.session import ConfigProto, GPUOptions, InteractiveSession, RunOptions, Session
 from engine.variable_scope import (
     AUTO_REUSE,
     VariableScope,
@@ -229,15 +230,5 @@ VERSION = __version__
 GRAPH_DEF_VERSION = 2474
 
 
-class _CallableModule(type(gradients)):
-    """`tf.gradients(ys, xs)` is a function in TF, while `engine.gradients` is also the module holding it.
-
-    Making the module callable keeps both spellings working (`from engine import gradients` in the
-    engine's own code gets the module; users call `tf.gradients(...)`).
-    """
-
-    def __call__(self, *args, **kwargs):
-        return self.gradients(*args, **kwargs)
-
-
-gradients.__class__ = _CallableModule
+# tf.gradients(ys, xs) is a function in TF; here the module engine.gradients is callable as it.
+make_module_callable(gradients, "gradients")

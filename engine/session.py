@@ -67,6 +67,8 @@ def _to_output(x):
         return x
     if isinstance(x, VariableCell):
         return _to_output(x.read())
+    if isinstance(x, bytes):  # a string scalar: TF returns bytes
+        return x
     return np.asarray(x)
 
 
@@ -179,6 +181,7 @@ class BaseSession:
         self._closed = False
         self._runtime = Runtime(self)
         self._plans = {}
+        self._graph_rewrites = graph._rewrites
         self._default_session_cm = None
         self._default_graph_cm = None
 
@@ -216,6 +219,10 @@ class BaseSession:
         """
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if self._graph._rewrites != self._graph_rewrites:
+            # An op's inputs or control inputs changed after plans were built: plan again.
+            self._plans.clear()
+            self._graph_rewrites = self._graph._rewrites
         t = type(fetches)
         key = fetches if t is ops.Tensor or t is ops.Operation else _structure_key(fetches)
         if feed_dict:
@@ -245,11 +252,9 @@ class BaseSession:
             if type(value) is not _ndarray or value.dtype != np_dtype:
                 if isinstance(value, ops.Tensor):
                     raise TypeError(
-                        "The value of a feed cannot be a tf.Tensor object. Acceptable feed "
-                        "values include Python "
-                        "scalars, strings, lists, numpy ndarrays, or TensorHandles. For "
-                        "reference, the tensor "
-                        f"object was {value} which was passed to the feed with key {key}."
+                        "The value of a feed cannot be a tf.Tensor object. Acceptable feed values include "
+                        "Python scalars, strings, lists, numpy ndarrays, or TensorHandles. For reference, "
+                        f"the tensor object was {value} which was passed to the feed with key {key}."
                     )
                 try:
                     value = np.asarray(value, dtype=np_dtype)
@@ -392,11 +397,11 @@ class _DefaultSession:
         self._session = session
 
     def __enter__(self):
-        ops._default_session_stack.append(self._session)
+        ops._session_stack().append(self._session)
         return self._session
 
     def __exit__(self, *exc):
-        stack = ops._default_session_stack
+        stack = ops._session_stack()
         for i in range(len(stack) - 1, -1, -1):
             if stack[i] is self._session:
                 del stack[i]
@@ -510,3 +515,35 @@ def _generate(runtime, order, targets, feeds, fed, single):
     exec(compile(code, "<plan>", "exec"), namespace)  # noqa: S102 - our own generated straight-line code
     fn = namespace["_factory"](*bound.values())
     return fn, line_ops, code
+
+
+class _Options:
+    """Keyword-initialized options record (fields are kept as attributes)."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+    def __repr__(self):
+        fields = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
+        return f"{type(self).__name__}({fields})"
+
+
+class ConfigProto(_Options):
+    """`tf.ConfigProto(...)` for `tf.Session(config=...)`.
+
+    The numpy runtime has no devices, thread pools or GPU memory to configure, so the fields (e.g.
+    `log_device_placement`, `allow_soft_placement`, `gpu_options`) are recorded and have no effect.
+    """
+
+
+class GPUOptions(_Options):
+    """`tf.GPUOptions(...)`: recorded in a ConfigProto; there is no GPU to configure."""
+
+
+class RunOptions(_Options):
+    """`tf.RunOptions(trace_level=...)` for `Session.run(options=...)`; tracing is not recorded."""
+
+    NO_TRACE = 0
+    SOFTWARE_TRACE = 1
+    HARDWARE_TRACE = 2
+    FULL_TRACE = 3

@@ -53,12 +53,23 @@ def downsample(series, points: int, xmin: float | None = None, xmax: float | Non
         bucket = np.arange(total) * buckets // total
     # positions (within the window) of each bucket's first and last point
     starts = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
-    ends = np.r_[starts[1:], total] - 1
-    # lowest and highest: sort by (bucket, value); NaN sorts last, so it is kept as "highest"
+    counts = np.diff(np.r_[starts, total])
+    ends = starts + counts - 1
+    # lowest and highest of each bucket (NaN ignored), at their first occurrence
     window_values = values[index].astype(np.float64)
-    by_value = np.lexsort((window_values, bucket))
-    group_first = np.flatnonzero(np.r_[True, bucket[by_value][1:] != bucket[by_value][:-1]])
-    group_last = np.r_[group_first[1:], total] - 1
-    keep = np.unique(np.concatenate([starts, ends, by_value[group_first], by_value[group_last]]))
+    with np.errstate(invalid="ignore"):
+        lowest = np.fmin.reduceat(window_values, starts)
+        highest = np.fmax.reduceat(window_values, starts)
+    extremes = np.flatnonzero((window_values == np.repeat(lowest, counts))
+                              | (window_values == np.repeat(highest, counts)))
+    keep = np.unique(np.concatenate([starts, ends, extremes]))
+    if len(keep) > points:  # ties: many points share a bucket's extreme; keep each one's first
+        first_low = extremes[window_values[extremes] == np.repeat(lowest, counts)[extremes]]
+        first_high = extremes[window_values[extremes] == np.repeat(highest, counts)[extremes]]
+        pick = [starts, ends]
+        for found in (first_low, first_high):
+            first = np.r_[True, bucket[found][1:] != bucket[found][:-1]] if len(found) else found.astype(bool)
+            pick.append(found[first])
+        keep = np.unique(np.concatenate(pick))
     chosen = index[keep]
     return SeriesView(steps[chosen], walls[chosen], values[chosen], total, True)

@@ -14,9 +14,9 @@ it found to the run's `RunData` in record order:
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +29,8 @@ from board.data.store import RunData
 
 logger = logging.getLogger("board")
 
-CHUNK = 2 << 20  # bytes read and decoded together
+CHUNK = 1 << 20  # bytes read and decoded together
+_PARALLEL_BYTES = 16 << 20  # read runs on several threads when a pass has more than this to read
 _PAD = 16  # zero bytes after each chunk, so 8-byte reads near its end stay in bounds
 
 
@@ -39,6 +40,7 @@ class FileState:
     offset: int = 0
     records: int = 0
     corrupt_reported: set[int] = field(default_factory=set)
+    unreadable: bool = False  # an open failure was logged (once)
 
 
 @dataclass
@@ -58,15 +60,17 @@ class Progress:
 class Loader:
     """Reads a logdir into `RunData` objects, one pass per `reload()`; thread-safe."""
 
-    def __init__(self, logdir: Path, max_points_per_series: int = 10_000_000):
+    def __init__(self, logdir: Path, max_points_per_series: int = 10_000_000, threads: int = 2):
         self.logdir = Path(logdir)
         self.max_points = max_points_per_series
+        self.threads = threads  # runs read in parallel when there is much to read (numpy frees the GIL)
         self.runs: dict[str, RunData] = {}
         self.files: dict[Path, FileState] = {}
         self.progress = Progress()
         self.last_changed = 0.0  # time.time() of the last pass that changed data
         self._pass_lock = threading.Lock()
         self._runs_lock = threading.Lock()
+        self._progress_lock = threading.Lock()
 
     # -- a pass ---------------------------------------------------------------------------
 
@@ -108,15 +112,31 @@ class Loader:
         self.progress.runs = len(self.runs)
         self.progress.files = len(self.files)
         self.progress.pending_bytes = sum(size - state.offset for _, state, size in work)
-        for run, state, size in work:
-            self._read_file(run, state, size, on_progress)
+        by_run: dict[str, list[tuple[RunData, FileState, int]]] = {}
+        for item in work:  # one run's files are read one after the other, in name order
+            by_run.setdefault(item[0].name, []).append(item)
+
+        def read_run(items) -> None:
+            for run, state, size in items:
+                self._read_file(run, state, size, on_progress)
+
+        if self.threads > 1 and len(by_run) > 1 and self.progress.pending_bytes > _PARALLEL_BYTES:
+            with ThreadPoolExecutor(self.threads, thread_name_prefix="board-read") as pool:
+                for future in [pool.submit(read_run, items) for items in by_run.values()]:
+                    future.result()
+        else:
+            for items in by_run.values():
+                read_run(items)
 
     def _read_file(self, run: RunData, state: FileState, size: int, on_progress) -> None:
         try:
             handle = open(state.path, "rb")  # read-only: board never writes into the logdir
         except OSError as error:
-            logger.warning("board: cannot read %s: %s", state.path, error)
+            if not state.unreadable:
+                logger.warning("board: cannot read %s: %s", state.path, error.strerror or error)
+                state.unreadable = True
             return
+        state.unreadable = False
         with handle:
             want = CHUNK
             while state.offset < size:
@@ -136,16 +156,19 @@ class Loader:
                     continue
                 want = CHUNK
                 self._report_corrupt(state, scan)
+                # points still to come in this file, per point of this chunk (for preallocation)
+                run.expect_ratio = (size - state.offset - scan.consumed) / max(scan.consumed, 1)
                 with run.lock:
                     self._apply(run, scan, chunk)
                 state.offset += scan.consumed
                 state.records += scan.record_count
-                self.progress.records += scan.record_count
-                self.progress.bytes += scan.consumed
-                self.progress.pending_bytes = max(self.progress.pending_bytes - scan.consumed, 0)
-                self.last_changed = time.time()
-                if on_progress is not None:
-                    on_progress(self.progress)
+                with self._progress_lock:
+                    self.progress.records += scan.record_count
+                    self.progress.bytes += scan.consumed
+                    self.progress.pending_bytes = max(self.progress.pending_bytes - scan.consumed, 0)
+                    self.last_changed = time.time()
+                    if on_progress is not None:
+                        on_progress(self.progress)
 
     def _report_corrupt(self, state: FileState, scan: ChunkScan) -> None:
         for bad in scan.corrupt:
@@ -313,7 +336,8 @@ def _store_points(run: RunData, scan: ChunkScan, rows, extra: ev.ScalarRows) -> 
         if narrow is not None and narrow[group].all():
             values = values.astype(np.float32)
         first = group.start if isinstance(group, slice) else group[0]
-        run.series(names[int(tag_id[first])]).append(step[group], wall[group], values)
+        more = int(len(values) * run.expect_ratio * 1.02)
+        run.series(names[int(tag_id[first])]).append(step[group], wall[group], values, more)
     run.version += 1
 
 
@@ -322,10 +346,3 @@ def _first_record_size(chunk: memoryview) -> int | None:
     if len(chunk) < HEADER:
         return None
     return int.from_bytes(chunk[:8], "little") + FRAMING
-
-
-def stat_size(path: Path) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0

@@ -76,6 +76,7 @@ class GraphInfo:
     kind: str  # "graph_def", "meta_graph_def" or "run_metadata/<tag>"
     tag: str | None  # the tagged_run_metadata tag, for run-metadata graphs
     source: str  # the Event field it came from
+    has_graph: bool = True  # False for a RunMetadata holding only step stats (PyTorch's "step1")
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,8 @@ class LogdirProvider:
         if data.meta_graph_def is not None:
             infos.append(GraphInfo(META_GRAPH_DEF, None, "meta_graph_def"))
         for tag in sorted(data.run_metadata):
-            infos.append(GraphInfo(RUN_METADATA + tag, tag, "tagged_run_metadata"))
+            infos.append(GraphInfo(RUN_METADATA + tag, tag, "tagged_run_metadata",
+                                   _holds_graphs(data.run_metadata[tag])))
         return infos
 
     def graph_kinds(self, run: str | None = None) -> dict[str, list[GraphInfo]]:
@@ -292,6 +294,13 @@ class LogdirProvider:
         if raw is None:
             raise NotFound(f"run {run!r} has no run metadata tagged {tag!r}")
         return config_pb2.RunMetadata.FromString(raw)
+
+
+def _holds_graphs(raw: bytes) -> bool:
+    from engine.proto import config_pb2
+
+    metadata = config_pb2.RunMetadata.FromString(raw)
+    return bool(metadata.function_graphs or metadata.partition_graphs)
 
 
 def merged_graph(run_metadata):

@@ -31,8 +31,8 @@ from board.data import crc as crcmod
 
 HEADER = 12  # u64 length + u32 CRC of the length
 FRAMING = 16  # header + u32 CRC of the data
-_SHORT = 1 << 16
-_PADDING = 16  # readable bytes wanted after a chunk's data  # lengths below this have their header CRC in a lookup table
+_SHORT = 1 << 16  # lengths below this have their header CRC in a lookup table
+_PADDING = 16  # readable bytes wanted after a chunk's data
 
 _WALL_TIME_KEY = 0x09  # Event.wall_time: field 1, fixed64
 _STEP_KEY = 0x10  # Event.step: field 2, varint
@@ -233,28 +233,28 @@ def _inverse_4byte_tables() -> np.ndarray:
     return _inverse_tables
 
 
-_length_constants: np.ndarray | None = None
+_length_constants = np.zeros(_SHORT, dtype=np.uint32)
+_length_known = np.zeros(_SHORT, dtype=bool)
 
 
 def _length_constant(lengths: np.ndarray) -> np.ndarray:
-    """crc32c of `length` zero bytes: what the initial register and final xor add, per length."""
-    global _length_constants
-    if _length_constants is None:
-        table = crcmod._TABLE.tolist()
-        out = np.empty(_SHORT, dtype=np.uint32)
-        register = 0xFFFFFFFF
-        for n in range(_SHORT):
-            out[n] = register ^ 0xFFFFFFFF
-            register = table[register & 0xFF] ^ (register >> 8)
-        _length_constants = out
+    """crc32c of `length` zero bytes: what the initial register and final xor add, per length.
+
+    Computed for each distinct length the first time it is seen (a chunk has few distinct ones).
+    """
     short = lengths < _SHORT
-    if short.all():
-        return _length_constants[lengths]
-    result = np.empty(len(lengths), dtype=np.uint32)
-    result[short] = _length_constants[lengths[short]]
-    for i in np.flatnonzero(~short):
-        result[i] = google_crc32c.value(bytes(int(lengths[i])))
-    return result
+    if not short.all():
+        result = np.empty(len(lengths), dtype=np.uint32)
+        result[short] = _length_constant(lengths[short])
+        for i in np.flatnonzero(~short):
+            result[i] = google_crc32c.value(bytes(int(lengths[i])))
+        return result
+    missing = lengths[~_length_known[lengths]]
+    if len(missing):
+        for length in np.unique(missing).tolist():
+            _length_constants[length] = google_crc32c.value(bytes(length))
+            _length_known[length] = True
+    return _length_constants[lengths]
 
 
 def _unmask(masked: np.ndarray) -> np.ndarray:
@@ -357,7 +357,8 @@ def _varint_in_word(word: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     ok = ends != 0
     lowest = ends & (~ends + np.uint64(1))  # 2**(8k + 7) for the last byte k
     # k from the float exponent of 2**(8k + 7): exact, and cheaper than a logarithm
-    exponent = (np.where(ok, lowest, 1).astype(np.float64).view(np.uint64) >> np.uint64(52)).astype(np.int64)
+    as_float = np.where(ok, lowest, 1).astype(np.float64)
+    exponent = (as_float.view(np.uint64) >> np.uint64(52)).astype(np.int64)
     width = (exponent - 1023 - 7) // 8 + 1
     keep = np.where(lowest == np.uint64(1 << 63), _ALL_ONES, (lowest << np.uint64(1)) - np.uint64(1))
     payload = word & keep & _SEVEN_BITS
@@ -578,6 +579,9 @@ def _assign(buffer, tag_start, tag_length, parts, rep, members, tag_id, raw_cach
 def _decode_all(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray):
     """The common one-value layout in bulk, then the general decoder for what is left."""
     ok, step, wall_time, value, tag_start, tag_length = decode_simple(buffer, starts, lengths)
+    if ok.all():  # the usual chunk: nothing but simple scalar events
+        columns = {"record": np.arange(len(ok)), "step": step, "wall_time": wall_time, "value": value}
+        return ok, columns, tag_start, tag_length
     record = np.flatnonzero(ok)
     columns = {"record": record, "step": step[record], "wall_time": wall_time[record],
                "value": value[record]}

@@ -26,58 +26,78 @@ class Histogram:
 
 
 class Series:
-    """Scalar points of one (run, tag): step int64, wall_time float64, value float32 or float64."""
+    """Scalar points of one (run, tag): step int64, wall_time float64, value float32 or float64.
 
-    __slots__ = ("_parts", "_steps", "_walls", "_values", "cap", "thinned")
+    Columns live in arrays with spare capacity; the loader says how many more points it expects
+    (from the bytes left in the file), so a big file's series is allocated about once instead
+    of growing piece by piece. `arrays()` hands out views of the filled part: appends only write
+    past it, and purging or thinning builds new arrays, so a view never changes.
+    """
+
+    __slots__ = ("_steps", "_walls", "_values", "_size", "cap", "thinned")
 
     def __init__(self, cap: int):
-        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._steps = np.zeros(0, dtype=np.int64)
         self._walls = np.zeros(0, dtype=np.float64)
         self._values = np.zeros(0, dtype=np.float32)
+        self._size = 0
         self.cap = cap
         self.thinned = False  # True once the cap forced dropping points
 
-    def append(self, steps: np.ndarray, walls: np.ndarray, values: np.ndarray) -> None:
-        if len(steps):
-            self._parts.append((steps, walls, values))
-
-    def _join(self) -> None:
-        if not self._parts:
+    def append(self, steps: np.ndarray, walls: np.ndarray, values: np.ndarray, expect_more: int = 0) -> None:
+        """Adds points; `expect_more` is how many more are likely to follow soon."""
+        count = len(steps)
+        if count == 0:
             return
-        parts = [(self._steps, self._walls, self._values), *self._parts]
-        self._parts = []
-        value_type = np.result_type(*(p[2].dtype for p in parts))
-        self._steps = np.concatenate([p[0] for p in parts]).astype(np.int64, copy=False)
-        self._walls = np.concatenate([p[1] for p in parts]).astype(np.float64, copy=False)
-        self._values = np.concatenate([p[2].astype(value_type, copy=False) for p in parts])
-        if len(self._steps) > self.cap:
+        size = self._size
+        value_type = np.result_type(self._values.dtype, values.dtype)
+        if size + count > len(self._steps) or value_type != self._values.dtype:
+            capacity = max(size + count + max(expect_more, 0), int(len(self._steps) * 1.5), 16)
+            self._grow(min(capacity, self.cap + count), value_type)
+        self._steps[size : size + count] = steps
+        self._walls[size : size + count] = walls
+        self._values[size : size + count] = values
+        self._size = size + count
+        if self._size > self.cap:
             self._thin()
+
+    def _grow(self, capacity: int, value_type) -> None:
+        size = self._size
+        steps = np.empty(capacity, dtype=np.int64)
+        walls = np.empty(capacity, dtype=np.float64)
+        values = np.empty(capacity, dtype=value_type)
+        steps[:size] = self._steps[:size]
+        walls[:size] = self._walls[:size]
+        values[:size] = self._values[:size]
+        self._steps, self._walls, self._values = steps, walls, values
+
+    def _replace(self, keep) -> None:
+        """New arrays holding only the points selected by `keep` (old views stay valid)."""
+        self._steps = self._steps[: self._size][keep]
+        self._walls = self._walls[: self._size][keep]
+        self._values = self._values[: self._size][keep]
+        self._size = len(self._steps)
 
     def _thin(self) -> None:
         """Over the cap: keep every other point of the older half, always the newest points."""
-        while len(self._steps) > self.cap:
-            half = len(self._steps) // 2
-            keep = np.concatenate([np.arange(0, half, 2), np.arange(half, len(self._steps))])
-            self._steps, self._walls, self._values = (
-                self._steps[keep], self._walls[keep], self._values[keep])
+        while self._size > self.cap:
+            half = self._size // 2
+            self._replace(np.concatenate([np.arange(0, half, 2), np.arange(half, self._size)]))
             self.thinned = True
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        self._join()
-        return self._steps, self._walls, self._values
+        size = self._size
+        return self._steps[:size], self._walls[:size], self._values[:size]
 
     def __len__(self) -> int:
-        return len(self._steps) + sum(len(p[0]) for p in self._parts)
+        return self._size
 
     def purge_from(self, step: int) -> int:
         """Drops points with step >= `step`; returns how many were dropped."""
-        self._join()
-        keep = self._steps < step
-        dropped = int(len(keep) - keep.sum())
+        keep = self._steps[: self._size] < step
+        dropped = int(self._size - keep.sum())
         if dropped:
-            self._steps, self._walls, self._values = (
-                self._steps[keep], self._walls[keep], self._values[keep])
+            self._replace(keep)
         return dropped
 
 
@@ -108,6 +128,7 @@ class RunData:
     most_recent_step: int = -1
     purged_points: int = 0
     version: int = 0  # bumped whenever data changes
+    expect_ratio: float = 0.0  # while loading a file: bytes still to read / bytes just read
 
     def series(self, tag: str) -> Series:
         series = self.scalars.get(tag)

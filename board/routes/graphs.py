@@ -31,10 +31,8 @@ def info(request: Request) -> Response:
             if graph.tag is None:
                 item["run_graph"] = True
             else:
-                metadata = provider.run_metadata(run, graph.tag)
-                has_graph = bool(metadata.function_graphs or metadata.partition_graphs)
                 item["tags"][graph.tag] = {"tag": graph.tag, "conceptual_graph": False,
-                                           "op_graph": has_graph, "profile": True}
+                                           "op_graph": graph.has_graph, "profile": True}
         result[run] = item
     return Response(encode.dumps(result), media_type="application/json")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from typing import Annotated
 from urllib.parse import parse_qs
 
@@ -47,11 +49,28 @@ def scalars(request: Request, run: RunParam, tag: TagParam,
     return _json(body)
 
 
+def parse_form(content_type: str, body: bytes) -> dict[str, list[str]]:
+    """Fields of a url-encoded or multipart/form-data body (TensorBoard's frontend sends either)."""
+    if content_type.lower().startswith("multipart/form-data"):
+        message = email.message_from_bytes(
+            b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n" + body,
+            policy=email.policy.HTTP)
+        fields: dict[str, list[str]] = {}
+        if message.is_multipart():
+            for part in message.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                if name:
+                    payload = part.get_payload(decode=True) or b""
+                    fields.setdefault(str(name), []).append(payload.decode("utf-8", "replace"))
+        return fields
+    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+
 @router.post("/data/plugin/scalars/scalars_multirun", summary="One tag of several runs")
 async def scalars_multirun(request: Request) -> Response:
     """Form fields `tag` (once) and `runs` (repeated) → `{run: [[wall_time, step, value], ...]}`.
-    Runs without that tag are left out."""
-    form = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+    Runs without that tag are left out. The body is url-encoded or multipart/form-data."""
+    form = parse_form(request.headers.get("content-type", ""), await request.body())
     tag_values = form.get("tag", [])
     if len(tag_values) != 1:
         raise BadRequest("form field 'tag' must be given exactly once")

@@ -290,6 +290,7 @@ class Operation:
             raise TypeError(f"op must be an Operation: {op}")
         if op not in self._control_inputs:
             self._control_inputs.append(op)
+            self._graph._rewrites += 1
 
     def _add_control_inputs(self, ops):
         for op in ops:
@@ -303,6 +304,7 @@ class Operation:
         inputs[index] = tensor
         tensor._consumers.append(self)
         self._inputs = tuple(inputs)
+        self._graph._rewrites += 1
 
     def run(self, feed_dict=None, session=None):
         """Runs this operation (for its side effects) in `session` or the default session."""
@@ -381,21 +383,23 @@ class Graph:
         self._seed = None
         self._last_id = 0
         self._version = 0
-        # Bumped on every structural change; sessions use it to drop cached plans.
+        # Bumped when an existing op's inputs change; sessions then drop their cached plans.
+        self._rewrites = 0
         self._building_function = False
 
     # --- defaults -----------------------------------------------------------------------------------------
     @contextlib.contextmanager
     def as_default(self):
         """Makes this graph the default graph inside the `with` block."""
-        _default_graph_stack.append(self)
+        stack = _graph_stack()
+        stack.append(self)
         try:
             yield self
         finally:
             # Removing this exact entry keeps the stack right even if blocks are exited out of order.
-            for i in range(len(_default_graph_stack) - 1, -1, -1):
-                if _default_graph_stack[i] is self:
-                    del _default_graph_stack[i]
+            for i in range(len(stack) - 1, -1, -1):
+                if stack[i] is self:
+                    del stack[i]
                     break
 
     @property
@@ -495,7 +499,7 @@ class Graph:
             if isinstance(c, Tensor):
                 c = c.op
             elif not isinstance(c, Operation):
-                raise TypeError(f"Can not convert a {type(c).__name__} into a Operation.")
+                raise TypeError(f"Control input must be Operation or Tensor: {c}")
             if c.graph is not self:
                 raise ValueError(f"Operation {c!r} is not an element of this graph.")
             # TF 2.x marks ops used as control inputs; the reference GraphDefs carry this attr.
@@ -779,15 +783,30 @@ def _as_operation(x):
 # default graph and session
 # ---------------------------------------------------------------------------------------------------------
 _global_default_graph = None
-_default_graph_stack: list[Graph] = []
-_default_session_stack: list = []
+# As in TF, `as_default()` graphs and default sessions are per thread; the global default graph is shared.
+_thread_stacks = threading.local()
+
+
+def _graph_stack():
+    stack = getattr(_thread_stacks, "graphs", None)
+    if stack is None:
+        stack = _thread_stacks.graphs = []
+    return stack
+
+
+def _session_stack():
+    stack = getattr(_thread_stacks, "sessions", None)
+    if stack is None:
+        stack = _thread_stacks.sessions = []
+    return stack
 
 
 def get_default_graph():
     """The innermost `as_default()` graph, or the global default graph."""
     global _global_default_graph
-    if _default_graph_stack:
-        return _default_graph_stack[-1]
+    stack = _graph_stack()
+    if stack:
+        return stack[-1]
     if _global_default_graph is None:
         _global_default_graph = Graph()
     return _global_default_graph
@@ -796,7 +815,7 @@ def get_default_graph():
 def reset_default_graph():
     """Replaces the global default graph with a new empty one (not allowed inside `as_default()`)."""
     global _global_default_graph
-    if _default_graph_stack:
+    if _graph_stack():
         raise AssertionError(
             "Do not use tf.reset_default_graph() to clear nested graphs. If you need a cleared graph, exit "
             "the nesting and create a new graph."
@@ -805,7 +824,8 @@ def reset_default_graph():
 
 
 def get_default_session():
-    return _default_session_stack[-1] if _default_session_stack else None
+    stack = _session_stack()
+    return stack[-1] if stack else None
 
 
 def _run_using_default_session(fetch, feed_dict, graph, session):

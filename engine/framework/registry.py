@@ -30,11 +30,13 @@ for not-differentiable types) and raises ``LookupError("No gradient defined for 
 'OpType'")`` otherwise.  Both registries raise ``KeyError`` on a second registration of the same type.
 
 Enumerate with `registered_ops()` (op types with a definition) and `registered_gradients()`
-(op types with a gradient function or a not-differentiable mark).
+(op types with a gradient function or a not-differentiable mark); `get_op_def(t).module` names the
+module that registered `t`.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -51,6 +53,7 @@ class OpDef:
     ref_output: bool = False
     stateful: bool = False
     attrs: dict = field(default_factory=dict)
+    module: str = ""  # the module that registered the op type (for per-module coverage checks)
 
     def make_kernel(self, op, runtime):
         if self.compile is not None:
@@ -70,8 +73,9 @@ def register_op(
         raise ValueError(f"Op type '{op_type}' needs exactly one of kernel= or compile=")
     if op_type in _OPS:
         raise KeyError(f"Registering two op definitions with name '{op_type}'!")
+    module = sys._getframe(1).f_globals.get("__name__", "")
     _OPS[op_type] = OpDef(
-        op_type, infer, kernel, compile, tuple(ref_inputs), ref_output, stateful, dict(attrs or {})
+        op_type, infer, kernel, compile, tuple(ref_inputs), ref_output, stateful, dict(attrs or {}), module
     )
     return _OPS[op_type]
 

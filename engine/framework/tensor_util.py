@@ -265,6 +265,11 @@ def constant_value(tensor):
     if op.type == "Rank":
         ndims = op.inputs[0].shape.ndims
         return None if ndims is None else np.array(ndims, dtype=np.int32)
+    if op.type == "Range":  # e.g. the axes of reduce_sum(x) over all dims: known when start/limit/delta are
+        values = [constant_value(t) for t in op.inputs]
+        if any(v is None for v in values):
+            return None
+        return np.arange(*values, dtype=tensor.dtype.as_numpy_dtype)
     if op.type in ("Identity", "StopGradient"):
         return constant_value(op.inputs[0])
     if op.type == "Cast":

@@ -7,7 +7,7 @@ import numpy as np
 from engine.framework import tensor_util
 from engine.framework.registry import register_gradient, register_not_differentiable, registered_gradients
 from engine.ops import array_ops, backprop_ops, grad_util, math_ops
-from engine.ops.math_grad import unbroadcast
+from engine.ops.math_grad import _Inputs, unbroadcast
 
 
 def _dims(t):
@@ -215,11 +215,7 @@ def _select_v2_grad(op, grad):
     gx = array_ops.where_v2(cond, grad, zeros)
     gy = array_ops.where_v2(cond, zeros, grad)
 
-    class _View:  # unbroadcast over inputs 1 and 2 only
-        inputs = op.inputs[1:]
-        type = op.type
-
-    return [None] + unbroadcast(_View, gx, gy)
+    return [None] + unbroadcast(_Inputs(op.inputs[1], op.inputs[2]), gx, gy)
 
 
 @register_gradient("Fill")
@@ -229,11 +225,7 @@ def _fill_grad(op, grad):
 
 @register_gradient("BroadcastTo")
 def _broadcast_to_grad(op, grad):
-    class _View:
-        inputs = [op.inputs[0], op.outputs[0]]
-        type = op.type
-
-    return [unbroadcast(_View, grad)[0], None]
+    return [unbroadcast(_Inputs(op.inputs[0], op.outputs[0]), grad, None)[0], None]
 
 
 for _t in ("StopGradient", "Shape", "ShapeN", "Size", "Rank", "OneHot", "ZerosLike", "OnesLike",

@@ -125,14 +125,15 @@ registry.register_op("Shape", infer=_infer_shape_op, compile=_compile_shape, att
 
 
 def shape_v1(input, name=None, out_type=dtypes.int32):  # noqa: A002
-    """`tf.shape`: the dynamic shape of `input` as a 1-D int32 tensor (Shape op)."""
-    input = _convert(input)  # noqa: A001
-    return make_tensor(
-        "Shape",
-        [input],
-        name=name or "Shape",
-        attrs={"T": input.dtype.base_dtype, "out_type": dtypes.as_dtype(out_type)},
-    )
+    """`tf.shape`: `input`'s shape as a 1-D int32 tensor; a Const when the static shape is fully known."""
+    out_type = dtypes.as_dtype(out_type)
+    with ops.name_scope(name, "Shape", [input]) as scope:
+        input = _convert(input)  # noqa: A001
+        if input.shape.is_fully_defined():
+            return constant(input.shape.as_list(), out_type, name=scope)
+        return make_tensor(
+            "Shape", [input], name=scope, attrs={"T": input.dtype.base_dtype, "out_type": out_type}
+        )
 
 
 registry.register_op(
@@ -149,18 +150,27 @@ registry.register_op(
 
 
 def size(input, name=None, out_type=dtypes.int32):  # noqa: A002
-    input = _convert(input)  # noqa: A001
-    return make_tensor(
-        "Size",
-        [input],
-        name=name or "Size",
-        attrs={"T": input.dtype.base_dtype, "out_type": dtypes.as_dtype(out_type)},
-    )
+    """Number of elements; a Const when known statically (as TF folds it)."""
+    out_type = dtypes.as_dtype(out_type)
+    with ops.name_scope(name, "Size", [input]) as scope:
+        input = _convert(input)  # noqa: A001
+        static = input.shape
+        if static.is_fully_defined():
+            return constant(static.num_elements(), out_type, name=scope)
+        if static.ndims is not None and any(d.value == 0 for d in static):
+            return constant(0, out_type, name=scope)
+        return make_tensor(
+            "Size", [input], name=scope, attrs={"T": input.dtype.base_dtype, "out_type": out_type}
+        )
 
 
 def rank(input, name=None):  # noqa: A002
-    input = _convert(input)  # noqa: A001
-    return make_tensor("Rank", [input], name=name or "Rank", attrs={"T": input.dtype.base_dtype})
+    """Number of dimensions; a Const when the static rank is known (as TF folds it)."""
+    with ops.name_scope(name, "Rank", [input]) as scope:
+        input = _convert(input)  # noqa: A001
+        if input.shape.ndims is not None:
+            return constant(input.shape.ndims, dtypes.int32, name=scope)
+        return make_tensor("Rank", [input], name=scope, attrs={"T": input.dtype.base_dtype})
 
 
 # --- Reshape ------------------------------------------------------------------------------------------------

@@ -20,74 +20,63 @@ def _dims(t):
     return t.shape._as_tuple()
 
 
-def _static_axes(x, operands, grad):
-    """The axes to sum `grad` over to get x's shape, as (axes, needs_reshape) — or None if only the run
-    time can tell (an unknown x dim might or might not have been broadcast)."""
-    xd, gd = _dims(x), _dims(grad)
-    if xd is None or gd is None:
-        return None
-    others = [_dims(o) for o in operands if o is not x]
-    others_known = all(o is not None for o in others)
-    n = len(gd)
-    if len(xd) > n:
-        return None
-    lead = n - len(xd)
-    axes = list(range(lead))
-    for i, xdim in enumerate(xd):
-        j = i + lead
-        gdim = gd[j]
-        if xdim == 1:
-            if gdim != 1:
-                axes.append(j)
-        elif xdim is None:
-            # Safe only if no other operand can have stretched this axis.
-            if not others_known:
-                return None
-            for od in others:
-                k = j - (n - len(od))
-                if k >= 0 and od[k] != 1:
-                    return None
-    return axes, lead > 0 or len(axes) > 0
+def shapes_static_and_equal(*tensors):
+    """True when every tensor has the same fully known shape (then no broadcasting happened)."""
+    first = _dims(tensors[0])
+    return first is not None and None not in first and all(_dims(t) == first for t in tensors[1:])
 
 
-def _reduce_static(grad, x, axes):
-    if not axes:
-        return grad
-    s = math_ops.reduce_sum(grad, axes)
-    xd = _dims(x)
-    if _dims(s) != xd:
-        if None in xd:
-            return array_ops.reshape(s, grad_util.shape(x))
-        return array_ops.reshape(s, list(xd))
-    return s
+def _infer_reduction_axes(x_shape, y_shape):
+    """Axes along which x and y were broadcast, decided from static shapes; (None, None) when an unknown
+    dim makes it a run-time question."""
+    if x_shape is None or y_shape is None:
+        return None, None
+    n = max(len(x_shape), len(y_shape))
+    x_full = (1,) * (n - len(x_shape)) + tuple(x_shape)
+    y_full = (1,) * (n - len(y_shape)) + tuple(y_shape)
+    x_axes, y_axes = [], []
+    for axis, (xd, yd) in enumerate(zip(x_full, y_full, strict=True)):
+        if xd == 1 and yd != 1:
+            x_axes.append(axis)
+        elif yd == 1 and xd != 1:
+            y_axes.append(axis)
+        elif xd is None or yd is None:
+            return None, None
+    return x_axes, y_axes
 
 
-def unbroadcast(op, *grads):
-    """Sums each full-size gradient in `grads` back down to the shape of the matching input of `op`.
+def unbroadcast(op, gx, gy):
+    """Sums the gradients `gx`, `gy` of a broadcasting binary op back to the shapes of its two inputs.
 
-    `grads[i]` belongs to ``op.inputs[i]``; None entries stay None.
+    The one place broadcasting is undone.  Like TensorFlow it adds ``Shape``/``Shape_1`` (Consts when
+    the shapes are known), decides the reduction axes statically when it can and only otherwise adds
+    ``BroadcastGradientArgs``; a gradient is reduced (``Sum`` with keepdims, then ``Reshape``) only when
+    its input was actually broadcast.
     """
-    operands = list(op.inputs[: len(grads)])
-    out = [None] * len(grads)
-    dynamic = []
-    for i, (x, g) in enumerate(zip(operands, grads, strict=True)):
-        if g is None:
-            continue
-        plan = _static_axes(x, operands, g)
-        if plan is None:
-            dynamic.append(i)
-        else:
-            out[i] = _reduce_static(g, x, plan[0])
-    if dynamic:
-        if len(operands) != 2:
-            raise NotImplementedError(f"dynamic broadcasting gradient for {op.type} with 3+ inputs")
-        sx = grad_util.shape(operands[0])
-        sy = grad_util.shape(operands[1])
+    if gx is None and gy is None:
+        return [gx, gy]
+    x, y = op.inputs[0], op.inputs[1]
+    sx = grad_util.shape(x)
+    sy = grad_util.shape(y)
+    rx, ry = _infer_reduction_axes(_dims(x), _dims(y))
+    if rx is None:
         rx, ry = array_ops.broadcast_gradient_args(sx, sy)
-        for i in dynamic:
-            r, s = (rx, sx) if i == 0 else (ry, sy)
-            out[i] = array_ops.reshape(math_ops.reduce_sum(grads[i], r), s)
-    return out
+        reduce_x = reduce_y = True
+    else:
+        reduce_x = bool(rx) or len(_dims(x)) < len(_dims(y))
+        reduce_y = bool(ry) or len(_dims(y)) < len(_dims(x))
+    if gx is not None and reduce_x:
+        gx = array_ops.reshape(math_ops.reduce_sum(gx, rx, keepdims=True), sx)
+    if gy is not None and reduce_y:
+        gy = array_ops.reshape(math_ops.reduce_sum(gy, ry, keepdims=True), sy)
+    return [gx, gy]
+
+
+class _Inputs:
+    """A view of some of an op's inputs, for `unbroadcast` over ops with more than two operands."""
+
+    def __init__(self, *inputs):
+        self.inputs = inputs
 
 
 # --- arithmetic --------------------------------------------------------------------------------------
@@ -96,10 +85,14 @@ def unbroadcast(op, *grads):
 @register_gradient("AddV2")
 @register_gradient("Add")
 def _add_grad(op, grad):
+    if shapes_static_and_equal(op.inputs[0], op.inputs[1], grad):
+        return [grad, grad]
     return unbroadcast(op, grad, grad)
 
 
 def _sub_grad(op, grad):
+    if shapes_static_and_equal(op.inputs[0], op.inputs[1], grad):
+        return [grad, math_ops.negative(grad)]
     return unbroadcast(op, grad, math_ops.negative(grad))
 
 
@@ -109,7 +102,10 @@ register_gradient("Sub")(_sub_grad)
 @register_gradient("Mul")
 def _mul_grad(op, grad):
     x, y = op.inputs
-    return unbroadcast(op, math_ops.multiply(grad, y), math_ops.multiply(x, grad))
+    gx, gy = math_ops.multiply(grad, y), math_ops.multiply(x, grad)
+    if shapes_static_and_equal(x, y, grad):
+        return [gx, gy]
+    return unbroadcast(op, gx, gy)
 
 
 def _div_grad(op, grad):
@@ -127,7 +123,8 @@ register_gradient("Div")(_div_grad)
 def _div_no_nan_grad(op, grad):
     x, y = op.inputs
     gx = math_ops.div_no_nan(grad, y)
-    gy = math_ops.multiply(grad, math_ops.div_no_nan(math_ops.div_no_nan(math_ops.negative(x), y), y), name="mul")
+    inner = math_ops.div_no_nan(math_ops.div_no_nan(math_ops.negative(x), y), y)
+    gy = math_ops.multiply(grad, inner, name="mul")
     return unbroadcast(op, gx, gy)
 
 
@@ -156,8 +153,11 @@ def _pow_grad(op, grad):
 @register_gradient("SquaredDifference")
 def _squared_difference_grad(op, grad):
     x, y = op.inputs
-    two = constant_op.constant(2, dtype=grad.dtype.base_dtype, name="scalar")
-    gx = math_ops.multiply(math_ops.multiply(two, grad), math_ops.subtract(x, y, name="sub"), name="mul")
+    with grad.graph.control_dependencies([grad]):
+        two = constant_op.constant(2, dtype=grad.dtype.base_dtype, name="scalar")
+        gx = math_ops.multiply(math_ops.multiply(two, grad), math_ops.subtract(x, y, name="sub"), name="mul")
+    if shapes_static_and_equal(x, y, grad):
+        return [gx, math_ops.negative(gx)]
     return unbroadcast(op, gx, math_ops.negative(gx))
 
 
@@ -294,7 +294,9 @@ def _unbroadcast_batch(x, g):
     if xd is not None and gd is not None and None not in xd[:-2] and len(xd) <= len(gd):
         lead = len(gd) - len(xd)
         axes = list(range(lead)) + [i + lead for i, d in enumerate(xd[:-2]) if d == 1 and gd[i + lead] != 1]
-        return _reduce_static(g, x, axes)
+        if not axes:
+            return g
+        return array_ops.reshape(math_ops.reduce_sum(g, axes), list(xd))
     if xd is not None and gd is not None and xd[:-2] == gd[:-2]:
         return g
     raise NotImplementedError("BatchMatMulV2 gradient needs static batch dimensions")
@@ -500,7 +502,8 @@ def _cumsum_grad(op, grad):
     return [math_ops.cumsum(grad, op.inputs[1], exclusive=exclusive, reverse=not reverse), None]
 
 
-for _t in ("BroadcastGradientArgs", "Rint", "TruncateDiv", "RandomUniform", "RandomStandardNormal", "TruncatedNormal",
+for _t in ("BroadcastGradientArgs", "Rint", "TruncateDiv", "RandomUniform", "RandomStandardNormal",
+           "TruncatedNormal",
            "RandomUniformInt", "NoOp", "VariableV2", "Assign", "AssignAdd", "AssignSub",
            "IsVariableInitialized"):
     if _t not in registered_gradients():

@@ -116,7 +116,9 @@ _COMPARE = {
     "LogicalOr": np.logical_or,
 }
 for _type, _kernel in _COMPARE.items():
-    registry.register_op(_type, infer=infer_compare, kernel=_kernel)
+    # TF 2.x's Equal/NotEqual carry `incompatible_shape_error` (true: mismatched shapes are an error).
+    _attrs = {"incompatible_shape_error": True} if _type in ("Equal", "NotEqual") else None
+    registry.register_op(_type, infer=infer_compare, kernel=_kernel, attrs=_attrs)
 
 _UNARY = {
     "Neg": np.negative,

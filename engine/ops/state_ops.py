@@ -73,16 +73,20 @@ def _compile_assign(op, runtime):
     npd = op.inputs[0].dtype.base_dtype.as_numpy_dtype
 
     def kernel(cell, value):
-        value = np.array(value, dtype=npd, copy=True)
         old = cell.value
-        if validate and old is not None and old.shape != value.shape:
+        shape = np.shape(value)
+        if validate and old is not None and old.shape != shape:
             raise errors.InvalidArgumentError(
                 None,
                 None,
                 f"Assign requires shapes of both tensors to match. lhs shape= {list(old.shape)} rhs "
-                f"shape= {list(value.shape)}",
+                f"shape= {list(shape)}",
             )
-        cell.value = value
+        if old is not None and old.shape == shape and old.flags.writeable:
+            # Like TF, write into the existing buffer, so tensors aliasing the variable see the update.
+            np.copyto(old, value, casting="unsafe")
+        else:
+            cell.value = np.array(value, dtype=npd, copy=True)
         return cell
 
     return kernel
@@ -123,7 +127,7 @@ def _update_factory(np_fn):
                     f"Parameters and update must be the same size: {list(current.shape)} vs. "
                     f"{list(np.shape(value))}",
                 )
-            cell.value = np_fn(current, value).astype(current.dtype, copy=False)
+            np_fn(current, value, out=current, casting="unsafe")  # in place, as TF's kernels update
             return cell
 
         return kernel

@@ -13,7 +13,9 @@ measurably slows training (see ``bench/train_step.py``).
 
 from __future__ import annotations
 
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -30,6 +32,43 @@ def scratch(like: np.ndarray, slot: int = 0) -> np.ndarray:
     if buf is None:
         buf = cache[key] = np.empty(like.shape, like.dtype)
     return buf
+
+
+# Elementwise updates of at least this many elements are split across threads: below it, handing work
+# to another thread costs more than it saves (bench/train_step.py measures both sides).
+SHARD_MIN_ELEMENTS = 1 << 17
+KERNEL_THREADS = max(1, int(os.environ.get("ENGINE_KERNEL_THREADS", min(os.cpu_count() or 1, 4))))
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def _executor():
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max_workers=KERNEL_THREADS - 1, thread_name_prefix="engine-kernel")
+    return _pool
+
+
+def sharded(update, *arrays):
+    """Runs ``update(*arrays)`` (in-place, elementwise) on contiguous shards in parallel.
+
+    numpy releases the GIL inside ufunc loops, so shards of one large variable update on several cores.
+    Small or non-contiguous arrays, or ENGINE_KERNEL_THREADS=1, run in the calling thread.
+    """
+    n = arrays[0].size
+    if KERNEL_THREADS < 2 or n < SHARD_MIN_ELEMENTS or not all(
+            a.shape == arrays[0].shape and a.flags.c_contiguous for a in arrays):
+        update(*arrays)
+        return
+    flat = [a.reshape(-1) for a in arrays]
+    bounds = np.linspace(0, n, KERNEL_THREADS + 1).astype(int)
+    shards = [[f[lo:hi] for f in flat] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+    futures = [_executor().submit(update, *shard) for shard in shards[1:]]
+    update(*shards[0])
+    for f in futures:
+        f.result()
 
 
 def _scalar(value, dtype) -> np.generic:
@@ -70,6 +109,9 @@ def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, g
         m += (grad - m) * (1 - beta1)
         v += (grad * grad - v) * (1 - beta2)
         var -= lr_t * m / (sqrt(v) + epsilon)          # Nesterov: m -> grad*(1-beta1) + beta1*m
+
+    Large variables are updated in shards on several threads (see `sharded`), as TensorFlow's CPU
+    kernel shards its Eigen expression over the intra-op thread pool.
     """
     dt = var.dtype
     one = dt.type(1)
@@ -77,27 +119,30 @@ def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, g
     beta2 = _scalar(beta2, dt)
     eps = _scalar(epsilon, dt)
     alpha = _scalar(lr, dt) * np.sqrt(one - _scalar(beta2_power, dt)) / (one - _scalar(beta1_power, dt))
-    t = scratch(var)
-    np.subtract(grad, m, out=t)
-    t *= one - beta1
-    m += t
-    np.multiply(grad, grad, out=t)
-    t -= v
-    t *= one - beta2
-    v += t
-    if use_nesterov:
+
+    def update(var, m, v, grad):
+        t = scratch(var)
+        np.subtract(grad, m, out=t)
+        t *= one - beta1
+        m += t
+        np.multiply(grad, grad, out=t)
+        t -= v
+        t *= one - beta2
+        v += t
         u = scratch(var, 1)
-        np.multiply(grad, one - beta1, out=u)
-        np.multiply(m, beta1, out=t)
-        u += t
-        u *= alpha
-    else:
-        u = scratch(var, 1)
-        np.multiply(m, alpha, out=u)
-    np.sqrt(v, out=t)
-    t += eps
-    u /= t
-    var -= u
+        if use_nesterov:
+            np.multiply(grad, one - beta1, out=u)
+            np.multiply(m, beta1, out=t)
+            u += t
+            u *= alpha
+        else:
+            np.multiply(m, alpha, out=u)
+        np.sqrt(v, out=t)
+        t += eps
+        u /= t
+        var -= u
+
+    sharded(update, var, m, v, grad)
     return var
 
 

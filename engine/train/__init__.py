@@ -37,7 +37,8 @@ from engine.train.training_util import (
 
 __all__ = [
     "AdadeltaOptimizer", "AdagradOptimizer", "AdamOptimizer", "GradientDescentOptimizer", "MomentumOptimizer",
-    "Optimizer", "RMSPropOptimizer", "Saver", "NewCheckpointReader", "assert_global_step", "checkpoint_exists",
+    "Optimizer", "RMSPropOptimizer", "Saver", "NewCheckpointReader", "assert_global_step",
+    "checkpoint_exists",
     "create_global_step", "exponential_decay", "get_checkpoint_state", "get_global_step",
     "get_or_create_global_step", "global_step", "inverse_time_decay", "latest_checkpoint", "list_variables",
     "load_checkpoint", "load_variable", "natural_exp_decay", "piecewise_constant", "polynomial_decay",

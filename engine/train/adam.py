@@ -13,7 +13,8 @@ from engine.train.optimizer import Optimizer
 
 
 class AdamOptimizer(Optimizer):
-    def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, use_locking=False, name="Adam"):
+    def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, use_locking=False,
+                 name="Adam"):
         super().__init__(use_locking, name)
         self._lr = learning_rate
         self._beta1 = beta1

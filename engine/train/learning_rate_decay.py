@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.framework import dtypes, ops
+from engine.framework import ops
 from engine.ops import array_ops, math_ops
 
 
@@ -14,7 +14,8 @@ def _require_step(global_step, fn):
 def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
     """``learning_rate * decay_rate ^ (global_step / decay_steps)`` (integer division when staircase)."""
     _require_step(global_step, "exponential_decay")
-    with ops.name_scope(name, "ExponentialDecay", [learning_rate, global_step, decay_steps, decay_rate]) as name:
+    inputs = [learning_rate, global_step, decay_steps, decay_rate]
+    with ops.name_scope(name, "ExponentialDecay", inputs) as name:
         lr = ops.convert_to_tensor(learning_rate, name="learning_rate")
         dtype = lr.dtype.base_dtype
         step = array_ops.cast(global_step, dtype)
@@ -52,8 +53,8 @@ def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate, stair
         return math_ops.multiply(lr, exponent, name=name)
 
 
-def polynomial_decay(learning_rate, global_step, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
-                     name=None):
+def polynomial_decay(learning_rate, global_step, decay_steps, end_learning_rate=0.0001, power=1.0,
+                     cycle=False, name=None):
     """``(lr - end) * (1 - min(step, decay_steps) / decay_steps) ^ power + end``; with `cycle` the horizon
     grows to the next multiple of `decay_steps`."""
     _require_step(global_step, "polynomial_decay")
@@ -72,8 +73,8 @@ def polynomial_decay(learning_rate, global_step, decay_steps, end_learning_rate=
         else:
             step = math_ops.minimum(step, steps)
         frac = math_ops.subtract(1.0, math_ops.truediv(step, steps))
-        return math_ops.add(math_ops.multiply(math_ops.subtract(lr, end_lr), math_ops.pow(frac, power)), end_lr,
-                            name=name)
+        decayed = math_ops.multiply(math_ops.subtract(lr, end_lr), math_ops.pow(frac, power))
+        return math_ops.add(decayed, end_lr, name=name)
 
 
 def piecewise_constant(x, boundaries, values, name=None):
@@ -88,8 +89,8 @@ def piecewise_constant(x, boundaries, values, name=None):
         for v in vals[1:]:
             if v.dtype.base_dtype != dtype:
                 raise ValueError(f"Values must have elements all with the same dtype ({dtype} vs {v.dtype}).")
-        bounds = [array_ops.cast(b, x.dtype.base_dtype) if x.dtype.base_dtype != dtypes.int64 or
-                  not isinstance(b, int) else ops.convert_to_tensor(b, dtype=dtypes.int64) for b in boundaries]
+        bounds = [ops.convert_to_tensor(b, dtype=x.dtype.base_dtype) if isinstance(b, (int, float))
+                  else array_ops.cast(b, x.dtype.base_dtype) for b in boundaries]
         result = vals[-1]
         for b, v in reversed(list(zip(bounds, vals[:-1], strict=True))):
             result = array_ops.where(math_ops.less_equal(x, b), v, result)

@@ -55,7 +55,8 @@ class Optimizer:
                           colocate_gradients_with_ops=False, grad_loss=None):
         """A list of (gradient, variable) pairs; the gradient is None for variables `loss` does not use."""
         if callable(loss):
-            raise RuntimeError("`loss` passed to Optimizer.compute_gradients should be a Tensor in graph mode.")
+            raise RuntimeError("`loss` passed to Optimizer.compute_gradients should be a Tensor in graph "
+                               "mode.")
         if gate_gradients not in (Optimizer.GATE_NONE, Optimizer.GATE_OP, Optimizer.GATE_GRAPH):
             raise ValueError(f"gate_gradients must be one of: Optimizer.GATE_NONE, Optimizer.GATE_OP, "
                              f"Optimizer.GATE_GRAPH.  Not {gate_gradients}")
@@ -90,7 +91,8 @@ class Optimizer:
                 try:
                     g = ops.convert_to_tensor(g)
                 except TypeError:
-                    raise TypeError(f"Gradient must be convertible to a Tensor or IndexedSlices, or None: {g}") from None
+                    raise TypeError(f"Gradient must be convertible to a Tensor or IndexedSlices, or None: "
+                                    f"{g}") from None
             converted.append((g, v))
         var_list = [v for g, v in converted if g is not None]
         if not var_list:

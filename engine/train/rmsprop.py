@@ -11,8 +11,8 @@ from engine.train.optimizer import Optimizer
 
 
 class RMSPropOptimizer(Optimizer):
-    def __init__(self, learning_rate, decay=0.9, momentum=0.0, epsilon=1e-10, use_locking=False, centered=False,
-                 name="RMSProp"):
+    def __init__(self, learning_rate, decay=0.9, momentum=0.0, epsilon=1e-10, use_locking=False,
+                 centered=False, name="RMSProp"):
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
         self._decay = decay
@@ -37,8 +37,8 @@ class RMSPropOptimizer(Optimizer):
         rms = self.get_slot(var, "rms")
         mom = self.get_slot(var, "momentum")
         c = self._cast_like
-        hyper = (c(self._learning_rate_tensor, var), c(self._decay_tensor, var), c(self._momentum_tensor, var),
-                 c(self._epsilon_tensor, var))
+        hyper = (c(self._learning_rate_tensor, var), c(self._decay_tensor, var),
+                 c(self._momentum_tensor, var), c(self._epsilon_tensor, var))
         if self._centered:
             mg = self.get_slot(var, "mg")
             return training_ops.apply_centered_rms_prop(var, mg, rms, mom, *hyper, grad,

@@ -30,14 +30,14 @@ def get_global_step(graph=None):
 
 def create_global_step(graph=None):
     """Creates the int64 scalar variable ``global_step`` (zeros-initialized, not trainable)."""
-    from engine import variable_scope  # noqa: PLC0415 - avoid an import cycle at package load
-    from engine.ops import init_ops  # noqa: PLC0415
+    from engine.ops import init_ops  # noqa: PLC0415 - avoid an import cycle at package load
+    from engine.variable_scope import get_variable  # noqa: PLC0415
 
     graph = graph or ops.get_default_graph()
     if get_global_step(graph) is not None:
         raise ValueError('"global_step" already exists.')
     with graph.as_default(), graph.name_scope(None):
-        return variable_scope.get_variable(
+        return get_variable(
             GraphKeys.GLOBAL_STEP, shape=[], dtype=dtypes.int64, initializer=init_ops.zeros_initializer(),
             trainable=False, collections=[GraphKeys.GLOBAL_VARIABLES, GraphKeys.GLOBAL_STEP])
 

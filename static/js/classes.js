@@ -4,7 +4,6 @@
  */
 export const CLS = Object.freeze({
   // state modifiers
-  active: "is-active",
   hidden: "is-hidden",
   collapsed: "is-collapsed",
   loading: "is-loading",
@@ -31,11 +30,11 @@ export const CLS = Object.freeze({
   // inside cards
   tooltip: "tooltip",
   swatch: "swatch",
+  menu: "menu",
   menuItem: "menu__item",
   menuLabel: "menu__label",
   summaryRun: "summary__run",
   summaryStep: "summary__step",
-  summaryLinks: "summary__links",
   summaryNote: "summary__note",
   num: "num",
 });

@@ -1,16 +1,19 @@
 /**
- * The top bar's reload indicator and the page's reload loop.
+ * The top bar's reload indicator and the page's reload loop, shared by every dashboard.
  *
- * A page registers one async function with `reloader.register(fn)`; fn fetches whatever the page
- * shows and resolves to true when the data changed. The loop calls it twice per server reload
- * interval (<body data-reload-interval> seconds; 0 = only when the indicator is clicked), so new
- * points are on screen within 1.5 intervals of being written; it skips ticks while the tab is hidden
- * and shows when the data last changed.
+ * The loop asks the server's /data/status when its data last changed, twice per server reload
+ * interval (<body data-reload-interval> seconds; 0 = only when the indicator is clicked, or while the
+ * server is still reading the logdir), so new points are on screen within 1.5 intervals of being
+ * read. When the data changed (and on the first tick) it calls the page's function registered with
+ * `reloader.register(fn)`: `fn(status)` refetches what the page shows. Ticks are skipped while the
+ * tab is hidden. The indicator says when the data last changed; clicking it reloads now.
  */
 import { CLS } from "./classes.js";
 
 const TEXT_REFRESH_MS = 1000;
 const POLLS_PER_INTERVAL = 2;
+const LOADING_RECHECK_MS = 1000;
+const FLASH_MS = 1500;
 
 function timeOfDay(date) {
   return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
@@ -25,6 +28,12 @@ function ago(ms) {
   return `${Math.floor(m / 60)} h ago`;
 }
 
+async function fetchStatus() {
+  const response = await fetch("/data/status");
+  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+  return response.json();
+}
+
 class Reloader {
   constructor() {
     this.fn = null;
@@ -33,9 +42,11 @@ class Reloader {
     this.intervalMs = 0;
     this.running = null;
     this.timer = null;
-    this.changedAt = null;
+    this.lastChanged = null; // the server's last_changed (seconds) at the previous tick
     this.checkedAt = null;
+    this.status = null;
     this.error = null;
+    this.pageLoaded = false;
   }
 
   attach(button) {
@@ -43,55 +54,65 @@ class Reloader {
     this.text = button ? button.querySelector("[data-reload-text]") : null;
     const seconds = Number(document.body.dataset.reloadInterval || 0);
     this.intervalMs = Number.isFinite(seconds) && seconds > 0 ? (seconds * 1000) / POLLS_PER_INTERVAL : 0;
-    if (button) button.addEventListener("click", () => this.now());
+    if (button) button.addEventListener("click", () => this.now(true));
     setInterval(() => this.render(), TEXT_REFRESH_MS);
     document.addEventListener("visibilitychange", () => {
-      if (!document.hidden && this.fn && this.intervalMs) this.now();
+      if (!document.hidden && this.intervalMs) this.now();
+    });
+    // Pages that register no reload function still get a truthful indicator.
+    window.addEventListener("load", () => {
+      if (!this.fn) this.now();
     });
   }
 
-  /** Register the page's reload function and run it once right away. */
+  /** Register the page's reload function `fn(status) -> Promise<changed>`; runs it now. */
   register(fn) {
     this.fn = fn;
-    return this.now();
+    this.pageLoaded = false;
+    return this.now(true);
   }
 
-  /** Note a change the page detected outside the loop (e.g. the first load). */
-  markChanged() {
-    this.changedAt = new Date();
-    this.render();
-  }
-
-  schedule() {
+  schedule(ms) {
     clearTimeout(this.timer);
-    if (this.intervalMs) this.timer = setTimeout(() => this.tick(), this.intervalMs);
+    if (ms) this.timer = setTimeout(() => this.tick(), ms);
   }
 
   tick() {
-    if (document.hidden) return this.schedule();
+    if (document.hidden) return this.schedule(this.intervalMs);
     return this.now();
   }
 
-  /** Reload now (coalesces with a reload already under way). */
-  now() {
-    if (!this.fn) return Promise.resolve(false);
-    if (this.running) return this.running;
+  /** Check now; `force` runs the page's function even if the server reports no change. */
+  now(force = false) {
+    if (this.running) {
+      if (force) this.running.then(() => this.now(true));
+      return this.running;
+    }
     clearTimeout(this.timer);
     this.button?.classList.add(CLS.loading);
     this.running = (async () => {
       let changed = false;
+      let status = null;
       try {
-        changed = Boolean(await this.fn());
+        status = await fetchStatus();
+        const serverChanged = status.last_changed !== this.lastChanged;
+        if (this.fn && (force || serverChanged || !this.pageLoaded)) {
+          changed = Boolean(await this.fn(status));
+          this.pageLoaded = true;
+        }
+        this.lastChanged = status.last_changed;
+        this.status = status;
         this.error = null;
         this.checkedAt = new Date();
-        if (changed || !this.changedAt) this.changedAt = this.checkedAt;
       } catch (err) {
         this.error = err;
       } finally {
         this.running = null;
         this.button?.classList.remove(CLS.loading);
         this.render(changed);
-        this.schedule();
+        // Still reading the logdir: look again soon even when the server reloads only once.
+        const soon = Math.min(this.intervalMs || LOADING_RECHECK_MS, LOADING_RECHECK_MS);
+        this.schedule(status?.loading ? soon : this.intervalMs);
       }
       return changed;
     })();
@@ -103,20 +124,32 @@ class Reloader {
     this.button.classList.toggle(CLS.error, Boolean(this.error));
     if (flash) {
       this.button.classList.add(CLS.fresh);
-      setTimeout(() => this.button.classList.remove(CLS.fresh), 1500);
+      setTimeout(() => this.button.classList.remove(CLS.fresh), FLASH_MS);
     }
     if (this.error) {
       this.text.textContent = "Reload failed";
       this.button.title = `Could not reach the server: ${this.error.message || this.error}. Click to retry.`;
       return;
     }
-    if (!this.changedAt) return;
-    const since = Date.now() - this.changedAt.getTime();
-    this.text.textContent = this.intervalMs ? `Data changed ${ago(since)}` : `Loaded ${timeOfDay(this.changedAt)}`;
-    const every = this.intervalMs ? `Checks every ${this.intervalMs / 1000} s` : "Automatic reload is off";
-    const checked = this.checkedAt ? `; last check ${timeOfDay(this.checkedAt)}` : "";
-    this.button.title = `Data last changed at ${timeOfDay(this.changedAt)}. ${every}${checked}. Click to reload now.`;
-    this.button.dataset.changedAt = String(this.changedAt.getTime());
+    if (!this.status) return;
+    const every = this.intervalMs
+      ? `board re-reads the logdir every ${(this.intervalMs * POLLS_PER_INTERVAL) / 1000} s`
+      : "board read the logdir once (--reload-interval 0)";
+    const checked = this.checkedAt ? `; last checked ${timeOfDay(this.checkedAt)}` : "";
+    if (this.status.loading && !this.status.last_changed) {
+      this.text.textContent = "Reading logdir…";
+    } else if (!this.status.last_changed) {
+      this.text.textContent = "No data yet";
+    } else {
+      const changedAt = new Date(this.status.last_changed * 1000);
+      this.text.textContent = this.status.loading
+        ? "Reading logdir…"
+        : `Data changed ${ago(Math.max(0, Date.now() - changedAt.getTime()))}`;
+      this.button.dataset.changedAt = String(changedAt.getTime());
+      this.button.title = `Data last changed at ${timeOfDay(changedAt)}. ${every}${checked}. Click to reload now.`;
+      return;
+    }
+    this.button.title = `${every}${checked}. Click to reload now.`;
   }
 }
 

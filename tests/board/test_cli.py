@@ -119,6 +119,7 @@ def test_serves_on_localhost_and_prints_progress(tmp_path):
     finally:
         err = _stop(process)
     assert f"http://localhost:{port}/" in err
+    assert "board: loading: " in err and "MB/s" in err
     assert "loaded: 3 runs, 3 files, 36,003 records" in err
     assert "Traceback" not in err
 

@@ -124,3 +124,10 @@ def test_run_names_are_never_paths(tmp_path, make_client):
     for run in ("../outside/run", str(secret), "a/../../outside/run", "/etc"):
         response = client.get("/data/plugin/scalars/scalars", params={"run": run, "tag": "loss"})
         assert response.status_code == 404
+
+
+def test_multirun_accepts_multipart_forms(client):
+    response = client.post("/data/plugin/scalars/scalars_multirun",
+                           files=[("tag", (None, "loss")), ("runs", (None, ".")), ("runs", (None, "x"))])
+    assert response.status_code == 200, response.text
+    assert list(response.json()) == ["."] and len(response.json()["."]) == 100

@@ -139,3 +139,23 @@ def test_board_never_writes_into_the_logdir(real_fixtures, tmp_path, make_client
     reload(client)
     after = {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in logdir.rglob("*")}
     assert before == after
+
+
+def test_a_file_of_garbage_is_skipped_without_flooding_the_log(tmp_path, make_client, caplog, monkeypatch):
+    import numpy as np
+
+    from board.data import loader as loader_module
+
+    monkeypatch.setattr(loader_module, "CHUNK", 1 << 16)
+    junk = np.random.default_rng(1).integers(0, 256, size=300_000, dtype=np.uint8).tobytes()
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "events.out.tfevents.1.junk").write_bytes(junk)
+    write_events(event_file(tmp_path / "good"), [file_version_event(), scalar_event("loss", 0, 1.0)])
+    with caplog.at_level(logging.WARNING, logger="board"):
+        client = make_client(tmp_path)
+        assert steps_of(client, "good", "loss") == [0]
+        assert client.get("/data/plugin/scalars/tags").json()["bad"] == {}
+        reload(client)
+    corrupt = [r for r in caplog.records if "corrupt" in r.getMessage()]
+    assert 1 <= len(corrupt) <= 10
+

@@ -125,3 +125,13 @@ def test_masked_crc_agrees_with_engine():
     data = records([scalar_event("loss", 3, 1.5)])
     assert int.from_bytes(data[-4:], "little") == masked_crc32c(data[12:-4])
     assert encode_record(data[12:-4]) == data
+
+
+def test_runs_read_on_several_threads_give_the_same_points(real_fixtures, make_client, monkeypatch):
+    monkeypatch.setattr(loader_module, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(loader_module, "CHUNK", 4096)
+    client = make_client(real_fixtures / "tensorboardx/logdir")
+    for run in ("run_a", "run_b"):
+        rows = client.get("/data/plugin/scalars/scalars", params={"run": run, "tag": "loss"}).json()
+        assert [r[1] for r in rows] == list(range(100))
+    assert client.get("/data/status").json()["records"] == 624

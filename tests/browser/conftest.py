@@ -10,8 +10,9 @@ Shared by every dashboard's browser tests (scalars, graphs). Use them like this:
         screenshot("torch-scalars")          # -> test-artifacts/torch-scalars.png
 
 - ``board_server(logdir, reload_interval=0)`` starts ``board.create_app(logdir, ...)`` under uvicorn in
-  a background thread on a free localhost port and returns a ``BoardServer`` (``.url``, ``.app``,
-  ``.logdir``); every server started in a test is stopped at its end.
+  a background thread on a free localhost port, waits until the logdir's first loading pass is done,
+  and returns a ``BoardServer`` (``.url``, ``.app``, ``.logdir``); every server started in a test is
+  stopped at its end.
 - ``browser`` (session scope) is Chromium at /usr/bin/chromium. Browser tests are skipped when it is
   missing, unless REQUIRE_BROWSER=1 is set (CI), in which case they fail.
 - ``page`` is a fresh 1280x800 page. Console errors and uncaught page errors fail the test at teardown;
@@ -107,6 +108,10 @@ def start_board(logdir: Path, reload_interval: float = 0, **kwargs) -> BoardServ
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError(f"board did not start on port {port}")
         time.sleep(0.02)
+    # Tests compare against complete logdirs: wait for the loader's first pass over it.
+    wait_loaded = getattr(getattr(app.state, "provider", None), "wait_loaded", None)
+    if callable(wait_loaded) and not wait_loaded(30):
+        raise RuntimeError(f"board did not finish loading {logdir} within 30 s")
     return BoardServer(f"http://127.0.0.1:{port}", app, Path(logdir), server, thread)
 
 

@@ -35,6 +35,11 @@ def node_id(page, name: str, group: bool = False) -> int:
     return page.evaluate(f"(name) => window.graphPage.model.{table}.get(name)", name)
 
 
+def wait_selected(page, name: str) -> None:
+    page.wait_for_function("(n) => window.graphPage.model.name[window.graphPage.state.selected] === n",
+                           arg=name)
+
+
 def wait_relayout(page, action) -> None:
     before = page.evaluate("() => document.body.dataset.graphReady")
     action()
@@ -79,7 +84,7 @@ def test_lecture_constants_flow_into_my_add(board_server, page, screenshot):
 
     # An input in the info panel jumps to that node.
     info.locator(".g-info-link", has_text="MyConst2").first.click()
-    page.wait_for_function("() => window.graphPage.model.name[window.graphPage.state.selected] === 'MyConst2'")
+    wait_selected(page, "MyConst2")
     assert "select=MyConst2" in page.url
 
 
@@ -89,6 +94,59 @@ def test_unnamed_lecture_graph(board_server, page, screenshot):
     for label in ("Const", "Const_1", "add"):
         assert node(page, label).is_visible()
     screenshot("graph-lecture-unnamed")
+
+
+def write_engine_graphs(logdir) -> None:
+    """The lecture's two graphs, built and written by our engine (runs `const` and `dense`)."""
+    import engine as tf
+
+    with tf.Graph().as_default():
+        a = tf.constant(3.0, name="MyConst1")
+        b = tf.constant(4.0, name="MyConst2")
+        total = tf.add(a, b, name="MyAdd")
+        with tf.Session() as sess:
+            writer = tf.summary.FileWriter(str(logdir / "const"), sess.graph)
+            assert sess.run(total) == 7.0
+            writer.close()
+
+    def dense_relu(input, in_size, out_size):  # exactly the lecture's
+        weight = tf.get_variable("weight", [in_size, out_size])
+        bias = tf.get_variable("bias", [out_size])
+        before_relu = tf.matmul(input, weight) + bias
+        return tf.nn.relu(before_relu)
+
+    with tf.Graph().as_default():
+        input = tf.placeholder(tf.float32, [None, 10], name="input")
+        with tf.variable_scope("layer1"):
+            relu1 = dense_relu(input, 10, 128)
+        with tf.variable_scope("layer2"):
+            dense_relu(relu1, 128, 256)
+        with tf.Session() as sess:
+            writer = tf.summary.FileWriter(str(logdir / "dense"), sess.graph)
+            writer.close()
+
+
+def test_lecture_graphs_written_by_the_engine(board_server, page, screenshot, tmp_path):
+    write_engine_graphs(tmp_path)
+    server = board_server(tmp_path)
+    open_graph(page, server, "?run=const")
+    for label in ("MyConst1", "MyConst2", "MyAdd"):
+        assert node(page, label).is_visible()
+    assert page.locator(f'.g-edge[data-b="{node_id(page, "MyAdd")}"]').count() == 2
+    node(page, "MyAdd").click()
+    page.locator("#graph-info .g-info-op").wait_for()
+    assert page.locator("#graph-info .g-info-op").text_content() == "AddV2"
+    assert page.locator("#graph-info h4:has-text('Inputs') + table .g-info-link").all_text_contents() == [
+        "MyConst1", "MyConst2"]
+    screenshot("graph-engine-const")
+
+    open_graph(page, server, "?run=dense")
+    expand(page, "layer1")
+    for label in ("weight", "bias", "MatMul", "Relu"):
+        assert node(page, label).first.is_visible()
+    assert node(page, "layer2").is_visible()
+    assert_no_overlaps(page)
+    screenshot("graph-engine-dense")
 
 
 @pytest.mark.parametrize("fixture", ["tf1_graph_v1_behavior/logs", "tf1_mlp/logs"])
@@ -123,7 +181,7 @@ def test_dense_relu_layers_expand_and_search(board_server, page, screenshot, fix
     assert page.locator(".g-search-active .g-search-name").text_content() == names[1]
     search.press("ArrowUp")
     wait_relayout(page, lambda: search.press("Enter"))
-    page.wait_for_function("() => window.graphPage.model.name[window.graphPage.state.selected] === 'layer2/bias'")
+    wait_selected(page, "layer2/bias")
     assert page.locator(".g-node.g-selected").count() == 1
     assert page.locator("#graph-info .g-info-title").text_content() == "layer2/bias"
     screenshot(f"graph-{name}-search")
@@ -140,7 +198,8 @@ def test_view_is_restored_from_the_url(board_server, page):
     assert selected.locator("text").first.text_content() == "MatMul"
     # Tracing the inputs of MatMul lights x and weight's variable, not bias.
     traced = page.eval_on_selector_all(
-        ".g-node.g-traced", "els => els.map(e => e.querySelector('text.g-label, text.g-group-label').textContent)")
+        ".g-node.g-traced",
+        "els => els.map(e => e.querySelector('text.g-label, text.g-group-label').textContent)")
     assert {"x", "weight", "read", "layer1"} <= set(traced)
     assert "bias" not in traced and "Initializer" not in traced
     # The legend lists op types in op color mode.
@@ -169,7 +228,8 @@ def test_pytorch_graph_with_dangling_inputs(board_server, page, screenshot):
     node(page, "weight").first.wait_for()
     page.evaluate("() => window.graphPage.revealByName('Sequential/Linear[0]/weight/weight.1')")
     page.locator("#graph-info .g-info-missing").first.wait_for()
-    assert page.locator("#graph-info .g-info-missing").first.text_content() == "Sequential/Linear[0]/weight/_0"
+    missing = page.locator("#graph-info .g-info-missing").first.text_content()
+    assert missing == "Sequential/Linear[0]/weight/_0"
     assert_no_overlaps(page)
     screenshot("graph-pytorch")
 
@@ -202,3 +262,29 @@ def test_dark_theme(board_server, page, screenshot, color_scheme):
     open_graph(page, server)
     expand(page, "layer1")
     screenshot("graph-mlp-dark")
+
+
+def test_big_scene_is_drawn_around_the_view(board_server, page, tmp_path):
+    """4,000 unconnected ops at the top level: only those near the view are in the DOM, and moving
+    the view draws the others."""
+    from engine.io.tfrecord import encode_record
+    from engine.proto import event_pb2, graph_pb2
+
+    graph = graph_pb2.GraphDef()
+    for i in range(4000):
+        graph.node.add(name=f"constant_number_{i:04d}_with_a_long_name", op="Const")
+    run = tmp_path / "flat"
+    run.mkdir()
+    events = [event_pb2.Event(wall_time=1.0, file_version="brain.Event:2"),
+              event_pb2.Event(wall_time=1.0, graph_def=graph.SerializeToString())]
+    (run / "events.out.tfevents.1.test").write_bytes(
+        b"".join(encode_record(e.SerializeToString()) for e in events))
+    server = board_server(tmp_path)
+    open_graph(page, server)
+    drawn = int(page.locator("[data-role=scene]").get_attribute("data-drawn"))
+    assert 0 < drawn < 4000
+    last = node_id(page, "constant_number_3999_with_a_long_name")
+    assert page.locator(f'.g-node[data-id="{last}"]').count() == 0
+    page.evaluate("""(id) => { const n = window.graphPage.scene.byId.get(id);
+                               window.graphPage.panzoom.centerOn(n.x, n.y); }""", last)
+    page.locator(f'.g-node[data-id="{last}"]').wait_for()

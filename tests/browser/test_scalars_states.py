@@ -31,6 +31,9 @@ def test_logdir_with_only_a_graph_says_so(board_server, page, screenshot):
 
 
 def test_top_bar_has_logdir_dashboards_and_reload_indicator(board_server, page, tmp_path, screenshot):
+    from .events import write_run
+
+    write_run(tmp_path / "run", {"loss": [(0, 1.0)]})
     server = board_server(tmp_path, reload_interval=1)
     page.goto(server.url + "/")
     assert page.url.endswith("/scalars")

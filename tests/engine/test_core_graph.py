@@ -1,5 +1,7 @@
 """Graph structure: op naming, name scopes, control dependencies, collections, Tensor/shape reprs."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -284,3 +286,18 @@ def test_convert_to_tensor_dtype_mismatch():
         TypeError, match="Input 'y' of 'AddV2' Op has type int32 that does not match type float32"
     ):
         tf.add(a, tf.constant(1))
+
+
+def test_default_graph_stack_is_per_thread():
+    seen = {}
+    g = tf.Graph()
+
+    def worker():
+        seen["worker"] = tf.get_default_graph()
+
+    with g.as_default():
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+        assert tf.get_default_graph() is g
+    assert seen["worker"] is tf.get_default_graph()  # the worker sees the global default graph, not g

@@ -273,3 +273,38 @@ def test_op_seed_repeats_across_sessions_and_stream_continues_in_one():
         again = s2.run(r)
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, second)
+
+
+def test_plans_follow_control_inputs_added_later():
+    v = tf.Variable(0.0)
+    inc = tf.assign_add(v, 1.0)
+    read = tf.identity(v)
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(read) == 0.0
+        read.op._add_control_input(inc.op)
+        assert sess.run(read) == 1.0
+
+
+def test_session_accepts_tf_config_objects():
+    config = tf.ConfigProto(log_device_placement=True, gpu_options=tf.GPUOptions(allow_growth=True))
+    total = tf.constant(1.0) + 1.0
+    metadata = tf.RunMetadata()
+    with tf.Session(config=config) as sess:
+        value = sess.run(
+            total, options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), run_metadata=metadata
+        )
+    assert value == 2.0
+
+
+def test_namespace_modules():
+    import engine.gradients as gradients_module
+
+    x = tf.placeholder(tf.float32)
+    (grad,) = tf.gradients(x * x, [x])  # tf.gradients is callable, as in TF
+    assert tf.gradients is gradients_module
+    with tf.Session() as sess:
+        assert sess.run(grad, {x: 3.0}) == 6.0
+    tf.logging.set_verbosity(tf.logging.INFO)
+    assert tf.logging.get_verbosity() == tf.logging.INFO
+    assert tf.errors.InvalidArgumentError.error_code == 3

@@ -62,8 +62,11 @@ def test_bias_broadcast_is_undone_with_static_axes():
     b = tf.constant(np.zeros(4, np.float32))
     (gb,) = tf.gradients(tf.reduce_sum(x + b), [b])
     assert gb.shape.as_list() == [4]
-    assert gb.op.type == "Sum"
-    assert gb.op.inputs[1].op.type == "Const"  # reduction axes known when the graph is built
+    # Sum over the broadcast axis (constant axes, known when the graph is built), then Reshape.
+    assert gb.op.type == "Reshape"
+    total = gb.op.inputs[0].op
+    assert total.type == "Sum" and total.inputs[1].op.type == "Const"
+    assert "BroadcastGradientArgs" not in op_types().values()
     with tf.Session() as sess:
         np.testing.assert_allclose(sess.run(gb, {x: np.ones((5, 4), np.float32)}), [5, 5, 5, 5])
 
@@ -170,14 +173,24 @@ def test_training_graph_names_match_tf1_fixture():
     tf.train.GradientDescentOptimizer(0.1).minimize(loss)
     ours = op_types()
     ref = _fixture_nodes("tf1_graph_v1_behavior/graph_def.pbtxt")
-    for name in ["gradients/grad_ys_0", "gradients/mean_squared_error/value_grad/div_no_nan",
-                 "gradients/mean_squared_error/SquaredDifference_grad/Mul",
-                 "gradients/layer2/Relu_grad/ReluGrad", "gradients/layer2/add_grad/Sum",
-                 "gradients/layer2/MatMul_grad/MatMul", "gradients/layer2/MatMul_grad/MatMul_1",
-                 "gradients/layer2/MatMul_grad/tuple/control_dependency_1", "gradients/layer1/MatMul_grad/MatMul_1",
-                 "GradientDescent/learning_rate", "GradientDescent/update_layer1/weight/ApplyGradientDescent",
-                 "GradientDescent/update_layer2/bias/ApplyGradientDescent", "GradientDescent",
-                 "mean_squared_error/SquaredDifference", "mean_squared_error/num_present", "mean_squared_error/value"]:
+    for name in [
+        "gradients/grad_ys_0",
+        "gradients/mean_squared_error/value_grad/div_no_nan",
+        "gradients/mean_squared_error/SquaredDifference_grad/Mul",
+        "gradients/layer2/Relu_grad/ReluGrad",
+        "gradients/layer2/add_grad/Sum",
+        "gradients/layer2/MatMul_grad/MatMul",
+        "gradients/layer2/MatMul_grad/MatMul_1",
+        "gradients/layer2/MatMul_grad/tuple/control_dependency_1",
+        "gradients/layer1/MatMul_grad/MatMul_1",
+        "GradientDescent/learning_rate",
+        "GradientDescent/update_layer1/weight/ApplyGradientDescent",
+        "GradientDescent/update_layer2/bias/ApplyGradientDescent",
+        "GradientDescent",
+        "mean_squared_error/SquaredDifference",
+        "mean_squared_error/num_present",
+        "mean_squared_error/value",
+    ]:
         assert ours.get(name) == ref[name], name
     count = {t: list(ours.values()).count(t) for t in ("ApplyGradientDescent", "ReluGrad", "MatMul")}
     assert count == {"ApplyGradientDescent": 4, "ReluGrad": 2, "MatMul": 6}

@@ -65,8 +65,10 @@ def c(value, dtype=None):
 
 
 def unary(fn, gen=rnd, shape=(2, 3)):
-    return [Case(lambda x: fn(x), [gen(*shape)]),
-            Case(lambda x: fn(x), [gen(*shape)], shapes=[(None, shape[1])], label="dynamic")]
+    return [
+        Case(lambda x: fn(x), [gen(*shape)]),
+        Case(lambda x: fn(x), [gen(*shape)], shapes=[(None, shape[1])], label="dynamic"),
+    ]
 
 
 def binary(fn, gen_x=rnd, gen_y=rnd):
@@ -74,10 +76,33 @@ def binary(fn, gen_x=rnd, gen_y=rnd):
     return [
         Case(lambda x, y: fn(x, y), [gen_x(2, 3), gen_y(2, 3)]),
         Case(lambda x, y: fn(x, y), [gen_x(3, 1, 4), gen_y(2, 4)], label="broadcast"),
-        Case(lambda x, y: fn(x, y), [gen_x(4,), gen_y(3, 1)], label="broadcast-both"),
-        Case(lambda x, y: fn(x, y), [gen_x(3, 4), gen_y(4,)], shapes=[(None, 4), (4,)], label="dynamic-bias"),
-        Case(lambda x, y: fn(x, y), [gen_x(3, 4), gen_y(1, 4)], shapes=[(None, None), (None, 4)],
-             label="dynamic-unknown"),
+        Case(
+            lambda x, y: fn(x, y),
+            [
+                gen_x(
+                    4,
+                ),
+                gen_y(3, 1),
+            ],
+            label="broadcast-both",
+        ),
+        Case(
+            lambda x, y: fn(x, y),
+            [
+                gen_x(3, 4),
+                gen_y(
+                    4,
+                ),
+            ],
+            shapes=[(None, 4), (4,)],
+            label="dynamic-bias",
+        ),
+        Case(
+            lambda x, y: fn(x, y),
+            [gen_x(3, 4), gen_y(1, 4)],
+            shapes=[(None, None), (None, 4)],
+            label="dynamic-unknown",
+        ),
         Case(lambda x, y: fn(x, y), [gen_x(2, 3), gen_y()], label="scalar"),
     ]
 
@@ -88,6 +113,7 @@ def nonzero(*shape):
 
 def gen_op(op_type, n_inputs=2, **attrs):
     """Builds `op_type` directly (for op types no public wrapper creates, e.g. string-typed Add)."""
+
     def build(*xs):
         return op_util.make_tensor(op_type, list(xs[:n_inputs]), attrs={"T": xs[0].dtype.base_dtype, **attrs})
 
@@ -95,13 +121,19 @@ def gen_op(op_type, n_inputs=2, **attrs):
 
 
 def conv_case(strides, padding, dilations=(1, 1, 1, 1), x_shape=(2, 5, 6, 3), f_shape=(3, 2, 3, 2)):
-    return Case(lambda x, f: conv_ops.conv2d(x, f, strides=list(strides), padding=padding, dilations=list(dilations)),
-                [rnd(*x_shape), rnd(*f_shape)], label=f"{padding}-{strides}-{dilations}")
+    return Case(
+        lambda x, f: conv_ops.conv2d(x, f, strides=list(strides), padding=padding, dilations=list(dilations)),
+        [rnd(*x_shape), rnd(*f_shape)],
+        label=f"{padding}-{strides}-{dilations}",
+    )
 
 
 def pool_case(fn, ksize, strides, padding, gen=rnd):
-    return Case(lambda x: fn(x, ksize=ksize, strides=strides, padding=padding), [gen(2, 5, 6, 3)],
-                label=f"{padding}-{ksize}-{strides}")
+    return Case(
+        lambda x: fn(x, ksize=ksize, strides=strides, padding=padding),
+        [gen(2, 5, 6, 3)],
+        label=f"{padding}-{ksize}-{strides}",
+    )
 
 
 def distribution(*shape):
@@ -113,7 +145,7 @@ def distribution(*shape):
 def distinct(*shape):
     """Values with no ties (max/min pooling and reductions need a unique winner)."""
     n = int(np.prod(shape))
-    return (RNG.permutation(n).reshape(shape) * 0.1 + RNG.uniform(0, 0.01, size=shape))
+    return RNG.permutation(n).reshape(shape) * 0.1 + RNG.uniform(0, 0.01, size=shape)
 
 
 CASES: dict[str, list[Case]] = {
@@ -154,63 +186,120 @@ CASES: dict[str, list[Case]] = {
     "Cosh": unary(math_ops.cosh),
     "Tanh": unary(math_ops.tanh),
     "Sigmoid": unary(math_ops.sigmoid),
-    "Cast": [Case(lambda x: array_ops.cast(array_ops.cast(x, dtypes.float32), F64), [rnd(2, 3)], eps=1e-3,
-                  tol=1e-3)],
+    "Cast": [
+        Case(
+            lambda x: array_ops.cast(array_ops.cast(x, dtypes.float32), F64), [rnd(2, 3)], eps=1e-3, tol=1e-3
+        )
+    ],
     # matmul
-    "MatMul": [Case(lambda a, b, ta=ta, tb=tb: math_ops.matmul(a, b, transpose_a=ta, transpose_b=tb),
-                    [rnd(*((4, 3) if ta else (3, 4))), rnd(*((5, 4) if tb else (4, 5)))], label=f"{ta}{tb}")
-               for ta in (False, True) for tb in (False, True)]
-    + [Case(lambda a, b: math_ops.matmul(a, b), [rnd(3, 4), rnd(4, 2)], shapes=[(None, 4), (4, 2)],
-            label="dynamic")],
-    "BatchMatMulV2": [Case(lambda a, b: math_ops.matmul(a, b), [rnd(2, 3, 4), rnd(4, 5)], label="broadcast"),
-                      Case(lambda a, b: math_ops.matmul(a, b, transpose_a=True, transpose_b=True),
-                           [rnd(2, 1, 4, 3), rnd(3, 5, 4)], label="adjoint")],
+    "MatMul": [
+        Case(
+            lambda a, b, ta=ta, tb=tb: math_ops.matmul(a, b, transpose_a=ta, transpose_b=tb),
+            [rnd(*((4, 3) if ta else (3, 4))), rnd(*((5, 4) if tb else (4, 5)))],
+            label=f"{ta}{tb}",
+        )
+        for ta in (False, True)
+        for tb in (False, True)
+    ]
+    + [
+        Case(
+            lambda a, b: math_ops.matmul(a, b),
+            [rnd(3, 4), rnd(4, 2)],
+            shapes=[(None, 4), (4, 2)],
+            label="dynamic",
+        )
+    ],
+    "BatchMatMulV2": [
+        Case(lambda a, b: math_ops.matmul(a, b), [rnd(2, 3, 4), rnd(4, 5)], label="broadcast"),
+        Case(
+            lambda a, b: math_ops.matmul(a, b, transpose_a=True, transpose_b=True),
+            [rnd(2, 1, 4, 3), rnd(3, 5, 4)],
+            label="adjoint",
+        ),
+    ],
     # reductions
-    "Sum": [Case(lambda x: math_ops.reduce_sum(x), [rnd(2, 3, 4)]),
-            Case(lambda x: math_ops.reduce_sum(x, [0, 2]), [rnd(2, 3, 4)]),
-            Case(lambda x: math_ops.reduce_sum(x, 1, keepdims=True), [rnd(2, 3, 4)]),
-            Case(lambda x: math_ops.reduce_sum(x, -1), [rnd(2, 3, 4)], shapes=[(None, 3, None)], label="dyn"),
-            Case(lambda x: math_ops.reduce_sum(x), [rnd(3, 4)], shapes=[(None, 4)], label="dynamic-all")],
-    "Mean": [Case(lambda x: math_ops.reduce_mean(x), [rnd(2, 3, 4)]),
-             Case(lambda x: math_ops.reduce_mean(x, [1]), [rnd(2, 3, 4)]),
-             Case(lambda x: math_ops.reduce_mean(x, 0, keepdims=True), [rnd(3, 4)], shapes=[(None, 4)]),
-             Case(lambda x: math_ops.reduce_mean(x), [rnd(5)], shapes=[(None,)], label="dynamic-all")],
-    "Max": [Case(lambda x: math_ops.reduce_max(x, 1), [distinct(2, 3, 4)]),
-            Case(lambda x: math_ops.reduce_max(x), [distinct(3, 4)], shapes=[(None, 4)])],
+    "Sum": [
+        Case(lambda x: math_ops.reduce_sum(x), [rnd(2, 3, 4)]),
+        Case(lambda x: math_ops.reduce_sum(x, [0, 2]), [rnd(2, 3, 4)]),
+        Case(lambda x: math_ops.reduce_sum(x, 1, keepdims=True), [rnd(2, 3, 4)]),
+        Case(lambda x: math_ops.reduce_sum(x, -1), [rnd(2, 3, 4)], shapes=[(None, 3, None)], label="dyn"),
+        Case(lambda x: math_ops.reduce_sum(x), [rnd(3, 4)], shapes=[(None, 4)], label="dynamic-all"),
+    ],
+    "Mean": [
+        Case(lambda x: math_ops.reduce_mean(x), [rnd(2, 3, 4)]),
+        Case(lambda x: math_ops.reduce_mean(x, [1]), [rnd(2, 3, 4)]),
+        Case(lambda x: math_ops.reduce_mean(x, 0, keepdims=True), [rnd(3, 4)], shapes=[(None, 4)]),
+        Case(lambda x: math_ops.reduce_mean(x), [rnd(5)], shapes=[(None,)], label="dynamic-all"),
+    ],
+    "Max": [
+        Case(lambda x: math_ops.reduce_max(x, 1), [distinct(2, 3, 4)]),
+        Case(lambda x: math_ops.reduce_max(x), [distinct(3, 4)], shapes=[(None, 4)]),
+    ],
     "Min": [Case(lambda x: math_ops.reduce_min(x, [0, 2], keepdims=True), [distinct(2, 3, 4)])],
-    "Prod": [Case(lambda x: math_ops.reduce_prod(x, 1), [nonzero(2, 3)]),
-             Case(lambda x: math_ops.reduce_prod(x), [nonzero(2, 3)])],
-    "Cumsum": [Case(lambda x, e=e, r=r: math_ops.cumsum(x, axis=1, exclusive=e, reverse=r), [rnd(2, 4)],
-                    label=f"{e}{r}") for e in (False, True) for r in (False, True)],
+    "Prod": [
+        Case(lambda x: math_ops.reduce_prod(x, 1), [nonzero(2, 3)]),
+        Case(lambda x: math_ops.reduce_prod(x), [nonzero(2, 3)]),
+    ],
+    "Cumsum": [
+        Case(
+            lambda x, e=e, r=r: math_ops.cumsum(x, axis=1, exclusive=e, reverse=r),
+            [rnd(2, 4)],
+            label=f"{e}{r}",
+        )
+        for e in (False, True)
+        for r in (False, True)
+    ],
     # array
     "Identity": unary(array_ops.identity),
     "PlaceholderWithDefault": [Case(lambda x: array_ops.placeholder_with_default(x, [2, 3]), [rnd(2, 3)])],
-    "Reshape": [Case(lambda x: array_ops.reshape(x, [3, -1]), [rnd(2, 3, 2)]),
-                Case(lambda x: array_ops.reshape(x, [-1]), [rnd(2, 3)], shapes=[(None, 3)])],
+    "Reshape": [
+        Case(lambda x: array_ops.reshape(x, [3, -1]), [rnd(2, 3, 2)]),
+        Case(lambda x: array_ops.reshape(x, [-1]), [rnd(2, 3)], shapes=[(None, 3)]),
+    ],
     "ExpandDims": [Case(lambda x: array_ops.expand_dims(x, 1), [rnd(2, 3)])],
     "Squeeze": [Case(lambda x: array_ops.squeeze(x, [1]), [rnd(2, 1, 3)])],
     "Transpose": [Case(lambda x: array_ops.transpose(x, [2, 0, 1]), [rnd(2, 3, 4)])],
-    "ConcatV2": [Case(lambda a, b: array_ops.concat([a, b], 1), [rnd(2, 3), rnd(2, 2)]),
-                 Case(lambda a, b: array_ops.concat([a, b], 0), [rnd(2, 3), rnd(1, 3)], shapes=[(None, 3), (None, 3)],
-                      label="dynamic")],
+    "ConcatV2": [
+        Case(lambda a, b: array_ops.concat([a, b], 1), [rnd(2, 3), rnd(2, 2)]),
+        Case(
+            lambda a, b: array_ops.concat([a, b], 0),
+            [rnd(2, 3), rnd(1, 3)],
+            shapes=[(None, 3), (None, 3)],
+            label="dynamic",
+        ),
+    ],
     "Pack": [Case(lambda a, b: array_ops.stack([a, b], axis=1), [rnd(2, 3), rnd(2, 3)])],
     "Unpack": [Case(lambda x: array_ops.unstack(x, axis=1), [rnd(2, 3)])],
     "Split": [Case(lambda x: array_ops.split(x, 2, axis=1), [rnd(3, 4)])],
     "SplitV": [Case(lambda x: array_ops.split(x, [1, 3], axis=1), [rnd(3, 4)])],
-    "Tile": [Case(lambda x: array_ops.tile(x, [2, 3]), [rnd(2, 3)]),
-             Case(lambda x: array_ops.tile(x, [2, 1]), [rnd(2, 3)], shapes=[(None, 3)], label="dynamic")],
+    "Tile": [
+        Case(lambda x: array_ops.tile(x, [2, 3]), [rnd(2, 3)]),
+        Case(lambda x: array_ops.tile(x, [2, 1]), [rnd(2, 3)], shapes=[(None, 3)], label="dynamic"),
+    ],
     "Pad": [Case(lambda x: array_ops.pad(x, [[1, 0], [2, 1]]), [rnd(2, 3)])],
     "PadV2": [Case(lambda x: array_ops.pad(x, [[1, 0], [0, 2]], constant_values=1.5), [rnd(2, 3)])],
-    "Slice": [Case(lambda x: array_ops.slice(x, [1, 0], [1, 2]), [rnd(3, 3)]),
-              Case(lambda x: array_ops.slice(x, [1, 1], [-1, 2]), [rnd(3, 4)], shapes=[(None, 4)], label="dyn")],
-    "StridedSlice": [Case(lambda x: x[1:, ::2], [rnd(3, 5)]), Case(lambda x: x[:, 1], [rnd(3, 4)]),
-                     Case(lambda x: x[..., None, :2], [rnd(2, 3)])],
-    "GatherV2": [Case(lambda p: array_ops.gather(p, c(np.array([2, 0, 2], np.int32))), [rnd(4, 3)]),
-                 Case(lambda p: array_ops.gather(p, c(np.array([[1, 0]], np.int32)), axis=1), [rnd(2, 3, 2)])],
-    "Select": [Case(lambda x, y: array_ops.where(c(np.array([[True, False, True], [False, False, True]])), x, y),
-                    [rnd(2, 3), rnd(2, 3)])],
-    "SelectV2": [Case(lambda x, y: array_ops.where_v2(c(np.array([True, False, True])), x, y),
-                      [rnd(2, 3), rnd(1, 3)])],
+    "Slice": [
+        Case(lambda x: array_ops.slice(x, [1, 0], [1, 2]), [rnd(3, 3)]),
+        Case(lambda x: array_ops.slice(x, [1, 1], [-1, 2]), [rnd(3, 4)], shapes=[(None, 4)], label="dyn"),
+    ],
+    "StridedSlice": [
+        Case(lambda x: x[1:, ::2], [rnd(3, 5)]),
+        Case(lambda x: x[:, 1], [rnd(3, 4)]),
+        Case(lambda x: x[..., None, :2], [rnd(2, 3)]),
+    ],
+    "GatherV2": [
+        Case(lambda p: array_ops.gather(p, c(np.array([2, 0, 2], np.int32))), [rnd(4, 3)]),
+        Case(lambda p: array_ops.gather(p, c(np.array([[1, 0]], np.int32)), axis=1), [rnd(2, 3, 2)]),
+    ],
+    "Select": [
+        Case(
+            lambda x, y: array_ops.where(c(np.array([[True, False, True], [False, False, True]])), x, y),
+            [rnd(2, 3), rnd(2, 3)],
+        )
+    ],
+    "SelectV2": [
+        Case(lambda x, y: array_ops.where_v2(c(np.array([True, False, True])), x, y), [rnd(2, 3), rnd(1, 3)])
+    ],
     "Fill": [Case(lambda v: array_ops.fill([2, 3], v), [np.array(0.7)])],
     "BroadcastTo": [Case(lambda x: array_ops.broadcast_to(x, [2, 3, 4]), [rnd(3, 1)])],
     "MatrixDiag": [Case(lambda d: array_ops.matrix_diag(d), [rnd(2, 3)])],
@@ -225,24 +314,49 @@ CASES: dict[str, list[Case]] = {
     "LeakyRelu": unary(lambda x: nn_ops.leaky_relu(x, alpha=0.3), away),
     "Softmax": [Case(lambda x: nn_ops.softmax(x), [rnd(2, 4)])],
     "LogSoftmax": [Case(lambda x: nn_ops.log_softmax(x), [rnd(2, 4)])],
-    "BiasAdd": [Case(lambda x, b: nn_ops.bias_add(x, b), [rnd(2, 3, 4), rnd(4)]),
-                Case(lambda x, b: nn_ops.bias_add(x, b), [rnd(3, 4), rnd(4)], shapes=[(None, 4), (4,)])],
+    "BiasAdd": [
+        Case(lambda x, b: nn_ops.bias_add(x, b), [rnd(2, 3, 4), rnd(4)]),
+        Case(lambda x, b: nn_ops.bias_add(x, b), [rnd(3, 4), rnd(4)], shapes=[(None, 4), (4,)]),
+    ],
     "L2Loss": [Case(lambda x: nn_loss_ops.l2_loss(x), [rnd(2, 3)])],
     "SoftmaxCrossEntropyWithLogits": [
-        Case(lambda logits, labels: nn_loss_ops.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits),
-             [rnd(3, 4), distribution(3, 4)], label="loss"),
-        Case(lambda logits, labels: list(op_util.make_op("SoftmaxCrossEntropyWithLogits", [logits, labels],
-                                                          attrs={"T": F64}).outputs),
-             [rnd(3, 4), distribution(3, 4)], label="both-outputs")],
+        Case(
+            lambda logits, labels: nn_loss_ops.softmax_cross_entropy_with_logits_v2(
+                labels=labels, logits=logits
+            ),
+            [rnd(3, 4), distribution(3, 4)],
+            label="loss",
+        ),
+        Case(
+            lambda logits, labels: list(
+                op_util.make_op("SoftmaxCrossEntropyWithLogits", [logits, labels], attrs={"T": F64}).outputs
+            ),
+            [rnd(3, 4), distribution(3, 4)],
+            label="both-outputs",
+        ),
+    ],
     "SparseSoftmaxCrossEntropyWithLogits": [
-        Case(lambda logits: nn_loss_ops.sparse_softmax_cross_entropy_with_logits(
-            labels=c(np.array([1, 0, 3], np.int32)), logits=logits), [rnd(3, 4)])],
-    "Conv2D": [conv_case((1, 1, 1, 1), "SAME"), conv_case((1, 2, 2, 1), "VALID"), conv_case((1, 2, 1, 1), "SAME"),
-               conv_case((1, 1, 1, 1), "SAME", dilations=(1, 2, 2, 1))],
-    "MaxPool": [pool_case(conv_ops.max_pool, [1, 2, 2, 1], [1, 2, 2, 1], "VALID", gen=distinct),
-                pool_case(conv_ops.max_pool, [1, 3, 3, 1], [1, 2, 2, 1], "SAME", gen=distinct)],
-    "AvgPool": [pool_case(conv_ops.avg_pool, [1, 2, 2, 1], [1, 2, 2, 1], "VALID"),
-                pool_case(conv_ops.avg_pool, [1, 3, 3, 1], [1, 2, 2, 1], "SAME")],
+        Case(
+            lambda logits: nn_loss_ops.sparse_softmax_cross_entropy_with_logits(
+                labels=c(np.array([1, 0, 3], np.int32)), logits=logits
+            ),
+            [rnd(3, 4)],
+        )
+    ],
+    "Conv2D": [
+        conv_case((1, 1, 1, 1), "SAME"),
+        conv_case((1, 2, 2, 1), "VALID"),
+        conv_case((1, 2, 1, 1), "SAME"),
+        conv_case((1, 1, 1, 1), "SAME", dilations=(1, 2, 2, 1)),
+    ],
+    "MaxPool": [
+        pool_case(conv_ops.max_pool, [1, 2, 2, 1], [1, 2, 2, 1], "VALID", gen=distinct),
+        pool_case(conv_ops.max_pool, [1, 3, 3, 1], [1, 2, 2, 1], "SAME", gen=distinct),
+    ],
+    "AvgPool": [
+        pool_case(conv_ops.avg_pool, [1, 2, 2, 1], [1, 2, 2, 1], "VALID"),
+        pool_case(conv_ops.avg_pool, [1, 3, 3, 1], [1, 2, 2, 1], "SAME"),
+    ],
     # backprop ops (second derivatives)
     "ReluGrad": [Case(backprop_ops.relu_grad, [rnd(2, 3), away(2, 3)])],
     "Relu6Grad": [Case(backprop_ops.relu6_grad, [rnd(2, 3), away(2, 3) * 4])],
@@ -293,8 +407,12 @@ def _evaluate(case):
         feed = {x: v for x, v in zip(xs, case.values, strict=True)}
         y_vals = sess.run(ys, feed)
         weights = [RNG.uniform(0.5, 1.5, size=np.shape(v)) for v in y_vals]
-        objective = math_ops.add_n([math_ops.reduce_sum(math_ops.multiply(y, c(w, y.dtype.base_dtype)))
-                                    for y, w in zip(ys, weights, strict=True)])
+        objective = math_ops.add_n(
+            [
+                math_ops.reduce_sum(math_ops.multiply(y, c(w, y.dtype.base_dtype)))
+                for y, w in zip(ys, weights, strict=True)
+            ]
+        )
         grads = gradients.gradients(objective, xs)
         fetch = [g for g in grads if g is not None]
         analytic = iter(sess.run(fetch, feed))
@@ -319,13 +437,18 @@ def _evaluate(case):
 ALL_CASES = [(op_type, i, case) for op_type, cases in CASES.items() for i, case in enumerate(cases)]
 
 
-@pytest.mark.parametrize("op_type,index,case", ALL_CASES,
-                         ids=[f"{t}-{i}{'-' + c.label if c.label else ''}" for t, i, c in ALL_CASES])
+@pytest.mark.parametrize(
+    "op_type,index,case",
+    ALL_CASES,
+    ids=[f"{t}-{i}{'-' + c.label if c.label else ''}" for t, i, c in ALL_CASES],
+)
 def test_gradient_matches_finite_differences(op_type, index, case):
     analytic, numeric = _evaluate(case)
     for k, (a, n) in enumerate(zip(analytic, numeric, strict=True)):
         if a is None:
-            np.testing.assert_allclose(n, 0, atol=case.tol, err_msg=f"input {k}: gradient None but FD non-zero")
+            np.testing.assert_allclose(
+                n, 0, atol=case.tol, err_msg=f"input {k}: gradient None but FD non-zero"
+            )
             continue
         assert np.shape(a) == np.shape(n), f"input {k}: gradient shape {np.shape(a)} vs input {np.shape(n)}"
         np.testing.assert_allclose(a, n, rtol=case.tol, atol=case.tol, err_msg=f"input {k}")

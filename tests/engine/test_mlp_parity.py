@@ -60,8 +60,9 @@ def test_adam_mlp_matches_tensorflow_step_by_step():
     np.testing.assert_allclose(losses, tf_losses, rtol=1e-3)
     assert set(trained) == set(final)
     for name, value in trained.items():
-        np.testing.assert_allclose(value, np.array(final[name]["value"], np.float32), atol=1e-4, rtol=0,
-                                   err_msg=name)
+        np.testing.assert_allclose(
+            value, np.array(final[name]["value"], np.float32), atol=1e-4, rtol=0, err_msg=name
+        )
 
 
 def _small_model(rng):
@@ -114,3 +115,17 @@ def test_gradient_descent_and_momentum_match_numpy(kind):
         np.testing.assert_allclose(sess.run(b), ref_b, atol=1e-5)
         if kind != "sgd":
             np.testing.assert_allclose(sess.run(opt.get_slot(w, "momentum")), acc_w, atol=1e-5)
+
+
+def test_train_mlp_example_learns_digits(tmp_path):
+    pytest.importorskip("sklearn")
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("train_mlp", ROOT / "examples" / "train_mlp.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    test_loss, test_acc = module.main(["--steps", "200", "--print-every", "100", "--logdir", str(tmp_path)])
+    assert test_acc > 0.9
+    assert list(tmp_path.glob("events.out.tfevents.*"))

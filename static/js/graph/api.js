@@ -19,9 +19,9 @@ export async function fetchGraphRuns() {
   return (await getJson('/data/graph/runs')).runs;
 }
 
-/** The hierarchy JSON of one graph (see board/graph_hierarchy.py). */
-export function fetchHierarchy(run, kind) {
-  return getJson(`/data/graph/hierarchy?${query({ run, kind })}`);
+/** URL of the hierarchy JSON of one graph (see board/graph_hierarchy.py); the worker loads it. */
+export function hierarchyUrl(run, kind) {
+  return `/data/graph/hierarchy?${query({ run, kind })}`;
 }
 
 /** Details of one op: attrs, inputs and outputs with shapes. */

@@ -16,6 +16,7 @@ export const CLS = {
   edgeLabel: 'g-edge-label',
   control: 'g-control',
   stub: 'g-stub',
+  stubLabel: 'g-stub-label',
   selected: 'g-selected',
   traced: 'g-traced',
   tracing: 'g-tracing',

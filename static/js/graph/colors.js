@@ -7,8 +7,8 @@ const OP_PALETTE = [
   '#bc80bd', '#ccebc5', '#ffed6f', '#9ecae1', '#f4a582', '#a6d96a', '#d6b4fc', '#f9c0a8',
 ];
 const STRUCTURE_HUES = [210, 120, 30, 280, 175, 0, 55, 320, 95, 245];
-export const NEUTRAL_GROUP = '#d9dde3';
-export const NEUTRAL_OP = '#ffffff';
+const NEUTRAL_GROUP = '#d9dde3';
+const NEUTRAL_OP = '#ffffff';
 
 function hash(text) {
   let h = 2166136261;
@@ -16,11 +16,11 @@ function hash(text) {
   return h >>> 0;
 }
 
-export function opColor(opType) {
+function opColor(opType) {
   return OP_PALETTE[hash(opType) % OP_PALETTE.length];
 }
 
-export function structureColor(template) {
+function structureColor(template) {
   if (template < 0) return NEUTRAL_GROUP;
   const hue = STRUCTURE_HUES[template % STRUCTURE_HUES.length];
   const light = 82 - 6 * (Math.floor(template / STRUCTURE_HUES.length) % 3);

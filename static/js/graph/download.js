@@ -10,7 +10,7 @@ function graphCss() {
 }
 
 /** A standalone SVG document of the whole scene at zoom 1. */
-export function svgDocument(svg, scene) {
+function svgDocument(svg, scene) {
   const clone = svg.cloneNode(true);
   const viewport = clone.querySelector('[data-role="viewport"]');
   viewport.removeAttribute('transform');

@@ -23,7 +23,7 @@ function endpointRows(list) {
   });
 }
 
-export function opInfoHtml(info) {
+function opInfoHtml(info) {
   const attrs = Object.entries(info.attrs).map(([k, v]) => [esc(k), `<code>${esc(v)}</code>`]);
   return `<h3 class="${CLS.infoTitle}" title="${esc(info.name)}">${esc(info.name)}</h3>` +
     table([['Operation', `<b class="g-info-op">${esc(info.op)}</b>`],
@@ -34,7 +34,7 @@ export function opInfoHtml(info) {
     `<h4>Outputs (${info.outputs.length})</h4>${table(endpointRows(info.outputs))}`;
 }
 
-export function groupInfoHtml(model, id) {
+function groupInfoHtml(model, id) {
   const counts = new Map();
   for (let i = id; i < model.end[id]; i++) {
     if (model.kind[i] === KIND.op) counts.set(model.opType(i), (counts.get(model.opType(i)) || 0) + 1);

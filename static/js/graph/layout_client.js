@@ -1,4 +1,5 @@
-// Main-thread side of the layout worker: sends group graphs, caches results by content key.
+// Main-thread side of the worker (layout_worker.js): lays out group graphs (results cached by content
+// key) and loads hierarchy JSON.
 
 export class Layouter {
   constructor() {
@@ -7,12 +8,12 @@ export class Layouter {
     this.nextId = 1;
     this.cache = new Map();
     this.worker.onmessage = (event) => {
-      const { requestId, results, error } = event.data;
+      const { requestId, error } = event.data;
       const entry = this.pending.get(requestId);
       if (!entry) return;
       this.pending.delete(requestId);
-      if (error) entry.reject(new Error(`layout failed: ${error}`));
-      else entry.resolve(results);
+      if (error) entry.reject(new Error(error));
+      else entry.resolve(event.data);
     };
     this.worker.onerror = (event) => {
       const error = new Error(`layout worker: ${event.message || 'failed to start'}`);
@@ -21,17 +22,30 @@ export class Layouter {
     };
   }
 
+  request(message) {
+    const requestId = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(requestId, { resolve, reject });
+      this.worker.postMessage({ requestId, ...message });
+    });
+  }
+
   /** Layouts for graphs [{key, nodes, edges}], from the cache when the same key was laid out before. */
   async layout(graphs) {
     const missing = graphs.filter((g) => !this.cache.has(g.key));
     if (missing.length) {
-      const requestId = this.nextId++;
-      const results = await new Promise((resolve, reject) => {
-        this.pending.set(requestId, { resolve, reject });
-        this.worker.postMessage({ requestId, graphs: missing });
-      });
-      for (const result of results) this.cache.set(result.key, result);
+      try {
+        const { results } = await this.request({ graphs: missing });
+        for (const result of results) this.cache.set(result.key, result);
+      } catch (error) {
+        throw new Error(`layout failed: ${error.message}`);
+      }
     }
     return graphs.map((g) => this.cache.get(g.key));
+  }
+
+  /** The hierarchy JSON at `url`, fetched and parsed in the worker. */
+  async loadHierarchy(url) {
+    return (await this.request({ hierarchyUrl: new URL(url, window.location.href).href })).json;
   }
 }

@@ -1,13 +1,23 @@
-// Web Worker: lays out one group's children with elkjs (layered, top to bottom), off the main thread.
-// Classic worker (importScripts). Message in:  {requestId, graphs: [{key, nodes: [{id, w, h}],
-//   edges: [{id, s, t, label?, lw?, lh?}]}]}
-// Message out: {requestId, results: [{key, width, height, nodes: {id: [x, y]},
-//   edges: {id: {points: [[x, y], ...], label: [x, y] | null}}, ms}]} or {requestId, error}.
+// Web Worker: the graph page's heavy lifting off the main thread. Classic worker (importScripts).
+// 1. Layout: lays out groups' children with elkjs (layered, top to bottom).
+//    In:  {requestId, graphs: [{key, nodes: [{id, w, h}], edges: [{id, s, t, label?, lw?, lh?}]}]}
+//    Out: {requestId, results: [{key, width, height, nodes: {id: [x, y]},
+//          edges: {id: {points: [[x, y], ...], label: [x, y] | null}}, ms}]} or {requestId, error}.
+// 2. Loading: fetches and parses a hierarchy JSON (numeric columns as transferred Int32Arrays).
+//    In:  {requestId, hierarchyUrl}   Out: {requestId, json} or {requestId, error}.
 /* global ELK, importScripts */
-importScripts(new URL('../../vendor/elk.bundled.js', self.location.href).href);
+let elk = null;
 
-// elk.bundled.js, loaded inside a worker, installs its own self.onmessage; ours replaces it below.
-const elk = new ELK();
+/** Loads elkjs on first use (1.6 MB of script: its parse overlaps the hierarchy download). */
+function ensureElk() {
+  if (elk) return elk;
+  // elk.bundled.js, loaded inside a worker, installs its own self.onmessage: keep ours.
+  const ours = self.onmessage;
+  importScripts(new URL('../../vendor/elk.bundled.js', self.location.href).href);
+  self.onmessage = ours;
+  elk = new ELK();
+  return elk;
+}
 
 const LAYOUT_OPTIONS = {
   'elk.algorithm': 'layered',
@@ -24,7 +34,7 @@ const LAYOUT_OPTIONS = {
   'elk.separateConnectedComponents': 'true',
   'elk.aspectRatio': '1.6',
   'elk.layered.thoroughness': '5',
-  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+  'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
   'elk.edgeLabels.placement': 'CENTER',
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
   'elk.padding': '[top=0,left=0,bottom=0,right=0]',
@@ -91,7 +101,7 @@ async function layoutLayered(graphNodes, graphEdges, nodes, edges) {
       labels: e.label ? [{ text: e.label, width: e.lw, height: e.lh }] : [],
     })),
   };
-  const out = await elk.layout(elkGraph);
+  const out = await ensureElk().layout(elkGraph);
   for (const child of out.children) nodes[child.id] = [child.x, child.y];
   for (const edge of out.edges || []) {
     const points = [];
@@ -106,13 +116,52 @@ async function layoutLayered(graphNodes, graphEdges, nodes, edges) {
   return { width: out.width || 0, height: out.height || 0 };
 }
 
+// Numeric columns of the hierarchy JSON, turned into Int32Arrays that move to the page without a copy.
+const INT_COLUMNS = ['kind', 'op', 'parent', 'end', 'count', 'flags', 'template'];
+const INT_ROWS = ['edges', 'bridges', 'baseEdges'];
+
+/** Fetches and parses the hierarchy JSON here, so a big graph's parse never blocks the page. */
+async function loadHierarchy(url) {
+  const pending = fetch(url);
+  ensureElk();  // needed next; loads while the server answers
+  const response = await pending;
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${url}: ${response.status} (not JSON)`);
+  }
+  if (!response.ok) throw new Error(json.error || `${url}: ${response.status}`);
+  const transfer = [];
+  const toInts = (values) => {
+    const array = Int32Array.from(values);
+    transfer.push(array.buffer);
+    return array;
+  };
+  for (const key of INT_COLUMNS) json.nodes[key] = toInts(json.nodes[key]);
+  for (const key of INT_ROWS) json[key] = toInts(json[key]);
+  return [json, transfer];
+}
+
+const errorText = (error) => String(error && error.message ? error.message : error);
+
 self.onmessage = async (event) => {
-  const { requestId, graphs } = event.data;
+  const { requestId, graphs, hierarchyUrl } = event.data;
+  if (hierarchyUrl) {
+    try {
+      const [json, transfer] = await loadHierarchy(hierarchyUrl);
+      self.postMessage({ requestId, json }, transfer);
+    } catch (error) {
+      self.postMessage({ requestId, error: errorText(error) });
+    }
+    return;
+  }
   try {
     const results = [];
     for (const graph of graphs) results.push(await layoutOne(graph));
     self.postMessage({ requestId, results });
   } catch (error) {
-    self.postMessage({ requestId, error: String(error && error.message ? error.message : error) });
+    self.postMessage({ requestId, error: errorText(error) });
   }
 };

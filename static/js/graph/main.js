@@ -1,5 +1,5 @@
 // Graph dashboard: wires data, layout, drawing and the panels together. Entry point of graphs.html.
-import { fetchGraphRuns, fetchHierarchy, fetchNode } from './api.js';
+import { fetchGraphRuns, fetchNode, hierarchyUrl } from './api.js';
 import { CLS, IDS } from './classes.js';
 import { downloadPng, downloadSvg } from './download.js';
 import { InfoPanel } from './info.js';
@@ -15,6 +15,8 @@ import { readUrlState, writeUrlState } from './urlstate.js';
 import { reloader } from '../reload.js';
 
 const $ = (id) => document.getElementById(id);
+// Scenes with more elements than this are drawn around the visible area only.
+const CULL_ABOVE = 1500;
 
 class GraphPage {
   constructor() {
@@ -33,7 +35,7 @@ class GraphPage {
     this.viewport = this.svg.querySelector('[data-role="viewport"]');
     this.sceneGroup = this.svg.querySelector('[data-role="scene"]');
     this.nodeElements = new Map();
-    this.panzoom = new PanZoom(this.svg, this.viewport, () => this.minimap && this.minimap.update());
+    this.panzoom = new PanZoom(this.svg, this.viewport, () => this.minimap && this.onViewChange());
     this.minimap = new Minimap($(IDS.minimap), this.panzoom);
     this.info = new InfoPanel($(IDS.info), (name) => this.revealByName(name));
     this.search = new Search($(IDS.search), $(IDS.searchResults), () => this.model,
@@ -80,6 +82,12 @@ class GraphPage {
     $(IDS.downloadSvg).addEventListener('click', () => this.scene && downloadSvg(this.svg, this.scene, this.fileName('svg')));
     $(IDS.downloadPng).addEventListener('click', () => this.scene && downloadPng(this.svg, this.scene, this.fileName('png')));
     window.addEventListener('resize', () => this.minimap.update());
+    // "/" jumps to the search box; Escape closes the info panel.
+    document.addEventListener('keydown', (e) => {
+      const typing = e.target.closest('input, select, textarea');
+      if (e.key === '/' && !typing) { e.preventDefault(); $(IDS.search).focus(); }
+      if (e.key === 'Escape' && !typing) this.info.hide();
+    });
   }
 
   fileName(ext) {
@@ -152,14 +160,16 @@ class GraphPage {
     performance.mark('graph-fetch-start');
     let json;
     try {
-      json = await fetchHierarchy(this.state.run, this.state.kind);
+      json = await this.layouter.loadHierarchy(hierarchyUrl(this.state.run, this.state.kind));
     } catch (error) {
       if (generation === this.generation) this.status(`Could not load the graph: ${error.message}`, true);
       return;
     }
     if (generation !== this.generation) return;
     performance.mark('graph-fetched');
-    this.model = new GraphModel(json);
+    const model = await GraphModel.create(json);
+    if (generation !== this.generation) return;
+    this.model = model;
     performance.mark('graph-model');
     const s = json.stats;
     $(IDS.stats).textContent = `${s.ops.toLocaleString()} ops, ${s.edges.toLocaleString()} edges` +
@@ -188,7 +198,7 @@ class GraphPage {
       }
     }
     await this.relayout({ fit: true });
-    if (this.state.selected !== null) this.select(this.state.selected);
+    if (this.state.selected !== null && this.model === model) this.reveal(this.state.selected);
   }
 
   /** Lays out what is open and redraws; `anchor` keeps that node still on screen, `fit` shows all. */
@@ -197,28 +207,34 @@ class GraphPage {
     const before = anchor !== null && this.scene && this.scene.byId.get(anchor);
     const anchorScreen = before ? this.panzoom.toScreen(before.x, before.y) : null;
     this.svg.classList.add(CLS.busy);
-    this.status(this.scene ? '' : 'Laying out…');
+    // Say so when a layout takes a while (the page stays responsive: it runs in a worker).
+    const slow = setTimeout(() => this.status('Laying out…'), this.scene ? 400 : 0);
     let scene;
     try {
       scene = await buildScene(this.model, this.state.expanded, this.layouter);
     } catch (error) {
+      clearTimeout(slow);
       if (generation === this.generation) this.status(error.message, true);
       this.svg.classList.remove(CLS.busy);
       return;
+    } finally {
+      clearTimeout(slow);
     }
     if (generation !== this.generation) return;
     performance.mark('graph-layout-done');
     this.svg.classList.remove(CLS.busy);
     this.status('');
     this.scene = scene;
-    this.draw();
-    performance.mark('graph-drawn');
+    // Place the view first (what is drawn of a big scene depends on it), then draw.
+    this.drawnRegion = null;
     const after = anchor !== null && scene.byId.get(anchor);
     if (fit) this.panzoom.initialView([0, 0, scene.width, scene.height]);
     else if (anchorScreen && after) {
       const k = this.panzoom.t.k;
       this.panzoom.set(anchorScreen[0] - after.x * k, anchorScreen[1] - after.y * k, k);
     }
+    this.draw();
+    performance.mark('graph-drawn');
     this.saveUrl();
     document.body.dataset.graphReady = String(generation);
     if (!this.painted) {
@@ -230,12 +246,48 @@ class GraphPage {
 
   draw() {
     if (!this.scene) return;
-    this.sceneGroup.innerHTML = sceneMarkup(this.model, this.scene, this.state.color);
-    this.nodeElements = new Map();
-    for (const el of this.sceneGroup.querySelectorAll(`.${CLS.node}`)) this.nodeElements.set(Number(el.dataset.id), el);
+    this.drawElements();
     this.minimap.setScene(this.scene);
     drawLegend($(IDS.legend), this.model, this.scene, this.state.color);
+  }
+
+  /**
+   * Puts the scene's SVG elements in the page. A big scene is drawn only around the visible area
+   * (half a screen more on each side); moving the view out of that area draws it again there.
+   */
+  drawElements() {
+    const s = this.scene;
+    const big = s.nodes.length + s.edges.length + s.stubs.length > CULL_ABOVE;
+    let region = null;
+    if (big) {
+      const [vw, vh] = this.panzoom.size();
+      const [x0, y0] = this.panzoom.toScene(-vw / 2, -vh / 2);
+      const [x1, y1] = this.panzoom.toScene(1.5 * vw, 1.5 * vh);
+      region = { x0, y0, x1, y1, k: this.panzoom.t.k };
+    }
+    this.drawnRegion = region;
+    this.sceneGroup.innerHTML = sceneMarkup(this.model, s, this.state.color, region);
+    this.nodeElements = new Map();
+    for (const el of this.sceneGroup.querySelectorAll(`.${CLS.node}`)) this.nodeElements.set(Number(el.dataset.id), el);
+    this.sceneGroup.dataset.drawn = String(this.nodeElements.size);
     this.applySelection();
+  }
+
+  /** After a pan or zoom: redraw a culled scene when the view has left the drawn area. */
+  onViewChange() {
+    this.minimap.update();
+    const region = this.drawnRegion;
+    if (!region || this.redrawPending) return;
+    const [vw, vh] = this.panzoom.size();
+    const [x0, y0] = this.panzoom.toScene(0, 0);
+    const [x1, y1] = this.panzoom.toScene(vw, vh);
+    const outside = x0 < region.x0 || y0 < region.y0 || x1 > region.x1 || y1 > region.y1;
+    if (!outside) return;
+    this.redrawPending = true;
+    requestAnimationFrame(() => {
+      this.redrawPending = false;
+      if (this.scene && this.drawnRegion) this.drawElements();
+    });
   }
 
   fit() {

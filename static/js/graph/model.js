@@ -21,6 +21,15 @@ function buildNames(n) {
   return name;
 }
 
+/** Resolves in a new task, so the browser can paint and handle input in between. */
+function yieldToBrowser() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
+
 /** Map group -> [start, end) offsets of its rows in a flat array ordered by group. */
 function rowRanges(flat, width, groupAt) {
   const ranges = new Map();
@@ -47,15 +56,6 @@ export class GraphModel {
     this.template = n.template;
     this.baseEdges = json.baseEdges;
     this.size = n.label.length;
-    this.name = buildNames(n);
-    this.children = Array.from({ length: this.size }, () => []);
-    this.opByName = new Map();
-    this.groupByName = new Map();
-    for (let i = 0; i < this.size; i++) {
-      if (i > 0) this.children[n.parent[i]].push(i);
-      if (n.kind[i] === KIND.op) this.opByName.set(this.name[i], i);
-      else this.groupByName.set(this.name[i], i);
-    }
     this._inputsOf = null;
     // Per group: aggregated edges between its children and bridges across its boundary. The server
     // sends the rows ordered by group; rows are sliced out for a group when it is first drawn.
@@ -68,10 +68,28 @@ export class GraphModel {
     this.groupBridges = new Map();
   }
 
+  /** A model with names, children and lookups built in steps that leave the main thread in between
+   * (big graphs would otherwise block it for one long task). */
+  static async create(json) {
+    const model = new GraphModel(json);
+    await yieldToBrowser();
+    model.name = buildNames(json.nodes);
+    await yieldToBrowser();
+    model.children = Array.from({ length: model.size }, () => []);
+    for (let i = 1; i < model.size; i++) model.children[model.parent[i]].push(i);
+    await yieldToBrowser();
+    model.opByName = new Map();
+    model.groupByName = new Map();
+    for (let i = 0; i < model.size; i++) {
+      if (model.kind[i] === KIND.op) model.opByName.set(model.name[i], i);
+      else model.groupByName.set(model.name[i], i);
+    }
+    return model;
+  }
+
   isGroup(id) { return this.kind[id] !== KIND.op; }
   isAux(id) { return (this.flags[id] & FLAG.aux) !== 0; }
   opType(id) { return this.opIndex[id] >= 0 ? this.opTypes[this.opIndex[id]] : ''; }
-  contains(group, id) { return id >= group && id < this.end[group]; }
 
   /** Edges aggregated between the group's children: [[a, b, count, flags, label], ...]. */
   edgesOf(group) {
@@ -114,9 +132,6 @@ export class GraphModel {
     for (const a of this.ancestors(id)) if (!expanded.has(a)) return a;
     return id;
   }
-
-  /** Display name: op name, or the scope path; series show their folded label. */
-  displayName(id) { return this.name[id]; }
 
   /** Node ids (ops and groups) in id's subtree whose op is an ancestor (input, transitively) of it. */
   traceInputs(id) {

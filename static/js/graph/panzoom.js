@@ -43,7 +43,7 @@ export class PanZoom {
   }
 
   /** Shows the box [x, y, w, h] whole, never magnified beyond maxScale. */
-  fit([x, y, w, h], maxScale = 1.4, margin = 24) {
+  fit([x, y, w, h], maxScale = 1.8, margin = 24) {
     const [vw, vh] = this.size();
     if (!vw || !vh || !w || !h) return;
     const k = Math.min(maxScale, (vw - 2 * margin) / w, (vh - 2 * margin) / h);
@@ -57,7 +57,7 @@ export class PanZoom {
   initialView([x, y, w, h], minScale = 0.5, margin = 24) {
     const [vw, vh] = this.size();
     if (!vw || !vh || !w || !h) return;
-    const fitScale = Math.min(1.4, (vw - 2 * margin) / w, (vh - 2 * margin) / h);
+    const fitScale = Math.min(1.8, (vw - 2 * margin) / w, (vh - 2 * margin) / h);
     if (fitScale >= minScale) { this.fit([x, y, w, h]); return; }
     const k = Math.max(minScale, Math.min(1, (vw - 2 * margin) / w));
     const left = w * k <= vw - 2 * margin ? (vw - w * k) / 2 - x * k : margin - x * k;

@@ -90,10 +90,21 @@ function nodeMarkup(model, node, colorMode) {
     `${body}</g>`;
 }
 
-function stubMarkup(stub, index) {
+/** Short text naming the other ends of a stub (TensorBoard's annotations): "init", "save +2". */
+function stubLabel(model, stub) {
+  if (!stub.others.length) return '';
+  const first = model.label[stub.others[0]];
+  return stub.others.length > 1 ? `${first} +${stub.others.length - 1}` : first;
+}
+
+function stubMarkup(model, stub, index) {
   const y2 = stub.y + GEOM.stubLength;
+  const label = stubLabel(model, stub);
+  const text = label
+    ? `<text class="${CLS.stubLabel}" x="${r1(stub.x - 3)}" y="${r1(stub.dir === 'in' ? stub.y + 4 : y2 - 1)}">` +
+      `${esc(label)}</text>` : '';
   return `<g class="${CLS.stub}${stub.control ? ' ' + CLS.control : ''}" data-id="${stub.id}" data-stub="${index}">` +
-    `<path d="M${r1(stub.x)},${r1(stub.y)} L${r1(stub.x)},${r1(y2 - 1)}" marker-end="url(#g-arrow)"/></g>`;
+    `<path d="M${r1(stub.x)},${r1(stub.y)} L${r1(stub.x)},${r1(y2 - 1)}" marker-end="url(#g-arrow)"/>${text}</g>`;
 }
 
 /**
@@ -117,18 +128,30 @@ export function tooltipFor(model, scene, el) {
   return model.name[id] + (model.kind[id] === KIND.op ? ` (${model.opType(id)})` : ` — ${model.count[id]} ops`);
 }
 
-/** SVG markup of the whole scene. */
-export function sceneMarkup(model, scene, colorMode) {
+/** Whether box [x, y, w, h] meets `region` ({x0, y0, x1, y1}; null = everything). */
+const meets = (region, x, y, w, h) => !region ||
+  (x <= region.x1 && x + w >= region.x0 && y <= region.y1 && y + h >= region.y0);
+
+/**
+ * SVG markup of the scene, or of the part of it meeting `region` (scene coordinates): big scenes are
+ * drawn around the visible area only, and redrawn as the view moves (see main.js).
+ */
+export function sceneMarkup(model, scene, colorMode, region = null) {
   const parts = [];
-  const groups = scene.nodes.filter((n) => n.open);
-  const leaves = scene.nodes.filter((n) => !n.open);
-  for (const node of groups) parts.push(nodeMarkup(model, node, colorMode));
+  const shown = scene.nodes.filter((n) => meets(region, n.x, n.y, n.w, n.h));
+  for (const node of shown) if (node.open) parts.push(nodeMarkup(model, node, colorMode));
   for (const area of scene.auxAreas) {
+    if (!meets(region, area.x, area.y, area.w, area.h)) continue;
     parts.push(`<rect class="${CLS.auxArea}" x="${r1(area.x)}" y="${r1(area.y)}" width="${r1(area.w)}"` +
       ` height="${r1(area.h)}" rx="4"/>`);
   }
-  scene.edges.forEach((edge, i) => parts.push(edgeMarkup(edge, i)));
-  scene.stubs.forEach((stub, i) => parts.push(stubMarkup(stub, i)));
-  for (const node of leaves) parts.push(nodeMarkup(model, node, colorMode));
+  scene.edges.forEach((edge, i) => {
+    const [x0, y0, x1, y1] = edge.bbox;
+    if (meets(region, x0, y0, x1 - x0, y1 - y0)) parts.push(edgeMarkup(edge, i));
+  });
+  scene.stubs.forEach((stub, i) => {
+    if (meets(region, stub.x - 40, stub.y, 40, GEOM.stubLength)) parts.push(stubMarkup(model, stub, i));
+  });
+  for (const node of shown) if (!node.open) parts.push(nodeMarkup(model, node, colorMode));
   return parts.join('');
 }

@@ -83,7 +83,7 @@ function boxFor(model, group, input, layout, sizeOf) {
 
 /**
  * Scene: {width, height, nodes: [{id, x, y, w, h, open, aux, depth}], edges: [{group, a, b, count,
- * flags, label, points, labelPos}], stubs: [{id, dir, x, y, count, control, title}], auxAreas: [{x, y, w,
+ * flags, label, points, labelPos, bbox: [x0, y0, x1, y1]}], stubs: [{id, dir, x, y, count, control, title}], auxAreas: [{x, y, w,
  * h}], byId: Map id -> node}.
  */
 function compose(model, boxes, isOpen, sizeOf) {
@@ -139,11 +139,13 @@ function compose(model, boxes, isOpen, sizeOf) {
       }
       const routed = box.layout.edges[index];
       if (!routed) return;
-      edges.push({
-        group, a, b, count, flags, label,
-        points: routed.points.map(([x, y]) => [x + cx, y + cy]),
-        labelPos: routed.label ? [routed.label[0] + cx, routed.label[1] + cy] : null,
-      });
+      const points = routed.points.map(([x, y]) => [x + cx, y + cy]);
+      const labelPos = routed.label ? [routed.label[0] + cx, routed.label[1] + cy] : null;
+      const xs = points.map((p) => p[0]);
+      const ys = points.map((p) => p[1]);
+      if (labelPos) { xs.push(labelPos[0] + 40); ys.push(labelPos[1] + 12); }
+      const bbox = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+      edges.push({ group, a, b, count, flags, label, points, labelPos, bbox });
     });
     if (group !== 0) {
       for (const [child, dir, count, flags] of model.bridgesOf(group)) {

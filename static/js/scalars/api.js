@@ -20,7 +20,8 @@ export function parseJSON(text) {
   } catch (err) {
     if (!/NaN|Infinity/.test(text)) throw err;
     const quoted = text.replace(/(-?Infinity|NaN)(?=\s*[,\]}])/g, '"$1"');
-    return JSON.parse(quoted, (key, value) => (typeof value === "string" && /^(-?Infinity|NaN)$/.test(value) ? Number(value) : value));
+    const special = /^(-?Infinity|NaN)$/;
+    return JSON.parse(quoted, (key, value) => (typeof value === "string" && special.test(value) ? Number(value) : value));
   }
 }
 
@@ -66,13 +67,16 @@ export function fetchRows(run, tag) {
 
 const MAX_URL = 6000; // above this, ask for every run of the tag and filter here
 
-function columns(payload) {
+function columns(payload, smoothing) {
   const n = payload.steps.length;
   return {
     step: Float64Array.from(payload.steps),
     wall: Float64Array.from(payload.wall_times),
     // Non-finite values arrive as the strings "NaN", "Infinity", "-Infinity".
     value: Float64Array.from(payload.values, Number),
+    // The server's EMA over the whole series at these points, when it computes one (see below).
+    smoothed: payload.smoothed ? Float64Array.from(payload.smoothed, Number) : null,
+    smoothing: payload.smoothed ? smoothing : null,
     total: payload.total ?? n,
     downsampled: Boolean(payload.downsampled),
   };
@@ -82,9 +86,14 @@ function columns(payload) {
  * One tag of several runs for a chart, from board's downsampled route: Map run -> series, plus
  * the runs the server no longer has (`missing`). `points` caps the points per run (each bucket
  * keeps its first, last, lowest and highest point); `stepMin`/`stepMax` limit the window.
+ *
+ * `smoothing` asks the server for a `smoothed` column: the EMA over every point of the series,
+ * taken at the returned points. Smoothing the downsampled points here instead would weigh each
+ * kept spike as if it stood for a quarter of its bucket. A server without that parameter ignores
+ * it, and the card smooths what it has.
  */
-export async function fetchTagSeries(tag, runs, { points = 1000, stepMin, stepMax } = {}) {
-  const params = { tag, run: runs, points: Math.max(4, Math.round(points)), x: "step" };
+export async function fetchTagSeries(tag, runs, { points = 1000, stepMin, stepMax, smoothing } = {}) {
+  const params = { tag, run: runs, points: Math.max(4, Math.round(points)), x: "step", smoothing };
   if (stepMin !== undefined) params.xmin = stepMin;
   if (stepMax !== undefined) params.xmax = stepMax;
   let url = `/data/scalars/series_multi?${query(params)}`;
@@ -92,14 +101,9 @@ export async function fetchTagSeries(tag, runs, { points = 1000, stepMin, stepMa
   const payload = await getJSON(url);
   const wanted = new Set(runs);
   const series = new Map();
-  for (const item of payload.series) if (wanted.has(item.run)) series.set(item.run, columns(item));
+  for (const item of payload.series) if (wanted.has(item.run)) series.set(item.run, columns(item, smoothing));
   const missing = runs.filter((run) => !series.has(run));
   return { series, missing };
-}
-
-/** {last_changed, loading, ...}: polled to know whether anything needs refetching. */
-export function fetchStatus() {
-  return getJSON("/data/status");
 }
 
 /** URL of TensorBoard's per-series download (format "csv" or "json"). */

@@ -20,6 +20,7 @@ import { renderSummary } from "./table.js";
 
 const POINTS_PER_PIXEL = 2;
 const DETAIL_DELAY_MS = 120;
+const SMOOTHING_DELAY_MS = 150;
 
 function xValues(series, mode) {
   if (mode === "step") return series.step;
@@ -36,6 +37,15 @@ function sameSeries(a, b) {
     && a.step[0] === b.step[0] && Object.is(a.value[0], b.value[0]);
 }
 
+/**
+ * The smoothed line: the server's EMA over the full series when it sent one for this weight;
+ * otherwise the EMA of the points here (exact unless the series was downsampled).
+ */
+function smoothedValues(series, weight) {
+  if (series.smoothed && series.smoothing === weight) return series.smoothed;
+  return smooth(series.value, weight);
+}
+
 /** Overview points outside [lo, hi] (steps) plus the detail points inside, in step order. */
 function merge(overview, detail, lo, hi) {
   const keep = [];
@@ -43,18 +53,30 @@ function merge(overview, detail, lo, hi) {
   const before = keep.filter((i) => overview.step[i] < lo);
   const after = keep.filter((i) => overview.step[i] > hi);
   const n = before.length + detail.step.length + after.length;
-  const out = { step: new Float64Array(n), wall: new Float64Array(n), value: new Float64Array(n) };
+  const withSmoothed = Boolean(overview.smoothed && detail.smoothed && overview.smoothing === detail.smoothing);
+  const out = {
+    step: new Float64Array(n),
+    wall: new Float64Array(n),
+    value: new Float64Array(n),
+    smoothed: withSmoothed ? new Float64Array(n) : null,
+  };
   let k = 0;
   const put = (src, i) => {
     out.step[k] = src.step[i];
     out.wall[k] = src.wall[i];
     out.value[k] = src.value[i];
+    if (withSmoothed) out.smoothed[k] = src.smoothed[i];
     k += 1;
   };
   for (const i of before) put(overview, i);
   for (let i = 0; i < detail.step.length; i++) put(detail, i);
   for (const i of after) put(overview, i);
-  return { ...out, total: overview.total, downsampled: overview.downsampled || detail.downsampled };
+  return {
+    ...out,
+    smoothing: withSmoothed ? overview.smoothing : null,
+    total: overview.total,
+    downsampled: overview.downsampled || detail.downsampled,
+  };
 }
 
 export class ScalarCard {
@@ -83,6 +105,7 @@ export class ScalarCard {
     this.reloadAgain = false;
     this.drawCount = 0;
     this.detailTimer = 0;
+    this.smoothingTimer = 0;
     this.parts.reset.addEventListener("click", () => this.chart?.resetZoom());
     this.parts.menu.addEventListener("toggle", () => {
       if (this.parts.menu.open) renderDownloads(this.parts.downloads, tag, this.runs);
@@ -136,8 +159,8 @@ export class ScalarCard {
       try {
         const runs = this.runs.slice();
         const top = this.element.getBoundingClientRect().top;
-        const { series, missing } = await chartQueue.run(
-          () => fetchTagSeries(this.tag, runs, { points: this.points() }), top);
+        const options = { points: this.points(), smoothing: this.context.view().smoothing };
+        const { series, missing } = await chartQueue.run(() => fetchTagSeries(this.tag, runs, options), top);
         for (const [run, s] of series) {
           if (!sameSeries(this.cache.get(run), s)) changed = true;
           this.cache.set(run, s);
@@ -206,7 +229,9 @@ export class ScalarCard {
   }
 
   async loadDetail(lo, hi) {
-    const { series } = await fetchTagSeries(this.tag, this.runs, { points: this.points(), stepMin: lo, stepMax: hi });
+    const { series } = await fetchTagSeries(this.tag, this.runs, {
+      points: this.points(), stepMin: lo, stepMax: hi, smoothing: this.context.view().smoothing,
+    });
     this.detail = { lo, hi, series };
   }
 
@@ -234,7 +259,9 @@ export class ScalarCard {
       const series = this.cache.get(run);
       if (series) entries.push({ run, color: runColor(run), series });
     }
-    const missing = this.missing.filter((r) => this.runs.includes(r)).map((run) => ({ run, color: runColor(run) }));
+    const missing = this.missing
+      .filter((run) => this.runs.includes(run))
+      .map((run) => ({ run, color: runColor(run) }));
     // The overview keeps the first, last, lowest and highest points, so the table is exact.
     renderSummary(this.parts.rows, entries, missing);
     this.drawn = true;
@@ -265,7 +292,8 @@ export class ScalarCard {
           step: series.step,
           wall: series.wall,
           raw: series.value,
-          smoothed: smooth(series.value, view.smoothing),
+          smoothed: smoothedValues(series, view.smoothing),
+          smoothingFromServer: series.smoothed && series.smoothing === view.smoothing ? series.smoothing : null,
           downsampled: series.downsampled,
         };
       }),
@@ -286,7 +314,21 @@ export class ScalarCard {
 
   /** View settings changed (smoothing, x-axis, log, outliers). */
   applyView() {
-    if (this.drawn) this.draw();
+    if (!this.drawn) return;
+    this.draw();
+    // Downsampled series smoothed by the server: ask again for the new weight (debounced; the
+    // locally smoothed line stands in meanwhile).
+    const weight = this.context.view().smoothing;
+    const stale = this.runs.some((r) => {
+      const s = this.cache.get(r);
+      return s && s.downsampled && s.smoothed && s.smoothing !== weight;
+    });
+    clearTimeout(this.smoothingTimer);
+    if (!stale) return;
+    this.smoothingTimer = setTimeout(() => {
+      if (this.visible) this.load();
+      else this.stale = true;
+    }, SMOOTHING_DELAY_MS);
   }
 
   rebuild() {
@@ -299,6 +341,7 @@ export class ScalarCard {
 
   destroy() {
     clearTimeout(this.detailTimer);
+    clearTimeout(this.smoothingTimer);
     this.chart?.destroy();
     this.element.remove();
   }

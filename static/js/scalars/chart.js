@@ -141,8 +141,9 @@ export class ScalarChart {
       font: "11px system-ui, sans-serif",
     };
     const xAxis = { ...axis, space: 70 };
-    if (model.mode === "step") xAxis.values = (u, splits) => splits.map((v) => (v === null ? "" : compactNumber(v)));
-    if (model.mode === "relative") xAxis.values = (u, splits) => splits.map((v) => (v === null ? "" : formatDuration(v)));
+    const ticks = (format) => (u, splits) => splits.map((v) => (v === null ? "" : format(v)));
+    if (model.mode === "step") xAxis.values = ticks(compactNumber);
+    if (model.mode === "relative") xAxis.values = ticks(formatDuration);
     const yAxis = { ...axis, size: 58, values: (u, splits) => splits.map(yTick) };
 
     const { width, height } = this.size();
@@ -215,7 +216,10 @@ export class ScalarChart {
     if (lo === null || hi === null || !Number.isFinite(lo) || !Number.isFinite(hi)) {
       return model.log ? [0.1, 10] : [0, 1];
     }
-    if (model.log) return uPlot.rangeLog(Math.max(lo, Number.MIN_VALUE), Math.max(hi, Number.MIN_VALUE), 10, false);
+    if (model.log) {
+      const positive = (v) => Math.max(v, Number.MIN_VALUE);
+      return uPlot.rangeLog(positive(lo), positive(hi), 10, false);
+    }
     if (lo === hi) {
       const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
       return [lo - pad, hi + pad];
@@ -252,6 +256,8 @@ export class ScalarChart {
         step: Array.from(r.step),
         raw: Array.from(r.raw),
         smoothed: Array.from(r.smoothed),
+        downsampled: Boolean(r.downsampled),
+        smoothingFromServer: r.smoothingFromServer ?? null,
       };
     }
     return {

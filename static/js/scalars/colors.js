@@ -13,7 +13,7 @@ const PALETTE = Object.freeze([
   "#00897b", // teal
   "#bcbd22", // olive
   "#17becf", // cyan
-  "#393b79", // navy
+  "#5e60ce", // indigo
   "#ad494a", // brick
 ]);
 

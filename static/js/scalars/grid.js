@@ -39,7 +39,9 @@ export class TagGrid {
     this.collapsed = new Set();
     this.filter = null;
     this.observer = new IntersectionObserver((entries) => this.onIntersect(entries));
-    this.nearObserver = new IntersectionObserver((entries) => this.onNear(entries), { rootMargin: PREFETCH_MARGIN });
+    this.nearObserver = new IntersectionObserver((entries) => this.onNear(entries), {
+      rootMargin: PREFETCH_MARGIN,
+    });
     this.near = new Set();
     this.prefetching = false;
   }
@@ -179,7 +181,10 @@ export class TagGrid {
       shown += inGroup;
     }
     const total = this.cards.size;
-    this.status.textContent = total === 0 ? "" : shown === total ? `${total} tags` : `${shown} of ${total} tags`;
+    const noun = total === 1 ? "tag" : "tags";
+    let text = shown === total ? `${total} ${noun}` : `${shown} of ${total} ${noun}`;
+    if (total === 0) text = "";
+    this.status.textContent = text;
   }
 
   /** The selected runs changed: every card gets its new run list. */

@@ -6,7 +6,7 @@
  */
 import { CLS } from "../classes.js";
 import { reloader } from "../reload.js";
-import { fetchRuns, fetchScalarTags, fetchStatus } from "./api.js";
+import { fetchRuns, fetchScalarTags } from "./api.js";
 import { TagGrid } from "./grid.js";
 import { RunList } from "./runs.js";
 import { clampSmoothing, readState, writeState } from "./state.js";
@@ -136,19 +136,14 @@ function showNotice(text, isError = false) {
 
 // ---- loading and live reload ----
 let lastTagsJSON = "";
-let lastChanged = null; // the server's last_changed at the previous reload
+let firstLoad = true;
 
+/** Called by the reloader on the first tick and whenever the server's data changed. */
 async function reload() {
   let runs;
   let tags;
-  let status;
   try {
-    if (lastChanged !== null) {
-      // Cheap check first: nothing changed on the server -> nothing to fetch.
-      status = await fetchStatus();
-      if (status.last_changed === lastChanged) return false;
-    }
-    [runs, tags, status] = await Promise.all([fetchRuns(), fetchScalarTags(), status ?? fetchStatus()]);
+    [runs, tags] = await Promise.all([fetchRuns(), fetchScalarTags()]);
   } catch (err) {
     showNotice(`Could not load the run list: ${err.message}`, true);
     throw err;
@@ -174,14 +169,24 @@ async function reload() {
     grid.updateRuns();
   }
   showEmpty(runs);
-  const cardsChanged = lastChanged === null ? false : await grid.refresh();
-  lastChanged = status.last_changed;
-  changed = changed || cardsChanged;
+  const cardsChanged = firstLoad ? false : await grid.refresh();
+  firstLoad = false;
   document.body.dataset.loaded = "true";
-  return changed;
+  return changed || cardsChanged;
 }
 
 window.addEventListener("board:themechange", () => grid.rebuild());
+
+// A click anywhere else closes an open download menu; so does Escape.
+document.addEventListener("click", (event) => {
+  for (const menu of document.querySelectorAll(`details.${CLS.menu}[open]`)) {
+    if (!menu.contains(event.target)) menu.open = false;
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  for (const menu of document.querySelectorAll(`details.${CLS.menu}[open]`)) menu.open = false;
+});
 
 window.board = {
   grid,

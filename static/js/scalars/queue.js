@@ -5,7 +5,9 @@
  */
 export class FetchQueue {
   constructor(concurrency = 2) {
-    this.concurrency = concurrency;
+    // The very first fetch goes alone, so the first chart does not share the server with others.
+    this.concurrency = 1;
+    this.fullConcurrency = concurrency;
     this.active = 0;
     this.waiting = [];
   }
@@ -28,6 +30,7 @@ export class FetchQueue {
         .then(resolve, reject)
         .finally(() => {
           this.active -= 1;
+          this.concurrency = this.fullConcurrency;
           this.next();
         });
     }

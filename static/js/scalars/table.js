@@ -6,7 +6,12 @@ import { summarize } from "./stats.js";
 
 function valueCell(point, withStep) {
   if (!point) return h("td", { class: CLS.num }, "–");
-  return h("td", { class: CLS.num, title: `${point.value} at step ${point.step}`, dataset: { value: String(point.value), step: String(point.step) } },
+  const attrs = {
+    class: CLS.num,
+    title: `${point.value} at step ${point.step}`,
+    dataset: { value: String(point.value), step: String(point.step) },
+  };
+  return h("td", attrs,
     formatValue(point.value),
     withStep ? h("span", { class: CLS.summaryStep }, ` @${formatStep(point.step)}`) : null);
 }

@@ -7,7 +7,7 @@ import { h } from "../dom.js";
 import { formatDuration, formatStep, formatValue, formatWall } from "./format.js";
 import { nearestIndex } from "./stats.js";
 
-const OFFSET = 14;
+const OFFSET = 26; // clears the x-axis labels
 
 export function rowsAt(model, xValue) {
   const rows = [];
@@ -62,19 +62,19 @@ export function tooltipPlugin(getModel) {
         u.over.addEventListener("mouseleave", hide);
       },
       setCursor: (u) => {
-        const { left, top } = u.cursor;
+        const { left } = u.cursor;
         const model = getModel();
         if (!tip || !model || left === undefined || left < 0 || model.runs.length === 0) return hide();
         const rows = rowsAt(model, u.posToVal(left, "x"));
         if (rows.length === 0) return hide();
         tip.replaceChildren(table(model, rows));
         tip.classList.remove(CLS.hidden);
+        // Below the plotting area, following the cursor horizontally, so the lines stay visible.
         const overLeft = u.over.offsetLeft;
-        const overTop = u.over.offsetTop;
         const rootWidth = u.root.clientWidth;
-        let x = overLeft + left + OFFSET;
-        if (x + tip.offsetWidth > rootWidth) x = Math.max(0, overLeft + left - OFFSET - tip.offsetWidth);
-        const y = overTop + Math.max(0, top - tip.offsetHeight / 2);
+        const rightmost = Math.max(0, rootWidth - tip.offsetWidth);
+        const x = Math.min(Math.max(0, overLeft + left - tip.offsetWidth / 2), rightmost);
+        const y = u.over.offsetTop + u.over.offsetHeight + OFFSET;
         tip.style.left = `${x}px`;
         tip.style.top = `${y}px`;
       },
