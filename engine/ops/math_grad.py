@@ -11,7 +11,7 @@ import numpy as np
 
 from engine.framework import tensor_util
 from engine.framework.registry import register_gradient, register_not_differentiable, registered_gradients
-from engine.ops import array_ops, backprop_ops, constant_op, grad_util, math_ops
+from engine.ops import array_ops, backprop_ops, constant_op, grad_util, math_ops, op_util
 
 # --- broadcasting ------------------------------------------------------------------------------------
 
@@ -329,28 +329,47 @@ def _static_value(t):
     return value
 
 
+def _cast(x, dtype):
+    """Like TF's cast: a tensor that already has `dtype` is returned without adding (or naming) an op."""
+    return x if x.dtype.base_dtype == dtype else array_ops.cast(x, dtype)
+
+
+def _reshape_to_scalar(grad):
+    """``reshape(grad, [])`` built as TensorFlow builds it: converting ``[]`` first yields a float32
+    ``shape`` Const that the op cannot take, then the int32 ``shape_1`` it uses (the dead Const stays
+    in TF's graphs, so it is in ours)."""
+    with grad.graph.name_scope("Reshape") as scope:
+        constant_op.constant(np.zeros([0], np.float32), name="shape")
+        shape = constant_op.constant(np.zeros([0], np.int32), name="shape")
+        return op_util.make_tensor("Reshape", [grad, shape], name=scope,
+                                   attrs={"T": grad.dtype.base_dtype, "Tshape": shape.dtype})
+
+
 def _sum_to_input(op, grad):
-    """Broadcasts the gradient of a reduction back over the reduced axes of the input."""
+    """Spreads the gradient of a Sum back over the reduced axes (TF's `_SumGrad` graph: ``Reshape`` to
+    the kept-dims shape, then ``Tile``)."""
     x = op.inputs[0]
-    info = _reduction_axes(op)
-    if info is None:
-        raise NotImplementedError(f"gradient of {op.type} needs a static rank and constant axes")
-    rank, axes = info
     xd = _dims(x)
-    if len(axes) == rank and not op.get_attr("keep_dims"):
-        # Full reduction to a scalar: one Fill of the input's shape.
-        shape = list(xd) if None not in xd else grad_util.shape(x)
-        return array_ops.fill(shape, grad)
-    kept = [1 if i in axes else d for i, d in enumerate(xd)]
-    if None not in xd:
-        g = grad if tuple(kept) == _dims(grad) else array_ops.reshape(grad, kept)
-        multiples = [xd[i] if i in axes else 1 for i in range(rank)]
-        return g if all(m == 1 for m in multiples) else array_ops.tile(g, multiples)
-    keep_mask = np.array([0 if i in axes else 1 for i in range(rank)], np.int32)
-    sx = grad_util.shape(x)
-    kept_t = math_ops.add(math_ops.multiply(sx, keep_mask), 1 - keep_mask)
-    multiples_t = math_ops.add(math_ops.multiply(sx, 1 - keep_mask), keep_mask)
-    return array_ops.tile(array_ops.reshape(grad, kept_t), multiples_t)
+    info = _reduction_axes(op)
+    if info is not None:
+        rank, axes = info
+        if axes == list(range(rank)):  # reduced to a scalar
+            grad = _reshape_to_scalar(grad) if rank == 0 else array_ops.reshape(grad, [1] * rank)
+            if None not in xd:
+                multiples = constant_op.constant(np.array(xd, np.int32), name="Const")
+            else:
+                multiples = grad_util.shape(x)
+            return array_ops.tile(grad, multiples)
+        if None not in xd:
+            kept = [1 if i in axes else d for i, d in enumerate(xd)]
+            scaling = [d // max(k, 1) for d, k in zip(xd, kept, strict=True)]
+            return array_ops.tile(array_ops.reshape(grad, kept), scaling)
+        keep_mask = np.array([0 if i in axes else 1 for i in range(rank)], np.int32)
+        sx = grad_util.shape(x)
+        if not op.get_attr("keep_dims"):
+            grad = array_ops.reshape(grad, math_ops.add(math_ops.multiply(sx, keep_mask), 1 - keep_mask))
+        return array_ops.broadcast_to(grad, sx)
+    raise NotImplementedError(f"gradient of {op.type} needs a static rank and constant axes")
 
 
 @register_gradient("Sum")
@@ -358,28 +377,23 @@ def _sum_grad(op, grad):
     return [_sum_to_input(op, grad), None]
 
 
-def _reduced_count(op):
-    """How many inputs each output of a Mean averages: (Tensor, static int or None)."""
-    x, y = op.inputs[0], op.outputs[0]
-    xd, yd = _dims(x), _dims(y)
-    dtype = y.dtype.base_dtype
-    if xd is not None and yd is not None and None not in xd and None not in yd:
-        n = int(np.prod(xd, dtype=np.int64)) // max(int(np.prod(yd, dtype=np.int64)), 1)
-        return constant_op.constant(n, dtype=dtype), n
-    if yd is not None and None not in yd:
-        y_size = int(np.prod(yd, dtype=np.int64))
-        n = grad_util.size(x) if y_size == 1 else math_ops.floordiv(grad_util.size(x), max(y_size, 1))
-    else:
-        n = math_ops.floordiv(grad_util.size(x), math_ops.maximum(grad_util.size(y), 1))
-    return array_ops.cast(n, dtype), None
-
-
 @register_gradient("Mean")
 def _mean_grad(op, grad):
-    count, static = _reduced_count(op)
-    if static == 1:
-        return [_sum_to_input(op, grad), None]
-    return [_sum_to_input(op, math_ops.truediv(grad, count)), None]
+    """The Sum gradient divided by how many inputs each output averages."""
+    sum_grad = _sum_to_input(op, grad)
+    x, y = op.inputs[0], op.outputs[0]
+    xd, yd = _dims(x), _dims(y)
+    dtype = sum_grad.dtype.base_dtype
+    if xd is not None and yd is not None and None not in xd and None not in yd:
+        factor = int(np.prod(xd, dtype=np.int64)) // max(int(np.prod(yd, dtype=np.int64)), 1)
+        factor = constant_op.constant(factor, dtype=dtype)
+    else:
+        input_shape = grad_util.shape(x)
+        input_rank = grad_util.size(input_shape)
+        axes = _cast(op.inputs[1], input_rank.dtype.base_dtype)
+        axes = (axes + input_rank) % input_rank
+        factor = math_ops.reduce_prod(array_ops.gather(input_shape, axes))
+    return [math_ops.truediv(sum_grad, _cast(factor, dtype)), None]
 
 
 def _min_or_max_grad(op, grad):
