@@ -328,6 +328,9 @@ def measure(url: str, run: str, expand: str, shots: Path | None) -> dict[str, fl
         page.wait_for_function("() => performance.getEntriesByName('graph-first-paint').length > 0",
                                timeout=60_000)
         warm_paint = page.evaluate("() => performance.getEntriesByName('graph-first-paint')[0].startTime")
+        warm_marks = page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('mark')
+            .filter((m) => m.name.startsWith('graph-')).map((m) => [m.name, Math.round(m.startTime)]))""")
+        print("warm visit marks:", warm_marks)
         long_tasks += page.evaluate("() => window.__longTasks")
         browser.close()
     if errors:

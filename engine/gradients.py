@@ -12,10 +12,10 @@ Semantics follow TensorFlow: only floating-point tensors carry gradients (intege
 on gets ``None``.  With ``gate_gradients=True`` (what optimizers pass) the gradients of one op are
 grouped with ``tuple/control_dependency`` identities as in TF.
 
-Deviation, for speed: gating covers only the gradients that lead to some ``x``.  TensorFlow also gates
-gradients flowing into inputs nothing asked for (for a first dense layer, ``d loss / d input``), which
-forces that matrix product to run on every training step; here such a gradient op is still built (it
-shows in the graph) but nothing waits for it, so the session prunes it.
+Gating includes gradients that flow into inputs nothing asked for (for a first dense layer,
+``d loss / d input``), exactly as TensorFlow builds it; such an op is needed only through the control
+edge of ``tuple/group_deps`` and nothing reads its value, so an executor may skip it (TensorFlow's
+Grappler removes it; see the session's pruning).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _between_ops(to_ops, reached):
 
 
 def _gate(grads, needed):
-    """TF's ``control_flow_ops.tuple`` over the needed gradients: a ``tuple/group_deps`` NoOp and one
+    """TF's ``control_flow_ops.tuple`` over the gradients of one op: a ``tuple/group_deps`` NoOp and one
     ``tuple/control_dependency[_i]`` identity per gradient, so none is used before all are computed."""
     from engine.ops import control_flow_ops
 
@@ -160,7 +160,6 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         for op in between:
             if op not in from_set and not any(pending[t.op] > 0 for t in op.inputs):
                 stop_ops.add(op)
-        xs_set = set(xs)
         grads: dict = collections.defaultdict(list)
         for y, gy in zip(ys, grad_ys, strict=True):
             grads[y].append(gy)
@@ -188,10 +187,9 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                             raise ValueError(
                                 f"Num gradients {len(in_grads)} generated for op {op.node_def} do not match "
                                 f"num inputs {len(op.inputs)}")
-                        needed = [i for i, (t, g) in enumerate(zip(op.inputs, in_grads, strict=True))
-                                  if g is not None and (t.op in between or t in xs_set)]
-                        if gate_gradients and len(needed) > 1:
-                            in_grads = _gate(in_grads, needed)
+                        present = [i for i, g in enumerate(in_grads) if g is not None]
+                        if gate_gradients and len(present) > 1:
+                            in_grads = _gate(in_grads, present)
             for t, g in zip(op.inputs, in_grads, strict=True):
                 if g is not None and _is_trainable(t):
                     if g.shape.ndims is not None and t.shape.is_compatible_with(g.shape):

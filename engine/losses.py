@@ -6,15 +6,17 @@ Every loss builds its per-element losses under a name scope of TF's name (``mean
 (``DivNoNan`` named ``value``, so an all-zero weight gives 0, not NaN).  The result is added to
 ``tf.GraphKeys.LOSSES`` unless ``loss_collection`` is None.
 
-Deviation: TF adds ``assert_broadcastable`` NoOps to the graph; here the weights/values shapes are
-checked statically (the same ValueError text) and no assertion ops are added.
+The weights/values shape check is TF's ``assert_broadcastable``: static (TF's ValueError texts and the
+``static_scalar_check_success`` NoOp the losses depend on); run-time Asserts are not implemented.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from engine.framework import dtypes, ops
 from engine.framework.ops import GraphKeys
-from engine.ops import array_ops, constant_op, grad_util, math_ops, nn_loss_ops
+from engine.ops import array_ops, constant_op, control_flow_ops, grad_util, math_ops, nn_loss_ops
 
 
 class Reduction:
@@ -83,28 +85,72 @@ def get_total_loss(add_regularization_losses=True, name="total_loss", scope=None
 # --- weighting ---------------------------------------------------------------------------------------
 
 
-def _check_broadcastable(weights, values):
-    """TF's static weights/values broadcast rule: scalar weights, or same rank with each dim 1 or equal."""
-    ws, vs = weights.shape, values.shape
-    if ws.ndims == 0 or ws.ndims is None or vs.ndims is None:
-        return
-    if ws.ndims != vs.ndims:
-        raise ValueError(f"weights can not be broadcast to values. values.rank={vs.ndims}. "
-                         f"weights.rank={ws.ndims}. values.shape={vs}. weights.shape={ws}.")
-    for w, v in zip(ws.as_list(), vs.as_list(), strict=True):
-        if w is not None and v is not None and w != 1 and w != v:
-            raise ValueError(f"weights can not be broadcast to values. values.shape={vs}. "
-                             f"weights.shape={ws}.")
+def _static_rank_and_shape(t, scope):
+    """TF's ``shape``/``rank`` of `t` under `scope`: Consts when static, a ``Shape`` op otherwise."""
+    shape = grad_util.shape(t, name="shape")
+    rank = t.shape.ndims
+    if rank is not None:
+        constant_op.constant(np.int32(rank), name="rank")
+    else:
+        array_ops.rank(t, name="rank")
+    return shape, rank
+
+
+def _assert_broadcastable(weights, values):
+    """TF's ``weights_broadcast_ops.assert_broadcastable``: weights are a scalar, or have the values'
+    rank with each dim 1 or equal.  Checked statically (TF's ValueError texts); returns the
+    ``static_scalar_check_success`` / ``static_dims_check_success`` NoOp TF adds.
+
+    Deviation: when a rank is unknown TF adds a run-time Assert; here the check is skipped and a NoOp
+    named like the assertion is returned.
+    """
+    prefix = "weights can not be broadcast to values."
+    with ops.name_scope(None, "assert_broadcastable", (weights, values)) as scope:
+        with ops.name_scope(None, "weights", (weights,)) as weights_scope:
+            weights = ops.convert_to_tensor(weights, name=weights_scope)
+            _, weights_rank = _static_rank_and_shape(weights, weights_scope)
+        with ops.name_scope(None, "values", (values,)) as values_scope:
+            values = ops.convert_to_tensor(values, name=values_scope)
+            _, values_rank = _static_rank_and_shape(values, values_scope)
+        if weights_rank is None or values_rank is None:
+            return control_flow_ops.no_op(name=scope)
+        if weights_rank == 0:
+            return control_flow_ops.no_op(name="static_scalar_check_success")
+        if weights_rank != values_rank:
+            raise ValueError(f"{prefix} values.rank={values_rank}. weights.rank={weights_rank}. "
+                             f"values.shape={values.shape}. weights.shape={weights.shape}. "
+                             f"Received weights={weights}, values={values}")
+        ws, vs = weights.shape.as_list(), values.shape.as_list()
+        if None not in ws and None not in vs:
+            for i, (w, v) in enumerate(zip(ws, vs, strict=True)):
+                if w not in (1, v):
+                    raise ValueError(f"{prefix} Mismatch at dim {i}. values.shape={vs}, weights.shape={ws}. "
+                                     f"Received weights={weights}, values={values}")
+            return control_flow_ops.no_op(name="static_dims_check_success")
+        return control_flow_ops.no_op(name=scope)
+
+
+def _broadcast_weights(weights, values):
+    """``weights`` times ones shaped like ``values`` (TF's ``broadcast_weights``)."""
+    with ops.name_scope(None, "broadcast_weights", (weights, values)) as scope:
+        values = ops.convert_to_tensor(values, name="values")
+        weights = ops.convert_to_tensor(weights, dtype=values.dtype.base_dtype, name="weights")
+        ws, vs = weights.get_shape(), values.get_shape()
+        if ws.is_fully_defined() and vs.is_fully_defined() and ws.is_compatible_with(vs):
+            return weights
+        with ops.control_dependencies((_assert_broadcastable(weights, values),)):
+            return math_ops.multiply(weights, array_ops.ones_like(values), name=scope)
 
 
 def _num_present(losses, weights):
     """How many losses have a non-zero weight (weights broadcast to the losses' shape)."""
+    if isinstance(weights, float) and weights != 0.0:
+        return _num_elements(losses)
     with ops.name_scope(None, "num_present", (losses, weights)) as scope:
         weights = _cast(weights, dtypes.float32)
         present = array_ops.where(math_ops.equal(weights, 0.0), array_ops.zeros_like(weights),
                                   array_ops.ones_like(weights))
-        with ops.name_scope(None, "broadcast_weights", (present, losses)) as bw_scope:
-            present = math_ops.multiply(present, array_ops.ones_like(losses), name=bw_scope)
+        present = _broadcast_weights(present, losses)
         return math_ops.reduce_sum(present, name=scope)
 
 
@@ -123,25 +169,25 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=Graph
     Reduction.validate(reduction)
     with ops.name_scope(scope, "weighted_loss", (losses, weights)):
         losses = ops.convert_to_tensor(losses)
-        input_dtype = losses.dtype.base_dtype
-        losses = _cast(losses, dtypes.float32)
-        weights_t = _cast(weights, dtypes.float32)
-        _check_broadcastable(weights_t, losses)
-        weighted = math_ops.multiply(losses, weights_t)
-        if reduction == Reduction.NONE:
-            loss = weighted
-        else:
-            loss = math_ops.reduce_sum(weighted)
-            if reduction == Reduction.MEAN:
-                count = math_ops.reduce_sum(math_ops.multiply(array_ops.ones_like(losses), weights_t))
-                loss = _safe_mean(loss, count)
-            elif reduction == Reduction.SUM_BY_NONZERO_WEIGHTS:
-                loss = _safe_mean(loss, _num_present(losses, weights_t))
-            elif reduction == Reduction.SUM_OVER_BATCH_SIZE:
-                loss = _safe_mean(loss, _num_elements(losses))
-        loss = _cast(loss, input_dtype)
-        add_loss(loss, loss_collection)
-        return loss
+        with ops.control_dependencies((_assert_broadcastable(weights, losses),)):
+            input_dtype = losses.dtype.base_dtype
+            losses = _cast(losses, dtypes.float32)
+            weights_t = _cast(weights, dtypes.float32)
+            weighted = math_ops.multiply(losses, weights_t)
+            if reduction == Reduction.NONE:
+                loss = weighted
+            else:
+                loss = math_ops.reduce_sum(weighted)
+                if reduction == Reduction.MEAN:
+                    count = math_ops.reduce_sum(math_ops.multiply(array_ops.ones_like(losses), weights_t))
+                    loss = _safe_mean(loss, count)
+                elif reduction == Reduction.SUM_BY_NONZERO_WEIGHTS:
+                    loss = _safe_mean(loss, _num_present(losses, weights_t))
+                elif reduction == Reduction.SUM_OVER_BATCH_SIZE:
+                    loss = _safe_mean(loss, _num_elements(losses))
+            loss = _cast(loss, input_dtype)
+            add_loss(loss, loss_collection)
+            return loss
 
 
 # --- losses ------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ class SeriesView:
     values: np.ndarray
     total: int  # points in the window before thinning
     downsampled: bool
+    index: np.ndarray | slice  # positions of the returned points in the full series
 
 
 def downsample(series, points: int, xmin: float | None = None, xmax: float | None = None,
@@ -37,12 +38,13 @@ def downsample(series, points: int, xmin: float | None = None, xmax: float | Non
     if xmax is not None:
         hi = int(np.searchsorted(axis, xmax, side="right"))
         hi = min(hi + 1, len(axis))
-    index = np.arange(lo, hi)
-    if order is not None:
-        index = order[lo:hi]
-    total = len(index)
+    total = hi - lo
+    if order is None and total <= points:  # every point of a window in x order: views, no copies
+        window = slice(lo, hi)
+        return SeriesView(steps[window], walls[window], values[window], total, False, window)
+    index = np.arange(lo, hi) if order is None else order[lo:hi]
     if total <= points:
-        return SeriesView(steps[index], walls[index], values[index], total, False)
+        return SeriesView(steps[index], walls[index], values[index], total, False, index)
     window_axis = axis[lo:hi].astype(np.float64)
     buckets = max(points // 4, 1)
     span = window_axis[-1] - window_axis[0]
@@ -72,4 +74,37 @@ def downsample(series, points: int, xmin: float | None = None, xmax: float | Non
             pick.append(found[first])
         keep = np.unique(np.concatenate(pick))
     chosen = index[keep]
-    return SeriesView(steps[chosen], walls[chosen], values[chosen], total, True)
+    return SeriesView(steps[chosen], walls[chosen], values[chosen], total, True, chosen)
+
+
+def smooth(values: np.ndarray, weight: float) -> np.ndarray:
+    """TensorBoard's debiased exponential moving average of a whole series.
+
+    ``last = weight * last + (1 - weight) * value`` over the finite values, each divided by
+    ``1 - weight ** n`` (n = finite values so far); non-finite values pass through unchanged,
+    and so does a constant series. Computed in blocks with numpy: inside a block the recurrence
+    is a weighted cumulative sum, scaled so the powers of `weight` stay in range.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    out = values.copy()
+    finite = np.isfinite(values)
+    series = values[finite]
+    if len(series) == 0 or weight <= 0 or bool((values == values[0]).all()):
+        return out
+    # block length keeping weight ** -block below 1e100
+    block = max(1, min(4096, int(100 / max(-np.log10(weight), 1e-12))))
+    smoothed = np.empty(len(series))
+    last = 0.0
+    for begin in range(0, len(series), block):
+        chunk = series[begin : begin + block]
+        k = np.arange(1, len(chunk) + 1)
+        powers = weight ** k  # weight^k for k = 1..len
+        # last_k = weight^k * last + (1 - weight) * sum_{j<=k} weight^(k-j) * x_j
+        partial = np.cumsum(chunk / powers) * powers * (1 - weight)
+        ema = weight ** k * last + partial
+        smoothed[begin : begin + len(chunk)] = ema
+        last = float(ema[-1])
+    count = np.arange(1, len(series) + 1)
+    smoothed /= 1 - weight ** count
+    out[finite] = smoothed
+    return out

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from board import encode
-from board.data.downsample import downsample
+from board.data.downsample import downsample, smooth
 from board.errors import BadRequest
 
 router = APIRouter(tags=["scalars"])
@@ -26,12 +26,12 @@ def _json(body: bytes) -> Response:
 
 @router.get("/data/plugin/scalars/tags", summary="Scalar tags of every run")
 def tags(request: Request) -> Response:
-    """`{run: {tag: {"displayName": ..., "description": ...}}}`, every run included."""
+    """`{run: {tag: {"displayName": ..., "description": ...}}}` for the runs that have scalars."""
     index = request.app.state.provider.scalar_tags()
     return _json(encode.dumps({
         run: {tag: {"displayName": info.display_name, "description": info.description}
               for tag, info in tag_infos.items()}
-        for run, tag_infos in index.items()
+        for run, tag_infos in index.items() if tag_infos
     }))
 
 
@@ -97,11 +97,13 @@ PointsParam = Annotated[int, Query(ge=4, le=1_000_000,
                                    description="at most this many points (min/max kept per bucket)")]
 XParam = Annotated[str, Query(description="'step' or 'wall_time': the axis of xmin/xmax")]
 BoundParam = Annotated[float | None, Query(allow_inf_nan=False)]
+SmoothingParam = Annotated[float | None, Query(ge=0, lt=1, description="add a `smoothed` column: "
+                                               "TensorBoard's EMA with this weight over every point")]
 
 
-def _series_payload(series, points: int, xmin, xmax, x: str) -> dict:
+def _series_payload(series, points: int, xmin, xmax, x: str, smoothing: float | None = None) -> dict:
     view = downsample(series, points, xmin, xmax, x)
-    return {
+    payload = {
         "run": series.run,
         "tag": series.tag,
         "x": x,
@@ -109,18 +111,24 @@ def _series_payload(series, points: int, xmin, xmax, x: str) -> dict:
         "downsampled": view.downsampled,
         **encode.columns(view.steps, view.wall_times, view.values),
     }
+    if smoothing is not None:
+        payload["smoothed"] = encode.columns(view.steps, view.wall_times,
+                                             smooth(series.values, smoothing)[view.index])["values"]
+    return payload
 
 
 @router.get("/data/scalars/series", summary="One series for a chart, downsampled")
 def series(request: Request, run: RunParam, tag: TagParam, points: PointsParam = 1000,
-           xmin: BoundParam = None, xmax: BoundParam = None, x: XParam = "step") -> Response:
+           xmin: BoundParam = None, xmax: BoundParam = None, x: XParam = "step",
+           smoothing: SmoothingParam = None) -> Response:
     """Columnar `{run, tag, x, total, downsampled, steps, wall_times, values}` of the points with
     `xmin <= x <= xmax` (and the nearest point outside each bound, so lines reach the edges).
     When more than `points` fall in the window, each of `points / 4` equal-width buckets keeps its
-    first, last, lowest and highest point, so no spike disappears; otherwise every point."""
+    first, last, lowest and highest point, so no spike disappears; otherwise every point.
+    With `smoothing`, a `smoothed` column holds the EMA of the whole series at those points."""
     _window(points, xmin, xmax, x)
     s = request.app.state.provider.scalar_series(run, tag)
-    return _json(encode.dumps(_series_payload(s, points, xmin, xmax, x)))
+    return _json(encode.dumps(_series_payload(s, points, xmin, xmax, x, smoothing)))
 
 
 @router.get("/data/scalars/series_multi", summary="One tag of several runs, downsampled")
@@ -128,7 +136,7 @@ def series_multi(request: Request, tag: TagParam,
                  run: Annotated[list[str] | None, Query(description="repeat for each run; "
                                                         "none = every run with the tag")] = None,
                  points: PointsParam = 1000, xmin: BoundParam = None, xmax: BoundParam = None,
-                 x: XParam = "step") -> Response:
+                 x: XParam = "step", smoothing: SmoothingParam = None) -> Response:
     """`{"tag": ..., "series": [<as /data/scalars/series>, ...], "missing": [runs without it]}`."""
     _window(points, xmin, xmax, x)
     provider = request.app.state.provider
@@ -140,5 +148,5 @@ def series_multi(request: Request, tag: TagParam,
         except LookupError:
             missing.append(name)
             continue
-        out.append(_series_payload(s, points, xmin, xmax, x))
+        out.append(_series_payload(s, points, xmin, xmax, x, smoothing))
     return _json(encode.dumps({"tag": tag, "series": out, "missing": missing}))

@@ -117,6 +117,8 @@ def import_graph_def(
             op._add_control_input(c)
         if node.device:
             op._device = node.device
+        if node.HasField("experimental_type"):
+            op._experimental_type = node.experimental_type
         created[node.name] = op
     if return_elements is None:
         return None

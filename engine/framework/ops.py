@@ -208,6 +208,8 @@ class Operation:
         self._outputs = []
         self._id = None
         self._device = ""
+        # An imported NodeDef's experimental_type (TF 2.x full type), written back unchanged.
+        self._experimental_type = None
         self._original_op = None
         self._traceback = None
         # Exact wire forms of attrs whose encoding the Python value doesn't determine (a Const built
@@ -320,6 +322,8 @@ class Operation:
         nd.input.extend(sorted("^" + c._name for c in self._control_inputs))
         if self._device:
             nd.device = self._device
+        if self._experimental_type is not None:
+            nd.experimental_type.CopyFrom(self._experimental_type)
         for key, value in self._attrs.items():
             proto = self._attr_protos.get(key)
             nd.attr[key].CopyFrom(proto if proto is not None else attr_values.to_attr_value(value))

@@ -23,24 +23,25 @@ _sym_db = _symbol_database.Default()
 
 
 from engine.proto import attr_value_pb2 as engine_dot_proto_dot_attr__value__pb2
+from engine.proto import full_type_pb2 as engine_dot_proto_dot_full__type__pb2
 from engine.proto import types_pb2 as engine_dot_proto_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x65ngine/proto/op_def.proto\x12\x06\x65ngine\x1a\x1d\x65ngine/proto/attr_value.proto\x1a\x18\x65ngine/proto/types.proto\"\xda\x05\n\x05OpDef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\'\n\tinput_arg\x18\x02 \x03(\x0b\x32\x14.engine.OpDef.ArgDef\x12(\n\noutput_arg\x18\x03 \x03(\x0b\x32\x14.engine.OpDef.ArgDef\x12\x16\n\x0e\x63ontrol_output\x18\x14 \x03(\t\x12#\n\x04\x61ttr\x18\x04 \x03(\x0b\x32\x15.engine.OpDef.AttrDef\x12*\n\x0b\x64\x65precation\x18\x08 \x01(\x0b\x32\x15.engine.OpDeprecation\x12\x0f\n\x07summary\x18\x05 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\x12\x16\n\x0eis_commutative\x18\x12 \x01(\x08\x12\x14\n\x0cis_aggregate\x18\x10 \x01(\x08\x12\x13\n\x0bis_stateful\x18\x11 \x01(\x08\x12\"\n\x1a\x61llows_uninitialized_input\x18\x13 \x01(\x08\x12$\n\x1cis_distributed_communication\x18\x15 \x01(\x08\x1a\x9b\x01\n\x06\x41rgDef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x1e\n\x04type\x18\x03 \x01(\x0e\x32\x10.engine.DataType\x12\x11\n\ttype_attr\x18\x04 \x01(\t\x12\x13\n\x0bnumber_attr\x18\x05 \x01(\t\x12\x16\n\x0etype_list_attr\x18\x06 \x01(\t\x12\x0e\n\x06is_ref\x18\x10 \x01(\x08\x1a\xb5\x01\n\x07\x41ttrDef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12(\n\rdefault_value\x18\x03 \x01(\x0b\x32\x11.engine.AttrValue\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x13\n\x0bhas_minimum\x18\x05 \x01(\x08\x12\x0f\n\x07minimum\x18\x06 \x01(\x03\x12)\n\x0e\x61llowed_values\x18\x07 \x01(\x0b\x32\x11.engine.AttrValue\"5\n\rOpDeprecation\x12\x0f\n\x07version\x18\x01 \x01(\x05\x12\x13\n\x0b\x65xplanation\x18\x02 \x01(\t\"#\n\x06OpList\x12\x19\n\x02op\x18\x01 \x03(\x0b\x32\r.engine.OpDefb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x65ngine/proto/op_def.proto\x12\x06\x65ngine\x1a\x1d\x65ngine/proto/attr_value.proto\x1a\x1c\x65ngine/proto/full_type.proto\x1a\x18\x65ngine/proto/types.proto\"\x8f\x06\n\x05OpDef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\'\n\tinput_arg\x18\x02 \x03(\x0b\x32\x14.engine.OpDef.ArgDef\x12(\n\noutput_arg\x18\x03 \x03(\x0b\x32\x14.engine.OpDef.ArgDef\x12\x16\n\x0e\x63ontrol_output\x18\x14 \x03(\t\x12#\n\x04\x61ttr\x18\x04 \x03(\x0b\x32\x15.engine.OpDef.AttrDef\x12*\n\x0b\x64\x65precation\x18\x08 \x01(\x0b\x32\x15.engine.OpDeprecation\x12\x0f\n\x07summary\x18\x05 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\x12\x16\n\x0eis_commutative\x18\x12 \x01(\x08\x12\x14\n\x0cis_aggregate\x18\x10 \x01(\x08\x12\x13\n\x0bis_stateful\x18\x11 \x01(\x08\x12\"\n\x1a\x61llows_uninitialized_input\x18\x13 \x01(\x08\x12$\n\x1cis_distributed_communication\x18\x15 \x01(\x08\x1a\xd0\x01\n\x06\x41rgDef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x1e\n\x04type\x18\x03 \x01(\x0e\x32\x10.engine.DataType\x12\x11\n\ttype_attr\x18\x04 \x01(\t\x12\x13\n\x0bnumber_attr\x18\x05 \x01(\t\x12\x16\n\x0etype_list_attr\x18\x06 \x01(\t\x12\x0e\n\x06is_ref\x18\x10 \x01(\x08\x12\x33\n\x16\x65xperimental_full_type\x18\x11 \x01(\x0b\x32\x13.engine.FullTypeDef\x1a\xb5\x01\n\x07\x41ttrDef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12(\n\rdefault_value\x18\x03 \x01(\x0b\x32\x11.engine.AttrValue\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x13\n\x0bhas_minimum\x18\x05 \x01(\x08\x12\x0f\n\x07minimum\x18\x06 \x01(\x03\x12)\n\x0e\x61llowed_values\x18\x07 \x01(\x0b\x32\x11.engine.AttrValue\"5\n\rOpDeprecation\x12\x0f\n\x07version\x18\x01 \x01(\x05\x12\x13\n\x0b\x65xplanation\x18\x02 \x01(\t\"#\n\x06OpList\x12\x19\n\x02op\x18\x01 \x03(\x0b\x32\r.engine.OpDefb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'engine.proto.op_def_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_OPDEF']._serialized_start=95
-  _globals['_OPDEF']._serialized_end=825
-  _globals['_OPDEF_ARGDEF']._serialized_start=486
-  _globals['_OPDEF_ARGDEF']._serialized_end=641
-  _globals['_OPDEF_ATTRDEF']._serialized_start=644
-  _globals['_OPDEF_ATTRDEF']._serialized_end=825
-  _globals['_OPDEPRECATION']._serialized_start=827
-  _globals['_OPDEPRECATION']._serialized_end=880
-  _globals['_OPLIST']._serialized_start=882
-  _globals['_OPLIST']._serialized_end=917
+  _globals['_OPDEF']._serialized_start=125
+  _globals['_OPDEF']._serialized_end=908
+  _globals['_OPDEF_ARGDEF']._serialized_start=516
+  _globals['_OPDEF_ARGDEF']._serialized_end=724
+  _globals['_OPDEF_ATTRDEF']._serialized_start=727
+  _globals['_OPDEF_ATTRDEF']._serialized_end=908
+  _globals['_OPDEPRECATION']._serialized_start=910
+  _globals['_OPDEPRECATION']._serialized_end=963
+  _globals['_OPLIST']._serialized_start=965
+  _globals['_OPLIST']._serialized_end=1000
 # @@protoc_insertion_point(module_scope)

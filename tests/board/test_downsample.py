@@ -76,3 +76,43 @@ def test_constant_series_stays_within_the_point_budget():
     assert view.downsampled and 2 <= len(view.steps) <= 100
     view = downsample(_series(np.r_[np.full(25_000, np.nan), np.arange(25_000.0)]), 100)
     assert len(view.steps) <= 100 and np.nanmax(view.values) == 24_999.0
+
+
+def _reference_smoothing(values, weight):
+    """TensorBoard's EMA, one point at a time."""
+    out, last, count = [], 0.0, 0
+    constant = all(v == values[0] for v in values)
+    for v in values:
+        if constant or not np.isfinite(v):
+            out.append(v)
+            continue
+        last = last * weight + (1 - weight) * v
+        count += 1
+        out.append(last / (1 - weight**count))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.floats(-1e3, 1e3), st.just(float("nan"))), min_size=1, max_size=600),
+       st.sampled_from([0.0, 0.01, 0.3, 0.6, 0.9, 0.99, 0.999]))
+def test_smoothing_matches_tensorboards_ema(values, weight):
+    from board.data.downsample import smooth
+
+    got = smooth(np.array(values), weight)
+    expected = np.array(_reference_smoothing(values, weight))
+    scale = 1 + max((abs(v) for v in values if np.isfinite(v)), default=0)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9 * scale)
+
+
+def test_series_route_smoothed_column(tmp_path, make_client):
+    write_events(event_file(tmp_path / "r"), [file_version_event()]
+                 + [scalar_event("loss", s, float(s % 5)) for s in range(3000)])
+    client = make_client(tmp_path)
+    body = client.get("/data/scalars/series", params={"run": "r", "tag": "loss", "points": 100,
+                                                       "smoothing": 0.9}).json()
+    assert len(body["smoothed"]) == len(body["steps"])
+    from board.data.downsample import smooth
+
+    full = smooth(np.array([float(s % 5) for s in range(3000)], dtype=np.float32), 0.9)
+    assert body["smoothed"] == [full[s] for s in body["steps"]]
+    assert client.get("/data/scalars/series?run=r&tag=loss&smoothing=1").status_code == 400

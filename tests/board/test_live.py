@@ -154,7 +154,7 @@ def test_a_file_of_garbage_is_skipped_without_flooding_the_log(tmp_path, make_cl
     with caplog.at_level(logging.WARNING, logger="board"):
         client = make_client(tmp_path)
         assert steps_of(client, "good", "loss") == [0]
-        assert client.get("/data/plugin/scalars/tags").json()["bad"] == {}
+        assert "bad" not in client.get("/data/plugin/scalars/tags").json()
         reload(client)
     corrupt = [r for r in caplog.records if "corrupt" in r.getMessage()]
     assert 1 <= len(corrupt) <= 10

@@ -288,3 +288,19 @@ def test_big_scene_is_drawn_around_the_view(board_server, page, tmp_path):
     page.evaluate("""(id) => { const n = window.graphPage.scene.byId.get(id);
                                window.graphPage.panzoom.centerOn(n.x, n.y); }""", last)
     page.locator(f'.g-node[data-id="{last}"]').wait_for()
+
+
+def test_logdir_without_graphs_says_so(board_server, page):
+    server = board_server(REAL_FIXTURES / "tf2_summaries" / "logdir")
+    page.goto(f"{server.url}/graphs?run=nope&kind=bogus")
+    page.wait_for_function("() => document.getElementById('graph-status').textContent.includes('No graph')")
+    assert page.locator(NODE).count() == 0
+
+
+def test_graph_written_later_appears(board_server, page, tmp_path):
+    server = board_server(tmp_path, reload_interval=0.5)
+    page.goto(f"{server.url}/graphs")
+    page.wait_for_function("() => document.getElementById('graph-status').textContent.includes('No graph')")
+    write_engine_graphs(tmp_path)
+    node(page, "MyAdd").wait_for(timeout=20_000)
+    assert page.locator("#graph-run option").all_text_contents() == ["const", "dense"]

@@ -12,8 +12,7 @@ from engine.proto import graph_pb2
 
 
 def _read_pbtxt(path):
-    # TF 2.21 also writes NodeDef.experimental_type, which TF 1.x GraphDefs (and ours) don't have.
-    return text_format.Parse(path.read_text(), graph_pb2.GraphDef(), allow_unknown_field=True)
+    return text_format.Parse(path.read_text(), graph_pb2.GraphDef())
 
 
 @pytest.fixture(autouse=True)

@@ -150,8 +150,8 @@ def test_gate_gradients_groups_with_tuple_identities():
     assert names["gradients/MatMul_1_grad/tuple/group_deps"] == "NoOp"
     assert names["gradients/MatMul_1_grad/tuple/control_dependency"] == "Identity"
     assert names["gradients/MatMul_1_grad/tuple/control_dependency_1"] == "Identity"
-    # d y / d x (a placeholder) is built but nothing waits for it, so it is never computed.
-    assert "gradients/MatMul_grad/tuple/group_deps" not in names
+    # As in TF, d y / d x (a placeholder nothing asked for) is gated too.
+    assert names["gradients/MatMul_grad/tuple/group_deps"] == "NoOp"
 
 
 def _fixture_nodes(path):

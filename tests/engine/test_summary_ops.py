@@ -219,8 +219,7 @@ def test_loss_summary_nodes_equal_those_real_tf_wrote_for_the_mlp(real_fixtures)
     from engine.proto import graph_pb2
 
     text = (real_fixtures / "tf1_mlp" / "graph_def.pbtxt").read_text()
-    # allow_unknown_field: TF also writes NodeDef.experimental_type, which our proto does not declare
-    real = text_format.Parse(text, graph_pb2.GraphDef(), allow_unknown_field=True)
+    real = text_format.Parse(text, graph_pb2.GraphDef())
     real_nodes = {n.name: n for n in real.node}
     graph = ops.Graph()
     with graph.as_default():

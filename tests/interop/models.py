@@ -41,8 +41,9 @@ def dense_relu(tf, input, in_size, out_size, init=None):
     return tf.nn.relu(before_relu)
 
 
-def build_mlp(tf, params=None, optimizer="adam", summaries=False):
-    """Two dense_relu layers, mean squared error, one optimizer step op and a global step.
+def build_mlp(tf, params=None, optimizer="adam", summaries=False, loss="mse"):
+    """Two dense_relu layers, a loss (mean squared error, or softmax cross-entropy on the second layer's
+    output as logits), one optimizer step op and a global step.
 
     Returns the handles the tests run, by TensorFlow tensor/op name.
     """
@@ -58,7 +59,12 @@ def build_mlp(tf, params=None, optimizer="adam", summaries=False):
         relu1 = dense_relu(tf, x, IN, HIDDEN, layer_init("layer1"))
     with tf.variable_scope("layer2"):
         relu2 = dense_relu(tf, relu1, HIDDEN, OUT, layer_init("layer2"))
-    loss = tf.losses.mean_squared_error(y, relu2)
+    if loss == "mse":
+        loss = tf.losses.mean_squared_error(y, relu2)
+    elif loss == "softmax":
+        loss = tf.losses.softmax_cross_entropy(onehot_labels=y, logits=relu2)
+    else:
+        raise ValueError(f"unknown loss {loss!r}")
     global_step = tf.train.get_or_create_global_step()
     if optimizer == "adam":
         opt = tf.train.AdamOptimizer(0.01)
@@ -68,7 +74,8 @@ def build_mlp(tf, params=None, optimizer="adam", summaries=False):
         raise ValueError(f"unknown optimizer {optimizer!r}")
     train_op = opt.minimize(loss, global_step=global_step)
     names = {"x": x.name, "y": y.name, "output": relu2.name, "loss": loss.name, "train": train_op.name,
-             "global_step": global_step.name}
+             "global_step": global_step.name,
+             "shapes": {key: str(t.shape) for key, t in [("x", x), ("output", relu2), ("loss", loss)]}}
     if summaries:
         tf.summary.scalar("loss", loss)
         tf.summary.histogram("layer1/activations", relu1)

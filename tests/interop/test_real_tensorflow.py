@@ -16,6 +16,7 @@ import base64
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import numpy as np
 import pytest
 
 import engine as tf
-from engine.proto import summary_pb2
+from engine.proto import graph_pb2, summary_pb2
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_TF_PYTHON = Path("/work/tfref/bin/python")
@@ -58,6 +59,8 @@ def run_tf(tmp_path_factory):
     python = _tf_python()
     if python is None:
         pytest.skip(ENABLE_HINT)
+    if shutil.which(python) is None:
+        pytest.fail(f"TF_PYTHON={python!r} is not an executable")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", CUDA_VISIBLE_DEVICES="")
     stderr_path = tmp_path_factory.mktemp("tf_side") / "stderr.txt"
     with open(stderr_path, "w") as stderr:
@@ -167,12 +170,12 @@ def test_placeholder_graph_imports_and_runs_with_feeds_in_tensorflow(run_tf, tmp
     assert ours[0][0] == 7.5 and list(ours[2][0]) == [6, -2]
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
-def test_mlp_training_graph_imports_and_trains_alike_in_tensorflow(run_tf, tmp_path, optimizer):
+@pytest.mark.parametrize(("optimizer", "loss"), [("sgd", "mse"), ("adam", "mse"), ("adam", "softmax")])
+def test_mlp_training_graph_imports_and_trains_alike_in_tensorflow(run_tf, tmp_path, optimizer, loss):
     """The full training graph (gradients/*, the optimizer's apply ops, init) runs in TF, step for step."""
     graph = tf.Graph()
     with graph.as_default():
-        names = models.build_mlp(tf, models.mlp_params(), optimizer)
+        names = models.build_mlp(tf, models.mlp_params(), optimizer, loss=loss)
         variables = [v.name for v in tf.global_variables()]
     feeds = mlp_feeds(names, models.mlp_batch())
     steps = [{"fetches": [names["init"]]}]
@@ -197,6 +200,70 @@ def test_mlp_training_graph_imports_and_trains_alike_in_tensorflow(run_tf, tmp_p
             except AssertionError as error:
                 raise AssertionError(f"step {index}, fetch {name}: {error}") from None
     assert int(ours[-1][1 + variables.index("global_step:0")]) == 3
+
+
+def _graph_defs_built_by_both(run_tf, optimizer, loss="mse"):
+    graph = tf.Graph()
+    with graph.as_default():
+        models.build_mlp(tf, models.mlp_params(), optimizer, summaries=True, loss=loss)
+        tf.train.Saver()
+    theirs = run_tf("build_graph_def", model="mlp", params=models.mlp_params(), optimizer=optimizer,
+                    summaries=True, loss=loss)
+    real = graph_pb2.GraphDef.FromString(base64.b64decode(theirs["graph_def"]))
+    return {n.name: n for n in graph.as_graph_def().node}, {n.name: n for n in real.node}
+
+
+SOFTMAX_XENTROPY_STRUCTURE = (
+    "softmax_cross_entropy_with_logits_v2 (engine/ops/nn_loss_ops.py) feeds logits/labels straight to "
+    "SoftmaxCrossEntropyWithLogits; TF always flattens them first (xentropy/Shape, Rank, Sub, Slice, "
+    "concat, Reshape, Reshape_1) and reshapes the loss back (xentropy/Reshape_2, Slice_2), and its gradient "
+    "(engine/ops/nn_grad.py) names the products mul/mul_1 and uses ExpandDims_1, ours Mul/Mul_1")
+
+
+@pytest.mark.parametrize(("optimizer", "loss"), [
+    ("sgd", "mse"), ("adam", "mse"),
+    pytest.param("adam", "softmax", marks=pytest.mark.xfail(strict=True, reason=SOFTMAX_XENTROPY_STRUCTURE)),
+])
+def test_same_builder_gives_the_same_nodes_as_tensorflow(run_tf, optimizer, loss):
+    """Node for node (names, op types, inputs, attr keys) what TF builds from the same source: the
+    gradients/*, loss, optimizer, summary and save/* subgraphs included."""
+    ours, real = _graph_defs_built_by_both(run_tf, optimizer, loss)
+    assert sorted(ours) == sorted(real)
+    problems = [f"{name}: ours {ours[name].op} {list(ours[name].input)} {sorted(ours[name].attr)}, "
+                f"TF {real[name].op} {list(real[name].input)} {sorted(real[name].attr)}"
+                for name in sorted(real)
+                if (ours[name].op, list(ours[name].input), sorted(ours[name].attr))
+                != (real[name].op, list(real[name].input), sorted(real[name].attr))]
+    assert not problems, "\n".join(problems)
+
+
+def _attr_value_differences(ours, real, keys):
+    return [f"{name} {key}: ours {ours[name].attr[key]} TF {real[name].attr[key]}".replace("\n", " ")
+            for name in sorted(real) for key in sorted(real[name].attr)
+            if key in keys and ours[name].attr[key] != real[name].attr[key]]
+
+
+def test_same_builder_gives_the_same_attr_values_as_tensorflow(run_tf):
+    ours, real = _graph_defs_built_by_both(run_tf, "adam")
+    keys = {key for node in real.values() for key in node.attr} - {"_class", "grad_a", "grad_b"}
+    assert not _attr_value_differences(ours, real, keys)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine/ops/math_grad.py MatMul gradient: the two MatMuls it adds carry grad_a=false / grad_b=false; "
+    "TF sets grad_a=true on the one for input a and grad_b=true on the one for input b"))
+def test_matmul_gradient_hints_match_tensorflow(run_tf):
+    ours, real = _graph_defs_built_by_both(run_tf, "sgd")
+    assert not _attr_value_differences(ours, real, {"grad_a", "grad_b"})
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine/train/optimizer.py slots: TF creates slot variables colocated with their primary, so "
+    "layer1/weight/Adam, its Initializer/zeros and save/Assign_N carry _class [loc:@layer1/weight] and "
+    ".../Adam/read only [loc:@layer1/weight]; ours carry loc:@layer1/weight/Adam (read: both)"))
+def test_slot_colocation_matches_tensorflow(run_tf):
+    ours, real = _graph_defs_built_by_both(run_tf, "adam")
+    assert not _attr_value_differences(ours, real, {"_class"})
 
 
 def _summary_values(serialized):
@@ -329,6 +396,25 @@ def test_tensorflow_checkpoint_restores_in_engine(run_tf, tmp_path, model):
         assert int(ours["global_step"]) == 2
 
 
+def test_checkpoint_state_with_global_step_and_max_to_keep_is_read_by_tensorflow(run_tf, tmp_path):
+    directory = tmp_path / "ckpts"
+    graph = tf.Graph()
+    with graph.as_default():
+        names = models.build_lecture_variables(tf)
+        saver = tf.train.Saver(max_to_keep=2)
+        with tf.Session() as sess:
+            sess.run(names["init"])
+            for step in (10, 20, 30):
+                graph.get_operation_by_name(names["inc_v1"]).run()
+                saver.save(sess, str(directory / "model.ckpt"), global_step=step)
+    theirs = run_tf("checkpoint_state", directory=str(directory))
+    expected = [str(directory / f"model.ckpt-{step}") for step in (20, 30)]
+    assert theirs["all_model_checkpoint_paths"] == expected
+    assert theirs["model_checkpoint_path"] == theirs["latest"] == expected[-1]
+    assert sorted(theirs["variables"]) == [["v1", [3]], ["v2", [5]]]
+    assert not list(directory.glob("model.ckpt-10.*"))
+
+
 # ------------------------------------------------------------------------------------ (c) MetaGraphDef
 def test_engine_meta_graph_imports_and_restores_in_tensorflow(run_tf, tmp_path):
     prefix, ours, names = _train_and_save(tmp_path, "mlp")
@@ -365,6 +451,7 @@ def test_same_builder_gives_the_same_tensor_names_as_tensorflow(run_tf, tmp_path
     ours, theirs = _handles_built_by_both(run_tf, tmp_path)
     for key in ("x", "y", "output", "loss", "global_step", "init"):
         assert ours[key] == theirs[key], key
+    assert ours["shapes"] == theirs["shapes"] == {"x": "(?, 5)", "output": "(?, 3)", "loss": "()"}
 
 
 @pytest.mark.xfail(strict=True, reason=(

@@ -70,7 +70,8 @@ def cmd_import_graph_def(args):
 def _build(args):
     kind = args["model"]
     if kind == "mlp":
-        return models.build_mlp(tf, args.get("params"), args.get("optimizer", "adam"))
+        return models.build_mlp(tf, args.get("params"), args.get("optimizer", "adam"),
+                                args.get("summaries", False), args.get("loss", "mse"))
     if kind == "lecture":
         return models.build_lecture_variables(tf)
     if kind == "typed":
@@ -103,6 +104,26 @@ def cmd_restore(args):
             restored = _variables(sess)
             latest = tf.train.latest_checkpoint(args["directory"])
     return {"restored": restored, "reader": _reader_contents(args["prefix"]), "latest": latest}
+
+
+def cmd_checkpoint_state(args):
+    """What tf.train.get_checkpoint_state / latest_checkpoint / list_variables make of a directory."""
+    state = tf.train.get_checkpoint_state(args["directory"])
+    latest = tf.train.latest_checkpoint(args["directory"])
+    return {"model_checkpoint_path": state.model_checkpoint_path,
+            "all_model_checkpoint_paths": list(state.all_model_checkpoint_paths),
+            "latest": latest,
+            "variables": [[name, list(shape)] for name, shape in tf.train.list_variables(latest)]}
+
+
+def cmd_build_graph_def(args):
+    """The GraphDef TensorFlow itself builds from the shared builder (with a Saver), serialized."""
+    graph = tf.Graph()
+    with graph.as_default():
+        names = _build(args)
+        tf.train.Saver()
+    return {"names": names,
+            "graph_def": base64.b64encode(graph.as_graph_def().SerializeToString()).decode()}
 
 
 def cmd_save(args):

@@ -11,11 +11,12 @@ let elk = null;
 /** Loads elkjs on first use (1.6 MB of script: its parse overlaps the hierarchy download). */
 function ensureElk() {
   if (elk) return elk;
-  // elk.bundled.js, loaded inside a worker, installs its own self.onmessage: keep ours.
+  // elk.bundled.js, run inside a worker, installs its own self.onmessage (when `new ELK()` first
+  // loads its engine): keep ours.
   const ours = self.onmessage;
   importScripts(new URL('../../vendor/elk.bundled.js', self.location.href).href);
-  self.onmessage = ours;
   elk = new ELK();
+  self.onmessage = ours;
   return elk;
 }
 
