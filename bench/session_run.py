@@ -2,17 +2,20 @@
 
 Prints the median of 10,000 calls in microseconds for our engine and, when `tensorflow` is importable
 (e.g. `pip install tensorflow-cpu` in a bench venv), for TensorFlow 1.x graph mode in the same run, with
-the ratios.  Targets (issue 3): <= 8 us and <= 15 us on the project's 2-core machine; TF1 measures about
-42 us and 115 us there.
+the ratios.  When it is not importable here, the TF side runs as a subprocess under --tf-python (default:
+$TF_PYTHON, else /work/tfref/bin/python if it exists). Targets (issue 3): <= 8 us and <= 15 us on the
+project's 2-core machine; TF1 measures about 42 us and 115 us there.
 
-    python bench/session_run.py [--calls N]
+    python bench/session_run.py [--calls N] [--tf-python PYTHON]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -63,16 +66,44 @@ def _tensorflow():
     return tf1
 
 
+def _default_tf_python():
+    if os.environ.get("TF_PYTHON"):
+        return os.environ["TF_PYTHON"]
+    return "/work/tfref/bin/python" if os.path.exists("/work/tfref/bin/python") else None
+
+
+def _measure_in_subprocess(python, calls):
+    """TF's figures from `python bench/session_run.py --tf-worker` (TF installed in another venv)."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    proc = subprocess.run([python, os.path.abspath(__file__), "--tf-worker", "--calls", str(calls)],
+                          capture_output=True, text=True, env=env, timeout=1800)
+    if proc.returncode != 0:
+        print(f"  (TensorFlow under {python} failed: {proc.stderr.strip().splitlines()[-1:]})")
+        return None
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=10_000)
+    parser.add_argument("--tf-python", default=_default_tf_python(),
+                        help="an interpreter with tensorflow, used when tensorflow is not importable here")
+    parser.add_argument("--tf-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.tf_worker:  # runs under --tf-python: measure TF only, print JSON
+        print(json.dumps(measure(_tensorflow(), args.calls)))
+        return 0
 
     import engine
 
     ours = measure(engine, args.calls)
     baseline_tf = _tensorflow()
-    theirs = measure(baseline_tf, args.calls) if baseline_tf is not None else None
+    if baseline_tf is not None:
+        theirs = measure(baseline_tf, args.calls)
+    elif args.tf_python:
+        theirs = _measure_in_subprocess(args.tf_python, args.calls)
+    else:
+        theirs = None
     print(f"Session.run overhead, median of {args.calls} calls (microseconds per call)")
     for case, value in ours.items():
         target = TARGETS_US[case]
