@@ -17,6 +17,10 @@ Workloads, the same as the two benches:
     python bench/tf_reference.py [--only session|train] [--calls N] [--rounds R] [--steps S]
 
 Prints the figures and the ratios engine : TensorFlow (> 1 means the engine is faster).
+
+On a loaded machine, set ``OPENBLAS_NUM_THREADS=1``: multi-threaded OpenBLAS under CPU contention can
+take 20x longer per matmul (measured: 42 ms vs 2 ms for 128x784 @ 784x256 with two threads at load 14),
+which then measures the scheduler, not the engine. The BLAS setting is printed with the figures.
 """
 
 from __future__ import annotations
@@ -218,7 +222,8 @@ def main(argv=None):
     theirs = TensorFlowSide(python)
     try:
         print(f"TensorFlow {theirs.version} ({python}), engine in {sys.executable}, {os.cpu_count()} CPUs, "
-              f"load average {os.getloadavg()[0]:.1f}")
+              f"load average {os.getloadavg()[0]:.1f}, "
+              f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
         if args.only in (None, "session"):
             bench_session(ours, theirs, args.calls)
         if args.only in (None, "train"):

@@ -12,6 +12,9 @@ $TF_PYTHON), driven chunk by chunk so its rounds still interleave with ours.  Th
 elementwise kernels (the Adam update of the 784x256 weight) over ENGINE_KERNEL_THREADS threads, as
 TensorFlow shards its CPU kernels; the "1 kernel thread" line shows the engine without that.
 
+On a busy machine multi-threaded BLAS collapses (threads wait for cores); compare single-threaded
+implementations there: OPENBLAS_NUM_THREADS=1 ENGINE_KERNEL_THREADS=1 TF_NUM_THREADS=1.
+
 Targets (issue 4): engine >= 0.97x hand numpy and >= 1.0x TensorFlow.
 """
 
@@ -126,7 +129,13 @@ def build_graph(tf, params):
         loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=h))
         train_op = tf.train.AdamOptimizer(LR, BETA1, BETA2, EPS).minimize(loss)
         init = tf.global_variables_initializer()
-    sess = tf.Session(graph=graph)
+    threads = os.environ.get("TF_NUM_THREADS")
+    if threads and tf.__name__ != "engine":  # TensorFlow's own thread pools (engine: ENGINE_KERNEL_THREADS)
+        config = tf.ConfigProto(intra_op_parallelism_threads=int(threads),
+                                inter_op_parallelism_threads=int(threads))
+        sess = tf.Session(graph=graph, config=config)
+    else:
+        sess = tf.Session(graph=graph)
     sess.run(init)
 
     def step(xv, yv):
@@ -261,6 +270,11 @@ def main(argv=None):
     if remote is not None:
         remote.close()
 
+    from engine import dependency_optimizer, session  # noqa: PLC0415
+
+    if session._prune is not dependency_optimizer.prune:
+        print("note: the session does not prune gated gradients nothing reads (engine/dependency_optimizer.py),"
+              " so the engine also computes d loss / d x of the first layer, as TensorFlow's graph says")
     # Best round: the least disturbed measurement of each (other processes only ever slow a round down).
     best = {name: max(v) for name, v in results.items()}
     med = {name: statistics.median(v) for name, v in results.items()}

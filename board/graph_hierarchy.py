@@ -30,7 +30,7 @@ import json
 import re
 import statistics
 import threading
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -620,7 +620,8 @@ def _structure_templates(kinds: list[int], ops: list[str], children_of: dict[int
 
 
 class HierarchyCache:
-    """One `Hierarchy` per (run, kind), rebuilt only when the graph changes.
+    """One `Hierarchy` per (run, kind), rebuilt only when the graph changes; the `max_entries` most
+    recently used are kept.
 
     `get` takes a function loading the GraphDef and, optionally, a stamp of the data it comes from
     (the provider's `last_changed`): while the stamp is unchanged the cached hierarchy is returned
@@ -629,9 +630,10 @@ class HierarchyCache:
     starting another (the page route starts one while the browser is still loading scripts).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_entries: int = 8) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[tuple[str, str], tuple[bytes, Any, Hierarchy]] = {}
+        self._max_entries = max_entries
+        self._entries: OrderedDict[tuple[str, str], tuple[bytes, Any, Hierarchy]] = OrderedDict()
         self._building: dict[tuple[str, str], tuple[bytes, threading.Event]] = {}
 
     def get(self, run: str, kind: str, load_graph: Callable[[], Any], stamp: Any = None) -> Hierarchy:
@@ -639,6 +641,8 @@ class HierarchyCache:
         key = (run, kind)
         with self._lock:
             entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
         if entry is not None and stamp is not None and entry[1] == stamp:
             return entry[2]
         graph_def = load_graph()
@@ -661,6 +665,9 @@ class HierarchyCache:
                 hierarchy.to_json()
                 with self._lock:
                     self._entries[key] = (data, stamp, hierarchy)
+                    self._entries.move_to_end(key)
+                    while len(self._entries) > self._max_entries:
+                        self._entries.popitem(last=False)  # the least recently used graph
                 return hierarchy
             finally:
                 with self._lock:

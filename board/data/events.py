@@ -187,7 +187,15 @@ def apply_other(run: RunData, event) -> None:
     elif kind == "meta_graph_def":
         run.meta_graph_def = bytes(event.meta_graph_def)
     elif kind == "tagged_run_metadata":
-        run.run_metadata[event.tagged_run_metadata.tag] = bytes(event.tagged_run_metadata.run_metadata)
+        from engine.proto import config_pb2
+
+        tag, raw = event.tagged_run_metadata.tag, bytes(event.tagged_run_metadata.run_metadata)
+        run.run_metadata[tag] = raw
+        try:
+            metadata = config_pb2.RunMetadata.FromString(raw)
+            run.run_metadata_graphs[tag] = bool(metadata.function_graphs or metadata.partition_graphs)
+        except DecodeError:
+            run.run_metadata_graphs[tag] = False
     else:
         return
     run.version += 1

@@ -233,8 +233,9 @@ class LogdirProvider:
                 for tag in data.others:
                     meta = data.tag_meta.get(tag)
                     groups.setdefault(meta.plugin if meta else "unknown", []).append(tag)
-                if self._graph_infos(data):
-                    groups["graphs"] = [g.kind for g in self._graph_infos(data)]
+                graphs = self._graph_infos(data)
+                if graphs:
+                    groups["graphs"] = [g.kind for g in graphs]
             for plugin, tags in groups.items():
                 out.setdefault(plugin, {})[data.name] = sorted(tags)
         return out
@@ -250,7 +251,7 @@ class LogdirProvider:
             infos.append(GraphInfo(META_GRAPH_DEF, None, "meta_graph_def"))
         for tag in sorted(data.run_metadata):
             infos.append(GraphInfo(RUN_METADATA + tag, tag, "tagged_run_metadata",
-                                   _holds_graphs(data.run_metadata[tag])))
+                                   data.run_metadata_graphs.get(tag, False)))
         return infos
 
     def graph_kinds(self, run: str | None = None) -> dict[str, list[GraphInfo]]:
@@ -294,13 +295,6 @@ class LogdirProvider:
         if raw is None:
             raise NotFound(f"run {run!r} has no run metadata tagged {tag!r}")
         return config_pb2.RunMetadata.FromString(raw)
-
-
-def _holds_graphs(raw: bytes) -> bool:
-    from engine.proto import config_pb2
-
-    metadata = config_pb2.RunMetadata.FromString(raw)
-    return bool(metadata.function_graphs or metadata.partition_graphs)
 
 
 def merged_graph(run_metadata):

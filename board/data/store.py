@@ -123,6 +123,7 @@ class RunData:
     graph_def: bytes | None = None
     meta_graph_def: bytes | None = None
     run_metadata: dict[str, bytes] = field(default_factory=dict)  # tagged_run_metadata by tag
+    run_metadata_graphs: dict[str, bool] = field(default_factory=dict)  # ...whether it holds graphs
     start_time: float | None = None  # wall_time of the first event
     file_version: float | None = None
     most_recent_step: int = -1

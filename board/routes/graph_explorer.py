@@ -77,19 +77,24 @@ def _hierarchy(request: Request, run: str | None, kind: str | None) -> tuple[str
     return run, kind, hierarchy
 
 
-def _prewarm(request: Request) -> None:
-    """Start building the hierarchy the page is about to ask for while the browser loads its scripts."""
+def _initial_graph(request: Request) -> tuple[str, str] | None:
+    """The (run, kind) the page shows first: the URL's when the logdir has it, else the first graph."""
     runs = _graph_kinds(request)
     run = request.query_params.get("run")
     if run not in runs:
         run = next(iter(runs), None)
     if run is None:
-        return
+        return None
     kind = request.query_params.get("kind")
+    return run, kind if kind in runs[run] else runs[run][0]
+
+
+def _prewarm(request: Request, run: str, kind: str) -> None:
+    """Start building the hierarchy the page is about to ask for while the browser loads its scripts."""
 
     def build() -> None:
         try:
-            _hierarchy(request, run, kind if kind in runs[run] else None)
+            _hierarchy(request, run, kind)
         except BoardError:
             pass
 
@@ -98,11 +103,17 @@ def _prewarm(request: Request) -> None:
 
 @router.get("/graphs", response_class=HTMLResponse, include_in_schema=False)
 def graphs_page(request: Request) -> Any:
+    """The page. Its context adds `graph_run` and `graph_kind`: the graph to load first (the page
+    starts loading it before it has listed the runs)."""
     from board.resources import templates
     from board.routes.pages import page_context
 
-    _prewarm(request)
-    return templates.TemplateResponse(request, "graphs.html", page_context(request, "graphs"))
+    context = page_context(request, "graphs")
+    initial = _initial_graph(request)
+    context["graph_run"], context["graph_kind"] = initial or ("", "")
+    if initial:
+        _prewarm(request, *initial)
+    return templates.TemplateResponse(request, "graphs.html", context)
 
 
 @router.get("/data/graph/runs")

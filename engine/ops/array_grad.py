@@ -37,6 +37,10 @@ def _placeholder_with_default_grad(op, grad):
 
 @register_gradient("Reshape")
 def _reshape_grad(op, grad):
+    d = _dims(op.inputs[0])
+    if d is not None and d.count(None) == 1 and 0 not in d:
+        # One unknown dim: a -1 wildcard instead of a run-time Shape op (as TF does).
+        return [array_ops.reshape(grad, [-1 if x is None else x for x in d]), None]
     return [array_ops.reshape(grad, _shape_of(op.inputs[0])), None]
 
 

@@ -253,19 +253,26 @@ def _cast_grad(op, grad):
 # --- matmul ------------------------------------------------------------------------------------------
 
 
+def _matmul(a, b, flag, **kwargs):
+    """A MatMul of the gradient, marked ``grad_a``/``grad_b`` as TensorFlow marks it."""
+    out = math_ops.matmul(a, b, **kwargs)
+    out.op._set_attr(flag, True)
+    return out
+
+
 @register_gradient("MatMul")
 def _matmul_grad(op, grad):
     a, b = op.inputs
     ta = bool(op.get_attr("transpose_a"))
     tb = bool(op.get_attr("transpose_b"))
-    mm = math_ops.matmul
     if not ta and not tb:
-        return mm(grad, b, transpose_b=True), mm(a, grad, transpose_a=True)
+        return (_matmul(grad, b, "grad_a", transpose_b=True), _matmul(a, grad, "grad_b", transpose_a=True))
     if not ta and tb:
-        return mm(grad, b), mm(grad, a, transpose_a=True)
+        return _matmul(grad, b, "grad_a"), _matmul(grad, a, "grad_b", transpose_a=True)
     if ta and not tb:
-        return mm(b, grad, transpose_b=True), mm(a, grad)
-    return mm(b, grad, transpose_a=True, transpose_b=True), mm(grad, a, transpose_a=True, transpose_b=True)
+        return _matmul(b, grad, "grad_a", transpose_b=True), _matmul(a, grad, "grad_b")
+    return (_matmul(b, grad, "grad_a", transpose_a=True, transpose_b=True),
+            _matmul(grad, a, "grad_b", transpose_a=True, transpose_b=True))
 
 
 @register_gradient("BatchMatMulV2")

@@ -154,26 +154,30 @@ def _is_zeros(t):
     return t is None or t.op.type == "ZerosLike"
 
 
+def _broadcast_mul(vec, mat):
+    """``expand_dims(vec, -1) * mat``: a per-row scale (names as TF: ``ExpandDims``, ``mul``)."""
+    return array_ops.expand_dims(vec, -1) * mat
+
+
 @register_gradient("SoftmaxCrossEntropyWithLogits")
 def _softmax_xent_grad(op, grad_loss, grad_backprop):
     logits = op.inputs[0]
     backprop = op.outputs[1]
-    g = array_ops.expand_dims(grad_loss, -1)
-    grad_logits = math_ops.multiply(g, backprop)
-    grad_labels = math_ops.multiply(g, math_ops.negative(nn_ops.log_softmax(logits)))
+    grad_logits = _broadcast_mul(grad_loss, backprop)
     if not _is_zeros(grad_backprop):
-        # Through the backprop output (softmax - labels): the softmax Jacobian, and -1 for the labels.
-        softmax = math_ops.add(backprop, op.inputs[1])
+        # Through the backprop output (softmax - labels): the softmax Jacobian applied to grad_backprop.
+        softmax = nn_ops.softmax(logits)
         inner = math_ops.reduce_sum(math_ops.multiply(grad_backprop, softmax), -1, keepdims=True)
-        second = math_ops.multiply(math_ops.subtract(grad_backprop, inner), softmax)
-        grad_logits = math_ops.add(grad_logits, second)
-        grad_labels = math_ops.subtract(grad_labels, grad_backprop)
+        grad_logits = grad_logits + math_ops.multiply(math_ops.subtract(grad_backprop, inner), softmax)
+    grad_labels = _broadcast_mul(grad_loss, -nn_ops.log_softmax(logits))
+    if not _is_zeros(grad_backprop):
+        grad_labels = grad_labels - grad_backprop
     return [grad_logits, grad_labels]
 
 
 @register_gradient("SparseSoftmaxCrossEntropyWithLogits")
 def _sparse_softmax_xent_grad(op, grad_loss, grad_backprop):
-    return [math_ops.multiply(array_ops.expand_dims(grad_loss, -1), op.outputs[1]), None]
+    return [_broadcast_mul(grad_loss, op.outputs[1]), None]
 
 
 # --- convolution and pooling -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import numpy as np
 
 from engine.framework import errors, ops, registry
 from engine.framework.tensor_shape import TensorShape
-from engine.ops import array_ops, grad_util, math_ops, op_util
+from engine.ops import array_ops, constant_op, grad_util, math_ops, op_util
 
 # --- numpy kernels -----------------------------------------------------------------------------------
 
@@ -105,6 +105,21 @@ def _move_axis_last(t, axis, rank):
     return array_ops.transpose(t, perm)
 
 
+def _flatten_outer_dims(t):
+    """``t`` reshaped to ``[-1, last_dim]``, built as TF builds it (Rank, Shape, Sub, Slice, concat,
+    Reshape) so that the graph reads like TensorFlow's."""
+    rank = array_ops.rank(t)
+    last_dim = array_ops.slice(grad_util.shape(t), [math_ops.subtract(rank, 1)], [1])
+    with ops.name_scope(None, "concat") as concat_scope:
+        minus_one = constant_op.constant([-1], name="values_0")  # TF names list inputs values_<i>
+        target = array_ops.concat([minus_one, last_dim], 0, name=concat_scope)
+    out = array_ops.reshape(t, target)
+    dims = t.shape.as_list() if t.shape.ndims is not None else None
+    if dims is not None and None not in dims[:-1]:
+        out.set_shape([int(np.prod(dims[:-1], dtype=np.int64)), dims[-1]])
+    return out
+
+
 def softmax_cross_entropy_with_logits_v2(labels, logits, axis=-1, name=None, dim=None):
     """Softmax cross-entropy between `logits` and a probability distribution `labels` along `axis`;
     gradients flow into both.  Returns the per-example loss (the logits' shape without `axis`)."""
@@ -113,28 +128,27 @@ def softmax_cross_entropy_with_logits_v2(labels, logits, axis=-1, name=None, dim
     with ops.name_scope(name, "softmax_cross_entropy_with_logits", [logits, labels]) as scope:
         logits = ops.convert_to_tensor(logits, name="logits")
         labels = ops.convert_to_tensor(labels, name="labels")
-        labels = array_ops.cast(labels, logits.dtype.base_dtype) if labels.dtype != logits.dtype else labels
+        if labels.dtype.base_dtype != logits.dtype.base_dtype:
+            labels = array_ops.cast(labels, logits.dtype.base_dtype)
         rank = logits.shape.ndims
         if rank is None:
             raise ValueError("softmax_cross_entropy_with_logits needs logits of known rank")
+        input_rank = array_ops.rank(logits)
+        shape = logits.get_shape()
         axis = axis % rank if rank else 0
         if axis != rank - 1:
             logits = _move_axis_last(logits, axis, rank)
             labels = _move_axis_last(labels, axis, rank)
-        if rank == 2:
-            op = op_util.make_op("SoftmaxCrossEntropyWithLogits", [logits, labels], name=scope,
-                                 attrs={"T": logits.dtype.base_dtype})
-            return op.outputs[0]
-        # Flatten the outer dims to [batch, classes], then restore them on the loss.
-        classes = logits.shape.as_list()[-1] if rank else 1
-        classes = -1 if classes is None else classes
-        flat_logits = array_ops.reshape(logits, [-1, classes] if rank else [1, 1])
-        flat_labels = array_ops.reshape(labels, [-1, classes] if rank else [1, 1])
-        op = op_util.make_op("SoftmaxCrossEntropyWithLogits", [flat_logits, flat_labels], name=scope,
-                             attrs={"T": logits.dtype.base_dtype})
-        outer = logits.shape.as_list()[:-1]
-        target = outer if None not in outer else array_ops.slice(grad_util.shape(logits), [0], [rank - 1])
-        return array_ops.reshape(op.outputs[0], target)
+        input_shape = grad_util.shape(logits)
+        flat_logits = _flatten_outer_dims(logits)
+        flat_labels = _flatten_outer_dims(labels)
+        cost = op_util.make_op("SoftmaxCrossEntropyWithLogits", [flat_logits, flat_labels], name=scope,
+                               attrs={"T": logits.dtype.base_dtype}).outputs[0]
+        output_shape = array_ops.slice(input_shape, [0], [math_ops.subtract(input_rank, 1)])
+        cost = array_ops.reshape(cost, output_shape)
+        if axis == rank - 1:
+            cost.set_shape(shape[:-1])
+        return cost
 
 
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1, name=None, axis=None):

@@ -271,6 +271,17 @@ def test_cache_builds_once_per_graph_bytes():
     assert cache.get("other", "graph_def", loader(("a", "Const"))) is not first
 
 
+def test_cache_keeps_the_most_recently_used_graphs():
+    cache = HierarchyCache(max_entries=2)
+    a = cache.get("a", "graph_def", lambda: graph_of(("x", "Const")), stamp=1)
+    cache.get("b", "graph_def", lambda: graph_of(("y", "Const")), stamp=1)
+    assert cache.get("a", "graph_def", lambda: graph_of(("z", "Const")), stamp=1) is a  # a is now newest
+    cache.get("c", "graph_def", lambda: graph_of(("w", "Const")), stamp=1)  # evicts b
+    assert cache.get("a", "graph_def", lambda: graph_of(("z", "Const")), stamp=1) is a
+    rebuilt = cache.get("b", "graph_def", lambda: graph_of(("v", "Const")), stamp=1)
+    assert rebuilt.names == ["", "v"]
+
+
 # ---- routes -------------------------------------------------------------------------------------------
 
 
@@ -338,3 +349,18 @@ def test_graphs_page_template_and_context(client):
     assert response.template.name == "graphs.html"
     assert response.context["page"] == "graphs"
     assert response.context["static_url"] == "/static"
+    assert (response.context["graph_run"], response.context["graph_kind"]) == ("dense", "graph_def")
+    other = client.get("/graphs?run=torch&kind=run_metadata/step1").context
+    assert (other["graph_run"], other["graph_kind"]) == ("torch", "run_metadata/step1")
+    fallback = client.get("/graphs?run=nope&kind=bogus").context
+    assert fallback["graph_run"] in {"const", "dense", "torch"} and fallback["graph_kind"] == "graph_def"
+
+
+@pytest.mark.parametrize("folder", ["tf1_graph_const/named", "tf1_graph_v1_behavior/logs", "tf1_mlp/logs",
+                                    "torch_tb/logdir"])
+def test_every_node_of_the_fixtures_has_info(folder):
+    graph = fixture_graph(folder)
+    h = build_hierarchy(graph)
+    for node in graph.node:
+        info = h.node_info(node.name)
+        assert info["name"] == node.name and json.dumps(info)

@@ -264,21 +264,26 @@ def test_dark_theme(board_server, page, screenshot, color_scheme):
     screenshot("graph-mlp-dark")
 
 
+def write_graph(run_dir, graph) -> None:
+    from engine.io.tfrecord import encode_record
+    from engine.proto import event_pb2
+
+    run_dir.mkdir()
+    events = [event_pb2.Event(wall_time=1.0, file_version="brain.Event:2"),
+              event_pb2.Event(wall_time=1.0, graph_def=graph.SerializeToString())]
+    (run_dir / "events.out.tfevents.1.test").write_bytes(
+        b"".join(encode_record(e.SerializeToString()) for e in events))
+
+
 def test_big_scene_is_drawn_around_the_view(board_server, page, tmp_path):
     """4,000 unconnected ops at the top level: only those near the view are in the DOM, and moving
     the view draws the others."""
-    from engine.io.tfrecord import encode_record
-    from engine.proto import event_pb2, graph_pb2
+    from engine.proto import graph_pb2
 
     graph = graph_pb2.GraphDef()
     for i in range(4000):
         graph.node.add(name=f"constant_number_{i:04d}_with_a_long_name", op="Const")
-    run = tmp_path / "flat"
-    run.mkdir()
-    events = [event_pb2.Event(wall_time=1.0, file_version="brain.Event:2"),
-              event_pb2.Event(wall_time=1.0, graph_def=graph.SerializeToString())]
-    (run / "events.out.tfevents.1.test").write_bytes(
-        b"".join(encode_record(e.SerializeToString()) for e in events))
+    write_graph(tmp_path / "flat", graph)
     server = board_server(tmp_path)
     open_graph(page, server)
     drawn = int(page.locator("[data-role=scene]").get_attribute("data-drawn"))
@@ -303,4 +308,33 @@ def test_graph_written_later_appears(board_server, page, tmp_path):
     page.wait_for_function("() => document.getElementById('graph-status').textContent.includes('No graph')")
     write_engine_graphs(tmp_path)
     node(page, "MyAdd").wait_for(timeout=20_000)
+    # `dense` may land one reload later than `const`.
+    page.wait_for_function("() => document.querySelectorAll('#graph-run option').length === 2")
     assert page.locator("#graph-run option").all_text_contents() == ["const", "dense"]
+
+
+def test_huge_flat_group_gets_the_fast_layout(board_server, page, tmp_path):
+    """3,000 connected ops in one scope are too many for ELK in good time: the linear-time layered
+    layout draws them, still with no overlapping nodes."""
+    from engine.proto import graph_pb2
+
+    graph = graph_pb2.GraphDef()
+    for i in range(3000):
+        # names that do not fold into a series (no "_<number>" ending)
+        node = graph.node.add(name=f"n{i}x", op="Identity" if i % 3 else "Placeholder")
+        if i % 3:
+            node.input.append(f"n{i - 1}x")
+    write_graph(tmp_path / "chains", graph)
+    server = board_server(tmp_path)
+    open_graph(page, server)
+    assert page.evaluate("() => window.graphPage.scene.edges.length") == 2000
+    assert_no_overlaps_sample = page.evaluate("""() => {
+        const nodes = window.graphPage.scene.nodes;
+        const seen = new Set();
+        for (const n of nodes) {
+          const key = `${Math.round(n.x)},${Math.round(n.y)}`;
+          if (seen.has(key)) return false;
+          seen.add(key);
+        }
+        return true; }""")
+    assert assert_no_overlaps_sample

@@ -194,3 +194,41 @@ def test_training_graph_names_match_tf1_fixture():
         assert ours.get(name) == ref[name], name
     count = {t: list(ours.values()).count(t) for t in ("ApplyGradientDescent", "ReluGrad", "MatMul")}
     assert count == {"ApplyGradientDescent": 4, "ReluGrad": 2, "MatMul": 6}
+
+
+# TF 2.x wrote tf1_mlp with resource variables (DESIGN.md); these op types and the node names that exist
+# only for them differ from our reference variables by design.
+RESOURCE_ONLY = (
+    "VarHandleOp",
+    "VarIsInitializedOp",
+    "AssignVariableOp",
+    "ReadVariableOp",
+    "ResourceApplyAdam",
+)
+
+
+def test_adam_softmax_training_graph_matches_tf1_mlp_fixture():
+    """The fixture program's loss, gradient and Adam nodes: same names and op types as TensorFlow's."""
+
+    def dense(x, size, scope, relu=True):
+        with tf.variable_scope(scope):
+            w = tf.get_variable("weight", [x.shape[1], size])
+            b = tf.get_variable("bias", [size], initializer=tf.zeros_initializer())
+            h = tf.matmul(x, w) + b
+            return tf.nn.relu(h) if relu else h
+
+    tf.set_random_seed(0)
+    x = tf.placeholder(tf.float32, [None, 4], name="x")
+    y = tf.placeholder(tf.float32, [None, 3], name="y")
+    logits = dense(dense(dense(x, 16, "layer1"), 16, "layer2"), 3, "output", relu=False)
+    loss = tf.losses.softmax_cross_entropy(onehot_labels=y, logits=logits)
+    tf.train.AdamOptimizer(0.01).minimize(loss)
+    ours = op_types()
+    ref = {
+        name: op
+        for name, op in _fixture_nodes("tf1_mlp/graph_def.pbtxt").items()
+        if op not in RESOURCE_ONLY and name.startswith(("softmax_cross_entropy_loss/", "gradients/", "Adam"))
+    }
+    assert len(ref) > 150
+    assert {n: ours.get(n) for n in ref} == ref
+    assert ours["Adam/update_layer1/weight/ApplyAdam"] == "ApplyAdam"

@@ -67,6 +67,66 @@ function packGrid(nodes, top, minWidth, positions) {
   return [usedWidth, y + rowHeight];
 }
 
+// Above this many connected nodes, ELK would take too long: a plain layered layout is used instead.
+const ELK_MAX_NODES = 2500;
+const FAST_GAP_Y = 36;
+
+/**
+ * Layered layout in linear time for huge groups: layer = longest path from a source (nodes on cycles
+ * go last), nodes in model order within a layer, layers wrapped into rows of a readable width, edges
+ * drawn as three-segment orthogonal lines without labels.
+ */
+function layoutFast(graphNodes, graphEdges, nodes, edges) {
+  const index = new Map(graphNodes.map((n, i) => [n.id, i]));
+  const outs = graphNodes.map(() => []);
+  const indegree = new Int32Array(graphNodes.length);
+  for (const e of graphEdges) {
+    outs[index.get(e.s)].push(index.get(e.t));
+    indegree[index.get(e.t)] += 1;
+  }
+  const layer = new Int32Array(graphNodes.length).fill(-1);
+  const queue = [];
+  indegree.forEach((d, i) => { if (d === 0) { queue.push(i); layer[i] = 0; } });
+  for (let head = 0; head < queue.length; head++) {
+    const i = queue[head];
+    for (const j of outs[i]) {
+      layer[j] = Math.max(layer[j], layer[i] + 1);
+      if (--indegree[j] === 0) queue.push(j);
+    }
+  }
+  const deepest = Math.max(0, ...layer);
+  layer.forEach((l, i) => { if (l < 0) layer[i] = deepest + 1; });
+  const byLayer = [];
+  graphNodes.forEach((n, i) => (byLayer[layer[i]] ||= []).push(n));
+  const area = graphNodes.reduce((sum, n) => sum + (n.w + GRID_GAP_X) * (n.h + FAST_GAP_Y), 0);
+  const maxWidth = Math.max(Math.sqrt(area * 1.6), ...graphNodes.map((n) => n.w));
+  let y = 0;
+  let width = 0;
+  for (const row of byLayer) {
+    if (!row) continue;
+    let x = 0;
+    let rowHeight = 0;
+    for (const n of row) {
+      if (x > 0 && x + n.w > maxWidth) { y += rowHeight + FAST_GAP_Y; x = 0; rowHeight = 0; }
+      nodes[n.id] = [x, y];
+      x += n.w + GRID_GAP_X;
+      width = Math.max(width, x - GRID_GAP_X);
+      rowHeight = Math.max(rowHeight, n.h);
+    }
+    y += rowHeight + FAST_GAP_Y;
+  }
+  const size = new Map(graphNodes.map((n) => [n.id, n]));
+  for (const e of graphEdges) {
+    const [sx, sy] = nodes[e.s];
+    const [tx, ty] = nodes[e.t];
+    const a = [sx + size.get(e.s).w / 2, sy + size.get(e.s).h];
+    const b = [tx + size.get(e.t).w / 2, ty];
+    const mid = b[1] > a[1] ? b[1] - FAST_GAP_Y / 3 : a[1] + FAST_GAP_Y / 3;
+    edges[e.id] = { points: [a, [a[0], mid], [b[0], mid], b], label: null };
+  }
+  return { width, height: Math.max(0, y - FAST_GAP_Y) };
+}
+
 async function layoutOne(graph) {
   const started = performance.now();
   const linked = new Set();
@@ -78,7 +138,9 @@ async function layoutOne(graph) {
   let width = 0;
   let height = 0;
   if (connected.length) {
-    const out = await layoutLayered(connected, graph.edges, nodes, edges);
+    const out = connected.length > ELK_MAX_NODES
+      ? layoutFast(connected, graph.edges, nodes, edges)
+      : await layoutLayered(connected, graph.edges, nodes, edges);
     width = out.width;
     height = out.height;
   }

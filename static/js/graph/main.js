@@ -84,7 +84,7 @@ class GraphPage {
     window.addEventListener('resize', () => this.minimap.update());
     // "/" jumps to the search box; Escape closes the info panel.
     document.addEventListener('keydown', (e) => {
-      const typing = e.target.closest('input, select, textarea');
+      const typing = e.target.closest?.('input, select, textarea');
       if (e.key === '/' && !typing) { e.preventDefault(); $(IDS.search).focus(); }
       if (e.key === 'Escape' && !typing) this.info.hide();
     });
@@ -111,6 +111,15 @@ class GraphPage {
   async start() {
     $(IDS.colorMode).value = this.state.color;
     $(IDS.trace).checked = this.state.trace;
+    // The server names the graph to show first: start loading it while the runs are listed.
+    const first = $(IDS.canvas).dataset;
+    if (first.run !== undefined && first.kind) {
+      this.state.run = first.run;
+      this.state.kind = first.kind;
+      this.preload = { run: first.run, kind: first.kind,
+        json: this.layouter.loadHierarchy(hierarchyUrl(first.run, first.kind)) };
+      this.preload.json.catch(() => {});  // a failure is reported when load() uses it
+    }
     // The top bar's reload loop re-reads the list of runs with graphs (a run may appear later).
     await reloader.register(() => this.refreshRuns());
   }
@@ -160,7 +169,10 @@ class GraphPage {
     performance.mark('graph-fetch-start');
     let json;
     try {
-      json = await this.layouter.loadHierarchy(hierarchyUrl(this.state.run, this.state.kind));
+      const pre = this.preload;
+      this.preload = null;
+      json = await (pre && pre.run === this.state.run && pre.kind === this.state.kind ? pre.json
+        : this.layouter.loadHierarchy(hierarchyUrl(this.state.run, this.state.kind)));
     } catch (error) {
       if (generation === this.generation) this.status(`Could not load the graph: ${error.message}`, true);
       return;
@@ -180,7 +192,7 @@ class GraphPage {
       // PyTorch's run metadata, for one, can hold no graph at all.
       this.scene = null;
       this.sceneGroup.innerHTML = '';
-      this.minimap.setScene({ width: 1, height: 1, nodes: [] });
+      $(IDS.minimap).hidden = true;
       $(IDS.legend).innerHTML = '';
       this.status('This graph has no nodes. Pick another graph or run above.');
       document.body.dataset.graphReady = String(generation);
@@ -247,6 +259,7 @@ class GraphPage {
   draw() {
     if (!this.scene) return;
     this.drawElements();
+    $(IDS.minimap).hidden = false;
     this.minimap.setScene(this.scene);
     drawLegend($(IDS.legend), this.model, this.scene, this.state.color);
   }
