@@ -1,10 +1,13 @@
 """Train the lecture's MLP on scikit-learn's bundled handwritten digits (8x8 images, 10 classes).
 
-    python examples/train_mlp.py [--steps 300] [--batch 128] [--lr 0.001] [--logdir tmp/logs/mlp]
+    python examples/train_mlp.py [--logdir tmp/logs] [--steps 300] [--learning-rates 0.001 0.01]
 
 Written exactly as a TF 1.x script: `dense_relu` layers in `variable_scope`s (the lecture's helper),
 softmax cross-entropy, `tf.train.AdamOptimizer(...).minimize(loss)`, and `sess.run([train_op, loss],
-feed_dict=...)`.  It needs the `examples` extra (scikit-learn) and no download.
+feed_dict=...)`. One run per learning rate, each in its own folder under --logdir (`lr_0.001`, ...),
+holding what board shows: the graph, `loss` and `accuracy` curves (and `test/...` ones), weight
+histograms, and a `tf.train.Saver` checkpoint that `examples/restore_and_predict.py` reads back.
+It needs the `examples` extra (scikit-learn, whose digits ship with it: no download).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -34,7 +38,7 @@ def dense(input, in_size, out_size):  # noqa: A002
 
 
 def load_data(seed=0):
-    from sklearn.datasets import load_digits  # noqa: PLC0415 - optional dependency (examples extra)
+    from sklearn.datasets import load_digits  # optional dependency (the examples extra)
 
     digits = load_digits()
     x = (digits.data / 16.0).astype(np.float32)
@@ -46,6 +50,7 @@ def load_data(seed=0):
 
 
 def build_model(hidden=128, learning_rate=1e-3):
+    """The graph: placeholders x/y, layer1, layer2, output, loss, accuracy, predictions, train op."""
     x = tf.placeholder(tf.float32, [None, 64], name="x")
     y = tf.placeholder(tf.float32, [None, 10], name="y")
     with tf.variable_scope("layer1"):
@@ -54,6 +59,9 @@ def build_model(hidden=128, learning_rate=1e-3):
         relu2 = dense_relu(relu1, hidden, hidden)
     with tf.variable_scope("output"):
         logits = dense(relu2, hidden, 10)
+    # Named so that a program without this code finds them after import_meta_graph.
+    tf.argmax(logits, 1, name="predictions")
+    tf.nn.softmax(logits, name="probabilities")
     loss = tf.losses.softmax_cross_entropy(onehot_labels=y, logits=logits)
     accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)), tf.float32),
                               name="accuracy")
@@ -62,45 +70,72 @@ def build_model(hidden=128, learning_rate=1e-3):
     return x, y, loss, accuracy, train_op
 
 
+def train_run(data, learning_rate, steps, batch, seed, logdir=None, print_every=50, hist_every=25):
+    """Trains one model from scratch; returns (test loss, test accuracy)."""
+    (x_train, y_train), (x_test, y_test) = data
+    tf.reset_default_graph()
+    tf.set_random_seed(seed)
+    x, y, loss, accuracy, train_op = build_model(learning_rate=learning_rate)
+    train_summaries = tf.summary.merge([tf.summary.scalar("loss", loss),
+                                        tf.summary.scalar("accuracy", accuracy)])
+    test_summaries = tf.summary.merge([tf.summary.scalar("test/loss", loss, collections=[]),
+                                       tf.summary.scalar("test/accuracy", accuracy, collections=[])])
+    weight_histograms = tf.summary.merge(
+        [tf.summary.histogram(v.op.name, v, collections=[]) for v in tf.trainable_variables()])
+    init = tf.global_variables_initializer()
+    saver = tf.train.Saver(max_to_keep=2)
+
+    rng = np.random.RandomState(seed)
+    test_feed = {x: x_test, y: y_test}
+    with tf.Session() as sess:
+        writer = tf.summary.FileWriter(logdir, sess.graph) if logdir else None
+        sess.run(init)
+        for step in range(steps):
+            idx = rng.randint(0, len(x_train), batch)
+            feed = {x: x_train[idx], y: y_train[idx]}
+            if writer is None:
+                _, loss_value = sess.run([train_op, loss], feed_dict=feed)
+            else:
+                summary, _, loss_value = sess.run([train_summaries, train_op, loss], feed_dict=feed)
+                writer.add_summary(summary, step)
+                if step % hist_every == 0 or step == steps - 1:
+                    writer.add_summary(sess.run(weight_histograms), step)
+                    writer.add_summary(sess.run(test_summaries, feed_dict=test_feed), step)
+            if step % print_every == 0 or step == steps - 1:
+                print(f"  step {step:4d}/{steps}  loss {loss_value:.4f}", flush=True)
+        test_loss, test_acc = sess.run([loss, accuracy], feed_dict=test_feed)
+        if writer is not None:
+            path = saver.save(sess, os.path.join(logdir, "model.ckpt"), global_step=steps)
+            print(f"  saved {path}")
+            writer.close()
+    return float(test_loss), float(test_acc)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Train the lecture's MLP on scikit-learn's digits.")
+    ap.add_argument("--logdir", default=None,
+                    help="write one run per learning rate here (graph, summaries, checkpoint)")
+    ap.add_argument("--learning-rates", type=float, nargs="+", default=[1e-3, 1e-2])
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--logdir", default=None, help="write the graph and loss/accuracy summaries here")
     ap.add_argument("--print-every", type=int, default=50)
     args = ap.parse_args(argv)
 
-    (x_train, y_train), (x_test, y_test) = load_data(args.seed)
-    tf.reset_default_graph()
-    tf.set_random_seed(args.seed)
-    x, y, loss, accuracy, train_op = build_model(learning_rate=args.lr)
-    # Summaries (engine/summary): the loss and accuracy curves and the graph for board.
-    tf.summary.scalar("loss", loss)
-    tf.summary.scalar("accuracy", accuracy)
-    merged = tf.summary.merge_all()
-    init = tf.global_variables_initializer()
-
-    rng = np.random.RandomState(args.seed)
-    with tf.Session() as sess:
-        writer = tf.summary.FileWriter(args.logdir, sess.graph) if args.logdir else None
-        sess.run(init)
-        for step in range(args.steps):
-            idx = rng.randint(0, len(x_train), args.batch)
-            feed = {x: x_train[idx], y: y_train[idx]}
-            if writer is not None:
-                summary, _, loss_value = sess.run([merged, train_op, loss], feed_dict=feed)
-                writer.add_summary(summary, step)
-            else:
-                _, loss_value = sess.run([train_op, loss], feed_dict=feed)
-            if step % args.print_every == 0 or step == args.steps - 1:
-                print(f"step {step:4d}  loss {loss_value:.4f}")
-        test_loss, test_acc = sess.run([loss, accuracy], feed_dict={x: x_test, y: y_test})
-        print(f"test loss {test_loss:.4f}  test accuracy {test_acc:.3f}")
-        if writer is not None:
-            writer.close()
-    return float(test_loss), float(test_acc)
+    data = load_data(args.seed)
+    results = {}
+    for lr in args.learning_rates:
+        run_dir = os.path.join(args.logdir, f"lr_{lr:g}") if args.logdir else None
+        print(f"run lr_{lr:g}: {args.steps} Adam steps, batch {args.batch}", flush=True)
+        start = time.perf_counter()
+        test_loss, test_acc = train_run(data, lr, args.steps, args.batch, args.seed, run_dir,
+                                        args.print_every)
+        print(f"  test loss {test_loss:.4f}  test accuracy {test_acc:.3f}  "
+              f"({time.perf_counter() - start:.1f} s)", flush=True)
+        results[lr] = (test_loss, test_acc)
+    if args.logdir:
+        print(f"\nlogs in {args.logdir}: run `board --logdir {args.logdir}` and open http://localhost:6006")
+    return results
 
 
 if __name__ == "__main__":

@@ -34,10 +34,10 @@ def scratch(like: np.ndarray, slot: int = 0) -> np.ndarray:
     return buf
 
 
-# Elementwise updates of at least this many elements are split across threads: below it, handing work
-# to another thread costs more than it saves (bench/train_step.py measures both sides).
+# Elementwise updates of at least this many elements can be split across ENGINE_KERNEL_THREADS threads
+# (default 1: on a busy machine the hand-off cost more than it saved; bench/train_step.py measures both).
 SHARD_MIN_ELEMENTS = 1 << 17
-KERNEL_THREADS = max(1, int(os.environ.get("ENGINE_KERNEL_THREADS", min(os.cpu_count() or 1, 4))))
+KERNEL_THREADS = max(1, int(os.environ.get("ENGINE_KERNEL_THREADS", "1")))
 _pool = None
 _pool_lock = threading.Lock()
 
@@ -55,7 +55,7 @@ def sharded(update, *arrays):
     """Runs ``update(*arrays)`` (in-place, elementwise) on contiguous shards in parallel.
 
     numpy releases the GIL inside ufunc loops, so shards of one large variable update on several cores.
-    Small or non-contiguous arrays, or ENGINE_KERNEL_THREADS=1, run in the calling thread.
+    Small or non-contiguous arrays, or ENGINE_KERNEL_THREADS=1 (the default), run in the calling thread.
     """
     n = arrays[0].size
     if KERNEL_THREADS < 2 or n < SHARD_MIN_ELEMENTS or not all(

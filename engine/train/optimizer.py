@@ -4,7 +4,8 @@ Graph layout follows TensorFlow: slot variables are named ``<var>/<Optimizer>`` 
 colocated with their variable, not trainable; hyper-parameters become Consts under the optimizer's
 name scope (``Adam/learning_rate``); each variable's update op sits in ``<Optimizer>/update_<var>/``
 (``GradientDescent/update_layer1/weight/ApplyGradientDescent``); the returned op is a NoOp named like
-the optimizer that groups the updates, or an ``AssignAdd`` of ``global_step`` when one is given.
+the optimizer that groups the updates, or the ``AssignAdd`` (Operation) of ``global_step`` when one is
+given.
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ class Optimizer:
                 with ops.control_dependencies([self._finish(update_ops, "update")]):
                     with ops.colocate_with(global_step):
                         apply_updates = _assign_add(global_step, 1, name=name)
+        if isinstance(apply_updates, ops.Tensor):
+            apply_updates = apply_updates.op  # TF returns (and collects) the Operation
         train_ops = ops.get_collection_ref(GraphKeys.TRAIN_OP)
         if apply_updates not in train_ops:
             train_ops.append(apply_updates)

@@ -313,7 +313,7 @@ def test_graph_written_later_appears(board_server, page, tmp_path):
     assert page.locator("#graph-run option").all_text_contents() == ["const", "dense"]
 
 
-def test_huge_flat_group_gets_the_fast_layout(board_server, page, tmp_path):
+def test_huge_flat_group_gets_the_fast_layout(board_server, page, screenshot, tmp_path):
     """3,000 connected ops in one scope are too many for ELK in good time: the linear-time layered
     layout draws them, still with no overlapping nodes."""
     from engine.proto import graph_pb2
@@ -328,7 +328,7 @@ def test_huge_flat_group_gets_the_fast_layout(board_server, page, tmp_path):
     server = board_server(tmp_path)
     open_graph(page, server)
     assert page.evaluate("() => window.graphPage.scene.edges.length") == 2000
-    assert_no_overlaps_sample = page.evaluate("""() => {
+    distinct_places = page.evaluate("""() => {
         const nodes = window.graphPage.scene.nodes;
         const seen = new Set();
         for (const n of nodes) {
@@ -337,4 +337,5 @@ def test_huge_flat_group_gets_the_fast_layout(board_server, page, tmp_path):
           seen.add(key);
         }
         return true; }""")
-    assert assert_no_overlaps_sample
+    assert distinct_places
+    screenshot("graph-huge-flat")

@@ -110,11 +110,15 @@ def test_global_step_is_incremented_and_returned():
     assert tf.train.get_global_step() is step
     assert tf.train.get_or_create_global_step() is step
     train = tf.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=step)
-    assert train.op.type == "AssignAdd" and train.op.name == "GradientDescent"
+    # As in TF 1.x, the train op is the AssignAdd Operation (running it returns None).
+    assert isinstance(train, tf.Operation)
+    assert train.type == "AssignAdd" and train.name == "GradientDescent"
+    assert tf.get_collection(tf.GraphKeys.TRAIN_OP) == [train]
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        assert [int(sess.run(train)) for _ in range(3)] == [1, 2, 3]
-        assert tf.train.global_step(sess, step) == 3
+        assert [(sess.run(train), int(sess.run(step)))[1] for _ in range(3)] == [1, 2, 3]
+        assert sess.run(train) is None
+        assert tf.train.global_step(sess, step) == 4
     with pytest.raises(ValueError, match='"global_step" already exists.'):
         tf.train.create_global_step()
 

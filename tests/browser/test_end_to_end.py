@@ -1,0 +1,98 @@
+"""The newcomer's path, end to end: train the demo, serve it with the `board` command, look at both
+dashboards in Chromium, then restore the checkpoint in a fresh process and predict."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import free_port
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNS = ("lr_0.001", "lr_0.01")
+
+
+def run_example(*args, cwd) -> str:
+    result = subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def demo_logdir(tmp_path_factory) -> Path:
+    """examples/train_mlp.py as `make demo` runs it, with few steps."""
+    logdir = tmp_path_factory.mktemp("demo") / "logs"
+    out = run_example(str(ROOT / "examples" / "train_mlp.py"), "--logdir", str(logdir), "--steps", "40",
+                      "--print-every", "20", cwd=logdir.parent)
+    assert out.count("test accuracy") == 2
+    return logdir
+
+
+@pytest.fixture(scope="module")
+def board_process(demo_logdir):
+    """The real command line, as a user starts it."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "board", "--logdir", str(demo_logdir), "--port", str(port),
+                                "--reload-interval", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    url = f"http://localhost:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/data/runs", timeout=2) as response:
+                if all(run in response.read().decode() for run in RUNS):
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"board did not serve {demo_logdir}: {process.stdout.read()}")
+        time.sleep(0.2)
+    yield url
+    process.terminate()
+    output, _ = process.communicate(timeout=10)
+    assert url.replace("localhost", "") in output or f"localhost:{port}" in output  # it printed the URL
+
+
+def test_scalars_dashboard_shows_both_runs_and_their_tags(board_process, page, screenshot):
+    page.goto(board_process + "/scalars")
+    page.wait_for_selector("body[data-loaded=true]")
+    runs = page.locator("[data-runs]")
+    for run in RUNS:
+        runs.get_by_text(run, exact=True).wait_for()
+    for tag in ("loss", "accuracy", "test/loss", "test/accuracy"):
+        page.locator(f"article.card[data-tag='{tag}']").wait_for(state="attached")
+    card = page.locator("article.card[data-tag='loss']")
+    card.scroll_into_view_if_needed()
+    page.wait_for_function("""() => {
+        const el = document.querySelector("article.card[data-tag='loss']");
+        return el && Number(el.dataset.drawn) >= 1; }""")
+    assert sorted(card.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.run)")) == list(RUNS)
+    screenshot("end-to-end-scalars")
+
+
+def test_graph_dashboard_shows_the_models_scopes(board_process, page, screenshot):
+    page.goto(board_process + "/graphs")
+    page.wait_for_selector("body[data-graph-ready]", timeout=20_000)
+    labels = page.locator(".g-node text").all_text_contents()
+    for scope in ("layer1", "layer2", "output", "gradients", "Adam"):
+        assert scope in labels, labels
+    screenshot("end-to-end-graphs")
+
+
+def test_a_second_process_restores_the_checkpoint_and_predicts(demo_logdir):
+    out = run_example(str(ROOT / "examples" / "restore_and_predict.py"), "--checkpoint-dir",
+                      str(demo_logdir / "lr_0.01"), cwd=demo_logdir.parent)
+    accuracy = float(re.search(r"accuracy on 360 held-out digits: ([\d.]+)", out).group(1))
+    assert accuracy > 0.8  # 40 steps of Adam at 0.01 on digits
+    assert "model.ckpt-40" in out
