@@ -63,8 +63,11 @@ def build_model(hidden=128, learning_rate=1e-3):
     tf.argmax(logits, 1, name="predictions")
     tf.nn.softmax(logits, name="probabilities")
     loss = tf.losses.softmax_cross_entropy(onehot_labels=y, logits=logits)
-    accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)), tf.float32),
-                              name="accuracy")
+    # In a scope of its own: a summary's tag is its uniquified op name, so an op already called
+    # "accuracy" at the top level would turn tf.summary.scalar("accuracy", ...) into "accuracy_1".
+    with tf.name_scope("metrics"):
+        correct = tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1))
+        accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
     global_step = tf.train.get_or_create_global_step()
     train_op = tf.train.AdamOptimizer(learning_rate).minimize(loss, global_step=global_step)
     return x, y, loss, accuracy, train_op

@@ -224,9 +224,17 @@ def _create_slot_var(primary, make_initial_value, op_name):
     graph = primary.graph
     # Slot names come from the variable's name, not from the caller's name scope; a second slot with
     # the same op_name is uniquified by the graph (`<var>/Adam_1`).
+    first_new = len(graph.get_operations())
     with graph.as_default(), ops.init_scope(), graph.name_scope(None), ops.colocate_with(primary):
-        return variables.Variable(make_initial_value, name=f"{primary.op.name}/{op_name}", trainable=False,
+        slot = variables.Variable(make_initial_value, name=f"{primary.op.name}/{op_name}", trainable=False,
                                   dtype=primary.dtype.base_dtype)
+    # TF colocates every op of a slot variable with its primary (`_class: loc:@<var>`), its own
+    # initializer included: the colocation scope wins over the variable's own initializer scope.
+    colocation = [f"loc:@{primary.op.name}"]
+    for op in graph.get_operations()[first_new:]:
+        if op._get_attr_or("_class", None) is not None:
+            op._set_attr("_class", colocation)
+    return slot
 
 
 def _assign_add(ref, value, name=None):

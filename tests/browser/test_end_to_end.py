@@ -47,16 +47,18 @@ def board_process(demo_logdir):
                                text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     url = f"http://localhost:{port}"
     deadline = time.monotonic() + 60
+    last = None
     while True:
         try:
-            with urllib.request.urlopen(url + "/data/runs", timeout=2) as response:
-                if all(run in response.read().decode() for run in RUNS):
+            with urllib.request.urlopen(url + "/data/runs", timeout=5) as response:
+                last = response.read().decode()
+                if all(f'"{run}"' in last for run in RUNS):
                     break
-        except OSError:
-            pass
+        except OSError as error:
+            last = error
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(f"board did not serve {demo_logdir}: {process.stdout.read()}")
+            raise RuntimeError(f"board did not serve {demo_logdir} ({last!r}): {process.communicate()[0]}")
         time.sleep(0.2)
     yield url
     process.terminate()
@@ -67,9 +69,8 @@ def board_process(demo_logdir):
 def test_scalars_dashboard_shows_both_runs_and_their_tags(board_process, page, screenshot):
     page.goto(board_process + "/scalars")
     page.wait_for_selector("body[data-loaded=true]")
-    runs = page.locator("[data-runs]")
     for run in RUNS:
-        runs.get_by_text(run, exact=True).wait_for()
+        page.locator(f"[data-runs] li[data-run='{run}']").wait_for()
     for tag in ("loss", "accuracy", "test/loss", "test/accuracy"):
         page.locator(f"article.card[data-tag='{tag}']").wait_for(state="attached")
     card = page.locator("article.card[data-tag='loss']")

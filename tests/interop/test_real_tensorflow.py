@@ -242,10 +242,6 @@ def test_same_builder_gives_the_same_attr_values_as_tensorflow(run_tf, loss):
     assert not _attr_value_differences(ours, real, keys)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine/train/optimizer.py slots: TF creates slot variables colocated with their primary, so "
-    "layer1/weight/Adam, its Initializer/zeros and save/Assign_N carry _class [loc:@layer1/weight] and "
-    ".../Adam/read only [loc:@layer1/weight]; ours carry loc:@layer1/weight/Adam (read: both)"))
 def test_slot_colocation_matches_tensorflow(run_tf):
     ours, real = _graph_defs_built_by_both(run_tf, "adam")
     assert not _attr_value_differences(ours, real, {"_class"})
