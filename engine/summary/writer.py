@@ -5,7 +5,8 @@ A FileWriter turns summaries, graphs and session logs into ``Event`` records in 
 background thread (engine/summary/event_file_writer.py explains the queue and when data reaches the file).
 
 Differences from TF, on purpose:
-- ``session=`` (TF's graph-op summary writer) is not supported and raises NotImplementedError.
+- There is no ``session=`` argument (TF's writer through summary ops in a session's graph): a FileWriter
+  here always writes to its own file, so passing one is a TypeError.
 - ``max_queue`` bounds batches of events rather than single events (see event_file_writer.py).
 - The ``meta_graph_def`` event (written, as in TF, only when the constructor is given a graph) comes from
   engine/train/meta_graph.py: its ``stripped_op_list`` names each op type without TF's full OpDef
@@ -48,18 +49,12 @@ def _meta_graph_def(graph, graph_def):
 class FileWriter:
     """Writes ``Event`` protos to an event file in ``logdir`` (``tf.summary.FileWriter``).
 
-    ``FileWriter(logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None, filename_suffix=None,
-    session=None)``. With a graph, the file starts with its ``graph_def`` and a ``meta_graph_def`` event,
+    ``FileWriter(logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None, filename_suffix=None)``. With a graph, the file starts with its ``graph_def`` and a ``meta_graph_def`` event,
     as TF writes them. Use as a context manager, or call ``close()``; a writer left open is flushed when
     it is garbage-collected or when the interpreter exits.
     """
 
-    def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None, filename_suffix=None,
-                 session=None):
-        if session is not None:
-            raise NotImplementedError(
-                "FileWriter(session=...) writes through TF's summary ops in the graph, which this engine "
-                "does not have; pass a logdir only.")
+    def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None, filename_suffix=None):
         self.event_writer = EventFileWriter(logdir, max_queue, flush_secs, filename_suffix)
         self._closed = False
         self._lock = threading.Lock()

@@ -111,7 +111,8 @@ def _snapshot(variable, handle):
 def _checkpoint_key(variable) -> str:
     info = getattr(variable, "_save_slice_info", None)
     if info is not None:
-        raise NotImplementedError("Partitioned variables cannot be saved by this engine's Saver")
+        raise ValueError(f"Variable {variable.op.name} is a slice of a partitioned variable; this engine "
+                         "has no partitioned variables and its Saver saves whole variables only")
     return variable.op.name
 
 
