@@ -73,13 +73,16 @@ def test_scalars_dashboard_shows_both_runs_and_their_tags(board_process, page, s
         page.locator(f"[data-runs] li[data-run='{run}']").wait_for()
     for tag in ("loss", "accuracy", "test/loss", "test/accuracy"):
         page.locator(f"article.card[data-tag='{tag}']").wait_for(state="attached")
+    page.wait_for_function("""() => {
+        const el = document.querySelector("article.card[data-tag='accuracy']");
+        return el && Number(el.dataset.drawn) >= 1; }""")
+    screenshot("end-to-end-scalars")
     card = page.locator("article.card[data-tag='loss']")
     card.scroll_into_view_if_needed()
     page.wait_for_function("""() => {
         const el = document.querySelector("article.card[data-tag='loss']");
         return el && Number(el.dataset.drawn) >= 1; }""")
     assert sorted(card.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.run)")) == list(RUNS)
-    screenshot("end-to-end-scalars")
 
 
 def test_graph_dashboard_shows_the_models_scopes(board_process, page, screenshot):
