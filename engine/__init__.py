@@ -102,6 +102,7 @@ from engine.ops.array_ops import (
     zeros_like,
 )
 from engine.ops.array_ops import shape_v1 as shape
+from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm, global_norm
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple, with_dependencies  # noqa: A004
 from engine.ops.init_ops import (

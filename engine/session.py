@@ -20,6 +20,7 @@ import collections
 
 import numpy as np
 
+from engine.dependency_optimizer import prune as _prune
 from engine.framework import errors, ops
 
 _ndarray = np.ndarray
@@ -416,43 +417,7 @@ class _DeviceAttributes:
     incarnation = 0
 
 
-# --- pruning and code generation ----------------------------------------------------------------------------
-def _prune(targets, fed):
-    """The ops needed for `targets` (Tensors/Operations) in dependency order, stopping at fed tensors."""
-    order = []
-    fed_ops = {t.op for t in fed if all(o in fed for o in t.op._outputs)}
-    state = {}  # op -> 1 while visiting, 2 when done
-    stack = []
-    for target in targets:
-        if isinstance(target, ops.Tensor):
-            if target in fed:
-                continue
-            stack.append((target.op, False))
-        else:
-            stack.append((target, False))
-        while stack:
-            op, expanded = stack.pop()
-            if expanded:
-                state[op] = 2
-                order.append(op)
-                continue
-            if state.get(op):
-                continue
-            state[op] = 1
-            stack.append((op, True))
-            deps = [t.op for t in op._inputs if t not in fed]
-            # A control dependency on an op whose outputs are all fed is satisfied by the feed (as in TF).
-            deps.extend(c for c in op._control_inputs if c not in fed_ops)
-            for dep in reversed(deps):
-                s = state.get(dep)
-                if s is None:
-                    stack.append((dep, False))
-                elif s == 1 and dep is not op:
-                    # Visiting an op still on the DFS path means the graph has a cycle.
-                    raise errors.InvalidArgumentError(None, op, f"Graph has a cycle through node '{op.name}'")
-    return order
-
-
+# --- code generation (pruning is engine/dependency_optimizer.py) --------------------------------------
 def _generate(runtime, order, targets, feeds, fed, single):
     """Straight-line Python for the plan: returns (function, {line number: op}, source)."""
     names = {}  # Tensor -> variable name in the generated code

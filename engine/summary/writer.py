@@ -49,12 +49,14 @@ def _meta_graph_def(graph, graph_def):
 class FileWriter:
     """Writes ``Event`` protos to an event file in ``logdir`` (``tf.summary.FileWriter``).
 
-    ``FileWriter(logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None, filename_suffix=None)``. With a graph, the file starts with its ``graph_def`` and a ``meta_graph_def`` event,
-    as TF writes them. Use as a context manager, or call ``close()``; a writer left open is flushed when
-    it is garbage-collected or when the interpreter exits.
+    ``FileWriter(logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None, filename_suffix=None)``.
+    With a graph, the file starts with its ``graph_def`` and a ``meta_graph_def`` event, as TF writes them.
+    Use as a context manager, or call ``close()``; a writer left open is flushed when it is
+    garbage-collected or when the interpreter exits.
     """
 
-    def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None, filename_suffix=None):
+    def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None,
+                 filename_suffix=None):
         self.event_writer = EventFileWriter(logdir, max_queue, flush_secs, filename_suffix)
         self._closed = False
         self._lock = threading.Lock()

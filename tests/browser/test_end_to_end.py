@@ -42,9 +42,10 @@ def demo_logdir(tmp_path_factory) -> Path:
 def board_process(demo_logdir):
     """The real command line, as a user starts it."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "board", "--logdir", str(demo_logdir), "--port", str(port),
-                                "--reload-interval", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    command = [sys.executable, "-m", "board", "--logdir", str(demo_logdir), "--port", str(port),
+               "--reload-interval", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     url = f"http://localhost:{port}"
     deadline = time.monotonic() + 60
     last = None

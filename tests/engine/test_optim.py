@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import engine as tf
-from engine.ops import clip_ops  # tf.clip_by_norm & co. once engine/__init__ re-exports them
 
 
 @pytest.fixture(autouse=True)
@@ -128,7 +127,7 @@ def test_compute_and_apply_gradients_with_clipping():
     opt = tf.train.GradientDescentOptimizer(1.0)
     grads_and_vars = opt.compute_gradients(loss)
     assert [var for _, var in grads_and_vars] == [v]
-    grads, norm = clip_ops.clip_by_global_norm([g for g, _ in grads_and_vars], 1.0)
+    grads, norm = tf.clip_by_global_norm([g for g, _ in grads_and_vars], 1.0)
     train = opt.apply_gradients(zip(grads, [v], strict=True))
     g0 = 2.0 - target
     with tf.Session() as sess:
@@ -141,17 +140,17 @@ def test_compute_and_apply_gradients_with_clipping():
 def test_clip_by_norm_and_global_norm_edge_cases():
     t = tf.constant([3.0, 4.0])
     zero = tf.constant([0.0, 0.0])
-    clipped = clip_ops.clip_by_norm(t, 1.0)
-    unclipped = clip_ops.clip_by_norm(t, 10.0)
-    z = clip_ops.clip_by_norm(zero, 1.0)
-    inf_clip, _ = clip_ops.clip_by_global_norm([tf.constant([np.inf, 1.0])], 1.0)
+    clipped = tf.clip_by_norm(t, 1.0)
+    unclipped = tf.clip_by_norm(t, 10.0)
+    z = tf.clip_by_norm(zero, 1.0)
+    inf_clip, _ = tf.clip_by_global_norm([tf.constant([np.inf, 1.0])], 1.0)
     with tf.Session() as sess:
         np.testing.assert_allclose(sess.run(clipped), [0.6, 0.8], rtol=1e-6)
         np.testing.assert_allclose(sess.run(unclipped), [3.0, 4.0], rtol=1e-6)
         np.testing.assert_allclose(sess.run(z), [0.0, 0.0])
         assert np.isnan(sess.run(inf_clip[0])).all()
     with pytest.raises(TypeError, match="t_list should be a sequence"):
-        clip_ops.clip_by_global_norm(t, 1.0)
+        tf.clip_by_global_norm(t, 1.0)
 
 
 def test_learning_rate_schedules():

@@ -59,8 +59,8 @@ Tensor("MyAdd:0", shape=(), dtype=float32)
 [<tf.Variable 'my_local_var:0' shape=(2, 3) dtype=float32_ref>]
 """,
     "07_variable_scopes_and_reuse.py": """\
-Variable weight already exists, disallowed. Did you mean to set reuse=True or reuse=tf.AUTO_REUSE in VarScope? \
-Originally defined at:
+Variable weight already exists, disallowed. Did you mean to set reuse=True or reuse=tf.AUTO_REUSE in \
+VarScope? Originally defined at:
 ['weight:0', 'bias:0', 'layer1/weight:0', 'layer1/bias:0', 'layer2/weight:0', 'layer2/bias:0']
 ['model/weight:0', 'model/bias:0']
 """,
@@ -95,7 +95,7 @@ def test_fetches_are_consistent_within_one_run(tmp_path):
     first, second, out1, out2 = numbers[0:3], numbers[3:6], numbers[6:9], numbers[9:12]
     assert first != second  # a new value each run
     assert all(0 <= v < 1 for v in first + second)
-    assert [round(b - a, 5) for a, b in zip(out1, out2)] == [1.0, 1.0, 1.0]  # one vec per run
+    assert [round(b - a, 5) for a, b in zip(out1, out2, strict=True)] == [1.0, 1.0, 1.0]  # one vec per run
     assert out.rstrip().endswith("None")
 
 
