@@ -1,8 +1,8 @@
 """Where board's templates and static files are, and the shared Jinja2 environment.
 
-From a checkout they are the repository's top-level ``templates/`` and ``static/``; an installed
-package carries copies inside ``board/`` (``board/templates``, ``board/static``), which are
-preferred when present. Page routes render with `templates`.
+From a checkout they are the repository's top-level ``templates/`` and ``static/``; a wheel built by
+``pip install .`` carries copies in ``board/_assets/`` (setup.py puts them there), which are preferred
+when present. Page routes render with `templates`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 def resource_dir(name: str) -> Path:
     """The ``templates`` or ``static`` folder: packaged copy first, then the checkout's."""
-    for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
+    for candidate in (_PACKAGE / "_assets" / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate
     return _PACKAGE.parent / name

@@ -1,0 +1,21 @@
+"""`pip install .` must give a working board: the wheel carries the templates and the npm assets."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_carries_templates_static_files_and_vendor_js(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
+                   check=True, timeout=600, capture_output=True)
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for expected in ("board/_assets/templates/base.html", "board/_assets/templates/scalars.html",
+                     "board/_assets/templates/graphs.html", "board/_assets/static/vendor/uPlot.iife.min.js",
+                     "board/resources.py", "engine/proto/event_pb2.py", "engine/__init__.py"):
+        assert expected in names, expected
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "board = board.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
