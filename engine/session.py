@@ -17,6 +17,7 @@ Error texts and classes follow TF 1.x; a failing kernel's error names its node (
 from __future__ import annotations
 
 import collections
+import warnings
 
 import numpy as np
 
@@ -418,10 +419,61 @@ class _DeviceAttributes:
 
 
 # --- code generation (pruning is engine/dependency_optimizer.py) --------------------------------------
+# Plan-time constant folding: a pure op whose inputs are all known when the plan is built (Const values
+# or other folded ops) is evaluated once, here, and its outputs are bound as constants, like Grappler's
+# constant folding -- in the plan only; the graph and its GraphDef stay as built.  An op is folded only
+# when its kernel succeeds without a warning, so an op that would fail keeps its line (and its error,
+# naming the node) in the plan.  Results above TF's 10 MiB folding limit are computed per run.
+_FOLD_MAX_BYTES = 10 << 20
+_PASS_THROUGH = frozenset(("Identity", "StopGradient"))
+
+
+def _fold(runtime, op, known):
+    """The op's output values computed now, or None when it must run with the plan."""
+    definition = op._op_def
+    outs = op._outputs
+    if definition.stateful or definition.ref_inputs or definition.ref_output or not outs:
+        return None
+    if op._type == "Placeholder":  # its kernel is the "must feed" error
+        return None
+    args = []
+    for t in op._inputs:
+        if t not in known:
+            return None
+        args.append(known[t])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with np.errstate(all="ignore"):
+                result = runtime.kernel(op)(*args)
+    except Exception:  # noqa: BLE001 - it will raise again, at run time, with the node named
+        return None
+    if len(outs) == 1:
+        values = (result,)
+    else:
+        try:
+            values = tuple(result)
+        except TypeError:
+            return None
+        if len(values) != len(outs):
+            return None
+    for v in values:
+        if not isinstance(v, (_ndarray, _generic, bytes)) or getattr(v, "nbytes", 0) > _FOLD_MAX_BYTES:
+            return None
+    return values
+
+
 def _generate(runtime, order, targets, feeds, fed, single):
-    """Straight-line Python for the plan: returns (function, {line number: op}, source)."""
+    """Straight-line Python for the plan: returns (function, {line number: op}, source).
+
+    Besides folding constants (`_fold`), the plan calls no kernel for ops that only pass values on:
+    a VariableV2's cell is bound directly, an Identity/StopGradient output is its input's name (the
+    `read` of a variable becomes `_read(cell)`, which raises for an uninitialized one, on the read's
+    line), and NoOps (control-edge hubs, already ordered by the pruning) are left out.
+    """
     names = {}  # Tensor -> variable name in the generated code
     bound = {}  # closure variable name -> object
+    known = {}  # Tensor -> value known at plan time (Const outputs and folded ops)
     lines = []
     line_ops = {}
     for t, i in fed.items():
@@ -435,10 +487,37 @@ def _generate(runtime, order, targets, feeds, fed, single):
             bound[f"_Cell{i}"] = VariableCell
             prelude.append(f"    _fedref{i} = _Cell{i}({t.op.name!r}, f{i})")
     for n, op in enumerate(order):
-        if op._type == "Const":
+        op_type = op._type
+        outs = op._outputs
+        if op_type == "Const":
             cname = f"c{n}"
-            bound[cname] = op._attrs["value"]
-            names[op._outputs[0]] = cname
+            bound[cname] = known[outs[0]] = op._attrs["value"]
+            names[outs[0]] = cname
+            continue
+        if op_type == "VariableV2":
+            cname = f"var{n}"
+            bound[cname] = runtime.cell(op)
+            names[outs[0]] = cname
+            continue
+        if op_type == "NoOp":
+            continue
+        if op_type in _PASS_THROUGH:
+            t = op._inputs[0]
+            if not t.dtype.is_ref_dtype:
+                names[outs[0]] = names[t]
+                if t in known and t not in fed:
+                    known[outs[0]] = known[t]
+                continue
+            names[outs[0]] = f"v{n}"
+            lines.append(f"    v{n} = _read({names[t]})")
+            line_ops[len(lines)] = op
+            continue
+        folded = _fold(runtime, op, known)
+        if folded is not None:
+            for j, (t, value) in enumerate(zip(outs, folded, strict=True)):
+                cname = f"c{n}_{j}"
+                bound[cname] = known[t] = value
+                names[t] = cname
             continue
         definition = op._op_def
         kernel = runtime.kernel(op)
@@ -451,7 +530,6 @@ def _generate(runtime, order, targets, feeds, fed, single):
                 ref = f"_read({ref})"
             args.append(ref)
         call = f"{kname}({', '.join(args)})"
-        outs = op._outputs
         if len(outs) == 0:
             lines.append(f"    {call}")
         elif len(outs) == 1:

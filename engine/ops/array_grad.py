@@ -6,7 +6,7 @@ import numpy as np
 
 from engine.framework import tensor_util
 from engine.framework.registry import register_gradient, register_not_differentiable, registered_gradients
-from engine.ops import array_ops, backprop_ops, grad_util, math_ops
+from engine.ops import array_grad_ops, array_ops, backprop_ops, grad_util, math_ops
 from engine.ops.math_grad import _Inputs, unbroadcast
 
 
@@ -60,7 +60,7 @@ def _transpose_grad(op, grad):
     if perm is not None:
         inverse = np.argsort(np.asarray(perm).reshape(-1)).astype(np.int32)
         return [array_ops.transpose(grad, inverse), None]
-    return [array_ops.transpose(grad, array_ops.invert_permutation(op.inputs[1])), None]
+    return [array_ops.transpose(grad, array_grad_ops.invert_permutation(op.inputs[1])), None]
 
 
 def _concat_sizes(values, axis):
@@ -79,13 +79,16 @@ def _concat_sizes(values, axis):
 @register_gradient("ConcatV2")
 def _concat_grad(op, grad):
     values, axis_t = op.inputs[:-1], op.inputs[-1]
-    axis = tensor_util.constant_value(axis_t)
-    if axis is None:
-        raise NotImplementedError("ConcatV2 gradient needs a constant axis")
-    rank = _dims(op.outputs[0])
-    axis = int(axis) % len(rank) if rank is not None else int(axis)
     if len(values) == 1:
         return [grad, None]
+    axis = tensor_util.constant_value(axis_t)
+    if axis is None:
+        # The axis is fed at run time: gather each input's size along it and split there.
+        axis = math_ops.floormod(grad_util.as_int32(axis_t), array_ops.rank(values[0]))
+        sizes = array_ops.stack([array_ops.gather(grad_util.shape(v), axis) for v in values])
+        return list(array_ops.split(grad, sizes, axis=axis, num=len(values))) + [None]
+    rank = _dims(op.outputs[0])
+    axis = int(axis) % len(rank) if rank is not None else int(axis)
     pieces = array_ops.split(grad, _concat_sizes(values, axis), axis=axis)
     return list(pieces) + [None]
 
@@ -125,13 +128,16 @@ def _tile_grad(op, grad):
         split = [v for pair in zip(m, xd, strict=True) for v in pair]
         axes = list(range(0, 2 * len(xd), 2))
         return [math_ops.reduce_sum(array_ops.reshape(grad, split), axes), None]
-    pairs = array_ops.transpose(array_ops.stack([multiples, grad_util.shape(x)]))
-    split_shape = array_ops.reshape(pairs, [-1])
-    rank = len(xd) if xd is not None else None
-    if rank is None:
-        raise NotImplementedError("Tile gradient needs a static rank")
-    g = math_ops.reduce_sum(array_ops.reshape(grad, split_shape), list(range(0, 2 * rank, 2)))
-    return [g, None]
+    # grad reshaped to [m0, d0, m1, d1, ...] and summed over the multiples' axes 0, 2, 4, ...
+    input_shape = grad_util.shape(x)
+    if input_shape.dtype.base_dtype != multiples.dtype.base_dtype:
+        input_shape = array_ops.cast(input_shape, multiples.dtype.base_dtype)
+    split_shape = array_ops.reshape(array_ops.transpose(array_ops.stack([multiples, input_shape])), [-1])
+    if xd is not None:
+        axes = list(range(0, 2 * len(xd), 2))
+    else:
+        axes = math_ops.range(0, array_ops.size(split_shape), 2)
+    return [math_ops.reduce_sum(array_ops.reshape(grad, split_shape), axes), None]
 
 
 @register_gradient("Pad")
@@ -167,20 +173,20 @@ def _slice_grad(op, grad):
 
 @register_gradient("GatherV2")
 def _gather_grad(op, grad):
-    """Dense gradient of a gather: ``one_hot(indices)^T @ grad`` along the gathered axis.
+    """Dense gradient of a gather: the gradient rows summed into the rows they were gathered from.
 
     Deviation: TensorFlow returns ``IndexedSlices``; the engine has no sparse gradients, so the gradient
     is a dense tensor of the params' shape (optimizers then update every row)."""
     params, indices, axis_t = op.inputs
     axis = tensor_util.constant_value(axis_t)
-    pd = _dims(params)
-    if axis is None or pd is None or None in pd or int(op.get_attr("batch_dims") or 0) != 0:
-        raise NotImplementedError("GatherV2 gradient needs static params shape, constant axis, batch_dims=0")
+    pd, idd = _dims(params), _dims(indices)
+    if axis is None or pd is None or None in pd or idd is None or int(op.get_attr("batch_dims") or 0) != 0:
+        return [_gather_grad_dynamic(op, grad), None, None]
     axis = int(axis) % len(pd)
     n = pd[axis]
     perm = [axis] + [i for i in range(len(pd)) if i != axis]
     # grad has shape params[:axis] + indices.shape + params[axis+1:]; move the indices dims to the front.
-    idx_rank = len(_dims(indices))
+    idx_rank = len(idd)
     g_rank = len(pd) - 1 + idx_rank
     idx_axes = list(range(axis, axis + idx_rank))
     g_perm = idx_axes + [i for i in range(g_rank) if i not in idx_axes]
@@ -194,6 +200,53 @@ def _gather_grad(op, grad):
     if perm != list(range(len(pd))):
         dense = array_ops.transpose(dense, np.argsort(perm).astype(np.int32))
     return [dense, None, None]
+
+
+def _gather_grad_dynamic(op, grad):
+    """The gather gradient when the params' shape, the axis or `batch_dims` ask for run-time shapes.
+
+    With P = shape(params), a = axis and b = batch_dims, grad has shape P[:a] + indices.shape[b:] +
+    P[a+1:].  It is reshaped to P[:a] + [-1] + P[a+1:], the index axis moved to just after the batch
+    axes, the batches flattened into the rows with each batch's indices offset by b * P[a], summed with
+    ``UnsortedSegmentSum`` into B * P[a] rows, and put back into P's layout."""
+    params, indices, axis_t = op.inputs
+    pd, idd = _dims(params), _dims(indices)
+    p_shape = grad_util.shape(params)
+    rank = len(pd) if pd is not None else array_ops.size(p_shape)
+    axis = tensor_util.constant_value(axis_t)
+    if axis is not None and pd is not None:
+        a = int(axis) % len(pd)
+    else:
+        a = math_ops.floormod(grad_util.as_int32(axis_t), rank)
+    b = int(op.get_attr("batch_dims") or 0)
+    if b < 0:
+        b = b + len(idd) if idd is not None else math_ops.add(array_ops.rank(indices), b)
+
+    def dims_of(start, limit):
+        return array_ops.gather(p_shape, grad_util.iota(start, limit))
+
+    a_plus_1 = a + 1 if isinstance(a, int) else math_ops.add(a, 1)
+    a_vec = [a] if isinstance(a, int) else array_ops.reshape(a, [1])
+    outer, inner = dims_of(0, a), dims_of(a_plus_1, rank)
+    batch, mid = dims_of(0, b), dims_of(b, a)  # P[:b] and P[b:a]
+    values = array_ops.reshape(grad, array_ops.concat([outer, [-1], inner], 0))
+    iota = grad_util.iota
+    perm = array_ops.concat([iota(0, b), a_vec, iota(b, a), iota(a_plus_1, rank)], 0)
+    values = array_ops.transpose(values, perm)  # P[:b] + [M] + P[b:a] + P[a+1:]
+    values = array_ops.reshape(values, array_ops.concat([[-1], mid, inner], 0))
+    n = array_ops.gather(p_shape, a)
+    ids = grad_util.as_int32(indices)
+    if isinstance(b, int) and b == 0:
+        ids, num_segments = array_ops.reshape(ids, [-1]), n
+    else:
+        num_batches = math_ops.reduce_prod(batch)
+        offsets = math_ops.multiply(grad_util.iota(0, num_batches), n)
+        ids = array_ops.reshape(ids, array_ops.stack([num_batches, -1]))
+        ids = array_ops.reshape(math_ops.add(ids, array_ops.expand_dims(offsets, 1)), [-1])
+        num_segments = math_ops.multiply(num_batches, n)
+    dense = array_grad_ops.unsorted_segment_sum(values, ids, num_segments)
+    dense = array_ops.reshape(dense, array_ops.concat([batch, array_ops.reshape(n, [1]), mid, inner], 0))
+    return array_ops.transpose(dense, array_grad_ops.invert_permutation(perm))
 
 
 @register_gradient("StridedSlice")

@@ -890,6 +890,17 @@ def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
 
 
 # --- Gather / Slice / StridedSlice --------------------------------------------------------------------------
+def _gather_batch_dims(op, batch_dims, axis, idx_rank):
+    """`batch_dims` made non-negative and checked against `axis` and the indices' rank (TF's rules)."""
+    if batch_dims < 0 and idx_rank is not None:
+        batch_dims += idx_rank
+    if idx_rank is not None and not 0 <= batch_dims <= idx_rank:
+        raise shape_error(op, f"batch_dims ({batch_dims}) must be in [{-idx_rank}, {idx_rank}]")
+    if axis is not None and batch_dims > axis:
+        raise shape_error(op, f"batch_dims ({batch_dims}) must be less than or equal to axis ({axis})")
+    return batch_dims
+
+
 def _infer_gather(op):
     params, indices, axis_t = op.inputs
     pd, idx = dims(params), dims(indices)
@@ -897,11 +908,12 @@ def _infer_gather(op):
     if pd is None or idx is None or axis is None:
         return [(params.dtype.base_dtype, _ts.unknown_shape())]
     ax = _norm_axis(op, int(axis), len(pd))
-    return [(params.dtype.base_dtype, shape(pd[:ax] + idx + pd[ax + 1 :]))]
+    b = _gather_batch_dims(op, int(op._attrs.get("batch_dims", 0) or 0), ax, len(idx))
+    return [(params.dtype.base_dtype, shape(pd[:ax] + idx[b:] + pd[ax + 1 :]))]
 
 
-def _gather_kernel(params, indices, axis):
-    axis = int(axis)
+def _gather_kernel(params, indices, axis, batch_dims=0):
+    axis = int(axis) % max(np.ndim(params), 1)
     n = np.shape(params)[axis]
     idx = np.asarray(indices)
     bad = (idx < 0) | (idx >= n)
@@ -911,10 +923,42 @@ def _gather_kernel(params, indices, axis):
         raise errors.InvalidArgumentError(
             None, None, f"indices[{','.join(str(i) for i in pos)}] = {first} is not in [0, {n})"
         )
-    return np.take(params, idx, axis=axis)
+    if batch_dims == 0:
+        return np.take(params, idx, axis=axis)
+    if batch_dims > axis:
+        raise errors.InvalidArgumentError(
+            None, None, f"batch_dims ({batch_dims}) must be less than or equal to axis ({axis})"
+        )
+    # batch_dims > 0: gather separately in every batch entry (the leading `batch_dims` dims of both).
+    batch = np.shape(params)[:batch_dims]
+    if idx.shape[:batch_dims] != batch:
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"params.shape[:{batch_dims}] {list(batch)} should equal indices.shape[:{batch_dims}] "
+            f"{list(idx.shape[:batch_dims])}",
+        )
+    flat_p = np.reshape(params, (-1,) + np.shape(params)[batch_dims:])
+    flat_i = np.reshape(idx, (-1,) + idx.shape[batch_dims:])
+    parts = [np.take(p, i, axis=axis - batch_dims) for p, i in zip(flat_p, flat_i, strict=True)]
+    out_tail = np.shape(params)[batch_dims:axis] + idx.shape[batch_dims:] + np.shape(params)[axis + 1 :]
+    return np.reshape(np.stack(parts) if parts else np.zeros((0,) + out_tail, np.asarray(params).dtype),
+                      batch + out_tail)
 
 
-registry.register_op("GatherV2", infer=_infer_gather, kernel=_gather_kernel, attrs={"batch_dims": 0})
+def _compile_gather(op, runtime):
+    batch_dims = int(op._attrs.get("batch_dims", 0) or 0)
+    if batch_dims == 0:
+        return _gather_kernel
+
+    def kernel(params, indices, axis):
+        b = batch_dims + np.ndim(indices) if batch_dims < 0 else batch_dims
+        return _gather_kernel(params, indices, axis, b)
+
+    return kernel
+
+
+registry.register_op("GatherV2", infer=_infer_gather, compile=_compile_gather, attrs={"batch_dims": 0})
 
 
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):

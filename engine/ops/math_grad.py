@@ -290,23 +290,34 @@ def _batch_matmul_grad(op, grad):
         ga, gb = mm(b, grad, adjoint_b=True), mm(a, grad)
     else:
         ga, gb = mm(b, grad, adjoint_a=True, adjoint_b=True), mm(grad, a, adjoint_a=True, adjoint_b=True)
-    if op.type == "BatchMatMulV2":
-        return _unbroadcast_batch(a, ga), _unbroadcast_batch(b, gb)
-    return ga, gb
+    if op.type != "BatchMatMulV2":
+        return ga, gb
+    ga_static, gb_static = _unbroadcast_batch(a, ga), _unbroadcast_batch(b, gb)
+    if ga_static is not None and gb_static is not None:
+        return ga_static, gb_static
+    # A batch dimension is only known at run time: reduce over the axes BroadcastGradientArgs finds in
+    # the two batch shapes (TensorFlow's graph), then restore each input's shape.
+    sa, sb = grad_util.shape(a), grad_util.shape(b)
+    ra, rb = array_ops.broadcast_gradient_args(sa[:-2], sb[:-2])
+    if ga_static is None:
+        ga_static = array_ops.reshape(math_ops.reduce_sum(ga, ra), sa)
+    if gb_static is None:
+        gb_static = array_ops.reshape(math_ops.reduce_sum(gb, rb), sb)
+    return ga_static, gb_static
 
 
 def _unbroadcast_batch(x, g):
-    """Sums the batch dims of a batched matmul gradient back to x's batch shape."""
+    """Sums the batch dims of a batched matmul gradient back to x's batch shape, decided from static
+    shapes; None when x's batch dims or either rank are only known at run time."""
     xd, gd = _dims(x), _dims(g)
-    if xd is not None and gd is not None and None not in xd[:-2] and len(xd) <= len(gd):
-        lead = len(gd) - len(xd)
-        axes = list(range(lead)) + [i + lead for i, d in enumerate(xd[:-2]) if d == 1 and gd[i + lead] != 1]
-        if not axes:
-            return g
-        return array_ops.reshape(math_ops.reduce_sum(g, axes), list(xd))
-    if xd is not None and gd is not None and xd[:-2] == gd[:-2]:
+    if xd is None or gd is None or None in xd[:-2] or len(xd) > len(gd):
+        return None
+    lead = len(gd) - len(xd)
+    axes = list(range(lead)) + [i + lead for i, d in enumerate(xd[:-2]) if d == 1 and gd[i + lead] != 1]
+    if not axes:
         return g
-    raise NotImplementedError("BatchMatMulV2 gradient needs static batch dimensions")
+    target = list(xd) if None not in xd else grad_util.shape(x)
+    return array_ops.reshape(math_ops.reduce_sum(g, axes), target)
 
 
 # --- reductions --------------------------------------------------------------------------------------
@@ -376,7 +387,11 @@ def _sum_to_input(op, grad):
         if not op.get_attr("keep_dims"):
             grad = array_ops.reshape(grad, math_ops.add(math_ops.multiply(sx, keep_mask), 1 - keep_mask))
         return array_ops.broadcast_to(grad, sx)
-    raise NotImplementedError(f"gradient of {op.type} needs a static rank and constant axes")
+    # Unknown rank or axes fed at run time: reshape to the kept-dims shape computed by the graph.
+    sx = grad_util.shape(x)
+    if not op.get_attr("keep_dims"):
+        grad = array_ops.reshape(grad, grad_util.reduced_shape(sx, op.inputs[1]))
+    return array_ops.broadcast_to(grad, sx)
 
 
 @register_gradient("Sum")
@@ -404,16 +419,18 @@ def _mean_grad(op, grad):
 
 
 def _min_or_max_grad(op, grad):
+    """The gradient flows to the inputs equal to the extreme value, split evenly between ties."""
     x, y = op.inputs[0], op.outputs[0]
     info = _reduction_axes(op)
-    if info is None:
-        raise NotImplementedError(f"gradient of {op.type} needs a static rank and constant axes")
-    rank, axes = info
-    xd = _dims(x)
-    kept = [1 if i in axes else d for i, d in enumerate(xd)]
-    if None in kept:
-        keep_mask = np.array([0 if i in axes else 1 for i in range(rank)], np.int32)
-        kept = math_ops.add(math_ops.multiply(grad_util.shape(x), keep_mask), 1 - keep_mask)
+    if info is not None:
+        rank, axes = info
+        kept = [1 if i in axes else d for i, d in enumerate(_dims(x))]
+        if None in kept:
+            keep_mask = np.array([0 if i in axes else 1 for i in range(rank)], np.int32)
+            kept = math_ops.add(math_ops.multiply(grad_util.shape(x), keep_mask), 1 - keep_mask)
+    else:  # unknown rank or axes fed at run time
+        axes = op.inputs[1]
+        kept = grad_util.reduced_shape(grad_util.shape(x), axes)
     y_kept = y if op.get_attr("keep_dims") else array_ops.reshape(y, kept)
     g_kept = grad if op.get_attr("keep_dims") else array_ops.reshape(grad, kept)
     indicators = array_ops.cast(math_ops.equal(y_kept, x), grad.dtype.base_dtype)
@@ -430,8 +447,6 @@ def _prod_grad(op, grad):
     """d prod / d x_i = prod / x_i.  Deviation: TensorFlow uses exclusive cumulative products, which
     stay finite when an input is 0; here a zero input gives a non-finite gradient."""
     x, y = op.inputs[0], op.outputs[0]
-    if _reduction_axes(op) is None:
-        raise NotImplementedError("gradient of Prod needs a static rank and constant axes")
     y_full = _sum_to_input(op, y)
     g_full = _sum_to_input(op, grad)
     return [math_ops.truediv(math_ops.multiply(g_full, y_full), x), None]

@@ -18,7 +18,17 @@ import pytest
 import engine.ops as engine_ops
 from engine import gradients
 from engine.framework import dtypes, ops, registry
-from engine.ops import array_ops, backprop_ops, constant_op, conv_ops, math_ops, nn_loss_ops, nn_ops, op_util
+from engine.ops import (
+    array_grad_ops,
+    array_ops,
+    backprop_ops,
+    constant_op,
+    conv_ops,
+    math_ops,
+    nn_loss_ops,
+    nn_ops,
+    op_util,
+)
 from engine.session import Session
 
 for _m in pkgutil.iter_modules(engine_ops.__path__):
@@ -36,7 +46,7 @@ RNG = np.random.RandomState(1234)
 class Case:
     build: object  # fn(*input_tensors) -> Tensor or list of Tensors
     values: list  # numpy float64 arrays fed to the inputs
-    shapes: list | None = None  # static placeholder shapes (None dims allowed); default: the values' shapes
+    shapes: list | None = None  # placeholder shapes (None dims; None = unknown rank); default: values'
     eps: float = 1e-6
     tol: float = 1e-5
     label: str = ""
@@ -59,6 +69,11 @@ def rnd(*shape):
 
 def c(value, dtype=None):
     return constant_op.constant(value, dtype=dtype)
+
+
+def fed(value):
+    """An int32 value known only when the graph runs (an axis, permutation or index fed at run time)."""
+    return array_ops.placeholder_with_default(np.asarray(value, np.int32), None)
 
 
 # --- case constructors -------------------------------------------------------------------------------
@@ -372,6 +387,160 @@ CASES: dict[str, list[Case]] = {
 }
 
 
+# Gradients that build run-time shape ops: inputs of unknown rank (shape None) or unknown dims, and axes,
+# permutations or batch shapes that are only known when the graph runs.
+RUNTIME_SHAPE_CASES: dict[str, list[Case]] = {
+    "Sum": [
+        Case(lambda x: math_ops.reduce_sum(x, fed(1)), [rnd(2, 3, 4)], label="fed-axis"),
+        Case(
+            lambda x: math_ops.reduce_sum(x, fed([-1, 0])),
+            [rnd(2, 3, 4)],
+            shapes=[None],
+            label="unknown-rank",
+        ),
+        Case(
+            lambda x: math_ops.reduce_sum(x, fed(0), keepdims=True),
+            [rnd(3, 2)],
+            shapes=[None],
+            label="keepdims",
+        ),
+        Case(lambda x: math_ops.reduce_sum(x), [rnd(2, 3)], shapes=[None], label="unknown-rank-all"),
+        Case(lambda x: math_ops.reduce_sum(x, fed([])), [rnd(2, 3)], shapes=[None], label="no-axes"),
+    ],
+    "Mean": [
+        Case(lambda x: math_ops.reduce_mean(x, fed(-2)), [rnd(2, 3, 4)], label="fed-axis"),
+        Case(lambda x: math_ops.reduce_mean(x), [rnd(2, 3)], shapes=[None], label="unknown-rank-all"),
+        Case(
+            lambda x: math_ops.reduce_mean(x, fed([0, 2]), keepdims=True),
+            [rnd(2, 3, 4)],
+            shapes=[None],
+            label="unknown-rank-keepdims",
+        ),
+    ],
+    "Max": [
+        Case(lambda x: math_ops.reduce_max(x, fed(1)), [distinct(2, 3, 4)], label="fed-axis"),
+        Case(lambda x: math_ops.reduce_max(x), [distinct(3, 4)], shapes=[None], label="unknown-rank-all"),
+    ],
+    "Min": [
+        Case(
+            lambda x: math_ops.reduce_min(x, fed([0, -1]), keepdims=True),
+            [distinct(2, 3, 4)],
+            shapes=[None],
+            label="unknown-rank-keepdims",
+        ),
+        Case(
+            lambda x: math_ops.reduce_min(x, fed(0)), [distinct(3, 4)], shapes=[(None, 4)], label="fed-axis"
+        ),
+    ],
+    "Prod": [
+        Case(lambda x: math_ops.reduce_prod(x, fed(0)), [nonzero(2, 3)], label="fed-axis"),
+        Case(lambda x: math_ops.reduce_prod(x), [nonzero(2, 3)], shapes=[None], label="unknown-rank-all"),
+    ],
+    "ConcatV2": [
+        Case(lambda a, b: array_ops.concat([a, b], fed(1)), [rnd(2, 3), rnd(2, 2)], label="fed-axis"),
+        Case(
+            lambda a, b, d: array_ops.concat([a, b, d], fed(-1)),
+            [rnd(2, 1, 3), rnd(2, 1, 1), rnd(2, 1, 2)],
+            shapes=[None, None, (2, None, 2)],
+            label="fed-negative-axis-unknown-rank",
+        ),
+        Case(
+            lambda a, b: array_ops.concat([a, b], -1),
+            [rnd(2, 3), rnd(2, 2)],
+            shapes=[None, None],
+            label="unknown-rank",
+        ),
+    ],
+    "Tile": [
+        Case(lambda x: array_ops.tile(x, [2, 1, 3]), [rnd(2, 3, 2)], shapes=[None], label="unknown-rank"),
+        Case(lambda x: array_ops.tile(x, fed([1, 2])), [rnd(2, 3)], shapes=[None], label="fed-multiples"),
+    ],
+    "Transpose": [
+        Case(lambda x: array_ops.transpose(x, fed([2, 0, 1])), [rnd(2, 3, 4)], label="fed-perm"),
+        Case(lambda x: array_ops.transpose(x, fed([1, 0])), [rnd(2, 3)], shapes=[None], label="unknown-rank"),
+    ],
+    "GatherV2": [
+        Case(
+            lambda p: array_ops.gather(p, c(np.array([2, 0, 2], np.int32))),
+            [rnd(4, 3)],
+            shapes=[(None, 3)],
+            label="unknown-dim",
+        ),
+        Case(
+            lambda p: array_ops.gather(p, c(np.array([[1, 0], [2, 2]], np.int32)), axis=1),
+            [rnd(2, 3, 2)],
+            shapes=[None],
+            label="unknown-rank",
+        ),
+        Case(
+            lambda p: array_ops.gather(p, c(np.array([0, 0, 1], np.int32)), axis=fed(-1)),
+            [rnd(2, 3, 2)],
+            label="fed-axis",
+        ),
+        Case(
+            lambda p: array_ops.gather(
+                p, c(np.array([[2, 0, 2], [1, 1, 0]], np.int32)), axis=1, batch_dims=1
+            ),
+            [rnd(2, 3, 2)],
+            label="batch-dims",
+        ),
+        Case(
+            lambda p: array_ops.gather(
+                p, c(np.array([[[1], [0]], [[0], [0]]], np.int64)), axis=2, batch_dims=-1
+            ),
+            [rnd(2, 2, 3, 2)],
+            shapes=[(None, None, 3, None)],
+            label="batch-dims-2-unknown-dims",
+        ),
+        Case(
+            lambda p: array_ops.gather(p, c(np.array([[1, 1], [0, 1]], np.int32)), axis=fed(2), batch_dims=1),
+            [rnd(2, 3, 2)],
+            shapes=[None],
+            label="batch-dims-fed-axis-unknown-rank",
+        ),
+    ],
+    "BatchMatMulV2": [
+        Case(
+            lambda a, b: math_ops.matmul(a, b),
+            [rnd(2, 3, 4), rnd(4, 5)],
+            shapes=[(None, 3, 4), (4, 5)],
+            label="unknown-batch",
+        ),
+        Case(
+            lambda a, b: math_ops.matmul(a, b, adjoint_b=True),
+            [rnd(1, 2, 3, 4), rnd(3, 1, 5, 4)],
+            shapes=[(None, None, 3, 4), (None, 1, 5, 4)],
+            label="unknown-batch-broadcast",
+        ),
+        Case(
+            lambda a, b: math_ops.matmul(a, b, transpose_a=True),
+            [rnd(2, 4, 3), rnd(1, 4, 2)],
+            shapes=[None, (None, 4, 2)],
+            label="unknown-rank",
+        ),
+    ],
+    "UnsortedSegmentSum": [
+        Case(
+            lambda d: array_grad_ops.unsorted_segment_sum(d, c(np.array([2, 0, 2, 3], np.int32)), 4),
+            [rnd(4, 3)],
+        ),
+        Case(
+            lambda d: array_grad_ops.unsorted_segment_sum(d, c(np.array([[1, -1], [0, 1]], np.int64)), 3),
+            [rnd(2, 2, 3)],
+            label="negative-ids-dropped",
+        ),
+        Case(
+            lambda d: array_grad_ops.unsorted_segment_sum(d, c(np.array([1, 0, 1], np.int32)), fed(2)),
+            [rnd(3, 2)],
+            shapes=[None],
+            label="unknown-rank",
+        ),
+    ],
+}
+for _op_type, _cases in RUNTIME_SHAPE_CASES.items():
+    CASES.setdefault(_op_type, []).extend(_cases)
+
+
 def differentiable_op_types():
     out = []
     for op_type in registry.registered_ops():
@@ -399,7 +568,7 @@ def _evaluate(case):
     graph = ops.Graph()
     with graph.as_default():
         shapes = case.shapes or [v.shape for v in case.values]
-        xs = [array_ops.placeholder(F64, list(s)) for s in shapes]
+        xs = [array_ops.placeholder(F64, None if s is None else list(s)) for s in shapes]
         ys = case.build(*xs)
         ys = list(ys) if isinstance(ys, (list, tuple)) else [ys]
         ys = [y for y in ys if y is not None]
