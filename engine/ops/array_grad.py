@@ -291,11 +291,21 @@ for _t in ("StopGradient", "Shape", "ShapeN", "Size", "Rank", "OneHot", "ZerosLi
         register_not_differentiable(_t)
 
 
+def _eye_like(x):
+    """The identity matrix matching x's last dim: a Const when that dim is static, else built at run time
+    (``Range``/``Equal``/``Cast``)."""
+    n = _dims(x)[-1] if _dims(x) is not None else None
+    dtype = x.dtype.base_dtype
+    if n is not None:
+        return np.eye(n, dtype=dtype.as_numpy_dtype)
+    positions = grad_util.iota(0, array_ops.gather(grad_util.shape(x), array_ops.rank(x) - 1))
+    same = math_ops.equal(array_ops.expand_dims(positions, 1), array_ops.expand_dims(positions, 0))
+    return array_ops.cast(same, dtype)
+
+
 def _diag_part(x):
     """The main diagonal of the last two (square) dims, built from primitives."""
-    n = _dims(x)[-1]
-    eye = np.eye(n, dtype=x.dtype.base_dtype.as_numpy_dtype)
-    return math_ops.reduce_sum(math_ops.multiply(x, eye), -1)
+    return math_ops.reduce_sum(math_ops.multiply(x, _eye_like(x)), -1)
 
 
 @register_gradient("MatrixDiag")
@@ -305,8 +315,8 @@ def _matrix_diag_grad(op, grad):
 
 @register_gradient("MatrixSetDiag")
 def _matrix_set_diag_grad(op, grad):
-    n = _dims(grad)[-1]
-    off = 1 - np.eye(n, dtype=grad.dtype.base_dtype.as_numpy_dtype)
+    eye = _eye_like(grad)
+    off = 1 - eye if isinstance(eye, np.ndarray) else math_ops.subtract(array_ops.ones_like(eye), eye)
     return [math_ops.multiply(grad, off), _diag_part(grad)]
 
 

@@ -28,7 +28,7 @@ def _infer_unsorted_segment_sum(op):
     clash = any(a is not None and b is not None and a != b for a, b in zip(dd, sd, strict=False))
     if len(sd) > len(dd) or clash:
         raise shape_error(op, "data.shape must start with segment_ids.shape")
-    return [(data.dtype.base_dtype, shape((n,) + dd[len(sd):]))]
+    return [(data.dtype.base_dtype, shape((n,) + dd[len(sd) :]))]
 
 
 def _unsorted_segment_sum_kernel(data, segment_ids, num_segments):
@@ -41,7 +41,7 @@ def _unsorted_segment_sum_kernel(data, segment_ids, num_segments):
             None,
             f"data.shape = {list(data.shape)} does not start with segment_ids.shape = {list(ids.shape)}",
         )
-    tail = data.shape[ids.ndim:]
+    tail = data.shape[ids.ndim :]
     flat_ids = ids.reshape(-1)
     too_big = np.flatnonzero(flat_ids >= n)
     if too_big.size:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.framework import tensor_util
+from engine.framework import ops, tensor_util
 from engine.framework.registry import register_gradient, register_not_differentiable, registered_gradients
 from engine.ops import array_ops, backprop_ops, constant_op, grad_util, math_ops, op_util
 
@@ -275,13 +275,23 @@ def _matmul_grad(op, grad):
             _matmul(grad, a, "grad_b", transpose_a=True, transpose_b=True))
 
 
+def _batch_matmul(x, y, adjoint_a=False, adjoint_b=False):
+    """``math_ops.matmul`` for batched gradients.  With an operand of unknown rank it still builds a
+    ``BatchMatMulV2`` (as TensorFlow's matmul does); ``math_ops.matmul`` would build a rank-2 MatMul."""
+    if x.shape.ndims is not None and y.shape.ndims is not None:
+        return math_ops.matmul(x, y, adjoint_a=adjoint_a, adjoint_b=adjoint_b)
+    with ops.name_scope(None, "MatMul", [x, y]) as scope:
+        attrs = {"T": x.dtype.base_dtype, "adj_x": bool(adjoint_a), "adj_y": bool(adjoint_b)}
+        return op_util.make_tensor("BatchMatMulV2", [x, y], name=scope, attrs=attrs)
+
+
 @register_gradient("BatchMatMulV2")
 @register_gradient("BatchMatMul")
 def _batch_matmul_grad(op, grad):
     a, b = op.inputs
     adj_a = bool(op.get_attr("adj_x"))
     adj_b = bool(op.get_attr("adj_y"))
-    mm = math_ops.matmul
+    mm = _batch_matmul
     if not adj_a and not adj_b:
         ga, gb = mm(grad, b, adjoint_b=True), mm(a, grad, adjoint_a=True)
     elif not adj_a and adj_b:

@@ -519,7 +519,8 @@ def matmul(
         transpose_a = transpose_a or adjoint_a
         transpose_b = transpose_b or adjoint_b
         ra, rb = a.shape.ndims, b.shape.ndims
-        if (ra is not None and ra > 2) or (rb is not None and rb > 2):
+        # As TF: an operand of unknown rank may be a batch, so only two known rank-2 operands make MatMul.
+        if ra is None or ra > 2 or rb is None or rb > 2:
             return make_tensor(
                 "BatchMatMulV2",
                 [a, b],

@@ -110,12 +110,14 @@ def _batched_gather(params, indices, axis, batch_dims):
     return np.stack(out).reshape(batch + out[0].shape)
 
 
-@pytest.mark.parametrize("axis,batch_dims", [(1, 1), (2, 1), (2, 2), (3, -1)])
-def test_gather_batch_dims_matches_a_per_batch_gather(axis, batch_dims):
+@pytest.mark.parametrize(
+    "axis,batch_dims,b,index_tail",
+    [(1, 1, 1, (2, 1)), (2, 1, 1, (2,)), (2, 2, 2, (2, 1)), (3, -1, 2, (2,))],
+)
+def test_gather_batch_dims_matches_a_per_batch_gather(axis, batch_dims, b, index_tail):
     rng = np.random.RandomState(0)
     params = rng.randn(2, 3, 4, 5)
-    b = batch_dims % 3 if batch_dims < 0 else batch_dims
-    indices = rng.randint(0, params.shape[axis], size=params.shape[:b] + (2, 1))
+    indices = rng.randint(0, params.shape[axis], size=params.shape[:b] + index_tail)
     with tf.Graph().as_default():
         y = tf.gather(tf.constant(params), tf.constant(indices), axis=axis, batch_dims=batch_dims)
         with tf.Session() as sess:

@@ -518,6 +518,23 @@ RUNTIME_SHAPE_CASES: dict[str, list[Case]] = {
             shapes=[None, (None, 4, 2)],
             label="unknown-rank",
         ),
+        Case(
+            gen_op("BatchMatMulV2", adj_x=False, adj_y=True),
+            [rnd(2, 1, 3, 4), rnd(3, 5, 4)],
+            shapes=[None, None],
+            label="both-unknown-rank",
+        ),
+    ],
+    "MatrixDiag": [
+        Case(lambda d: array_ops.matrix_diag(d), [rnd(2, 3)], shapes=[None], label="unknown-rank")
+    ],
+    "MatrixSetDiag": [
+        Case(
+            lambda x, d: array_ops.matrix_set_diag(x, d),
+            [rnd(2, 3, 3), rnd(2, 3)],
+            shapes=[(None, None, None), None],
+            label="unknown-dims",
+        )
     ],
     "UnsortedSegmentSum": [
         Case(
