@@ -41,8 +41,11 @@ demo: $(VENV)/.installed-test assets
 	$(PY) examples/train_mlp.py --logdir tmp/logs
 	$(VENV)/bin/board --logdir tmp/logs --port 6006
 
+# Each benchmark times its baseline in the same run and prints ratios. TensorFlow's own figures need a
+# venv with tensorflow-cpu: set TF_PYTHON=/path/to/that/python (never a dependency of this project).
+BENCHES := tfrecord_read session_run train_step write_scalars load_logdir scalars_page graph_page
 bench: $(VENV)/.installed-bench assets
-	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
 
 # Re-takes the README's dashboard screenshots: the end-to-end browser test trains the demo, opens both
 # dashboards and saves what it sees; the README shows those files.
