@@ -28,13 +28,16 @@ FOOTER_SIZE = _CRC.size  # CRC of the data
 _MASK_DELTA = 0xA282EAD8
 
 
+def _mask(crc: int) -> int:
+    return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
+
+
 def masked_crc32c(data: bytes) -> int:
     """CRC32C rotated right by 15 bits plus a constant, as TFRecord stores it.
 
     Masking keeps a CRC computed over data that itself contains CRCs from being degenerate.
     """
-    crc = google_crc32c.value(data)
-    return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
+    return _mask(google_crc32c.value(data))
 
 
 def encode_record(data: bytes) -> bytes:
@@ -82,49 +85,40 @@ class TFRecordReader:
         self._bad_length: int | None = None  # data length of the corrupt record at `offset`
 
     def records(self):
+        crc, unpack_length, unpack_crc = google_crc32c.value, _LENGTH.unpack_from, _CRC.unpack_from
         with open(self.path, "rb") as f:
             f.seek(self.offset)
-            buffer = b""
-            start = 0  # position in `buffer` that corresponds to self.offset
+            buffer = f.read(self._chunk_size)
+            pos = 0  # position in `buffer` that corresponds to self.offset
             while True:
-                if len(buffer) - start < HEADER_SIZE:
+                if len(buffer) - pos < HEADER_SIZE:
                     more = f.read(self._chunk_size)
                     if not more:
                         return
-                    buffer = buffer[start:] + more
-                    start = 0
+                    buffer, pos = buffer[pos:] + more, 0
                     continue
-                header = buffer[start : start + HEADER_SIZE]
-                length_bytes = header[: _LENGTH.size]
-                (length,) = _LENGTH.unpack(length_bytes)
-                (length_crc,) = _CRC.unpack_from(header, _LENGTH.size)
-                if masked_crc32c(length_bytes) != length_crc:
+                (length,) = unpack_length(buffer, pos)
+                if _mask(crc(buffer[pos : pos + 8])) != unpack_crc(buffer, pos + 8)[0]:
                     self._bad_length = None
-                    raise DataLossError(
-                        None, None,
-                        f"corrupted record at byte offset {self.offset} of {self.path}: "
-                        "the CRC of its length field does not match",
-                    )
-                end = start + HEADER_SIZE + length + FOOTER_SIZE
-                while len(buffer) < end:
+                    raise self._corrupt("the CRC of its length field does not match")
+                end = pos + HEADER_SIZE + length + FOOTER_SIZE
+                if end > len(buffer):
                     more = f.read(max(self._chunk_size, end - len(buffer)))
-                    if not more:
+                    if len(buffer) - pos + len(more) < end - pos:
                         return  # truncated tail: retried from self.offset next time
-                    buffer = buffer[start:] + more
-                    end -= start
-                    start = 0
-                data = buffer[start + HEADER_SIZE : end - FOOTER_SIZE]
-                (data_crc,) = _CRC.unpack_from(buffer, end - FOOTER_SIZE)
-                if masked_crc32c(data) != data_crc:
+                    buffer, end, pos = buffer[pos:] + more, end - pos, 0
+                    continue
+                data = buffer[pos + HEADER_SIZE : end - FOOTER_SIZE]
+                if _mask(crc(data)) != unpack_crc(buffer, end - FOOTER_SIZE)[0]:
                     self._bad_length = length
-                    raise DataLossError(
-                        None, None,
-                        f"corrupted record at byte offset {self.offset} of {self.path}: "
-                        "the CRC of its data does not match",
-                    )
-                self.offset += end - start
-                start = end
+                    raise self._corrupt("the CRC of its data does not match")
+                self.offset += end - pos
+                pos = end
                 yield data
+
+    def _corrupt(self, what: str) -> DataLossError:
+        return DataLossError(None, None,
+                             f"corrupted record at byte offset {self.offset} of {self.path}: {what}")
 
     def skip_corrupt(self) -> bool:
         """Moves past the corrupt record that `records()` last reported.
