@@ -6,11 +6,11 @@ import contextlib
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from board import errors
 from board.data.provider import LogdirProvider
 from board.resources import STATIC_DIR
+from board.static_files import CachedStaticFiles
 
 
 def create_app(logdir: str | Path, reload_interval: float = 5.0,
@@ -52,5 +52,5 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
     app.include_router(graphs.router)
     app.include_router(pages.router)
     app.include_router(graph_explorer.router)
-    app.mount("/static", StaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static")
+    app.mount("/static", CachedStaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static")
     return app

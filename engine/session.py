@@ -7,7 +7,9 @@ graph back from the fetches (stopping at fed tensors), orders the needed ops top
 op's kernel (compiled once per session) and Const values, and generates one straight-line Python
 function that calls the kernels in order (`v3 = k0(c0, v1)` ...).  Later runs with the same signature
 only convert the feed values and call that function, so the per-call cost does not grow with Python
-graph walking (see `bench/session_run.py`).
+graph walking (see `bench/session_run.py`).  The plan folds constants and shapes known when it is built,
+calls no kernel for VariableV2/Identity/StopGradient/NoOp, and frees values after their last use (see
+`_generate` and docs/engine.md); the graph itself is never changed.
 
 Each op runs at most once per `run`, so a random tensor fetched twice in one run has one value.
 Variables live in the session (`Runtime.cells`): two sessions on one graph have two states.
@@ -22,7 +24,7 @@ import warnings
 import numpy as np
 
 from engine.dependency_optimizer import prune as _prune
-from engine.framework import errors, ops
+from engine.framework import errors, ops, tensor_shape
 
 _ndarray = np.ndarray
 _generic = np.generic
@@ -117,6 +119,7 @@ class Runtime:
 
 # --- fetch structures ---------------------------------------------------------------------------------------
 _LIST, _TUPLE, _DICT, _NAMEDTUPLE = "list", "tuple", "dict", "namedtuple"
+_GRAPH_ELEMENTS = (ops.Tensor, ops.Operation)
 
 
 def _is_namedtuple(x):
@@ -166,7 +169,8 @@ def _flatten_fetches(fetches, out):
 class _Plan:
     """One compiled (fetches, feeds) signature: the generated function and feed conversion data."""
 
-    __slots__ = ("fn", "feed_specs", "build", "single", "line_ops", "code")
+    __slots__ = ("fn", "feed_specs", "build", "single", "line_ops", "code",
+                 "shapes", "generic", "var_shapes", "unfolded")
 
 
 class BaseSession:
@@ -184,6 +188,9 @@ class BaseSession:
         self._runtime = Runtime(self)
         self._plans = {}
         self._graph_rewrites = graph._rewrites
+        self._trust_shapes = True
+        self._checked_ops = 0
+        self._reshapeable = set()  # VariableV2 ops an Assign may give another shape (see _note_new_ops)
         self._default_session_cm = None
         self._default_graph_cm = None
 
@@ -225,19 +232,36 @@ class BaseSession:
             # An op's inputs or control inputs changed after plans were built: plan again.
             self._plans.clear()
             self._graph_rewrites = self._graph._rewrites
+        if self._graph._last_id != self._checked_ops:
+            self._note_new_ops()
         t = type(fetches)
-        key = fetches if t is ops.Tensor or t is ops.Operation else _structure_key(fetches)
+        if t is ops.Tensor or t is ops.Operation:
+            key = fetches
+        elif t is list and all([type(f) in _GRAPH_ELEMENTS for f in fetches]):
+            key = (_LIST, tuple(fetches))  # what _structure_key gives a flat list, without recursion
+        else:
+            key = _structure_key(fetches)
         if feed_dict:
             feed_keys = tuple(feed_dict)
             plan = self._plans.get((key, feed_keys))
             if plan is None:
                 plan = self._plans[(key, feed_keys)] = self._make_plan(fetches, feed_keys, feed_dict)
             args = self._convert_feeds(plan, feed_dict)
+            if plan.shapes is not None and tuple([a.shape for a in args]) != plan.shapes:
+                if plan.generic is not None and not isinstance(plan.generic, _Plan):
+                    plan.generic = plan.generic()
+                plan = plan.generic
         else:
             plan = self._plans.get(key)
             if plan is None:
                 plan = self._plans[key] = self._make_plan(fetches, (), None)
             args = ()
+        if plan.var_shapes is not None and not all([
+            c.value is None or c.value.shape == shape for c, shape in plan.var_shapes
+        ]):
+            if not isinstance(plan.unfolded, _Plan):
+                plan.unfolded = plan.unfolded()
+            plan = plan.unfolded
         try:
             # TF computes inf/nan silently; numpy would warn (an error under `-W error`).
             with np.errstate(all="ignore"):
@@ -250,7 +274,10 @@ class BaseSession:
 
     def _convert_feeds(self, plan, feed_dict):
         args = []
-        for (key, np_dtype, dims, tensor), value in zip(plan.feed_specs, feed_dict.values(), strict=True):
+        shapes = plan.shapes  # a plan specialised to feed shapes: those passed the checks below
+        for i, ((key, np_dtype, dims, tensor), value) in enumerate(
+            zip(plan.feed_specs, feed_dict.values(), strict=True)
+        ):
             if type(value) is not _ndarray or value.dtype != np_dtype:
                 if isinstance(value, ops.Tensor):
                     raise TypeError(
@@ -262,7 +289,7 @@ class BaseSession:
                     value = np.asarray(value, dtype=np_dtype)
                 except (TypeError, ValueError) as e:
                     raise ValueError(f"setting an array element with a sequence. ({e})") from None
-            if dims is not None:
+            if dims is not None and (shapes is None or value.shape != shapes[i]):
                 shape = value.shape
                 if len(shape) != len(dims) or any(
                     d is not None and d != s for d, s in zip(dims, shape, strict=True)
@@ -315,7 +342,7 @@ class BaseSession:
             raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e.args[0]}") from None
         return t
 
-    def _make_plan(self, fetches, feed_keys, feed_dict):
+    def _make_plan(self, fetches, feed_keys, feed_dict, fold_shapes=True):
         graph = self._graph
         if graph._last_id == 0:
             raise RuntimeError(
@@ -336,11 +363,68 @@ class BaseSession:
         plan = _Plan()
         plan.feed_specs = feed_specs
         plan.single = not isinstance(fetches, (list, tuple, dict))
-        plan.fn, plan.line_ops, plan.code = _generate(
-            self._runtime, ordered, targets, feeds, fed, plan.single
-        )
+        if type(fetches) is list and not any(isinstance(f, (list, tuple, dict)) for f in fetches):
+            build = list  # a flat list of fetches: the results in order
         plan.build = build
+        plan.shapes = plan.generic = plan.var_shapes = plan.unfolded = None
+        self._note_new_ops()
+        fold_shapes = fold_shapes and self._trust_shapes
+        if fold_shapes and self._reshapeable:
+            # Shapes are folded for the variables' declared shapes: a variable an Assign of this plan may
+            # reshape turns folding off; one reshaped by another run sends this run to an unfolded plan.
+            if any(op._type == "Assign" and op._inputs[0].op in self._reshapeable for op in ordered):
+                fold_shapes = False
+            else:
+                plan.var_shapes = tuple(
+                    (self._runtime.cell(op), op._attrs["shape"]._as_tuple())
+                    for op in ordered
+                    if op in self._reshapeable and op._attrs["shape"].is_fully_defined()
+                ) or None
+                if plan.var_shapes is not None:
+                    plan.unfolded = lambda: self._make_plan(fetches, feed_keys, None, fold_shapes=False)
+        fed_shapes = None
+        if feed_dict is not None and fold_shapes and _wants_feed_shapes(ordered, feeds):
+            # Specialise the plan to the feeds' shapes (checked on every run; others use `generic`).
+            try:
+                shapes = tuple(a.shape for a in self._convert_feeds(plan, feed_dict))
+            except Exception:  # noqa: BLE001 - run() converts the feeds again and raises the error
+                shapes = None
+            if shapes is not None:
+                plan.shapes = shapes
+                fed_shapes = dict(zip(feeds, shapes, strict=True))
+                plan.generic = lambda: self._make_plan(fetches, feed_keys, None, fold_shapes)
+        plan.fn, plan.line_ops, plan.code = _generate(
+            self._runtime, ordered, targets, feeds, fed, plan.single, fed_shapes, fold_shapes
+        )
         return plan
+
+    def _note_new_ops(self):
+        """Keeps track of the variables whose shape may differ from the one their VariableV2 declares.
+
+        Plans fold Shape ops (and no-op Reshapes) from static shapes.  A variable keeps its declared
+        shape unless an `Assign` with `validate_shape=False`, or with a value of partly unknown shape
+        (which the engine's Assign accepts into an uninitialized variable, e.g. a Saver's restore),
+        gives it another.  Such variables are "reshapeable": plans check their shapes on every run (and
+        run unfolded when they differ), and a plan holding such an Assign folds no shapes.  New ops
+        clear the plans when they add a reshapeable variable.
+        """
+        graph = self._graph
+        if graph._last_id == self._checked_ops:
+            return
+        for op in graph._nodes[self._checked_ops:]:
+            if op._type == "Assign" and (
+                not op._attrs.get("validate_shape", True) or not op._inputs[1]._shape.is_fully_defined()
+            ):
+                target = op._inputs[0].op
+                if target._type != "VariableV2":
+                    self._trust_shapes = False  # a ref from elsewhere: fold no shapes at all
+                elif target not in self._reshapeable:
+                    self._reshapeable.add(target)
+                self._plans.clear()
+            elif op._type == "AssignVariableOp":  # resource variables (from imported graphs)
+                self._trust_shapes = False
+                self._plans.clear()
+        self._checked_ops = graph._last_id
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):
         """A function `f(*feed_values)` equivalent to `run(fetches, dict(zip(feed_list, feed_values)))`."""
@@ -463,6 +547,106 @@ def _fold(runtime, op, known):
     return values
 
 
+_SHAPE_OPS = frozenset(("Shape", "Size", "Rank"))  # outputs that depend only on the input's shape
+
+
+class _ShapeOracle:
+    """Shapes of a plan's tensors as far as they are known before running it.
+
+    A tensor's shape is its static shape when that is fully defined (the contract every op's `infer`
+    keeps, and the one Grappler's shape materialization relies on).  A plan specialised to the shapes of
+    its feeds (see `BaseSession._make_plan`) also re-runs the registered `infer` functions on a scratch
+    graph in which the fed placeholders have the fed shapes and the folded values are Consts, so e.g.
+    the `[?, 10]` logits of a batch of 128 are known to be `[128, 10]`.  The scratch graph is only read
+    for shapes; nothing in it runs.
+    """
+
+    def __init__(self, fed_shapes):
+        self.fed_shapes = fed_shapes  # Tensor -> shape tuple the plan is specialised to (or None)
+        self.graph = ops.Graph() if fed_shapes else None
+        self.scratch = {}  # Tensor -> its stand-in in the scratch graph
+
+    def shape(self, t, known):
+        """`t`'s shape as a tuple of ints, or None when it is only known at run time."""
+        if t in known:
+            value = known[t]
+            return np.shape(value) if isinstance(value, (_ndarray, _generic)) else None
+        if self.fed_shapes and t in self.fed_shapes:
+            return self.fed_shapes[t]
+        st = self.scratch.get(t)
+        dims = (st if st is not None else t)._shape._as_tuple()
+        if dims is None or None in dims:
+            return None
+        return dims
+
+    def _stand_in(self, t, known):
+        st = self.scratch.get(t)
+        if st is not None:
+            return st
+        value = known.get(t)
+        g = self.graph
+        name = f"s{len(self.scratch)}/"
+        if isinstance(value, (_ndarray, _generic)) and not t.dtype.is_ref_dtype:
+            value = np.asarray(value)
+            st = g.create_op("Const", [], name=name, attrs={"value": value, "dtype": t.dtype.base_dtype})
+        else:
+            dims = self.fed_shapes.get(t) if t in self.fed_shapes else t._shape._as_tuple()
+            shape = t._shape if dims is None else tensor_shape.TensorShape(list(dims))
+            attrs = {"dtype": t.dtype.base_dtype, "shape": shape}
+            st = g.create_op("Placeholder", [], name=name, attrs=attrs)
+        st = self.scratch[t] = st._outputs[0]
+        return st
+
+    def alias(self, t, source, known):
+        """`t` has the value, so the shape, of `source`."""
+        if self.graph is not None:
+            self.scratch[t] = self._stand_in(source, known)
+
+    def add(self, op, known):
+        """Infers the shapes of a pure op's outputs from its inputs' stand-ins."""
+        if self.graph is None:
+            return
+        try:
+            inputs = [self._stand_in(t, known) for t in op._inputs]
+            sop = self.graph.create_op(op._type, inputs, name=f"s{len(self.scratch)}_op/",
+                                       attrs=dict(op._attrs))
+        except Exception:  # noqa: BLE001 - the op's real outputs keep their static shapes
+            return
+        if len(sop._outputs) == len(op._outputs):
+            self.scratch.update(zip(op._outputs, sop._outputs, strict=True))
+
+
+def _wants_feed_shapes(order, feeds):
+    """Whether specialising a plan to its feeds' shapes can fold anything: a feed's static shape is
+    partly unknown and the plan has ops that read shapes."""
+    if not any(t.dtype.is_ref_dtype for t in feeds) and any(not t._shape.is_fully_defined() for t in feeds):
+        return any(op._type in _SHAPE_OPS or op._type == "Reshape" for op in order)
+    return False
+
+
+def _shape_value(runtime, op, shape):
+    """A Shape/Size/Rank op's output for an input of `shape`, from its own kernel (no data needed)."""
+    try:
+        return (runtime.kernel(op)(np.broadcast_to(np.zeros((), np.uint8), shape)),)
+    except Exception:  # noqa: BLE001 - computed at run time instead
+        return None
+
+
+def _reshape_is_noop(runtime, op, oracle, known):
+    """True when a Reshape's input already has the requested shape (its output is then its input)."""
+    x, new_shape = op._inputs
+    if new_shape not in known:
+        return False
+    in_shape = oracle.shape(x, known)
+    if in_shape is None or x in known:
+        return False
+    try:
+        out = runtime.kernel(op)(np.broadcast_to(np.zeros((), np.uint8), in_shape), known[new_shape])
+    except Exception:  # noqa: BLE001 - e.g. a size mismatch: the op stays and raises at run time
+        return False
+    return np.shape(out) == tuple(in_shape)
+
+
 def _release_dead_values(lines, defined, used, returned):
     """Appends `; del v..` to the line that last reads each intermediate value (on the same line, so
     line numbers still map to ops).  A value is then freed as soon as nothing needs it, as TF's executor
@@ -483,7 +667,7 @@ def _release_dead_values(lines, defined, used, returned):
         lines[i] += f"; del {', '.join(names)}"
 
 
-def _generate(runtime, order, targets, feeds, fed, single):
+def _generate(runtime, order, targets, feeds, fed, single, fed_shapes=None, trust_shapes=True):
     """Straight-line Python for the plan: returns (function, {line number: op}, source).
 
     Besides folding constants (`_fold`), the plan calls no kernel for ops that only pass values on:
@@ -494,6 +678,7 @@ def _generate(runtime, order, targets, feeds, fed, single):
     names = {}  # Tensor -> variable name in the generated code
     bound = {}  # closure variable name -> object
     known = {}  # Tensor -> value known at plan time (Const outputs and folded ops)
+    oracle = _ShapeOracle(fed_shapes) if trust_shapes else None
     lines = []
     defined, used = [], []  # per line: the variable names it assigns and those it reads
     line_ops = {}
@@ -528,6 +713,8 @@ def _generate(runtime, order, targets, feeds, fed, single):
                 names[outs[0]] = names[t]
                 if t in known and t not in fed:
                     known[outs[0]] = known[t]
+                elif oracle is not None:
+                    oracle.alias(outs[0], t, known)
                 continue
             names[outs[0]] = f"v{n}"
             lines.append(f"    v{n} = _read({names[t]})")
@@ -536,6 +723,17 @@ def _generate(runtime, order, targets, feeds, fed, single):
             line_ops[len(lines)] = op
             continue
         folded = _fold(runtime, op, known)
+        if folded is None and oracle is not None and op_type in _SHAPE_OPS:
+            in_shape = oracle.shape(op._inputs[0], known)
+            if in_shape is not None:
+                folded = _shape_value(runtime, op, in_shape)
+        if (folded is None and oracle is not None and op_type == "Reshape"
+                and _reshape_is_noop(runtime, op, oracle, known)):
+            names[outs[0]] = names[op._inputs[0]]
+            oracle.alias(outs[0], op._inputs[0], known)
+            continue
+        if folded is None and oracle is not None and not op._op_def.stateful:
+            oracle.add(op, known)
         if folded is not None:
             for j, (t, value) in enumerate(zip(outs, folded, strict=True)):
                 cname = f"c{n}_{j}"

@@ -2,12 +2,19 @@
 
 Pages are thin shells: the template gets the logdir, the reload interval and the page name, and the
 page's scripts fetch everything else from the JSON routes under ``/data/`` (docs/http-api.md).
+
+To save round trips before the first chart, the scalars page also carries the answers of its first
+three requests (`/data/status`, `/data/runs`, `/data/plugin/scalars/tags`, same shapes) as JSON,
+and preloads the series of the card drawn first (see `first_series`), so that request runs on the
+server while the browser is still loading the page's scripts.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -62,6 +69,67 @@ def page_context(request: Request, page: str) -> dict[str, Any]:
     }
 
 
+# Points per run of the preloaded first series: two per pixel of a card 500 px wide (cards are
+# 400-830 px wide). A wider card draws these first and then fetches its own resolution.
+FIRST_SERIES_POINTS = 1000
+DEFAULT_SMOOTHING = 0.6  # static/js/scalars/state.js DEFAULTS.smoothing
+
+
+def _natural_key(text: str) -> tuple:
+    """Case-insensitive, digit runs compared as numbers: the page's Intl.Collator order."""
+    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"([0-9]+)", text) if part)
+
+
+def _smoothing(text: str | None) -> float:
+    """The smoothing weight the page reads from `?smoothing=` (state.js clampSmoothing)."""
+    try:
+        value = float(text) if text is not None else DEFAULT_SMOOTHING
+    except ValueError:
+        return DEFAULT_SMOOTHING
+    if value != value or value in (float("inf"), float("-inf")):
+        return DEFAULT_SMOOTHING
+    return min(0.999, max(0.0, value))
+
+
+def first_series(tags: list[str], query: dict[str, str]) -> dict[str, Any] | None:
+    """The chart the page draws first: the top-left card (first group, first tag, in the page's
+    order) among the tags matching the `?tags=` filter, with every run, at the URL's smoothing.
+
+    Returns `{tag, url, points, smoothing}`; `url` is the /data/scalars/series_multi request the
+    page preloads and its first card reuses (static/js/scalars/api.js). A pick that differs from
+    the page's own order costs nothing but the preload.
+    """
+    pattern = query.get("tags") or ""
+    try:
+        match = re.compile(pattern, re.IGNORECASE).search if pattern else None
+    except re.error:
+        match = None  # the page shows every card for an invalid pattern
+    shown = [tag for tag in tags if match is None or match(tag)]
+    if not shown:
+        return None
+    tag = min(shown, key=lambda t: (_natural_key(t.split("/", 1)[0]), _natural_key(t)))
+    smoothing = _smoothing(query.get("smoothing"))
+    params = {"tag": tag, "points": FIRST_SERIES_POINTS, "x": "step", "smoothing": repr(smoothing)}
+    return {"tag": tag, "url": "/data/scalars/series_multi?" + urlencode(params),
+            "points": FIRST_SERIES_POINTS, "smoothing": smoothing}
+
+
+def initial_scalars(provider, query: dict[str, str]) -> dict[str, Any]:
+    """What the scalars page would fetch first, in the JSON routes' shapes. The status is read
+    first: data that changes meanwhile has a later `last_changed`, so the page's next poll
+    refetches it."""
+    status = provider.status().__dict__  # /data/status
+    runs = provider.run_names()  # /data/runs
+    tags = {  # /data/plugin/scalars/tags
+        run: {tag: {"displayName": info.display_name, "description": info.description}
+              for tag, info in tag_infos.items()}
+        for run, tag_infos in provider.scalar_tags().items() if tag_infos
+    }
+    all_tags = list(dict.fromkeys(tag for run_tags in tags.values() for tag in run_tags))
+    return {"status": status, "runs": runs, "tags": tags, "firstSeries": first_series(all_tags, query)}
+
+
 @router.get("/", include_in_schema=False)
 def index(request: Request) -> RedirectResponse:
     query = request.url.query
@@ -72,6 +140,8 @@ def index(request: Request) -> RedirectResponse:
 def scalars_page(request: Request) -> HTMLResponse:
     context = page_context(request, "scalars")
     context["preload_modules"] = module_urls(".", "scalars")
+    provider = getattr(request.app.state, "provider", None)
+    context["initial"] = initial_scalars(provider, dict(request.query_params)) if provider else None
     logdir = context["logdir"] or "logs"
     context["code_example"] = {
         "graph": CODE_GRAPH.format(logdir=logdir),

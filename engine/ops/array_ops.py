@@ -8,6 +8,7 @@ build it.  Python functions reproduce TF 1.x's op names (e.g. `tf.zeros([2, 3])`
 from __future__ import annotations
 
 import builtins
+import math
 import numbers
 
 import numpy as np
@@ -223,6 +224,12 @@ def _infer_reshape(op):
 
 
 def _reshape_kernel(x, new_shape):
+    if type(x) is np.ndarray and type(new_shape) is np.ndarray and new_shape.ndim == 1:
+        # Fast path (e.g. gradients' `Reshape(Sum(grad, keepdims), shape)` every step; 4.8 -> 0.8 us): a
+        # vector of non-negative dims whose product is x's size; anything else takes the checks below.
+        target = new_shape.tolist()
+        if min(target, default=0) >= 0 and math.prod(target) == x.size:
+            return x.reshape(target)
     new_shape = [int(d) for d in np.reshape(new_shape, -1)]
     n = np.size(x)
     unknown = new_shape.count(-1)

@@ -7,6 +7,7 @@
  * read. When the data changed (and on the first tick) it calls the page's function registered with
  * `reloader.register(fn)`: `fn(status)` refetches what the page shows. Ticks are skipped while the
  * tab is hidden. The indicator says when the data last changed; clicking it reloads now.
+ * A page whose HTML carries a /data/status answer passes it to `register` to skip the first fetch.
  */
 import { CLS } from "./classes.js";
 
@@ -47,6 +48,7 @@ class Reloader {
     this.status = null;
     this.error = null;
     this.pageLoaded = false;
+    this.initialStatus = null; // a /data/status answer the page came with, used by the first tick
   }
 
   attach(button) {
@@ -65,10 +67,14 @@ class Reloader {
     });
   }
 
-  /** Register the page's reload function `fn(status) -> Promise<changed>`; runs it now. */
-  register(fn) {
+  /**
+   * Register the page's reload function `fn(status) -> Promise<changed>`; runs it now, with
+   * `initialStatus` (a /data/status answer embedded in the page) when given instead of fetching.
+   */
+  register(fn, initialStatus = null) {
     this.fn = fn;
     this.pageLoaded = false;
+    this.initialStatus = initialStatus;
     return this.now(true);
   }
 
@@ -94,7 +100,8 @@ class Reloader {
       let changed = false;
       let status = null;
       try {
-        status = await fetchStatus();
+        status = this.initialStatus || (await fetchStatus());
+        this.initialStatus = null;
         const serverChanged = status.last_changed !== this.lastChanged;
         if (this.fn && (force || serverChanged || !this.pageLoaded)) {
           changed = Boolean(await this.fn(status));

@@ -50,6 +50,34 @@ export function query(params) {
   return search.toString();
 }
 
+/**
+ * The answers of the page's first requests that its HTML carries (board/routes/pages.py):
+ * {status, runs, tags, firstSeries}, or null when the page has none.
+ */
+export function pageData(id = "scalars-initial") {
+  const element = document.getElementById(id);
+  return element ? parseJSON(element.textContent) : null;
+}
+
+// The first chart's series, which the page preloads (<link rel="preload"> in scalars.html):
+// {tag, url, points, smoothing, payload}. Its response (the one the browser already has) is read
+// and parsed as soon as the page script starts, while the cards are being built; the first
+// fetchTagSeries for that tag and smoothing uses it.
+let preloaded = null;
+
+export function setPreloadedSeries(first) {
+  preloaded = first ? { ...first, payload: getJSON(first.url) } : null;
+  // Not used (e.g. the card is filtered out): its errors are nobody's.
+  preloaded?.payload.catch(() => {});
+}
+
+function takePreloaded(tag, smoothing, window) {
+  if (!preloaded || preloaded.tag !== tag || preloaded.smoothing !== smoothing || window) return null;
+  const found = preloaded;
+  preloaded = null;
+  return found;
+}
+
 /** ["run", ...] */
 export function fetchRuns() {
   return getJSON("/data/runs");
@@ -84,8 +112,9 @@ function columns(payload, smoothing) {
 
 /**
  * One tag of several runs for a chart, from board's downsampled route: Map run -> series, plus
- * the runs the server no longer has (`missing`). `points` caps the points per run (each bucket
- * keeps its first, last, lowest and highest point); `stepMin`/`stepMax` limit the window.
+ * the runs the server no longer has (`missing`) and the `points` per run asked for (the page's
+ * preloaded first series may have fewer than asked here). `points` caps the points per run (each
+ * bucket keeps its first, last, lowest and highest point); `stepMin`/`stepMax` limit the window.
  *
  * `smoothing` asks the server for a `smoothed` column: the EMA over every point of the series,
  * taken at the returned points. Smoothing the downsampled points here instead would weigh each
@@ -98,12 +127,14 @@ export async function fetchTagSeries(tag, runs, { points = 1000, stepMin, stepMa
   if (stepMax !== undefined) params.xmax = stepMax;
   let url = `/data/scalars/series_multi?${query(params)}`;
   if (url.length > MAX_URL) url = `/data/scalars/series_multi?${query({ ...params, run: undefined })}`;
-  const payload = await getJSON(url);
+  const first = takePreloaded(tag, smoothing, stepMin !== undefined || stepMax !== undefined);
+  if (first) params.points = first.points; // every run of the tag; the wanted ones are picked below
+  const payload = await (first ? first.payload : getJSON(url));
   const wanted = new Set(runs);
   const series = new Map();
   for (const item of payload.series) if (wanted.has(item.run)) series.set(item.run, columns(item, smoothing));
   const missing = runs.filter((run) => !series.has(run));
-  return { series, missing };
+  return { series, missing, points: params.points };
 }
 
 /** URL of TensorBoard's per-series download (format "csv" or "json"). */

@@ -19,6 +19,9 @@ import { smooth } from "./smoothing.js";
 import { renderSummary } from "./table.js";
 
 const POINTS_PER_PIXEL = 2;
+// Queue priority offset of a card's second fetch when its first one (the page's preloaded series)
+// had fewer points than it draws: after every card on screen has its first data.
+const REFINE_PRIORITY = 1e9;
 const DETAIL_DELAY_MS = 120;
 const SMOOTHING_DELAY_MS = 150;
 
@@ -104,6 +107,7 @@ export class ScalarCard {
     this.loading = null;
     this.reloadAgain = false;
     this.drawCount = 0;
+    this.coarse = false; // drawn from fewer points than its width wants; being refetched
     this.detailTimer = 0;
     this.smoothingTimer = 0;
     this.parts.reset.addEventListener("click", () => this.chart?.resetZoom());
@@ -160,7 +164,13 @@ export class ScalarCard {
         const runs = this.runs.slice();
         const top = this.element.getBoundingClientRect().top;
         const options = { points: this.points(), smoothing: this.context.view().smoothing };
-        const { series, missing } = await chartQueue.run(() => fetchTagSeries(this.tag, runs, options), top);
+        const priority = this.coarse ? top + REFINE_PRIORITY : top;
+        const { series, missing, points } = await chartQueue.run(
+          () => fetchTagSeries(this.tag, runs, options), priority);
+        // Fewer points than this card's width wants (a wide card's preloaded first series): draw
+        // them now, and ask again for its own resolution.
+        this.coarse = points < options.points;
+        if (this.coarse) this.reloadAgain = true;
         for (const [run, s] of series) {
           if (!sameSeries(this.cache.get(run), s)) changed = true;
           this.cache.set(run, s);

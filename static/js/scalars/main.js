@@ -6,7 +6,7 @@
  */
 import { CLS } from "../classes.js";
 import { reloader } from "../reload.js";
-import { fetchRuns, fetchScalarTags } from "./api.js";
+import { fetchRuns, fetchScalarTags, pageData, setPreloadedSeries } from "./api.js";
 import { TagGrid } from "./grid.js";
 import { RunList } from "./runs.js";
 import { clampSmoothing, readState, writeState } from "./state.js";
@@ -14,6 +14,9 @@ import { clampSmoothing, readState, writeState } from "./state.js";
 const $ = (selector) => document.querySelector(selector);
 
 const state = readState();
+// The answers of the first /data/ requests, carried by the page's HTML; used by the first reload.
+let initial = pageData();
+setPreloadedSeries(initial?.firstSeries);
 let tagsByRun = {}; // run -> [tag]
 let runsByTag = new Map(); // tag -> Set(run)
 
@@ -143,7 +146,9 @@ async function reload() {
   let runs;
   let tags;
   try {
-    [runs, tags] = await Promise.all([fetchRuns(), fetchScalarTags()]);
+    if (initial) [runs, tags] = [initial.runs, initial.tags];
+    else [runs, tags] = await Promise.all([fetchRuns(), fetchScalarTags()]);
+    initial = null;
   } catch (err) {
     showNotice(`Could not load the run list: ${err.message}`, true);
     throw err;
@@ -198,4 +203,4 @@ window.board = {
 };
 
 initSettings();
-reloader.register(reload);
+reloader.register(reload, initial?.status);
