@@ -4,9 +4,10 @@ Pages are thin shells: the template gets the logdir, the reload interval and the
 page's scripts fetch everything else from the JSON routes under ``/data/`` (docs/http-api.md).
 
 To save round trips before the first chart, the scalars page also carries the answers of its first
-three requests (`/data/status`, `/data/runs`, `/data/plugin/scalars/tags`, same shapes) as JSON,
-and preloads the series of the card drawn first (see `first_series`), so that request runs on the
-server while the browser is still loading the page's scripts.
+requests as JSON: `/data/status`, `/data/runs`, `/data/plugin/scalars/tags`, and the
+`/data/scalars/series_multi` answer of the card drawn first (`first_series`), all in the routes'
+shapes. That series is computed after the rest of the page has been sent (`StreamedPage`), so the
+browser loads the page's scripts meanwhile (bench/scalars_page.py: ~100 ms less to the first chart).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from markupsafe import Markup
+from starlette.types import Receive, Scope, Send
 
 router = APIRouter()
 
@@ -69,8 +72,9 @@ def page_context(request: Request, page: str) -> dict[str, Any]:
     }
 
 
-# Points per run of the preloaded first series: two per pixel of a card 500 px wide (cards are
-# 400-830 px wide). A wider card draws these first and then fetches its own resolution.
+# Points per run of the first series the page carries: two per pixel of a card 500 px wide (cards
+# are 400-830 px wide). A wider card draws these first, then fetches its own resolution. (500 was
+# no faster in bench/scalars_page.py: drawing time is not what the first chart waits for.)
 FIRST_SERIES_POINTS = 1000
 DEFAULT_SMOOTHING = 0.6  # static/js/scalars/state.js DEFAULTS.smoothing
 
@@ -96,9 +100,10 @@ def first_series(tags: list[str], query: dict[str, str]) -> dict[str, Any] | Non
     """The chart the page draws first: the top-left card (first group, first tag, in the page's
     order) among the tags matching the `?tags=` filter, with every run, at the URL's smoothing.
 
-    Returns `{tag, url, points, smoothing}`; `url` is the /data/scalars/series_multi request the
-    page preloads and its first card reuses (static/js/scalars/api.js). A pick that differs from
-    the page's own order costs nothing but the preload.
+    Returns `{tag, url, points, smoothing}`; the page carries the answer of the
+    /data/scalars/series_multi request `url`, which its first card uses instead of fetching
+    (static/js/scalars/api.js). A pick that differs from the page's own order only costs the
+    time to compute it.
     """
     pattern = query.get("tags") or ""
     try:
@@ -130,6 +135,43 @@ def initial_scalars(provider, query: dict[str, str]) -> dict[str, Any]:
     return {"status": status, "runs": runs, "tags": tags, "firstSeries": first_series(all_tags, query)}
 
 
+# Where the late part goes in the rendered page; "<" cannot come from escaped context values.
+LATE_SLOT = "<!--board:late-->"
+
+
+class StreamedPage(StreamingResponse):
+    """A template rendered with `LATE_SLOT` at one place, sent in two steps: the page up to the
+    slot at once, then `late()` (run on a worker thread while the browser already loads the
+    page's styles and scripts) and the rest. Like Starlette's TemplateResponse, it hands
+    `template` and `context` to test clients."""
+
+    def __init__(self, template, context: dict[str, Any], late) -> None:
+        self.template = template
+        self.context = context
+        head, tail = template.render(context).split(LATE_SLOT)
+
+        def pieces():
+            yield head
+            yield late() + tail
+
+        super().__init__(pieces(), media_type="text/html")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if "http.response.debug" in scope.get("extensions", {}):
+            await send({"type": "http.response.debug",
+                        "info": {"template": self.template, "context": self.context}})
+        await super().__call__(scope, receive, send)
+
+
+def series_json(request: Request, first: dict[str, Any]) -> str:
+    """The /data/scalars/series_multi answer for `first` (see first_series), safe inside <script>."""
+    from board.routes import scalars  # the route itself, so the shape is the route's
+
+    response = scalars.series_multi(request, tag=first["tag"], run=None, points=first["points"],
+                                    xmin=None, xmax=None, x="step", smoothing=first["smoothing"])
+    return bytes(response.body).decode("utf-8").replace("<", "\\u003c")  # "<" only occurs in strings
+
+
 @router.get("/", include_in_schema=False)
 def index(request: Request) -> RedirectResponse:
     query = request.url.query
@@ -141,7 +183,9 @@ def scalars_page(request: Request) -> HTMLResponse:
     context = page_context(request, "scalars")
     context["preload_modules"] = module_urls(".", "scalars")
     provider = getattr(request.app.state, "provider", None)
-    context["initial"] = initial_scalars(provider, dict(request.query_params)) if provider else None
+    initial = initial_scalars(provider, dict(request.query_params)) if provider else None
+    context["initial"] = initial
+    context["first_series_slot"] = Markup(LATE_SLOT)
     logdir = context["logdir"] or "logs"
     context["code_example"] = {
         "graph": CODE_GRAPH.format(logdir=logdir),
@@ -149,4 +193,7 @@ def scalars_page(request: Request) -> HTMLResponse:
     }
     from board.resources import templates  # imported late: the app factory imports this module first
 
-    return templates.TemplateResponse(request, "scalars.html", context)
+    context["request"] = request
+    first = initial["firstSeries"] if initial else None
+    return StreamedPage(templates.get_template("scalars.html"), context,
+                        lambda: series_json(request, first) if first else "")

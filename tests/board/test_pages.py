@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
 from board import create_app
+from tests.board.conftest import event_file, file_version_event, scalar_event, write_events
 
 
 @pytest.fixture
@@ -63,3 +68,75 @@ ASSETS = ["/static/js/scalars/main.js", "/static/css/base.css", "/static/css/sca
 @pytest.mark.parametrize("path", ASSETS)
 def test_page_assets_are_served(client, path):
     assert client.get(path).status_code == 200
+
+
+# ---- the scalars page carries its first data (board/routes/pages.py) ----
+
+def _scalar_logdir(root):
+    for run, tags in {"run_b": ["loss", "metrics/acc10", "metrics/acc9"], "run_a": ["Zeta", "loss"]}.items():
+        events = [file_version_event()]
+        events += [scalar_event(tag, step, 1.0 / (step + 1)) for step in range(50) for tag in tags]
+        write_events(event_file(root / run), events)
+    return root
+
+
+@pytest.fixture
+def scalar_client(tmp_path):
+    with TestClient(create_app(str(_scalar_logdir(tmp_path)), reload_interval=0)) as client:
+        client.app.state.provider.wait_loaded(30)
+        yield client
+
+
+def test_scalars_page_carries_runs_tags_and_status_in_the_routes_shapes(scalar_client):
+    initial = scalar_client.get("/scalars").context["initial"]
+    assert initial["runs"] == scalar_client.get("/data/runs").json()
+    assert initial["tags"] == scalar_client.get("/data/plugin/scalars/tags").json()
+    status = scalar_client.get("/data/status").json()
+    assert initial["status"]["last_changed"] == status["last_changed"]
+    assert set(initial["status"]) == set(status)
+
+
+def test_first_series_is_the_top_left_card_at_the_urls_smoothing(scalar_client):
+    first = scalar_client.get("/scalars").context["initial"]["firstSeries"]
+    assert first["tag"] == "loss" and first["smoothing"] == 0.6  # groups "loss" < "metrics" < "Zeta"
+    first = scalar_client.get("/scalars?tags=^metr&smoothing=0.95").context["initial"]["firstSeries"]
+    assert first["tag"] == "metrics/acc9" and first["smoothing"] == 0.95  # numbers compare as numbers
+    assert scalar_client.get("/scalars?tags=nothing").context["initial"]["firstSeries"] is None
+    first = scalar_client.get("/scalars?tags=(&smoothing=2").context["initial"]["firstSeries"]
+    assert first["tag"] == "loss" and first["smoothing"] == 0.999  # invalid regex: every card
+
+
+def test_page_holds_the_first_series_as_the_series_route_answers_it(scalar_client):
+    response = scalar_client.get("/scalars?smoothing=0.8")
+    first = response.context["initial"]["firstSeries"]
+    html = response.text
+    start = html.index('<script type="application/json" id="scalars-first-series">')
+    embedded = html[html.index(">", start) + 1:html.index("</script>", start)]
+    assert json.loads(embedded) == scalar_client.get(first["url"]).json()
+    assert json.loads(embedded)["series"][0]["smoothed"]
+
+
+# ---- /static (board/static_files.py) ----
+
+def test_static_files_have_validators_and_answer_304(client):
+    response = client.get("/static/js/scalars/main.js")
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.headers["etag"] and response.headers["last-modified"]
+    assert response.headers["content-type"].startswith("text/javascript")
+    again = client.get("/static/js/scalars/main.js", headers={"if-none-match": response.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_edited_static_file_is_served_fresh(tmp_path):
+    from board.static_files import CachedStaticFiles
+
+    (tmp_path / "a.js").write_text("one")
+    app = Starlette(routes=[Mount("/static", CachedStaticFiles(directory=str(tmp_path)))])
+    with TestClient(app) as static:
+        first = static.get("/static/a.js")
+        assert first.text == "one"
+        (tmp_path / "a.js").write_text("two!")
+        second = static.get("/static/a.js")
+        assert second.text == "two!" and second.headers["etag"] != first.headers["etag"]
+        assert static.get("/static/../a.js").status_code == 404
+        assert static.get("/static/missing.js").status_code == 404

@@ -59,16 +59,14 @@ export function pageData(id = "scalars-initial") {
   return element ? parseJSON(element.textContent) : null;
 }
 
-// The first chart's series, which the page preloads (<link rel="preload"> in scalars.html):
-// {tag, url, points, smoothing, payload}. Its response (the one the browser already has) is read
-// and parsed as soon as the page script starts, while the cards are being built; the first
-// fetchTagSeries for that tag and smoothing uses it.
+// The first chart's series, which the page carries (#scalars-first-series, the answer of
+// first.url): {tag, url, points, smoothing, payload}. The first fetchTagSeries for that tag and
+// smoothing uses it instead of fetching.
 let preloaded = null;
 
-export function setPreloadedSeries(first) {
-  preloaded = first ? { ...first, payload: getJSON(first.url) } : null;
-  // Not used (e.g. the card is filtered out): its errors are nobody's.
-  preloaded?.payload.catch(() => {});
+export function setPreloadedSeries(first, id = "scalars-first-series") {
+  const text = first ? document.getElementById(id)?.textContent : "";
+  preloaded = text ? { ...first, payload: parseJSON(text) } : null;
 }
 
 function takePreloaded(tag, smoothing, window) {
@@ -112,8 +110,8 @@ function columns(payload, smoothing) {
 
 /**
  * One tag of several runs for a chart, from board's downsampled route: Map run -> series, plus
- * the runs the server no longer has (`missing`) and the `points` per run asked for (the page's
- * preloaded first series may have fewer than asked here). `points` caps the points per run (each
+ * the runs the server no longer has (`missing`) and the `points` per run asked for (the series
+ * the page carries may have fewer than asked here). `points` caps the points per run (each
  * bucket keeps its first, last, lowest and highest point); `stepMin`/`stepMax` limit the window.
  *
  * `smoothing` asks the server for a `smoothed` column: the EMA over every point of the series,
@@ -129,7 +127,7 @@ export async function fetchTagSeries(tag, runs, { points = 1000, stepMin, stepMa
   if (url.length > MAX_URL) url = `/data/scalars/series_multi?${query({ ...params, run: undefined })}`;
   const first = takePreloaded(tag, smoothing, stepMin !== undefined || stepMax !== undefined);
   if (first) params.points = first.points; // every run of the tag; the wanted ones are picked below
-  const payload = await (first ? first.payload : getJSON(url));
+  const payload = first ? first.payload : await getJSON(url);
   const wanted = new Set(runs);
   const series = new Map();
   for (const item of payload.series) if (wanted.has(item.run)) series.set(item.run, columns(item, smoothing));

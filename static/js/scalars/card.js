@@ -19,8 +19,8 @@ import { smooth } from "./smoothing.js";
 import { renderSummary } from "./table.js";
 
 const POINTS_PER_PIXEL = 2;
-// Queue priority offset of a card's second fetch when its first one (the page's preloaded series)
-// had fewer points than it draws: after every card on screen has its first data.
+// Queue priority offset of a card's second fetch when its first data (the series the page carries,
+// see api.js) had fewer points than it draws: after every card on screen has its first data.
 const REFINE_PRIORITY = 1e9;
 const DETAIL_DELAY_MS = 120;
 const SMOOTHING_DELAY_MS = 150;
@@ -167,8 +167,8 @@ export class ScalarCard {
         const priority = this.coarse ? top + REFINE_PRIORITY : top;
         const { series, missing, points } = await chartQueue.run(
           () => fetchTagSeries(this.tag, runs, options), priority);
-        // Fewer points than this card's width wants (a wide card's preloaded first series): draw
-        // them now, and ask again for its own resolution.
+        // Fewer points than this card's width wants (a wide card drawn from the page's series):
+        // draw them now, and ask again for its own resolution.
         this.coarse = points < options.points;
         if (this.coarse) this.reloadAgain = true;
         for (const [run, s] of series) {

@@ -1,0 +1,53 @@
+"""The scalars page draws its first card from the series its HTML carries (board/routes/pages.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .events import write_run
+from .pageutil import open_scalars, snapshot, wait_drawn
+
+pytestmark = pytest.mark.browser
+
+STEPS = 3000  # more than the 1,000 points per run the page carries: the series is downsampled
+
+
+def _logdir(root):
+    for run, scale in (("run_a", 1.0), ("run_b", 2.0)):
+        write_run(root / run, {tag: [(s, scale * ((s * 7919) % 101) / (s + 1)) for s in range(STEPS)]
+                               for tag in ("accuracy", "loss", "z/other")})
+    return root
+
+
+def _series_requests(page, requests):
+    page.on("request", lambda r: requests.append(r.url) if "/data/scalars/series_multi" in r.url else None)
+
+
+def test_first_card_is_drawn_without_a_series_request(board_server, page, tmp_path):
+    server = board_server(_logdir(tmp_path))
+    requests: list[str] = []
+    _series_requests(page, requests)
+    open_scalars(page, server.url, "?smoothing=0.7")
+    wait_drawn(page, "accuracy")
+    wait_drawn(page, "loss")
+    assert not any("tag=accuracy" in url for url in requests), requests
+    assert any("tag=loss" in url for url in requests)
+    drawn = snapshot(page, "accuracy")
+    assert sorted(drawn["runs"]) == ["run_a", "run_b"]
+    assert all(r["downsampled"] and r["smoothingFromServer"] == 0.7 for r in drawn["runs"].values())
+
+
+def test_wide_card_redraws_at_its_own_resolution(board_server, browser, tmp_path):
+    server = board_server(_logdir(tmp_path))
+    context = browser.new_context(viewport={"width": 1000, "height": 800})  # one wide card per row
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    requests: list[str] = []
+    _series_requests(page, requests)
+    open_scalars(page, server.url)
+    wait_drawn(page, "accuracy", at_least=2)
+    asked = [url for url in requests if "tag=accuracy" in url]
+    context.close()
+    assert len(asked) == 1 and "points=1000" not in asked[0], asked
+    assert not errors, errors
