@@ -92,6 +92,8 @@ class RandomUniform(Initializer):
 
 
 class RandomNormal(Initializer):
+    _sample = staticmethod(random_ops.random_normal)
+
     def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=dtypes.float32):
         self.mean = mean
         self.stddev = stddev
@@ -100,25 +102,16 @@ class RandomNormal(Initializer):
 
     def __call__(self, shape, dtype=None, partition_info=None):
         dtype = _float_dtype(dtype, self.dtype)
-        return random_ops.random_normal(shape, self.mean, self.stddev, dtype, seed=self.seed)
+        return self._sample(shape, self.mean, self.stddev, dtype, seed=self.seed)
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed, "dtype": self.dtype.name}
 
 
-class TruncatedNormal(Initializer):
-    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=dtypes.float32):
-        self.mean = mean
-        self.stddev = stddev
-        self.seed = seed
-        self.dtype = _float_dtype(dtype, dtypes.float32)
+class TruncatedNormal(RandomNormal):
+    """Like RandomNormal, with values beyond two standard deviations drawn again."""
 
-    def __call__(self, shape, dtype=None, partition_info=None):
-        dtype = _float_dtype(dtype, self.dtype)
-        return random_ops.truncated_normal(shape, self.mean, self.stddev, dtype, seed=self.seed)
-
-    def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed, "dtype": self.dtype.name}
+    _sample = staticmethod(random_ops.truncated_normal)
 
 
 def _compute_fans(shape):

@@ -140,37 +140,29 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
         return math_ops.add(rnd * (hi - lo), lo, name=scope)
 
 
-def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
-    """Normal values: RandomStandardNormal * stddev + mean."""
+def _scaled_normal(op_type, default_name, shape, mean, stddev, dtype, seed, name):
+    """`op_type` (standard normal samples) * stddev + mean, named as TF names both wrappers."""
     dtype = dtypes.as_dtype(dtype)
-    _check_float(dtype, "random_normal")
-    with ops.name_scope(name, "random_normal", [shape, mean, stddev]) as scope:
+    _check_float(dtype, default_name)
+    with ops.name_scope(name, default_name, [shape, mean, stddev]) as scope:
         shape_t = _shape_tensor(shape)
         mean_t = _convert(mean, dtype=dtype, name="mean")
         std_t = _convert(stddev, dtype=dtype, name="stddev")
         rnd = make_tensor(
-            "RandomStandardNormal",
+            op_type,
             [shape_t],
-            name="RandomStandardNormal",
+            name=op_type,
             attrs={"T": shape_t.dtype, "dtype": dtype, **_seed_attrs(seed)},
         )
         mul = rnd * std_t
         return math_ops.add(mul, mean_t, name=scope)
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
+    """Normal values: RandomStandardNormal * stddev + mean."""
+    return _scaled_normal("RandomStandardNormal", "random_normal", shape, mean, stddev, dtype, seed, name)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
     """Normal values re-drawn when more than 2 standard deviations from the mean."""
-    dtype = dtypes.as_dtype(dtype)
-    _check_float(dtype, "truncated_normal")
-    with ops.name_scope(name, "truncated_normal", [shape, mean, stddev]) as scope:
-        shape_t = _shape_tensor(shape)
-        mean_t = _convert(mean, dtype=dtype, name="mean")
-        std_t = _convert(stddev, dtype=dtype, name="stddev")
-        rnd = make_tensor(
-            "TruncatedNormal",
-            [shape_t],
-            name="TruncatedNormal",
-            attrs={"T": shape_t.dtype, "dtype": dtype, **_seed_attrs(seed)},
-        )
-        mul = rnd * std_t
-        return math_ops.add(mul, mean_t, name=scope)
+    return _scaled_normal("TruncatedNormal", "truncated_normal", shape, mean, stddev, dtype, seed, name)
