@@ -17,7 +17,8 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test
 	$(PIP) install --quiet -e ".[test,examples,bench]"
 	touch $@
 
-# Third-party JS (uPlot, elkjs, d3-zoom) from npm's lockfile, copied into static/vendor/.
+# npm's lockfile pins the browser libraries and esbuild; build_assets.py copies library files into
+# static/vendor/ and bundles each page's script into static/bundle/ (both git-ignored).
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
@@ -56,4 +57,4 @@ screenshots: $(VENV)/.installed-test assets
 	cp test-artifacts/end-to-end-graphs.png docs/screenshots/graphs.png
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor build *.egg-info tmp test-artifacts
+	rm -rf $(VENV) node_modules static/vendor static/bundle build *.egg-info tmp test-artifacts

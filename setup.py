@@ -1,8 +1,10 @@
 """Packaging hook: ships the web assets inside the `board` package.
 
 `static/` and `templates/` live at the repository root (the design card fixes that layout). A wheel
-built by `pip install .` copies them into `board/_assets/`, running the npm asset build first when
-`static/vendor/` is missing, so an installed `board` serves the same pages as a checkout.
+built by `pip install .` copies them into `board/_assets/`, first running the asset build
+(scripts/build_assets.py: vendor files and the bundled page scripts; `npm ci` before it when
+node_modules/ is missing) when its output is missing or older than its sources, so the wheel never
+carries stale bundles. An installed `board` thus serves the same pages as a checkout.
 `board/resources.py` looks in the checkout first, then in `board/_assets/`.
 """
 
@@ -20,9 +22,12 @@ ROOT = Path(__file__).resolve().parent
 class BuildPyWithAssets(build_py):
     def run(self):
         super().run()
-        if not (ROOT / "static" / "vendor").is_dir():
-            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True)
-            subprocess.run([sys.executable, "scripts/build_assets.py"], cwd=ROOT, check=True)
+        build_assets = [sys.executable, "scripts/build_assets.py"]
+        if subprocess.run([*build_assets, "--check"], cwd=ROOT, capture_output=True).returncode != 0:
+            if not (ROOT / "node_modules").is_dir():
+                npm_ci = ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"]
+                subprocess.run(npm_ci, cwd=ROOT, check=True)
+            subprocess.run(build_assets, cwd=ROOT, check=True)
         target = Path(self.build_lib) / "board" / "_assets"
         for name in ("static", "templates"):
             shutil.copytree(ROOT / name, target / name, dirs_exist_ok=True)

@@ -57,6 +57,14 @@ def logdir_for(runs: int, tags: int, steps: int) -> Path:
     return path
 
 
+def require_built_assets() -> None:
+    """Exit, naming stale files, when the page's bundle is older than static/js/: it would time old code."""
+    check = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_assets.py"), "--check"],
+                           capture_output=True, text=True)
+    if check.returncode != 0:
+        sys.exit(check.stdout + check.stderr)
+
+
 def serve(logdir: Path) -> tuple[subprocess.Popen, str]:
     """`python -m board` in its own process, as a user runs it (not sharing our GIL)."""
     with socket.socket() as s:
@@ -123,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
+    require_built_assets()
     logdir = logdir_for(args.runs, args.tags, args.steps)
     server, url = serve(logdir)
     try:

@@ -22,6 +22,7 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
     every `reload_interval` seconds (0 = only once). Used without the lifespan (for instance a
     TestClient outside a `with` block), the first request reads the logdir synchronously; call
     `app.state.provider.reload()` to read new data at a moment of your choosing.
+    Raises `board.routes.pages.PageScriptsMissing` when the pages' scripts are not built.
     """
     if provider is None:
         provider = LogdirProvider(logdir, reload_interval, max_points_per_series)
@@ -52,5 +53,6 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
     app.include_router(graphs.router)
     app.include_router(pages.router)
     app.include_router(graph_explorer.router)
+    pages.check_page_scripts(STATIC_DIR)
     app.mount("/static", CachedStaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static")
     return app

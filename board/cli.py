@@ -140,8 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from board.app import create_app
+    from board.routes.pages import PageScriptsMissing
 
-    app = create_app(logdir, provider=provider)
+    try:
+        app = create_app(logdir, provider=provider)
+    except PageScriptsMissing as error:
+        provider.stop(timeout=1.0)
+        return _fail(str(error))
     shown = "localhost" if args.host in ("localhost", "127.0.0.1", "::1") else args.host
     print(f"board: serving {str(logdir)!r} at http://{shown}:{args.port}/ (Ctrl+C to stop)",
           file=sys.stderr, flush=True)

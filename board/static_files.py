@@ -1,11 +1,12 @@
 """`/static` served from memory, with validators and `Cache-Control: no-cache`.
 
 Starlette's StaticFiles stats and reads every file on a worker thread (three or four thread hops a
-file); the scalars page asks for about 25 files at once, and on a busy machine those hops were a
-fifth of the time to the first chart (bench/scalars_page.py). Here a file is read once and kept in
-memory; each request checks its size and modification time with one `os.stat`, so an edited file
-is served fresh at once. Responses carry `ETag` and `Last-Modified` and `Cache-Control: no-cache`:
-browsers keep the files but ask again each time, and get an empty 304 when nothing changed.
+file); on a busy machine those hops were a fifth of the time to the first chart while the scalars
+page loaded about 25 files (bench/scalars_page.py; it loads five since its modules are bundled, see
+scripts/build_assets.py). Here a file is read once and kept in memory; each request checks its
+size and modification time with one `os.stat`, so an edited file is served fresh at once.
+Responses carry `ETag` and `Last-Modified` and `Cache-Control: no-cache`: browsers keep the files
+but ask again each time, and get an empty 304 when nothing changed.
 Large files, range requests and HEAD go to StaticFiles unchanged.
 """
 

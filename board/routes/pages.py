@@ -13,7 +13,7 @@ browser loads the page's scripts meanwhile (bench/scalars_page.py: ~100 ms less 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,21 +39,23 @@ writer = SummaryWriter({logdir!r})
 writer.add_scalar("loss", 0.25, step)"""
 
 
-@lru_cache(maxsize=8)
-def module_urls(*folders: str) -> tuple[str, ...]:
-    """URLs of our ES modules in `folders` under static/js, for <link rel="modulepreload">.
+# Each page loads one script: its entry module static/js/<folder>/main.js bundled with everything it
+# imports into static/bundle/ by scripts/build_assets.py (one request instead of one per module).
+BUNDLE_DIR = "bundle"
+PAGE_SCRIPTS = {"scalars": "scalars/main.js", "graphs": "graph/main.js"}  # page -> path in BUNDLE_DIR
 
-    Preloading lets the browser fetch a page's whole import graph at once instead of discovering
-    it one import level (one round trip) at a time.
-    """
-    from board.resources import STATIC_DIR
 
-    urls = []
-    for folder in folders:
-        base = STATIC_DIR / "js" / folder
-        for path in sorted(base.glob("*.js")):
-            urls.append(f"{STATIC_URL}/{path.relative_to(STATIC_DIR).as_posix()}")
-    return tuple(urls)
+class PageScriptsMissing(RuntimeError):
+    """The pages' bundled scripts are not built; `board` reports this at start-up, not as broken pages."""
+
+
+def check_page_scripts(static_dir: Path) -> None:
+    """Raise PageScriptsMissing naming the first page script missing under `static_dir`."""
+    for name in PAGE_SCRIPTS.values():
+        path = static_dir / BUNDLE_DIR / name
+        if not path.is_file():
+            raise PageScriptsMissing(f"the page scripts are not built ({path} is missing); "
+                                     "run `make assets` (npm ci, then python scripts/build_assets.py)")
 
 
 def page_context(request: Request, page: str) -> dict[str, Any]:
@@ -69,6 +71,7 @@ def page_context(request: Request, page: str) -> dict[str, Any]:
         "logdir": logdir,
         "reload_interval": float(reload_interval or 0),
         "static_url": STATIC_URL,
+        "script_url": f"{STATIC_URL}/{BUNDLE_DIR}/{PAGE_SCRIPTS[page]}",
     }
 
 
@@ -181,7 +184,6 @@ def index(request: Request) -> RedirectResponse:
 @router.get("/scalars", response_class=HTMLResponse, include_in_schema=False)
 def scalars_page(request: Request) -> HTMLResponse:
     context = page_context(request, "scalars")
-    context["preload_modules"] = module_urls(".", "scalars")
     provider = getattr(request.app.state, "provider", None)
     initial = initial_scalars(provider, dict(request.query_params)) if provider else None
     context["initial"] = initial

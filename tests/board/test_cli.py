@@ -67,6 +67,17 @@ def test_port_in_use(tmp_path):
     assert str(port) in line and "in use" in line
 
 
+def test_unbuilt_page_scripts(tmp_path):
+    # board started on a static folder without the bundles scripts/build_assets.py makes
+    patched = ("import pathlib, sys; import board.app; board.app.STATIC_DIR = pathlib.Path(sys.argv[1]); "
+               "from board.cli import main; sys.exit(main(sys.argv[2:]))")
+    result = subprocess.run([sys.executable, "-c", patched, str(tmp_path), "--logdir", str(tmp_path),
+                             "--port", str(_free_port()), "--host", "127.0.0.1"],
+                            capture_output=True, text=True, timeout=30, env=_env(), cwd=ROOT)
+    line = _one_clear_line(result)
+    assert "bundle/scalars/main.js is missing" in line and "make assets" in line
+
+
 def _serve(logdir, *extra):
     port = _free_port()
     process = subprocess.Popen([sys.executable, "-m", "board", "--logdir", str(logdir), "--port", str(port),

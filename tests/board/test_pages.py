@@ -49,7 +49,7 @@ def test_base_layout_links_both_dashboards_and_loads_page_assets(client):
     html = client.get("/scalars").text
     assert 'href="/scalars"' in html and 'href="/graphs"' in html
     assert 'aria-current="page" data-dashboard="scalars"' in html
-    assert "/static/vendor/uPlot.iife.min.js" in html and "/static/js/scalars/main.js" in html
+    assert "/static/vendor/uPlot.min.css" in html and "/static/bundle/scalars/main.js" in html
     assert 'data-reload-interval="3.0"' in html
 
 
@@ -62,7 +62,8 @@ def test_logdir_is_escaped_in_the_page(tmp_path):
     assert "&lt;b&gt;runs&amp;co" in html
 
 
-ASSETS = ["/static/js/scalars/main.js", "/static/css/base.css", "/static/css/scalars.css"]
+ASSETS = ["/static/bundle/scalars/main.js", "/static/bundle/graph/main.js", "/static/css/base.css",
+          "/static/css/scalars.css"]
 
 
 @pytest.mark.parametrize("path", ASSETS)

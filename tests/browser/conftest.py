@@ -14,7 +14,9 @@ Shared by every dashboard's browser tests (scalars, graphs). Use them like this:
   and returns a ``BoardServer`` (``.url``, ``.app``, ``.logdir``); every server started in a test is
   stopped at its end.
 - ``browser`` (session scope) is Chromium at /usr/bin/chromium. Browser tests are skipped when it is
-  missing, unless REQUIRE_BROWSER=1 is set (CI), in which case they fail.
+  missing, unless REQUIRE_BROWSER=1 is set (CI), in which case they fail. They also fail, naming the
+  files, when the built page files (static/vendor/, static/bundle/) are missing or older than their
+  sources: run ``make assets``.
 - ``page`` is a fresh 1280x800 page. Console errors and uncaught page errors fail the test at teardown;
   call ``console.allow(pattern)`` for an error a test provokes on purpose. ``console.messages`` has all.
 - ``screenshot(name, page=None, full_page=False)`` saves ``test-artifacts/<name>.png`` (git-ignored).
@@ -26,6 +28,8 @@ from __future__ import annotations
 import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -134,6 +138,11 @@ def browser():
     available, reason = _browser_available()
     if not available:
         pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+    # Pages load the bundles, not static/js/: a stale bundle would test old code.
+    check = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_assets.py"), "--check"],
+                           capture_output=True, text=True)
+    if check.returncode != 0:
+        pytest.fail("the pages' built files are stale:\n" + check.stdout + check.stderr)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -1,4 +1,5 @@
 // Graph dashboard: wires data, layout, drawing and the panels together. Entry point of graphs.html.
+import '../base.js';
 import { fetchGraphRuns, fetchNode, hierarchyUrl } from './api.js';
 import { CLS, IDS } from './classes.js';
 import { downloadPng, downloadSvg } from './download.js';

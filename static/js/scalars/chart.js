@@ -3,9 +3,10 @@
  * double-click to reset, a tooltip (tooltip.js), and zoom that survives new data.
  *
  * render(model) draws or redraws; model = {mode, log, outliers, smoothing, runs: [{run, color,
- * x, raw, smoothed, step, wall}]} with typed arrays sorted by x. uPlot comes from the vendor
- * script (static/vendor/uPlot.iife.min.js) as the global `uPlot`.
+ * x, raw, smoothed, step, wall}]} with typed arrays sorted by x. uPlot is the npm package, bundled
+ * into the page's script by scripts/build_assets.py.
  */
+import uPlot from "uplot";
 import { column, positions, unionSorted } from "./align.js";
 import { withAlpha } from "./colors.js";
 import { formatDuration } from "./format.js";

@@ -4,6 +4,7 @@
  *
  * For tests and debugging, window.board exposes {grid, runs, state, snapshot(tag), reload()}.
  */
+import "../base.js";
 import { CLS } from "../classes.js";
 import { reloader } from "../reload.js";
 import { fetchRuns, fetchScalarTags, pageData, setPreloadedSeries } from "./api.js";
