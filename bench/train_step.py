@@ -15,6 +15,11 @@ as TensorFlow shards its CPU kernels; the "2 kernel threads" line measures that 
 On a busy machine multi-threaded BLAS collapses (threads wait for cores); compare single-threaded
 implementations there: OPENBLAS_NUM_THREADS=1 ENGINE_KERNEL_THREADS=1 TF_NUM_THREADS=1.
 
+--ablations adds engine steps without each of the session's plan-time optimizations, interleaved with
+the rest, so one run shows what each buys: "general kernels" (no kernels bound to the plan's constants,
+no buffer forwarding; engine/session.py) and "4 KiB pages" (variables and optimizer scratch in ordinary
+memory; engine/memory.py).
+
 Targets (issue 4): engine >= 0.97x hand numpy and >= 1.0x TensorFlow.
 """
 
@@ -25,7 +30,9 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from unittest import mock
 
 import numpy as np
 
@@ -144,6 +151,25 @@ def build_graph(tf, params):
     return step, sess
 
 
+def engine_ablations(engine, params, x, y):
+    """Engine steps, each built and first run (which plans it) without one plan-time optimization."""
+    from engine import memory, session  # noqa: PLC0415
+    from engine.ops import training_kernels  # noqa: PLC0415
+
+    general = (mock.patch.object(session, "_bind", session._unbound),
+               mock.patch.object(session, "_forward_buffers", lambda *args: {}))
+    # A fresh scratch cache, so that the Adam kernels of this session get their buffers in ordinary memory
+    small_pages = (mock.patch.object(memory, "MIN_BYTES", float("inf")),
+                   mock.patch.object(training_kernels, "_local", threading.local()))
+    variants = {}
+    for name, patches in (("engine, general kernels", general), ("engine, 4 KiB pages", small_pages)):
+        with patches[0], patches[1]:
+            step, _ = build_graph(engine, params)
+            step(x, y)
+        variants[name] = step
+    return variants
+
+
 def load_tensorflow():
     try:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -214,6 +240,8 @@ def main(argv=None):
     ap.add_argument("--warmup", type=int, default=30)
     ap.add_argument("--tf-python", default=os.environ.get("TF_PYTHON"),
                     help="an interpreter with tensorflow, used when tensorflow is not importable here")
+    ap.add_argument("--ablations", action="store_true",
+                    help="also time the engine without each plan-time optimization")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -239,6 +267,8 @@ def main(argv=None):
     local = {"numpy": numpy_step, "engine": engine_step}
     if threads == 1 and (os.cpu_count() or 1) > 1:
         local["engine, 2 kernel threads"] = engine_sharded
+    if args.ablations:
+        local.update(engine_ablations(engine, params, x, y))
     tf1 = load_tensorflow()
     remote = None
     if tf1 is not None:

@@ -8,8 +8,10 @@ op's kernel (compiled once per session) and Const values, and generates one stra
 function that calls the kernels in order (`v3 = k0(c0, v1)` ...).  Later runs with the same signature
 only convert the feed values and call that function, so the per-call cost does not grow with Python
 graph walking (see `bench/session_run.py`).  The plan folds constants and shapes known when it is built,
-calls no kernel for VariableV2/Identity/StopGradient/NoOp, and frees values after their last use (see
-`_generate` and docs/engine.md); the graph itself is never changed.
+calls no kernel for VariableV2/Identity/StopGradient/NoOp, binds kernels to the input values it knows
+(`_bind`), lets elementwise kernels write into input buffers that nothing reads any more
+(`_forward_buffers`), and frees values after their last use (see `_generate` and docs/engine.md); the
+graph itself is never changed.
 
 Each op runs at most once per `run`, so a random tensor fetched twice in one run has one value.
 Variables live in the session (`Runtime.cells`): two sessions on one graph have two states.
@@ -263,9 +265,7 @@ class BaseSession:
                 plan.unfolded = plan.unfolded()
             plan = plan.unfolded
         try:
-            # TF computes inf/nan silently; numpy would warn (an error under `-W error`).
-            with np.errstate(all="ignore"):
-                results = plan.fn(*args)
+            results = plan.fn(*args)
         except Exception as e:  # noqa: BLE001 - re-raised as TF's error class with the failing node named
             raise self._translate_error(plan, e) from None
         if plan.single:
@@ -393,9 +393,12 @@ class BaseSession:
                 plan.shapes = shapes
                 fed_shapes = dict(zip(feeds, shapes, strict=True))
                 plan.generic = lambda: self._make_plan(fetches, feed_keys, None, fold_shapes)
-        plan.fn, plan.line_ops, plan.code = _generate(
+        fn, plan.line_ops, plan.code = _generate(
             self._runtime, ordered, targets, feeds, fed, plan.single, fed_shapes, fold_shapes
         )
+        # TF computes inf/nan silently; numpy would warn (an error under `-W error`).  errstate as a
+        # decorator builds its state once, here, rather than on every run as a `with` block would.
+        plan.fn = np.errstate(all="ignore")(fn)
         return plan
 
     def _note_new_ops(self):
@@ -647,6 +650,85 @@ def _reshape_is_noop(runtime, op, oracle, known):
     return np.shape(out) == tuple(in_shape)
 
 
+def _bind(runtime, op, known, fed):
+    """The op's kernel for this plan, the indices of the inputs the plan passes to it, and the known
+    input values it was bound to.
+
+    An op type with a `bind` (see engine/framework/registry.py) gets the input values the plan already
+    knows and may return a kernel specialised to them, which takes only the other inputs; otherwise (or
+    if binding fails, so that the general kernel raises at run time, naming the node) every input is
+    passed to the session's compiled kernel."""
+    inputs = op._inputs
+    bind = op._op_def.bind
+    if bind is not None:
+        consts = {i: known[t] for i, t in enumerate(inputs) if t in known and t not in fed}
+        if consts:
+            kernel = _try_bind(bind, op, runtime, consts, None)
+            if kernel is not None:
+                return kernel, [i for i in range(len(inputs)) if i not in consts], consts
+    return _unbound(runtime, op, known, fed)
+
+
+def _unbound(runtime, op, known, fed):
+    """`_bind`'s answer without binding: the compiled kernel, given every input."""
+    return runtime.kernel(op), range(len(op._inputs)), {}
+
+
+def _try_bind(bind, op, runtime, consts, donated):
+    try:
+        return bind(op, runtime, consts, donated)
+    except Exception:  # noqa: BLE001 - the general kernel reports the problem when the plan runs
+        return None
+
+
+def _forward_buffers(runtime, line_info, returned, bound, oracle, known):
+    """Buffer forwarding, as TF's kernels do it (`forward_input_or_allocate_output`): an op whose type
+    lists an input in `forward` (see engine/framework/registry.py) is bound to a kernel that may write
+    into that input's buffer -- its result, or its scratch -- when nothing can see the buffer any more.
+    The input must be
+
+    * the output of a `fresh` kernel (its own new array, not a view, a feed, a constant or a variable),
+    * read by this op last, once, and otherwise only by `fresh` kernels (none of which can have made a
+      view of it), and not fetched,
+    * of the op's output's shape, known now and not a scalar, and of its dtype, a floating one.
+
+    A bias add or relu after a MatMul, a gradient's ReluGrad, then allocate nothing, and ApplyAdam uses
+    its dead gradient as scratch: the step touches the memory of a hand-written numpy step that updates
+    in place.  Only the kernel bound to the line changes; values are the same (the same ufunc calls).
+    `line_info` holds (op, kernel name or None, {input index: name} of the passed inputs, the known inputs
+    the kernel is bound to, the names the line defines) per line.  Returns {line index: the name of
+    the value whose buffer that line reuses}."""
+    readers, owned = collections.defaultdict(list), set()
+    for i, (op, _, inputs, _, defs) in enumerate(line_info):
+        for name in inputs.values():
+            readers[name].append(i)
+        if op._op_def.fresh:
+            owned.update(defs)
+    forwarded = {}
+    for i, (op, kname, inputs, consts, _) in enumerate(line_info):
+        definition = op._op_def
+        if kname is None or not definition.forward or len(op._outputs) != 1:
+            continue
+        out = op._outputs[0]
+        out_shape = oracle.shape(out, known)
+        if not out_shape or not out.dtype.is_floating:
+            continue
+        for index in definition.forward:
+            name = inputs.get(index)
+            if name not in owned or name in returned or readers[name][-1] != i or readers[name].count(i) != 1:
+                continue
+            t = op._inputs[index]
+            if (t.dtype.base_dtype != out.dtype.base_dtype or oracle.shape(t, known) != out_shape
+                    or not all(line_info[j][0]._op_def.fresh for j in readers[name][:-1])):
+                continue
+            kernel = _try_bind(definition.bind, op, runtime, consts, index)
+            if kernel is not None:
+                bound[kname] = kernel
+                forwarded[i] = name
+                break
+    return forwarded
+
+
 def _release_dead_values(lines, defined, used, returned):
     """Appends `; del v..` to the line that last reads each intermediate value (on the same line, so
     line numbers still map to ops).  A value is then freed as soon as nothing needs it, as TF's executor
@@ -673,7 +755,10 @@ def _generate(runtime, order, targets, feeds, fed, single, fed_shapes=None, trus
     Besides folding constants (`_fold`), the plan calls no kernel for ops that only pass values on:
     a VariableV2's cell is bound directly, an Identity/StopGradient output is its input's name (the
     `read` of a variable becomes `_read(cell)`, which raises for an uninitialized one, on the read's
-    line), and NoOps (control-edge hubs, already ordered by the pruning) are left out.
+    line), and NoOps (control-edge hubs, already ordered by the pruning) are left out.  The other ops'
+    kernels are bound to what the plan knows (`_bind`), then to dead input buffers (`_forward_buffers`,
+    which needs known shapes, so only when shapes are trusted); a line that reuses a buffer says so in a
+    comment.
     """
     names = {}  # Tensor -> variable name in the generated code
     bound = {}  # closure variable name -> object
@@ -681,6 +766,7 @@ def _generate(runtime, order, targets, feeds, fed, single, fed_shapes=None, trus
     oracle = _ShapeOracle(fed_shapes) if trust_shapes else None
     lines = []
     defined, used = [], []  # per line: the variable names it assigns and those it reads
+    line_info = []  # per line: what `_forward_buffers` needs to know of it
     line_ops = {}
     for t, i in fed.items():
         if t.dtype.is_ref_dtype:
@@ -721,6 +807,7 @@ def _generate(runtime, order, targets, feeds, fed, single, fed_shapes=None, trus
             defined.append((f"v{n}",))
             used.append((names[t],))
             line_ops[len(lines)] = op
+            line_info.append((op, None, {0: names[t]}, {}, (f"v{n}",)))
             continue
         folded = _fold(runtime, op, known)
         if folded is None and oracle is not None and op_type in _SHAPE_OPS:
@@ -741,11 +828,12 @@ def _generate(runtime, order, targets, feeds, fed, single, fed_shapes=None, trus
                 names[t] = cname
             continue
         definition = op._op_def
-        kernel = runtime.kernel(op)
+        kernel, passed, consts = _bind(runtime, op, known, fed)
         kname = f"k{n}"
         bound[kname] = kernel
         args = []
-        for idx, t in enumerate(op._inputs):
+        for idx in passed:
+            t = op._inputs[idx]
             ref = names[t]
             if t.dtype.is_ref_dtype and idx not in definition.ref_inputs:
                 ref = f"_read({ref})"
@@ -762,15 +850,23 @@ def _generate(runtime, order, targets, feeds, fed, single, fed_shapes=None, trus
                 names[t] = f"v{n}_{j}"
             lines.append(f"    {lhs}, = {call}")
         defined.append([names[t] for t in outs])
-        used.append([names[t] for t in op._inputs])
+        used.append([names[op._inputs[idx]] for idx in passed])
         line_ops[len(lines)] = op
+        line_info.append((op, kname, {i: names[op._inputs[i]] for i in passed}, consts, defined[-1]))
     results = []
     for t in targets:
         if isinstance(t, ops.Operation):
             results.append("None")
         else:
             results.append(f"_out({names[t]})")
-    _release_dead_values(lines, defined, used, {names[t] for t in targets if isinstance(t, ops.Tensor)})
+    returned_names = {names[t] for t in targets if isinstance(t, ops.Tensor)}
+    forwarded = {}
+    if oracle is not None:
+        forwarded = _forward_buffers(runtime, line_info, returned_names, bound, oracle, known)
+    _release_dead_values(lines, defined, used, returned_names)
+    for i, name in forwarded.items():
+        lines[i] += f"  # reuses {name}'s buffer"
+
     params = ", ".join(f"f{i}" for i in range(len(feeds)))
     header = 2 + len(prelude)  # "def _factory", "def _plan" and the prelude precede kernel line 1
     line_ops = {k + header: v for k, v in line_ops.items()}

@@ -86,7 +86,9 @@ class Tensor:
     """A symbolic handle to one output of an Operation; it holds no value (see `Session.run`).
 
     Operator overloads (`+ - * / // % ** @`, comparisons, `[]`) are installed by `engine.ops.math_ops`
-    and `engine.ops.array_ops`, as TensorFlow does.  As in TF 1.x graph mode, `==` is object identity.
+    and `engine.ops.array_ops`, as TensorFlow does.  As in TF 1.x graph mode, `==` is object identity:
+    object's own `__eq__`/`__hash__`, which, being C, keep the session's plan lookup (a dict keyed by
+    tuples of fetched Tensors and Operations) cheap on every run.
     """
 
     # Make numpy defer to our reflected operators (`np.float32(2) * t` builds a Mul op).
@@ -156,15 +158,6 @@ class Tensor:
     def __str__(self):
         return repr(self)
 
-    def __hash__(self):
-        return id(self)
-
-    def __eq__(self, other):
-        return self is other
-
-    def __ne__(self, other):
-        return self is not other
-
     def __bool__(self):
         raise TypeError(
             "Using a `tf.Tensor` as a Python `bool` is not allowed. Use `if t is not None:` instead of "
@@ -195,7 +188,7 @@ class Tensor:
 # Operation
 # ---------------------------------------------------------------------------------------------------------
 class Operation:
-    """A node of the graph: an op type, named inputs, attrs and output Tensors."""
+    """A node of the graph: an op type, named inputs, attrs and output Tensors (equal only to itself)."""
 
     def __init__(self, graph, name, op_type, inputs, attrs, control_inputs, op_def):
         self._graph = graph
@@ -334,12 +327,6 @@ class Operation:
 
     def __str__(self):
         return str(self.node_def)
-
-    def __hash__(self):
-        return id(self)
-
-    def __eq__(self, other):
-        return self is other
 
 
 # ---------------------------------------------------------------------------------------------------------

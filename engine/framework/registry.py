@@ -18,6 +18,17 @@ Op definitions
   kernel gets a `VariableCell` (``.value`` is the ndarray, updated in place or replaced;
   ``.read()`` raises FailedPreconditionError when uninitialized; ``.name`` the variable's name).
   A kernel whose output is a ref (``ref_output=True``) returns the cell.
+* ``bind(op, runtime, known, donated) -> kernel | None`` — optional plan-time specialisation.  `known`
+  maps input indices to the values a plan knows before it runs (Consts, folded results; never ref inputs
+  or feeds); the kernel is called with only the *other* inputs, in order, in place of the general
+  kernel, so work that depends only on the known values (converting hyper-parameters, normalizing axes)
+  is done once per plan.  `donated` is None, or an index from `forward` whose buffer the kernel may
+  overwrite (see below).  None keeps the general kernel.  It must compute what the general kernel does.
+* ``fresh`` — the kernel's outputs are always new arrays: never views of its inputs, never state it keeps.
+* ``forward`` — input indices whose buffer `bind` can take as `donated`, for the result or as scratch.
+  A plan donates one, as TF's kernels forward an input buffer to their output, when nothing can see it
+  any more: the output of a `fresh` kernel, read by this op last and otherwise only by `fresh` kernels,
+  not fetched, of the op's output's shape (known, not a scalar) and floating dtype.
 * ``stateful`` — never constant-folded, never deduplicated.
 * ``attrs`` — default attr values filled in when a NodeDef omits them.
 
@@ -49,6 +60,9 @@ class OpDef:
     infer: Callable
     kernel: Callable | None = None
     compile: Callable | None = None
+    bind: Callable | None = None
+    fresh: bool = False
+    forward: tuple = ()
     ref_inputs: tuple = ()
     ref_output: bool = False
     stateful: bool = False
@@ -66,7 +80,8 @@ _GRADIENTS: dict[str, Callable | None] = {}
 
 
 def register_op(
-    op_type, *, infer, kernel=None, compile=None, ref_inputs=(), ref_output=False, stateful=False, attrs=None
+    op_type, *, infer, kernel=None, compile=None, bind=None, fresh=False, forward=(), ref_inputs=(),
+    ref_output=False, stateful=False, attrs=None,
 ):
     """Declares `op_type` (see module docstring).  Exactly one of `kernel` / `compile` is required."""
     if (kernel is None) == (compile is None):
@@ -75,7 +90,8 @@ def register_op(
         raise KeyError(f"Registering two op definitions with name '{op_type}'!")
     module = sys._getframe(1).f_globals.get("__name__", "")
     _OPS[op_type] = OpDef(
-        op_type, infer, kernel, compile, tuple(ref_inputs), ref_output, stateful, dict(attrs or {}), module
+        op_type, infer, kernel, compile, bind, fresh, tuple(forward), tuple(ref_inputs), ref_output, stateful,
+        dict(attrs or {}), module,
     )
     return _OPS[op_type]
 

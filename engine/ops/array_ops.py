@@ -255,7 +255,26 @@ def _reshape_kernel(x, new_shape):
     return np.reshape(x, new_shape)
 
 
-registry.register_op("Reshape", infer=_infer_reshape, kernel=_reshape_kernel)
+def _bind_reshape(op, runtime, known, donated):
+    """A Reshape to a shape the plan knows with every dimension given (no -1): ndarray.reshape succeeds
+    exactly when TF's does (same size); anything else takes the general kernel and its errors."""
+    if 0 in known:
+        return None
+    new_shape = known[1]
+    target = tuple(int(d) for d in np.reshape(new_shape, -1))
+    if min(target, default=0) < 0:
+        return None
+    size = math.prod(target)
+
+    def kernel(x):
+        if type(x) is np.ndarray and x.size == size:
+            return x.reshape(target)
+        return _reshape_kernel(x, new_shape)
+
+    return kernel
+
+
+registry.register_op("Reshape", infer=_infer_reshape, kernel=_reshape_kernel, bind=_bind_reshape)
 
 
 def reshape(tensor, shape, name=None):  # noqa: F811 - TF's argument name

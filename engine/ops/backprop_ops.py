@@ -64,8 +64,18 @@ def _reciprocal_grad(y, dy):
     return -dy * y * y
 
 
+def _bind_relu_grad(op, runtime, known, donated):
+    """ReluGrad into its donated input, the gradient or the features (registry `forward`)."""
+    if donated is None or known:
+        return None
+    if donated == 0:
+        return lambda g, x: np.multiply(g, x > 0, out=g)
+    return lambda g, x: np.multiply(g, x > 0, out=x)
+
+
+registry.register_op("ReluGrad", infer=op_util.infer_broadcast, kernel=_relu_grad, bind=_bind_relu_grad,
+                     fresh=True, forward=(0, 1))
 _ELEMENTWISE = {
-    "ReluGrad": _relu_grad,
     "Relu6Grad": _relu6_grad,
     "EluGrad": _elu_grad,
     "SeluGrad": _selu_grad,

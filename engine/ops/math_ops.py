@@ -20,6 +20,7 @@ from engine.ops.op_util import (
     make_tensor,
     shape,
     shape_error,
+    ufunc_bind,
 )
 
 _convert = ops.convert_to_tensor
@@ -102,8 +103,15 @@ _BINARY = {
     "TruncateDiv": _int_trunc_div,
     "Atan2": np.arctan2,
 }
+# One ufunc call, which always allocates its result (`fresh`) and keeps a float input's dtype, so the
+# result may go into a dead input's buffer instead (`forward`; "Add" also concatenates strings).
+_FORWARDING_UFUNC_OPS = ("AddV2", "Sub", "Mul", "Maximum", "Minimum")
 for _type, _kernel in _BINARY.items():
-    registry.register_op(_type, infer=infer_broadcast, kernel=_kernel)
+    if _type in _FORWARDING_UFUNC_OPS:
+        registry.register_op(_type, infer=infer_broadcast, kernel=_kernel, bind=ufunc_bind(_kernel),
+                             fresh=True, forward=(0, 1))
+    else:
+        registry.register_op(_type, infer=infer_broadcast, kernel=_kernel)
 
 _COMPARE = {
     "Equal": np.equal,
@@ -154,6 +162,9 @@ _UNARY = {
 for _type, _kernel in _UNARY.items():
     if _type in ("IsNan", "IsInf", "IsFinite"):
         registry.register_op(_type, infer=lambda op: [(dtypes.bool, op.inputs[0].shape)], kernel=_kernel)
+    elif isinstance(_kernel, np.ufunc) and "f->f" in _kernel.types:  # as above: one dtype-keeping ufunc
+        registry.register_op(_type, infer=infer_same, kernel=_kernel, bind=ufunc_bind(_kernel), fresh=True,
+                             forward=(0,))
     else:
         registry.register_op(_type, infer=infer_same, kernel=_kernel)
 
@@ -462,7 +473,8 @@ def _compile_matmul(op, runtime):
 
 
 registry.register_op(
-    "MatMul", infer=_infer_matmul, compile=_compile_matmul, attrs={"transpose_a": False, "transpose_b": False}
+    "MatMul", infer=_infer_matmul, compile=_compile_matmul, fresh=True,
+    attrs={"transpose_a": False, "transpose_b": False},
 )
 
 
@@ -609,8 +621,6 @@ def _reduction_kernel_factory(np_fn):
     def compile_(op, runtime):
         keep = op._attrs.get("keep_dims", False)
         npd = op._outputs[0].dtype.as_numpy_dtype
-        ndims = op.inputs[0].shape.ndims
-        axes_value = tensor_util.constant_value(op.inputs[1])
 
         def kernel(x, axes):
             x = np.asarray(x)
@@ -619,17 +629,32 @@ def _reduction_kernel_factory(np_fn):
             axis = tuple(int(a) % x.ndim for a in np.reshape(axes, -1))
             return np.asarray(np_fn(x, axis=axis, keepdims=keep)).astype(npd, copy=False)
 
-        if axes_value is None or not ndims:
-            return kernel
-        # Constant axes and a known rank (the usual case, e.g. in gradients): normalize the axes once.
-        fixed_axis = tuple(int(a) % ndims for a in np.reshape(axes_value, -1))
-
-        def kernel_fixed_axes(x, axes):
-            return np.asarray(np_fn(x, axis=fixed_axis, keepdims=keep)).astype(npd, copy=False)
-
-        return kernel_fixed_axes
+        return kernel
 
     return compile_
+
+
+def _reduction_bind(np_fn):
+    """A reduction whose axes the plan knows (a Const, or folded like the axes of a broadcast gradient)
+    and whose input has a known rank: the axes are normalized once, when the plan is built."""
+
+    def bind(op, runtime, known, donated):
+        ndims = op._inputs[0].shape.ndims
+        if 0 in known or not ndims:
+            return None
+        axes = [int(a) for a in np.reshape(known[1], -1)]
+        if not all(-ndims <= a < ndims for a in axes):
+            return None  # the general kernel's behaviour, at run time
+        axis = tuple(a % ndims for a in axes)
+        keep = op._attrs.get("keep_dims", False)
+        npd = op._outputs[0].dtype.as_numpy_dtype
+
+        def kernel(x):
+            return np.asarray(np_fn(x, axis=axis, keepdims=keep)).astype(npd, copy=False)
+
+        return kernel
+
+    return bind
 
 
 def _np_mean(x, axis, keepdims):
@@ -640,6 +665,16 @@ def _np_mean(x, axis, keepdims):
         for a in axis:
             count *= x.shape[a]
         return (s // count if count else s).astype(x.dtype)
+    if type(x) is np.ndarray and x.dtype.kind in "fc":
+        # np.mean(x, axis, dtype=x.dtype)'s arithmetic (the sum, then a division by the count as an intp)
+        # without its Python layers, which cost more than the division for a batch's losses.
+        count = 1
+        for a in axis:
+            count *= x.shape[a]
+        s = np.add.reduce(x, axis=axis, dtype=x.dtype, keepdims=keepdims)
+        if type(s) is np.ndarray:
+            return np.true_divide(s, np.intp(count), out=s, casting="unsafe")
+        return s.dtype.type(s / np.intp(count))
     return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
@@ -691,6 +726,7 @@ for _type, (_fn, _out) in _REDUCTIONS.items():
         _type,
         infer=(lambda op, _o=_out: _infer_reduction(op, _o)),
         compile=_reduction_kernel_factory(_fn),
+        bind=_reduction_bind(_fn),
         attrs={"keep_dims": False},
     )
 

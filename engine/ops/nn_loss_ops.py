@@ -19,10 +19,11 @@ from engine.ops import array_ops, constant_op, grad_util, math_ops, op_util
 
 def softmax_xent(logits, labels):
     """Returns (loss[batch], backprop[batch, classes]) for 2-D logits and labels."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
+    # The reductions are the ufuncs' own (what ndarray.max/.sum call after a layer of Python).
+    shifted = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
     e = np.exp(shifted)
-    s = e.sum(axis=1, keepdims=True)
-    loss = (labels * (np.log(s) - shifted)).sum(axis=1)
+    s = np.add.reduce(e, axis=1, keepdims=True)
+    loss = np.add.reduce(labels * (np.log(s) - shifted), axis=1)
     e /= s
     e -= labels
     return loss, e
@@ -76,7 +77,7 @@ def _sparse_xent_infer(op):
     return [(dtype, TensorShape(logits.as_list()[:1])), (dtype, logits)]
 
 
-registry.register_op("SoftmaxCrossEntropyWithLogits", infer=_xent_infer, kernel=softmax_xent)
+registry.register_op("SoftmaxCrossEntropyWithLogits", infer=_xent_infer, kernel=softmax_xent, fresh=True)
 registry.register_op("SparseSoftmaxCrossEntropyWithLogits", infer=_sparse_xent_infer,
                      kernel=sparse_softmax_xent)
 

@@ -56,8 +56,15 @@ def _log_softmax(x):
     return (shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))).astype(x.dtype)
 
 
+def _bind_relu(op, runtime, known, donated):
+    """A relu into its donated input (registry `forward`)."""
+    if donated is None:
+        return None
+    return lambda x: np.maximum(x, x.dtype.type(0), out=x)
+
+
+registry.register_op("Relu", infer=infer_same, kernel=_relu, bind=_bind_relu, fresh=True, forward=(0,))
 for _type, _kernel in {
-    "Relu": _relu,
     "Relu6": _relu6,
     "Elu": _elu,
     "Selu": _selu,

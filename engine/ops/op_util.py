@@ -101,3 +101,20 @@ def check_same_dtype(op, x, y):
             f"Input 'y' of '{op.type}' Op has type {y.dtype.base_dtype.name} that does not match type "
             f"{x.dtype.base_dtype.name} of argument 'x'."
         )
+
+
+def ufunc_bind(ufunc):
+    """The registry's `bind` for an op whose kernel is the one ufunc call `ufunc(*inputs)`: nothing to
+    bind but a donated input, which becomes the call's `out` (same values; the result lands in a buffer
+    already in cache).  Register it with ``forward=tuple(range(ufunc.nin))``."""
+
+    def bind(op, runtime, known, donated):
+        if donated is None or known:
+            return None
+        if ufunc.nin == 1:
+            return lambda x: ufunc(x, out=x)
+        if donated == 0:
+            return lambda x, y: ufunc(x, y, out=x)
+        return lambda x, y: ufunc(x, y, out=y)
+
+    return bind

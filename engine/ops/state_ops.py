@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine import memory
 from engine.framework import dtypes, errors, ops, registry
 from engine.framework import tensor_shape as _ts
 from engine.ops.op_util import make_op, shape_error, shape_str
@@ -74,7 +75,7 @@ def _compile_assign(op, runtime):
 
     def kernel(cell, value):
         old = cell.value
-        shape = np.shape(value)
+        shape = value.shape if isinstance(value, (np.ndarray, np.generic)) else np.shape(value)
         if validate and old is not None and old.shape != shape:
             raise errors.InvalidArgumentError(
                 None,
@@ -84,9 +85,10 @@ def _compile_assign(op, runtime):
             )
         if old is not None and old.shape == shape and old.flags.writeable:
             # Like TF, write into the existing buffer, so tensors aliasing the variable see the update.
-            np.copyto(old, value, casting="unsafe")
+            # (Item assignment casts as copyto(casting="unsafe") does, without its Python dispatcher.)
+            old[...] = value
         else:
-            cell.value = np.array(value, dtype=npd, copy=True)
+            cell.value = memory.copy(value, npd)  # large values on huge pages (engine/memory.py)
         return cell
 
     return kernel

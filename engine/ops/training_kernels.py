@@ -8,7 +8,8 @@ in that dtype exactly as TensorFlow's kernels do.
 
 The kernels write intermediates into one scratch buffer per (shape, dtype) and thread instead of
 allocating: for a 784x256 float32 variable a fresh temporary costs page faults on every step, which
-measurably slows training (see ``bench/train_step.py``).
+measurably slows training (see ``bench/train_step.py``).  Large buffers sit on huge pages, like the
+variables they update (engine/memory.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+from engine import memory
 
 _local = threading.local()
 
@@ -30,7 +33,7 @@ def scratch(like: np.ndarray, slot: int = 0) -> np.ndarray:
     key = (like.shape, like.dtype.str, slot)
     buf = cache.get(key)
     if buf is None:
-        buf = cache[key] = np.empty(like.shape, like.dtype)
+        buf = cache[key] = memory.empty(like.shape, like.dtype)
     return buf
 
 
@@ -113,37 +116,62 @@ def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, g
     Large variables are updated in shards on several threads (see `sharded`), as TensorFlow's CPU
     kernel shards its Eigen expression over the intra-op thread pool.
     """
-    dt = var.dtype
-    one = dt.type(1)
-    beta1 = _scalar(beta1, dt)
-    beta2 = _scalar(beta2, dt)
-    eps = _scalar(epsilon, dt)
-    alpha = _scalar(lr, dt) * np.sqrt(one - _scalar(beta2_power, dt)) / (one - _scalar(beta1_power, dt))
+    adam(var.dtype, lr, beta1, beta2, epsilon, use_nesterov)(var, m, v, beta1_power, beta2_power, grad)
+    return var
 
-    def update(var, m, v, grad):
-        t = scratch(var)
+
+def adam(dtype, lr, beta1, beta2, epsilon, use_nesterov=False, grad_is_scratch=False):
+    """`apply_adam` with its constant hyper-parameters bound, converted once to numpy scalars of the
+    variables' `dtype`: returns ``update(var, m, v, beta1_power, beta2_power, grad)``.
+
+    A plan binds this once (see ``ApplyAdam``'s `bind` in engine/ops/training_ops.py), so a step does
+    the ufunc calls below -- the same ones, in the same order, as the update written by hand -- and
+    little else: the scratch buffers are looked up again only when the variable's shape changes.  With
+    `grad_is_scratch` (a gradient nothing reads afterwards), the gradient's buffer, once read, holds the
+    second intermediate: one array less for the update to stream through the caches.
+    """
+    scalar = np.dtype(dtype).type
+    lr, beta1, beta2, epsilon = (_scalar(h, dtype) for h in (lr, beta1, beta2, epsilon))
+    one = scalar(1)
+    c1, c2 = one - beta1, one - beta2
+    mine = threading.local()  # per thread: the scratch of the last update (`t`, and `u` unless the gradient)
+
+    def step(var, m, v, grad, alpha, t, u):
         np.subtract(grad, m, out=t)
-        t *= one - beta1
+        t *= c1
         m += t
         np.multiply(grad, grad, out=t)
         t -= v
-        t *= one - beta2
+        t *= c2
         v += t
-        u = scratch(var, 1)
         if use_nesterov:
-            np.multiply(grad, one - beta1, out=u)
+            np.multiply(grad, c1, out=u)
             np.multiply(m, beta1, out=t)
             u += t
             u *= alpha
         else:
             np.multiply(m, alpha, out=u)
         np.sqrt(v, out=t)
-        t += eps
+        t += epsilon
         u /= t
         var -= u
 
-    sharded(update, var, m, v, grad)
-    return var
+    def update(var, m, v, beta1_power, beta2_power, grad):
+        # numpy scalars, not 0-d arrays: scalar arithmetic is a quarter of the cost
+        alpha = lr * np.sqrt(one - scalar(beta2_power)) / (one - scalar(beta1_power))
+        if KERNEL_THREADS > 1:
+            sharded(lambda *arrays: step(*arrays, alpha, *buffers(*arrays)), var, m, v, grad)
+            return
+        t = getattr(mine, "t", None)
+        if t is None or t.shape != var.shape or t.dtype != var.dtype:
+            mine.t, mine.u = buffers(var, m, v, None)
+        step(var, m, v, grad, alpha, mine.t, grad if grad_is_scratch else mine.u)
+
+    def buffers(var, m, v, grad):
+        """The two scratch arrays of an update of `var` (or of a shard of it, with its `grad`)."""
+        return scratch(var), grad if grad_is_scratch else scratch(var, 1)
+
+    return update
 
 
 def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad):

@@ -21,7 +21,25 @@ def _read(cell):
     return cell.read()
 
 
-def _define(op_type, n_refs, fn, attrs, flag=None):
+def _bind_adam(op, runtime, known, donated):
+    """ApplyAdam whose lr, beta1, beta2 and epsilon are constants (as the optimizer builds it): they are
+    converted once, when the plan is built, and the kernel takes (var, m, v, beta1_power, beta2_power,
+    grad).  A donated gradient (input 9, registry `forward`) doubles as scratch."""
+    hyper = (5, 6, 7, 8)
+    if not all(i in known for i in hyper):
+        return None
+    dtype = op._inputs[0].dtype.base_dtype.as_numpy_dtype
+    update = k.adam(dtype, *(known[i] for i in hyper), use_nesterov=bool(op.get_attr("use_nesterov")),
+                    grad_is_scratch=donated == 9)
+
+    def kernel(var, m, v, beta1_power, beta2_power, grad):
+        update(var.read(), m.read(), v.read(), beta1_power, beta2_power, grad)
+        return var
+
+    return kernel
+
+
+def _define(op_type, n_refs, fn, attrs, flag=None, bind=None, forward=()):
     """Registers `op_type`: the first `n_refs` inputs are variables, `fn(*arrays, **flag)` updates them.
     `flag` names a bool attr passed on to `fn` as a keyword (``use_nesterov`` / ``update_slots``)."""
 
@@ -35,14 +53,14 @@ def _define(op_type, n_refs, fn, attrs, flag=None):
 
         return kernel
 
-    registry.register_op(op_type, infer=_var_infer, compile=compile_, ref_inputs=tuple(range(n_refs)),
-                         ref_output=True, stateful=True, attrs=attrs)
+    registry.register_op(op_type, infer=_var_infer, compile=compile_, bind=bind, forward=forward,
+                         ref_inputs=tuple(range(n_refs)), ref_output=True, stateful=True, attrs=attrs)
 
 
 _LOCK = {"use_locking": False}
 _define("ApplyGradientDescent", 1, k.apply_gradient_descent, _LOCK)
 _define("ApplyMomentum", 2, k.apply_momentum, {**_LOCK, "use_nesterov": False}, "use_nesterov")
-_define("ApplyAdam", 3, k.apply_adam, {**_LOCK, "use_nesterov": False}, "use_nesterov")
+_define("ApplyAdam", 3, k.apply_adam, {**_LOCK, "use_nesterov": False}, "use_nesterov", _bind_adam, (9,))
 _define("ApplyRMSProp", 3, k.apply_rms_prop, _LOCK)
 _define("ApplyCenteredRMSProp", 4, k.apply_centered_rms_prop, _LOCK)
 _define("ApplyAdagrad", 2, k.apply_adagrad, {**_LOCK, "update_slots": True}, "update_slots")
