@@ -34,7 +34,20 @@ export function initThemeToggle(button) {
   button.addEventListener("click", () => setTheme(currentTheme() === "dark" ? "light" : "dark"));
 }
 
-/** Value of a CSS custom property on <html>, e.g. cssVar("--grid"). */
-export function cssVar(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+let probe = null;
+
+/**
+ * A color custom property as a canvas can use it, e.g. cssColor("--grid") -> "rgba(0, 0, 0, 0.07)".
+ * base.css writes colors as light-dark(light, dark), which getPropertyValue returns as written (the
+ * same text in both themes, and no color a canvas understands); a property that takes colors, here
+ * a hidden element's `color`, resolves it for the current theme.
+ */
+export function cssColor(name) {
+  if (!probe) {
+    probe = document.createElement("span");
+    probe.hidden = true;
+    document.body.append(probe);
+  }
+  probe.style.color = `var(${name})`;
+  return getComputedStyle(probe).color;
 }

@@ -46,8 +46,26 @@ def test_dark_mode_follows_the_os(color_scheme, board_server, page, screenshot):
     wait_drawn(page, "loss")
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(21, 24, 28)"
+    # The chart's canvas gets the theme's colors resolved (base.css writes them as light-dark()).
+    assert snapshot(page, "loss")["axisColor"] == "rgb(165, 176, 187)"
     screenshot("scalars-dark")
     page.click("[data-theme-toggle]")
     assert page.evaluate("document.documentElement.dataset.theme") == "light"
-    wait_drawn(page, "loss")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(245, 246, 248)"
+    page.wait_for_function("window.board.snapshot('loss').axisColor === 'rgb(89, 99, 110)'")
     screenshot("scalars-dark-toggled-light")
+
+
+def test_toggle_to_dark_on_a_light_os_is_kept_after_a_reload(board_server, page, screenshot):
+    server = board_server(logdir("tf2_summaries"))
+    open_scalars(page, server.url)
+    wait_drawn(page, "loss")
+    assert snapshot(page, "loss")["axisColor"] == "rgb(89, 99, 110)"
+    page.click("[data-theme-toggle]")
+    page.wait_for_function("window.board.snapshot('loss').axisColor === 'rgb(165, 176, 187)'")
+    page.reload()
+    page.wait_for_selector("body[data-loaded=true]")
+    wait_drawn(page, "loss")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(21, 24, 28)"
+    assert snapshot(page, "loss")["axisColor"] == "rgb(165, 176, 187)"
+    screenshot("scalars-light-toggled-dark")

@@ -62,6 +62,8 @@ def test_new_runs_and_tags_appear(board_server, page, tmp_path, screenshot):
     open_scalars(page, server.url)
     wait_drawn(page, "loss")
     page.locator("li[data-run='a'] input").uncheck()  # the user's selection must survive reloads
+    color = "(run) => document.querySelector(`li[data-run='${run}'] input`).style.getPropertyValue('--run-color')"
+    color_a = page.evaluate(color, "a")
 
     b = ScalarEventFile(tmp_path / "b", start_time=1.7e9)
     b.add("loss", [(s, s * 0.25) for s in range(20)])
@@ -71,6 +73,9 @@ def test_new_runs_and_tags_appear(board_server, page, tmp_path, screenshot):
     page.wait_for_function("Object.keys(window.board.snapshot('loss')?.runs ?? {}).join() === 'b'")
     assert not page.is_checked("li[data-run='a'] input")
     assert page.is_checked("li[data-run='b'] input")
+    # A run that appears keeps the colors on screen and takes one of its own.
+    assert page.evaluate(color, "a") == color_a
+    assert page.evaluate(color, "b") not in ("", color_a)
     wait_drawn(page, "accuracy/train")
     group = card(page, "accuracy/train").locator("xpath=ancestor::section")
     assert group.get_attribute("data-group") == "accuracy"

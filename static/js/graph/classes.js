@@ -17,6 +17,7 @@ export const CLS = {
   control: 'g-control',
   stub: 'g-stub',
   stubLabel: 'g-stub-label',
+  stubLabelAux: 'g-stub-label-aux',
   selected: 'g-selected',
   traced: 'g-traced',
   tracing: 'g-tracing',

@@ -12,14 +12,16 @@ export const GEOM = {
   groupHeader: 26,      // title bar of an expanded group
   groupPad: 12,
   auxGap: 22,           // between the main area and the auxiliary column
-  auxSpacing: 10,
+  auxSpacing: 4,        // between one auxiliary node's out stub and the next one's in stub
   stubLength: 10,
+  stubLabelGap: 4,      // between a stub and its label (clear of the arrowhead)
   edgeLabelHeight: 11,
   fonts: {
     op: '11px system-ui, sans-serif',
     constant: '9px system-ui, sans-serif',
     scope: '600 11px system-ui, sans-serif',
     edge: '9px system-ui, sans-serif',
+    stub: '8px system-ui, sans-serif',
   },
 };
 

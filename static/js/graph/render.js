@@ -90,19 +90,20 @@ function nodeMarkup(model, node, colorMode) {
     `${body}</g>`;
 }
 
-/** Short text naming the other ends of a stub (TensorBoard's annotations): "init", "save +2". */
-function stubLabel(model, stub) {
-  if (!stub.others.length) return '';
-  const first = model.label[stub.others[0]];
-  return stub.others.length > 1 ? `${first} +${stub.others.length - 1}` : first;
+function stubLabelMarkup(stub) {
+  if (!stub.label) return '';
+  // In the auxiliary column, right of the stub, where scene.js made room; elsewhere on the left,
+  // away from the node's expander.
+  const [x, y, cls] = stub.aux
+    ? [stub.x + GEOM.stubLabelGap, stub.y + GEOM.stubLength / 2, `${CLS.stubLabel} ${CLS.stubLabelAux}`]
+    : [stub.x - GEOM.stubLabelGap, stub.dir === 'in' ? stub.y + 4 : stub.y + GEOM.stubLength - 1, CLS.stubLabel];
+  // dy centers the aux label on the stub (dominant-baseline is not kept by every SVG viewer).
+  return `<text class="${cls}" x="${r1(x)}" y="${r1(y)}"${stub.aux ? ' dy="0.35em"' : ''}>${esc(stub.label)}</text>`;
 }
 
-function stubMarkup(model, stub, index) {
+function stubMarkup(stub, index) {
   const y2 = stub.y + GEOM.stubLength;
-  const label = stubLabel(model, stub);
-  const text = label
-    ? `<text class="${CLS.stubLabel}" x="${r1(stub.x - 3)}" y="${r1(stub.dir === 'in' ? stub.y + 4 : y2 - 1)}">` +
-      `${esc(label)}</text>` : '';
+  const text = stubLabelMarkup(stub);
   return `<g class="${CLS.stub}${stub.control ? ' ' + CLS.control : ''}" data-id="${stub.id}" data-stub="${index}">` +
     `<path d="M${r1(stub.x)},${r1(stub.y)} L${r1(stub.x)},${r1(y2 - 1)}" marker-end="url(#g-arrow)"/>${text}</g>`;
 }
@@ -114,7 +115,8 @@ function stubMarkup(model, stub, index) {
 export function tooltipFor(model, scene, el) {
   if (el.dataset.stub !== undefined) {
     const stub = scene.stubs[Number(el.dataset.stub)];
-    const others = stub.others.map((o) => model.name[o]).join(', ');
+    const more = stub.otherCount - stub.others.length; // scene.js keeps the first few names only
+    const others = stub.others.map((o) => model.name[o]).join(', ') + (more > 0 ? ` and ${more} more` : '');
     return `${stub.dir === 'in' ? 'inputs from' : 'outputs to'} ${others || 'outside this group'} (${stub.count})`;
   }
   if (el.dataset.edge !== undefined) {
@@ -150,7 +152,8 @@ export function sceneMarkup(model, scene, colorMode, region = null) {
     if (meets(region, x0, y0, x1 - x0, y1 - y0)) parts.push(edgeMarkup(edge, i));
   });
   scene.stubs.forEach((stub, i) => {
-    if (meets(region, stub.x - 40, stub.y, 40, GEOM.stubLength)) parts.push(stubMarkup(model, stub, i));
+    // Labels run up to about 40 px to the left of the stub, or to its right in the auxiliary column.
+    if (meets(region, stub.x - 40, stub.y, 80, GEOM.stubLength)) parts.push(stubMarkup(stub, i));
   });
   for (const node of shown) if (!node.open) parts.push(nodeMarkup(model, node, colorMode));
   return parts.join('');

@@ -67,10 +67,52 @@ export async function buildScene(model, expanded, layouter) {
   return compose(model, boxes, isOpen, sizeOf);
 }
 
+// Where a node's stubs start, left of its center: ELK attaches edges around the center, and the
+// expander is on the right.
+const stubOffset = (w) => Math.min(10, w / 4);
+
+/** Short text naming the other ends of a stub (TensorBoard's annotations): "init", "save +2". */
+function stubLabel(model, first, count) {
+  if (!count) return '';
+  return count > 1 ? `${model.label[first]} +${count - 1}` : model.label[first];
+}
+
+/**
+ * The auxiliary column of a group, its nodes stacked top to bottom: {w, h, sizes, tops}. Each node
+ * has room above it for its in stub and below it for its out stub, so the stubs of two neighbours
+ * never share the gap between them. Their labels are drawn right of the stub (render.js), and the
+ * column is made wide enough to hold them: drawn on the left, they ran into the main area's edges.
+ */
+function auxColumn(model, group, aux, sizeOf) {
+  // The other ends of each aux node's stubs, as compose() will collect them.
+  const ends = new Map(aux.map((id) => [id, { in: [], out: [] }]));
+  for (const [a, b] of model.edgesOf(group)) {
+    ends.get(a)?.out.push(b);
+    ends.get(b)?.in.push(a);
+  }
+  const sizes = aux.map(sizeOf);
+  const tops = [];
+  let w = 0;
+  let y = 0;
+  aux.forEach((id, i) => {
+    const [nodeW, nodeH] = sizes[i];
+    y += (i > 0 ? GEOM.auxSpacing : 0) + GEOM.stubLength;
+    tops.push(y);
+    y += nodeH + GEOM.stubLength;
+    let labelW = 0;
+    for (const others of Object.values(ends.get(id))) {
+      const label = stubLabel(model, others[0], others.length);
+      if (label) labelW = Math.max(labelW, GEOM.stubLabelGap + textWidth(label, GEOM.fonts.stub));
+    }
+    w = Math.max(w, nodeW, stubOffset(nodeW) + labelW);
+  });
+  return { w, h: y, sizes, tops };
+}
+
 function boxFor(model, group, input, layout, sizeOf) {
-  const auxSizes = input.aux.map(sizeOf);
-  const auxW = auxSizes.reduce((m, [w]) => Math.max(m, w), 0);
-  const auxH = auxSizes.reduce((s, [, h]) => s + h, 0) + Math.max(0, auxSizes.length - 1) * GEOM.auxSpacing;
+  const column = auxColumn(model, group, input.aux, sizeOf);
+  const auxW = column.w;
+  const auxH = column.h;
   const header = group === 0 ? 0 : GEOM.groupHeader;
   const pad = GEOM.groupPad;
   const contentW = layout.width;
@@ -78,13 +120,13 @@ function boxFor(model, group, input, layout, sizeOf) {
   const titleW = group === 0 ? 0 : textWidth(model.label[group], GEOM.fonts.scope) + 44;
   const w = Math.max(pad + contentW + (input.aux.length ? GEOM.auxGap + auxW : 0) + pad, titleW);
   const h = header + Math.max(contentH, auxH) + pad + (group === 0 ? pad : 0);
-  return { w, h, header, contentW, contentH, auxW, auxH, main: input.main, aux: input.aux, auxSizes, layout };
+  return { w, h, header, contentW, contentH, auxW, auxH, main: input.main, aux: input.aux, column, layout };
 }
 
 /**
  * Scene: {width, height, nodes: [{id, x, y, w, h, open, aux, depth}], edges: [{group, a, b, count,
- * flags, label, points, labelPos, bbox: [x0, y0, x1, y1]}], stubs: [{id, dir, x, y, count, control, title}], auxAreas: [{x, y, w,
- * h}], byId: Map id -> node}.
+ * flags, label, points, labelPos, bbox: [x0, y0, x1, y1]}], stubs: [{id, dir, x, y, count, control, others,
+ * otherCount, aux, label}], auxAreas: [{x, y, w, h}], byId: Map id -> node}.
  */
 function compose(model, boxes, isOpen, sizeOf) {
   const nodes = [];
@@ -97,12 +139,14 @@ function compose(model, boxes, isOpen, sizeOf) {
     const key = `${id}:${dir}`;
     let stub = stubs.get(key);
     if (!stub) {
-      stub = { id, dir, count: 0, control: true, others: [] };
+      stub = { id, dir, count: 0, control: true, others: [], otherCount: 0 };
       stubs.set(key, stub);
     }
     stub.count += count;
     if (!(flags & EDGE_CONTROL)) stub.control = false;
-    if (other !== null && stub.others.length < 8) stub.others.push(other);
+    if (other === null) return;
+    stub.otherCount += 1;
+    if (stub.others.length < 8) stub.others.push(other);
   };
 
   const place = (group, ox, oy, depth) => {
@@ -120,14 +164,12 @@ function compose(model, boxes, isOpen, sizeOf) {
     if (box.aux.length) {
       const ax = cx + box.contentW + (box.contentW ? GEOM.auxGap : 0);
       auxAreas.push({ x: ax - GEOM.auxGap / 2, y: cy - 4, w: box.auxW + GEOM.auxGap / 2 + 4, h: box.auxH + 8 });
-      let ay = cy;
       box.aux.forEach((id, i) => {
-        const [w, h] = box.auxSizes[i];
-        const node = { id, x: ax, y: ay, w, h, open: isOpen.has(id), aux: true, depth };
+        const [w, h] = box.column.sizes[i];
+        const node = { id, x: ax, y: cy + box.column.tops[i], w, h, open: isOpen.has(id), aux: true, depth };
         nodes.push(node);
         byId.set(id, node);
         if (node.open) place(id, node.x, node.y, depth + 1);
-        ay += h + GEOM.auxSpacing;
       });
     }
     const auxSet = new Set(box.aux);
@@ -160,10 +202,10 @@ function compose(model, boxes, isOpen, sizeOf) {
   for (const stub of stubs.values()) {
     const node = byId.get(stub.id);
     if (!node) continue;
-    // Left of the center: edges laid out by ELK attach around the center, the expander is on the right.
-    const x = node.x + Math.min(10, node.w / 4);
+    const x = node.x + stubOffset(node.w);
     const y = stub.dir === 'in' ? node.y - GEOM.stubLength : node.y + node.h;
-    stubList.push({ ...stub, x, y });
+    const label = stubLabel(model, stub.others[0], stub.otherCount);
+    stubList.push({ ...stub, x, y, aux: node.aux, label });
   }
   return { width: root.w, height: root.h, nodes, edges, stubs: stubList, auxAreas, byId };
 }

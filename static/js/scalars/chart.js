@@ -12,7 +12,7 @@ import { withAlpha } from "./colors.js";
 import { formatDuration } from "./format.js";
 import { finiteSorted, quantile } from "./stats.js";
 import { tooltipPlugin } from "./tooltip.js";
-import { cssVar } from "../theme.js";
+import { cssColor } from "../theme.js";
 
 const RAW_ALPHA = 0.28;
 const OUTLIER_QUANTILES = [0.05, 0.95];
@@ -88,7 +88,7 @@ export class ScalarChart {
   }
 
   themeKey() {
-    return cssVar("--axis") + cssVar("--grid");
+    return cssColor("--axis") + cssColor("--grid");
   }
 
   align(model) {
@@ -111,8 +111,8 @@ export class ScalarChart {
   create() {
     const model = this.model;
     if (this.plot) this.plot.destroy();
-    const axisColor = cssVar("--axis");
-    const gridColor = cssVar("--grid");
+    const axisColor = cssColor("--axis");
+    const gridColor = cssColor("--grid");
     const smoothed = model.smoothing > 0;
     const series = [{}];
     for (const r of model.runs) {
@@ -247,12 +247,16 @@ export class ScalarChart {
     }
   }
 
-  /** What is drawn, for tests and debugging: x range and per-run arrays. */
+  /** What is drawn, for tests and debugging: x range, per-run arrays, line and axis colors. */
   snapshot() {
     if (!this.plot || !this.model) return null;
     const runs = {};
-    for (const r of this.model.runs) {
+    const n = this.model.runs.length;
+    for (const [i, r] of this.model.runs.entries()) {
+      // uPlot keeps each stroke as a function; the run's line is its smoothed series (raws come first).
+      const line = 1 + n + i;
       runs[r.run] = {
+        color: this.plot.series[line].stroke(this.plot, line),
         x: Array.from(r.x),
         step: Array.from(r.step),
         raw: Array.from(r.raw),
@@ -269,6 +273,7 @@ export class ScalarChart {
       yScale: { min: this.plot.scales.y.min, max: this.plot.scales.y.max },
       zoom: this.zoomRange,
       seriesShown: this.plot.series.slice(1).filter((s) => s.show).length,
+      axisColor: this.plot.axes[0].stroke(this.plot, 0),
       runs,
     };
   }

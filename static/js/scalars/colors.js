@@ -1,7 +1,15 @@
 /**
- * Stable run colors: the run name is hashed (32-bit FNV-1a) into a fixed palette, so the same run
- * gets the same color on every page load, in every browser, whatever other runs exist.
+ * Run colors. Users want two things that pull apart: the same run in the same color every time, and
+ * distinct colors for the runs on screen. Hashing the name gives the first but not the second (two
+ * of five runs share one of twelve colors six times in ten). So a run's palette slot is its place in
+ * the sorted list of runs the page shows (RunList passes it in): the first PALETTE.length runs all
+ * get distinct colors, and a run gets the same color on every load as long as the run list is the
+ * same. The price: adding or removing a run that sorts before it can change its color on the next
+ * load. While the page is open a run keeps its color; a run that appears live takes the least-used
+ * slot among the runs shown (a free one while there are fewer runs than colors). Past
+ * PALETTE.length runs, colors repeat.
  */
+// Ordered so that the first few are the most distinct from each other.
 const PALETTE = Object.freeze([
   "#f57c00", // orange
   "#1f77b4", // blue
@@ -17,17 +25,34 @@ const PALETTE = Object.freeze([
   "#ad494a", // brick
 ]);
 
-export function hashString(text) {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
+const slotOf = new Map(); // run -> palette index, for as long as the page is open
+let shown = []; // the runs of the last setRunColors, sorted
+
+/** The least-used slot among `runs` (lowest index on ties), so free slots go first. */
+function leastUsedSlot(runs) {
+  const uses = new Array(PALETTE.length).fill(0);
+  for (const run of runs) if (slotOf.has(run)) uses[slotOf.get(run)] += 1;
+  return uses.indexOf(Math.min(...uses));
+}
+
+/**
+ * Give slots to the runs that have none, in sorted order. On the first call every run is new, so
+ * run i gets slot i % PALETTE.length.
+ */
+export function setRunColors(sortedRuns) {
+  shown = sortedRuns.slice();
+  const present = shown.filter((run) => slotOf.has(run));
+  for (const run of shown) {
+    if (slotOf.has(run)) continue;
+    slotOf.set(run, leastUsedSlot(present));
+    present.push(run);
   }
-  return hash >>> 0;
 }
 
 export function runColor(run) {
-  return PALETTE[hashString(run) % PALETTE.length];
+  // Every run drawn comes through setRunColors first; this keeps a stray name from failing.
+  if (!slotOf.has(run)) slotOf.set(run, leastUsedSlot(shown));
+  return PALETTE[slotOf.get(run)];
 }
 
 /** The color with an alpha channel, for the faded raw line behind the smoothed one. */

@@ -1,11 +1,11 @@
 /**
- * The run selector in the left panel: one checkbox per run in its stable color, "All"/"None" (they
- * act on the runs the filter shows), and a regex filter. A run drawn in the charts is one that is
- * checked and matches the filter. Runs that appear while the page is open start checked.
+ * The run selector in the left panel: one checkbox per run in its color (colors.js), "All"/"None"
+ * (they act on the runs the filter shows), and a regex filter. A run drawn in the charts is one that
+ * is checked and matches the filter. Runs that appear while the page is open start checked.
  */
 import { CLS } from "../classes.js";
 import { h, userRegex } from "../dom.js";
-import { runColor } from "./colors.js";
+import { runColor, setRunColors } from "./colors.js";
 import { splitRunName } from "./format.js";
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
@@ -42,6 +42,7 @@ export class RunList {
     }
     this.known = new Set([...(this.known || []), ...runs]);
     this.runs = sorted;
+    setRunColors(sorted);
     this.render(firstTime ? [] : added);
     return true;
   }
