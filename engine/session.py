@@ -231,9 +231,7 @@ class BaseSession:
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         if self._graph._rewrites != self._graph_rewrites:
-            # An op's inputs or control inputs changed after plans were built: plan again.
-            self._plans.clear()
-            self._graph_rewrites = self._graph._rewrites
+            self._forget_rewritten_graph()
         if self._graph._last_id != self._checked_ops:
             self._note_new_ops()
         t = type(fetches)
@@ -401,6 +399,17 @@ class BaseSession:
         plan.fn = np.errstate(all="ignore")(fn)
         return plan
 
+    def _forget_rewritten_graph(self):
+        """An op's inputs, control inputs or attrs changed after this session planned: drop the plans and
+        the compiled kernels (a kernel reads its op's attrs once, when it is compiled), and look at every
+        Assign again (a rewired one may now reshape a variable).  Variable values and random streams are
+        session state and stay; variables already noted as reshapeable stay so, as their values may
+        already have another shape."""
+        self._plans.clear()
+        self._runtime.kernels.clear()
+        self._checked_ops = 0
+        self._graph_rewrites = self._graph._rewrites
+
     def _note_new_ops(self):
         """Keeps track of the variables whose shape may differ from the one their VariableV2 declares.
 
@@ -428,6 +437,8 @@ class BaseSession:
                 self._trust_shapes = False
                 self._plans.clear()
         self._checked_ops = graph._last_id
+        # Every plan is built after this call, from ops up to here: changes to them must reach us.
+        graph._seen_by_sessions = max(graph._seen_by_sessions, graph._last_id)
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):
         """A function `f(*feed_values)` equivalent to `run(fetches, dict(zip(feed_list, feed_values)))`."""

@@ -14,7 +14,102 @@ from engine.ops import array_ops, control_flow_ops, math_ops, state_ops
 GraphKeys = ops.GraphKeys
 
 
-class Variable:
+class BaseVariable:
+    """What a reference `Variable` and an imported `ResourceVariable` share, as TF's common `Variable`
+    base class gives it to both: the naming properties, the repr, identity equality, conversion to a
+    Tensor and every Tensor operator, applied to the variable's value.
+
+    A subclass sets `_variable` (the variable op's output: a VariableV2 ref tensor or a VarHandleOp
+    resource handle), `_initializer_op`, `_initial_value`, `_trainable` and `_save_slice_info`, and
+    defines `dtype`, `shape` and `value()`.
+    """
+
+    @property
+    def name(self):
+        return self._variable.name
+
+    @property
+    def op(self):
+        return self._variable.op
+
+    @property
+    def graph(self):
+        return self._variable.graph
+
+    def get_shape(self):
+        return self.shape
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @property
+    def initializer(self):
+        """The op that sets the initial value."""
+        return self._initializer_op
+
+    @property
+    def initial_value(self):
+        return self._initial_value
+
+    def _get_save_slice_info(self):
+        return self._save_slice_info
+
+    def _set_save_slice_info(self, info):
+        self._save_slice_info = info
+
+    def _dense_var_to_tensor(self, dtype=None, name=None, as_ref=False):
+        """The tensor-conversion function of every variable."""
+        if dtype is not None and not dtypes.as_dtype(dtype).is_compatible_with(self.dtype):
+            raise ValueError(
+                f"Incompatible type conversion requested to type '{dtypes.as_dtype(dtype).name}' for "
+                f"variable of type '{self.dtype.name}'"
+            )
+        return self._as_ref_tensor() if as_ref else self.value()
+
+    def _as_ref_tensor(self):
+        """What `convert_to_tensor(v, as_ref=True)` gives; a resource variable has no ref tensor."""
+        return self.value()
+
+    def __repr__(self):
+        return f"<tf.Variable '{self.name}' shape={self.get_shape()} dtype={self.dtype.name}>"
+
+    def __hash__(self):
+        return id(self)
+
+    def __eq__(self, other):
+        return self is other
+
+    def __bool__(self):
+        return ops.Tensor.__bool__(self.value())
+
+    def __iter__(self):
+        raise TypeError(f"'{type(self).__name__}' object is not iterable.")
+
+    def __getitem__(self, key):
+        return array_ops._slice_helper(self.value(), key, var=self)
+
+    # Keeps numpy from treating a variable as a sequence and defers to our reflected operators.
+    __array_priority__ = 100
+
+
+def _install_operators():
+    """Variables support every Tensor operator, applied to their value (as TF does)."""
+    names = ["add", "sub", "mul", "truediv", "div", "floordiv", "mod", "pow", "matmul", "and", "or", "xor"]
+    methods = [f"__{n}__" for n in names] + [f"__r{n}__" for n in names]
+    for method in methods + ["__lt__", "__le__", "__gt__", "__ge__"]:
+        tensor_method = getattr(ops.Tensor, method)
+        setattr(BaseVariable, method, (lambda m: lambda self, other: m(self.value(), other))(tensor_method))
+    BaseVariable.__neg__ = lambda self: -self.value()
+    BaseVariable.__abs__ = lambda self: abs(self.value())
+    BaseVariable.__invert__ = lambda self: ~self.value()
+
+
+_install_operators()
+ops.register_tensor_conversion_function(BaseVariable, lambda v, *a, **kw: v._dense_var_to_tensor(*a, **kw))
+
+
+class Variable(BaseVariable):
     """`tf.Variable(initial_value, trainable=True, collections=None, validate_shape=True, name=None, ...)`."""
 
     def __init__(
@@ -133,26 +228,11 @@ class Variable:
 
     # --- properties ---------------------------------------------------------------------------------------
     @property
-    def name(self):
-        return self._variable.name
-
-    @property
-    def op(self):
-        return self._variable.op
-
-    @property
-    def graph(self):
-        return self._variable.graph
-
-    @property
     def dtype(self):
         return self._variable.dtype
 
     @property
     def shape(self):
-        return self._variable.shape
-
-    def get_shape(self):
         return self._variable.shape
 
     def set_shape(self, shape):
@@ -164,21 +244,8 @@ class Variable:
         return ""
 
     @property
-    def trainable(self):
-        return self._trainable
-
-    @property
     def constraint(self):
         return self._constraint
-
-    @property
-    def initializer(self):
-        """The Assign op that sets the initial value."""
-        return self._initializer_op
-
-    @property
-    def initial_value(self):
-        return self._initial_value
 
     def initialized_value(self):
         """The value, initializing first if needed (built from primitives: IsVariableInitialized + Select)."""
@@ -197,6 +264,8 @@ class Variable:
 
     def _ref(self):
         return self._variable
+
+    _as_ref_tensor = _ref
 
     def _as_graph_element(self):
         return self._variable
@@ -229,62 +298,7 @@ class Variable:
     def count_up_to(self, limit):
         raise TypeError("count_up_to is not supported by this engine's variables")
 
-    def _get_save_slice_info(self):
-        return self._save_slice_info
 
-    def _set_save_slice_info(self, info):
-        self._save_slice_info = info
-
-    def __repr__(self):
-        return f"<tf.Variable '{self.name}' shape={self.get_shape()} dtype={self.dtype.name}>"
-
-    def __hash__(self):
-        return id(self)
-
-    def __eq__(self, other):
-        return self is other
-
-    def __bool__(self):
-        return ops.Tensor.__bool__(self._snapshot)
-
-    def __iter__(self):
-        raise TypeError("'Variable' object is not iterable.")
-
-    def __getitem__(self, key):
-        return array_ops._slice_helper(self._snapshot, key, var=self)
-
-    # Keeps numpy from treating a Variable as a sequence and defers to our reflected operators.
-    __array_priority__ = 100
-
-
-def _variable_conversion(v, dtype=None, name=None, as_ref=False):
-    if dtype is not None and not dtypes.as_dtype(dtype).is_compatible_with(v.dtype):
-        raise ValueError(
-            f"Incompatible type conversion requested to type '{dtypes.as_dtype(dtype).name}' for "
-            f"variable of type '{v.dtype.name}'"
-        )
-    return v._ref() if as_ref else v.value()
-
-
-ops.register_tensor_conversion_function(Variable, _variable_conversion)
-
-
-def _install_operators():
-    """Variables support every Tensor operator, applied to their `v/read` value (as TF does)."""
-    names = ["add", "sub", "mul", "truediv", "div", "floordiv", "mod", "pow", "matmul", "and", "or", "xor"]
-    for n in names:
-        for method in (f"__{n}__", f"__r{n}__"):
-            tensor_method = getattr(ops.Tensor, method)
-            setattr(Variable, method, (lambda m: lambda self, other: m(self.value(), other))(tensor_method))
-    for method in ("__lt__", "__le__", "__gt__", "__ge__"):
-        tensor_method = getattr(ops.Tensor, method)
-        setattr(Variable, method, (lambda m: lambda self, other: m(self.value(), other))(tensor_method))
-    Variable.__neg__ = lambda self: -self.value()
-    Variable.__abs__ = lambda self: abs(self.value())
-    Variable.__invert__ = lambda self: ~self.value()
-
-
-_install_operators()
 VariableV1 = RefVariable = Variable
 
 

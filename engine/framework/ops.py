@@ -273,6 +273,7 @@ class Operation:
     def _set_attr(self, name, value):
         self._attrs[name] = value
         self._attr_protos.pop(name, None)
+        self._note_rewrite()
 
     def colocation_groups(self):
         groups = self._attrs.get("_class")
@@ -285,7 +286,7 @@ class Operation:
             raise TypeError(f"op must be an Operation: {op}")
         if op not in self._control_inputs:
             self._control_inputs.append(op)
-            self._graph._rewrites += 1
+            self._note_rewrite()
 
     def _add_control_inputs(self, ops):
         for op in ops:
@@ -299,7 +300,18 @@ class Operation:
         inputs[index] = tensor
         tensor._consumers.append(self)
         self._inputs = tuple(inputs)
-        self._graph._rewrites += 1
+        self._note_rewrite()
+
+    def _note_rewrite(self):
+        """Tells sessions that this op changed, so that they plan and compile again before their next run.
+
+        Unlike TF, where a change to an op a session has run has no effect in that session (TF logs "This
+        mutation will have no effect"), a session here runs the graph as it is now.  An op still being
+        built (newer than any op a session has looked at, like a gradient's MatMul getting its `grad_a`
+        mark) can be in no plan, so its changes need no notice.
+        """
+        if self._id is not None and self._id <= self._graph._seen_by_sessions:
+            self._graph._rewrites += 1
 
     def run(self, feed_dict=None, session=None):
         """Runs this operation (for its side effects) in `session` or the default session."""
@@ -374,7 +386,10 @@ class Graph:
         self._seed = None
         self._last_id = 0
         self._version = 0
-        # Bumped when an existing op's inputs change; sessions then drop their cached plans.
+        # Bumped when an existing op's inputs, control inputs or attrs change (`Operation._note_rewrite`);
+        # sessions then drop their plans and compiled kernels.  Ops with higher ids than
+        # `_seen_by_sessions` (the newest op any session has planned with) are in no plan yet.
+        self._seen_by_sessions = 0
         self._rewrites = 0
         self._building_function = False
 

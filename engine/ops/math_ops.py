@@ -20,6 +20,7 @@ from engine.ops.op_util import (
     make_tensor,
     shape,
     shape_error,
+    shape_str,
     ufunc_bind,
 )
 
@@ -595,6 +596,9 @@ def _infer_reduction(op, out_dtype=None):
     keep = op._attrs.get("keep_dims", False)
     d = dims(x)
     dtype = out_dtype or x.dtype.base_dtype
+    axes_rank = axes_t.shape.ndims
+    if axes_rank is not None and axes_rank > 1:
+        raise shape_error(op, f"Shape must be at most rank 1 but is rank {axes_rank}")
     axes = tensor_util.constant_value(axes_t)
     if d is None:
         return [(dtype, _ts.unknown_shape())]
@@ -602,11 +606,12 @@ def _infer_reduction(op, out_dtype=None):
         return [(dtype, _ts.unknown_shape(len(d) if keep else None))]
     n = len(d)
     norm = set()
-    for a in np.reshape(axes, -1):
-        a = int(a)
+    for a in np.reshape(axes, -1).tolist():
         if a < -n or a >= n:
-            raise shape_error(op, f"Invalid reduction dimension {a} for input with {n} dimensions")
-        norm.add(a % n if n else a)
+            raise shape_error(
+                op, f"Invalid reduction dimension {a} for input with {n} dimensions.", computed={1: axes}
+            )
+        norm.add(a % n)  # duplicates pass here, as in TF; the kernel rejects them
     out = []
     for i, di in enumerate(d):
         if i in norm:
@@ -617,6 +622,24 @@ def _infer_reduction(op, out_dtype=None):
     return [(dtype, shape(tuple(out)))]
 
 
+def _reduction_axes(axes, ndims):
+    """The reduction axes normalized to `[0, ndims)`, or TF's InvalidArgumentError for an axis out of
+    range or given twice (TF's ReductionHelper checks each axis in order, so the first bad one is named)."""
+    seen = []
+    for a in np.reshape(axes, -1).tolist():
+        if a < -ndims or a >= ndims:
+            raise errors.InvalidArgumentError(
+                None, None, f"Invalid reduction dimension ({a} for input with {ndims} dimension(s)"
+            )
+        a %= ndims
+        if a in seen:
+            raise errors.InvalidArgumentError(
+                None, None, f"Invalid reduction arguments: Axes contains duplicate dimension: {a}"
+            )
+        seen.append(a)
+    return tuple(seen)
+
+
 def _reduction_kernel_factory(np_fn):
     def compile_(op, runtime):
         keep = op._attrs.get("keep_dims", False)
@@ -624,9 +647,7 @@ def _reduction_kernel_factory(np_fn):
 
         def kernel(x, axes):
             x = np.asarray(x)
-            if x.ndim == 0:
-                return x.astype(npd)
-            axis = tuple(int(a) % x.ndim for a in np.reshape(axes, -1))
+            axis = _reduction_axes(axes, x.ndim)
             return np.asarray(np_fn(x, axis=axis, keepdims=keep)).astype(npd, copy=False)
 
         return kernel
@@ -642,10 +663,10 @@ def _reduction_bind(np_fn):
         ndims = op._inputs[0].shape.ndims
         if 0 in known or not ndims:
             return None
-        axes = [int(a) for a in np.reshape(known[1], -1)]
-        if not all(-ndims <= a < ndims for a in axes):
-            return None  # the general kernel's behaviour, at run time
-        axis = tuple(a % ndims for a in axes)
+        try:
+            axis = _reduction_axes(known[1], ndims)
+        except errors.InvalidArgumentError:
+            return None  # the general kernel raises it at run time, naming the node
         keep = op._attrs.get("keep_dims", False)
         npd = op._outputs[0].dtype.as_numpy_dtype
 
@@ -802,9 +823,15 @@ def _infer_arg(op):
     if d is None or axis is None:
         return [(out_type, _ts.unknown_shape(None if d is None else len(d) - 1))]
     a = int(axis)
-    if a < -len(d) or a >= len(d):
-        raise shape_error(op, f"Expected dimension in the range [{-len(d)}, {len(d)}), but got {a}")
-    a %= len(d)
+    n = len(d)
+    if a < -n or a >= n:
+        raise shape_error(
+            op,
+            f"Dimension ({a}) must be in the range [{-n}, {n}), where {n} is the number of dimensions in "
+            "the input.",
+            computed={1: axis},
+        )
+    a %= n
     return [(out_type, shape(d[:a] + d[a + 1 :]))]
 
 
@@ -814,10 +841,20 @@ def _arg_factory(np_fn):
 
         def kernel(x, axis):
             x = np.asarray(x)
+            axis = np.asarray(axis)
+            if axis.ndim:
+                raise errors.InvalidArgumentError(
+                    None, None, f"dim must be a scalar, but received tensor of shape: {shape_str(axis.shape)}"
+                )
             a = int(axis)
+            if a < -x.ndim or a >= x.ndim:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Expected dimension in the range [{-x.ndim}, {x.ndim}), but got {a}"
+                )
+            a %= x.ndim
             if x.shape[a] == 0:
                 raise errors.InvalidArgumentError(
-                    None, None, f"Reduction axis {a} is empty in shape {list(x.shape)}"
+                    None, None, f"Reduction axis {a} is empty in shape {shape_str(x.shape)}"
                 )
             return np_fn(x, axis=a).astype(npd)
 
@@ -964,6 +1001,10 @@ def _compile_cumsum(op, runtime):
     def kernel(x, axis):
         x = np.asarray(x)
         a = int(axis)
+        if a < -x.ndim or a >= x.ndim:
+            raise errors.InvalidArgumentError(
+                None, None, f"ScanOp: Expected scan axis in the range [{-x.ndim}, {x.ndim}), but got {a}"
+            )
         if reverse:
             x = np.flip(x, a)
         r = np.cumsum(x, axis=a, dtype=x.dtype)

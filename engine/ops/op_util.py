@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from engine.framework import dtypes, ops
 from engine.framework import tensor_shape as _ts
 
@@ -36,10 +38,23 @@ def shape_str(shape):
     return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"
 
 
-def shape_error(op, message):
-    """ValueError in TF1's format: `<message> for 'name' (op: 'Type') with input shapes: [2], [3].`"""
+def shape_error(op, message, computed=None):
+    """ValueError in TF1's format: `<message> for 'name' (op: 'Type') with input shapes: [2], [3].`
+
+    `computed` maps an input index to the constant value the shape function read from that input; TF
+    then appends ` and with computed input tensors: input[1] = <0 -3>.`
+    """
     shapes = ", ".join(shape_str(t.shape) for t in op.inputs)
-    return ValueError(f"{message} for '{op.name}' (op: '{op.type}') with input shapes: {shapes}.")
+    text = f"{message} for '{op.name}' (op: '{op.type}') with input shapes: {shapes}"
+    if computed:
+        tensors = ", ".join(f"input[{i}] = <{summarize(v)}>" for i, v in sorted(computed.items()))
+        text += f" and with computed input tensors: {tensors}"
+    return ValueError(text + ".")
+
+
+def summarize(value):
+    """A scalar or vector constant as TF's `Tensor::SummarizeValue` writes it: `5`, `0 -3`."""
+    return " ".join(str(v) for v in np.reshape(value, -1).tolist())
 
 
 def dims(tensor):

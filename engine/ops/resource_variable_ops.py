@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine import variables
 from engine.framework import dtypes, errors, registry
 from engine.framework import tensor_shape as _ts
 from engine.ops import training_kernels as k
@@ -183,16 +184,17 @@ _define_apply("ResourceApplyAdadelta", 3, k.apply_adadelta)
 
 
 # --- the Python object for an imported resource variable ------------------------------------------
-class ResourceVariable:
+class ResourceVariable(variables.BaseVariable):
     """A resource variable rebuilt from a `VariableDef` (`is_resource: true`) by `import_meta_graph`.
 
     This engine creates reference variables itself; this class only wraps the ops of a graph that
     TensorFlow 2.x wrote in graph mode (`v` VarHandleOp, `v/Assign`, `v/Read/ReadVariableOp`), so such
-    a graph's variables can be listed, initialized, read, assigned, saved and restored.
+    a graph's variables can be listed, initialized, read, assigned, saved and restored.  What it shares
+    with `tf.Variable` (names, repr, operators, conversion) is `variables.BaseVariable`'s.
     """
 
     def __init__(self, handle, initializer_op, snapshot, initial_value=None, trainable=True):
-        self._handle = handle
+        self._variable = handle
         self._initializer_op = initializer_op
         self._graph_element = snapshot
         self._initial_value = initial_value
@@ -228,11 +230,11 @@ class ResourceVariable:
                 return name[len(export_scope) + 1 :]
             return name
 
-        names = [self._handle.name, self._initializer_op.name]
+        names = [self._variable.name, self._initializer_op.name]
         if any(strip(n) is None for n in names):
             return None
         proto = variable_pb2.VariableDef(
-            variable_name=strip(self._handle.name),
+            variable_name=strip(self._variable.name),
             initializer_name=strip(self._initializer_op.name),
             is_resource=True,
             trainable=self._trainable,
@@ -245,19 +247,7 @@ class ResourceVariable:
 
     @property
     def handle(self):
-        return self._handle
-
-    @property
-    def op(self):
-        return self._handle.op
-
-    @property
-    def name(self):
-        return self._handle.name
-
-    @property
-    def graph(self):
-        return self._handle.graph
+        return self._variable
 
     @property
     def dtype(self):
@@ -265,22 +255,7 @@ class ResourceVariable:
 
     @property
     def shape(self):
-        return _handle_shape(self._handle)
-
-    def get_shape(self):
-        return self.shape
-
-    @property
-    def trainable(self):
-        return self._trainable
-
-    @property
-    def initializer(self):
-        return self._initializer_op
-
-    @property
-    def initial_value(self):
-        return self._initial_value
+        return _handle_shape(self._variable)
 
     @property
     def device(self):
@@ -295,7 +270,7 @@ class ResourceVariable:
         from engine.ops.op_util import make_op
 
         return make_op(
-            "ReadVariableOp", [self._handle], name="ReadVariableOp", attrs={"dtype": self.dtype}
+            "ReadVariableOp", [self._variable], name="ReadVariableOp", attrs={"dtype": self.dtype}
         ).outputs[0]
 
     def _as_graph_element(self):
@@ -311,7 +286,7 @@ class ResourceVariable:
         value = ops.convert_to_tensor(value, dtype=self.dtype)
         assign_op = make_op(
             "AssignVariableOp",
-            [self._handle, value],
+            [self._variable, value],
             name=name or "AssignVariableOp",
             attrs={"dtype": self.dtype},
         )
@@ -319,34 +294,3 @@ class ResourceVariable:
             return assign_op
         with ops.control_dependencies([assign_op]):
             return self.read_value()
-
-    def __repr__(self):
-        return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
-
-
-def _resource_variable_conversion(v, dtype=None, name=None, as_ref=False):
-    if dtype is not None and not dtypes.as_dtype(dtype).is_compatible_with(v.dtype):
-        raise ValueError(
-            f"Incompatible type conversion requested to type '{dtypes.as_dtype(dtype).name}' for variable "
-            f"of type '{v.dtype.name}'"
-        )
-    return v.value()
-
-
-def _install_resource_variable_support():
-    from engine.framework import ops
-
-    ops.register_tensor_conversion_function(ResourceVariable, _resource_variable_conversion)
-    for n in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul"):
-        for method in (f"__{n}__", f"__r{n}__"):
-            tensor_method = getattr(ops.Tensor, method, None)
-            if tensor_method is not None:
-                setattr(
-                    ResourceVariable,
-                    method,
-                    (lambda m: lambda self, other: m(self.value(), other))(tensor_method),
-                )
-    ResourceVariable.__neg__ = lambda self: -self.value()
-
-
-_install_resource_variable_support()

@@ -62,7 +62,8 @@ def test_new_runs_and_tags_appear(board_server, page, tmp_path, screenshot):
     open_scalars(page, server.url)
     wait_drawn(page, "loss")
     page.locator("li[data-run='a'] input").uncheck()  # the user's selection must survive reloads
-    color = "(run) => document.querySelector(`li[data-run='${run}'] input`).style.getPropertyValue('--run-color')"
+    color = ("(run) => document.querySelector(`li[data-run='${run}'] input`)"
+             ".style.getPropertyValue('--run-color')")
     color_a = page.evaluate(color, "a")
 
     b = ScalarEventFile(tmp_path / "b", start_time=1.7e9)
