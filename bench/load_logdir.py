@@ -6,8 +6,10 @@ Writes RUNS x TAGS x STEPS scalar events (2.56M by default, one event per tag an
 our fast generator bench/eventgen.py) into a temporary logdir, then measures:
 
 * board: seconds from starting `python -m board --logdir ... --reload-interval 0` until every
-  series has been served in full by `/data/plugin/scalars/scalars` (all STEPS points), and the
-  server's peak RSS (VmHWM). CRCs are checked (always).
+  series has been served in full (all STEPS points), once through board's columnar
+  `/data/scalars/series` and once through TensorBoard's `/data/plugin/scalars/scalars`, and the
+  server's peak RSS (VmHWM). CRCs are checked (always). The target (1.4 s) is on the median of
+  each route.
 * `tensorboard --logdir ... --load_fast=true` (Rust data server), when it starts here: seconds
   until every series is served through its last step (it keeps only 1,000 points per tag).
 * tensorboard's Python `EventAccumulator` (keeping every point): seconds to load every run and
@@ -243,11 +245,11 @@ def main() -> None:
 
         routes = {"/data/scalars/series": "board's chart route, all points",
                   "/data/plugin/scalars/scalars": "TensorBoard's route, all points"}
-        bests = {}
+        bests, medians = {}, {}
         for route, label in routes.items():
             boards = [bench_board(logdir, runs, tags, args.steps, route) for _ in range(args.repeat)]
             bests[route] = min(boards, key=lambda b: b["seconds"])
-            median = statistics.median(b["seconds"] for b in boards)
+            median = medians[route] = statistics.median(b["seconds"] for b in boards)
             print(f"board: every series served in full ({label}) after {bests[route]['seconds']:.2f} s "
                   f"(median of {len(boards)}: {median:.2f} s), peak RSS {bests[route]['rss_mib']:.0f} MiB, "
                   f"{bests[route]['cpu']:.2f} CPU-s in the server")
@@ -280,8 +282,9 @@ def main() -> None:
               f"{rows['median_ms']:.1f} ms (p90 {rows['p90_ms']:.1f} ms, "
               f"{rows['cpu_ms']:.1f} CPU-ms in the server); /data/scalars/series (1,000 points): "
               f"median {chart['median_ms']:.1f} ms ({chart['cpu_ms']:.1f} CPU-ms)")
-        print(f"targets: <= 1.4 s ({'met' if best['seconds'] <= 1.4 else 'MISSED'}), "
-              f"<= 150 MiB ({'met' if best['rss_mib'] <= 150 else 'MISSED'}), "
+        slow = [route for route in routes if medians[route] > 1.4]
+        print(f"targets: median <= 1.4 s ({'MISSED by ' + ' and '.join(slow) if slow else 'met'}), "
+              f"<= 150 MiB ({'met' if max(b['rss_mib'] for b in bests.values()) <= 150 else 'MISSED'}), "
               f"< 20 ms ({'met' if rows['median_ms'] < 20 else 'MISSED'})")
         load = os.getloadavg()[0]
         if load > (os.cpu_count() or 1):

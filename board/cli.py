@@ -7,7 +7,9 @@ status 2, never a traceback. While the logdir loads, progress goes to stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
+import gc
 import logging
 import socket
 import sys
@@ -104,6 +106,20 @@ def _tune_allocator() -> None:
         pass
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """Start-up makes a few hundred thousand objects (FastAPI, pydantic, numpy) and next to no
+    garbage, yet they set off dozens of cyclic collections: the collector waits until the app is
+    built. What start-up made lives as long as the server, so it is frozen out of later
+    collections too."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logdir = Path(args.logdir).expanduser()
@@ -126,27 +142,24 @@ def main(argv: list[str] | None = None) -> int:
     _tune_allocator()
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s")
 
-    # Start reading the logdir before importing the web stack, so the two overlap.
-    from board.data.provider import LogdirProvider
+    with _collector_paused():
+        from board.data.provider import LogdirProvider
 
+        provider = LogdirProvider(logdir, args.reload_interval, args.max_points_per_series)
+
+        import uvicorn
+
+        from board.app import create_app
+        from board.routes.pages import PageScriptsMissing
+
+        try:
+            app = create_app(logdir, provider=provider)
+        except PageScriptsMissing as error:  # nothing to stop: reading has not started yet
+            return _fail(str(error))
+    # Reading starts once the web stack is imported, not before: importing and reading both hold
+    # the GIL nearly all the time, so overlapping them only added switching (bench/load_logdir.py).
     printer = ProgressPrinter()
-    provider = LogdirProvider(logdir, args.reload_interval, args.max_points_per_series)
-
-    def on_progress(progress) -> None:
-        printer(progress)
-
-    provider.start(on_progress)
-
-    import uvicorn
-
-    from board.app import create_app
-    from board.routes.pages import PageScriptsMissing
-
-    try:
-        app = create_app(logdir, provider=provider)
-    except PageScriptsMissing as error:
-        provider.stop(timeout=1.0)
-        return _fail(str(error))
+    provider.start(printer)
     shown = "localhost" if args.host in ("localhost", "127.0.0.1", "::1") else args.host
     print(f"board: serving {str(logdir)!r} at http://{shown}:{args.port}/ (Ctrl+C to stop)",
           file=sys.stderr, flush=True)

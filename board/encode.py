@@ -17,7 +17,7 @@ import orjson
 
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY
 _EXACT_INT = 2**50  # steps below this are exactly representable and printed as "N.0"
-_COMMA = ord(",")
+_COMMA, _POINT, _ZERO = ord(","), ord("."), ord("0")
 
 
 def _non_finite(value: float):
@@ -42,15 +42,21 @@ def rows_json(steps: np.ndarray, wall_times: np.ndarray, values: np.ndarray) -> 
     if finite and int(np.abs(steps).max()) < _EXACT_INT:
         matrix = np.column_stack([wall_times, steps.astype(np.float64), as_float])
         body = np.frombuffer(orjson.dumps(matrix, option=_NUMPY), dtype=np.uint8)
-        commas = np.flatnonzero(body == _COMMA)
-        step_ends = commas[1::3]  # each row: [wall,step,value] then "," before the next row
-        if len(step_ends) == len(steps) and (body[step_ends - 2] == ord(".")).all() and (
-            body[step_ends - 1] == ord("0")
-        ).all():
-            keep = np.ones(len(body), dtype=bool)
-            keep[step_ends - 2] = False
-            keep[step_ends - 1] = False
-            return body[keep].tobytes()
+        # Each step is written "N.0," and no value is followed by a comma, so each ".0," ends a
+        # step, or else a wall time that is a whole number: in those rows the step's comes second.
+        point_zero = (body[:-2] == _POINT) & (body[1:-1] == _ZERO) & (body[2:] == _COMMA)
+        whole = wall_times == np.floor(wall_times)
+        if whole.any():
+            ends = np.flatnonzero(point_zero)
+            per_row = whole.astype(np.intp) + 1
+            point_zero[:] = False
+            if len(ends) == int(per_row.sum()):
+                point_zero[ends[np.cumsum(per_row) - 1]] = True
+        if np.count_nonzero(point_zero) == len(steps):
+            drop = np.zeros(len(body), dtype=bool)
+            drop[:-2] = point_zero
+            drop[1:-1] |= point_zero
+            return body[~drop].tobytes()
     rows = list(zip(_column(wall_times), steps.tolist(), _column(as_float), strict=True))
     return orjson.dumps(rows)
 

@@ -31,14 +31,6 @@ def parse_event(data: bytes) -> event_pb2.Event | None:
         return None
 
 
-def parse_file_version(text: str) -> float:
-    """``brain.Event:2`` -> 2.0; anything unreadable -> -1 (old out-of-order purge rules)."""
-    try:
-        return float(text.split("brain.Event:")[-1])
-    except ValueError:
-        return -1.0
-
-
 def tensor_to_array(tensor) -> np.ndarray | None:
     """A numeric TensorProto as a numpy array; None for strings and unknown types."""
     shape = tuple(d.size for d in tensor.tensor_shape.dim)

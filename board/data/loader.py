@@ -1,7 +1,7 @@
 """Incremental reading of a logdir: each file is read from where the last read stopped.
 
 One `Loader.reload()` pass finds the runs, then reads the new bytes of every event file in chunks
-of a few MB (`board.data.scan` frames, CRC-checks and bulk-decodes each chunk), and applies what
+of 1 MB (`board.data.scan` frames, CRC-checks and bulk-decodes each chunk), and applies what
 it found to the run's `RunData` in record order:
 
 * a truncated last record is left for the next pass (the file offset stays at its start);
@@ -9,6 +9,9 @@ it found to the run's `RunData` in record order:
 * ``SessionLog.START`` purges the run's points at or after its step (see `_apply_barrier`);
 * in files without ``file_version`` >= 2, a summary whose step goes backwards purges its tags'
   later points, as TensorBoard's ``purge_orphaned_data`` does.
+
+Runs are read one after the other, on one thread: the work is bound by the GIL (numpy calls on
+MB-sized arrays mostly keep it), and reading two runs at once only added contention.
 """
 
 from __future__ import annotations
@@ -16,21 +19,22 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from board.data import events as ev
 from board.data.discovery import discover
 from board.data.scan import FRAMING, HEADER, ChunkScan, scan_chunk
 from board.data.store import RunData
 
+if TYPE_CHECKING:
+    from board.data.events import ScalarRows
+
 logger = logging.getLogger("board")
 
 CHUNK = 1 << 20  # bytes read and decoded together
-_PARALLEL_BYTES = 16 << 20  # read runs on several threads when a pass has more than this to read
 _PAD = 16  # zero bytes after each chunk, so 8-byte reads near its end stay in bounds
 
 
@@ -60,17 +64,15 @@ class Progress:
 class Loader:
     """Reads a logdir into `RunData` objects, one pass per `reload()`; thread-safe."""
 
-    def __init__(self, logdir: Path, max_points_per_series: int = 10_000_000, threads: int = 2):
+    def __init__(self, logdir: Path, max_points_per_series: int = 10_000_000):
         self.logdir = Path(logdir)
         self.max_points = max_points_per_series
-        self.threads = threads  # runs read in parallel when there is much to read (numpy frees the GIL)
         self.runs: dict[str, RunData] = {}
         self.files: dict[Path, FileState] = {}
         self.progress = Progress()
         self.last_changed = 0.0  # time.time() of the last pass that changed data
         self._pass_lock = threading.Lock()
         self._runs_lock = threading.Lock()
-        self._progress_lock = threading.Lock()
 
     # -- a pass ---------------------------------------------------------------------------
 
@@ -112,21 +114,8 @@ class Loader:
         self.progress.runs = len(self.runs)
         self.progress.files = len(self.files)
         self.progress.pending_bytes = sum(size - state.offset for _, state, size in work)
-        by_run: dict[str, list[tuple[RunData, FileState, int]]] = {}
-        for item in work:  # one run's files are read one after the other, in name order
-            by_run.setdefault(item[0].name, []).append(item)
-
-        def read_run(items) -> None:
-            for run, state, size in items:
-                self._read_file(run, state, size, on_progress)
-
-        if self.threads > 1 and len(by_run) > 1 and self.progress.pending_bytes > _PARALLEL_BYTES:
-            with ThreadPoolExecutor(self.threads, thread_name_prefix="board-read") as pool:
-                for future in [pool.submit(read_run, items) for items in by_run.values()]:
-                    future.result()
-        else:
-            for items in by_run.values():
-                read_run(items)
+        for run, state, size in work:  # a run's files one after the other, in name order
+            self._read_file(run, state, size, on_progress)
 
     def _read_file(self, run: RunData, state: FileState, size: int, on_progress) -> None:
         try:
@@ -162,13 +151,12 @@ class Loader:
                     self._apply(run, scan, chunk)
                 state.offset += scan.consumed
                 state.records += scan.record_count
-                with self._progress_lock:
-                    self.progress.records += scan.record_count
-                    self.progress.bytes += scan.consumed
-                    self.progress.pending_bytes = max(self.progress.pending_bytes - scan.consumed, 0)
-                    self.last_changed = time.time()
-                    if on_progress is not None:
-                        on_progress(self.progress)
+                self.progress.records += scan.record_count
+                self.progress.bytes += scan.consumed
+                self.progress.pending_bytes = max(self.progress.pending_bytes - scan.consumed, 0)
+                self.last_changed = time.time()
+                if on_progress is not None:
+                    on_progress(self.progress)
 
     def _report_corrupt(self, state: FileState, scan: ChunkScan) -> None:
         for bad in scan.corrupt:
@@ -184,20 +172,22 @@ class Loader:
     def _apply(self, run: RunData, scan: ChunkScan, chunk: memoryview) -> None:
         decoded: dict[int, object] = {}
         for record, offset, length in scan.other:
-            event = ev.parse_event(bytes(chunk[offset : offset + length]))
+            event = _events().parse_event(bytes(chunk[offset : offset + length]))
             if event is None:
                 logger.warning("board: an unreadable event in run %r (record %d of a chunk)",
                                run.name, record)
                 continue
             decoded[record] = event
+        versions = {record: text for record, _, text in scan.file_versions}
         if run.start_time is None:
             first_times = [float(e.wall_time) for e in decoded.values() if e.wall_time]
+            first_times += [wall for _, wall, _ in scan.file_versions if wall]
             if len(scan.wall_time):
                 first_times.append(float(scan.wall_time[0]))
             if first_times:
                 run.start_time = min(first_times)
 
-        barriers = [r for r, e in sorted(decoded.items()) if _is_barrier(e)]
+        barriers = sorted([*versions, *(r for r, e in decoded.items() if _is_barrier(e))])
         begin = 0
         for barrier in [*barriers, None]:
             end = barrier if barrier is not None else scan.record_count
@@ -206,17 +196,24 @@ class Loader:
                     self._apply_one_by_one(run, scan, decoded, begin, end)
                 else:
                     self._apply_segment(run, scan, decoded, begin, end)
-            if barrier is not None:
+            if barrier is None:
+                break
+            if barrier in versions:
+                run.file_version = parse_file_version(versions[barrier])
+            else:
                 self._apply_barrier(run, decoded[barrier])
-                begin = barrier + 1
+            begin = barrier + 1
 
     def _apply_segment(self, run: RunData, scan: ChunkScan, decoded: dict, begin: int, end: int) -> None:
         lo, hi = np.searchsorted(scan.record, [begin, end])
-        extra = ev.ScalarRows()
+        extra = None
         last_summary_step = None
         for record in sorted(r for r in decoded if begin <= r < end):
             event = decoded[record]
+            ev = _events()
             if event.HasField("summary"):
+                if extra is None:
+                    extra = ev.ScalarRows()
                 ev.apply_summary(run, event, record, extra)
                 last_summary_step = (record, int(event.step))
             else:
@@ -227,13 +224,13 @@ class Loader:
                 last_summary_step = last_fast
         if last_summary_step is not None:
             run.most_recent_step = last_summary_step[1]
-        if hi == lo and not len(extra):
+        if hi == lo and not extra:
             return
         _store_points(run, scan, slice(lo, hi), extra)
 
     def _apply_barrier(self, run: RunData, event) -> None:
         if event.HasField("file_version"):
-            run.file_version = ev.parse_file_version(event.file_version)
+            run.file_version = parse_file_version(event.file_version)
             return
         # SessionLog.START: a (re)start at this step; what was logged at or after it is orphaned.
         # TensorBoard skips the first START of a run; we purge on every START, so that a run
@@ -253,6 +250,7 @@ class Loader:
         for record in sorted(set(fast_rows) | {r for r in decoded if begin <= r < end}):
             event = decoded.get(record)
             if event is not None:
+                ev = _events()
                 step = int(event.step)
                 if event.HasField("summary"):
                     tags = [v.tag for v in event.summary.value]
@@ -271,7 +269,7 @@ class Loader:
             if step < run.most_recent_step:
                 _purge_tags(run, step, [scan.tags[scan.tag_id[i]] for i in rows])
             run.most_recent_step = step
-            _store_points(run, scan, np.array(rows), ev.ScalarRows())
+            _store_points(run, scan, np.array(rows))
 
     # -- access -------------------------------------------------------------------------------
 
@@ -284,9 +282,25 @@ class Loader:
             return self.runs.get(name)
 
 
+def _events():
+    """`board.data.events`, imported on first use: it needs protobuf and the `engine` package (a
+    tenth of a second of start-up), which a logdir of plain scalar events never does."""
+    from board.data import events
+
+    return events
+
+
+def parse_file_version(text: str) -> float:
+    """``brain.Event:2`` -> 2.0; anything unreadable -> -1 (old out-of-order purge rules)."""
+    try:
+        return float(text.split("brain.Event:")[-1])
+    except ValueError:
+        return -1.0
+
+
 def _is_barrier(event) -> bool:
     return event.HasField("file_version") or (
-        event.HasField("session_log") and event.session_log.status == ev.START)
+        event.HasField("session_log") and event.session_log.status == _events().START)
 
 
 def _purge_tags(run: RunData, step: int, tags: list[str]) -> None:
@@ -297,7 +311,7 @@ def _purge_tags(run: RunData, step: int, tags: list[str]) -> None:
                     run.name, step, dropped, ", ".join(sorted(set(tags))))
 
 
-def _store_points(run: RunData, scan: ChunkScan, rows, extra: ev.ScalarRows) -> None:
+def _store_points(run: RunData, scan: ChunkScan, rows, extra: ScalarRows | None = None) -> None:
     """Appends bulk-decoded rows (`rows` of the scan) and per-record points, in record order."""
     record = scan.record[rows]
     step = scan.step[rows]
@@ -306,7 +320,7 @@ def _store_points(run: RunData, scan: ChunkScan, rows, extra: ev.ScalarRows) -> 
     tag_id = scan.tag_id[rows]
     names = list(scan.tags)
     narrow = None  # per row: the value was written as float32 (kept as float32 when a tag has only those)
-    if len(extra):
+    if extra:
         index = {name: i for i, name in enumerate(names)}
         extra_ids = [index.setdefault(tag, len(index)) for tag in extra.tag]
         names = list(index)

@@ -8,14 +8,18 @@ is handled with a few dozen numpy operations:
    u32 masked_crc32c(data)``. Candidate record starts are the positions whose 8-byte length is small
    and whose length CRC matches; the chain ``start + 16 + length`` from the chunk's first byte picks
    the real ones. Records missing from the candidates (long ones) are framed one at a time.
-2. **CRC of the data, all records together.** See `_data_crcs_match`: one CRC pass over a copy of
-   the chunk with the framing bytes zeroed equals one CRC pass over a buffer holding only the
-   stored CRCs (suitably encoded) exactly when every record is intact, because CRC32C is linear
-   and each record is shifted by a different power of x. On a mismatch every record is checked
-   on its own to find the bad ones.
+2. **CRC of the data, all records together.** A copy of the chunk with the headers zeroed and,
+   after each record's data, the linear part of the CRC stored there has a linear CRC of zero
+   exactly when every record is intact (`crc.linear_crc_is_zero`): one C pass. On a mismatch
+   every record is checked on its own to find the bad ones.
 3. **Scalar events.** An ``Event`` holding ``wall_time``, ``step`` and a ``Summary`` whose values
    are all ``tag`` + ``simple_value`` has a fixed byte layout (protobuf writes fields in number
-   order); those are decoded with vectorized reads. Every other record is returned for protobuf.
+   order); those are decoded with vectorized reads. So are the ``file_version`` events that open
+   every file. Every other record is returned for protobuf.
+
+Runs of records that all have one length and layout (one tag per event, or tags of one length)
+are the common case and take a faster path (`_scan_run`): the run is a records x bytes array,
+every field a fixed column read through a strided view, with no index arrays at all.
 
 The result says how many bytes were consumed: a truncated last record is left for the next read.
 """
@@ -39,6 +43,7 @@ _STEP_KEY = 0x10  # Event.step: field 2, varint
 _SUMMARY_KEY = 0x2A  # Event.summary: field 5, length-delimited
 _VALUE_KEY = 0x0A  # Summary.value: field 1, length-delimited (and Value.tag: field 1 too)
 _SIMPLE_VALUE_KEY = 0x15  # Value.simple_value: field 2, fixed32
+_FILE_VERSION_KEY = 0x1A  # Event.file_version: field 3, length-delimited
 
 
 @dataclass
@@ -62,6 +67,8 @@ class ChunkScan:
     tags: list[str]
     # records left for protobuf: (record index, offset of the data in the chunk, length)
     other: list[tuple[int, int, int]] = field(default_factory=list)
+    # the events holding only wall_time and file_version: (record index, wall_time, file_version)
+    file_versions: list[tuple[int, float, str]] = field(default_factory=list)
     corrupt: list[Corrupt] = field(default_factory=list)
 
 
@@ -185,123 +192,26 @@ def _next_header(buffer: np.ndarray, begin: int, size: int) -> int | None:
 
 # --- data CRCs -------------------------------------------------------------------------------
 
-_inverse_tables: np.ndarray | None = None
-
-
-def _inverse_4byte_tables() -> np.ndarray:
-    """Tables for the inverse of w -> linear CRC of the 4-byte message w (a bijection on 32 bits).
-
-    Returns a (4, 256) table T so that inverse(u) = T[0][u & 255] ^ T[1][u >> 8 & 255] ^ ...
-    """
-    global _inverse_tables
-    if _inverse_tables is None:
-        forward = crcmod.tables(8)
-        byte = forward._byte  # contribution of one byte at distance k from the end
-
-        def linear_crc4(word: int) -> int:
-            out = 0
-            for k in range(4):  # byte k of the little-endian word sits at distance 3 - k
-                out ^= int(byte[3 - k][(word >> (8 * k)) & 0xFF])
-            return out
-
-        # Gaussian elimination over GF(2): find preimages of every unit vector.
-        rows = [(linear_crc4(1 << bit), 1 << bit) for bit in range(32)]  # (image, preimage)
-        preimage_of_unit = [0] * 32
-        pivots: list[tuple[int, int, int]] = []
-        for image, pre in rows:
-            for pbit, pimage, ppre in pivots:
-                if image >> pbit & 1:
-                    image ^= pimage
-                    pre ^= ppre
-            if image == 0:
-                raise AssertionError("CRC of 4 bytes should be a bijection")
-            pbit = image.bit_length() - 1
-            # keep earlier pivots reduced
-            pivots = [
-                (b, im ^ image, pr ^ pre) if im >> pbit & 1 else (b, im, pr) for (b, im, pr) in pivots
-            ]
-            pivots.append((pbit, image, pre))
-        for pbit, image, pre in pivots:
-            assert image == 1 << pbit
-            preimage_of_unit[pbit] = pre
-        table = np.zeros((4, 256), dtype=np.uint32)
-        values = np.arange(256)
-        for k in range(4):
-            for bit in range(8):
-                table[k][(values >> bit) & 1 == 1] ^= np.uint32(preimage_of_unit[8 * k + bit])
-        _inverse_tables = table
-    return _inverse_tables
-
-
-_length_constants = np.zeros(_SHORT, dtype=np.uint32)
-_length_known = np.zeros(_SHORT, dtype=bool)
-
-
-def _length_constant(lengths: np.ndarray) -> np.ndarray:
-    """crc32c of `length` zero bytes: what the initial register and final xor add, per length.
-
-    Computed for each distinct length the first time it is seen (a chunk has few distinct ones).
-    """
-    short = lengths < _SHORT
-    if not short.all():
-        result = np.empty(len(lengths), dtype=np.uint32)
-        result[short] = _length_constant(lengths[short])
-        for i in np.flatnonzero(~short):
-            result[i] = google_crc32c.value(bytes(int(lengths[i])))
-        return result
-    missing = lengths[~_length_known[lengths]]
-    if len(missing):
-        for length in np.unique(missing).tolist():
-            _length_constants[length] = google_crc32c.value(bytes(length))
-            _length_known[length] = True
-    return _length_constants[lengths]
-
-
-def _unmask(masked: np.ndarray) -> np.ndarray:
-    rotated = (masked.astype(np.uint32) - np.uint32(0xA282EAD8)).astype(np.uint32)
-    return ((rotated << 15) | (rotated >> 17)).astype(np.uint32)
-
-
 def _data_crcs_match(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> bool:
-    """True when every record's stored data CRC matches its data (two CRC passes in C).
-
-    With A the linear part of CRC32C and N the end of the last record, a buffer Z holding only
-    the records' data (framing zeroed) has A(Z) = XOR_i x^(8 (N - end_i)) * A(data_i). A second
-    buffer holding, at each record's last 4 data bytes, the 4-byte word w_i with A(w_i) equal to
-    the stored CRC's linear part, has the same value exactly when each stored CRC is right
-    (single bad records are always caught; several can cancel with probability 2^-32).
-    """
+    """True when every record's stored data CRC matches its data (see `crc.linear_crc_is_zero`:
+    a copy of the chunk with the headers zeroed and each stored CRC's linear part after its data)."""
     data_starts = starts + HEADER
     ends = data_starts + lengths
-    total = int(ends[-1])
-    u32 = _view(buffer, "<u4", 4)
-    stored = u32[ends]
+    total = int(ends[-1]) + 4
+    stored = _view(buffer, "<u4", 4)[ends]
     if starts[0] == 0 and bool((starts[1:] == ends[:-1] + 4).all()):
-        # records back to back: between two records' data lie exactly 16 framing bytes
-        zeroed = buffer[:total].copy()
-        zeroed[:HEADER] = 0
-        gap = _view(zeroed, "<u8", 8)
-        gap[ends[:-1]] = 0
-        gap[ends[:-1] + 8] = 0
+        # records back to back: the 12 header bytes after each record's CRC belong to the next
+        checked = buffer[:total].copy()
+        checked[:HEADER] = 0
+        _view(checked, "<u8", 8)[ends[:-1] + 4] = 0
+        _view(checked, "<u4", 4)[ends[:-1] + 12] = 0
     else:  # corrupt stretches were skipped: zero everything outside the data
         edges = np.zeros(total + 1, dtype=np.int32)
         np.add.at(edges, data_starts, 1)
         np.add.at(edges, ends, -1)
-        zeroed = np.where(np.cumsum(edges[:total]) > 0, buffer[:total], 0).astype(np.uint8)
-    expected = _unmask(stored) ^ _length_constant(lengths)
-    inverse = _inverse_4byte_tables()
-    words = (
-        inverse[0][expected & 0xFF]
-        ^ inverse[1][(expected >> 8) & 0xFF]
-        ^ inverse[2][(expected >> 16) & 0xFF]
-        ^ inverse[3][expected >> 24]
-    )
-    # ends - 4 >= 8 always (each record has a 12-byte header), and the words never overlap
-    encoded = np.zeros(total, dtype=np.uint8)
-    _view(encoded, "<u4", 4)[ends - 4] = words
-    zeroed.setflags(write=False)  # google_crc32c reads read-only buffers without a copy
-    encoded.setflags(write=False)
-    return google_crc32c.value(zeroed) == google_crc32c.value(encoded)
+        checked = np.where(np.cumsum(edges[:total]) > 0, buffer[:total], 0).astype(np.uint8)
+    _view(checked, "<u4", 4)[ends] = crcmod.claimed_linear_crcs(stored, lengths)
+    return crcmod.linear_crc_is_zero(checked)
 
 
 def _bad_records(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -490,20 +400,26 @@ def decode_scalars(
     return ok, columns, tag_start[keep][order], tag_length[keep][order]
 
 
-def group_tags(buffer: np.ndarray, tag_start: np.ndarray,
-               tag_length: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """A small integer per distinct tag (in first-seen order) and the tag strings."""
+def group_tags(buffer: np.ndarray, tag_start: np.ndarray, tag_length: np.ndarray,
+               parts: list[np.ndarray] | None = None) -> tuple[np.ndarray, list[str]]:
+    """A small integer per distinct tag (in first-seen order) and the tag strings.
+
+    `parts` are the tags' bytes as little-endian words, zero past each tag's end, when the caller
+    has them already (a run of same-shape records reads them without gathering).
+    """
     count = len(tag_start)
     if count == 0:
         return np.zeros(0, dtype=np.int32), []
-    u64 = _view(buffer, "<u8", 8)
-    last = len(u64) - 1
-    words = (int(tag_length.max()) + 7) // 8
-    parts = []  # the tag's bytes as little-endian words, zero past its end
-    for j in range(words):
-        remaining = np.clip(tag_length - 8 * j, 0, 8)
-        parts.append(u64[np.minimum(tag_start + 8 * j, last)] & _BYTE_MASKS[remaining])
-    near_end = tag_start + 8 * words > last
+    near_end = np.zeros(count, dtype=bool)
+    if parts is None:
+        u64 = _view(buffer, "<u8", 8)
+        last = len(u64) - 1
+        words = (int(tag_length.max()) + 7) // 8
+        parts = []
+        for j in range(words):
+            remaining = np.clip(tag_length - 8 * j, 0, 8)
+            parts.append(u64[np.minimum(tag_start + 8 * j, last)] & _BYTE_MASKS[remaining])
+        near_end = tag_start + 8 * words > last
     if not near_end.any():
         period = _period(parts, tag_length)
         if period:
@@ -600,21 +516,174 @@ def _decode_all(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray):
             np.concatenate([tag_length, more_length])[order])
 
 
+# --- runs of same-shape records (the fast path) ---------------------------------------------
+#
+# A logger writing one scalar tag per event, or several tags with names of one length, writes
+# stretches of records that all have the same length and byte layout: only the wall time, the
+# step's value, the tag's bytes and the value differ. Such a run is a 2-D array (records x bytes)
+# whose fields are fixed columns, read through strided views: no index arrays, no gathers.
+
+_MIN_RUN = 512  # records: shorter runs of one length are left to the general path
+_LOOKAHEAD = 64  # records walked one at a time looking for the start of a run
+
+
+def _strided(buffer: np.ndarray, dtype: str, offset: int, count: int, stride: int) -> np.ndarray:
+    """Element i is the little-endian number at byte `offset + i * stride` (a view)."""
+    return np.ndarray(shape=(count,), dtype=dtype, buffer=buffer, offset=offset, strides=(stride,))
+
+
+def _find_run(buffer: np.ndarray, pos: int, size: int) -> tuple[int, int, int] | None:
+    """(start, count, data length) of the first run of at least `_MIN_RUN` back-to-back records
+    of one length that starts within `_LOOKAHEAD` records of `pos`, or None. A header that does
+    not check out on the way also gives None: the general path deals with it."""
+    u64 = _view(buffer, "<u8", 8)
+    u32 = _view(buffer, "<u4", 4)
+    header_crcs = _header_crcs()
+    for _ in range(_LOOKAHEAD):
+        if pos + HEADER > size:
+            return None
+        length = int(u64[pos])
+        if length >= _SHORT or header_crcs[length] != u32[pos + 8]:
+            return None
+        stride = length + FRAMING
+        count = (size - pos) // stride
+        if count >= _MIN_RUN and int(u64[pos + stride]) == length:
+            # each header checked in turn: record i + 1 starts where record i ends
+            same = (_strided(buffer, "<u8", pos, count, stride) == length) & (
+                _strided(buffer, "<u4", pos + 8, count, stride) == header_crcs[length])
+            if not same.all():
+                count = int(np.argmin(same))
+            if count >= _MIN_RUN:
+                return pos, count, length
+        pos += stride
+    return None
+
+
+def _simple_layout(record: bytes) -> tuple[int, int, int] | None:
+    """(step varint width, 0 without a step; where the summary starts; its size S) when `record`
+    has `decode_simple`'s layout with a step of at most 8 varint bytes, else None."""
+    if len(record) < 17 or record[0] != _WALL_TIME_KEY:
+        return None
+    width = 0
+    if record[9] == _STEP_KEY:
+        width = next((k + 1 for k in range(8) if record[10 + k] < 0x80), 0)
+        if not width:
+            return None
+    after_step = 9 + (1 + width if width else 0)
+    size = len(record) - after_step - 2
+    if not 9 <= size < 0x80:
+        return None
+    head = bytes([_SUMMARY_KEY, size, _VALUE_KEY, size - 2, _VALUE_KEY, size - 9])
+    if record[after_step : after_step + 6] != head or record[after_step + size - 3] != _SIMPLE_VALUE_KEY:
+        return None
+    return width, after_step, size
+
+
+def _scan_run(buffer: np.ndarray, pos: int, count: int, length: int) -> ChunkScan | None:
+    """The records of a run found by `_find_run`, all simple scalar events with intact CRCs; None
+    when a CRC fails or a record's layout differs from the first's (the general path then finds
+    which)."""
+    stride = length + FRAMING
+    rows = buffer[pos : pos + count * stride].reshape(count, stride)
+    data_end = HEADER + length
+
+    # data CRCs (see `crc.linear_crc_is_zero`), written through strided views of a copy
+    checked = rows.copy().reshape(-1)
+    _strided(checked, "<u8", 0, count, stride)[:] = 0  # each header
+    _strided(checked, "<u4", 8, count, stride)[:] = 0
+    stored = _strided(buffer, "<u4", pos + data_end, count, stride)
+    _strided(checked, "<u4", data_end, count, stride)[:] = crcmod.claimed_linear_crcs(
+        stored, np.array([length]))
+    if not crcmod.linear_crc_is_zero(checked):
+        return None
+
+    data = rows[:, HEADER:data_end]
+    layout = _simple_layout(data[0].tobytes())
+    if layout is None:
+        return None
+    width, after_step, size = layout
+    # every record must have the first one's layout: its keys and lengths (whole bytes) and its
+    # step's width (the continuation bit of each varint byte), compared 8 bytes at a time
+    fixed = bytearray(length + 8)
+    fixed[0] = 0xFF
+    if width:
+        fixed[9] = 0xFF
+        fixed[10 : 10 + width] = b"\x80" * width
+    fixed[after_step : after_step + 6] = b"\xff" * 6
+    fixed[after_step + size - 3] = 0xFF
+    first = pos + HEADER
+    template = data[0].tobytes() + bytes(8)
+    for j in range(0, after_step + size - 2, 8):
+        mask = int.from_bytes(fixed[j : j + 8], "little")
+        want = int.from_bytes(template[j : j + 8], "little") & mask
+        if mask and not ((_strided(buffer, "<u8", first + j, count, stride) & np.uint64(mask))
+                         == np.uint64(want)).all():
+            return None
+
+    wall_time = _strided(buffer, "<f8", first + 1, count, stride).copy()
+    if width:
+        payload = _strided(buffer, "<u8", first + 10, count, stride) & (_BYTE_MASKS[width] & _SEVEN_BITS)
+        step = payload & np.uint64(0x7F)
+        for k in range(1, width):
+            step |= (payload >> np.uint64(k)) & np.uint64(0x7F << (7 * k))
+        step = step.view(np.int64)
+    else:
+        step = np.zeros(count, dtype=np.int64)
+    value = _strided(buffer, "<f4", first + after_step + size - 2, count, stride).copy()
+    tag_at, tag_length = first + after_step + 6, size - 9
+    parts = [_strided(buffer, "<u8", tag_at + j, count, stride) & _BYTE_MASKS[min(tag_length - j, 8)]
+             for j in range(0, tag_length, 8)]
+    tag_id, tags = group_tags(buffer, tag_at + np.arange(count) * stride, np.full(count, tag_length),
+                              parts)
+    return ChunkScan(consumed=count * stride, record_count=count, record=np.arange(count), step=step,
+                     wall_time=wall_time, value=value, tag_id=tag_id, tags=tags)
+
+
 # --- the whole chunk -------------------------------------------------------------------------
 
 
-def scan_chunk(chunk: bytes | bytearray | memoryview, size: int | None = None,
-               decode: bool = True) -> ChunkScan:
-    """Frame, check and (when `decode`) bulk-decode the scalar events of one chunk.
+def scan_chunk(chunk: bytes | bytearray | memoryview, size: int | None = None) -> ChunkScan:
+    """Frame, check and bulk-decode the scalar events of one chunk.
 
     Only the first `size` bytes of `chunk` are file data; a few zero bytes after them (16 are
-    enough) let the decoder read whole words near the end without bounds checks.
+    enough) let the decoder read whole words near the end without bounds checks. Runs of
+    same-shape records take the fast path, the rest the general one.
     """
     buffer = np.frombuffer(chunk, dtype=np.uint8)
     if size is None:
         size = len(buffer)
     if len(buffer) < size + _PADDING:
         buffer = np.concatenate([buffer[:size], np.zeros(_PADDING, dtype=np.uint8)])
+    pieces: list[tuple[int, ChunkScan]] = []  # (offset in the chunk, what was found there)
+    pos = 0
+    while pos + HEADER <= size and not _cut_off(buffer, pos, size):
+        run = _find_run(buffer, pos, size)
+        stop = run[0] if run is not None else size
+        if stop > pos:  # records before the run (or no run at all): the general path
+            piece = _scan_general(buffer[pos:], stop - pos)
+            pieces.append((pos, piece))
+            if run is None or piece.consumed < stop - pos:
+                break
+        fast = _scan_run(buffer, *run)
+        if fast is None:  # a bad CRC or an unusual record in the run: the general path sorts it out
+            pieces.append((stop, _scan_general(buffer[stop:], size - stop)))
+            break
+        pieces.append((stop, fast))
+        pos = stop + fast.consumed
+    return _joined(pieces)
+
+
+def _cut_off(buffer: np.ndarray, pos: int, size: int) -> bool:
+    """True when the record at `pos` has a sound header but ends past `size` (the usual end of
+    a chunk): it is left for the next read, without a pass of the general path."""
+    length = int(_view(buffer, "<u8", 8)[pos])
+    if length >= _SHORT or _header_crcs()[length] != _view(buffer, "<u4", 4)[pos + 8]:
+        return False
+    return pos + FRAMING + length > size
+
+
+def _scan_general(buffer: np.ndarray, size: int) -> ChunkScan:
+    """Any records, from the start of `buffer` (a record boundary) to at most `size`."""
     starts, lengths, consumed, corrupt = frame(buffer, size)
     count = len(starts)
     if count and not _data_crcs_match(buffer, starts, lengths):
@@ -627,11 +696,11 @@ def scan_chunk(chunk: bytes | bytearray | memoryview, size: int | None = None,
         starts, lengths = starts[keep], lengths[keep]
     else:
         record_index = np.arange(count)
-    if decode and len(starts):
+    if len(starts):
         is_scalar, columns, tag_start, tag_length = _decode_all(buffer, starts, lengths)
         tag_id, tags = group_tags(buffer, tag_start, tag_length)
     else:
-        is_scalar = np.zeros(len(starts), dtype=bool)
+        is_scalar = np.zeros(0, dtype=bool)
         columns = {
             "record": np.zeros(0, dtype=np.intp),
             "step": np.zeros(0, dtype=np.int64),
@@ -639,10 +708,14 @@ def scan_chunk(chunk: bytes | bytearray | memoryview, size: int | None = None,
             "value": np.zeros(0, dtype=np.float32),
         }
         tag_id, tags = np.zeros(0, dtype=np.int32), []
-    others = np.flatnonzero(~is_scalar)
-    other = [
-        (int(record_index[i]), int(starts[i]) + HEADER, int(lengths[i])) for i in others.tolist()
-    ]
+    other, file_versions = [], []
+    for i in np.flatnonzero(~is_scalar).tolist():
+        data, length = int(starts[i]) + HEADER, int(lengths[i])
+        version = _file_version(buffer[data : data + length].tobytes()) if length < 139 else None
+        if version is not None:
+            file_versions.append((int(record_index[i]), *version))
+        else:
+            other.append((int(record_index[i]), data, length))
     corrupt.sort(key=lambda c: c.offset)
     return ChunkScan(
         consumed=consumed,
@@ -655,4 +728,53 @@ def scan_chunk(chunk: bytes | bytearray | memoryview, size: int | None = None,
         tags=tags,
         other=other,
         corrupt=corrupt,
+        file_versions=file_versions,
+    )
+
+
+def _file_version(data: bytes) -> tuple[float, str] | None:
+    """(wall_time, file_version) of an Event holding just those two fields (the first record of
+    every event file; at most 11 + 127 bytes), read without protobuf; None for anything else."""
+    if len(data) < 11 or data[0] != _WALL_TIME_KEY or data[9] != _FILE_VERSION_KEY:
+        return None
+    if data[10] >= 0x80 or len(data) != 11 + data[10]:
+        return None
+    try:
+        text = data[11:].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return float(np.frombuffer(data, dtype="<f8", count=1, offset=1)[0]), text
+
+
+def _joined(pieces: list[tuple[int, ChunkScan]]) -> ChunkScan:
+    """One ChunkScan for consecutive pieces of a chunk: records numbered on, offsets and tag ids
+    made relative to the chunk."""
+    if len(pieces) == 1 and pieces[0][0] == 0:
+        return pieces[0][1]
+    if not pieces:
+        return _scan_general(np.zeros(_PADDING, dtype=np.uint8), 0)
+    names: dict[str, int] = {}
+    records, tag_ids, other, file_versions, corrupt = [], [], [], [], []
+    base = 0
+    for offset, piece in pieces:
+        records.append(piece.record + base)
+        ids = np.array([names.setdefault(tag, len(names)) for tag in piece.tags], dtype=np.int32)
+        tag_ids.append(ids[piece.tag_id] if len(ids) else piece.tag_id)
+        other += [(record + base, start + offset, length) for record, start, length in piece.other]
+        file_versions += [(record + base, wall, text) for record, wall, text in piece.file_versions]
+        corrupt += [Corrupt(c.offset + offset, c.reason) for c in piece.corrupt]
+        base += piece.record_count
+    offset, last = pieces[-1]
+    return ChunkScan(
+        consumed=offset + last.consumed,
+        record_count=base,
+        record=np.concatenate(records),
+        step=np.concatenate([p.step for _, p in pieces]),
+        wall_time=np.concatenate([p.wall_time for _, p in pieces]),
+        value=np.concatenate([p.value for _, p in pieces]),
+        tag_id=np.concatenate(tag_ids),
+        tags=list(names),
+        other=other,
+        corrupt=corrupt,
+        file_versions=file_versions,
     )

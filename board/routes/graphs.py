@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from google.protobuf import text_format
 
 from board import encode
 from board.data.provider import GRAPH_DEF, RUN_METADATA
@@ -68,11 +67,18 @@ def graph(
     kind = GRAPH_DEF if tag is None else RUN_METADATA + tag
     graph_def = request.app.state.provider.graph(run, kind)
     prepare_for_ui(graph_def, limit_attr_size, large_attrs_key)
-    return Response(text_format.MessageToString(graph_def), media_type=_TEXT_PROTO)
+    return Response(_text(graph_def), media_type=_TEXT_PROTO)
 
 
 @router.get("/data/plugin/graphs/run_metadata", summary="A tagged RunMetadata as text")
 def run_metadata(request: Request, run: Annotated[str, Query()], tag: Annotated[str, Query()]) -> Response:
     """The RunMetadata (step stats, partition graphs) of a `tagged_run_metadata` event."""
     metadata = request.app.state.provider.run_metadata(run, tag)
-    return Response(text_format.MessageToString(metadata), media_type=_TEXT_PROTO)
+    return Response(_text(metadata), media_type=_TEXT_PROTO)
+
+
+def _text(message) -> str:
+    """A message in protobuf's text format (imported here: the server starts without protobuf)."""
+    from google.protobuf import text_format
+
+    return text_format.MessageToString(message)

@@ -24,8 +24,14 @@ def _json(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
+# The GET routes below are `async def`: they only compute (orjson holds the GIL anyway), and
+# running them on the event loop saves the hand-off to a worker thread and back, about a tenth of
+# a full series' request (bench/load_logdir.py). `series_multi` stays a plain function because
+# the scalars page calls it directly.
+
+
 @router.get("/data/plugin/scalars/tags", summary="Scalar tags of every run")
-def tags(request: Request) -> Response:
+async def tags(request: Request) -> Response:
     """`{run: {tag: {"displayName": ..., "description": ...}}}` for the runs that have scalars."""
     index = request.app.state.provider.scalar_tags()
     return _json(encode.dumps({
@@ -36,8 +42,8 @@ def tags(request: Request) -> Response:
 
 
 @router.get("/data/plugin/scalars/scalars", summary="Every point of one series")
-def scalars(request: Request, run: RunParam, tag: TagParam,
-            format: Annotated[str | None, Query(description="'csv' for CSV")] = None) -> Response:
+async def scalars(request: Request, run: RunParam, tag: TagParam,
+                  format: Annotated[str | None, Query(description="'csv' for CSV")] = None) -> Response:
     """`[[wall_time, step, value], ...]`, all points in logged order; `format=csv` gives CSV."""
     if format not in (None, "", "json", "csv"):
         raise BadRequest(f"parameter 'format' must be 'json' or 'csv', not {format!r}")
@@ -118,9 +124,9 @@ def _series_payload(series, points: int, xmin, xmax, x: str, smoothing: float | 
 
 
 @router.get("/data/scalars/series", summary="One series for a chart, downsampled")
-def series(request: Request, run: RunParam, tag: TagParam, points: PointsParam = 1000,
-           xmin: BoundParam = None, xmax: BoundParam = None, x: XParam = "step",
-           smoothing: SmoothingParam = None) -> Response:
+async def series(request: Request, run: RunParam, tag: TagParam, points: PointsParam = 1000,
+                 xmin: BoundParam = None, xmax: BoundParam = None, x: XParam = "step",
+                 smoothing: SmoothingParam = None) -> Response:
     """Columnar `{run, tag, x, total, downsampled, steps, wall_times, values}` of the points with
     `xmin <= x <= xmax` (and the nearest point outside each bound, so lines reach the edges).
     When more than `points` fall in the window, each of `points / 4` equal-width buckets keeps its

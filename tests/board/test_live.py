@@ -159,3 +159,19 @@ def test_a_file_of_garbage_is_skipped_without_flooding_the_log(tmp_path, make_cl
     corrupt = [r for r in caplog.records if "corrupt" in r.getMessage()]
     assert 1 <= len(corrupt) <= 10
 
+
+
+def test_corrupt_record_in_a_long_run_of_one_shape_is_logged_with_its_offset(tmp_path, make_client, caplog):
+    # thousands of records of one length take the fast path (board.data.scan._scan_run)
+    path = event_file(tmp_path / "run")
+    events = [file_version_event()] + [scalar_event("loss", s, 0.5) for s in range(200, 3200)]
+    data = bytearray(records(events))
+    size = 16 + len(events[1].SerializeToString())
+    bad_offset = len(records(events[:1])) + 1500 * size
+    data[bad_offset + 12 + 3] ^= 0x01  # in the wall time of the record holding step 1700
+    path.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="board"):
+        client = make_client(tmp_path)
+        assert steps_of(client, "run", "loss") == [s for s in range(200, 3200) if s != 1700]
+    messages = [r.getMessage() for r in caplog.records if "corrupt" in r.getMessage()]
+    assert len(messages) == 1 and str(path) in messages[0] and f"byte {bad_offset}" in messages[0]

@@ -86,3 +86,23 @@ def test_bench_generator_writes_what_protobuf_writes(tmp_path):
     provider = LogdirProvider(tmp_path, reload_interval=0)
     series = provider.scalar_series("run_00", "metrics/series_02")
     assert series.steps.tolist() == list(range(300))
+
+
+def test_a_logdir_of_plain_scalars_is_read_without_protobuf(tmp_path):
+    # importing protobuf and the engine package costs the server a tenth of a second at start-up
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    write_events(event_file(tmp_path / "r"), [file_version_event()] + [scalar_event("loss", s, 1.0)
+                                                                        for s in range(10)])
+    script = ("import sys; from board.data.provider import LogdirProvider; "
+              "p = LogdirProvider(sys.argv[1], 0); p.reload(); "
+              "print(len(p.scalar_series('r', 'loss')), p._loader.runs['r'].file_version, "
+              "sorted(m for m in sys.modules if m.startswith(('engine', 'google.protobuf'))))")
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,
+                         env=env, cwd=root, check=True, timeout=60).stdout
+    assert out.split() == ["10", "2.0", "[]"]

@@ -64,8 +64,13 @@ def test_bulk_decoding_matches_protobuf(event_list):
     got = [(int(r), int(s), float(w), scan.tags[t], v) for r, s, w, t, v in
            zip(scan.record, scan.step, scan.wall_time, scan.tag_id, scan.value, strict=True)]
     expected = _expected_points(event_list)
-    # events the bulk path skipped (e.g. wall_time 0) must be in `other`, for protobuf
-    other = {r for r, _, _ in scan.other}
+    # events the bulk path skipped (e.g. wall_time 0) must be in `other`, for protobuf; events with
+    # only a wall time and a file_version are read without it
+    other = {r for r, _, _ in scan.other} | {r for r, _, _ in scan.file_versions}
+    for record, wall_time, text in scan.file_versions:
+        assert (wall_time, text) == (event_list[record].wall_time, event_list[record].file_version)
+        assert event_list[record].ListFields()[1:] == [(event_pb2.Event.DESCRIPTOR.fields_by_name[
+            "file_version"], text)]
     expected_bulk = [p for p in expected if p[0] not in other]
     assert len(got) == len(expected_bulk)
     for g, e in zip(got, expected_bulk, strict=True):
@@ -127,11 +132,88 @@ def test_masked_crc_agrees_with_engine():
     assert encode_record(data[12:-4]) == data
 
 
-def test_runs_read_on_several_threads_give_the_same_points(real_fixtures, make_client, monkeypatch):
-    monkeypatch.setattr(loader_module, "_PARALLEL_BYTES", 0)
+def test_real_logdir_read_in_small_chunks_gives_the_same_points(real_fixtures, make_client, monkeypatch):
     monkeypatch.setattr(loader_module, "CHUNK", 4096)
     client = make_client(real_fixtures / "tensorboardx/logdir")
     for run in ("run_a", "run_b"):
         rows = client.get("/data/plugin/scalars/scalars", params={"run": run, "tag": "loss"}).json()
         assert [r[1] for r in rows] == list(range(100))
     assert client.get("/data/status").json()["records"] == 624
+
+
+# --- runs of same-shape records: the fast path must give exactly what the general path gives ----
+
+# Record lengths depend on the tag's length plus the step's varint width (no step field for step
+# 0), so these shapes all give records of one length but with different layouts.
+SHAPES = [(7, st.just(0)), (6, st.integers(1, 127)), (5, st.integers(128, 16383)),
+          (4, st.integers(16384, 2**21 - 1))]
+
+
+@st.composite
+def same_length_runs(draw):
+    """Events of one record length: mostly one shape, some runs mixing shapes or tags."""
+    shapes = draw(st.lists(st.sampled_from(range(len(SHAPES))), min_size=1, max_size=2, unique=True))
+    names = {s: draw(st.lists(st.text("abc/_", min_size=SHAPES[s][0], max_size=SHAPES[s][0]),
+                              min_size=1, max_size=3)) for s in shapes}
+    events = []
+    for _ in range(draw(st.integers(1, 60))):
+        shape = draw(st.sampled_from(shapes))
+        events.append(scalar_event(draw(st.sampled_from(names[shape])), draw(SHAPES[shape][1]),
+                                   draw(FLOATS), wall_time=draw(st.floats(1, 2e9))))
+    return events
+
+
+def _scan(data: bytes, min_run: int, size: int | None = None):
+    from unittest import mock
+
+    from board.data import scan
+
+    with mock.patch.object(scan, "_MIN_RUN", min_run):
+        return scan_chunk(data + bytes(16), len(data) if size is None else size)
+
+
+def _same_scans(fast, general):
+    assert (fast.consumed, fast.record_count) == (general.consumed, general.record_count)
+    assert fast.record.tolist() == general.record.tolist()
+    assert fast.step.tolist() == general.step.tolist()
+    assert fast.wall_time.tolist() == general.wall_time.tolist()
+    assert fast.value.tobytes() == general.value.tobytes()  # NaN payloads included
+    assert [fast.tags[t] for t in fast.tag_id] == [general.tags[t] for t in general.tag_id]
+    assert fast.other == general.other and fast.file_versions == general.file_versions
+    assert [(c.offset, c.reason) for c in fast.corrupt] == [(c.offset, c.reason) for c in general.corrupt]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(same_length_runs(), min_size=1, max_size=3), st.booleans(), st.integers(0, 40))
+def test_runs_of_one_length_decode_as_the_general_path_does(runs, version_first, cut):
+    event_list = ([file_version_event()] if version_first else []) + [e for run in runs for e in run]
+    data = records(event_list)
+    size = max(len(data) - cut, 0)  # a truncated last record too, sometimes
+    fast, general = _scan(data, 4, size), _scan(data, 10**9, size)
+    _same_scans(fast, general)
+    if size == len(data):
+        assert fast.record_count == len(event_list)
+        assert len(fast.step) + len(fast.file_versions) == len(event_list)
+
+
+@settings(max_examples=200, deadline=None)
+@given(same_length_runs(), st.data())
+def test_a_corrupt_byte_in_a_run_is_found_as_by_the_general_path(event_list, data):
+    raw = bytearray(records(event_list))
+    position = data.draw(st.integers(0, len(raw) - 1))
+    raw[position] ^= data.draw(st.integers(1, 255))
+    fast, general = _scan(bytes(raw), 4), _scan(bytes(raw), 10**9)
+    assert fast.corrupt, "a flipped byte must be reported"
+    _same_scans(fast, general)
+
+
+def test_a_long_run_takes_the_fast_path():
+    from board.data import scan
+
+    event_list = [file_version_event()] + [scalar_event(f"t{s % 3}", s, s * 0.5) for s in range(200, 2200)]
+    data = records(event_list) + bytes(16)
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    run = scan._find_run(buffer, 0, len(data) - 16)
+    assert run == (len(records(event_list[:1])), 2000, len(event_list[1].SerializeToString()))
+    assert scan._scan_run(buffer, *run) is not None
+    _same_scans(scan_chunk(data, len(data) - 16), _scan(data[:-16], 10**9))
