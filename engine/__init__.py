@@ -6,9 +6,9 @@ module per op family), engine/session.py, engine/variables.py and engine/variabl
 
 # ruff: noqa: F401 - this module only re-exports the public API
 
-# Namespaces (modules), as in TF 1.x: tf.initializers, tf.logging, tf.losses, tf.nn, tf.summary, tf.train;
-# `gradients` is made callable at the end of this file.
-from engine import gradients, initializers, logging, losses, nn, summary, train
+# Namespaces (modules), as in TF 1.x: tf.bitwise, tf.initializers, tf.logging, tf.losses, tf.nn,
+# tf.summary, tf.train; `gradients` is made callable at the end of this file.
+from engine import bitwise, gradients, initializers, logging, losses, nn, summary, train
 from engine.framework import errors
 from engine.framework.callable_module import make_module_callable
 from engine.framework.dtypes import (

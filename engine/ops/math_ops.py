@@ -10,9 +10,10 @@ import numpy as np
 
 from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
-from engine.ops import array_ops, constant_op
+from engine.ops import array_ops, bitwise_ops, constant_op
 from engine.ops.op_util import (
     broadcast_dims,
+    convert_input,
     dims,
     infer_broadcast,
     infer_compare,
@@ -121,7 +122,7 @@ _COMPARE = {
     "LessEqual": np.less_equal,
     "Greater": np.greater,
     "GreaterEqual": np.greater_equal,
-    "LogicalAnd": np.logical_and,
+    "LogicalAnd": np.logical_and,  # bool inputs only (the wrappers check), so no T attr as in TF
     "LogicalOr": np.logical_or,
 }
 for _type, _kernel in _COMPARE.items():
@@ -370,24 +371,29 @@ def greater_equal(x, y, name=None):
     return _binary("GreaterEqual", x, y, name, "GreaterEqual")
 
 
+def _logical(op_type, inputs, name):
+    """A LogicalAnd/Or/Not op: every input must be bool (TF's fixed-type input errors otherwise)."""
+    with ops.name_scope(name, op_type, list(inputs.values())) as scope:
+        tensors = [convert_input(op_type, arg, value, dtypes.bool) for arg, value in inputs.items()]
+        return make_tensor(op_type, tensors, name=scope)
+
+
 def logical_and(x, y, name=None):
-    return _binary("LogicalAnd", x, y, name, "LogicalAnd")
+    return _logical("LogicalAnd", {"x": x, "y": y}, name)
 
 
 def logical_or(x, y, name=None):
-    return _binary("LogicalOr", x, y, name, "LogicalOr")
+    return _logical("LogicalOr", {"x": x, "y": y}, name)
 
 
 def logical_not(x, name=None):
-    with ops.name_scope(name, "LogicalNot", [x]) as scope:
-        x = _convert(x, dtype=dtypes.bool, name="x")
-        return make_tensor("LogicalNot", [x], name=scope)
+    return _logical("LogicalNot", {"x": x}, name)
 
 
 def logical_xor(x, y, name="LogicalXor"):
-    """(x | y) & ~(x & y), built from primitives as TF does."""
-    with ops.name_scope(name, "LogicalXor", [x, y]) as scope:
-        return logical_and(logical_or(x, y), logical_not(logical_and(x, y)), name=scope)
+    """(x | y) & ~(x & y), built from primitives as TF does: only the last op is named `name`, the
+    others sit in the current name scope (`LogicalOr`, `LogicalAnd_1`, ...)."""
+    return logical_and(logical_or(x, y), logical_not(logical_and(x, y)), name=name)
 
 
 def add_n(inputs, name=None):
@@ -1043,6 +1049,58 @@ def _binary_operator(fn, name):
     return forward, reverse
 
 
+def _bool_or_bitwise_operator(fn, name):
+    """`&`, `|`, `^` as TF's `binary_op_wrapper`: the right operand goes to the op unconverted (so a
+    Python int becomes `and/BitwiseAnd/y`), and when the op refuses it a right operand that defines the
+    reflected operator gets a try; otherwise the op's own error stands.  (`hasattr(type(y), "__ror__")`
+    also sees `type.__ror__`, so `t | 2.5` ends in AttributeError, as in TF.)"""
+    reflected = f"__r{name}__"
+
+    def forward(x, y):
+        with ops.name_scope(None, name, [x, y]) as scope:
+            try:
+                return fn(x, y, name=scope)
+            except (TypeError, ValueError) as error:
+                if not hasattr(type(y), reflected):
+                    raise
+                try:
+                    out = getattr(y, reflected)(x)
+                except (TypeError, ValueError):
+                    raise error from None
+                if out is NotImplemented:
+                    raise
+                return out
+
+    _, reverse = _binary_operator(fn, name)
+    return forward, reverse
+
+
+def and_(x, y, name=None):
+    """`x & y`: LogicalAnd named `name` for bool, else BitwiseAnd inside it (`and_1/BitwiseAnd`), as TF."""
+    if x.dtype.base_dtype == dtypes.bool:
+        return logical_and(x, y, name=name)
+    return bitwise_ops.bitwise_and(x, y)
+
+
+def or_(x, y, name=None):
+    if x.dtype.base_dtype == dtypes.bool:
+        return logical_or(x, y, name=name)
+    return bitwise_ops.bitwise_or(x, y)
+
+
+def xor_(x, y, name=None):
+    if x.dtype.base_dtype == dtypes.bool:
+        return logical_xor(x, y, name=name)
+    return bitwise_ops.bitwise_xor(x, y)
+
+
+def invert_(x, name=None):
+    """`~x`: LogicalNot for bool, else Invert (integers only)."""
+    if x.dtype.base_dtype == dtypes.bool:
+        return logical_not(x, name=name)
+    return bitwise_ops.invert(x, name=name)
+
+
 def _add_op(x, y, name):
     if x.dtype == dtypes.string:
         return make_tensor("Add", [x, y], name=name, attrs={"T": x.dtype.base_dtype})
@@ -1067,12 +1125,13 @@ _OPERATORS = {
     "mod": floormod,
     "pow": pow,
     "matmul": _matmul_op,
-    "and": logical_and,
-    "or": logical_or,
-    "xor": logical_xor,
 }
 for _name, _fn in _OPERATORS.items():
     _fwd, _rev = _binary_operator(_fn, _name)
+    setattr(ops.Tensor, f"__{_name}__", _fwd)
+    setattr(ops.Tensor, f"__r{_name}__", _rev)
+for _name, _fn in {"and": and_, "or": or_, "xor": xor_}.items():
+    _fwd, _rev = _bool_or_bitwise_operator(_fn, _name)
     setattr(ops.Tensor, f"__{_name}__", _fwd)
     setattr(ops.Tensor, f"__r{_name}__", _rev)
 
@@ -1090,4 +1149,4 @@ ops.Tensor.__gt__ = _compare_operator(greater)
 ops.Tensor.__ge__ = _compare_operator(greater_equal)
 ops.Tensor.__neg__ = lambda x: make_tensor("Neg", [x], name="Neg", attrs={"T": x.dtype.base_dtype})
 ops.Tensor.__abs__ = lambda x: abs(x)
-ops.Tensor.__invert__ = lambda x: logical_not(x)
+ops.Tensor.__invert__ = lambda x: invert_(x)

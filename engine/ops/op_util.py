@@ -110,6 +110,28 @@ def infer_compare(op):
     return [(dtypes.bool, shape(broadcast_dims(op, dims(x), dims(y))))]
 
 
+def convert_input(op_type, arg, value, dtype, inferred_from=None):
+    """Converts `value` for input `arg` of an `op_type` op whose dtype is already known, with TF's
+    op-construction errors (`op_def_library`): a Tensor of another dtype is "Input 'y' of 'Op' has type
+    ... that does not match type T of argument 'x'." (`inferred_from`, a type attr set by an earlier input)
+    or "... does not match expected type of bool." (a fixed input type); a Python value that cannot be
+    converted is "Expected T passed to parameter 'y' of op 'Op', got ... instead. Error: ...".
+    """
+    try:
+        return ops.convert_to_tensor(value, dtype=dtype, name=arg)
+    except TypeError as error:
+        raise TypeError(
+            f"Expected {dtype.name} passed to parameter '{arg}' of op '{op_type}', got {value!r} of type "
+            f"'{type(value).__name__}' instead. Error: {error}"
+        ) from None
+    except ValueError:
+        observed = ops.convert_to_tensor(value).dtype.base_dtype.name
+    prefix = f"Input '{arg}' of '{op_type}' Op has type {observed} that does not match"
+    if inferred_from is None:
+        raise TypeError(f"{prefix} expected type of {dtype.name}.")
+    raise TypeError(f"{prefix} type {dtype.name} of argument '{inferred_from}'.")
+
+
 def check_same_dtype(op, x, y):
     if x.dtype.base_dtype != y.dtype.base_dtype:
         raise TypeError(
