@@ -82,8 +82,7 @@ def smooth(values: np.ndarray, weight: float) -> np.ndarray:
 
     ``last = weight * last + (1 - weight) * value`` over the finite values, each divided by
     ``1 - weight ** n`` (n = finite values so far); non-finite values pass through unchanged,
-    and so does a constant series. Computed in blocks with numpy: inside a block the recurrence
-    is a weighted cumulative sum, scaled so the powers of `weight` stay in range.
+    and so does a constant series (static/js/scalars/smoothing.js is the same on the page).
     """
     values = np.asarray(values, dtype=np.float64)
     out = values.copy()
@@ -91,20 +90,39 @@ def smooth(values: np.ndarray, weight: float) -> np.ndarray:
     series = values[finite]
     if len(series) == 0 or weight <= 0 or bool((values == values[0]).all()):
         return out
-    # block length keeping weight ** -block below 1e100
-    block = max(1, min(4096, int(100 / max(-np.log10(weight), 1e-12))))
-    smoothed = np.empty(len(series))
-    last = 0.0
-    for begin in range(0, len(series), block):
-        chunk = series[begin : begin + block]
-        k = np.arange(1, len(chunk) + 1)
-        powers = weight ** k  # weight^k for k = 1..len
-        # last_k = weight^k * last + (1 - weight) * sum_{j<=k} weight^(k-j) * x_j
-        partial = np.cumsum(chunk / powers) * powers * (1 - weight)
-        ema = weight ** k * last + partial
-        smoothed[begin : begin + len(chunk)] = ema
-        last = float(ema[-1])
-    count = np.arange(1, len(series) + 1)
-    smoothed /= 1 - weight ** count
+    smoothed = _ema(series, weight)
+    # 1 - weight ** n rounds to 1 once weight ** n < 2 ** -54: divide only before that (powers
+    # that underflow are slow to compute: 1.6 ms of 2 ms at weight 0.6 and 20,000 points).
+    debiased = min(len(series), int(60 * np.log(2) / -np.log(weight)) + 1)
+    smoothed[:debiased] /= 1 - weight ** np.arange(1, debiased + 1, dtype=np.float64)
     out[finite] = smoothed
     return out
+
+
+def _ema(series: np.ndarray, weight: float) -> np.ndarray:
+    """``last = weight * last + (1 - weight) * x`` from ``last = 0``, for every x in `series`.
+
+    A blocked scan: the series is cut into rows of `block` points. Within a row, starting from 0,
+    ``last_i = (1 - weight) * sum_{j<=i} weight ** (i - j) * x_j``, a cumulative sum of
+    ``x_j / weight ** j`` scaled back by ``weight ** i`` (`block` keeps ``weight ** -block`` below
+    1e100, so nothing overflows or underflows). Each row then adds ``weight ** i`` times the value
+    its previous row ended at, carried from row to row in a loop over the rows only.
+    Agrees with the one-point-at-a-time loop to ~1e-13 relative (tests/board/test_downsample.py).
+    """
+    block = max(1, min(len(series), 4096, int(100 / -np.log10(weight))))
+    rows = -(-len(series) // block)
+    table = np.zeros(rows * block)
+    table[: len(series)] = series
+    table = table.reshape(rows, block)
+    powers = weight ** np.arange(1, block + 1, dtype=np.float64)  # weight ** i, i = 1..block
+    table /= powers
+    np.cumsum(table, axis=1, out=table)
+    table *= powers * (1 - weight)  # each row's EMA as if it started from 0
+    carry = np.empty(rows)  # the EMA just before each row
+    last = 0.0
+    row_weight = float(powers[-1])
+    for row, row_end in enumerate(table[:, -1].tolist()):
+        carry[row] = last
+        last = row_weight * last + row_end
+    table += np.outer(carry, powers)
+    return table.reshape(-1)[: len(series)]

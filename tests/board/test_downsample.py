@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -102,6 +103,24 @@ def test_smoothing_matches_tensorboards_ema(values, weight):
     expected = np.array(_reference_smoothing(values, weight))
     scale = 1 + max((abs(v) for v in values if np.isfinite(v)), default=0)
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9 * scale)
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.6, 0.99, 0.999])
+def test_smoothing_long_series_across_blocks(weight):
+    """20,000 points span many of smooth()'s blocks (453 points at 0.6, 4096 at 0.999)."""
+    from board.data.downsample import smooth
+
+    rng = np.random.default_rng(7)
+    values = np.cumsum(rng.normal(size=20_000)) + 50
+    values[rng.random(20_000) < 0.03] = np.nan
+    values[rng.random(20_000) < 0.01] = np.inf
+    values[rng.random(20_000) < 0.01] = -np.inf
+    got = smooth(values, weight)
+    expected = np.array(_reference_smoothing(values.tolist(), weight))
+    np.testing.assert_array_equal(np.isfinite(got), np.isfinite(expected))
+    np.testing.assert_array_equal(got[~np.isfinite(values)], values[~np.isfinite(values)])
+    scale = np.max(np.abs(values[np.isfinite(values)]))
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12 * scale)
 
 
 def test_series_route_smoothed_column(tmp_path, make_client):

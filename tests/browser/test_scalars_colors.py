@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from .events import write_run
@@ -41,3 +43,16 @@ def test_eight_runs_get_distinct_colors_that_survive_a_reload(board_server, page
     page.wait_for_selector("body[data-loaded=true]")
     assert line_colors(page) == colors
     assert swatch_colors(page) == colors
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_twelve_run_colors_in_both_themes(color_scheme, board_server, page, tmp_path, screenshot):
+    """Every palette color on screen at once, for looking at (tests/board/test_run_colors.py
+    checks their contrast with the card background)."""
+    runs = [f"run{i:02d}" for i in range(12)]
+    for i, run in enumerate(runs):
+        write_run(tmp_path / run, {"loss": [(s, i + 0.4 * math.sin(s / 4 + i)) for s in range(60)]})
+    open_scalars(page, board_server(tmp_path).url)
+    colors = line_colors(page)
+    assert len(set(colors.values())) == len(runs), colors
+    screenshot(f"scalars-run-colors-{color_scheme}")

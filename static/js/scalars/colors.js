@@ -9,20 +9,23 @@
  * slot among the runs shown (a free one while there are fewer runs than colors). Past
  * PALETTE.length runs, colors repeat.
  */
-// Ordered so that the first few are the most distinct from each other.
+// Ordered so that the first few are the most distinct from each other. One palette for both themes:
+// every color has a WCAG contrast ratio of at least 3:1 against the card background of the light
+// theme (#ffffff) and of the dark theme (#1e2227) — relative luminance between 0.15 and 0.28 —
+// and they differ in hue instead (tests/board/test_run_colors.py checks both).
 const PALETTE = Object.freeze([
-  "#f57c00", // orange
+  "#c05f00", // orange
   "#1f77b4", // blue
   "#2ca02c", // green
   "#d62728", // red
   "#9467bd", // purple
-  "#8c564b", // brown
-  "#e377c2", // pink
+  "#9a6a4a", // brown
+  "#d6399f", // pink
   "#00897b", // teal
-  "#bcbd22", // olive
-  "#17becf", // cyan
-  "#5e60ce", // indigo
-  "#ad494a", // brick
+  "#7c7d16", // olive
+  "#1898d8", // sky
+  "#5f5fd6", // indigo
+  "#778088", // slate
 ]);
 
 const slotOf = new Map(); // run -> palette index, for as long as the page is open
