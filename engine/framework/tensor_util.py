@@ -72,13 +72,26 @@ def _check_compatible(values, dtype):
             raise TypeError(f"Expected {dtype.name}, got {v!r} of type '{type(v).__name__}' instead.")
 
 
+def _unconvertible(values):
+    """TF's error for a dtype-less conversion of elements that make no tensor (`[1, 'a']`, `[None]`)."""
+    return TypeError(
+        f"Failed to convert elements of {values} to Tensor. Consider casting elements to a supported type. "
+        "See https://www.tensorflow.org/api_docs/python/tf/dtypes for supported TF dtypes."
+    )
+
+
 def to_numpy(values, dtype=None):
     """`values` as an ndarray of a TF dtype, with TensorFlow's inference and compatibility checks."""
+    if values is None:
+        raise ValueError("None values not supported.")
     if dtype is not None:
         dtype = dtypes.as_dtype(dtype).base_dtype
     if isinstance(values, (np.ndarray, np.generic)):
         if dtype is not None:
             if dtype == dtypes.string:
+                arr = np.asarray(values)
+                if arr.dtype.kind not in "USO":  # TF's make_tensor_proto: numbers do not become strings
+                    raise TypeError(f"Expected binary or unicode string, got {arr.reshape(-1)[0].item()}")
                 return np.asarray(values, dtype=object)
             return np.asarray(values).astype(dtype.as_numpy_dtype, copy=False)
         arr = np.asarray(values)
@@ -104,7 +117,10 @@ def to_numpy(values, dtype=None):
             ) from None
     else:
         flat = list(_flatten(values))
-        if any(isinstance(v, (str, bytes)) for v in flat):
+        texts = sum(isinstance(v, (str, bytes)) for v in flat)
+        if 0 < texts < len(flat):
+            raise _unconvertible(values)
+        if texts:
             arr = np.empty(_dense_shape(values), dtype=object)
             if arr.size:
                 arr.reshape(-1)[:] = [v.encode() if isinstance(v, str) else v for v in flat]
@@ -114,9 +130,11 @@ def to_numpy(values, dtype=None):
         except ValueError:
             arr = None
         if arr is None or arr.dtype == object:
+            got = list(np.shape(np.array(values, dtype=object)))
+            if got == _dense_shape(values):  # dense, but of elements that are not numbers (None, objects)
+                raise _unconvertible(values)
             raise ValueError(
-                f"Argument must be a dense tensor: {values} - got shape "
-                f"{list(np.shape(np.array(values, dtype=object)))}, but wanted "
+                f"Argument must be a dense tensor: {values} - got shape {got}, but wanted "
                 f"{_dense_shape(values)}."
             )
         if arr.dtype == np.float64:

@@ -13,6 +13,7 @@ from engine.framework import tensor_shape as _ts
 from engine.ops import array_ops, bitwise_ops, constant_op
 from engine.ops.op_util import (
     broadcast_dims,
+    check_same_dtype,
     convert_input,
     dims,
     infer_broadcast,
@@ -190,21 +191,12 @@ registry.register_op("AddN", infer=_infer_add_n, kernel=_add_n_kernel)
 
 # --- Python wrappers ----------------------------------------------------------------------------------------
 def _binary(op_type, x, y, name, default_name):
+    """A generated two-input op as TF's `op_def_library` builds it: `x` sets the type attr and `y` must
+    convert to it (`convert_input` gives TF's errors for a Python value or a Tensor that does not)."""
     with ops.name_scope(name, default_name, [x, y]) as scope:
         x = _convert(x, name="x")
-        # A preference, not a demand: a mismatching Tensor gets TF's "Input 'y' of 'Op'" TypeError below.
-        y = _convert(y, preferred_dtype=x.dtype.base_dtype, name="y")
-        check_same_dtype_for(op_type, x, y)
+        y = convert_input(op_type, "y", y, x.dtype.base_dtype, inferred_from="x")
         return make_tensor(op_type, [x, y], name=scope, attrs={"T": x.dtype.base_dtype})
-
-
-def check_same_dtype_for(op_type, x, y):
-    """TF's op-construction TypeError for inputs whose dtypes differ."""
-    if x.dtype.base_dtype != y.dtype.base_dtype:
-        raise TypeError(
-            f"Input 'y' of '{op_type}' Op has type {y.dtype.base_dtype.name} that does not match type "
-            f"{x.dtype.base_dtype.name} of argument 'x'."
-        )
 
 
 def _unary(op_type, x, name, default_name=None):
@@ -219,7 +211,7 @@ def add(x, y, name=None):
         x = _convert(x, name="x")
         y = _convert(y, preferred_dtype=x.dtype.base_dtype, name="y")
         op_type = "Add" if x.dtype == dtypes.string else "AddV2"
-        check_same_dtype_for(op_type, x, y)
+        check_same_dtype(op_type, x, y)
         return make_tensor(op_type, [x, y], name=scope, attrs={"T": x.dtype.base_dtype})
 
 
@@ -231,11 +223,28 @@ def multiply(x, y, name=None):
     return _binary("Mul", x, y, name, "Mul")
 
 
+# TF's `_TRUEDIV_TABLE` keys, in its order (the error text lists them).
+_TRUEDIV_DTYPES = (
+    "uint8", "int8", "uint16", "int16", "uint32", "int32", "uint64", "int64",
+    "bfloat16", "float16", "float32", "float64", "complex64", "complex128",
+)
+
+
 def _truediv(x, y, name=None):
     with ops.name_scope(name, "truediv", [x, y]) as scope:
         x = _convert(x, name="x")
-        y = _convert(y, dtype=x.dtype.base_dtype, name="y")
+        y = _convert(y, preferred_dtype=x.dtype.base_dtype, name="y")
         x_dtype = x.dtype.base_dtype
+        y_dtype = y.dtype.base_dtype
+        if x_dtype != y_dtype:
+            raise TypeError(
+                f"`x` and `y` must have the same dtype, got tf.{x_dtype.name} != tf.{y_dtype.name}."
+            )
+        if x_dtype.name not in _TRUEDIV_DTYPES:
+            raise TypeError(
+                f"Invalid dtype tf.{x_dtype.name} in __truediv__. Expected one of "
+                f"{{{', '.join(f'tf.{n}' for n in _TRUEDIV_DTYPES)}}}."
+            )
         if x_dtype in (dtypes.int8, dtypes.uint8, dtypes.int16, dtypes.uint16):
             target = dtypes.float32
         elif x_dtype in (dtypes.int32, dtypes.uint32, dtypes.int64, dtypes.uint64):
@@ -534,18 +543,20 @@ def matmul(
     """Matrix product (MatMul for rank 2, BatchMatMulV2 for batches)."""
     with ops.name_scope(name, "MatMul", [a, b]) as scope:
         a = _convert(a, name="a")
-        b = _convert(b, dtype=a.dtype.base_dtype, name="b")
+        b = _convert(b, preferred_dtype=a.dtype.base_dtype, name="b")
         transpose_a = transpose_a or adjoint_a
         transpose_b = transpose_b or adjoint_b
         ra, rb = a.shape.ndims, b.shape.ndims
         # As TF: an operand of unknown rank may be a batch, so only two known rank-2 operands make MatMul.
         if ra is None or ra > 2 or rb is None or rb > 2:
+            check_same_dtype("BatchMatMulV2", a, b)
             return make_tensor(
                 "BatchMatMulV2",
                 [a, b],
                 name=scope,
                 attrs={"T": a.dtype.base_dtype, "adj_x": bool(transpose_a), "adj_y": bool(transpose_b)},
             )
+        check_same_dtype("MatMul", a, b, args=("a", "b"))
         return make_tensor(
             "MatMul",
             [a, b],
@@ -1030,30 +1041,14 @@ registry.register_op(
 
 # --- Tensor operator overloads ------------------------------------------------------------------------------
 def _binary_operator(fn, name):
-    def forward(x, y):
-        with ops.name_scope(None, name, [x, y]) as scope:
-            if not isinstance(y, ops.Tensor):
-                try:
-                    y = _convert(y, dtype=x.dtype.base_dtype, name="y")
-                except TypeError:
-                    if hasattr(type(y), f"__r{name}__"):
-                        return NotImplemented
-                    raise
-            return fn(x, y, name=scope)
+    """`x <op> y` and `y <op> x` as TF's `binary_op_wrapper` / `r_binary_op_wrapper` build them.
 
-    def reverse(y, x):
-        with ops.name_scope(None, name, [x, y]) as scope:
-            x = _convert(x, dtype=y.dtype.base_dtype, name="x")
-            return fn(x, y, name=scope)
-
-    return forward, reverse
-
-
-def _bool_or_bitwise_operator(fn, name):
-    """`&`, `|`, `^` as TF's `binary_op_wrapper`: the right operand goes to the op unconverted (so a
-    Python int becomes `and/BitwiseAnd/y`), and when the op refuses it a right operand that defines the
-    reflected operator gets a try; otherwise the op's own error stands.  (`hasattr(type(y), "__ror__")`
-    also sees `type.__ror__`, so `t | 2.5` ends in AttributeError, as in TF.)"""
+    Forward: the right operand goes to `fn` unconverted, so the op's own error stands (`t - 2.5` is
+    "Expected int32 passed to parameter 'y' of op 'Sub' ...", `t & 1.5` names BitwiseAnd); only when the op
+    refuses it does a right operand that defines the reflected operator get a try (an error there re-raises
+    the op's error, so `t - np.float64(2.5)` reads as `t - 2.5`).  Reflected: the left operand is converted
+    to the tensor's dtype first (`2.5 - t` is the conversion's own TypeError), then `fn` runs.
+    """
     reflected = f"__r{name}__"
 
     def forward(x, y):
@@ -1071,7 +1066,11 @@ def _bool_or_bitwise_operator(fn, name):
                     raise
                 return out
 
-    _, reverse = _binary_operator(fn, name)
+    def reverse(y, x):
+        with ops.name_scope(None, name, [x, y]) as scope:
+            x = _convert(x, dtype=y.dtype.base_dtype, name="x")
+            return fn(x, y, name=scope)
+
     return forward, reverse
 
 
@@ -1101,37 +1100,22 @@ def invert_(x, name=None):
     return bitwise_ops.invert(x, name=name)
 
 
-def _add_op(x, y, name):
-    if x.dtype == dtypes.string:
-        return make_tensor("Add", [x, y], name=name, attrs={"T": x.dtype.base_dtype})
-    return add(x, y, name=name)
-
-
-def _mul_op(x, y, name):
-    return multiply(x, y, name=name)
-
-
-def _matmul_op(x, y, name):
-    return matmul(x, y, name=name)
-
-
 _OPERATORS = {
-    "add": _add_op,
+    "add": add,
     "sub": subtract,
-    "mul": _mul_op,
+    "mul": multiply,
     "truediv": _truediv,
     "div": _truediv,
     "floordiv": floordiv,
     "mod": floormod,
     "pow": pow,
-    "matmul": _matmul_op,
+    "matmul": matmul,
+    "and": and_,
+    "or": or_,
+    "xor": xor_,
 }
 for _name, _fn in _OPERATORS.items():
     _fwd, _rev = _binary_operator(_fn, _name)
-    setattr(ops.Tensor, f"__{_name}__", _fwd)
-    setattr(ops.Tensor, f"__r{_name}__", _rev)
-for _name, _fn in {"and": and_, "or": or_, "xor": xor_}.items():
-    _fwd, _rev = _bool_or_bitwise_operator(_fn, _name)
     setattr(ops.Tensor, f"__{_name}__", _fwd)
     setattr(ops.Tensor, f"__r{_name}__", _rev)
 

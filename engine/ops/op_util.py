@@ -99,14 +99,14 @@ def infer_same(op):
 def infer_broadcast(op):
     """One output with input 0's dtype and the broadcast shape of inputs 0 and 1."""
     x, y = op.inputs[0], op.inputs[1]
-    check_same_dtype(op, x, y)
+    check_same_dtype(op.type, x, y)
     return [(x.dtype.base_dtype, shape(broadcast_dims(op, dims(x), dims(y))))]
 
 
 def infer_compare(op):
     """Comparison ops: bool output with the broadcast shape."""
     x, y = op.inputs[0], op.inputs[1]
-    check_same_dtype(op, x, y)
+    check_same_dtype(op.type, x, y)
     return [(dtypes.bool, shape(broadcast_dims(op, dims(x), dims(y))))]
 
 
@@ -125,18 +125,22 @@ def convert_input(op_type, arg, value, dtype, inferred_from=None):
             f"'{type(value).__name__}' instead. Error: {error}"
         ) from None
     except ValueError:
-        observed = ops.convert_to_tensor(value).dtype.base_dtype.name
+        try:
+            observed = ops.convert_to_tensor(value).dtype.base_dtype.name
+        except ValueError as error:
+            raise ValueError(f"Tried to convert '{arg}' to a tensor and failed. Error: {error}") from None
     prefix = f"Input '{arg}' of '{op_type}' Op has type {observed} that does not match"
     if inferred_from is None:
         raise TypeError(f"{prefix} expected type of {dtype.name}.")
     raise TypeError(f"{prefix} type {dtype.name} of argument '{inferred_from}'.")
 
 
-def check_same_dtype(op, x, y):
+def check_same_dtype(op_type, x, y, args=("x", "y")):
+    """TF's op-construction TypeError for two inputs of one type attr whose dtypes differ."""
     if x.dtype.base_dtype != y.dtype.base_dtype:
         raise TypeError(
-            f"Input 'y' of '{op.type}' Op has type {y.dtype.base_dtype.name} that does not match type "
-            f"{x.dtype.base_dtype.name} of argument 'x'."
+            f"Input '{args[1]}' of '{op_type}' Op has type {y.dtype.base_dtype.name} that does not match "
+            f"type {x.dtype.base_dtype.name} of argument '{args[0]}'."
         )
 
 
