@@ -583,6 +583,8 @@ class Graph:
                 raise TypeError(f"Input #{i} of '{op_type}' must be a Tensor, got {t!r}")
             if t.graph is not self:
                 raise ValueError(f"Tensor {t!r} must be from the same graph as the op being created.")
+        if definition.input_checks:
+            definition.check_inputs(inputs)
         name = name or op_type
         if name[-1] == "/":
             name = name[:-1]

@@ -31,6 +31,14 @@ Op definitions
   not fetched, of the op's output's shape (known, not a scalar) and floating dtype.
 * ``stateful`` — never constant-folded, never deduplicated.
 * ``attrs`` — default attr values filled in when a NodeDef omits them.
+* ``inputs`` and ``allowed`` — TF's OpDef ``input_arg`` / type attr ``allowed_values``: ``inputs`` names
+  the inputs in order as ``"x: T"`` (typed by attr ``T``), ``"inputs: N*T"`` (this and every later input)
+  or ``"axis"`` (not checked); ``allowed`` maps a type attr to its dtype names, a group from
+  `engine.framework.dtype_groups`.  `Graph.create_op` calls `OpDef.check_inputs` before ``infer``: an input
+  whose base dtype is not allowed raises TF's ``TypeError("Value passed to parameter 'x' has DataType
+  string not in list of allowed values: ...")``.  Undeclared type attrs (Cast's, Identity's) allow any dtype.
+  Unlike TF, a GraphDef import reports the same text rather than "Value for attr 'T' of string is not in
+  the list of allowed values".
 
 Gradients
 ---------
@@ -68,6 +76,20 @@ class OpDef:
     stateful: bool = False
     attrs: dict = field(default_factory=dict)
     module: str = ""  # the module that registered the op type (for per-module coverage checks)
+    allowed: dict = field(default_factory=dict)  # type attr -> allowed dtype names, in TF's order
+    # (first input index, end index or None for "through the last", parameter name, attr, allowed names)
+    input_checks: tuple = ()
+
+    def check_inputs(self, inputs):
+        """TF's op-construction TypeError for the first of `inputs` whose dtype its type attr refuses.
+        `inputs` may be a prefix of the op's inputs (a wrapper checks `x` before converting `y`)."""
+        for first, end, param, attr, allowed in self.input_checks:
+            for t in inputs[first:end]:
+                if t.dtype.name not in allowed:  # `allowed` holds the "_ref" names too: no base_dtype
+                    raise TypeError(
+                        f"Value passed to parameter '{param}' has DataType {t.dtype.base_dtype.name} not in "
+                        f"list of allowed values: {', '.join(self.allowed[attr])}"
+                    )
 
     def make_kernel(self, op, runtime):
         if self.compile is not None:
@@ -81,19 +103,37 @@ _GRADIENTS: dict[str, Callable | None] = {}
 
 def register_op(
     op_type, *, infer, kernel=None, compile=None, bind=None, fresh=False, forward=(), ref_inputs=(),
-    ref_output=False, stateful=False, attrs=None,
+    ref_output=False, stateful=False, attrs=None, inputs=(), allowed=None,
 ):
     """Declares `op_type` (see module docstring).  Exactly one of `kernel` / `compile` is required."""
     if (kernel is None) == (compile is None):
         raise ValueError(f"Op type '{op_type}' needs exactly one of kernel= or compile=")
     if op_type in _OPS:
         raise KeyError(f"Registering two op definitions with name '{op_type}'!")
+    allowed = {attr: tuple(names) for attr, names in (allowed or {}).items()}
     module = sys._getframe(1).f_globals.get("__name__", "")
     _OPS[op_type] = OpDef(
         op_type, infer, kernel, compile, bind, fresh, tuple(forward), tuple(ref_inputs), ref_output, stateful,
-        dict(attrs or {}), module,
+        dict(attrs or {}), module, allowed, _input_checks(op_type, inputs, allowed),
     )
     return _OPS[op_type]
+
+
+def _input_checks(op_type, inputs, allowed):
+    """`OpDef.input_checks` from ``inputs=("x: T", "inputs: N*T", "axis")`` and ``allowed={"T": names}``."""
+    checks = []
+    for index, spec in enumerate(inputs):
+        param, _, attr = (part.strip() for part in spec.partition(":"))
+        variadic = attr.startswith("N*")
+        attr = attr.removeprefix("N*").strip()
+        if attr in allowed:
+            end = None if variadic else index + 1
+            names = frozenset(allowed[attr])
+            checks.append((index, end, param, attr, names | {name + "_ref" for name in names}))
+    unused = set(allowed) - {check[3] for check in checks}
+    if unused:
+        raise ValueError(f"Op type '{op_type}' allows dtypes for {sorted(unused)}, which no input has")
+    return tuple(checks)
 
 
 def get_op_def(op_type):

@@ -8,6 +8,7 @@ import builtins
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.ops import array_ops, bitwise_ops, constant_op
@@ -88,33 +89,36 @@ def _sigmoid(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
 
 
-# (op type, numpy kernel) for binary elementwise ops with broadcasting.
+# (op type, numpy kernel, allowed dtypes of T) for binary elementwise ops with broadcasting.  Bool
+# tensors are refused by Mul and the rest, as TF 1.x refused them (TF 2.21's `x * y` casts bools first).
 _BINARY = {
-    "AddV2": np.add,
-    "Add": np.add,
-    "Sub": np.subtract,
-    "Mul": np.multiply,
-    "RealDiv": _real_div,
-    "Div": _int_trunc_div,
-    "FloorDiv": _floor_div,
-    "FloorMod": _floor_mod,
-    "Pow": _pow,
-    "Maximum": np.maximum,
-    "Minimum": np.minimum,
-    "SquaredDifference": _squared_difference,
-    "DivNoNan": _div_no_nan,
-    "TruncateDiv": _int_trunc_div,
-    "Atan2": np.arctan2,
+    "AddV2": (np.add, groups.ADD_V2_TYPES),
+    "Add": (np.add, groups.ADD_TYPES),
+    "Sub": (np.subtract, groups.SUB_TYPES),
+    "Mul": (np.multiply, groups.BINARY_MORE),
+    "RealDiv": (_real_div, groups.BINARY_MORE),
+    "Div": (_int_trunc_div, groups.BINARY_MORE),
+    "FloorDiv": (_floor_div, groups.BINARY_MORE),
+    "FloorMod": (_floor_mod, groups.FLOOR_MOD_TYPES),
+    "Pow": (_pow, groups.POW_TYPES),
+    "Maximum": (np.maximum, groups.MAXIMUM_TYPES),
+    "Minimum": (np.minimum, groups.MAXIMUM_TYPES),
+    "SquaredDifference": (_squared_difference, groups.SQUARED_DIFFERENCE_TYPES),
+    "DivNoNan": (_div_no_nan, groups.DIV_NO_NAN_TYPES),
+    "TruncateDiv": (_int_trunc_div, groups.BINARY_MORE),
+    "Atan2": (np.arctan2, groups.UNARY_REAL),
 }
 # One ufunc call, which always allocates its result (`fresh`) and keeps a float input's dtype, so the
 # result may go into a dead input's buffer instead (`forward`; "Add" also concatenates strings).
 _FORWARDING_UFUNC_OPS = ("AddV2", "Sub", "Mul", "Maximum", "Minimum")
-for _type, _kernel in _BINARY.items():
+for _type, (_kernel, _allowed) in _BINARY.items():
+    _inputs = ("y: T", "x: T") if _type == "Atan2" else ("x: T", "y: T")
+    _typed = {"inputs": _inputs, "allowed": {"T": _allowed}}
     if _type in _FORWARDING_UFUNC_OPS:
         registry.register_op(_type, infer=infer_broadcast, kernel=_kernel, bind=ufunc_bind(_kernel),
-                             fresh=True, forward=(0, 1))
+                             fresh=True, forward=(0, 1), **_typed)
     else:
-        registry.register_op(_type, infer=infer_broadcast, kernel=_kernel)
+        registry.register_op(_type, infer=infer_broadcast, kernel=_kernel, **_typed)
 
 _COMPARE = {
     "Equal": np.equal,
@@ -127,9 +131,14 @@ _COMPARE = {
     "LogicalOr": np.logical_or,
 }
 for _type, _kernel in _COMPARE.items():
-    # TF 2.x's Equal/NotEqual carry `incompatible_shape_error` (true: mismatched shapes are an error).
-    _attrs = {"incompatible_shape_error": True} if _type in ("Equal", "NotEqual") else None
-    registry.register_op(_type, infer=infer_compare, kernel=_kernel, attrs=_attrs)
+    _attrs = _allowed = None
+    if _type in ("Equal", "NotEqual"):  # any T (strings, bools too)
+        # TF 2.x's Equal/NotEqual carry `incompatible_shape_error` (true: mismatched shapes are an error).
+        _attrs = {"incompatible_shape_error": True}
+    elif _type not in ("LogicalAnd", "LogicalOr"):
+        _allowed = {"T": groups.REAL_NUMBER_TYPES}
+    registry.register_op(_type, infer=infer_compare, kernel=_kernel, attrs=_attrs, inputs=("x: T", "y: T"),
+                         allowed=_allowed)
 
 _UNARY = {
     "Neg": np.negative,
@@ -162,14 +171,33 @@ _UNARY = {
     "IsFinite": np.isfinite,
     "LogicalNot": np.logical_not,
 }
+# Allowed dtypes of T where not UNARY_COMPLEX (None: LogicalNot takes a bool, no type attr).
+_UNARY_ALLOWED = {
+    "Neg": groups.UNARY_SIGNED,
+    "Abs": groups.ABS_TYPES,
+    "Sign": groups.UNARY_SIGNED,
+    "Square": groups.SQUARE_TYPES,
+    "Reciprocal": groups.UNARY_SIGNED,
+    "Floor": groups.UNARY_REAL,
+    "Ceil": groups.UNARY_REAL,
+    "Round": groups.UNARY_SIGNED,
+    "Rint": groups.UNARY_REAL,
+    "IsNan": groups.UNARY_REAL,
+    "IsInf": groups.UNARY_REAL,
+    "IsFinite": groups.UNARY_REAL,
+    "LogicalNot": None,
+}
 for _type, _kernel in _UNARY.items():
+    _allowed = _UNARY_ALLOWED.get(_type, groups.UNARY_COMPLEX)
+    _typed = {"inputs": ("x: T",), "allowed": _allowed and {"T": _allowed}}
     if _type in ("IsNan", "IsInf", "IsFinite"):
-        registry.register_op(_type, infer=lambda op: [(dtypes.bool, op.inputs[0].shape)], kernel=_kernel)
+        registry.register_op(_type, infer=lambda op: [(dtypes.bool, op.inputs[0].shape)], kernel=_kernel,
+                             **_typed)
     elif isinstance(_kernel, np.ufunc) and "f->f" in _kernel.types:  # as above: one dtype-keeping ufunc
         registry.register_op(_type, infer=infer_same, kernel=_kernel, bind=ufunc_bind(_kernel), fresh=True,
-                             forward=(0,))
+                             forward=(0,), **_typed)
     else:
-        registry.register_op(_type, infer=infer_same, kernel=_kernel)
+        registry.register_op(_type, infer=infer_same, kernel=_kernel, **_typed)
 
 
 def _infer_add_n(op):
@@ -186,7 +214,8 @@ def _add_n_kernel(*xs):
     return total
 
 
-registry.register_op("AddN", infer=_infer_add_n, kernel=_add_n_kernel)
+registry.register_op("AddN", infer=_infer_add_n, kernel=_add_n_kernel, inputs=("inputs: N*T",),
+                     allowed={"T": groups.ADD_N_TYPES})
 
 
 # --- Python wrappers ----------------------------------------------------------------------------------------
@@ -195,6 +224,7 @@ def _binary(op_type, x, y, name, default_name):
     convert to it (`convert_input` gives TF's errors for a Python value or a Tensor that does not)."""
     with ops.name_scope(name, default_name, [x, y]) as scope:
         x = _convert(x, name="x")
+        registry.get_op_def(op_type).check_inputs([x])  # before `y`, as TF: "a" - 1 names x's dtype
         y = convert_input(op_type, "y", y, x.dtype.base_dtype, inferred_from="x")
         return make_tensor(op_type, [x, y], name=scope, attrs={"T": x.dtype.base_dtype})
 
@@ -211,6 +241,7 @@ def add(x, y, name=None):
         x = _convert(x, name="x")
         y = _convert(y, preferred_dtype=x.dtype.base_dtype, name="y")
         op_type = "Add" if x.dtype == dtypes.string else "AddV2"
+        registry.get_op_def(op_type).check_inputs([x])
         check_same_dtype(op_type, x, y)
         return make_tensor(op_type, [x, y], name=scope, attrs={"T": x.dtype.base_dtype})
 
@@ -491,6 +522,8 @@ def _compile_matmul(op, runtime):
 registry.register_op(
     "MatMul", infer=_infer_matmul, compile=_compile_matmul, fresh=True,
     attrs={"transpose_a": False, "transpose_b": False},
+    inputs=("a: T", "b: T"),
+    allowed={"T": groups.MAT_MUL_TYPES},
 )
 
 
@@ -526,6 +559,8 @@ registry.register_op(
     infer=_infer_batch_matmul,
     compile=_compile_batch_matmul,
     attrs={"adj_x": False, "adj_y": False},
+    inputs=("x: T", "y: T"),
+    allowed={"T": groups.BATCH_MAT_MUL_TYPES},
 )
 
 
@@ -750,22 +785,24 @@ def _highest(dt):
     return np.inf if dt.kind == "f" else np.iinfo(dt).max
 
 
-_REDUCTIONS = {
-    "Sum": (_np_sum, None),
-    "Mean": (_np_mean, None),
-    "Max": (_np_max, None),
-    "Min": (_np_min, None),
-    "Prod": (_np_prod, None),
-    "Any": (np.any, dtypes.bool),
-    "All": (np.all, dtypes.bool),
+_REDUCTIONS = {  # (numpy function, output dtype if not the input's, allowed dtypes of T)
+    "Sum": (_np_sum, None, groups.NUMBER_TYPES),
+    "Mean": (_np_mean, None, groups.NUMBER_TYPES),
+    "Max": (_np_max, None, groups.REAL_NUMBER_TYPES + groups.QUANTIZED_TYPES),
+    "Min": (_np_min, None, groups.REAL_NUMBER_TYPES + groups.QUANTIZED_TYPES),
+    "Prod": (_np_prod, None, groups.NUMBER_TYPES),
+    "Any": (np.any, dtypes.bool, None),  # a bool input, no T
+    "All": (np.all, dtypes.bool, None),
 }
-for _type, (_fn, _out) in _REDUCTIONS.items():
+for _type, (_fn, _out, _allowed) in _REDUCTIONS.items():
     registry.register_op(
         _type,
         infer=(lambda op, _o=_out: _infer_reduction(op, _o)),
         compile=_reduction_kernel_factory(_fn),
         bind=_reduction_bind(_fn),
         attrs={"keep_dims": False},
+        inputs=("input: T", "reduction_indices"),
+        allowed=_allowed and {"T": _allowed},
     )
 
 
@@ -1035,7 +1072,8 @@ def _compile_cumsum(op, runtime):
 
 
 registry.register_op(
-    "Cumsum", infer=infer_same, compile=_compile_cumsum, attrs={"exclusive": False, "reverse": False}
+    "Cumsum", infer=infer_same, compile=_compile_cumsum, attrs={"exclusive": False, "reverse": False},
+    inputs=("x: T", "axis"), allowed={"T": groups.NUMBER_TYPES},
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import errors, ops, registry
 from engine.framework.tensor_shape import TensorShape
 from engine.ops import array_ops, constant_op, grad_util, math_ops, op_util
@@ -77,9 +78,11 @@ def _sparse_xent_infer(op):
     return [(dtype, TensorShape(logits.as_list()[:1])), (dtype, logits)]
 
 
-registry.register_op("SoftmaxCrossEntropyWithLogits", infer=_xent_infer, kernel=softmax_xent, fresh=True)
+registry.register_op("SoftmaxCrossEntropyWithLogits", infer=_xent_infer, kernel=softmax_xent, fresh=True,
+                     inputs=("features: T", "labels: T"), allowed={"T": groups.FLOATING_POINT})
 registry.register_op("SparseSoftmaxCrossEntropyWithLogits", infer=_sparse_xent_infer,
-                     kernel=sparse_softmax_xent)
+                     kernel=sparse_softmax_xent, inputs=("features: T", "labels: Tlabels"),
+                     allowed={"T": groups.FLOATING_POINT, "Tlabels": ("int32", "int64")})
 
 
 def _l2_loss_kernel(t):
@@ -88,7 +91,7 @@ def _l2_loss_kernel(t):
 
 
 registry.register_op("L2Loss", infer=lambda op: [(op.inputs[0].dtype.base_dtype, TensorShape([]))],
-                     kernel=_l2_loss_kernel)
+                     kernel=_l2_loss_kernel, inputs=("t: T",), allowed={"T": groups.FLOATING_POINT})
 
 
 # --- Python wrappers (tf.nn.*) -----------------------------------------------------------------------

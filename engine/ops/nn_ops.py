@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import errors, ops, registry
 from engine.ops import array_ops, math_ops, random_ops
 from engine.ops.op_util import dims, infer_same, make_tensor, shape, shape_error
@@ -63,15 +64,17 @@ def _bind_relu(op, runtime, known, donated):
     return lambda x: np.maximum(x, x.dtype.type(0), out=x)
 
 
-registry.register_op("Relu", infer=infer_same, kernel=_relu, bind=_bind_relu, fresh=True, forward=(0,))
-for _type, _kernel in {
-    "Relu6": _relu6,
-    "Elu": _elu,
-    "Selu": _selu,
-    "Softplus": _softplus,
-    "Softsign": _softsign,
+registry.register_op("Relu", infer=infer_same, kernel=_relu, bind=_bind_relu, fresh=True, forward=(0,),
+                     inputs=("features: T",), allowed={"T": groups.REAL_NUMBER_TYPES + ("qint8",)})
+for _type, (_kernel, _allowed) in {
+    "Relu6": (_relu6, groups.REAL_NUMBER_TYPES),
+    "Elu": (_elu, groups.FLOATING_POINT),
+    "Selu": (_selu, groups.FLOATING_POINT),
+    "Softplus": (_softplus, groups.FLOATING_POINT),
+    "Softsign": (_softsign, groups.FLOATING_POINT),
 }.items():
-    registry.register_op(_type, infer=infer_same, kernel=_kernel)
+    registry.register_op(_type, infer=infer_same, kernel=_kernel, inputs=("features: T",),
+                         allowed={"T": _allowed})
 
 
 def _infer_softmax(op):
@@ -81,8 +84,9 @@ def _infer_softmax(op):
     return [(x.dtype.base_dtype, x.shape)]
 
 
-registry.register_op("Softmax", infer=_infer_softmax, kernel=_softmax)
-registry.register_op("LogSoftmax", infer=_infer_softmax, kernel=_log_softmax)
+for _type, _kernel in {"Softmax": _softmax, "LogSoftmax": _log_softmax}.items():
+    registry.register_op(_type, infer=_infer_softmax, kernel=_kernel, inputs=("logits: T",),
+                         allowed={"T": groups.FLOATING_POINT})
 
 
 def _compile_leaky_relu(op, runtime):
@@ -95,7 +99,8 @@ def _compile_leaky_relu(op, runtime):
     return kernel
 
 
-registry.register_op("LeakyRelu", infer=infer_same, compile=_compile_leaky_relu, attrs={"alpha": 0.2})
+registry.register_op("LeakyRelu", infer=infer_same, compile=_compile_leaky_relu, attrs={"alpha": 0.2},
+                     inputs=("features: T",), allowed={"T": groups.FLOATING_POINT})
 
 
 def _infer_bias_add(op):
@@ -137,7 +142,8 @@ def _compile_bias_add(op, runtime):
 
 
 registry.register_op(
-    "BiasAdd", infer=_infer_bias_add, compile=_compile_bias_add, attrs={"data_format": "NHWC"}
+    "BiasAdd", infer=_infer_bias_add, compile=_compile_bias_add, attrs={"data_format": "NHWC"},
+    inputs=("value: T", "bias: T"), allowed={"T": groups.NUMBER_TYPES},
 )
 
 
