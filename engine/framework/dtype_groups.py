@@ -46,3 +46,16 @@ DIV_NO_NAN_TYPES = ("float16", "float32", "bfloat16", "float64") + _COMPLEX
 MAT_MUL_TYPES = _FLOATS + ("int32", "int64") + _UNSIGNED + _COMPLEX
 BATCH_MAT_MUL_TYPES = _FLOATS + ("int16", "int32", "int64") + _UNSIGNED + _COMPLEX
 ADD_N_TYPES = NUMBER_TYPES + ("variant",)
+
+# Index and shape attrs (`Tidx`, `Tshape`, `Tpaddings`, `index_type`, ...) and the lists of single ops.
+INDEX_TYPES = ("int32", "int64")
+INT16_INDEX_TYPES = ("int16", "int32", "int64")  # ArgMax's Tidx, GatherV2's Tindices, StridedSlice's Index
+SPLIT_V_TYPES = ("int8", "int32", "int64")
+ONE_HOT_INDEX_TYPES = ("uint8", "int8", "int32", "int64")
+ARG_MAX_TYPES = REAL_NUMBER_TYPES + QUANTIZED_TYPES + ("bool",)
+WHERE_TYPES = NUMBER_TYPES + ("bool",)
+ONES_LIKE_TYPES = MAXIMUM_TYPES + _COMPLEX + ("bool",)
+RANGE_TYPES = _FLOATS + _SIGNED + ("uint16", "uint32", "uint64")
+CONV_TYPES = FLOATING_POINT + ("int32",)
+MAX_POOL_TYPES = FLOATING_POINT + ("int32", "int64", "uint8", "int16", "int8", "uint16", "qint8")
+IMAGE_SUMMARY_TYPES = ("uint8", "float32", "float16", "float64")

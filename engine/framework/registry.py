@@ -32,13 +32,14 @@ Op definitions
 * ``stateful`` — never constant-folded, never deduplicated.
 * ``attrs`` — default attr values filled in when a NodeDef omits them.
 * ``inputs`` and ``allowed`` — TF's OpDef ``input_arg`` / type attr ``allowed_values``: ``inputs`` names
-  the inputs in order as ``"x: T"`` (typed by attr ``T``), ``"inputs: N*T"`` (this and every later input)
-  or ``"axis"`` (not checked); ``allowed`` maps a type attr to its dtype names, a group from
-  `engine.framework.dtype_groups`.  `Graph.create_op` calls `OpDef.check_inputs` before ``infer``: an input
-  whose base dtype is not allowed raises TF's ``TypeError("Value passed to parameter 'x' has DataType
-  string not in list of allowed values: ...")``.  Undeclared type attrs (Cast's, Identity's) allow any dtype.
-  Unlike TF, a GraphDef import reports the same text rather than "Value for attr 'T' of string is not in
-  the list of allowed values".
+  the inputs in order as ``"x: T"`` (typed by attr ``T``), ``"values: N*T"`` (a list: the inputs up to
+  those declared after it, which count from the end) or ``"axis"`` (not checked), with TF's input names
+  (tests/engine/test_allowed_dtypes.py compares them); ``allowed`` maps a type attr to its dtype names, a
+  group from `engine.framework.dtype_groups`.  `Graph.create_op` calls `OpDef.check_inputs` before
+  ``infer``: an input whose base dtype is not allowed raises TF's ``TypeError("Value passed to parameter
+  'x' has DataType string not in list of allowed values: ...")``.  Undeclared type attrs (Cast's,
+  Identity's) allow any dtype.  Unlike TF, a GraphDef import reports the same text rather than "Value for
+  attr 'T' of string is not in the list of allowed values".
 
 Gradients
 ---------
@@ -79,6 +80,7 @@ class OpDef:
     allowed: dict = field(default_factory=dict)  # type attr -> allowed dtype names, in TF's order
     # (first input index, end index or None for "through the last", parameter name, attr, allowed names)
     input_checks: tuple = ()
+    input_names: tuple = ()  # TF's input names, from `inputs=` (empty when not declared)
 
     def check_inputs(self, inputs):
         """TF's op-construction TypeError for the first of `inputs` whose dtype its type attr refuses.
@@ -115,6 +117,7 @@ def register_op(
     _OPS[op_type] = OpDef(
         op_type, infer, kernel, compile, bind, fresh, tuple(forward), tuple(ref_inputs), ref_output, stateful,
         dict(attrs or {}), module, allowed, _input_checks(op_type, inputs, allowed),
+        tuple(spec.partition(":")[0].strip() for spec in inputs),
     )
     return _OPS[op_type]
 
@@ -122,14 +125,19 @@ def register_op(
 def _input_checks(op_type, inputs, allowed):
     """`OpDef.input_checks` from ``inputs=("x: T", "inputs: N*T", "axis")`` and ``allowed={"T": names}``."""
     checks = []
+    after = None  # inputs after a list ("values: N*T", "axis: Tidx") are counted from the end
     for index, spec in enumerate(inputs):
         param, _, attr = (part.strip() for part in spec.partition(":"))
         variadic = attr.startswith("N*")
         attr = attr.removeprefix("N*").strip()
+        if after is not None:
+            index -= len(inputs)
         if attr in allowed:
-            end = None if variadic else index + 1
+            end = (index - len(inputs) + 1 or None) if variadic else (index + 1 or None)
             names = frozenset(allowed[attr])
             checks.append((index, end, param, attr, names | {name + "_ref" for name in names}))
+        if variadic:
+            after = index
     unused = set(allowed) - {check[3] for check in checks}
     if unused:
         raise ValueError(f"Op type '{op_type}' allows dtypes for {sorted(unused)}, which no input has")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.ops import array_ops, grad_util, math_ops
@@ -55,7 +56,10 @@ def _unsorted_segment_sum_kernel(data, segment_ids, num_segments):
 
 
 registry.register_op(
-    "UnsortedSegmentSum", infer=_infer_unsorted_segment_sum, kernel=_unsorted_segment_sum_kernel
+    "UnsortedSegmentSum", infer=_infer_unsorted_segment_sum, kernel=_unsorted_segment_sum_kernel,
+    inputs=("data: T", "segment_ids: Tindices", "num_segments: Tnumsegments"),
+    allowed={"T": groups.NUMBER_TYPES, "Tindices": groups.INT16_INDEX_TYPES,
+             "Tnumsegments": groups.INDEX_TYPES},
 )
 
 
@@ -117,6 +121,8 @@ registry.register_op(
     "InvertPermutation",
     infer=lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)],
     kernel=_invert_permutation_kernel,
+    inputs=("x: T",),
+    allowed={"T": groups.INDEX_TYPES},
 )
 registry.register_not_differentiable("InvertPermutation")
 

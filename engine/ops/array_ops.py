@@ -13,6 +13,7 @@ import numbers
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.ops import constant_op
@@ -274,7 +275,9 @@ def _bind_reshape(op, runtime, known, donated):
     return kernel
 
 
-registry.register_op("Reshape", infer=_infer_reshape, kernel=_reshape_kernel, bind=_bind_reshape)
+registry.register_op("Reshape", infer=_infer_reshape, kernel=_reshape_kernel, bind=_bind_reshape,
+                     inputs=("tensor: T", "shape: Tshape"),
+                     allowed={"Tshape": groups.INDEX_TYPES})
 
 
 def reshape(tensor, shape, name=None):  # noqa: F811 - TF's argument name
@@ -372,6 +375,8 @@ registry.register_op(
     "Transpose",
     infer=_infer_transpose,
     kernel=lambda x, perm: np.transpose(x, [int(i) for i in np.reshape(perm, -1)]),
+    inputs=("x: T", "perm: Tperm"),
+    allowed={"Tperm": groups.INDEX_TYPES},
 )
 
 
@@ -453,7 +458,9 @@ def _infer_concat(op):
 
 
 registry.register_op(
-    "ConcatV2", infer=_infer_concat, kernel=lambda *args: np.concatenate(args[:-1], axis=int(args[-1]))
+    "ConcatV2", infer=_infer_concat, kernel=lambda *args: np.concatenate(args[:-1], axis=int(args[-1])),
+    inputs=("values: N*T", "axis: Tidx"),
+    allowed={"Tidx": groups.INDEX_TYPES},
 )
 
 
@@ -679,7 +686,9 @@ def _splitv_kernel(x, sizes, axis):
     return np.split(x, np.cumsum(sizes)[:-1], axis=axis)
 
 
-registry.register_op("SplitV", infer=_infer_splitv, kernel=_splitv_kernel)
+registry.register_op("SplitV", infer=_infer_splitv, kernel=_splitv_kernel,
+                     inputs=("value: T", "size_splits: Tlen", "split_dim"),
+                     allowed={"Tlen": groups.SPLIT_V_TYPES})
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
@@ -778,6 +787,8 @@ registry.register_op(
     "ExpandDims",
     infer=_infer_expand_dims,
     kernel=lambda x, axis: np.expand_dims(x, int(np.reshape(axis, -1)[0])),
+    inputs=("input: T", "dim: Tdim"),
+    allowed={"Tdim": groups.INDEX_TYPES},
 )
 
 
@@ -827,7 +838,9 @@ def _tile_kernel(x, multiples):
     return np.tile(x, multiples)
 
 
-registry.register_op("Tile", infer=_infer_tile, kernel=_tile_kernel)
+registry.register_op("Tile", infer=_infer_tile, kernel=_tile_kernel,
+                     inputs=("input: T", "multiples: Tmultiples"),
+                     allowed={"Tmultiples": groups.INDEX_TYPES})
 
 
 def tile(input, multiples, name=None):  # noqa: A002
@@ -866,12 +879,16 @@ def _infer_pad(op):
 
 
 registry.register_op(
-    "Pad", infer=_infer_pad, kernel=lambda x, p: np.pad(x, np.asarray(p).astype(np.int64), mode="constant")
+    "Pad", infer=_infer_pad, kernel=lambda x, p: np.pad(x, np.asarray(p).astype(np.int64), mode="constant"),
+    inputs=("input: T", "paddings: Tpaddings"),
+    allowed={"Tpaddings": groups.INDEX_TYPES},
 )
 registry.register_op(
     "PadV2",
     infer=_infer_pad,
     kernel=lambda x, p, c: np.pad(x, np.asarray(p).astype(np.int64), mode="constant", constant_values=c),
+    inputs=("input: T", "paddings: Tpaddings", "constant_values: T"),
+    allowed={"Tpaddings": groups.INDEX_TYPES},
 )
 
 
@@ -880,7 +897,9 @@ def _compile_mirror_pad(op, runtime):
     return lambda x, p: np.pad(x, np.asarray(p).astype(np.int64), mode=mode)
 
 
-registry.register_op("MirrorPad", infer=_infer_pad, compile=_compile_mirror_pad)
+registry.register_op("MirrorPad", infer=_infer_pad, compile=_compile_mirror_pad,
+                     inputs=("input: T", "paddings: Tpaddings"),
+                     allowed={"Tpaddings": groups.INDEX_TYPES})
 
 
 def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
@@ -984,7 +1003,9 @@ def _compile_gather(op, runtime):
     return kernel
 
 
-registry.register_op("GatherV2", infer=_infer_gather, compile=_compile_gather, attrs={"batch_dims": 0})
+registry.register_op("GatherV2", infer=_infer_gather, compile=_compile_gather, attrs={"batch_dims": 0},
+                     inputs=("params: Tparams", "indices: Tindices", "axis: Taxis"),
+                     allowed={"Tindices": groups.INT16_INDEX_TYPES, "Taxis": groups.INDEX_TYPES})
 
 
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
@@ -1044,7 +1065,9 @@ def _slice_kernel(x, begin, size):
     return np.asarray(x)[tuple(idx)]
 
 
-registry.register_op("Slice", infer=_infer_slice, kernel=_slice_kernel)
+registry.register_op("Slice", infer=_infer_slice, kernel=_slice_kernel,
+                     inputs=("input: T", "begin: Index", "size: Index"),
+                     allowed={"Index": groups.INDEX_TYPES})
 
 
 def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
@@ -1117,6 +1140,8 @@ registry.register_op(
     infer=_infer_strided_slice,
     compile=_compile_strided_slice,
     attrs={k: 0 for k in _STRIDED_ATTRS},
+    inputs=("input: T", "begin: Index", "end: Index", "strides: Index"),
+    allowed={"Index": groups.INT16_INDEX_TYPES},
 )
 
 
@@ -1255,7 +1280,9 @@ def _fill_kernel(dims_value, value):
     return np.full(d, value, dtype=np.asarray(value).dtype)
 
 
-registry.register_op("Fill", infer=_infer_fill, kernel=_fill_kernel)
+registry.register_op("Fill", infer=_infer_fill, kernel=_fill_kernel,
+                     inputs=("dims: index_type", "value: T"),
+                     allowed={"index_type": groups.INDEX_TYPES})
 
 
 def fill(dims, value, name=None):  # noqa: F811 - TF's argument name
@@ -1298,7 +1325,9 @@ registry.register_op(
     "ZerosLike", infer=lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)], kernel=np.zeros_like
 )
 registry.register_op(
-    "OnesLike", infer=lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)], kernel=np.ones_like
+    "OnesLike", infer=lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)], kernel=np.ones_like,
+    inputs=("x: T",),
+    allowed={"T": groups.ONES_LIKE_TYPES},
 )
 
 
@@ -1357,7 +1386,9 @@ def _compile_one_hot(op, runtime):
     return kernel
 
 
-registry.register_op("OneHot", infer=_infer_one_hot, compile=_compile_one_hot, attrs={"axis": -1})
+registry.register_op("OneHot", infer=_infer_one_hot, compile=_compile_one_hot, attrs={"axis": -1},
+                     inputs=("indices: TI", "depth", "on_value: T", "off_value: T"),
+                     allowed={"TI": groups.ONE_HOT_INDEX_TYPES})
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
@@ -1435,6 +1466,8 @@ registry.register_op(
         )
     ],
     kernel=lambda c: np.argwhere(c).astype(np.int64),
+    inputs=("input: T",),
+    allowed={"T": groups.WHERE_TYPES},
 )
 
 
@@ -1442,8 +1475,8 @@ def where(condition, x=None, y=None, name=None):
     """TF1 `tf.where`: coordinates of true elements, or a Select between `x` and `y`."""
     if x is None and y is None:
         with ops.name_scope(name, "Where", [condition]) as scope:
-            condition = _convert(condition, dtype=dtypes.bool, name="condition")
-            return make_tensor("Where", [condition], name=scope, attrs={"T": dtypes.bool})
+            condition = _convert(condition, name="condition")  # any number type: its non-zero elements
+            return make_tensor("Where", [condition], name=scope, attrs={"T": condition.dtype.base_dtype})
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
     condition = _convert(condition, dtype=dtypes.bool, name="condition")
@@ -1553,6 +1586,8 @@ registry.register_op(
     "BroadcastGradientArgs",
     infer=lambda op: [(op.inputs[0].dtype.base_dtype, _ts.TensorShape([None]))] * 2,
     kernel=_broadcast_gradient_args_kernel,
+    inputs=("s0: T", "s1: T"),
+    allowed={"T": groups.INDEX_TYPES},
 )
 
 
@@ -1574,6 +1609,8 @@ registry.register_op(
     "BroadcastTo",
     infer=_infer_broadcast_to,
     kernel=lambda x, s: np.array(np.broadcast_to(x, [int(v) for v in np.reshape(s, -1)])),
+    inputs=("input: T", "shape: Tidx"),
+    allowed={"Tidx": groups.INDEX_TYPES},
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import registry
 from engine.framework.tensor_shape import TensorShape
 from engine.ops import op_util
@@ -74,20 +75,23 @@ def _bind_relu_grad(op, runtime, known, donated):
 
 
 registry.register_op("ReluGrad", infer=op_util.infer_broadcast, kernel=_relu_grad, bind=_bind_relu_grad,
-                     fresh=True, forward=(0, 1))
-_ELEMENTWISE = {
-    "Relu6Grad": _relu6_grad,
-    "EluGrad": _elu_grad,
-    "SeluGrad": _selu_grad,
-    "SoftplusGrad": _softplus_grad,
-    "SigmoidGrad": _sigmoid_grad,
-    "TanhGrad": _tanh_grad,
-    "SqrtGrad": _sqrt_grad,
-    "RsqrtGrad": _rsqrt_grad,
-    "ReciprocalGrad": _reciprocal_grad,
+                     fresh=True, forward=(0, 1),
+                     inputs=("gradients: T", "features: T"),
+                     allowed={"T": groups.REAL_NUMBER_TYPES})
+_ELEMENTWISE = {  # op type: kernel, TF's input names (both typed by T), T's allowed dtypes
+    "Relu6Grad": (_relu6_grad, ("gradients", "features"), groups.REAL_NUMBER_TYPES),
+    "EluGrad": (_elu_grad, ("gradients", "outputs"), groups.FLOATING_POINT),
+    "SeluGrad": (_selu_grad, ("gradients", "outputs"), groups.FLOATING_POINT),
+    "SoftplusGrad": (_softplus_grad, ("gradients", "features"), groups.FLOATING_POINT),
+    "SigmoidGrad": (_sigmoid_grad, ("y", "dy"), groups.UNARY_COMPLEX),
+    "TanhGrad": (_tanh_grad, ("y", "dy"), groups.UNARY_COMPLEX),
+    "SqrtGrad": (_sqrt_grad, ("y", "dy"), groups.UNARY_COMPLEX),
+    "RsqrtGrad": (_rsqrt_grad, ("y", "dy"), groups.UNARY_COMPLEX),
+    "ReciprocalGrad": (_reciprocal_grad, ("y", "dy"), groups.UNARY_COMPLEX),
 }
-for _op_type, _fn in _ELEMENTWISE.items():
-    registry.register_op(_op_type, infer=op_util.infer_broadcast, kernel=_fn)
+for _op_type, (_fn, _names, _allowed) in _ELEMENTWISE.items():
+    registry.register_op(_op_type, infer=op_util.infer_broadcast, kernel=_fn,
+                         inputs=tuple(f"{n}: T" for n in _names), allowed={"T": _allowed})
 
 
 def _binary(op_type, default_name):
@@ -135,7 +139,9 @@ def _bias_add_grad_compile(op, runtime):
 
 
 registry.register_op("BiasAddGrad", infer=_bias_add_grad_infer, compile=_bias_add_grad_compile,
-                     attrs={"data_format": "NHWC"})
+                     attrs={"data_format": "NHWC"},
+                     inputs=("out_backprop: T",),
+                     allowed={"T": groups.NUMBER_TYPES})
 
 
 def bias_add_grad(out_backprop, data_format="NHWC", name=None):
@@ -169,7 +175,9 @@ def _strided_slice_grad_infer(op):
 
 
 registry.register_op("StridedSliceGrad", infer=_strided_slice_grad_infer, compile=_strided_slice_grad_compile,
-                     attrs={k: 0 for k in _STRIDED_ATTRS})
+                     attrs={k: 0 for k in _STRIDED_ATTRS},
+                     inputs=("shape: Index", "begin: Index", "end: Index", "strides: Index", "dy: T"),
+                     allowed={"Index": groups.INDEX_TYPES})
 
 
 def strided_slice_grad(shape, begin, end, strides, dy, name=None, **masks):

@@ -10,19 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.framework import dtypes, ops, registry
+from engine.framework import dtype_groups as groups
+from engine.framework import ops, registry
 from engine.ops.op_util import convert_input, infer_broadcast, infer_same, make_tensor
-
-_INTEGER_TYPES = (
-    dtypes.int8,
-    dtypes.int16,
-    dtypes.int32,
-    dtypes.int64,
-    dtypes.uint8,
-    dtypes.uint16,
-    dtypes.uint32,
-    dtypes.uint64,
-)
 
 
 def _clamped_shift(x, y):
@@ -47,27 +37,25 @@ _BINARY = {
     "RightShift": _right_shift,
 }
 for _type, _kernel in _BINARY.items():
-    registry.register_op(_type, infer=infer_broadcast, kernel=_kernel)
+    registry.register_op(_type, infer=infer_broadcast, kernel=_kernel, inputs=("x: T", "y: T"),
+                         allowed={"T": groups.INTEGER_TYPES})
     registry.register_not_differentiable(_type)
 
-registry.register_op("Invert", infer=infer_same, kernel=np.invert)
+registry.register_op("Invert", infer=infer_same, kernel=np.invert, inputs=("x: T",),
+                     allowed={"T": groups.INTEGER_TYPES})
 registry.register_not_differentiable("Invert")
 
 
-def _integer_input(x):
+def _integer_input(op_type, x):
+    """`x` as a tensor; TF's TypeError names its dtype if `op_type` refuses it (before `y` is converted)."""
     x = ops.convert_to_tensor(x, name="x")
-    if x.dtype.base_dtype not in _INTEGER_TYPES:
-        allowed = ", ".join(t.name for t in _INTEGER_TYPES)
-        raise TypeError(
-            f"Value passed to parameter 'x' has DataType {x.dtype.base_dtype.name} not in list of allowed "
-            f"values: {allowed}"
-        )
+    registry.get_op_def(op_type).check_inputs([x])
     return x
 
 
 def _binary(op_type, x, y, name):
     with ops.name_scope(name, op_type, [x, y]) as scope:
-        x = _integer_input(x)
+        x = _integer_input(op_type, x)
         y = convert_input(op_type, "y", y, x.dtype.base_dtype, inferred_from="x")
         return make_tensor(op_type, [x, y], name=scope, attrs={"T": x.dtype.base_dtype})
 
@@ -97,5 +85,5 @@ def right_shift(x, y, name=None):
 def invert(x, name=None):
     """~x, every bit flipped."""
     with ops.name_scope(name, "Invert", [x]) as scope:
-        x = _integer_input(x)
+        x = _integer_input("Invert", x)
         return make_tensor("Invert", [x], name=scope, attrs={"T": x.dtype.base_dtype})

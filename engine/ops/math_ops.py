@@ -261,6 +261,15 @@ _TRUEDIV_DTYPES = (
 )
 
 
+def _truediv_float(dtype):
+    """The float dtype TF's truediv casts integer `dtype` operands to; None for other dtypes."""
+    if dtype in (dtypes.int8, dtypes.uint8, dtypes.int16, dtypes.uint16):
+        return dtypes.float32
+    if dtype in (dtypes.int32, dtypes.uint32, dtypes.int64, dtypes.uint64):
+        return dtypes.float64
+    return None
+
+
 def _truediv(x, y, name=None):
     with ops.name_scope(name, "truediv", [x, y]) as scope:
         x = _convert(x, name="x")
@@ -276,12 +285,7 @@ def _truediv(x, y, name=None):
                 f"Invalid dtype tf.{x_dtype.name} in __truediv__. Expected one of "
                 f"{{{', '.join(f'tf.{n}' for n in _TRUEDIV_DTYPES)}}}."
             )
-        if x_dtype in (dtypes.int8, dtypes.uint8, dtypes.int16, dtypes.uint16):
-            target = dtypes.float32
-        elif x_dtype in (dtypes.int32, dtypes.uint32, dtypes.int64, dtypes.uint64):
-            target = dtypes.float64
-        else:
-            target = None
+        target = _truediv_float(x_dtype)
         if target is not None:
             x = array_ops.cast(x, target)
             y = array_ops.cast(y, target)
@@ -801,8 +805,8 @@ for _type, (_fn, _out, _allowed) in _REDUCTIONS.items():
         compile=_reduction_kernel_factory(_fn),
         bind=_reduction_bind(_fn),
         attrs={"keep_dims": False},
-        inputs=("input: T", "reduction_indices"),
-        allowed=_allowed and {"T": _allowed},
+        inputs=("input: T" if _allowed else "input", "reduction_indices: Tidx"),
+        allowed={"T": _allowed, "Tidx": groups.INDEX_TYPES} if _allowed else {"Tidx": groups.INDEX_TYPES},
     )
 
 
@@ -918,10 +922,14 @@ def _arg_factory(np_fn):
 
 
 registry.register_op(
-    "ArgMax", infer=_infer_arg, compile=_arg_factory(np.argmax), attrs={"output_type": dtypes.int64}
+    "ArgMax", infer=_infer_arg, compile=_arg_factory(np.argmax), attrs={"output_type": dtypes.int64},
+    inputs=("input: T", "dimension: Tidx"),
+    allowed={"T": groups.ARG_MAX_TYPES, "Tidx": groups.INT16_INDEX_TYPES},
 )
 registry.register_op(
-    "ArgMin", infer=_infer_arg, compile=_arg_factory(np.argmin), attrs={"output_type": dtypes.int64}
+    "ArgMin", infer=_infer_arg, compile=_arg_factory(np.argmin), attrs={"output_type": dtypes.int64},
+    inputs=("input: T", "dimension: Tidx"),
+    allowed={"T": groups.ARG_MAX_TYPES, "Tidx": groups.INDEX_TYPES},
 )
 
 
@@ -988,7 +996,9 @@ def _range_kernel(start, limit, delta):
     return np.arange(start, limit, delta, dtype=dt)
 
 
-registry.register_op("Range", infer=_infer_range, kernel=_range_kernel)
+registry.register_op("Range", infer=_infer_range, kernel=_range_kernel,
+                     inputs=("start: Tidx", "limit: Tidx", "delta: Tidx"),
+                     allowed={"Tidx": groups.RANGE_TYPES})
 
 _RANGE_DTYPES = [dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64]
 
@@ -1020,15 +1030,21 @@ def _linspace_kernel(start, stop, num):
     return np.linspace(start, stop, num, dtype=np.asarray(start).dtype)
 
 
-registry.register_op("LinSpace", infer=_infer_linspace, kernel=_linspace_kernel)
+registry.register_op("LinSpace", infer=_infer_linspace, kernel=_linspace_kernel,
+                     inputs=("start: T", "stop: T", "num: Tidx"),
+                     allowed={"T": groups.UNARY_REAL, "Tidx": groups.INDEX_TYPES})
 
 
 def linspace(start, stop, num, name=None):
-    """`num` evenly spaced values from start to stop inclusive (op LinSpace)."""
+    """`num` evenly spaced values from start to stop inclusive (op LinSpace; integers as TF's truediv casts
+    them, to float64 for int32)."""
     with ops.name_scope(name, "LinSpace", [start, stop, num]) as scope:
         start = _convert(start, name="start")
         stop = _convert(stop, dtype=start.dtype.base_dtype, name="stop")
         num = _convert(num, dtype=dtypes.int32, name="num")
+        target = _truediv_float(start.dtype.base_dtype)  # TF's linspace divides: integers give floats
+        if target is not None:
+            start, stop = array_ops.cast(start, target), array_ops.cast(stop, target)
         return make_tensor(
             "LinSpace", [start, stop, num], name=scope, attrs={"T": start.dtype.base_dtype, "Tidx": num.dtype}
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, ops, random_seed, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.ops import math_ops
@@ -72,13 +73,19 @@ def _compile_uniform_int(op, runtime):
 
 _SEED_ATTRS = {"seed": 0, "seed2": 0}
 registry.register_op(
-    "RandomUniform", infer=_infer_random, compile=_compile_uniform, stateful=True, attrs=_SEED_ATTRS
+    "RandomUniform", infer=_infer_random, compile=_compile_uniform, stateful=True, attrs=_SEED_ATTRS,
+    inputs=("shape: T",),
+    allowed={"T": groups.INDEX_TYPES},
 )
 registry.register_op(
-    "RandomStandardNormal", infer=_infer_random, compile=_compile_normal, stateful=True, attrs=_SEED_ATTRS
+    "RandomStandardNormal", infer=_infer_random, compile=_compile_normal, stateful=True, attrs=_SEED_ATTRS,
+    inputs=("shape: T",),
+    allowed={"T": groups.INDEX_TYPES},
 )
 registry.register_op(
-    "TruncatedNormal", infer=_infer_random, compile=_compile_truncated, stateful=True, attrs=_SEED_ATTRS
+    "TruncatedNormal", infer=_infer_random, compile=_compile_truncated, stateful=True, attrs=_SEED_ATTRS,
+    inputs=("shape: T",),
+    allowed={"T": groups.INDEX_TYPES},
 )
 registry.register_op(
     "RandomUniformInt",
@@ -86,6 +93,8 @@ registry.register_op(
     compile=_compile_uniform_int,
     stateful=True,
     attrs=_SEED_ATTRS,
+    inputs=("shape: T", "minval: Tout", "maxval: Tout"),
+    allowed={"Tout": groups.INDEX_TYPES, "T": groups.INDEX_TYPES},
 )
 
 

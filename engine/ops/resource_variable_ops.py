@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine import variables
+from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, registry
 from engine.framework import tensor_shape as _ts
 from engine.ops import training_kernels as k
@@ -170,7 +171,10 @@ def _define_apply(op_type, n_vars, fn, flag=None):
     attrs = {"use_locking": False}
     if flag:
         attrs[flag] = flag == "update_slots"
-    registry.register_op(op_type, infer=lambda op: [], compile=compile_, stateful=True, attrs=attrs)
+    names = k.INPUT_NAMES[op_type.removeprefix("ResourceApply")]  # handles: resource, other inputs: T
+    inputs = names[:n_vars] + tuple(f"{n}: T" for n in names[n_vars:])
+    registry.register_op(op_type, infer=lambda op: [], compile=compile_, stateful=True, attrs=attrs,
+                         inputs=inputs, allowed={"T": groups.NUMBER_TYPES})
     registry.register_not_differentiable(op_type)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine import memory
+from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry
 from engine.framework import tensor_shape as _ts
 from engine.ops.op_util import make_op, shape_error, shape_str
@@ -145,6 +146,8 @@ registry.register_op(
     ref_output=True,
     stateful=True,
     attrs={"use_locking": False},
+    inputs=("ref: T", "value: T"),
+    allowed={"T": groups.NUMBER_TYPES},
 )
 registry.register_op(
     "AssignSub",
@@ -154,6 +157,8 @@ registry.register_op(
     ref_output=True,
     stateful=True,
     attrs={"use_locking": False},
+    inputs=("ref: T", "value: T"),
+    allowed={"T": groups.NUMBER_TYPES},
 )
 
 

@@ -22,6 +22,17 @@ import numpy as np
 
 from engine import memory
 
+# TF's input names of each ``Apply*`` / ``ResourceApply*`` op (after "Apply"), variables first.
+INPUT_NAMES = {
+    "GradientDescent": ("var", "alpha", "delta"),
+    "Momentum": ("var", "accum", "lr", "grad", "momentum"),
+    "Adam": ("var", "m", "v", "beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon", "grad"),
+    "RMSProp": ("var", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad"),
+    "CenteredRMSProp": ("var", "mg", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad"),
+    "Adagrad": ("var", "accum", "lr", "grad"),
+    "Adadelta": ("var", "accum", "accum_update", "lr", "rho", "epsilon", "grad"),
+}
+
 _local = threading.local()
 
 

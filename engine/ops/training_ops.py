@@ -7,6 +7,7 @@ Optimizers (engine/train/) create these ops; their op types appear in the GraphD
 
 from __future__ import annotations
 
+from engine.framework import dtype_groups as groups
 from engine.framework import ops, registry
 from engine.ops import op_util
 from engine.ops import training_kernels as k
@@ -54,7 +55,9 @@ def _define(op_type, n_refs, fn, attrs, flag=None, bind=None, forward=()):
         return kernel
 
     registry.register_op(op_type, infer=_var_infer, compile=compile_, bind=bind, forward=forward,
-                         ref_inputs=tuple(range(n_refs)), ref_output=True, stateful=True, attrs=attrs)
+                         ref_inputs=tuple(range(n_refs)), ref_output=True, stateful=True, attrs=attrs,
+                         inputs=tuple(f"{n}: T" for n in k.INPUT_NAMES[op_type.removeprefix("Apply")]),
+                         allowed={"T": groups.NUMBER_TYPES})
 
 
 _LOCK = {"use_locking": False}

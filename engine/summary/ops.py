@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, registry
 from engine.framework import ops as _ops
 from engine.framework.tensor_shape import TensorShape
@@ -95,10 +96,16 @@ def _scalar_string(op):
     return [(dtypes.string, TensorShape([]))]
 
 
-registry.register_op("ScalarSummary", infer=_scalar_string, kernel=_scalar_kernel)
-registry.register_op("HistogramSummary", infer=_scalar_string, compile=_compile_histogram)
+registry.register_op("ScalarSummary", infer=_scalar_string, kernel=_scalar_kernel,
+                     inputs=("tags", "values: T"),
+                     allowed={"T": groups.REAL_NUMBER_TYPES})
+registry.register_op("HistogramSummary", infer=_scalar_string, compile=_compile_histogram,
+                     inputs=("tag", "values: T"),
+                     allowed={"T": groups.REAL_NUMBER_TYPES})
 registry.register_op("ImageSummary", infer=_scalar_string, compile=_compile_image,
-                     attrs={"max_images": 3, "bad_color": builders.DEFAULT_BAD_COLOR})
+                     attrs={"max_images": 3, "bad_color": builders.DEFAULT_BAD_COLOR},
+                     inputs=("tag", "tensor: T"),
+                     allowed={"T": groups.IMAGE_SUMMARY_TYPES})
 registry.register_op("AudioSummaryV2", infer=_scalar_string, compile=_compile_audio, attrs={"max_outputs": 3})
 registry.register_op("TensorSummaryV2", infer=_scalar_string, kernel=_tensor_summary_kernel)
 registry.register_op("MergeSummary", infer=_scalar_string, kernel=_merge_kernel)

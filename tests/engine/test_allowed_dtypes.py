@@ -25,6 +25,7 @@ _NUMBER = (
     "quint16, uint16, complex128, float16, uint32, uint64"
 )
 _UNARY_COMPLEX = "bfloat16, float16, float32, float64, complex64, complex128"
+_UNARY_REAL = "bfloat16, float16, float32, float64"
 _UNARY_SIGNED = "bfloat16, float16, float32, float64, int8, int16, int32, int64, complex64, complex128"
 
 
@@ -161,7 +162,7 @@ def _is_tf_dtype_name(name):
 
 def test_every_declared_allowed_set_names_real_dtypes():
     declared = [registry.get_op_def(t) for t in registry.registered_ops() if registry.get_op_def(t).allowed]
-    assert len(declared) > 60
+    assert len(declared) > 140
     for op_def in declared:
         for attr, names in op_def.allowed.items():
             assert names, (op_def.type, attr)
@@ -176,3 +177,266 @@ def test_every_dtype_group_names_real_dtypes():
     assert {"NUMBER_TYPES", "REAL_NUMBER_TYPES", "FLOATING_POINT", "QUANTIZED_TYPES"} <= set(groups)
     for group, names in groups.items():
         assert all(_is_tf_dtype_name(n) for n in names), group
+
+
+# --- the second batch: gradient ops, conv/pool, Arg*, Apply*, index-typed attrs, bitwise, summaries -------
+_FLOATING = "float16, bfloat16, float32, float64"
+_INDEX = "int32, int64"
+_INTEGER = "int8, int16, int32, int64, uint8, uint16, uint32, uint64"
+
+
+def _raw(op_type, *inputs, **attrs):
+    """The op built directly (TF's `tf.raw_ops`), for the ops without a public wrapper."""
+    return tf.get_default_graph().create_op(op_type, list(inputs), attrs=attrs)
+
+
+S1 = lambda: tf.constant(["a"])  # noqa: E731
+F1 = lambda: tf.constant([1.0])  # noqa: E731
+S4 = lambda: tf.constant([[[["a"]]]])  # noqa: E731
+I4 = lambda: tf.constant([[[[1]]]])  # noqa: E731
+_WINDOW = {"ksize": [1, 1, 1, 1], "strides": [1, 1, 1, 1], "padding": "VALID"}
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: _raw("ReluGrad", S(), S()), _refused("gradients", "string", _REAL)),
+        (lambda: _raw("EluGrad", I(), I()), _refused("gradients", "int32", _FLOATING)),
+        (lambda: _raw("TanhGrad", I(), I()), _refused("y", "int32", _UNARY_COMPLEX)),
+        (lambda: _raw("SqrtGrad", I(), I()), _refused("y", "int32", _UNARY_COMPLEX)),
+        (lambda: _raw("BiasAddGrad", S()), _refused("out_backprop", "string", _NUMBER)),
+        (lambda: _raw("MaxPoolGrad", S4(), S4(), S4(), **_WINDOW), _refused("orig_input", "string", _REAL)),
+        (lambda: _raw("Conv2DBackpropFilter", I4(), tf.constant([1, 1, 1, 1]), I4(), strides=[1, 1, 1, 1],
+                      padding="VALID"), _refused("input", "int32", _FLOATING)),
+        (lambda: tf.argmax(S1(), 0), _refused(
+            "input", "string", _REAL + ", qint8, quint8, qint32, qint16, quint16, bool"
+        )),
+        (lambda: _raw("ArgMax", F1(), tf.constant(0.0)),
+         _refused("dimension", "float32", "int16, int32, int64")),
+        (lambda: _raw("ArgMin", F1(), tf.constant(0, tf.int8)), _refused("dimension", "int8", _INDEX)),
+        (lambda: tf.nn.conv2d(tf.constant([[[[1]]]], tf.int64), tf.constant([[[[1]]]], tf.int64),
+                              [1, 1, 1, 1], "VALID"), _refused("input", "int64", _FLOATING + ", int32")),
+        (lambda: tf.nn.max_pool(S4(), [1, 1, 1, 1], [1, 1, 1, 1], "VALID"), _refused(
+            "input", "string", _FLOATING + ", int32, int64, uint8, int16, int8, uint16, qint8"
+        )),
+        (lambda: tf.nn.avg_pool(I4(), [1, 1, 1, 1], [1, 1, 1, 1], "VALID"),
+         _refused("value", "int32", _FLOATING)),
+        (lambda: _raw("ApplyGradientDescent", tf.Variable("a")._ref(), S(), S()),
+         _refused("var", "string", _NUMBER)),
+        (lambda: tf.assign_add(tf.Variable("a"), "b"), _refused("ref", "string", _NUMBER)),
+        (lambda: tf.tile(F1(), tf.constant([1.0])), _refused("multiples", "float32", _INDEX)),
+        (lambda: tf.fill(tf.constant([1.0]), 1), _refused("dims", "float32", _INDEX)),
+        (lambda: tf.reshape(F1(), tf.constant([1.0])), _refused("shape", "float32", _INDEX)),
+        (lambda: tf.transpose(F1(), tf.constant([0.0])), _refused("perm", "float32", _INDEX)),
+        (lambda: tf.concat([F1(), F1()], tf.constant(0.0)), _refused("axis", "float32", _INDEX)),
+        (lambda: tf.reduce_sum(F1(), tf.constant(0.0)), _refused("reduction_indices", "float32", _INDEX)),
+        (lambda: tf.gather(F1(), tf.constant([0.0])), _refused("indices", "float32", "int16, " + _INDEX)),
+        (lambda: tf.strided_slice(F1(), tf.constant([0.0]), tf.constant([1.0])), _refused(
+            "begin", "float32", "int16, " + _INDEX
+        )),
+        (lambda: tf.one_hot(tf.constant([1.0]), 3), _refused("indices", "float32", "uint8, int8, " + _INDEX)),
+        (lambda: tf.random_uniform(tf.constant([1.0])), _refused("shape", "float32", _INDEX)),
+        (lambda: _raw("Range", B(), B(), B()), _refused(
+            "start", "bool",
+            "bfloat16, float16, float32, float64, int8, int16, int32, int64, uint16, uint32, uint64",
+        )),
+        (lambda: _raw("LinSpace", I(), I(), I()), _refused("start", "int32", _UNARY_REAL)),
+        (lambda: tf.where(S1()), _refused("input", "string", _NUMBER + ", bool")),
+        (lambda: tf.bitwise.bitwise_and(tf.constant(1.0), tf.constant(1.0)),
+         _refused("x", "float32", _INTEGER)),
+        (lambda: tf.bitwise.left_shift(B(), B()), _refused("x", "bool", _INTEGER)),
+        (lambda: tf.bitwise.invert(S()), _refused("x", "string", _INTEGER)),
+        (lambda: tf.summary.histogram("h", S1()), _refused("values", "string", _REAL)),
+        (lambda: tf.summary.image("i", tf.constant(np.zeros((1, 1, 1, 1), np.int32))), _refused(
+            "tensor", "int32", "uint8, float32, float16, float64"
+        )),
+    ],
+)
+def test_second_batch_refuses_as_tf(build, message):
+    with pytest.raises(TypeError) as info:
+        build()
+    assert str(info.value) == message
+
+
+def test_index_attr_after_a_list_is_checked_from_the_end():
+    # ConcatV2's `values: N*T` then `axis: Tidx`: the axis is the last input whatever N is.
+    tf.concat([F1(), F1(), F1()], 0)
+    with pytest.raises(TypeError, match="parameter 'axis' has DataType int8"):
+        tf.concat([F1(), F1(), F1()], tf.constant(0, tf.int8))
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: tf.linspace(1, 3, 3),  # TF's linspace divides: integers become float64
+        lambda: tf.where(F1()),  # Where takes any number type, not only bool
+        lambda: tf.where(B()),
+        lambda: tf.argmax(tf.constant([True, False]), 0),
+        lambda: tf.reduce_any(tf.constant([True]), tf.constant(0, tf.int64)),
+        lambda: tf.bitwise.bitwise_and(I(), 3),
+    ],
+)
+def test_second_batch_allowed_dtypes_build(build):
+    build()
+
+
+def test_linspace_of_integers_is_float64_as_tf():
+    x = tf.linspace(1, 3, 3)
+    assert x.dtype == tf.float64
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(x), [1.0, 2.0, 3.0])
+
+
+# TF 2.21's OpDef input names (`op_def_registry.get(t).input_arg`) of every op type with a declaration.
+_TF_INPUT_NAMES = {
+    "Abs": "x",
+    "Acos": "x",
+    "Add": "x y",
+    "AddN": "inputs",
+    "AddV2": "x y",
+    "All": "input reduction_indices",
+    "Any": "input reduction_indices",
+    "ApplyAdadelta": "var accum accum_update lr rho epsilon grad",
+    "ApplyAdagrad": "var accum lr grad",
+    "ApplyAdam": "var m v beta1_power beta2_power lr beta1 beta2 epsilon grad",
+    "ApplyCenteredRMSProp": "var mg ms mom lr rho momentum epsilon grad",
+    "ApplyGradientDescent": "var alpha delta",
+    "ApplyMomentum": "var accum lr grad momentum",
+    "ApplyRMSProp": "var ms mom lr rho momentum epsilon grad",
+    "ArgMax": "input dimension",
+    "ArgMin": "input dimension",
+    "Asin": "x",
+    "AssignAdd": "ref value",
+    "AssignSub": "ref value",
+    "Atan": "x",
+    "Atan2": "y x",
+    "AvgPool": "value",
+    "AvgPoolGrad": "orig_input_shape grad",
+    "BatchMatMulV2": "x y",
+    "BiasAdd": "value bias",
+    "BiasAddGrad": "out_backprop",
+    "BitwiseAnd": "x y",
+    "BitwiseOr": "x y",
+    "BitwiseXor": "x y",
+    "BroadcastGradientArgs": "s0 s1",
+    "BroadcastTo": "input shape",
+    "Ceil": "x",
+    "ConcatV2": "values axis",
+    "Conv2D": "input filter",
+    "Conv2DBackpropFilter": "input filter_sizes out_backprop",
+    "Conv2DBackpropInput": "input_sizes filter out_backprop",
+    "Cos": "x",
+    "Cosh": "x",
+    "Cumsum": "x axis",
+    "Div": "x y",
+    "DivNoNan": "x y",
+    "Elu": "features",
+    "EluGrad": "gradients outputs",
+    "Exp": "x",
+    "ExpandDims": "input dim",
+    "Expm1": "x",
+    "Fill": "dims value",
+    "Floor": "x",
+    "FloorDiv": "x y",
+    "FloorMod": "x y",
+    "GatherV2": "params indices axis",
+    "Greater": "x y",
+    "GreaterEqual": "x y",
+    "HistogramSummary": "tag values",
+    "ImageSummary": "tag tensor",
+    "Invert": "x",
+    "InvertPermutation": "x",
+    "IsFinite": "x",
+    "IsInf": "x",
+    "IsNan": "x",
+    "L2Loss": "t",
+    "LeakyRelu": "features",
+    "LeftShift": "x y",
+    "Less": "x y",
+    "LessEqual": "x y",
+    "LinSpace": "start stop num",
+    "Log": "x",
+    "Log1p": "x",
+    "LogSoftmax": "logits",
+    "MatMul": "a b",
+    "Max": "input reduction_indices",
+    "MaxPool": "input",
+    "MaxPoolGrad": "orig_input orig_output grad",
+    "Maximum": "x y",
+    "Mean": "input reduction_indices",
+    "Min": "input reduction_indices",
+    "Minimum": "x y",
+    "MirrorPad": "input paddings",
+    "Mul": "x y",
+    "Neg": "x",
+    "OneHot": "indices depth on_value off_value",
+    "OnesLike": "x",
+    "Pad": "input paddings",
+    "PadV2": "input paddings constant_values",
+    "Pow": "x y",
+    "Prod": "input reduction_indices",
+    "RandomStandardNormal": "shape",
+    "RandomUniform": "shape",
+    "RandomUniformInt": "shape minval maxval",
+    "Range": "start limit delta",
+    "RealDiv": "x y",
+    "Reciprocal": "x",
+    "ReciprocalGrad": "y dy",
+    "Relu": "features",
+    "Relu6": "features",
+    "Relu6Grad": "gradients features",
+    "ReluGrad": "gradients features",
+    "Reshape": "tensor shape",
+    "ResourceApplyAdadelta": "var accum accum_update lr rho epsilon grad",
+    "ResourceApplyAdagrad": "var accum lr grad",
+    "ResourceApplyAdam": "var m v beta1_power beta2_power lr beta1 beta2 epsilon grad",
+    "ResourceApplyCenteredRMSProp": "var mg ms mom lr rho momentum epsilon grad",
+    "ResourceApplyGradientDescent": "var alpha delta",
+    "ResourceApplyMomentum": "var accum lr grad momentum",
+    "ResourceApplyRMSProp": "var ms mom lr rho momentum epsilon grad",
+    "RightShift": "x y",
+    "Rint": "x",
+    "Round": "x",
+    "Rsqrt": "x",
+    "RsqrtGrad": "y dy",
+    "ScalarSummary": "tags values",
+    "Selu": "features",
+    "SeluGrad": "gradients outputs",
+    "Sigmoid": "x",
+    "SigmoidGrad": "y dy",
+    "Sign": "x",
+    "Sin": "x",
+    "Sinh": "x",
+    "Slice": "input begin size",
+    "Softmax": "logits",
+    "SoftmaxCrossEntropyWithLogits": "features labels",
+    "Softplus": "features",
+    "SoftplusGrad": "gradients features",
+    "Softsign": "features",
+    "SparseSoftmaxCrossEntropyWithLogits": "features labels",
+    "SplitV": "value size_splits split_dim",
+    "Sqrt": "x",
+    "SqrtGrad": "y dy",
+    "Square": "x",
+    "SquaredDifference": "x y",
+    "StridedSlice": "input begin end strides",
+    "StridedSliceGrad": "shape begin end strides dy",
+    "Sub": "x y",
+    "Sum": "input reduction_indices",
+    "Tan": "x",
+    "Tanh": "x",
+    "TanhGrad": "y dy",
+    "Tile": "input multiples",
+    "Transpose": "x perm",
+    "TruncateDiv": "x y",
+    "TruncatedNormal": "shape",
+    "UnsortedSegmentSum": "data segment_ids num_segments",
+    "Where": "input",
+}
+
+
+def test_declared_input_names_are_tfs():
+    declared = {t for t in registry.registered_ops() if registry.get_op_def(t).allowed}
+    assert declared == set(_TF_INPUT_NAMES), sorted(declared ^ set(_TF_INPUT_NAMES))
+    for op_type in declared:
+        assert registry.get_op_def(op_type).input_names == tuple(_TF_INPUT_NAMES[op_type].split()), op_type
