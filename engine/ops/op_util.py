@@ -129,19 +129,22 @@ def convert_input(op_type, arg, value, dtype, inferred_from=None):
             observed = ops.convert_to_tensor(value).dtype.base_dtype.name
         except ValueError as error:
             raise ValueError(f"Tried to convert '{arg}' to a tensor and failed. Error: {error}") from None
-    prefix = f"Input '{arg}' of '{op_type}' Op has type {observed} that does not match"
-    if inferred_from is None:
-        raise TypeError(f"{prefix} expected type of {dtype.name}.")
-    raise TypeError(f"{prefix} type {dtype.name} of argument '{inferred_from}'.")
+    raise _type_mismatch(op_type, arg, observed, dtype.name, inferred_from)
 
 
 def check_same_dtype(op_type, x, y, args=("x", "y")):
     """TF's op-construction TypeError for two inputs of one type attr whose dtypes differ."""
     if x.dtype.base_dtype != y.dtype.base_dtype:
-        raise TypeError(
-            f"Input '{args[1]}' of '{op_type}' Op has type {y.dtype.base_dtype.name} that does not match "
-            f"type {x.dtype.base_dtype.name} of argument '{args[0]}'."
-        )
+        raise _type_mismatch(op_type, args[1], y.dtype.base_dtype.name, x.dtype.base_dtype.name, args[0])
+
+
+def _type_mismatch(op_type, arg, observed, expected, inferred_from=None):
+    """TF's text for input `arg` of dtype `observed` where `expected` was wanted: fixed by the op
+    (`inferred_from` None) or by the type attr an earlier input `inferred_from` set."""
+    prefix = f"Input '{arg}' of '{op_type}' Op has type {observed} that does not match"
+    if inferred_from is None:
+        return TypeError(f"{prefix} expected type of {expected}.")
+    return TypeError(f"{prefix} type {expected} of argument '{inferred_from}'.")
 
 
 def ufunc_bind(ufunc):

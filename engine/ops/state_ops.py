@@ -138,28 +138,18 @@ def _update_factory(np_fn):
     return compile_
 
 
-registry.register_op(
-    "AssignAdd",
-    infer=_infer_assign_update,
-    compile=_update_factory(np.add),
-    ref_inputs=(0,),
-    ref_output=True,
-    stateful=True,
-    attrs={"use_locking": False},
-    inputs=("ref: T", "value: T"),
-    allowed={"T": groups.NUMBER_TYPES},
-)
-registry.register_op(
-    "AssignSub",
-    infer=_infer_assign_update,
-    compile=_update_factory(np.subtract),
-    ref_inputs=(0,),
-    ref_output=True,
-    stateful=True,
-    attrs={"use_locking": False},
-    inputs=("ref: T", "value: T"),
-    allowed={"T": groups.NUMBER_TYPES},
-)
+for _op_type, _ufunc in (("AssignAdd", np.add), ("AssignSub", np.subtract)):
+    registry.register_op(
+        _op_type,
+        infer=_infer_assign_update,
+        compile=_update_factory(_ufunc),
+        ref_inputs=(0,),
+        ref_output=True,
+        stateful=True,
+        attrs={"use_locking": False},
+        inputs=("ref: T", "value: T"),
+        allowed={"T": groups.NUMBER_TYPES},
+    )
 
 
 def _compile_is_initialized(op, runtime):
