@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from scripts.tfref import find as find_tf_python  # noqa: E402 - needs the project root on sys.path
+from scripts.tfref import find as find_tf_python
 
 TARGETS_US = {"a+b (constants)": 8.0, "x+y (scalar feeds)": 15.0}
 
@@ -61,7 +61,7 @@ def measure(tf, calls):
 
 def _tensorflow():
     try:
-        import tensorflow.compat.v1 as tf1  # noqa: PLC0415 - optional baseline
+        import tensorflow.compat.v1 as tf1  # optional baseline
     except ImportError:
         return None
     tf1.disable_v2_behavior()

@@ -154,8 +154,8 @@ def build_graph(tf, params):
 
 def engine_ablations(engine, params, x, y):
     """Engine steps, each built and first run (which plans it) without one plan-time optimization."""
-    from engine import memory, session  # noqa: PLC0415
-    from engine.ops import training_kernels  # noqa: PLC0415
+    from engine import memory, session
+    from engine.ops import training_kernels
 
     general = (mock.patch.object(session, "_bind", session._unbound),
                mock.patch.object(session, "_forward_buffers", lambda *args: {}))
@@ -174,7 +174,7 @@ def engine_ablations(engine, params, x, y):
 def load_tensorflow():
     try:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        import tensorflow.compat.v1 as tf1  # noqa: PLC0415
+        import tensorflow.compat.v1 as tf1
     except ImportError:
         return None
     tf1.disable_v2_behavior()
@@ -303,7 +303,7 @@ def main(argv=None):
     if remote is not None:
         remote.close()
 
-    from engine import dependency_optimizer, session  # noqa: PLC0415
+    from engine import dependency_optimizer, session
 
     if session._prune is not dependency_optimizer.prune:
         print("note: the session does not prune gated gradients nothing reads "

@@ -42,7 +42,7 @@ def _graph():
 
 S = lambda: tf.constant("a")  # noqa: E731
 B = lambda: tf.constant(True)  # noqa: E731
-I = lambda: tf.constant(1)  # noqa: E731, E741
+I = lambda: tf.constant(1)  # noqa: E731
 
 
 @pytest.mark.parametrize(
