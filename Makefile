@@ -32,6 +32,11 @@ proto: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 
+# pytest exits 5 when it collected no test: make treats every non-zero exit as a failure.
+# The interop tests find TensorFlow where tfref put it (tests/conftest.py asks scripts/tfref.py).
+test: $(VENV)/.installed-test assets lint typecheck tfref
+	$(PY) -m pytest
+
 # mypy's scope and leniency are in pyproject.toml ([tool.mypy]).
 typecheck: $(VENV)/.installed-test
 	$(PY) -m mypy
@@ -40,11 +45,6 @@ typecheck: $(VENV)/.installed-test
 # clone, built on first use (~2 GB, a few minutes) and reused by every clone; a preset TF_PYTHON wins.
 tfref: $(VENV)/.installed-test
 	$(PY) scripts/tfref.py
-
-# pytest exits 5 when it collected no test: make treats every non-zero exit as a failure.
-# The interop tests find TensorFlow where tfref put it (tests/conftest.py asks scripts/tfref.py).
-test: $(VENV)/.installed-test assets lint typecheck tfref
-	$(PY) -m pytest
 
 # Each demo starts from empty logs, so the runs hold this training only.
 demo: $(VENV)/.installed-test assets
