@@ -77,9 +77,14 @@ def ensure() -> str:
         fcntl.flock(lock, fcntl.LOCK_EX)
         # Whoever held the lock before us may have built it while we waited.
         if not (target / "bin" / "python").exists():
-            # Staging directories left by a killed build are nobody's now that we hold the lock.
+            # Staging directories left by a killed build are nobody's now that we hold the lock, and
+            # an entry without a working bin/python (its base Python removed) is rebuilt.
             for stale in target.parent.glob(f"{target.name}.building-*"):
                 shutil.rmtree(stale, ignore_errors=True)
+            if target.is_symlink():
+                target.unlink()
+            elif target.exists():
+                shutil.rmtree(target)
             build(target)
     return str(target / "bin" / "python")
 

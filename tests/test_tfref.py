@@ -98,3 +98,12 @@ def test_the_command_line_reports_and_builds(cache, commands, capsys, monkeypatc
     monkeypatch.setattr("sys.argv", ["tfref.py"])
     assert tfref.main() == 0
     assert capsys.readouterr().out.strip() == str(cache / f"tf-{tfref.TF_VERSION}" / "bin" / "python")
+
+
+def test_an_entry_whose_python_is_gone_is_rebuilt(cache, commands):
+    broken = cache / f"tf-{tfref.TF_VERSION}"
+    (broken / "bin").mkdir(parents=True)
+    (broken / "bin" / "python").symlink_to(cache / "removed-base-python")
+    assert tfref.find() is None
+    assert tfref.ensure() == str(broken / "bin" / "python")
+    assert (broken / "bin" / "python").read_text() == "#!/bin/sh\n"
