@@ -33,9 +33,10 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 
 # pytest exits 5 when it collected no test: make treats every non-zero exit as a failure.
-# The interop tests find TensorFlow where tfref put it (tests/conftest.py asks scripts/tfref.py).
+# The interop tests find TensorFlow where tfref put it (tests/conftest.py's tf_python fixture asks
+# scripts/tfref.py); TF_PYTHON is exported too, for any test that reads it directly.
 test: $(VENV)/.installed-test assets lint typecheck tfref
-	$(PY) -m pytest
+	TF_PYTHON="$$($(PY) scripts/tfref.py --find)" $(PY) -m pytest
 
 # mypy's scope and leniency are in pyproject.toml ([tool.mypy]).
 typecheck: $(VENV)/.installed-test
