@@ -11,38 +11,8 @@ import numpy as np
 
 from engine.framework import dtype_groups as groups
 from engine.framework import registry
-from engine.framework.tensor_shape import TensorShape
-from engine.ops import op_util
-
-SELU_SCALE = 1.0507009873554804934193349852946
-SELU_ALPHA = 1.6732632423543772848170429916717
-
-
-# --- elementwise backprop ops ------------------------------------------------------------------------
-
-
-def _relu_grad(g, x):
-    return np.multiply(g, x > 0)
-
-
-def _relu6_grad(g, x):
-    return np.multiply(g, (x > 0) & (x < 6))
-
-
-def _elu_grad(g, y):
-    return np.where(y < 0, g * (y + 1), g)
-
-
-def _selu_grad(g, y):
-    t = y.dtype.type
-    return np.where(y < 0, g * (y + t(SELU_SCALE * SELU_ALPHA)), g * t(SELU_SCALE))
-
-
-def _softplus_grad(g, x):
-    # g * sigmoid(x), written so that large |x| neither overflows nor loses the tail.
-    e = np.exp(-np.abs(x))
-    sig = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-    return g * sig
+from engine.framework.registry import register_gradient
+from engine.ops import constant_op, math_ops, op_util
 
 
 def _sigmoid_grad(y, dy):
@@ -65,24 +35,8 @@ def _reciprocal_grad(y, dy):
     return -dy * y * y
 
 
-def _bind_relu_grad(op, runtime, known, donated):
-    """ReluGrad into its donated input, the gradient or the features (registry `forward`)."""
-    if donated is None or known:
-        return None
-    if donated == 0:
-        return lambda g, x: np.multiply(g, x > 0, out=g)
-    return lambda g, x: np.multiply(g, x > 0, out=x)
 
-
-registry.register_op("ReluGrad", infer=op_util.infer_broadcast, kernel=_relu_grad, bind=_bind_relu_grad,
-                     fresh=True, forward=(0, 1),
-                     inputs=("gradients: T", "features: T"),
-                     allowed={"T": groups.REAL_NUMBER_TYPES})
 _ELEMENTWISE = {  # op type: kernel, TF's input names (both typed by T), T's allowed dtypes
-    "Relu6Grad": (_relu6_grad, ("gradients", "features"), groups.REAL_NUMBER_TYPES),
-    "EluGrad": (_elu_grad, ("gradients", "outputs"), groups.FLOATING_POINT),
-    "SeluGrad": (_selu_grad, ("gradients", "outputs"), groups.FLOATING_POINT),
-    "SoftplusGrad": (_softplus_grad, ("gradients", "features"), groups.FLOATING_POINT),
     "SigmoidGrad": (_sigmoid_grad, ("y", "dy"), groups.UNARY_COMPLEX),
     "TanhGrad": (_tanh_grad, ("y", "dy"), groups.UNARY_COMPLEX),
     "SqrtGrad": (_sqrt_grad, ("y", "dy"), groups.UNARY_COMPLEX),
@@ -103,51 +57,11 @@ def _binary(op_type, default_name):
     return wrapper
 
 
-relu_grad = _binary("ReluGrad", "ReluGrad")
-relu6_grad = _binary("Relu6Grad", "Relu6Grad")
-elu_grad = _binary("EluGrad", "EluGrad")
-selu_grad = _binary("SeluGrad", "SeluGrad")
-softplus_grad = _binary("SoftplusGrad", "SoftplusGrad")
 sigmoid_grad = _binary("SigmoidGrad", "SigmoidGrad")
 tanh_grad = _binary("TanhGrad", "TanhGrad")
 sqrt_grad = _binary("SqrtGrad", "SqrtGrad")
 rsqrt_grad = _binary("RsqrtGrad", "RsqrtGrad")
 reciprocal_grad = _binary("ReciprocalGrad", "ReciprocalGrad")
-
-
-# --- BiasAddGrad -------------------------------------------------------------------------------------
-
-
-def _bias_add_grad_infer(op):
-    shape = op.inputs[0].shape
-    last = None if shape.ndims is None else shape.as_list()[-1]
-    return [(op.inputs[0].dtype.base_dtype, TensorShape([last]))]
-
-
-def _bias_add_grad_compile(op, runtime):
-    if op.get_attr("data_format") not in (b"NHWC", "NHWC"):
-        def kernel_nchw(g):
-            axes = tuple(i for i in range(g.ndim) if i != 1)
-            return g.sum(axis=axes)
-
-        return kernel_nchw
-
-    def kernel(g):
-        return g.reshape(-1, g.shape[-1]).sum(axis=0)
-
-    return kernel
-
-
-registry.register_op("BiasAddGrad", infer=_bias_add_grad_infer, compile=_bias_add_grad_compile,
-                     attrs={"data_format": "NHWC"},
-                     inputs=("out_backprop: T",),
-                     allowed={"T": groups.NUMBER_TYPES})
-
-
-def bias_add_grad(out_backprop, data_format="NHWC", name=None):
-    return op_util.make_tensor("BiasAddGrad", [out_backprop], name=name or "BiasAddGrad",
-                               attrs={"T": out_backprop.dtype.base_dtype, "data_format": data_format})
-
 
 # --- StridedSliceGrad --------------------------------------------------------------------------------
 
@@ -185,3 +99,46 @@ def strided_slice_grad(shape, begin, end, strides, dy, name=None, **masks):
                                                                             for k in _STRIDED_ATTRS}}
     return op_util.make_tensor("StridedSliceGrad", [shape, begin, end, strides, dy],
                                name=name or "StridedSliceGrad", attrs=attrs)
+
+
+
+@register_gradient("SigmoidGrad")
+def _sigmoid_grad_grad(op, grad):
+    y, dy = op.inputs
+    one = constant_op.constant(1, dtype=y.dtype.base_dtype)
+    two = constant_op.constant(2, dtype=y.dtype.base_dtype)
+    gy = math_ops.multiply(math_ops.multiply(grad, dy), math_ops.subtract(one, math_ops.multiply(two, y)))
+    return [gy, sigmoid_grad(y, grad)]
+
+
+@register_gradient("TanhGrad")
+def _tanh_grad_grad(op, grad):
+    y, dy = op.inputs
+    minus_two = constant_op.constant(-2, dtype=y.dtype.base_dtype)
+    return [math_ops.multiply(math_ops.multiply(grad, dy), math_ops.multiply(minus_two, y)),
+            tanh_grad(y, grad)]
+
+
+@register_gradient("SqrtGrad")
+def _sqrt_grad_grad(op, grad):
+    y = op.inputs[0]
+    out = op.outputs[0]  # dy * 0.5 / y
+    gy = math_ops.negative(math_ops.multiply(grad, math_ops.truediv(out, y)))
+    return [gy, sqrt_grad(y, grad)]
+
+
+@register_gradient("RsqrtGrad")
+def _rsqrt_grad_grad(op, grad):
+    y, dy = op.inputs
+    c = constant_op.constant(-1.5, dtype=y.dtype.base_dtype)
+    gy = math_ops.multiply(math_ops.multiply(grad, dy), math_ops.multiply(c, math_ops.square(y)))
+    return [gy, rsqrt_grad(y, grad)]
+
+
+@register_gradient("ReciprocalGrad")
+def _reciprocal_grad_grad(op, grad):
+    y, dy = op.inputs
+    c = constant_op.constant(-2, dtype=y.dtype.base_dtype)
+    gy = math_ops.multiply(math_ops.multiply(grad, dy), math_ops.multiply(c, y))
+    return [gy, reciprocal_grad(y, grad)]
+

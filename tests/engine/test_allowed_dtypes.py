@@ -206,6 +206,8 @@ _WINDOW = {"ksize": [1, 1, 1, 1], "strides": [1, 1, 1, 1], "padding": "VALID"}
         (lambda: _raw("SqrtGrad", I(), I()), _refused("y", "int32", _UNARY_COMPLEX)),
         (lambda: _raw("BiasAddGrad", S()), _refused("out_backprop", "string", _NUMBER)),
         (lambda: _raw("MaxPoolGrad", S4(), S4(), S4(), **_WINDOW), _refused("orig_input", "string", _REAL)),
+        (lambda: _raw("MaxPoolGradGrad", S4(), S4(), S4(), **_WINDOW),
+         _refused("orig_input", "string", _REAL)),
         (lambda: _raw("Conv2DBackpropFilter", I4(), tf.constant([1, 1, 1, 1]), I4(), strides=[1, 1, 1, 1],
                       padding="VALID"), _refused("input", "int32", _FLOATING)),
         (lambda: tf.argmax(S1(), 0), _refused(
@@ -362,6 +364,7 @@ _TF_INPUT_NAMES = {
     "Max": "input reduction_indices",
     "MaxPool": "input",
     "MaxPoolGrad": "orig_input orig_output grad",
+    "MaxPoolGradGrad": "orig_input orig_output grad",
     "Maximum": "x y",
     "Mean": "input reduction_indices",
     "Min": "input reduction_indices",

@@ -13,7 +13,16 @@ import pytest
 
 import engine as tf
 from engine.framework import errors
-from engine.ops import array_grad, array_grad_ops, array_ops, grad_util, math_grad, nn_grad
+from engine.ops import (
+    array_grad,
+    array_grad_ops,
+    array_ops,
+    conv_ops,
+    grad_util,
+    math_grad,
+    nn_loss_ops,
+    nn_ops,
+)
 
 
 def fed(value):
@@ -24,7 +33,9 @@ def op_types(graph):
     return {op.type for op in graph.get_operations()}
 
 
-@pytest.mark.parametrize("module", [math_grad, array_grad, nn_grad, grad_util, array_grad_ops])
+@pytest.mark.parametrize(
+    "module", [math_grad, array_grad, nn_ops, conv_ops, nn_loss_ops, grad_util, array_grad_ops]
+)
 def test_gradient_modules_raise_no_not_implemented_error(module):
     assert "NotImplementedError" not in inspect.getsource(module)
 
