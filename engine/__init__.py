@@ -61,7 +61,7 @@ from engine.framework.tensor_shape import Dimension, TensorShape, dimension_valu
 from engine.framework.tensor_util import make_ndarray, make_tensor_proto
 
 # Op modules (importing them registers their op types; gradients register in the *_grad modules).
-from engine.ops import array_grad, math_grad  # noqa: F401
+from engine.ops import array_grad  # noqa: F401
 from engine.ops.array_ops import (
     broadcast_to,
     cast,

@@ -155,10 +155,10 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 if t.op in between:
                     pending[t.op] += 1
         stop_ops = {s.op for s in stop_tensors}
-        from_set = set(from_ops)
-        # An op none of whose inputs leads to an x needs no gradient function call.
-        for op in between:
-            if op not in from_set and not any(pending[t.op] > 0 for t in op.inputs):
+        # As TF's `_StopOps`: an x's op none of whose inputs leads to another x (a variable, a placeholder)
+        # is where the gradient ends, so its gradient function is never looked up.
+        for op in set(from_ops):
+            if not any(pending[t.op] > 0 for t in op.inputs):
                 stop_ops.add(op)
         grads: dict = collections.defaultdict(list)
         for y, gy in zip(ys, grad_ys, strict=True):

@@ -7,7 +7,7 @@ import numpy as np
 from engine.framework import tensor_util
 from engine.framework.registry import register_gradient, register_not_differentiable, registered_gradients
 from engine.ops import array_grad_ops, array_ops, backprop_ops, grad_util, math_ops
-from engine.ops.math_grad import _Inputs, unbroadcast
+from engine.ops.grad_util import Inputs, unbroadcast
 
 
 def _dims(t):
@@ -272,7 +272,7 @@ def _select_v2_grad(op, grad):
     gx = array_ops.where_v2(cond, grad, zeros)
     gy = array_ops.where_v2(cond, zeros, grad)
 
-    return [None] + unbroadcast(_Inputs(op.inputs[1], op.inputs[2]), gx, gy)
+    return [None] + unbroadcast(Inputs(op.inputs[1], op.inputs[2]), gx, gy)
 
 
 @register_gradient("Fill")
@@ -282,10 +282,11 @@ def _fill_grad(op, grad):
 
 @register_gradient("BroadcastTo")
 def _broadcast_to_grad(op, grad):
-    return [unbroadcast(_Inputs(op.inputs[0], op.outputs[0]), grad, None)[0], None]
+    return [unbroadcast(Inputs(op.inputs[0], op.outputs[0]), grad, None)[0], None]
 
 
 for _t in ("StopGradient", "Shape", "ShapeN", "Size", "Rank", "OneHot", "ZerosLike", "OnesLike",
+           "BroadcastGradientArgs",
            "Const", "Placeholder", "InvertPermutation", "Where", "Unique", "StridedSliceGrad"):
     if _t not in registered_gradients():  # an op module may already have declared it
         register_not_differentiable(_t)
@@ -323,3 +324,12 @@ def _matrix_set_diag_grad(op, grad):
 # MirrorPad's gradient needs TF's MirrorPadGrad op, which is not implemented yet.
 if "MirrorPad" not in registered_gradients():
     register_not_differentiable("MirrorPad")
+
+
+@register_gradient("Cast")
+def _cast_grad(op, grad):
+    src = op.inputs[0].dtype.base_dtype
+    if src.is_floating and grad.dtype.base_dtype.is_floating:
+        return [array_ops.cast(grad, src)]
+    return [None]
+

@@ -13,7 +13,7 @@ from engine.framework import dtype_groups as groups
 from engine.framework import errors, ops, registry
 from engine.framework.registry import register_gradient
 from engine.framework.tensor_shape import TensorShape
-from engine.ops import array_ops, constant_op, math_ops, random_ops
+from engine.ops import array_ops, constant_op, math_ops, op_util, random_ops
 from engine.ops.op_util import dims, infer_broadcast, infer_same, make_tensor, shape, shape_error
 
 _convert = ops.convert_to_tensor
@@ -278,24 +278,24 @@ def tanh(x, name=None):
 # --- backprop ops: what the activations' gradients build (TF's *Grad op types) ----------------------
 
 
-def _relu_grad(g, x):
+def _np_relu_grad(g, x):
     return np.multiply(g, x > 0)
 
 
-def _relu6_grad(g, x):
+def _np_relu6_grad(g, x):
     return np.multiply(g, (x > 0) & (x < 6))
 
 
-def _elu_grad(g, y):
+def _np_elu_grad(g, y):
     return np.where(y < 0, g * (y + 1), g)
 
 
-def _selu_grad(g, y):
+def _np_selu_grad(g, y):
     t = y.dtype.type
     return np.where(y < 0, g * (y + t(_SELU_SCALE * _SELU_ALPHA)), g * t(_SELU_SCALE))
 
 
-def _softplus_grad(g, x):
+def _np_softplus_grad(g, x):
     # g * sigmoid(x), written so that large |x| neither overflows nor loses the tail.
     e = np.exp(-np.abs(x))
     sig = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -312,35 +312,27 @@ def _bind_relu_grad(op, runtime, known, donated):
     return lambda g, x: np.multiply(g, x > 0, out=x)
 
 
-registry.register_op("ReluGrad", infer=infer_broadcast, kernel=_relu_grad, bind=_bind_relu_grad,
+registry.register_op("ReluGrad", infer=infer_broadcast, kernel=_np_relu_grad, bind=_bind_relu_grad,
                      fresh=True, forward=(0, 1),
                      inputs=("gradients: T", "features: T"),
                      allowed={"T": groups.REAL_NUMBER_TYPES})
 _ELEMENTWISE = {  # op type: kernel, TF's input names (both typed by T), T's allowed dtypes
-    "Relu6Grad": (_relu6_grad, ("gradients", "features"), groups.REAL_NUMBER_TYPES),
-    "EluGrad": (_elu_grad, ("gradients", "outputs"), groups.FLOATING_POINT),
-    "SeluGrad": (_selu_grad, ("gradients", "outputs"), groups.FLOATING_POINT),
-    "SoftplusGrad": (_softplus_grad, ("gradients", "features"), groups.FLOATING_POINT),
+    "Relu6Grad": (_np_relu6_grad, ("gradients", "features"), groups.REAL_NUMBER_TYPES),
+    "EluGrad": (_np_elu_grad, ("gradients", "outputs"), groups.FLOATING_POINT),
+    "SeluGrad": (_np_selu_grad, ("gradients", "outputs"), groups.FLOATING_POINT),
+    "SoftplusGrad": (_np_softplus_grad, ("gradients", "features"), groups.FLOATING_POINT),
 }
-for _op_type, (_fn, _names, _allowed) in _ELEMENTWISE.items():
-    registry.register_op(_op_type, infer=infer_broadcast, kernel=_fn,
-                         inputs=tuple(f"{n}: T" for n in _names), allowed={"T": _allowed})
+_BACKPROP = op_util.register_elementwise_backprop(_ELEMENTWISE)
+relu6_grad = _BACKPROP["Relu6Grad"]
+elu_grad = _BACKPROP["EluGrad"]
+selu_grad = _BACKPROP["SeluGrad"]
+softplus_grad = _BACKPROP["SoftplusGrad"]
 
 
-def _binary(op_type, default_name):
-    def wrapper(a, b, name=None):
-        attrs = {"T": a.dtype.base_dtype}
-        return make_tensor(op_type, [a, b], name=name or default_name, attrs=attrs)
+def relu_grad(gradients, features, name=None):
+    return make_tensor("ReluGrad", [gradients, features], name=name or "ReluGrad",
+                       attrs={"T": gradients.dtype.base_dtype})
 
-    wrapper.__name__ = default_name
-    return wrapper
-
-
-relu_grad = _binary("ReluGrad", "ReluGrad")
-relu6_grad = _binary("Relu6Grad", "Relu6Grad")
-elu_grad = _binary("EluGrad", "EluGrad")
-selu_grad = _binary("SeluGrad", "SeluGrad")
-softplus_grad = _binary("SoftplusGrad", "SoftplusGrad")
 
 
 def _bias_add_grad_infer(op):
@@ -487,3 +479,10 @@ def _bias_add_grad_grad(op, grad):
     rank = len(op.inputs[0].shape.as_list())
     shaped = array_ops.reshape(grad, [1, -1] + [1] * (rank - 2))
     return [math_ops.add(array_ops.zeros_like(op.inputs[0]), shaped)]
+
+
+# The random ops' marks, as TF's random_grad.py has them (RandomUniformInt has no gradient at all there).
+# They belong in random_ops.py, which another branch is rewriting; they sit here, next to the one wrapper
+# of this family that builds a random op, until that merge.
+for _t in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal"):
+    registry.register_not_differentiable(_t)

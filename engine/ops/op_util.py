@@ -162,3 +162,22 @@ def ufunc_bind(ufunc):
         return lambda x, y: ufunc(x, y, out=y)
 
     return bind
+
+
+def register_elementwise_backprop(table):
+    """Registers TF's two-input elementwise ``*Grad`` ops (``ReluGrad``, ``SigmoidGrad``, ...) from
+    ``{op type: (kernel, TF's two input names, T's allowed dtypes)}`` and returns their wrappers, by op
+    type: ``wrapper(a, b, name=None)`` builds the op (named as the op type by default), T from `a`."""
+    from engine.framework import registry
+
+    wrappers = {}
+    for op_type, (kernel, names, allowed) in table.items():
+        registry.register_op(op_type, infer=infer_broadcast, kernel=kernel,
+                             inputs=tuple(f"{n}: T" for n in names), allowed={"T": allowed})
+
+        def wrapper(a, b, name=None, _op_type=op_type):
+            return make_tensor(_op_type, [a, b], name=name or _op_type, attrs={"T": a.dtype.base_dtype})
+
+        wrapper.__name__ = op_type
+        wrappers[op_type] = wrapper
+    return wrappers
