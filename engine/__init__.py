@@ -61,8 +61,8 @@ from engine.framework.tensor_shape import Dimension, TensorShape, dimension_valu
 from engine.framework.tensor_util import make_ndarray, make_tensor_proto
 
 # Op modules (importing them registers their op types; gradients register in the *_grad modules).
-from engine.ops import array_grad  # noqa: F401
 from engine.ops.array_ops import (
+    boolean_mask,
     broadcast_to,
     cast,
     concat,
@@ -206,7 +206,6 @@ from engine.variables import (
     Variable,
     all_variables,
     assert_variables_initialized,
-    boolean_mask,
     global_variables,
     global_variables_initializer,
     initialize_all_variables,

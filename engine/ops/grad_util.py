@@ -123,3 +123,11 @@ class Inputs:
     def __init__(self, *inputs):
         self.inputs = inputs
 
+
+
+def static_shape_or_tensor(x):
+    """x's shape as a Python list when static, else a Shape tensor."""
+    d = static_dims(x)
+    if d is not None and None not in d:
+        return list(d)
+    return shape(x)

@@ -181,3 +181,10 @@ def register_elementwise_backprop(table):
         wrapper.__name__ = op_type
         wrappers[op_type] = wrapper
     return wrappers
+
+
+def normalize_axis(op, axis, n):
+    """`axis` of a rank-`n` input counted from 0; TF's shape error for one outside [-n, n)."""
+    if axis < -n or axis >= n:
+        raise shape_error(op, f"Expected axis in [{-n}, {n}), but got {axis}")
+    return axis + n if axis < 0 else axis

@@ -370,6 +370,7 @@ _TF_INPUT_NAMES = {
     "Min": "input reduction_indices",
     "Minimum": "x y",
     "MirrorPad": "input paddings",
+    "MirrorPadGrad": "input paddings",
     "Mul": "x y",
     "Neg": "x",
     "OneHot": "indices depth on_value off_value",

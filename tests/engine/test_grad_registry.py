@@ -19,7 +19,6 @@ import engine.ops as engine_ops
 from engine import gradients
 from engine.framework import dtypes, ops, registry
 from engine.ops import (
-    array_grad_ops,
     array_ops,
     constant_op,
     conv_ops,
@@ -313,6 +312,21 @@ CASES: dict[str, list[Case]] = {
         Case(lambda x: array_ops.slice(x, [1, 0], [1, 2]), [rnd(3, 3)]),
         Case(lambda x: array_ops.slice(x, [1, 1], [-1, 2]), [rnd(3, 4)], shapes=[(None, 4)], label="dyn"),
     ],
+    "MirrorPad": [
+        Case(lambda x: array_ops.pad(x, [[2, 1], [1, 2]], mode="REFLECT"), [rnd(4, 4)]),
+        Case(lambda x: array_ops.pad(x, [[2, 1], [0, 3]], mode="SYMMETRIC"), [rnd(3, 4)], label="symmetric"),
+    ],
+    "MirrorPadGrad": [
+        Case(lambda g: array_ops.mirror_pad_grad(g, c(np.array([[2, 1], [1, 2]], np.int32)), "REFLECT"),
+             [rnd(7, 7)]),
+        Case(lambda g: array_ops.mirror_pad_grad(g, c(np.array([[2, 1], [0, 3]], np.int32)), "SYMMETRIC"),
+             [rnd(6, 7)], label="symmetric"),
+    ],
+    "StridedSliceGrad": [
+        Case(lambda dy: array_ops.strided_slice_grad(
+            c(np.array([4, 5], np.int32)), c(np.array([1, 0], np.int32)), c(np.array([4, 5], np.int32)),
+            c(np.array([2, 2], np.int32)), dy), [rnd(2, 3)]),
+    ],
     "StridedSlice": [
         Case(lambda x: x[1:, ::2], [rnd(3, 5)]),
         Case(lambda x: x[:, 1], [rnd(3, 4)]),
@@ -587,16 +601,16 @@ RUNTIME_SHAPE_CASES: dict[str, list[Case]] = {
     ],
     "UnsortedSegmentSum": [
         Case(
-            lambda d: array_grad_ops.unsorted_segment_sum(d, c(np.array([2, 0, 2, 3], np.int32)), 4),
+            lambda d: array_ops.unsorted_segment_sum(d, c(np.array([2, 0, 2, 3], np.int32)), 4),
             [rnd(4, 3)],
         ),
         Case(
-            lambda d: array_grad_ops.unsorted_segment_sum(d, c(np.array([[1, -1], [0, 1]], np.int64)), 3),
+            lambda d: array_ops.unsorted_segment_sum(d, c(np.array([[1, -1], [0, 1]], np.int64)), 3),
             [rnd(2, 2, 3)],
             label="negative-ids-dropped",
         ),
         Case(
-            lambda d: array_grad_ops.unsorted_segment_sum(d, c(np.array([1, 0, 1], np.int32)), fed(2)),
+            lambda d: array_ops.unsorted_segment_sum(d, c(np.array([1, 0, 1], np.int32)), fed(2)),
             [rnd(3, 2)],
             shapes=[None],
             label="unknown-rank",

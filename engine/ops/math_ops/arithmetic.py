@@ -7,15 +7,12 @@ TruncateDiv are not differentiable (TF registers them with ``NotDifferentiable``
 
 from __future__ import annotations
 
-import builtins
-
 import numpy as np
 
 from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry
 from engine.framework.registry import register_gradient, register_not_differentiable
-from engine.ops import array_ops, constant_op, math_ops
-from engine.ops.grad_util import shapes_static_and_equal, unbroadcast
+from engine.ops import array_ops, constant_op, grad_util, math_ops
 from engine.ops.op_util import (
     check_same_dtype,
     convert_input,
@@ -26,8 +23,7 @@ from engine.ops.op_util import (
 )
 
 _convert = ops.convert_to_tensor
-_range = builtins.range
-_abs = builtins.abs
+
 
 def _real_div(x, y):
     return np.true_divide(x, y)
@@ -142,7 +138,6 @@ def _add_n_kernel(*xs):
 
 registry.register_op("AddN", infer=_infer_add_n, kernel=_add_n_kernel, inputs=("inputs: N*T",),
                      allowed={"T": groups.ADD_N_TYPES})
-
 
 
 # --- Python wrappers ------------------------------------------------------------------------------
@@ -352,15 +347,15 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
 @register_gradient("AddV2")
 @register_gradient("Add")
 def _add_grad(op, grad):
-    if shapes_static_and_equal(op.inputs[0], op.inputs[1], grad):
+    if grad_util.shapes_static_and_equal(op.inputs[0], op.inputs[1], grad):
         return [grad, grad]
-    return unbroadcast(op, grad, grad)
+    return grad_util.unbroadcast(op, grad, grad)
 
 
 def _sub_grad(op, grad):
-    if shapes_static_and_equal(op.inputs[0], op.inputs[1], grad):
+    if grad_util.shapes_static_and_equal(op.inputs[0], op.inputs[1], grad):
         return [grad, math_ops.negative(grad)]
-    return unbroadcast(op, grad, math_ops.negative(grad))
+    return grad_util.unbroadcast(op, grad, math_ops.negative(grad))
 
 
 register_gradient("Sub")(_sub_grad)
@@ -370,16 +365,16 @@ register_gradient("Sub")(_sub_grad)
 def _mul_grad(op, grad):
     x, y = op.inputs
     gx, gy = math_ops.multiply(grad, y), math_ops.multiply(x, grad)
-    if shapes_static_and_equal(x, y, grad):
+    if grad_util.shapes_static_and_equal(x, y, grad):
         return [gx, gy]
-    return unbroadcast(op, gx, gy)
+    return grad_util.unbroadcast(op, gx, gy)
 
 
 def _div_grad(op, grad):
     x, y = op.inputs
     gx = math_ops.truediv(grad, y)
     gy = math_ops.multiply(grad, math_ops.truediv(math_ops.truediv(math_ops.negative(x), y), y))
-    return unbroadcast(op, gx, gy)
+    return grad_util.unbroadcast(op, gx, gy)
 
 
 register_gradient("RealDiv")(_div_grad)
@@ -392,14 +387,14 @@ def _div_no_nan_grad(op, grad):
     gx = math_ops.div_no_nan(grad, y)
     inner = math_ops.div_no_nan(math_ops.div_no_nan(math_ops.negative(x), y), y)
     gy = math_ops.multiply(grad, inner, name="mul")
-    return unbroadcast(op, gx, gy)
+    return grad_util.unbroadcast(op, gx, gy)
 
 
 @register_gradient("FloorMod")
 def _floor_mod_grad(op, grad):
     x, y = op.inputs
     floor_xy = math_ops.floordiv(x, y)
-    return unbroadcast(op, grad, math_ops.multiply(grad, math_ops.negative(floor_xy)))
+    return grad_util.unbroadcast(op, grad, math_ops.multiply(grad, math_ops.negative(floor_xy)))
 
 
 @register_gradient("Pow")
@@ -414,7 +409,7 @@ def _pow_grad(op, grad):
     safe_x = array_ops.where(positive, x, array_ops.ones_like(x))
     log_x = array_ops.where(positive, math_ops.log(safe_x), zero)
     gy = math_ops.multiply(math_ops.multiply(grad, z), log_x)
-    return unbroadcast(op, gx, gy)
+    return grad_util.unbroadcast(op, gx, gy)
 
 
 @register_gradient("SquaredDifference")
@@ -423,9 +418,9 @@ def _squared_difference_grad(op, grad):
     with grad.graph.control_dependencies([grad]):
         two = constant_op.constant(2, dtype=grad.dtype.base_dtype, name="scalar")
         gx = math_ops.multiply(math_ops.multiply(two, grad), math_ops.subtract(x, y, name="sub"), name="mul")
-    if shapes_static_and_equal(x, y, grad):
+    if grad_util.shapes_static_and_equal(x, y, grad):
         return [gx, math_ops.negative(gx)]
-    return unbroadcast(op, gx, math_ops.negative(gx))
+    return grad_util.unbroadcast(op, gx, math_ops.negative(gx))
 
 
 def _select_by(mask_fn):
@@ -433,7 +428,8 @@ def _select_by(mask_fn):
         x, y = op.inputs
         mask = mask_fn(x, y)
         zeros = array_ops.zeros_like(grad)
-        return unbroadcast(op, array_ops.where(mask, grad, zeros), array_ops.where(mask, zeros, grad))
+        return grad_util.unbroadcast(op, array_ops.where(mask, grad, zeros),
+                                     array_ops.where(mask, zeros, grad))
 
     return grad_fn
 
@@ -453,8 +449,7 @@ def _atan2_grad(op, grad):
     inv = math_ops.reciprocal(math_ops.add(math_ops.square(x), math_ops.square(y)))
     gy = math_ops.multiply(grad, math_ops.multiply(x, inv))
     gx = math_ops.multiply(grad, math_ops.negative(math_ops.multiply(y, inv)))
-    return unbroadcast(op, gy, gx)
-
+    return grad_util.unbroadcast(op, gy, gx)
 
 
 for _t in ("Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd", "LogicalOr",

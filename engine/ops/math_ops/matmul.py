@@ -11,7 +11,6 @@ from engine.framework import errors, ops, registry
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_gradient
 from engine.ops import array_ops, grad_util, math_ops, op_util
-from engine.ops.grad_util import static_dims
 from engine.ops.op_util import (
     broadcast_dims,
     check_same_dtype,
@@ -23,7 +22,7 @@ from engine.ops.op_util import (
 
 _convert = ops.convert_to_tensor
 _range = builtins.range
-_abs = builtins.abs
+
 
 def _infer_matmul(op):
     a, b = op.inputs
@@ -268,7 +267,7 @@ def _batch_matmul_grad(op, grad):
 def _unbroadcast_batch(x, g):
     """Sums the batch dims of a batched matmul gradient back to x's batch shape, decided from static
     shapes; None when x's batch dims or either rank are only known at run time."""
-    xd, gd = static_dims(x), static_dims(g)
+    xd, gd = grad_util.static_dims(x), grad_util.static_dims(g)
     if xd is None or gd is None or None in xd[:-2] or len(xd) > len(gd):
         return None
     lead = len(gd) - len(xd)

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import builtins
-
 from engine.framework import dtypes, ops
 from engine.ops import bitwise_ops
 from engine.ops.math_ops.arithmetic import (
@@ -31,8 +29,7 @@ from engine.ops.op_util import (
 )
 
 _convert = ops.convert_to_tensor
-_range = builtins.range
-_abs = builtins.abs
+
 
 def _binary_operator(fn, name):
     """`x <op> y` and `y <op> x` as TF's `binary_op_wrapper` / `r_binary_op_wrapper` build them.

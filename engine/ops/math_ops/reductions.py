@@ -4,8 +4,6 @@ ArgMax/ArgMin are not differentiable."""
 
 from __future__ import annotations
 
-import builtins
-
 import numpy as np
 
 from engine.framework import dtype_groups as groups
@@ -13,7 +11,6 @@ from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_gradient, register_not_differentiable
 from engine.ops import array_ops, constant_op, grad_util, math_ops, op_util
-from engine.ops.grad_util import static_dims
 from engine.ops.math_ops import sequences
 from engine.ops.op_util import (
     dims,
@@ -25,8 +22,7 @@ from engine.ops.op_util import (
 )
 
 _convert = ops.convert_to_tensor
-_range = builtins.range
-_abs = builtins.abs
+
 
 def _infer_reduction(op, out_dtype=None):
     x, axes_t = op.inputs
@@ -346,7 +342,6 @@ def argmin(input, axis=None, name=None, dimension=None, output_type=dtypes.int64
     return _arg("ArgMin", input, axis, name, dimension, output_type)
 
 
-
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
     with ops.name_scope(name, "Cumsum", [x]) as scope:
         x = _convert(x, name="x")
@@ -392,7 +387,7 @@ registry.register_op(
 def _static_reduction(op):
     """(rank, sorted axes) of a reduction op when both are static, else None."""
     x, axes_t = op.inputs[0], op.inputs[1]
-    xd = static_dims(x)
+    xd = grad_util.static_dims(x)
     if xd is None:
         return None
     rank = len(xd)
@@ -433,7 +428,7 @@ def _sum_to_input(op, grad):
     """Spreads the gradient of a Sum back over the reduced axes (TF's `_SumGrad` graph: ``Reshape`` to
     the kept-dims shape, then ``Tile``)."""
     x = op.inputs[0]
-    xd = static_dims(x)
+    xd = grad_util.static_dims(x)
     info = _static_reduction(op)
     if info is not None:
         rank, axes = info
@@ -470,7 +465,7 @@ def _mean_grad(op, grad):
     """The Sum gradient divided by how many inputs each output averages."""
     sum_grad = _sum_to_input(op, grad)
     x, y = op.inputs[0], op.outputs[0]
-    xd, yd = static_dims(x), static_dims(y)
+    xd, yd = grad_util.static_dims(x), grad_util.static_dims(y)
     dtype = sum_grad.dtype.base_dtype
     if xd is not None and yd is not None and None not in xd and None not in yd:
         factor = int(np.prod(xd, dtype=np.int64)) // max(int(np.prod(yd, dtype=np.int64)), 1)
@@ -490,7 +485,7 @@ def _min_or_max_grad(op, grad):
     info = _static_reduction(op)
     if info is not None:
         rank, axes = info
-        kept = [1 if i in axes else d for i, d in enumerate(static_dims(x))]
+        kept = [1 if i in axes else d for i, d in enumerate(grad_util.static_dims(x))]
         if None in kept:
             keep_mask = np.array([0 if i in axes else 1 for i in range(rank)], np.int32)
             kept = math_ops.add(math_ops.multiply(grad_util.shape(x), keep_mask), 1 - keep_mask)
@@ -523,7 +518,6 @@ def _cumsum_grad(op, grad):
     exclusive = bool(op.get_attr("exclusive"))
     reverse = bool(op.get_attr("reverse"))
     return [math_ops.cumsum(grad, op.inputs[1], exclusive=exclusive, reverse=not reverse), None]
-
 
 
 for _t in ("ArgMax", "ArgMin"):

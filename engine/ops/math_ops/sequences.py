@@ -3,8 +3,6 @@ differentiable, as in TF."""
 
 from __future__ import annotations
 
-import builtins
-
 import numpy as np
 
 from engine.framework import dtype_groups as groups
@@ -19,8 +17,7 @@ from engine.ops.op_util import (
 )
 
 _convert = ops.convert_to_tensor
-_range = builtins.range
-_abs = builtins.abs
+
 
 def _infer_range(op):
     start, limit, delta = (tensor_util.constant_value(t) for t in op.inputs)

@@ -6,8 +6,6 @@ gradients build (with their own gradients, the second derivatives).
 
 from __future__ import annotations
 
-import builtins
-
 import numpy as np
 
 from engine.framework import dtype_groups as groups
@@ -21,8 +19,7 @@ from engine.ops.op_util import (
 )
 
 _convert = ops.convert_to_tensor
-_range = builtins.range
-_abs = builtins.abs
+
 
 def _rsqrt(x):
     return np.reciprocal(np.sqrt(x))
@@ -93,7 +90,6 @@ for _type, _kernel in _UNARY.items():
                              forward=(0,), **_typed)
     else:
         registry.register_op(_type, infer=infer_same, kernel=_kernel, **_typed)
-
 
 
 # --- Python wrappers ------------------------------------------------------------------------------
@@ -171,7 +167,6 @@ def _np_rsqrt_grad(y, dy):
 
 def _np_reciprocal_grad(y, dy):
     return -dy * y * y
-
 
 
 _ELEMENTWISE = {  # op type: kernel, TF's input names (both typed by T), T's allowed dtypes
@@ -309,7 +304,6 @@ def _cosh_grad(op, grad):
 @register_gradient("Expm1")
 def _expm1_grad(op, grad):
     return [math_ops.multiply(grad, math_ops.exp(op.inputs[0]))]
-
 
 
 # Rounding and the logical not have no gradient (TF: ``NotDifferentiable`` or a gradient of None);
