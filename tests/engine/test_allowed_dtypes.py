@@ -332,6 +332,7 @@ _TF_INPUT_NAMES = {
     "Cumsum": "x axis",
     "Div": "x y",
     "DivNoNan": "x y",
+    "Xlogy": "x y",
     "Elu": "features",
     "EluGrad": "gradients outputs",
     "Exp": "x",

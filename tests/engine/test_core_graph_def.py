@@ -140,6 +140,7 @@ def _many_ops():
         tf.pad(x, [[1, 0], [0, 1]]),
         tf.pad(x, [[1, 0], [0, 1]], constant_values=2.0),
         tf.pad(x, [[1, 1], [1, 1]], mode="REFLECT"),
+        tf.math.xlogy(x, x),
         tf.gather(x, [1, 0]),
         tf.slice(x, [0, 1], [2, 2]),
         x[:, 1:],

@@ -187,6 +187,7 @@ CASES: dict[str, list[Case]] = {
     "RealDiv": binary(math_ops.truediv, gen_y=nonzero),
     "Div": binary(math_ops.div, gen_y=nonzero),
     "DivNoNan": binary(math_ops.div_no_nan, gen_y=nonzero),
+    "Xlogy": binary(math_ops.xlogy, gen_y=pos),
     "FloorMod": [Case(math_ops.floormod, [pos(2, 3, low=0.1, high=0.9) + 3.0, pos(3, low=1.3, high=1.7)])],
     "Pow": binary(math_ops.pow, gen_x=pos, gen_y=rnd),
     "SquaredDifference": binary(math_ops.squared_difference),

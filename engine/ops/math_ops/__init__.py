@@ -43,6 +43,7 @@ from engine.ops.math_ops.arithmetic import (
     squared_difference,
     subtract,
     truediv,
+    xlogy,
 )
 from engine.ops.math_ops.matmul import (
     matmul,
@@ -182,5 +183,6 @@ __all__ = [
     "tanh_grad",
     "tensordot",
     "truediv",
+    "xlogy",
     "xor_",
 ]

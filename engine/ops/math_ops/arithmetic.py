@@ -455,3 +455,40 @@ def _atan2_grad(op, grad):
 for _t in ("Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd", "LogicalOr",
            "FloorDiv", "TruncateDiv"):
     register_not_differentiable(_t)
+
+
+# --- Xlogy: the worked example of docs/engine.md "Adding an op" ------------------------------------
+
+
+def _xlogy_kernel(x, y):
+    """x * log(y), and 0 wherever x is 0 (even where y is 0 or negative), as TF's kernel."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.multiply(x, np.log(y))
+    return np.where(x == 0, np.zeros((), out.dtype), out)
+
+
+registry.register_op(
+    "Xlogy",
+    infer=infer_broadcast,  # the broadcast shape of x and y; TF's error text when they cannot broadcast
+    kernel=_xlogy_kernel,
+    fresh=True,  # np.where always allocates: a plan may reuse the result's buffer
+    inputs=("x: T", "y: T"),  # TF's OpDef input names, both typed by attr T
+    allowed={"T": groups.FLOATING_POINT + ("complex64", "complex128")},  # TF's order (its error lists it)
+)
+
+
+def xlogy(x, y, name=None):
+    """``tf.math.xlogy(x, y)``: x * log(y), 0 where x is 0."""
+    return _binary("Xlogy", x, y, name, "Xlogy")
+
+
+@register_gradient("Xlogy")
+def _xlogy_grad(op, grad):
+    """d/dx = log(y) where x != 0 (else 0), d/dy = x / y; broadcasting undone by `unbroadcast`.  Deviation:
+    d/dy is built with DivNoNan (0 where y is 0) where TF uses Xdivy (0 where x is 0, else x / y)."""
+    x, y = op.inputs
+    dtype = x.dtype.base_dtype
+    x_nonzero = array_ops.cast(not_equal(x, constant_op.constant(0, dtype=dtype)), dtype)
+    gx = multiply(xlogy(x_nonzero, y), grad)
+    gy = multiply(div_no_nan(x, y), grad)
+    return grad_util.unbroadcast(op, gx, gy)
