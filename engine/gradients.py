@@ -4,8 +4,10 @@ Gradient ops are added to the graph the way TensorFlow 1.x adds them, so they sh
 and in board's graph view: under a ``gradients`` name scope (``gradients_1`` for the next call), one
 ``<op name>_grad`` scope per differentiated op (``gradients/layer1/MatMul_grad/MatMul_1``), the seed
 ``gradients/grad_ys_0`` (a ``Fill`` of ones), ``gradients/AddN`` where several gradients meet and
-``gradients/zeros_like`` for unused outputs of multi-output ops.  Gradient functions live in
-``engine/ops/*_grad.py`` and are looked up with `registry.get_gradient_function`.
+``gradients/zeros_like`` for unused outputs of multi-output ops.  Gradient functions live with their
+ops (engine/ops/) and are looked up with `registry.get_gradient_function`; an op type TF gives no
+gradient raises TF's ``LookupError`` when a gradient reaches it, and the ops of ``xs`` are where the walk
+ends (TF's ``_StopOps``), so a variable or placeholder needs no gradient of its own.
 
 Semantics follow TensorFlow: only floating-point tensors carry gradients (integer paths are cut),
 ``StopGradient`` and ``stop_gradients=`` stop backpropagation, and an ``x`` that ``ys`` does not depend
