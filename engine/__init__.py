@@ -61,7 +61,7 @@ from engine.framework.tensor_shape import Dimension, TensorShape, dimension_valu
 from engine.framework.tensor_util import make_ndarray, make_tensor_proto
 from engine.logging import get_logger
 
-# Op modules (importing them registers their op types; gradients register in the *_grad modules).
+# Op modules (importing them registers their op types with their gradients).
 from engine.ops.array_ops import (
     boolean_mask,
     broadcast_to,

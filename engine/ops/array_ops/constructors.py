@@ -110,7 +110,7 @@ def ones_like(tensor, dtype=None, name=None, optimize=True):
         return fill(shape_t, constant(one, dtype=dt), name=scope)
 
 
-# --- OneHot / Where / Select --------------------------------------------------------------------------------
+# --- OneHot ------------------------------------------------------------------------------------------------
 def _infer_one_hot(op):
     indices, depth_t, on, off = op.inputs
     d = dims(indices)
