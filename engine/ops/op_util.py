@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.framework import dtypes, ops
+from engine.framework import dtypes, ops, registry
 from engine.framework import tensor_shape as _ts
 
 
@@ -168,8 +168,6 @@ def register_elementwise_backprop(table):
     """Registers TF's two-input elementwise ``*Grad`` ops (``ReluGrad``, ``SigmoidGrad``, ...) from
     ``{op type: (kernel, TF's two input names, T's allowed dtypes)}`` and returns their wrappers, by op
     type: ``wrapper(a, b, name=None)`` builds the op (named as the op type by default), T from `a`."""
-    from engine.framework import registry
-
     wrappers = {}
     for op_type, (kernel, names, allowed) in table.items():
         registry.register_op(op_type, infer=infer_broadcast, kernel=kernel,
