@@ -357,25 +357,3 @@ def test_meta_graph_holds_the_graph_collections(tmp_path):
     meta = meta_graph_pb2.MetaGraphDef.FromString(read_events(tmp_path)[2].meta_graph_def)
     assert list(meta.collection_def["summaries"].node_list.value) == ["loss:0"]
     assert [op.name for op in meta.meta_info_def.stripped_op_list.op] == ["Const", "ScalarSummary"]
-
-
-def test_a_failed_write_is_raised_by_the_next_flush(tmp_path):
-    writer = FileWriter(tmp_path)
-    sink = writer.event_writer._sink
-    real_file = sink.file
-
-    class FullDisk:
-        def write(self, data):
-            raise OSError(28, "No space left on device")
-
-        def flush(self):
-            pass
-
-        def close(self):
-            real_file.close()
-
-    sink.file = FullDisk()
-    writer.add_summary(scalar_bytes("x", 1.0), 1)
-    with pytest.raises(OSError, match="No space left on device"):
-        writer.flush()
-    writer.close()
