@@ -48,6 +48,18 @@ def varint(value: int) -> bytes:
     return bytes(out)
 
 
+def summary_event(summary: bytes, step: int, wall_time: float) -> bytes:
+    """The bytes of ``Event(wall_time=wall_time, step=step, summary=Summary.FromString(summary))``.
+
+    Framed around the serialized Summary so that no Event object is built and the Summary is not
+    parsed again; proto3 leaves step 0 out, as protobuf does.
+    """
+    head = _WALL_TIME_TAG + struct.pack("<d", wall_time)
+    if step:
+        head += _STEP_TAG + varint(step)
+    return head + _SUMMARY_TAG + varint(len(summary)) + summary
+
+
 def scalar_summary_prefix(tag: str) -> bytes:
     """The bytes of ``Summary(value=[Value(tag=tag, simple_value=x)])`` that precede the 4 float bytes."""
     tag_bytes = tag.encode("utf-8")

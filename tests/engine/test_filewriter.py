@@ -357,3 +357,16 @@ def test_meta_graph_holds_the_graph_collections(tmp_path):
     meta = meta_graph_pb2.MetaGraphDef.FromString(read_events(tmp_path)[2].meta_graph_def)
     assert list(meta.collection_def["summaries"].node_list.value) == ["loss:0"]
     assert [op.name for op in meta.meta_info_def.stripped_op_list.op] == ["Const", "ScalarSummary"]
+
+
+def test_summary_objects_are_written_as_protobuf_would_frame_them(tmp_path):
+    histogram = builders.histogram_summary("h", np.arange(10.0))
+    scalar = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag="loss", simple_value=0.5)])
+    with FileWriter(tmp_path) as writer:
+        writer.add_summary(scalar, 3)
+        writer.add_summary(histogram, 4)
+        writer.add_summary(summary_pb2.Summary(), None)
+    events = read_events(tmp_path)[1:]
+    assert [e.step for e in events] == [3, 4, 0]
+    assert [e.summary for e in events] == [scalar, histogram, summary_pb2.Summary()]
+    assert all(e.wall_time > 0 for e in events)
