@@ -51,29 +51,28 @@ def _elapsed(start: tuple[float, float]) -> tuple[float, float]:
     return wall - start[0], cpu - start[1]
 
 
-def ours_add_summary(logdir: Path, n: int) -> float:
+def _prebuilt_summaries(n: int) -> list:
     Summary, Value = summary_pb2.Summary, summary_pb2.Summary.Value
-    summaries = [Summary(value=[Value(tag="loss", simple_value=1.0 / (s + 1))]).SerializeToString()
-                 for s in range(n)]
+    return [Summary(value=[Value(tag="loss", simple_value=1.0 / (s + 1))]) for s in range(n)]
+
+
+def _add_summaries(logdir: Path, summaries: list) -> float:
+    """Times FileWriter.add_summary over pre-built summaries (bytes or objects), through close()."""
     start = _clock()
     writer = FileWriter(logdir)
     add = writer.add_summary
-    for step in range(n):
-        add(summaries[step], step)
+    for step, summary in enumerate(summaries):
+        add(summary, step)
     writer.close()
     return _elapsed(start)
+
+
+def ours_add_summary(logdir: Path, n: int) -> float:
+    return _add_summaries(logdir, [summary.SerializeToString() for summary in _prebuilt_summaries(n)])
 
 
 def ours_add_summary_prebuilt(logdir: Path, n: int) -> float:
-    Summary, Value = summary_pb2.Summary, summary_pb2.Summary.Value
-    summaries = [Summary(value=[Value(tag="loss", simple_value=1.0 / (s + 1))]) for s in range(n)]
-    start = _clock()
-    writer = FileWriter(logdir)
-    add = writer.add_summary
-    for step in range(n):
-        add(summaries[step], step)
-    writer.close()
-    return _elapsed(start)
+    return _add_summaries(logdir, _prebuilt_summaries(n))
 
 
 def ours_add_summary_objects(logdir: Path, n: int) -> float:
