@@ -35,7 +35,6 @@ import os
 import struct
 import uuid
 
-import google_crc32c
 import numpy as np
 from google.protobuf.message import DecodeError
 
@@ -46,13 +45,12 @@ from engine.framework.errors import (
     NotFoundError,
     UnimplementedError,
 )
-from engine.io.tfrecord import masked_crc32c
+from engine.io.records import crc32c_extend, decode_varint, encode_varint, mask, masked_crc32c
 from engine.proto import tensor_bundle_pb2, types_pb2
 from engine.train import sstable
 
 BUNDLE_VERSION = 1  # kTensorBundleVersion: the `producer` we write, and the newest we read
 HEADER_KEY = b""
-_MASK_DELTA = 0xA282EAD8
 
 
 def data_filename(prefix: str, shard: int = 0, num_shards: int = 1) -> str:
@@ -61,10 +59,6 @@ def data_filename(prefix: str, shard: int = 0, num_shards: int = 1) -> str:
 
 def index_filename(prefix: str) -> str:
     return f"{prefix}.index"
-
-
-def _mask(crc: int) -> int:
-    return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
 
 
 def _unsupported_dtype(dtype_enum: int) -> UnimplementedError:
@@ -90,16 +84,16 @@ def encode_tensor(value: np.ndarray) -> tuple[bytes, int]:
     """(bytes as stored in the data file, masked crc32c the entry records) for one tensor."""
     if _dtype_of(value) is dtypes.string:
         strings = [_as_bytes(item) for item in value.reshape(-1)]
-        lengths = b"".join(sstable.encode_varint(len(s)) for s in strings)
+        lengths = b"".join(encode_varint(len(s)) for s in strings)
         crc = 0
         for s in strings:
             # Lengths are checksummed as u32 (u64 for strings of 4 GiB or more), not as varints.
-            crc = google_crc32c.extend(crc, struct.pack("<I" if len(s) <= 0xFFFFFFFF else "<Q", len(s)))
-        length_checksum = struct.pack("<I", _mask(crc))
-        crc = google_crc32c.extend(crc, length_checksum)
+            crc = crc32c_extend(crc, struct.pack("<I" if len(s) <= 0xFFFFFFFF else "<Q", len(s)))
+        length_checksum = struct.pack("<I", mask(crc))
+        crc = crc32c_extend(crc, length_checksum)
         body = b"".join(strings)
-        crc = google_crc32c.extend(crc, body)
-        return lengths + length_checksum + body, _mask(crc)
+        crc = crc32c_extend(crc, body)
+        return lengths + length_checksum + body, mask(crc)
     raw = np.ascontiguousarray(value).astype(value.dtype.newbyteorder("<"), copy=False).tobytes()
     return raw, masked_crc32c(raw)
 
@@ -331,7 +325,7 @@ class BundleReader:
         pos, lengths = 0, []
         try:
             for _ in range(count):
-                length, pos = sstable.decode_varint(raw, pos, len(raw))
+                length, pos = decode_varint(raw, pos, len(raw))
                 lengths.append(length)
             if pos + 4 + sum(lengths) != len(raw):
                 raise ValueError("lengths do not add up")
@@ -341,12 +335,12 @@ class BundleReader:
             ) from None
         crc = 0
         for length in lengths:
-            crc = google_crc32c.extend(crc, struct.pack("<I" if length <= 0xFFFFFFFF else "<Q", length))
-        crc = google_crc32c.extend(crc, raw[pos : pos + 4])
+            crc = crc32c_extend(crc, struct.pack("<I" if length <= 0xFFFFFFFF else "<Q", length))
+        crc = crc32c_extend(crc, raw[pos : pos + 4])
         pos += 4
         items = np.empty(count, dtype=object)
         for i, length in enumerate(lengths):
             items[i] = raw[pos : pos + length]
             pos += length
-        crc = google_crc32c.extend(crc, raw[pos - sum(lengths) : pos])
-        return items.reshape(shape), _mask(crc)
+        crc = crc32c_extend(crc, raw[pos - sum(lengths) : pos])
+        return items.reshape(shape), mask(crc)

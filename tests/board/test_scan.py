@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from board.data import loader as loader_module
-from board.data.crc import crc32c_ranges
 from board.data.scan import scan_chunk
-from engine.io.tfrecord import encode_record, masked_crc32c
+from engine.io.crc_tables import crc32c_ranges
+from engine.io.records import encode_record, masked_crc32c
 from engine.proto import event_pb2, summary_pb2
 from tests.board.conftest import event_file, file_version_event, records, scalar_event, write_events
 
