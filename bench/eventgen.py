@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.io.crc_tables import crc32c_ranges
-from engine.io.records import HEADER_SIZE, encode_record, encode_varint, mask_array
 from engine.proto import event_pb2
+from tfformat.crc_tables import crc32c_ranges
+from tfformat.records import HEADER_SIZE, encode_record, encode_varint, mask_array
 
 
 def series_value(run: int, tag: int, steps: np.ndarray) -> np.ndarray:

@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.io import crc_tables
-from engine.io.records import FRAMING_SIZE as FRAMING
-from engine.io.records import HEADER_SIZE as HEADER
-from engine.io.records import mask_array, masked_crc32c
+from tfformat import crc_tables
+from tfformat.records import FRAMING_SIZE as FRAMING
+from tfformat.records import HEADER_SIZE as HEADER
+from tfformat.records import mask_array, masked_crc32c
 
 _SHORT = 1 << 16  # lengths below this have their header CRC in a lookup table
 _PADDING = 16  # readable bytes wanted after a chunk's data

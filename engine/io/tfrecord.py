@@ -1,6 +1,6 @@
 """Reading and writing TFRecord files, the container of event files (and of TF's tf.data record files).
 
-The record layout, its masked CRC and `encode_record` are in engine/io/records.py (the format layer).
+The record layout, its masked CRC and `encode_record` are in tfformat/records.py (the format layer).
 The writer works over any binary file object. The reader remembers its byte offset, so that a file
 still being written can be read again later from where the last read stopped: a truncated last
 record ends a read quietly, and the next read retries it from the same offset.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from engine.framework.errors import DataLossError
-from engine.io.records import CRC, FOOTER_SIZE, HEADER_SIZE, LENGTH, crc32c, encode_record, mask
+from tfformat.records import CRC, FOOTER_SIZE, HEADER_SIZE, LENGTH, crc32c, encode_record, mask
 
 __all__ = ["TFRecordReader", "TFRecordWriter", "encode_record", "read_records"]
 

@@ -8,14 +8,14 @@ data CRC is computed the same way: CRC32C is affine over GF(2) for a fixed lengt
     crc(template ^ delta) == crc(template) ^ XOR over positions p of U_(L-1-p)[delta[p]]
 
 where ``U_k[b]`` is what byte ``b`` at distance ``k`` from the end of a message adds to its CRC (the
-per-distance tables of engine/io/crc_tables.py, shared with board's scanner); a batch costs one table
+per-distance tables of tfformat/crc_tables.py, shared with board's scanner); a batch costs one table
 lookup per varying byte per record.
 
 The bytes equal what protobuf serializes for the same Event (fields in number order, proto3 zero step
 left out), so readers cannot tell the two paths apart; ``tests/engine/test_summary_records.py`` checks
 that byte for byte against ``Event.SerializeToString()`` + ``encode_record``.
 
-Record layout (see engine/io/records.py), with the Event's bytes in the middle:
+Record layout (see tfformat/records.py), with the Event's bytes in the middle:
 
     u64 length | u32 masked crc(length) |
     09 f64 wall_time | [10 varint step] | 2a varint len(summary) | summary |
@@ -28,8 +28,8 @@ import struct
 
 import numpy as np
 
-from engine.io import crc_tables
-from engine.io.records import crc32c, decode_varint, encode_record, encode_varint, mask_array
+from tfformat import crc_tables
+from tfformat.records import crc32c, decode_varint, encode_record, encode_varint, mask_array
 
 _WALL_TIME_TAG = b"\x09"  # Event.wall_time, field 1, fixed64
 _STEP_TAG = b"\x10"  # Event.step, field 2, varint

@@ -45,9 +45,9 @@ from engine.framework.errors import (
     NotFoundError,
     UnimplementedError,
 )
-from engine.io.records import crc32c_extend, decode_varint, encode_varint, mask, masked_crc32c
 from engine.proto import tensor_bundle_pb2, types_pb2
 from engine.train import sstable
+from tfformat.records import crc32c_extend, decode_varint, encode_varint, mask, masked_crc32c
 
 BUNDLE_VERSION = 1  # kTensorBundleVersion: the `producer` we write, and the newest we read
 HEADER_KEY = b""

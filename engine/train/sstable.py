@@ -26,7 +26,7 @@ from __future__ import annotations
 import struct
 
 from engine.framework.errors import DataLossError
-from engine.io.records import decode_varint, encode_varint, masked_crc32c
+from tfformat.records import decode_varint, encode_varint, masked_crc32c
 
 MAGIC = 0xDB4775248B80FB57
 FOOTER_SIZE = 48

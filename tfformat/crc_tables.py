@@ -1,4 +1,4 @@
-"""CRC32C of many short byte ranges at once, with numpy (the accelerator of engine/io/records.py).
+"""CRC32C of many short byte ranges at once, with numpy (the accelerator of tfformat/records.py).
 
 TFRecord checks every record with a masked CRC32C. Calling a C CRC routine once per record costs far
 more in Python call overhead than the CRC itself when records are ~50 bytes (a scalar event), so for
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.io.records import crc32c, crc32c_extend, unmask_array
+from tfformat.records import crc32c, crc32c_extend, unmask_array
 
 _POLY = 0x82F63B78  # CRC32C (Castagnoli), reflected
 

@@ -18,7 +18,7 @@ bit set on every byte but the last. A negative int64 takes ten bytes (its two's 
 as protobuf writes it.
 
 Readers of many records at once (board's scanner, engine's bulk scalar writer) compute CRCs with
-numpy instead (engine/io/crc_tables.py); they use `mask_array`/`unmask_array` from here.
+numpy instead (tfformat/crc_tables.py); they use `mask_array`/`unmask_array` from here.
 """
 
 from __future__ import annotations
