@@ -189,7 +189,7 @@ def test_closed_writer_ignores_adds_with_a_warning_until_reopened(tmp_path, capl
     writer = FileWriter(tmp_path)
     writer.add_summary(scalar_bytes("x", 1.0), 1)
     writer.close()
-    with caplog.at_level(logging.WARNING, logger="engine.summary.writer"):
+    with caplog.at_level(logging.WARNING, logger="engine.summary.file_writer"):
         writer.add_summary(scalar_bytes("x", 2.0), 2)
         writer.flush()
     assert "closed FileWriter" in caplog.text
