@@ -8,6 +8,8 @@ Differences from TF, on purpose:
 - There is no ``session=`` argument (TF's writer through summary ops in a session's graph): a FileWriter
   here always writes to its own file, so passing one is a TypeError.
 - ``max_queue`` bounds batches of events rather than single events (see event_file_writer.py).
+- Events reach the OS within ``min(flush_secs, 1 s)``, and a SIGTERM writes them before the process ends
+  (TF waits up to ``flush_secs`` and loses them on a kill); see docs/reliability.md.
 - The ``meta_graph_def`` event (written, as in TF, only when the constructor is given a graph) comes from
   engine/train/meta_graph.py: its ``stripped_op_list`` names each op type without TF's full OpDef
   signatures, and collections come from the written graph rather than the default graph.
