@@ -40,8 +40,8 @@ import weakref
 
 import numpy as np
 
-from engine.io.tfrecord import encode_record
 from engine.proto import event_pb2
+from tfformat.records import encode_record
 
 from .scalar_records import encode_scalar_events, float32_bytes
 
@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_EVENTS = 4096
 BATCH_BYTES = 1 << 20
-_TICK_SECS = 0.1
+_TICK_SECS = 0.1  # how often the idle thread looks for a SIGTERM request
 PUSH_SECS = 1.0  # the longest an added event waits before the thread writes it, whatever flush_secs says
 _SIGNAL_FLUSH_SECS = 10.0  # how long a SIGTERM waits for the writers before handing the signal on
 FILE_VERSION = "brain.Event:2"
@@ -213,8 +213,11 @@ class _Sink:
         self._raise_error()
 
     def flush_from_signal(self, deadline: float) -> None:
-        """Asks the thread to write everything now and waits for it until ``deadline`` (monotonic)."""
-        if self.closed or not self.thread.is_alive():
+        """Asks the thread to write everything now and waits for it until ``deadline`` (monotonic).
+
+        A close() under way counts too: its batch is written before the thread ends and reports back.
+        """
+        if not self.thread.is_alive():
             return
         self.signal_done.clear()
         self.signal_flush.set()

@@ -21,8 +21,8 @@ import logging
 import threading
 import time
 
-from engine.io.tfrecord import encode_record
 from engine.proto import event_pb2, graph_pb2, meta_graph_pb2, summary_pb2
+from tfformat.records import encode_record
 
 from .event_file_writer import EventFileWriter
 from .scalar_records import is_plain_scalar_prefix, summary_event
