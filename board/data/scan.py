@@ -1,5 +1,8 @@
 """Framing, CRC checking and scalar decoding of a whole chunk of an event file at once.
 
+This is the accelerator of the loader's first two stages (frame, decode); board/data/plain.py is the
+plain path it must agree with (tests/board/test_loader_paths.py).
+
 A training log is mostly small scalar events, and handling them one record at a time in Python
 costs about a microsecond each. Here a chunk of the file (a few MB, starting at a record boundary)
 is handled with a few dozen numpy operations:
