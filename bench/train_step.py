@@ -16,9 +16,10 @@ On a busy machine multi-threaded BLAS collapses (threads wait for cores); compar
 implementations there: OPENBLAS_NUM_THREADS=1 ENGINE_KERNEL_THREADS=1 TF_NUM_THREADS=1.
 
 --ablations adds engine steps without each of the session's plan-time optimizations, interleaved with
-the rest, so one run shows what each buys: "general kernels" (no kernels bound to the plan's constants,
-no buffer forwarding; engine/session.py) and "4 KiB pages" (variables and optimizer scratch in ordinary
-memory; engine/memory.py).
+the rest, so one run shows what each buys: "no plan passes" (ENGINE_PLAN_PASSES=none: every op a kernel
+call, engine/runtime/passes.py), "general kernels" (no kernels bound to the plan's constants, no buffer
+forwarding; engine/runtime/binding.py, forwarding.py) and "4 KiB pages" (variables and optimizer scratch
+in ordinary memory; engine/runtime/memory.py).
 
 Targets (issue 4): engine >= 0.97x hand numpy and >= 1.0x TensorFlow.
 """
@@ -26,6 +27,7 @@ Targets (issue 4): engine >= 0.97x hand numpy and >= 1.0x TensorFlow.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -153,17 +155,23 @@ def build_graph(tf, params):
 
 def engine_ablations(engine, params, x, y):
     """Engine steps, each built and first run (which plans it) without one plan-time optimization."""
-    from engine import memory, session  # noqa: PLC0415
     from engine.ops import training_kernels  # noqa: PLC0415
+    from engine.runtime import memory, passes  # noqa: PLC0415
 
-    general = (mock.patch.object(session, "_bind", session._unbound),
-               mock.patch.object(session, "_forward_buffers", lambda *args: {}))
     # A fresh scratch cache, so that the Adam kernels of this session get their buffers in ordinary memory
     small_pages = (mock.patch.object(memory, "MIN_BYTES", float("inf")),
                    mock.patch.object(training_kernels, "_local", threading.local()))
+    ablations = {
+        "engine, no plan passes": [mock.patch.dict(os.environ, {passes.ENV: "none"})],
+        "engine, general kernels": [
+            mock.patch.dict(os.environ, {passes.ENV: "all,-bound_kernels,-buffer_forwarding"})],
+        "engine, 4 KiB pages": small_pages,
+    }
     variants = {}
-    for name, patches in (("engine, general kernels", general), ("engine, 4 KiB pages", small_pages)):
-        with patches[0], patches[1]:
+    for name, patches in ablations.items():
+        with contextlib.ExitStack() as stack:
+            for patch in patches:
+                stack.enter_context(patch)
             step, _ = build_graph(engine, params)
             step(x, y)
         variants[name] = step
@@ -300,12 +308,6 @@ def main(argv=None):
     if remote is not None:
         remote.close()
 
-    from engine import dependency_optimizer, session  # noqa: PLC0415
-
-    if session._prune is not dependency_optimizer.prune:
-        print("note: the session does not prune gated gradients nothing reads "
-              "(engine/dependency_optimizer.py), so the engine also computes d loss / d x of the first "
-              "layer, as TensorFlow's graph says")
     # Best round: the least disturbed measurement of each (other processes only ever slow a round down).
     best = {name: max(v) for name, v in results.items()}
     med = {name: statistics.median(v) for name, v in results.items()}

@@ -270,6 +270,10 @@ class Operation:
     def _get_attr_or(self, name, default):
         return self._attrs.get(name, default)
 
+    def _attr_dict(self):
+        """A copy of the attrs as stored (Python values, not TF's bytes), e.g. to create a twin op."""
+        return dict(self._attrs)
+
     def _set_attr(self, name, value):
         self._attrs[name] = value
         self._attr_protos.pop(name, None)
@@ -303,15 +307,14 @@ class Operation:
         self._note_rewrite()
 
     def _note_rewrite(self):
-        """Tells sessions that this op changed, so that they plan and compile again before their next run.
+        """Logs that this op changed after it was added, so that sessions whose plans may hold it plan and
+        compile again before their next run (engine/runtime/graph_watch.py decides which).
 
         Unlike TF, where a change to an op a session has run has no effect in that session (TF logs "This
-        mutation will have no effect"), a session here runs the graph as it is now.  An op still being
-        built (newer than any op a session has looked at, like a gradient's MatMul getting its `grad_a`
-        mark) can be in no plan, so its changes need no notice.
+        mutation will have no effect"), a session here runs the graph as it is now.
         """
-        if self._id is not None and self._id <= self._graph._seen_by_sessions:
-            self._graph._rewrites += 1
+        if self._id is not None:
+            self._graph._rewritten.append(self._id)
 
     def run(self, feed_dict=None, session=None):
         """Runs this operation (for its side effects) in `session` or the default session."""
@@ -386,11 +389,9 @@ class Graph:
         self._seed = None
         self._last_id = 0
         self._version = 0
-        # Bumped when an existing op's inputs, control inputs or attrs change (`Operation._note_rewrite`);
-        # sessions then drop their plans and compiled kernels.  Ops with higher ids than
-        # `_seen_by_sessions` (the newest op any session has planned with) are in no plan yet.
-        self._seen_by_sessions = 0
-        self._rewrites = 0
+        # The ids of ops whose inputs, control inputs or attrs changed after they were added, in order
+        # (`Operation._note_rewrite`); read through `_rewrite_log`.
+        self._rewritten = []
         self._building_function = False
 
     # --- defaults -----------------------------------------------------------------------------------------
@@ -419,6 +420,11 @@ class Graph:
     @property
     def version(self):
         return self._last_id
+
+    def _rewrite_log(self):
+        """The (live, append-only) list of ids of ops changed after they were added, oldest first: a
+        runtime keeps its length and compares it on each run (engine/runtime/graph_watch.py)."""
+        return self._rewritten
 
     @property
     def graph_def_versions(self):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine import memory
 from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry
 from engine.framework import tensor_shape as _ts
 from engine.ops.op_util import make_op, shape_error, shape_str
+from engine.runtime import memory
 
 
 def _infer_variable(op):
@@ -31,6 +31,7 @@ registry.register_op(
     ref_output=True,
     stateful=True,
     attrs={"container": "", "shared_name": ""},
+    variable=True,
 )
 
 
@@ -103,6 +104,7 @@ registry.register_op(
     ref_output=True,
     stateful=True,
     attrs={"use_locking": True, "validate_shape": True},
+    reshapes_variable=True,
 )
 
 

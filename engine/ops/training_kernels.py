@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from engine import memory
+from engine.runtime import memory
 
 # TF's input names of each ``Apply*`` / ``ResourceApply*`` op (after "Apply"), variables first.
 INPUT_NAMES = {

@@ -4,7 +4,7 @@ kernel offers them), small ones come from np.empty, and variables keep their val
 import numpy as np
 
 import engine as tf
-from engine import memory
+from engine.runtime import memory
 
 
 def _inside(array, chunk):

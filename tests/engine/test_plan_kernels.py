@@ -1,7 +1,7 @@
-"""Plan-time kernel specialisation (engine/session.py): kernels bound to the values a plan knows
-(ApplyAdam's hyper-parameters, reduction axes, Reshape targets) and buffer forwarding into dead
-intermediates -- bit for bit the values of the general kernels, and never a write into anything that
-can still be seen."""
+"""Plan-time kernel specialisation (engine/runtime/binding.py, forwarding.py): kernels bound to the
+values a plan knows (ApplyAdam's hyper-parameters, reduction axes, Reshape targets) and buffer
+forwarding into dead intermediates -- bit for bit the values of the general kernels, and never a
+write into anything that can still be seen."""
 
 import re
 
@@ -21,8 +21,7 @@ def fresh_graph():
 
 def _general_kernels_only(monkeypatch):
     """Plans as they were before binding and forwarding: every input passed to the compiled kernel."""
-    monkeypatch.setattr(session, "_bind", session._unbound)
-    monkeypatch.setattr(session, "_forward_buffers", lambda *args: {})
+    monkeypatch.setenv("ENGINE_PLAN_PASSES", "all,-bound_kernels,-buffer_forwarding")
 
 
 def _arguments(plan, op_type):
