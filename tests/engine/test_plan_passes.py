@@ -11,6 +11,7 @@ import pytest
 
 import engine as tf
 from engine.runtime import passes
+from tests.engine.mlp import relu_mlp
 
 CASES = {}
 
@@ -57,20 +58,7 @@ def lecture():
 
 
 def _mlp(optimizer, steps):
-    rng = np.random.RandomState(3)
-    xv = rng.randn(8, 6).astype(np.float32)
-    yv = np.eye(4, dtype=np.float32)[rng.randint(0, 4, 8)]
-    x = tf.placeholder(tf.float32, [None, 6], name="x")
-    y = tf.placeholder(tf.float32, [None, 4], name="y")
-    h = x
-    for i, size in enumerate([5, 5, 4]):
-        with tf.variable_scope(f"layer{i}"):
-            w = tf.get_variable("w", [h.shape[1].value, size])  # glorot uniform, seeded
-            bias = tf.get_variable("b", initializer=tf.constant(rng.randn(size).astype(np.float32) * 0.1))
-            h = tf.matmul(h, w) + bias
-            if i < 2:
-                h = tf.nn.relu(h)
-    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=h))
+    x, y, h, loss, xv, yv = relu_mlp()
     train_op = optimizer.minimize(loss)
     feed = {x: xv, y: yv}
     runs = [(tf.global_variables_initializer(), None)]
