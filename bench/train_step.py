@@ -8,12 +8,10 @@ over the rounds of steps per second, and the best round (the least disturbed by 
     python bench/train_step.py [--rounds 15] [--steps 40] [--tf-python /path/to/python-with-tensorflow]
 
 TensorFlow runs in-process when importable, else in the interpreter given by --tf-python (or
-$TF_PYTHON), driven chunk by chunk so its rounds still interleave with ours.  The engine can shard
-large elementwise kernels (the Adam update of the 784x256 weight) over ENGINE_KERNEL_THREADS threads,
-as TensorFlow shards its CPU kernels; the "2 kernel threads" line measures that option.
+$TF_PYTHON), driven chunk by chunk so its rounds still interleave with ours.
 
 On a busy machine multi-threaded BLAS collapses (threads wait for cores); compare single-threaded
-implementations there: OPENBLAS_NUM_THREADS=1 ENGINE_KERNEL_THREADS=1 TF_NUM_THREADS=1.
+implementations there: OPENBLAS_NUM_THREADS=1 TF_NUM_THREADS=1.
 
 --ablations adds engine steps without each of the session's plan-time optimizations, interleaved with
 the rest, so one run shows what each buys: "no plan passes" (ENGINE_PLAN_PASSES=none: every op a kernel
@@ -139,7 +137,7 @@ def build_graph(tf, params):
         train_op = tf.train.AdamOptimizer(LR, BETA1, BETA2, EPS).minimize(loss)
         init = tf.global_variables_initializer()
     threads = os.environ.get("TF_NUM_THREADS")
-    if threads and tf.__name__ != "engine":  # TensorFlow's own thread pools (engine: ENGINE_KERNEL_THREADS)
+    if threads and tf.__name__ != "engine":  # TensorFlow's own thread pools
         config = tf.ConfigProto(intra_op_parallelism_threads=int(threads),
                                 inter_op_parallelism_threads=int(threads))
         sess = tf.Session(graph=graph, config=config)
@@ -258,23 +256,11 @@ def main(argv=None):
 
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     import engine  # noqa: PLC0415
-    from engine.ops import training_kernels  # noqa: PLC0415
 
     x, y, params = make_data()
     numpy_step = NumpyMLP(params).step
     engine_step, _ = build_graph(engine, params)
-    threads = training_kernels.KERNEL_THREADS
-
-    def engine_sharded(xv, yv):
-        training_kernels.KERNEL_THREADS = 2
-        try:
-            return engine_step(xv, yv)
-        finally:
-            training_kernels.KERNEL_THREADS = threads
-
     local = {"numpy": numpy_step, "engine": engine_step}
-    if threads == 1 and (os.cpu_count() or 1) > 1:
-        local["engine, 2 kernel threads"] = engine_sharded
     if args.ablations:
         local.update(engine_ablations(engine, params, x, y))
     tf1 = load_tensorflow()
@@ -311,8 +297,13 @@ def main(argv=None):
     # Best round: the least disturbed measurement of each (other processes only ever slow a round down).
     best = {name: max(v) for name, v in results.items()}
     med = {name: statistics.median(v) for name, v in results.items()}
+    # Per-round ratios to numpy's rate in the same round cancel what the load did to that round.
+    ratio = {name: statistics.median(r / n for r, n in zip(v, results["numpy"], strict=True))
+             for name, v in results.items()}
     for name in results:
-        print(f"{name:>26}: best {best[name]:7.1f} steps/s   median {med[name]:7.1f} steps/s")
+        print(f"{name:>26}: best {best[name]:7.1f} steps/s   median {med[name]:7.1f} steps/s   "
+              f"/ numpy: median of round ratios {ratio[name]:.3f}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"engine / numpy      = {best['engine'] / best['numpy']:.3f} best, "
           f"{med['engine'] / med['numpy']:.3f} median   (target >= 0.97)")
     if "tensorflow" in results:
