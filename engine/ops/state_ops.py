@@ -90,7 +90,7 @@ def _compile_assign(op, runtime):
             # (Item assignment casts as copyto(casting="unsafe") does, without its Python dispatcher.)
             old[...] = value
         else:
-            cell.value = memory.copy(value, npd)  # large values on huge pages (engine/memory.py)
+            cell.value = memory.copy(value, npd)  # large values on huge pages (engine/runtime/memory.py)
         return cell
 
     return kernel

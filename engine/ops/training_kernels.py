@@ -9,7 +9,7 @@ in that dtype exactly as TensorFlow's kernels do.
 The kernels write intermediates into one scratch buffer per (shape, dtype) and thread instead of
 allocating: for a 784x256 float32 variable a fresh temporary costs page faults on every step, which
 measurably slows training (see ``bench/train_step.py``).  Large buffers sit on huge pages, like the
-variables they update (engine/memory.py).
+variables they update (engine/runtime/memory.py).
 """
 
 from __future__ import annotations

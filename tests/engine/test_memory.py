@@ -1,5 +1,5 @@
-"""engine/memory.py: large long-lived arrays are carved from 2 MiB-aligned chunks (huge pages where the
-kernel offers them), small ones come from np.empty, and variables keep their values there."""
+"""engine/runtime/memory.py: large long-lived arrays are carved from 2 MiB-aligned chunks (huge pages
+where the kernel offers them), small ones come from np.empty, and variables keep their values there."""
 
 import numpy as np
 
