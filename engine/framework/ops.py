@@ -390,7 +390,7 @@ class Graph:
         self._last_id = 0
         self._version = 0
         # The ids of ops whose inputs, control inputs or attrs changed after they were added, in order
-        # (`Operation._note_rewrite`); read through `_rewrite_log`.
+        # (`Operation._note_rewrite`); read through `_change_lists`.
         self._rewritten = []
         self._building_function = False
 
@@ -421,10 +421,11 @@ class Graph:
     def version(self):
         return self._last_id
 
-    def _rewrite_log(self):
-        """The (live, append-only) list of ids of ops changed after they were added, oldest first: a
-        runtime keeps its length and compares it on each run (engine/runtime/graph_watch.py)."""
-        return self._rewritten
+    def _change_lists(self):
+        """Two live, append-only lists a runtime watches (engine/runtime/graph_watch.py), comparing their
+        lengths on each run: the ops in the order they were added (op `i + 1` has id `i + 1`), and the
+        ids of ops changed after they were added, oldest first.  Callers must not modify them."""
+        return self._nodes, self._rewritten
 
     @property
     def graph_def_versions(self):

@@ -1,8 +1,8 @@
 """What a session's plans assumed about its graph, and when a change to the graph breaks that.
 
-The graph holds no session state: it counts its ops (`Graph.version`, the newest op's id) and logs the
-ids of ops changed after they were added (`Graph._rewrite_log`).  A `GraphWatch` (one per session)
-compares both with what it saw when it last planned:
+The graph holds no session state: it lists its ops in the order they were added and logs the ids of
+ops changed after they were added (`Graph._change_lists`, both live and append-only).  A `GraphWatch`
+(one per session) compares both with what it saw when it last planned:
 
 * a logged change to an op no newer than the newest op any plan was built with may be in a plan: the
   session drops its plans and compiled kernels (a kernel reads its op's attrs once, when compiled).
@@ -27,11 +27,11 @@ from __future__ import annotations
 class GraphWatch:
     """Per session: the graph's op count and rewrite-log length last seen, and the shape facts."""
 
-    __slots__ = ("graph", "log", "log_seen", "checked", "planned_up_to", "trust_shapes", "reshapeable")
+    __slots__ = ("ops", "log", "log_seen", "checked", "planned_up_to", "trust_shapes", "reshapeable")
 
     def __init__(self, graph):
-        self.graph = graph
-        self.log = graph._rewrite_log()  # live list: its length tells new rewrites apart
+        # Live lists: their lengths tell new ops and new rewrites apart (two len() calls per run).
+        self.ops, self.log = graph._change_lists()
         self.log_seen = len(self.log)
         self.checked = 0  # ops up to this id were looked at by `_note_new_ops`
         self.planned_up_to = 0  # the newest op id any plan of this session was built with
@@ -40,7 +40,7 @@ class GraphWatch:
 
     def changed(self):
         """Whether the graph has new ops or rewrites since `refresh` (cheap: run() asks every time)."""
-        return self.graph.version != self.checked or len(self.log) != self.log_seen
+        return len(self.ops) != self.checked or len(self.log) != self.log_seen
 
     def refresh(self):
         """Looks at what changed; returns (drop plans, drop compiled kernels)."""
@@ -58,15 +58,15 @@ class GraphWatch:
     def note_planned(self):
         """A plan is being built from the ops up to now: later changes to them must reach this watch."""
         self._note_new_ops()
-        self.planned_up_to = max(self.planned_up_to, self.graph.version)
+        self.planned_up_to = max(self.planned_up_to, len(self.ops))
 
     def _note_new_ops(self):
         """Notes the variables new ops may reshape; True when the plans must be dropped for it."""
-        version = self.graph.version
+        version = len(self.ops)
         if version == self.checked:
             return False
         drop = False
-        for op in self.graph.get_operations()[self.checked:]:
+        for op in self.ops[self.checked:version]:
             if not op.op_def.reshapes_variable:
                 continue
             ref, value = op.inputs[:2]
