@@ -147,7 +147,7 @@ class BaseSession:
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         watch = self._watch
-        if len(watch.ops) != watch.checked or len(watch.log) != watch.log_seen:  # watch.changed(), inlined
+        if len(watch.ops) != watch.checked or len(watch.log) != watch.log_seen:  # new ops or rewrites
             self._refresh()
         t = type(fetches)
         if t is ops.Tensor or t is ops.Operation:

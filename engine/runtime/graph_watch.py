@@ -38,12 +38,9 @@ class GraphWatch:
         self.trust_shapes = True
         self.reshapeable = set()  # VariableV2 ops an op may give another shape
 
-    def changed(self):
-        """Whether the graph has new ops or rewrites since `refresh` (cheap: run() asks every time)."""
-        return len(self.ops) != self.checked or len(self.log) != self.log_seen
-
     def refresh(self):
-        """Looks at what changed; returns (drop plans, drop compiled kernels)."""
+        """Looks at what changed; returns (drop plans, drop compiled kernels).  Sessions call it when
+        `len(ops) != checked or len(log) != log_seen`, which they test on every run."""
         drop_kernels = False
         log = self.log
         if len(log) != self.log_seen:
