@@ -82,7 +82,7 @@ class _Signature:
     """One cached (fetch structure, feed keys) signature: the runtime's plan and what the client needs to
     convert the feeds and rebuild the fetch structure."""
 
-    __slots__ = ("plan", "feed_specs", "build", "single")
+    __slots__ = ("plan", "feed_specs", "feed_shapes", "build", "single")
 
     @property
     def code(self):
@@ -147,7 +147,7 @@ class BaseSession:
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         watch = self._watch
-        if len(watch.ops) != watch.checked or len(watch.log) != watch.log_seen:  # new ops or rewrites
+        if watch.changes.count != watch.seen:  # new ops or rewrites
             self._refresh()
         t = type(fetches)
         if t is ops.Tensor or t is ops.Operation:
@@ -161,8 +161,8 @@ class BaseSession:
             entry = self._plans.get((key, feed_keys))
             if entry is None:
                 entry = self._plans[(key, feed_keys)] = self._make_plan(fetches, feed_keys, feed_dict)
+            args = self._convert_feeds(entry, feed_dict)
             plan = entry.plan
-            args = self._convert_feeds(entry.feed_specs, plan.feed_shapes, feed_dict)
         else:
             entry = self._plans.get(key)
             if entry is None:
@@ -187,13 +187,13 @@ class BaseSession:
         if drop_kernels:
             self._runtime.forget_kernels()
 
-    @staticmethod
-    def _convert_feeds(feed_specs, shapes, feed_dict):
+    def _convert_feeds(self, entry, feed_dict):
         """The feed values as arrays of the fed tensors' dtypes, checked against their static shapes
-        (`shapes`: the feed shapes a plan is specialised to, which passed these checks before)."""
+        (`entry.feed_shapes`: the ones its plan is specialised to, which passed these checks before)."""
         args = []
+        shapes = entry.feed_shapes
         for i, ((key, np_dtype, dims, tensor), value) in enumerate(
-            zip(feed_specs, feed_dict.values(), strict=True)
+            zip(entry.feed_specs, feed_dict.values(), strict=True)
         ):
             if type(value) is not _ndarray or value.dtype != np_dtype:
                 if isinstance(value, ops.Tensor):
@@ -260,14 +260,16 @@ class BaseSession:
         if type(fetches) is list and not any(isinstance(f, (list, tuple, dict)) for f in fetches):
             build = list  # a flat list of fetches: the results in order
         entry.build = build
+        entry.feed_shapes = None
         feed_shapes = None
         if feed_dict is not None:
             # The plan may specialise itself to these shapes (checked on every run; others run a variant).
             try:
-                feed_shapes = tuple(a.shape for a in self._convert_feeds(entry.feed_specs, None, feed_dict))
+                feed_shapes = tuple(a.shape for a in self._convert_feeds(entry, feed_dict))
             except Exception:  # noqa: BLE001 - run() converts the feeds again and raises the error
                 feed_shapes = None
         entry.plan = self._planner.build(targets, feeds, entry.single, feed_shapes)
+        entry.feed_shapes = entry.plan.feed_shapes
         return entry
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):

@@ -29,6 +29,15 @@ GRAPH_DEF_VERSION = 2474
 GRAPH_DEF_VERSION_MIN_CONSUMER = 0
 
 
+class _ChangeCount:
+    """A counter shared by reference, so that reading it costs two attribute loads."""
+
+    __slots__ = ("count",)
+
+    def __init__(self):
+        self.count = 0
+
+
 class GraphKeys:
     """Standard collection names (TF's `tf.GraphKeys`)."""
 
@@ -314,7 +323,9 @@ class Operation:
         mutation will have no effect"), a session here runs the graph as it is now.
         """
         if self._id is not None:
-            self._graph._rewritten.append(self._id)
+            graph = self._graph
+            graph._rewritten.append(self._id)
+            graph._changes.count += 1
 
     def run(self, feed_dict=None, session=None):
         """Runs this operation (for its side effects) in `session` or the default session."""
@@ -392,6 +403,7 @@ class Graph:
         # The ids of ops whose inputs, control inputs or attrs changed after they were added, in order
         # (`Operation._note_rewrite`); read through `_change_lists`.
         self._rewritten = []
+        self._changes = _ChangeCount()  # ops added + rewrites logged: one number a runtime compares per run
         self._building_function = False
 
     # --- defaults -----------------------------------------------------------------------------------------
@@ -422,10 +434,11 @@ class Graph:
         return self._last_id
 
     def _change_lists(self):
-        """Two live, append-only lists a runtime watches (engine/runtime/graph_watch.py), comparing their
-        lengths on each run: the ops in the order they were added (op `i + 1` has id `i + 1`), and the
-        ids of ops changed after they were added, oldest first.  Callers must not modify them."""
-        return self._nodes, self._rewritten
+        """What a runtime watches (engine/runtime/graph_watch.py): a live `_ChangeCount` whose `count`
+        grows with every op added and every rewrite logged, and two live, append-only lists, the ops in
+        the order they were added (op `i + 1` has id `i + 1`) and the ids of ops changed after they were
+        added, oldest first.  Callers must not modify them."""
+        return self._changes, self._nodes, self._rewritten
 
     @property
     def graph_def_versions(self):
@@ -634,6 +647,7 @@ class Graph:
             op._id = self._last_id
             self._nodes_by_name[op._name] = op
             self._nodes.append(op)
+            self._changes.count += 1
             # Explicitly named ops reserve their name even if it was never handed out by unique_name.
             self._names_in_use.setdefault(op._name.lower(), 1)
             for controller in self._control_dependencies_stack:

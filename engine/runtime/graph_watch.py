@@ -1,8 +1,8 @@
 """What a session's plans assumed about its graph, and when a change to the graph breaks that.
 
 The graph holds no session state: it lists its ops in the order they were added and logs the ids of
-ops changed after they were added (`Graph._change_lists`, both live and append-only).  A `GraphWatch`
-(one per session) compares both with what it saw when it last planned:
+ops changed after they were added (`Graph._change_lists`, both live and append-only, with a counter of
+both).  A `GraphWatch` (one per session) compares them with what it saw when it last planned:
 
 * a logged change to an op no newer than the newest op any plan was built with may be in a plan: the
   session drops its plans and compiled kernels (a kernel reads its op's attrs once, when compiled).
@@ -27,11 +27,14 @@ from __future__ import annotations
 class GraphWatch:
     """Per session: the graph's op count and rewrite-log length last seen, and the shape facts."""
 
-    __slots__ = ("ops", "log", "log_seen", "checked", "planned_up_to", "trust_shapes", "reshapeable")
+    __slots__ = ("changes", "seen", "ops", "log", "log_seen", "checked", "planned_up_to", "trust_shapes",
+                 "reshapeable")
 
     def __init__(self, graph):
-        # Live lists: their lengths tell new ops and new rewrites apart (two len() calls per run).
-        self.ops, self.log = graph._change_lists()
+        # Live: `changes.count` moves with every new op or rewrite (sessions compare it with `seen` on
+        # every run); the lists' lengths tell new ops and new rewrites apart.
+        self.changes, self.ops, self.log = graph._change_lists()
+        self.seen = -1  # look at the graph before the first plan
         self.log_seen = len(self.log)
         self.checked = 0  # ops up to this id were looked at by `_note_new_ops`
         self.planned_up_to = 0  # the newest op id any plan of this session was built with
@@ -40,7 +43,8 @@ class GraphWatch:
 
     def refresh(self):
         """Looks at what changed; returns (drop plans, drop compiled kernels).  Sessions call it when
-        `len(ops) != checked or len(log) != log_seen`, which they test on every run."""
+        `changes.count != seen`, which they test on every run."""
+        self.seen = self.changes.count
         drop_kernels = False
         log = self.log
         if len(log) != self.log_seen:
