@@ -12,7 +12,6 @@ from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry
 from engine.framework import tensor_shape as _ts
 from engine.ops.op_util import make_op, shape_error, shape_str
-from engine.runtime import memory
 
 
 def _infer_variable(op):
@@ -90,7 +89,7 @@ def _compile_assign(op, runtime):
             # (Item assignment casts as copyto(casting="unsafe") does, without its Python dispatcher.)
             old[...] = value
         else:
-            cell.value = memory.copy(value, npd)  # large values on huge pages (engine/runtime/memory.py)
+            cell.value = np.array(value, dtype=npd)
         return cell
 
     return kernel

@@ -8,8 +8,7 @@ in that dtype exactly as TensorFlow's kernels do.
 
 The kernels write intermediates into one scratch buffer per (shape, dtype) and thread instead of
 allocating: for a 784x256 float32 variable a fresh temporary costs page faults on every step, which
-measurably slows training (see ``bench/train_step.py``).  Large buffers sit on huge pages, like the
-variables they update (engine/runtime/memory.py).
+measurably slows training (see ``bench/train_step.py``).
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-
-from engine.runtime import memory
 
 # TF's input names of each ``Apply*`` / ``ResourceApply*`` op (after "Apply"), variables first.
 INPUT_NAMES = {
@@ -42,7 +39,7 @@ def scratch(like: np.ndarray, slot: int = 0) -> np.ndarray:
     key = (like.shape, like.dtype.str, slot)
     buf = cache.get(key)
     if buf is None:
-        buf = cache[key] = memory.empty(like.shape, like.dtype)
+        buf = cache[key] = np.empty(like.shape, like.dtype)
     return buf
 
 

@@ -16,7 +16,6 @@ forwarding.py              pass `buffer_forwarding`
 frees.py                   pass `last_use_frees`
 passes.py                  the pass names and the ENGINE_PLAN_PASSES knob
 straight_line.py           the executor: a Program as one generated Python function
-memory.py                  huge-page storage for variables and optimizer scratch
 =========================  ==========================================================================
 
 Executors
