@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import tfref
+from tests.conftest import tfref
 
 
 @pytest.fixture
