@@ -8,7 +8,7 @@ module per op family), engine/session.py, engine/variables.py and engine/variabl
 
 # Namespaces (modules), as in TF 1.x: tf.bitwise, tf.initializers, tf.logging, tf.losses, tf.nn,
 # tf.summary, tf.train; `gradients` is made callable at the end of this file.
-from engine import bitwise, gradients, initializers, logging, losses, nn, summary, train
+from engine import bitwise, gradients, initializers, logging, losses, nn, random, summary, train
 from engine.framework import errors
 from engine.framework.callable_module import make_module_callable
 from engine.framework.dtypes import (
@@ -189,7 +189,7 @@ from engine.ops.math_ops import (
     tensordot,
     truediv,
 )
-from engine.ops.random_ops import random_normal, random_uniform, truncated_normal
+from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from engine.ops.state_ops import assign, assign_add, assign_sub
 from engine.proto.config_pb2 import RunMetadata
 from engine.session import ConfigProto, GPUOptions, InteractiveSession, RunOptions, Session

@@ -225,7 +225,8 @@ def test_dropout_scales_kept_values():
     kept = values[values != 0]
     assert set(np.unique(kept).tolist()) == {2.0}
     assert 350 < kept.size < 650
-    with pytest.raises(ValueError, match="rate must be a scalar tensor or a float in the range"):
+    text = r"`rate` must be a scalar tensor or a float in the range \[0, 1\). Received: rate=1.5"
+    with pytest.raises(ValueError, match=text):
         tf.nn.dropout(x, rate=1.5)
 
 
