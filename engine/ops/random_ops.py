@@ -293,10 +293,10 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
 def random_shuffle(value, seed=None, name=None):
     """`value` with its first dimension randomly permuted (TF's RandomShuffle)."""
     seeds = _seed_attrs(seed)  # before converting `value`, which may add a Const, as TF's order
-    value = _convert(value, name="value")
-    return make_tensor(
-        "RandomShuffle", [value], name=name or "RandomShuffle", attrs={"T": value.dtype.base_dtype, **seeds}
-    )
+    # Like TF's generated wrappers, inputs are converted inside the op's own name scope.
+    with ops.name_scope(name, "RandomShuffle", [value]) as scope:
+        value = _convert(value, name="value")
+        return make_tensor("RandomShuffle", [value], name=scope, attrs={"T": value.dtype.base_dtype, **seeds})
 
 
 def _multinomial(logits, num_samples, dtype, seed):
@@ -306,11 +306,12 @@ def _multinomial(logits, num_samples, dtype, seed):
     if dtype not in accepted:
         raise ValueError(f"Argument `dtype` got invalid value {dtype}. Accepted dtypes are {accepted}.")
     seeds = _seed_attrs(seed)
-    num_t = _convert(num_samples, dtype=dtypes.int32, name="num_samples")
-    return make_tensor(
-        "Multinomial", [logits, num_t], name="Multinomial",
-        attrs={"T": logits.dtype.base_dtype, "output_dtype": dtype, **seeds},
-    )
+    with ops.name_scope(None, "Multinomial", [logits]) as scope:
+        num_t = _convert(num_samples, dtype=dtypes.int32, name="num_samples")
+        return make_tensor(
+            "Multinomial", [logits, num_t], name=scope,
+            attrs={"T": logits.dtype.base_dtype, "output_dtype": dtype, **seeds},
+        )
 
 
 def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):

@@ -7,6 +7,7 @@ more cases made the same way by tests/fixtures/random/make_random_cases.py.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import pathlib
 
@@ -84,3 +85,48 @@ def test_real_fixture_case_bit_for_bit(case):
     if case["graph_seed"] is not None:
         tf.set_random_seed(case["graph_seed"])
     _check_case(case, _build_public_case(tuple(case["shape"]), case["op_seed"]))
+
+
+def _load_local_cases():
+    spec = importlib.util.spec_from_file_location("random_cases_builders", HERE / "cases.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    builders = {name: builder for name, _, builder in module.CASES}
+    cases = json.loads((HERE / "random_cases.json").read_text())["cases"]
+    return [(case, builders[case["name"]]) for case in cases]
+
+
+def _assert_bits(got, want, key):
+    expected = np.array(want["values"], dtype=want["dtype"]).reshape(want["shape"])
+    value = np.asarray(got)
+    assert value.dtype == expected.dtype and value.shape == expected.shape, key
+    assert value.tobytes() == expected.tobytes(), (key, value.ravel()[:6], expected.ravel()[:6])
+
+
+def _local_id(x):
+    return x["name"] if isinstance(x, dict) else ""
+
+
+@pytest.mark.parametrize(("case", "builder"), _load_local_cases(), ids=_local_id)
+def test_generated_case_matches_tf(case, builder):
+    """float16/64, int edges, shuffles, multinomial, every initializer, dropout variants: TF's graph (every
+    node's name and type), TF's values on three runs of one session, and again in a new session."""
+    tf.reset_default_graph()
+    tf.set_random_seed(case["graph_seed"])
+    ops = builder(tf)
+    init = tf.global_variables_initializer()
+    fetches = {k: (v.read_value() if isinstance(v, tf.Variable) else v) for k, v in ops.items()}
+    nodes = [[op.name, op.type] for op in tf.get_default_graph().get_operations()]
+    assert nodes == case["nodes"]
+    assert {k: v.name for k, v in ops.items()} == case["names"]
+    with tf.Session() as sess:
+        for run in case["runs"]:
+            sess.run(init)
+            got = sess.run(fetches)
+            for key, want in run.items():
+                _assert_bits(got[key], want, key)
+    with tf.Session() as sess:
+        sess.run(init)
+        got = sess.run(fetches)
+        for key, want in case["new_session"].items():
+            _assert_bits(got[key], want, key)
