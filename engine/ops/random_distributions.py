@@ -42,9 +42,10 @@ def _libm_apply(fn, x, dtype):
     return fn(x).astype(dtype) if x.size else np.empty(0, dtype)
 
 
-def uint32_to_float(words):
-    """[0, 1) float32 from the low 23 bits of each word."""
-    bits = (words & _F32_MANT) | _F32_ONE
+def uint32_to_float(words, inplace=False):
+    """[0, 1) float32 from the low 23 bits of each word (`inplace`: reuse `words`' memory)."""
+    bits = np.bitwise_and(words, _F32_MANT, out=words if inplace else None)
+    bits |= _F32_ONE
     out = bits.view(np.float32)
     out -= np.float32(1.0)
     return out
@@ -68,7 +69,7 @@ def uniform(words, dtype):
         return uint64_to_double(words[0::2], words[1::2])
     if dtype == np.float16:
         return uint16_to_half(words)
-    return uint32_to_float(words)
+    return uint32_to_float(words, inplace=True)
 
 
 def uniform_int(words, lo, hi, dtype):
