@@ -17,7 +17,7 @@ from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.ops import constant_op
-from engine.ops.op_util import dims, make_op, make_tensor, shape, shape_error, shape_str
+from engine.ops.op_util import dims, make_op, make_tensor, node_for_error, shape, shape_error, shape_str
 
 constant = constant_op.constant
 _convert = ops.convert_to_tensor
@@ -185,7 +185,7 @@ def _reshape_dims(op, in_dims, target):
 
     def fail(message):
         return ValueError(
-            f"{message} for '{op.name}' (op: 'Reshape') with input shapes: {shape_str(op.inputs[0].shape)}, "
+            f"{message} for '{node_for_error(op)}' with input shapes: {shape_str(op.inputs[0].shape)}, "
             f"{shape_str(shape_t.shape)} and with input tensors computed as partial shapes: "
             f"input[1] = {partial}."
         )

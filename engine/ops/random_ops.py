@@ -229,6 +229,10 @@ registry.register_op(
     allowed={"T": groups.REAL_NUMBER_TYPES},
 )
 
+# As TF's random_ops.py: sampling ops have no gradient.
+registry.register_not_differentiable("RandomShuffle")
+registry.register_not_differentiable("Multinomial")
+
 
 def _shape_tensor(shape):
     """TF's `shape_tensor`: a 1-D int32 shape tensor named `shape` (int64 if a value needs it)."""

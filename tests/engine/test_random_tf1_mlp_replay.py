@@ -9,15 +9,13 @@ and 200 Adam steps give TF's logged loss curve.
 from __future__ import annotations
 
 import json
-import pathlib
 
 import numpy as np
-import pytest
 
 import engine as tf
+from tests.conftest import REAL_FIXTURES
 
-ROOT = pathlib.Path("/work/shared/fixtures/real/tf1_mlp")
-pytestmark = pytest.mark.skipif(not ROOT.exists(), reason="shared real-TF fixtures not present")
+ROOT = REAL_FIXTURES / "tf1_mlp"
 
 
 def _dense(x, size, scope, relu):

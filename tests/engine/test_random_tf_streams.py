@@ -1,6 +1,6 @@
 """Random ops give TensorFlow's own numbers: every value of the real-TF fixtures, bit for bit.
 
-/work/shared/fixtures/real/random/random_values.json was written by TF 2.21 (tf.compat.v1,
+shared/fixtures/real/random/random_values.json was written by TF 2.21 (tf.compat.v1,
 disable_v2_behavior) for 13 graph-seed/op-seed/shape cases, two runs each; tests/fixtures/random/ holds
 more cases made the same way by tests/fixtures/random/make_random_cases.py.
 """
@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 import engine as tf
+from tests.conftest import REAL_FIXTURES
 
-REAL = pathlib.Path("/work/shared/fixtures/real/random/random_values.json")
+REAL = REAL_FIXTURES / "random" / "random_values.json"
 HERE = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "random"
 
 
@@ -71,14 +72,13 @@ def _check_case(case, ops):
                 assert value.tobytes() == expected.tobytes(), (key, value.ravel()[:6], expected.ravel()[:6])
 
 
-_REAL_CASES = json.loads(REAL.read_text())["cases"] if REAL.exists() else []
+_REAL_CASES = json.loads(REAL.read_text())["cases"]
 
 
 def _case_id(case):
     return f"g{case['graph_seed']}-s{case['op_seed']}-{case['shape']}"
 
 
-@pytest.mark.skipif(not REAL.exists(), reason="shared real-TF fixtures not present")
 @pytest.mark.parametrize("case", _REAL_CASES, ids=_case_id)
 def test_real_fixture_case_bit_for_bit(case):
     tf.reset_default_graph()
