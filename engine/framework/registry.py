@@ -12,8 +12,9 @@ Op definitions
   output: return the array; several outputs: return a tuple/list).
 * ``compile(op, runtime) -> kernel`` — when the kernel needs attrs, per-session state or randomness.
   Called once per session the first time a plan uses the op; ``runtime`` is the session's state
-  (`engine.session.Runtime`): ``runtime.cell(variable_op)`` returns the variable's `VariableCell`,
-  ``runtime.rng(op)`` a `numpy.random.Generator` seeded from the op's ``seed``/``seed2`` attrs.
+  (`engine.session.Runtime`): ``runtime.cell(variable_op)`` returns the variable's `VariableCell`.
+  Random kernels keep their Philox generator in the compiled closure (engine/ops/random_ops.py), so
+  it lives exactly as long as the session's kernel.
 * ``ref_inputs`` — input indices that receive the variable itself rather than its value: the
   kernel gets a `VariableCell` (``.value`` is the ndarray, updated in place or replaced;
   ``.read()`` raises FailedPreconditionError when uninitialized; ``.name`` the variable's name).
