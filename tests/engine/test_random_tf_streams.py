@@ -7,6 +7,7 @@ more cases made the same way by tests/fixtures/random/make_random_cases.py.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import pathlib
@@ -87,11 +88,19 @@ def test_real_fixture_case_bit_for_bit(case):
     _check_case(case, _build_public_case(tuple(case["shape"]), case["op_seed"]))
 
 
-def _load_local_cases():
+def _builders_module():
     spec = importlib.util.spec_from_file_location("random_cases_builders", HERE / "cases.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    builders = {name: builder for name, _, builder in module.CASES}
+    return module
+
+
+def _sha256(value):
+    return hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
+
+
+def _load_local_cases():
+    builders = {name: builder for name, _, builder in _builders_module().CASES}
     cases = json.loads((HERE / "random_cases.json").read_text())["cases"]
     return [(case, builders[case["name"]]) for case in cases]
 
@@ -130,3 +139,17 @@ def test_generated_case_matches_tf(case, builder):
         got = sess.run(fetches)
         for key, want in case["new_session"].items():
             _assert_bits(got[key], want, key)
+
+
+def test_large_outputs_match_tf_digests():
+    """Past the 16384-block chunk the engine works in: TF's bytes (as SHA-256) for two runs of each op."""
+    cases = json.loads((HERE / "random_large_sha256.json").read_text())["cases"]
+    builders = {name: builder for name, _, builder in _builders_module().LARGE_CASES}
+    for case in cases:
+        tf.reset_default_graph()
+        tf.set_random_seed(case["graph_seed"])
+        ops = builders[case["name"]](tf)
+        with tf.Session() as sess:
+            for want in case["runs"]:
+                got = sess.run(ops)
+                assert {k: _sha256(v) for k, v in got.items()} == want
