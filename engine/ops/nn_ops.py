@@ -261,7 +261,7 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
             f"`keep_prob` must be a floating point number or Tensor. Received: keep_prob={keep_prob}"
         ) from None
     if rate is not None and rate_from_keep_prob is not None:
-        raise ValueError("Cannot specify both 'rate' and 'keep_prob'.")
+        raise ValueError("Cannot specify both 'keep_prob' and 'rate'.")
     rate = rate if rate is not None else rate_from_keep_prob
     if rate is None:
         raise ValueError(f"`rate` must be provided. Received: rate={rate}")

@@ -250,11 +250,6 @@ def _seed_attrs(seed):
     return {"seed": seed1 or 0, "seed2": seed2 or 0}
 
 
-def _check_float(dtype, fn_name):
-    if dtype not in _FLOATS:
-        raise ValueError(f"Invalid dtype {dtype!r} for {fn_name}")
-
-
 def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=None):
     """Uniform values in [minval, maxval) (float: maxval defaults to 1; ints: RandomUniformInt).
 
@@ -263,7 +258,11 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
     """
     dtype = dtypes.as_dtype(dtype)
     if dtype not in _FLOATS + (dtypes.int32, dtypes.int64):
-        raise ValueError(f"Invalid dtype {dtype!r}")
+        # TF's text lists bfloat16 too, which this engine has no dtype for.
+        raise ValueError(
+            f"Argument `dtype` got invalid value {dtype}. Accepted dtypes are (tf.float16, tf.bfloat16, "
+            "tf.float32, tf.float64, tf.int32, tf.int64)."
+        )
     if maxval is None:
         if dtype.is_integer:
             raise ValueError(f"Must specify maxval for integer dtype {dtype!r}")
@@ -332,8 +331,8 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
 
 def _scaled_normal(op_type, default_name, shape, mean, stddev, dtype, seed, name):
     """`op_type` (standard normal samples) * stddev + mean, named as TF names both wrappers."""
+    # An integer dtype fails where TF's does: converting the float mean to it (TypeError).
     dtype = dtypes.as_dtype(dtype)
-    _check_float(dtype, default_name)
     with ops.name_scope(name, default_name, [shape, mean, stddev]) as scope:
         shape_t = _shape_tensor(shape)
         mean_t = _convert(mean, dtype=dtype, name="mean")

@@ -144,3 +144,52 @@ def test_node_summary_renders_every_attr_kind():
     assert node_summary.summarize_node_def(nd, at_creation=False).endswith(
         'unknown=<unknown>, _device="/cpu:0"](a, b:1, ^c)'
     )
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "text"),
+    [
+        (
+            lambda: tf.random_uniform([2], dtype=tf.int8),
+            ValueError,
+            "Argument `dtype` got invalid value <dtype: 'int8'>. Accepted dtypes are "
+            "(tf.float16, tf.bfloat16, tf.float32, tf.float64, tf.int32, tf.int64).",
+        ),
+        (
+            lambda: tf.random_uniform([2], dtype=tf.int32),
+            ValueError,
+            "Must specify maxval for integer dtype tf.int32",
+        ),
+        (
+            lambda: tf.multinomial([[1.0, 2.0]], 2, output_dtype=tf.int8),
+            ValueError,
+            "Argument `dtype` got invalid value <dtype: 'int8'>. Accepted dtypes are (tf.int32, tf.int64).",
+        ),
+        (
+            lambda: tf.nn.dropout(tf.ones([2]), keep_prob=0.0),
+            ValueError,
+            "`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate=1.0",
+        ),
+        (
+            lambda: tf.nn.dropout(tf.ones([2]), keep_prob=0.5, rate=0.5),
+            ValueError,
+            "Cannot specify both 'keep_prob' and 'rate'.",
+        ),
+        (lambda: tf.nn.dropout(tf.ones([2])), ValueError, "`rate` must be provided. Received: rate=None"),
+        (
+            lambda: tf.nn.dropout(tf.ones([2], tf.int32), rate=0.5),
+            ValueError,
+            "`x.dtype` must be a floating point tensor as `x` will be scaled. "
+            "Received: x_dtype=<dtype: 'int32'>",
+        ),
+        (
+            lambda: tf.nn.dropout(tf.ones([2]), keep_prob="a"),
+            ValueError,
+            "`keep_prob` must be a floating point number or Tensor. Received: keep_prob=a",
+        ),
+    ],
+)
+def test_random_and_dropout_argument_errors(build, error, text):
+    with pytest.raises(error) as info:
+        build()
+    assert str(info.value) == text
