@@ -108,6 +108,13 @@ def test_variable_takes_dtype_positionally_as_trainable():
             "shapes: [2], [3].",
         ),
         (
+            lambda: tf.nn.conv2d(tf.ones([1, 5, 5, 3]), tf.ones([3, 3, 2, 4]), [1, 1, 1, 1], "SAME"),
+            "Depth of input (3) is not a multiple of input depth of filter (2) for '{{node Conv2D}} = "
+            'Conv2D[T=DT_FLOAT, data_format="NHWC", dilations=[1, 1, 1, 1], explicit_paddings=[], '
+            'padding="SAME", strides=[1, 1, 1, 1], use_cudnn_on_gpu=true](ones, ones_1)\' with input shapes: '
+            "[1,5,5,3], [3,3,2,4].",
+        ),
+        (
             lambda: tf.reduce_all(tf.placeholder(tf.bool, [2, 3]), 5),
             "Invalid reduction dimension 5 for input with 2 dimensions. for '{{node All}} = "
             "All[Tidx=DT_INT32, "
