@@ -115,6 +115,11 @@ def test_variable_takes_dtype_positionally_as_trainable():
             "[1,5,5,3], [3,3,2,4].",
         ),
         (
+            lambda: tf.pad(tf.ones([2, 3]), [[1, 1]]),
+            "Shape must be rank 1 but is rank 2 for '{{node Pad}} = Pad[T=DT_FLOAT, Tpaddings=DT_INT32](ones, "
+            "Pad/paddings)' with input shapes: [2,3], [1,2].",
+        ),
+        (
             lambda: tf.reduce_all(tf.placeholder(tf.bool, [2, 3]), 5),
             "Invalid reduction dimension 5 for input with 2 dimensions. for '{{node All}} = "
             "All[Tidx=DT_INT32, "
