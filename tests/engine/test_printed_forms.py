@@ -116,8 +116,8 @@ def test_variable_takes_dtype_positionally_as_trainable():
         ),
         (
             lambda: tf.pad(tf.ones([2, 3]), [[1, 1]]),
-            "Shape must be rank 1 but is rank 2 for '{{node Pad}} = Pad[T=DT_FLOAT, Tpaddings=DT_INT32](ones, "
-            "Pad/paddings)' with input shapes: [2,3], [1,2].",
+            "Shape must be rank 1 but is rank 2 for '{{node Pad}} = Pad[T=DT_FLOAT, "
+            "Tpaddings=DT_INT32](ones, Pad/paddings)' with input shapes: [2,3], [1,2].",
         ),
         (
             lambda: tf.reduce_all(tf.placeholder(tf.bool, [2, 3]), 5),
