@@ -777,7 +777,9 @@ def _infer_expand_dims(op):
         return [(x.dtype.base_dtype, _ts.unknown_shape(None if d is None else len(d) + 1))]
     a = int(np.reshape(axis, -1)[0])
     n = len(d) + 1
-    a = _norm_axis(op, a, n)
+    if a < -n or a >= n:
+        raise shape_error(op, f"dim {a} not in the interval [{-n}, {n - 1}].", computed={1: axis})
+    a = a + n if a < 0 else a
     out = list(d)
     out.insert(a, 1)
     return [(x.dtype.base_dtype, shape(tuple(out)))]

@@ -115,6 +115,12 @@ def test_variable_takes_dtype_positionally_as_trainable():
             "[1,5,5,3], [3,3,2,4].",
         ),
         (
+            lambda: tf.expand_dims(tf.ones([2, 3]), 5),
+            "dim 5 not in the interval [-3, 2]. for '{{node ExpandDims}} = ExpandDims[T=DT_FLOAT, "
+            "Tdim=DT_INT32](ones, ExpandDims/dim)' with input shapes: [2,3], [] and with computed input "
+            "tensors: input[1] = <5>.",
+        ),
+        (
             lambda: tf.pad(tf.ones([2, 3]), [[1, 1]]),
             "Shape must be rank 1 but is rank 2 for '{{node Pad}} = Pad[T=DT_FLOAT, "
             "Tpaddings=DT_INT32](ones, Pad/paddings)' with input shapes: [2,3], [1,2].",
