@@ -955,7 +955,12 @@ def _infer_gather(op):
     axis = _const_value(axis_t)
     if pd is None or idx is None or axis is None:
         return [(params.dtype.base_dtype, _ts.unknown_shape())]
-    ax = _norm_axis(op, int(axis), len(pd))
+    # TF asks params for rank >= axis + 1 (or -axis for a negative axis), and says so in those words.
+    ax = int(np.reshape(axis, -1)[0])
+    need = ax + 1 if ax >= 0 else -ax
+    if len(pd) < need:
+        raise shape_error(op, f"Shape must be at least rank {need} but is rank {len(pd)}", computed={2: axis})
+    ax = ax + len(pd) if ax < 0 else ax
     b = _gather_batch_dims(op, int(op._attrs.get("batch_dims", 0) or 0), ax, len(idx))
     return [(params.dtype.base_dtype, shape(pd[:ax] + idx[b:] + pd[ax + 1 :]))]
 

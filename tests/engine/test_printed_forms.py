@@ -121,6 +121,12 @@ def test_variable_takes_dtype_positionally_as_trainable():
             "tensors: input[1] = <5>.",
         ),
         (
+            lambda: tf.gather(tf.ones([2, 3]), [[1]], axis=-3),
+            "Shape must be at least rank 3 but is rank 2 for '{{node GatherV2}} = GatherV2[Taxis=DT_INT32, "
+            "Tindices=DT_INT32, Tparams=DT_FLOAT, batch_dims=0](ones, GatherV2/indices, GatherV2/axis)' with "
+            "input shapes: [2,3], [1,1], [] and with computed input tensors: input[2] = <-3>.",
+        ),
+        (
             lambda: tf.pad(tf.ones([2, 3]), [[1, 1]]),
             "Shape must be rank 1 but is rank 2 for '{{node Pad}} = Pad[T=DT_FLOAT, "
             "Tpaddings=DT_INT32](ones, Pad/paddings)' with input shapes: [2,3], [1,2].",
