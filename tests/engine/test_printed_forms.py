@@ -127,6 +127,19 @@ def test_variable_takes_dtype_positionally_as_trainable():
             "input shapes: [2,3], [1,1], [] and with computed input tensors: input[2] = <-3>.",
         ),
         (
+            lambda: tf.split(tf.ones([2, 3]), 2, axis=1),
+            "Dimension size must be evenly divisible by 2 but is 3\n\tNumber of ways to split should "
+            "evenly divide the split dimension for '{{node split}} = Split[T=DT_FLOAT, num_split=2]"
+            "(split/split_dim, ones)' with input shapes: [], [2,3] and with computed input tensors: "
+            "input[0] = <1>.",
+        ),
+        (
+            lambda: tf.stack([tf.ones([2]), tf.ones([2]), tf.ones([3])]),
+            "Dimension 0 in both shapes must be equal, but are 2 and 3. Shapes are [2] and [3].\n\tFrom "
+            "merging shape 1 with other shapes. for '{{node stack}} = Pack[N=3, T=DT_FLOAT, axis=0]"
+            "(ones, ones_1, ones_2)' with input shapes: [2], [2], [3].",
+        ),
+        (
             lambda: tf.pad(tf.ones([2, 3]), [[1, 1]]),
             "Shape must be rank 1 but is rank 2 for '{{node Pad}} = Pad[T=DT_FLOAT, "
             "Tpaddings=DT_INT32](ones, Pad/paddings)' with input shapes: [2,3], [1,2].",
