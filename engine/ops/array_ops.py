@@ -497,25 +497,9 @@ def _infer_pack(op):
             )
     # TF merges from the last input backwards (input i into the shapes after it) and says which.
     d = dims(values[-1])
-    d = None if d is None else list(d)
     for index in _range(len(values) - 2, -1, -1):
-        vd = dims(values[index])
-        context = f"\n\tFrom merging shape {index} with other shapes."
-        if vd is None:
-            continue
-        if d is None:
-            d = list(vd)
-        elif len(vd) != len(d):
-            raise shape_error(op, f"Shapes must be equal rank, but are {len(vd)} and {len(d)}{context}")
-        else:
-            for i, (a, b) in enumerate(zip(vd, d, strict=True)):
-                if a is not None and b is not None and a != b:
-                    raise shape_error(
-                        op,
-                        f"Dimension {i} in both shapes must be equal, but are {a} and {b}. "
-                        f"Shapes are {shape_str(vd)} and {shape_str(d)}.{context}",
-                    )
-            d = [b if a is None else a for a, b in zip(vd, d, strict=True)]
+        d = _merge_dims(op, dims(values[index]), d, f"\n\tFrom merging shape {index} with other shapes.")
+    d = None if d is None else list(d)
     if d is None:
         return [(dtype, _ts.unknown_shape())]
     n = len(d) + 1
@@ -1445,10 +1429,34 @@ def _infer_select(op):
             f"Input 'e' of 'Select' Op has type {y.dtype.base_dtype.name} that does not match type "
             f"{x.dtype.base_dtype.name} of argument 't'."
         )
-    s = x.shape.merge_with(y.shape) if x.shape.is_compatible_with(y.shape) else None
-    if s is None:
-        raise shape_error(op, "Shapes must be equal rank")
-    return [(x.dtype.base_dtype, s)]
+    # TF's Select shape function: t and e merge; cond is a scalar, a vector over t's first dimension,
+    # or t's whole shape.
+    data = _merge_dims(op, dims(x), dims(y))
+    cond = dims(c)
+    if cond is None or data is None or len(cond) == 0:
+        return [(x.dtype.base_dtype, _ts.from_tuple(data))]
+    if len(cond) != 1 or len(data) == 0:
+        data = _merge_dims(op, data, cond)
+    else:
+        _merge_dims(op, cond, (data[0],))
+    return [(x.dtype.base_dtype, _ts.from_tuple(data))]
+
+
+def _merge_dims(op, a, b, context=""):
+    """InferenceContext::Merge of two static shapes (tuples, None for unknown rank), with TF's texts;
+    `context` is the line TF appends naming what was being merged."""
+    if a is None or b is None:
+        return b if a is None else a
+    if len(a) != len(b):
+        raise shape_error(op, f"Shapes must be equal rank, but are {len(a)} and {len(b)}{context}")
+    for i, (da, db) in enumerate(zip(a, b, strict=True)):
+        if da is not None and db is not None and da != db:
+            raise shape_error(
+                op,
+                f"Dimension {i} in both shapes must be equal, but are {da} and {db}. "
+                f"Shapes are {shape_str(a)} and {shape_str(b)}.{context}",
+            )
+    return tuple(db if da is None else da for da, db in zip(a, b, strict=True))
 
 
 def _select_kernel(c, x, y):

@@ -140,6 +140,11 @@ def test_variable_takes_dtype_positionally_as_trainable():
             "(ones, ones_1, ones_2)' with input shapes: [2], [2], [3].",
         ),
         (
+            lambda: tf.where(tf.ones([2], tf.bool), tf.ones([3]), tf.ones([3])),
+            "Dimension 0 in both shapes must be equal, but are 2 and 3. Shapes are [2] and [3]. for '{{node "
+            "Select}} = Select[T=DT_FLOAT](ones, ones_1, ones_2)' with input shapes: [2], [3], [3].",
+        ),
+        (
             lambda: tf.pad(tf.ones([2, 3]), [[1, 1]]),
             "Shape must be rank 1 but is rank 2 for '{{node Pad}} = Pad[T=DT_FLOAT, "
             "Tpaddings=DT_INT32](ones, Pad/paddings)' with input shapes: [2,3], [1,2].",
