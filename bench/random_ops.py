@@ -4,8 +4,9 @@ Times, interleaved round by round: the engine's `sess.run` of a 1M-element `tf.r
 (float32; the Philox4x32-10 blocks, the mantissa trick, the reservation), numpy's
 `Generator.random(1M, dtype=float32)` (PCG64) as the baseline, and the bare kernel without the session.
 Prints per-round ratios' medians (wall and CPU time) with the load average.  Target (issue 15): engine
-<= 3x numpy.  Measured on the shared 2-core machine (load 10): 3.2-4.0x against float32, the ten
-Philox rounds being ~30 numpy passes over the blocks; numpy's generator is one C loop.
+<= 3x numpy.  Measured on the shared 2-core machine (load 9-11): 3.5-5x against float32 (best-of CPU
+time of the kernel alone: 3.6-4.0x), the ten Philox rounds being ~30 numpy passes over the blocks while
+numpy's generator is one C loop.
 Also reports random_normal and truncated_normal (their float32 logf/sincosf go through the C library
 to match TF's bits, so they are slower; no target).
 
