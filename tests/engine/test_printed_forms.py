@@ -235,3 +235,14 @@ def test_random_and_dropout_argument_errors(build, error, text):
     with pytest.raises(error) as info:
         build()
     assert str(info.value) == text
+
+
+def test_op_error_repr_and_pickle():
+    """TF's OpError hands Exception no args: repr shows `InvalidArgumentError()`, str the message."""
+    import pickle
+
+    error = tf.errors.InvalidArgumentError(None, None, "msg")
+    assert (repr(error), str(error), error.message) == ("InvalidArgumentError()", "msg", "msg")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is tf.errors.InvalidArgumentError and again.message == "msg"
+    assert again.error_code == tf.errors.INVALID_ARGUMENT
