@@ -2,7 +2,7 @@
 
 A Variable builds `v` (VariableV2), `v/initial_value` (or `v/Initializer/...` when created from an
 initializer function), `v/Assign` and `v/read` (Identity), exactly as TF 1.x does.  Its value lives in
-each Session separately (see `engine.session.VariableCell`).
+each Session separately (see `engine.runtime.state.VariableCell`).
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ arithmetic, so a million samples cost a few dozen array passes rather than a Pyt
 
 from __future__ import annotations
 
+import secrets
+
 import numpy as np
 
 # Philox's Weyl increments for the key and its round multipliers (Salmon et al., "Parallel random
@@ -100,6 +102,13 @@ class Philox:
     def __init__(self, seed, seed2):
         self.key = int(seed) & _M64
         self.counter = (int(seed2) & _M64) << 64
+
+    @classmethod
+    def from_attrs(cls, seed, seed2):
+        """GuardedPhiloxRandom::Init: both 0 means unseeded, and the key comes from the OS."""
+        if seed == 0 and seed2 == 0:
+            seed, seed2 = secrets.randbits(64), secrets.randbits(64)
+        return cls(seed, seed2)
 
     def reserve(self, count):
         """A copy of the generator at the current counter; this one skips `count` blocks ahead."""

@@ -1,15 +1,14 @@
 """Random tensors: random_uniform, random_normal, truncated_normal, random_shuffle, multinomial.
 
 Every random kernel draws from TensorFlow's own stream: a Philox4x32-10 generator keyed by the op's
-`seed`/`seed2` attrs (see `engine.framework.random_seed`), created when a session first runs the op.
+`seed`/`seed2` attrs (see `engine.framework.random_seed`), which the session's runtime keeps per op
+(`runtime.rng(op)`, created when the session first runs it).
 Each run reserves the stretch of counters TF's kernel reserves (256 blocks per output for the
 sampling ops), so the first and later runs of an op in one session, and a fresh session's restart,
 give TensorFlow's values bit for bit.  Both attrs 0 means "unseeded": the key comes from the OS.
 """
 
 from __future__ import annotations
-
-import secrets
 
 import numpy as np
 
@@ -19,7 +18,6 @@ from engine.framework import tensor_shape as _ts
 from engine.ops import math_ops
 from engine.ops import random_distributions as dist
 from engine.ops.op_util import make_tensor
-from engine.ops.philox import Philox
 
 _convert = ops.convert_to_tensor
 _FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64)
@@ -38,18 +36,10 @@ def _shape_list(s):
     return dims
 
 
-def _generator(op):
-    """A new generator for one session's run of `op` (GuardedPhiloxRandom::Init)."""
-    seed, seed2 = int(op._attrs.get("seed", 0)), int(op._attrs.get("seed2", 0))
-    if seed == 0 and seed2 == 0:
-        seed, seed2 = secrets.randbits(64), secrets.randbits(64)
-    return Philox(seed, seed2)
-
-
-def _fixed_kernel(op, per_block, convert):
+def _fixed_kernel(op, runtime, per_block, convert):
     """Kernel for the one-block-per-group distributions (uniform, normal): output i of a run comes from
     block i // per_block of the stretch the run reserved."""
-    gen = _generator(op)
+    gen = runtime.rng(op)
     npd = op._attrs["dtype"].as_numpy_dtype
 
     def kernel(s):
@@ -64,16 +54,16 @@ def _fixed_kernel(op, per_block, convert):
 
 def _compile_uniform(op, runtime):
     per_block = 2 if op._attrs["dtype"] == dtypes.float64 else 4
-    return _fixed_kernel(op, per_block, dist.uniform)
+    return _fixed_kernel(op, runtime, per_block, dist.uniform)
 
 
 def _compile_normal(op, runtime):
     per_block = 2 if op._attrs["dtype"] == dtypes.float64 else 4
-    return _fixed_kernel(op, per_block, dist.normal)
+    return _fixed_kernel(op, runtime, per_block, dist.normal)
 
 
 def _compile_truncated(op, runtime):
-    gen = _generator(op)
+    gen = runtime.rng(op)
     npd = op._attrs["dtype"].as_numpy_dtype
     per_group = 2 if npd == np.float64 else 4
 
@@ -87,7 +77,7 @@ def _compile_truncated(op, runtime):
 
 
 def _compile_uniform_int(op, runtime):
-    gen = _generator(op)
+    gen = runtime.rng(op)
     npd = op._attrs["Tout"].as_numpy_dtype
     per_block = 2 if npd == np.int64 else 4
 
@@ -111,7 +101,7 @@ def _compile_uniform_int(op, runtime):
 
 
 def _compile_shuffle(op, runtime):
-    gen = _generator(op)
+    gen = runtime.rng(op)
 
     def kernel(value):
         value = np.asarray(value)
@@ -132,7 +122,7 @@ def _compile_shuffle(op, runtime):
 
 
 def _compile_multinomial(op, runtime):
-    gen = _generator(op)
+    gen = runtime.rng(op)
     out_dtype = op._attrs["output_dtype"].as_numpy_dtype
 
     def kernel(logits, num_samples):

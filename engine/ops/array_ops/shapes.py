@@ -41,7 +41,8 @@ def _compile_shape(op, runtime):
     return lambda x: np.array(np.shape(x), dtype=npd)
 
 
-registry.register_op("Shape", infer=_infer_shape_op, compile=_compile_shape, attrs={"out_type": dtypes.int32})
+registry.register_op("Shape", infer=_infer_shape_op, compile=_compile_shape, attrs={"out_type": dtypes.int32},
+                     shape_only=True)
 
 
 def shape_v1(input, name=None, out_type=dtypes.int32):  # noqa: A002
@@ -61,11 +62,13 @@ registry.register_op(
     infer=lambda op: [(op._attrs["out_type"], _ts.scalar())],
     compile=lambda op, rt: lambda x, _t=op._attrs["out_type"].as_numpy_dtype: np.array(np.size(x), dtype=_t),
     attrs={"out_type": dtypes.int32},
+    shape_only=True,
 )
 registry.register_op(
     "Rank",
     infer=lambda op: [(dtypes.int32, _ts.scalar())],
     kernel=lambda x: np.array(np.ndim(x), dtype=np.int32),
+    shape_only=True,
 )
 
 
@@ -194,7 +197,7 @@ def _bind_reshape(op, runtime, known, donated):
 
 
 registry.register_op("Reshape", infer=_infer_reshape, kernel=_reshape_kernel, bind=_bind_reshape,
-                     inputs=("tensor: T", "shape: Tshape"),
+                     inputs=("tensor: T", "shape: Tshape"), reshape=True,
                      allowed={"Tshape": groups.INDEX_TYPES})
 
 
