@@ -64,7 +64,7 @@ def install(app) -> None:
     async def http_error(request, exc: HTTPException):
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         if exc.status_code == 404 and message == "Not Found":
-            message = f"no route {request.url.path!r}; the routes are listed at /docs"
+            message = f"no route {request.url.path!r}; the routes are listed at /openapi.json"
         return JSONResponse(error_body(message), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
