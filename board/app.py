@@ -7,8 +7,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from board import errors
+from board import encode, errors
 from board.data.provider import LogdirProvider
+from board.names import NameQueryMiddleware
 from board.resources import STATIC_DIR, TEMPLATES_DIR
 from board.security import SecurityMiddleware, content_security_policy, inline_script_hashes
 from board.static_files import CachedStaticFiles
@@ -47,11 +48,13 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
         # The routes are documented in docs/http-api.md; the schema stays at /openapi.json.
         docs_url=None,
         redoc_url=None,
+        default_response_class=encode.JSONResponse,  # names of any bytes (board/names.py)
     )
     app.state.provider = provider
     app.state.logdir = str(provider.logdir)
     app.state.reload_interval = provider.reload_interval
     errors.install(app)
+    app.add_middleware(NameQueryMiddleware)
     app.add_middleware(SecurityMiddleware, csp=content_security_policy(inline_script_hashes(TEMPLATES_DIR)),
                        allowed_hosts=allowed_hosts)
 

@@ -52,8 +52,9 @@ def _describe_validation(errors) -> str:
 def install(app) -> None:
     """Registers the handlers on a FastAPI app."""
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse
     from starlette.exceptions import HTTPException
+
+    from board.encode import JSONResponse  # messages may quote names of any bytes
 
     async def board_error(request, exc: BoardError):
         return JSONResponse(error_body(exc.message), status_code=exc.status)

@@ -117,7 +117,7 @@ def first_series(tags: list[str], query: dict[str, str]) -> dict[str, Any] | Non
     tag = min(shown, key=lambda t: (_natural_key(t.split("/", 1)[0]), _natural_key(t)))
     smoothing = _smoothing(query.get("smoothing"))
     params = {"tag": tag, "points": FIRST_SERIES_POINTS, "x": "step", "smoothing": repr(smoothing)}
-    return {"tag": tag, "url": "/data/scalars/series_multi?" + urlencode(params),
+    return {"tag": tag, "url": "/data/scalars/series_multi?" + urlencode(params, errors="surrogateescape"),
             "points": FIRST_SERIES_POINTS, "smoothing": smoothing}
 
 
