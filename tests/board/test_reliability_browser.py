@@ -68,3 +68,25 @@ def test_empty_state_satisfies_the_csp(board_server, page, tmp_path):
     page.goto(server.url + "/graphs")
     page.wait_for_load_state("networkidle")
     assert _violations(page) == []
+
+
+def test_names_that_are_not_utf8_are_drawn_as_text(board_server, page, screenshot, tmp_path):
+    from tests.board.test_reliability_names import write_logdir
+
+    server = board_server(write_logdir(tmp_path))
+    page.add_init_script(COLLECT_VIOLATIONS)
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(server.url + "/scalars")
+    page.wait_for_function("document.querySelectorAll('canvas').length >= 2")  # both tags: two charts
+    page.wait_for_load_state("networkidle")
+    # the card titles hold the names exactly (code units, as Playwright would turn lone surrogates
+    # into something else): two cards, the byte of each as U+DCXX
+    titles = page.evaluate("""[...document.querySelectorAll('.card__title')].map(
+        (e) => [...e.textContent].map((c) => c.charCodeAt(0).toString(16)).join(' '))""")
+    assert sorted(titles) == ["6c 6f 73 73 5f dcfe", "6c 6f 73 73 5f dcff"], titles
+    # the card not carried by the page asked for its series with the names' own bytes
+    series = [url for url in requests if "/data/scalars/" in url]
+    assert series and all("run=run%FF" in url and "loss_%F" in url for url in series), series
+    screenshot("reliability-names")
+    assert _violations(page) == []
