@@ -118,7 +118,8 @@ def _collector_paused():
     """Start-up makes a few hundred thousand objects (FastAPI, pydantic, numpy) and next to no
     garbage, yet they set off dozens of cyclic collections: the collector waits until the app is
     built. What start-up made lives as long as the server, so it is frozen out of later
-    collections too."""
+    collections too. The collector runs as usual once serving starts. bench/server_overheads.py:
+    start-up to the first answer 1.14x faster with the pause (median of 11 interleaved rounds)."""
     gc.disable()
     try:
         yield
