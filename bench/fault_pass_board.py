@@ -144,7 +144,8 @@ def case_garbage(kind: str, work: Path) -> str:
 
 def case_names(kind: str, work: Path) -> str:
     logdir = work / f"{kind}-names"
-    write_run(Path(os.fsdecode(os.fsencode(logdir) + b"/run\xff")), tags=(b"loss_\xff", b"loss_\xfe"), steps=5)
+    run = Path(os.fsdecode(os.fsencode(logdir) + b"/run\xff"))
+    write_run(run, tags=(b"loss_\xff", b"loss_\xfe"), steps=5)
     server = Server(kind, logdir)
     try:
         server.wait_for("/data/runs", lambda status, body: isinstance(status, int) and body != b"[]",
@@ -153,8 +154,10 @@ def case_names(kind: str, work: Path) -> str:
         status, _, body = server.get("/data/runs")
         tags_status, _, tags = server.get("/data/plugin/scalars/tags")
         count = tags.count(b"loss_")
-        exited = f"; exited {server.process.poll()}: {server.last_log_line()}" if server.process.poll() else ""
-        return f"/data/runs {status} {body[:40]!r}; scalar tags {tags_status}, {count} tag name(s) listed{exited}"
+        code = server.process.poll()
+        exited = f"; exited {code}: {server.last_log_line()}" if code is not None else ""
+        return (f"/data/runs {status} {body[:40]!r}; scalar tags {tags_status}, {count} tag name(s) "
+                f"listed{exited}")
     finally:
         server.stop()
 
@@ -184,8 +187,10 @@ def case_requests(kind: str, work: Path) -> str:
         _, headers, _ = server.get("/data/runs")
         page_status, page_headers, _ = server.get("/" if kind == "tensorboard" else "/scalars")
         wanted = ("x-content-type-options", "content-security-policy", "referrer-policy")
-        return (f"1 MB query: {long_query}; Host: evil.example: {foreign}; /data/runs headers: "
-                f"{[h for h in wanted if h in headers]}; page headers: {[h for h in wanted if h in page_headers]}")
+        shown = [h for h in wanted if h in headers]
+        page_shown = [h for h in wanted if h in page_headers]
+        return (f"1 MB query: {long_query}; Host: evil.example: {foreign}; /data/runs headers: {shown}; "
+                f"page headers: {page_shown}")
     finally:
         server.stop()
 
@@ -193,8 +198,8 @@ def case_requests(kind: str, work: Path) -> str:
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="board-fault-pass-"))
     try:
-        cases = [globals()[f"case_{name}"] for name in sys.argv[1:]] or [case_garbage, case_names, case_deleted,
-                                                                          case_requests]
+        every = [case_garbage, case_names, case_deleted, case_requests]
+        cases = [globals()[f"case_{name}"] for name in sys.argv[1:]] or every
         for case in cases:
             for kind in ("board", "tensorboard"):
                 print(f"{case.__name__[5:]:9} {kind:11} {case(kind, work)}", flush=True)

@@ -154,13 +154,13 @@ def build_graph(tf, params):
 def engine_ablations(engine, params, x, y):
     """Engine steps, each built and first run (which plans it) without one plan-time optimization."""
     from engine import memory, session  # noqa: PLC0415
-    from engine.ops import training_kernels  # noqa: PLC0415
+    from engine.ops import training_ops  # noqa: PLC0415
 
     general = (mock.patch.object(session, "_bind", session._unbound),
                mock.patch.object(session, "_forward_buffers", lambda *args: {}))
     # A fresh scratch cache, so that the Adam kernels of this session get their buffers in ordinary memory
     small_pages = (mock.patch.object(memory, "MIN_BYTES", float("inf")),
-                   mock.patch.object(training_kernels, "_local", threading.local()))
+                   mock.patch.object(training_ops, "_local", threading.local()))
     variants = {}
     for name, patches in (("engine, general kernels", general), ("engine, 4 KiB pages", small_pages)):
         with patches[0], patches[1]:
@@ -250,19 +250,19 @@ def main(argv=None):
 
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     import engine  # noqa: PLC0415
-    from engine.ops import training_kernels  # noqa: PLC0415
+    from engine.ops import training_ops  # noqa: PLC0415
 
     x, y, params = make_data()
     numpy_step = NumpyMLP(params).step
     engine_step, _ = build_graph(engine, params)
-    threads = training_kernels.KERNEL_THREADS
+    threads = training_ops.KERNEL_THREADS
 
     def engine_sharded(xv, yv):
-        training_kernels.KERNEL_THREADS = 2
+        training_ops.KERNEL_THREADS = 2
         try:
             return engine_step(xv, yv)
         finally:
-            training_kernels.KERNEL_THREADS = threads
+            training_ops.KERNEL_THREADS = threads
 
     local = {"numpy": numpy_step, "engine": engine_step}
     if threads == 1 and (os.cpu_count() or 1) > 1:

@@ -1,11 +1,11 @@
 """Telling an event file from garbage by its first bytes, before reading it.
 
-Every TFRecord file starts with a record header: the data length as 8 little-endian bytes, then
-the masked CRC32C of those 8 bytes. A file named ``*tfevents*`` whose header does not check out is
-something else (a copied disk image, a file of zeros, a half-downloaded archive). Reading it
-record by record found nothing but cost as much as reading real data, one corruption warning per
-chunk: a 2 GiB sparse file delayed the healthy runs beside it by 55 s and logged 2,050 warnings.
-The loader (board/data/loader.py) skips such a file with one warning.
+Every TFRecord file starts with a record header (tfformat/records.py): the data length as 8
+little-endian bytes, then the masked CRC32C of those 8 bytes. A file named ``*tfevents*`` whose
+header does not check out is something else (a copied disk image, a file of zeros, a
+half-downloaded archive). Reading it record by record found nothing but cost as much as reading
+real data, one corruption warning per chunk: a 2 GiB sparse file delayed the healthy runs beside
+it by 55 s and logged 2,050 warnings. The loader (board/data/loader.py) skips such a file with one warning.
 
 A real event file whose very first header was damaged (a flipped bit) still has valid headers
 after it: a file counts as garbage only if none of the positions in its first `PROBE_BYTES` holds
@@ -20,9 +20,10 @@ import os
 
 import numpy as np
 
-from board.data import crc as crcmod
+from tfformat import crc_tables
+from tfformat.records import HEADER_SIZE as HEADER
+from tfformat.records import mask_array
 
-HEADER = 12  # u64 length + u32 masked CRC of the length
 PROBE_BYTES = 64 * 1024
 
 
@@ -45,6 +46,6 @@ def sniff_bytes(head: bytes) -> Verdict:
     # one zero byte in front: crc32c_ranges reads the byte before each range
     buffer = np.frombuffer(b"\0" + head, dtype=np.uint8)
     positions = np.arange(1, len(head) - HEADER + 2)
-    crcs = crcmod.mask(crcmod.crc32c_ranges(buffer, positions, np.full(len(positions), 8)))
+    crcs = mask_array(crc_tables.crc32c_ranges(buffer, positions, np.full(len(positions), 8)))
     stored = np.ndarray(shape=(len(positions),), dtype="<u4", buffer=buffer, offset=9, strides=(1,))
     return Verdict.RECORDS if bool((crcs == stored).any()) else Verdict.GARBAGE

@@ -49,3 +49,6 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
 
 def is_constant(tensor):
     return isinstance(tensor, ops.Tensor) and tensor.op.type == "Const"
+
+
+registry.register_not_differentiable("Const")

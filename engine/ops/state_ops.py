@@ -239,3 +239,9 @@ def is_variable_initialized(ref, name=None):
         name=name or "IsVariableInitialized",
         attrs={"dtype": ref_t.dtype.base_dtype},
     )._outputs[0]
+
+
+# TF marks the assignments not differentiable (state_grad.py); VariableV2 and IsVariableInitialized have
+# no gradient at all there, so a gradient reaching one raises LookupError.
+for _op_type in ("Assign", "AssignAdd", "AssignSub"):
+    registry.register_not_differentiable(_op_type)
