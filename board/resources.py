@@ -40,8 +40,7 @@ def _finalize(value):
     if isinstance(value, str) and not value.isascii():
         from board.names import display
 
-        shown = display(value)
-        return type(value)(shown) if shown is not value else value
+        return type(value)(display(value))  # Markup stays Markup
     return value
 
 
