@@ -5,7 +5,7 @@
   in URLs stay on this machine) and a Content-Security-Policy the pages satisfy: scripts only
   from this server plus the inline scripts the templates hold, allowed by hash (computed from
   templates/ at start-up, so editing one keeps it allowed), no plugins, no framing.
-  tests/board/test_reliability_browser.py opens every page in Chromium and fails on any CSP
+  tests/browser/test_reliability_pages.py opens every page in Chromium and fails on any CSP
   violation.
 * A Host-header allow-list against DNS rebinding: a page on another site that makes its own
   name resolve to 127.0.0.1 sends its name as `Host`, and is answered 400 unless that name is

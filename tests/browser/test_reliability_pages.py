@@ -11,14 +11,7 @@ import shutil
 import pytest
 
 from tests.board.conftest import event_file, file_version_event, scalar_event, write_events
-from tests.browser import conftest as browser_fixtures
 from tests.conftest import REAL_FIXTURES
-
-# the browser tests' fixtures (tests/browser/conftest.py), used here under the same names
-board_server, browser, page = (browser_fixtures.board_server, browser_fixtures.browser,
-                               browser_fixtures.page)
-console, color_scheme, screenshot = (browser_fixtures.console, browser_fixtures.color_scheme,
-                                     browser_fixtures.screenshot)
 
 pytestmark = pytest.mark.browser
 
@@ -78,7 +71,7 @@ def test_names_that_are_not_utf8_are_drawn_as_text(board_server, page, screensho
     requests = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(server.url + "/scalars")
-    page.wait_for_function("document.querySelectorAll('canvas').length >= 2")  # both tags: two charts
+    page.wait_for_function("() => document.querySelectorAll('canvas').length >= 2")  # both tags: two charts
     page.wait_for_load_state("networkidle")
     # the card titles hold the names exactly (code units, as Playwright would turn lone surrogates
     # into something else): two cards, the byte of each as U+DCXX
