@@ -1,0 +1,242 @@
+"""Parsing serialized `tf.train.Example` protos and raw bytes: ParseExampleV2 (`tf.parse_example`,
+`tf.parse_single_example`) and DecodeRaw (`tf.decode_raw`).
+
+The graph is TensorFlow's: `parse_single_example` builds `ParseSingleExample/ParseExample/ParseExampleV2`
+with the same Const inputs (keys, empty `names`, one dense default each: an empty Const for a required
+feature, a `key_<name>` Const reshaped to the feature's shape otherwise), so the GraphDef loads in TF.
+The kernel decodes each record with the generated `engine.proto.example_pb2` and raises TF's errors.
+
+Only `FixedLenFeature` is here so far: `VarLenFeature` and `FixedLenSequenceFeature` produce
+SparseTensors and ragged rows, which the engine does not have yet.
+"""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+from google.protobuf.message import DecodeError
+
+from engine.framework import dtypes, errors, ops, registry
+from engine.framework import tensor_shape as _ts
+from engine.ops import constant_op
+from engine.ops.array_ops import reshape
+from engine.ops.op_util import make_op, make_tensor
+from engine.proto import example_pb2
+
+# The three kinds of list a Feature holds, as TF names their dtypes in errors.
+_LIST_DTYPE = {"bytes_list": dtypes.string, "float_list": dtypes.float32, "int64_list": dtypes.int64}
+_PARSE_DTYPES = (dtypes.float32, dtypes.int64, dtypes.string)
+
+
+class FixedLenFeature(collections.namedtuple("FixedLenFeature", ["shape", "dtype", "default_value"])):
+    """``tf.io.FixedLenFeature(shape, dtype, default_value=None)``: a feature of a fixed number of values."""
+
+    __slots__ = ()
+
+    def __new__(cls, shape, dtype, default_value=None):
+        return super().__new__(cls, shape, dtype, default_value)
+
+
+def _c_name(dtype):
+    return "string" if dtype == dtypes.string else dtype.name.replace("float32", "float")
+
+
+# --- ParseExampleV2 -------------------------------------------------------------------------------
+def _infer_parse(op):
+    if op.get_attr("num_sparse") or op.get_attr("ragged_value_types"):
+        raise ValueError("ParseExampleV2 with sparse or ragged features is not supported by engine yet")
+    batch = op.inputs[0].shape
+    prefix = [] if batch.ndims == 0 else [batch[0] if batch.ndims == 1 else None]
+    return [(dtype, _ts.TensorShape(prefix + list(shape.dims or [])))
+            for dtype, shape in zip(op.get_attr("Tdense"), op.get_attr("dense_shapes"), strict=True)]
+
+
+def _compile_parse(op, runtime):
+    dense_types = op.get_attr("Tdense")
+    dense_shapes = [tuple(s._as_tuple()) for s in op.get_attr("dense_shapes")]
+
+    def kernel(serialized, names, sparse_keys, dense_keys, ragged_keys, *defaults):
+        keys = [_bytes(k).decode() for k in np.reshape(dense_keys, -1)]
+        single = np.ndim(serialized) == 0
+        records = [_bytes(serialized)] if single else [_bytes(r) for r in np.reshape(serialized, -1)]
+        outputs = [_empty_batch(dtype, len(records), shape)
+                   for dtype, shape in zip(dense_types, dense_shapes, strict=True)]
+        for index, record in enumerate(records):
+            features = _parse_record(record).features.feature
+            for out, key, dtype, shape, default in zip(
+                    outputs, keys, dense_types, dense_shapes, defaults, strict=True):
+                out[index] = _dense_value(features, key, dtype, shape, default, single, index)
+        if single:
+            outputs = [out[0] for out in outputs]
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+    return kernel
+
+
+def _bytes(value):
+    if isinstance(value, np.ndarray):
+        value = value[()]
+    return value.encode() if isinstance(value, str) else bytes(value)
+
+
+def _empty_batch(dtype, n, shape):
+    if dtype == dtypes.string:
+        return np.empty((n, *shape), dtype=object)
+    return np.empty((n, *shape), dtype=dtype.as_numpy_dtype)
+
+
+def _parse_record(record):
+    """The Example in `record`; one that does not decode has no features, as TF's fast parser treats it
+    (a required feature then reports itself missing, which is TF's error for such a record)."""
+    try:
+        return example_pb2.Example.FromString(record)
+    except DecodeError:
+        return _NO_EXAMPLE
+
+
+_NO_EXAMPLE = example_pb2.Example()
+
+
+def _dense_value(features, key, dtype, shape, default, single, index):
+    where = f"Key: {key}." if single else f"Name: <unknown>, Key: {key}, Index: {index}."
+    if key not in features or features[key].WhichOneof("kind") is None and np.size(default):
+        if np.size(default) == 0:
+            prefix = "" if single else "Name: <unknown>, "
+            raise errors.InvalidArgumentError(
+                None, None,
+                f"{prefix}Feature: {key} (data type: {_c_name(dtype)}) is required but could not be found.")
+        return default
+    feature = features[key]
+    kind = feature.WhichOneof("kind")
+    if kind is not None and _LIST_DTYPE[kind] != dtype:
+        raise errors.InvalidArgumentError(None, None, f"{where}  Data types don't match. Data type: "
+                                          f"{_c_name(_LIST_DTYPE[kind])} but expected type: {_c_name(dtype)}")
+    values = list(getattr(feature, kind).value) if kind is not None else []
+    expected = int(np.prod(shape, dtype=np.int64))
+    if len(values) != expected:
+        raise errors.InvalidArgumentError(
+            None, None, f"{where}  Number of {_c_name(dtype)} values != expected.  Values size: "
+            f"{len(values)} but output shape: [{','.join(str(d) for d in shape)}]")
+    if dtype == dtypes.string:
+        return np.array(values, dtype=object).reshape(shape)
+    return np.asarray(values, dtype=dtype.as_numpy_dtype).reshape(shape)
+
+
+registry.register_op(
+    "ParseExampleV2", infer=_infer_parse, compile=_compile_parse,
+    attrs={"sparse_types": [], "ragged_value_types": [], "ragged_split_types": [], "num_sparse": 0},
+)
+
+
+def _dense_default(key, feature):
+    """TF's dense default input: an empty Const (required feature) or `key_<key>` reshaped to the shape."""
+    dtype = dtypes.as_dtype(feature.dtype)
+    if feature.default_value is None:
+        return constant_op.constant([], dtype=dtype)
+    value = constant_op.constant(feature.default_value, dtype=dtype, name=f"key_{key}")
+    return reshape(value, list(feature.shape))
+
+
+def _check_features(features):
+    if not features:
+        raise ValueError("Invalid features: Must be a non-empty dictionary.")
+    for key, feature in features.items():
+        if not isinstance(feature, FixedLenFeature):
+            raise ValueError(f"Unsupported {type(feature).__name__} {feature}.")
+        if dtypes.as_dtype(feature.dtype) not in _PARSE_DTYPES:
+            raise ValueError(f"Unsupported dtype {dtypes.as_dtype(feature.dtype).name} for feature {key}: "
+                             "Example features hold float32, int64 or string values")
+        dims = _ts.as_shape(feature.shape)._as_tuple()
+        if dims is None or None in dims:
+            raise ValueError(f"First dimension of shape for feature {key} unknown. Consider using "
+                             "FixedLenSequenceFeature.")
+
+
+def parse_example(serialized, features, name=None, example_names=None):
+    """``tf.parse_example``: a dict of dense Tensors (batch dimension first) from a vector of Examples."""
+    _check_features(features)
+    keys = sorted(features)  # TF orders the dense keys by name
+    with ops.name_scope(name, "ParseExample", [serialized, example_names]):
+        serialized = ops.convert_to_tensor(serialized, dtype=dtypes.string, name="serialized")
+        defaults = [_dense_default(key, features[key]) for key in keys]
+        with ops.name_scope(None, "ParseExampleV2") as scope:
+            names = constant_op.constant(
+                [] if example_names is None else example_names, dtype=dtypes.string, name="names")
+            sparse_keys = constant_op.constant([], dtype=dtypes.string, name="sparse_keys")
+            dense_keys = constant_op.constant(keys, dtype=dtypes.string, name="dense_keys")
+            ragged_keys = constant_op.constant([], dtype=dtypes.string, name="ragged_keys")
+            inputs = [serialized, names, sparse_keys, dense_keys, ragged_keys, *defaults]
+            op = make_op("ParseExampleV2", inputs, name=scope, attrs={
+                "Tdense": [dtypes.as_dtype(features[k].dtype) for k in keys],
+                "dense_shapes": [_ts.as_shape(features[k].shape) for k in keys],
+                "num_sparse": 0, "sparse_types": [], "ragged_value_types": [], "ragged_split_types": []})
+    return dict(zip(keys, op.outputs, strict=True))
+
+
+def parse_single_example(serialized, features, name=None, example_names=None):
+    """``tf.parse_single_example``: a dict of dense Tensors from one serialized Example (a string scalar)."""
+    _check_features(features)
+    with ops.name_scope(name, "ParseSingleExample", [serialized, example_names]):
+        serialized = ops.convert_to_tensor(serialized, dtype=dtypes.string, name="serialized")
+        if serialized.shape.ndims not in (None, 0):
+            raise ValueError("Input serialized must be a scalar")
+        return parse_example(serialized, features, example_names=example_names)
+
+
+# --- DecodeRaw ------------------------------------------------------------------------------------
+_DECODE_RAW_TYPES = ("float16", "float32", "float64", "int32", "uint16", "uint8", "int16", "int8", "int64",
+                     "complex64", "complex128", "bool", "bfloat16")
+
+
+def _infer_decode_raw(op):
+    shape = op.inputs[0].shape
+    dims = None if shape.ndims is None else [*shape.dims, None]
+    return [(op.get_attr("out_type"), _ts.TensorShape(dims))]
+
+
+def _compile_decode_raw(op, runtime):
+    out_type = op.get_attr("out_type")
+    dtype = np.dtype(out_type.as_numpy_dtype)
+    dtype = dtype.newbyteorder("<" if op.get_attr("little_endian") else ">")
+    size = dtype.itemsize
+
+    def kernel(values):
+        values = np.asarray(values, dtype=object)
+        flat = [_bytes(v) for v in values.reshape(-1)]
+        width = len(flat[0]) if flat else 0
+        for i, item in enumerate(flat):
+            if len(item) != width:
+                raise errors.InvalidArgumentError(
+                    None, None, "DecodeRaw requires input strings to all be the same size, but element "
+                    f"{i} has size {len(item)} != {width}")
+        if width % size:
+            raise errors.InvalidArgumentError(
+                None, None, f"Input to DecodeRaw has length {width} that is not a multiple of {size}, the "
+                f"size of {dtypes.c_name(out_type)}")
+        decoded = np.frombuffer(b"".join(flat), dtype=dtype).astype(dtype.newbyteorder("="))
+        return decoded.reshape(*values.shape, width // size)
+
+    return kernel
+
+
+registry.register_op(
+    "DecodeRaw", infer=_infer_decode_raw, compile=_compile_decode_raw, attrs={"little_endian": True},
+    inputs=("bytes",),
+)
+registry.register_not_differentiable("DecodeRaw")
+
+
+def decode_raw(input_bytes=None, out_type=None, little_endian=True, name=None, bytes=None):  # noqa: A002
+    """``tf.decode_raw``: reinterprets each string's bytes as a vector of `out_type` numbers."""
+    if (input_bytes is None) == (bytes is None):
+        raise ValueError("Exactly one of `input_bytes` and `bytes` must be given")
+    out_type = dtypes.as_dtype(out_type)
+    if out_type.name not in _DECODE_RAW_TYPES:
+        raise TypeError(f"Value passed to parameter 'out_type' has DataType {out_type.name} not in list of "
+                        f"allowed values: {', '.join(_DECODE_RAW_TYPES)}")
+    value = input_bytes if bytes is None else bytes
+    with ops.name_scope(name, "DecodeRaw", [value]) as scope:
+        value = ops.convert_to_tensor(value, dtype=dtypes.string, name="bytes")
+        return make_tensor("DecodeRaw", [value], name=scope,
+                           attrs={"out_type": out_type, "little_endian": bool(little_endian)})
