@@ -8,7 +8,20 @@ module per op family), engine/session.py, engine/variables.py and engine/variabl
 
 # Namespaces (modules), as in TF 1.x: tf.bitwise, tf.initializers, tf.logging, tf.losses, tf.nn,
 # tf.summary, tf.train; `gradients` is made callable at the end of this file.
-from engine import bitwise, gradients, initializers, io, logging, losses, math, nn, python_io, summary, train
+from engine import (
+    bitwise,
+    data,
+    gradients,
+    initializers,
+    io,
+    logging,
+    losses,
+    math,
+    nn,
+    python_io,
+    summary,
+    train,
+)
 from engine.framework import errors
 from engine.framework.callable_module import make_module_callable as _make_module_callable
 from engine.framework.dtypes import (
@@ -297,6 +310,7 @@ __all__ = [
     "cos",
     "cosh",
     "cumsum",
+    "data",
     "decode_raw",
     "device",
     "dimension_value",

@@ -628,6 +628,11 @@ NO_GRADIENT_IN_TF = {
     "All", "Any", "IsFinite", "IsInf", "IsNan", "NoOp", "Placeholder", "VariableV2", "IsVariableInitialized",
     "Where", "RandomUniformInt", "SaveV2", "RestoreV2", "VarHandleOp", "AssignVariableOp",
     "AssignAddVariableOp", "AssignSubVariableOp", "DestroyResourceOp", "ParseExampleV2",
+    # tf.data's dataset and iterator ops
+    "TensorSliceDataset", "TensorDataset", "RangeDataset", "MapDataset", "FilterDataset", "BatchDatasetV2",
+    "ShuffleDataset", "RepeatDataset", "TakeDataset", "SkipDataset", "PrefetchDataset", "ConcatenateDataset",
+    "ZipDataset", "TFRecordDataset", "TextLineDataset", "IteratorV2", "OneShotIterator", "MakeIterator",
+    "IteratorGetNext",
     *(f"{prefix}Apply{name}" for prefix in ("", "Resource") for name in (
         "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta")),
 }

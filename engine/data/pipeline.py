@@ -1,0 +1,288 @@
+"""What a dataset op's kernel returns at run time: a `Pipeline`, the value of a `variant` dataset tensor.
+
+A pipeline is a description that can be iterated any number of times: `elements()` starts a new pass and
+yields each element as a tuple of numpy values, one per flat component of the dataset's structure
+(engine/data/structure.py). Iterator ops (engine/data/iterator_ops.py) hold one such pass per session.
+Nothing here builds graph ops; the graph side is engine/data/dataset_ops.py.
+
+Elements flow as numpy values without per-element graph runs, except through `map`/`filter`, which run
+their traced function (one compiled callable of the session) once per element.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from engine.framework import errors
+from engine.io.tfrecord import open_record_stream, stream_records
+
+
+class Pipeline:
+    """A dataset's value: `elements()` is a fresh pass over its elements (tuples of numpy values)."""
+
+    def elements(self):
+        raise TypeError(f"{type(self).__name__} does not define elements()")
+
+
+class Slices(Pipeline):
+    """`from_tensor_slices`: the i-th element is row i of every component."""
+
+    def __init__(self, components):
+        self.components = [np.asarray(c) if not isinstance(c, np.ndarray) else c for c in components]
+        sizes = {c.shape[0] if c.ndim else None for c in self.components}
+        if None in sizes or len(sizes) != 1:
+            shapes = ", ".join(str(list(c.shape)) for c in self.components)
+            raise errors.InvalidArgumentError(
+                None, None, f"All components must have the same size in the 0th dimension: {shapes}")
+        self.size = sizes.pop()
+
+    def elements(self):
+        components = self.components
+        for i in range(self.size):
+            yield tuple([c[i] for c in components])
+
+
+class Single(Pipeline):
+    """`from_tensors`: one element, the components themselves."""
+
+    def __init__(self, components):
+        self.components = tuple(components)
+
+    def elements(self):
+        yield self.components
+
+
+class Range(Pipeline):
+    def __init__(self, start, stop, step):
+        if step == 0:
+            raise errors.InvalidArgumentError(None, None, "step must be a non-zero integer.")
+        self.range = range(int(start), int(stop), int(step))
+
+    def elements(self):
+        for value in self.range:
+            yield (np.int64(value),)
+
+
+class Map(Pipeline):
+    """`map`: `function(*components) -> tuple of output components`, per element."""
+
+    def __init__(self, source, function):
+        self.source, self.function = source, function
+
+    def elements(self):
+        function = self.function
+        for element in self.source.elements():
+            yield tuple(function(*element))
+
+
+class Filter(Pipeline):
+    def __init__(self, source, predicate):
+        self.source, self.predicate = source, predicate
+
+    def elements(self):
+        predicate = self.predicate
+        for element in self.source.elements():
+            if predicate(*element)[0]:
+                yield element
+
+
+class Batch(Pipeline):
+    """`batch`: consecutive elements stacked along a new first axis; a short last batch unless dropped."""
+
+    def __init__(self, source, batch_size, drop_remainder):
+        if batch_size <= 0:
+            raise errors.InvalidArgumentError(None, None, "Batch size must be greater than zero.")
+        self.source, self.batch_size, self.drop_remainder = source, int(batch_size), bool(drop_remainder)
+
+    def elements(self):
+        source = self.source.elements()
+        while True:
+            group = list(itertools.islice(source, self.batch_size))
+            if not group or (self.drop_remainder and len(group) < self.batch_size):
+                return
+            yield tuple(_stack([element[i] for element in group]) for i in range(len(group[0])))
+
+
+def _stack(values):
+    try:
+        return np.stack(values)
+    except ValueError:
+        shapes = sorted({str(list(np.shape(v))) for v in values})
+        raise errors.InvalidArgumentError(
+            None, None, "Cannot batch tensors with different shapes in component 0. First element had shape "
+            f"{shapes[0]} and element 1 had shape {shapes[-1]}.") from None
+
+
+class Shuffle(Pipeline):
+    """`shuffle`: TF's buffer algorithm. The buffer fills with the first `buffer_size` elements; each step
+    yields a uniformly chosen buffered element and puts the next input element in its place.
+
+    Each pass draws from a numpy generator keyed by (seed, seed2, pass number) — pass 0 every time when
+    `reshuffle` is off — so a seeded shuffle repeats its orders in every new session and every time an
+    initializable iterator is re-initialised, as TF 1.x's does. The orders are numpy's, not TF's.
+    """
+
+    def __init__(self, source, buffer_size, seed, seed2, reshuffle):
+        if buffer_size <= 0:
+            raise errors.InvalidArgumentError(None, None, "buffer_size must be greater than zero.")
+        self.source, self.buffer_size = source, int(buffer_size)
+        self.seeds = None if seed == 0 and seed2 == 0 else (int(seed), int(seed2))
+        self.reshuffle = reshuffle
+        self.passes = 0
+
+    def _generator(self):
+        if self.seeds is None:
+            return np.random.default_rng()
+        key = [*self.seeds, self.passes if self.reshuffle else 0]
+        self.passes += 1
+        return np.random.default_rng(key)
+
+    def elements(self):
+        rng = self._generator()
+        source = self.source.elements()
+        buffer = list(itertools.islice(source, self.buffer_size))
+        for element in source:
+            i = int(rng.integers(len(buffer)))
+            yield buffer[i]
+            buffer[i] = element
+        while buffer:
+            i = int(rng.integers(len(buffer)))
+            yield buffer[i]
+            buffer[i] = buffer[-1]
+            buffer.pop()
+
+
+class Repeat(Pipeline):
+    def __init__(self, source, count):
+        self.source, self.count = source, int(count)
+
+    def elements(self):
+        passes = itertools.count() if self.count < 0 else range(self.count)
+        for _ in passes:
+            empty = True
+            for element in self.source.elements():
+                empty = False
+                yield element
+            if empty:  # repeating an empty dataset forever would never end
+                return
+
+
+class Take(Pipeline):
+    def __init__(self, source, count):
+        self.source, self.count = source, int(count)
+
+    def elements(self):
+        source = self.source.elements()
+        return source if self.count < 0 else itertools.islice(source, self.count)
+
+
+class Skip(Pipeline):
+    def __init__(self, source, count):
+        self.source, self.count = source, int(count)
+
+    def elements(self):
+        source = self.source.elements()
+        if self.count < 0:  # TF: a negative count skips the whole dataset
+            for _ in source:
+                pass
+            return iter(())
+        return itertools.islice(source, self.count, None)
+
+
+class Concatenate(Pipeline):
+    def __init__(self, first, second):
+        self.first, self.second = first, second
+
+    def elements(self):
+        yield from self.first.elements()
+        yield from self.second.elements()
+
+
+class Zip(Pipeline):
+    """`zip`: one element from each dataset, their components concatenated; ends with the shortest."""
+
+    def __init__(self, sources):
+        self.sources = list(sources)
+
+    def elements(self):
+        for parts in zip(*[s.elements() for s in self.sources], strict=False):
+            yield tuple(itertools.chain.from_iterable(parts))
+
+
+def file_names(filenames):
+    """The file names of a string scalar or vector input, as str."""
+    names = np.asarray(filenames, dtype=object).reshape(-1)
+    return [n.decode() if isinstance(n, bytes) else str(n) for n in names]
+
+
+def _text(value):
+    value = value[()] if isinstance(value, np.ndarray) else value
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _compression(value):
+    kind = _text(value)
+    if kind not in ("", "ZLIB", "GZIP"):
+        raise errors.InvalidArgumentError(None, None, f"Unsupported compression_type: {kind}.")
+    return kind
+
+
+class TFRecords(Pipeline):
+    """`TFRecordDataset`: every record of every file in turn (bytes elements).
+
+    With `num_parallel_reads` = k > 1, TF interleaves k files at once, one record from each in turn, a
+    finished file's slot taking the next file; that order is kept here (read in one thread).
+    """
+
+    def __init__(self, filenames, compression_type, parallel_reads=1):
+        self.files = file_names(filenames)
+        self.compression = _compression(compression_type)
+        self.parallel_reads = max(1, int(parallel_reads))
+
+    def _records(self, path):
+        for record in stream_records(open_record_stream(path, self.compression)):
+            yield (record,)
+
+    def elements(self):
+        if self.parallel_reads == 1:
+            for path in self.files:
+                yield from self._records(path)
+            return
+        # TF's interleave (cycle length k, block length 1): visit the k slots in turn; an open file gives
+        # one record; a finished file frees its slot, which the next file fills when the turn comes back.
+        pending, slots = iter(self.files), [None] * self.parallel_reads
+        open_count, all_opened, i = 0, False, 0
+        while open_count or not all_opened:
+            if slots[i] is not None:
+                element = next(slots[i], None)
+                if element is not None:
+                    yield element
+                else:
+                    slots[i], open_count = None, open_count - 1
+                i = (i + 1) % len(slots)
+            elif not all_opened:
+                path = next(pending, None)
+                if path is None:
+                    all_opened = True
+                else:
+                    slots[i], open_count = self._records(path), open_count + 1
+            else:
+                i = (i + 1) % len(slots)
+
+
+class TextLines(Pipeline):
+    """`TextLineDataset`: every line of every file, without its "\\n" (or "\\r\\n")."""
+
+    def __init__(self, filenames, compression_type):
+        self.files = file_names(filenames)
+        self.compression = _compression(compression_type)
+
+    def elements(self):
+        for path in self.files:
+            with open_record_stream(path, self.compression) as stream:
+                for line in stream:
+                    if line.endswith(b"\n"):
+                        line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+                    yield (line,)

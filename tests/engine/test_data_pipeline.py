@@ -1,0 +1,237 @@
+"""tf.data in TF 1.x graph mode: datasets, iterators and their ops, as TF 2.21's `tf.compat.v1` gives them.
+
+Expected values, op names and error texts were observed from TF 2.21 with `disable_v2_behavior()`.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import engine as tf
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tfrecord"
+EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def _graph():
+    with tf.Graph().as_default():
+        yield
+
+
+def _drain(sess, fetch, feed=None):
+    out = []
+    while True:
+        try:
+            out.append(sess.run(fetch, feed))
+        except tf.errors.OutOfRangeError:
+            return out
+
+
+def test_map_filter_batch_through_a_one_shot_iterator():
+    x = np.arange(10, dtype=np.float32).reshape(5, 2)
+    y = np.arange(5)
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    assert ds.output_types == (tf.float32, tf.int64)
+    assert ds.output_shapes == (tf.TensorShape([2]), tf.TensorShape([]))
+    assert ds.output_classes == (tf.Tensor, tf.Tensor)
+    batched = ds.map(lambda a, b: (a * 2, b + 1)).filter(lambda a, b: b > 1).batch(2)
+    assert [s.as_list() for s in batched.output_shapes] == [[None, 2], [None]]
+    iterator = tf.data.make_one_shot_iterator(batched)
+    features, labels = iterator.get_next()
+    assert features.name == "IteratorGetNext:0" and repr(labels.shape) == "TensorShape([Dimension(None)])"
+    with tf.Session() as sess:
+        got = _drain(sess, (features, labels))
+        with pytest.raises(tf.errors.OutOfRangeError) as error:  # and on every call after the end
+            sess.run(features)
+    assert error.value.message == "End of sequence\n\t [[{{node IteratorGetNext}}]]"
+    assert [b.tolist() for _, b in got] == [[2, 3], [4, 5]]
+    np.testing.assert_array_equal(got[1][0], [[12, 14], [16, 18]])
+    ops = [(n.name, n.op) for n in tf.get_default_graph().as_graph_def().node if "/fn/" not in n.name]
+    assert ops == [("normalize_element/component_0", "Const"), ("normalize_element/component_1", "Const"),
+                   ("TensorSliceDataset", "TensorSliceDataset"), ("MapDataset", "MapDataset"),
+                   ("FilterDataset", "FilterDataset"), ("batch_size", "Const"), ("drop_remainder", "Const"),
+                   ("BatchDatasetV2", "BatchDatasetV2"), ("OneShotIterator", "OneShotIterator"),
+                   ("IteratorGetNext", "IteratorGetNext")]
+
+
+def test_initializable_iterator_restarts_with_new_feeds():
+    stop = tf.placeholder(tf.int64, [])
+    iterator = tf.data.Dataset.range(stop).batch(3, drop_remainder=True).make_initializable_iterator()
+    batch = iterator.get_next()
+    assert batch.shape.as_list() == [3]  # static: the batch size is a constant and the remainder dropped
+    assert (iterator.initializer.name, iterator.initializer.type) == ("MakeIterator", "MakeIterator")
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError) as error:
+            sess.run(batch)
+        assert error.value.message.startswith(
+            "GetNext() failed because the iterator has not been initialized. Ensure that you have run the "
+            "initializer operation for this iterator before getting the next element.")
+        sess.run(iterator.initializer, {stop: 7})
+        assert [b.tolist() for b in _drain(sess, batch)] == [[0, 1, 2], [3, 4, 5]]
+        sess.run(iterator.initializer, {stop: 4})
+        assert [b.tolist() for b in _drain(sess, batch)] == [[0, 1, 2]]
+    with pytest.raises(ValueError, match="Iterator does not have an initializer."):
+        _ = tf.data.Dataset.range(3).make_one_shot_iterator().initializer
+
+
+def test_reinitializable_iterator_switches_datasets():
+    iterator = tf.data.Iterator.from_structure(tf.float32, tf.TensorShape([]))
+    one = iterator.make_initializer(tf.data.Dataset.from_tensors(1.0))
+    two = iterator.make_initializer(tf.data.Dataset.from_tensor_slices([2.0, 3.0]))
+    assert (one.name, two.name, one.type) == ("make_initializer", "make_initializer_1", "MakeIterator")
+    with pytest.raises(TypeError, match="Expected output types <dtype: 'float32'> but got dataset with "
+                                        "output types <dtype: 'int64'>."):
+        iterator.make_initializer(tf.data.Dataset.range(3))
+    with pytest.raises(TypeError, match="Expected output shapes compatible with"):
+        iterator.make_initializer(tf.data.Dataset.from_tensors([1.0]))
+    value = iterator.get_next()
+    with tf.Session() as sess:
+        sess.run(two)
+        assert _drain(sess, value) == [2.0, 3.0]
+        sess.run(one)
+        assert _drain(sess, value) == [1.0]
+
+
+def test_dict_elements_repeat_take_skip_prefetch():
+    x = np.arange(10, dtype=np.float32).reshape(5, 2)
+    ds = tf.data.Dataset.from_tensor_slices({"a": x, "b": np.arange(5)}).repeat(2).take(7).skip(1).prefetch(1)
+    assert ds.output_types == {"a": tf.float32, "b": tf.int64}
+    assert ds.output_shapes == {"a": tf.TensorShape([2]), "b": tf.TensorShape([])}
+    element = ds.make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        got = _drain(sess, element)
+    assert [e["b"] for e in got] == [1, 2, 3, 4, 0, 1]
+    np.testing.assert_array_equal(got[-1]["a"], [2, 3])
+
+
+def test_zip_and_concatenate():
+    pairs = tf.data.Dataset.zip((tf.data.Dataset.range(3), tf.data.Dataset.range(3, 6)))
+    more = tf.data.Dataset.zip((tf.data.Dataset.range(2), tf.data.Dataset.range(2)))
+    ds = pairs.concatenate(more)
+    assert ds.output_shapes == (tf.TensorShape([]), tf.TensorShape([]))
+    with tf.Session() as sess:
+        got = _drain(sess, ds.make_one_shot_iterator().get_next())
+    assert got == [(0, 3), (1, 4), (2, 5), (0, 0), (1, 1)]
+    with pytest.raises(TypeError, match="Incompatible dataset elements"):
+        pairs.concatenate(tf.data.Dataset.range(2))
+
+
+def test_seeded_shuffle_is_a_repeatable_permutation():
+    ds = tf.data.Dataset.range(20).shuffle(8, seed=3).repeat(2)
+    element = ds.make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        first = _drain(sess, element)
+    with tf.Session() as sess:
+        again = _drain(sess, element)
+    assert first == again  # same seeds: the same orders in every session
+    assert sorted(first[:20]) == list(range(20)) and sorted(first[20:]) == list(range(20))
+    assert first[:20] != list(range(20)) and first[:20] != first[20:]  # reshuffled each pass
+    fixed = tf.data.Dataset.range(20).shuffle(8, seed=3, reshuffle_each_iteration=False).repeat(2)
+    with tf.Session() as sess:
+        out = _drain(sess, fixed.make_one_shot_iterator().get_next())
+    assert out[:20] == out[20:]
+    first_out = out[0]
+    assert first_out < 8 + 1  # a buffer of 8: the first element comes from the first 8 (or the 9th read)
+
+
+def test_two_sessions_iterate_independently():
+    element = tf.data.Dataset.range(3).make_one_shot_iterator().get_next()
+    with tf.Session() as a, tf.Session() as b:
+        assert [a.run(element), a.run(element), b.run(element), a.run(element)] == [0, 1, 0, 2]
+
+
+@pytest.mark.parametrize(("name", "compression"), [
+    ("examples.tfrecord", None), ("examples.gz.tfrecord", "GZIP"), ("examples.zlib.tfrecord", "ZLIB")])
+def test_tfrecord_dataset_of_examples_parsed_and_batched(name, compression):
+    features = {"x": tf.FixedLenFeature([3], tf.float32), "label": tf.FixedLenFeature([], tf.int64)}
+    ds = tf.data.TFRecordDataset(str(FIXTURES / name), compression_type=compression)
+    assert ds.output_types == tf.string and ds.output_shapes == tf.TensorShape([])
+    ds = ds.map(lambda record: tf.parse_single_example(record, features)).batch(2)
+    element = ds.make_one_shot_iterator().get_next()
+    assert element["x"].shape.as_list() == [None, 3]
+    with tf.Session() as sess:
+        batches = _drain(sess, element)
+    assert [len(b["label"]) for b in batches] == [2, 2, 1]
+    np.testing.assert_array_equal(np.concatenate([b["x"] for b in batches]), np.float32(EXPECTED["x"]))
+    assert np.concatenate([b["label"] for b in batches]).tolist() == EXPECTED["label"]
+
+
+def test_parallel_reads_interleave_files_in_tfs_order(tmp_path):
+    names = []
+    for prefix, count in (("A", 5), ("B", 2), ("C", 4), ("D", 1)):
+        path = str(tmp_path / f"{prefix}.tfrecord")
+        with tf.io.TFRecordWriter(path) as writer:
+            for i in range(count):
+                writer.write(f"{prefix}{i}".encode())
+        names.append(path)
+    record = tf.data.TFRecordDataset(names, num_parallel_reads=2).make_one_shot_iterator().get_next()
+    sequential = tf.data.TFRecordDataset(names).make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        assert [r.decode() for r in _drain(sess, record)] == [
+            "A0", "B0", "A1", "B1", "A2", "A3", "C0", "A4", "C1", "C2", "D0", "C3"]
+        assert len(_drain(sess, sequential)) == 12
+    assert "num_parallel_reads" not in sequential.op.inputs[0].op.node_def.attr  # TF's NodeDef when 1
+
+
+def test_text_line_dataset_strips_line_ends(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes(b"one\r\ntwo\n\nthree")
+    line = tf.data.TextLineDataset(str(path)).make_one_shot_iterator().get_next()
+    missing = tf.data.TextLineDataset(str(tmp_path / "nope.txt")).make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        assert _drain(sess, line) == [b"one", b"two", b"", b"three"]
+        with pytest.raises(tf.errors.NotFoundError, match="nope.txt; No such file or directory"):
+            sess.run(missing)
+
+
+def test_construction_errors_are_tfs():
+    with pytest.raises(ValueError, match="Dimensions 2 and 3 are not compatible"):
+        tf.data.Dataset.from_tensor_slices(([1, 2], [1, 2, 3]))
+    with pytest.raises(ValueError, match="Invalid `predicate`. `predicate` must return a `tf.bool` scalar"):
+        tf.data.Dataset.range(3).filter(lambda x: x)
+    with pytest.raises(RuntimeError, match="only supports Python-style iteration in eager mode"):
+        iter(tf.data.Dataset.range(3))
+
+
+def test_map_errors_name_the_function_node():
+    rows = tf.placeholder(tf.float32, [None, None])
+    ds = tf.data.Dataset.from_tensor_slices(rows).map(lambda v: tf.reshape(v, [3]))
+    iterator = ds.make_initializable_iterator()
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError) as error:
+        sess.run(iterator.initializer, {rows: [[1.0, 2.0]]})
+        sess.run(iterator.get_next())
+    assert "MapDataset/fn/Reshape" in error.value.message
+
+
+def test_a_tf1_input_pipeline_trains(tmp_path):
+    """TFRecord files of Examples -> parse -> shuffle -> batch -> train, in TF 1.x docs style."""
+    rng = np.random.default_rng(0)
+    xs = rng.normal(size=(64, 3)).astype(np.float32)
+    ys = xs @ np.float32([1.5, -2.0, 0.5]) + 0.25
+    path = str(tmp_path / "train.tfrecord")
+    with tf.python_io.TFRecordWriter(path) as writer:
+        for x, y in zip(xs, ys, strict=True):
+            writer.write(tf.train.Example(features=tf.train.Features(feature={
+                "x": tf.train.Feature(float_list=tf.train.FloatList(value=x)),
+                "y": tf.train.Feature(float_list=tf.train.FloatList(value=[y]))})).SerializeToString())
+    features = {"x": tf.FixedLenFeature([3], tf.float32), "y": tf.FixedLenFeature([1], tf.float32)}
+    filenames = tf.placeholder(tf.string, [None])
+    ds = (tf.data.TFRecordDataset(filenames).map(lambda r: tf.parse_single_example(r, features))
+          .shuffle(64, seed=1).batch(16))
+    iterator = ds.make_initializable_iterator()
+    batch = iterator.get_next()
+    w = tf.Variable(tf.zeros([3, 1]))
+    b = tf.Variable(0.0)
+    loss = tf.reduce_mean(tf.square(tf.matmul(batch["x"], w) + b - batch["y"]))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    epoch_losses = []
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(20):
+            sess.run(iterator.initializer, {filenames: [path]})
+            epoch_losses.append(np.mean(_drain(sess, [loss, train])[0][0]))
+        assert epoch_losses[-1] < 1e-3 < epoch_losses[0]
+        np.testing.assert_allclose(sess.run(w).ravel(), [1.5, -2.0, 0.5], atol=0.05)
