@@ -107,25 +107,12 @@ def _common_shape(a, b):
     return _ts.TensorShape([x if x == y else None for x, y in zip(a._as_tuple(), b._as_tuple(), strict=True)])
 
 
-class Dataset:
+class Dataset(structure.HasElementStructure):
     """``tf.data.Dataset`` (TF 1.x's DatasetV1): a sequence of elements built by graph ops."""
 
     def __init__(self, variant, specs):
         self._variant_tensor = variant
         self._specs = specs  # the element structure with a Spec(dtype, shape) per component
-
-    # --- structure
-    @property
-    def output_types(self):
-        return structure.map_structure(lambda s: s.dtype, self._specs)
-
-    @property
-    def output_shapes(self):
-        return structure.map_structure(lambda s: s.shape, self._specs)
-
-    @property
-    def output_classes(self):
-        return structure.map_structure(lambda s: ops.Tensor, self._specs)
 
     def _make(self, op_type, inputs, specs, name=None, attrs=None):
         variant = make_tensor(op_type, [self._variant_tensor, *inputs], name=name or op_type,

@@ -97,7 +97,7 @@ def _specs_from(output_types, output_shapes):
                                    output_types)
 
 
-class Iterator:
+class Iterator(structure.HasElementStructure):
     """``tf.data.Iterator`` (TF 1.x): `get_next()` ops over a dataset, started by `initializer`."""
 
     def __init__(self, iterator_resource, initializer, output_types, output_shapes, output_classes=None):
@@ -161,18 +161,6 @@ class Iterator:
         op = make_op("IteratorGetNext", [self._iterator_resource], name=name or "IteratorGetNext",
                      attrs=_structure_attrs(self._specs))
         return structure.pack_as(self._specs, op.outputs[: len(flat)])
-
-    @property
-    def output_types(self):
-        return structure.map_structure(lambda s: s.dtype, self._specs)
-
-    @property
-    def output_shapes(self):
-        return structure.map_structure(lambda s: s.shape, self._specs)
-
-    @property
-    def output_classes(self):
-        return structure.map_structure(lambda s: ops.Tensor, self._specs)
 
 
 def make_one_shot_iterator(dataset):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.framework import dtypes
+from engine.framework import dtypes, ops
 from engine.framework import tensor_shape as _ts
 
 
@@ -60,3 +60,21 @@ def assert_same_structure(a, b):
     if map_structure(lambda _: marker, a) != map_structure(lambda _: marker, b):
         raise ValueError("The two structures don't have the same nested structure.\n\n"
                          f"First structure: {a}\n\nSecond structure: {b}")
+
+
+class HasElementStructure:
+    """TF 1.x's `output_types`/`output_shapes`/`output_classes` of Datasets and Iterators, from `_specs`."""
+
+    _specs = None
+
+    @property
+    def output_types(self):
+        return map_structure(lambda s: s.dtype, self._specs)
+
+    @property
+    def output_shapes(self):
+        return map_structure(lambda s: s.shape, self._specs)
+
+    @property
+    def output_classes(self):
+        return map_structure(lambda s: ops.Tensor, self._specs)
