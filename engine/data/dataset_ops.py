@@ -129,11 +129,10 @@ class Dataset(structure.HasElementStructure):
         """One element per row (first dimension) of every component of `tensors`."""
         tensors = _normalize(tensors)
         flat = structure.flatten(tensors)
-        rows = {t.shape[0] if t.shape.ndims else None for t in flat if t.shape.ndims != 0}
         for t in flat:
             if t.shape.ndims == 0:
                 raise ValueError(f"Unbatching a tensor is only supported for rank >= 1, got {t}")
-        known = {d for d in rows if d is not None}
+        known = {t.shape._as_tuple()[0] for t in flat if t.shape.ndims} - {None}
         if len(known) > 1:
             sizes = sorted(known)
             raise ValueError(f"Dimensions {sizes[0]} and {sizes[1]} are not compatible")

@@ -25,6 +25,15 @@ class Pipeline:
     def elements(self):
         raise TypeError(f"{type(self).__name__} does not define elements()")
 
+    def batches(self, batch_size, drop_remainder):
+        """A pass over batches of `batch_size` consecutive elements, stacked along a new first axis."""
+        source = self.elements()
+        while True:
+            group = list(itertools.islice(source, batch_size))
+            if not group or (drop_remainder and len(group) < batch_size):
+                return
+            yield tuple(_stack([element[i] for element in group]) for i in range(len(group[0])))
+
 
 class Slices(Pipeline):
     """`from_tensor_slices`: the i-th element is row i of every component."""
@@ -42,6 +51,13 @@ class Slices(Pipeline):
         components = self.components
         for i in range(self.size):
             yield tuple([c[i] for c in components])
+
+    def batches(self, batch_size, drop_remainder):
+        """Consecutive rows are already a batch: one slice (a view, no copy) per component."""
+        end = self.size - self.size % batch_size if drop_remainder else self.size
+        components = self.components
+        for start in range(0, end, batch_size):
+            yield tuple([c[start:start + batch_size] for c in components])
 
 
 class Single(Pipeline):
@@ -97,12 +113,7 @@ class Batch(Pipeline):
         self.source, self.batch_size, self.drop_remainder = source, int(batch_size), bool(drop_remainder)
 
     def elements(self):
-        source = self.source.elements()
-        while True:
-            group = list(itertools.islice(source, self.batch_size))
-            if not group or (self.drop_remainder and len(group) < self.batch_size):
-                return
-            yield tuple(_stack([element[i] for element in group]) for i in range(len(group[0])))
+        return self.source.batches(self.batch_size, self.drop_remainder)
 
 
 def _stack(values):

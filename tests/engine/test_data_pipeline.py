@@ -235,3 +235,17 @@ def test_a_tf1_input_pipeline_trains(tmp_path):
             epoch_losses.append(np.mean(_drain(sess, [loss, train])[0][0]))
         assert epoch_losses[-1] < 1e-3 < epoch_losses[0]
         np.testing.assert_allclose(sess.run(w).ravel(), [1.5, -2.0, 0.5], atol=0.05)
+
+
+def test_batches_of_slices_match_stacked_elements():
+    x = np.arange(14, dtype=np.float32).reshape(7, 2)
+    sliced = tf.data.Dataset.from_tensor_slices((x, np.arange(7)))
+    stacked = sliced.map(lambda a, b: (a, b))  # a map in between: batches stacked element by element
+    with tf.Session() as sess:
+        for drop in (False, True):
+            fast = _drain(sess, sliced.batch(3, drop_remainder=drop).make_one_shot_iterator().get_next())
+            slow = _drain(sess, stacked.batch(3, drop_remainder=drop).make_one_shot_iterator().get_next())
+            assert [len(b) for b, _ in fast] == ([3, 3] if drop else [3, 3, 1])
+            for (fa, fb), (sa, sb) in zip(fast, slow, strict=True):
+                np.testing.assert_array_equal(fa, sa)
+                np.testing.assert_array_equal(fb, sb)
