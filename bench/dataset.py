@@ -28,22 +28,9 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import engine as tf  # noqa: E402
-from bench.train_step import BETA1, BETA2, EPS, LR, C, D, make_data  # noqa: E402
+from bench.train_step import C, D, build_model, make_data  # noqa: E402
 
 BATCH = 128
-
-
-def _model(tf, x, y, params):
-    h = x
-    for i, name in enumerate(["layer1", "layer2", "output"]):
-        with tf.variable_scope(name):
-            w = tf.get_variable("weight", initializer=tf.constant(params[2 * i]))
-            b = tf.get_variable("bias", initializer=tf.constant(params[2 * i + 1]))
-            h = tf.matmul(h, w) + b
-            if name != "output":
-                h = tf.nn.relu(h)
-    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=h))
-    return tf.train.AdamOptimizer(LR, BETA1, BETA2, EPS).minimize(loss)
 
 
 def feed_dict_epoch(params, xs, ys):
@@ -52,7 +39,7 @@ def feed_dict_epoch(params, xs, ys):
     with graph.as_default():
         x = tf.placeholder(tf.float32, [None, D])
         y = tf.placeholder(tf.float32, [None, C])
-        train = _model(tf, x, y, params)
+        _, train = build_model(tf, x, y, params)
         sess = tf.Session()
         sess.run(tf.global_variables_initializer())
 
@@ -73,7 +60,7 @@ def dataset_epoch(params, xs, ys, drop_remainder=False):
         dataset = dataset.batch(BATCH, drop_remainder=drop_remainder)
         iterator = dataset.make_initializable_iterator()
         x, y = iterator.get_next()
-        train = _model(tf, x, y, params)
+        _, train = build_model(tf, x, y, params)
         sess = tf.Session()
         sess.run(tf.global_variables_initializer())
 
