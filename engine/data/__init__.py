@@ -1,9 +1,11 @@
 """``tf.data`` in TF 1.x graph mode (re-exports only).
 
 dataset_ops.py: `Dataset` and its dataset ops (graph side); pipeline.py: what their kernels produce at run
-time; iterator_ops.py: `Iterator` and the iterator ops; structure.py: nested element structures.
+time; iterator_ops.py: `Iterator` and the iterator ops; structure.py: nested element structures;
+experimental/: `tf.data.experimental`.
 """
 
+from engine.data import experimental
 from engine.data.dataset_ops import Dataset, TextLineDataset, TFRecordDataset
 from engine.data.iterator_ops import (
     Iterator,
@@ -15,6 +17,6 @@ from engine.data.iterator_ops import (
 )
 
 __all__ = [
-    "Dataset", "Iterator", "TFRecordDataset", "TextLineDataset", "get_output_classes", "get_output_shapes",
-    "get_output_types", "make_initializable_iterator", "make_one_shot_iterator",
+    "Dataset", "Iterator", "TFRecordDataset", "TextLineDataset", "experimental", "get_output_classes",
+    "get_output_shapes", "get_output_types", "make_initializable_iterator", "make_one_shot_iterator",
 ]

@@ -4,15 +4,19 @@ The ops have TF's types, input names and attrs (`TensorSliceDataset`, `MapDatase
 `output_types`/`output_shapes`); their kernels return `engine.data.pipeline` objects, built again each
 time the op runs (e.g. each time an initializable iterator's initializer runs, with that run's feeds).
 
-`map`/`filter` functions are traced once, when the transformation is created, over placeholders with the
-element's structure, dtypes and shapes; the kernel runs them through one `Session.make_callable` of the
-session, so elements flow as numpy arrays. Deviations from TF, on purpose: the traced function's ops live in
-the dataset's own graph (under the dataset op's name, `MapDataset/fn/...`) rather than in a function
-library, so a MapDataset's GraphDef does not load in TensorFlow; `prefetch` yields the same elements
-without a background thread; `num_parallel_calls` is accepted and the calls run one at a time.
+`map`/`filter`/`flat_map`/`interleave` functions are traced once, when the transformation is created, over
+placeholders with the element's structure, dtypes and shapes; the kernel runs them through one
+`Session.make_callable` of the session, so elements flow as numpy arrays. Deviations from TF, on purpose:
+the traced function's ops live in the dataset's own graph (under the dataset op's name, `MapDataset/fn/...`)
+rather than in a function library, and `from_generator` keeps its Python generator on its
+`GeneratorDataset` op (TF builds py_func ops), so such GraphDefs do not load in TensorFlow; `prefetch`
+yields the same elements without a background thread; `num_parallel_calls` is accepted and the calls run
+one at a time.
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
@@ -77,13 +81,33 @@ def _function_kernel(make):
                 callable_.append(runtime.session.make_callable(outputs, feed_list=args))
             return callable_[0](*values)
 
-        return lambda source: make(source, function)
+        return lambda source, *inputs: make(source, function, *inputs)
 
     return build
 
 
 _register("MapDataset", _function_kernel(pipeline.Map))
 _register("FilterDataset", _function_kernel(pipeline.Filter))
+_register("FlatMapDataset", _function_kernel(pipeline.FlatMap))
+_register("InterleaveDataset", _function_kernel(lambda source, function, cycle, block: pipeline.FlatMap(
+    source, function, _scalar(cycle), _scalar(block))))
+_register("UnbatchDataset", lambda op, rt: pipeline.Unbatch)
+_register("GeneratorDataset", lambda op, rt: lambda: pipeline.Generator(
+    op._generator, op._generator_specs,
+    lambda value: _flatten_like(op._generator_specs, value)))
+
+
+def _flatten_like(specs, value):
+    """The components of a generator's value, which must nest as `specs` (a list counts as a tuple)."""
+    if isinstance(specs, tuple):
+        if not isinstance(value, (tuple, list)) or len(value) != len(specs):
+            raise TypeError("structure")
+        return [leaf for s, v in zip(specs, value, strict=True) for leaf in _flatten_like(s, v)]
+    if isinstance(specs, dict):
+        if not isinstance(value, dict) or set(value) != set(specs):
+            raise TypeError("structure")
+        return [leaf for key in sorted(specs) for leaf in _flatten_like(specs[key], value[key])]
+    return [value]
 
 
 # --- the Dataset classes ----------------------------------------------------------------------------
@@ -197,20 +221,78 @@ class Dataset(structure.HasElementStructure):
         dataset._variant_tensor.op._traced_function = (args, outputs)
         return dataset
 
-    def _trace(self, fn, scope):
+    def _trace(self, fn, scope, returns_dataset=False):
         """(placeholders, output tensors, output specs) of `fn` called on this dataset's element structure.
-        A tuple element is passed as separate arguments, any other structure as one, as TF does."""
+        A tuple element is passed as separate arguments, any other structure as one, as TF does. With
+        `returns_dataset`, `fn` must return a Dataset: its variant is the one output, its specs the specs."""
         graph = ops.get_default_graph()
         with ops.name_scope(graph.unique_name(scope, mark_as_used=False) + "/fn"):
             flat_specs = structure.flatten(self._specs)
             args = [placeholder(s.dtype, s.shape, name=f"arg{i}") for i, s in enumerate(flat_specs)]
             element = structure.pack_as(self._specs, args)
             result = fn(*element) if type(element) is tuple else fn(element)
+            if returns_dataset:
+                if not isinstance(result, Dataset):
+                    raise TypeError("The `map_func` argument must return a `Dataset` object. Got "
+                                    f"{type(result)}.")
+                return args, [result._variant_tensor], result._specs
             if isinstance(result, list):
                 result = tuple(result)
             result = _normalize(result, "output")
         flat = structure.flatten(result)
         return args, flat, structure.map_structure(lambda t: Spec(t.dtype.base_dtype, t.shape), result)
+
+    def flat_map(self, map_func, name=None):
+        """The elements of the dataset `map_func` returns for each element, one dataset after another."""
+        args, outputs, specs = self._trace(map_func, "FlatMapDataset", returns_dataset=True)
+        dataset = self._make("FlatMapDataset", [], specs, name=name, attrs={"Targuments": []})
+        dataset._variant_tensor.op._traced_function = (args, outputs)
+        return dataset
+
+    def interleave(self, map_func, cycle_length=None, block_length=None, num_parallel_calls=None,
+                   deterministic=None, name=None):
+        """`flat_map` with `cycle_length` datasets open at once, `block_length` elements from each in turn
+        (TF's order; the calls run one at a time)."""
+        args, outputs, specs = self._trace(map_func, "InterleaveDataset", returns_dataset=True)
+        if cycle_length is None or cycle_length == -1:  # TF: AUTOTUNE picks the number of CPU cores
+            cycle_length = os.cpu_count() or 1
+        cycle = ops.convert_to_tensor(cycle_length, dtype=dtypes.int64, name="cycle_length")
+        block = ops.convert_to_tensor(1 if block_length is None else block_length, dtype=dtypes.int64,
+                                      name="block_length")
+        dataset = self._make("InterleaveDataset", [cycle, block], specs, name=name, attrs={"Targuments": []})
+        dataset._variant_tensor.op._traced_function = (args, outputs)
+        return dataset
+
+    def unbatch(self, name=None):
+        """Each row (first-axis slice) of each element as an element of its own."""
+        for s in structure.flatten(self._specs):
+            if s.shape.ndims == 0:
+                raise ValueError("Cannot unbatch an input with scalar components.")
+        specs = structure.map_structure(lambda s: Spec(s.dtype, s.shape[1:]), self._specs)
+        return self._make("UnbatchDataset", [], specs, name=name)
+
+    @staticmethod
+    def from_generator(generator, output_types, output_shapes=None, args=None, output_signature=None,
+                       name=None):
+        """The values of `generator()` (called anew for each pass), converted to `output_types`; known
+        dims of `output_shapes` are checked. `args` are passed to the call (as numpy values)."""
+        if not callable(generator):
+            raise TypeError("`generator` must be a Python callable.")
+        if output_types is None:
+            raise TypeError("The `output_types` argument can not be None.")
+        if output_shapes is None:
+            output_shapes = structure.map_structure(lambda _: _ts.unknown_shape(), output_types)
+        structure.assert_same_structure(output_types, output_shapes)
+        shapes = iter(structure.flatten(output_shapes))
+        specs = structure.map_structure(lambda t: Spec(dtypes.as_dtype(t), _ts.as_shape(next(shapes))),
+                                        output_types)
+        call = generator if args is None else (lambda: generator(*[np.asarray(a) for a in args]))
+        variant = make_tensor("GeneratorDataset", [], name=name or "GeneratorDataset", attrs={
+            "Tinit_func_args": [], "Tnext_func_args": [], "Tfinalize_func_args": [],
+            **_structure_attrs(specs)})
+        variant.op._generator = call
+        variant.op._generator_specs = specs
+        return Dataset(variant, specs)
 
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None, deterministic=None, name=None):
         """Consecutive elements stacked into batches of `batch_size` (the last one shorter unless dropped)."""

@@ -15,7 +15,9 @@ import itertools
 
 import numpy as np
 
-from engine.framework import errors
+from engine.data import structure
+from engine.framework import errors, tensor_util
+from engine.framework import tensor_shape as _ts
 from engine.io.tfrecord import open_record_stream, stream_records
 
 
@@ -222,6 +224,100 @@ class Zip(Pipeline):
             yield tuple(itertools.chain.from_iterable(parts))
 
 
+def interleave(sources, cycle_length, block_length):
+    """TF's interleave order over an iterator of element iterators: `cycle_length` slots visited in turn,
+    `block_length` elements from each; a finished source frees its slot, which the next source fills when
+    the turn comes back to it (that turn yields nothing, as in TF's InterleaveDataset)."""
+    sources = iter(sources)
+    slots = [None] * cycle_length
+    open_count, all_opened, i = 0, False, 0
+    while open_count or not all_opened:
+        if slots[i] is not None:
+            block = list(itertools.islice(slots[i], block_length))
+            yield from block
+            if len(block) < block_length:
+                slots[i], open_count = None, open_count - 1
+            i = (i + 1) % cycle_length
+        elif not all_opened:
+            source = next(sources, None)
+            if source is None:
+                all_opened = True
+            else:
+                slots[i], open_count = iter(source), open_count + 1
+        else:
+            i = (i + 1) % cycle_length
+
+
+class FlatMap(Pipeline):
+    """`flat_map` (cycle_length None) and `interleave`: `function(*element)` gives a pipeline per element."""
+
+    def __init__(self, source, function, cycle_length=None, block_length=1):
+        self.source, self.function = source, function
+        self.cycle_length, self.block_length = cycle_length, int(block_length)
+        if self.block_length <= 0:
+            raise errors.InvalidArgumentError(None, None, "block_length must be greater than zero.")
+
+    def _inner(self):
+        for element in self.source.elements():
+            (inner,) = self.function(*element)
+            yield (inner[()] if isinstance(inner, np.ndarray) else inner).elements()
+
+    def elements(self):
+        if self.cycle_length is None:
+            for inner in self._inner():
+                yield from inner
+            return
+        yield from interleave(self._inner(), self.cycle_length, self.block_length)
+
+
+class Unbatch(Pipeline):
+    """`unbatch`: each row of each element (split along the first axis) becomes an element."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def elements(self):
+        for element in self.source.elements():
+            rows = {np.shape(c)[0] if np.ndim(c) else None for c in element}
+            if len(rows) != 1 or None in rows:
+                raise errors.InvalidArgumentError(
+                    None, None, "Input element must have a non-scalar value in each component.")
+            for i in range(rows.pop()):
+                yield tuple([c[i] for c in element])
+
+
+class Generator(Pipeline):
+    """`from_generator`: a new call of `generator()` per pass; each value converted to its component's
+    dtype and checked against its known shape, with TF's texts (InvalidArgumentError)."""
+
+    def __init__(self, generator, specs, structure_of):
+        self.generator, self.structure, self.structure_of = generator, specs, structure_of
+        self.specs = structure.flatten(specs)
+
+    def elements(self):
+        for value in self.generator():
+            try:
+                flat = self.structure_of(value)
+                # tf.constant's conversion: refuses 1.5 for an int64 component rather than truncating it
+                components = [tensor_util.to_numpy(v, s.dtype) for v, s in zip(flat, self.specs, strict=True)]
+            except (TypeError, ValueError):
+                raise errors.InvalidArgumentError(
+                    None, None, "TypeError: `generator` yielded an element that did not match the expected "
+                    f"structure. The expected structure was {self.structure}, but the yielded element was "
+                    f"{value}.") from None
+            for component, spec in zip(components, self.specs, strict=True):
+                if not spec.shape.is_compatible_with(_ts.TensorShape(component.shape)):
+                    raise errors.InvalidArgumentError(
+                        None, None, f"TypeError: `generator` yielded an element of shape {component.shape} "
+                        f"where an element of shape {_shape_text(spec.shape)} was expected.")
+            yield tuple(components)
+
+
+def _shape_text(shape):
+    dims = shape._as_tuple()
+    return "<unknown>" if dims is None else str(tuple(dims))
+
+
 def file_names(filenames):
     """The file names of a string scalar or vector input, as str."""
     names = np.asarray(filenames, dtype=object).reshape(-1)
@@ -261,26 +357,7 @@ class TFRecords(Pipeline):
             for path in self.files:
                 yield from self._records(path)
             return
-        # TF's interleave (cycle length k, block length 1): visit the k slots in turn; an open file gives
-        # one record; a finished file frees its slot, which the next file fills when the turn comes back.
-        pending, slots = iter(self.files), [None] * self.parallel_reads
-        open_count, all_opened, i = 0, False, 0
-        while open_count or not all_opened:
-            if slots[i] is not None:
-                element = next(slots[i], None)
-                if element is not None:
-                    yield element
-                else:
-                    slots[i], open_count = None, open_count - 1
-                i = (i + 1) % len(slots)
-            elif not all_opened:
-                path = next(pending, None)
-                if path is None:
-                    all_opened = True
-                else:
-                    slots[i], open_count = self._records(path), open_count + 1
-            else:
-                i = (i + 1) % len(slots)
+        yield from interleave((self._records(p) for p in self.files), self.parallel_reads, 1)
 
 
 class TextLines(Pipeline):

@@ -19,6 +19,12 @@ class Spec:
     dtype: dtypes.DType
     shape: _ts.TensorShape
 
+    def __repr__(self):
+        """As TF 2.x prints a TensorSpec in messages: `TensorSpec(shape=(2,), dtype=tf.int64, name=None)`."""
+        dims = self.shape._as_tuple()
+        shape = "<unknown>" if dims is None else str(tuple(dims))
+        return f"TensorSpec(shape={shape}, dtype=tf.{self.dtype.name}, name=None)"
+
 
 def _is_namedtuple(value):
     return isinstance(value, tuple) and hasattr(type(value), "_fields")

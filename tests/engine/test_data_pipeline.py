@@ -249,3 +249,59 @@ def test_batches_of_slices_match_stacked_elements():
             for (fa, fb), (sa, sb) in zip(fast, slow, strict=True):
                 np.testing.assert_array_equal(fa, sa)
                 np.testing.assert_array_equal(fb, sb)
+
+
+def test_from_generator_converts_and_checks_values():
+    def gen():
+        for i in range(3):
+            yield i, [i] * 2
+
+    shapes = (tf.TensorShape([]), tf.TensorShape([2]))
+    ds = tf.data.Dataset.from_generator(gen, (tf.int64, tf.float32), shapes)
+    assert ds.output_types == (tf.int64, tf.float32)
+    unknown = tf.data.Dataset.from_generator(gen, (tf.int64, tf.float32))
+    assert [s.ndims for s in unknown.output_shapes] == [None, None]
+    element = ds.repeat(2).make_one_shot_iterator().get_next()
+    bad_type = tf.data.Dataset.from_generator(lambda: iter([1.5]), tf.int64)
+    bad_shape = tf.data.Dataset.from_generator(lambda: iter([[1, 2]]), tf.int64, tf.TensorShape([3]))
+    bad_type, bad_shape = (d.make_one_shot_iterator().get_next() for d in (bad_type, bad_shape))
+    with tf.Session() as sess:
+        got = _drain(sess, element)
+        assert [int(i) for i, _ in got] == [0, 1, 2, 0, 1, 2]  # the generator is called again for each pass
+        assert got[1][1].dtype == np.float32 and got[1][1].tolist() == [1.0, 1.0]
+        with pytest.raises(tf.errors.InvalidArgumentError) as error:
+            sess.run(bad_type)
+        assert error.value.message.startswith(
+            "TypeError: `generator` yielded an element that did not match the expected structure. The "
+            "expected structure was TensorSpec(shape=<unknown>, dtype=tf.int64, name=None), but the yielded "
+            "element was 1.5.")
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"yielded an element of shape \(2,\) where an element of shape \(3,\) was"):
+            sess.run(bad_shape)
+
+
+def test_flat_map_interleave_and_unbatch_in_tfs_order():
+    flat = tf.data.Dataset.range(3).flat_map(lambda x: tf.data.Dataset.range(x))
+    mixed = tf.data.Dataset.range(1, 4).interleave(
+        lambda x: tf.data.Dataset.from_tensors(x).repeat(x), cycle_length=2, block_length=2)
+    rows = tf.data.Dataset.from_tensor_slices(np.arange(6).reshape(3, 2)).batch(2).apply(
+        tf.data.experimental.unbatch())
+    assert rows.output_shapes.as_list() == [2]
+    with tf.Session() as sess:
+        assert _drain(sess, flat.make_one_shot_iterator().get_next()) == [0, 0, 1]
+        assert _drain(sess, mixed.make_one_shot_iterator().get_next()) == [1, 2, 2, 3, 3, 3]
+        assert [r.tolist() for r in _drain(sess, rows.make_one_shot_iterator().get_next())] == [
+            [0, 1], [2, 3], [4, 5]]
+    with pytest.raises(TypeError, match="The `map_func` argument must return a `Dataset` object"):
+        tf.data.Dataset.range(3).flat_map(lambda x: x)
+
+
+def test_experimental_transformations_for_apply():
+    ds = tf.data.Dataset.range(6).apply(tf.data.experimental.shuffle_and_repeat(6, count=2, seed=4))
+    batched = tf.data.Dataset.range(5).apply(tf.data.experimental.map_and_batch(
+        lambda x: x * 10, 2, num_parallel_calls=tf.data.experimental.AUTOTUNE))
+    with tf.Session() as sess:
+        out = _drain(sess, ds.make_one_shot_iterator().get_next())
+        assert sorted(out[:6]) == sorted(out[6:]) == list(range(6))
+        assert [b.tolist() for b in _drain(sess, batched.make_one_shot_iterator().get_next())] == [
+            [0, 10], [20, 30], [40]]

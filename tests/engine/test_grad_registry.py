@@ -632,7 +632,7 @@ NO_GRADIENT_IN_TF = {
     "TensorSliceDataset", "TensorDataset", "RangeDataset", "MapDataset", "FilterDataset", "BatchDatasetV2",
     "ShuffleDataset", "RepeatDataset", "TakeDataset", "SkipDataset", "PrefetchDataset", "ConcatenateDataset",
     "ZipDataset", "TFRecordDataset", "TextLineDataset", "IteratorV2", "OneShotIterator", "MakeIterator",
-    "IteratorGetNext",
+    "IteratorGetNext", "FlatMapDataset", "InterleaveDataset", "UnbatchDataset", "GeneratorDataset",
     *(f"{prefix}Apply{name}" for prefix in ("", "Resource") for name in (
         "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta")),
 }
