@@ -6,11 +6,16 @@
   computed (with that run's feeds), so re-running it restarts or switches datasets.
 * `IteratorGetNext(iterator)` gives the next element, `OutOfRangeError("End of sequence")` after the last
   (and on every later call), `FailedPreconditionError` before any initializer ran.
+* `IteratorToStringHandle(iterator)` names an iterator of the session; `IteratorFromStringHandleV2(handle)`
+  is the iterator a fed handle names (feedable iterators). The handle is engine's own text, not TF's
+  serialized ResourceHandleProto (it only has to round-trip through a feed in the same session).
 * `OneShotIterator(dataset)` starts its pass the first time it runs in a session. Deviation: TF's op
   takes no input (it rebuilds the dataset from a function attr); ours takes the dataset variant.
 """
 
 from __future__ import annotations
+
+import weakref
 
 from engine.data import structure
 from engine.data.dataset_ops import _structure_attrs
@@ -26,10 +31,11 @@ _NOT_INITIALIZED = ("GetNext() failed because the iterator has not been initiali
 class _IteratorState:
     """One session's position in one iterator: a pass over a pipeline (engine/data/pipeline.py)."""
 
-    __slots__ = ("elements",)
+    __slots__ = ("elements", "handle")
 
     def __init__(self):
         self.elements = None
+        self.handle = None  # its string handle, once `string_handle()` ran in the session
 
     def start(self, dataset):
         self.elements = dataset.elements()
@@ -77,6 +83,38 @@ def _compile_get_next(op, runtime):
     return lambda state: state.next()
 
 
+# Each session's iterators by string handle (feedable iterators), kept as long as the session's runtime.
+_HANDLES = weakref.WeakKeyDictionary()
+
+
+def _compile_to_handle(op, runtime):
+    handles = _HANDLES.setdefault(runtime, {})
+
+    def kernel(state):
+        if state.handle is None:
+            state.handle = f"engine-iterator:{len(handles)}:{op.inputs[0].op.name}".encode()
+            handles[state.handle] = state
+        return state.handle
+
+    return kernel
+
+
+def _compile_from_handle(op, runtime):
+    handles = _HANDLES.setdefault(runtime, {})
+
+    def kernel(handle):
+        key = handle[()] if hasattr(handle, "shape") else handle
+        key = key.encode() if isinstance(key, str) else bytes(key)
+        state = handles.get(key)
+        if state is None:
+            raise errors.InvalidArgumentError(
+                None, None, f"Could not find an iterator of this session with string handle {key!r}: "
+                "feed the value an iterator's string_handle() gave in this session.")
+        return state
+
+    return kernel
+
+
 _ITERATOR_ATTRS = {"shared_name": "", "container": ""}
 registry.register_op("IteratorV2", infer=_infer_resource, compile=_compile_iterator, stateful=True,
                      attrs=_ITERATOR_ATTRS)
@@ -84,6 +122,10 @@ registry.register_op("OneShotIterator", infer=_infer_resource, compile=_compile_
                      attrs=_ITERATOR_ATTRS)
 registry.register_op("MakeIterator", infer=lambda op: [], kernel=_make_iterator, stateful=True,
                      inputs=("dataset", "iterator"))
+registry.register_op("IteratorToStringHandle", infer=lambda op: [(dtypes.string, _ts.TensorShape([]))],
+                     compile=_compile_to_handle, stateful=True, inputs=("resource_handle",))
+registry.register_op("IteratorFromStringHandleV2", infer=_infer_resource, compile=_compile_from_handle,
+                     stateful=True, inputs=("string_handle",))
 registry.register_op("IteratorGetNext", infer=_infer_get_next, compile=_compile_get_next, stateful=True,
                      inputs=("iterator",))
 
@@ -104,6 +146,7 @@ class Iterator(structure.HasElementStructure):
         self._iterator_resource = iterator_resource
         self._initializer = initializer
         self._specs = _specs_from(output_types, output_shapes)
+        self._string_handle = None
 
     @classmethod
     def _with_specs(cls, resource, initializer, specs):
@@ -131,6 +174,26 @@ class Iterator(structure.HasElementStructure):
         resource = make_tensor("IteratorV2", [], name="IteratorV2", attrs={
             "shared_name": shared_name or "", "container": "", **_structure_attrs(specs)})
         return Iterator._with_specs(resource, None, specs)
+
+    @staticmethod
+    def from_string_handle(string_handle, output_types, output_shapes=None, output_classes=None):
+        """A feedable iterator: `get_next()` reads whichever iterator's `string_handle()` value is fed to
+        `string_handle` (a scalar tf.string), e.g. to switch between training and validation iterators."""
+        specs = _specs_from(output_types, output_shapes)
+        handle = ops.convert_to_tensor(string_handle, dtype=dtypes.string)
+        resource = make_tensor("IteratorFromStringHandleV2", [handle], name="IteratorFromStringHandleV2",
+                               attrs=_structure_attrs(specs))
+        return Iterator._with_specs(resource, None, specs)
+
+    def string_handle(self, name=None):
+        """A scalar tf.string naming this iterator in the session, to feed a `from_string_handle` iterator."""
+        if name is None and self._string_handle is not None:
+            return self._string_handle
+        handle = make_tensor("IteratorToStringHandle", [self._iterator_resource],
+                             name=name or "IteratorToStringHandle")
+        if name is None:
+            self._string_handle = handle
+        return handle
 
     @property
     def initializer(self):

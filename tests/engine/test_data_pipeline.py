@@ -305,3 +305,22 @@ def test_experimental_transformations_for_apply():
         assert sorted(out[:6]) == sorted(out[6:]) == list(range(6))
         assert [b.tolist() for b in _drain(sess, batched.make_one_shot_iterator().get_next())] == [
             [0, 10], [20, 30], [40]]
+
+
+def test_feedable_iterator_switches_by_string_handle():
+    train = tf.data.Dataset.range(100).make_one_shot_iterator()
+    validation = tf.data.Dataset.range(10, 13).make_initializable_iterator()
+    handle = tf.placeholder(tf.string, [])
+    iterator = tf.data.Iterator.from_string_handle(handle, train.output_types, train.output_shapes)
+    element = iterator.get_next()
+    assert train.string_handle().op.type == "IteratorToStringHandle"
+    assert iterator._iterator_resource.op.type == "IteratorFromStringHandleV2"
+    with tf.Session() as sess:
+        train_handle, validation_handle = sess.run([train.string_handle(), validation.string_handle()])
+        assert isinstance(train_handle, bytes) and train_handle != validation_handle
+        assert [sess.run(element, {handle: train_handle}) for _ in range(3)] == [0, 1, 2]
+        sess.run(validation.initializer)
+        assert _drain(sess, element, {handle: validation_handle}) == [10, 11, 12]
+        assert sess.run(element, {handle: train_handle}) == 3  # the training iterator kept its place
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Could not find an iterator"):
+            sess.run(element, {handle: b"nonsense"})
