@@ -50,6 +50,8 @@ _register("RangeDataset", lambda op, rt: lambda start, stop, step: pipeline.Rang
     _scalar(start), _scalar(stop), _scalar(step)))
 _register("BatchDatasetV2", lambda op, rt: lambda source, size, drop: pipeline.Batch(
     source, _scalar(size), _scalar(drop)))
+_register("PaddedBatchDatasetV2", lambda op, rt: lambda source, size, *rest: pipeline.PaddedBatch(
+    source, _scalar(size), rest[:op.get_attr("N")], rest[op.get_attr("N"):-1], _scalar(rest[-1])))
 _register("ShuffleDataset", lambda op, rt: lambda source, size, seed, seed2: pipeline.Shuffle(
     source, _scalar(size), _scalar(seed), _scalar(seed2), op.get_attr("reshuffle_each_iteration")))
 _register("RepeatDataset", lambda op, rt: lambda source, count: pipeline.Repeat(source, _scalar(count)))
@@ -129,6 +131,19 @@ def _common_shape(a, b):
     if a.ndims is None or b.ndims is None or a.ndims != b.ndims:
         return _ts.unknown_shape()
     return _ts.TensorShape([x if x == y else None for x, y in zip(a._as_tuple(), b._as_tuple(), strict=True)])
+
+
+def _flatten_up_to(specs, values):
+    """The leaves of `values` (padded shapes, padding values) at the leaves of the element structure `specs`;
+    a value standing for a whole component may itself be a list (a shape)."""
+    if isinstance(specs, dict):
+        return [leaf for key in sorted(specs) for leaf in _flatten_up_to(specs[key], values[key])]
+    if isinstance(specs, tuple):
+        if len(values) != len(specs):
+            raise ValueError(f"The two structures don't have the same sequence length. Input structure has "
+                             f"length {len(values)}, while shallow structure has length {len(specs)}.")
+        return [leaf for s, v in zip(specs, values, strict=True) for leaf in _flatten_up_to(s, v)]
+    return [values]
 
 
 class Dataset(structure.HasElementStructure):
@@ -304,6 +319,43 @@ class Dataset(structure.HasElementStructure):
         specs = structure.map_structure(
             lambda s: Spec(s.dtype, _ts.TensorShape([first]).concatenate(s.shape)), self._specs)
         return self._make("BatchDatasetV2", [size, drop], specs, name=name, attrs={"parallel_copy": False})
+
+    def padded_batch(self, batch_size, padded_shapes=None, padding_values=None, drop_remainder=False,
+                     name=None):
+        """Batches of elements padded to `padded_shapes` (None or -1 dims: the batch's largest; default:
+        every dim) with `padding_values` (default 0, or b"" for strings), in the element's structure."""
+        flat = structure.flatten(self._specs)
+        if padded_shapes is None:
+            shapes = [s.shape for s in flat]
+            if any(s.ndims is None for s in shapes):
+                raise ValueError("You must provide `padded_shapes` argument because component 0 has unknown "
+                                 "rank.")
+        else:
+            shapes = [s if isinstance(s, _ts.TensorShape) else
+                      _ts.TensorShape([None if d == -1 else d for d in s])
+                      for s in _flatten_up_to(self._specs, padded_shapes)]
+        for spec, shape in zip(flat, shapes, strict=True):
+            if not spec.shape.is_compatible_with(_ts.TensorShape([None] * shape.ndims)):
+                raise ValueError(f"The padded shape {shape} is not compatible with the shape {spec.shape} of "
+                                 "the corresponding input component.")
+        values = [None] * len(flat) if padding_values is None else _flatten_up_to(self._specs, padding_values)
+        with ops.name_scope(None):
+            size = ops.convert_to_tensor(batch_size, dtype=dtypes.int64, name="batch_size")
+            shape_inputs = [ops.convert_to_tensor([-1 if d is None else d for d in s._as_tuple()],
+                                                  dtype=dtypes.int64, name="padded_shapes") for s in shapes]
+            value_inputs = [ops.convert_to_tensor(
+                (b"" if spec.dtype == dtypes.string else 0) if v is None else v, dtype=spec.dtype,
+                name="padding_value") for spec, v in zip(flat, values, strict=True)]
+            drop = ops.convert_to_tensor(drop_remainder, dtype=dtypes.bool, name="drop_remainder")
+        known_size, known_drop = tensor_util.constant_value(size), tensor_util.constant_value(drop)
+        first = int(known_size) if known_size is not None and known_drop is not None and bool(known_drop) \
+            else None
+        padded = iter(shapes)
+        specs = structure.map_structure(
+            lambda s: Spec(s.dtype, _ts.TensorShape([first]).concatenate(next(padded))), self._specs)
+        return self._make("PaddedBatchDatasetV2", [size, *shape_inputs, *value_inputs, drop], specs,
+                          name=name, attrs={"parallel_copy": False, "Toutput_types": [s.dtype for s in flat],
+                                            "N": len(flat)})
 
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None):
         """Elements in a random order drawn from a buffer of `buffer_size` (see pipeline.Shuffle)."""

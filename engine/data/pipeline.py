@@ -118,6 +118,44 @@ class Batch(Pipeline):
         return self.source.batches(self.batch_size, self.drop_remainder)
 
 
+class PaddedBatch(Pipeline):
+    """`padded_batch`: like Batch, each component padded with its padding value to its padded shape (a -1
+    dim: the largest in the batch)."""
+
+    def __init__(self, source, batch_size, padded_shapes, padding_values, drop_remainder):
+        if batch_size <= 0:
+            raise errors.InvalidArgumentError(None, None, "Batch size must be greater than zero.")
+        self.source, self.batch_size, self.drop_remainder = source, int(batch_size), bool(drop_remainder)
+        self.padded_shapes = [np.asarray(s, dtype=np.int64).reshape(-1).tolist() for s in padded_shapes]
+        self.padding_values = list(padding_values)
+
+    def elements(self):
+        source = self.source.elements()
+        while True:
+            group = list(itertools.islice(source, self.batch_size))
+            if not group or (self.drop_remainder and len(group) < self.batch_size):
+                return
+            yield tuple(self._pad([np.asarray(e[i]) for e in group], i) for i in range(len(group[0])))
+
+    def _pad(self, values, index):
+        padded = self.padded_shapes[index]
+        if any(v.ndim != len(padded) for v in values):
+            raise errors.InvalidArgumentError(
+                None, None, "All elements in a batch must have the same rank as the padded shape for "
+                f"component{index}: expected rank {len(padded)} but got element with rank {values[0].ndim}")
+        largest = np.max([v.shape for v in values], axis=0) if padded else []
+        target = [int(m) if d < 0 else d for d, m in zip(padded, largest, strict=True)]
+        if any(v.shape[k] > target[k] for v in values for k in range(len(target))):
+            raise errors.InvalidArgumentError(
+                None, None, "Attempted to pad to a smaller size than the input element.")
+        fill = self.padding_values[index]
+        fill = fill[()] if isinstance(fill, np.ndarray) else fill
+        out = np.full((len(values), *target), fill, dtype=values[0].dtype)
+        for row, value in zip(out, values, strict=True):
+            row[tuple(slice(0, d) for d in value.shape)] = value
+        return out
+
+
 def _stack(values):
     try:
         return np.stack(values)

@@ -324,3 +324,25 @@ def test_feedable_iterator_switches_by_string_handle():
         assert sess.run(element, {handle: train_handle}) == 3  # the training iterator kept its place
         with pytest.raises(tf.errors.InvalidArgumentError, match="Could not find an iterator"):
             sess.run(element, {handle: b"nonsense"})
+
+
+def test_padded_batch_pads_as_tf():
+    ds = tf.data.Dataset.range(1, 5).map(lambda x: (
+        tf.fill([tf.cast(x, tf.int32)], x), tf.fill([2, tf.cast(x, tf.int32)], tf.cast(x, tf.float32))))
+    largest = ds.padded_batch(2, padded_shapes=([-1], [2, None]))
+    fixed = ds.padded_batch(3, padded_shapes=([5], [2, 6]), padding_values=(tf.constant(-1, tf.int64), 0.5),
+                            drop_remainder=True)
+    assert [s.as_list() for s in largest.output_shapes] == [[None, None], [None, 2, None]]
+    assert [s.as_list() for s in fixed.output_shapes] == [[3, 5], [3, 2, 6]]
+    assert [s.as_list() for s in ds.padded_batch(2).output_shapes] == [[None, None], [None, 2, None]]
+    too_small = ds.padded_batch(4, padded_shapes=([2], [2, 4]))
+    with tf.Session() as sess:
+        got = _drain(sess, largest.make_one_shot_iterator().get_next())
+        assert [a.tolist() for a, _ in got] == [[[1, 0], [2, 2]], [[3, 3, 3, 0], [4, 4, 4, 4]]]
+        assert got[0][1].tolist() == [[[1.0, 0.0], [1.0, 0.0]], [[2.0, 2.0], [2.0, 2.0]]]
+        (a, b), = _drain(sess, fixed.make_one_shot_iterator().get_next())
+        assert a.tolist() == [[1, -1, -1, -1, -1], [2, 2, -1, -1, -1], [3, 3, 3, -1, -1]]
+        assert b[2].tolist() == [[3.0, 3.0, 3.0, 0.5, 0.5, 0.5]] * 2
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match="Attempted to pad to a smaller size than the input element."):
+            sess.run(too_small.make_one_shot_iterator().get_next())
