@@ -6,7 +6,7 @@ experimental/: `tf.data.experimental`.
 """
 
 from engine.data import experimental
-from engine.data.dataset_ops import Dataset, TextLineDataset, TFRecordDataset
+from engine.data.dataset_ops import Dataset, FixedLengthRecordDataset, TextLineDataset, TFRecordDataset
 from engine.data.iterator_ops import (
     Iterator,
     get_output_classes,
@@ -17,6 +17,7 @@ from engine.data.iterator_ops import (
 )
 
 __all__ = [
-    "Dataset", "Iterator", "TFRecordDataset", "TextLineDataset", "experimental", "get_output_classes",
-    "get_output_shapes", "get_output_types", "make_initializable_iterator", "make_one_shot_iterator",
+    "Dataset", "FixedLengthRecordDataset", "Iterator", "TFRecordDataset", "TextLineDataset", "experimental",
+    "get_output_classes", "get_output_shapes", "get_output_types", "make_initializable_iterator",
+    "make_one_shot_iterator",
 ]

@@ -66,6 +66,8 @@ registry.register_op(
     "TFRecordDataset", infer=_infer_variant, stateful=True, attrs={"num_parallel_reads": 1},
     compile=lambda op, rt: lambda names, compression, size: pipeline.TFRecords(
         names, compression, op.get_attr("num_parallel_reads")))
+_register("FixedLengthRecordDatasetV2", lambda op, rt: pipeline.FixedLengthRecords)
+_register("CacheDataset", lambda op, rt: lambda source, filename: pipeline.Cache(source))
 _register("TextLineDataset", lambda op, rt: lambda names, compression, size: pipeline.TextLines(
     names, compression))
 
@@ -404,6 +406,16 @@ class Dataset(structure.HasElementStructure):
                               name=name or "ConcatenateDataset", attrs=_structure_attrs(specs))
         return Dataset(variant, specs)
 
+    def cache(self, filename="", name=None):
+        """The elements of the first complete pass, kept in memory and replayed by later passes (in one
+        iterator's lifetime: a re-initialised iterator starts a new cache, as in TF 1.x). Caching to files
+        (`filename`) is not in engine yet; it raises ValueError rather than cache elsewhere."""
+        if filename:
+            raise ValueError("engine's Dataset.cache keeps elements in memory only: call cache() without a "
+                             "filename")
+        name_t = ops.convert_to_tensor("", dtype=dtypes.string, name="filename")
+        return self._make("CacheDataset", [name_t], self._specs, name=name)
+
     def apply(self, transformation_func):
         """``transformation_func(self)``, which must return a Dataset."""
         dataset = transformation_func(self)
@@ -464,3 +476,21 @@ class TextLineDataset(_ReaderDataset):
     files, without their line ends."""
 
     _op_type = "TextLineDataset"
+
+
+class FixedLengthRecordDataset(Dataset):
+    """``tf.data.FixedLengthRecordDataset(filenames, record_bytes, header_bytes=None, footer_bytes=None,
+    buffer_size=None, compression_type=None)``: fixed-size string records of binary files."""
+
+    def __init__(self, filenames, record_bytes, header_bytes=None, footer_bytes=None, buffer_size=None,
+                 compression_type=None, num_parallel_reads=None, name=None):
+        names = ops.convert_to_tensor(filenames, dtype=dtypes.string, name="filenames")
+        inputs = [names]
+        for value, arg in ((header_bytes, "header_bytes"), (record_bytes, "record_bytes"),
+                           (footer_bytes, "footer_bytes"), (buffer_size, "buffer_size")):
+            inputs.append(ops.convert_to_tensor(0 if value is None else value, dtype=dtypes.int64, name=arg))
+        inputs.append(ops.convert_to_tensor(compression_type or "", dtype=dtypes.string,
+                                            name="compression_type"))
+        specs = Spec(dtypes.string, _SCALAR)
+        super().__init__(make_tensor("FixedLengthRecordDatasetV2", inputs, name="FixedLengthRecordDatasetV2"),
+                         specs)

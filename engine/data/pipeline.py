@@ -412,3 +412,45 @@ class TextLines(Pipeline):
                     if line.endswith(b"\n"):
                         line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
                     yield (line,)
+
+
+class FixedLengthRecords(Pipeline):
+    """`FixedLengthRecordDataset`: each file's body (after `header_bytes`, before `footer_bytes`) cut into
+    records of `record_bytes`; a body that is not a whole number of records is TF's InvalidArgumentError."""
+
+    def __init__(self, filenames, header_bytes, record_bytes, footer_bytes, buffer_size, compression_type):
+        self.files = file_names(filenames)
+        self.header, self.record, self.footer = int(header_bytes), int(record_bytes), int(footer_bytes)
+        if self.record <= 0:
+            raise errors.InvalidArgumentError(None, None, f"record_bytes must be > 0 but it is {self.record}")
+        self.compression = _compression(compression_type)
+
+    def elements(self):
+        for path in self.files:
+            with open_record_stream(path, self.compression) as stream:
+                data = stream.read()
+            body = data[self.header:len(data) - self.footer]
+            if len(body) % self.record:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Excluding the header ({self.header} bytes) and footer ({self.footer} "
+                    f'bytes), input file "{path}" has body length {len(body)} bytes, which is not an exact '
+                    f"multiple of the record length ({self.record} bytes).")
+            for start in range(0, len(body), self.record):
+                yield (body[start:start + self.record],)
+
+
+class Cache(Pipeline):
+    """`cache()` in memory: the first pass that reaches the end is kept; later passes replay it."""
+
+    def __init__(self, source):
+        self.source, self.cached = source, None
+
+    def elements(self):
+        if self.cached is not None:
+            yield from self.cached
+            return
+        seen = []
+        for element in self.source.elements():
+            seen.append(element)
+            yield element
+        self.cached = seen

@@ -346,3 +346,34 @@ def test_padded_batch_pads_as_tf():
         with pytest.raises(tf.errors.InvalidArgumentError,
                            match="Attempted to pad to a smaller size than the input element."):
             sess.run(too_small.make_one_shot_iterator().get_next())
+
+
+def test_fixed_length_records_and_tfs_error(tmp_path):
+    (tmp_path / "f.bin").write_bytes(b"HH" + b"abcdefghi" + b"F")
+    (tmp_path / "g.bin").write_bytes(b"HH" + b"klmn" + b"F")
+    files = [str(tmp_path / "f.bin"), str(tmp_path / "g.bin")]
+    record = tf.data.FixedLengthRecordDataset(files, 3, header_bytes=2, footer_bytes=1)
+    assert record._variant_tensor.op.type == "FixedLengthRecordDatasetV2"
+    element = record.make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        assert [sess.run(element) for _ in range(3)] == [b"abc", b"def", b"ghi"]
+        with pytest.raises(tf.errors.InvalidArgumentError) as error:
+            sess.run(element)
+    assert error.value.message.startswith(
+        f'Excluding the header (2 bytes) and footer (1 bytes), input file "{files[1]}" has body length 4 '
+        "bytes, which is not an exact multiple of the record length (3 bytes).")
+
+
+def test_cache_replays_the_first_pass():
+    calls = []
+
+    def gen():
+        calls.append(1)
+        yield from range(3)
+
+    ds = tf.data.Dataset.from_generator(gen, tf.int64).cache().repeat(3)
+    with tf.Session() as sess:
+        assert _drain(sess, ds.make_one_shot_iterator().get_next()) == [0, 1, 2] * 3
+    assert len(calls) == 1
+    with pytest.raises(ValueError, match="in memory only"):
+        ds.cache("/tmp/somewhere")

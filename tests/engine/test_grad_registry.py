@@ -633,7 +633,8 @@ NO_GRADIENT_IN_TF = {
     "ShuffleDataset", "RepeatDataset", "TakeDataset", "SkipDataset", "PrefetchDataset", "ConcatenateDataset",
     "ZipDataset", "TFRecordDataset", "TextLineDataset", "IteratorV2", "OneShotIterator", "MakeIterator",
     "IteratorGetNext", "FlatMapDataset", "InterleaveDataset", "UnbatchDataset", "GeneratorDataset",
-    "IteratorToStringHandle", "IteratorFromStringHandleV2", "PaddedBatchDatasetV2",
+    "IteratorToStringHandle", "IteratorFromStringHandleV2", "PaddedBatchDatasetV2", "CacheDataset",
+    "FixedLengthRecordDatasetV2",
     *(f"{prefix}Apply{name}" for prefix in ("", "Resource") for name in (
         "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta")),
 }
