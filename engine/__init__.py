@@ -203,7 +203,13 @@ from engine.ops.math_ops import (
     tensordot,
     truediv,
 )
-from engine.ops.parsing_ops import FixedLenFeature, decode_raw, parse_example, parse_single_example
+from engine.ops.parsing_ops import (
+    FixedLenFeature,
+    decode_csv,
+    decode_raw,
+    parse_example,
+    parse_single_example,
+)
 from engine.ops.random_ops import random_normal, random_uniform, truncated_normal
 from engine.ops.state_ops import assign, assign_add, assign_sub
 from engine.proto.config_pb2 import RunMetadata
@@ -311,6 +317,7 @@ __all__ = [
     "cosh",
     "cumsum",
     "data",
+    "decode_csv",
     "decode_raw",
     "device",
     "dimension_value",

@@ -2,9 +2,15 @@
 and parsing of `tf.train.Example` records and raw bytes (engine/ops/parsing_ops.py)."""
 
 from engine.io.tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
-from engine.ops.parsing_ops import FixedLenFeature, decode_raw, parse_example, parse_single_example
+from engine.ops.parsing_ops import (
+    FixedLenFeature,
+    decode_csv,
+    decode_raw,
+    parse_example,
+    parse_single_example,
+)
 
 __all__ = [
-    "FixedLenFeature", "TFRecordCompressionType", "TFRecordOptions", "TFRecordWriter", "decode_raw",
-    "parse_example", "parse_single_example", "tf_record_iterator",
+    "FixedLenFeature", "TFRecordCompressionType", "TFRecordOptions", "TFRecordWriter", "decode_csv",
+    "decode_raw", "parse_example", "parse_single_example", "tf_record_iterator",
 ]

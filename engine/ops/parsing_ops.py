@@ -1,5 +1,5 @@
-"""Parsing serialized `tf.train.Example` protos and raw bytes: ParseExampleV2 (`tf.parse_example`,
-`tf.parse_single_example`) and DecodeRaw (`tf.decode_raw`).
+"""Parsing serialized `tf.train.Example` protos, raw bytes and CSV: ParseExampleV2 (`tf.parse_example`,
+`tf.parse_single_example`), DecodeRaw (`tf.decode_raw`) and DecodeCSV (`tf.decode_csv`).
 
 The graph is TensorFlow's: `parse_single_example` builds `ParseSingleExample/ParseExample/ParseExampleV2`
 with the same Const inputs (keys, empty `names`, one dense default each: an empty Const for a required
@@ -240,3 +240,138 @@ def decode_raw(input_bytes=None, out_type=None, little_endian=True, name=None, b
         value = ops.convert_to_tensor(value, dtype=dtypes.string, name="bytes")
         return make_tensor("DecodeRaw", [value], name=scope,
                            attrs={"out_type": out_type, "little_endian": bool(little_endian)})
+
+
+# --- DecodeCSV ------------------------------------------------------------------------------------
+_CSV_TYPES = ("float32", "float64", "int32", "int64", "string")
+
+
+def _csv_fields(record, delim, quotes):
+    """The fields of one CSV record, split as TF's kernel splits them (quotes, doubled quotes, its errors)."""
+    fields, i, n = [], 0, len(record)
+    while True:
+        if quotes and i < n and record[i:i + 1] == b'"':
+            field, i = bytearray(), i + 1
+            while True:
+                if i >= n:
+                    raise errors.InvalidArgumentError(
+                        None, None, "Quoted field has to end with quote followed by delim or end")
+                if record[i:i + 1] == b'"':
+                    if record[i + 1:i + 2] == b'"':  # a doubled quote is one quote
+                        field += b'"'
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                field += record[i:i + 1]
+                i += 1
+            if i < n and record[i:i + 1] != delim:
+                raise errors.InvalidArgumentError(
+                    None, None, "Quoted field has to end with quote followed by delim or end")
+            fields.append(bytes(field))
+        else:
+            end = record.find(delim, i)
+            end = n if end < 0 else end
+            field = record[i:end]
+            if quotes and b'"' in field:
+                raise errors.InvalidArgumentError(
+                    None, None, "Unquoted fields cannot have quotes/CRLFs inside")
+            fields.append(field)
+            i = end
+        if i >= n:
+            return fields
+        i += len(delim)  # past the delimiter; a record ending in one has an empty last field
+        if i >= n:
+            fields.append(b"")
+            return fields
+
+
+def _csv_value(field, dtype, column, row):
+    if dtype == dtypes.string:
+        return field
+    text = field.decode("utf-8", "replace")
+    try:
+        if text.strip() != text:  # TF's number parsing takes no surrounding spaces
+            raise ValueError(text)
+        if dtype in (dtypes.int32, dtypes.int64):
+            value = int(text)
+            info = np.iinfo(dtype.as_numpy_dtype)
+            if not info.min <= value <= info.max:
+                raise ValueError(text)
+            return value
+        return float(text)
+    except ValueError:
+        raise errors.InvalidArgumentError(
+            None, None, f"Field {column} in record {row} is not a valid {dtypes.c_name(dtype)}: {text}"
+        ) from None
+
+
+def _compile_decode_csv(op, runtime):
+    out_types = op.get_attr("OUT_TYPE")
+    delim = op.get_attr("field_delim")
+    delim = delim.encode() if isinstance(delim, str) else bytes(delim)
+    quotes = bool(op.get_attr("use_quote_delim"))
+    na_value = op.get_attr("na_value")
+    na_value = na_value.encode() if isinstance(na_value, str) else bytes(na_value)
+    select = list(op.get_attr("select_cols") or [])
+
+    def kernel(records, *defaults):
+        records = np.asarray(records, dtype=object)
+        flat = [_bytes(r) for r in records.reshape(-1)]
+        columns = [[] for _ in out_types]
+        for row, record in enumerate(flat):
+            fields = _csv_fields(record, delim, quotes)
+            if select:
+                if select[-1] >= len(fields):
+                    raise errors.InvalidArgumentError(
+                        None, None, f"Expect {len(out_types)} fields but have {len(fields)} in record {row}")
+                fields = [fields[c] for c in select]
+            if len(fields) != len(out_types):
+                raise errors.InvalidArgumentError(
+                    None, None, f"Expect {len(out_types)} fields but have {len(fields)} in record {row}")
+            for column, (field, dtype, default) in enumerate(zip(fields, out_types, defaults, strict=True)):
+                if field == b"" or field == na_value:
+                    if np.size(default) == 0:
+                        raise errors.InvalidArgumentError(
+                            None, None, f"Field {column} is required but missing in record {row}!")
+                    columns[column].append(np.reshape(default, -1)[0])
+                else:
+                    columns[column].append(_csv_value(field, dtype, column, row))
+        outputs = [np.array(values, dtype=object if dtype == dtypes.string else dtype.as_numpy_dtype)
+                   .reshape(records.shape) for values, dtype in zip(columns, out_types, strict=True)]
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+    return kernel
+
+
+registry.register_op(
+    "DecodeCSV", compile=_compile_decode_csv,
+    infer=lambda op: [(dtype, op.inputs[0].shape) for dtype in op.get_attr("OUT_TYPE")],
+    attrs={"field_delim": ",", "use_quote_delim": True, "na_value": "", "select_cols": []},
+)
+
+
+def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, name=None, na_value="",
+               select_cols=None):
+    """``tf.decode_csv``: one Tensor per column of CSV `records`, typed by `record_defaults` (each a list
+    of one default value, or empty for a required column)."""
+    if select_cols is not None and any(a >= b for a, b in zip(select_cols, select_cols[1:], strict=False)):
+        raise ValueError("select_cols is not strictly increasing.")
+    if select_cols is not None and select_cols and select_cols[0] < 0:
+        raise ValueError("select_cols contains negative values.")
+    if select_cols is not None and len(select_cols) != len(record_defaults):
+        raise ValueError("Length of select_cols and record_defaults do not match.")
+    with ops.name_scope(name, "DecodeCSV", [records]) as scope:
+        records = ops.convert_to_tensor(records, dtype=dtypes.string, name="records")
+        defaults = [d if isinstance(d, ops.Tensor) else ops.convert_to_tensor(d, name=f"record_defaults_{i}")
+                    for i, d in enumerate(record_defaults)]
+        for d in defaults:
+            if d.dtype.base_dtype.name not in _CSV_TYPES:
+                allowed = ", ".join(_CSV_TYPES)
+                raise TypeError("Value passed to parameter 'record_defaults' has DataType "
+                                f"{d.dtype.base_dtype.name} not in list of allowed values: {allowed}")
+        op = make_op("DecodeCSV", [records, *defaults], name=scope, attrs={
+            "OUT_TYPE": [d.dtype.base_dtype for d in defaults], "field_delim": field_delim,
+            "use_quote_delim": bool(use_quote_delim), "na_value": na_value,
+            "select_cols": list(select_cols or [])})
+    return list(op.outputs)

@@ -227,3 +227,28 @@ def test_tensorflow_reads_our_files(tmp_path, compression):
                           timeout=300, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out == {"x": EXPECTED["x"], "name": EXPECTED["name"]}
+
+
+def test_decode_csv_as_tf():
+    records = tf.placeholder(tf.string, [None])
+    columns = tf.decode_csv(records, [[0], [0.0], [""], tf.constant([], tf.int64)])
+    assert [c.dtype for c in columns] == [tf.int32, tf.float32, tf.string, tf.int64]
+    assert columns[0].name == "DecodeCSV:0" and columns[3].shape.as_list() == [None]
+    node = columns[0].op.node_def
+    assert list(node.input) == ["Placeholder", "DecodeCSV/record_defaults_0", "DecodeCSV/record_defaults_1",
+                                "DecodeCSV/record_defaults_2", "Const"]
+    with tf.Session() as sess:
+        feed = {records: ['1,2.5,"a,b",7', ",,x,8", '3,1e3,"q""x",9']}
+        ints, floats, texts, longs = sess.run(columns, feed)
+        assert ints.tolist() == [1, 0, 3] and floats.tolist() == [2.5, 0.0, 1000.0]
+        assert texts.tolist() == [b"a,b", b"x", b'q"x'] and longs.tolist() == [7, 8, 9]
+        for bad, message in [
+            (["1,2,3"], "Expect 4 fields but have 3 in record 0"),
+            (["x,2,a,3"], "Field 0 in record 0 is not a valid int32: x"),
+            (["1,2,a,"], "Field 3 is required but missing in record 0!"),
+            (['1,2,"a,3'], "Quoted field has to end with quote followed by delim or end"),
+            (["1,2,a,3,4"], "Expect 4 fields but have 5 in record 0"),
+        ]:
+            with pytest.raises(tf.errors.InvalidArgumentError) as error:
+                sess.run(columns, {records: bad})
+            assert error.value.message.split("\n")[0] == message
