@@ -205,10 +205,12 @@ from engine.ops.math_ops import (
 )
 from engine.ops.parsing_ops import (
     FixedLenFeature,
+    FixedLenSequenceFeature,
     decode_csv,
     decode_raw,
     parse_example,
     parse_single_example,
+    parse_single_sequence_example,
 )
 from engine.ops.random_ops import random_normal, random_uniform, truncated_normal
 from engine.ops.state_ops import assign, assign_add, assign_sub
@@ -263,6 +265,7 @@ __all__ = [
     "DType",
     "Dimension",
     "FixedLenFeature",
+    "FixedLenSequenceFeature",
     "GPUOptions",
     "GRAPH_DEF_VERSION",
     "Graph",
@@ -414,6 +417,7 @@ __all__ = [
     "pad",
     "parse_example",
     "parse_single_example",
+    "parse_single_sequence_example",
     "placeholder",
     "placeholder_with_default",
     "pow",

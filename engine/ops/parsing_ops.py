@@ -375,3 +375,122 @@ def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, 
             "use_quote_delim": bool(use_quote_delim), "na_value": na_value,
             "select_cols": list(select_cols or [])})
     return list(op.outputs)
+
+
+# --- ParseSequenceExampleV2 -----------------------------------------------------------------------
+class FixedLenSequenceFeature(collections.namedtuple(
+        "FixedLenSequenceFeature", ["shape", "dtype", "allow_missing", "default_value"])):
+    """``tf.io.FixedLenSequenceFeature(shape, dtype, allow_missing=False, default_value=None)``: a feature
+    list of a SequenceExample whose every step holds a fixed number of values (dense: [steps, *shape])."""
+
+    __slots__ = ()
+
+    def __new__(cls, shape, dtype, allow_missing=False, default_value=None):
+        return super().__new__(cls, shape, dtype, allow_missing, default_value)
+
+
+def _infer_parse_sequence(op):
+    context = list(zip(op.get_attr("Tcontext_dense"), op.get_attr("context_dense_shapes"), strict=True))
+    types, shapes = op.get_attr("feature_list_dense_types"), op.get_attr("feature_list_dense_shapes")
+    lists = [(dtype, _ts.TensorShape([None]).concatenate(shape))
+             for dtype, shape in zip(types, shapes, strict=True)]
+    lengths = [(dtypes.int64, _ts.TensorShape([]))] * len(lists)
+    return context + lists + lengths
+
+
+def _compile_parse_sequence(op, runtime):
+    context_types = op.get_attr("Tcontext_dense")
+    context_shapes = [tuple(s._as_tuple()) for s in op.get_attr("context_dense_shapes")]
+    list_types = op.get_attr("feature_list_dense_types")
+    list_shapes = [tuple(s._as_tuple()) for s in op.get_attr("feature_list_dense_shapes")]
+
+    def kernel(serialized, debug_name, context_sparse, context_keys, context_ragged, list_sparse, list_keys,
+               list_ragged, missing_ok, *defaults):
+        try:
+            example = example_pb2.SequenceExample.FromString(_bytes(serialized))
+        except DecodeError:
+            example = example_pb2.SequenceExample()
+        context = example.context.feature
+        outputs = [_dense_value(context, _bytes(key).decode(), dtype, shape, default, True, 0)
+                   for key, dtype, shape, default in zip(np.reshape(context_keys, -1), context_types,
+                                                         context_shapes, defaults, strict=True)]
+        lengths = []
+        for key, dtype, shape, allowed in zip(np.reshape(list_keys, -1), list_types, list_shapes,
+                                              np.reshape(missing_ok, -1), strict=True):
+            key = _bytes(key).decode()
+            steps = example.feature_lists.feature_list.get(key)
+            if steps is None:
+                if not allowed:
+                    raise errors.InvalidArgumentError(
+                        None, None, f"Name: <unknown>, Feature list '{key}' is required but could not be "
+                        "found.  Did you mean to include it in feature_list_dense_missing_assumed_empty or "
+                        "feature_list_dense_defaults?")
+                steps = []
+            else:
+                steps = steps.feature
+            values = [_dense_value({key: step}, key, dtype, shape, None, True, 0) for step in steps]
+            empty = _empty_batch(dtype, 0, shape)
+            outputs.append(np.stack(values) if values else empty)
+            lengths.append(np.int64(len(values)))
+        return tuple(outputs + lengths)
+
+    return kernel
+
+
+registry.register_op(
+    "ParseSequenceExampleV2", infer=_infer_parse_sequence, compile=_compile_parse_sequence,
+    attrs={name: [] for name in ("context_sparse_types", "context_ragged_value_types",
+                                 "context_ragged_split_types", "feature_list_sparse_types",
+                                 "feature_list_ragged_value_types", "feature_list_ragged_split_types")}
+    | {"Ncontext_sparse": 0, "Nfeature_list_sparse": 0},
+)
+
+
+def parse_single_sequence_example(serialized, context_features=None, sequence_features=None,
+                                  example_name=None, name=None):
+    """``tf.io.parse_single_sequence_example``: (context dict, feature-list dict) of dense Tensors from one
+    serialized SequenceExample; context features are FixedLenFeatures, feature lists
+    FixedLenSequenceFeatures ([steps, *shape])."""
+    context_features = dict(context_features or {})
+    sequence_features = dict(sequence_features or {})
+    if not context_features and not sequence_features:
+        raise ValueError("Must provide at least one context_feature or sequence_feature.")
+    if context_features:
+        _check_features(context_features)
+    for key, feature in sequence_features.items():
+        if not isinstance(feature, FixedLenSequenceFeature):
+            raise ValueError(f"Unsupported {type(feature).__name__} {feature}.")
+        if feature.default_value is not None:
+            raise ValueError(f"engine does not take a default_value for the feature list {key} yet")
+    context_keys, list_keys = sorted(context_features), sorted(sequence_features)
+    with ops.name_scope(name, "ParseSingleSequenceExample", [serialized, example_name]):
+        serialized = ops.convert_to_tensor(serialized, dtype=dtypes.string, name="serialized")
+        if serialized.shape.ndims not in (None, 0):
+            raise ValueError("Input serialized must be a scalar")
+        with ops.name_scope(None, "ParseSequenceExample"):
+            defaults = [_dense_default(key, context_features[key]) for key in context_keys]
+            with ops.name_scope(None, "ParseSequenceExampleV2") as scope:
+                def strings(values, arg):
+                    return constant_op.constant(values, dtype=dtypes.string, name=arg)
+
+                inputs = [
+                    serialized, strings(example_name or "", "debug_name"), strings([], "context_sparse_keys"),
+                    strings(context_keys, "context_dense_keys"), strings([], "context_ragged_keys"),
+                    strings([], "feature_list_sparse_keys"), strings(list_keys, "feature_list_dense_keys"),
+                    strings([], "feature_list_ragged_keys"),
+                    constant_op.constant([bool(sequence_features[k].allow_missing) for k in list_keys],
+                                         dtype=dtypes.bool, name="feature_list_dense_missing_assumed_empty"),
+                    *defaults]
+                lists = [sequence_features[k] for k in list_keys]
+                op = make_op("ParseSequenceExampleV2", inputs, name=scope, attrs={
+                    "Tcontext_dense": [dtypes.as_dtype(context_features[k].dtype) for k in context_keys],
+                    "context_dense_shapes": [_ts.as_shape(context_features[k].shape) for k in context_keys],
+                    "feature_list_dense_types": [dtypes.as_dtype(f.dtype) for f in lists],
+                    "feature_list_dense_shapes": [_ts.as_shape(f.shape) for f in lists],
+                    "Nfeature_list_dense": len(list_keys), "Ncontext_sparse": 0, "Nfeature_list_sparse": 0,
+                    "context_sparse_types": [], "context_ragged_value_types": [],
+                    "context_ragged_split_types": [], "feature_list_sparse_types": [],
+                    "feature_list_ragged_value_types": [], "feature_list_ragged_split_types": []})
+    n, m = len(context_keys), len(list_keys)
+    return (dict(zip(context_keys, op.outputs[:n], strict=True)),
+            dict(zip(list_keys, op.outputs[n:n + m], strict=True)))

@@ -634,7 +634,7 @@ NO_GRADIENT_IN_TF = {
     "ZipDataset", "TFRecordDataset", "TextLineDataset", "IteratorV2", "OneShotIterator", "MakeIterator",
     "IteratorGetNext", "FlatMapDataset", "InterleaveDataset", "UnbatchDataset", "GeneratorDataset",
     "IteratorToStringHandle", "IteratorFromStringHandleV2", "PaddedBatchDatasetV2", "CacheDataset",
-    "FixedLengthRecordDatasetV2", "DecodeCSV",
+    "FixedLengthRecordDatasetV2", "DecodeCSV", "ParseSequenceExampleV2",
     *(f"{prefix}Apply{name}" for prefix in ("", "Resource") for name in (
         "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta")),
 }

@@ -256,3 +256,27 @@ def test_decode_csv_as_tf():
             with pytest.raises(tf.errors.InvalidArgumentError) as error:
                 sess.run(columns, {records: bad})
             assert error.value.message.split("\n")[0] == message
+
+
+def test_parse_single_sequence_example_reads_tfs_record():
+    record = next(tf.python_io.tf_record_iterator(str(FIXTURES / "sequence.tfrecord")))
+    serialized = tf.placeholder(tf.string, [])
+    context, lists = tf.io.parse_single_sequence_example(
+        serialized,
+        context_features={"id": tf.FixedLenFeature([], tf.int64),
+                          "w": tf.FixedLenFeature([2], tf.float32, default_value=[1, 2])},
+        sequence_features={"tokens": tf.FixedLenSequenceFeature([], tf.int64),
+                           "vec": tf.FixedLenSequenceFeature([2], tf.float32, allow_missing=True)})
+    assert context["id"].name == "ParseSingleSequenceExample/ParseSequenceExample/ParseSequenceExampleV2:0"
+    assert lists["vec"].shape.as_list() == [None, 2]
+    with tf.Session() as sess:
+        ctx, seq = sess.run([context, lists], {serialized: record})
+        assert ctx["id"] == 3 and ctx["w"].tolist() == [1.0, 2.0]
+        assert seq["tokens"].tolist() == [4, 5, 6] and seq["vec"].shape == (0, 2)
+        only_context = tf.train.SequenceExample.FromString(record)
+        only_context.ClearField("feature_lists")
+        with pytest.raises(tf.errors.InvalidArgumentError) as error:
+            sess.run(lists, {serialized: only_context.SerializeToString()})
+    assert error.value.message.startswith(
+        "Name: <unknown>, Feature list 'tokens' is required but could not be found.  Did you mean to include "
+        "it in feature_list_dense_missing_assumed_empty or feature_list_dense_defaults?")
