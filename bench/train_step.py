@@ -120,22 +120,27 @@ class NumpyMLP:
         return loss
 
 
+def build_model(tf, x, y, params):
+    """(loss, train_op) of the model over inputs `x`, `y` in the default graph (bench/dataset.py too)."""
+    h = x
+    for i, name in enumerate(["layer1", "layer2", "output"]):
+        with tf.variable_scope(name):
+            w = tf.get_variable("weight", initializer=tf.constant(params[2 * i]))
+            b = tf.get_variable("bias", initializer=tf.constant(params[2 * i + 1]))
+            h = tf.matmul(h, w) + b
+            if name != "output":
+                h = tf.nn.relu(h)
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=h))
+    return loss, tf.train.AdamOptimizer(LR, BETA1, BETA2, EPS).minimize(loss)
+
+
 def build_graph(tf, params):
     """The same model as a TF1 graph; works for ``engine`` and for ``tensorflow.compat.v1``."""
     graph = tf.Graph()
     with graph.as_default():
         x = tf.placeholder(tf.float32, [None, D], name="x")
         y = tf.placeholder(tf.float32, [None, C], name="y")
-        h = x
-        for i, name in enumerate(["layer1", "layer2", "output"]):
-            with tf.variable_scope(name):
-                w = tf.get_variable("weight", initializer=tf.constant(params[2 * i]))
-                b = tf.get_variable("bias", initializer=tf.constant(params[2 * i + 1]))
-                h = tf.matmul(h, w) + b
-                if name != "output":
-                    h = tf.nn.relu(h)
-        loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=h))
-        train_op = tf.train.AdamOptimizer(LR, BETA1, BETA2, EPS).minimize(loss)
+        loss, train_op = build_model(tf, x, y, params)
         init = tf.global_variables_initializer()
     threads = os.environ.get("TF_NUM_THREADS")
     if threads and tf.__name__ != "engine":  # TensorFlow's own thread pools

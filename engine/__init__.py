@@ -8,7 +8,21 @@ module per op family), engine/session.py, engine/variables.py and engine/variabl
 
 # Namespaces (modules), as in TF 1.x: tf.bitwise, tf.initializers, tf.logging, tf.losses, tf.nn,
 # tf.summary, tf.train; `gradients` is made callable at the end of this file.
-from engine import bitwise, gradients, initializers, io, logging, losses, math, nn, summary, train
+from engine import (
+    bitwise,
+    data,
+    gradients,
+    initializers,
+    io,
+    logging,
+    losses,
+    math,
+    nn,
+    python_io,
+    random,
+    summary,
+    train,
+)
 from engine.framework import errors
 from engine.framework.callable_module import make_module_callable as _make_module_callable
 from engine.framework.dtypes import (
@@ -190,7 +204,16 @@ from engine.ops.math_ops import (
     tensordot,
     truediv,
 )
-from engine.ops.random_ops import random_normal, random_uniform, truncated_normal
+from engine.ops.parsing_ops import (
+    FixedLenFeature,
+    FixedLenSequenceFeature,
+    decode_csv,
+    decode_raw,
+    parse_example,
+    parse_single_example,
+    parse_single_sequence_example,
+)
+from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from engine.ops.state_ops import assign, assign_add, assign_sub
 from engine.proto.config_pb2 import RunMetadata
 from engine.session import ConfigProto, GPUOptions, InteractiveSession, RunOptions, Session
@@ -242,6 +265,8 @@ __all__ = [
     "ConfigProto",
     "DType",
     "Dimension",
+    "FixedLenFeature",
+    "FixedLenSequenceFeature",
     "GPUOptions",
     "GRAPH_DEF_VERSION",
     "Graph",
@@ -295,6 +320,9 @@ __all__ = [
     "cos",
     "cosh",
     "cumsum",
+    "data",
+    "decode_csv",
+    "decode_raw",
     "device",
     "dimension_value",
     "div",
@@ -364,8 +392,8 @@ __all__ = [
     "logical_xor",
     "losses",
     "make_ndarray",
-    "math",
     "make_tensor_proto",
+    "math",
     "matmul",
     "matrix_diag",
     "matrix_set_diag",
@@ -375,6 +403,7 @@ __all__ = [
     "mod",
     "model_variables",
     "moving_average_variables",
+    "multinomial",
     "multiply",
     "name_scope",
     "negative",
@@ -388,11 +417,17 @@ __all__ = [
     "ones_initializer",
     "ones_like",
     "pad",
+    "parse_example",
+    "parse_single_example",
+    "parse_single_sequence_example",
     "placeholder",
     "placeholder_with_default",
     "pow",
+    "python_io",
+    "random",
     "random_normal",
     "random_normal_initializer",
+    "random_shuffle",
     "random_uniform",
     "random_uniform_initializer",
     "range",

@@ -135,7 +135,9 @@ class Variable(BaseVariable):
             return
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
-        trainable = True if trainable is None else bool(trainable)
+        # TF keeps `trainable` as given: `tf.Variable(value, tf.float32)` passes the dtype positionally as
+        # `trainable`, and TF stores the DType there (truthy, so the variable is trainable).
+        trainable = True if trainable is None else trainable
         if collections is None:
             collections = [GraphKeys.GLOBAL_VARIABLES]
         if not isinstance(collections, (list, tuple, set)):

@@ -38,6 +38,7 @@ import numpy as np
 from board.data import plain
 from board.data.discovery import discover
 from board.data.scan import ChunkScan, scan_chunk
+from board.data.sniff import Verdict, sniff
 from board.data.store import RunData
 from tfformat.records import FRAMING_SIZE, HEADER_SIZE
 
@@ -57,6 +58,7 @@ class FileState:
     records: int = 0
     corrupt_reported: set[int] = field(default_factory=set)
     unreadable: bool = False  # an open failure was logged (once)
+    verdict: Verdict = Verdict.UNDECIDED  # what its first bytes say (board/data/sniff.py)
 
 
 @dataclass
@@ -90,6 +92,7 @@ class Loader:
         self.last_changed = 0.0  # time.time() of the last pass that changed data
         self._pass_lock = threading.Lock()
         self._runs_lock = threading.Lock()
+        self._unlistable: set[str] = set()  # folders that could not be listed, warned about once
 
     # -- a pass ---------------------------------------------------------------------------
 
@@ -102,6 +105,7 @@ class Loader:
                 self._reload(on_progress)
             finally:
                 self.progress.loading = False
+                self.progress.pending_bytes = 0  # what is left (an incomplete record) waits for the next pass
                 self.progress.passes += 1
                 self.progress.seconds += time.monotonic() - began
             return self.progress
@@ -109,7 +113,11 @@ class Loader:
     def _reload(self, on_progress) -> None:
         if not self.logdir.is_dir():
             return
-        found = discover(self.logdir)
+        found = discover(self.logdir, self._folder_error)
+        # a folder holding only garbage is no run
+        found = {name: kept for name, paths in found.items()
+                 if (kept := [path for path in paths if self._records(path)])}
+        self._forget_deleted(found)
         work: list[tuple[RunData, FileState, int]] = []
         for name, paths in found.items():
             run = self.runs.get(name)
@@ -119,9 +127,7 @@ class Loader:
                     self.runs[name] = run
                 self.last_changed = time.time()
             for path in paths:
-                state = self.files.get(path)
-                if state is None:
-                    state = self.files[path] = FileState(path)
+                state = self.files[path]  # made by _records
                 try:
                     size = path.stat().st_size
                 except OSError:
@@ -133,6 +139,41 @@ class Loader:
         self.progress.pending_bytes = sum(size - state.offset for _, state, size in work)
         for run, state, size in work:  # a run's files one after the other, in name order
             self._read_file(run, state, size, on_progress)
+
+    def _folder_error(self, error: OSError) -> None:
+        folder = str(error.filename)
+        if folder not in self._unlistable:
+            self._unlistable.add(folder)
+            logger.warning("board: cannot list %s: %s", folder, error.strerror or error)
+
+    def _records(self, path: Path) -> bool:
+        """False for a file whose first bytes are not a record header: garbage is skipped, with one
+        warning, before a byte of it is read as records (board/data/sniff.py)."""
+        state = self.files.get(path)
+        if state is None:
+            state = self.files[path] = FileState(path)
+        if state.verdict is Verdict.UNDECIDED:
+            try:
+                state.verdict = sniff(path)
+            except OSError:
+                return True  # _read_file reports it
+            if state.verdict is Verdict.GARBAGE:
+                logger.warning("board: skipped %s: it is not an event file (its first bytes hold no "
+                               "TFRecord header)", path)
+        return state.verdict is not Verdict.GARBAGE
+
+    def _forget_deleted(self, found: dict[str, list[Path]]) -> None:
+        """Runs whose folder is gone (or holds no event file any more) leave the listing."""
+        gone = [name for name in self.runs if name not in found]
+        if gone:
+            with self._runs_lock:
+                for name in gone:
+                    del self.runs[name]
+            self.last_changed = time.time()
+        present = {path for paths in found.values() for path in paths}
+        for path in [p for p, state in self.files.items()
+                     if p not in present and (state.verdict is not Verdict.GARBAGE or not p.exists())]:
+            del self.files[path]
 
     def _read_file(self, run: RunData, state: FileState, size: int, on_progress) -> None:
         try:

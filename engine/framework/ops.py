@@ -162,10 +162,13 @@ class Tensor:
         return self._op._name if self._value_index == 0 else self._name
 
     def __repr__(self):
-        return f'Tensor("{self._name}", shape={self._shape}, dtype={self._dtype.name})'
+        # What lists and dicts of tensors show: `<tf.Tensor 'a:0' shape=(2,) dtype=float32>`.
+        return f"<tf.Tensor '{self._name}' shape={self._shape} dtype={self._dtype.name}>"
 
     def __str__(self):
-        return repr(self)
+        # print(t): `Tensor("a:0", shape=(2,), dtype=float32)`; unknown rank leaves the shape out.
+        shape = f", shape={self._shape}" if self._shape.ndims is not None else ""
+        return f'Tensor("{self._name}"{shape}, dtype={self._dtype.name})'
 
     def __bool__(self):
         raise TypeError(
@@ -405,6 +408,10 @@ class Graph:
         self._rewritten = []
         self._changes = _ChangeCount()  # ops added + rewrites logged: one number a runtime compares per run
         self._building_function = False
+
+    def __repr__(self):
+        # TF's Graph has Python's default repr; printed graphs read as TF's do (addresses aside).
+        return f"<tensorflow.python.framework.ops.Graph object at {id(self):#x}>"
 
     # --- defaults -----------------------------------------------------------------------------------------
     @contextlib.contextmanager

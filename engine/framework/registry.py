@@ -12,8 +12,8 @@ Op definitions
   output: return the array; several outputs: return a tuple/list).
 * ``compile(op, runtime) -> kernel`` — when the kernel needs attrs, per-session state or randomness.
   Called once per session the first time a plan uses the op; ``runtime`` is the session's state
-  (`engine.runtime.state.Runtime`): ``runtime.cell(variable_op)`` returns the variable's `VariableCell`,
-  ``runtime.rng(op)`` a `numpy.random.Generator` seeded from the op's ``seed``/``seed2`` attrs.
+  (`engine.runtime.state.Runtime`): ``runtime.cell(variable_op)`` returns the variable's `VariableCell`.
+  ``runtime.rng(op)`` the op's Philox generator (engine/ops/philox.py), kept for the session's life.
 * ``ref_inputs`` — input indices that receive the variable itself rather than its value: the
   kernel gets a `VariableCell` (``.value`` is the ndarray, updated in place or replaced;
   ``.read()`` raises FailedPreconditionError when uninitialized; ``.name`` the variable's name).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.framework import errors
+from engine.ops.philox import Philox
 
 _ndarray = np.ndarray
 _generic = np.generic
@@ -75,20 +76,17 @@ class Runtime:
         return cell
 
     def rng(self, op):
-        """The op's random generator: seeded from its seed/seed2 attrs, or from entropy if both are 0.
+        """The op's Philox generator (engine/ops/philox.py), keyed by its seed/seed2 attrs (fresh OS
+        entropy if both are 0), as TF's GuardedPhiloxRandom.
 
-        The stream continues across runs of one session and restarts in a new session, as TF's does;
-        the numbers themselves are numpy's (PCG64), not TensorFlow's Philox stream.
+        Kept here rather than in the compiled kernel, so the stream continues across runs of one session
+        (also when `forget_kernels` recompiles) and restarts in a new session, as TF's does.
         """
         gen = self.rngs.get(op)
         if gen is None:
             seed = int(op._get_attr_or("seed", 0))
             seed2 = int(op._get_attr_or("seed2", 0))
-            if seed == 0 and seed2 == 0:
-                gen = np.random.default_rng()
-            else:
-                gen = np.random.default_rng([seed & 0xFFFFFFFFFFFF, seed2 & 0xFFFFFFFFFFFF])
-            self.rngs[op] = gen
+            gen = self.rngs[op] = Philox.from_attrs(seed, seed2)
         return gen
 
     def kernel(self, op):

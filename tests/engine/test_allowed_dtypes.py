@@ -434,6 +434,7 @@ _TF_INPUT_NAMES = {
     "Tile": "input multiples",
     "Transpose": "x perm",
     "TruncateDiv": "x y",
+    "Multinomial": "logits num_samples",
     "TruncatedNormal": "shape",
     "UnsortedSegmentSum": "data segment_ids num_segments",
     "Where": "input",

@@ -249,6 +249,8 @@ def _many_ops():
         tf.random_normal([2], seed=1),
         tf.truncated_normal([2], seed=1),
         tf.random_uniform([2], maxval=5, dtype=tf.int32, seed=1),
+        tf.random_shuffle(i, seed=1),
+        tf.multinomial([[0.0, 1.0]], 3, seed=1),
     ]
     v = tf.Variable(1.0, name="v")
     outs += [tf.assign_add(v, 1.0), tf.assign_sub(v, 1.0), tf.is_variable_initialized(v), tf.group(x, v)]

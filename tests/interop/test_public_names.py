@@ -17,7 +17,8 @@ import engine
 # engine namespace -> the tf.compat.v1 attribute path it mirrors ("" is tf.compat.v1 itself).  `summary` is
 # left out until the format branch's rewrite of engine/summary/ lands: its __all__ still lists SummaryWriter
 # and SummaryMetadata, which tf.compat.v1.summary does not have.
-NAMESPACES = ["", "math", "nn", "losses", "train", "initializers", "errors", "bitwise", "logging"]
+NAMESPACES = ["", "math", "nn", "losses", "train", "initializers", "errors", "bitwise", "logging", "io",
+              "python_io", "data", "data.experimental"]
 
 _COLLECT = """
 import json, os, sys
@@ -41,7 +42,10 @@ def tf_names(tf_python):
 
 
 def _namespace(path):
-    return getattr(engine, path) if path else engine
+    module = engine
+    for part in filter(None, path.split(".")):
+        module = getattr(module, part)
+    return module
 
 
 @pytest.mark.parametrize("path", NAMESPACES, ids=lambda p: f"tf.{p}" if p else "tf")

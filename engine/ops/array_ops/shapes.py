@@ -14,7 +14,16 @@ from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_gradient, register_not_differentiable
 from engine.ops import array_ops, constant_op, grad_util
-from engine.ops.op_util import dims, make_op, make_tensor, normalize_axis, shape, shape_error, shape_str
+from engine.ops.op_util import (
+    dims,
+    make_op,
+    make_tensor,
+    node_for_error,
+    normalize_axis,
+    shape,
+    shape_error,
+    shape_str,
+)
 
 constant = constant_op.constant
 _convert = ops.convert_to_tensor
@@ -97,7 +106,7 @@ def _reshape_dims(op, in_dims, target):
 
     def fail(message):
         return ValueError(
-            f"{message} for '{op.name}' (op: 'Reshape') with input shapes: {shape_str(op.inputs[0].shape)}, "
+            f"{message} for '{node_for_error(op)}' with input shapes: {shape_str(op.inputs[0].shape)}, "
             f"{shape_str(shape_t.shape)} and with input tensors computed as partial shapes: "
             f"input[1] = {partial}."
         )
@@ -321,7 +330,9 @@ def _infer_expand_dims(op):
         return [(x.dtype.base_dtype, _ts.unknown_shape(None if d is None else len(d) + 1))]
     a = int(np.reshape(axis, -1)[0])
     n = len(d) + 1
-    a = normalize_axis(op, a, n)
+    if a < -n or a >= n:
+        raise shape_error(op, f"dim {a} not in the interval [{-n}, {n - 1}].", computed={1: axis})
+    a = a + n if a < 0 else a
     out = list(d)
     out.insert(a, 1)
     return [(x.dtype.base_dtype, shape(tuple(out)))]
