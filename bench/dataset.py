@@ -27,8 +27,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import engine as tf  # noqa: E402
-from bench.train_step import C, D, build_model, make_data  # noqa: E402
+import engine as tf
+from bench.train_step import C, D, build_model, make_data
 
 BATCH = 128
 

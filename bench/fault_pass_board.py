@@ -66,7 +66,7 @@ class Server:
         else:
             command = [str(TENSORBOARD), "--logdir", str(logdir), "--port", str(self.port),
                        "--host", "127.0.0.1", "--reload_interval", "1"]
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - the server writes it for its whole life
         self.began = time.perf_counter()
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=self.log, stderr=self.log,
                                         env={**os.environ, "PYTHONPATH": str(ROOT)})

@@ -39,7 +39,7 @@ class BoundedH11Protocol(H11Protocol):
             return
         super().data_received(data)
 
-    def eof_received(self) -> bool | None:
+    def eof_received(self) -> bool | None:  # type: ignore[override]  # asyncio's Protocol returns bool | None
         if self._draining:
             self.transport.close()
             return None

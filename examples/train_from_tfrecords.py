@@ -21,8 +21,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import engine as tf  # noqa: E402
-from examples.train_mlp import dense, dense_relu, load_data  # noqa: E402
+import engine as tf
+from examples.train_mlp import dense, dense_relu, load_data
 
 FEATURES = {"image": tf.FixedLenFeature([64], tf.float32), "label": tf.FixedLenFeature([], tf.int64)}
 

@@ -6,7 +6,6 @@ texts were observed from TF 2.21's `tf.compat.v1` in graph mode.
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -219,10 +218,8 @@ print(json.dumps({"x": out["x"].tolist(), "name": [n.decode() for n in out["name
 
 
 @pytest.mark.parametrize("compression", ["", "GZIP", "ZLIB"])
-def test_tensorflow_reads_our_files(tmp_path, compression):
-    python = os.environ.get("TF_PYTHON") or shutil.which("tf-python")
-    if not python:
-        pytest.skip("set TF_PYTHON to a Python with tensorflow installed")
+def test_tensorflow_reads_our_files(tmp_path, compression, tf_python):
+    python = tf_python
     path = tmp_path / "ours.tfrecord"
     with tf.io.TFRecordWriter(str(path), compression) as writer:
         for i in range(5):

@@ -5,7 +5,6 @@ import os
 import subprocess
 
 import numpy as np
-import pytest
 
 import engine as tf
 
@@ -31,10 +30,8 @@ print(json.dumps([[int(i), r.tolist()] for i, r in out]))
 """
 
 
-def test_tensorflow_runs_our_dataset_graph(tmp_path):
-    python = os.environ.get("TF_PYTHON")
-    if not python:
-        pytest.skip("set TF_PYTHON to a Python with tensorflow installed")
+def test_tensorflow_runs_our_dataset_graph(tmp_path, tf_python):
+    python = tf_python
     with tf.Graph().as_default() as graph:
         x = tf.placeholder(tf.float32, [None, 2], name="x")
         ds = tf.data.Dataset.from_tensor_slices((x, np.arange(5))).repeat(2).batch(3)
