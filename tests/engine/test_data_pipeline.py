@@ -82,8 +82,8 @@ def test_reinitializable_iterator_switches_datasets():
     one = iterator.make_initializer(tf.data.Dataset.from_tensors(1.0))
     two = iterator.make_initializer(tf.data.Dataset.from_tensor_slices([2.0, 3.0]))
     assert (one.name, two.name, one.type) == ("make_initializer", "make_initializer_1", "MakeIterator")
-    with pytest.raises(TypeError, match="Expected output types <dtype: 'float32'> but got dataset with "
-                                        "output types <dtype: 'int64'>."):
+    with pytest.raises(TypeError, match="Expected output types tf.float32 but got dataset with "
+                                        "output types tf.int64."):
         iterator.make_initializer(tf.data.Dataset.range(3))
     with pytest.raises(TypeError, match="Expected output shapes compatible with"):
         iterator.make_initializer(tf.data.Dataset.from_tensors([1.0]))
