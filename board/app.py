@@ -46,11 +46,14 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
     app.state.reload_interval = provider.reload_interval
     errors.install(app)
 
-    from board.routes import graph_explorer, graphs, pages, runs, scalars
+    from board.routes import graph_explorer, graphs, histograms, media, pages, runs, scalars, text
 
     app.include_router(runs.router)
     app.include_router(scalars.router)
     app.include_router(graphs.router)
+    app.include_router(histograms.router)
+    app.include_router(media.router)
+    app.include_router(text.router)
     app.include_router(pages.router)
     app.include_router(graph_explorer.router)
     pages.check_page_scripts(STATIC_DIR)

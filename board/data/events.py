@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 from google.protobuf.message import DecodeError
 
-from board.data.store import Histogram, RunData, TagMeta
-from engine.proto import event_pb2, summary_pb2
+from board.data.store import RunData, TagMeta
+from board.data.summaries import Position
+from engine.proto import event_pb2
 
 START = event_pb2.SessionLog.START
 
@@ -105,8 +106,10 @@ class ScalarRows:
         return len(self.record)
 
 
-def apply_summary(run: RunData, event, record: int, scalars: ScalarRows) -> None:
-    """Stores the non-scalar values of a Summary event; collects its scalar values."""
+def apply_summary(run: RunData, event, record: int, scalars: ScalarRows,
+                  where: Position | None = None) -> None:
+    """Collects the scalar values of a Summary event; notes where the others are (`where` is
+    the byte range of the event's record in its file)."""
     step = int(event.step)
     wall_time = float(event.wall_time)
     for value in event.summary.value:
@@ -123,52 +126,15 @@ def apply_summary(run: RunData, event, record: int, scalars: ScalarRows) -> None
         plugin = meta.plugin if meta else None
         if kind == "simple_value":
             scalars.add(record, step, wall_time, tag, np.float32(value.simple_value))
-        elif kind == "histo":
-            _add_histogram(run, tag, step, wall_time, value.histo)
-        elif kind == "image":
-            _count(run, tag, "images")
-        elif kind == "audio":
-            _count(run, tag, "audio")
-        elif kind == "tensor":
-            if plugin == "scalars":
-                number = _scalar_from_tensor(value.tensor)
-                if number is not None:
-                    scalars.add(record, step, wall_time, tag, number)
-            elif plugin == "histograms":
-                array = tensor_to_array(value.tensor)
-                if array is not None and array.ndim == 2 and array.shape[1] == 3:
-                    run.histograms.setdefault(tag, []).append(
-                        Histogram(step, wall_time, array.astype(np.float64)))
-                    run.version += 1
-            elif plugin:
-                _count(run, tag, plugin)
-            elif value.tensor.dtype == _DT_STRING:
-                _count(run, tag, "text")
-
-
-def _count(run: RunData, tag: str, plugin: str) -> None:
-    if tag not in run.tag_meta:
-        run.tag_meta[tag] = TagMeta(plugin)
-    run.others[tag] = run.others.get(tag, 0) + 1
-    run.version += 1
-
-
-def _add_histogram(run: RunData, tag: str, step: int, wall_time: float,
-                   histo: summary_pb2.HistogramProto) -> None:
-    """A TF1 HistogramProto as (left, right, count) rows, as TensorBoard's v2 layout has them."""
-    limits = np.array(histo.bucket_limit, dtype=np.float64)
-    counts = np.array(histo.bucket, dtype=np.float64)
-    n = min(len(limits), len(counts))
-    lefts = np.concatenate([[histo.min], limits[: n - 1]]) if n else np.zeros(0)
-    rights = limits[:n].copy()
-    if n:
-        rights[-1] = max(histo.max, lefts[-1]) if np.isinf(rights[-1]) else rights[-1]
-    buckets = np.stack([lefts, rights, counts[:n]], axis=1) if n else np.zeros((0, 3))
-    stats = {"min": histo.min, "max": histo.max, "num": histo.num, "sum": histo.sum,
-             "sum_squares": histo.sum_squares}
-    run.tag_meta.setdefault(tag, TagMeta("histograms"))
-    run.histograms.setdefault(tag, []).append(Histogram(step, wall_time, buckets, stats))
-    run.version += 1
+        elif kind == "tensor" and plugin == "scalars":
+            number = _scalar_from_tensor(value.tensor)
+            if number is not None:
+                scalars.add(record, step, wall_time, tag, number)
+        # --- hook: every other summary (histograms, images, audio, text, other plugins) is
+        # indexed by its place in the file and decoded on request (board/data/summaries.py)
+        elif where is not None and run.summaries.add(tag, value, plugin, step, wall_time, where):
+            run.tag_meta.setdefault(tag, TagMeta(run.summaries.tags[tag].plugin))
+            run.version += 1
 
 
 def apply_other(run: RunData, event) -> None:

@@ -28,6 +28,7 @@ import numpy as np
 from board.data.discovery import discover
 from board.data.scan import FRAMING, HEADER, ChunkScan, scan_chunk
 from board.data.store import RunData
+from board.data.summaries import Position
 
 if TYPE_CHECKING:
     from board.data.events import ScalarRows
@@ -73,6 +74,7 @@ class Loader:
         self.last_changed = 0.0  # time.time() of the last pass that changed data
         self._pass_lock = threading.Lock()
         self._runs_lock = threading.Lock()
+        self._where: dict[int, Position] = {}  # see _apply
 
     # -- a pass ---------------------------------------------------------------------------
 
@@ -148,7 +150,7 @@ class Loader:
                 # points still to come in this file, per point of this chunk (for preallocation)
                 run.expect_ratio = (size - state.offset - scan.consumed) / max(scan.consumed, 1)
                 with run.lock:
-                    self._apply(run, scan, chunk)
+                    self._apply(run, scan, chunk, state)
                 state.offset += scan.consumed
                 state.records += scan.record_count
                 self.progress.records += scan.record_count
@@ -169,8 +171,12 @@ class Loader:
 
     # -- applying one chunk, in record order ----------------------------------------------
 
-    def _apply(self, run: RunData, scan: ChunkScan, chunk: memoryview) -> None:
+    def _apply(self, run: RunData, scan: ChunkScan, chunk: memoryview, state: FileState) -> None:
         decoded: dict[int, object] = {}
+        # hook for non-scalar summaries: each per-record event's byte range in its file
+        path = str(state.path)
+        self._where = {record: Position(path, state.offset + offset, length)
+                       for record, offset, length in scan.other}
         for record, offset, length in scan.other:
             event = _events().parse_event(bytes(chunk[offset : offset + length]))
             if event is None:
@@ -214,7 +220,7 @@ class Loader:
             if event.HasField("summary"):
                 if extra is None:
                     extra = ev.ScalarRows()
-                ev.apply_summary(run, event, record, extra)
+                ev.apply_summary(run, event, record, extra, self._where.get(record))
                 last_summary_step = (record, int(event.step))
             else:
                 ev.apply_other(run, event)
@@ -257,7 +263,7 @@ class Loader:
                     if step < run.most_recent_step:
                         _purge_tags(run, step, tags)
                     extra = ev.ScalarRows()
-                    ev.apply_summary(run, event, record, extra)
+                    ev.apply_summary(run, event, record, extra, self._where.get(record))
                     run.most_recent_step = step
                     if len(extra):
                         _store_points(run, scan, slice(0, 0), extra)

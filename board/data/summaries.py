@@ -1,0 +1,195 @@
+"""Where each non-scalar summary of a run is: histograms, images, audio, text and other plugins.
+
+Loading only notes, per (run, tag), each event's step, wall time and the byte range of its record
+in the event file; the values are decoded when a route asks for them (`read_values`). Images and
+audio are never held in memory, a histogram tag of 500 steps costs a few kB, and loading a
+histogram event costs no more than appending five numbers (bench/load_histograms.py).
+
+Event files are append-only, so a byte range read later holds the same record. A file that was
+replaced meanwhile (its record no longer parses, or no longer holds the tag) gives `Stale`.
+
+The loader's one hook is `SummaryIndex.add`, called for every summary value that is not a scalar
+(board/data/events.py), and `SummaryIndex.purge` when TensorBoard's purge rules drop steps.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+
+# Plugins whose data board shows on a page; any other plugin's tags are counted and named.
+HISTOGRAMS, IMAGES, AUDIO, TEXT = "histograms", "images", "audio", "text"
+UNNAMED = ""  # a tensor summary without plugin metadata
+
+_DT_STRING = 7
+
+
+class Stale(LookupError):
+    """A record is no longer where the index says (its file was replaced)."""
+
+
+@dataclass
+class TagIndex:
+    """Every event of one (run, tag): parallel columns, in the order they were read."""
+
+    plugin: str
+    display_name: str = ""
+    description: str = ""
+    plugin_content: bytes = b""
+    steps: array = field(default_factory=lambda: array("q"))
+    walls: array = field(default_factory=lambda: array("d"))
+    files: array = field(default_factory=lambda: array("i"))  # index into SummaryIndex.paths
+    offsets: array = field(default_factory=lambda: array("q"))  # of the record's data in the file
+    lengths: array = field(default_factory=lambda: array("i"))
+    counts: array = field(default_factory=lambda: array("i"))  # images/clips of the event
+    max_count: int = 0
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def keep(self, mask: list[bool]) -> None:
+        for name in ("steps", "walls", "files", "offsets", "lengths", "counts"):
+            column = getattr(self, name)
+            setattr(self, name, array(column.typecode, (v for v, k in zip(column, mask, strict=True) if k)))
+        self.max_count = max(self.counts, default=0)
+
+
+@dataclass(frozen=True)
+class Position:
+    """A record's data in an event file."""
+
+    path: str
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of a tag, as `TagIndex.entries` hands it out (a snapshot)."""
+
+    step: int
+    wall_time: float
+    count: int
+    position: Position
+
+
+class SummaryIndex:
+    """The non-scalar tags of one run. Guarded by the run's lock (`RunData.lock`)."""
+
+    def __init__(self) -> None:
+        self.tags: dict[str, TagIndex] = {}
+        self.paths: list[str] = []
+        self._path_ids: dict[str, int] = {}
+
+    def add(self, tag: str, value, plugin: str | None, step: int, wall_time: float,
+            where: Position) -> bool:
+        """Notes one summary value (a protobuf ``Summary.Value`` that is not a scalar).
+        `plugin` is the plugin its metadata (or its tag's first metadata) names. Returns whether
+        anything was noted."""
+        kind = value.WhichOneof("value")
+        if kind == "histo":
+            plugin, count = HISTOGRAMS, 1
+        elif kind == "image":
+            plugin, count = IMAGES, 1
+        elif kind == "audio":
+            plugin, count = AUDIO, 1
+        elif kind == "tensor":
+            tensor = value.tensor
+            if not plugin:
+                # TensorBoard shows no tensor without plugin metadata; board names strings as text
+                plugin = TEXT if tensor.dtype == _DT_STRING else UNNAMED
+            dims = [d.size for d in tensor.tensor_shape.dim]
+            if plugin == IMAGES:  # [width, height, image, image, ...]
+                count = max((dims[0] if dims else len(tensor.string_val)) - 2, 0)
+            elif plugin == AUDIO:  # [clips, 2]: (encoded audio, label) rows
+                count = dims[0] if dims else 0
+            else:
+                count = 1
+        else:
+            return False
+        index = self.tags.get(tag)
+        if index is None:
+            index = self.tags[tag] = TagIndex(plugin)
+        if len(index) == 0:  # the first event's metadata describes the tag, as in TensorBoard
+            meta = value.metadata
+            index.display_name = meta.display_name
+            index.description = meta.summary_description
+            index.plugin_content = bytes(meta.plugin_data.content)
+            if kind != "tensor" and not meta.display_name:
+                index.display_name = tag  # as TensorBoard's migration of TF1 summaries
+        path_id = self._path_ids.get(where.path)
+        if path_id is None:
+            path_id = self._path_ids[where.path] = len(self.paths)
+            self.paths.append(where.path)
+        index.steps.append(step)
+        index.walls.append(wall_time)
+        index.files.append(path_id)
+        index.offsets.append(where.offset)
+        index.lengths.append(where.length)
+        index.counts.append(count)
+        index.max_count = max(index.max_count, count)
+        return True
+
+    def purge(self, step: int, tags: list[str] | None = None) -> int:
+        """Drops events at or after `step` (of `tags`, or of every tag); returns how many."""
+        dropped = 0
+        for tag in list(self.tags) if tags is None else [t for t in tags if t in self.tags]:
+            index = self.tags[tag]
+            mask = [s < step for s in index.steps]
+            gone = mask.count(False)
+            if gone:
+                index.keep(mask)
+                dropped += gone
+        return dropped
+
+    def entries(self, tag: str) -> list[Entry]:
+        index = self.tags[tag]
+        paths = self.paths
+        return [Entry(s, w, c, Position(paths[f], o, n)) for s, w, c, f, o, n in zip(
+            index.steps, index.walls, index.counts, index.files, index.offsets, index.lengths, strict=True)]
+
+    def by_plugin(self) -> dict[str, list[str]]:
+        """{plugin: [tags]} of the tags with at least one event."""
+        out: dict[str, list[str]] = {}
+        for tag, index in self.tags.items():
+            if len(index):
+                out.setdefault(index.plugin, []).append(tag)
+        return out
+
+
+def read_values(entries: list[Entry], tag: str) -> list:
+    """The ``Summary.Value`` of `tag` in each entry's record, read from the files in one pass
+    per file (records in file order). Raises `Stale` when a record cannot be read back."""
+    from engine.proto import event_pb2
+
+    out: list = [None] * len(entries)
+    order = sorted(range(len(entries)), key=lambda i: (entries[i].position.path,
+                                                         entries[i].position.offset))
+    handle, open_path = None, None
+    try:
+        for i in order:
+            where = entries[i].position
+            if where.path != open_path:
+                if handle is not None:
+                    handle.close()
+                try:
+                    handle = open(where.path, "rb")
+                except OSError as error:
+                    raise Stale(f"cannot read {where.path}: {error.strerror or error}") from None
+                open_path = where.path
+            handle.seek(where.offset)
+            data = handle.read(where.length)
+            try:
+                event = event_pb2.Event.FromString(data)
+            except Exception:  # noqa: BLE001 - DecodeError and friends: the file changed
+                raise Stale(f"the event at byte {where.offset} of {where.path} changed") from None
+            for value in event.summary.value:
+                if (value.tag or value.node_name) == tag:
+                    out[i] = value
+                    break
+            else:
+                raise Stale(f"the event at byte {where.offset} of {where.path} has no tag {tag!r}")
+    finally:
+        if handle is not None:
+            handle.close()
+    return out
