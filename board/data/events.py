@@ -11,7 +11,6 @@ import numpy as np
 from google.protobuf.message import DecodeError
 
 from board.data.store import RunData, TagMeta
-from board.data.summaries import Position
 from engine.proto import event_pb2
 
 START = event_pb2.SessionLog.START
@@ -107,9 +106,9 @@ class ScalarRows:
 
 
 def apply_summary(run: RunData, event, record: int, scalars: ScalarRows,
-                  where: Position | None = None) -> None:
+                  where: tuple[str, int, int] | None = None) -> None:
     """Collects the scalar values of a Summary event; notes where the others are (`where` is
-    the byte range of the event's record in its file)."""
+    the (path, offset, length) of the event's record data in its file)."""
     step = int(event.step)
     wall_time = float(event.wall_time)
     for value in event.summary.value:

@@ -28,7 +28,6 @@ import numpy as np
 from board.data.discovery import discover
 from board.data.scan import FRAMING, HEADER, ChunkScan, scan_chunk
 from board.data.store import RunData
-from board.data.summaries import Position
 
 if TYPE_CHECKING:
     from board.data.events import ScalarRows
@@ -74,7 +73,7 @@ class Loader:
         self.last_changed = 0.0  # time.time() of the last pass that changed data
         self._pass_lock = threading.Lock()
         self._runs_lock = threading.Lock()
-        self._where: dict[int, Position] = {}  # see _apply
+        self._where: dict[int, tuple[str, int, int]] = {}  # see _apply
 
     # -- a pass ---------------------------------------------------------------------------
 
@@ -173,12 +172,13 @@ class Loader:
 
     def _apply(self, run: RunData, scan: ChunkScan, chunk: memoryview, state: FileState) -> None:
         decoded: dict[int, object] = {}
-        # hook for non-scalar summaries: each per-record event's byte range in its file
-        path = str(state.path)
-        self._where = {record: Position(path, state.offset + offset, length)
-                       for record, offset, length in scan.other}
+        # hook for non-scalar summaries: each per-record event's (path, offset, length) in its file
+        path, base, where = str(state.path), state.offset, {}
+        self._where = where
+        parse_event = _events().parse_event
         for record, offset, length in scan.other:
-            event = _events().parse_event(bytes(chunk[offset : offset + length]))
+            where[record] = (path, base + offset, length)
+            event = parse_event(bytes(chunk[offset : offset + length]))
             if event is None:
                 logger.warning("board: an unreadable event in run %r (record %d of a chunk)",
                                run.name, record)
@@ -214,9 +214,9 @@ class Loader:
         lo, hi = np.searchsorted(scan.record, [begin, end])
         extra = None
         last_summary_step = None
+        ev = _events()
         for record in sorted(r for r in decoded if begin <= r < end):
             event = decoded[record]
-            ev = _events()
             if event.HasField("summary"):
                 if extra is None:
                     extra = ev.ScalarRows()

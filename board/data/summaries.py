@@ -82,53 +82,63 @@ class SummaryIndex:
         self._path_ids: dict[str, int] = {}
 
     def add(self, tag: str, value, plugin: str | None, step: int, wall_time: float,
-            where: Position) -> bool:
-        """Notes one summary value (a protobuf ``Summary.Value`` that is not a scalar).
-        `plugin` is the plugin its metadata (or its tag's first metadata) names. Returns whether
-        anything was noted."""
-        kind = value.WhichOneof("value")
-        if kind == "histo":
-            plugin, count = HISTOGRAMS, 1
-        elif kind == "image":
-            plugin, count = IMAGES, 1
-        elif kind == "audio":
-            plugin, count = AUDIO, 1
-        elif kind == "tensor":
-            tensor = value.tensor
-            if not plugin:
-                # TensorBoard shows no tensor without plugin metadata; board names strings as text
-                plugin = TEXT if tensor.dtype == _DT_STRING else UNNAMED
-            dims = [d.size for d in tensor.tensor_shape.dim]
-            if plugin == IMAGES:  # [width, height, image, image, ...]
-                count = max((dims[0] if dims else len(tensor.string_val)) - 2, 0)
-            elif plugin == AUDIO:  # [clips, 2]: (encoded audio, label) rows
-                count = dims[0] if dims else 0
-            else:
-                count = 1
-        else:
-            return False
+            where: tuple[str, int, int]) -> bool:
+        """Notes one summary value (a protobuf ``Summary.Value`` that is not a scalar) found in
+        the record at `where` = (path, offset, length). `plugin` is the plugin its metadata (or
+        its tag's first metadata) names. Returns whether anything was noted."""
         index = self.tags.get(tag)
-        if index is None:
-            index = self.tags[tag] = TagIndex(plugin)
-        if len(index) == 0:  # the first event's metadata describes the tag, as in TensorBoard
-            meta = value.metadata
-            index.display_name = meta.display_name
-            index.description = meta.summary_description
-            index.plugin_content = bytes(meta.plugin_data.content)
-            if kind != "tensor" and not meta.display_name:
-                index.display_name = tag  # as TensorBoard's migration of TF1 summaries
-        path_id = self._path_ids.get(where.path)
+        kind = value.WhichOneof("value")
+        if index is not None and kind == "histo":
+            count = 1  # the common case first: a TF1 histogram of a known tag
+        else:
+            plugin, count = self._describe(value, kind, plugin)
+            if plugin is None:
+                return False
+            if index is None:
+                index = self.tags[tag] = TagIndex(plugin)
+            if len(index) == 0:  # the first event's metadata describes the tag, as in TensorBoard
+                meta = value.metadata
+                index.display_name = meta.display_name
+                index.description = meta.summary_description
+                index.plugin_content = bytes(meta.plugin_data.content)
+                if kind != "tensor" and not meta.display_name:
+                    index.display_name = tag  # as TensorBoard's migration of TF1 summaries
+        path, offset, length = where
+        path_id = self._path_ids.get(path)
         if path_id is None:
-            path_id = self._path_ids[where.path] = len(self.paths)
-            self.paths.append(where.path)
+            path_id = self._path_ids[path] = len(self.paths)
+            self.paths.append(path)
         index.steps.append(step)
         index.walls.append(wall_time)
         index.files.append(path_id)
-        index.offsets.append(where.offset)
-        index.lengths.append(where.length)
+        index.offsets.append(offset)
+        index.lengths.append(length)
         index.counts.append(count)
-        index.max_count = max(index.max_count, count)
+        if count > index.max_count:
+            index.max_count = count
         return True
+
+    @staticmethod
+    def _describe(value, kind: str | None, plugin: str | None) -> tuple[str | None, int]:
+        """(plugin, images or clips in it) of a summary value; plugin None: nothing to note."""
+        if kind == "histo":
+            return HISTOGRAMS, 1
+        if kind == "image":
+            return IMAGES, 1
+        if kind == "audio":
+            return AUDIO, 1
+        if kind != "tensor":
+            return None, 0
+        tensor = value.tensor
+        if not plugin:
+            # TensorBoard shows no tensor without plugin metadata; board names strings as text
+            plugin = TEXT if tensor.dtype == _DT_STRING else UNNAMED
+        dims = [d.size for d in tensor.tensor_shape.dim]
+        if plugin == IMAGES:  # [width, height, image, image, ...]
+            return plugin, max((dims[0] if dims else len(tensor.string_val)) - 2, 0)
+        if plugin == AUDIO:  # [clips, 2]: (encoded audio, label) rows
+            return plugin, dims[0] if dims else 0
+        return plugin, 1
 
     def purge(self, step: int, tags: list[str] | None = None) -> int:
         """Drops events at or after `step` (of `tags`, or of every tag); returns how many."""
