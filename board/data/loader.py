@@ -175,7 +175,7 @@ class Loader:
         # hook for non-scalar summaries: each per-record event's (path, offset, length) in its file
         path, base, where = str(state.path), state.offset, {}
         self._where = where
-        parse_event = _events().parse_event
+        parse_event = _events().parse_event if scan.other else None
         for record, offset, length in scan.other:
             where[record] = (path, base + offset, length)
             event = parse_event(bytes(chunk[offset : offset + length]))
