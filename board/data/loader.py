@@ -214,7 +214,7 @@ class Loader:
         lo, hi = np.searchsorted(scan.record, [begin, end])
         extra = None
         last_summary_step = None
-        ev = _events()
+        ev = _events() if decoded else None
         for record in sorted(r for r in decoded if begin <= r < end):
             event = decoded[record]
             if event.HasField("summary"):
