@@ -84,10 +84,11 @@ def main() -> None:
         per_run = -(-args.histogram_tags // len(runs))
         written = 0
         for i, run in enumerate(runs):
-            tags = [f"layer{k}/weights" for k in range(i * per_run, min((i + 1) * per_run, args.histogram_tags))]
+            last = min((i + 1) * per_run, args.histogram_tags)
+            tags = [f"layer{k}/weights" for k in range(i * per_run, last)]
             written += write_histograms(both / run, tags, args.histogram_steps, args.buckets)
-        print(f"logdir: {args.runs * args.tags * args.steps:,} scalar events; plus "
-              f"{args.histogram_tags} histogram tags x {args.histogram_steps} steps ({written / 2**20:.1f} MiB)")
+        print(f"logdir: {args.runs * args.tags * args.steps:,} scalar events; plus {args.histogram_tags} "
+              f"histogram tags x {args.histogram_steps} steps ({written / 2**20:.1f} MiB)")
 
         base_times, hist_times, ratios = [], [], []
         for round_ in range(args.rounds):

@@ -46,7 +46,7 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
     app.state.reload_interval = provider.reload_interval
     errors.install(app)
 
-    from board.routes import graph_explorer, graphs, histograms, media, pages, runs, scalars, text
+    from board.routes import dashboards, graph_explorer, graphs, histograms, media, pages, runs, scalars, text
 
     app.include_router(runs.router)
     app.include_router(scalars.router)
@@ -55,6 +55,7 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
     app.include_router(media.router)
     app.include_router(text.router)
     app.include_router(pages.router)
+    app.include_router(dashboards.router)
     app.include_router(graph_explorer.router)
     pages.check_page_scripts(STATIC_DIR)
     app.mount("/static", CachedStaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static")

@@ -1,0 +1,75 @@
+"""The pages of the histograms, distributions, images, audio and text dashboards.
+
+Each is `templates/dashboard.html` with its own settings partial and script
+(static/js/<page>/main.js); the script reads everything from the plugin's JSON routes. The page
+also names, from the server's index, the data of plugins board has no page for (PR curves,
+hparams, custom scalars, a third-party plugin...), so nothing in the logdir goes unmentioned.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from board.routes.pages import page_context
+
+router = APIRouter()
+
+# page -> (title, plugin whose tags it shows, what a card holds)
+DASHBOARDS = {
+    "histograms": ("Histograms", "histograms", "histograms"),
+    "distributions": ("Distributions", "histograms", "histograms"),
+    "images": ("Images", "images", "images"),
+    "audio": ("Audio", "audio", "audio clips"),
+    "text": ("Text", "text", "text summaries"),
+}
+# plugins (of summary data) that some page of board shows
+SHOWN_PLUGINS = {"scalars", "histograms", "images", "audio", "text", "graphs", "graph_keras_model"}
+
+
+def unshown_plugins(provider) -> list[dict]:
+    """[{plugin, tags, runs}] for each plugin with data that board shows nowhere, by tag count."""
+    out = []
+    for plugin, runs in provider.plugin_tags().items():
+        if plugin in SHOWN_PLUGINS:
+            continue
+        tags = sum(len(t) for t in runs.values())
+        name = plugin or "(tensor summaries without a plugin)"
+        out.append({"plugin": name, "tags": tags, "runs": sorted(runs)})
+    return sorted(out, key=lambda p: (-p["tags"], p["plugin"]))
+
+
+def _page(request: Request, page: str) -> HTMLResponse:
+    from board.resources import templates  # imported late: the app factory imports this module first
+
+    title, plugin, things = DASHBOARDS[page]
+    context = page_context(request, page)
+    provider = request.app.state.provider
+    context.update(request=request, title=title, plugin=plugin, things=things,
+                   unshown=unshown_plugins(provider), settings_template=f"_settings_{page}.html")
+    return templates.TemplateResponse(request, "dashboard.html", context)
+
+
+@router.get("/histograms", response_class=HTMLResponse, include_in_schema=False)
+def histograms_page(request: Request) -> HTMLResponse:
+    return _page(request, "histograms")
+
+
+@router.get("/distributions", response_class=HTMLResponse, include_in_schema=False)
+def distributions_page(request: Request) -> HTMLResponse:
+    return _page(request, "distributions")
+
+
+@router.get("/images", response_class=HTMLResponse, include_in_schema=False)
+def images_page(request: Request) -> HTMLResponse:
+    return _page(request, "images")
+
+
+@router.get("/audio", response_class=HTMLResponse, include_in_schema=False)
+def audio_page(request: Request) -> HTMLResponse:
+    return _page(request, "audio")
+
+
+@router.get("/text", response_class=HTMLResponse, include_in_schema=False)
+def text_page(request: Request) -> HTMLResponse:
+    return _page(request, "text")
