@@ -86,7 +86,7 @@ function fillCard(card) {
     slider.set(entries.map((e) => e.step));
     const chosen = compare.value;
     compare.replaceChildren(h("option", { value: "" }, "no comparison"),
-      entries.map((e, i) => h("option", { value: i }, `diff with step ${e.step}`)));
+      ...entries.map((e, i) => h("option", { value: i }, `diff with step ${e.step}`)));
     compare.value = chosen;
     compare.disabled = entries.length < 2;
     await show();

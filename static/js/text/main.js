@@ -5,6 +5,7 @@
  * the plain text (markdown=false).
  */
 import { getJSON, startDashboard, stepSlider } from "../dashboard/page.js";
+import { CLS } from "../classes.js";
 import { h } from "../dom.js";
 
 /** The /text/tags answer is {run: [tags]}; the cards want {run: {tag: info}}. */
@@ -31,7 +32,7 @@ function fillCard(card) {
 
   function show() {
     const all = card.settings.get("all-steps-text");
-    slider.el.hidden = all;
+    slider.el.classList.toggle(CLS.hidden, all);
     if (!entries.length) {
       view.replaceChildren(h("div", { class: "card__placeholder" }, "No text"));
       return;
