@@ -28,6 +28,7 @@ import numpy as np
 from board.data.discovery import discover
 from board.data.scan import FRAMING, HEADER, ChunkScan, scan_chunk
 from board.data.store import RunData
+from board.data.summaries import index_recognized, recognize_histograms, reorder_chunk
 
 if TYPE_CHECKING:
     from board.data.events import ScalarRows
@@ -175,8 +176,16 @@ class Loader:
         # hook for non-scalar summaries: each per-record event's (path, offset, length) in its file
         path, base, where = str(state.path), state.offset, {}
         self._where = where
-        parse_event = _events().parse_event if scan.other else None
-        for record, offset, length in scan.other:
+        # ...and histogram events recognized from their bytes, without protobuf (in files whose
+        # order rules allow it; undone below if the chunk holds a barrier)
+        other, histograms = scan.other, None
+        version = run.file_version
+        if scan.file_versions and scan.file_versions[0][0] == 0:  # a file's first chunk
+            version = parse_file_version(scan.file_versions[0][2])
+        if version is not None and version >= 2:
+            histograms, other = recognize_histograms(chunk, other, run.summaries)
+        parse_event = _events().parse_event if other else None
+        for record, offset, length in other:
             where[record] = (path, base + offset, length)
             event = parse_event(bytes(chunk[offset : offset + length]))
             if event is None:
@@ -190,10 +199,21 @@ class Loader:
             first_times += [wall for _, wall, _ in scan.file_versions if wall]
             if len(scan.wall_time):
                 first_times.append(float(scan.wall_time[0]))
+            if histograms is not None:
+                first_times.append(float(histograms.wall_time[0]))
             if first_times:
                 run.start_time = min(first_times)
 
         barriers = sorted([*versions, *(r for r, e in decoded.items() if _is_barrier(e))])
+        if histograms is not None and barriers not in ([], [0]):  # in order, then: the slow way
+            parse_event = _events().parse_event
+            for record, offset, length in zip(histograms.record.tolist(), histograms.offset.tolist(),
+                                              histograms.length.tolist(), strict=True):
+                where[record] = (path, base + offset, length)
+                decoded[record] = parse_event(bytes(chunk[offset : offset + length]))
+        elif histograms is not None:
+            index_recognized(run.summaries, histograms, path, base)
+            run.version += 1
         begin = 0
         for barrier in [*barriers, None]:
             end = barrier if barrier is not None else scan.record_count
@@ -209,6 +229,8 @@ class Loader:
             else:
                 self._apply_barrier(run, decoded[barrier])
             begin = barrier + 1
+        if histograms is not None:
+            reorder_chunk(run.summaries, histograms)
 
     def _apply_segment(self, run: RunData, scan: ChunkScan, decoded: dict, begin: int, end: int) -> None:
         lo, hi = np.searchsorted(scan.record, [begin, end])

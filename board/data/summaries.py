@@ -17,6 +17,8 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 
+import numpy as np
+
 # Plugins whose data board shows on a page; any other plugin's tags are counted and named.
 HISTOGRAMS, IMAGES, AUDIO, TEXT = "histograms", "images", "audio", "text"
 UNNAMED = ""  # a tensor summary without plugin metadata
@@ -203,3 +205,140 @@ def read_values(entries: list[Entry], tag: str) -> list:
         if handle is not None:
             handle.close()
     return out
+
+
+# -- histogram events indexed from their bytes ------------------------------------------------
+#
+# A histogram event as the writers frame it is `Event{wall_time, step, summary{value{tag, histo |
+# tensor}}}`: 0x09 <wall f64> 0x10 <step varint> 0x2a <len> 0x0a <len> 0x0a <len> <tag>
+# (0x2a | 0x42) <len> <payload>. `recognize_histograms` finds, in numpy over a whole chunk, the
+# records of exactly that shape whose payload ends the record (so no metadata follows), and takes
+# their tag, step and wall time from the bytes; protobuf never parses them. Only TF1 histograms
+# (0x2a) and tensors (0x42) of tags already indexed as histograms qualify: a first TF2 event
+# carries the metadata that names its plugin and takes the per-record path.
+
+_F64 = np.dtype("<f8")
+
+
+@dataclass
+class Recognized:
+    """Histogram records of one chunk: parallel arrays, in record order."""
+
+    record: np.ndarray
+    offset: np.ndarray  # of the record's data in the chunk
+    length: np.ndarray
+    step: np.ndarray
+    wall_time: np.ndarray
+    tags: list[str]
+    before: dict[str, int]  # each tag's events before this chunk
+
+    def __len__(self) -> int:
+        return len(self.record)
+
+
+def _varints(buffer: np.ndarray, at: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The varints starting at `at` (at most `width` bytes): (values as uint64, their lengths, ok)."""
+    raw = buffer[np.minimum(at[:, None] + np.arange(width), len(buffer) - 1)].astype(np.uint64)
+    ends = raw < 0x80
+    ok = ends.any(axis=1)
+    length = np.argmax(ends, axis=1) + 1
+    keep = np.arange(width) < length[:, None]
+    shifts = (np.arange(width, dtype=np.uint64) * np.uint64(7))
+    values = (((raw & np.uint64(0x7F)) << shifts) * keep).sum(axis=1, dtype=np.uint64)
+    return values, length, ok
+
+
+def recognize_histograms(chunk, other: list[tuple[int, int, int]],
+                         index: SummaryIndex) -> tuple[Recognized | None, list[tuple[int, int, int]]]:
+    """Splits `other` (record, data offset, length) into histogram records indexed from their
+    bytes and the rest, which need protobuf."""
+    if len(other) < 16:  # not worth it
+        return None, other
+    buffer = np.frombuffer(chunk, dtype=np.uint8)
+    table = np.array(other, dtype=np.int64)
+    record, start, length = table[:, 0], table[:, 1], table[:, 2]
+    end = start + length
+    ok = (length > 24) & (buffer[start] == 0x09)
+    has_step = buffer[np.minimum(start + 9, len(buffer) - 1)] == 0x10  # step 0 is not written
+    step, n1, good = _varints(buffer, start + 10, 10)
+    ok &= good | ~has_step
+    step = np.where(has_step, step, np.uint64(0))
+    at = np.where(has_step, start + 10 + n1, start + 9)
+    ok &= buffer[np.minimum(at, len(buffer) - 1)] == 0x2A  # summary
+    size, n2, good = _varints(buffer, at + 1, 5)
+    ok &= good & (at + 1 + n2 + size.astype(np.int64) == end)
+    at = at + 1 + n2
+    ok &= buffer[np.minimum(at, len(buffer) - 1)] == 0x0A  # its one value
+    size, n3, good = _varints(buffer, at + 1, 5)
+    ok &= good & (at + 1 + n3 + size.astype(np.int64) == end)
+    at = at + 1 + n3
+    ok &= buffer[np.minimum(at, len(buffer) - 1)] == 0x0A  # the tag
+    tag_length, n4, good = _varints(buffer, at + 1, 5)
+    ok &= good
+    tag_start = at + 1 + n4
+    at = tag_start + tag_length.astype(np.int64)
+    kind = buffer[np.minimum(at, len(buffer) - 1)]
+    ok &= (kind == 0x2A) | (kind == 0x42)  # histo | tensor
+    size, n5, good = _varints(buffer, np.minimum(at + 1, len(buffer) - 1), 5)
+    ok &= good & (at + 1 + n5 + size.astype(np.int64) == end)  # nothing (no metadata) after it
+    rows = np.flatnonzero(ok)
+    if not len(rows):
+        return None, other
+    data = buffer.tobytes() if not isinstance(chunk, (bytes, bytearray)) else chunk
+    taken = np.zeros(len(other), dtype=bool)
+    tags = []
+    for i in rows.tolist():
+        tag = data[tag_start[i] : at[i]].decode("utf-8", "replace")
+        known = index.tags.get(tag)
+        if (known.plugin == HISTOGRAMS) if known is not None else kind[i] == 0x2A:
+            taken[i] = True
+            tags.append(tag)
+    if not taken.any():
+        return None, other
+    walls = buffer[(start[taken] + 1)[:, None] + np.arange(8)].copy().view(_F64).ravel()
+    recognized = Recognized(record[taken], start[taken], length[taken], step[taken].view(np.int64),
+                            walls, tags, {tag: len(index.tags[tag]) if tag in index.tags else 0
+                                          for tag in tags})
+    rest = [other[i] for i in np.flatnonzero(~taken).tolist()]
+    return recognized, rest
+
+
+def index_recognized(index: SummaryIndex, found: Recognized, path: str, base: int) -> None:
+    """Notes every histogram record of `found` (its offsets relative to a chunk at file offset
+    `base`)."""
+    path_id = index._path_ids.get(path)
+    if path_id is None:
+        path_id = index._path_ids[path] = len(index.paths)
+        index.paths.append(path)
+    by_tag: dict[str, list[int]] = {}
+    for i, tag in enumerate(found.tags):
+        by_tag.setdefault(tag, []).append(i)
+    for tag, rows in by_tag.items():
+        tag_index = index.tags.get(tag)
+        if tag_index is None:  # a TF1 histogram: TensorBoard names it by its tag
+            tag_index = index.tags[tag] = TagIndex(HISTOGRAMS, display_name=tag)
+        pick = np.array(rows)
+        tag_index.steps.extend(found.step[pick].tolist())
+        tag_index.walls.extend(found.wall_time[pick].tolist())
+        tag_index.files.extend([path_id] * len(rows))
+        tag_index.offsets.extend((found.offset[pick] + base).tolist())
+        tag_index.lengths.extend(found.length[pick].tolist())
+        tag_index.counts.extend([1] * len(rows))
+        tag_index.max_count = max(tag_index.max_count, 1)
+
+
+def reorder_chunk(index: SummaryIndex, found: Recognized) -> None:
+    """Puts the events a chunk added to the recognized tags back in file order: records of a tag
+    that took the per-record path (a first event with metadata, say) were appended after the
+    recognized ones."""
+    for tag, before in found.before.items():
+        tag_index = index.tags.get(tag)
+        if tag_index is None or len(tag_index) - before < 2:
+            continue
+        tail = range(before, len(tag_index))
+        order = sorted(tail, key=lambda i: (tag_index.files[i], tag_index.offsets[i]))
+        if order == list(tail):
+            continue
+        for name in ("steps", "walls", "files", "offsets", "lengths", "counts"):
+            column = getattr(tag_index, name)
+            column[before:] = array(column.typecode, [column[i] for i in order])

@@ -124,3 +124,67 @@ def test_compress_matches_percentiles():
     assert dict(histograms.compress(rows))[5000] == 1.0
     assert histograms.compress(np.zeros((0, 3))) == [(bp, 0.0) for bp in histograms.BASIS_POINTS]
     assert histograms.compress([[2.5, 2.5, 10.0]])[-1] == (10000, 2.5)
+
+
+def _tensor_histogram_event(tag: str, step: int, first: bool) -> event_pb2.Event:
+    from engine.proto import tensor_pb2, tensor_shape_pb2, types_pb2
+
+    rows = np.array([[step, step + 1, 3.0], [step + 1, step + 2, 5.0]])
+    tensor = tensor_pb2.TensorProto(
+        dtype=types_pb2.DT_DOUBLE, tensor_content=rows.tobytes(),
+        tensor_shape=tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=2),
+                                                            tensor_shape_pb2.TensorShapeProto.Dim(size=3)]))
+    value = summary_pb2.Summary.Value(tag=tag, tensor=tensor)
+    if first:
+        value.metadata.plugin_data.plugin_name = "histograms"
+    return event_pb2.Event(wall_time=1.7e9 + step, step=step, summary=summary_pb2.Summary(value=[value]))
+
+
+def test_histogram_events_read_from_their_bytes_equal_tensorboard(tmp_path, make_client, monkeypatch):
+    """Single-value histogram events are indexed without protobuf (board.data.summaries.
+    recognize_histograms); the answers stay TensorBoard's, including the step-0 events (no step
+    field) and a TF2 tag whose first event (with metadata) takes the per-record path."""
+    from board.data import loader
+    from tests.board.tb_oracle import TensorBoardOracle
+
+    recognized = []
+    original = loader.recognize_histograms
+
+    def spy(*args):
+        found, rest = original(*args)
+        recognized.append(len(found) if found is not None else 0)
+        return found, rest
+
+    monkeypatch.setattr(loader, "recognize_histograms", spy)
+    events = [file_version_event()]
+    for step in range(80):
+        events += [_histo_event("a", step, np.linspace(-2, 2, 7) * (1 + step / 50)),
+                   _histo_event("b/c", step, [0.25 + step / 100]),
+                   _tensor_histogram_event("tf2", step, first=step == 0)]
+    path = event_file(tmp_path / "run")
+    write_events(path, events)
+    client = make_client(tmp_path)
+    client.get("/data/runs")
+    # the TF2 tag is not known as a histogram before its first event is parsed: its events of
+    # that chunk take the per-record path; those of later reads are recognized
+    assert recognized == [160]
+    write_events(path, [e for step in range(80, 120) for e in (
+        _histo_event("a", step, [step / 10]), _tensor_histogram_event("tf2", step, first=False))], mode="ab")
+    client.app.state.provider.reload()
+    assert recognized == [160, 80]
+    tb = TensorBoardOracle(tmp_path)
+    for tag in ("a", "b/c", "tf2"):
+        for route in ("histograms/histograms", "distributions/distributions"):
+            got = client.get(f"/data/plugin/{route}", params={"run": "run", "tag": tag}).json()
+            assert got == tb.json(f"/data/plugin/{route}", run="run", tag=tag), (route, tag)
+    assert client.get("/data/plugin/histograms/tags").json() == tb.json("/data/plugin/histograms/tags")
+
+
+def test_a_restart_in_the_same_chunk_keeps_record_order(tmp_path, make_client):
+    events = [file_version_event()] + [_histo_event("w", s, [0.5]) for s in range(40)]
+    events += [start_event(30)] + [_histo_event("w", s, [1.5]) for s in range(30, 60)]
+    write_events(event_file(tmp_path / "run"), events)
+    rows = make_client(tmp_path).get("/data/plugin/histograms/histograms",
+                                     params={"run": "run", "tag": "w", "samples": 0}).json()
+    assert [row[1] for row in rows] == list(range(60))
+    assert [row[2][0][0] for row in rows[28:32]] == [0.5, 0.5, 1.5, 1.5]
