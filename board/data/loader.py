@@ -200,7 +200,7 @@ class Loader:
             if len(scan.wall_time):
                 first_times.append(float(scan.wall_time[0]))
             if histograms is not None:
-                first_times.append(float(histograms.wall_time[0]))
+                first_times.append(float(histograms.wall_time.min()))
             if first_times:
                 run.start_time = min(first_times)
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from board.data.scan import group_tags
+
 # Plugins whose data board shows on a page; any other plugin's tags are counted and named.
 HISTOGRAMS, IMAGES, AUDIO, TEXT = "histograms", "images", "audio", "text"
 UNNAMED = ""  # a tensor summary without plugin metadata
@@ -229,7 +231,8 @@ class Recognized:
     length: np.ndarray
     step: np.ndarray
     wall_time: np.ndarray
-    tags: list[str]
+    tag_id: np.ndarray  # index into names
+    names: list[str]
     before: dict[str, int]  # each tag's events before this chunk
 
     def __len__(self) -> int:
@@ -284,21 +287,22 @@ def recognize_histograms(chunk, other: list[tuple[int, int, int]],
     rows = np.flatnonzero(ok)
     if not len(rows):
         return None, other
-    data = buffer.tobytes() if not isinstance(chunk, (bytes, bytearray)) else chunk
-    taken = np.zeros(len(other), dtype=bool)
-    tags = []
-    for i in rows.tolist():
-        tag = data[tag_start[i] : at[i]].decode("utf-8", "replace")
-        known = index.tags.get(tag)
-        if (known.plugin == HISTOGRAMS) if known is not None else kind[i] == 0x2A:
-            taken[i] = True
-            tags.append(tag)
-    if not taken.any():
+    tag_id, names = group_tags(buffer, tag_start[rows], (at - tag_start)[rows])
+    # per distinct tag: a histogram already, or a TF1 histogram (tensors need their metadata)
+    _, first_row = np.unique(tag_id, return_index=True)  # tag ids are 0..len(names)-1
+    first_kind = kind[rows][first_row]
+    wanted = np.array([(index.tags[name].plugin == HISTOGRAMS) if name in index.tags
+                       else first_kind[k] == 0x2A for k, name in enumerate(names)], dtype=bool)
+    keep = wanted[tag_id] & ((kind[rows] == 0x2A) | np.array([name in index.tags for name in names])[tag_id])
+    if not keep.any():
         return None, other
-    walls = buffer[(start[taken] + 1)[:, None] + np.arange(8)].copy().view(_F64).ravel()
-    recognized = Recognized(record[taken], start[taken], length[taken], step[taken].view(np.int64),
-                            walls, tags, {tag: len(index.tags[tag]) if tag in index.tags else 0
-                                          for tag in tags})
+    picked = rows[keep]
+    walls = buffer[(start[picked] + 1)[:, None] + np.arange(8)].copy().view(_F64).ravel()
+    recognized = Recognized(record[picked], start[picked], length[picked], step[picked].view(np.int64),
+                            walls, tag_id[keep], names,
+                            {name: len(index.tags[name]) if name in index.tags else 0 for name in names})
+    taken = np.zeros(len(other), dtype=bool)
+    taken[picked] = True
     rest = [other[i] for i in np.flatnonzero(~taken).tolist()]
     return recognized, rest
 
@@ -310,35 +314,35 @@ def index_recognized(index: SummaryIndex, found: Recognized, path: str, base: in
     if path_id is None:
         path_id = index._path_ids[path] = len(index.paths)
         index.paths.append(path)
-    by_tag: dict[str, list[int]] = {}
-    for i, tag in enumerate(found.tags):
-        by_tag.setdefault(tag, []).append(i)
-    for tag, rows in by_tag.items():
+    for k, tag in enumerate(found.names):
+        pick = np.flatnonzero(found.tag_id == k)
+        if not len(pick):
+            continue
         tag_index = index.tags.get(tag)
         if tag_index is None:  # a TF1 histogram: TensorBoard names it by its tag
             tag_index = index.tags[tag] = TagIndex(HISTOGRAMS, display_name=tag)
-        pick = np.array(rows)
-        tag_index.steps.extend(found.step[pick].tolist())
-        tag_index.walls.extend(found.wall_time[pick].tolist())
-        tag_index.files.extend([path_id] * len(rows))
-        tag_index.offsets.extend((found.offset[pick] + base).tolist())
-        tag_index.lengths.extend(found.length[pick].tolist())
-        tag_index.counts.extend([1] * len(rows))
+        # numpy columns appended as raw bytes in the arrays' own (native) types
+        tag_index.steps.frombytes(found.step[pick].astype(np.int64).tobytes())
+        tag_index.walls.frombytes(found.wall_time[pick].astype(np.float64).tobytes())
+        tag_index.files.frombytes(np.full(len(pick), path_id, dtype=np.intc).tobytes())
+        tag_index.offsets.frombytes((found.offset[pick] + base).astype(np.int64).tobytes())
+        tag_index.lengths.frombytes(found.length[pick].astype(np.intc).tobytes())
+        tag_index.counts.frombytes(np.ones(len(pick), dtype=np.intc).tobytes())
         tag_index.max_count = max(tag_index.max_count, 1)
 
 
 def reorder_chunk(index: SummaryIndex, found: Recognized) -> None:
     """Puts the events a chunk added to the recognized tags back in file order: records of a tag
     that took the per-record path (a first event with metadata, say) were appended after the
-    recognized ones."""
+    recognized ones. (A chunk is one file, so its events' offsets order them.)"""
     for tag, before in found.before.items():
         tag_index = index.tags.get(tag)
         if tag_index is None or len(tag_index) - before < 2:
             continue
-        tail = range(before, len(tag_index))
-        order = sorted(tail, key=lambda i: (tag_index.files[i], tag_index.offsets[i]))
-        if order == list(tail):
+        offsets = np.frombuffer(tag_index.offsets, dtype=np.int64)[before:]
+        if (np.diff(offsets) > 0).all():
             continue
+        order = (np.argsort(offsets, kind="stable") + before).tolist()
         for name in ("steps", "walls", "files", "offsets", "lengths", "counts"):
             column = getattr(tag_index, name)
             column[before:] = array(column.typecode, [column[i] for i in order])
