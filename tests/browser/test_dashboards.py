@@ -176,3 +176,26 @@ def test_multi_plugin_histograms_dark(board_server, page, screenshot):
     open_page(page, server, "histograms")
     ready(page, "keras_tf2/train", "sequential/hidden/kernel/histogram")
     screenshot("dash-histograms-dark")
+
+
+def test_histograms_compare_runs(board_server, page, screenshot):
+    """Beyond TensorBoard: one card per tag overlaying each shown run's latest histogram."""
+    server = board_server(REAL_FIXTURES / "multi_plugin" / "logdir")
+    open_page(page, server, "histograms")
+    page.locator("input[data-setting=compare]").check()
+    weights = page.locator("article.card[data-tag='layer1/weights_1']")
+    assert weights.count() == 1
+    assert sorted(weights.get_attribute("data-runs").split("\n")) == ["engine_run", "lr0.001_sgd_u32",
+                                                                      "lr0.01_adam_u16", "lr0.1_adam_u32"]
+    weights.scroll_into_view_if_needed()
+    page.wait_for_selector("article.card[data-tag='layer1/weights_1'][data-state=ready]")
+    assert weights.locator("path.hist__curve").count() == 4
+    box = weights.locator("svg.hist").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    assert weights.locator(".dash-tip").inner_text().count("(step 299)") == 4
+    screenshot("dash-histograms-compare")
+    page.locator("[data-runs] li[data-run='engine_run'] input").uncheck()
+    page.wait_for_selector("article.card[data-tag='layer1/weights_1'][data-state=ready]")
+    assert page.locator("article.card[data-tag='layer1/weights_1'] path.hist__curve").count() == 3
+    page.locator("input[data-setting=compare]").uncheck()
+    assert page.locator("article.card[data-tag='layer1/weights_1']").count() == 3

@@ -3,13 +3,15 @@
  * (templates/dashboard.html): the run list, the tag filter, tag groups, one lazily loaded card per
  * (run, tag), the page's settings, and the reload loop.
  *
- * A page calls `startDashboard({plugin, tagsOf, fillCard})`. `tagsOf(json)` turns the plugin's
- * /tags answer into {run: {tag: info}}; `fillCard(card)` is called once per card with
- * `card = {run, tag, info, color, body, settings, article}` and returns `{load, update}`:
+ * A page calls `startDashboard({plugin, tagsOf, fillCard, perTag})`. `tagsOf(json)` turns the
+ * plugin's /tags answer into {run: {tag: info}}; `fillCard(card)` is called once per card with
+ * `card = {run, runs, tag, info, color, body, settings, article}` and returns `{load, update}`:
  * `load()` fetches the card's data and draws it (first when the card scrolls into view, then on
  * every reload that changed data), `update()` redraws after a settings change. A card's state is in
  * `article.dataset.state` ("idle", "loading", "ready", "error"); `<body data-loaded="true">` once
- * the tags are listed (tests wait on both).
+ * the tags are listed (tests wait on both). While `perTag(settings)` is true the page shows one card per
+ * tag instead (`perTag(settings)`), with `card.run` null and `card.runs` the shown runs that have
+ * the tag.
  */
 import "../base.js";
 import { CLS } from "../classes.js";
@@ -110,7 +112,7 @@ function groupOf(tag) {
   return i > 0 ? tag.slice(0, i) : tag;
 }
 
-export function startDashboard({ plugin, tagsOf, fillCard }) {
+export function startDashboard({ plugin, tagsOf, fillCard, perTag = () => false }) {
   const $ = (selector) => document.querySelector(selector);
   const el = {
     groups: $("[data-groups]"),
@@ -172,7 +174,7 @@ export function startDashboard({ plugin, tagsOf, fillCard }) {
     }
   }
 
-  function makeCard(run, tag, info) {
+  function makeCard(run, tag, info, runs = [run]) {
     const body = h("div", { class: "dash-card__body" });
     const download = h("a", { class: "icon-button dash-card__download", title: "Download", "aria-label":
       `Download ${tag} of ${run}`, download: "" });
@@ -182,11 +184,13 @@ export function startDashboard({ plugin, tagsOf, fillCard }) {
         h("h3", { class: "card__title", title: tag }, info.displayName && info.displayName !== tag
           ? `${tag} (${info.displayName})` : tag),
         h("div", { class: "card__actions" }, download)),
-      h("div", { class: "dash-card__run", title: run },
-        h("span", { class: CLS.swatch, style: { background: runColor(run) } }), run),
+      runs.map((r) => h("div", { class: "dash-card__run", title: r },
+        h("span", { class: CLS.swatch, style: { background: runColor(r) } }), r)),
       info.description ? descriptionOf(info.description) : null,
       body);
-    const card = { run, tag, info, color: runColor(run), body, settings, article, download, loaded: false };
+    if (run === null) article.dataset.runs = runs.join("\n");
+    const card = { run, runs, tag, info, color: run === null ? null : runColor(run), body, settings, article,
+      download, loaded: false };
     card.view = fillCard(card);
     article.__card = card;
     return card;
@@ -198,23 +202,38 @@ export function startDashboard({ plugin, tagsOf, fillCard }) {
     let total = 0;
     let shown = 0;
     const allTags = new Set();
+    const runsOfTag = new Map(); // per-tag mode: tag -> [runs shown], sorted as the run list
+    const place = (card) => {
+      const group = groupOf(card.tag);
+      if (!byGroup.has(group)) byGroup.set(group, []);
+      byGroup.get(group).push(card);
+    };
+    const cardFor = (key, make) => {
+      let card = cards.get(key);
+      if (!card) {
+        card = make();
+        cards.set(key, card);
+        observer.observe(card.article);
+      }
+      return card;
+    };
     for (const [run, tags] of Object.entries(index)) {
       for (const [tag, info] of Object.entries(tags)) {
         total += 1;
         allTags.add(tag);
         if (!runs.has(run) || (tagRegex && !tagRegex.test(tag))) continue;
         shown += 1;
-        const key = `${run}\u0000${tag}`;
-        let card = cards.get(key);
-        if (!card) {
-          card = makeCard(run, tag, info);
-          cards.set(key, card);
-          observer.observe(card.article);
+        if (perTag(settings)) {
+          if (!runsOfTag.has(tag)) runsOfTag.set(tag, { info, runs: [] });
+          runsOfTag.get(tag).runs.push(run);
+          continue;
         }
-        const group = groupOf(tag);
-        if (!byGroup.has(group)) byGroup.set(group, []);
-        byGroup.get(group).push(card);
+        place(cardFor(`${run}\u0000${tag}`, () => makeCard(run, tag, info)));
       }
+    }
+    for (const [tag, { info, runs: tagRuns }] of runsOfTag) {
+      tagRuns.sort(collator.compare);
+      place(cardFor(`\u0001${tag}\u0000${tagRuns.join("\u0000")}`, () => makeCard(null, tag, info, tagRuns)));
     }
     const sections = [...byGroup.keys()].sort(collator.compare).map((group) => {
       const list = byGroup.get(group).sort((a, b) => collator.compare(a.tag, b.tag) || collator.compare(a.run, b.run));
@@ -230,7 +249,9 @@ export function startDashboard({ plugin, tagsOf, fillCard }) {
     });
     el.groups.replaceChildren(...sections);
     el.empty.classList.toggle(CLS.hidden, total > 0);
-    el.tagStatus.textContent = total ? `${shown} of ${total} cards (${allTags.size} tags)` : "";
+    const cardCount = perTag(settings) ? runsOfTag.size : shown;
+    el.tagStatus.textContent = total ? `${cardCount} card${cardCount === 1 ? "" : "s"} (${allTags.size} tags, `
+      + `${shown} of ${total} run/tag pairs shown)` : "";
   }
 
   const runList = new RunList({
@@ -246,7 +267,12 @@ export function startDashboard({ plugin, tagsOf, fillCard }) {
     tagRegex = regex;
     render();
   });
+  let wasPerTag = perTag(settings);
   settings.onChange(() => {
+    if (perTag(settings) !== wasPerTag) {
+      wasPerTag = perTag(settings);
+      render();
+    }
     for (const card of cards.values()) if (card.loaded) card.view.update();
   });
 
@@ -267,8 +293,7 @@ export function startDashboard({ plugin, tagsOf, fillCard }) {
     runList.setRuns(Object.keys(index));
     render();
     for (const [key, card] of cards) {
-      const [run, tag] = key.split("\u0000");
-      if (!index[run]?.[tag]) cards.delete(key);
+      if (card.run !== null && !index[card.run]?.[card.tag]) cards.delete(key);
       else if (card.loaded) load(card);
     }
     document.body.dataset.loaded = "true";

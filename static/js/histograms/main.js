@@ -6,10 +6,13 @@
  * ones) are spread over 40 equal-width bins of the tag's whole value range first, as TensorBoard
  * does, so curves of different steps compare. Hovering shows the nearest step's bin and count.
  * TensorBoard's route answers 51 steps; "Every step" asks for all of them (samples=0).
+ * "Compare runs" (beyond TensorBoard) shows one card per tag instead, overlaying the latest
+ * histogram of every shown run in the run's color (samples=1 answers the last step).
  */
 import { formatNumber, getJSON, startDashboard } from "../dashboard/page.js";
 import { AXIS_NAMES, formatTime, scale, svg, ticks, timeOf } from "../dashboard/svg.js";
 import { h } from "../dom.js";
+import { runColor } from "../scalars/colors.js";
 
 const BINS = 40;
 const WIDTH = 440;
@@ -141,7 +144,90 @@ function draw(card, rows) {
   return h("div", { class: "dash-chart" }, chart, tip);
 }
 
+/** One tag's latest histogram of each run, overlaid on one value axis; hover lists each run's count. */
+function drawCompare(card, latest) {
+  const present = latest.filter((l) => l.row);
+  if (!present.length) return h("div", { class: "card__placeholder" }, "No histograms");
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const { row } of present) {
+    for (const [left, right] of row[2]) {
+      lo = Math.min(lo, left);
+      hi = Math.max(hi, right);
+    }
+  }
+  if (!Number.isFinite(lo)) {
+    lo = 0;
+    hi = 1;
+  }
+  const bins = present.map(({ row }) => rebin(row[2], lo, hi));
+  const peak = Math.max(1e-12, ...bins.map((b) => Math.max(...b)));
+  const x = scale(lo, hi, PAD.left, WIDTH - PAD.right);
+  const y = scale(0, peak, HEIGHT - PAD.bottom, PAD.top);
+  const binX = (b) => x(lo + ((b + 0.5) * (hi - lo)) / BINS);
+  const chart = svg("svg", { class: "hist", viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img",
+    "aria-label": `${card.tag}: latest histogram of ${present.length} runs` });
+  const axes = svg("g", { class: "axis" });
+  for (const t of ticks(lo, hi, 5)) {
+    axes.append(svg("text", { x: x(t), y: HEIGHT - PAD.bottom + 16, "text-anchor": "middle" },
+      document.createTextNode(formatNumber(t))));
+  }
+  for (const c of ticks(0, peak, 4)) {
+    axes.append(svg("text", { x: PAD.left - 6, y: y(c) + 4, "text-anchor": "end" }, document.createTextNode(formatNumber(c))),
+      svg("line", { x1: PAD.left, x2: WIDTH - PAD.right, y1: y(c), y2: y(c), class: "axis__grid" }));
+  }
+  chart.append(axes);
+  present.forEach(({ run, color }, k) => {
+    const pts = Array.from(bins[k], (c, b) => `${binX(b).toFixed(1)},${y(c).toFixed(1)}`);
+    const path = svg("path", { d: `M${pts.join("L")}`, class: "hist__curve", stroke: color, fill: "none" });
+    path.dataset.run = run;
+    chart.append(path);
+  });
+  const marker = svg("line", { class: "hist__marker", y1: PAD.top, y2: HEIGHT - PAD.bottom, visibility: "hidden" });
+  chart.append(marker);
+  const tip = h("div", { class: "dash-tip", hidden: true });
+  chart.addEventListener("mousemove", (event) => {
+    const box = chart.getBoundingClientRect();
+    const px = ((event.clientX - box.left) / box.width) * WIDTH;
+    const bin = Math.max(0, Math.min(BINS - 1, Math.floor(((px - PAD.left) / (WIDTH - PAD.left - PAD.right)) * BINS)));
+    marker.setAttribute("x1", binX(bin));
+    marker.setAttribute("x2", binX(bin));
+    marker.setAttribute("visibility", "visible");
+    tip.hidden = false;
+    tip.textContent = `[${formatNumber(lo + (bin * (hi - lo)) / BINS)}, ${formatNumber(lo + ((bin + 1) * (hi - lo)) / BINS)}) · `
+      + present.map(({ run, row }, k) => `${run} (step ${row[1]}) ${formatNumber(bins[k][bin])}`).join(" · ");
+  });
+  chart.addEventListener("mouseleave", () => {
+    tip.hidden = true;
+    marker.setAttribute("visibility", "hidden");
+  });
+  return h("div", { class: "dash-chart" }, chart, tip);
+}
+
+function fillCompareCard(card) {
+  let latest = [];
+  return {
+    async load() {
+      latest = await Promise.all(card.runs.map(async (run) => {
+        const rows = await getJSON(`/data/plugin/histograms/histograms?${new URLSearchParams({ run, tag: card.tag,
+          samples: 1 })}`);
+        return { run, color: runColor(run), row: rows[rows.length - 1] };
+      }));
+      const blob = new Blob([JSON.stringify(latest.map(({ run, row }) => ({ run, histogram: row })))],
+        { type: "application/json" });
+      if (card.download.href) URL.revokeObjectURL(card.download.href);
+      card.download.href = URL.createObjectURL(blob);
+      card.download.setAttribute("download", `${card.tag}_latest.json`.replace(/[^\w.-]+/g, "_"));
+      card.body.replaceChildren(drawCompare(card, latest));
+    },
+    update() {
+      card.body.replaceChildren(drawCompare(card, latest));
+    },
+  };
+}
+
 function fillCard(card) {
+  if (card.run === null) return fillCompareCard(card);
   let rows = [];
   const url = () => `/data/plugin/histograms/histograms?${new URLSearchParams({ run: card.run, tag: card.tag,
     ...(card.settings.get("all-steps") ? { samples: 0 } : {}) })}`;
@@ -164,4 +250,5 @@ function fillCard(card) {
   };
 }
 
-startDashboard({ plugin: "histograms", tagsOf: (json) => json, fillCard });
+startDashboard({ plugin: "histograms", tagsOf: (json) => json, fillCard,
+  perTag: (settings) => Boolean(settings.get("compare")) });
