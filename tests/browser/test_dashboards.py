@@ -190,8 +190,11 @@ def test_histograms_compare_runs(board_server, page, screenshot):
     weights.scroll_into_view_if_needed()
     page.wait_for_selector("article.card[data-tag='layer1/weights_1'][data-state=ready]")
     assert weights.locator("path.hist__curve").count() == 4
-    box = weights.locator("svg.hist").bounding_box()
-    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    for _ in range(3):  # a reload tick may redraw the card under the pointer: hover again
+        box = weights.locator("svg.hist").bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5 + _)
+        if weights.locator(".dash-tip").inner_text():
+            break
     assert weights.locator(".dash-tip").inner_text().count("(step 299)") == 4
     screenshot("dash-histograms-compare")
     page.locator("[data-runs] li[data-run='engine_run'] input").uncheck()
