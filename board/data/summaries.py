@@ -8,8 +8,11 @@ histogram event costs no more than appending five numbers (bench/load_histograms
 Event files are append-only, so a byte range read later holds the same record. A file that was
 replaced meanwhile (its record no longer parses, or no longer holds the tag) gives `Stale`.
 
-The loader's one hook is `SummaryIndex.add`, called for every summary value that is not a scalar
-(board/data/events.py), and `SummaryIndex.purge` when TensorBoard's purge rules drop steps.
+The loader's hooks: `SummaryIndex.add`, called for every parsed summary value that is not a
+scalar (board/data/events.py); `SummaryIndex.purge` when TensorBoard's purge rules drop steps; and,
+per chunk of a file, `recognize_histograms` / `index_recognized` / `reorder_chunk`, which index
+single-value histogram events straight from their bytes (most histogram events, as Keras, TF2,
+torch and tensorboardX write them) without protobuf.
 """
 
 from __future__ import annotations
