@@ -21,7 +21,6 @@ _NUMPY_TYPES = {
     9: np.int64, 10: np.bool_, 17: np.uint16, 19: np.float16, 22: np.uint32, 23: np.uint64,
 }
 _DT_BFLOAT16 = 14
-_DT_STRING = 7
 
 
 def parse_event(data: bytes) -> event_pb2.Event | None:
@@ -107,13 +106,15 @@ class ScalarRows:
 
 def apply_summary(run: RunData, event, record: int, scalars: ScalarRows,
                   where: tuple[str, int, int] | None = None) -> None:
-    """Collects the scalar values of a Summary event; notes where the others are (`where` is
-    the (path, offset, length) of the event's record data in its file)."""
-    step = int(event.step)
-    wall_time = float(event.wall_time)
+    """Collects the scalar values of a Summary event; notes where the others are (`where` is the
+    (path, offset, length) of the event's record data in its file).
+
+    Each value goes to the handler of its kind (`VALUE_KINDS`); tensor values to the handler of their
+    plugin (`TENSOR_PLUGINS`). A reader for a new kind of summary registers itself there.
+    """
+    point = Point(record, int(event.step), float(event.wall_time), scalars, where)
     for value in event.summary.value:
         tag = value.tag or value.node_name
-        kind = value.WhichOneof("value")
         if value.HasField("metadata") and value.metadata.plugin_data.plugin_name:
             if tag not in run.tag_meta or run.tag_meta[tag].plugin != value.metadata.plugin_data.plugin_name:
                 run.tag_meta[tag] = TagMeta(
@@ -121,19 +122,67 @@ def apply_summary(run: RunData, event, record: int, scalars: ScalarRows,
                     value.metadata.display_name,
                     value.metadata.summary_description,
                 )
-        meta = run.tag_meta.get(tag)
-        plugin = meta.plugin if meta else None
-        if kind == "simple_value":
-            scalars.add(record, step, wall_time, tag, np.float32(value.simple_value))
-        elif kind == "tensor" and plugin == "scalars":
-            number = _scalar_from_tensor(value.tensor)
-            if number is not None:
-                scalars.add(record, step, wall_time, tag, number)
-        # --- hook: every other summary (histograms, images, audio, text, other plugins) is
-        # indexed by its place in the file and decoded on request (board/data/summaries.py)
-        elif where is not None and run.summaries.add(tag, value, plugin, step, wall_time, where):
-            run.tag_meta.setdefault(tag, TagMeta(run.summaries.tags[tag].plugin))
-            run.version += 1
+        handler = VALUE_KINDS.get(value.WhichOneof("value"))
+        if handler is not None:
+            handler(run, tag, value, point)
+
+
+class Point:
+    """Where a Summary value was logged: its record in the chunk, step and wall time, and the
+    record's (path, offset, length) in its file; `scalars` collects scalar points for the caller to
+    merge in record order."""
+
+    __slots__ = ("record", "step", "wall_time", "scalars", "where")
+
+    def __init__(self, record: int, step: int, wall_time: float, scalars: ScalarRows,
+                 where: tuple[str, int, int] | None = None):
+        self.record, self.step, self.wall_time, self.scalars = record, step, wall_time, scalars
+        self.where = where
+
+    def add_scalar(self, tag: str, number: np.generic) -> None:
+        self.scalars.add(self.record, self.step, self.wall_time, tag, number)
+
+
+def _simple_value(run: RunData, tag: str, value, point: Point) -> None:
+    point.add_scalar(tag, np.float32(value.simple_value))
+
+
+def _indexed(run: RunData, tag: str, value, point: Point) -> None:
+    """Histograms, images, audio, text and other plugins' values: only where they are is kept;
+    they are decoded on request (board/data/summaries.py)."""
+    meta = run.tag_meta.get(tag)
+    plugin = meta.plugin if meta else None
+    if point.where is not None and run.summaries.add(tag, value, plugin, point.step, point.wall_time,
+                                                     point.where):
+        run.tag_meta.setdefault(tag, TagMeta(run.summaries.tags[tag].plugin))
+        run.version += 1
+
+
+def _tensor(run: RunData, tag: str, value, point: Point) -> None:
+    meta = run.tag_meta.get(tag)
+    handler = TENSOR_PLUGINS.get(meta.plugin if meta else None, _indexed)
+    handler(run, tag, value, point)
+
+
+def _tensor_scalar(run: RunData, tag: str, value, point: Point) -> None:
+    number = _scalar_from_tensor(value.tensor)
+    if number is not None:
+        point.add_scalar(tag, number)
+
+
+# Summary.Value's `value` oneof -> handler(run, tag, value, point)
+VALUE_KINDS = {
+    "simple_value": _simple_value,
+    "histo": _indexed,
+    "image": _indexed,
+    "audio": _indexed,
+    "tensor": _tensor,
+}
+# plugin_data.plugin_name of a tensor value -> handler; other plugins' tensors (histograms,
+# images, audio, text, third-party ones) are indexed by `_indexed`
+TENSOR_PLUGINS = {
+    "scalars": _tensor_scalar,
+}
 
 
 def apply_other(run: RunData, event) -> None:

@@ -4,6 +4,43 @@ Each error carries the node it happened in (`node_def`, `op`) and a `message`, a
 `except tf.errors.InvalidArgumentError as e: e.message` works unchanged.
 """
 
+__all__ = [
+    "ABORTED",
+    "ALREADY_EXISTS",
+    "AbortedError",
+    "AlreadyExistsError",
+    "CANCELLED",
+    "CancelledError",
+    "DATA_LOSS",
+    "DEADLINE_EXCEEDED",
+    "DataLossError",
+    "DeadlineExceededError",
+    "FAILED_PRECONDITION",
+    "FailedPreconditionError",
+    "INTERNAL",
+    "INVALID_ARGUMENT",
+    "InternalError",
+    "InvalidArgumentError",
+    "NOT_FOUND",
+    "NotFoundError",
+    "OK",
+    "OUT_OF_RANGE",
+    "OpError",
+    "OutOfRangeError",
+    "PERMISSION_DENIED",
+    "PermissionDeniedError",
+    "RESOURCE_EXHAUSTED",
+    "ResourceExhaustedError",
+    "UNAUTHENTICATED",
+    "UNAVAILABLE",
+    "UNIMPLEMENTED",
+    "UNKNOWN",
+    "UnauthenticatedError",
+    "UnavailableError",
+    "UnimplementedError",
+    "UnknownError",
+]
+
 OK = 0
 CANCELLED = 1
 UNKNOWN = 2

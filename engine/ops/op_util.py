@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.framework import dtypes, ops
+from engine.framework import dtypes, ops, registry
 from engine.framework import tensor_shape as _ts
 
 
@@ -162,3 +162,27 @@ def ufunc_bind(ufunc):
         return lambda x, y: ufunc(x, y, out=y)
 
     return bind
+
+
+def register_elementwise_backprop(table):
+    """Registers TF's two-input elementwise ``*Grad`` ops (``ReluGrad``, ``SigmoidGrad``, ...) from
+    ``{op type: (kernel, TF's two input names, T's allowed dtypes)}`` and returns their wrappers, by op
+    type: ``wrapper(a, b, name=None)`` builds the op (named as the op type by default), T from `a`."""
+    wrappers = {}
+    for op_type, (kernel, names, allowed) in table.items():
+        registry.register_op(op_type, infer=infer_broadcast, kernel=kernel,
+                             inputs=tuple(f"{n}: T" for n in names), allowed={"T": allowed})
+
+        def wrapper(a, b, name=None, _op_type=op_type):
+            return make_tensor(_op_type, [a, b], name=name or _op_type, attrs={"T": a.dtype.base_dtype})
+
+        wrapper.__name__ = op_type
+        wrappers[op_type] = wrapper
+    return wrappers
+
+
+def normalize_axis(op, axis, n):
+    """`axis` of a rank-`n` input counted from 0; TF's shape error for one outside [-n, n)."""
+    if axis < -n or axis >= n:
+        raise shape_error(op, f"Expected axis in [{-n}, {n}), but got {axis}")
+    return axis + n if axis < 0 else axis
