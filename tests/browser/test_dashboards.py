@@ -44,6 +44,7 @@ def test_histograms_offset_and_overlay(board_server, page, screenshot):
     assert kernel.locator(".dash-card__description strong").inner_text() == "dense"  # Markdown description
     fill = kernel.locator("path.hist__curve").first.get_attribute("fill")
     assert fill != "none"  # offset mode: filled ridges
+    page.wait_for_load_state("networkidle")  # no card is redrawn under the pointer any more
     box = kernel.locator("svg.hist").bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.93)
     tip = kernel.locator(".dash-tip")
@@ -82,6 +83,7 @@ def test_distributions_bands_and_hover(board_server, page, screenshot):
     kernel = ready(page, "tf2", "dense/kernel")
     assert kernel.locator("path.dist__band").count() == 4
     assert kernel.locator("path.dist__median").count() == 1
+    page.wait_for_load_state("networkidle")
     box = kernel.locator("svg.dist").bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.98, box["y"] + box["height"] * 0.5)
     text = kernel.locator(".dash-tip").inner_text()
@@ -190,11 +192,13 @@ def test_histograms_compare_runs(board_server, page, screenshot):
     weights.scroll_into_view_if_needed()
     page.wait_for_selector("article.card[data-tag='layer1/weights_1'][data-state=ready]")
     assert weights.locator("path.hist__curve").count() == 4
-    for _ in range(3):  # a reload tick may redraw the card under the pointer: hover again
+    page.wait_for_load_state("networkidle")  # no card is redrawn under the pointer any more
+    for attempt in range(5):  # (and should one be, hover again)
         box = weights.locator("svg.hist").bounding_box()
-        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5 + _)
+        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5 + attempt)
         if weights.locator(".dash-tip").inner_text():
             break
+        page.wait_for_timeout(200)
     assert weights.locator(".dash-tip").inner_text().count("(step 299)") == 4
     screenshot("dash-histograms-compare")
     page.locator("[data-runs] li[data-run='engine_run'] input").uncheck()
