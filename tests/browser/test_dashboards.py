@@ -46,7 +46,7 @@ def test_histograms_offset_and_overlay(board_server, page, screenshot):
     assert fill != "none"  # offset mode: filled ridges
     page.wait_for_load_state("networkidle")  # no card is redrawn under the pointer any more
     box = kernel.locator("svg.hist").bounding_box()
-    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.93)
+    kernel.locator("svg.hist").hover(position={"x": box["width"] * 0.5, "y": box["height"] * 0.93})
     tip = kernel.locator(".dash-tip")
     assert tip.is_visible() and tip.inner_text().startswith("step 11 · [")  # newest in front
     assert kernel.locator("path.hist__curve.is-hover").count() == 1
@@ -85,7 +85,7 @@ def test_distributions_bands_and_hover(board_server, page, screenshot):
     assert kernel.locator("path.dist__median").count() == 1
     page.wait_for_load_state("networkidle")
     box = kernel.locator("svg.dist").bounding_box()
-    page.mouse.move(box["x"] + box["width"] * 0.98, box["y"] + box["height"] * 0.5)
+    kernel.locator("svg.dist").hover(position={"x": box["width"] * 0.98, "y": box["height"] * 0.5})
     text = kernel.locator(".dash-tip").inner_text()
     assert text.startswith("step 11 · min ") and "median" in text and "max" in text
     screenshot("dash-distributions")
@@ -193,9 +193,10 @@ def test_histograms_compare_runs(board_server, page, screenshot):
     page.wait_for_selector("article.card[data-tag='layer1/weights_1'][data-state=ready]")
     assert weights.locator("path.hist__curve").count() == 4
     page.wait_for_load_state("networkidle")  # no card is redrawn under the pointer any more
-    for attempt in range(5):  # (and should one be, hover again)
-        box = weights.locator("svg.hist").bounding_box()
-        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5 + attempt)
+    for attempt in range(5):  # (and should one be, hover again; hover() scrolls it into view)
+        chart = weights.locator("svg.hist")
+        box = chart.bounding_box()
+        chart.hover(position={"x": box["width"] * 0.5, "y": box["height"] * 0.5 + attempt})
         if weights.locator(".dash-tip").inner_text():
             break
         page.wait_for_timeout(200)
