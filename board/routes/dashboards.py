@@ -8,12 +8,16 @@ hparams, custom scalars, a third-party plugin...), so nothing in the logdir goes
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from board import encode
-from board.routes.pages import page_context
+from board.data.summaries import HISTOGRAMS
+from board.errors import BoardError
+from board.routes.pages import LATE_SLOT, StreamedPage, _natural_key, page_context
 
 router = APIRouter()
 
@@ -53,6 +57,29 @@ def _initial(request: Request, page: str) -> str:
     return (b'{"status":' + status + b',"tags":' + tags + b"}").decode().replace("<", "\\u003c")
 
 
+def first_card(request: Request, page: str) -> str:
+    """For the histograms and distributions pages: `{"url", "body"}`, the route's answer for the
+    card the page shows first (first group, tag and run in the page's natural order), so its chart
+    needs no request; "" otherwise. Computed after the rest of the page is sent (`StreamedPage`)."""
+    from board.routes import histograms
+
+    if page not in ("histograms", "distributions"):
+        return ""
+    index = request.app.state.provider.summary_tags(HISTOGRAMS)
+    cards = [(run, tag) for run, tags in index.items() for tag in tags]
+    if not cards:
+        return ""
+    run, tag = min(cards, key=lambda c: (_natural_key(c[1].split("/", 1)[0]), _natural_key(c[1]),
+                                         _natural_key(c[0])))
+    route = histograms.histograms_route if page == "histograms" else histograms.distributions_route
+    try:
+        body = bytes(route(request, run=run, tag=tag, samples=None).body)
+    except BoardError:
+        return ""  # the page fetches it and shows the error
+    url = f"/data/plugin/{page}/{page}?" + urlencode({"run": run, "tag": tag})
+    return (b'{"url":' + encode.dumps(url) + b',"body":' + body + b"}").decode().replace("<", "\\u003c")
+
+
 def _page(request: Request, page: str) -> HTMLResponse:
     from board.resources import templates  # imported late: the app factory imports this module first
 
@@ -61,8 +88,8 @@ def _page(request: Request, page: str) -> HTMLResponse:
     provider = request.app.state.provider
     context.update(request=request, title=title, plugin=plugin, things=things,
                    unshown=unshown_plugins(provider), settings_template=f"_settings_{page}.html",
-                   initial=Markup(_initial(request, page)))
-    return templates.TemplateResponse(request, "dashboard.html", context)
+                   initial=Markup(_initial(request, page)), first_card_slot=Markup(LATE_SLOT))
+    return StreamedPage(templates.get_template("dashboard.html"), context, lambda: first_card(request, page))
 
 
 @router.get("/histograms", response_class=HTMLResponse, include_in_schema=False)

@@ -207,3 +207,16 @@ def test_histograms_compare_runs(board_server, page, screenshot):
     assert page.locator("article.card[data-tag='layer1/weights_1'] path.hist__curve").count() == 3
     page.locator("input[data-setting=compare]").uncheck()
     assert page.locator("article.card[data-tag='layer1/weights_1']").count() == 3
+
+
+def test_first_histogram_card_comes_with_the_page(board_server, page):
+    """The page streams the first card's /histograms answer at its end: that card sends no request."""
+    server = board_server(TF)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    open_page(page, server, "histograms")
+    first = ready(page, "tf1", "activations")  # group "activations" sorts first
+    assert first.locator("path.hist__curve").count() == 6
+    assert not [url for url in requested if "run=tf1&tag=activations" in url]
+    ready(page, "tf2", "coarse")
+    assert [url for url in requested if "run=tf2&tag=coarse" in url]
