@@ -59,13 +59,17 @@ BENCHES := tfrecord_read session_run train_step write_scalars load_logdir scalar
 bench: $(VENV)/.installed-bench assets
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
 
-# Re-takes the README's dashboard screenshots: the end-to-end browser test trains the demo, opens both
+# Re-takes the README's dashboard screenshots: the end-to-end browser test trains the demo, opens the
 # dashboards and saves what it sees; the README shows those files.
 screenshots: $(VENV)/.installed-test assets
 	$(PY) -m pytest tests/browser/test_end_to_end.py -q
 	mkdir -p docs/screenshots
 	cp test-artifacts/end-to-end-scalars.png docs/screenshots/scalars.png
 	cp test-artifacts/end-to-end-graphs.png docs/screenshots/graphs.png
+	cp test-artifacts/end-to-end-histograms.png docs/screenshots/histograms.png
+	cp test-artifacts/end-to-end-distributions.png docs/screenshots/distributions.png
+	cp test-artifacts/end-to-end-images.png docs/screenshots/images.png
+	cp test-artifacts/end-to-end-text.png docs/screenshots/text.png
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor static/bundle build *.egg-info tmp test-artifacts

@@ -58,12 +58,16 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
     app.add_middleware(SecurityMiddleware, csp=content_security_policy(inline_script_hashes(TEMPLATES_DIR)),
                        allowed_hosts=allowed_hosts)
 
-    from board.routes import graph_explorer, graphs, pages, runs, scalars
+    from board.routes import dashboards, graph_explorer, graphs, histograms, media, pages, runs, scalars, text
 
     app.include_router(runs.router)
     app.include_router(scalars.router)
     app.include_router(graphs.router)
+    app.include_router(histograms.router)
+    app.include_router(media.router)
+    app.include_router(text.router)
     app.include_router(pages.router)
+    app.include_router(dashboards.router)
     app.include_router(graph_explorer.router)
     pages.check_page_scripts(STATIC_DIR)
     app.mount("/static", CachedStaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static")

@@ -22,7 +22,7 @@ _EXACT_INT = 2**50  # steps below this are exactly representable and printed as 
 _COMMA, _POINT, _ZERO = ord(","), ord("."), ord("0")
 
 
-def _non_finite(value: float):
+def non_finite(value: float):
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
@@ -32,7 +32,7 @@ def _non_finite(value: float):
 
 def _column(values: np.ndarray) -> list:
     """Values as a list for JSON, non-finite ones as TensorBoard's strings."""
-    return [_non_finite(v) for v in values.tolist()]
+    return [non_finite(v) for v in values.tolist()]
 
 
 def rows_json(steps: np.ndarray, wall_times: np.ndarray, values: np.ndarray) -> bytes:

@@ -40,6 +40,7 @@ from board.data.discovery import discover
 from board.data.scan import ChunkScan, scan_chunk
 from board.data.sniff import Verdict, sniff
 from board.data.store import RunData
+from board.data.summaries import index_recognized, recognize_histograms, reorder_chunk
 from tfformat.records import FRAMING_SIZE, HEADER_SIZE
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class Loader:
         self._pass_lock = threading.Lock()
         self._runs_lock = threading.Lock()
         self._unlistable: set[str] = set()  # folders that could not be listed, warned about once
+        self._where: dict[int, tuple[str, int, int]] = {}  # see _apply
 
     # -- a pass ---------------------------------------------------------------------------
 
@@ -206,7 +208,7 @@ class Loader:
                 # points still to come in this file, per point of this chunk (for preallocation)
                 run.expect_ratio = (size - state.offset - found.consumed) / max(found.consumed, 1)
                 with run.lock:
-                    self._apply(run, found, chunk)  # stage 3
+                    self._apply(run, found, chunk, state)  # stage 3
                 state.offset += found.consumed
                 state.records += found.record_count
                 self.progress.records += found.record_count
@@ -227,10 +229,23 @@ class Loader:
 
     # -- applying one chunk, in record order ----------------------------------------------
 
-    def _apply(self, run: RunData, scan: ChunkScan, chunk: memoryview) -> None:
+    def _apply(self, run: RunData, scan: ChunkScan, chunk: memoryview, state: FileState) -> None:
         decoded: dict[int, object] = {}
-        for record, offset, length in scan.other:
-            event = _events().parse_event(bytes(chunk[offset : offset + length]))
+        # hook for non-scalar summaries: each per-record event's (path, offset, length) in its file
+        path, base, where = str(state.path), state.offset, {}
+        self._where = where
+        # ...and histogram events recognized from their bytes, without protobuf (in files whose
+        # order rules allow it; undone below if the chunk holds a barrier)
+        other, histograms = scan.other, None
+        version = run.file_version
+        if scan.file_versions and scan.file_versions[0][0] == 0:  # a file's first chunk
+            version = parse_file_version(scan.file_versions[0][2])
+        if version is not None and version >= 2:
+            histograms, other = recognize_histograms(chunk, other, run.summaries)
+        parse_event = _events().parse_event if other else None
+        for record, offset, length in other:
+            where[record] = (path, base + offset, length)
+            event = parse_event(bytes(chunk[offset : offset + length]))
             if event is None:
                 logger.warning("board: an unreadable event in run %r (record %d of a chunk)",
                                run.name, record)
@@ -243,10 +258,21 @@ class Loader:
             bulk_times = scan.wall_time[scan.wall_time != 0]
             if len(bulk_times):
                 first_times.append(float(bulk_times.min()))
+            if histograms is not None:
+                first_times.append(float(histograms.wall_time.min()))
             if first_times:
                 run.start_time = min(first_times)
 
         barriers = sorted([*versions, *(r for r, e in decoded.items() if _is_barrier(e))])
+        if histograms is not None and barriers not in ([], [0]):  # in order, then: the slow way
+            parse_event = _events().parse_event
+            for record, offset, length in zip(histograms.record.tolist(), histograms.offset.tolist(),
+                                              histograms.length.tolist(), strict=True):
+                where[record] = (path, base + offset, length)
+                decoded[record] = parse_event(bytes(chunk[offset : offset + length]))
+        elif histograms is not None:
+            index_recognized(run.summaries, histograms, path, base)
+            run.version += 1
         begin = 0
         for barrier in [*barriers, None]:
             end = barrier if barrier is not None else scan.record_count
@@ -262,6 +288,8 @@ class Loader:
             else:
                 self._apply_barrier(run, decoded[barrier])
             begin = barrier + 1
+        if histograms is not None:
+            reorder_chunk(run.summaries, histograms)
 
     def _apply_segment(self, run: RunData, scan: ChunkScan, decoded: dict, begin: int, end: int) -> None:
         lo, hi = np.searchsorted(scan.record, [begin, end])
@@ -273,7 +301,7 @@ class Loader:
             if event.HasField("summary"):
                 if extra is None:
                     extra = ev.ScalarRows()
-                ev.apply_summary(run, event, record, extra)
+                ev.apply_summary(run, event, record, extra, self._where.get(record))
                 last_summary_step = (record, int(event.step))
             else:
                 ev.apply_other(run, event)
@@ -316,7 +344,7 @@ class Loader:
                     if step < run.most_recent_step:
                         _purge_tags(run, step, tags)
                     extra = ev.ScalarRows()
-                    ev.apply_summary(run, event, record, extra)
+                    ev.apply_summary(run, event, record, extra, self._where.get(record))
                     run.most_recent_step = step
                     if len(extra):
                         _store_points(run, scan, slice(0, 0), extra)

@@ -44,7 +44,10 @@ writer.add_scalar("loss", 0.25, step)"""
 # Each page loads one script: its entry module static/js/<folder>/main.js bundled with everything it
 # imports into static/bundle/ by scripts/build_assets.py (one request instead of one per module).
 BUNDLE_DIR = "bundle"
-PAGE_SCRIPTS = {"scalars": "scalars/main.js", "graphs": "graph/main.js"}  # page -> path in BUNDLE_DIR
+PAGE_SCRIPTS = {"scalars": "scalars/main.js", "graphs": "graph/main.js",  # page -> path in BUNDLE_DIR
+                # board/routes/dashboards.py's pages
+                "histograms": "histograms/main.js", "distributions": "distributions/main.js",
+                "images": "images/main.js", "audio": "audio/main.js", "text": "text/main.js"}
 
 
 class PageScriptsMissing(RuntimeError):
