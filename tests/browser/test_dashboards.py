@@ -52,7 +52,7 @@ def test_histograms_offset_and_overlay(board_server, page, screenshot):
     assert kernel.locator("path.hist__curve.is-hover").count() == 1
     screenshot("dash-histograms-offset")
     page.get_by_text("Overlay", exact=True).click()
-    page.wait_for_function("document.querySelector(\"article[data-tag='dense/kernel'] path.hist__curve\")"
+    page.wait_for_function("() => document.querySelector(\"article[data-tag='dense/kernel'] path.hist__curve\")"
                            ".getAttribute('fill') === 'none'")
     empty = ready(page, "tf2", "empty")
     assert empty.locator("path.hist__curve").count() == 12  # empty inputs draw flat lines
@@ -90,7 +90,7 @@ def test_distributions_bands_and_hover(board_server, page, screenshot):
     assert text.startswith("step 11 · min ") and "median" in text and "max" in text
     screenshot("dash-distributions")
     page.get_by_text("Wall", exact=True).click()
-    page.wait_for_function("document.querySelector(\"article[data-tag='dense/kernel'] svg.dist\")"
+    page.wait_for_function("() => document.querySelector(\"article[data-tag='dense/kernel'] svg.dist\")"
                            ".textContent.includes('wall time')")
 
 
@@ -111,7 +111,7 @@ def test_images_slider_keyboard_samples_and_look(board_server, page, screenshot)
     sample = inputs.locator("select[aria-label=Sample]")
     assert sample.locator("option").count() == 3
     sample.select_option("2")
-    page.wait_for_function("document.querySelector(\"article[data-tag='inputs'] img\")"
+    page.wait_for_function("() => document.querySelector(\"article[data-tag='inputs'] img\")"
                            "?.src.includes('%2C2%5D')")
     page.locator("input[data-setting=actual-size]").check()
     assert "is-actual-size" in page.locator("[data-groups]").get_attribute("class")
@@ -136,7 +136,7 @@ def test_audio_player_with_labels(board_server, page, screenshot):
         return audio.duration; }""")
     assert abs(duration - 0.05) < 0.01  # 400 samples at 8 kHz
     tone.locator("select[aria-label=Sample]").select_option("1")
-    page.wait_for_function("document.querySelector(\"article[data-tag='tone'] audio\")"
+    page.wait_for_function("() => document.querySelector(\"article[data-tag='tone'] audio\")"
                            ".src.includes('%2C1%5D')")
     screenshot("dash-audio")
 
@@ -159,7 +159,7 @@ def test_text_markdown_tables_and_no_script(board_server, page, screenshot, cons
     assert notes.locator(".dash-text__step").count() == 3
     screenshot("dash-text")
     page.locator("input[data-setting=markdown]").uncheck()
-    page.wait_for_function("!document.querySelector(\"article[data-tag='notes'] .dash-text__html strong\")")
+    page.wait_for_function("() => !document.querySelector(\"article[data-tag='notes'] .dash-text__html strong\")")
 
 
 def test_plugins_without_a_page_are_named(board_server, page, screenshot):

@@ -83,3 +83,13 @@ def test_names_that_are_not_utf8_are_drawn_as_text(board_server, page, screensho
     assert series and all("run=run%FF" in url and "loss_%F" in url for url in series), series
     screenshot("reliability-names")
     assert _violations(page) == []
+
+
+@pytest.mark.parametrize("dashboard", ["histograms", "distributions", "images", "audio", "text"])
+def test_summary_dashboards_satisfy_the_csp(board_server, page, dashboard):
+    server = board_server(REAL_FIXTURES / "multi_plugin" / "logdir")
+    page.add_init_script(COLLECT_VIOLATIONS)
+    page.goto(server.url + "/" + dashboard)
+    page.wait_for_selector("article")  # a card drawn by the page's bundle
+    page.wait_for_load_state("networkidle")
+    assert _violations(page) == []
