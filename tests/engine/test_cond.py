@@ -177,3 +177,24 @@ def test_graphs_without_control_flow_keep_the_straight_line_plan():
         s.run(a)
         plans = [entry.plan for entry in s._plans.values()]
     assert plans and all(plan.executor == "straight_line" for plan in plans)
+
+
+def test_stateful_ops_group_and_control_dependencies_in_branches(capfd):
+    v = tf.Variable(0.0)
+    p = tf.placeholder(tf.bool, [])
+
+    def true_fn():
+        with tf.control_dependencies([tf.assign_add(v, 1.0)]):
+            return tf.identity(tf.random_uniform([2], seed=3))
+
+    def false_fn():
+        printed = tf.Print(tf.zeros([2]), [tf.constant(7)], message="false branch ")
+        return tf.group(printed, tf.no_op()), printed
+
+    out = tf.cond(p, lambda: (tf.no_op(), true_fn()), false_fn)
+    with tf.Session() as s:
+        s.run(v.initializer)
+        s.run(out, {p: True})
+        assert s.run(v) == 1.0 and capfd.readouterr().err == ""  # the Print of the other branch did not run
+        s.run(out, {p: False})
+        assert s.run(v) == 1.0 and capfd.readouterr().err == "false branch [7]\n"

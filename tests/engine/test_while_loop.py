@@ -127,3 +127,18 @@ def test_while_loop_argument_errors():
         tf.while_loop(lambda x: True, lambda x: x, [0], parallel_iterations=0)
     with pytest.raises(ValueError, match="No loop variables provided"):
         tf.while_loop(lambda: True, lambda: 1, [])
+
+
+def test_outside_control_dependencies_in_the_body():
+    v = tf.Variable(1.0)
+    bump = tf.assign_add(v, 1.0)
+
+    def body(i, acc):
+        with tf.control_dependencies([bump]):  # an op outside the loop: pulled in through an Identity
+            return i + 1, acc + v
+
+    i, acc = tf.while_loop(lambda i, acc: i < 3, body, [0, 0.0])
+    with tf.Session() as s:
+        s.run(v.initializer)
+        assert s.run([i, acc]) == [3, 6.0]
+        assert s.run(v) == 2.0  # the outside assign ran once per run of the loop, not per iteration
