@@ -133,6 +133,7 @@ from engine.ops.init_ops import (
     zeros_initializer,
 )
 from engine.ops.logging_ops import Assert, Print
+from engine.ops.logging_ops import print_v2 as print  # noqa: A004 - TF's name
 from engine.ops.math_ops import (
     abs,  # noqa: A004
     acos,
@@ -422,6 +423,7 @@ __all__ = [
     "ones_like",
     "pad",
     "placeholder",
+    "print",
     "placeholder_with_default",
     "pow",
     "random_normal",

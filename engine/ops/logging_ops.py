@@ -160,3 +160,175 @@ def _print_grad(op, *grads):
 
 
 registry.register_not_differentiable("Assert")
+
+
+# --- tf.print: StringFormat + PrintV2 ---------------------------------------------------------------------
+def format_value(value, summarize):
+    """`value` as TF's print_v2 writes a tensor: numpy-like nesting over lines, each dimension longer
+    than 2 * `summarize` shown as its first and last `summarize` entries around ``...``, strings in
+    double quotes."""
+    a = np.asarray(value)
+    if a.ndim == 0:
+        x = a[()]
+        return '"' + _element(x) + '"' if isinstance(x, bytes) else _element(x)
+
+    def entries(n):
+        if summarize is None or summarize < 0 or n <= 2 * summarize:
+            return list(range(n)), None
+        return list(range(summarize)), list(range(n - summarize, n))
+
+    def block(sub, depth):
+        head, tail = entries(sub.shape[0])
+        if sub.ndim == 1:
+
+            def item(i):
+                x = sub[i]
+                return '"' + _element(x) + '"' if isinstance(x, bytes) else _element(x)
+
+            parts = [item(i) for i in head] + (["..."] + [item(i) for i in tail] if tail is not None else [])
+            return "[" + " ".join(parts) + "]"
+        joiner = "\n" * (sub.ndim - 1) + " " * (depth + 1)
+        parts = [block(sub[i], depth + 1) for i in head]
+        if tail is not None:
+            parts += ["..."] + [block(sub[i], depth + 1) for i in tail]
+        return "[" + joiner.join(parts) + "]"
+
+    return block(a, 0)
+
+
+def _compile_string_format(op, runtime):
+    template = op._get_attr_or("template", "%s")
+    placeholder = op._get_attr_or("placeholder", "%s")
+    template = template.decode() if isinstance(template, bytes) else template
+    placeholder = placeholder.decode() if isinstance(placeholder, bytes) else placeholder
+    summarize = int(op._get_attr_or("summarize", 3))
+    pieces = template.split(placeholder)
+
+    def kernel(*inputs):
+        if len(inputs) != len(pieces) - 1:
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"num placeholders in template and num inputs must match: {len(pieces) - 1} vs. "
+                f"{len(inputs)}",
+            )
+        out = [pieces[0]]
+        for value, piece in zip(inputs, pieces[1:], strict=True):
+            out.append(format_value(value, summarize))
+            out.append(piece)
+        return "".join(out).encode()
+
+    return kernel
+
+
+def _infer_string_format(op):
+    return [(dtypes.string, tensor_shape.TensorShape([]))]
+
+
+registry.register_op(
+    "StringFormat",
+    infer=_infer_string_format,
+    compile=_compile_string_format,
+    attrs={"template": "%s", "placeholder": "%s", "summarize": 3},
+)
+
+def _compile_print_v2(op, runtime):
+    stream = op._get_attr_or("output_stream", "stderr")
+    stream = stream.decode() if isinstance(stream, bytes) else stream
+    end = op._get_attr_or("end", "\n")
+    end = end.decode() if isinstance(end, bytes) else end
+
+    def kernel(text):
+        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        out = sys.stdout if stream == "stdout" else sys.stderr  # looked up per call: tests swap them
+        out.write(text + end)
+        out.flush()
+
+    return kernel
+
+
+registry.register_op(
+    "PrintV2",
+    infer=lambda op: [],
+    compile=_compile_print_v2,
+    stateful=True,
+    attrs={"output_stream": "stderr", "end": "\n"},
+)
+
+
+def _placeholder_for(template):
+    placeholder = "{}"
+    n = 1
+    while placeholder in template:
+        placeholder = "{" + str(n) + "}"
+        n += 1
+    return placeholder
+
+
+def print_v2(*inputs, **kwargs):
+    """``tf.print``: an op that writes `inputs` (tensors, Python values, nested structures of both)
+    joined by `sep` and followed by `end` to `output_stream` (sys.stderr or sys.stdout) when run;
+    tensors show at most `summarize` entries at each end of every dimension."""
+    import pprint
+
+    import tree as nest
+
+    output_stream = kwargs.pop("output_stream", sys.stderr)
+    name = kwargs.pop("name", None)
+    summarize = kwargs.pop("summarize", 3)
+    summarize = 3 if summarize is None else summarize
+    sep = kwargs.pop("sep", " ")
+    end = kwargs.pop("end", "\n")
+    if kwargs:
+        raise ValueError(f"Unrecognized keyword arguments for tf.print: {kwargs}")
+    if output_stream is sys.stderr or output_stream is sys.stdout:  # the streams of the time of the call
+        stream = "stderr" if output_stream is sys.stderr else "stdout"
+    else:
+        stream = output_stream
+    if stream not in ("stderr", "stdout"):
+        raise ValueError(
+            f"Unsupported output stream, logging level, or file.{output_stream}. Supported "
+            "streams are sys.stdout, sys.stderr, tf.logging.info, tf.logging.warning, "
+            "tf.logging.error. File needs to be in the form of 'file://<filepath>'."
+        )
+    format_name = None if name is None else name + "_format"
+
+    def is_tensor(x):
+        return isinstance(x, (ops.Tensor,)) or hasattr(x, "_as_graph_element")
+
+    if (
+        len(inputs) == 1
+        and isinstance(inputs[0], ops.Tensor)
+        and inputs[0].shape.ndims == 0
+        and inputs[0].dtype.base_dtype == dtypes.string
+    ):
+        text = inputs[0]
+    else:
+        free = nest.map_structure(lambda x: "" if is_tensor(x) else x, list(inputs))
+        placeholder = _placeholder_for(" ".join(pprint.pformat(x) for x in free))
+        templates, tensors = [], []
+        for item in inputs:
+            holders = []
+            for x in nest.flatten(item):
+                if is_tensor(x):
+                    tensors.append(ops.convert_to_tensor(x))
+                    holders.append(placeholder)
+                else:
+                    holders.append(x)
+            if isinstance(item, str):
+                templates.append(item)
+            else:
+                templates.append(pprint.pformat(nest.unflatten_as(item, holders)))
+        template = sep.join(templates).replace("'" + placeholder + "'", placeholder)
+        text = make_op(
+            "StringFormat",
+            tensors,
+            name=format_name or "StringFormat",
+            attrs={
+                "T": [t.dtype.base_dtype for t in tensors],
+                "template": template,
+                "placeholder": placeholder,
+                "summarize": int(summarize),
+            },
+        ).outputs[0]
+    return make_op("PrintV2", [text], name=name or "PrintV2", attrs={"output_stream": stream, "end": end})

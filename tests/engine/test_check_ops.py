@@ -94,3 +94,24 @@ def test_print_writes_to_stderr_first_n_times(capfd):
             assert s.run(out).tolist() == [1.0, 2.5, 3.0, 4.0]
     assert capfd.readouterr().err == "value: [1 2.5...][s]\n" * 2
     assert out.op.type == "Print" and out.op.name == "Print"
+
+
+def test_tf_print_formats_as_tf(capfd):
+    import sys
+
+    x = tf.constant([[1.5, 2, 3, 4, 5, 6, 7], [1, 2, 3, 4, 5, 6, 7]])
+    p = tf.print("loss:", x, tf.range(10), 3, {"a": tf.constant(2)}, [tf.constant(True)], tf.constant("str"),
+                 summarize=2)
+    p2 = tf.print(tf.range(10), output_stream=sys.stdout, sep="|", end="!\n")
+    p3 = tf.print(tf.zeros([2, 2, 2]), tf.constant(1.0 / 3), tf.constant(1e-8), tf.constant(2.5, tf.float64))
+    assert p.type == "PrintV2" and p.inputs[0].op.get_attr("template") == b"loss: {} {} 3 {'a': {}} [{}] {}"
+    with tf.Session() as s:
+        s.run(p)
+        s.run(p2)
+        s.run(p3)
+    out = capfd.readouterr()
+    assert out.out == "[0 1 2 ... 7 8 9]!\n"
+    assert out.err == (
+        "loss: [[1.5 2 ... 6 7]\n [1 2 ... 6 7]] [0 1 ... 8 9] 3 {'a': 2} [1] \"str\"\n"
+        "[[[0 0]\n  [0 0]]\n\n [[0 0]\n  [0 0]]] 0.333333343 1e-08 2.5\n"
+    )

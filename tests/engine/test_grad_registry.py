@@ -636,7 +636,7 @@ for _op_type, _cases in RUNTIME_SHAPE_CASES.items():
 NO_GRADIENT_IN_TF = {
     "All", "Any", "IsFinite", "IsInf", "IsNan", "NoOp", "Placeholder", "VariableV2", "IsVariableInitialized",
     "Where", "RandomUniformInt", "SaveV2", "RestoreV2", "VarHandleOp", "AssignVariableOp",
-    "AssignAddVariableOp", "AssignSubVariableOp", "DestroyResourceOp",
+    "AssignAddVariableOp", "AssignSubVariableOp", "DestroyResourceOp", "StringFormat", "PrintV2",
     *(f"{prefix}Apply{name}" for prefix in ("", "Resource") for name in (
         "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta")),
 }
