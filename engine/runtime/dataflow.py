@@ -83,19 +83,20 @@ def compile_program(program):
     producer = {}  # value name -> (step index, output index)
     step_of_op = {}
     steps = []
-    for i, s in enumerate(program.steps):
+    kept, alias = _elide(program.steps, c.bound)
+    c.results = [None if name is None else _resolve(alias, name) for name in c.results]
+    for i, s in enumerate(kept):
         st = _Step()
         st.index = i
         st.op = s.op
         st.kind = s.op.op_def.control_flow
         st.outs = s.outs
+        st.args = [_resolve(alias, name) for _, name, _ in s.args]
         if s.kernel is None:  # a variable read: one ref argument
             st.kernel = read
-            st.args = [name for _, name, _ in s.args]
             st.refs = [False]
         else:
             st.kernel = s.kernel
-            st.args = [name for _, name, _ in s.args]
             st.refs = [is_ref for _, _, is_ref in s.args]
         st.frame = s.op._get_attr_or("frame_name", "") if st.kind == "enter" else ""
         st.constant = bool(s.op._get_attr_or("is_constant", False)) if st.kind == "enter" else False
@@ -130,6 +131,34 @@ def compile_program(program):
     c.initial = [st.index for st in steps if st.n_wait == 0]
     c.fn = np.errstate(all="ignore")(lambda *feeds: _Run(c, feeds).run())
     return c
+
+
+def _elide(program_steps, bound):
+    """The steps left to run once the ones with a fixed value are bound (a Const's value, a variable's
+    cell) and the pass-through ones (Identity of a value) are aliases of their input, as the straight-line
+    plans' `kernel_elision` does -- here only for ops with no control edge in the plan either way, since
+    control edges carry deadness.  Returns (steps, {alias: name})."""
+    in_plan = {s.op for s in program_steps}
+    controlling = {c for s in program_steps for c in s.op.control_inputs if c in in_plan}
+    kept, alias = [], {}
+    for s in program_steps:
+        op = s.op
+        definition = op.op_def
+        if op in controlling or any(c in in_plan for c in op.control_inputs) or s.kernel is None:
+            kept.append(s)
+        elif (definition.constant or definition.variable) and not s.args:
+            bound[s.outs[0]] = s.kernel()  # the same value (or cell) on every run of this session
+        elif definition.pass_through and len(s.args) == 1 and not op.inputs[0].dtype.is_ref_dtype:
+            alias[s.outs[0]] = s.args[0][1]
+        else:
+            kept.append(s)
+    return kept, alias
+
+
+def _resolve(alias, name):
+    while name in alias:
+        name = alias[name]
+    return name
 
 
 class _Run:
