@@ -146,8 +146,6 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
 def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
     """``tf.case``: the fn of the first true predicate (or `default`) as nested conds; with `exclusive`,
     an Assert that at most one predicate is true."""
-    from engine.ops import constant_op, logging_ops, math_ops
-
     if isinstance(pred_fn_pairs, dict):
         pred_fn_pairs = list(pred_fn_pairs.items())
     if not isinstance(pred_fn_pairs, (list, tuple)):
@@ -162,30 +160,50 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
             raise TypeError(f"fn for pred {pred.name} must be callable.")
     preds = [p for p, _ in pred_fn_pairs]
     fns = [f for _, f in pred_fn_pairs]
-    if default is None:
-        if not fns:
-            raise ValueError("Must provide at least one pred_fn_pair or default")
-        preds, last_fn = preds[:-1], fns[-1]
-        fns = fns[:-1]
-        default = last_fn
     with ops.name_scope(name, "case", preds):
-        if exclusive and preds:
-            preds_c = array_ops.stack(preds, name="preds_c")
-            num_true = math_ops.reduce_sum(array_ops.cast(preds_c, dtypes.int32), name="num_true_conds")
-            at_most_one = math_ops.less_equal(num_true, constant_op.constant(1, name="n_true_conds"))
-            condition = logging_ops.Assert(
-                at_most_one,
-                [
-                    "Input error: exclusive=True: more than 1 conditions ("
-                    + ", ".join(p.name for p in preds)
-                    + ") evaluated as True:",
-                    preds_c,
-                ],
-                summarize=len(preds),
-            )
-            with ops.control_dependencies([condition]):
+        if default is None:
+            if not fns:
+                raise ValueError("Must provide at least one pred_fn_pair or default")
+            default, preds, fns = _default_action(preds, fns)
+        if exclusive:
+            with ops.control_dependencies([_assert_at_most_n_true(preds, 1, "Input error: exclusive=True")]):
                 return _case_chain(preds, fns, default, strict)
         return _case_chain(preds, fns, default, strict)
+
+
+def _assert_at_most_n_true(preds, n, message):
+    """An Assert that at most `n` of `preds` hold (TF's names: preds_c, num_true_conds, n_true_conds)."""
+    from engine.ops import constant_op, logging_ops, math_ops
+
+    preds_c = array_ops.stack(preds, name="preds_c")
+    num_true = math_ops.reduce_sum(array_ops.cast(preds_c, dtypes.int32), name="num_true_conds")
+    condition = math_ops.less_equal(num_true, constant_op.constant(n, name="n_true_conds"))
+    names = ", ".join(p.name for p in preds)
+    data = [f"{message}: more than {n} conditions ({names}) evaluated as True:", preds_c]
+    return logging_ops.Assert(condition, data, summarize=len(preds))
+
+
+def _default_action(preds, fns):
+    """With no `default`, TF takes the last pair's fn, asserting when it runs that its predicate holds
+    and that no other did."""
+    from engine.ops import logging_ops
+
+    k = len(preds) - 1
+    pred, fn = preds[k], fns[k]
+    others = preds[:k]
+
+    def default_action():
+        checks = []
+        if others:
+            message = (f"Implementation error: selected default action #{k} was called, but some of other "
+                       "predicates are True: ")
+            checks.append(_assert_at_most_n_true(others, 0, message))
+        checks.append(logging_ops.Assert(pred, ["Input error: None of conditions evaluated as True:",
+                                                array_ops.stack(preds, name="preds_c")]))
+        with ops.control_dependencies(checks):
+            return fn()
+
+    return default_action, others, fns[:k]
 
 
 def _case_chain(preds, fns, default, strict):

@@ -198,3 +198,17 @@ def test_stateful_ops_group_and_control_dependencies_in_branches(capfd):
         assert s.run(v) == 1.0 and capfd.readouterr().err == ""  # the Print of the other branch did not run
         s.run(out, {p: False})
         assert s.run(v) == 1.0 and capfd.readouterr().err == "false branch [7]\n"
+
+
+def test_case_without_default_asserts_as_tf():
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.int32, [])
+        out = tf.case([(x < 0, lambda: tf.constant(-1)), (x > 0, lambda: tf.constant(1))], exclusive=True)
+    with tf.Session(graph=g) as s:
+        assert s.run(out, {x: -2}) == -1 and s.run(out, {x: 3}) == 1
+        with pytest.raises(tf.errors.InvalidArgumentError) as info:
+            s.run(out, {x: 0})
+    assert info.value.message.split("\n\t")[0] == (
+        "assertion failed: [Input error: None of conditions evaluated as True:] [0 0]")
+    assert "case/cond/Assert_1/AssertGuard/Assert" in info.value.message
