@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import engine as tf
-from tests.engine.control_flow_fixtures import FIXTURES, import_graph
+from tests.engine.control_flow_fixtures import FIXTURES, HERE, import_graph
 
 
 def test_tf_while_loop_with_a_variable_in_the_body_runs():
@@ -51,3 +51,16 @@ def test_fetching_a_dead_tensor_fails_as_tf():
         assert s.run(true_side, {p: True}) == 2.0
         with pytest.raises(tf.errors.InvalidArgumentError, match="does not have value"):
             s.run(true_side, {p: False})
+
+
+def test_tf_meta_graph_with_loop_and_cond_restores_and_runs():
+    fixture = FIXTURES["meta"]
+    g = tf.Graph()
+    with g.as_default():
+        saver = tf.train.import_meta_graph(str(HERE / "meta" / "model.meta"))
+        with tf.Session() as s:
+            saver.restore(s, str(HERE / "meta" / "model"))
+            for key, expected in fixture["values"].items():
+                n, p = key.split(",")
+                got = s.run(fixture["fetch"], {"n:0": int(n), "p:0": p == "True"})
+                assert [np.asarray(v).tolist() for v in got] == expected
