@@ -47,6 +47,8 @@ class _Step:
         "frame",
         "constant",
         "next_iter_inputs",
+        "reads_refs",  # some argument is a variable cell to read first
+        "returned",  # some output is a value the plan returns
     )
 
 
@@ -85,6 +87,7 @@ def compile_program(program):
     steps = []
     kept, alias = _elide(program.steps, c.bound)
     c.results = [None if name is None else _resolve(alias, name) for name in c.results]
+    returned = set(c.results)
     for i, s in enumerate(kept):
         st = _Step()
         st.index = i
@@ -98,6 +101,8 @@ def compile_program(program):
         else:
             st.kernel = s.kernel
             st.refs = [is_ref for _, _, is_ref in s.args]
+        st.reads_refs = any(st.refs)
+        st.returned = any(name in returned for name in s.outs)
         st.frame = s.op._get_attr_or("frame_name", "") if st.kind == "enter" else ""
         st.constant = bool(s.op._get_attr_or("is_constant", False)) if st.kind == "enter" else False
         for j, name in enumerate(s.outs):
@@ -277,9 +282,11 @@ class _Run:
         try:
             if kind == "merge":
                 values = st.kernel(*args)
-            else:
+            elif st.reads_refs:
                 call = [read(a) if is_ref else a for a, is_ref in zip(args, st.refs, strict=True)]
                 values = st.kernel(*call)
+            else:
+                values = st.kernel(*args)
         except Exception as e:
             try:
                 e._engine_failing_op = st.op
@@ -331,7 +338,7 @@ class _Run:
     def _send(self, st, tag, values, dead):
         plan = self.plan
         index = st.index
-        if not tag:
+        if not tag and st.returned:
             for name, value in zip(st.outs, values, strict=False):
                 if value is not _DEAD:
                     self.results[name] = value
