@@ -86,6 +86,7 @@ from engine.ops.array_ops import (
     fill,
     gather,
     identity,
+    identity_n,
     matrix_diag,
     matrix_set_diag,
     matrix_transpose,
@@ -117,7 +118,21 @@ from engine.ops.array_ops import (
     zeros_like,
 )
 from engine.ops.array_ops import shape_v1 as shape
+from engine.ops.check_ops import (
+    assert_equal,
+    assert_greater,
+    assert_greater_equal,
+    assert_less,
+    assert_less_equal,
+    assert_negative,
+    assert_non_negative,
+    assert_non_positive,
+    assert_none_equal,
+    assert_positive,
+    assert_rank,
+)
 from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm, global_norm
+from engine.ops.cond import case, cond
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
 from engine.ops.init_ops import (
@@ -131,6 +146,8 @@ from engine.ops.init_ops import (
     variance_scaling_initializer,
     zeros_initializer,
 )
+from engine.ops.logging_ops import Assert, Print
+from engine.ops.logging_ops import print_v2 as print  # noqa: A004 - TF's name
 from engine.ops.math_ops import (
     abs,  # noqa: A004
     acos,
@@ -215,6 +232,7 @@ from engine.ops.parsing_ops import (
 )
 from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from engine.ops.state_ops import assign, assign_add, assign_sub
+from engine.ops.while_loop import while_loop
 from engine.proto.config_pb2 import RunMetadata
 from engine.session import ConfigProto, GPUOptions, InteractiveSession, RunOptions, Session
 from engine.variable_scope import (
@@ -262,6 +280,7 @@ _make_module_callable(gradients, "gradients")
 # tf.compat.v1 (tests/interop/test_public_names.py checks them against TensorFlow 2.21).
 __all__ = [
     "AUTO_REUSE",
+    "Assert",
     "ConfigProto",
     "DType",
     "Dimension",
@@ -274,6 +293,7 @@ __all__ = [
     "InteractiveSession",
     "NotDifferentiable",
     "Operation",
+    "Print",
     "RegisterGradient",
     "RunMetadata",
     "RunOptions",
@@ -360,9 +380,23 @@ __all__ = [
     "gradients",
     "greater",
     "greater_equal",
+    "assert_equal",
+    "assert_greater",
+    "assert_greater_equal",
+    "assert_less",
+    "assert_less_equal",
+    "assert_negative",
+    "assert_non_negative",
+    "assert_non_positive",
+    "assert_none_equal",
+    "assert_positive",
+    "assert_rank",
+    "case",
+    "cond",
     "group",
     "half",
     "identity",
+    "identity_n",
     "import_graph_def",
     "init_scope",
     "initialize_all_variables",
@@ -421,6 +455,7 @@ __all__ = [
     "parse_single_example",
     "parse_single_sequence_example",
     "placeholder",
+    "print",
     "placeholder_with_default",
     "pow",
     "python_io",
@@ -491,6 +526,7 @@ __all__ = [
     "variable_op_scope",
     "variable_scope",
     "variables_initializer",
+    "while_loop",
     "variance_scaling_initializer",
     "variant",
     "where",

@@ -52,7 +52,8 @@ def test_histograms_offset_and_overlay(board_server, page, screenshot):
     assert kernel.locator("path.hist__curve.is-hover").count() == 1
     screenshot("dash-histograms-offset")
     page.get_by_text("Overlay", exact=True).click()
-    page.wait_for_function("() => document.querySelector(\"article[data-tag='dense/kernel'] path.hist__curve\")"
+    page.wait_for_function("() => document.querySelector("
+                           "\"article[data-tag='dense/kernel'] path.hist__curve\")"
                            ".getAttribute('fill') === 'none'")
     empty = ready(page, "tf2", "empty")
     assert empty.locator("path.hist__curve").count() == 12  # empty inputs draw flat lines
@@ -159,7 +160,8 @@ def test_text_markdown_tables_and_no_script(board_server, page, screenshot, cons
     assert notes.locator(".dash-text__step").count() == 3
     screenshot("dash-text")
     page.locator("input[data-setting=markdown]").uncheck()
-    page.wait_for_function("() => !document.querySelector(\"article[data-tag='notes'] .dash-text__html strong\")")
+    page.wait_for_function("() => !document.querySelector("
+                           "\"article[data-tag='notes'] .dash-text__html strong\")")
 
 
 def test_plugins_without_a_page_are_named(board_server, page, screenshot):

@@ -126,6 +126,7 @@ def _many_ops():
     i = tf.constant([[1, 2, 3], [4, 5, 6]])
     outs = [
         tf.identity(x),
+        *tf.identity_n([x, i]),
         tf.stop_gradient(x),
         tf.reshape(x, [3, -1]),
         tf.cast(i, tf.float32),

