@@ -6,9 +6,22 @@ module per op family), engine/session.py, engine/variables.py and engine/variabl
 
 # ruff: noqa: F401 - this module only re-exports the public API
 
-# Namespaces (modules), as in TF 1.x: tf.bitwise, tf.initializers, tf.logging, tf.losses, tf.nn,
-# tf.summary, tf.train; `gradients` is made callable at the end of this file.
-from engine import bitwise, gradients, initializers, logging, losses, math, nn, summary, train
+# Namespaces (modules), as in TF 1.x: tf.bitwise, tf.initializers, tf.layers, tf.logging, tf.losses, tf.nn,
+# tf.summary, tf.train; `gradients` is made callable at the end of this file. `contrib` (only
+# tf.contrib.layers' common names) is an attribute, not in __all__: TF 2.21's tf.compat.v1 has no contrib.
+from engine import (
+    bitwise,
+    contrib,
+    gradients,
+    initializers,
+    layers,
+    logging,
+    losses,
+    math,
+    nn,
+    summary,
+    train,
+)
 from engine.framework import errors
 from engine.framework.callable_module import make_module_callable as _make_module_callable
 from engine.framework.dtypes import (
@@ -349,6 +362,7 @@ __all__ = [
     "is_inf",
     "is_nan",
     "is_variable_initialized",
+    "layers",
     "less",
     "less_equal",
     "lin_space",

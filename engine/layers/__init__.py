@@ -1,0 +1,42 @@
+"""`tf.layers`: TF 1.x's graph layers (re-exports only; engine/layers/base.py has the scoping rules)."""
+
+# ruff: noqa: F401 - this module only re-exports the public API
+
+from engine.layers.base import Layer
+from engine.layers.convolutional import Conv1D, Conv2D, conv1d, conv2d
+from engine.layers.core import Dense, Dropout, Flatten, dense, dropout, flatten
+from engine.layers.normalization import BatchNormalization, batch_normalization
+from engine.layers.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+    average_pooling1d,
+    average_pooling2d,
+    max_pooling1d,
+    max_pooling2d,
+)
+
+__all__ = [
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "BatchNormalization",
+    "Conv1D",
+    "Conv2D",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "Layer",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "average_pooling1d",
+    "average_pooling2d",
+    "batch_normalization",
+    "conv1d",
+    "conv2d",
+    "dense",
+    "dropout",
+    "flatten",
+    "max_pooling1d",
+    "max_pooling2d",
+]
