@@ -117,6 +117,7 @@ from engine.ops.array_ops import (
 )
 from engine.ops.array_ops import shape_v1 as shape
 from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm, global_norm
+from engine.ops.composite_ops import reduce_logsumexp, sequence_mask
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
 from engine.ops.init_ops import (
@@ -144,6 +145,7 @@ from engine.ops.math_ops import (
     clip_by_value,
     cos,
     cosh,
+    cumprod,
     cumsum,
     div,
     div_no_nan,
@@ -203,7 +205,10 @@ from engine.ops.math_ops import (
     tensordot,
     truediv,
 )
+from engine.ops.nd_index_ops import gather_nd, scatter_nd
 from engine.ops.random_ops import random_normal, random_uniform, truncated_normal
+from engine.ops.reverse_op import reverse
+from engine.ops.reverse_op import reverse as reverse_v2
 from engine.ops.state_ops import assign, assign_add, assign_sub
 from engine.proto.config_pb2 import RunMetadata
 from engine.session import ConfigProto, GPUOptions, InteractiveSession, RunOptions, Session
@@ -307,6 +312,7 @@ __all__ = [
     "convert_to_tensor",
     "cos",
     "cosh",
+    "cumprod",
     "cumsum",
     "device",
     "dimension_value",
@@ -328,6 +334,7 @@ __all__ = [
     "floordiv",
     "floormod",
     "gather",
+    "gather_nd",
     "get_collection",
     "get_collection_ref",
     "get_default_graph",
@@ -414,6 +421,7 @@ __all__ = [
     "reciprocal",
     "reduce_all",
     "reduce_any",
+    "reduce_logsumexp",
     "reduce_max",
     "reduce_mean",
     "reduce_min",
@@ -424,11 +432,15 @@ __all__ = [
     "reset_default_graph",
     "reshape",
     "resource",
+    "reverse",
+    "reverse_v2",
     "rint",
     "round",
     "rsqrt",
     "saturate_cast",
     "scalar_mul",
+    "scatter_nd",
+    "sequence_mask",
     "set_random_seed",
     "shape",
     "sigmoid",

@@ -13,7 +13,21 @@ from engine.ops.conv_ops import (  # noqa: E402
     conv2d_backprop_input,
     max_pool,
 )
+from engine.ops.embedding_ops import embedding_lookup
 from engine.ops.math_ops import sigmoid, tanh
+from engine.ops.nn_impl import (
+    batch_normalization,
+    conv1d,
+    crelu,
+    l2_normalize,
+    log_poisson_loss,
+    moments,
+    relu_layer,
+    swish,
+    weighted_cross_entropy_with_logits,
+    xw_plus_b,
+    zero_fraction,
+)
 from engine.ops.nn_loss_ops import (  # noqa: E402
     l2_loss,
     sigmoid_cross_entropy_with_logits,
@@ -34,22 +48,32 @@ from engine.ops.nn_ops import (
     softplus,
     softsign,
 )
+from engine.ops.top_k_ops import in_top_k, top_k
 
 # TensorFlow's names only (tests/interop/test_public_names.py checks them against tf.compat.v1.nn).
 __all__ = [
     "avg_pool",
+    "batch_normalization",
     "bias_add",
+    "conv1d",
     "conv2d",
     "conv2d_backprop_filter",
     "conv2d_backprop_input",
+    "crelu",
     "dropout",
     "elu",
+    "embedding_lookup",
+    "in_top_k",
     "l2_loss",
+    "l2_normalize",
     "leaky_relu",
+    "log_poisson_loss",
     "log_softmax",
     "max_pool",
+    "moments",
     "relu",
     "relu6",
+    "relu_layer",
     "selu",
     "sigmoid",
     "sigmoid_cross_entropy_with_logits",
@@ -59,5 +83,10 @@ __all__ = [
     "softplus",
     "softsign",
     "sparse_softmax_cross_entropy_with_logits",
+    "swish",
     "tanh",
+    "top_k",
+    "weighted_cross_entropy_with_logits",
+    "xw_plus_b",
+    "zero_fraction",
 ]

@@ -1,11 +1,14 @@
 """`tf.nn` functions TF builds from other ops (`tensorflow/python/ops/nn_impl.py`): moments, batch
-normalization, L2 normalization, conv1d. No op types of their own, so no kernels or gradients here: their
+normalization, L2 normalization, conv1d, crelu, swish, xw_plus_b, relu_layer, zero_fraction and two losses.
+No op types of their own, so no kernels or gradients here: their
 gradients are those of the ops they are made of, as in TF."""
 
 from __future__ import annotations
 
+import math
+
 from engine.framework import dtypes, ops
-from engine.ops import array_ops, conv_ops, math_ops
+from engine.ops import array_ops, constant_op, conv_ops, math_ops, nn_ops
 
 
 def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
@@ -104,3 +107,91 @@ def conv1d(
             name=scope,
         )
         return array_ops.squeeze(result, [-3])
+
+
+def crelu(features, name=None, axis=-1):
+    """``tf.nn.crelu``: relu of `features` concatenated with `-features` along `axis`."""
+    with ops.name_scope(name, "CRelu", [features]) as scope:
+        features = ops.convert_to_tensor(features, name="features")
+        c = array_ops.concat([features, -features], axis, name=scope)
+        return nn_ops.relu(c)
+
+
+def swish(features, beta=1.0):
+    """``tf.nn.swish``: `features * sigmoid(beta * features)` (TF fuses the gradient; the engine's is the
+    composite's, with the same values)."""
+    with ops.name_scope(None, "swish", [features]):
+        features = ops.convert_to_tensor(features, name="features")
+        return features * math_ops.sigmoid(beta * features)
+
+
+def xw_plus_b(x, weights, biases, name=None):
+    """``tf.nn.xw_plus_b``: `matmul(x, weights) + biases` (a BiasAdd named `name`)."""
+    with ops.name_scope(name, "xw_plus_b", [x, weights, biases]) as scope:
+        x = ops.convert_to_tensor(x, name="x")
+        weights = ops.convert_to_tensor(weights, name="weights")
+        biases = ops.convert_to_tensor(biases, name="biases")
+        mm = math_ops.matmul(x, weights)
+        return nn_ops.bias_add(mm, biases, name=scope)
+
+
+def relu_layer(x, weights, biases, name=None):
+    """``tf.nn.relu_layer``: `relu(matmul(x, weights) + biases)`."""
+    with ops.name_scope(name, "relu_layer", [x, weights, biases]) as scope:
+        x = ops.convert_to_tensor(x, name="x")
+        weights = ops.convert_to_tensor(weights, name="weights")
+        biases = ops.convert_to_tensor(biases, name="biases")
+        xw_plus_b_t = nn_ops.bias_add(math_ops.matmul(x, weights), biases)
+        return nn_ops.relu(xw_plus_b_t, name=scope)
+
+
+def zero_fraction(value, name=None):
+    """``tf.nn.zero_fraction``: the fraction of zeros in `value`, as float32."""
+    with ops.name_scope(name, "zero_fraction", [value]):
+        value = ops.convert_to_tensor(value, name="value")
+        zero = array_ops.zeros([], dtype=value.dtype.base_dtype)
+        is_zero = array_ops.cast(math_ops.equal(value, zero), dtypes.float32)
+        return math_ops.reduce_mean(is_zero, name="fraction")
+
+
+def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None, name=None, targets=None):
+    """``tf.nn.weighted_cross_entropy_with_logits``: sigmoid cross entropy with positives weighted by
+    `pos_weight`, in TF's stable form `(1 - z) * x + (1 + (q - 1) * z) * (log1p(exp(-|x|)) + relu(-x))`."""
+    if labels is not None and targets is not None:
+        raise ValueError("Cannot specify both 'labels' and 'targets'")
+    labels = targets if labels is None else labels
+    with ops.name_scope(name, "logistic_loss", [logits, labels]) as scope:
+        logits = ops.convert_to_tensor(logits, name="logits")
+        labels = ops.convert_to_tensor(labels, dtype=logits.dtype.base_dtype, name="labels")
+        if not labels.shape.is_compatible_with(logits.shape):
+            raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs {labels.shape})")
+        log_weight = 1 + (pos_weight - 1) * labels
+        return math_ops.add(
+            (1 - labels) * logits,
+            log_weight * (math_ops.log1p(math_ops.exp(-math_ops.abs(logits))) + nn_ops.relu(-logits)),
+            name=scope,
+        )
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
+    """``tf.nn.log_poisson_loss``: `exp(log_input) - log_input * targets`, plus Stirling's approximation of
+    `log(targets!)` where targets > 1 when `compute_full_loss`."""
+    with ops.name_scope(name, "log_poisson_loss", [log_input, targets]):
+        log_input = ops.convert_to_tensor(log_input, name="log_input")
+        targets = ops.convert_to_tensor(targets, name="targets")
+        if not log_input.shape.is_compatible_with(targets.shape):
+            raise ValueError(
+                f"log_input and targets must have the same shape ({log_input.shape} vs {targets.shape})"
+            )
+        result = math_ops.exp(log_input) - log_input * targets
+        if compute_full_loss:
+            point_five = constant_op.constant(0.5, dtype=targets.dtype.base_dtype)
+            two_pi = constant_op.constant(2 * math.pi, dtype=targets.dtype.base_dtype)
+            stirling_approx = (
+                (targets * math_ops.log(targets)) - targets + (point_five * math_ops.log(two_pi * targets))
+            )
+            zeros = array_ops.zeros_like(targets, dtype=targets.dtype.base_dtype)
+            ones = array_ops.ones_like(targets, dtype=targets.dtype.base_dtype)
+            cond = math_ops.logical_and(targets >= zeros, targets <= ones)
+            result += array_ops.where(cond, zeros, stirling_approx)
+        return result

@@ -249,6 +249,12 @@ def _many_ops():
         tf.random_normal([2], seed=1),
         tf.truncated_normal([2], seed=1),
         tf.random_uniform([2], maxval=5, dtype=tf.int32, seed=1),
+        tf.gather_nd(x, [[1, 2], [0, 0]]),
+        tf.scatter_nd([[1], [0]], [1.0, 2.0], [3]),
+        *tf.nn.top_k(x, 2),
+        tf.nn.in_top_k(x, [2, 0], 1),
+        tf.cumprod(x, 1, exclusive=True),
+        tf.reverse(x, [1]),
     ]
     v = tf.Variable(1.0, name="v")
     outs += [tf.assign_add(v, 1.0), tf.assign_sub(v, 1.0), tf.is_variable_initialized(v), tf.group(x, v)]

@@ -27,6 +27,10 @@ from engine.ops import (
     nn_ops,
     op_util,
 )
+from engine.ops.math_ops import cumprod
+from engine.ops.nd_index_ops import gather_nd, scatter_nd
+from engine.ops.reverse_op import reverse
+from engine.ops.top_k_ops import top_k
 from engine.session import Session
 
 for _m in pkgutil.iter_modules(engine_ops.__path__):
@@ -622,11 +626,41 @@ for _op_type, _cases in RUNTIME_SHAPE_CASES.items():
     CASES.setdefault(_op_type, []).extend(_cases)
 
 
+# Op families of the layers slice (engine/ops/nd_index_ops.py, top_k_ops.py, cumprod_op.py, reverse_op.py).
+LAYERS_SLICE_CASES = {
+    "GatherNd": [
+        Case(lambda p: gather_nd(p, c(np.array([[0, 1], [2, 0], [0, 1]], np.int32))), [rnd(3, 2)]),
+        Case(lambda p: gather_nd(p, c(np.array([[1], [0]], np.int64))), [rnd(2, 3)], shapes=[None],
+             label="rows-unknown-rank"),
+    ],
+    "ScatterNd": [
+        Case(lambda u: scatter_nd(c(np.array([[1], [3], [1]], np.int32)), u, c(np.array([4, 2], np.int32))),
+             [rnd(3, 2)]),
+    ],
+    "TopKV2": [
+        Case(lambda x: top_k(x, 2)[0], [np.array([[0.3, -1.2, 0.9, 0.1], [2.0, 1.0, -0.5, 0.7]])]),
+        Case(lambda x: top_k(x, 1)[0], [np.array([[[0.3, -1.2], [0.9, 0.1]]])], shapes=[(None, 2, None)],
+             label="unknown-dims"),
+    ],
+    "Cumprod": [
+        Case(lambda x, e=e, r=r: cumprod(x, axis=1, exclusive=e, reverse=r), [nonzero(2, 4)], label=f"{e}{r}")
+        for e in (False, True)
+        for r in (False, True)
+    ],
+    "ReverseV2": [
+        Case(lambda x: reverse(x, [0, -1]), [rnd(2, 3)]),
+        Case(lambda x: reverse(x, fed([1])), [rnd(2, 3, 2)], shapes=[None], label="fed-axis-unknown-rank"),
+    ],
+}
+for _op_type, _cases in LAYERS_SLICE_CASES.items():
+    CASES.setdefault(_op_type, []).extend(_cases)
+
+
 # Op types TensorFlow 2.21 neither gives a gradient nor marks with ops.NotDifferentiable (checked against
 # its gradient registry): tf.gradients raises LookupError if a gradient reaches one, so they stay unmarked.
 NO_GRADIENT_IN_TF = {
     "All", "Any", "IsFinite", "IsInf", "IsNan", "NoOp", "Placeholder", "VariableV2", "IsVariableInitialized",
-    "Where", "RandomUniformInt", "SaveV2", "RestoreV2", "VarHandleOp", "AssignVariableOp",
+    "Where", "RandomUniformInt", "InTopKV2", "SaveV2", "RestoreV2", "VarHandleOp", "AssignVariableOp",
     "AssignAddVariableOp", "AssignSubVariableOp", "DestroyResourceOp",
     *(f"{prefix}Apply{name}" for prefix in ("", "Resource") for name in (
         "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta")),
