@@ -120,6 +120,7 @@ from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm, global_norm
 from engine.ops.composite_ops import reduce_logsumexp, sequence_mask
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
+from engine.ops.einsum_op import einsum
 from engine.ops.init_ops import (
     constant_initializer,
     glorot_normal_initializer,
@@ -320,6 +321,7 @@ __all__ = [
     "div_no_nan",
     "divide",
     "double",
+    "einsum",
     "equal",
     "errors",
     "exp",

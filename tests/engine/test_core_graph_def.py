@@ -255,6 +255,7 @@ def _many_ops():
         tf.nn.in_top_k(x, [2, 0], 1),
         tf.cumprod(x, 1, exclusive=True),
         tf.reverse(x, [1]),
+        tf.einsum("ij,kj->ik", x, x),
     ]
     v = tf.Variable(1.0, name="v")
     outs += [tf.assign_add(v, 1.0), tf.assign_sub(v, 1.0), tf.is_variable_initialized(v), tf.group(x, v)]

@@ -27,6 +27,7 @@ from engine.ops import (
     nn_ops,
     op_util,
 )
+from engine.ops.einsum_op import einsum
 from engine.ops.math_ops import cumprod
 from engine.ops.nd_index_ops import gather_nd, scatter_nd
 from engine.ops.reverse_op import reverse
@@ -646,6 +647,14 @@ LAYERS_SLICE_CASES = {
         Case(lambda x, e=e, r=r: cumprod(x, axis=1, exclusive=e, reverse=r), [nonzero(2, 4)], label=f"{e}{r}")
         for e in (False, True)
         for r in (False, True)
+    ],
+    "Einsum": [
+        Case(lambda a, b: einsum("ij,jk->ik", a, b), [rnd(2, 3), rnd(3, 2)]),
+        Case(lambda a: einsum("ii->i", a), [rnd(3, 3)], label="diagonal"),
+        Case(lambda a: einsum("ijk->j", a), [rnd(2, 3, 2)], label="summed-labels"),
+        Case(lambda a, b: einsum("...ij,...jk->...ik", a, b), [rnd(2, 2, 3), rnd(1, 3, 2)],
+             shapes=[None, (None, 3, 2)], label="broadcast-ellipsis-unknown-rank"),
+        Case(lambda a, b: einsum("ij,kj", a, b), [rnd(2, 3), rnd(2, 3)], label="implicit-output"),
     ],
     "ReverseV2": [
         Case(lambda x: reverse(x, [0, -1]), [rnd(2, 3)]),
