@@ -3,7 +3,7 @@
 # ruff: noqa: F401 - this module only re-exports the public API
 
 from engine.layers.base import Layer
-from engine.layers.convolutional import Conv1D, Conv2D, conv1d, conv2d
+from engine.layers.convolutional import Conv1D, Conv2D, Conv2DTranspose, conv1d, conv2d, conv2d_transpose
 from engine.layers.core import Dense, Dropout, Flatten, dense, dropout, flatten
 from engine.layers.normalization import BatchNormalization, batch_normalization
 from engine.layers.pooling import (
@@ -23,6 +23,7 @@ __all__ = [
     "BatchNormalization",
     "Conv1D",
     "Conv2D",
+    "Conv2DTranspose",
     "Dense",
     "Dropout",
     "Flatten",
@@ -34,6 +35,7 @@ __all__ = [
     "batch_normalization",
     "conv1d",
     "conv2d",
+    "conv2d_transpose",
     "dense",
     "dropout",
     "flatten",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from engine.framework import ops
 from engine.framework.tensor_shape import TensorShape
 from engine.layers import utils
 from engine.layers.base import Layer
-from engine.ops import conv_ops, init_ops, nn_impl, nn_ops
+from engine.ops import array_ops, conv_ops, init_ops, math_ops, nn_impl, nn_ops
 
 # TF's default initializers, shared (they hold no state).
 _ZEROS = init_ops.zeros_initializer()
@@ -289,6 +290,132 @@ def conv2d(
         padding=padding,
         data_format=data_format,
         dilation_rate=dilation_rate,
+        activation=activation,
+        use_bias=use_bias,
+        kernel_initializer=kernel_initializer,
+        bias_initializer=bias_initializer,
+        kernel_regularizer=kernel_regularizer,
+        bias_regularizer=bias_regularizer,
+        activity_regularizer=activity_regularizer,
+        kernel_constraint=kernel_constraint,
+        bias_constraint=bias_constraint,
+        trainable=trainable,
+        name=name,
+        _reuse=reuse,
+        _scope=name,
+    )
+    return layer.apply(inputs)
+
+
+def _deconv_length(size, kernel, padding, stride, dilation):
+    """The transposed convolution's output length (Keras's `deconv_output_length` without output padding)."""
+    if size is None:
+        return None
+    kernel = kernel + (kernel - 1) * (dilation - 1)
+    if padding == "valid":
+        return size * stride + max(kernel - stride, 0)
+    return size * stride
+
+
+class Conv2DTranspose(Conv2D):
+    """`tf.layers.Conv2DTranspose(filters, kernel_size, strides=(1, 1), padding='valid', ...)`: a
+    Conv2DBackpropInput with kernel `(kh, kw, filters, in_channels)`."""
+
+    def build(self, input_shape):
+        input_shape = TensorShape(input_shape)
+        if input_shape.ndims != 4:
+            raise ValueError(f"Inputs should have rank 4. Received input shape: {input_shape}")
+        channels = input_shape.dims[-1].value
+        if channels is None:
+            raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
+        self.kernel = self.add_weight(
+            "kernel",
+            shape=list(self.kernel_size) + [self.filters, channels],
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+            trainable=True,
+            dtype=self._dtype,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                "bias",
+                shape=[self.filters],
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+                trainable=True,
+                dtype=self._dtype,
+            )
+        self.built = True
+
+    def call(self, inputs):
+        inputs = ops.convert_to_tensor(inputs)
+        dynamic = array_ops.shape_v1(inputs)
+        static = inputs.shape.as_list()
+        sizes = [dynamic[0]]
+        for axis, (k, s, d) in zip(
+            (1, 2), zip(self.kernel_size, self.strides, self.dilation_rate, strict=True), strict=True
+        ):
+            known = _deconv_length(static[axis], k, self.padding, s, d)
+            if known is not None:
+                sizes.append(known)
+            else:  # the same formula at run time
+                kernel = k + (k - 1) * (d - 1)
+                extra = max(kernel - s, 0) if self.padding == "valid" else 0
+                sizes.append(math_ops.add(math_ops.multiply(dynamic[axis], s), extra))
+        sizes.append(self.filters)
+        outputs = conv_ops.conv2d_backprop_input(
+            array_ops.stack(sizes),
+            self.kernel,
+            inputs,
+            strides=[1, *self.strides, 1],
+            padding=self.padding.upper(),
+            dilations=[1, *self.dilation_rate, 1],
+            name="conv2d_transpose",
+        )
+        outputs.set_shape(
+            [static[0]]
+            + [
+                _deconv_length(static[a], k, self.padding, s, d)
+                for a, k, s, d in zip((1, 2), self.kernel_size, self.strides, self.dilation_rate, strict=True)
+            ]
+            + [self.filters]
+        )
+        if self.use_bias:
+            outputs = nn_ops.bias_add(outputs, self.bias)
+        if self.activation is not None:
+            return self.activation(outputs)
+        return outputs
+
+
+def conv2d_transpose(
+    inputs,
+    filters,
+    kernel_size,
+    strides=(1, 1),
+    padding="valid",
+    data_format="channels_last",
+    activation=None,
+    use_bias=True,
+    kernel_initializer=None,
+    bias_initializer=_ZEROS,
+    kernel_regularizer=None,
+    bias_regularizer=None,
+    activity_regularizer=None,
+    kernel_constraint=None,
+    bias_constraint=None,
+    trainable=True,
+    name=None,
+    reuse=None,
+):
+    """``tf.layers.conv2d_transpose``."""
+    layer = Conv2DTranspose(
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        data_format=data_format,
         activation=activation,
         use_bias=use_bias,
         kernel_initializer=kernel_initializer,

@@ -16,8 +16,10 @@ from engine.ops.conv_ops import (  # noqa: E402
 from engine.ops.embedding_ops import embedding_lookup
 from engine.ops.math_ops import sigmoid, tanh
 from engine.ops.nn_impl import (
+    atrous_conv2d,
     batch_normalization,
     conv1d,
+    conv2d_transpose,
     crelu,
     l2_normalize,
     log_poisson_loss,
@@ -52,6 +54,7 @@ from engine.ops.top_k_ops import in_top_k, top_k
 
 # TensorFlow's names only (tests/interop/test_public_names.py checks them against tf.compat.v1.nn).
 __all__ = [
+    "atrous_conv2d",
     "avg_pool",
     "batch_normalization",
     "bias_add",
@@ -59,6 +62,7 @@ __all__ = [
     "conv2d",
     "conv2d_backprop_filter",
     "conv2d_backprop_input",
+    "conv2d_transpose",
     "crelu",
     "dropout",
     "elu",

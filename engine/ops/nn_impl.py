@@ -195,3 +195,65 @@ def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
             cond = math_ops.logical_and(targets >= zeros, targets <= ones)
             result += array_ops.where(cond, zeros, stirling_approx)
         return result
+
+
+def conv2d_transpose(
+    value=None,
+    filter=None,
+    output_shape=None,
+    strides=None,
+    padding="SAME",  # noqa: A002
+    data_format="NHWC",
+    name=None,
+    input=None,
+    filters=None,
+    dilations=None,
+):  # noqa: A002
+    """``tf.nn.conv2d_transpose``: the gradient of conv2d with respect to its input (a Conv2DBackpropInput
+    of `output_shape`), with `filter` of shape (height, width, output_channels, in_channels)."""
+    value = input if value is None else value
+    filter = filters if filter is None else filter  # noqa: A001
+    with ops.name_scope(name, "conv2d_transpose", [value, filter, output_shape]) as scope:
+        value = ops.convert_to_tensor(value, name="value")
+        filter = ops.convert_to_tensor(filter, name="filter")  # noqa: A001
+        channels = value.shape.dims[3] if value.shape.ndims == 4 else None
+        if (
+            channels is not None
+            and filter.shape.ndims == 4
+            and not channels.is_compatible_with(filter.shape.dims[3])
+        ):
+            raise ValueError(
+                f"input channels does not match filter's input channels, {channels} != {filter.shape.dims[3]}"
+            )
+        output_shape_t = ops.convert_to_tensor(output_shape, dtype=None, name="output_shape")
+        if output_shape_t.shape.ndims is not None and not output_shape_t.shape.is_compatible_with([4]):
+            raise ValueError(f"output_shape must have shape (4,), got {output_shape_t.shape}")
+        if (
+            isinstance(output_shape, (list, tuple))
+            and filter.shape.ndims == 4
+            and not filter.shape.dims[2].is_compatible_with(output_shape[3])
+        ):
+            raise ValueError(
+                f"output_shape does not match filter's output channels, {output_shape[3]} != "
+                f"{filter.shape.dims[2]}"
+            )
+        return conv_ops.conv2d_backprop_input(
+            output_shape_t,
+            filter,
+            value,
+            strides=strides,
+            padding=padding,
+            dilations=[1, 1, 1, 1] if dilations is None else dilations,
+            data_format=data_format,
+            name=scope,
+        )
+
+
+def atrous_conv2d(value, filters, rate, padding, name=None):
+    """``tf.nn.atrous_conv2d``: conv2d with the filter dilated by `rate` (a Conv2D with `dilations`)."""
+    if rate < 1:
+        raise ValueError(f"rate {rate} cannot be less than one")
+    with ops.name_scope(name, "convolution", [value, filters]) as scope:
+        return conv_ops.conv2d(
+            value, filters, strides=[1, 1, 1, 1], padding=padding, dilations=[1, rate, rate, 1], name=scope
+        )
