@@ -14,6 +14,7 @@ from engine.ops.conv_ops import (  # noqa: E402
     max_pool,
 )
 from engine.ops.embedding_ops import embedding_lookup
+from engine.ops.lrn_ops import local_response_normalization, lrn
 from engine.ops.math_ops import sigmoid, tanh
 from engine.ops.nn_impl import (
     atrous_conv2d,
@@ -73,8 +74,10 @@ __all__ = [
     "l2_loss",
     "l2_normalize",
     "leaky_relu",
+    "local_response_normalization",
     "log_poisson_loss",
     "log_softmax",
+    "lrn",
     "max_pool",
     "moments",
     "relu",

@@ -349,6 +349,8 @@ _TF_INPUT_NAMES = {
     "HistogramSummary": "tag values",
     "ImageSummary": "tag tensor",
     "InTopKV2": "predictions targets k",
+    "LRN": "input",
+    "LRNGrad": "input_grads input_image output_image",
     "Invert": "x",
     "InvertPermutation": "x",
     "IsFinite": "x",

@@ -28,6 +28,7 @@ from engine.ops import (
     op_util,
 )
 from engine.ops.einsum_op import einsum
+from engine.ops.lrn_ops import lrn
 from engine.ops.math_ops import cumprod
 from engine.ops.nd_index_ops import gather_nd, scatter_nd
 from engine.ops.reverse_op import reverse
@@ -656,6 +657,10 @@ LAYERS_SLICE_CASES = {
              shapes=[None, (None, 3, 2)], label="broadcast-ellipsis-unknown-rank"),
         Case(lambda a, b: einsum("ij,kj", a, b), [rnd(2, 3), rnd(2, 3)], label="implicit-output"),
     ],
+    "LRN": [  # float32 only in TF: checked in float32 with a wider step and tolerance
+        Case(lambda x: array_ops.cast(lrn(array_ops.cast(x, dtypes.float32), 1, 0.5, 0.8, 0.6), F64),
+             [rnd(1, 2, 1, 5)], eps=1e-3, tol=2e-3),
+    ],
     "ReverseV2": [
         Case(lambda x: reverse(x, [0, -1]), [rnd(2, 3)]),
         Case(lambda x: reverse(x, fed([1])), [rnd(2, 3, 2)], shapes=[None], label="fed-axis-unknown-rank"),
@@ -669,10 +674,11 @@ for _op_type, _cases in LAYERS_SLICE_CASES.items():
 # its gradient registry): tf.gradients raises LookupError if a gradient reaches one, so they stay unmarked.
 NO_GRADIENT_IN_TF = {
     "All", "Any", "IsFinite", "IsInf", "IsNan", "NoOp", "Placeholder", "VariableV2", "IsVariableInitialized",
-    "Where", "RandomUniformInt", "InTopKV2", "SaveV2", "RestoreV2", "VarHandleOp", "AssignVariableOp",
+    "Where", "RandomUniformInt", "SaveV2", "RestoreV2", "VarHandleOp", "AssignVariableOp",
     "AssignAddVariableOp", "AssignSubVariableOp", "DestroyResourceOp",
     *(f"{prefix}Apply{name}" for prefix in ("", "Resource") for name in (
         "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta")),
+    "InTopKV2", "LRNGrad",
 }
 
 
