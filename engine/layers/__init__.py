@@ -3,7 +3,16 @@
 # ruff: noqa: F401 - this module only re-exports the public API
 
 from engine.layers.base import Layer
-from engine.layers.convolutional import Conv1D, Conv2D, Conv2DTranspose, conv1d, conv2d, conv2d_transpose
+from engine.layers.convolutional import (
+    Conv1D,
+    Conv2D,
+    Conv2DTranspose,
+    SeparableConv2D,
+    conv1d,
+    conv2d,
+    conv2d_transpose,
+    separable_conv2d,
+)
 from engine.layers.core import Dense, Dropout, Flatten, dense, dropout, flatten
 from engine.layers.normalization import BatchNormalization, batch_normalization
 from engine.layers.pooling import (
@@ -30,6 +39,7 @@ __all__ = [
     "Layer",
     "MaxPooling1D",
     "MaxPooling2D",
+    "SeparableConv2D",
     "average_pooling1d",
     "average_pooling2d",
     "batch_normalization",
@@ -41,4 +51,5 @@ __all__ = [
     "flatten",
     "max_pooling1d",
     "max_pooling2d",
+    "separable_conv2d",
 ]

@@ -6,7 +6,7 @@ from engine.framework import ops
 from engine.framework.tensor_shape import TensorShape
 from engine.layers import utils
 from engine.layers.base import Layer
-from engine.ops import array_ops, conv_ops, init_ops, math_ops, nn_impl, nn_ops
+from engine.ops import array_ops, conv_ops, depthwise_conv_ops, init_ops, math_ops, nn_impl, nn_ops
 
 # TF's default initializers, shared (they hold no state).
 _ZEROS = init_ops.zeros_initializer()
@@ -424,6 +424,166 @@ def conv2d_transpose(
         bias_regularizer=bias_regularizer,
         activity_regularizer=activity_regularizer,
         kernel_constraint=kernel_constraint,
+        bias_constraint=bias_constraint,
+        trainable=trainable,
+        name=name,
+        _reuse=reuse,
+        _scope=name,
+    )
+    return layer.apply(inputs)
+
+
+class SeparableConv2D(Conv2D):
+    """`tf.layers.SeparableConv2D(filters, kernel_size, ..., depth_multiplier=1)`: a depthwise convolution
+    (`depthwise_kernel`, (kh, kw, in, depth_multiplier)) then a 1x1 one (`pointwise_kernel`)."""
+
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=(1, 1),
+        padding="valid",
+        data_format="channels_last",
+        dilation_rate=(1, 1),
+        depth_multiplier=1,
+        activation=None,
+        use_bias=True,
+        depthwise_initializer=None,
+        pointwise_initializer=None,
+        bias_initializer=_ZEROS,
+        depthwise_regularizer=None,
+        pointwise_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        depthwise_constraint=None,
+        pointwise_constraint=None,
+        bias_constraint=None,
+        trainable=True,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(
+            filters,
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            data_format=data_format,
+            dilation_rate=dilation_rate,
+            activation=activation,
+            use_bias=use_bias,
+            bias_initializer=bias_initializer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+            bias_constraint=bias_constraint,
+            trainable=trainable,
+            name=name,
+            **kwargs,
+        )
+        self.depth_multiplier = int(depth_multiplier)
+        self.depthwise_initializer = depthwise_initializer
+        self.pointwise_initializer = pointwise_initializer
+        self.depthwise_regularizer = depthwise_regularizer
+        self.pointwise_regularizer = pointwise_regularizer
+        self.depthwise_constraint = depthwise_constraint
+        self.pointwise_constraint = pointwise_constraint
+        self.depthwise_kernel = self.pointwise_kernel = None
+
+    def build(self, input_shape):
+        input_shape = TensorShape(input_shape)
+        channels = input_shape.dims[-1].value if input_shape.ndims == 4 else None
+        if channels is None:
+            raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel",
+            shape=list(self.kernel_size) + [channels, self.depth_multiplier],
+            initializer=self.depthwise_initializer,
+            regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint,
+            trainable=True,
+            dtype=self._dtype,
+        )
+        self.pointwise_kernel = self.add_weight(
+            "pointwise_kernel",
+            shape=[1, 1, channels * self.depth_multiplier, self.filters],
+            initializer=self.pointwise_initializer,
+            regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint,
+            trainable=True,
+            dtype=self._dtype,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                "bias",
+                shape=[self.filters],
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+                trainable=True,
+                dtype=self._dtype,
+            )
+        self.built = True
+
+    def call(self, inputs):
+        outputs = depthwise_conv_ops.separable_conv2d(
+            inputs,
+            self.depthwise_kernel,
+            self.pointwise_kernel,
+            strides=[1, *self.strides, 1],
+            padding=self.padding.upper(),
+            rate=list(self.dilation_rate),
+        )
+        if self.use_bias:
+            outputs = nn_ops.bias_add(outputs, self.bias)
+        if self.activation is not None:
+            return self.activation(outputs)
+        return outputs
+
+
+def separable_conv2d(
+    inputs,
+    filters,
+    kernel_size,
+    strides=(1, 1),
+    padding="valid",
+    data_format="channels_last",
+    dilation_rate=(1, 1),
+    depth_multiplier=1,
+    activation=None,
+    use_bias=True,
+    depthwise_initializer=None,
+    pointwise_initializer=None,
+    bias_initializer=_ZEROS,
+    depthwise_regularizer=None,
+    pointwise_regularizer=None,
+    bias_regularizer=None,
+    activity_regularizer=None,
+    depthwise_constraint=None,
+    pointwise_constraint=None,
+    bias_constraint=None,
+    trainable=True,
+    name=None,
+    reuse=None,
+):
+    """``tf.layers.separable_conv2d``."""
+    layer = SeparableConv2D(
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        data_format=data_format,
+        dilation_rate=dilation_rate,
+        depth_multiplier=depth_multiplier,
+        activation=activation,
+        use_bias=use_bias,
+        depthwise_initializer=depthwise_initializer,
+        pointwise_initializer=pointwise_initializer,
+        bias_initializer=bias_initializer,
+        depthwise_regularizer=depthwise_regularizer,
+        pointwise_regularizer=pointwise_regularizer,
+        bias_regularizer=bias_regularizer,
+        activity_regularizer=activity_regularizer,
+        depthwise_constraint=depthwise_constraint,
+        pointwise_constraint=pointwise_constraint,
         bias_constraint=bias_constraint,
         trainable=trainable,
         name=name,

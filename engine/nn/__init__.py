@@ -13,6 +13,7 @@ from engine.ops.conv_ops import (  # noqa: E402
     conv2d_backprop_input,
     max_pool,
 )
+from engine.ops.depthwise_conv_ops import depthwise_conv2d, depthwise_conv2d_native, separable_conv2d
 from engine.ops.embedding_ops import embedding_lookup
 from engine.ops.lrn_ops import local_response_normalization, lrn
 from engine.ops.math_ops import sigmoid, tanh
@@ -66,6 +67,8 @@ __all__ = [
     "conv2d_backprop_input",
     "conv2d_transpose",
     "crelu",
+    "depthwise_conv2d",
+    "depthwise_conv2d_native",
     "dropout",
     "elu",
     "fused_batch_norm",
@@ -84,6 +87,7 @@ __all__ = [
     "relu6",
     "relu_layer",
     "selu",
+    "separable_conv2d",
     "sigmoid",
     "sigmoid_cross_entropy_with_logits",
     "softmax",

@@ -257,6 +257,7 @@ def _many_ops():
         tf.reverse(x, [1]),
         tf.einsum("ij,kj->ik", x, x),
         tf.nn.lrn(tf.reshape(x, [1, 1, 2, 3]), 1),
+        tf.nn.depthwise_conv2d(tf.reshape(x, [1, 2, 3, 1]), tf.ones([1, 2, 1, 2]), [1, 1, 1, 1], "SAME"),
     ]
     v = tf.Variable(1.0, name="v")
     outs += [tf.assign_add(v, 1.0), tf.assign_sub(v, 1.0), tf.is_variable_initialized(v), tf.group(x, v)]

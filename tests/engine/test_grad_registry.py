@@ -27,6 +27,8 @@ from engine.ops import (
     nn_ops,
     op_util,
 )
+from engine.ops import depthwise_conv_ops as depthwise_ops
+from engine.ops.depthwise_conv_ops import depthwise_conv2d
 from engine.ops.einsum_op import einsum
 from engine.ops.lrn_ops import lrn
 from engine.ops.math_ops import cumprod
@@ -656,6 +658,23 @@ LAYERS_SLICE_CASES = {
         Case(lambda a, b: einsum("...ij,...jk->...ik", a, b), [rnd(2, 2, 3), rnd(1, 3, 2)],
              shapes=[None, (None, 3, 2)], label="broadcast-ellipsis-unknown-rank"),
         Case(lambda a, b: einsum("ij,kj", a, b), [rnd(2, 3), rnd(2, 3)], label="implicit-output"),
+    ],
+    "DepthwiseConv2dNative": [
+        Case(lambda x, f: depthwise_conv2d(x, f, [1, 2, 2, 1], "SAME"), [rnd(1, 4, 5, 2), rnd(2, 3, 2, 2)]),
+        Case(lambda x, f: depthwise_conv2d(x, f, [1, 1, 1, 1], "VALID", rate=2),
+             [rnd(1, 5, 5, 1), rnd(2, 2, 1, 3)], label="dilated"),
+    ],
+    "DepthwiseConv2dNativeBackpropInput": [
+        Case(lambda f, dy: depthwise_ops._backprop_input(c(np.array([1, 4, 5, 2], np.int32)), f, dy,
+                                                         strides=[1, 2, 2, 1], padding="SAME",
+                                                         dilations=[1, 1, 1, 1], data_format="NHWC"),
+             [rnd(2, 3, 2, 2), rnd(1, 2, 3, 4)]),
+    ],
+    "DepthwiseConv2dNativeBackpropFilter": [
+        Case(lambda x, dy: depthwise_ops._backprop_filter(x, c(np.array([2, 3, 2, 2], np.int32)), dy,
+                                                          strides=[1, 2, 2, 1], padding="SAME",
+                                                          dilations=[1, 1, 1, 1], data_format="NHWC"),
+             [rnd(1, 4, 5, 2), rnd(1, 2, 3, 4)]),
     ],
     "LRN": [  # float32 only in TF: checked in float32 with a wider step and tolerance
         Case(lambda x: array_ops.cast(lrn(array_ops.cast(x, dtypes.float32), 1, 0.5, 0.8, 0.6), F64),
