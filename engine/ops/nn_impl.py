@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from engine.framework import dtypes, ops
+from engine.framework import dtypes, ops, tensor_util
 from engine.ops import array_ops, constant_op, conv_ops, math_ops, nn_ops
 
 
@@ -320,3 +320,161 @@ def fused_batch_norm(
             x, per_channel(mean), per_channel(variance), per_channel(offset), per_channel(scale), epsilon
         )
         return y, array_ops.identity(mean), array_ops.identity(variance)
+
+
+def sufficient_statistics(x, axes, shift=None, keep_dims=None, name=None, keepdims=None):
+    """``tf.nn.sufficient_statistics``: `(count, sum(x - shift), sum((x - shift) ** 2), shift)` over `axes`;
+    the count is a Const when those dimensions are known."""
+    if keep_dims is not None and keepdims is not None:
+        raise ValueError("Cannot specify both 'keep_dims' and 'keepdims'")
+    keep = bool(keepdims if keepdims is not None else keep_dims)
+    axes = list(axes)
+    with ops.name_scope(name, "sufficient_statistics", [x, shift]):
+        x = ops.convert_to_tensor(x, name="x")
+        dims = x.shape.as_list() if x.shape.ndims is not None else None
+        if dims is not None and all(dims[d] is not None for d in axes):
+            count = 1
+            for d in axes:
+                count *= dims[d]
+            counts = constant_op.constant(count, dtype=x.dtype.base_dtype)
+        else:
+            x_dims = array_ops.gather(array_ops.cast(array_ops.shape_v1(x), x.dtype.base_dtype), axes)
+            counts = math_ops.reduce_prod(x_dims, name="count")
+        if shift is not None:
+            shift = ops.convert_to_tensor(shift, name="shift")
+            m_ss = math_ops.subtract(x, shift)
+            v_ss = math_ops.squared_difference(x, shift)
+        else:
+            m_ss = x
+            v_ss = math_ops.square(x)
+        m_ss = math_ops.reduce_sum(m_ss, axes, keepdims=keep, name="mean_ss")
+        v_ss = math_ops.reduce_sum(v_ss, axes, keepdims=keep, name="var_ss")
+        return counts, m_ss, v_ss, shift
+
+
+def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
+    """``tf.nn.normalize_moments``: mean and variance from `sufficient_statistics`' sums."""
+    with ops.name_scope(name, "normalize", [counts, mean_ss, variance_ss, shift]):
+        divisor = math_ops.reciprocal(counts, name="divisor")
+        if shift is not None:
+            shifted_mean = math_ops.multiply(mean_ss, divisor, name="shifted_mean")
+            mean = math_ops.add(shifted_mean, shift, name="mean")
+        else:
+            shifted_mean = math_ops.multiply(mean_ss, divisor, name="mean")
+            mean = shifted_mean
+        variance = math_ops.subtract(
+            math_ops.multiply(variance_ss, divisor), math_ops.square(shifted_mean), name="variance"
+        )
+        return mean, variance
+
+
+def weighted_moments(x, axes, frequency_weights, name=None, keep_dims=None, keepdims=None):
+    """``tf.nn.weighted_moments``: the mean and variance of `x` over `axes`, each value counted
+    `frequency_weights` times (weights broadcast against x)."""
+    if keep_dims is not None and keepdims is not None:
+        raise ValueError("Cannot specify both 'keep_dims' and 'keepdims'")
+    keep = bool(keepdims if keepdims is not None else keep_dims)
+    with ops.name_scope(name, "weighted_moments", [x, frequency_weights, axes]):
+        x = ops.convert_to_tensor(x, name="x")
+        weights = ops.convert_to_tensor(frequency_weights, name="frequency_weights")
+        needs_cast = x.dtype.base_dtype == dtypes.float16
+        if needs_cast:
+            x = array_ops.cast(x, dtypes.float32)
+        if weights.dtype.base_dtype != x.dtype.base_dtype:
+            weights = array_ops.cast(weights, x.dtype.base_dtype)
+        weighted_input_sum = math_ops.reduce_sum(weights * x, axes, name="weighted_input_sum", keepdims=True)
+        broadcast_weights = weights + array_ops.zeros_like(x)
+        sum_of_weights = math_ops.reduce_sum(broadcast_weights, axes, name="sum_of_weights", keepdims=True)
+        divisor = math_ops.reciprocal(sum_of_weights, name="inv_weight_sum")
+        weighted_mean = math_ops.multiply(weighted_input_sum, divisor)
+        weighted_distsq = math_ops.reduce_sum(
+            weights * math_ops.squared_difference(x, weighted_mean),
+            axes,
+            name="weighted_distsq",
+            keepdims=True,
+        )
+        weighted_variance = math_ops.multiply(weighted_distsq, divisor)
+        if not keep:
+            weighted_mean = array_ops.squeeze(weighted_mean, axes)
+            weighted_variance = array_ops.squeeze(weighted_variance, axes)
+        if needs_cast:
+            weighted_mean = array_ops.cast(weighted_mean, dtypes.float16)
+            weighted_variance = array_ops.cast(weighted_variance, dtypes.float16)
+        return weighted_mean, weighted_variance
+
+
+def _pool1d(pool, default_name, input, ksize, strides, padding, data_format, name):  # noqa: A002
+    """A 1-D pooling as TF builds it: a height-1 axis added at 1 (NWC), the 2-D pool, the axis squeezed."""
+    if data_format not in ("NWC", "NHWC", None):
+        raise ValueError(
+            f'data_format must be "NWC" (the engine\'s kernels are NHWC only), got {data_format!r}'
+        )
+    with ops.name_scope(name, default_name, [input]) as scope:
+        expanded = array_ops.expand_dims(input, 1)
+        pooled = pool(
+            expanded,
+            [1, 1, _one_spatial(ksize, "ksize"), 1],
+            [1, 1, _one_spatial(strides, "strides"), 1],
+            padding,
+            name=scope,
+        )
+        return array_ops.squeeze(pooled, [1])
+
+
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """``tf.nn.max_pool1d`` over (batch, width, channels)."""
+    return _pool1d(conv_ops.max_pool, "MaxPool1d", input, ksize, strides, padding, data_format, name)
+
+
+def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """``tf.nn.avg_pool1d`` over (batch, width, channels)."""
+    return _pool1d(conv_ops.avg_pool, "AvgPool1D", input, ksize, strides, padding, data_format, name)
+
+
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """``tf.nn.max_pool2d``: `tf.nn.max_pool` under its TF 2 name."""
+    return conv_ops.max_pool(input, ksize, strides, padding, data_format=data_format, name=name)
+
+
+def avg_pool2d(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):  # noqa: A002
+    """``tf.nn.avg_pool2d``: `tf.nn.avg_pool` under its TF 2 name."""
+    return conv_ops.avg_pool(
+        value if input is None else input, ksize, strides, padding, data_format=data_format, name=name
+    )
+
+
+def conv1d_transpose(
+    input,
+    filters,
+    output_shape,
+    strides,
+    padding="SAME",
+    data_format="NWC",  # noqa: A002
+    dilations=None,
+    name=None,
+):
+    """``tf.nn.conv1d_transpose``: conv2d_transpose over a height-1 axis added at 1 (NWC)."""
+    if data_format not in ("NWC", None):
+        raise ValueError(
+            f'data_format must be "NWC" (the engine\'s kernels are NHWC only), got {data_format!r}'
+        )
+    with ops.name_scope(name, "conv1d_transpose", [input, filters, output_shape]) as scope:
+        x = array_ops.expand_dims(input, 1)
+        f = array_ops.expand_dims(filters, 0)
+        output_shape = ops.convert_to_tensor(output_shape, name="output_shape")
+        static = tensor_util.constant_value_as_shape(output_shape)
+        output_shape = array_ops.concat([output_shape[:1], [1], output_shape[1:]], 0)
+        dilation = 1 if dilations is None else _one_spatial(dilations, "dilations")
+        result = conv_ops.conv2d_backprop_input(
+            output_shape,
+            f,
+            x,
+            strides=[1, 1, _one_spatial(strides, "strides"), 1],
+            padding=padding,
+            dilations=[1, 1, dilation, 1],
+            name=scope,
+        )
+        result = array_ops.squeeze(result, [1])
+        if static.ndims == 3:  # TF's shape inference sees through the concat above; this keeps its result
+            result.set_shape(static)
+        return result
