@@ -193,3 +193,33 @@ def test_contrib_layers_names():
     assert tf.get_collection(tf.GraphKeys.UPDATE_OPS) == []
     with pytest.raises(ValueError, match="scale cannot be an integer: 1"):
         tf.contrib.layers.l2_regularizer(1)
+
+
+def test_reuse_trainable_and_name_scope_cases_are_tfs():
+    """Names and collections as TF 2.21's tf.compat.v1.layers gives them for the same calls."""
+    x = tf.placeholder(tf.float32, [None, 4])
+    a = tf.layers.dense(x, 3, name="auto", reuse=tf.AUTO_REUSE)
+    b = tf.layers.dense(x, 3, name="auto", reuse=tf.AUTO_REUSE)
+    assert (a.name, b.name) == ("auto/BiasAdd:0", "auto_1/BiasAdd:0")
+    with tf.variable_scope("net"):
+        h = tf.layers.dense(x, 2, trainable=False)
+    with tf.variable_scope("net", reuse=True):
+        h2 = tf.layers.dense(x, 2)
+    assert (h.name, h2.name) == ("net/dense/BiasAdd:0", "net_1/dense/BiasAdd:0")
+    assert [v.name for v in tf.trainable_variables()] == ["auto/kernel:0", "auto/bias:0"]
+    with tf.name_scope("outer"):
+        layer = tf.layers.Dense(1)
+        y = layer(x)
+    assert (y.name, [v.name for v in layer.variables]) == (
+        "outer/dense/BiasAdd:0",
+        ["dense/kernel:0", "dense/bias:0"],
+    )
+    bn = tf.layers.BatchNormalization(trainable=False)
+    z = bn(tf.placeholder(tf.float32, [None, 3]), training=True)
+    assert z.name == "batch_normalization/batchnorm/add_1:0" and bn.trainable_weights == []
+    assert [v.name for v in bn.non_trainable_weights] == [
+        "batch_normalization/gamma:0",
+        "batch_normalization/beta:0",
+        "batch_normalization/moving_mean:0",
+        "batch_normalization/moving_variance:0",
+    ]
