@@ -11,6 +11,7 @@ into UPDATE_OPS.
 from __future__ import annotations
 
 import re
+import weakref
 
 from engine.framework import dtypes, ops
 from engine.framework.ops import GraphKeys
@@ -25,10 +26,13 @@ def _snake_case(name):
     return insecure if insecure[0] != "_" else "private" + insecure
 
 
+_OBJECT_NAME_COUNTS = weakref.WeakKeyDictionary()  # graph -> {base name: layers named so far}
+
+
 def _unique_object_name(graph, base_name):
     """`dense_1`, `dense_2`, ... per graph: the name an unnamed layer object reports (Keras's counter),
     apart from the variable scope it later opens (`dense`)."""
-    counts = graph.__dict__.setdefault("_layer_object_names", {})
+    counts = _OBJECT_NAME_COUNTS.setdefault(graph, {})
     counts[base_name] = counts.get(base_name, 0) + 1
     return f"{base_name}_{counts[base_name]}"
 
