@@ -1,10 +1,10 @@
-"""`tf.layers` max and average pooling, 1-D and 2-D (channels_last)."""
+"""`tf.layers` max and average pooling, 1-D, 2-D and 3-D (channels_last)."""
 
 from __future__ import annotations
 
 from engine.layers import utils
 from engine.layers.base import Layer
-from engine.ops import array_ops, conv_ops
+from engine.ops import array_ops, conv3d_ops, conv_ops
 
 
 class _Pooling(Layer):
@@ -84,5 +84,27 @@ def max_pooling2d(inputs, pool_size, strides, padding="valid", data_format="chan
 def average_pooling2d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
     """``tf.layers.average_pooling2d``."""
     return AveragePooling2D(pool_size, strides, padding=padding, data_format=data_format, name=name).apply(
+        inputs
+    )
+
+
+class MaxPooling3D(_Pooling):
+    def __init__(self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kwargs):
+        super().__init__(3, conv3d_ops.max_pool3d, pool_size, strides, padding, data_format, name, **kwargs)
+
+
+class AveragePooling3D(_Pooling):
+    def __init__(self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kwargs):
+        super().__init__(3, conv3d_ops.avg_pool3d, pool_size, strides, padding, data_format, name, **kwargs)
+
+
+def max_pooling3d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """``tf.layers.max_pooling3d``."""
+    return MaxPooling3D(pool_size, strides, padding=padding, data_format=data_format, name=name).apply(inputs)
+
+
+def average_pooling3d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """``tf.layers.average_pooling3d``."""
+    return AveragePooling3D(pool_size, strides, padding=padding, data_format=data_format, name=name).apply(
         inputs
     )

@@ -6,6 +6,7 @@ Loss functions and conv/pool ops (owned by the training module) are added below 
 # ruff: noqa: F401 - this module only re-exports the public API
 
 # Losses, convolution and pooling (engine/ops/nn_loss_ops.py, engine/ops/conv_ops.py).
+from engine.ops.conv3d_ops import avg_pool3d, conv3d, max_pool3d
 from engine.ops.conv_ops import (  # noqa: E402
     avg_pool,
     conv2d,
@@ -69,6 +70,7 @@ __all__ = [
     "avg_pool",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "batch_normalization",
     "bias_add",
     "conv1d",
@@ -77,6 +79,7 @@ __all__ = [
     "conv2d_backprop_filter",
     "conv2d_backprop_input",
     "conv2d_transpose",
+    "conv3d",
     "crelu",
     "depthwise_conv2d",
     "depthwise_conv2d_native",
@@ -95,6 +98,7 @@ __all__ = [
     "max_pool",
     "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
     "moments",
     "normalize_moments",
     "relu",

@@ -21,6 +21,7 @@ from engine.framework import dtypes, ops, registry
 from engine.ops import (
     array_ops,
     constant_op,
+    conv3d_ops,
     conv_ops,
     math_ops,
     nn_loss_ops,
@@ -28,6 +29,7 @@ from engine.ops import (
     op_util,
 )
 from engine.ops import depthwise_conv_ops as depthwise_ops
+from engine.ops.conv3d_ops import avg_pool3d, conv3d, max_pool3d
 from engine.ops.depthwise_conv_ops import depthwise_conv2d
 from engine.ops.einsum_op import einsum
 from engine.ops.lrn_ops import lrn
@@ -80,6 +82,23 @@ def c(value, dtype=None):
 def fed(value):
     """An int32 value known only when the graph runs (an axis, permutation or index fed at run time)."""
     return array_ops.placeholder_with_default(np.asarray(value, np.int32), None)
+
+
+# MaxPool3DGrad / MaxPool3DGradGrad are linear in their gradient input: checked on a fixed pool input.
+POOL3D = ([1, 2, 2, 1, 1], [1, 1, 2, 1, 1], "SAME")
+POOL3D_X = np.random.RandomState(11).permutation(24).reshape(1, 2, 3, 2, 2).astype(np.float32)
+
+
+def _max_pool3d_grad_of(g):
+    x = c(POOL3D_X)
+    y = max_pool3d(x, *POOL3D)
+    return conv3d_ops._pool_grad_op("MaxPool3DGrad", [x, y, g], y.op)
+
+
+def _max_pool3d_grad_grad_of(g):
+    x = c(POOL3D_X)
+    y = max_pool3d(x, *POOL3D)
+    return conv3d_ops._pool_grad_op("MaxPool3DGradGrad", [x, y, g], y.op)
 
 
 # --- case constructors -------------------------------------------------------------------------------
@@ -675,6 +694,41 @@ LAYERS_SLICE_CASES = {
                                                           strides=[1, 2, 2, 1], padding="SAME",
                                                           dilations=[1, 1, 1, 1], data_format="NHWC"),
              [rnd(1, 4, 5, 2), rnd(1, 2, 3, 4)]),
+    ],
+    "Conv3D": [
+        Case(lambda x, f: conv3d(x, f, [1, 1, 2, 1, 1], "SAME"), [rnd(1, 2, 3, 3, 2), rnd(2, 2, 1, 2, 2)]),
+    ],
+    "Conv3DBackpropInputV2": [
+        Case(lambda f, dy: conv3d_ops._conv3d_backprop_input(
+            c(np.array([1, 2, 3, 3, 2], np.int32)), f, dy, [1, 1, 2, 1, 1], "SAME", [1] * 5, "NDHWC"),
+            [rnd(2, 2, 1, 2, 2), rnd(1, 2, 2, 3, 2)]),
+    ],
+    "Conv3DBackpropFilterV2": [
+        Case(lambda x, dy: conv3d_ops._conv3d_backprop_filter(
+            x, c(np.array([2, 2, 1, 2, 2], np.int32)), dy, [1, 1, 2, 1, 1], "SAME", [1] * 5, "NDHWC"),
+            [rnd(1, 2, 3, 3, 2), rnd(1, 2, 2, 3, 2)]),
+    ],
+    "MaxPool3D": [  # float32 only in TF
+        Case(lambda x: array_ops.cast(max_pool3d(array_ops.cast(x, dtypes.float32), [1, 2, 2, 1, 1],
+                                                 [1, 1, 2, 1, 1], "SAME"), F64),
+             [distinct(1, 2, 3, 2, 2)], eps=1e-3, tol=2e-3),
+    ],
+    "MaxPool3DGrad": [  # float32 only in TF
+        Case(lambda g: array_ops.cast(_max_pool3d_grad_of(array_ops.cast(g, dtypes.float32)), F64),
+             [rnd(1, 2, 2, 2, 2)], eps=1e-3, tol=2e-3),
+    ],
+    "MaxPool3DGradGrad": [
+        Case(lambda g: array_ops.cast(_max_pool3d_grad_grad_of(array_ops.cast(g, dtypes.float32)), F64),
+             [rnd(1, 2, 3, 2, 2)], eps=1e-3, tol=2e-3),
+    ],
+    "AvgPool3D": [
+        Case(lambda x: avg_pool3d(x, [1, 2, 2, 1, 1], [1, 1, 2, 1, 1], "SAME"), [rnd(1, 2, 3, 2, 2)]),
+    ],
+    "AvgPool3DGrad": [
+        Case(lambda g: conv3d_ops._pool_grad_op("AvgPool3DGrad", [c(np.array([1, 2, 3, 2, 2], np.int32)), g],
+                                                avg_pool3d(c(np.zeros((1, 2, 3, 2, 2))), [1, 2, 2, 1, 1],
+                                                           [1, 1, 2, 1, 1], "SAME").op),
+             [rnd(1, 2, 2, 2, 2)]),
     ],
     "LRN": [  # float32 only in TF: checked in float32 with a wider step and tolerance
         Case(lambda x: array_ops.cast(lrn(array_ops.cast(x, dtypes.float32), 1, 0.5, 0.8, 0.6), F64),
