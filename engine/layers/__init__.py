@@ -6,8 +6,10 @@ from engine.layers.base import Layer
 from engine.layers.convolutional import Conv1D, Conv2D, Conv3D, conv1d, conv2d, conv3d
 from engine.layers.convolutional_variants import (
     Conv2DTranspose,
+    Conv3DTranspose,
     SeparableConv2D,
     conv2d_transpose,
+    conv3d_transpose,
     separable_conv2d,
 )
 from engine.layers.core import Dense, Dropout, Flatten, dense, dropout, flatten
@@ -36,6 +38,7 @@ __all__ = [
     "Conv2D",
     "Conv2DTranspose",
     "Conv3D",
+    "Conv3DTranspose",
     "Dense",
     "Dropout",
     "Flatten",
@@ -52,6 +55,7 @@ __all__ = [
     "conv2d",
     "conv2d_transpose",
     "conv3d",
+    "conv3d_transpose",
     "dense",
     "dropout",
     "flatten",

@@ -1,12 +1,12 @@
-"""`tf.layers.Conv2DTranspose` / `conv2d_transpose` and `tf.layers.SeparableConv2D` / `separable_conv2d`:
-the convolutions built from other convolution ops (channels_last)."""
+"""`tf.layers.Conv2DTranspose`, `Conv3DTranspose`, `SeparableConv2D` and their functions: the convolutions
+built from other convolution ops (channels_last)."""
 
 from __future__ import annotations
 
 from engine.framework import ops
 from engine.framework.tensor_shape import TensorShape
-from engine.layers.convolutional import _ZEROS, Conv2D
-from engine.ops import array_ops, conv_ops, depthwise_conv_ops, math_ops
+from engine.layers.convolutional import _ZEROS, Conv2D, Conv3D
+from engine.ops import array_ops, conv3d_ops, conv_ops, depthwise_conv_ops, math_ops
 
 
 def _deconv_length(size, kernel, padding, stride, dilation):
@@ -19,14 +19,15 @@ def _deconv_length(size, kernel, padding, stride, dilation):
     return size * stride
 
 
-class Conv2DTranspose(Conv2D):
-    """`tf.layers.Conv2DTranspose(filters, kernel_size, strides=(1, 1), padding='valid', ...)`: a
-    Conv2DBackpropInput with kernel `(kh, kw, filters, in_channels)`."""
+class _Transposed:
+    """The transposed convolution of a `_Conv` layer of the same rank: its input gradient op, with kernel
+    `(*kernel_size, filters, in_channels)` and the output size computed from the input's (at run time for
+    unknown dims)."""
 
     def build(self, input_shape):
         input_shape = TensorShape(input_shape)
-        if input_shape.ndims != 4:
-            raise ValueError(f"Inputs should have rank 4. Received input shape: {input_shape}")
+        if input_shape.ndims != self.rank + 2:
+            raise ValueError(f"Inputs should have rank {self.rank + 2}. Received input shape: {input_shape}")
         channels = input_shape.dims[-1].value
         if channels is None:
             raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
@@ -46,10 +47,9 @@ class Conv2DTranspose(Conv2D):
         inputs = ops.convert_to_tensor(inputs)
         dynamic = array_ops.shape_v1(inputs)
         static = inputs.shape.as_list()
+        geometry = list(zip(self.kernel_size, self.strides, self.dilation_rate, strict=True))
         sizes = [dynamic[0]]
-        for axis, (k, s, d) in zip(
-            (1, 2), zip(self.kernel_size, self.strides, self.dilation_rate, strict=True), strict=True
-        ):
+        for axis, (k, s, d) in enumerate(geometry, start=1):
             known = _deconv_length(static[axis], k, self.padding, s, d)
             if known is not None:
                 sizes.append(known)
@@ -58,24 +58,29 @@ class Conv2DTranspose(Conv2D):
                 extra = max(kernel - s, 0) if self.padding == "valid" else 0
                 sizes.append(math_ops.add(math_ops.multiply(dynamic[axis], s), extra))
         sizes.append(self.filters)
-        outputs = conv_ops.conv2d_backprop_input(
+        transpose = conv_ops.conv2d_backprop_input if self.rank == 2 else conv3d_ops.conv3d_backprop_input
+        outputs = transpose(
             array_ops.stack(sizes),
             self.kernel,
             inputs,
             strides=[1, *self.strides, 1],
             padding=self.padding.upper(),
             dilations=[1, *self.dilation_rate, 1],
-            name="conv2d_transpose",
+            name=f"conv{self.rank}d_transpose",
         )
-        outputs.set_shape(
-            [static[0]]
-            + [
-                _deconv_length(static[a], k, self.padding, s, d)
-                for a, k, s, d in zip((1, 2), self.kernel_size, self.strides, self.dilation_rate, strict=True)
-            ]
-            + [self.filters]
-        )
+        spatial = [
+            _deconv_length(static[a], k, self.padding, s, d) for a, (k, s, d) in enumerate(geometry, start=1)
+        ]
+        outputs.set_shape([static[0], *spatial, self.filters])
         return self._finish(outputs)
+
+
+class Conv2DTranspose(_Transposed, Conv2D):
+    """`tf.layers.Conv2DTranspose(filters, kernel_size, strides=(1, 1), padding='valid', ...)`."""
+
+
+class Conv3DTranspose(_Transposed, Conv3D):
+    """`tf.layers.Conv3DTranspose(filters, kernel_size, strides=(1, 1, 1), padding='valid', ...)`."""
 
 
 def conv2d_transpose(
@@ -260,6 +265,50 @@ def separable_conv2d(
         activity_regularizer=activity_regularizer,
         depthwise_constraint=depthwise_constraint,
         pointwise_constraint=pointwise_constraint,
+        bias_constraint=bias_constraint,
+        trainable=trainable,
+        name=name,
+        _reuse=reuse,
+        _scope=name,
+    )
+    return layer.apply(inputs)
+
+
+def conv3d_transpose(
+    inputs,
+    filters,
+    kernel_size,
+    strides=(1, 1, 1),
+    padding="valid",
+    data_format="channels_last",
+    activation=None,
+    use_bias=True,
+    kernel_initializer=None,
+    bias_initializer=_ZEROS,
+    kernel_regularizer=None,
+    bias_regularizer=None,
+    activity_regularizer=None,
+    kernel_constraint=None,
+    bias_constraint=None,
+    trainable=True,
+    name=None,
+    reuse=None,
+):
+    """``tf.layers.conv3d_transpose``."""
+    layer = Conv3DTranspose(
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        data_format=data_format,
+        activation=activation,
+        use_bias=use_bias,
+        kernel_initializer=kernel_initializer,
+        bias_initializer=bias_initializer,
+        kernel_regularizer=kernel_regularizer,
+        bias_regularizer=bias_regularizer,
+        activity_regularizer=activity_regularizer,
+        kernel_constraint=kernel_constraint,
         bias_constraint=bias_constraint,
         trainable=trainable,
         name=name,

@@ -6,7 +6,7 @@ Loss functions and conv/pool ops (owned by the training module) are added below 
 # ruff: noqa: F401 - this module only re-exports the public API
 
 # Losses, convolution and pooling (engine/ops/nn_loss_ops.py, engine/ops/conv_ops.py).
-from engine.ops.conv3d_ops import avg_pool3d, conv3d, max_pool3d
+from engine.ops.conv3d_ops import avg_pool3d, conv3d, conv3d_transpose, max_pool3d
 from engine.ops.conv_ops import (  # noqa: E402
     avg_pool,
     conv2d,
@@ -80,6 +80,7 @@ __all__ = [
     "conv2d_backprop_input",
     "conv2d_transpose",
     "conv3d",
+    "conv3d_transpose",
     "crelu",
     "depthwise_conv2d",
     "depthwise_conv2d_native",

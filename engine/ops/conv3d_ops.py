@@ -358,14 +358,61 @@ def conv3d(
         return op_util.make_tensor("Conv3D", [x, f], name=scope, attrs=attrs)
 
 
-def _conv3d_backprop_input(sizes, f, dy, strides, padding, dilations, data_format):
+def _conv3d_backprop_input(
+    sizes, f, dy, strides, padding, dilations, data_format, name="Conv3DBackpropInputV2"
+):
     attrs = {
         **_conv_attrs(strides, padding, dilations, data_format, f.dtype.base_dtype),
         "Tshape": sizes.dtype,
     }
-    return op_util.make_tensor(
-        "Conv3DBackpropInputV2", [sizes, f, dy], name="Conv3DBackpropInputV2", attrs=attrs
-    )
+    return op_util.make_tensor("Conv3DBackpropInputV2", [sizes, f, dy], name=name, attrs=attrs)
+
+
+def conv3d_backprop_input(
+    input_sizes,
+    filter,
+    out_backprop,
+    strides,
+    padding,  # noqa: A002
+    dilations=(1, 1, 1, 1, 1),
+    data_format="NDHWC",
+    name=None,
+):
+    """The gradient of conv3d with respect to its input (one Conv3DBackpropInputV2 op)."""
+    with ops.name_scope(name, "Conv3DBackpropInputV2", [input_sizes, filter, out_backprop]) as scope:
+        sizes = ops.convert_to_tensor(input_sizes, name="input_sizes")
+        f = ops.convert_to_tensor(filter, name="filter")
+        dy = ops.convert_to_tensor(out_backprop, name="out_backprop")
+        return _conv3d_backprop_input(sizes, f, dy, strides, padding, dilations, data_format, name=scope)
+
+
+def conv3d_transpose(
+    value,
+    filter=None,
+    output_shape=None,
+    strides=None,
+    padding="SAME",  # noqa: A002
+    data_format="NDHWC",
+    name=None,
+    input=None,
+    filters=None,
+    dilations=None,
+):  # noqa: A002
+    """``tf.nn.conv3d_transpose``: a Conv3DBackpropInputV2 of `output_shape`; `filter` is
+    (depth, height, width, output_channels, in_channels)."""
+    value = input if value is None else value
+    filter = filters if filter is None else filter  # noqa: A001
+    with ops.name_scope(name, "conv3d_transpose", [value, filter, output_shape]) as scope:
+        return conv3d_backprop_input(
+            output_shape,
+            filter,
+            value,
+            strides,
+            padding,
+            dilations=(1, 1, 1, 1, 1) if dilations is None else dilations,
+            data_format=data_format,
+            name=scope,
+        )
 
 
 def _conv3d_backprop_filter(x, sizes, dy, strides, padding, dilations, data_format):
