@@ -12,13 +12,17 @@ module per op family), engine/session.py, engine/variables.py and engine/variabl
 from engine import (
     bitwise,
     contrib,
+    data,
     gradients,
     initializers,
+    io,
     layers,
     logging,
     losses,
     math,
     nn,
+    python_io,
+    random,
     summary,
     train,
 )
@@ -207,7 +211,16 @@ from engine.ops.math_ops import (
     truediv,
 )
 from engine.ops.nd_index_ops import gather_nd, scatter_nd
-from engine.ops.random_ops import random_normal, random_uniform, truncated_normal
+from engine.ops.parsing_ops import (
+    FixedLenFeature,
+    FixedLenSequenceFeature,
+    decode_csv,
+    decode_raw,
+    parse_example,
+    parse_single_example,
+    parse_single_sequence_example,
+)
+from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from engine.ops.reverse_op import reverse
 from engine.ops.reverse_op import reverse as reverse_v2
 from engine.ops.state_ops import assign, assign_add, assign_sub
@@ -261,6 +274,8 @@ __all__ = [
     "ConfigProto",
     "DType",
     "Dimension",
+    "FixedLenFeature",
+    "FixedLenSequenceFeature",
     "GPUOptions",
     "GRAPH_DEF_VERSION",
     "Graph",
@@ -315,6 +330,9 @@ __all__ = [
     "cosh",
     "cumprod",
     "cumsum",
+    "data",
+    "decode_csv",
+    "decode_raw",
     "device",
     "dimension_value",
     "div",
@@ -387,8 +405,8 @@ __all__ = [
     "logical_xor",
     "losses",
     "make_ndarray",
-    "math",
     "make_tensor_proto",
+    "math",
     "matmul",
     "matrix_diag",
     "matrix_set_diag",
@@ -398,6 +416,7 @@ __all__ = [
     "mod",
     "model_variables",
     "moving_average_variables",
+    "multinomial",
     "multiply",
     "name_scope",
     "negative",
@@ -411,11 +430,17 @@ __all__ = [
     "ones_initializer",
     "ones_like",
     "pad",
+    "parse_example",
+    "parse_single_example",
+    "parse_single_sequence_example",
     "placeholder",
     "placeholder_with_default",
     "pow",
+    "python_io",
+    "random",
     "random_normal",
     "random_normal_initializer",
+    "random_shuffle",
     "random_uniform",
     "random_uniform_initializer",
     "range",

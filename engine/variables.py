@@ -2,7 +2,7 @@
 
 A Variable builds `v` (VariableV2), `v/initial_value` (or `v/Initializer/...` when created from an
 initializer function), `v/Assign` and `v/read` (Identity), exactly as TF 1.x does.  Its value lives in
-each Session separately (see `engine.session.VariableCell`).
+each Session separately (see `engine.runtime.state.VariableCell`).
 """
 
 from __future__ import annotations
@@ -135,7 +135,9 @@ class Variable(BaseVariable):
             return
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
-        trainable = True if trainable is None else bool(trainable)
+        # TF keeps `trainable` as given: `tf.Variable(value, tf.float32)` passes the dtype positionally as
+        # `trainable`, and TF stores the DType there (truthy, so the variable is trainable).
+        trainable = True if trainable is None else trainable
         if collections is None:
             collections = [GraphKeys.GLOBAL_VARIABLES]
         if not isinstance(collections, (list, tuple, set)):

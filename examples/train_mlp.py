@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import engine as tf  # noqa: E402
+import engine as tf
 
 
 def dense_relu(input, in_size, out_size):  # noqa: A002 - the lecture's signature

@@ -22,6 +22,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from markupsafe import Markup
 from starlette.types import Receive, Scope, Send
 
+from board.patterns import tag_matcher
+
 router = APIRouter()
 
 STATIC_URL = "/static"
@@ -108,18 +110,14 @@ def first_series(tags: list[str], query: dict[str, str]) -> dict[str, Any] | Non
     (static/js/scalars/api.js). A pick that differs from the page's own order only costs the
     time to compute it.
     """
-    pattern = query.get("tags") or ""
-    try:
-        match = re.compile(pattern, re.IGNORECASE).search if pattern else None
-    except re.error:
-        match = None  # the page shows every card for an invalid pattern
+    match = tag_matcher(query.get("tags"))  # RE2: no pattern can stall the server (board/patterns.py)
     shown = [tag for tag in tags if match is None or match(tag)]
     if not shown:
         return None
     tag = min(shown, key=lambda t: (_natural_key(t.split("/", 1)[0]), _natural_key(t)))
     smoothing = _smoothing(query.get("smoothing"))
     params = {"tag": tag, "points": FIRST_SERIES_POINTS, "x": "step", "smoothing": repr(smoothing)}
-    return {"tag": tag, "url": "/data/scalars/series_multi?" + urlencode(params),
+    return {"tag": tag, "url": "/data/scalars/series_multi?" + urlencode(params, errors="surrogateescape"),
             "points": FIRST_SERIES_POINTS, "smoothing": smoothing}
 
 

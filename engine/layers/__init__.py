@@ -1,7 +1,5 @@
 """`tf.layers`: TF 1.x's graph layers (re-exports only; engine/layers/base.py has the scoping rules)."""
 
-# ruff: noqa: F401 - this module only re-exports the public API
-
 from engine.layers.base import Layer
 from engine.layers.convolutional import Conv1D, Conv2D, Conv3D, conv1d, conv2d, conv3d
 from engine.layers.convolutional_variants import (

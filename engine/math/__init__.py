@@ -7,8 +7,8 @@ has only here (``xlogy``).
 from __future__ import annotations
 
 # Families added by the layers/nn slice (engine/ops/*: one module each).
-from engine.ops.composite_ops import reduce_logsumexp  # noqa: E402
-from engine.ops.math_ops import cumprod  # noqa: E402
+from engine.ops.composite_ops import reduce_logsumexp
+from engine.ops.math_ops import cumprod
 from engine.ops.math_ops.arithmetic import (
     add,
     add_n,
@@ -79,8 +79,8 @@ from engine.ops.math_ops.unary import (
     tan,
     tanh,
 )
-from engine.ops.nn_impl import l2_normalize, zero_fraction  # noqa: E402
-from engine.ops.top_k_ops import in_top_k, top_k  # noqa: E402
+from engine.ops.nn_impl import l2_normalize, zero_fraction
+from engine.ops.top_k_ops import in_top_k, top_k
 
 __all__ = [
     "abs",

@@ -19,7 +19,7 @@ def _compile_const(op, runtime):
     return lambda: value
 
 
-registry.register_op("Const", infer=_infer_const, compile=_compile_const)
+registry.register_op("Const", infer=_infer_const, compile=_compile_const, constant=True)
 
 
 def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):

@@ -340,11 +340,11 @@ def _conv_attrs(strides, padding, dilations, data_format, dtype):
 
 
 def conv3d(
-    input,
-    filter=None,
+    input,  # noqa: A002
+    filter=None,  # noqa: A002
     strides=None,
     padding=None,
-    data_format="NDHWC",  # noqa: A002
+    data_format="NDHWC",
     dilations=(1, 1, 1, 1, 1),
     name=None,
     filters=None,
@@ -370,10 +370,10 @@ def _conv3d_backprop_input(
 
 def conv3d_backprop_input(
     input_sizes,
-    filter,
+    filter,  # noqa: A002
     out_backprop,
     strides,
-    padding,  # noqa: A002
+    padding,
     dilations=(1, 1, 1, 1, 1),
     data_format="NDHWC",
     name=None,
@@ -388,16 +388,16 @@ def conv3d_backprop_input(
 
 def conv3d_transpose(
     value,
-    filter=None,
+    filter=None,  # noqa: A002
     output_shape=None,
     strides=None,
-    padding="SAME",  # noqa: A002
+    padding="SAME",
     data_format="NDHWC",
     name=None,
-    input=None,
+    input=None,  # noqa: A002
     filters=None,
     dilations=None,
-):  # noqa: A002
+):
     """``tf.nn.conv3d_transpose``: a Conv3DBackpropInputV2 of `output_shape`; `filter` is
     (depth, height, width, output_channels, in_channels)."""
     value = input if value is None else value

@@ -189,7 +189,8 @@ def _conv_infer(op):
     n, h, w, c = _dims(op.inputs[0].shape, 4)
     kh, kw, ci, co = _dims(op.inputs[1].shape, 4)
     if c is not None and ci is not None and c != ci:
-        raise ValueError(f"Depth of input ({c}) is not a multiple of input depth of filter ({ci})")
+        message = f"Depth of input ({c}) is not a multiple of input depth of filter ({ci})"
+        raise op_util.shape_error(op, message)
     shape = [n, _spatial_out(h, kh, strides[1], dilations[1], padding),
              _spatial_out(w, kw, strides[2], dilations[2], padding), co]
     return [(op.inputs[0].dtype.base_dtype, TensorShape(shape))]

@@ -135,11 +135,11 @@ def _op_attrs(strides, padding, dilations, data_format, dtype):
 
 
 def depthwise_conv2d_native(
-    input,
-    filter,
+    input,  # noqa: A002
+    filter,  # noqa: A002
     strides,
     padding,
-    data_format="NHWC",  # noqa: A002
+    data_format="NHWC",
     dilations=(1, 1, 1, 1),
     name=None,
 ):
@@ -190,13 +190,13 @@ def _rate_dilations(rate, dilations):
 
 
 def depthwise_conv2d(
-    input,
-    filter,
+    input,  # noqa: A002
+    filter,  # noqa: A002
     strides,
     padding,
     rate=None,
     name=None,
-    data_format=None,  # noqa: A002
+    data_format=None,
     dilations=None,
 ):
     """``tf.nn.depthwise_conv2d``: a DepthwiseConv2dNative named `depthwise` (rate > 1 as its dilations,
@@ -214,12 +214,12 @@ def depthwise_conv2d(
 
 
 def separable_conv2d(
-    input,
+    input,  # noqa: A002
     depthwise_filter,
     pointwise_filter,
     strides,
     padding,
-    rate=None,  # noqa: A002
+    rate=None,
     name=None,
     data_format=None,
     dilations=None,

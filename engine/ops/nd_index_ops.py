@@ -138,7 +138,7 @@ registry.register_op(
 )
 
 
-def scatter_nd(indices, updates, shape, name=None):  # noqa: F811 - TF's argument name
+def scatter_nd(indices, updates, shape, name=None):
     """``tf.scatter_nd``: zeros of `shape` with `updates` added at `indices` (repeated indices add up)."""
     with ops.name_scope(name, "ScatterNd", [indices, updates, shape]) as scope:
         indices = ops.convert_to_tensor(indices, name="indices")

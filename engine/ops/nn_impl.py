@@ -80,9 +80,9 @@ def conv1d(
     use_cudnn_on_gpu=None,
     data_format=None,
     name=None,
-    input=None,
+    input=None,  # noqa: A002
     dilations=None,
-):  # noqa: A002 - TF's argument name
+):
     """``tf.nn.conv1d``: a Conv2D over `value` (NWC) with a height-1 axis added at -3, squeezed out again."""
     if input is not None:
         if value is not None:
@@ -199,16 +199,16 @@ def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
 
 def conv2d_transpose(
     value=None,
-    filter=None,
+    filter=None,  # noqa: A002
     output_shape=None,
     strides=None,
-    padding="SAME",  # noqa: A002
+    padding="SAME",
     data_format="NHWC",
     name=None,
-    input=None,
+    input=None,  # noqa: A002
     filters=None,
     dilations=None,
-):  # noqa: A002
+):
     """``tf.nn.conv2d_transpose``: the gradient of conv2d with respect to its input (a Conv2DBackpropInput
     of `output_shape`), with `filter` of shape (height, width, output_channels, in_channels)."""
     value = input if value is None else value
@@ -444,12 +444,12 @@ def avg_pool2d(value, ksize, strides, padding, data_format="NHWC", name=None, in
 
 
 def conv1d_transpose(
-    input,
+    input,  # noqa: A002
     filters,
     output_shape,
     strides,
     padding="SAME",
-    data_format="NWC",  # noqa: A002
+    data_format="NWC",
     dilations=None,
     name=None,
 ):

@@ -7,10 +7,12 @@ Each op's kernel, shape rule, wrapper and gradient are here, with the ``*Grad`` 
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from engine.framework import dtype_groups as groups
-from engine.framework import errors, ops, registry
+from engine.framework import errors, ops, random_seed, registry, tensor_shape
 from engine.framework.registry import register_gradient
 from engine.framework.tensor_shape import TensorShape
 from engine.ops import array_ops, constant_op, math_ops, op_util, random_ops
@@ -233,38 +235,82 @@ def bias_add(value, bias, data_format=None, name=None):
         )
 
 
+def _noise_shape(x, noise_shape):
+    """TF's `_get_noise_shape`: x's shape, or `noise_shape` with unknown dims filled from x's."""
+    if noise_shape is None:
+        return array_ops.shape_v1(x)
+    if isinstance(noise_shape, ops.Tensor):
+        return noise_shape
+    try:
+        given = tensor_shape.as_shape(noise_shape)
+    except (TypeError, ValueError):
+        return noise_shape
+    if x.shape.dims is not None and given.dims is not None and len(x.shape.dims) == len(given.dims):
+        return [
+            xd.value if nd.value is None and xd.value is not None else nd.value
+            for xd, nd in zip(x.shape.dims, given.dims, strict=True)
+        ]
+    return noise_shape
+
+
 def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
-    """Zeroes elements with probability `rate` (= 1 - keep_prob) and scales the rest by 1 / keep_prob."""
-    if keep_prob is not None and rate is not None:
+    """Zeroes elements with probability `rate` (= 1 - keep_prob) and scales the rest by 1 / (1 - rate).
+
+    Built as TF 2.x builds `tf.compat.v1.nn.dropout`: x * (1 / keep) (or x / (1 - rate) for a tensor
+    rate), a `random_uniform` mask `>= rate`, and `SelectV2(mask, scaled, 0)`, so the output is named
+    `dropout/SelectV2:0` and the mask is TF's own random stream.
+    """
+    try:
+        rate_from_keep_prob = 1.0 - keep_prob if keep_prob is not None else None
+    except TypeError:
+        raise ValueError(
+            f"`keep_prob` must be a floating point number or Tensor. Received: keep_prob={keep_prob}"
+        ) from None
+    if rate is not None and rate_from_keep_prob is not None:
         raise ValueError("Cannot specify both 'keep_prob' and 'rate'.")
-    if keep_prob is None and rate is None:
-        raise ValueError("You must provide a rate to dropout.")
-    with ops.name_scope(name, "dropout", [x]) as scope:
-        x = _convert(x, name="x")
-        if not x.dtype.is_floating:
+    rate = rate if rate is not None else rate_from_keep_prob
+    if rate is None:
+        raise ValueError(f"`rate` must be provided. Received: rate={rate}")
+    with ops.name_scope(name, "dropout", [x]):
+        is_rate_number = isinstance(rate, numbers.Real)
+        if is_rate_number and (rate < 0 or rate >= 1):
             raise ValueError(
-                f"x has to be a floating point tensor since it's going to be scaled. Got a "
-                f"{x.dtype} tensor instead."
+                f"`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate={rate}"
             )
-        if rate is None:
-            if not isinstance(keep_prob, ops.Tensor) and not 0 < keep_prob <= 1:
-                raise ValueError(
-                    f"keep_prob must be a scalar tensor or a float in the range (0, 1], got {keep_prob}"
-                )
-            rate = (
-                1 - keep_prob if not isinstance(keep_prob, ops.Tensor) else math_ops.subtract(1.0, keep_prob)
+        x = _convert(x, name="x")
+        x_dtype = x.dtype.base_dtype
+        if not x_dtype.is_floating:
+            raise ValueError(
+                "`x.dtype` must be a floating point tensor as `x` will be scaled. "
+                f"Received: x_dtype={x_dtype}"
             )
-        if not isinstance(rate, ops.Tensor) and not 0 <= rate < 1:
-            raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), got {rate}")
-        rate_t = _convert(rate, dtype=x.dtype.base_dtype, name="rate")
-        keep = math_ops.subtract(1.0, rate_t)
-        scale = math_ops.truediv(1.0, keep)
-        ret = math_ops.multiply(x, scale)
-        if noise_shape is None:
-            noise_shape = array_ops.shape_v1(x)
-        random_tensor = random_ops.random_uniform(noise_shape, seed=seed, dtype=x.dtype.base_dtype)
-        keep_mask = math_ops.greater_equal(random_tensor, rate_t)
-        return math_ops.multiply(ret, array_ops.cast(keep_mask, x.dtype.base_dtype), name=scope)
+        if is_rate_number and rate == 0:
+            random_seed.get_seed(seed)  # TF still takes a seed, which moves the op-derived seeds on
+            return x
+        if not isinstance(rate, ops.Tensor):
+            if not is_rate_number:
+                raise ValueError(f"`rate` must be a scalar or scalar tensor. Received: rate={rate}")
+            scale = _convert(1 / (1 - rate), dtype=x_dtype)
+            ret = make_tensor("Mul", [x, scale], name="Mul", attrs={"T": x_dtype})
+        else:
+            rate.get_shape().assert_has_rank(0)
+            if rate.dtype.base_dtype != x_dtype:
+                if not rate.dtype.is_compatible_with(x_dtype):
+                    raise ValueError(
+                        "`x.dtype` must be compatible with `rate.dtype`. "
+                        f"Received: x.dtype={x_dtype} and rate.dtype={rate.dtype.base_dtype}"
+                    )
+                rate = array_ops.cast(rate, x_dtype, name="rate")
+            one = _convert(1, dtype=x_dtype)
+            keep = make_tensor("Sub", [one, rate], name="Sub", attrs={"T": x_dtype})
+            ret = make_tensor("RealDiv", [x, keep], name="RealDiv", attrs={"T": x_dtype})
+        noise_shape = _noise_shape(x, noise_shape)
+        random_tensor = random_ops.random_uniform(noise_shape, seed=seed, dtype=x_dtype)
+        keep_mask = random_tensor >= rate
+        zero = _convert(0, dtype=x_dtype)
+        ret = make_tensor("SelectV2", [keep_mask, ret, zero], name="SelectV2", attrs={"T": x_dtype})
+        ret.set_shape(x.get_shape())
+        return ret
 
 
 def sigmoid(x, name=None):

@@ -103,6 +103,7 @@ registry.register_op(
     compile=_compile_assign,
     stateful=True,
     attrs={"validate_shape": False},
+    reshapes_variable=True,
 )
 
 

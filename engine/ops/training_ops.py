@@ -10,19 +10,15 @@ The numpy kernels (``np_apply_*``) follow the update rules of TensorFlow's ``tra
 Hyper-parameters arrive as numpy scalars of the variable's dtype, so the arithmetic stays in that dtype
 exactly as TensorFlow's kernels do.  They write intermediates into one scratch buffer per (shape,
 dtype) and thread instead of allocating: for a 784x256 float32 variable a fresh temporary costs page
-faults on every step, which measurably slows training (see ``bench/train_step.py``).  Large buffers sit
-on huge pages, like the variables they update (engine/memory.py).
+faults on every step, which measurably slows training (see ``bench/train_step.py``).
 """
 
 from __future__ import annotations
 
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from engine import memory
 from engine.framework import dtype_groups as groups
 from engine.framework import ops, registry
 from engine.ops import op_util
@@ -51,45 +47,8 @@ def scratch(like: np.ndarray, slot: int = 0) -> np.ndarray:
     key = (like.shape, like.dtype.str, slot)
     buf = cache.get(key)
     if buf is None:
-        buf = cache[key] = memory.empty(like.shape, like.dtype)
+        buf = cache[key] = np.empty(like.shape, like.dtype)
     return buf
-
-
-# Elementwise updates of at least this many elements can be split across ENGINE_KERNEL_THREADS threads
-# (default 1: on a busy machine the hand-off cost more than it saved; bench/train_step.py measures both).
-SHARD_MIN_ELEMENTS = 1 << 17
-KERNEL_THREADS = max(1, int(os.environ.get("ENGINE_KERNEL_THREADS", "1")))
-_pool = None
-_pool_lock = threading.Lock()
-
-
-def _executor():
-    global _pool
-    if _pool is None:
-        with _pool_lock:
-            if _pool is None:
-                _pool = ThreadPoolExecutor(max_workers=KERNEL_THREADS - 1, thread_name_prefix="engine-kernel")
-    return _pool
-
-
-def sharded(update, *arrays):
-    """Runs ``update(*arrays)`` (in-place, elementwise) on contiguous shards in parallel.
-
-    numpy releases the GIL inside ufunc loops, so shards of one large variable update on several cores.
-    Small or non-contiguous arrays, or ENGINE_KERNEL_THREADS=1 (the default), run in the calling thread.
-    """
-    n = arrays[0].size
-    if KERNEL_THREADS < 2 or n < SHARD_MIN_ELEMENTS or not all(
-            a.shape == arrays[0].shape and a.flags.c_contiguous for a in arrays):
-        update(*arrays)
-        return
-    flat = [a.reshape(-1) for a in arrays]
-    bounds = np.linspace(0, n, KERNEL_THREADS + 1).astype(int)
-    shards = [[f[lo:hi] for f in flat] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
-    futures = [_executor().submit(update, *shard) for shard in shards[1:]]
-    update(*shards[0])
-    for f in futures:
-        f.result()
 
 
 def _scalar(value, dtype) -> np.generic:
@@ -131,8 +90,8 @@ def np_apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon
         v += (grad * grad - v) * (1 - beta2)
         var -= lr_t * m / (sqrt(v) + epsilon)          # Nesterov: m -> grad*(1-beta1) + beta1*m
 
-    Large variables are updated in shards on several threads (see `sharded`), as TensorFlow's CPU
-    kernel shards its Eigen expression over the intra-op thread pool.
+    The update runs in the calling thread: sharding it over threads, as TF's Eigen kernel does, lost
+    time on the project's shared 2-core machine (bench/train_step.py measured it; it was removed).
     """
     adam(var.dtype, lr, beta1, beta2, epsilon, use_nesterov)(var, m, v, beta1_power, beta2_power, grad)
     return var
@@ -177,17 +136,10 @@ def adam(dtype, lr, beta1, beta2, epsilon, use_nesterov=False, grad_is_scratch=F
     def update(var, m, v, beta1_power, beta2_power, grad):
         # numpy scalars, not 0-d arrays: scalar arithmetic is a quarter of the cost
         alpha = lr * np.sqrt(one - scalar(beta2_power)) / (one - scalar(beta1_power))
-        if KERNEL_THREADS > 1:
-            sharded(lambda *arrays: step(*arrays, alpha, *buffers(*arrays)), var, m, v, grad)
-            return
         t = getattr(mine, "t", None)
         if t is None or t.shape != var.shape or t.dtype != var.dtype:
-            mine.t, mine.u = buffers(var, m, v, None)
+            mine.t, mine.u = scratch(var), None if grad_is_scratch else scratch(var, 1)
         step(var, m, v, grad, alpha, mine.t, grad if grad_is_scratch else mine.u)
-
-    def buffers(var, m, v, grad):
-        """The two scratch arrays of an update of `var` (or of a shard of it, with its `grad`)."""
-        return scratch(var), grad if grad_is_scratch else scratch(var, 1)
 
     return update
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import struct
 
 from engine.framework.errors import DataLossError
-from engine.io.tfrecord import masked_crc32c
+from tfformat.records import decode_varint, encode_varint, masked_crc32c
 
 MAGIC = 0xDB4775248B80FB57
 FOOTER_SIZE = 48
@@ -38,30 +38,6 @@ DEFAULT_RESTART_INTERVAL = 16
 
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
-
-
-def encode_varint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
-def decode_varint(data: bytes, pos: int, limit: int) -> tuple[int, int]:
-    """(value, position after it); ValueError when the varint runs past `limit` or 64 bits."""
-    result = 0
-    shift = 0
-    while True:
-        if pos >= limit or shift > 63:
-            raise ValueError("bad varint")
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return result, pos
-        shift += 7
 
 
 def shortest_separator(start: bytes, limit: bytes) -> bytes:
@@ -142,7 +118,7 @@ class TableWriter:
             raise ValueError("TableWriter.add after finish")
         if self._last_key is not None and key <= self._last_key:
             raise ValueError(f"table keys must be strictly increasing: {key!r} after {self._last_key!r}")
-        if self._pending_handle is not None:
+        if self._pending_handle is not None and self._last_key is not None:  # a flushed block has keys
             self._index_block.add(shortest_separator(self._last_key, key), self._pending_handle)
             self._pending_handle = None
         self._data_block.add(key, value)
@@ -168,7 +144,7 @@ class TableWriter:
         self._flush()
         self._finished = True
         metaindex_handle = self._write_block(_BlockBuilder(self._restart_interval))
-        if self._pending_handle is not None:
+        if self._pending_handle is not None and self._last_key is not None:
             self._index_block.add(short_successor(self._last_key), self._pending_handle)
             self._pending_handle = None
         index_handle = self._write_block(self._index_block)

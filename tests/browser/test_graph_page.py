@@ -109,14 +109,14 @@ def write_engine_graphs(logdir) -> None:
             assert sess.run(total) == 7.0
             writer.close()
 
-    def dense_relu(input, in_size, out_size):  # exactly the lecture's
+    def dense_relu(input, in_size, out_size):  # noqa: A002 - exactly the lecture's
         weight = tf.get_variable("weight", [in_size, out_size])
         bias = tf.get_variable("bias", [out_size])
         before_relu = tf.matmul(input, weight) + bias
         return tf.nn.relu(before_relu)
 
     with tf.Graph().as_default():
-        input = tf.placeholder(tf.float32, [None, 10], name="input")
+        input = tf.placeholder(tf.float32, [None, 10], name="input")  # noqa: A001 - the lecture's name
         with tf.variable_scope("layer1"):
             relu1 = dense_relu(input, 10, 128)
         with tf.variable_scope("layer2"):
@@ -256,12 +256,45 @@ def test_download_svg_and_png(board_server, page):
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
+def _luminance(css_color: str) -> float:
+    """WCAG relative luminance of a computed ``rgb(...)``/``rgba(...)`` color (alpha ignored)."""
+    channels = [float(c) / 255 for c in re.findall(r"[\d.]+", css_color)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
 @pytest.mark.parametrize("color_scheme", ["dark"])
 def test_dark_theme(board_server, page, screenshot, color_scheme):
+    """In the dark theme the canvas is dark, while nodes keep their light fills (as TensorBoard's do):
+    every label stays readable on its box (>= 4.5:1), and edges stand out from the canvas (>= 3:1)."""
     server = board_server(REAL_FIXTURES / "tf1_mlp" / "logs")
     open_graph(page, server)
     expand(page, "layer1")
+    colors = page.evaluate("""() => {
+        const style = (el, prop) => getComputedStyle(el)[prop];
+        const labels = [...document.querySelectorAll('.g-node')].map((n) => {
+            const text = n.querySelector(':scope > text.g-label, :scope > text.g-group-label');
+            return text && [style(n.querySelector(':scope > rect'), 'fill'), style(text, 'fill'),
+                            n.classList.contains('g-expanded')];
+        }).filter(Boolean);
+        const edge = document.querySelector('.g-edge-path');
+        return {canvas: style(document.querySelector('.g-canvas'), 'backgroundColor'),
+                edge: edge && style(edge, 'stroke'), labels};
+    }""")
     screenshot("graph-mlp-dark")
+    assert _luminance(colors["canvas"]) < 0.05, colors["canvas"]
+    assert colors["edge"] and _contrast(colors["edge"], colors["canvas"]) >= 3, colors["edge"]
+    assert any(expanded for *_, expanded in colors["labels"]), "layer1 is drawn expanded"
+    assert any(not expanded for *_, expanded in colors["labels"])
+    for box, text, expanded in colors["labels"]:
+        assert _contrast(text, box) >= 4.5, (box, text, expanded)
+        if not expanded:
+            assert _luminance(box) > 0.5, f"op boxes keep their light fill: {box}"
 
 
 def write_graph(run_dir, graph) -> None:

@@ -42,7 +42,7 @@ def _graph():
 
 S = lambda: tf.constant("a")  # noqa: E731
 B = lambda: tf.constant(True)  # noqa: E731
-I = lambda: tf.constant(1)  # noqa: E731, E741
+I = lambda: tf.constant(1)  # noqa: E731
 
 
 @pytest.mark.parametrize(
@@ -452,6 +452,7 @@ _TF_INPUT_NAMES = {
     "TopKV2": "input k",
     "Transpose": "x perm",
     "TruncateDiv": "x y",
+    "Multinomial": "logits num_samples",
     "TruncatedNormal": "shape",
     "UnsortedSegmentSum": "data segment_ids num_segments",
     "Where": "input",

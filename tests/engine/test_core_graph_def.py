@@ -249,6 +249,8 @@ def _many_ops():
         tf.random_normal([2], seed=1),
         tf.truncated_normal([2], seed=1),
         tf.random_uniform([2], maxval=5, dtype=tf.int32, seed=1),
+        tf.random_shuffle(i, seed=1),
+        tf.multinomial([[0.0, 1.0]], 3, seed=1),
         tf.gather_nd(x, [[1, 2], [0, 0]]),
         tf.scatter_nd([[1], [0]], [1.0, 2.0], [3]),
         *tf.nn.top_k(x, 2),

@@ -748,7 +748,14 @@ for _op_type, _cases in LAYERS_SLICE_CASES.items():
 NO_GRADIENT_IN_TF = {
     "All", "Any", "IsFinite", "IsInf", "IsNan", "NoOp", "Placeholder", "VariableV2", "IsVariableInitialized",
     "Where", "RandomUniformInt", "SaveV2", "RestoreV2", "VarHandleOp", "AssignVariableOp",
-    "AssignAddVariableOp", "AssignSubVariableOp", "DestroyResourceOp",
+    "AssignAddVariableOp", "AssignSubVariableOp", "DestroyResourceOp", "ParseExampleV2",
+    # tf.data's dataset and iterator ops
+    "TensorSliceDataset", "TensorDataset", "RangeDataset", "MapDataset", "FilterDataset", "BatchDatasetV2",
+    "ShuffleDataset", "RepeatDataset", "TakeDataset", "SkipDataset", "PrefetchDataset", "ConcatenateDataset",
+    "ZipDataset", "TFRecordDataset", "TextLineDataset", "IteratorV2", "OneShotIterator", "MakeIterator",
+    "IteratorGetNext", "FlatMapDataset", "InterleaveDataset", "UnbatchDataset", "GeneratorDataset",
+    "IteratorToStringHandle", "IteratorFromStringHandleV2", "PaddedBatchDatasetV2", "CacheDataset",
+    "FixedLengthRecordDatasetV2", "DecodeCSV", "ParseSequenceExampleV2",
     *(f"{prefix}Apply{name}" for prefix in ("", "Resource") for name in (
         "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta")),
     "InTopKV2", "LRNGrad",

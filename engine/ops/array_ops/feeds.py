@@ -35,6 +35,7 @@ registry.register_op(
     infer=_infer_placeholder,
     compile=_compile_placeholder,
     attrs={"shape": _ts.unknown_shape()},
+    must_feed=True,
 )
 
 
@@ -74,10 +75,12 @@ def _identity(x):
 
 
 registry.register_op(
-    "Identity", infer=lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)], kernel=_identity
+    "Identity", infer=lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)], kernel=_identity,
+    pass_through=True,
 )
 registry.register_op(
-    "StopGradient", infer=lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)], kernel=_identity
+    "StopGradient", infer=lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)], kernel=_identity,
+    pass_through=True,
 )
 
 

@@ -15,7 +15,16 @@ from engine.framework.registry import register_gradient
 from engine.ops import array_ops, grad_util, math_ops
 from engine.ops.array_ops.casts import cast
 from engine.ops.array_ops.feeds import identity
-from engine.ops.op_util import dims, make_op, make_tensor, normalize_axis, shape, shape_error, shape_str
+from engine.ops.op_util import (
+    dims,
+    make_op,
+    make_tensor,
+    merge_dims,
+    normalize_axis,
+    shape,
+    shape_error,
+    shape_str,
+)
 
 _convert = ops.convert_to_tensor
 _range = builtins.range
@@ -94,30 +103,17 @@ def _infer_pack(op):
     axis = op._attrs["axis"]
     values = op.inputs
     dtype = values[0].dtype.base_dtype
-    d = None
     for v in values:
         if v.dtype.base_dtype != dtype:
             raise TypeError(
                 f"Tensors in list passed to 'values' of 'Pack' Op have types "
                 f"[{', '.join(t.dtype.base_dtype.name for t in values)}] that don't all match."
             )
-        vd = dims(v)
-        if vd is None:
-            continue
-        if d is None:
-            d = list(vd)
-        elif len(vd) != len(d):
-            raise shape_error(op, f"Shapes must be equal rank, but are {len(d)} and {len(vd)}")
-        else:
-            for i, (a, b) in enumerate(zip(d, vd, strict=True)):
-                if a is None:
-                    d[i] = b
-                elif b is not None and a != b:
-                    raise shape_error(
-                        op,
-                        f"Dimension {i} in both shapes must be equal, but are {a} and {b}. "
-                        f"Shapes are {shape_str(d)} and {shape_str(vd)}.",
-                    )
+    # TF merges from the last input backwards (input i into the shapes after it) and says which.
+    d = dims(values[-1])
+    for index in builtins.range(len(values) - 2, -1, -1):
+        d = merge_dims(op, dims(values[index]), d, f"\n\tFrom merging shape {index} with other shapes.")
+    d = None if d is None else list(d)
     if d is None:
         return [(dtype, _ts.unknown_shape())]
     n = len(d) + 1
@@ -228,7 +224,12 @@ def _infer_split(op):
     out = list(d)
     if d[ax] is not None:
         if d[ax] % num:
-            raise shape_error(op, f"Dimension size must be evenly divisible by {num} but is {d[ax]}")
+            raise shape_error(
+                op,
+                f"Dimension size must be evenly divisible by {num} but is {d[ax]}\n\tNumber of ways to split "
+                "should evenly divide the split dimension",
+                computed={0: axis},
+            )
         out[ax] = d[ax] // num
     return [(x.dtype.base_dtype, shape(tuple(out)))] * num
 

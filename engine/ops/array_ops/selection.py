@@ -10,7 +10,7 @@ from engine.framework import dtypes, ops, registry
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_gradient
 from engine.ops import array_ops, grad_util
-from engine.ops.op_util import dims, make_tensor, shape, shape_error
+from engine.ops.op_util import dims, make_tensor, merge_dims, shape
 
 _convert = ops.convert_to_tensor
 
@@ -22,10 +22,17 @@ def _infer_select(op):
             f"Input 'e' of 'Select' Op has type {y.dtype.base_dtype.name} that does not match type "
             f"{x.dtype.base_dtype.name} of argument 't'."
         )
-    s = x.shape.merge_with(y.shape) if x.shape.is_compatible_with(y.shape) else None
-    if s is None:
-        raise shape_error(op, "Shapes must be equal rank")
-    return [(x.dtype.base_dtype, s)]
+    # TF's Select shape function: t and e merge; cond is a scalar, a vector over t's first dimension,
+    # or t's whole shape.
+    data = merge_dims(op, dims(x), dims(y))
+    cond = dims(c)
+    if cond is None or data is None or len(cond) == 0:
+        return [(x.dtype.base_dtype, _ts.from_tuple(data))]
+    if len(cond) != 1 or len(data) == 0:
+        data = merge_dims(op, data, cond)
+    else:
+        merge_dims(op, cond, (data[0],))
+    return [(x.dtype.base_dtype, _ts.from_tuple(data))]
 
 
 def _select_kernel(c, x, y):

@@ -14,7 +14,16 @@ from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_gradient, register_not_differentiable
 from engine.ops import array_ops, constant_op, grad_util
-from engine.ops.op_util import dims, make_op, make_tensor, normalize_axis, shape, shape_error, shape_str
+from engine.ops.op_util import (
+    dims,
+    make_op,
+    make_tensor,
+    node_for_error,
+    normalize_axis,
+    shape,
+    shape_error,
+    shape_str,
+)
 
 constant = constant_op.constant
 _convert = ops.convert_to_tensor
@@ -32,7 +41,8 @@ def _compile_shape(op, runtime):
     return lambda x: np.array(np.shape(x), dtype=npd)
 
 
-registry.register_op("Shape", infer=_infer_shape_op, compile=_compile_shape, attrs={"out_type": dtypes.int32})
+registry.register_op("Shape", infer=_infer_shape_op, compile=_compile_shape, attrs={"out_type": dtypes.int32},
+                     shape_only=True)
 
 
 def shape_v1(input, name=None, out_type=dtypes.int32):  # noqa: A002
@@ -52,11 +62,13 @@ registry.register_op(
     infer=lambda op: [(op._attrs["out_type"], _ts.scalar())],
     compile=lambda op, rt: lambda x, _t=op._attrs["out_type"].as_numpy_dtype: np.array(np.size(x), dtype=_t),
     attrs={"out_type": dtypes.int32},
+    shape_only=True,
 )
 registry.register_op(
     "Rank",
     infer=lambda op: [(dtypes.int32, _ts.scalar())],
     kernel=lambda x: np.array(np.ndim(x), dtype=np.int32),
+    shape_only=True,
 )
 
 
@@ -94,7 +106,7 @@ def _reshape_dims(op, in_dims, target):
 
     def fail(message):
         return ValueError(
-            f"{message} for '{op.name}' (op: 'Reshape') with input shapes: {shape_str(op.inputs[0].shape)}, "
+            f"{message} for '{node_for_error(op)}' with input shapes: {shape_str(op.inputs[0].shape)}, "
             f"{shape_str(shape_t.shape)} and with input tensors computed as partial shapes: "
             f"input[1] = {partial}."
         )
@@ -185,7 +197,7 @@ def _bind_reshape(op, runtime, known, donated):
 
 
 registry.register_op("Reshape", infer=_infer_reshape, kernel=_reshape_kernel, bind=_bind_reshape,
-                     inputs=("tensor: T", "shape: Tshape"),
+                     inputs=("tensor: T", "shape: Tshape"), reshape=True,
                      allowed={"Tshape": groups.INDEX_TYPES})
 
 
@@ -318,7 +330,9 @@ def _infer_expand_dims(op):
         return [(x.dtype.base_dtype, _ts.unknown_shape(None if d is None else len(d) + 1))]
     a = int(np.reshape(axis, -1)[0])
     n = len(d) + 1
-    a = normalize_axis(op, a, n)
+    if a < -n or a >= n:
+        raise shape_error(op, f"dim {a} not in the interval [{-n}, {n - 1}].", computed={1: axis})
+    a = a + n if a < 0 else a
     out = list(d)
     out.insert(a, 1)
     return [(x.dtype.base_dtype, shape(tuple(out)))]

@@ -15,7 +15,7 @@ from engine.framework.registry import register_gradient
 from engine.ops import array_ops, grad_util, math_ops
 from engine.ops.array_ops.constructors import ones_like
 from engine.ops.array_ops.joins import stack
-from engine.ops.op_util import dims, make_tensor, normalize_axis, shape, shape_error
+from engine.ops.op_util import dims, make_tensor, shape, shape_error
 
 _convert = ops.convert_to_tensor
 _builtin_slice = builtins.slice
@@ -39,7 +39,12 @@ def _infer_gather(op):
     axis = _const_value(axis_t)
     if pd is None or idx is None or axis is None:
         return [(params.dtype.base_dtype, _ts.unknown_shape())]
-    ax = normalize_axis(op, int(axis), len(pd))
+    # TF asks params for rank >= axis + 1 (or -axis for a negative axis), and says so in those words.
+    ax = int(np.reshape(axis, -1)[0])
+    need = ax + 1 if ax >= 0 else -ax
+    if len(pd) < need:
+        raise shape_error(op, f"Shape must be at least rank {need} but is rank {len(pd)}", computed={2: axis})
+    ax = ax + len(pd) if ax < 0 else ax
     b = _gather_batch_dims(op, int(op._attrs.get("batch_dims", 0) or 0), ax, len(idx))
     return [(params.dtype.base_dtype, shape(pd[:ax] + idx[b:] + pd[ax + 1 :]))]
 

@@ -74,7 +74,8 @@ def _infer_pad(op):
         return [(x.dtype.base_dtype, _ts.unknown_shape(len(d)))]
     pv = np.asarray(pv).reshape(-1, 2)
     if pv.shape[0] != len(d):
-        raise shape_error(op, f"Shape must be rank {len(d)} but is rank {pv.shape[0]}")
+        # TF checks the input's rank against the paddings' row count, so the numbers read that way round.
+        raise shape_error(op, f"Shape must be rank {pv.shape[0]} but is rank {len(d)}")
     return [
         (
             x.dtype.base_dtype,

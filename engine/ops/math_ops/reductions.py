@@ -216,7 +216,12 @@ def _reduce(op_type, input_tensor, axis, keepdims, name, reduction_indices, keep
             op_type,
             [x, axes_t],
             name=scope,
-            attrs={"T": x.dtype.base_dtype, "Tidx": axes_t.dtype, "keep_dims": keepdims},
+            # All/Any take only bool and have no T attr in TF's OpDef.
+            attrs={
+                **({} if op_type in ("All", "Any") else {"T": x.dtype.base_dtype}),
+                "Tidx": axes_t.dtype,
+                "keep_dims": keepdims,
+            },
         )
 
 

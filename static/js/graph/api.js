@@ -1,5 +1,7 @@
 // Fetches the graph dashboard's JSON (routes in board/routes/graph_explorer.py).
 
+import { queryString } from '../query.js';
+
 async function getJson(url) {
   const response = await fetch(url);
   let body = null;
@@ -12,7 +14,7 @@ async function getJson(url) {
   return body;
 }
 
-const query = (params) => new URLSearchParams(params).toString();
+const query = queryString; // names of any bytes are sent exactly
 
 /** [{run, kinds: [...]}] for the runs that have graphs. */
 export async function fetchGraphRuns() {

@@ -3,6 +3,8 @@
  * Every series is returned as typed arrays {step, wall, value} sorted by step.
  */
 
+import { queryString } from "../query.js";
+
 export class ApiError extends Error {
   constructor(status, message) {
     super(message);
@@ -40,15 +42,8 @@ async function getJSON(url, init) {
   return parseJSON(text);
 }
 
-export function query(params) {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined || value === null) continue;
-    if (Array.isArray(value)) for (const v of value) search.append(key, v);
-    else search.set(key, String(value));
-  }
-  return search.toString();
-}
+// names of any bytes are sent exactly (static/js/query.js)
+export const query = queryString;
 
 /**
  * The answers of the page's first requests that its HTML carries (board/routes/pages.py):

@@ -1,19 +1,19 @@
-"""Which ops a run needs: the session's pruning, with Grappler's rule for control edges to unneeded
-pure ops.
+"""Which ops a run needs, in dependency order: the plan's pruning, with Grappler's dependency-optimizer
+rule for control edges to unneeded pure ops (pass `dependency_optimizer`).
 
 TensorFlow's gradient code gates each op's input gradients with ``tuple/group_deps`` (a NoOp with a
 control edge to every gradient op).  For a first dense layer that includes ``d loss / d input``, a
 matrix product whose value nothing reads: taken literally, a control edge makes it run on every
-training step.  TensorFlow's Grappler dependency optimizer drops such edges; so does this pruning:
+training step.  TensorFlow's Grappler dependency optimizer drops such edges; so does this pruning when
+the pass is on:
 
-* a control input is *weak* when it is a pure computation (not stateful, has outputs, not a
-  Placeholder, whose "must feed" error must still surface);
+* a control input is *weak* when it is a pure computation (not stateful, has outputs, not `must_feed`,
+  whose "must feed" error must still surface);
 * an op is needed when a fetch reaches it through data edges or non-weak control edges;
 * a weak control edge to a needed op still orders the two; one to an op nothing else needs is dropped
   (running the op could change nothing but the time taken).
 
-`prune(targets, fed)` has the signature and result of ``engine.session._prune``: the needed ops in
-dependency order, stopping at fed tensors.  Integration is a one-line change in the session.
+With the pass off every control edge is followed, as TF's executor does without Grappler.
 """
 
 from __future__ import annotations
@@ -23,7 +23,12 @@ from engine.framework import errors, ops
 
 def is_weak_control_input(op) -> bool:
     """A pure op: running it only for a control edge has no effect beyond its (unread) outputs."""
-    return bool(op._outputs) and not op._op_def.stateful and op._type != "Placeholder"
+    definition = op.op_def
+    return bool(op.values()) and not definition.stateful and not definition.must_feed
+
+
+def _never_weak(op) -> bool:
+    return False
 
 
 def _roots(targets, fed):
@@ -35,9 +40,9 @@ def _roots(targets, fed):
             yield target
 
 
-def needed_ops(targets, fed):
-    """Ops reached from `targets` through data edges and non-weak control edges."""
-    fed_ops = {t.op for t in fed if all(o in fed for o in t.op._outputs)}
+def needed_ops(targets, fed, weak=is_weak_control_input):
+    """Ops reached from `targets` through data edges and non-`weak` control edges, and the fed ops."""
+    fed_ops = {t.op for t in fed if all(o in fed for o in t.op.values())}
     needed = set()
     stack = list(_roots(targets, fed))
     while stack:
@@ -45,14 +50,16 @@ def needed_ops(targets, fed):
         if op in needed:
             continue
         needed.add(op)
-        stack.extend(t.op for t in op._inputs if t not in fed)
-        stack.extend(c for c in op._control_inputs if c not in fed_ops and not is_weak_control_input(c))
+        stack.extend(t.op for t in op.inputs if t not in fed)
+        stack.extend(c for c in op.control_inputs if c not in fed_ops and not weak(c))
     return needed, fed_ops
 
 
-def prune(targets, fed):
-    """The needed ops for `targets` (Tensors/Operations), in dependency order, stopping at fed tensors."""
-    needed, fed_ops = needed_ops(targets, fed)
+def prune(targets, fed, drop_weak_controls=True):
+    """The needed ops for `targets` (Tensors/Operations), in dependency order, stopping at fed tensors.
+    `drop_weak_controls` is the dependency-optimizer pass."""
+    weak = is_weak_control_input if drop_weak_controls else _never_weak
+    needed, fed_ops = needed_ops(targets, fed, weak)
     order = []
     state = {}  # op -> 1 while visiting, 2 when done
     for root in _roots(targets, fed):
@@ -67,9 +74,8 @@ def prune(targets, fed):
                 continue
             state[op] = 1
             stack.append((op, True))
-            deps = [t.op for t in op._inputs if t not in fed]
-            deps.extend(c for c in op._control_inputs
-                        if c not in fed_ops and (c in needed or not is_weak_control_input(c)))
+            deps = [t.op for t in op.inputs if t not in fed]
+            deps.extend(c for c in op.control_inputs if c not in fed_ops and (c in needed or not weak(c)))
             for dep in reversed(deps):
                 s = state.get(dep)
                 if s is None:

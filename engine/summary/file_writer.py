@@ -8,6 +8,8 @@ Differences from TF, on purpose:
 - There is no ``session=`` argument (TF's writer through summary ops in a session's graph): a FileWriter
   here always writes to its own file, so passing one is a TypeError.
 - ``max_queue`` bounds batches of events rather than single events (see event_file_writer.py).
+- Events reach the OS within ``min(flush_secs, 1 s)``, and a SIGTERM writes them before the process ends
+  (TF waits up to ``flush_secs`` and loses them on a kill); see docs/reliability.md.
 - The ``meta_graph_def`` event (written, as in TF, only when the constructor is given a graph) comes from
   engine/train/meta_graph.py: its ``stripped_op_list`` names each op type without TF's full OpDef
   signatures, and collections come from the written graph rather than the default graph.
@@ -20,9 +22,10 @@ import threading
 import time
 
 from engine.proto import event_pb2, graph_pb2, meta_graph_pb2, summary_pb2
+from tfformat.records import encode_record
 
 from .event_file_writer import EventFileWriter
-from .scalar_records import is_plain_scalar_prefix
+from .scalar_records import is_plain_scalar_prefix, summary_event
 
 logger = logging.getLogger(__name__)
 
@@ -102,36 +105,47 @@ class FileWriter:
         """Adds a ``Summary`` protobuf or its serialized bytes (what running a summary op returns).
 
         As in TF, a value's ``metadata`` is kept only the first time its tag appears in this writer.
+        The Summary is serialized once and the Event's few bytes are framed around it (no Event object
+        is built); plain scalars (one tag + simple_value, no metadata: the common case) are queued
+        without even that, for the writer thread to encode in bulk.
         """
-        if type(summary) is bytes and not self._closed:
-            # plain scalars (no metadata: the common case) are queued without being parsed
-            prefix = summary[:-4]
+        kind = type(summary)
+        if not self._closed and (kind is bytes or kind is summary_pb2.Summary):
+            data = summary if kind is bytes else summary.SerializeToString()
+            prefix = data[:-4]  # the hot path, inlined: plain scalars skip the rest
             if prefix in self._plain_scalar_prefixes or self._remember_plain_scalar_prefix(prefix):
                 if type(global_step) is not int:
                     global_step = 0 if global_step is None else int(global_step)
-                self.event_writer.add_scalar_entry(prefix, global_step, time.time(), summary)
+                self.event_writer.add_scalar_entry(prefix, global_step, time.time(), data)
                 return
         if self._warn_if_closed():
             return
-        if isinstance(summary, bytes | bytearray | memoryview):
+        if isinstance(summary, summary_pb2.Summary):
+            data = summary.SerializeToString()
+        elif isinstance(summary, bytes | bytearray | memoryview):
             data = bytes(summary)
-            summary = summary_pb2.Summary.FromString(data)
-        elif not isinstance(summary, summary_pb2.Summary):
+            summary = summary_pb2.Summary.FromString(data)  # also refuses bytes that are no Summary
+        else:
             raise TypeError(f"add_summary expects a Summary protobuf or its serialized bytes, got "
                             f"{type(summary).__name__}")
-        else:
-            copy = summary_pb2.Summary()
-            copy.CopyFrom(summary)  # the caller's proto is not modified when metadata is stripped
-            summary = copy
+        if any(value.HasField("metadata") for value in summary.value):
+            data = self._strip_repeated_metadata(summary)
+        step = 0 if global_step is None else int(global_step)
+        self.event_writer.add_record(encode_record(summary_event(data, step, time.time())))
+
+    def _strip_repeated_metadata(self, summary) -> bytes:
+        """The Summary's bytes with metadata dropped from values whose tag this writer has seen."""
+        copy = summary_pb2.Summary()
+        copy.CopyFrom(summary)  # the caller's proto is not modified
         with self._lock:
-            for value in summary.value:
+            for value in copy.value:
                 if not value.HasField("metadata"):
                     continue
                 if value.tag in self._seen_summary_tags:
                     value.ClearField("metadata")
                 else:
                     self._seen_summary_tags.add(value.tag)
-        self._add_event(event_pb2.Event(summary=summary), global_step)
+        return copy.SerializeToString()
 
     def add_session_log(self, session_log, global_step=None) -> None:
         """Adds a ``SessionLog`` (START, STOP, CHECKPOINT) event."""

@@ -21,10 +21,11 @@ from datetime import datetime
 import numpy as np
 
 from engine.proto import event_pb2
+from tfformat.records import encode_record
 
 from . import builders
 from .event_file_writer import EventFileWriter
-from .scalar_records import scalar_summary_prefix
+from .scalar_records import scalar_summary_prefix, summary_event
 
 
 def _to_numpy(value) -> np.ndarray:
@@ -94,11 +95,10 @@ class SummaryWriter:
 
     # ------------------------------------------------------------------------------------- other kinds
     def _add_summary(self, summary, global_step, walltime) -> None:
-        self._writer.add_event(event_pb2.Event(
-            wall_time=time.time() if walltime is None else float(walltime),
-            step=0 if global_step is None else int(global_step),
-            summary=summary,
-        ))
+        # the Event is framed around the Summary's bytes (no Event object copies the Summary)
+        wall_time = time.time() if walltime is None else float(walltime)
+        step = 0 if global_step is None else int(global_step)
+        self._writer.add_record(encode_record(summary_event(summary.SerializeToString(), step, wall_time)))
 
     def add_histogram(self, tag: str, values, global_step=None, bins="tensorflow", walltime=None) -> None:
         """Logs a histogram; ``bins="tensorflow"`` uses TF's bucket limits, anything else goes to numpy."""

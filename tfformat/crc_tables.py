@@ -1,8 +1,9 @@
-"""CRC32C of many short byte ranges at once, with numpy.
+"""CRC32C of many short byte ranges at once, with numpy (the accelerator of tfformat/records.py).
 
 TFRecord checks every record with a masked CRC32C. Calling a C CRC routine once per record costs far
 more in Python call overhead than the CRC itself when records are ~50 bytes (a scalar event), so for
-short records we compute all CRCs of a chunk together.
+short records we compute all CRCs together: board's scanner to check a chunk of an event file, and
+engine's bulk scalar writer (engine/summary/scalar_records.py) to make a batch of records.
 
 CRC32C is affine over GF(2): processing byte ``b`` at distance ``k`` from the end of a message adds
 (xor) a contribution ``U_k[b]`` that depends only on ``k`` and ``b``, and the initial register value
@@ -20,11 +21,11 @@ chunk is enough (`linear_crc_is_zero`, below).
 
 from __future__ import annotations
 
-import google_crc32c
 import numpy as np
 
+from tfformat.records import crc32c, crc32c_extend, unmask_array
+
 _POLY = 0x82F63B78  # CRC32C (Castagnoli), reflected
-_MASK_DELTA = 0xA282EAD8
 
 
 def _byte_table() -> np.ndarray:
@@ -61,6 +62,10 @@ class CrcTables:
             register = _advance_zero_byte(register)
         self.constant = constant
         self._pairs: dict[int, np.ndarray] = {}
+
+    def byte(self, k: int) -> np.ndarray:
+        """Contribution (256 entries) of one byte at distance k from the end of a message."""
+        return self._byte[k]
 
     def pair(self, k: int) -> np.ndarray:
         """Contribution of a little-endian uint16 whose high byte is at distance k, low byte k + 1."""
@@ -115,18 +120,6 @@ def crc32c_ranges(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -
     return crc
 
 
-def mask(crc: np.ndarray) -> np.ndarray:
-    """TFRecord's masking of a CRC: rotate right by 15 bits, add a constant."""
-    crc = crc.astype(np.uint32)
-    return (((crc >> 15) | (crc << 17)) + np.uint32(_MASK_DELTA)).astype(np.uint32)
-
-
-def unmask(masked: np.ndarray) -> np.ndarray:
-    """The CRC a masked one was made from (the inverse of `mask`)."""
-    rotated = (masked.astype(np.uint32) - np.uint32(_MASK_DELTA)).astype(np.uint32)
-    return ((rotated << 15) | (rotated >> 17)).astype(np.uint32)
-
-
 # --- many records' data CRCs in one pass ----------------------------------------------------
 #
 # With A the linear part of CRC32C (crc(m) = A(m) ^ K(len(m)), K(n) the CRC of n zero bytes), a
@@ -151,23 +144,23 @@ def _length_constant(lengths: np.ndarray) -> np.ndarray:
         result = np.empty(len(lengths), dtype=np.uint32)
         result[short] = _length_constant(lengths[short])
         for i in np.flatnonzero(~short):
-            result[i] = google_crc32c.value(bytes(int(lengths[i])))
+            result[i] = crc32c(bytes(int(lengths[i])))
         return result
     missing = lengths[~_length_known[lengths]]
     if len(missing):
         for length in set(missing.tolist()):
-            _length_constants[length] = google_crc32c.value(bytes(length))
+            _length_constants[length] = crc32c(bytes(length))
             _length_known[length] = True
     return _length_constants[lengths]
 
 
 def claimed_linear_crcs(stored: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """A(data) of each record as its stored, masked CRC claims it, from that CRC and the length."""
-    return unmask(stored) ^ _length_constant(lengths)
+    return unmask_array(stored) ^ _length_constant(lengths)
 
 
 def linear_crc_is_zero(buffer: np.ndarray) -> bool:
     """True when A(buffer) == 0: with the register started at all ones, extend() undoes both the
     initial value and the final xor."""
     buffer.setflags(write=False)  # google_crc32c reads read-only buffers without a copy
-    return google_crc32c.extend(0xFFFFFFFF, buffer) == 0xFFFFFFFF
+    return crc32c_extend(0xFFFFFFFF, buffer) == 0xFFFFFFFF
