@@ -6,14 +6,17 @@ module per op family), engine/session.py, engine/variables.py and engine/variabl
 
 # ruff: noqa: F401 - this module only re-exports the public API
 
-# Namespaces (modules), as in TF 1.x: tf.bitwise, tf.initializers, tf.logging, tf.losses, tf.nn,
-# tf.summary, tf.train; `gradients` is made callable at the end of this file.
+# Namespaces (modules), as in TF 1.x: tf.bitwise, tf.initializers, tf.layers, tf.logging, tf.losses, tf.nn,
+# tf.summary, tf.train; `gradients` is made callable at the end of this file. `contrib` (only
+# tf.contrib.layers' common names) is an attribute, not in __all__: TF 2.21's tf.compat.v1 has no contrib.
 from engine import (
     bitwise,
+    contrib,
     data,
     gradients,
     initializers,
     io,
+    layers,
     logging,
     losses,
     math,
@@ -132,9 +135,11 @@ from engine.ops.check_ops import (
     assert_rank,
 )
 from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm, global_norm
+from engine.ops.composite_ops import reduce_logsumexp, sequence_mask
 from engine.ops.cond import case, cond
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
+from engine.ops.einsum_op import einsum
 from engine.ops.init_ops import (
     constant_initializer,
     glorot_normal_initializer,
@@ -162,6 +167,7 @@ from engine.ops.math_ops import (
     clip_by_value,
     cos,
     cosh,
+    cumprod,
     cumsum,
     div,
     div_no_nan,
@@ -221,6 +227,7 @@ from engine.ops.math_ops import (
     tensordot,
     truediv,
 )
+from engine.ops.nd_index_ops import gather_nd, scatter_nd
 from engine.ops.parsing_ops import (
     FixedLenFeature,
     FixedLenSequenceFeature,
@@ -231,6 +238,8 @@ from engine.ops.parsing_ops import (
     parse_single_sequence_example,
 )
 from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
+from engine.ops.reverse_op import reverse
+from engine.ops.reverse_op import reverse as reverse_v2
 from engine.ops.state_ops import assign, assign_add, assign_sub
 from engine.ops.while_loop import while_loop
 from engine.proto.config_pb2 import RunMetadata
@@ -339,6 +348,7 @@ __all__ = [
     "convert_to_tensor",
     "cos",
     "cosh",
+    "cumprod",
     "cumsum",
     "data",
     "decode_csv",
@@ -349,6 +359,7 @@ __all__ = [
     "div_no_nan",
     "divide",
     "double",
+    "einsum",
     "equal",
     "errors",
     "exp",
@@ -363,6 +374,7 @@ __all__ = [
     "floordiv",
     "floormod",
     "gather",
+    "gather_nd",
     "get_collection",
     "get_collection_ref",
     "get_default_graph",
@@ -411,6 +423,7 @@ __all__ = [
     "is_inf",
     "is_nan",
     "is_variable_initialized",
+    "layers",
     "less",
     "less_equal",
     "lin_space",
@@ -470,6 +483,7 @@ __all__ = [
     "reciprocal",
     "reduce_all",
     "reduce_any",
+    "reduce_logsumexp",
     "reduce_max",
     "reduce_mean",
     "reduce_min",
@@ -480,11 +494,15 @@ __all__ = [
     "reset_default_graph",
     "reshape",
     "resource",
+    "reverse",
+    "reverse_v2",
     "rint",
     "round",
     "rsqrt",
     "saturate_cast",
     "scalar_mul",
+    "scatter_nd",
+    "sequence_mask",
     "set_random_seed",
     "shape",
     "sigmoid",

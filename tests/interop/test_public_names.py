@@ -18,11 +18,12 @@ import engine
 # left out until the format branch's rewrite of engine/summary/ lands: its __all__ still lists SummaryWriter
 # and SummaryMetadata, which tf.compat.v1.summary does not have.
 NAMESPACES = ["", "math", "nn", "losses", "train", "initializers", "errors", "bitwise", "logging", "io",
-              "python_io", "data", "data.experimental"]
+              "python_io", "data", "data.experimental", "layers"]
 
 _COLLECT = """
 import json, os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.compat.v1.layers needs tf-keras
 import tensorflow.compat.v1 as tf
 names = {}
 for path in json.loads(sys.argv[1]):

@@ -53,6 +53,7 @@ from engine.ops.math_ops.operators import and_, invert_, or_, xor_
 from engine.ops.math_ops.reductions import (
     argmax,
     argmin,
+    cumprod,
     cumsum,
     reduce_all,
     reduce_any,
@@ -118,6 +119,7 @@ __all__ = [
     "clip_by_value",
     "cos",
     "cosh",
+    "cumprod",
     "cumsum",
     "div",
     "div_no_nan",
