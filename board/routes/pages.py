@@ -4,7 +4,7 @@ Pages are thin shells: the template gets the logdir, the reload interval and the
 page's scripts fetch everything else from the JSON routes under ``/data/`` (docs/http-api.md).
 
 To save round trips before the first chart, the scalars page also carries the answers of its first
-requests as JSON: `/data/status`, `/data/runs`, `/data/plugin/scalars/tags`, and the
+requests as JSON: `/data/status`, `/data/runs`, `/data/scalars/index`, and the
 `/data/scalars/series_multi` answer of the card drawn first (`first_series`), all in the routes'
 shapes. That series is computed after the rest of the page has been sent (`StreamedPage`), so the
 browser loads the page's scripts meanwhile (bench/scalars_page.py: ~100 ms less to the first chart).
@@ -21,6 +21,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from markupsafe import Markup
 from starlette.types import Receive, Scope, Send
+
+from board.routes import scalars
 
 router = APIRouter()
 
@@ -79,24 +81,6 @@ def page_context(request: Request, page: str) -> dict[str, Any]:
 # are 400-830 px wide). A wider card draws these first, then fetches its own resolution. (500 was
 # no faster in bench/scalars_page.py: drawing time is not what the first chart waits for.)
 FIRST_SERIES_POINTS = 1000
-DEFAULT_SMOOTHING = 0.6  # static/js/scalars/state.js DEFAULTS.smoothing
-
-
-def _natural_key(text: str) -> tuple:
-    """Case-insensitive, digit runs compared as numbers: the page's Intl.Collator order."""
-    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part.casefold())
-                 for part in re.split(r"([0-9]+)", text) if part)
-
-
-def _smoothing(text: str | None) -> float:
-    """The smoothing weight the page reads from `?smoothing=` (state.js clampSmoothing)."""
-    try:
-        value = float(text) if text is not None else DEFAULT_SMOOTHING
-    except ValueError:
-        return DEFAULT_SMOOTHING
-    if value != value or value in (float("inf"), float("-inf")):
-        return DEFAULT_SMOOTHING
-    return min(0.999, max(0.0, value))
 
 
 def first_series(tags: list[str], query: dict[str, str]) -> dict[str, Any] | None:
@@ -116,8 +100,8 @@ def first_series(tags: list[str], query: dict[str, str]) -> dict[str, Any] | Non
     shown = [tag for tag in tags if match is None or match(tag)]
     if not shown:
         return None
-    tag = min(shown, key=lambda t: (_natural_key(t.split("/", 1)[0]), _natural_key(t)))
-    smoothing = _smoothing(query.get("smoothing"))
+    tag = min(shown, key=scalars.tag_key)
+    smoothing = scalars.clamp_smoothing(query.get("smoothing"))
     params = {"tag": tag, "points": FIRST_SERIES_POINTS, "x": "step", "smoothing": repr(smoothing)}
     return {"tag": tag, "url": "/data/scalars/series_multi?" + urlencode(params),
             "points": FIRST_SERIES_POINTS, "smoothing": smoothing}
@@ -129,13 +113,8 @@ def initial_scalars(provider, query: dict[str, str]) -> dict[str, Any]:
     refetches it."""
     status = provider.status().__dict__  # /data/status
     runs = provider.run_names()  # /data/runs
-    tags = {  # /data/plugin/scalars/tags
-        run: {tag: {"displayName": info.display_name, "description": info.description}
-              for tag, info in tag_infos.items()}
-        for run, tag_infos in provider.scalar_tags().items() if tag_infos
-    }
-    all_tags = list(dict.fromkeys(tag for run_tags in tags.values() for tag in run_tags))
-    return {"status": status, "runs": runs, "tags": tags, "firstSeries": first_series(all_tags, query)}
+    index = scalars.scalars_index(provider)  # /data/scalars/index
+    return {"status": status, "runs": runs, "index": index, "firstSeries": first_series(index["tags"], query)}
 
 
 # Where the late part goes in the rendered page; "<" cannot come from escaped context values.
@@ -168,8 +147,6 @@ class StreamedPage(StreamingResponse):
 
 def series_json(request: Request, first: dict[str, Any]) -> str:
     """The /data/scalars/series_multi answer for `first` (see first_series), safe inside <script>."""
-    from board.routes import scalars  # the route itself, so the shape is the route's
-
     response = scalars.series_multi(request, tag=first["tag"], run=None, points=first["points"],
                                     xmin=None, xmax=None, x="step", smoothing=first["smoothing"])
     return bytes(response.body).decode("utf-8").replace("<", "\\u003c")  # "<" only occurs in strings
@@ -187,6 +164,7 @@ def scalars_page(request: Request) -> HTMLResponse:
     provider = getattr(request.app.state, "provider", None)
     initial = initial_scalars(provider, dict(request.query_params)) if provider else None
     context["initial"] = initial
+    context["smoothing"] = {"default": scalars.SMOOTHING_DEFAULT, "max": scalars.SMOOTHING_MAX}
     context["first_series_slot"] = Markup(LATE_SLOT)
     logdir = context["logdir"] or "logs"
     context["code_example"] = {

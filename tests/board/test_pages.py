@@ -91,10 +91,23 @@ def scalar_client(tmp_path):
 def test_scalars_page_carries_runs_tags_and_status_in_the_routes_shapes(scalar_client):
     initial = scalar_client.get("/scalars").context["initial"]
     assert initial["runs"] == scalar_client.get("/data/runs").json()
-    assert initial["tags"] == scalar_client.get("/data/plugin/scalars/tags").json()
+    assert initial["index"] == scalar_client.get("/data/scalars/index").json()
     status = scalar_client.get("/data/status").json()
     assert initial["status"]["last_changed"] == status["last_changed"]
     assert set(initial["status"]) == set(status)
+
+
+def test_scalars_index_lists_runs_and_tags_in_the_pages_order(scalar_client):
+    index = scalar_client.get("/data/scalars/index").json()
+    assert index["runs"] == ["run_a", "run_b"]
+    # groups "loss" < "metrics" < "Zeta" (case-insensitive), digits compare as numbers
+    assert index["tags"] == ["loss", "metrics/acc9", "metrics/acc10", "Zeta"]
+    assert index["runTags"] == {"run_a": ["loss", "Zeta"], "run_b": ["loss", "metrics/acc9", "metrics/acc10"]}
+
+
+def test_smoothing_bounds_reach_the_page_from_the_server(scalar_client):
+    html = scalar_client.get("/scalars").text
+    assert 'max="0.999"' in html and 'value="0.6" data-setting="smoothing"' in html
 
 
 def test_first_series_is_the_top_left_card_at_the_urls_smoothing(scalar_client):

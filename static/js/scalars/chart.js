@@ -7,7 +7,6 @@
  * into the page's script by scripts/build_assets.py.
  */
 import uPlot from "uplot";
-import { column, positions, unionSorted } from "./align.js";
 import { withAlpha } from "./colors.js";
 import { formatDuration } from "./format.js";
 import { finiteSorted, quantile } from "./stats.js";
@@ -91,21 +90,22 @@ export class ScalarChart {
     return cssColor("--axis") + cssColor("--grid");
   }
 
+  /**
+   * uPlot draws one shared x array with a y column per series; runs log at different steps and
+   * times, so uPlot.join merges their x values and leaves gaps (which the lines span) elsewhere.
+   * Values a line cannot draw (non-finite, or not positive on a log scale) become gaps too.
+   */
   align(model) {
-    const X = unionSorted(model.runs.map((r) => r.x));
     const keep = model.log ? (v) => v > 0 && Number.isFinite(v) : (v) => Number.isFinite(v);
-    const data = [X];
-    const raws = [];
-    const smooths = [];
-    for (const r of model.runs) {
-      const pos = positions(X, r.x);
-      r.pos = pos;
-      raws.push(column(X.length, pos, r.raw, keep));
-      smooths.push(column(X.length, pos, r.smoothed, keep));
-    }
-    // Raw lines first so the smoothed lines are painted over them.
-    data.push(...raws, ...smooths);
-    return data;
+    const drawable = (values) => Array.from(values, (v) => (keep(v) ? v : null));
+    const tables = model.runs.map((r) => [r.x, drawable(r.raw), drawable(r.smoothed)]);
+    if (tables.length === 0) return [[]];
+    const joined = uPlot.join(tables);
+    // join gives [x, raw0, smoothed0, raw1, ...]; raw lines go first so smoothed ones paint over them.
+    const n = model.runs.length;
+    const raws = Array.from({ length: n }, (_, i) => joined[1 + 2 * i]);
+    const smooths = Array.from({ length: n }, (_, i) => joined[2 + 2 * i]);
+    return [joined[0], ...raws, ...smooths];
   }
 
   create() {
@@ -196,14 +196,13 @@ export class ScalarChart {
     let hi = dataMax;
     const model = this.model;
     if (model.outliers && this.aligned) {
-      const X = this.aligned[0];
       const xmin = u.scales.x.min ?? -Infinity;
       const xmax = u.scales.x.max ?? Infinity;
       const inView = [];
       for (const r of model.runs) {
         const vals = [];
         for (let i = 0; i < r.raw.length; i++) {
-          const x = X[r.pos[i]];
+          const x = r.x[i];
           if (x >= xmin && x <= xmax && (!model.log || r.raw[i] > 0)) vals.push(r.raw[i]);
         }
         inView.push(vals);

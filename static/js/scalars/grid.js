@@ -10,16 +10,17 @@ import { ScalarCard } from "./card.js";
 // Cards on screen load at once; cards within PREFETCH_MARGIN of it load one by one once nothing on
 // screen is loading, so scrolling a little finds them drawn.
 const PREFETCH_MARGIN = "600px 0px";
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 
 export function groupOf(tag) {
   const cut = tag.indexOf("/");
   return cut < 0 ? tag : tag.slice(0, cut);
 }
 
-function insertSorted(parent, element, key, keyOf) {
-  const after = Array.from(parent.children).find((child) => collator.compare(keyOf(child), key) > 0);
-  parent.insertBefore(element, after || null);
+/** Make `parent`'s children exactly `elements`, in that order, moving nothing already in place. */
+function arrange(parent, elements) {
+  const current = parent.children;
+  if (current.length === elements.length && elements.every((el, i) => current[i] === el)) return;
+  parent.replaceChildren(...elements);
 }
 
 export class TagGrid {
@@ -94,7 +95,6 @@ export class TagGrid {
     head.addEventListener("click", () => this.toggleGroup(name));
     group = { element, cards, count, head };
     this.groups.set(name, group);
-    insertSorted(this.container, element, name, (el) => el.dataset.group);
     if (this.collapsed.has(name)) this.setCollapsed(group, true);
     return group;
   }
@@ -112,7 +112,8 @@ export class TagGrid {
     group.head.setAttribute("aria-expanded", String(!collapsed));
   }
 
-  /** Make the cards match `tags` (sorted or not); new tags get new cards, vanished ones go. */
+  /** Make the cards match `tags`, in that order (the server's, /data/scalars/index); new tags get
+   * new cards, vanished ones go. Groups come in the order of their first tag. */
   setTags(tags) {
     const wanted = new Set(tags);
     let changed = false;
@@ -129,18 +130,25 @@ export class TagGrid {
       if (this.cards.has(tag)) continue;
       const card = new ScalarCard(tag, this.template, this.context);
       this.cards.set(tag, card);
-      insertSorted(this.group(groupOf(tag)).cards, card.element, tag, (el) => el.dataset.tag);
       card.setRuns(this.context.runsFor(tag));
       this.observer.observe(card.element);
       this.nearObserver.observe(card.element);
       changed = true;
     }
+    const members = new Map(); // group name -> card elements, in order
+    for (const tag of tags) {
+      const name = groupOf(tag);
+      if (!members.has(name)) members.set(name, []);
+      members.get(name).push(this.cards.get(tag).element);
+    }
+    for (const [name, elements] of members) arrange(this.group(name).cards, elements);
     for (const [name, group] of this.groups) {
-      if (group.cards.children.length === 0) {
+      if (!members.has(name)) {
         group.element.remove();
         this.groups.delete(name);
       }
     }
+    arrange(this.container, Array.from(members.keys(), (name) => this.groups.get(name).element));
     this.applyFilter();
     if (changed) this.loadOnScreen();
     return changed;

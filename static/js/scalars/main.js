@@ -2,12 +2,14 @@
  * Scalars dashboard entry point: reads the view state from the URL, wires the settings, run list and
  * tag grid together, and registers the live reload with the top bar's indicator.
  *
- * For tests and debugging, window.board exposes {grid, runs, state, snapshot(tag), reload()}.
+ * For tests and debugging, window.board (testhook.js) exposes {grid, runs, state, snapshot(tag),
+ * reload(), tags()}.
  */
 import "../base.js";
 import { CLS } from "../classes.js";
 import { reloader } from "../reload.js";
-import { fetchRuns, fetchScalarTags, pageData, setPreloadedSeries } from "./api.js";
+import { exposeForTests, markLoaded } from "../testhook.js";
+import { fetchIndex, fetchRuns, pageData, setPreloadedSeries } from "./api.js";
 import { TagGrid } from "./grid.js";
 import { RunList } from "./runs.js";
 import { clampSmoothing, readState, writeState } from "./state.js";
@@ -18,7 +20,7 @@ const state = readState();
 // The answers of the first /data/ requests, carried by the page's HTML; used by the first reload.
 let initial = pageData();
 setPreloadedSeries(initial?.firstSeries);
-let tagsByRun = {}; // run -> [tag]
+let tagsByRun = {}; // run -> [tag], the index's runTags
 let runsByTag = new Map(); // tag -> Set(run)
 
 const controls = {
@@ -139,45 +141,42 @@ function showNotice(text, isError = false) {
 }
 
 // ---- loading and live reload ----
-let lastTagsJSON = "";
+let lastIndexJSON = "";
 let firstLoad = true;
 
 /** Called by the reloader on the first tick and whenever the server's data changed. */
 async function reload() {
   let runs;
-  let tags;
+  let index;
   try {
-    if (initial) [runs, tags] = [initial.runs, initial.tags];
-    else [runs, tags] = await Promise.all([fetchRuns(), fetchScalarTags()]);
+    if (initial) [runs, index] = [initial.runs, initial.index];
+    else [runs, index] = await Promise.all([fetchRuns(), fetchIndex()]);
     initial = null;
   } catch (err) {
     showNotice(`Could not load the run list: ${err.message}`, true);
     throw err;
   }
   showNotice("");
-  const tagsJSON = JSON.stringify(tags);
-  let changed = tagsJSON !== lastTagsJSON;
+  const indexJSON = JSON.stringify(index);
+  const changed = indexJSON !== lastIndexJSON;
   if (changed) {
-    lastTagsJSON = tagsJSON;
-    tagsByRun = tags;
-    runsByTag = new Map();
-    for (const [run, runTags] of Object.entries(tags)) {
-      for (const tag of Object.keys(runTags)) {
-        if (!runsByTag.has(tag)) runsByTag.set(tag, new Set());
-        runsByTag.get(tag).add(run);
-      }
+    lastIndexJSON = indexJSON;
+    tagsByRun = index.runTags;
+    runsByTag = new Map(index.tags.map((tag) => [tag, new Set()]));
+    for (const [run, runTags] of Object.entries(index.runTags)) {
+      for (const tag of runTags) runsByTag.get(tag).add(run);
     }
-    // Runs without any scalar tag (e.g. graph-only runs) are not offered here.
-    runList.setRuns(Object.keys(tags).filter((run) => Object.keys(tags[run]).length > 0));
+    // The index lists only runs with scalars (graph-only runs are not offered here), in order.
+    runList.setRuns(index.runs);
     state.runs = runList.selection();
     writeState(state);
-    grid.setTags(Array.from(runsByTag.keys()));
+    grid.setTags(index.tags);
     grid.updateRuns();
   }
   showEmpty(runs);
   const cardsChanged = firstLoad ? false : await grid.refresh();
   firstLoad = false;
-  document.body.dataset.loaded = "true";
+  markLoaded();
   return changed || cardsChanged;
 }
 
@@ -194,14 +193,14 @@ document.addEventListener("keydown", (event) => {
   for (const menu of document.querySelectorAll(`details.${CLS.menu}[open]`)) menu.open = false;
 });
 
-window.board = {
+exposeForTests({
   grid,
   runs: runList,
   state,
   reload: () => reloader.now(),
   snapshot: (tag) => grid.cards.get(tag)?.snapshot() ?? null,
   tags: () => tagsByRun,
-};
+});
 
 initSettings();
 reloader.register(reload, initial?.status);

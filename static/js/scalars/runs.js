@@ -8,8 +8,6 @@ import { h, userRegex } from "../dom.js";
 import { runColor, setRunColors } from "./colors.js";
 import { splitRunName } from "./format.js";
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
-
 export class RunList {
   /**
    * @param {{list: HTMLElement, count: HTMLElement, filter: HTMLInputElement, all: HTMLElement,
@@ -30,9 +28,9 @@ export class RunList {
     elements.none.addEventListener("click", () => this.setMatching(false));
   }
 
-  /** Replace the list of runs (any order). Returns true when runs were added or removed. */
+  /** Replace the list of runs, in the order to show them. Returns true when runs were added or removed. */
   setRuns(runs) {
-    const sorted = runs.slice().sort(collator.compare);
+    const sorted = runs.slice();
     const firstTime = this.known === null;
     const added = sorted.filter((r) => !this.known?.has(r));
     const removed = this.runs.filter((r) => !runs.includes(r));

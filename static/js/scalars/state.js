@@ -7,8 +7,12 @@
  *
  * Defaults are left out of the URL.
  */
+// The smoothing bounds and default: the template's slider carries board/routes/scalars.py's.
+const slider = document.querySelector("[data-setting=smoothing]");
+export const SMOOTHING_MAX = slider ? Number(slider.max) : 0.999;
+
 export const DEFAULTS = Object.freeze({
-  smoothing: 0.6,
+  smoothing: slider ? Number(slider.defaultValue) : 0.6,
   x: "step",
   log: false,
   outliers: false,
@@ -22,7 +26,7 @@ const X_MODES = new Set(["step", "relative", "wall"]);
 export function clampSmoothing(value) {
   const v = Number(value);
   if (!Number.isFinite(v)) return DEFAULTS.smoothing;
-  return Math.min(0.999, Math.max(0, v));
+  return Math.min(SMOOTHING_MAX, Math.max(0, v));
 }
 
 export function readState(search = window.location.search) {
