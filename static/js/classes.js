@@ -11,6 +11,9 @@ export const CLS = Object.freeze({
   error: "is-error",
   invalid: "is-invalid",
   isNew: "is-new",
+  empty: "is-empty", // a card no drawn run has
+  shownEmpty: "is-shown-empty", // ... shown anyway (the toolbar's toggle)
+  fullscreen: "is-fullscreen",
 
   // run list
   run: "run",

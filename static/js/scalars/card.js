@@ -111,6 +111,8 @@ export class ScalarCard {
     this.detailTimer = 0;
     this.smoothingTimer = 0;
     this.parts.reset.addEventListener("click", () => this.chart?.resetZoom());
+    this.parts.fullscreen.addEventListener("click", () => this.setFullscreen(!this.fullscreen));
+    this.fullscreen = false;
     this.parts.menu.addEventListener("toggle", () => {
       if (this.parts.menu.open) renderDownloads(this.parts.downloads, tag, this.runs);
     });
@@ -121,6 +123,7 @@ export class ScalarCard {
   setRuns(runs) {
     const changed = runs.length !== this.runs.length || runs.some((r, i) => r !== this.runs[i]);
     this.runs = runs;
+    this.element.classList.toggle(CLS.empty, runs.length === 0);
     if (!changed) return;
     if (this.drawn) {
       if (runs.some((r) => !this.cache.has(r))) this.load();
@@ -164,6 +167,7 @@ export class ScalarCard {
         const runs = this.runs.slice();
         const top = this.element.getBoundingClientRect().top;
         const options = { points: this.points(), smoothing: this.context.view().smoothing };
+        this.lastPoints = options.points;
         const priority = this.coarse ? top + REFINE_PRIORITY : top;
         const { series, missing, points } = await chartQueue.run(
           () => fetchTagSeries(this.tag, runs, options), priority);
@@ -343,6 +347,16 @@ export class ScalarCard {
 
   rebuild() {
     this.chart?.rebuild();
+  }
+
+  /** Full screen: the card covers the cards area (CSS) until toggled back or Esc (main.js). */
+  setFullscreen(on) {
+    this.fullscreen = on;
+    this.element.classList.toggle(CLS.fullscreen, on);
+    this.parts.fullscreen.setAttribute("aria-pressed", String(on));
+    this.parts.fullscreen.title = on ? "Leave full screen (Esc)" : "Full screen (Esc to leave)";
+    // A card made large wants more points than its overview has; the chart resizes itself.
+    if (on && this.drawn && this.points() > (this.lastPoints ?? 0)) this.load();
   }
 
   snapshot() {

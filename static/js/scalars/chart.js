@@ -1,35 +1,25 @@
 /**
- * One uPlot chart inside a card: a faded raw line and a smoothed line per run, drag-to-zoom on x,
- * double-click to reset, a tooltip (tooltip.js), and zoom that survives new data.
+ * One uPlot chart inside a card: a faded raw line and a smoothed line per run, a tooltip
+ * (tooltip.js), and zoom that survives new data. Mouse, as in TensorBoard: drag draws a box and
+ * zooms x and y to it (a box flatter than MIN_BOX_Y pixels zooms x only); Shift+drag pans;
+ * Alt+wheel zooms about the cursor; double-click resets.
  *
- * render(model) draws or redraws; model = {mode, log, outliers, smoothing, runs: [{run, color,
- * x, raw, smoothed, step, wall}]} with typed arrays sorted by x. uPlot is the npm package, bundled
- * into the page's script by scripts/build_assets.py.
+ * render(model) draws or redraws; model = {mode, log, outliers, yMin, yMax, smoothing, runs: [{run,
+ * color, x, raw, smoothed, step, wall}]} with typed arrays sorted by x; yMin/yMax (or null) fix the
+ * y range. uPlot is the npm package, bundled into the page's script by scripts/build_assets.py.
  */
 import uPlot from "uplot";
 import { withAlpha } from "./colors.js";
-import { formatDuration } from "./format.js";
 import { finiteSorted, quantile } from "./stats.js";
+import { durationTicks, isPowerOfTen, logTicks, numberTicks, wallTicks } from "./ticks.js";
 import { tooltipPlugin } from "./tooltip.js";
 import { cssColor } from "../theme.js";
 
 const RAW_ALPHA = 0.28;
 const OUTLIER_QUANTILES = [0.05, 0.95];
-
-function compactNumber(v) {
-  const a = Math.abs(v);
-  if (a >= 1e9) return `${Number((v / 1e9).toPrecision(3))}G`;
-  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
-  if (a >= 1e4) return `${Number((v / 1e3).toPrecision(3))}k`;
-  return String(Number(v.toPrecision(6)));
-}
-
-function yTick(v) {
-  if (v === null) return "";
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(1);
-  return String(Number(v.toPrecision(4)));
-}
+const MIN_BOX_Y = 24; // px: a flatter drag box zooms x only
+const MIN_BOX_X = 4; // px: a narrower one is a click
+const WHEEL_ZOOM = 1.25;
 
 export class ScalarChart {
   /** @param {HTMLElement} container element the chart fills (its size is the chart's size) */
@@ -39,6 +29,8 @@ export class ScalarChart {
     this.model = null;
     this.aligned = null;
     this.zoom = null; // {min, max} of x while the user is zoomed in, else null
+    this.yZoom = null; // {min, max} of y while the user zoomed y too, else null
+    this.pan = null; // {x, scales} while Shift+dragging
     this.signature = "";
     this.settingScale = false;
     this.resizeObserver = new ResizeObserver(() => this.resize());
@@ -52,10 +44,13 @@ export class ScalarChart {
 
   resetZoom() {
     this.zoom = null;
+    this.yZoom = null;
     if (this.plot && this.aligned) {
       const X = this.aligned[0];
+      // Setting x also ranges y again (through yRange).
       if (X.length) this.setX(X[0], X[X.length - 1]);
     }
+    this.announceZoom();
   }
 
   setX(min, max) {
@@ -67,6 +62,20 @@ export class ScalarChart {
     }
   }
 
+  /** Zoom to x in [x0, x1] and, when given, y in [y0, y1] (data units). */
+  zoomTo(x0, x1, y = null) {
+    const X = this.aligned[0];
+    const full = X.length === 0 || (x0 <= X[0] && x1 >= X[X.length - 1]);
+    this.zoom = full && !y ? null : { min: x0, max: x1 };
+    this.yZoom = y;
+    this.setX(x0, x1); // and y, through yRange
+    this.announceZoom();
+  }
+
+  announceZoom() {
+    this.container.dispatchEvent(new CustomEvent("chart:zoom", { bubbles: true, detail: this.zoomRange }));
+  }
+
   /** Draw `model`; keeps the zoom unless the x-axis mode changed. */
   render(model) {
     const previous = this.model;
@@ -74,6 +83,7 @@ export class ScalarChart {
     if (previous && previous.mode !== model.mode) this.zoom = null;
     this.aligned = this.align(model);
     // Series set, axis kind and log scale are fixed when uPlot is created; anything else is setData.
+    if (previous && previous.log !== model.log) this.yZoom = null;
     const signature = JSON.stringify([
       model.mode, model.log, model.smoothing > 0, model.runs.map((r) => [r.run, r.color]), this.themeKey(),
     ]);
@@ -81,7 +91,12 @@ export class ScalarChart {
       this.signature = signature;
       this.create();
     } else {
-      this.plot.setData(this.aligned, !this.zoom);
+      this.settingScale = true;
+      try {
+        this.plot.setData(this.aligned, !this.zoom);
+      } finally {
+        this.settingScale = false;
+      }
     }
     if (this.zoom) this.setX(this.zoom.min, this.zoom.max);
   }
@@ -141,11 +156,20 @@ export class ScalarChart {
       ticks: { stroke: gridColor, width: 1, size: 4 },
       font: "11px system-ui, sans-serif",
     };
-    const xAxis = { ...axis, space: 70 };
-    const ticks = (format) => (u, splits) => splits.map((v) => (v === null ? "" : format(v)));
-    if (model.mode === "step") xAxis.values = ticks(compactNumber);
-    if (model.mode === "relative") xAxis.values = ticks(formatDuration);
-    const yAxis = { ...axis, size: 58, values: (u, splits) => splits.map(yTick) };
+    const xAxis = { ...axis, space: 80 };
+    if (model.mode === "step") xAxis.values = (u, splits) => numberTicks(splits);
+    if (model.mode === "relative") xAxis.values = (u, splits) => durationTicks(splits);
+    if (model.mode === "wall") {
+      xAxis.values = (u, splits) => wallTicks(splits, u.scales.x.max - u.scales.x.min);
+    }
+    const yAxis = { ...axis, size: 58, values: (u, splits) => numberTicks(splits) };
+    if (model.log) {
+      // Grid lines at powers of ten only; the ticks in between stay, short and unlabelled.
+      const majors = (u, splits) => splits.map((v) => (isPowerOfTen(v) ? v : null));
+      yAxis.values = (u, splits) => logTicks(splits);
+      yAxis.grid = { ...axis.grid, filter: majors };
+      yAxis.ticks = { ...axis.ticks, size: 3 };
+    }
 
     const { width, height } = this.size();
     const opts = {
@@ -161,13 +185,29 @@ export class ScalarChart {
       axes: [xAxis, yAxis],
       series,
       cursor: {
-        drag: { x: true, y: false, setScale: true },
+        // The box is drawn by uPlot; what it zooms to is decided in onSelect.
+        drag: { x: true, y: true, setScale: false },
         points: { show: false },
         focus: { prox: -1 },
         hover: { skip: [null, undefined] },
+        bind: {
+          mousedown: (u, target, handler) => (event) => {
+            if (event.shiftKey && event.button === 0) {
+              this.startPan(event);
+              return null;
+            }
+            return handler(event);
+          },
+          dblclick: () => () => {
+            this.resetZoom();
+            return null;
+          },
+        },
       },
       hooks: {
         setScale: [(u, key) => this.onSetScale(u, key)],
+        setSelect: [(u) => this.onSelect(u)],
+        ready: [(u) => u.over.addEventListener("wheel", (event) => this.onWheel(event), { passive: false })],
       },
       plugins: [tooltipPlugin(() => this.model)],
     };
@@ -187,14 +227,77 @@ export class ScalarChart {
     const { min, max } = u.scales.x;
     const full = X.length === 0 || (min <= X[0] && max >= X[X.length - 1]);
     this.zoom = full ? null : { min, max };
-    this.container.dispatchEvent(new CustomEvent("chart:zoom", { bubbles: true, detail: this.zoomRange }));
+    this.announceZoom();
   }
 
-  /** y range: the data's (uPlot passes min/max of what is in view), or 5th–95th percentile. */
+  /**
+   * The drag box was released: zoom x to its width and y to its height; a flat box (shorter than
+   * MIN_BOX_Y) zooms x only, a thin one (narrower than MIN_BOX_X) y only.
+   */
+  onSelect(u) {
+    const { left, top, width, height } = u.select;
+    const zoomX = width >= MIN_BOX_X;
+    const zoomY = height >= MIN_BOX_Y;
+    if (!zoomX && !zoomY) return;
+    u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+    const x0 = zoomX ? u.posToVal(left, "x") : u.scales.x.min;
+    const x1 = zoomX ? u.posToVal(left + width, "x") : u.scales.x.max;
+    const y = zoomY ? { min: u.posToVal(top + height, "y"), max: u.posToVal(top, "y") } : this.yZoom;
+    this.zoomTo(x0, x1, y);
+  }
+
+  startPan(event) {
+    const u = this.plot;
+    const start = { x: event.clientX, y: event.clientY };
+    const x = { ...u.scales.x };
+    const y = { ...u.scales.y };
+    const width = u.over.clientWidth;
+    const height = u.over.clientHeight;
+    const move = (e) => {
+      // Shift both scales by the mouse's travel, in data units (log y moves in log space).
+      const dx = ((e.clientX - start.x) / width) * (x.max - x.min);
+      const frac = (e.clientY - start.y) / height;
+      let yr;
+      if (this.model.log) {
+        const span = Math.log10(y.max) - Math.log10(y.min);
+        const shift = 10 ** (frac * span);
+        yr = { min: y.min * shift, max: y.max * shift };
+      } else {
+        const dy = frac * (y.max - y.min);
+        yr = { min: y.min + dy, max: y.max + dy };
+      }
+      this.zoomTo(x.min - dx, x.max - dx, yr);
+    };
+    const up = () => {
+      window.removeEventListener("mousemove", move);
+      window.removeEventListener("mouseup", up);
+    };
+    window.addEventListener("mousemove", move);
+    window.addEventListener("mouseup", up);
+  }
+
+  /** Alt+wheel zooms x about the cursor; a plain wheel scrolls the page. */
+  onWheel(event) {
+    if (!event.altKey || !this.plot) return;
+    event.preventDefault();
+    const u = this.plot;
+    const factor = event.deltaY > 0 ? WHEEL_ZOOM : 1 / WHEEL_ZOOM;
+    const at = u.posToVal(event.offsetX, "x");
+    const { min, max } = u.scales.x;
+    this.zoomTo(at - (at - min) * factor, at + (max - at) * factor, this.yZoom);
+  }
+
+  /**
+   * y range: the user's y zoom; else the card's fixed bounds, each side that is not fixed taken from
+   * the data in view (uPlot passes its min/max) or, ignoring outliers, its 5th–95th percentile.
+   */
   yRange(u, dataMin, dataMax) {
+    const model = this.model;
+    if (this.yZoom) return [this.yZoom.min, this.yZoom.max];
+    const fixed = this.fixedRange(dataMin, dataMax);
+    if (fixed) return fixed;
     let lo = dataMin;
     let hi = dataMax;
-    const model = this.model;
     if (model.outliers && this.aligned) {
       const xmin = u.scales.x.min ?? -Infinity;
       const xmax = u.scales.x.max ?? Infinity;
@@ -225,6 +328,18 @@ export class ScalarChart {
       return [lo - pad, hi + pad];
     }
     return uPlot.rangeNum(lo, hi, 0.08, true);
+  }
+
+  /** [min, max] when the card fixes both bounds, or one of them (the other from the data); else null. */
+  fixedRange(dataMin, dataMax) {
+    const { yMin = null, yMax = null, log } = this.model;
+    if (yMin === null && yMax === null) return null;
+    const usable = (v) => v !== null && Number.isFinite(v) && (!log || v > 0);
+    let lo = usable(yMin) ? yMin : dataMin;
+    let hi = usable(yMax) ? yMax : dataMax;
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return null;
+    if (lo >= hi) [lo, hi] = usable(yMin) ? [yMin, yMin + Math.abs(yMin || 1)] : [yMax - Math.abs(yMax || 1), yMax];
+    return [lo, hi];
   }
 
   size() {
@@ -271,6 +386,7 @@ export class ScalarChart {
       xScale: { min: this.plot.scales.x.min, max: this.plot.scales.x.max },
       yScale: { min: this.plot.scales.y.min, max: this.plot.scales.y.max },
       zoom: this.zoomRange,
+      yZoom: this.yZoom ? { ...this.yZoom } : null,
       seriesShown: this.plot.series.slice(1).filter((s) => s.show).length,
       axisColor: this.plot.axes[0].stroke(this.plot, 0),
       runs,

@@ -28,12 +28,19 @@ export class TagGrid {
    * @param {HTMLElement} container  where groups go
    * @param {HTMLTemplateElement} template  card markup
    * @param {HTMLElement} status  "n of m tags" text
+   * @param {HTMLButtonElement} emptyToggle  shows or hides the cards that no drawn run has
    * @param {{view: () => object, runsFor: (tag: string) => string[]}} context
    */
-  constructor(container, template, status, context) {
+  constructor(container, template, status, emptyToggle, context) {
     this.container = container;
     this.template = template;
     this.status = status;
+    this.emptyToggle = emptyToggle;
+    this.showEmpty = false;
+    emptyToggle.addEventListener("click", () => {
+      this.setShowEmpty(!this.showEmpty);
+      context.onShowEmpty?.(this.showEmpty);
+    });
     this.context = context;
     this.cards = new Map(); // tag -> ScalarCard
     this.groups = new Map(); // group name -> {element, cards, count}
@@ -175,14 +182,26 @@ export class TagGrid {
     return valid;
   }
 
+  /** Show (or hide again) the cards that no drawn run has. */
+  setShowEmpty(show) {
+    this.showEmpty = show;
+    this.applyFilter();
+    this.loadOnScreen();
+  }
+
+  /** Tag filter and empty cards: which cards show, the groups' counts and the toolbar's text. */
   applyFilter() {
     let shown = 0;
+    let empty = 0;
     for (const group of this.groups.values()) {
       let inGroup = 0;
       for (const el of group.cards.children) {
         const match = !this.filter || this.filter.test(el.dataset.tag);
         el.classList.toggle(CLS.hidden, !match);
-        if (match) inGroup += 1;
+        const isEmpty = el.classList.contains(CLS.empty);
+        el.classList.toggle(CLS.shownEmpty, isEmpty && this.showEmpty);
+        if (match && isEmpty) empty += 1;
+        if (match && (!isEmpty || this.showEmpty)) inGroup += 1;
       }
       group.element.classList.toggle(CLS.hidden, inGroup === 0);
       group.count.textContent = String(inGroup);
@@ -193,11 +212,19 @@ export class TagGrid {
     let text = shown === total ? `${total} ${noun}` : `${shown} of ${total} ${noun}`;
     if (total === 0) text = "";
     this.status.textContent = text;
+    // "3 empty cards hidden · Show" — a card is empty when no drawn run has its tag.
+    this.emptyToggle.classList.toggle(CLS.hidden, empty === 0);
+    this.emptyToggle.setAttribute("aria-pressed", String(this.showEmpty));
+    const cards = empty === 1 ? "card" : "cards";
+    this.emptyToggle.textContent = this.showEmpty ? `Hide ${empty} empty ${cards}` : `Show ${empty} empty ${cards}`;
+    this.emptyToggle.title = "Cards whose tag no selected run has";
   }
 
   /** The selected runs changed: every card gets its new run list. */
   updateRuns() {
     for (const card of this.cards.values()) card.setRuns(this.context.runsFor(card.tag));
+    this.applyFilter();
+    this.loadOnScreen();
   }
 
   applyView() {

@@ -28,6 +28,7 @@ const controls = {
   smoothingNumber: $("[data-setting=smoothing-number]"),
   xModes: document.querySelectorAll("[data-setting=x]"),
   log: $("[data-setting=log]"),
+  widths: document.querySelectorAll("[data-setting=width]"),
   outliers: $("[data-setting=outliers]"),
   tagFilter: $("[data-tag-filter]"),
   runFilter: $("[data-run-filter]"),
@@ -53,13 +54,19 @@ const runList = new RunList(
   },
 );
 
-const grid = new TagGrid($("[data-groups]"), $("#scalar-card-template"), $("[data-tag-status]"), {
+const gridContext = {
   view,
+  onShowEmpty: (show) => {
+    state.empty = show;
+    writeState(state);
+  },
   runsFor: (tag) => {
     const runs = runsByTag.get(tag);
     return runs ? runList.visibleRuns().filter((r) => runs.has(r)) : [];
   },
-});
+};
+const grid = new TagGrid($("[data-groups]"), $("#scalar-card-template"), $("[data-tag-status]"),
+  $("[data-empty-toggle]"), gridContext);
 
 // ---- settings -> state -> URL -> cards ----
 function settingsChanged() {
@@ -76,6 +83,9 @@ function initSettings() {
   showSmoothing();
   for (const radio of controls.xModes) radio.checked = radio.value === state.x;
   controls.log.checked = state.log;
+  for (const radio of controls.widths) radio.checked = radio.value === state.width;
+  $("[data-groups]").dataset.width = state.width;
+  grid.setShowEmpty(state.empty);
   controls.outliers.checked = state.outliers;
   controls.tagFilter.value = state.tags;
   controls.runFilter.value = state.runFilter;
@@ -98,6 +108,13 @@ function initSettings() {
     radio.addEventListener("change", () => {
       state.x = radio.value;
       settingsChanged();
+    });
+  }
+  for (const radio of controls.widths) {
+    radio.addEventListener("change", () => {
+      state.width = radio.value;
+      $("[data-groups]").dataset.width = state.width;
+      writeState(state);
     });
   }
   controls.log.addEventListener("change", () => {
@@ -190,7 +207,10 @@ document.addEventListener("click", (event) => {
 });
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
-  for (const menu of document.querySelectorAll(`details.${CLS.menu}[open]`)) menu.open = false;
+  const menus = document.querySelectorAll(`details.${CLS.menu}[open]`);
+  for (const menu of menus) menu.open = false;
+  if (menus.length) return; // the first Esc closes a menu, the next one leaves full screen
+  for (const card of grid.cards.values()) if (card.fullscreen) card.setFullscreen(false);
 });
 
 exposeForTests({
