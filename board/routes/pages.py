@@ -83,11 +83,12 @@ def page_context(request: Request, page: str) -> dict[str, Any]:
 FIRST_SERIES_POINTS = 1000
 
 
-def first_series(tags: list[str], query: dict[str, str]) -> dict[str, Any] | None:
+def first_series(tags: list[str], query, runs: list[str] | None = None) -> dict[str, Any] | None:
     """The chart the page draws first: the top-left card (first group, first tag, in the page's
-    order) among the tags matching the `?tags=` filter, with every run, at the URL's smoothing.
+    order) among the tags matching the `?tags=` filter, with `runs` (None: every run), at the URL's
+    smoothing.
 
-    Returns `{tag, url, points, smoothing}`; the page carries the answer of the
+    Returns `{tag, url, points, smoothing, runs}`; the page carries the answer of the
     /data/scalars/series_multi request `url`, which its first card uses instead of fetching
     (static/js/scalars/api.js). A pick that differs from the page's own order only costs the
     time to compute it.
@@ -98,23 +99,33 @@ def first_series(tags: list[str], query: dict[str, str]) -> dict[str, Any] | Non
     except re.error:
         match = None  # the page shows every card for an invalid pattern
     shown = [tag for tag in tags if match is None or match(tag)]
-    if not shown:
+    if not shown or runs == []:  # no card, or no run selected: nothing to draw
         return None
     tag = min(shown, key=scalars.tag_key)
     smoothing = scalars.clamp_smoothing(query.get("smoothing"))
-    params = {"tag": tag, "points": FIRST_SERIES_POINTS, "x": "step", "smoothing": repr(smoothing)}
-    return {"tag": tag, "url": "/data/scalars/series_multi?" + urlencode(params),
-            "points": FIRST_SERIES_POINTS, "smoothing": smoothing}
+    params = {"tag": tag, "points": FIRST_SERIES_POINTS, "x": "step", "smoothing": repr(smoothing),
+              "run": runs or []}
+    return {"tag": tag, "url": "/data/scalars/series_multi?" + urlencode(params, doseq=True),
+            "points": FIRST_SERIES_POINTS, "smoothing": smoothing, "runs": runs}
 
 
-def initial_scalars(provider, query: dict[str, str]) -> dict[str, Any]:
+def first_runs(index: dict[str, Any], query) -> list[str]:
+    """The runs the page selects at first: the URL's `run=` list, or the first MAX_DEFAULT_RUNS."""
+    if "run" in query:
+        wanted = set(query.getlist("run"))
+        return [run for run in index["runs"] if run in wanted]
+    return index["runs"][:scalars.MAX_DEFAULT_RUNS]
+
+
+def initial_scalars(provider, query) -> dict[str, Any]:
     """What the scalars page would fetch first, in the JSON routes' shapes. The status is read
     first: data that changes meanwhile has a later `last_changed`, so the page's next poll
     refetches it."""
     status = provider.status().__dict__  # /data/status
     runs = provider.run_names()  # /data/runs
     index = scalars.scalars_index(provider)  # /data/scalars/index
-    return {"status": status, "runs": runs, "index": index, "firstSeries": first_series(index["tags"], query)}
+    first = first_series(index["tags"], query, first_runs(index, query))
+    return {"status": status, "runs": runs, "index": index, "firstSeries": first}
 
 
 # Where the late part goes in the rendered page; "<" cannot come from escaped context values.
@@ -147,7 +158,7 @@ class StreamedPage(StreamingResponse):
 
 def series_json(request: Request, first: dict[str, Any]) -> str:
     """The /data/scalars/series_multi answer for `first` (see first_series), safe inside <script>."""
-    response = scalars.series_multi(request, tag=first["tag"], run=None, points=first["points"],
+    response = scalars.series_multi(request, tag=first["tag"], run=first["runs"], points=first["points"],
                                     xmin=None, xmax=None, x="step", smoothing=first["smoothing"])
     return bytes(response.body).decode("utf-8").replace("<", "\\u003c")  # "<" only occurs in strings
 
@@ -162,9 +173,10 @@ def index(request: Request) -> RedirectResponse:
 def scalars_page(request: Request) -> HTMLResponse:
     context = page_context(request, "scalars")
     provider = getattr(request.app.state, "provider", None)
-    initial = initial_scalars(provider, dict(request.query_params)) if provider else None
+    initial = initial_scalars(provider, request.query_params) if provider else None
     context["initial"] = initial
     context["smoothing"] = {"default": scalars.SMOOTHING_DEFAULT, "max": scalars.SMOOTHING_MAX}
+    context["max_default_runs"] = scalars.MAX_DEFAULT_RUNS
     context["first_series_slot"] = Markup(LATE_SLOT)
     logdir = context["logdir"] or "logs"
     context["code_example"] = {

@@ -63,6 +63,9 @@ async def scalars(request: Request, run: RunParam, tag: TagParam,
 # (board/routes/pages.py) is the page's top-left card by construction.
 SMOOTHING_DEFAULT = 0.6
 SMOOTHING_MAX = 0.999  # TensorBoard's slider stops short of 1, where the EMA would never move
+# Runs selected when the URL names none: the first ones in order, as TensorBoard enables at most 40
+# runs by default, so a logdir of a thousand runs does not open by drawing a thousand lines.
+MAX_DEFAULT_RUNS = 40
 
 
 def natural_key(text: str) -> tuple:

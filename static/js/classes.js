@@ -20,7 +20,11 @@ export const CLS = Object.freeze({
   runCheck: "run__check",
   runName: "run__name",
   runDir: "run__dir",
+  runBase: "run__base",
+  runColor: "run__color",
   runsEmpty: "runs__empty",
+  runsSpacer: "runs__spacer",
+  runsRows: "runs__rows",
 
   // tag groups
   group: "group",

@@ -207,3 +207,51 @@ def test_skip_link_reaches_the_charts_in_few_tab_stops(two_runs):
         if page.evaluate("!!document.activeElement.closest('article.card')"):
             break
     assert stops <= 4, stops
+
+
+def test_pinned_cards_come_first_and_stay_pinned_after_a_reload(board_server, page, tmp_path, screenshot):
+    write_run(tmp_path / "run", {tag: [(s, s) for s in range(20)] for tag in ("a/x", "b/y", "c/z")})
+    server = board_server(tmp_path)
+    open_scalars(page, server.url)
+    wait_drawn(page, "a/x")
+    first_tag = "() => document.querySelector('[data-groups] article.card').dataset.tag"
+    assert page.evaluate(first_tag) == "a/x"
+    card(page, "c/z").locator("[data-ref=pin]").click()
+    assert page.evaluate(first_tag) == "c/z"
+    assert page.locator("section[data-pinned] .group__name").inner_text() == "Pinned"
+    assert card(page, "c/z").locator("[data-ref=pin]").get_attribute("aria-pressed") == "true"
+    screenshot("scalars-pinned")
+    open_scalars(page, server.url)  # same browser profile: pins are kept
+    assert page.evaluate(first_tag) == "c/z"
+    card(page, "c/z").locator("[data-ref=pin]").click()
+    assert page.evaluate(first_tag) == "a/x"
+    assert page.locator("section[data-pinned]").count() == 0
+
+
+def test_card_settings_override_the_page_and_persist(board_server, page, tmp_path, screenshot):
+    write_run(tmp_path / "run", {"loss": [(s, 10 ** (-s / 20)) for s in range(100)],
+                                 "acc": [(s, s / 100) for s in range(100)]})
+    server = board_server(tmp_path)
+    open_scalars(page, server.url, "?smoothing=0.6")
+    wait_drawn(page, "loss")
+    menu = card(page, "loss").locator("details[data-ref=settingsMenu]")
+    menu.locator("summary").click()
+    menu.locator("select[name=log]").select_option("log")
+    page.wait_for_function("window.board.snapshot('loss').log === true")
+    assert snapshot(page, "acc")["log"] is False  # other cards follow the page
+    menu.locator("input[name=smoothing]").fill("0")
+    menu.locator("input[name=smoothing]").dispatch_event("change")
+    page.wait_for_function("window.board.snapshot('loss').smoothing === 0")
+    menu.locator("input[name=yMax]").fill("0.5")
+    menu.locator("input[name=yMax]").dispatch_event("change")
+    page.wait_for_function("window.board.snapshot('loss').yScale.max === 0.5")
+    assert menu.locator("summary").get_attribute("aria-pressed") == "true"
+    screenshot("scalars-card-settings", target=card(page, "loss"))
+    open_scalars(page, server.url, "?smoothing=0.6")  # kept in this browser
+    wait_drawn(page, "loss")
+    drawn = snapshot(page, "loss")
+    assert (drawn["log"], drawn["smoothing"], drawn["yScale"]["max"]) == (True, 0, 0.5)
+    menu = card(page, "loss").locator("details[data-ref=settingsMenu]")
+    menu.locator("summary").click()
+    menu.locator("[data-ref=settingsReset]").click()
+    page.wait_for_function("(s => s.smoothing === 0.6 && !s.log)(window.board.snapshot('loss'))")

@@ -75,7 +75,7 @@ def test_smoothing_slider_changes_plotted_values(tf2_page, screenshot):
 
 def test_unchecking_a_run_removes_its_line(tf2_page, screenshot):
     assert card(tf2_page, "loss").get_attribute("data-runs") == "2"
-    tf2_page.locator("li[data-run='run_b'] input").uncheck()
+    tf2_page.locator("li[data-run='run_b'] input[type=checkbox]").uncheck()
     tf2_page.wait_for_function("document.querySelector('article.card[data-tag=loss]').dataset.runs === '1'")
     assert list(snapshot(tf2_page, "loss")["runs"]) == ["run_a"]
     assert "run=run_a" in tf2_page.url
@@ -172,7 +172,7 @@ def read_download(page, trigger) -> str:
 
 def test_csv_and_json_downloads_equal_the_data(tf2_page):
     expected = expected_series(TF2)
-    menu = tf2_page.locator("article.card[data-tag=loss] details.menu")
+    menu = tf2_page.locator("article.card[data-tag=loss] details[data-ref=menu]")
     menu.locator("summary").click()
     text = read_download(tf2_page, lambda: menu.locator("a[data-download=csv][data-run=run_a]").click())
     rows = list(csv.reader(io.StringIO(text)))

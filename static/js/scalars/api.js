@@ -18,8 +18,8 @@ export function pageData(id = "scalars-initial") {
 }
 
 // The first chart's series, which the page carries (#scalars-first-series, the answer of
-// first.url): {tag, url, points, smoothing, payload}. The first fetchTagSeries for that tag and
-// smoothing uses it instead of fetching.
+// first.url): {tag, url, points, smoothing, runs, payload}. The first fetchTagSeries for that tag
+// and smoothing, of runs it covers, uses it instead of fetching.
 let preloaded = null;
 
 export function setPreloadedSeries(first, id = "scalars-first-series") {
@@ -27,8 +27,10 @@ export function setPreloadedSeries(first, id = "scalars-first-series") {
   preloaded = text ? { ...first, payload: parseJSON(text) } : null;
 }
 
-function takePreloaded(tag, smoothing, window) {
+function takePreloaded(tag, smoothing, window, runs) {
   if (!preloaded || preloaded.tag !== tag || preloaded.smoothing !== smoothing || window) return null;
+  const covered = new Set([...preloaded.payload.series.map((s) => s.run), ...preloaded.payload.missing]);
+  if (!runs.every((run) => covered.has(run))) return null;
   const found = preloaded;
   preloaded = null;
   return found;
@@ -83,7 +85,7 @@ export async function fetchTagSeries(tag, runs, { points = 1000, stepMin, stepMa
   if (stepMax !== undefined) params.xmax = stepMax;
   let url = `/data/scalars/series_multi?${query(params)}`;
   if (url.length > MAX_URL) url = `/data/scalars/series_multi?${query({ ...params, run: undefined })}`;
-  const first = takePreloaded(tag, smoothing, stepMin !== undefined || stepMax !== undefined);
+  const first = takePreloaded(tag, smoothing, stepMin !== undefined || stepMax !== undefined, runs);
   if (first) params.points = first.points; // every run of the tag; the wanted ones are picked below
   const payload = first ? first.payload : await getJSON(url);
   const wanted = new Set(runs);

@@ -14,8 +14,10 @@ import { fetchTagSeries } from "./api.js";
 import { ScalarChart } from "./chart.js";
 import { runColor } from "./colors.js";
 import { renderDownloads } from "./downloads.js";
+import { cardSettings, isPinned, setCardSettings, setPinned } from "./prefs.js";
 import { chartQueue } from "./queue.js";
 import { smooth } from "./smoothing.js";
+import { clampSmoothing } from "./state.js";
 import { renderSummary } from "./table.js";
 
 const POINTS_PER_PIXEL = 2;
@@ -113,6 +115,23 @@ export class ScalarCard {
     this.parts.reset.addEventListener("click", () => this.chart?.resetZoom());
     this.parts.fullscreen.addEventListener("click", () => this.setFullscreen(!this.fullscreen));
     this.fullscreen = false;
+    this.settings = cardSettings(tag);
+    this.parts.pin.addEventListener("click", () => {
+      setPinned(tag, !isPinned(tag));
+      this.showPinned();
+      context.onPinChange?.();
+    });
+    this.showPinned();
+    this.showCustomized();
+    this.parts.settingsMenu.addEventListener("toggle", () => {
+      if (this.parts.settingsMenu.open) this.showSettings();
+    });
+    this.parts.settingsForm.addEventListener("change", () => this.readSettings());
+    this.parts.settingsForm.addEventListener("submit", (event) => event.preventDefault());
+    this.parts.settingsReset.addEventListener("click", () => {
+      this.parts.settingsForm.reset();
+      this.readSettings();
+    });
     this.parts.menu.addEventListener("toggle", () => {
       if (this.parts.menu.open) renderDownloads(this.parts.downloads, tag, this.runs);
     });
@@ -166,7 +185,7 @@ export class ScalarCard {
       try {
         const runs = this.runs.slice();
         const top = this.element.getBoundingClientRect().top;
-        const options = { points: this.points(), smoothing: this.context.view().smoothing };
+        const options = { points: this.points(), smoothing: this.view().smoothing };
         this.lastPoints = options.points;
         const priority = this.coarse ? top + REFINE_PRIORITY : top;
         const { series, missing, points } = await chartQueue.run(
@@ -202,7 +221,7 @@ export class ScalarCard {
 
   /** Step window [lo, hi] covering the zoomed x range in every drawn run, or null. */
   stepWindow(range) {
-    const view = this.context.view();
+    const view = this.view();
     let lo = Infinity;
     let hi = -Infinity;
     for (const run of this.runs) {
@@ -244,7 +263,7 @@ export class ScalarCard {
 
   async loadDetail(lo, hi) {
     const { series } = await fetchTagSeries(this.tag, this.runs, {
-      points: this.points(), stepMin: lo, stepMax: hi, smoothing: this.context.view().smoothing,
+      points: this.points(), stepMin: lo, stepMax: hi, smoothing: this.view().smoothing,
     });
     this.detail = { lo, hi, series };
   }
@@ -267,7 +286,7 @@ export class ScalarCard {
 
   /** Redraw from the cache with the current view settings. */
   draw() {
-    const view = this.context.view();
+    const view = this.view();
     const entries = [];
     for (const run of this.runs) {
       const series = this.cache.get(run);
@@ -295,6 +314,8 @@ export class ScalarCard {
     const model = {
       mode: view.x,
       log: view.log,
+      yMin: view.yMin,
+      yMax: view.yMax,
       outliers: view.outliers,
       smoothing: view.smoothing,
       runs: withPoints.map(({ run, color }) => {
@@ -332,7 +353,7 @@ export class ScalarCard {
     this.draw();
     // Downsampled series smoothed by the server: ask again for the new weight (debounced; the
     // locally smoothed line stands in meanwhile).
-    const weight = this.context.view().smoothing;
+    const weight = this.view().smoothing;
     const stale = this.runs.some((r) => {
       const s = this.cache.get(r);
       return s && s.downsampled && s.smoothed && s.smoothing !== weight;
@@ -347,6 +368,58 @@ export class ScalarCard {
 
   rebuild() {
     this.chart?.rebuild();
+  }
+
+  /** The page's view settings with this card's own ones (its menu) over them. */
+  view() {
+    const page = this.context.view();
+    const own = this.settings;
+    return {
+      ...page,
+      log: own.log ?? page.log,
+      smoothing: own.smoothing ?? page.smoothing,
+      yMin: own.yMin,
+      yMax: own.yMax,
+    };
+  }
+
+  showPinned() {
+    const pinned = isPinned(this.tag);
+    this.parts.pin.setAttribute("aria-pressed", String(pinned));
+    this.parts.pin.title = pinned ? "Unpin this card" : "Pin this card to the top of the page";
+  }
+
+  /** Fill the settings menu from this card's settings (blank = the page's). */
+  showSettings() {
+    const form = this.parts.settingsForm.elements;
+    const own = this.settings;
+    form.log.value = own.log === null ? "" : own.log ? "log" : "linear";
+    form.yMin.value = own.yMin ?? "";
+    form.yMax.value = own.yMax ?? "";
+    form.smoothing.value = own.smoothing ?? "";
+    form.smoothing.placeholder = `page: ${this.context.view().smoothing}`;
+  }
+
+  /** The menu changed: keep the card's settings (prefs.js) and redraw. */
+  readSettings() {
+    const form = this.parts.settingsForm.elements;
+    const number = (input) => (input.value.trim() === "" || !Number.isFinite(Number(input.value)) ? null : Number(input.value));
+    const smoothing = number(form.smoothing);
+    this.settings = {
+      log: form.log.value === "" ? null : form.log.value === "log",
+      yMin: number(form.yMin),
+      yMax: number(form.yMax),
+      smoothing: smoothing === null ? null : clampSmoothing(smoothing),
+    };
+    setCardSettings(this.tag, this.settings);
+    this.showCustomized();
+    this.applyView();
+  }
+
+  /** The settings button stands out while the card has settings of its own. */
+  showCustomized() {
+    const customized = Object.values(this.settings).some((v) => v !== null);
+    this.parts.settingsMenu.querySelector("summary").setAttribute("aria-pressed", String(customized));
   }
 
   /** Full screen: the card covers the cards area (CSS) until toggled back or Esc (main.js). */

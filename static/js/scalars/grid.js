@@ -6,10 +6,13 @@
 import { CLS } from "../classes.js";
 import { h, userRegex } from "../dom.js";
 import { ScalarCard } from "./card.js";
+import { isPinned, pins } from "./prefs.js";
 
 // Cards on screen load at once; cards within PREFETCH_MARGIN of it load one by one once nothing on
 // screen is loading, so scrolling a little finds them drawn.
 const PREFETCH_MARGIN = "600px 0px";
+// The group of pinned cards, at the top of the page; no tag's group has this key (it has no name).
+const PINNED = "";
 
 export function groupOf(tag) {
   const cut = tag.indexOf("/");
@@ -17,7 +20,7 @@ export function groupOf(tag) {
 }
 
 /** Make `parent`'s children exactly `elements`, in that order, moving nothing already in place. */
-function arrange(parent, elements) {
+function placeChildren(parent, elements) {
   const current = parent.children;
   if (current.length === elements.length && elements.every((el, i) => current[i] === el)) return;
   parent.replaceChildren(...elements);
@@ -97,8 +100,9 @@ export class TagGrid {
     const count = h("span", { class: CLS.groupCount });
     const cards = h("div", { class: CLS.groupCards });
     const head = h("button", { class: CLS.groupHead, type: "button", "aria-expanded": "true" },
-      chevron(), h("span", { class: CLS.groupName }, name), count);
-    const element = h("section", { class: CLS.group, dataset: { group: name } }, head, cards);
+      chevron(), h("span", { class: CLS.groupName }, name === PINNED ? "Pinned" : name), count);
+    const dataset = name === PINNED ? { pinned: "true" } : { group: name };
+    const element = h("section", { class: CLS.group, dataset }, head, cards);
     head.addEventListener("click", () => this.toggleGroup(name));
     group = { element, cards, count, head };
     this.groups.set(name, group);
@@ -122,6 +126,7 @@ export class TagGrid {
   /** Make the cards match `tags`, in that order (the server's, /data/scalars/index); new tags get
    * new cards, vanished ones go. Groups come in the order of their first tag. */
   setTags(tags) {
+    this.order = tags.slice();
     const wanted = new Set(tags);
     let changed = false;
     for (const [tag, card] of this.cards) {
@@ -142,23 +147,39 @@ export class TagGrid {
       this.nearObserver.observe(card.element);
       changed = true;
     }
+    this.arrange();
+    this.applyFilter();
+    if (changed) this.loadOnScreen();
+    return changed;
+  }
+
+  /** Put the cards in their groups and order: pinned ones (in pin order) first, in a group of their own. */
+  arrange() {
+    const tags = this.order;
     const members = new Map(); // group name -> card elements, in order
+    const pinned = pins().filter((tag) => this.cards.has(tag));
+    if (pinned.length) members.set(PINNED, pinned.map((tag) => this.cards.get(tag).element));
     for (const tag of tags) {
+      if (isPinned(tag)) continue;
       const name = groupOf(tag);
       if (!members.has(name)) members.set(name, []);
       members.get(name).push(this.cards.get(tag).element);
     }
-    for (const [name, elements] of members) arrange(this.group(name).cards, elements);
+    for (const [name, elements] of members) placeChildren(this.group(name).cards, elements);
     for (const [name, group] of this.groups) {
       if (!members.has(name)) {
         group.element.remove();
         this.groups.delete(name);
       }
     }
-    arrange(this.container, Array.from(members.keys(), (name) => this.groups.get(name).element));
+    placeChildren(this.container, Array.from(members.keys(), (name) => this.groups.get(name).element));
+  }
+
+  /** A card was pinned or unpinned. */
+  onPinChange() {
+    this.arrange();
     this.applyFilter();
-    if (changed) this.loadOnScreen();
-    return changed;
+    this.loadOnScreen();
   }
 
   /**

@@ -38,6 +38,10 @@ function view() {
   return { smoothing: state.smoothing, x: state.x, log: state.log, outliers: state.outliers };
 }
 
+// Typing in the run filter updates the list at once and the charts once typing pauses.
+const CHART_UPDATE_DELAY_MS = 200;
+let chartUpdate = 0;
+
 const runList = new RunList(
   {
     list: $("[data-runs]"),
@@ -45,17 +49,24 @@ const runList = new RunList(
     filter: controls.runFilter,
     all: $("[data-runs-all]"),
     none: $("[data-runs-none]"),
+    onlySelected: $("[data-runs-only-selected]"),
+    picker: $("[data-run-picker]"),
   },
-  state.runs,
-  () => {
+  { selection: state.runs, onlySelected: state.onlySelected, maxDefault: Number($("[data-runs]").dataset.maxDefault) },
+  (what) => {
     state.runs = runList.selection();
+    state.onlySelected = runList.onlySelected;
     writeState(state);
-    grid.updateRuns();
+    clearTimeout(chartUpdate);
+    if (what === "colors") grid.applyView();
+    else if (what === "filter") chartUpdate = setTimeout(() => grid.updateRuns(), CHART_UPDATE_DELAY_MS);
+    else grid.updateRuns();
   },
 );
 
 const gridContext = {
   view,
+  onPinChange: () => grid.onPinChange(),
   onShowEmpty: (show) => {
     state.empty = show;
     writeState(state);
@@ -132,6 +143,7 @@ function initSettings() {
   });
   controls.runFilter.addEventListener("input", () => {
     state.runFilter = controls.runFilter.value;
+    writeState(state);
     controls.runFilter.classList.toggle(CLS.invalid, !runList.setFilter(state.runFilter));
   });
   controls.tagFilter.classList.toggle(CLS.invalid, !grid.setFilter(state.tags));
