@@ -255,3 +255,61 @@ def test_card_settings_override_the_page_and_persist(board_server, page, tmp_pat
     menu.locator("summary").click()
     menu.locator("[data-ref=settingsReset]").click()
     page.wait_for_function("(s => s.smoothing === 0.6 && !s.log)(window.board.snapshot('loss'))")
+
+
+def table(page, tag):
+    """Header and rows of a card's table: ([labels], {run: [cell texts]})."""
+    return page.evaluate(
+        """(tag) => {
+            const el = document.querySelector(`article.card[data-tag="${tag}"] table.summary`);
+            const head = Array.from(el.querySelectorAll("thead th"), (th) => th.textContent);
+            const rows = Object.fromEntries(Array.from(el.querySelectorAll("tbody tr"), (tr) =>
+                [tr.dataset.run,
+                 Array.from(tr.querySelectorAll("td"), (td) => td.dataset.value ?? td.textContent)]));
+            return [head, rows];
+        }""",
+        tag,
+    )
+
+
+SELECTION = "(kind) => document.querySelector('article.card[data-tag=loss]').dataset.selection === kind"
+
+
+def test_step_and_range_selection_show_values_per_run(two_runs, screenshot):
+    page = two_runs
+    open_scalars(page, page.server.url, "?smoothing=0")
+    wait_drawn(page, "loss")
+    over = card(page, "loss").locator(".u-over")
+    b = box(page, "loss")
+    page.mouse.click(b["x"] + b["width"] * 0.5, b["y"] + b["height"] * 0.5)
+    page.wait_for_function(SELECTION, arg="step")
+    step = snapshot(page, "loss")["selection"]["x0"]
+    assert step == int(step) and 80 < step < 120
+    head, rows = table(page, "loss")
+    assert head == ["Run", "Smoothed", "Value", "Step", "vs run_a"]
+    a, bb = rows["run_a"], rows["run_b"]
+    assert float(a[2]) == pytest.approx(1 / (step + 1)) and float(bb[2]) == pytest.approx(2 / (step + 1))
+    assert float(bb[4]) == pytest.approx(1 / (step + 1))  # compare at step: run_b - run_a
+    assert "At step" in card(page, "loss").locator("[data-ref=selection]").inner_text()
+    screenshot("scalars-step-selection", target=card(page, "loss"))
+
+    page.keyboard.down("Shift")
+    page.mouse.click(b["x"] + b["width"] * 0.9, b["y"] + b["height"] * 0.5)
+    page.keyboard.up("Shift")
+    page.wait_for_function(SELECTION, arg="range")
+    sel = snapshot(page, "loss")["selection"]
+    assert sel["x0"] == step and sel["x1"] > step
+    head, rows = table(page, "loss")
+    assert head == ["Run", "Start", "End", "Change", "Min", "Max", "Mean"]
+    values = [1 / (s + 1) for s in range(int(sel["x0"]), int(sel["x1"]) + 1)]
+    start, end, change, lo, hi, mean = map(float, rows["run_a"][1:])
+    assert (start, end, lo, hi) == pytest.approx((values[0], values[-1], min(values), max(values)))
+    assert change == pytest.approx(values[-1] - values[0])
+    assert mean == pytest.approx(sum(values) / len(values))
+    screenshot("scalars-range-selection", target=card(page, "loss"))
+
+    page.keyboard.press("Escape")
+    page.wait_for_function(SELECTION, arg="")
+    assert table(page, "loss")[0] == ["Run", "Last", "Min", "Max"]
+    over.dblclick()  # a double-click resets the zoom and selects nothing
+    assert snapshot(page, "loss")["selection"] is None

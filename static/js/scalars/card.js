@@ -14,11 +14,12 @@ import { fetchTagSeries } from "./api.js";
 import { ScalarChart } from "./chart.js";
 import { runColor } from "./colors.js";
 import { renderDownloads } from "./downloads.js";
+import { formatX } from "./format.js";
 import { cardSettings, isPinned, setCardSettings, setPinned } from "./prefs.js";
 import { chartQueue } from "./queue.js";
 import { smooth } from "./smoothing.js";
 import { clampSmoothing } from "./state.js";
-import { renderSummary } from "./table.js";
+import { renderAtX, renderRange, renderTotals } from "./table.js";
 
 const POINTS_PER_PIXEL = 2;
 // Queue priority offset of a card's second fetch when its first data (the series the page carries,
@@ -136,6 +137,8 @@ export class ScalarCard {
       if (this.parts.menu.open) renderDownloads(this.parts.downloads, tag, this.runs);
     });
     this.parts.chart.addEventListener("chart:zoom", (event) => this.onZoom(event.detail));
+    this.parts.chart.addEventListener("chart:select", () => this.renderTable());
+    this.totals = { entries: [], missing: [] }; // what the table shows without a selection
   }
 
   /** The runs (selected, matching the run filter, having this tag) in display order. */
@@ -295,8 +298,8 @@ export class ScalarCard {
     const missing = this.missing
       .filter((run) => this.runs.includes(run))
       .map((run) => ({ run, color: runColor(run) }));
-    // The overview keeps the first, last, lowest and highest points, so the table is exact.
-    renderSummary(this.parts.rows, entries, missing);
+    // The overview keeps the first, last, lowest and highest points, so the totals are exact.
+    this.totals = { entries, missing };
     this.drawn = true;
     const withPoints = entries.filter((e) => e.series.value.length > 0);
     if (withPoints.length === 0) {
@@ -307,6 +310,7 @@ export class ScalarCard {
       if (this.runs.length === 0) text = "No selected run has this tag.";
       else if (missing.length === this.runs.length) text = "The runs of this tag are no longer in the logdir.";
       this.showMessage(text);
+      this.renderTable();
       this.element.dataset.drawn = "empty";
       return;
     }
@@ -338,6 +342,7 @@ export class ScalarCard {
       this.chart = new ScalarChart(this.parts.chart);
     }
     this.chart.render(model);
+    this.renderTable();
     this.drawCount += 1;
     this.element.dataset.drawn = String(this.drawCount);
     this.element.dataset.runs = String(model.runs.length);
@@ -368,6 +373,32 @@ export class ScalarCard {
 
   rebuild() {
     this.chart?.rebuild();
+  }
+
+  /** The table under the chart: totals, or the values at the chart's selected step or range. */
+  renderTable() {
+    const selection = this.chart?.selection;
+    const runs = this.chart?.model?.runs ?? [];
+    const { head, rows } = this.parts;
+    if (!selection) renderTotals(head, rows, this.totals.entries, this.totals.missing);
+    else if (selection.x0 === selection.x1) renderAtX(head, rows, runs, selection.x0);
+    else renderRange(head, rows, runs, selection.x0, selection.x1);
+    this.element.dataset.selection = selection ? (selection.x0 === selection.x1 ? "step" : "range") : "";
+    this.parts.selection.textContent = selection ? this.describe(selection) : "";
+    this.parts.selection.classList.toggle(CLS.hidden, !selection);
+  }
+
+  /** "At step 1,200" / "Steps 200 – 1,200" (or the time, in the time modes), above the table. */
+  describe({ x0, x1 }) {
+    const mode = this.chart.model.mode;
+    const noun = { step: "step", relative: "relative time", wall: "time" }[mode];
+    const hint = " · click the chart again or press Esc to clear";
+    if (x0 === x1) return `At ${noun} ${formatX(mode, x0)} (compared with the first run)${hint}`;
+    return `${noun[0].toUpperCase()}${noun.slice(1)} ${formatX(mode, x0)} – ${formatX(mode, x1)}${hint}`;
+  }
+
+  clearSelection() {
+    if (this.chart?.selection) this.chart.select(null);
   }
 
   /** The page's view settings with this card's own ones (its menu) over them. */

@@ -2,7 +2,9 @@
  * One uPlot chart inside a card: a faded raw line and a smoothed line per run, a tooltip
  * (tooltip.js), and zoom that survives new data. Mouse, as in TensorBoard: drag draws a box and
  * zooms x and y to it (a box flatter than MIN_BOX_Y pixels zooms x only); Shift+drag pans;
- * Alt+wheel zooms about the cursor; double-click resets.
+ * Alt+wheel zooms about the cursor; double-click resets. A click selects the step under the cursor
+ * and Shift+click extends it to a range (a "chart:select" event tells the card, which shows the
+ * values there); Escape or a click on the same spot again clears it.
  *
  * render(model) draws or redraws; model = {mode, log, outliers, yMin, yMax, smoothing, runs: [{run,
  * color, x, raw, smoothed, step, wall}]} with typed arrays sorted by x; yMin/yMax (or null) fix the
@@ -20,6 +22,7 @@ const OUTLIER_QUANTILES = [0.05, 0.95];
 const MIN_BOX_Y = 24; // px: a flatter drag box zooms x only
 const MIN_BOX_X = 4; // px: a narrower one is a click
 const WHEEL_ZOOM = 1.25;
+const CLICK_SLOP = 3; // px the mouse may move between press and release for a click
 
 export class ScalarChart {
   /** @param {HTMLElement} container element the chart fills (its size is the chart's size) */
@@ -30,7 +33,8 @@ export class ScalarChart {
     this.aligned = null;
     this.zoom = null; // {min, max} of x while the user is zoomed in, else null
     this.yZoom = null; // {min, max} of y while the user zoomed y too, else null
-    this.pan = null; // {x, scales} while Shift+dragging
+    this.selection = null; // {x0, x1} in x units (x0 === x1: one step), or null
+    this.pressed = null; // where the mouse went down, to tell clicks from drags
     this.signature = "";
     this.settingScale = false;
     this.resizeObserver = new ResizeObserver(() => this.resize());
@@ -80,7 +84,10 @@ export class ScalarChart {
   render(model) {
     const previous = this.model;
     this.model = model;
-    if (previous && previous.mode !== model.mode) this.zoom = null;
+    if (previous && previous.mode !== model.mode) {
+      this.zoom = null;
+      this.select(null);
+    }
     this.aligned = this.align(model);
     // Series set, axis kind and log scale are fixed when uPlot is created; anything else is setData.
     if (previous && previous.log !== model.log) this.yZoom = null;
@@ -207,7 +214,8 @@ export class ScalarChart {
       hooks: {
         setScale: [(u, key) => this.onSetScale(u, key)],
         setSelect: [(u) => this.onSelect(u)],
-        ready: [(u) => u.over.addEventListener("wheel", (event) => this.onWheel(event), { passive: false })],
+        ready: [(u) => this.listen(u)],
+        draw: [(u) => this.drawSelection(u)],
       },
       plugins: [tooltipPlugin(() => this.model)],
     };
@@ -254,6 +262,7 @@ export class ScalarChart {
     const width = u.over.clientWidth;
     const height = u.over.clientHeight;
     const move = (e) => {
+      if (Math.abs(e.clientX - start.x) <= CLICK_SLOP && Math.abs(e.clientY - start.y) <= CLICK_SLOP) return;
       // Shift both scales by the mouse's travel, in data units (log y moves in log space).
       const dx = ((e.clientX - start.x) / width) * (x.max - x.min);
       const frac = (e.clientY - start.y) / height;
@@ -268,12 +277,76 @@ export class ScalarChart {
       }
       this.zoomTo(x.min - dx, x.max - dx, yr);
     };
-    const up = () => {
+    const up = (e) => {
+      // Shift+click without moving extends the selection to a range. (Chromium sends no click
+      // event after a Shift+mousedown here, so it is told apart from a pan on release.)
+      if (Math.abs(e.clientX - start.x) <= CLICK_SLOP && Math.abs(e.clientY - start.y) <= CLICK_SLOP) {
+        this.onClick(u.posToVal(e.clientX - u.over.getBoundingClientRect().left, "x"), true);
+      }
       window.removeEventListener("mousemove", move);
       window.removeEventListener("mouseup", up);
     };
     window.addEventListener("mousemove", move);
     window.addEventListener("mouseup", up);
+  }
+
+  listen(u) {
+    u.over.addEventListener("wheel", (event) => this.onWheel(event), { passive: false });
+    u.over.addEventListener("mousedown", (event) => {
+      this.pressed = { x: event.clientX, y: event.clientY };
+    });
+    u.over.addEventListener("click", (event) => {
+      const p = this.pressed;
+      if (event.shiftKey) return; // handled when the Shift+press is released (startPan)
+      if (!p || Math.abs(event.clientX - p.x) > CLICK_SLOP || Math.abs(event.clientY - p.y) > CLICK_SLOP) return;
+      this.onClick(u.posToVal(event.offsetX, "x"), event.shiftKey);
+    });
+  }
+
+  /** The x of the data point nearest to `x` over every run (selections snap to logged points). */
+  snap(x) {
+    const X = this.aligned[0];
+    let best = null;
+    for (let i = 0; i < X.length; i++) if (best === null || Math.abs(X[i] - x) < Math.abs(best - x)) best = X[i];
+    return best;
+  }
+
+  onClick(x, extend) {
+    const at = this.snap(x);
+    if (at === null) return;
+    const s = this.selection;
+    if (extend && s) this.select({ x0: Math.min(s.x0, at), x1: Math.max(s.x1, at) });
+    else if (s && s.x0 === at && s.x1 === at) this.select(null);
+    else this.select({ x0: at, x1: at });
+  }
+
+  /** Set (or clear, with null) the selected step or range, redraw its marks and tell the card. */
+  select(selection) {
+    this.selection = selection;
+    this.plot?.redraw(false, false);
+    this.container.dispatchEvent(new CustomEvent("chart:select", { bubbles: true, detail: selection }));
+  }
+
+  /** The selection's marks: a line at a selected step, a shaded band over a range. */
+  drawSelection(u) {
+    const s = this.selection;
+    if (!s) return;
+    const ctx = u.ctx;
+    const { top, height } = u.bbox;
+    const left = Math.round(u.valToPos(s.x0, "x", true));
+    const right = Math.round(u.valToPos(s.x1, "x", true));
+    ctx.save();
+    ctx.fillStyle = cssColor("--accent-soft");
+    if (right > left) ctx.fillRect(left, top, right - left, height);
+    ctx.strokeStyle = cssColor("--accent");
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    ctx.beginPath();
+    for (const x of right > left ? [left, right] : [left]) {
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+    }
+    ctx.stroke();
+    ctx.restore();
   }
 
   /** Alt+wheel zooms x about the cursor; a plain wheel scrolls the page. */
@@ -387,6 +460,7 @@ export class ScalarChart {
       yScale: { min: this.plot.scales.y.min, max: this.plot.scales.y.max },
       zoom: this.zoomRange,
       yZoom: this.yZoom ? { ...this.yZoom } : null,
+      selection: this.selection ? { ...this.selection } : null,
       seriesShown: this.plot.series.slice(1).filter((s) => s.show).length,
       axisColor: this.plot.axes[0].stroke(this.plot, 0),
       runs,

@@ -222,7 +222,12 @@ document.addEventListener("keydown", (event) => {
   const menus = document.querySelectorAll(`details.${CLS.menu}[open]`);
   for (const menu of menus) menu.open = false;
   if (menus.length) return; // the first Esc closes a menu, the next one leaves full screen
-  for (const card of grid.cards.values()) if (card.fullscreen) card.setFullscreen(false);
+  // Then each Esc undoes one thing: a selected step or range first, full screen next.
+  const cards = Array.from(grid.cards.values());
+  const selected = cards.filter((card) => card.chart?.selection);
+  for (const card of selected) card.clearSelection();
+  if (selected.length) return;
+  for (const card of cards) if (card.fullscreen) card.setFullscreen(false);
 });
 
 exposeForTests({

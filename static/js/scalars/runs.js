@@ -52,7 +52,7 @@ export class RunList {
     elements.onlySelected.checked = this.onlySelected;
     elements.onlySelected.addEventListener("change", () => {
       this.onlySelected = elements.onlySelected.checked;
-      this.refilter();
+      this.refilter(true);
       this.onChange("filter");
     });
     // One color input for every run (rows come and go as the list scrolls).
@@ -93,12 +93,16 @@ export class RunList {
     return true;
   }
 
-  /** Recompute which runs the list shows, then redraw it. */
-  refilter() {
+  /** Recompute which runs the list shows, then redraw it (from its top, after a new filter). */
+  refilter(fromTop = false) {
     this.shown = this.runs.filter((r) => (!this.filter || this.filter.test(r))
       && (!this.onlySelected || this.selected.has(r)));
-    this.version += 1;
     this.spacer.style.height = `${this.shown.length * ROW_HEIGHT}px`;
+    if (fromTop) {
+      // The old rows would keep the list scrollable past the new end: drop them first.
+      this.rows.replaceChildren();
+      this.el.list.scrollTop = 0;
+    }
     this.sync();
   }
 
@@ -176,7 +180,7 @@ export class RunList {
   setFilter(text) {
     const { regex, valid } = userRegex(text);
     this.filter = regex;
-    this.refilter();
+    this.refilter(true);
     this.onChange("filter");
     return valid;
   }
