@@ -85,14 +85,16 @@ def require_built_assets() -> None:
         sys.exit(check.stdout + check.stderr)
 
 
-def serve(logdir: Path) -> tuple[subprocess.Popen, str]:
-    """`python -m board` in its own process, as a user runs it (not sharing our GIL)."""
+def serve(logdir: Path, root: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """`python -m board` of the tree `root` in its own process, as a user runs it (not sharing our GIL)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     command = [sys.executable, "-m", "board", "--logdir", str(logdir), "--port", str(port),
                "--host", "127.0.0.1", "--reload-interval", "0"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    process = subprocess.Popen(command, cwd=root, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return process, f"http://127.0.0.1:{port}"
 
 
@@ -147,25 +149,38 @@ def measure_once(browser, url: str, keystrokes: bool = False) -> dict:
     }
 
 
-def measure_logdir(runs: int, tags: int, steps: int, repeat: int, keystrokes: bool) -> bool:
+def measure_logdir(runs: int, tags: int, steps: int, repeat: int, keystrokes: bool,
+                   baseline: Path | None) -> bool:
     """Serve one generated logdir, open the page `repeat` times and print the figures; True when all
-    are within target."""
+    are within target. With `baseline` (another checkout of this project, its page scripts built),
+    its page is opened too, alternating with ours, and the per-visit ratios are printed."""
     from playwright.sync_api import sync_playwright
 
     logdir = logdir_for(runs, tags, steps)
-    server, url = serve(logdir)
+    servers = [serve(logdir)] + ([serve(logdir, baseline)] if baseline else [])
     try:
-        loaded = wait_until_served(url, runs, tags, steps)
-        print(f"board serving {url} (all points loaded after {loaded:.2f} s)")
+        for _, url in servers:
+            loaded = wait_until_served(url, runs, tags, steps)
+            print(f"board serving {url} (all points loaded after {loaded:.2f} s)")
         load = os.getloadavg()[0]
         print(f"machine load average {load:.1f} on {os.cpu_count()} CPUs (timings grow with load)")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            results = [measure_once(browser, url, keystrokes) for _ in range(repeat)]
+            rounds = [[measure_once(browser, url, keystrokes) for _, url in servers] for _ in range(repeat)]
             browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for server, _ in servers:
+            server.terminate()
+            server.wait(timeout=10)
+    results = [r[0] for r in rounds]
+    if baseline:
+        base = [r[1] for r in rounds]
+        pairs = list(zip(results, base, strict=True))
+        first_ratio = statistics.median(r["first"] / b["first"] for r, b in pairs)
+        screen_ratio = statistics.median(r["screen"] / b["screen"] for r, b in pairs)
+        print(f"baseline {baseline}: first chart " + ", ".join(f"{b['first'] * 1000:.0f}" for b in base)
+              + f" ms; ours / baseline, median of rounds: first chart {first_ratio:.2f}, "
+              f"first screen {screen_ratio:.2f}")
 
     for i, r in enumerate(results):
         typed = " ".join(f"{s * 1000:.0f}" for s in r["keystrokes"])
@@ -200,13 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep-tags", type=int, default=4)
     parser.add_argument("--sweep-steps", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout of this project (page scripts built) to time alternately")
     args = parser.parse_args(argv)
 
     require_built_assets()
-    ok = measure_logdir(args.runs, args.tags, args.steps, args.repeat, keystrokes=False)
+    ok = measure_logdir(args.runs, args.tags, args.steps, args.repeat, False, args.baseline)
     if args.sweep_runs:
         sweep = args.sweep_runs, args.sweep_tags, args.sweep_steps
-        ok = measure_logdir(*sweep, args.repeat, keystrokes=True) and ok
+        ok = measure_logdir(*sweep, args.repeat, True, args.baseline) and ok
     return 0 if ok else 1
 
 

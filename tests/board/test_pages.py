@@ -120,6 +120,20 @@ def test_first_series_is_the_top_left_card_at_the_urls_smoothing(scalar_client):
     assert first["tag"] == "loss" and first["smoothing"] == 0.999  # invalid regex: every card
 
 
+def test_first_series_holds_the_runs_the_page_selects_first(tmp_path):
+    for i in range(45):  # more than the 40 runs selected by default
+        write_events(event_file(tmp_path / f"run{i}"), [file_version_event(), scalar_event("loss", 0, 1.0)])
+    with TestClient(create_app(str(tmp_path), reload_interval=0)) as client:
+        client.app.state.provider.wait_loaded(30)
+        first = client.get("/scalars").context["initial"]["firstSeries"]
+        assert first["runs"] == [f"run{i}" for i in range(40)]  # in the page's order: run2 < run10
+        first = client.get("/scalars?run=run44&run=run3").context["initial"]["firstSeries"]
+        assert first["runs"] == ["run3", "run44"]
+        html = client.get("/scalars?run=run7").text
+        assert html.count('"run":"run7"') == 1 and '"run":"run8"' not in html
+        assert client.get("/scalars?run=").context["initial"]["firstSeries"] is None  # none selected
+
+
 def test_page_holds_the_first_series_as_the_series_route_answers_it(scalar_client):
     response = scalar_client.get("/scalars?smoothing=0.8")
     first = response.context["initial"]["firstSeries"]

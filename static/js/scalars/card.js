@@ -388,12 +388,12 @@ export class ScalarCard {
     this.parts.selection.classList.toggle(CLS.hidden, !selection);
   }
 
-  /** "At step 1,200" / "Steps 200 – 1,200" (or the time, in the time modes), above the table. */
+  /** "At step 1,200" / "Step 200 – 1,200" (or the time, in the time modes), above the table. */
   describe({ x0, x1 }) {
     const mode = this.chart.model.mode;
     const noun = { step: "step", relative: "relative time", wall: "time" }[mode];
-    const hint = " · click the chart again or press Esc to clear";
-    if (x0 === x1) return `At ${noun} ${formatX(mode, x0)} (compared with the first run)${hint}`;
+    const hint = " · Esc clears";
+    if (x0 === x1) return `At ${noun} ${formatX(mode, x0)}${hint}`;
     return `${noun[0].toUpperCase()}${noun.slice(1)} ${formatX(mode, x0)} – ${formatX(mode, x1)}${hint}`;
   }
 

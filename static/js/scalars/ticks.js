@@ -51,12 +51,17 @@ export function isPowerOfTen(v) {
   return Math.abs(v / 10 ** e - 1) < 1e-9;
 }
 
-/** Labels for log-axis ticks: powers of ten only, each with its own SI prefix (1m, 10m, 100m, 1, 10). */
+/**
+ * Labels for log-axis ticks: powers of ten only, as plain numbers when every labelled one lies in
+ * 0.01..1000, else all with SI prefixes (100m, 10m, 1m, 100µ), so one axis never mixes the two.
+ */
 export function logTicks(values) {
-  return values.map((v) => {
-    if (!isPowerOfTen(v)) return "";
-    const e = Math.round(Math.log10(v));
-    if (e >= -2 && e <= 3) return String(Number((10 ** e).toFixed(2)));
+  const exponents = values.map((v) => (isPowerOfTen(v) ? Math.round(Math.log10(v)) : null));
+  const labelled = exponents.filter((e) => e !== null);
+  const plain = labelled.every((e) => e >= -2 && e <= 3);
+  return exponents.map((e) => {
+    if (e === null) return "";
+    if (plain) return String(Number((10 ** e).toFixed(2)));
     const group = Math.max(-12, Math.min(12, Math.floor(e / 3) * 3));
     return `${Number((10 ** (e - group)).toPrecision(1))}${PREFIXES[group]}`;
   });
