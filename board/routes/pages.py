@@ -81,6 +81,9 @@ def page_context(request: Request, page: str) -> dict[str, Any]:
 # are 400-830 px wide). A wider card draws these first, then fetches its own resolution. (500 was
 # no faster in bench/scalars_page.py: drawing time is not what the first chart waits for.)
 FIRST_SERIES_POINTS = 1000
+# ... and at most this many in all: with many runs selected (up to 40), each gets fewer (not under
+# 200), so the page's HTML stays near the size eight runs give; the card then fetches its own.
+FIRST_SERIES_BUDGET = 8 * FIRST_SERIES_POINTS
 
 
 def first_series(tags: list[str], query, runs: list[str] | None = None) -> dict[str, Any] | None:
@@ -103,10 +106,12 @@ def first_series(tags: list[str], query, runs: list[str] | None = None) -> dict[
         return None
     tag = min(shown, key=scalars.tag_key)
     smoothing = scalars.clamp_smoothing(query.get("smoothing"))
-    params = {"tag": tag, "points": FIRST_SERIES_POINTS, "x": "step", "smoothing": repr(smoothing),
-              "run": runs or []}
+    points = FIRST_SERIES_POINTS
+    if runs:
+        points = max(200, min(points, FIRST_SERIES_BUDGET // len(runs)))
+    params = {"tag": tag, "points": points, "x": "step", "smoothing": repr(smoothing), "run": runs or []}
     return {"tag": tag, "url": "/data/scalars/series_multi?" + urlencode(params, doseq=True),
-            "points": FIRST_SERIES_POINTS, "smoothing": smoothing, "runs": runs}
+            "points": points, "smoothing": smoothing, "runs": runs}
 
 
 def first_runs(index: dict[str, Any], query) -> list[str]:

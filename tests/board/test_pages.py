@@ -127,6 +127,7 @@ def test_first_series_holds_the_runs_the_page_selects_first(tmp_path):
         client.app.state.provider.wait_loaded(30)
         first = client.get("/scalars").context["initial"]["firstSeries"]
         assert first["runs"] == [f"run{i}" for i in range(40)]  # in the page's order: run2 < run10
+        assert first["points"] == 200  # 40 runs share the budget of eight full ones
         first = client.get("/scalars?run=run44&run=run3").context["initial"]["firstSeries"]
         assert first["runs"] == ["run3", "run44"]
         html = client.get("/scalars?run=run7").text

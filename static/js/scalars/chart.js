@@ -118,8 +118,16 @@ export class ScalarChart {
    * Values a line cannot draw (non-finite, or not positive on a log scale) become gaps too.
    */
   align(model) {
-    const keep = model.log ? (v) => v > 0 && Number.isFinite(v) : (v) => Number.isFinite(v);
-    const drawable = (values) => Array.from(values, (v) => (keep(v) ? v : null));
+    const log = model.log;
+    const drawable = (values) => {
+      // A plain loop: this runs over every point of every run on each draw.
+      const out = new Array(values.length);
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        out[i] = Number.isFinite(v) && (!log || v > 0) ? v : null;
+      }
+      return out;
+    };
     const tables = model.runs.map((r) => [r.x, drawable(r.raw), drawable(r.smoothed)]);
     if (tables.length === 0) return [[]];
     const joined = uPlot.join(tables);

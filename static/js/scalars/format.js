@@ -10,8 +10,10 @@ export function formatValue(v) {
   return String(Number(v.toPrecision(5)));
 }
 
+const stepFormat = new Intl.NumberFormat("en-US"); // one formatter: toLocaleString builds one per call
+
 export function formatStep(s) {
-  return Number.isInteger(s) ? s.toLocaleString("en-US") : String(s);
+  return Number.isInteger(s) ? stepFormat.format(s) : String(s);
 }
 
 export function formatWall(seconds) {

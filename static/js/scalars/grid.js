@@ -243,9 +243,14 @@ export class TagGrid {
 
   /** The selected runs changed: every card gets its new run list. */
   updateRuns() {
-    for (const card of this.cards.values()) card.setRuns(this.context.runsFor(card.tag));
+    let shown = false; // a card that was empty has runs now, and may be on screen
+    for (const card of this.cards.values()) {
+      const wasEmpty = card.element.classList.contains(CLS.empty);
+      card.setRuns(this.context.runsFor(card.tag));
+      shown ||= wasEmpty && !card.element.classList.contains(CLS.empty);
+    }
     this.applyFilter();
-    this.loadOnScreen();
+    if (shown) this.loadOnScreen();
   }
 
   applyView() {
