@@ -314,3 +314,20 @@ def test_step_and_range_selection_show_values_per_run(two_runs, screenshot):
     assert table(page, "loss")[0] == ["Run", "Last", "Min", "Max"]
     over.dblclick()  # a double-click resets the zoom and selects nothing
     assert snapshot(page, "loss")["selection"] is None
+
+
+def test_alt_wheel_zooms_about_the_cursor_and_a_plain_wheel_scrolls(two_runs):
+    page = two_runs
+    open_scalars(page, page.server.url)
+    wait_drawn(page, "loss")
+    b = box(page, "loss")
+    page.mouse.move(b["x"] + b["width"] * 0.5, b["y"] + b["height"] * 0.5)
+    full = snapshot(page, "loss")["xScale"]
+    page.keyboard.down("Alt")
+    page.mouse.wheel(0, -100)  # wheel up: zoom in
+    page.keyboard.up("Alt")
+    zoomed = snapshot(page, "loss")["xScale"]
+    assert zoomed["max"] - zoomed["min"] < (full["max"] - full["min"]) * 0.9
+    assert full["min"] < zoomed["min"] < zoomed["max"] < full["max"]  # about the cursor, in the middle
+    page.mouse.wheel(0, 100)  # no Alt: the page scrolls, the chart keeps its zoom
+    assert snapshot(page, "loss")["xScale"] == zoomed
