@@ -41,7 +41,7 @@ export function numberTicks(values) {
   return values.map((v) => {
     if (v === null || !Number.isFinite(v)) return "";
     const text = (v / scale).toFixed(decimals);
-    return (Number(text) === 0 ? (0).toFixed(decimals) : text) + prefix;
+    return Number(text) === 0 ? "0" : text + prefix; // zero reads the same in any unit
   });
 }
 
