@@ -8,26 +8,13 @@ masked CRC32C. The bytes are exactly what a protobuf writer produces for the sam
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 
 import numpy as np
 
-from board.data import crc as crcmod
-from engine.io.tfrecord import encode_record
 from engine.proto import event_pb2
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
+from tfformat.crc_tables import crc32c_ranges
+from tfformat.records import HEADER_SIZE, encode_record, encode_varint, mask_array
 
 
 def series_value(run: int, tag: int, steps: np.ndarray) -> np.ndarray:
@@ -53,23 +40,19 @@ def write_run(path: Path, run: int, tags: list[str], steps: int, start_time: flo
             break
         hi = min(hi, steps)
         block_steps = step_values[lo:hi]
-        step_bytes = 0 if lo == 0 else len(_varint(lo))
+        step_bytes = 0 if lo == 0 else len(encode_varint(lo))
         rows_per_step = []
         for t, tag in enumerate(tags):
             tag_bytes = tag.encode()
-            value_body = b"\x0a" + _varint(len(tag_bytes)) + tag_bytes + b"\x15"
+            value_body = b"\x0a" + encode_varint(len(tag_bytes)) + tag_bytes + b"\x15"
             value_len = len(value_body) + 4
-            summary_body_len = 1 + len(_varint(value_len)) + value_len
+            summary_body_len = 1 + len(encode_varint(value_len)) + value_len
             prefix_after_step = (
-                b"\x2a" + _varint(summary_body_len) + b"\x0a" + _varint(value_len) + value_body
+                b"\x2a" + encode_varint(summary_body_len) + b"\x0a" + encode_varint(value_len) + value_body
             )
             length = 9 + (1 + step_bytes if step_bytes else 0) + len(prefix_after_step) + 4
             row = np.zeros((len(block_steps), 16 + length), dtype=np.uint8)
-            row[:, 0:8] = np.frombuffer(struct.pack("<Q", length), dtype=np.uint8)
-            row[:, 8:12] = np.frombuffer(
-                struct.pack("<I", int(crcmod.mask(crcmod.crc32c_ranges(
-                    np.frombuffer(b"\0" + struct.pack("<Q", length), dtype=np.uint8),
-                    np.array([1]), np.array([8])))[0])), dtype=np.uint8)
+            row[:, 0:HEADER_SIZE] = np.frombuffer(encode_record(bytes(length))[:HEADER_SIZE], dtype=np.uint8)
             col = 12
             row[:, col] = 0x09
             row[:, col + 1 : col + 9] = wall[lo:hi, t].astype("<f8").view(np.uint8).reshape(-1, 8)
@@ -89,7 +72,7 @@ def write_run(path: Path, run: int, tags: list[str], steps: int, start_time: flo
             row[:, col : col + 4] = values[lo:hi, t].astype("<f4").view(np.uint8).reshape(-1, 4)
             flat = row.reshape(-1)
             data_starts = np.arange(len(block_steps)) * row.shape[1] + 12
-            crcs = crcmod.mask(crcmod.crc32c_ranges(flat, data_starts, np.full(len(block_steps), length)))
+            crcs = mask_array(crc32c_ranges(flat, data_starts, np.full(len(block_steps), length)))
             row[:, 12 + length :] = crcs.astype("<u4").view(np.uint8).reshape(-1, 4)
             rows_per_step.append(row)
         # interleave: for each step, every tag in order

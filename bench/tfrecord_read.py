@@ -16,8 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.io.tfrecord import TFRecordReader, encode_record, masked_crc32c  # noqa: E402
+from engine.io.tfrecord import TFRecordReader  # noqa: E402
 from engine.proto import event_pb2, summary_pb2  # noqa: E402
+from tfformat.records import encode_record, masked_crc32c  # noqa: E402
 
 
 def make_file(path: Path, count: int) -> None:

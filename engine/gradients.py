@@ -4,8 +4,10 @@ Gradient ops are added to the graph the way TensorFlow 1.x adds them, so they sh
 and in board's graph view: under a ``gradients`` name scope (``gradients_1`` for the next call), one
 ``<op name>_grad`` scope per differentiated op (``gradients/layer1/MatMul_grad/MatMul_1``), the seed
 ``gradients/grad_ys_0`` (a ``Fill`` of ones), ``gradients/AddN`` where several gradients meet and
-``gradients/zeros_like`` for unused outputs of multi-output ops.  Gradient functions live in
-``engine/ops/*_grad.py`` and are looked up with `registry.get_gradient_function`.
+``gradients/zeros_like`` for unused outputs of multi-output ops.  Gradient functions live with their
+ops (engine/ops/) and are looked up with `registry.get_gradient_function`; an op type TF gives no
+gradient raises TF's ``LookupError`` when a gradient reaches it, and the ops of ``xs`` are where the walk
+ends (TF's ``_StopOps``), so a variable or placeholder needs no gradient of its own.
 
 Semantics follow TensorFlow: only floating-point tensors carry gradients (integer paths are cut),
 ``StopGradient`` and ``stop_gradients=`` stop backpropagation, and an ``x`` that ``ys`` does not depend
@@ -155,10 +157,10 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 if t.op in between:
                     pending[t.op] += 1
         stop_ops = {s.op for s in stop_tensors}
-        from_set = set(from_ops)
-        # An op none of whose inputs leads to an x needs no gradient function call.
-        for op in between:
-            if op not in from_set and not any(pending[t.op] > 0 for t in op.inputs):
+        # As TF's `_StopOps`: an x's op none of whose inputs leads to another x (a variable, a placeholder)
+        # is where the gradient ends, so its gradient function is never looked up.
+        for op in set(from_ops):
+            if not any(pending[t.op] > 0 for t in op.inputs):
                 stop_ops.add(op)
         grads: dict = collections.defaultdict(list)
         for y, gy in zip(ys, grad_ys, strict=True):

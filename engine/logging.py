@@ -4,6 +4,23 @@ from __future__ import annotations
 
 import logging as _logging
 
+# TensorFlow's names (tf.compat.v1.logging); get_logger is tf.get_logger.
+__all__ = [
+    "DEBUG",
+    "ERROR",
+    "FATAL",
+    "INFO",
+    "WARN",
+    "debug",
+    "error",
+    "fatal",
+    "get_verbosity",
+    "info",
+    "set_verbosity",
+    "warn",
+    "warning",
+]
+
 DEBUG = _logging.DEBUG
 INFO = _logging.INFO
 WARN = _logging.WARNING

@@ -18,6 +18,24 @@ from engine.framework import dtypes, ops
 from engine.framework.ops import GraphKeys
 from engine.ops import array_ops, constant_op, control_flow_ops, grad_util, math_ops, nn_loss_ops
 
+# TensorFlow's names only (tests/interop/test_public_names.py checks them against tf.compat.v1.losses).
+__all__ = [
+    "Reduction",
+    "absolute_difference",
+    "add_loss",
+    "compute_weighted_loss",
+    "get_losses",
+    "get_regularization_loss",
+    "get_regularization_losses",
+    "get_total_loss",
+    "huber_loss",
+    "log_loss",
+    "mean_squared_error",
+    "sigmoid_cross_entropy",
+    "softmax_cross_entropy",
+    "sparse_softmax_cross_entropy",
+]
+
 
 class Reduction:
     """Types of loss reduction (TF1's ``tf.losses.Reduction``)."""

@@ -2,7 +2,7 @@
 
 A Variable builds `v` (VariableV2), `v/initial_value` (or `v/Initializer/...` when created from an
 initializer function), `v/Assign` and `v/read` (Identity), exactly as TF 1.x does.  Its value lives in
-each Session separately (see `engine.session.VariableCell`).
+each Session separately (see `engine.runtime.state.VariableCell`).
 """
 
 from __future__ import annotations
@@ -135,7 +135,9 @@ class Variable(BaseVariable):
             return
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
-        trainable = True if trainable is None else bool(trainable)
+        # TF keeps `trainable` as given: `tf.Variable(value, tf.float32)` passes the dtype positionally as
+        # `trainable`, and TF stores the DType there (truthy, so the variable is trainable).
+        trainable = True if trainable is None else trainable
         if collections is None:
             collections = [GraphKeys.GLOBAL_VARIABLES]
         if not isinstance(collections, (list, tuple, set)):
@@ -368,16 +370,7 @@ def report_uninitialized_variables(var_list=None, name="report_uninitialized_var
         init_vars = [state_ops.is_variable_initialized(v) for v in var_list]
         mask = math_ops.logical_not(array_ops.stack(init_vars))
         names = constant_op.constant([v.op.name for v in var_list])
-        return boolean_mask(names, mask)
-
-
-def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
-    """Elements of `tensor` where the 1-D `mask` is true (built from Where, Squeeze and GatherV2)."""
-    with ops.name_scope(name, values=[tensor, mask]):
-        tensor = ops.convert_to_tensor(tensor, name="tensor")
-        mask = ops.convert_to_tensor(mask, name="mask")
-        indices = array_ops.squeeze(array_ops.where(mask), axis=[1])
-        return array_ops.gather(tensor, indices, axis=axis or 0)
+        return array_ops.boolean_mask(names, mask)
 
 
 def assert_variables_initialized(var_list=None):

@@ -18,7 +18,8 @@ def test_wheel_carries_templates_static_files_vendor_files_and_page_scripts(tmp_
                      assets + "templates/graphs.html", assets + "static/vendor/uPlot.min.css",
                      assets + "static/vendor/elk.bundled.js", assets + "static/bundle/scalars/main.js",
                      assets + "static/bundle/graph/main.js", assets + "static/bundle/graph/layout_worker.js",
-                     "board/resources.py", "engine/proto/event_pb2.py", "engine/__init__.py"):
+                     "board/resources.py", "engine/proto/event_pb2.py", "engine/__init__.py",
+                     "tfformat/records.py", "tfformat/crc_tables.py"):
         assert expected in names, expected
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "board = board.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

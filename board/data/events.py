@@ -106,12 +106,14 @@ class ScalarRows:
 
 
 def apply_summary(run: RunData, event, record: int, scalars: ScalarRows) -> None:
-    """Stores the non-scalar values of a Summary event; collects its scalar values."""
-    step = int(event.step)
-    wall_time = float(event.wall_time)
+    """Stores the non-scalar values of a Summary event; collects its scalar values.
+
+    Each value goes to the handler of its kind (`VALUE_KINDS`); tensor values to the handler of their
+    plugin (`TENSOR_PLUGINS`). A reader for a new kind of summary registers itself there.
+    """
+    point = Point(record, int(event.step), float(event.wall_time), scalars)
     for value in event.summary.value:
         tag = value.tag or value.node_name
-        kind = value.WhichOneof("value")
         if value.HasField("metadata") and value.metadata.plugin_data.plugin_name:
             if tag not in run.tag_meta or run.tag_meta[tag].plugin != value.metadata.plugin_data.plugin_name:
                 run.tag_meta[tag] = TagMeta(
@@ -119,31 +121,76 @@ def apply_summary(run: RunData, event, record: int, scalars: ScalarRows) -> None
                     value.metadata.display_name,
                     value.metadata.summary_description,
                 )
-        meta = run.tag_meta.get(tag)
-        plugin = meta.plugin if meta else None
-        if kind == "simple_value":
-            scalars.add(record, step, wall_time, tag, np.float32(value.simple_value))
-        elif kind == "histo":
-            _add_histogram(run, tag, step, wall_time, value.histo)
-        elif kind == "image":
-            _count(run, tag, "images")
-        elif kind == "audio":
-            _count(run, tag, "audio")
-        elif kind == "tensor":
-            if plugin == "scalars":
-                number = _scalar_from_tensor(value.tensor)
-                if number is not None:
-                    scalars.add(record, step, wall_time, tag, number)
-            elif plugin == "histograms":
-                array = tensor_to_array(value.tensor)
-                if array is not None and array.ndim == 2 and array.shape[1] == 3:
-                    run.histograms.setdefault(tag, []).append(
-                        Histogram(step, wall_time, array.astype(np.float64)))
-                    run.version += 1
-            elif plugin:
-                _count(run, tag, plugin)
-            elif value.tensor.dtype == _DT_STRING:
-                _count(run, tag, "text")
+        handler = VALUE_KINDS.get(value.WhichOneof("value"))
+        if handler is not None:
+            handler(run, tag, value, point)
+
+
+class Point:
+    """Where a Summary value was logged: its record in the chunk, step and wall time; `scalars`
+    collects scalar points for the caller to merge in record order."""
+
+    __slots__ = ("record", "step", "wall_time", "scalars")
+
+    def __init__(self, record: int, step: int, wall_time: float, scalars: ScalarRows):
+        self.record, self.step, self.wall_time, self.scalars = record, step, wall_time, scalars
+
+    def add_scalar(self, tag: str, number: np.generic) -> None:
+        self.scalars.add(self.record, self.step, self.wall_time, tag, number)
+
+
+def _simple_value(run: RunData, tag: str, value, point: Point) -> None:
+    point.add_scalar(tag, np.float32(value.simple_value))
+
+
+def _histo(run: RunData, tag: str, value, point: Point) -> None:
+    _add_histogram(run, tag, point.step, point.wall_time, value.histo)
+
+
+def _tensor(run: RunData, tag: str, value, point: Point) -> None:
+    meta = run.tag_meta.get(tag)
+    plugin = meta.plugin if meta else None
+    handler = TENSOR_PLUGINS.get(plugin) if plugin else None
+    if handler is not None:
+        handler(run, tag, value, point)
+    elif plugin:
+        _count(run, tag, plugin)
+    elif value.tensor.dtype == _DT_STRING:
+        _count(run, tag, "text")
+
+
+def _tensor_scalar(run: RunData, tag: str, value, point: Point) -> None:
+    number = _scalar_from_tensor(value.tensor)
+    if number is not None:
+        point.add_scalar(tag, number)
+
+
+def _tensor_histogram(run: RunData, tag: str, value, point: Point) -> None:
+    array = tensor_to_array(value.tensor)
+    if array is not None and array.ndim == 2 and array.shape[1] == 3:
+        histogram = Histogram(point.step, point.wall_time, array.astype(np.float64))
+        run.histograms.setdefault(tag, []).append(histogram)
+        run.version += 1
+
+
+def _counted(plugin: str):
+    """A handler that only counts a tag's values (their pages are not served yet)."""
+    return lambda run, tag, value, point: _count(run, tag, plugin)
+
+
+# Summary.Value's `value` oneof -> handler(run, tag, value, point)
+VALUE_KINDS = {
+    "simple_value": _simple_value,
+    "histo": _histo,
+    "image": _counted("images"),
+    "audio": _counted("audio"),
+    "tensor": _tensor,
+}
+# plugin_data.plugin_name of a tensor value -> handler; other plugins' tensors are counted
+TENSOR_PLUGINS = {
+    "scalars": _tensor_scalar,
+    "histograms": _tensor_histogram,
+}
 
 
 def _count(run: RunData, tag: str, plugin: str) -> None:

@@ -1,14 +1,24 @@
 """Incremental reading of a logdir: each file is read from where the last read stopped.
 
 One `Loader.reload()` pass finds the runs, then reads the new bytes of every event file in chunks
-of 1 MB (`board.data.scan` frames, CRC-checks and bulk-decodes each chunk), and applies what
-it found to the run's `RunData` in record order:
+of 1 MB and takes each chunk through three stages:
+
+1. **frame**: split the chunk into records, checking their CRCs (tfformat/records.py has the layout);
+2. **decode**: turn the records into scalar points and ``Event`` protobufs, in a `ChunkScan`;
+3. **apply**: fold them into the run's `RunData` in record order (`Loader._apply`).
+
+Stages 1 and 2 have two implementations that give the same `ChunkScan`: the plain path
+(`board.data.plain`: one record at a time, protobuf for everything) and its accelerator
+(`board.data.scan`: numpy over the whole chunk, protobuf only for what is not a plain scalar). The
+loader uses the accelerator; ``Loader(accelerated=False)`` the plain path, and
+tests/board/test_loader_paths.py holds them equal. Applying:
 
 * a truncated last record is left for the next pass (the file offset stays at its start);
 * a corrupt record is skipped and logged once with its file and byte offset;
 * ``SessionLog.START`` purges the run's points at or after its step (see `_apply_barrier`);
 * in files without ``file_version`` >= 2, a summary whose step goes backwards purges its tags'
-  later points, as TensorBoard's ``purge_orphaned_data`` does.
+  later points, as TensorBoard's ``purge_orphaned_data`` does;
+* each Summary value goes to the handler of its kind (`board.data.events`, by value kind and plugin).
 
 Runs are read one after the other, on one thread: the work is bound by the GIL (numpy calls on
 MB-sized arrays mostly keep it), and reading two runs at once only added contention.
@@ -25,9 +35,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from board.data import plain
 from board.data.discovery import discover
-from board.data.scan import FRAMING, HEADER, ChunkScan, scan_chunk
+from board.data.scan import ChunkScan, scan_chunk
+from board.data.sniff import Verdict, sniff
 from board.data.store import RunData
+from tfformat.records import FRAMING_SIZE, HEADER_SIZE
 
 if TYPE_CHECKING:
     from board.data.events import ScalarRows
@@ -45,6 +58,7 @@ class FileState:
     records: int = 0
     corrupt_reported: set[int] = field(default_factory=set)
     unreadable: bool = False  # an open failure was logged (once)
+    verdict: Verdict = Verdict.UNDECIDED  # what its first bytes say (board/data/sniff.py)
 
 
 @dataclass
@@ -62,10 +76,15 @@ class Progress:
 
 
 class Loader:
-    """Reads a logdir into `RunData` objects, one pass per `reload()`; thread-safe."""
+    """Reads a logdir into `RunData` objects, one pass per `reload()`; thread-safe.
 
-    def __init__(self, logdir: Path, max_points_per_series: int = 10_000_000):
+    ``accelerated=False`` frames and decodes through the plain path (the reference; much slower).
+    """
+
+    def __init__(self, logdir: Path, max_points_per_series: int = 10_000_000, accelerated: bool = True):
         self.logdir = Path(logdir)
+        # stages 1 and 2: chunk -> ChunkScan
+        self._frame_and_decode = scan_chunk if accelerated else plain.scan_chunk
         self.max_points = max_points_per_series
         self.runs: dict[str, RunData] = {}
         self.files: dict[Path, FileState] = {}
@@ -73,6 +92,7 @@ class Loader:
         self.last_changed = 0.0  # time.time() of the last pass that changed data
         self._pass_lock = threading.Lock()
         self._runs_lock = threading.Lock()
+        self._unlistable: set[str] = set()  # folders that could not be listed, warned about once
 
     # -- a pass ---------------------------------------------------------------------------
 
@@ -85,6 +105,7 @@ class Loader:
                 self._reload(on_progress)
             finally:
                 self.progress.loading = False
+                self.progress.pending_bytes = 0  # what is left (an incomplete record) waits for the next pass
                 self.progress.passes += 1
                 self.progress.seconds += time.monotonic() - began
             return self.progress
@@ -92,7 +113,11 @@ class Loader:
     def _reload(self, on_progress) -> None:
         if not self.logdir.is_dir():
             return
-        found = discover(self.logdir)
+        found = discover(self.logdir, self._folder_error)
+        # a folder holding only garbage is no run
+        found = {name: kept for name, paths in found.items()
+                 if (kept := [path for path in paths if self._records(path)])}
+        self._forget_deleted(found)
         work: list[tuple[RunData, FileState, int]] = []
         for name, paths in found.items():
             run = self.runs.get(name)
@@ -102,9 +127,7 @@ class Loader:
                     self.runs[name] = run
                 self.last_changed = time.time()
             for path in paths:
-                state = self.files.get(path)
-                if state is None:
-                    state = self.files[path] = FileState(path)
+                state = self.files[path]  # made by _records
                 try:
                     size = path.stat().st_size
                 except OSError:
@@ -116,6 +139,41 @@ class Loader:
         self.progress.pending_bytes = sum(size - state.offset for _, state, size in work)
         for run, state, size in work:  # a run's files one after the other, in name order
             self._read_file(run, state, size, on_progress)
+
+    def _folder_error(self, error: OSError) -> None:
+        folder = str(error.filename)
+        if folder not in self._unlistable:
+            self._unlistable.add(folder)
+            logger.warning("board: cannot list %s: %s", folder, error.strerror or error)
+
+    def _records(self, path: Path) -> bool:
+        """False for a file whose first bytes are not a record header: garbage is skipped, with one
+        warning, before a byte of it is read as records (board/data/sniff.py)."""
+        state = self.files.get(path)
+        if state is None:
+            state = self.files[path] = FileState(path)
+        if state.verdict is Verdict.UNDECIDED:
+            try:
+                state.verdict = sniff(path)
+            except OSError:
+                return True  # _read_file reports it
+            if state.verdict is Verdict.GARBAGE:
+                logger.warning("board: skipped %s: it is not an event file (its first bytes hold no "
+                               "TFRecord header)", path)
+        return state.verdict is not Verdict.GARBAGE
+
+    def _forget_deleted(self, found: dict[str, list[Path]]) -> None:
+        """Runs whose folder is gone (or holds no event file any more) leave the listing."""
+        gone = [name for name in self.runs if name not in found]
+        if gone:
+            with self._runs_lock:
+                for name in gone:
+                    del self.runs[name]
+            self.last_changed = time.time()
+        present = {path for paths in found.values() for path in paths}
+        for path in [p for p, state in self.files.items()
+                     if p not in present and (state.verdict is not Verdict.GARBAGE or not p.exists())]:
+            del self.files[path]
 
     def _read_file(self, run: RunData, state: FileState, size: int, on_progress) -> None:
         try:
@@ -136,24 +194,24 @@ class Loader:
                 if not got:
                     break
                 chunk = memoryview(buffer)[: got + _PAD]
-                scan = scan_chunk(chunk, got)
-                if scan.consumed == 0:
+                found = self._frame_and_decode(chunk, got)
+                if found.consumed == 0:
                     needed = _first_record_size(chunk[:got])
                     if needed is None or needed <= got or state.offset + needed > size:
                         break  # an incomplete record at the end: retried on the next pass
                     want = needed  # one record bigger than a chunk
                     continue
                 want = CHUNK
-                self._report_corrupt(state, scan)
+                self._report_corrupt(state, found)
                 # points still to come in this file, per point of this chunk (for preallocation)
-                run.expect_ratio = (size - state.offset - scan.consumed) / max(scan.consumed, 1)
+                run.expect_ratio = (size - state.offset - found.consumed) / max(found.consumed, 1)
                 with run.lock:
-                    self._apply(run, scan, chunk)
-                state.offset += scan.consumed
-                state.records += scan.record_count
-                self.progress.records += scan.record_count
-                self.progress.bytes += scan.consumed
-                self.progress.pending_bytes = max(self.progress.pending_bytes - scan.consumed, 0)
+                    self._apply(run, found, chunk)  # stage 3
+                state.offset += found.consumed
+                state.records += found.record_count
+                self.progress.records += found.record_count
+                self.progress.bytes += found.consumed
+                self.progress.pending_bytes = max(self.progress.pending_bytes - found.consumed, 0)
                 self.last_changed = time.time()
                 if on_progress is not None:
                     on_progress(self.progress)
@@ -182,8 +240,9 @@ class Loader:
         if run.start_time is None:
             first_times = [float(e.wall_time) for e in decoded.values() if e.wall_time]
             first_times += [wall for _, wall, _ in scan.file_versions if wall]
-            if len(scan.wall_time):
-                first_times.append(float(scan.wall_time[0]))
+            bulk_times = scan.wall_time[scan.wall_time != 0]
+            if len(bulk_times):
+                first_times.append(float(bulk_times.min()))
             if first_times:
                 run.start_time = min(first_times)
 
@@ -357,6 +416,6 @@ def _store_points(run: RunData, scan: ChunkScan, rows, extra: ScalarRows | None 
 
 def _first_record_size(chunk: memoryview) -> int | None:
     """Total size of the record at the start of `chunk` from its length field, if readable."""
-    if len(chunk) < HEADER:
+    if len(chunk) < HEADER_SIZE:
         return None
-    return int.from_bytes(chunk[:8], "little") + FRAMING
+    return int.from_bytes(chunk[:8], "little") + FRAMING_SIZE

@@ -9,7 +9,9 @@
     provider.graph(run, "graph_def")       # engine.proto.graph_pb2.GraphDef
 
 Unknown runs, tags and graph kinds raise `board.errors.NotFound` (HTTP 404). Run and tag names
-are only ever looked up in what was loaded: nothing here turns a name into a path.
+are only ever looked up in what was loaded: nothing here turns a name into a path. Names may hold
+bytes that are not UTF-8 (as lone surrogates); a requested name is matched as `board.names.resolve`
+says, so such names can be asked for from a URL.
 
 Inside the app the provider is `request.app.state.provider`. A background thread (`start`)
 re-reads the logdir every `reload_interval` seconds; everything returned is a snapshot that
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from board import names
 from board.data.loader import Loader, Progress
 from board.data.store import Histogram, RunData
 from board.errors import NotFound
@@ -162,7 +165,7 @@ class LogdirProvider:
 
     def _run_data(self, run: str) -> RunData:
         self._ensure_loaded()
-        data = self._loader.get(run) if isinstance(run, str) else None
+        data = self._loader.get(names.resolve(run, self._loader.runs)) if isinstance(run, str) else None
         if data is None:
             raise NotFound(f"no run named {run!r}")
         return data
@@ -195,12 +198,13 @@ class LogdirProvider:
     def scalar_series(self, run: str, tag: str) -> ScalarSeries:
         data = self._run_data(run)
         with data.lock:
+            tag = names.resolve(tag, data.scalars)
             series = data.scalars.get(tag)
             if series is None:
                 raise NotFound(f"run {run!r} has no scalar tag {tag!r}")
             steps, walls, values = series.arrays()
             version = data.version
-        return ScalarSeries(run, tag, steps, walls, values, version)
+        return ScalarSeries(data.name, tag, steps, walls, values, version)
 
     # -- histograms and other plugins -----------------------------------------------------
 

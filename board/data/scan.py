@@ -1,5 +1,8 @@
 """Framing, CRC checking and scalar decoding of a whole chunk of an event file at once.
 
+This is the accelerator of the loader's first two stages (frame, decode); board/data/plain.py is the
+plain path it must agree with (tests/board/test_loader_paths.py).
+
 A training log is mostly small scalar events, and handling them one record at a time in Python
 costs about a microsecond each. Here a chunk of the file (a few MB, starting at a record boundary)
 is handled with a few dozen numpy operations:
@@ -10,7 +13,7 @@ is handled with a few dozen numpy operations:
    the real ones. Records missing from the candidates (long ones) are framed one at a time.
 2. **CRC of the data, all records together.** A copy of the chunk with the headers zeroed and,
    after each record's data, the linear part of the CRC stored there has a linear CRC of zero
-   exactly when every record is intact (`crc.linear_crc_is_zero`): one C pass. On a mismatch
+   exactly when every record is intact (`crc_tables.linear_crc_is_zero`): one C pass. On a mismatch
    every record is checked on its own to find the bad ones.
 3. **Scalar events.** An ``Event`` holding ``wall_time``, ``step`` and a ``Summary`` whose values
    are all ``tag`` + ``simple_value`` has a fixed byte layout (protobuf writes fields in number
@@ -28,13 +31,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import google_crc32c
 import numpy as np
 
-from board.data import crc as crcmod
+from tfformat import crc_tables
+from tfformat.records import FRAMING_SIZE as FRAMING
+from tfformat.records import HEADER_SIZE as HEADER
+from tfformat.records import mask_array, masked_crc32c
 
-HEADER = 12  # u64 length + u32 CRC of the length
-FRAMING = 16  # header + u32 CRC of the data
 _SHORT = 1 << 16  # lengths below this have their header CRC in a lookup table
 _PADDING = 16  # readable bytes wanted after a chunk's data
 
@@ -78,10 +81,6 @@ def _view(buffer: np.ndarray, dtype: str, width: int) -> np.ndarray:
     return np.ndarray(shape=(count,), dtype=dtype, buffer=buffer, strides=(1,))
 
 
-def _masked(crc: int) -> int:
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
-
-
 _header_crc_table: np.ndarray | None = None
 
 
@@ -93,8 +92,8 @@ def _header_crcs() -> np.ndarray:
         messages = np.zeros((_SHORT, 9), dtype=np.uint8)  # a leading pad byte: starts must be >= 1
         messages[:, 1:] = lengths.view(np.uint8).reshape(-1, 8)
         flat = messages.reshape(-1)
-        crcs = crcmod.crc32c_ranges(flat, np.arange(_SHORT) * 9 + 1, np.full(_SHORT, 8))
-        _header_crc_table = crcmod.mask(crcs)
+        crcs = crc_tables.crc32c_ranges(flat, np.arange(_SHORT) * 9 + 1, np.full(_SHORT, 8))
+        _header_crc_table = mask_array(crcs)
     return _header_crc_table
 
 
@@ -149,7 +148,7 @@ def frame(buffer: np.ndarray, size: int | None = None) -> tuple[np.ndarray, np.n
             continue
         # a record that is not a candidate (long, or not an Event with wall_time): frame it alone
         length = int(u64[pos])
-        header_ok = _masked(google_crc32c.value(buffer[pos : pos + 8].tobytes())) == int(u32[pos + 8])
+        header_ok = masked_crc32c(buffer[pos : pos + 8].tobytes()) == int(u32[pos + 8])
         if header_ok:
             if pos + FRAMING + length > size:
                 break
@@ -193,7 +192,7 @@ def _next_header(buffer: np.ndarray, begin: int, size: int) -> int | None:
 # --- data CRCs -------------------------------------------------------------------------------
 
 def _data_crcs_match(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> bool:
-    """True when every record's stored data CRC matches its data (see `crc.linear_crc_is_zero`:
+    """True when every record's stored data CRC matches its data (see `crc_tables.linear_crc_is_zero`:
     a copy of the chunk with the headers zeroed and each stored CRC's linear part after its data)."""
     data_starts = starts + HEADER
     ends = data_starts + lengths
@@ -210,8 +209,8 @@ def _data_crcs_match(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray
         np.add.at(edges, data_starts, 1)
         np.add.at(edges, ends, -1)
         checked = np.where(np.cumsum(edges[:total]) > 0, buffer[:total], 0).astype(np.uint8)
-    _view(checked, "<u4", 4)[ends] = crcmod.claimed_linear_crcs(stored, lengths)
-    return crcmod.linear_crc_is_zero(checked)
+    _view(checked, "<u4", 4)[ends] = crc_tables.claimed_linear_crcs(stored, lengths)
+    return crc_tables.linear_crc_is_zero(checked)
 
 
 def _bad_records(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -221,7 +220,7 @@ def _bad_records(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) ->
     bad = []
     for i, (start, length) in enumerate(zip(starts.tolist(), lengths.tolist(), strict=True)):
         data_start = start + HEADER
-        if _masked(google_crc32c.value(raw[data_start : data_start + length])) != int(
+        if masked_crc32c(raw[data_start : data_start + length]) != int(
             u32[data_start + length]
         ):
             bad.append(i)
@@ -430,7 +429,7 @@ def group_tags(buffer: np.ndarray, tag_start: np.ndarray, tag_length: np.ndarray
                 for i in range(period)
             ]
             tag_id = np.tile(np.array(first, dtype=np.int32), -(-count // period))[:count]
-            return tag_id, [raw.decode("utf-8", "replace") for raw in raw_cache]
+            return tag_id, [raw.decode("utf-8", "surrogateescape") for raw in raw_cache]
     key = tag_length.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     for word in parts:
         key = (key ^ word) * np.uint64(0xBF58476D1CE4E5B9)
@@ -457,7 +456,8 @@ def group_tags(buffer: np.ndarray, tag_start: np.ndarray, tag_length: np.ndarray
         members = unresolved[key[unresolved] == key[rep]]
         _assign(buffer, tag_start, tag_length, parts, rep, members, tag_id, raw_cache)
         unresolved = unresolved[tag_id[unresolved] < 0]
-    names = [raw.decode("utf-8", "replace") for raw in raw_cache]
+    # bytes that are not UTF-8 kept as lone surrogates: two tags differing in them stay two (board/names.py)
+    names = [raw.decode("utf-8", "surrogateescape") for raw in raw_cache]
     return tag_id, names
 
 
@@ -587,14 +587,14 @@ def _scan_run(buffer: np.ndarray, pos: int, count: int, length: int) -> ChunkSca
     rows = buffer[pos : pos + count * stride].reshape(count, stride)
     data_end = HEADER + length
 
-    # data CRCs (see `crc.linear_crc_is_zero`), written through strided views of a copy
+    # data CRCs (see `crc_tables.linear_crc_is_zero`), written through strided views of a copy
     checked = rows.copy().reshape(-1)
     _strided(checked, "<u8", 0, count, stride)[:] = 0  # each header
     _strided(checked, "<u4", 8, count, stride)[:] = 0
     stored = _strided(buffer, "<u4", pos + data_end, count, stride)
-    _strided(checked, "<u4", data_end, count, stride)[:] = crcmod.claimed_linear_crcs(
+    _strided(checked, "<u4", data_end, count, stride)[:] = crc_tables.claimed_linear_crcs(
         stored, np.array([length]))
-    if not crcmod.linear_crc_is_zero(checked):
+    if not crc_tables.linear_crc_is_zero(checked):
         return None
 
     data = rows[:, HEADER:data_end]

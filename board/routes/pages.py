@@ -12,7 +12,6 @@ browser loads the page's scripts meanwhile (bench/scalars_page.py: ~100 ms less 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from markupsafe import Markup
 from starlette.types import Receive, Scope, Send
 
+from board.patterns import tag_matcher
 from board.routes import scalars
 
 router = APIRouter()
@@ -96,11 +96,7 @@ def first_series(tags: list[str], query, runs: list[str] | None = None) -> dict[
     (static/js/scalars/api.js). A pick that differs from the page's own order only costs the
     time to compute it.
     """
-    pattern = query.get("tags") or ""
-    try:
-        match = re.compile(pattern, re.IGNORECASE).search if pattern else None
-    except re.error:
-        match = None  # the page shows every card for an invalid pattern
+    match = tag_matcher(query.get("tags"))  # RE2: no pattern can stall the server (board/patterns.py)
     shown = [tag for tag in tags if match is None or match(tag)]
     if not shown or runs == []:  # no card, or no run selected: nothing to draw
         return None
@@ -110,8 +106,8 @@ def first_series(tags: list[str], query, runs: list[str] | None = None) -> dict[
     if runs:
         points = max(200, min(points, FIRST_SERIES_BUDGET // len(runs)))
     params = {"tag": tag, "points": points, "x": "step", "smoothing": repr(smoothing), "run": runs or []}
-    return {"tag": tag, "url": "/data/scalars/series_multi?" + urlencode(params, doseq=True),
-            "points": points, "smoothing": smoothing, "runs": runs}
+    url = "/data/scalars/series_multi?" + urlencode(params, doseq=True, errors="surrogateescape")
+    return {"tag": tag, "url": url, "points": points, "smoothing": smoothing, "runs": runs}
 
 
 def first_runs(index: dict[str, Any], query) -> list[str]:

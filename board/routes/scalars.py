@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from board import encode
 from board.data.downsample import downsample, smooth
 from board.errors import BadRequest
+from board.names import requested
 
 router = APIRouter(tags=["scalars"])
 
@@ -118,9 +119,10 @@ def parse_form(content_type: str, body: bytes) -> dict[str, list[str]]:
                 name = part.get_param("name", header="content-disposition")
                 if name:
                     payload = part.get_payload(decode=True) or b""
-                    fields.setdefault(str(name), []).append(payload.decode("utf-8", "replace"))
+                    fields.setdefault(str(name), []).append(payload.decode("utf-8", "surrogateescape"))
         return fields
-    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    # names of any bytes come back exactly (board/names.py)
+    return parse_qs(body.decode("utf-8", "surrogateescape"), keep_blank_values=True, errors="surrogateescape")
 
 
 @router.post("/data/plugin/scalars/scalars_multirun", summary="One tag of several runs")
@@ -197,6 +199,7 @@ def series_multi(request: Request, tag: TagParam,
     """`{"tag": ..., "series": [<as /data/scalars/series>, ...], "missing": [runs without it]}`."""
     _window(points, xmin, xmax, x)
     provider = request.app.state.provider
+    tag = requested(tag)  # with its bytes that are not UTF-8 (board/names.py)
     names = run if run else [r for r, tags in provider.scalar_tags().items() if tag in tags]
     out, missing = [], []
     for name in dict.fromkeys(names):

@@ -4,6 +4,43 @@ Each error carries the node it happened in (`node_def`, `op`) and a `message`, a
 `except tf.errors.InvalidArgumentError as e: e.message` works unchanged.
 """
 
+__all__ = [
+    "ABORTED",
+    "ALREADY_EXISTS",
+    "AbortedError",
+    "AlreadyExistsError",
+    "CANCELLED",
+    "CancelledError",
+    "DATA_LOSS",
+    "DEADLINE_EXCEEDED",
+    "DataLossError",
+    "DeadlineExceededError",
+    "FAILED_PRECONDITION",
+    "FailedPreconditionError",
+    "INTERNAL",
+    "INVALID_ARGUMENT",
+    "InternalError",
+    "InvalidArgumentError",
+    "NOT_FOUND",
+    "NotFoundError",
+    "OK",
+    "OUT_OF_RANGE",
+    "OpError",
+    "OutOfRangeError",
+    "PERMISSION_DENIED",
+    "PermissionDeniedError",
+    "RESOURCE_EXHAUSTED",
+    "ResourceExhaustedError",
+    "UNAUTHENTICATED",
+    "UNAVAILABLE",
+    "UNIMPLEMENTED",
+    "UNKNOWN",
+    "UnauthenticatedError",
+    "UnavailableError",
+    "UnimplementedError",
+    "UnknownError",
+]
+
 OK = 0
 CANCELLED = 1
 UNKNOWN = 2
@@ -29,7 +66,8 @@ class OpError(Exception):
     error_code = UNKNOWN
 
     def __init__(self, node_def, op, message, error_code=None):
-        super().__init__(message)
+        # TF passes no args to Exception, so repr(e) reads `InvalidArgumentError()`; str(e) is the message.
+        super().__init__()
         self._node_def = node_def
         self._op = op
         self._message = message
@@ -50,6 +88,10 @@ class OpError(Exception):
 
     def __str__(self):
         return self._message
+
+    def __reduce__(self):
+        # Exception's default pickling replays self.args, which is empty here.
+        return type(self), (self._node_def, self._op, self._message, self.error_code)
 
 
 def _subclass(name, code):

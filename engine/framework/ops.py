@@ -29,6 +29,15 @@ GRAPH_DEF_VERSION = 2474
 GRAPH_DEF_VERSION_MIN_CONSUMER = 0
 
 
+class _ChangeCount:
+    """A counter shared by reference, so that reading it costs two attribute loads."""
+
+    __slots__ = ("count",)
+
+    def __init__(self):
+        self.count = 0
+
+
 class GraphKeys:
     """Standard collection names (TF's `tf.GraphKeys`)."""
 
@@ -153,10 +162,13 @@ class Tensor:
         return self._op._name if self._value_index == 0 else self._name
 
     def __repr__(self):
-        return f'Tensor("{self._name}", shape={self._shape}, dtype={self._dtype.name})'
+        # What lists and dicts of tensors show: `<tf.Tensor 'a:0' shape=(2,) dtype=float32>`.
+        return f"<tf.Tensor '{self._name}' shape={self._shape} dtype={self._dtype.name}>"
 
     def __str__(self):
-        return repr(self)
+        # print(t): `Tensor("a:0", shape=(2,), dtype=float32)`; unknown rank leaves the shape out.
+        shape = f", shape={self._shape}" if self._shape.ndims is not None else ""
+        return f'Tensor("{self._name}"{shape}, dtype={self._dtype.name})'
 
     def __bool__(self):
         raise TypeError(
@@ -270,6 +282,10 @@ class Operation:
     def _get_attr_or(self, name, default):
         return self._attrs.get(name, default)
 
+    def _attr_dict(self):
+        """A copy of the attrs as stored (Python values, not TF's bytes), e.g. to create a twin op."""
+        return dict(self._attrs)
+
     def _set_attr(self, name, value):
         self._attrs[name] = value
         self._attr_protos.pop(name, None)
@@ -303,15 +319,16 @@ class Operation:
         self._note_rewrite()
 
     def _note_rewrite(self):
-        """Tells sessions that this op changed, so that they plan and compile again before their next run.
+        """Logs that this op changed after it was added, so that sessions whose plans may hold it plan and
+        compile again before their next run (engine/runtime/graph_watch.py decides which).
 
         Unlike TF, where a change to an op a session has run has no effect in that session (TF logs "This
-        mutation will have no effect"), a session here runs the graph as it is now.  An op still being
-        built (newer than any op a session has looked at, like a gradient's MatMul getting its `grad_a`
-        mark) can be in no plan, so its changes need no notice.
+        mutation will have no effect"), a session here runs the graph as it is now.
         """
-        if self._id is not None and self._id <= self._graph._seen_by_sessions:
-            self._graph._rewrites += 1
+        if self._id is not None:
+            graph = self._graph
+            graph._rewritten.append(self._id)
+            graph._changes.count += 1
 
     def run(self, feed_dict=None, session=None):
         """Runs this operation (for its side effects) in `session` or the default session."""
@@ -386,12 +403,15 @@ class Graph:
         self._seed = None
         self._last_id = 0
         self._version = 0
-        # Bumped when an existing op's inputs, control inputs or attrs change (`Operation._note_rewrite`);
-        # sessions then drop their plans and compiled kernels.  Ops with higher ids than
-        # `_seen_by_sessions` (the newest op any session has planned with) are in no plan yet.
-        self._seen_by_sessions = 0
-        self._rewrites = 0
+        # The ids of ops whose inputs, control inputs or attrs changed after they were added, in order
+        # (`Operation._note_rewrite`); read through `_change_lists`.
+        self._rewritten = []
+        self._changes = _ChangeCount()  # ops added + rewrites logged: one number a runtime compares per run
         self._building_function = False
+
+    def __repr__(self):
+        # TF's Graph has Python's default repr; printed graphs read as TF's do (addresses aside).
+        return f"<tensorflow.python.framework.ops.Graph object at {id(self):#x}>"
 
     # --- defaults -----------------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -419,6 +439,13 @@ class Graph:
     @property
     def version(self):
         return self._last_id
+
+    def _change_lists(self):
+        """What a runtime watches (engine/runtime/graph_watch.py): a live `_ChangeCount` whose `count`
+        grows with every op added and every rewrite logged, and two live, append-only lists, the ops in
+        the order they were added (op `i + 1` has id `i + 1`) and the ids of ops changed after they were
+        added, oldest first.  Callers must not modify them."""
+        return self._changes, self._nodes, self._rewritten
 
     @property
     def graph_def_versions(self):
@@ -627,6 +654,7 @@ class Graph:
             op._id = self._last_id
             self._nodes_by_name[op._name] = op
             self._nodes.append(op)
+            self._changes.count += 1
             # Explicitly named ops reserve their name even if it was never handed out by unique_name.
             self._names_in_use.setdefault(op._name.lower(), 1)
             for controller in self._control_dependencies_stack:

@@ -1,19 +1,26 @@
-"""Graph- and op-level random seeds (`tf.set_random_seed`), with TF 1.x's rules.
+"""Graph- and op-level random seeds (`tf.set_random_seed`), with TF 2.x's rules in v1 graph mode.
 
-* graph seed set, op seed None  -> op seed = the graph's op counter at creation (deterministic per program)
+* graph seed set, op seed None  -> op seed = how many such ops the graph has seeded before (0, 1, 2, ...)
 * graph seed None, op seed set  -> graph seed = 87654321 (TF's DEFAULT_GRAPH_SEED)
-* both None                     -> (None, None): the kernel draws fresh entropy
+* both None                     -> (None, None): the kernel draws a fresh key from the OS
+* (0, 0) would mean "unseeded" to the kernels, so it becomes (0, 2**31 - 1)
 
-Ops then carry `seed`/`seed2` attrs; the session seeds one numpy Generator per (session, op) from them, so
-runs are repeatable with seeds set.  The numbers are numpy's, not TensorFlow's Philox stream.
+The pair becomes the op's `seed`/`seed2` attrs, which key its Philox stream (engine/ops/philox.py).
+The counter is TF 2.x's per-graph count of seed requests, not TF 1.x's op count: the op count also
+moves with every Const an op builds, the request count only with random ops, and TF 2.21 uses the latter.
 """
 
 from __future__ import annotations
+
+import weakref
 
 from engine.framework import ops
 
 DEFAULT_GRAPH_SEED = 87654321
 _MAXINT32 = 2**31 - 1
+
+# Per-graph count of op seeds handed out without an explicit op seed.
+_graph_to_seed_count = weakref.WeakKeyDictionary()
 
 
 def _truncate_seed(seed):
@@ -21,12 +28,13 @@ def _truncate_seed(seed):
 
 
 def get_seed(op_seed):
-    """(graph_seed, op_seed) for a new random op, following TF 1.x."""
+    """(graph_seed, op_seed) for a new random op, following TF."""
     graph = ops.get_default_graph()
     graph_seed = graph.seed
     if graph_seed is not None:
         if op_seed is None:
-            op_seed = graph._last_id
+            op_seed = _graph_to_seed_count.setdefault(graph, 0)
+            _graph_to_seed_count[graph] += 1
         seeds = _truncate_seed(graph_seed), _truncate_seed(op_seed)
     elif op_seed is not None:
         seeds = DEFAULT_GRAPH_SEED, _truncate_seed(op_seed)

@@ -12,8 +12,8 @@ Op definitions
   output: return the array; several outputs: return a tuple/list).
 * ``compile(op, runtime) -> kernel`` — when the kernel needs attrs, per-session state or randomness.
   Called once per session the first time a plan uses the op; ``runtime`` is the session's state
-  (`engine.session.Runtime`): ``runtime.cell(variable_op)`` returns the variable's `VariableCell`,
-  ``runtime.rng(op)`` a `numpy.random.Generator` seeded from the op's ``seed``/``seed2`` attrs.
+  (`engine.runtime.state.Runtime`): ``runtime.cell(variable_op)`` returns the variable's `VariableCell`.
+  ``runtime.rng(op)`` the op's Philox generator (engine/ops/philox.py), kept for the session's life.
 * ``ref_inputs`` — input indices that receive the variable itself rather than its value: the
   kernel gets a `VariableCell` (``.value`` is the ndarray, updated in place or replaced;
   ``.read()`` raises FailedPreconditionError when uninitialized; ``.name`` the variable's name).
@@ -30,6 +30,21 @@ Op definitions
   any more: the output of a `fresh` kernel, read by this op last and otherwise only by `fresh` kernels,
   not fetched, of the op's output's shape (known, not a scalar) and floating dtype.
 * ``stateful`` — never constant-folded, never deduplicated.
+
+What the runtime (engine/runtime/) may do with an op, in place of calling its kernel, is declared here
+too, so that it names no op type:
+
+* ``constant`` — the output is the ``value`` attr (Const): a plan binds the value itself.
+* ``variable`` — the output is the session's `VariableCell` of this op (VariableV2): bound directly.
+* ``pass_through`` — the output is input 0 unchanged (Identity, StopGradient): a plan passes the value on.
+* ``control_only`` — nothing to compute, only control edges to order (NoOp): a plan leaves it out.
+* ``must_feed`` — the kernel only raises "must feed a value" (Placeholder): never folded, never weak.
+* ``shape_only`` — the output depends only on input 0's shape (Shape, Size, Rank): folded when the
+  shape is known.
+* ``reshape`` — the output is input 0's values in the shape its kernel computes (Reshape): a plan passes
+  input 0 on when its shape already is that one.
+* ``reshapes_variable`` — may give the variable of input 0 another shape than it declares (Assign with
+  ``validate_shape=False`` or a value of unknown shape, AssignVariableOp): plans then check shapes.
 * ``attrs`` — default attr values filled in when a NodeDef omits them.
 * ``inputs`` and ``allowed`` — TF's OpDef ``input_arg`` / type attr ``allowed_values``: ``inputs`` names
   the inputs in order as ``"x: T"`` (typed by attr ``T``), ``"values: N*T"`` (a list: the inputs up to
@@ -75,6 +90,14 @@ class OpDef:
     ref_inputs: tuple = ()
     ref_output: bool = False
     stateful: bool = False
+    constant: bool = False
+    variable: bool = False
+    pass_through: bool = False
+    control_only: bool = False
+    must_feed: bool = False
+    shape_only: bool = False
+    reshape: bool = False
+    reshapes_variable: bool = False
     attrs: dict = field(default_factory=dict)
     module: str = ""  # the module that registered the op type (for per-module coverage checks)
     allowed: dict = field(default_factory=dict)  # type attr -> allowed dtype names, in TF's order
@@ -105,7 +128,9 @@ _GRADIENTS: dict[str, Callable | None] = {}
 
 def register_op(
     op_type, *, infer, kernel=None, compile=None, bind=None, fresh=False, forward=(), ref_inputs=(),
-    ref_output=False, stateful=False, attrs=None, inputs=(), allowed=None,
+    ref_output=False, stateful=False, attrs=None, inputs=(), allowed=None, constant=False, variable=False,
+    pass_through=False, control_only=False, must_feed=False, shape_only=False, reshape=False,
+    reshapes_variable=False,
 ):
     """Declares `op_type` (see module docstring).  Exactly one of `kernel` / `compile` is required."""
     if (kernel is None) == (compile is None):
@@ -116,6 +141,7 @@ def register_op(
     module = sys._getframe(1).f_globals.get("__name__", "")
     _OPS[op_type] = OpDef(
         op_type, infer, kernel, compile, bind, fresh, tuple(forward), tuple(ref_inputs), ref_output, stateful,
+        constant, variable, pass_through, control_only, must_feed, shape_only, reshape, reshapes_variable,
         dict(attrs or {}), module, allowed, _input_checks(op_type, inputs, allowed),
         tuple(spec.partition(":")[0].strip() for spec in inputs),
     )

@@ -1,1 +1,1 @@
-"""File formats shared by the engine and board: TFRecord framing and its CRC."""
+"""Reading and writing TFRecord files (tfrecord.py); the byte format itself is the tfformat package."""

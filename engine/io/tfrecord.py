@@ -1,12 +1,6 @@
-"""TFRecord framing, the container of event files (and of TF's tf.data record files).
+"""Reading and writing TFRecord files, the container of event files (and of TF's tf.data record files).
 
-One record on disk, all integers little-endian:
-
-    uint64  length
-    uint32  masked_crc32c(length bytes)
-    byte    data[length]
-    uint32  masked_crc32c(data)
-
+The record layout, its masked CRC and `encode_record` are in tfformat/records.py (the format layer).
 The writer works over any binary file object. The reader remembers its byte offset, so that a file
 still being written can be read again later from where the last read stopped: a truncated last
 record ends a read quietly, and the next read retries it from the same offset.
@@ -15,37 +9,11 @@ record ends a read quietly, and the next read retries it from the same offset.
 from __future__ import annotations
 
 import os
-import struct
-
-import google_crc32c
 
 from engine.framework.errors import DataLossError
+from tfformat.records import CRC, FOOTER_SIZE, HEADER_SIZE, LENGTH, crc32c, encode_record, mask
 
-_LENGTH = struct.Struct("<Q")
-_CRC = struct.Struct("<I")
-HEADER_SIZE = _LENGTH.size + _CRC.size  # length + its CRC
-FOOTER_SIZE = _CRC.size  # CRC of the data
-_MASK_DELTA = 0xA282EAD8
-
-
-def _mask(crc: int) -> int:
-    return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
-
-
-def masked_crc32c(data: bytes) -> int:
-    """CRC32C rotated right by 15 bits plus a constant, as TFRecord stores it.
-
-    Masking keeps a CRC computed over data that itself contains CRCs from being degenerate.
-    """
-    return _mask(google_crc32c.value(data))
-
-
-def encode_record(data: bytes) -> bytes:
-    """One framed record, ready to append to a file."""
-    length = _LENGTH.pack(len(data))
-    return b"".join(
-        (length, _CRC.pack(masked_crc32c(length)), data, _CRC.pack(masked_crc32c(data)))
-    )
+__all__ = ["TFRecordReader", "TFRecordWriter", "encode_record", "read_records"]
 
 
 class TFRecordWriter:
@@ -85,7 +53,7 @@ class TFRecordReader:
         self._bad_length: int | None = None  # data length of the corrupt record at `offset`
 
     def records(self):
-        crc, unpack_length, unpack_crc = google_crc32c.value, _LENGTH.unpack_from, _CRC.unpack_from
+        crc, unpack_length, unpack_crc = crc32c, LENGTH.unpack_from, CRC.unpack_from
         with open(self.path, "rb") as f:
             f.seek(self.offset)
             buffer = f.read(self._chunk_size)
@@ -98,7 +66,7 @@ class TFRecordReader:
                     buffer, pos = buffer[pos:] + more, 0
                     continue
                 (length,) = unpack_length(buffer, pos)
-                if _mask(crc(buffer[pos : pos + 8])) != unpack_crc(buffer, pos + 8)[0]:
+                if mask(crc(buffer[pos : pos + 8])) != unpack_crc(buffer, pos + 8)[0]:
                     self._bad_length = None
                     raise self._corrupt("the CRC of its length field does not match")
                 end = pos + HEADER_SIZE + length + FOOTER_SIZE
@@ -109,7 +77,7 @@ class TFRecordReader:
                     buffer, end, pos = buffer[pos:] + more, end - pos, 0
                     continue
                 data = buffer[pos + HEADER_SIZE : end - FOOTER_SIZE]
-                if _mask(crc(data)) != unpack_crc(buffer, end - FOOTER_SIZE)[0]:
+                if mask(crc(data)) != unpack_crc(buffer, end - FOOTER_SIZE)[0]:
                     self._bad_length = length
                     raise self._corrupt("the CRC of its data does not match")
                 self.offset += end - pos

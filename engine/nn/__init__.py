@@ -34,3 +34,30 @@ from engine.ops.nn_ops import (
     softplus,
     softsign,
 )
+
+# TensorFlow's names only (tests/interop/test_public_names.py checks them against tf.compat.v1.nn).
+__all__ = [
+    "avg_pool",
+    "bias_add",
+    "conv2d",
+    "conv2d_backprop_filter",
+    "conv2d_backprop_input",
+    "dropout",
+    "elu",
+    "l2_loss",
+    "leaky_relu",
+    "log_softmax",
+    "max_pool",
+    "relu",
+    "relu6",
+    "selu",
+    "sigmoid",
+    "sigmoid_cross_entropy_with_logits",
+    "softmax",
+    "softmax_cross_entropy_with_logits",
+    "softmax_cross_entropy_with_logits_v2",
+    "softplus",
+    "softsign",
+    "sparse_softmax_cross_entropy_with_logits",
+    "tanh",
+]

@@ -19,7 +19,7 @@ def _compile_const(op, runtime):
     return lambda: value
 
 
-registry.register_op("Const", infer=_infer_const, compile=_compile_const)
+registry.register_op("Const", infer=_infer_const, compile=_compile_const, constant=True)
 
 
 def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
@@ -49,3 +49,6 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
 
 def is_constant(tensor):
     return isinstance(tensor, ops.Tensor) and tensor.op.type == "Const"
+
+
+registry.register_not_differentiable("Const")

@@ -7,7 +7,7 @@ import builtins
 from engine.framework import ops, registry
 from engine.ops.op_util import make_op
 
-registry.register_op("NoOp", infer=lambda op: [], kernel=lambda *args: None)
+registry.register_op("NoOp", infer=lambda op: [], kernel=lambda *args: None, control_only=True)
 
 
 def no_op(name=None):

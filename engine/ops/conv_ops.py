@@ -14,8 +14,9 @@ from numpy.lib.stride_tricks import as_strided
 
 from engine.framework import dtype_groups as groups
 from engine.framework import ops, registry, tensor_util
+from engine.framework.registry import register_gradient
 from engine.framework.tensor_shape import TensorShape
-from engine.ops import op_util
+from engine.ops import array_ops, grad_util, op_util
 
 # --- numpy kernels -----------------------------------------------------------------------------------
 
@@ -115,6 +116,20 @@ def np_max_pool_grad(x, y, dy, ksize, strides, padding):
     return _col2im(dcols, x.shape, kh, kw, oh, ow, ph, pw, strides, (1, 1, 1, 1))
 
 
+def np_max_pool_grad_grad(x, y, g, ksize, strides, padding):
+    """Picks, for each output of the pool, the input gradient `g` at the first maximal input of its
+    window: the pooling's routing applied forwards (TF's MaxPoolGradGrad)."""
+    kh, kw = ksize[1], ksize[2]
+    n, h, w, c = x.shape
+    oh, ow, ph, pw = _geometry(x.shape, kh, kw, strides, (1, 1, 1, 1), padding)
+    fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    windows = _patches(_pad(x, ph, pw, fill), kh, kw, oh, ow, strides, (1, 1, 1, 1))
+    arg = windows.transpose(0, 1, 2, 5, 3, 4).reshape(n, oh, ow, c, kh * kw).argmax(axis=-1)
+    g_windows = _patches(_pad(g, ph, pw), kh, kw, oh, ow, strides, (1, 1, 1, 1))
+    g_windows = g_windows.transpose(0, 1, 2, 5, 3, 4).reshape(n, oh, ow, c, kh * kw)
+    return np.take_along_axis(g_windows, arg[..., None], axis=-1)[..., 0]
+
+
 def _avg_counts(x_shape, kh, kw, oh, ow, ph, pw, strides, dtype):
     """Number of real (unpadded) inputs in each window, shape [1, OH, OW, 1]."""
     _, h, w, _ = x_shape
@@ -174,7 +189,8 @@ def _conv_infer(op):
     n, h, w, c = _dims(op.inputs[0].shape, 4)
     kh, kw, ci, co = _dims(op.inputs[1].shape, 4)
     if c is not None and ci is not None and c != ci:
-        raise ValueError(f"Depth of input ({c}) is not a multiple of input depth of filter ({ci})")
+        message = f"Depth of input ({c}) is not a multiple of input depth of filter ({ci})"
+        raise op_util.shape_error(op, message)
     shape = [n, _spatial_out(h, kh, strides[1], dilations[1], padding),
              _spatial_out(w, kw, strides[2], dilations[2], padding), co]
     return [(op.inputs[0].dtype.base_dtype, TensorShape(shape))]
@@ -252,6 +268,11 @@ def _max_pool_grad_compile(op, runtime):
     return lambda x, y, dy: np_max_pool_grad(x, y, dy, ksize, strides, padding)
 
 
+def _max_pool_grad_grad_compile(op, runtime):
+    ksize, strides, padding = _attrs(op, "ksize", "strides", "padding")
+    return lambda x, y, g: np_max_pool_grad_grad(x, y, g, ksize, strides, padding)
+
+
 def _avg_pool_grad_compile(op, runtime):
     ksize, strides, padding = _attrs(op, "ksize", "strides", "padding")
     return lambda shape, dy: np_avg_pool_grad(tuple(int(d) for d in shape), dy, ksize, strides, padding)
@@ -266,6 +287,11 @@ registry.register_op("AvgPool", infer=_pool_infer, compile=_pool_compile(np_avg_
                      allowed={"T": groups.FLOATING_POINT})
 registry.register_op("MaxPoolGrad", infer=lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)],
                      compile=_max_pool_grad_compile, attrs=_POOL_ATTRS,
+                     inputs=("orig_input: T", "orig_output: T", "grad: T"),
+                     allowed={"T": groups.REAL_NUMBER_TYPES})
+registry.register_op("MaxPoolGradGrad",
+                     infer=lambda op: [(op.inputs[1].dtype.base_dtype, op.inputs[1].shape)],
+                     compile=_max_pool_grad_grad_compile, attrs=_POOL_ATTRS,
                      inputs=("orig_input: T", "orig_output: T", "grad: T"),
                      allowed={"T": groups.REAL_NUMBER_TYPES})
 registry.register_op("AvgPoolGrad",
@@ -374,8 +400,84 @@ def max_pool_grad_op(orig_input, orig_output, grad, ksize, strides, padding, dat
                                attrs=attrs)
 
 
+def max_pool_grad_grad_op(orig_input, orig_output, grad, ksize, strides, padding, data_format="NHWC",
+                          name=None):
+    """TensorFlow's ``MaxPoolGradGrad`` (what the MaxPoolGrad gradient adds)."""
+    attrs = _pool_attrs(ksize, strides, padding, data_format, grad.dtype.base_dtype)
+    return op_util.make_tensor("MaxPoolGradGrad", [orig_input, orig_output, grad],
+                               name=name or "MaxPoolGradGrad", attrs=attrs)
+
+
 def avg_pool_grad_op(orig_input_shape, grad, ksize, strides, padding, data_format="NHWC", name=None):
     """TensorFlow's ``AvgPoolGrad`` (what the AvgPool gradient adds)."""
     attrs = _pool_attrs(ksize, strides, padding, data_format, grad.dtype.base_dtype)
     return op_util.make_tensor("AvgPoolGrad", [orig_input_shape, grad], name=name or "AvgPoolGrad",
                                attrs=attrs)
+
+
+# --- gradients -------------------------------------------------------------------------------------
+
+
+def _conv_attrs(op):
+    return {k: op.get_attr(k) for k in ("strides", "padding", "dilations", "data_format")}
+
+
+@register_gradient("Conv2D")
+def _conv2d_grad(op, grad):
+    x, f = op.inputs
+    attrs = _conv_attrs(op)
+    return [conv2d_backprop_input(grad_util.shape(x), f, grad, **attrs),
+            conv2d_backprop_filter(x, grad_util.shape(f), grad, **attrs)]
+
+
+@register_gradient("MaxPool")
+def _max_pool_grad(op, grad):
+    return [max_pool_grad_op(op.inputs[0], op.outputs[0], grad, *_attrs(op, "ksize", "strides", "padding"))]
+
+
+@register_gradient("AvgPool")
+def _avg_pool_grad(op, grad):
+    return [avg_pool_grad_op(grad_util.shape(op.inputs[0]), grad, *_attrs(op, "ksize", "strides", "padding"))]
+
+
+# Second derivatives, as TensorFlow's nn_grad.py has them: each backprop op is linear in its gradient
+# input (and Conv2D's backprops also in the filter or input), so its gradient is the forward op or the
+# other backprop op again.
+
+
+@register_gradient("Conv2DBackpropInput")
+def _conv2d_backprop_input_grad(op, grad):
+    _, f, dy = op.inputs
+    attrs = _conv_attrs(op)
+    return [None,
+            conv2d_backprop_filter(grad, grad_util.shape(f), dy, **attrs),
+            conv2d(grad, f, **attrs)]
+
+
+@register_gradient("Conv2DBackpropFilter")
+def _conv2d_backprop_filter_grad(op, grad):
+    x, _, dy = op.inputs
+    attrs = _conv_attrs(op)
+    return [conv2d_backprop_input(grad_util.shape(x), grad, dy, **attrs),
+            None,
+            conv2d(x, grad, **attrs)]
+
+
+@register_gradient("MaxPoolGrad")
+def _max_pool_grad_grad(op, grad):
+    x, y, _ = op.inputs
+    return [array_ops.zeros_like(x), array_ops.zeros_like(y),
+            max_pool_grad_grad_op(x, y, grad, *_attrs(op, "ksize", "strides", "padding"))]
+
+
+@register_gradient("MaxPoolGradGrad")
+def _max_pool_grad_grad_grad(op, grad):
+    x, y, _ = op.inputs
+    return [array_ops.zeros_like(x), array_ops.zeros_like(y),
+            max_pool_grad_op(x, y, grad, *_attrs(op, "ksize", "strides", "padding"))]
+
+
+@register_gradient("AvgPoolGrad")
+def _avg_pool_grad_grad(op, grad):
+    # TF returns stop_gradient(orig_input_shape) for the shape input; a shape has no gradient.
+    return [None, avg_pool(grad, *_attrs(op, "ksize", "strides", "padding"))]

@@ -61,7 +61,6 @@ def _save_kernel(prefix, tensor_names, shape_and_slices, *tensors):
 
 
 registry.register_op("SaveV2", infer=lambda op: [], kernel=_save_kernel, stateful=True)
-registry.register_not_differentiable("SaveV2")
 
 
 # --- RestoreV2 ------------------------------------------------------------------------------------
@@ -144,4 +143,3 @@ def _compile_restore(op, runtime):
 
 
 registry.register_op("RestoreV2", infer=_infer_restore, compile=_compile_restore, stateful=True)
-registry.register_not_differentiable("RestoreV2")

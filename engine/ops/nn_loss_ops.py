@@ -3,7 +3,7 @@
 The fused cross-entropy kernels follow TensorFlow's ``SoftmaxCrossEntropyWithLogits`` and
 ``SparseSoftmaxCrossEntropyWithLogits``: two outputs, the per-example loss and the backprop
 (``softmax(logits) - labels``), both computed from max-shifted logits so that large logits stay
-finite.  The gradient (engine/ops/nn_grad.py) reuses the backprop output.
+finite.  The gradients (at the end) reuse the backprop output.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import numpy as np
 
 from engine.framework import dtype_groups as groups
 from engine.framework import errors, ops, registry
+from engine.framework.registry import register_gradient
 from engine.framework.tensor_shape import TensorShape
-from engine.ops import array_ops, constant_op, grad_util, math_ops, op_util
+from engine.ops import array_ops, constant_op, grad_util, math_ops, nn_ops, op_util
 
 # --- numpy kernels -----------------------------------------------------------------------------------
 
@@ -217,3 +218,43 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
         neg_abs_logits = array_ops.where(cond, math_ops.negative(logits), logits)
         return math_ops.add(math_ops.subtract(relu_logits, math_ops.multiply(logits, labels)),
                             math_ops.log1p(math_ops.exp(neg_abs_logits)), name=scope)
+
+
+# --- gradients -------------------------------------------------------------------------------------
+
+
+def _is_zeros(t):
+    return t is None or t.op.type == "ZerosLike"
+
+
+def _broadcast_mul(vec, mat):
+    """``expand_dims(vec, -1) * mat``: a per-row scale (names as TF: ``ExpandDims``, ``mul``)."""
+    return array_ops.expand_dims(vec, -1) * mat
+
+
+@register_gradient("SoftmaxCrossEntropyWithLogits")
+def _softmax_xent_grad(op, grad_loss, grad_backprop):
+    logits = op.inputs[0]
+    backprop = op.outputs[1]
+    grad_logits = _broadcast_mul(grad_loss, backprop)
+    if not _is_zeros(grad_backprop):
+        # Through the backprop output (softmax - labels): the softmax Jacobian applied to grad_backprop.
+        softmax = nn_ops.softmax(logits)
+        inner = math_ops.reduce_sum(math_ops.multiply(grad_backprop, softmax), -1, keepdims=True)
+        grad_logits = grad_logits + math_ops.multiply(math_ops.subtract(grad_backprop, inner), softmax)
+    grad_labels = _broadcast_mul(grad_loss, -nn_ops.log_softmax(logits))
+    if not _is_zeros(grad_backprop):
+        grad_labels = grad_labels - grad_backprop
+    return [grad_logits, grad_labels]
+
+
+@register_gradient("SparseSoftmaxCrossEntropyWithLogits")
+def _sparse_softmax_xent_grad(op, grad_loss, grad_backprop):
+    return [_broadcast_mul(grad_loss, op.outputs[1]), None]
+
+
+
+@register_gradient("L2Loss")
+def _l2_loss_grad(op, grad):
+    return [math_ops.multiply(op.inputs[0], grad)]
+

@@ -1,14 +1,22 @@
-"""Neural-network activations and helpers: relu, relu6, elu, selu, softplus, softmax, log_softmax,
-bias_add, dropout (`tf.nn.*`)."""
+"""Neural-network activations and helpers: relu, relu6, elu, selu, softplus, softsign, leaky_relu,
+softmax, log_softmax, bias_add, dropout (`tf.nn.*`).
+
+Each op's kernel, shape rule, wrapper and gradient are here, with the ``*Grad`` ops its gradient builds
+(``ReluGrad``, ``BiasAddGrad``, ...) and their own gradients (second derivatives).
+"""
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
 from engine.framework import dtype_groups as groups
-from engine.framework import errors, ops, registry
-from engine.ops import array_ops, math_ops, random_ops
-from engine.ops.op_util import dims, infer_same, make_tensor, shape, shape_error
+from engine.framework import errors, ops, random_seed, registry, tensor_shape
+from engine.framework.registry import register_gradient
+from engine.framework.tensor_shape import TensorShape
+from engine.ops import array_ops, constant_op, math_ops, op_util, random_ops
+from engine.ops.op_util import dims, infer_broadcast, infer_same, make_tensor, shape, shape_error
 
 _convert = ops.convert_to_tensor
 
@@ -227,38 +235,82 @@ def bias_add(value, bias, data_format=None, name=None):
         )
 
 
+def _noise_shape(x, noise_shape):
+    """TF's `_get_noise_shape`: x's shape, or `noise_shape` with unknown dims filled from x's."""
+    if noise_shape is None:
+        return array_ops.shape_v1(x)
+    if isinstance(noise_shape, ops.Tensor):
+        return noise_shape
+    try:
+        given = tensor_shape.as_shape(noise_shape)
+    except (TypeError, ValueError):
+        return noise_shape
+    if x.shape.dims is not None and given.dims is not None and len(x.shape.dims) == len(given.dims):
+        return [
+            xd.value if nd.value is None and xd.value is not None else nd.value
+            for xd, nd in zip(x.shape.dims, given.dims, strict=True)
+        ]
+    return noise_shape
+
+
 def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
-    """Zeroes elements with probability `rate` (= 1 - keep_prob) and scales the rest by 1 / keep_prob."""
-    if keep_prob is not None and rate is not None:
+    """Zeroes elements with probability `rate` (= 1 - keep_prob) and scales the rest by 1 / (1 - rate).
+
+    Built as TF 2.x builds `tf.compat.v1.nn.dropout`: x * (1 / keep) (or x / (1 - rate) for a tensor
+    rate), a `random_uniform` mask `>= rate`, and `SelectV2(mask, scaled, 0)`, so the output is named
+    `dropout/SelectV2:0` and the mask is TF's own random stream.
+    """
+    try:
+        rate_from_keep_prob = 1.0 - keep_prob if keep_prob is not None else None
+    except TypeError:
+        raise ValueError(
+            f"`keep_prob` must be a floating point number or Tensor. Received: keep_prob={keep_prob}"
+        ) from None
+    if rate is not None and rate_from_keep_prob is not None:
         raise ValueError("Cannot specify both 'keep_prob' and 'rate'.")
-    if keep_prob is None and rate is None:
-        raise ValueError("You must provide a rate to dropout.")
-    with ops.name_scope(name, "dropout", [x]) as scope:
-        x = _convert(x, name="x")
-        if not x.dtype.is_floating:
+    rate = rate if rate is not None else rate_from_keep_prob
+    if rate is None:
+        raise ValueError(f"`rate` must be provided. Received: rate={rate}")
+    with ops.name_scope(name, "dropout", [x]):
+        is_rate_number = isinstance(rate, numbers.Real)
+        if is_rate_number and (rate < 0 or rate >= 1):
             raise ValueError(
-                f"x has to be a floating point tensor since it's going to be scaled. Got a "
-                f"{x.dtype} tensor instead."
+                f"`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate={rate}"
             )
-        if rate is None:
-            if not isinstance(keep_prob, ops.Tensor) and not 0 < keep_prob <= 1:
-                raise ValueError(
-                    f"keep_prob must be a scalar tensor or a float in the range (0, 1], got {keep_prob}"
-                )
-            rate = (
-                1 - keep_prob if not isinstance(keep_prob, ops.Tensor) else math_ops.subtract(1.0, keep_prob)
+        x = _convert(x, name="x")
+        x_dtype = x.dtype.base_dtype
+        if not x_dtype.is_floating:
+            raise ValueError(
+                "`x.dtype` must be a floating point tensor as `x` will be scaled. "
+                f"Received: x_dtype={x_dtype}"
             )
-        if not isinstance(rate, ops.Tensor) and not 0 <= rate < 1:
-            raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), got {rate}")
-        rate_t = _convert(rate, dtype=x.dtype.base_dtype, name="rate")
-        keep = math_ops.subtract(1.0, rate_t)
-        scale = math_ops.truediv(1.0, keep)
-        ret = math_ops.multiply(x, scale)
-        if noise_shape is None:
-            noise_shape = array_ops.shape_v1(x)
-        random_tensor = random_ops.random_uniform(noise_shape, seed=seed, dtype=x.dtype.base_dtype)
-        keep_mask = math_ops.greater_equal(random_tensor, rate_t)
-        return math_ops.multiply(ret, array_ops.cast(keep_mask, x.dtype.base_dtype), name=scope)
+        if is_rate_number and rate == 0:
+            random_seed.get_seed(seed)  # TF still takes a seed, which moves the op-derived seeds on
+            return x
+        if not isinstance(rate, ops.Tensor):
+            if not is_rate_number:
+                raise ValueError(f"`rate` must be a scalar or scalar tensor. Received: rate={rate}")
+            scale = _convert(1 / (1 - rate), dtype=x_dtype)
+            ret = make_tensor("Mul", [x, scale], name="Mul", attrs={"T": x_dtype})
+        else:
+            rate.get_shape().assert_has_rank(0)
+            if rate.dtype.base_dtype != x_dtype:
+                if not rate.dtype.is_compatible_with(x_dtype):
+                    raise ValueError(
+                        "`x.dtype` must be compatible with `rate.dtype`. "
+                        f"Received: x.dtype={x_dtype} and rate.dtype={rate.dtype.base_dtype}"
+                    )
+                rate = array_ops.cast(rate, x_dtype, name="rate")
+            one = _convert(1, dtype=x_dtype)
+            keep = make_tensor("Sub", [one, rate], name="Sub", attrs={"T": x_dtype})
+            ret = make_tensor("RealDiv", [x, keep], name="RealDiv", attrs={"T": x_dtype})
+        noise_shape = _noise_shape(x, noise_shape)
+        random_tensor = random_ops.random_uniform(noise_shape, seed=seed, dtype=x_dtype)
+        keep_mask = random_tensor >= rate
+        zero = _convert(0, dtype=x_dtype)
+        ret = make_tensor("SelectV2", [keep_mask, ret, zero], name="SelectV2", attrs={"T": x_dtype})
+        ret.set_shape(x.get_shape())
+        return ret
 
 
 def sigmoid(x, name=None):
@@ -267,3 +319,216 @@ def sigmoid(x, name=None):
 
 def tanh(x, name=None):
     return math_ops.tanh(x, name=name)
+
+
+# --- backprop ops: what the activations' gradients build (TF's *Grad op types) ----------------------
+
+
+def _np_relu_grad(g, x):
+    return np.multiply(g, x > 0)
+
+
+def _np_relu6_grad(g, x):
+    return np.multiply(g, (x > 0) & (x < 6))
+
+
+def _np_elu_grad(g, y):
+    return np.where(y < 0, g * (y + 1), g)
+
+
+def _np_selu_grad(g, y):
+    t = y.dtype.type
+    return np.where(y < 0, g * (y + t(_SELU_SCALE * _SELU_ALPHA)), g * t(_SELU_SCALE))
+
+
+def _np_softplus_grad(g, x):
+    # g * sigmoid(x), written so that large |x| neither overflows nor loses the tail.
+    e = np.exp(-np.abs(x))
+    sig = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    return g * sig
+
+
+
+def _bind_relu_grad(op, runtime, known, donated):
+    """ReluGrad into its donated input, the gradient or the features (registry `forward`)."""
+    if donated is None or known:
+        return None
+    if donated == 0:
+        return lambda g, x: np.multiply(g, x > 0, out=g)
+    return lambda g, x: np.multiply(g, x > 0, out=x)
+
+
+registry.register_op("ReluGrad", infer=infer_broadcast, kernel=_np_relu_grad, bind=_bind_relu_grad,
+                     fresh=True, forward=(0, 1),
+                     inputs=("gradients: T", "features: T"),
+                     allowed={"T": groups.REAL_NUMBER_TYPES})
+_ELEMENTWISE = {  # op type: kernel, TF's input names (both typed by T), T's allowed dtypes
+    "Relu6Grad": (_np_relu6_grad, ("gradients", "features"), groups.REAL_NUMBER_TYPES),
+    "EluGrad": (_np_elu_grad, ("gradients", "outputs"), groups.FLOATING_POINT),
+    "SeluGrad": (_np_selu_grad, ("gradients", "outputs"), groups.FLOATING_POINT),
+    "SoftplusGrad": (_np_softplus_grad, ("gradients", "features"), groups.FLOATING_POINT),
+}
+_BACKPROP = op_util.register_elementwise_backprop(_ELEMENTWISE)
+relu6_grad = _BACKPROP["Relu6Grad"]
+elu_grad = _BACKPROP["EluGrad"]
+selu_grad = _BACKPROP["SeluGrad"]
+softplus_grad = _BACKPROP["SoftplusGrad"]
+
+
+def relu_grad(gradients, features, name=None):
+    return make_tensor("ReluGrad", [gradients, features], name=name or "ReluGrad",
+                       attrs={"T": gradients.dtype.base_dtype})
+
+
+
+def _bias_add_grad_infer(op):
+    shape = op.inputs[0].shape
+    last = None if shape.ndims is None else shape.as_list()[-1]
+    return [(op.inputs[0].dtype.base_dtype, TensorShape([last]))]
+
+
+def _bias_add_grad_compile(op, runtime):
+    if op.get_attr("data_format") not in (b"NHWC", "NHWC"):
+        def kernel_nchw(g):
+            axes = tuple(i for i in range(g.ndim) if i != 1)
+            return g.sum(axis=axes)
+
+        return kernel_nchw
+
+    def kernel(g):
+        return g.reshape(-1, g.shape[-1]).sum(axis=0)
+
+    return kernel
+
+
+registry.register_op("BiasAddGrad", infer=_bias_add_grad_infer, compile=_bias_add_grad_compile,
+                     attrs={"data_format": "NHWC"},
+                     inputs=("out_backprop: T",),
+                     allowed={"T": groups.NUMBER_TYPES})
+
+
+def bias_add_grad(out_backprop, data_format="NHWC", name=None):
+    return make_tensor("BiasAddGrad", [out_backprop], name=name or "BiasAddGrad",
+                               attrs={"T": out_backprop.dtype.base_dtype, "data_format": data_format})
+
+
+# --- gradients -------------------------------------------------------------------------------------
+
+
+@register_gradient("Relu")
+def _relu_grad(op, grad):
+    return [relu_grad(grad, op.outputs[0])]
+
+
+@register_gradient("Relu6")
+def _relu6_grad(op, grad):
+    return [relu6_grad(grad, op.inputs[0])]
+
+
+@register_gradient("Elu")
+def _elu_grad(op, grad):
+    return [elu_grad(grad, op.outputs[0])]
+
+
+@register_gradient("Selu")
+def _selu_grad(op, grad):
+    return [selu_grad(grad, op.outputs[0])]
+
+
+@register_gradient("Softplus")
+def _softplus_grad(op, grad):
+    return [softplus_grad(grad, op.inputs[0])]
+
+
+@register_gradient("Softmax")
+def _softmax_grad(op, grad):
+    """(grad - sum(grad * softmax, -1)) * softmax."""
+    y = op.outputs[0]
+    s = math_ops.reduce_sum(math_ops.multiply(grad, y), -1, keepdims=True)
+    return [math_ops.multiply(math_ops.subtract(grad, s), y)]
+
+
+@register_gradient("LogSoftmax")
+def _log_softmax_grad(op, grad):
+    """grad - sum(grad, -1) * softmax, with softmax = exp(log_softmax)."""
+    softmax = math_ops.exp(op.outputs[0])
+    return [math_ops.subtract(grad, math_ops.multiply(math_ops.reduce_sum(grad, -1, keepdims=True), softmax))]
+
+
+@register_gradient("BiasAdd")
+def _bias_add_grad(op, grad):
+    fmt = op.get_attr("data_format")
+    fmt = fmt.decode() if isinstance(fmt, bytes) else fmt
+    return [grad, bias_add_grad(grad, data_format=fmt or "NHWC")]
+
+
+
+@register_gradient("LeakyRelu")
+def _leaky_relu_grad(op, grad):
+    x = op.inputs[0]
+    alpha = constant_op.constant(op.get_attr("alpha"), dtype=x.dtype.base_dtype)
+    positive = math_ops.greater(x, array_ops.zeros_like(x))
+    return [array_ops.where(positive, grad, math_ops.multiply(alpha, grad))]
+
+
+@register_gradient("Softsign")
+def _softsign_grad(op, grad):
+    x = op.inputs[0]
+    one = constant_op.constant(1, dtype=x.dtype.base_dtype)
+    return [math_ops.truediv(grad, math_ops.square(math_ops.add(one, math_ops.abs(x))))]
+
+
+# --- second derivatives of the backprop ops ----------------------------------------------------------
+
+
+@register_gradient("ReluGrad")
+def _relu_grad_grad(op, grad):
+    return [relu_grad(grad, op.inputs[1]), array_ops.zeros_like(op.inputs[1])]
+
+
+@register_gradient("Relu6Grad")
+def _relu6_grad_grad(op, grad):
+    return [relu6_grad(grad, op.inputs[1]), array_ops.zeros_like(op.inputs[1])]
+
+
+def _negative_part(op, grad):
+    """For EluGrad/SeluGrad: d/dy of the y < 0 branch is grad * g."""
+    g, y = op.inputs
+    zero = array_ops.zeros_like(y)
+    return array_ops.where(math_ops.less(y, zero), math_ops.multiply(grad, g), zero)
+
+
+@register_gradient("EluGrad")
+def _elu_grad_grad(op, grad):
+    return [elu_grad(grad, op.inputs[1]), _negative_part(op, grad)]
+
+
+@register_gradient("SeluGrad")
+def _selu_grad_grad(op, grad):
+    return [selu_grad(grad, op.inputs[1]), _negative_part(op, grad)]
+
+
+@register_gradient("SoftplusGrad")
+def _softplus_grad_grad(op, grad):
+    g, x = op.inputs
+    sig = math_ops.sigmoid(x)
+    one = constant_op.constant(1, dtype=x.dtype.base_dtype)
+    dx = math_ops.multiply(math_ops.multiply(grad, g), math_ops.multiply(sig, math_ops.subtract(one, sig)))
+    return [softplus_grad(grad, x), dx]
+
+@register_gradient("BiasAddGrad")
+def _bias_add_grad_grad(op, grad):
+    fmt = op.get_attr("data_format")
+    fmt = fmt.decode() if isinstance(fmt, bytes) else fmt
+    if fmt == "NHWC":
+        return [math_ops.add(array_ops.zeros_like(op.inputs[0]), grad)]
+    rank = len(op.inputs[0].shape.as_list())
+    shaped = array_ops.reshape(grad, [1, -1] + [1] * (rank - 2))
+    return [math_ops.add(array_ops.zeros_like(op.inputs[0]), shaped)]
+
+
+# The random ops' marks, as TF's random_grad.py has them (RandomUniformInt has no gradient at all there).
+# They belong in random_ops.py, which another branch is rewriting; they sit here, next to the one wrapper
+# of this family that builds a random op, until that merge.
+for _t in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal"):
+    registry.register_not_differentiable(_t)

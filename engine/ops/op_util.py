@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.framework import dtypes, ops
+from engine.framework import dtypes, node_summary, ops, registry
 from engine.framework import tensor_shape as _ts
 
 
@@ -38,18 +38,41 @@ def shape_str(shape):
     return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"
 
 
+def node_for_error(op):
+    """How TF 2.x names a node in a build-time error: `{{node add}} = AddV2[T=DT_FLOAT](x, y)`."""
+    return node_summary.summarize_node_def(op.node_def)
+
+
 def shape_error(op, message, computed=None):
-    """ValueError in TF1's format: `<message> for 'name' (op: 'Type') with input shapes: [2], [3].`
+    """ValueError in TF 2.x's format:
+    `<message> for '{{node add}} = AddV2[T=DT_FLOAT](x, y)' with input shapes: [2], [3].`
 
     `computed` maps an input index to the constant value the shape function read from that input; TF
     then appends ` and with computed input tensors: input[1] = <0 -3>.`
     """
     shapes = ", ".join(shape_str(t.shape) for t in op.inputs)
-    text = f"{message} for '{op.name}' (op: '{op.type}') with input shapes: {shapes}"
+    text = f"{message} for '{node_for_error(op)}' with input shapes: {shapes}"
     if computed:
         tensors = ", ".join(f"input[{i}] = <{summarize(v)}>" for i, v in sorted(computed.items()))
         text += f" and with computed input tensors: {tensors}"
     return ValueError(text + ".")
+
+
+def merge_dims(op, a, b, context=""):
+    """InferenceContext::Merge of two static shapes (tuples, None for unknown rank), with TF's texts;
+    `context` is the line TF appends naming what was being merged."""
+    if a is None or b is None:
+        return b if a is None else a
+    if len(a) != len(b):
+        raise shape_error(op, f"Shapes must be equal rank, but are {len(a)} and {len(b)}{context}")
+    for i, (da, db) in enumerate(zip(a, b, strict=True)):
+        if da is not None and db is not None and da != db:
+            raise shape_error(
+                op,
+                f"Dimension {i} in both shapes must be equal, but are {da} and {db}. "
+                f"Shapes are {shape_str(a)} and {shape_str(b)}.{context}",
+            )
+    return tuple(db if da is None else da for da, db in zip(a, b, strict=True))
 
 
 def summarize(value):
@@ -162,3 +185,27 @@ def ufunc_bind(ufunc):
         return lambda x, y: ufunc(x, y, out=y)
 
     return bind
+
+
+def register_elementwise_backprop(table):
+    """Registers TF's two-input elementwise ``*Grad`` ops (``ReluGrad``, ``SigmoidGrad``, ...) from
+    ``{op type: (kernel, TF's two input names, T's allowed dtypes)}`` and returns their wrappers, by op
+    type: ``wrapper(a, b, name=None)`` builds the op (named as the op type by default), T from `a`."""
+    wrappers = {}
+    for op_type, (kernel, names, allowed) in table.items():
+        registry.register_op(op_type, infer=infer_broadcast, kernel=kernel,
+                             inputs=tuple(f"{n}: T" for n in names), allowed={"T": allowed})
+
+        def wrapper(a, b, name=None, _op_type=op_type):
+            return make_tensor(_op_type, [a, b], name=name or _op_type, attrs={"T": a.dtype.base_dtype})
+
+        wrapper.__name__ = op_type
+        wrappers[op_type] = wrapper
+    return wrappers
+
+
+def normalize_axis(op, axis, n):
+    """`axis` of a rank-`n` input counted from 0; TF's shape error for one outside [-n, n)."""
+    if axis < -n or axis >= n:
+        raise shape_error(op, f"Expected axis in [{-n}, {n}), but got {axis}")
+    return axis + n if axis < 0 else axis

@@ -18,7 +18,7 @@ from engine import variables
 from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, registry
 from engine.framework import tensor_shape as _ts
-from engine.ops import training_kernels as k
+from engine.ops import training_ops as k
 
 _SCALAR = _ts.scalar()
 
@@ -103,6 +103,7 @@ registry.register_op(
     compile=_compile_assign,
     stateful=True,
     attrs={"validate_shape": False},
+    reshapes_variable=True,
 )
 
 
@@ -143,16 +144,11 @@ registry.register_op(
     attrs={"ignore_lookup_error": True},
 )
 
-for _op_type in (
-    "VarHandleOp",
-    "ReadVariableOp",
-    "AssignVariableOp",
-    "AssignAddVariableOp",
-    "AssignSubVariableOp",
-    "VarIsInitializedOp",
-    "DestroyResourceOp",
-):
-    registry.register_not_differentiable(_op_type)
+# As in TensorFlow: VarIsInitializedOp is marked not differentiable, the handle, assign and destroy ops
+# have no gradient at all (a gradient reaching them raises LookupError).  Deviation: ReadVariableOp's
+# gradient (TF passes it on to the handle) is not defined, as no engine gradient consumes a handle.
+registry.register_not_differentiable("VarIsInitializedOp")
+registry.register_not_differentiable("ReadVariableOp")
 
 
 # --- ResourceApply*: the optimizers' updates on resource variables --------------------------------
@@ -175,16 +171,15 @@ def _define_apply(op_type, n_vars, fn, flag=None):
     inputs = names[:n_vars] + tuple(f"{n}: T" for n in names[n_vars:])
     registry.register_op(op_type, infer=lambda op: [], compile=compile_, stateful=True, attrs=attrs,
                          inputs=inputs, allowed={"T": groups.NUMBER_TYPES})
-    registry.register_not_differentiable(op_type)
 
 
-_define_apply("ResourceApplyGradientDescent", 1, k.apply_gradient_descent)
-_define_apply("ResourceApplyMomentum", 2, k.apply_momentum, "use_nesterov")
-_define_apply("ResourceApplyAdam", 3, k.apply_adam, "use_nesterov")
-_define_apply("ResourceApplyRMSProp", 3, k.apply_rms_prop)
-_define_apply("ResourceApplyCenteredRMSProp", 4, k.apply_centered_rms_prop)
-_define_apply("ResourceApplyAdagrad", 2, k.apply_adagrad, "update_slots")
-_define_apply("ResourceApplyAdadelta", 3, k.apply_adadelta)
+_define_apply("ResourceApplyGradientDescent", 1, k.np_apply_gradient_descent)
+_define_apply("ResourceApplyMomentum", 2, k.np_apply_momentum, "use_nesterov")
+_define_apply("ResourceApplyAdam", 3, k.np_apply_adam, "use_nesterov")
+_define_apply("ResourceApplyRMSProp", 3, k.np_apply_rms_prop)
+_define_apply("ResourceApplyCenteredRMSProp", 4, k.np_apply_centered_rms_prop)
+_define_apply("ResourceApplyAdagrad", 2, k.np_apply_adagrad, "update_slots")
+_define_apply("ResourceApplyAdadelta", 3, k.np_apply_adadelta)
 
 
 # --- the Python object for an imported resource variable ------------------------------------------

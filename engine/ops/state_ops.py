@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine import memory
 from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry
 from engine.framework import tensor_shape as _ts
@@ -31,6 +30,7 @@ registry.register_op(
     ref_output=True,
     stateful=True,
     attrs={"container": "", "shared_name": ""},
+    variable=True,
 )
 
 
@@ -89,7 +89,7 @@ def _compile_assign(op, runtime):
             # (Item assignment casts as copyto(casting="unsafe") does, without its Python dispatcher.)
             old[...] = value
         else:
-            cell.value = memory.copy(value, npd)  # large values on huge pages (engine/memory.py)
+            cell.value = np.array(value, dtype=npd)
         return cell
 
     return kernel
@@ -103,6 +103,7 @@ registry.register_op(
     ref_output=True,
     stateful=True,
     attrs={"use_locking": True, "validate_shape": True},
+    reshapes_variable=True,
 )
 
 
@@ -239,3 +240,9 @@ def is_variable_initialized(ref, name=None):
         name=name or "IsVariableInitialized",
         attrs={"dtype": ref_t.dtype.base_dtype},
     )._outputs[0]
+
+
+# TF marks the assignments not differentiable (state_grad.py); VariableV2 and IsVariableInitialized have
+# no gradient at all there, so a gradient reaching one raises LookupError.
+for _op_type in ("Assign", "AssignAdd", "AssignSub"):
+    registry.register_not_differentiable(_op_type)

@@ -3,9 +3,9 @@
 from engine.proto.event_pb2 import Event, SessionLog, TaggedRunMetadata
 from engine.proto.summary_pb2 import Summary, SummaryDescription, SummaryMetadata
 
+from .file_writer import FileWriter, FileWriterCache
+from .graph_free_writer import SummaryWriter
 from .ops import audio, histogram, image, merge, merge_all, scalar, tensor_summary, text
-from .summary_writer import SummaryWriter
-from .writer import FileWriter, FileWriterCache
 
 __all__ = [
     "audio",

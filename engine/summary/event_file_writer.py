@@ -8,12 +8,23 @@ How an event travels:
 2. A full pending list (``BATCH_EVENTS`` events or ``BATCH_BYTES`` of encoded records) is handed to the
    writer thread through a queue bounded at ``max_queue`` batches; a producer that outruns the disk waits
    there (TF's queue holds ``max_queue`` single events; batching is what makes 500k+ events/s possible).
-3. The thread encodes scalar batches with numpy (engine/summary/scalar_records.py), appends to the file,
-   and pushes the file to the OS every ``flush_secs`` (taking the pending list too, so nothing waits longer
-   than that), on ``flush()``, on ``close()``, and when the interpreter exits or the writer is collected.
+3. The thread encodes scalar batches with numpy (engine/summary/scalar_records.py) and appends them to
+   the file with one ``write`` call per batch (the file is unbuffered, so a written batch is in the OS's
+   hands). Every ``min(flush_secs, PUSH_SECS)`` seconds it also takes the pending list, so nothing waits
+   longer than that; and it writes everything on ``flush()``, on ``close()``, when the interpreter exits
+   or the writer is collected, and on SIGTERM (below).
 
-After ``flush()`` returns, everything added before it is in the OS's hands: a process killed with SIGKILL
-right after still leaves it readable.
+What a kill loses:
+- SIGKILL (the OOM killer): at most the last ``PUSH_SECS`` (1 s) of events, or ``flush_secs`` if shorter;
+  after ``flush()`` returns, nothing added before it.
+- SIGTERM (schedulers, preemption): nothing. The first writer made in the main thread installs a handler
+  that writes every open writer's pending events, then hands the signal on: to the handler that was
+  installed before (a Python callable), or, if that was the default action, by re-sending SIGTERM with the
+  default action restored, so the process still ends as it would have. An ignored SIGTERM stays ignored
+  (nothing is installed). A handler installed later replaces ours (Python keeps one per signal).
+- A failed write (ENOSPC, EIO): the file is cut back to the end of its last whole record before the error
+  is raised (by the next ``flush()``/``close()``), so readers never meet a torn record, and later batches
+  start on that clean boundary (or fail again). The batch that failed is lost.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import signal
 import socket
 import threading
 import time
@@ -28,8 +40,8 @@ import weakref
 
 import numpy as np
 
-from engine.io.tfrecord import encode_record
 from engine.proto import event_pb2
+from tfformat.records import encode_record
 
 from .scalar_records import encode_scalar_events, float32_bytes
 
@@ -37,6 +49,9 @@ logger = logging.getLogger(__name__)
 
 BATCH_EVENTS = 4096
 BATCH_BYTES = 1 << 20
+_TICK_SECS = 0.1  # how often the idle thread looks for a SIGTERM request
+PUSH_SECS = 1.0  # the longest an added event waits before the thread writes it, whatever flush_secs says
+_SIGNAL_FLUSH_SECS = 10.0  # how long a SIGTERM waits for the writers before handing the signal on
 FILE_VERSION = "brain.Event:2"
 WRITER_NAME = "engine.summary"
 
@@ -53,7 +68,9 @@ def create_event_file(logdir: str, filename_suffix: str = ""):
     while True:
         path = os.path.join(logdir, f"events.out.tfevents.{seconds}.{hostname}{filename_suffix}")
         try:
-            return open(path, "xb"), path, seconds  # noqa: SIM115 - owned and closed by the writer thread
+            # unbuffered: every write is one whole batch, so Python's buffer would only add a copy and
+            # hide from us how much of a failed write reached the file
+            return open(path, "xb", buffering=0), path, seconds  # noqa: SIM115 - closed by the writer thread
         except FileExistsError:
             seconds += 1
 
@@ -70,6 +87,39 @@ class _Close(_Flush):
     """Like _Flush, then close the file and end the thread."""
 
 
+_SIGNALLED = object()  # the thread's own marker: the queue is drained after a SIGTERM
+
+
+# ---------------------------------------------------------------------------------------- SIGTERM
+_open_sinks: weakref.WeakSet = weakref.WeakSet()
+_previous_sigterm = None  # the handler ours replaced; None while ours is not installed
+
+
+def _install_sigterm_handler() -> None:
+    """Installs `_on_sigterm` once, from the main thread (the only one Python lets set handlers)."""
+    global _previous_sigterm
+    if _previous_sigterm is not None or threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is signal.SIG_IGN or previous is None:  # ignored, or set outside Python: leave it alone
+        return
+    _previous_sigterm = previous
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def _on_sigterm(signum, frame) -> None:
+    deadline = time.monotonic() + _SIGNAL_FLUSH_SECS
+    for sink in list(_open_sinks):
+        sink.flush_from_signal(deadline)
+    previous = _previous_sigterm
+    if callable(previous):
+        previous(signum, frame)
+        return
+    # the default action (ends the process): restore it and deliver the signal again
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 class _Sink:
     """Everything one open event file needs: pending list, queue, thread, file.
 
@@ -79,19 +129,25 @@ class _Sink:
 
     def __init__(self, logdir: str, max_queue: int, flush_secs: float, filename_suffix: str):
         self.file, self.path, seconds = create_event_file(logdir, filename_suffix)
-        self.flush_secs = flush_secs
+        self.push_secs = min(float(flush_secs), PUSH_SECS)
+        self.size = 0  # end of the last whole record in the file
         self.take_lock = threading.Lock()
         self.pending: list = []
         self.pending_bytes = 0
         self.closed = False
         self.error: BaseException | None = None
         self.queue: queue.Queue = queue.Queue(maxsize=max(1, max_queue))
+        # set by the SIGTERM handler, which must not touch the queue or the locks (it may have interrupted
+        # the main thread while that held them); the thread sees it within a tick and sets signal_done
+        self.signal_flush = threading.Event()
+        self.signal_done = threading.Event()
         first = event_pb2.Event(wall_time=float(seconds), file_version=FILE_VERSION)
         first.source_metadata.writer = WRITER_NAME
-        self.file.write(encode_record(first.SerializeToString()))
-        self.file.flush()
+        self._append(encode_record(first.SerializeToString()))
         self.thread = threading.Thread(target=self._run, name=f"EventFileWriter({self.path})", daemon=True)
         self.thread.start()
+        _open_sinks.add(self)
+        _install_sigterm_handler()
 
     # ----------------------------------------------------------------- producer side (any thread)
     # Producers only ever append to ``pending`` (one atomic list operation, so no lock is needed and
@@ -156,6 +212,17 @@ class _Sink:
         self.thread.join()
         self._raise_error()
 
+    def flush_from_signal(self, deadline: float) -> None:
+        """Asks the thread to write everything now and waits for it until ``deadline`` (monotonic).
+
+        A close() under way counts too: its batch is written before the thread ends and reports back.
+        """
+        if not self.thread.is_alive():
+            return
+        self.signal_done.clear()
+        self.signal_flush.set()
+        self.signal_done.wait(max(0.0, deadline - time.monotonic()))
+
     def _raise_error(self) -> None:
         if self.error is not None:
             error, self.error = self.error, None
@@ -163,45 +230,78 @@ class _Sink:
 
     # ----------------------------------------------------------------- the writer thread
     def _run(self) -> None:
-        next_flush = time.monotonic() + self.flush_secs
+        next_push = time.monotonic() + self.push_secs
         while True:
+            if self.signal_flush.is_set():  # SIGTERM: drain the queue without waiting, then the pending list
+                try:
+                    item = self.queue.get_nowait()
+                except queue.Empty:
+                    item = _SIGNALLED
+            else:  # short ticks so that a SIGTERM's request is seen at once; pushes every push_secs
+                try:
+                    item = self.queue.get(timeout=min(_TICK_SECS, max(0.0, next_push - time.monotonic())))
+                except queue.Empty:
+                    item = None
             try:
-                item = self.queue.get(timeout=max(0.0, next_flush - time.monotonic()))
-            except queue.Empty:
-                item = None
-            try:
-                if item is None:  # flush_secs passed: write what producers still hold, then flush
-                    # never wait for take_lock here: a producer may hold it while waiting for queue room,
-                    # which only this thread can make; its events reach the file with its batch instead
-                    if self.take_lock.acquire(blocking=False):
-                        try:
-                            batch = self._take_pending()
-                        finally:
-                            self.take_lock.release()
-                        self._write(batch)
-                    self.file.flush()
+                if item is None:
+                    if time.monotonic() >= next_push:
+                        self._write(self._take_pending_if_free())
+                        next_push = time.monotonic() + self.push_secs
+                elif item is _SIGNALLED:
+                    self._write(self._take_pending_if_free())
                 elif isinstance(item, _Flush):
                     try:
                         self._write(item.batch)
-                        self.file.flush()
                     finally:
                         if isinstance(item, _Close):
                             self.file.close()
+                    next_push = time.monotonic() + self.push_secs
                 else:
                     self._write(item)
             except Exception as error:  # kept for the next flush()/close() to raise in the caller's thread
                 logger.error("event writer for %s failed: %s", self.path, error)
                 self.error = error
-            if isinstance(item, _Flush):
+            if item is _SIGNALLED:
+                self.signal_flush.clear()
+                self.signal_done.set()
+            elif isinstance(item, _Flush):
                 item.done.set()
                 if isinstance(item, _Close):
+                    self.signal_done.set()  # a SIGTERM waiting on this sink need not wait any longer
                     return
-            if item is None or isinstance(item, _Flush):
-                next_flush = time.monotonic() + self.flush_secs
+
+    def _take_pending_if_free(self) -> list:
+        """The pending list, unless a producer holds take_lock (then its events come with its batch).
+
+        Never waits for take_lock: a producer may hold it while waiting for queue room, which only this
+        thread can make.
+        """
+        if not self.take_lock.acquire(blocking=False):
+            return []
+        try:
+            return self._take_pending()
+        finally:
+            self.take_lock.release()
 
     def _write(self, batch: list) -> None:
         if batch:
-            self.file.write(encode_batch(batch))
+            self._append(encode_batch(batch))
+
+    def _append(self, data: bytes) -> None:
+        """Writes whole records; on failure cuts the file back to its last whole record, then raises."""
+        view = memoryview(data)
+        try:
+            while view:
+                written = self.file.write(view)
+                view = view[written:]
+        except OSError:
+            try:
+                os.ftruncate(self.file.fileno(), self.size)
+                self.file.seek(self.size)
+            except OSError as cleanup_error:
+                logger.error("could not cut %s back to its last whole record: %s", self.path, cleanup_error)
+            raise
+        self.size += len(data)
 
 
 def encode_batch(batch: list) -> bytes:

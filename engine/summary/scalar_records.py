@@ -5,16 +5,17 @@ tag, every such record has the same bytes except the wall time, the step varint 
 of them is a ``(n, record_length)`` byte array filled from one template, column by column. The record's
 data CRC is computed the same way: CRC32C is affine over GF(2) for a fixed length, so
 
-    crc(template ^ delta) == crc(template) ^ XOR over positions p of T_p[delta[p]]
+    crc(template ^ delta) == crc(template) ^ XOR over positions p of U_(L-1-p)[delta[p]]
 
-where ``T_p[b] = crc(zeros with b at p) ^ crc(zeros)``. The tables cost 8 real CRCs per varying byte and are
-cached per record length; a batch then costs one table lookup per varying byte per record.
+where ``U_k[b]`` is what byte ``b`` at distance ``k`` from the end of a message adds to its CRC (the
+per-distance tables of tfformat/crc_tables.py, shared with board's scanner); a batch costs one table
+lookup per varying byte per record.
 
 The bytes equal what protobuf serializes for the same Event (fields in number order, proto3 zero step
 left out), so readers cannot tell the two paths apart; ``tests/engine/test_summary_records.py`` checks
 that byte for byte against ``Event.SerializeToString()`` + ``encode_record``.
 
-Record layout (see engine/io/tfrecord.py), with the Event's bytes in the middle:
+Record layout (see tfformat/records.py), with the Event's bytes in the middle:
 
     u64 length | u32 masked crc(length) |
     09 f64 wall_time | [10 varint step] | 2a varint len(summary) | summary |
@@ -23,48 +24,36 @@ Record layout (see engine/io/tfrecord.py), with the Event's bytes in the middle:
 
 from __future__ import annotations
 
-import functools
 import struct
 
-import google_crc32c
 import numpy as np
 
-from engine.io.tfrecord import masked_crc32c
+from tfformat import crc_tables
+from tfformat.records import crc32c, decode_varint, encode_record, encode_varint, mask_array
 
-_MASK_DELTA = 0xA282EAD8
 _WALL_TIME_TAG = b"\x09"  # Event.wall_time, field 1, fixed64
 _STEP_TAG = b"\x10"  # Event.step, field 2, varint
 _SUMMARY_TAG = b"\x2a"  # Event.summary, field 5, length-delimited
 
 
-def varint(value: int) -> bytes:
-    """Protobuf base-128 varint; negative int64 values take ten bytes, as protobuf writes them."""
-    value &= 0xFFFFFFFFFFFFFFFF
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
+def summary_event(summary: bytes, step: int, wall_time: float) -> bytes:
+    """The bytes of ``Event(wall_time=wall_time, step=step, summary=Summary.FromString(summary))``.
+
+    Framed around the serialized Summary so that no Event object is built and the Summary is not
+    parsed again; proto3 leaves step 0 out, as protobuf does.
+    """
+    head = _WALL_TIME_TAG + struct.pack("<d", wall_time)
+    if step:
+        head += _STEP_TAG + encode_varint(step)
+    return head + _SUMMARY_TAG + encode_varint(len(summary)) + summary
 
 
 def scalar_summary_prefix(tag: str) -> bytes:
     """The bytes of ``Summary(value=[Value(tag=tag, simple_value=x)])`` that precede the 4 float bytes."""
     tag_bytes = tag.encode("utf-8")
     # Value.tag (proto3 leaves an empty string out), then simple_value's key
-    value = (b"\x0a" + varint(len(tag_bytes)) + tag_bytes if tag_bytes else b"") + b"\x15"
-    return b"\x0a" + varint(len(value) + 4) + value  # Summary.value
-
-
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, pos
-        shift += 7
+    value = (b"\x0a" + encode_varint(len(tag_bytes)) + tag_bytes if tag_bytes else b"") + b"\x15"
+    return b"\x0a" + encode_varint(len(value) + 4) + value  # Summary.value
 
 
 def is_plain_scalar_prefix(prefix: bytes) -> bool:
@@ -75,32 +64,16 @@ def is_plain_scalar_prefix(prefix: bytes) -> bool:
     try:
         if prefix[0] != 0x0A:
             return False
-        _, pos = _read_varint(prefix, 1)
+        _, pos = decode_varint(prefix, 1)
         if prefix[pos:] == b"\x15":
             return scalar_summary_prefix("") == prefix
         if prefix[pos] != 0x0A:
             return False
-        tag_length, pos = _read_varint(prefix, pos + 1)
+        tag_length, pos = decode_varint(prefix, pos + 1)
         tag = prefix[pos : pos + tag_length].decode("utf-8")
-    except (IndexError, UnicodeDecodeError):
+    except (IndexError, ValueError, UnicodeDecodeError):  # cut short, or not a tag
         return False
     return scalar_summary_prefix(tag) == prefix
-
-
-@functools.lru_cache(maxsize=256)
-def _crc_tables(data_length: int, positions: tuple[int, ...]) -> np.ndarray:
-    """One 256-entry table per varying byte position: ``T_p[b] = crc(b at p) ^ crc(zeros)``."""
-    zeros = bytes(data_length)
-    base = google_crc32c.value(zeros)
-    byte_values = np.arange(256, dtype=np.uint32)
-    tables = np.zeros((len(positions), 256), dtype=np.uint32)
-    for row, position in enumerate(positions):
-        for bit in range(8):
-            probe = bytearray(zeros)
-            probe[position] = 1 << bit
-            contribution = np.uint32(google_crc32c.value(bytes(probe)) ^ base)
-            tables[row] ^= np.where((byte_values >> bit) & 1, contribution, np.uint32(0))
-    return tables
 
 
 def _varint_lengths(steps: np.ndarray) -> np.ndarray:
@@ -117,10 +90,9 @@ def _encode_group(prefix: bytes, step_length: int, steps, wall_times, floats) ->
     head = _WALL_TIME_TAG + bytes(8)
     if step_length:
         head += _STEP_TAG + bytes(step_length)
-    data_template = head + _SUMMARY_TAG + varint(summary_length) + prefix + bytes(4)
+    data_template = head + _SUMMARY_TAG + encode_varint(summary_length) + prefix + bytes(4)
     data_length = len(data_template)
-    length_field = struct.pack("<Q", data_length)
-    record_template = length_field + struct.pack("<I", masked_crc32c(length_field)) + data_template + bytes(4)
+    record_template = encode_record(data_template)  # the header is right for every row; the data CRC is not
     n = len(steps)
     rows = np.empty((n, len(record_template)), dtype=np.uint8)
     rows[:] = np.frombuffer(record_template, dtype=np.uint8)
@@ -138,15 +110,12 @@ def _encode_group(prefix: bytes, step_length: int, steps, wall_times, floats) ->
     rows[:, data_start + value_at : data_start + data_length] = floats
     positions.extend(range(value_at, data_length))
 
-    tables = _crc_tables(data_length, tuple(positions))
+    tables = crc_tables.tables(data_length)
     # the template has zeros where records vary: start from its CRC, add each varying byte's share
-    crc = np.full(n, google_crc32c.value(data_template), dtype=np.uint32)
-    for row, position in enumerate(positions):
-        crc ^= tables[row][rows[:, data_start + position]]
-    wide = crc.astype(np.uint64)
-    rotated = (wide >> np.uint64(15)) | (wide << np.uint64(17))
-    masked = (rotated + np.uint64(_MASK_DELTA)) & np.uint64(0xFFFFFFFF)
-    rows[:, -4:] = masked.astype("<u4").view(np.uint8).reshape(n, 4)
+    crc = np.full(n, crc32c(data_template), dtype=np.uint32)
+    for position in positions:
+        crc ^= tables.byte(data_length - 1 - position)[rows[:, data_start + position]]
+    rows[:, -4:] = mask_array(crc).astype("<u4").view(np.uint8).reshape(n, 4)
     return rows
 
 

@@ -9,17 +9,32 @@ checksummed as u32 little-endian values.
 (num_shards, endianness, version {producer: 1}) and whose other keys, sorted, are tensor names
 holding a `BundleEntryProto` (dtype, shape, shard_id, offset, size, masked crc32c of the bytes).
 
-`write_bundle` writes both files under temporary names and renames them into place only after both
-are complete, so an exception while writing leaves any earlier bundle with that prefix untouched.
+Overwriting a prefix is crash-safe: a process killed at any moment leaves a bundle that restores
+(the old one or the new one), in this engine and in TensorFlow. Two renames cannot be made atomic
+together, so the data file is versioned instead of renamed over: a bundle's data file name carries
+its shard count (`data-S-of-N`), and a save over a prefix whose index says one shard writes its
+tensors as shard 1 of 2 (`PREFIX.data-00001-of-00002`, the index saying `num_shards: 2` and every
+entry `shard_id: 1`), and the next save goes back to `data-00000-of-00001`. So the new data never
+takes the old data's name, and the sequence is:
+
+1. the new data file and index are written under `.tempstate` names (orphans of an earlier crash
+   are removed first);
+2. the data file is renamed to its name, which the old index does not use;
+3. the index is renamed over the old one: the one step that switches readers to the new bundle;
+4. the old data file is removed.
+
+Readers open a shard's data file only when an entry needs it (TensorFlow's BundleReader does the
+same), so the unused shard 0 of 2 never has to exist. The guarantee is against the process dying
+(kill, crash, exception), not against power loss: nothing is fsynced, as in TensorFlow.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import struct
 import uuid
 
-import google_crc32c
 import numpy as np
 from google.protobuf.message import DecodeError
 
@@ -30,13 +45,12 @@ from engine.framework.errors import (
     NotFoundError,
     UnimplementedError,
 )
-from engine.io.tfrecord import masked_crc32c
 from engine.proto import tensor_bundle_pb2, types_pb2
 from engine.train import sstable
+from tfformat.records import crc32c_extend, decode_varint, encode_varint, mask, masked_crc32c
 
 BUNDLE_VERSION = 1  # kTensorBundleVersion: the `producer` we write, and the newest we read
 HEADER_KEY = b""
-_MASK_DELTA = 0xA282EAD8
 
 
 def data_filename(prefix: str, shard: int = 0, num_shards: int = 1) -> str:
@@ -45,10 +59,6 @@ def data_filename(prefix: str, shard: int = 0, num_shards: int = 1) -> str:
 
 def index_filename(prefix: str) -> str:
     return f"{prefix}.index"
-
-
-def _mask(crc: int) -> int:
-    return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
 
 
 def _unsupported_dtype(dtype_enum: int) -> UnimplementedError:
@@ -74,16 +84,16 @@ def encode_tensor(value: np.ndarray) -> tuple[bytes, int]:
     """(bytes as stored in the data file, masked crc32c the entry records) for one tensor."""
     if _dtype_of(value) is dtypes.string:
         strings = [_as_bytes(item) for item in value.reshape(-1)]
-        lengths = b"".join(sstable.encode_varint(len(s)) for s in strings)
+        lengths = b"".join(encode_varint(len(s)) for s in strings)
         crc = 0
         for s in strings:
             # Lengths are checksummed as u32 (u64 for strings of 4 GiB or more), not as varints.
-            crc = google_crc32c.extend(crc, struct.pack("<I" if len(s) <= 0xFFFFFFFF else "<Q", len(s)))
-        length_checksum = struct.pack("<I", _mask(crc))
-        crc = google_crc32c.extend(crc, length_checksum)
+            crc = crc32c_extend(crc, struct.pack("<I" if len(s) <= 0xFFFFFFFF else "<Q", len(s)))
+        length_checksum = struct.pack("<I", mask(crc))
+        crc = crc32c_extend(crc, length_checksum)
         body = b"".join(strings)
-        crc = google_crc32c.extend(crc, body)
-        return lengths + length_checksum + body, _mask(crc)
+        crc = crc32c_extend(crc, body)
+        return lengths + length_checksum + body, mask(crc)
     raw = np.ascontiguousarray(value).astype(value.dtype.newbyteorder("<"), copy=False).tobytes()
     return raw, masked_crc32c(raw)
 
@@ -99,12 +109,43 @@ def _temp_name(path: str) -> str:
     return f"{path}.tempstate{uuid.uuid4().int & 0xFFFFFFFFFFFFFFFF}"
 
 
+def _data_files(prefix: str) -> list[str]:
+    return glob.glob(glob.escape(prefix) + ".data-?????-of-?????")
+
+
+def _remove_orphans(prefix: str) -> None:
+    """Removes the temporary files a save of `prefix` killed half-way left behind."""
+    escaped = glob.escape(prefix)
+    for pattern in (".index.tempstate*", ".data-?????-of-?????.tempstate*"):
+        for path in glob.glob(escaped + pattern):
+            try:
+                os.remove(path)
+            except FileNotFoundError:  # another save removed it first
+                pass
+
+
+def _next_data_shard(prefix: str) -> tuple[int, int]:
+    """(shard, num_shards) of the data file the next save of `prefix` writes: never the current one."""
+    try:
+        with open(index_filename(prefix), "rb") as f:
+            header_bytes = sstable.TableReader(f.read(), index_filename(prefix)).get(HEADER_KEY)
+        current = tensor_bundle_pb2.BundleHeaderProto.FromString(header_bytes or b"").num_shards
+    except (OSError, DataLossError, DecodeError):
+        return 0, 1  # no readable index: nothing to keep restorable
+    return (1, 2) if current == 1 else (0, 1)
+
+
 def write_bundle(prefix: str, tensors) -> None:
-    """Writes `tensors` (an iterable of (name, numpy array), in data-file order) as a V2 bundle."""
+    """Writes `tensors` (an iterable of (name, numpy array), in data-file order) as a V2 bundle.
+
+    Over an existing bundle the write is crash-safe (see the module docstring for how).
+    """
     directory = os.path.dirname(prefix)
     if directory:
         os.makedirs(directory, exist_ok=True)
-    final_data, final_index = data_filename(prefix), index_filename(prefix)
+    _remove_orphans(prefix)
+    shard, num_shards = _next_data_shard(prefix)
+    final_data, final_index = data_filename(prefix, shard, num_shards), index_filename(prefix)
     temp_data, temp_index = _temp_name(final_data), _temp_name(final_index)
     try:
         entries: dict[bytes, tensor_bundle_pb2.BundleEntryProto] = {}
@@ -120,7 +161,7 @@ def write_bundle(prefix: str, tensors) -> None:
                 raw, crc = encode_tensor(value)
                 entry = tensor_bundle_pb2.BundleEntryProto(
                     dtype=_dtype_of(value).as_datatype_enum,
-                    shard_id=0,
+                    shard_id=shard,
                     offset=offset,
                     size=len(raw),
                     crc32c=crc,
@@ -133,17 +174,21 @@ def write_bundle(prefix: str, tensors) -> None:
                 offset += len(raw)
         with open(temp_index, "wb") as index_file:
             table = sstable.TableWriter(index_file)
-            table.add(HEADER_KEY, _header_bytes(num_shards=1))
+            table.add(HEADER_KEY, _header_bytes(num_shards=num_shards))
             for key in sorted(entries):
                 table.add(key, entries[key].SerializeToString())
             table.finish()
-        # Both files are complete: move them into place, data first (the index is what readers open).
+        # Both files are complete. The data file's name is one the current index does not use, so
+        # until the index is replaced readers still find the old bundle whole.
         os.replace(temp_data, final_data)
         os.replace(temp_index, final_index)
     finally:
         for temp in (temp_data, temp_index):
             if os.path.exists(temp):
                 os.remove(temp)
+    for path in _data_files(prefix):
+        if path != final_data:
+            os.remove(path)
 
 
 class BundleReader:
@@ -280,7 +325,7 @@ class BundleReader:
         pos, lengths = 0, []
         try:
             for _ in range(count):
-                length, pos = sstable.decode_varint(raw, pos, len(raw))
+                length, pos = decode_varint(raw, pos, len(raw))
                 lengths.append(length)
             if pos + 4 + sum(lengths) != len(raw):
                 raise ValueError("lengths do not add up")
@@ -290,12 +335,12 @@ class BundleReader:
             ) from None
         crc = 0
         for length in lengths:
-            crc = google_crc32c.extend(crc, struct.pack("<I" if length <= 0xFFFFFFFF else "<Q", length))
-        crc = google_crc32c.extend(crc, raw[pos : pos + 4])
+            crc = crc32c_extend(crc, struct.pack("<I" if length <= 0xFFFFFFFF else "<Q", length))
+        crc = crc32c_extend(crc, raw[pos : pos + 4])
         pos += 4
         items = np.empty(count, dtype=object)
         for i, length in enumerate(lengths):
             items[i] = raw[pos : pos + length]
             pos += length
-        crc = google_crc32c.extend(crc, raw[pos - sum(lengths) : pos])
-        return items.reshape(shape), _mask(crc)
+        crc = crc32c_extend(crc, raw[pos - sum(lengths) : pos])
+        return items.reshape(shape), mask(crc)

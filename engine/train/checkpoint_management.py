@@ -33,7 +33,15 @@ def _state_filename(save_dir: str, latest_filename: str | None) -> str:
 
 
 def atomic_write(path: str, data: bytes) -> None:
-    """Writes `data` to `path` through a temporary file and a rename: readers see old or new, never half."""
+    """Writes `data` to `path` through a temporary file and a rename: readers see old or new, never half.
+
+    Temporary files that an earlier write of `path` left behind when its process was killed are removed.
+    """
+    for orphan in glob.glob(glob.escape(path) + ".tmp" + "[0-9a-f]" * 32):
+        try:
+            os.remove(orphan)
+        except FileNotFoundError:
+            pass
     temp = f"{path}.tmp{uuid.uuid4().hex}"
     try:
         with open(temp, "wb") as f:

@@ -15,10 +15,13 @@ GraphDef and the `.meta` file look like TensorFlow's and TensorFlow can use our 
 `save` feeds the checkpoint prefix to `save/Const:0` and fetches `save/control_dependency:0`;
 `restore` feeds it and runs `save/restore_all` (the names are in `saver_def`).
 
-Files are made crash-safe: the bundle is written under temporary names and renamed into place,
+Files are made crash-safe: the bundle first (engine/train/checkpoint_bundle.py: both files under
+temporary names, the data file under a name the current index does not use, the index renamed last),
 then the `.meta` (temporary name + rename), and the `checkpoint` state file last (temporary name +
-rename), so an exception or crash at any point leaves the previous checkpoint restorable and
-`latest_checkpoint` naming it. (TensorFlow writes the state file before the `.meta`.)
+rename). So an exception, crash or SIGKILL at any point, also while overwriting the same prefix,
+leaves a checkpoint that restores (the previous one or the new one, never a mix) and
+`latest_checkpoint` naming it; temporary files a killed save left are removed by the next save of
+that prefix. (TensorFlow writes the state file before the `.meta`.)
 
 Not supported: V1 checkpoints (`write_version=SaverDef.V1`), sharded saving (`sharded=True` is
 accepted and saves one shard), partitioned variables, eager mode.

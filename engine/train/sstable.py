@@ -26,7 +26,7 @@ from __future__ import annotations
 import struct
 
 from engine.framework.errors import DataLossError
-from engine.io.tfrecord import masked_crc32c
+from tfformat.records import decode_varint, encode_varint, masked_crc32c
 
 MAGIC = 0xDB4775248B80FB57
 FOOTER_SIZE = 48
@@ -38,30 +38,6 @@ DEFAULT_RESTART_INTERVAL = 16
 
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
-
-
-def encode_varint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
-def decode_varint(data: bytes, pos: int, limit: int) -> tuple[int, int]:
-    """(value, position after it); ValueError when the varint runs past `limit` or 64 bits."""
-    result = 0
-    shift = 0
-    while True:
-        if pos >= limit or shift > 63:
-            raise ValueError("bad varint")
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return result, pos
-        shift += 7
 
 
 def shortest_separator(start: bytes, limit: bytes) -> bytes:

@@ -46,13 +46,5 @@ export async function getJSON(url, init) {
   }
 }
 
-/** A query string from {key: value | [values]}; undefined and null values are left out. */
-export function query(params) {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined || value === null) continue;
-    if (Array.isArray(value)) for (const v of value) search.append(key, v);
-    else search.set(key, String(value));
-  }
-  return search.toString();
-}
+// Query strings: names of any bytes are sent exactly (static/js/query.js).
+export { queryString as query } from "./query.js";

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from board.data import loader as loader_module
-from board.data.crc import crc32c_ranges
 from board.data.scan import scan_chunk
-from engine.io.tfrecord import encode_record, masked_crc32c
 from engine.proto import event_pb2, summary_pb2
 from tests.board.conftest import event_file, file_version_event, records, scalar_event, write_events
+from tfformat.crc_tables import crc32c_ranges
+from tfformat.records import encode_record, masked_crc32c
 
 TAGS = st.one_of(st.sampled_from(["loss", "acc", "a/b/c", "x" * 130, "é"]), st.text(max_size=140))
 FLOATS = st.floats(width=32, allow_nan=True, allow_infinity=True)

@@ -70,7 +70,7 @@ def test_full_screen_card_and_escape(two_runs, screenshot):
     assert chart["height"] > 300  # the chart grows with the card
     screenshot("scalars-fullscreen")
     page.keyboard.press("Escape")
-    page.wait_for_function("!document.querySelector('article.card.is-fullscreen')")
+    page.wait_for_function("() => !document.querySelector('article.card.is-fullscreen')")
 
 
 def test_drag_box_zooms_x_and_y_flat_box_x_only_and_double_click_resets(two_runs, screenshot):
@@ -124,7 +124,8 @@ def test_empty_cards_are_hidden_with_a_count_and_a_toggle(two_runs, screenshot):
     toggle.click()
     assert card(page, "acc").is_hidden()
     page.click("[data-runs-all]")
-    page.wait_for_function("document.querySelector('[data-empty-toggle]').classList.contains('is-hidden')")
+    page.wait_for_function(
+        "() => document.querySelector('[data-empty-toggle]').classList.contains('is-hidden')")
     wait_drawn(page, "acc")
 
 
@@ -168,10 +169,10 @@ def test_axis_labels_are_in_one_form(board_server, page, tmp_path, screenshot):
     assert all(re.fullmatch(r"\d+(\.\d+)?k|0", label) for label in tick_labels(page, "big", 0))
     assert all(re.fullmatch(r"\d+(\.\d+)?M|0", label) for label in tick_labels(page, "big", 1))
     page.click(".segmented__item:has(input[value=relative])")
-    page.wait_for_function("window.board.snapshot('small').mode === 'relative'")
+    page.wait_for_function("() => window.board.snapshot('small').mode === 'relative'")
     assert all(re.fullmatch(r"0:0\d:\d\d", label) for label in tick_labels(page, "small", 0))
     page.click(".segmented__item:has(input[value=wall])")
-    page.wait_for_function("window.board.snapshot('small').mode === 'wall'")
+    page.wait_for_function("() => window.board.snapshot('small').mode === 'wall'")
     wall = tick_labels(page, "small", 0)
     assert wall and all(re.fullmatch(r"\d\d:\d\d", label) for label in wall), wall  # 200 s: hh:mm
     screenshot("scalars-axis-labels")
@@ -238,14 +239,14 @@ def test_card_settings_override_the_page_and_persist(board_server, page, tmp_pat
     menu = card(page, "loss").locator("details[data-ref=settingsMenu]")
     menu.locator("summary").click()
     menu.locator("select[name=log]").select_option("log")
-    page.wait_for_function("window.board.snapshot('loss').log === true")
+    page.wait_for_function("() => window.board.snapshot('loss').log === true")
     assert snapshot(page, "acc")["log"] is False  # other cards follow the page
     menu.locator("input[name=smoothing]").fill("0")
     menu.locator("input[name=smoothing]").dispatch_event("change")
-    page.wait_for_function("window.board.snapshot('loss').smoothing === 0")
+    page.wait_for_function("() => window.board.snapshot('loss').smoothing === 0")
     menu.locator("input[name=yMax]").fill("0.5")
     menu.locator("input[name=yMax]").dispatch_event("change")
-    page.wait_for_function("window.board.snapshot('loss').yScale.max === 0.5")
+    page.wait_for_function("() => window.board.snapshot('loss').yScale.max === 0.5")
     assert menu.locator("summary").get_attribute("aria-pressed") == "true"
     screenshot("scalars-card-settings", target=card(page, "loss"))
     open_scalars(page, server.url, "?smoothing=0.6")  # kept in this browser

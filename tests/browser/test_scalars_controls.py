@@ -76,7 +76,8 @@ def test_smoothing_slider_changes_plotted_values(tf2_page, screenshot):
 def test_unchecking_a_run_removes_its_line(tf2_page, screenshot):
     assert card(tf2_page, "loss").get_attribute("data-runs") == "2"
     tf2_page.locator("li[data-run='run_b'] input[type=checkbox]").uncheck()
-    tf2_page.wait_for_function("document.querySelector('article.card[data-tag=loss]').dataset.runs === '1'")
+    tf2_page.wait_for_function(
+        "() => document.querySelector('article.card[data-tag=loss]').dataset.runs === '1'")
     assert list(snapshot(tf2_page, "loss")["runs"]) == ["run_a"]
     assert "run=run_a" in tf2_page.url
     screenshot("scalars-run-b-unchecked")
@@ -85,12 +86,16 @@ def test_unchecking_a_run_removes_its_line(tf2_page, screenshot):
     assert card(tf2_page, "loss").is_hidden()  # empty cards are hidden, and counted
     assert tf2_page.inner_text("[data-empty-toggle]") == "Show 2 empty cards"
     tf2_page.click("[data-runs-all]")
-    tf2_page.wait_for_function("document.querySelector('article.card[data-tag=loss]').dataset.runs === '2'")
+    tf2_page.wait_for_function(
+        "() => document.querySelector('article.card[data-tag=loss]').dataset.runs === '2'"
+    )
 
 
 def test_run_filter_regex_limits_the_lines(tf2_page):
     tf2_page.fill("[data-run-filter]", "_b$")
-    tf2_page.wait_for_function("document.querySelector('article.card[data-tag=loss]').dataset.runs === '1'")
+    tf2_page.wait_for_function(
+        "() => document.querySelector('article.card[data-tag=loss]').dataset.runs === '1'"
+    )
     assert list(snapshot(tf2_page, "loss")["runs"]) == ["run_b"]
     assert tf2_page.locator("li[data-run='run_a']").is_hidden()
 
@@ -108,7 +113,7 @@ def test_tag_filter_hides_cards(tf2_page, screenshot):
 
 def test_log_scale_renders(tf2_page, screenshot):
     tf2_page.check("[data-setting=log]")
-    tf2_page.wait_for_function("window.board.snapshot('loss').log === true")
+    tf2_page.wait_for_function("() => window.board.snapshot('loss').log === true")
     drawn = snapshot(tf2_page, "loss")
     assert drawn["yScale"]["min"] > 0
     assert "log=1" in tf2_page.url
@@ -146,7 +151,7 @@ def test_ignore_outliers_is_on_by_default_and_narrows_the_y_range(board_server, 
     assert snapshot(page, "loss")["yScale"]["max"] < 10
     screenshot("scalars-ignore-outliers")
     page.uncheck("[data-setting=outliers]")
-    page.wait_for_function("window.board.snapshot('loss').yScale.max >= 1000")
+    page.wait_for_function("() => window.board.snapshot('loss').yScale.max >= 1000")
     assert "outliers=0" in page.url
 
 
@@ -294,4 +299,4 @@ def test_zooming_into_a_downsampled_series_fetches_every_point_of_the_window(boa
     inside = [s for s in drawn["runs"]["long"]["step"] if zoom["min"] <= s <= zoom["max"]]
     assert inside == list(range(math.ceil(zoom["min"]), math.floor(zoom["max"]) + 1))
     over.dblclick()
-    page.wait_for_function("window.board.snapshot('loss').runs.long.step.length < 2000")
+    page.wait_for_function("() => window.board.snapshot('loss').runs.long.step.length < 2000")

@@ -21,7 +21,7 @@ def test_run_color_picker_changes_the_line_and_is_kept(board_server, page, tmp_p
     # The native color dialog cannot be driven headless: set the input as the dialog would.
     page.evaluate("""() => { const input = document.querySelector('[data-run-picker]');
                              input.value = '#123456'; input.dispatchEvent(new Event('input')); }""")
-    page.wait_for_function("window.board.snapshot('loss').runs.a.color === '#123456'")
+    page.wait_for_function("() => window.board.snapshot('loss').runs.a.color === '#123456'")
     swatch = ("(run) => document.querySelector(`li[data-run='${run}'] input`)"
               ".style.getPropertyValue('--run-color')")
     assert page.evaluate(swatch, "a") == "#123456"

@@ -41,7 +41,7 @@ def test_top_bar_has_logdir_dashboards_and_reload_indicator(board_server, page, 
     tabs = page.locator(".topbar__tab")
     assert tabs.all_inner_texts() == ["Scalars", "Graphs"]
     assert "is-active" in tabs.nth(0).get_attribute("class")
-    page.wait_for_function("document.querySelector('[data-reload]').dataset.changedAt")
+    page.wait_for_function("() => document.querySelector('[data-reload]').dataset.changedAt")
     assert "Data changed" in page.inner_text("[data-reload]")
     screenshot("scalars-topbar", target=page.locator(".topbar"))
 

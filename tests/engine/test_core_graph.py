@@ -204,8 +204,11 @@ def test_collections_with_scope_filter():
 def test_tensor_reprs_and_unknown_dims():
     x = tf.placeholder(tf.float32, [None, 3])
     y = tf.placeholder(tf.int32)
-    assert repr(x) == 'Tensor("Placeholder:0", shape=(?, 3), dtype=float32)'
-    assert repr(y) == 'Tensor("Placeholder_1:0", shape=<unknown>, dtype=int32)'
+    # TF 2.21 in v1 mode: repr for lists and dicts, str for print; unknown rank prints no shape.
+    assert repr(x) == "<tf.Tensor 'Placeholder:0' shape=(?, 3) dtype=float32>"
+    assert repr(y) == "<tf.Tensor 'Placeholder_1:0' shape=<unknown> dtype=int32>"
+    assert str(x) == 'Tensor("Placeholder:0", shape=(?, 3), dtype=float32)'
+    assert str(y) == 'Tensor("Placeholder_1:0", dtype=int32)'
     assert str(x.shape) == "(?, 3)"
     assert x.shape.as_list() == [None, 3]
     assert x.get_shape().ndims == 2
@@ -227,7 +230,9 @@ def test_tensor_shape_compatibility():
 
 
 def test_dtype_reprs_and_inference():
-    assert repr(tf.float32) == "<dtype: 'float32'>"
+    assert repr(tf.float32) == "tf.float32"
+    assert str(tf.float32) == "<dtype: 'float32'>"
+    assert repr(tf.float32._as_ref) == "tf.float32_ref"
     assert tf.constant(1.5).dtype == tf.float32
     assert tf.constant(1).dtype == tf.int32
     assert tf.constant(2**40).dtype == tf.int64

@@ -232,3 +232,28 @@ def test_adam_softmax_training_graph_matches_tf1_mlp_fixture():
     assert len(ref) > 150
     assert {n: ours.get(n) for n in ref} == ref
     assert ours["Adam/update_layer1/weight/ApplyAdam"] == "ApplyAdam"
+
+
+def test_gradient_reaching_an_op_tf_gives_no_gradient_raises_lookup_error():
+    """TF leaves ApplyGradientDescent without a gradient (not even a not-differentiable mark)."""
+    from engine.ops import training_ops
+
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [2])
+        v = tf.Variable([1.0, 2.0])
+        update = training_ops.apply_gradient_descent(v, 0.1, x)
+        with pytest.raises(LookupError, match=r"No gradient defined for operation 'ApplyGradientDescent' "
+                                              r"\(op type: ApplyGradientDescent\)"):
+            tf.gradients(update, x)
+
+
+def test_second_derivative_through_conv2d_backprop_ops():
+    """Conv2DBackpropInput/Filter have TF's gradients (they are not marked not differentiable)."""
+    with tf.Graph().as_default():
+        x = tf.constant(np.arange(2 * 4 * 4 * 1, dtype=np.float32).reshape(2, 4, 4, 1) / 10)
+        f = tf.constant(np.ones((2, 2, 1, 1), np.float32))
+        y = tf.nn.conv2d(x, f, strides=[1, 1, 1, 1], padding="SAME")
+        (gx,) = tf.gradients(tf.reduce_sum(tf.square(y)), [x])
+        (gf,) = tf.gradients(tf.reduce_sum(gx), [f])
+        assert gf is not None
+        assert {"Conv2DBackpropInput"} <= {op.type for op in tf.get_default_graph().get_operations()}

@@ -1,4 +1,4 @@
-"""engine.dependency_optimizer: gated gradients nothing reads are not computed; ordering is kept."""
+"""engine.runtime.prune (the dependency optimizer): gated gradients nothing reads are not computed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import engine as tf
-from engine import dependency_optimizer
+from engine.runtime import prune as dependency_optimizer
 
 
 @pytest.fixture(autouse=True)

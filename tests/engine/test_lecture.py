@@ -85,7 +85,8 @@ def test_layer_expression():
     fc1 = tf.nn.relu(tf.matmul(images_batch, w1)+b1)
     # END SNIPPET
     assert fc1.op.type == "Relu"
-    assert repr(fc1) == 'Tensor("Relu:0", shape=(?, 2), dtype=float32)'
+    assert str(fc1) == 'Tensor("Relu:0", shape=(?, 2), dtype=float32)'  # what print(fc1) shows
+    assert repr([fc1]) == "[<tf.Tensor 'Relu:0' shape=(?, 2) dtype=float32>]"
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         out = sess.run(fc1, feed_dict={images_batch: [[1, -2, 0, 0.5]]})

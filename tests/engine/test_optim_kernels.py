@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from engine.ops import training_kernels as k
+from engine.ops import training_ops as k
 
 RNG = np.random.RandomState(7)
 
@@ -19,7 +19,7 @@ def test_gradient_descent_updates_in_place():
     var, grad = arrays(3, 4, n=2)
     expected = var - 0.5 * grad
     buf = var
-    assert k.apply_gradient_descent(var, 0.5, grad) is buf
+    assert k.np_apply_gradient_descent(var, 0.5, grad) is buf
     np.testing.assert_allclose(var, expected)
 
 
@@ -29,7 +29,7 @@ def test_momentum(nesterov):
     lr, mom = 0.1, 0.9
     acc = accum * mom + grad
     expected = var - (grad * lr + acc * mom * lr if nesterov else lr * acc)
-    k.apply_momentum(var, accum, lr, grad, mom, use_nesterov=nesterov)
+    k.np_apply_momentum(var, accum, lr, grad, mom, use_nesterov=nesterov)
     np.testing.assert_allclose(accum, acc)
     np.testing.assert_allclose(var, expected)
 
@@ -43,7 +43,7 @@ def test_adam(nesterov):
     v1 = b2 * v + (1 - b2) * grad**2
     mhat = (1 - b1) * grad + b1 * m1 if nesterov else m1
     expected = var - alpha * mhat / (np.sqrt(v1) + eps)
-    k.apply_adam(var, m, v, b1p, b2p, lr, b1, b2, eps, grad, use_nesterov=nesterov)
+    k.np_apply_adam(var, m, v, b1p, b2p, lr, b1, b2, eps, grad, use_nesterov=nesterov)
     np.testing.assert_allclose(m, m1)
     np.testing.assert_allclose(v, v1)
     np.testing.assert_allclose(var, expected)
@@ -51,7 +51,7 @@ def test_adam(nesterov):
 
 def test_adam_stays_float32():
     var, m, v, grad = (a.astype(np.float32) for a in arrays(6, positive=(2,)))
-    k.apply_adam(var, m, v, 0.9, 0.999, 0.001, 0.9, 0.999, 1e-8, grad)
+    k.np_apply_adam(var, m, v, 0.9, 0.999, 0.001, 0.9, 0.999, 1e-8, grad)
     assert var.dtype == m.dtype == v.dtype == np.float32
 
 
@@ -61,7 +61,7 @@ def test_rms_prop():
     ms1 = rho * ms + (1 - rho) * grad**2
     mom1 = momentum * mom + lr * grad / np.sqrt(ms1 + eps)
     expected = var - mom1
-    k.apply_rms_prop(var, ms, mom, lr, rho, momentum, eps, grad)
+    k.np_apply_rms_prop(var, ms, mom, lr, rho, momentum, eps, grad)
     np.testing.assert_allclose(ms, ms1)
     np.testing.assert_allclose(mom, mom1)
     np.testing.assert_allclose(var, expected)
@@ -75,7 +75,7 @@ def test_centered_rms_prop():
     mg1 = rho * mg + (1 - rho) * grad
     mom1 = momentum * mom + lr * grad / np.sqrt(ms1 - mg1**2 + eps)
     expected = var - mom1
-    k.apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, eps, grad)
+    k.np_apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, eps, grad)
     np.testing.assert_allclose(mg, mg1)
     np.testing.assert_allclose(ms, ms1)
     np.testing.assert_allclose(var, expected)
@@ -85,7 +85,7 @@ def test_adagrad():
     var, accum, grad = arrays(2, 2, n=3, positive=(1,))
     acc = accum + grad**2
     expected = var - 0.3 * grad / np.sqrt(acc)
-    k.apply_adagrad(var, accum, 0.3, grad)
+    k.np_apply_adagrad(var, accum, 0.3, grad)
     np.testing.assert_allclose(accum, acc)
     np.testing.assert_allclose(var, expected)
 
@@ -97,39 +97,21 @@ def test_adadelta():
     update = np.sqrt(accum_update + eps) / np.sqrt(acc + eps) * grad
     acc_upd = rho * accum_update + (1 - rho) * update**2
     expected = var - lr * update
-    k.apply_adadelta(var, accum, accum_update, lr, rho, eps, grad)
+    k.np_apply_adadelta(var, accum, accum_update, lr, rho, eps, grad)
     np.testing.assert_allclose(accum, acc)
     np.testing.assert_allclose(accum_update, acc_upd)
     np.testing.assert_allclose(var, expected)
 
 
-def test_sharded_adam_equals_single_threaded(monkeypatch):
-    n = k.SHARD_MIN_ELEMENTS * 2 + 7
-    rng = np.random.RandomState(0)
-    base = [rng.randn(n).astype(np.float32) for _ in range(4)]
-    base[2] = np.abs(base[2])
-    args = (0.9**2, 0.999**2, 0.01, 0.9, 0.999, 1e-8)
-    monkeypatch.setattr(k, "KERNEL_THREADS", 1)
-    one = [a.copy() for a in base]
-    k.apply_adam(one[0], one[1], one[2], *args, one[3])
-    monkeypatch.setattr(k, "KERNEL_THREADS", 3)
-    many = [a.copy() for a in base]
-    k.apply_adam(many[0], many[1], many[2], *args, many[3])
-    for a, b in zip(one, many, strict=True):
-        np.testing.assert_array_equal(a, b)
-
-
-@pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("nesterov", [False, True])
-def test_bound_adam_with_the_gradient_as_scratch_equals_apply_adam(monkeypatch, nesterov, threads):
-    n = k.SHARD_MIN_ELEMENTS * 2 + 7
+def test_bound_adam_with_the_gradient_as_scratch_equals_apply_adam(nesterov):
+    n = (1 << 18) + 7
     rng = np.random.RandomState(1)
     base = [rng.randn(n).astype(np.float32) for _ in range(4)]
     base[2] = np.abs(base[2])
     powers, hyper = (0.9**2, 0.999**2), (0.01, 0.9, 0.999, 1e-8)
-    monkeypatch.setattr(k, "KERNEL_THREADS", threads)
     expected = [a.copy() for a in base]
-    k.apply_adam(*expected[:3], *powers, *hyper, expected[3], use_nesterov=nesterov)
+    k.np_apply_adam(*expected[:3], *powers, *hyper, expected[3], use_nesterov=nesterov)
     got = [a.copy() for a in base]
     k.adam(np.float32, *hyper, use_nesterov=nesterov, grad_is_scratch=True)(*got[:3], *powers, got[3])
     for a, b in zip(got[:3], expected[:3], strict=True):

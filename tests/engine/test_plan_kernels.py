@@ -1,7 +1,7 @@
-"""Plan-time kernel specialisation (engine/session.py): kernels bound to the values a plan knows
-(ApplyAdam's hyper-parameters, reduction axes, Reshape targets) and buffer forwarding into dead
-intermediates -- bit for bit the values of the general kernels, and never a write into anything that
-can still be seen."""
+"""Plan-time kernel specialisation (engine/runtime/binding.py, forwarding.py): kernels bound to the
+values a plan knows (ApplyAdam's hyper-parameters, reduction axes, Reshape targets) and buffer
+forwarding into dead intermediates -- bit for bit the values of the general kernels, and never a
+write into anything that can still be seen."""
 
 import re
 
@@ -10,6 +10,7 @@ import pytest
 
 import engine as tf
 from engine import session
+from tests.engine.mlp import relu_mlp
 
 
 @pytest.fixture(autouse=True)
@@ -21,8 +22,7 @@ def fresh_graph():
 
 def _general_kernels_only(monkeypatch):
     """Plans as they were before binding and forwarding: every input passed to the compiled kernel."""
-    monkeypatch.setattr(session, "_bind", session._unbound)
-    monkeypatch.setattr(session, "_forward_buffers", lambda *args: {})
+    monkeypatch.setenv("ENGINE_PLAN_PASSES", "all,-bound_kernels,-buffer_forwarding")
 
 
 def _arguments(plan, op_type):
@@ -43,21 +43,7 @@ def _forwarding_types(plan):
 
 def _train_mlp(steps, lr=None):
     """Adam on a small relu MLP from fixed values; returns (losses, variables, the step's plan)."""
-    rng = np.random.RandomState(3)
-    xv = rng.randn(8, 6).astype(np.float32)
-    yv = np.eye(4, dtype=np.float32)[rng.randint(0, 4, 8)]
-    x = tf.placeholder(tf.float32, [None, 6], name="x")
-    y = tf.placeholder(tf.float32, [None, 4], name="y")
-    h = x
-    for i, size in enumerate([5, 5, 4]):
-        with tf.variable_scope(f"layer{i}"):
-            w0 = rng.randn(h.shape[1].value, size).astype(np.float32)
-            w = tf.get_variable("w", initializer=tf.constant(w0))
-            b = tf.get_variable("b", initializer=tf.constant(rng.randn(size).astype(np.float32) * 0.1))
-            h = tf.matmul(h, w) + b
-            if i < 2:
-                h = tf.nn.relu(h)
-    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=h))
+    x, y, _, loss, xv, yv = relu_mlp()
     rate = tf.placeholder(tf.float32, [], name="lr") if lr is not None else 0.01
     train_op = tf.train.AdamOptimizer(rate).minimize(loss)
     feed = {x: xv, y: yv} if lr is None else {x: xv, y: yv, rate: lr}

@@ -1,8 +1,8 @@
 """Reductions, ArgMax/ArgMin and Cumsum with an axis out of range: TF's error class and text at graph
 construction (a constant axis) and at run time (a fed axis), never a silently wrapped axis.
 
-The texts are TF's (checked against TensorFlow 2.21's tf.compat.v1); the shape-function errors keep the
-TF 1.x framing (`for 'Sum' (op: 'Sum')`) that every shape error of this engine uses.
+The texts are TF's (checked against TensorFlow 2.21's tf.compat.v1), shape-function errors in TF 2.x's
+framing that names the node with its attrs and inputs (`for '{{node Sum}} = Sum[...](...)'`).
 """
 
 import numpy as np
@@ -38,9 +38,12 @@ def test_constant_axis_out_of_range_is_a_shape_error(reduce, op_type, dtype, axi
     x = tf.placeholder(dtype, [2, 3])
     with pytest.raises(ValueError) as info:
         reduce(x, axis)
+    types = "" if op_type in ("All", "Any") else "T=DT_FLOAT, "
+    node = f"{{{{node {op_type}}}}} = {op_type}[{types}Tidx=DT_INT32, keep_dims=false]"
     assert str(info.value) == (
-        f"Invalid reduction dimension {bad} for input with 2 dimensions. for '{op_type}' (op: '{op_type}') "
-        f"with input shapes: [2,3], {axes_shape} and with computed input tensors: input[1] = <{computed}>."
+        f"Invalid reduction dimension {bad} for input with 2 dimensions. for '{node}(Placeholder, "
+        f"{op_type}/reduction_indices)' with input shapes: [2,3], {axes_shape} and with computed input "
+        f"tensors: input[1] = <{computed}>."
     )
 
 
@@ -106,7 +109,8 @@ def test_axes_of_rank_two_are_a_shape_error():
     with pytest.raises(ValueError) as info:
         tf.reduce_sum(tf.placeholder(tf.float32, [2, 3]), [[0], [1]])
     assert str(info.value) == (
-        "Shape must be at most rank 1 but is rank 2 for 'Sum' (op: 'Sum') with input shapes: [2,3], [2,1]."
+        "Shape must be at most rank 1 but is rank 2 for '{{node Sum}} = Sum[T=DT_FLOAT, Tidx=DT_INT32, "
+        "keep_dims=false](Placeholder, Sum/reduction_indices)' with input shapes: [2,3], [2,1]."
     )
 
 
@@ -127,8 +131,10 @@ def test_arg_reduction_axis_out_of_range(arg, op_type, axis):
         arg(tf.placeholder(tf.float32, [2, 3]), axis)
     assert str(info.value) == (
         f"Dimension ({axis}) must be in the range [-2, 2), where 2 is the number of dimensions in the input. "
-        f"for '{op_type}' (op: '{op_type}') with input shapes: [2,3], [] and with computed input tensors: "
-        f"input[1] = <{axis}>."
+        f"for '{{{{node {op_type}}}}} = {op_type}[T=DT_FLOAT, Tidx=DT_INT32, "
+        f"output_type=DT_INT64](Placeholder, "
+        f"{op_type}/dimension)' with input shapes: [2,3], [] and with computed input tensors: input[1] = "
+        f"<{axis}>."
     )
     x = tf.placeholder(tf.float32, [2, None])
     a = tf.placeholder(tf.int32)

@@ -70,7 +70,7 @@ def test_shapes_of_a_fed_batch_are_folded_and_another_batch_size_still_works():
             np.testing.assert_allclose(sess.run(mean, {x: value}), value.sum() / batch)
             np.testing.assert_array_equal(sess.run(flat, {x: value}), value.reshape(-1))
         plan = sess._plans[(mean, (x,))]
-        assert plan.shapes == ((2, 3),)
+        assert plan.plan.feed_shapes == ((2, 3),)
         assert "Shape" not in {op.type for op in plan.line_ops.values()}
 
 

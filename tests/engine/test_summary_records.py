@@ -14,6 +14,7 @@ from engine.summary.scalar_records import (
     float32_bytes,
     is_plain_scalar_prefix,
     scalar_summary_prefix,
+    summary_event,
 )
 
 
@@ -89,3 +90,16 @@ def test_batch_with_generic_records_between_scalars_keeps_order():
     expected = [reference_record("s", 1, 1.0, 0.5), generic, reference_record("s", 2, 3.0, 0.25),
                 reference_record("s", 3, 4.0, 0.125), reference_record("s", 4, 5.0, 0.75)]
     assert encode_batch(batch) == b"".join(expected)
+
+
+@pytest.mark.parametrize("step", [0, 1, 127, 128, 2**40, -1])
+def test_event_framed_around_summary_bytes_is_what_protobuf_serializes(step):
+    histogram = summary_pb2.HistogramProto(min=-1.0, max=2.0, num=3, bucket_limit=[0.0, 2.0], bucket=[1, 2])
+    summaries = [
+        summary_pb2.Summary(),
+        summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag="h", histo=histogram),
+                                   summary_pb2.Summary.Value(tag="s", simple_value=0.25)]),
+    ]
+    for summary in summaries:
+        expected = event_pb2.Event(wall_time=1234.5678, step=step, summary=summary).SerializeToString()
+        assert summary_event(summary.SerializeToString(), step, 1234.5678) == expected

@@ -8,14 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.framework.errors import DataLossError
-from engine.io.tfrecord import (
-    FOOTER_SIZE,
-    HEADER_SIZE,
-    TFRecordReader,
-    TFRecordWriter,
-    encode_record,
-    masked_crc32c,
-)
+from engine.io.tfrecord import TFRecordReader, TFRecordWriter
+from tfformat.records import FOOTER_SIZE, HEADER_SIZE, encode_record, masked_crc32c
 
 
 def test_masked_crc32c_matches_known_value():

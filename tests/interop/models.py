@@ -14,7 +14,7 @@ IN, HIDDEN, OUT, BATCH = 5, 16, 3, 6
 
 
 def mlp_params(seed: int = 0) -> dict[str, list]:
-    """Initial values for the MLP, as JSON-able lists (the glorot init of the two sides differs)."""
+    """Initial values for the MLP, as JSON-able lists (explicit: these tests do not lean on random init)."""
     rng = np.random.RandomState(seed)
     shapes = {"layer1/weight": (IN, HIDDEN), "layer1/bias": (HIDDEN,),
               "layer2/weight": (HIDDEN, OUT), "layer2/bias": (OUT,)}

@@ -1,0 +1,78 @@
+"""Cast and its wrappers (``tf.cast``, ``to_float``, ``saturate_cast``, ...): kernel, shape rule, gradient."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.framework import dtypes, errors, ops, registry
+from engine.framework.registry import register_gradient
+from engine.ops import array_ops
+from engine.ops.op_util import make_tensor
+
+_convert = ops.convert_to_tensor
+
+
+def _compile_cast(op, runtime):
+    dst = op._attrs["DstT"]
+    npd = dst.as_numpy_dtype
+    if dst == dtypes.string:
+        raise errors.UnimplementedError(None, op, "Cast to string is not supported")
+
+    def kernel(x):
+        return np.asarray(x).astype(npd)
+
+    return kernel
+
+
+registry.register_op(
+    "Cast",
+    infer=lambda op: [(op._attrs["DstT"], op.inputs[0].shape)],
+    compile=_compile_cast,
+    attrs={"Truncate": False},
+)
+
+
+def cast(x, dtype, name=None):
+    """`x` converted to `dtype` (floats truncate toward zero when cast to ints, as in TF)."""
+    base = dtypes.as_dtype(dtype).base_dtype
+    with ops.name_scope(name, "Cast", [x]) as scope:
+        x = _convert(x, name="x")
+        if x.dtype.base_dtype == base:
+            return x
+        return make_tensor(
+            "Cast", [x], name=scope, attrs={"SrcT": x.dtype.base_dtype, "DstT": base, "Truncate": False}
+        )
+
+
+def to_float(x, name="ToFloat"):
+    return cast(x, dtypes.float32, name=name)
+
+
+def to_int32(x, name="ToInt32"):
+    return cast(x, dtypes.int32, name=name)
+
+
+def to_int64(x, name="ToInt64"):
+    return cast(x, dtypes.int64, name=name)
+
+
+def saturate_cast(value, dtype, name=None):
+    with ops.name_scope(name, "saturate_cast", [value]) as scope:
+        value = _convert(value, name="value")
+        dtype = dtypes.as_dtype(dtype)
+        if value.dtype.min < dtype.min or value.dtype.max > dtype.max:
+            from engine.ops import math_ops
+
+            value = math_ops.clip_by_value(value, dtype.min, dtype.max)
+        return cast(value, dtype, name=scope)
+
+# --- gradients ------------------------------------------------------------------------------------
+
+
+@register_gradient("Cast")
+def _cast_grad(op, grad):
+    src = op.inputs[0].dtype.base_dtype
+    if src.is_floating and grad.dtype.base_dtype.is_floating:
+        return [array_ops.cast(grad, src)]
+    return [None]
+

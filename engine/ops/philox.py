@@ -1,0 +1,127 @@
+"""Philox4x32-10, the counter-based bit generator behind TensorFlow's stateful random ops.
+
+A generator is a 64-bit key (the op's `seed` attr) and a 128-bit counter whose upper half starts at the
+op's `seed2` attr.  Each counter value encrypts to four uint32 words; the counter then advances by one.
+Random kernels reserve a fixed stretch of counters per run (`reserve`), so a second `sess.run` of the
+same op starts where TF's does, whatever the first run consumed.
+
+Everything is vectorised: `words(n)` computes n counter blocks at once in numpy uint32/uint64
+arithmetic, so a million samples cost a few dozen array passes rather than a Python loop.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import numpy as np
+
+# Philox's Weyl increments for the key and its round multipliers (Salmon et al., "Parallel random
+# numbers: as easy as 1, 2, 3", SC'11), as TF's philox_random.h uses them.
+_KEY_STEP_A = 0x9E3779B9
+_KEY_STEP_B = 0xBB67AE85
+_ROUNDS = 10
+_M32 = 0xFFFFFFFF
+_M64 = 0xFFFFFFFFFFFFFFFF
+_M128 = (1 << 128) - 1
+
+
+_MULS = np.array([[0xD2511F53], [0xCD9E8D57]], dtype=np.uint64)
+# Where the low and high 32-bit halves of a uint64 sit in its uint32 view.
+_LO, _HI = (0, 1) if np.little_endian else (1, 0)
+_CHUNK = 16384  # blocks per pass: the working arrays stay in the CPU cache
+
+
+def _round_keys(key):
+    """The ten (k0, k1) round keys, as a (2, 1) uint32 column each (broadcast over a chunk)."""
+    k0, k1 = key & _M32, (key >> 32) & _M32
+    keys = []
+    for _ in range(_ROUNDS):
+        keys.append(np.array([[k0], [k1]], dtype=np.uint32))
+        k0, k1 = (k0 + _KEY_STEP_A) & _M32, (k1 + _KEY_STEP_B) & _M32
+    return keys
+
+
+def blocks(key, counter, n):
+    """The n blocks for counters counter .. counter+n-1: a uint32 array of shape (n, 4)."""
+    return blocks_at(key, counter, np.arange(n, dtype=np.uint64))
+
+
+def blocks_at(key, counter, offsets):
+    """The blocks for counters counter + offsets (a uint64 array): uint32 array of shape (len, 4).
+
+    Works on a (2, chunk) layout: row 0 is the (c0, c1) lane, row 1 the (c2, c3) lane, so one numpy
+    multiply forms both 32x32->64-bit products of a round; their high and low halves are read through
+    a uint32 view of the products (no shift or mask pass), and the two product buffers alternate so
+    the low halves (next c1, c3) survive until the round after.
+    """
+    n = offsets.size
+    out = np.empty((n, 4), dtype=np.uint32)
+    if not n:
+        return out
+    lo64, hi64 = counter & _M64, counter >> 64
+    wraps = lo64 + int(offsets.max()) > _M64  # some low halves overflow into the high half
+    chunk = min(_CHUNK, n)
+    keys = _round_keys(key)
+    x = np.empty((2, chunk), dtype=np.uint32)  # c0, c2
+    y0 = np.empty((2, chunk), dtype=np.uint32)  # c1, c3 before the first round
+    prods = [np.empty((2, chunk), dtype=np.uint64) for _ in range(2)]
+    # halves[b][lane, i, _LO] is the low word of the product in buffer b; lanes swapped as the round
+    # function wants (c0's product feeds c2/c3 and vice versa).
+    halves = [p.view(np.uint32).reshape(2, chunk, 2)[::-1] for p in prods]
+    for start in range(0, n, chunk):
+        m = min(chunk, n - start)
+        part = offsets[start : start + m]
+        low = part + np.uint64(lo64)  # wraps modulo 2**64 like the C++ counter words
+        high = np.where(low < part, np.uint64((hi64 + 1) & _M64), np.uint64(hi64)) if wraps else None
+        x[0, :m] = low & np.uint64(_M32)
+        y0[0, :m] = low >> np.uint64(32)
+        if high is None:
+            x[1, :m] = hi64 & _M32
+            y0[1, :m] = hi64 >> 32
+        else:
+            x[1, :m] = high & np.uint64(_M32)
+            y0[1, :m] = high >> np.uint64(32)
+        y = y0
+        for r in range(_ROUNDS):
+            np.multiply(x, _MULS, out=prods[r & 1])
+            h = halves[r & 1]
+            np.bitwise_xor(h[:, :, _HI], y, out=x)
+            x ^= keys[r]
+            y = h[:, :, _LO]
+        block = out[start : start + m]
+        block[:, 0] = x[0, :m]
+        block[:, 1] = y[0, :m]
+        block[:, 2] = x[1, :m]
+        block[:, 3] = y[1, :m]
+    return out
+
+
+class Philox:
+    """TF's PhiloxRandom keyed by (seed, seed2), with GuardedPhiloxRandom's reservations."""
+
+    def __init__(self, seed, seed2):
+        self.key = int(seed) & _M64
+        self.counter = (int(seed2) & _M64) << 64
+
+    @classmethod
+    def from_attrs(cls, seed, seed2):
+        """GuardedPhiloxRandom::Init: both 0 means unseeded, and the key comes from the OS."""
+        if seed == 0 and seed2 == 0:
+            seed, seed2 = secrets.randbits(64), secrets.randbits(64)
+        return cls(seed, seed2)
+
+    def reserve(self, count):
+        """A copy of the generator at the current counter; this one skips `count` blocks ahead."""
+        start = Philox.__new__(Philox)
+        start.key, start.counter = self.key, self.counter
+        self.counter = (self.counter + int(count)) & _M128
+        return start
+
+    def skip(self, count):
+        self.counter = (self.counter + int(count)) & _M128
+
+    def words(self, n):
+        """The next n blocks as a flat uint32 array of 4n words; the counter advances by n."""
+        out = blocks(self.key, self.counter, n).reshape(-1)
+        self.skip(n)
+        return out

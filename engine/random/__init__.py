@@ -1,0 +1,20 @@
+"""`tf.random` (TF 1.x spelling, `tf.compat.v1.random`): the random ops under their short names."""
+
+# ruff: noqa: F401 - this module only re-exports the public API
+
+from engine.framework.random_seed import get_seed, set_random_seed
+from engine.ops.random_ops import categorical, multinomial, truncated_normal
+from engine.ops.random_ops import random_normal as normal
+from engine.ops.random_ops import random_shuffle as shuffle
+from engine.ops.random_ops import random_uniform as uniform
+
+__all__ = [
+    "categorical",
+    "get_seed",
+    "multinomial",
+    "normal",
+    "set_random_seed",
+    "shuffle",
+    "truncated_normal",
+    "uniform",
+]

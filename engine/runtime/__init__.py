@@ -1,0 +1,29 @@
+"""The session's runtime: how a graph's ops become a callable plan, and the state plans run against.
+
+`engine/session.py` is the client (fetch structures, feeds, TF's errors); everything it runs comes from
+here, one concern per module:
+
+=========================  ==========================================================================
+state.py                   per-session state: `VariableCell`s, random generators, compiled kernels
+graph_watch.py             what plans assumed about the graph; when a graph change invalidates them
+plan.py                    `Planner.build`: prune -> lower -> executor; `Plan` and its guarded variants
+prune.py                   needed ops in dependency order (pass `dependency_optimizer`)
+lowering.py                ops -> `Program` of steps (pass `kernel_elision`; calls the passes below)
+constant_folding.py        pass `constant_folding`
+shape_specialisation.py    pass `shape_specialisation` (and the shape oracle forwarding uses)
+binding.py                 pass `bound_kernels`
+forwarding.py              pass `buffer_forwarding`
+frees.py                   pass `last_use_frees`
+passes.py                  the pass names and the ENGINE_PLAN_PASSES knob
+straight_line.py           the executor: a Program as one generated Python function
+=========================  ==========================================================================
+
+Executors
+---------
+A `Program` (lowering.py) is executor-independent: steps naming the values they read and define.  Today
+every plan goes to the straight-line executor, which needs an acyclic, frame-free program.  Control flow
+(Switch/Merge/Enter/Exit/NextIteration) will add a frame-aware interpreter executor: a module with
+`compile_program(program) -> object with fn(*feeds) and failing_op(exc)`, registered in
+`plan.EXECUTORS` and chosen per plan by `Planner.build` when the ordered ops include frame ops (a
+registry flag), so graphs without control flow keep the straight-line fast path.
+"""

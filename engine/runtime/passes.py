@@ -1,0 +1,51 @@
+"""The plan builder's passes, by name, and the private knob that switches them.
+
+Every pass only changes how a plan computes its values, never the values: `tests/engine/
+test_plan_passes.py` runs the suite's graphs with all passes off and all on and compares the results bit
+for bit.  With all off, a plan calls every needed op's kernel in dependency order (following every
+control edge), which is the reference the passes are checked against.
+
+``ENGINE_PLAN_PASSES`` (read when a session is created) selects them: unset or ``all`` for every pass,
+``none`` for none, a comma list of names to enable, or ``all,-name,...`` to drop some.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEPENDENCY_OPTIMIZER = "dependency_optimizer"  # prune.py: control edges to unneeded pure ops dropped
+KERNEL_ELISION = "kernel_elision"  # lowering.py: no kernel call for Const/VariableV2/Identity/NoOp
+CONSTANT_FOLDING = "constant_folding"  # constant_folding.py
+SHAPE_SPECIALISATION = "shape_specialisation"  # shape_specialisation.py: Shape/Size/Rank, Reshape
+BOUND_KERNELS = "bound_kernels"  # binding.py
+BUFFER_FORWARDING = "buffer_forwarding"  # forwarding.py
+LAST_USE_FREES = "last_use_frees"  # frees.py
+
+ALL = frozenset((DEPENDENCY_OPTIMIZER, KERNEL_ELISION, CONSTANT_FOLDING, SHAPE_SPECIALISATION, BOUND_KERNELS,
+                 BUFFER_FORWARDING, LAST_USE_FREES))
+ENV = "ENGINE_PLAN_PASSES"
+
+
+def parse(text: str) -> frozenset:
+    """The pass set a knob value names (see the module docstring); ValueError for an unknown name."""
+    enabled = set()
+    for word in (w.strip() for w in text.split(",")):
+        if word in ("", "none"):
+            continue
+        if word == "all":
+            enabled |= ALL
+            continue
+        name = word.removeprefix("-")
+        if name not in ALL:
+            raise ValueError(f"{ENV}: unknown plan pass {name!r}; known: {', '.join(sorted(ALL))}")
+        if word.startswith("-"):
+            enabled.discard(name)
+        else:
+            enabled.add(name)
+    return frozenset(enabled)
+
+
+def configured() -> frozenset:
+    """The passes the environment asks for (all of them by default)."""
+    text = os.environ.get(ENV)
+    return ALL if text is None else parse(text)
