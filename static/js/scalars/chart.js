@@ -380,22 +380,7 @@ export class ScalarChart {
     let lo = dataMin;
     let hi = dataMax;
     if (model.outliers && this.aligned) {
-      const xmin = u.scales.x.min ?? -Infinity;
-      const xmax = u.scales.x.max ?? Infinity;
-      const inView = [];
-      for (const r of model.runs) {
-        const vals = [];
-        for (let i = 0; i < r.raw.length; i++) {
-          const x = r.x[i];
-          if (x >= xmin && x <= xmax && (!model.log || r.raw[i] > 0)) vals.push(r.raw[i]);
-        }
-        inView.push(vals);
-      }
-      const sorted = finiteSorted(inView);
-      if (sorted.length) {
-        lo = quantile(sorted, OUTLIER_QUANTILES[0]);
-        hi = quantile(sorted, OUTLIER_QUANTILES[1]);
-      }
+      [lo, hi] = this.percentiles(u.scales.x.min ?? -Infinity, u.scales.x.max ?? Infinity, lo, hi);
     }
     if (lo === null || hi === null || !Number.isFinite(lo) || !Number.isFinite(hi)) {
       return model.log ? [0.1, 10] : [0, 1];
@@ -409,6 +394,32 @@ export class ScalarChart {
       return [lo - pad, hi + pad];
     }
     return uPlot.rangeNum(lo, hi, 0.08, true);
+  }
+
+  /**
+   * The 5th and 95th percentiles of the raw values with x in [xmin, xmax] (or `lo`, `hi` when there
+   * are none). uPlot asks for the y range several times per draw: the answer is kept per model and
+   * x window, so the values are sorted once.
+   */
+  percentiles(xmin, xmax, lo, hi) {
+    const model = this.model;
+    const key = `${xmin}:${xmax}`;
+    if (this.percentileCache?.model === model && this.percentileCache.key === key) return this.percentileCache.range;
+    const inView = [];
+    for (const r of model.runs) {
+      const vals = [];
+      for (let i = 0; i < r.raw.length; i++) {
+        const x = r.x[i];
+        if (x >= xmin && x <= xmax && (!model.log || r.raw[i] > 0)) vals.push(r.raw[i]);
+      }
+      inView.push(vals);
+    }
+    const sorted = finiteSorted(inView);
+    const range = sorted.length
+      ? [quantile(sorted, OUTLIER_QUANTILES[0]), quantile(sorted, OUTLIER_QUANTILES[1])]
+      : [lo, hi];
+    this.percentileCache = { model, key, range };
+    return range;
   }
 
   /** [min, max] when the card fixes both bounds, or one of them (the other from the data); else null. */
