@@ -30,7 +30,7 @@ proto: $(VENV)/.installed-test
 	$(PY) -m grpc_tools.protoc -I. --python_out=. --pyi_out=. engine/proto/*.proto
 
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff check . && $(MAKE) --no-print-directory node_modules/.package-lock.json && node_modules/.bin/eslint static/js
 
 # pytest exits 5 when it collected no test: make treats every non-zero exit as a failure.
 # The interop tests find TensorFlow where tfref put it (tests/conftest.py's tf_python fixture asks
