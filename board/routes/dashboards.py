@@ -17,7 +17,8 @@ from markupsafe import Markup
 from board import encode
 from board.data.summaries import HISTOGRAMS
 from board.errors import BoardError
-from board.routes.pages import LATE_SLOT, StreamedPage, _natural_key, page_context
+from board.routes.pages import LATE_SLOT, StreamedPage, page_context
+from board.routes.scalars import MAX_DEFAULT_RUNS, natural_key, tag_key
 
 router = APIRouter()
 
@@ -69,8 +70,7 @@ def first_card(request: Request, page: str) -> str:
     cards = [(run, tag) for run, tags in index.items() for tag in tags]
     if not cards:
         return ""
-    run, tag = min(cards, key=lambda c: (_natural_key(c[1].split("/", 1)[0]), _natural_key(c[1]),
-                                         _natural_key(c[0])))
+    run, tag = min(cards, key=lambda c: (*tag_key(c[1]), natural_key(c[0])))
     route = histograms.histograms_route if page == "histograms" else histograms.distributions_route
     try:
         body = bytes(route(request, run=run, tag=tag, samples=None).body)
@@ -88,7 +88,8 @@ def _page(request: Request, page: str) -> StreamedPage:
     provider = request.app.state.provider
     context.update(request=request, title=title, plugin=plugin, things=things,
                    unshown=unshown_plugins(provider), settings_template=f"_settings_{page}.html",
-                   initial=Markup(_initial(request, page)), first_card_slot=Markup(LATE_SLOT))
+                   initial=Markup(_initial(request, page)), first_card_slot=Markup(LATE_SLOT),
+                   max_default_runs=MAX_DEFAULT_RUNS)
     return StreamedPage(templates.get_template("dashboard.html"), context, lambda: first_card(request, page))
 
 

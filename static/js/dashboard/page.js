@@ -270,7 +270,8 @@ export function startDashboard({ plugin, tagsOf, fillCard, perTag = () => false 
   const runList = new RunList({
     list: $("[data-runs]"), count: $("[data-run-count]"), filter: $("[data-run-filter]"),
     all: $("[data-runs-all]"), none: $("[data-runs-none]"),
-  }, null, render);
+    onlySelected: $("[data-runs-only-selected]"), picker: $("[data-run-picker]"),
+  }, { selection: null, onlySelected: false, maxDefault: Number($("[data-runs]").dataset.maxDefault) }, render);
   $("[data-run-filter]").addEventListener("input", (e) => {
     e.target.classList.toggle(CLS.invalid, !runList.setFilter(e.target.value));
   });
