@@ -58,6 +58,8 @@ def make_data(seed=0):
 class NumpyMLP:
     """The step written by hand: forward, backward and Adam, updating parameters in place."""
 
+    lr = LR
+
     def __init__(self, params):
         self.params = [p.copy() for p in params]
         self.m = [np.zeros_like(p) for p in params]
@@ -96,12 +98,15 @@ class NumpyMLP:
         d1 *= h1 > 0
         g1 = x.T @ d1
         gb1 = d1.sum(axis=0)
-        # Adam, in place
+        self.adam((g1, gb1, g2, gb2, g3, gb3))
+        return loss
+
+    def adam(self, grads):
+        """Adam, in place, as ApplyAdam computes it."""
         one = np.float32(1)
-        alpha = np.float32(LR) * np.sqrt(one - self.b2p) / (one - self.b1p)
+        alpha = np.float32(self.lr) * np.sqrt(one - self.b2p) / (one - self.b1p)
         c1, c2, eps = one - np.float32(BETA1), one - np.float32(BETA2), np.float32(EPS)
-        for p, g, m, v, t, u in zip(self.params, (g1, gb1, g2, gb2, g3, gb3), self.m, self.v,
-                                    self.tmp, self.tmp2, strict=True):
+        for p, g, m, v, t, u in zip(self.params, grads, self.m, self.v, self.tmp, self.tmp2, strict=True):
             np.subtract(g, m, out=t)
             t *= c1
             m += t
@@ -116,7 +121,6 @@ class NumpyMLP:
             p -= u
         self.b1p = self.b1p * np.float32(BETA1)
         self.b2p = self.b2p * np.float32(BETA2)
-        return loss
 
 
 def build_graph(tf, params):
@@ -190,10 +194,10 @@ def rate(step, x, y, steps):
 
 class RemoteTensorFlow:
     """TensorFlow in another interpreter (``--tf-python``), driven step-chunk by step-chunk over a pipe
-    so that its rounds interleave with ours."""
+    so that its rounds interleave with ours.  `script` is the bench whose ``--worker`` it runs."""
 
-    def __init__(self, python):
-        self.proc = subprocess.Popen([python, os.path.abspath(__file__), "--worker"], stdin=subprocess.PIPE,
+    def __init__(self, python, script=__file__):
+        self.proc = subprocess.Popen([python, os.path.abspath(script), "--worker"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": ""})
         line = self.proc.stdout.readline().split()
         if not line or line[0] != "ready":
@@ -214,8 +218,9 @@ class RemoteTensorFlow:
         self.proc.wait(timeout=30)
 
 
-def worker():
-    """``--worker``: build the model in TensorFlow and time chunks of steps on request."""
+def worker(make_data=make_data, build_graph=build_graph):
+    """``--worker``: build the model in TensorFlow and time chunks of steps on request (also serves
+    other benches' models, through their `make_data` and `build_graph`)."""
     tf1 = load_tensorflow()
     if tf1 is None:
         print("error no-tensorflow", flush=True)
@@ -232,6 +237,35 @@ def worker():
         for _ in range(n):
             step(x, y)
         print(time.perf_counter() - start, flush=True)
+
+
+def interleave(local, remote, x, y, args, checked):
+    """Checks that the `checked` steps (and `remote`) start from numpy's loss, warms every step up, then
+    times them in turn, `args.rounds` rounds of `args.steps` steps: {name: [steps/s per round]}."""
+    # The same start and the same data: the losses must agree before timing means anything.
+    first = {name: float(local[name](x, y)) for name in checked}
+    if remote is not None:
+        first["tensorflow"] = remote.first_loss
+    for name, value in first.items():
+        if abs(value - first["numpy"]) > 1e-4 * max(1.0, abs(first["numpy"])):
+            raise SystemExit(f"{name} computes loss {value}, numpy {first['numpy']}: not the same step")
+    for step in local.values():
+        for _ in range(args.warmup):
+            step(x, y)
+    if remote is not None:
+        remote.warmup(args.warmup)
+
+    results = {name: [] for name in local}
+    if remote is not None:
+        results["tensorflow"] = []
+    for _ in range(args.rounds):
+        for name, step in local.items():
+            results[name].append(rate(step, x, y, args.steps))
+        if remote is not None:
+            results["tensorflow"].append(remote.rate(args.steps))
+    if remote is not None:
+        remote.close()
+    return results
 
 
 def main(argv=None):
@@ -265,29 +299,8 @@ def main(argv=None):
     elif args.tf_python:
         remote = RemoteTensorFlow(args.tf_python)
 
-    # The same start and the same data: the losses must agree before timing means anything.
-    first = {name: float(step(x, y)) for name, step in local.items() if not name.startswith("engine, ")}
-    if remote is not None:
-        first["tensorflow"] = remote.first_loss
-    for name, value in first.items():
-        if abs(value - first["numpy"]) > 1e-4 * max(1.0, abs(first["numpy"])):
-            raise SystemExit(f"{name} computes loss {value}, numpy {first['numpy']}: not the same step")
-    for step in local.values():
-        for _ in range(args.warmup):
-            step(x, y)
-    if remote is not None:
-        remote.warmup(args.warmup)
-
-    results = {name: [] for name in local}
-    if remote is not None:
-        results["tensorflow"] = []
-    for _ in range(args.rounds):
-        for name, step in local.items():
-            results[name].append(rate(step, x, y, args.steps))
-        if remote is not None:
-            results["tensorflow"].append(remote.rate(args.steps))
-    if remote is not None:
-        remote.close()
+    checked = [name for name in local if not name.startswith("engine, ")]
+    results = interleave(local, remote, x, y, args, checked)
 
     # Best round: the least disturbed measurement of each (other processes only ever slow a round down).
     best = {name: max(v) for name, v in results.items()}
