@@ -10,8 +10,10 @@ over the rounds of steps per second, and the best round (the least disturbed by 
 TensorFlow runs in-process when importable, else in the interpreter given by --tf-python (or
 $TF_PYTHON), driven chunk by chunk so its rounds still interleave with ours.
 
-On a busy machine multi-threaded BLAS collapses (threads wait for cores); compare single-threaded
-implementations there: OPENBLAS_NUM_THREADS=1 TF_NUM_THREADS=1.
+On a busy machine multi-threaded BLAS collapses (threads wait for cores at its barriers); a session
+sizes BLAS's threads from the load (engine/runtime/blas_threads.py) and hand numpy does not.  --load N
+starts N CPU-bound processes for the run (the issue-24 measurement: one competitor, engine vs TF);
+OPENBLAS_NUM_THREADS=1 TF_NUM_THREADS=1 compares single-threaded implementations instead.
 
 --ablations adds engine steps without each of the session's plan-time optimizations, interleaved with
 the rest, so one run shows what each buys: "no plan passes" (ENGINE_PLAN_PASSES=none: every op a kernel
@@ -239,6 +241,20 @@ def worker(make_data=make_data, build_graph=build_graph):
         print(time.perf_counter() - start, flush=True)
 
 
+@contextlib.contextmanager
+def competing_load(processes):
+    """`processes` CPU-bound interpreters spinning while the block runs."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+    try:
+        if spinners:
+            time.sleep(2)  # let the load average see them
+        yield
+    finally:
+        for proc in spinners:
+            proc.kill()
+            proc.wait()
+
+
 def interleave(local, remote, x, y, args, checked):
     """Checks that the `checked` steps (and `remote`) start from numpy's loss, warms every step up, then
     times them in turn, `args.rounds` rounds of `args.steps` steps: {name: [steps/s per round]}."""
@@ -277,6 +293,7 @@ def main(argv=None):
                     help="an interpreter with tensorflow, used when tensorflow is not importable here")
     ap.add_argument("--ablations", action="store_true",
                     help="also time the engine without each plan-time optimization")
+    ap.add_argument("--load", type=int, default=0, help="CPU-bound processes to run beside the bench")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -300,7 +317,8 @@ def main(argv=None):
         remote = RemoteTensorFlow(args.tf_python)
 
     checked = [name for name in local if not name.startswith("engine, ")]
-    results = interleave(local, remote, x, y, args, checked)
+    with competing_load(args.load):
+        results = interleave(local, remote, x, y, args, checked)
 
     # Best round: the least disturbed measurement of each (other processes only ever slow a round down).
     best = {name: max(v) for name, v in results.items()}
@@ -315,7 +333,8 @@ def main(argv=None):
         if name.startswith("engine, "):
             gain = statistics.median(e / a for e, a in zip(results["engine"], results[name], strict=True))
             print(f"engine / {name.removeprefix('engine, ')}: median of round ratios {gain:.3f}")
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+          + (f" with {args.load} competing CPU-bound processes" if args.load else ""))
     print(f"engine / numpy      = {best['engine'] / best['numpy']:.3f} best, "
           f"{med['engine'] / med['numpy']:.3f} median   (target >= 0.97)")
     if "tensorflow" in results:
