@@ -326,17 +326,19 @@ def _conv_filter_grad_compile(op, runtime):
 
 _CONV_ATTRS = {"use_cudnn_on_gpu": True, "data_format": "NHWC", "dilations": [1, 1, 1, 1],
                "explicit_paddings": []}
+# Every kernel here returns a new array (never a view of an input or of its scratch): `fresh`, so that a
+# plan may reuse the result's buffer (the bias add and relu after a convolution then allocate nothing).
 registry.register_op("Conv2D", infer=_conv_infer, compile=_conv_compile, attrs=_CONV_ATTRS,
                      inputs=("input: T", "filter: T"),
-                     allowed={"T": groups.CONV_TYPES})
+                     allowed={"T": groups.CONV_TYPES}, fresh=True)
 registry.register_op("Conv2DBackpropInput", infer=_conv_input_grad_infer, compile=_conv_input_grad_compile,
                      attrs=_CONV_ATTRS,
                      inputs=("input_sizes", "filter: T", "out_backprop: T"),
-                     allowed={"T": groups.CONV_TYPES})
+                     allowed={"T": groups.CONV_TYPES}, fresh=True)
 registry.register_op("Conv2DBackpropFilter", infer=_conv_filter_grad_infer, compile=_conv_filter_grad_compile,
                      attrs=_CONV_ATTRS,
                      inputs=("input: T", "filter_sizes", "out_backprop: T"),
-                     allowed={"T": groups.FLOATING_POINT})
+                     allowed={"T": groups.FLOATING_POINT}, fresh=True)
 
 
 def _pool_infer(op):
@@ -374,24 +376,24 @@ def _avg_pool_grad_compile(op, runtime):
 _POOL_ATTRS = {"data_format": "NHWC"}
 registry.register_op("MaxPool", infer=_pool_infer, compile=_pool_compile(np_max_pool), attrs=_POOL_ATTRS,
                      inputs=("input: T",),
-                     allowed={"T": groups.MAX_POOL_TYPES})
+                     allowed={"T": groups.MAX_POOL_TYPES}, fresh=True)
 registry.register_op("AvgPool", infer=_pool_infer, compile=_pool_compile(np_avg_pool), attrs=_POOL_ATTRS,
                      inputs=("value: T",),
-                     allowed={"T": groups.FLOATING_POINT})
+                     allowed={"T": groups.FLOATING_POINT}, fresh=True)
 registry.register_op("MaxPoolGrad", infer=lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)],
                      compile=_max_pool_grad_compile, attrs=_POOL_ATTRS,
                      inputs=("orig_input: T", "orig_output: T", "grad: T"),
-                     allowed={"T": groups.REAL_NUMBER_TYPES})
+                     allowed={"T": groups.REAL_NUMBER_TYPES}, fresh=True)
 registry.register_op("MaxPoolGradGrad",
                      infer=lambda op: [(op.inputs[1].dtype.base_dtype, op.inputs[1].shape)],
                      compile=_max_pool_grad_grad_compile, attrs=_POOL_ATTRS,
                      inputs=("orig_input: T", "orig_output: T", "grad: T"),
-                     allowed={"T": groups.REAL_NUMBER_TYPES})
+                     allowed={"T": groups.REAL_NUMBER_TYPES}, fresh=True)
 registry.register_op("AvgPoolGrad",
                      infer=lambda op: [(op.inputs[1].dtype.base_dtype, _shape_from_const_input(op, 0, 4))],
                      compile=_avg_pool_grad_compile, attrs=_POOL_ATTRS,
                      inputs=("orig_input_shape", "grad: T"),
-                     allowed={"T": groups.FLOATING_POINT})
+                     allowed={"T": groups.FLOATING_POINT}, fresh=True)
 
 
 # --- Python wrappers (tf.nn.*) -----------------------------------------------------------------------
