@@ -21,8 +21,8 @@ def fresh_graph():
 
 
 def test_scratch_is_reused_and_kept_apart_by_input_shape():
-    """A patch matrix whose padded entries were left zero by one input shape must not serve another
-    shape with the same matrix size: [2, 4, 6] and [4, 2, 6] both give 48 rows of patches."""
+    """A patch matrix whose padded entries were left zero by one image shape must not serve another
+    shape with the same matrix size: 2 images of [4, 6] and 4 of [2, 6] both give 48 rows of patches."""
     x = tf.placeholder(tf.float32, [None, None, 6, 3])
     f = RNG.randn(3, 3, 3, 2).astype(np.float32)
     y = tf.nn.conv2d(x, f, [1, 1, 1, 1], "SAME")
@@ -40,7 +40,7 @@ def test_scratch_keeps_buffers_between_calls():
     first = conv_ops.np_conv2d(x, f, (1, 1, 1, 1), "SAME", scratch=scratch)
     (key, held), = scratch._free
     again = conv_ops.np_conv2d(x, f, (1, 1, 1, 1), "SAME", scratch=scratch)
-    assert scratch._free[0][1] is held and key == x.shape
+    assert scratch._free[0][1] is held and key == ("patches",) + x.shape[1:]
     np.testing.assert_array_equal(first, again)
 
 
