@@ -5,10 +5,11 @@ pixels: for a tap, the outputs whose input falls inside the image form one recta
 read form one strided slice (`_Geometry`), so padding is never materialised.  Convolutions are im2col
 onto BLAS: the patch matrix [N*OH*OW, KH*KW*C] is filled with one strided copy per tap into a scratch
 buffer the kernel keeps across steps (`_Scratch`), a cache-sized chunk of the batch at a time with one
-product per chunk, and the input gradient is scattered back (col2im) with one strided add per tap.  Max
-pooling routes a gradient to the first tap holding its window's maximum (TF's routing), found with
-branch-free masks.  Output sizes and SAME padding follow TensorFlow: ``out = ceil(in / stride)``, padding
-split with the smaller half first.  Measured in bench/cnn_step.py.
+product per chunk (chunks spread over the intra-op threads when BLAS is held to one thread,
+engine/runtime/blas_threads.py), and the input gradient is scattered back (col2im) with one strided add
+per tap.  Max pooling routes a gradient to the first tap holding its window's maximum (TF's routing),
+found with branch-free masks.  Output sizes and SAME padding follow TensorFlow: ``out = ceil(in /
+stride)``, padding split with the smaller half first.  Measured in bench/cnn_step.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from engine.framework import ops, registry, tensor_util
 from engine.framework.registry import register_gradient
 from engine.framework.tensor_shape import TensorShape
 from engine.ops import array_ops, grad_util, op_util
+from engine.runtime import blas_threads
 
 # --- numpy kernels -----------------------------------------------------------------------------------
 
@@ -110,14 +112,17 @@ def _batch_chunks(n, per_image_bytes):
     return step, [(b, min(b + step, n)) for b in range(0, n, step)]
 
 
-def _patch_buffer(use, x_shape, kh, kw, geo, dtype, scratch):
-    """A scratch patch matrix for a chunk of images, and the chunks: (buffer, [(first, stop) image]).  For
-    `use` "patches" its entries that read padding are zero: the same taps write the same entries of every
-    image, and the scratch hands a buffer back only for the same use and image shape (its key)."""
+def _chunked(use, x_shape, kh, kw, geo, dtype, scratch, work):
+    """[work(buffer, first image, stop image) for each batch chunk] (`map_chunks`: in parallel when BLAS
+    runs on one thread), each call given a scratch patch matrix of a chunk's size.  For `use` "patches"
+    its entries that read padding are zero: the same taps write the same entries of every image, and
+    the scratch hands a buffer back only for the same use and image shape (its key)."""
     n, _, _, c = x_shape
     rows, width = geo.oh * geo.ow, kh * kw * c
     step, chunks = _batch_chunks(n, rows * width * np.dtype(dtype).itemsize)
-    return scratch.take((use,) + tuple(x_shape[1:]), (step * rows, width), dtype), chunks
+    key = (use,) + tuple(x_shape[1:])
+    return blas_threads.map_chunks(work, chunks, lambda: scratch.take(key, (step * rows, width), dtype),
+                                   lambda buf: scratch.give(key, buf))
 
 
 def _im2col(x, kh, kw, geo, buf):
@@ -136,14 +141,14 @@ def np_conv2d(x, f, strides, padding, dilations=(1, 1, 1, 1), scratch=None):
     if kh == kw == 1 and strides[1] == strides[2] == 1:
         return (x.reshape(-1, ci) @ f.reshape(ci, co)).reshape(n, h, w, co)
     geo = _Geometry(x.shape, kh, kw, strides, dilations, padding)
-    scratch = scratch or _Scratch()
-    buf, chunks = _patch_buffer("patches", x.shape, kh, kw, geo, x.dtype, scratch)
     rows = geo.oh * geo.ow
     fmat = f.reshape(-1, co)
     out = np.empty((n * rows, co), np.result_type(x, f))
-    for b0, b1 in chunks:
+
+    def work(buf, b0, b1):
         np.matmul(_im2col(x[b0:b1], kh, kw, geo, buf), fmat, out=out[b0 * rows:b1 * rows])
-    scratch.give(("patches",) + tuple(x.shape[1:]), buf)
+
+    _chunked("patches", x.shape, kh, kw, geo, x.dtype, scratch or _Scratch(), work)
     return out.reshape(n, geo.oh, geo.ow, co)
 
 
@@ -152,17 +157,18 @@ def np_conv2d_backprop_filter(x, filter_shape, dy, strides, padding, dilations=(
     if kh == kw == 1 and strides[1] == strides[2] == 1:
         return (x.reshape(-1, ci).T @ dy.reshape(-1, co)).reshape(filter_shape)
     geo = _Geometry(x.shape, kh, kw, strides, dilations, padding)
-    scratch = scratch or _Scratch()
-    buf, chunks = _patch_buffer("patches", x.shape, kh, kw, geo, x.dtype, scratch)
     rows = geo.oh * geo.ow
     dy2 = dy.reshape(-1, co)
-    out = None
-    for b0, b1 in chunks:  # the product summed over chunks of the batch
-        part = _im2col(x[b0:b1], kh, kw, geo, buf).T @ dy2[b0 * rows:b1 * rows]
-        out = part if out is None else np.add(out, part, out=out)
-    scratch.give(("patches",) + tuple(x.shape[1:]), buf)
-    if out is None:  # an empty batch
-        out = np.zeros((kh * kw * ci, co), np.result_type(x, dy))
+
+    def work(buf, b0, b1):
+        return _im2col(x[b0:b1], kh, kw, geo, buf).T @ dy2[b0 * rows:b1 * rows]
+
+    parts = _chunked("patches", x.shape, kh, kw, geo, x.dtype, scratch or _Scratch(), work)
+    if not parts:  # an empty batch
+        return np.zeros(filter_shape, np.result_type(x, dy))
+    out = parts[0]
+    for part in parts[1:]:  # the product summed over the batch's chunks, in order
+        out += part
     return out.reshape(filter_shape)
 
 
@@ -172,21 +178,21 @@ def np_conv2d_backprop_input(input_shape, f, dy, strides, padding, dilations=(1,
     if kh == kw == 1 and strides[1] == strides[2] == 1:
         return (dy.reshape(-1, co) @ f.reshape(ci, co).T).reshape(input_shape)
     geo = _Geometry(input_shape, kh, kw, strides, dilations, padding)
-    scratch = scratch or _Scratch()
     dtype = np.result_type(f, dy)
-    buf, chunks = _patch_buffer("products", input_shape, kh, kw, geo, dtype, scratch)
     rows = oh * ow
     dy2 = dy.reshape(-1, co)
     fmat_t = np.ascontiguousarray(f.reshape(-1, co).T)
     dx = np.zeros(input_shape, dtype)
-    for b0, b1 in chunks:
+
+    def work(buf, b0, b1):
         dcols = buf[:(b1 - b0) * rows]
         np.matmul(dy2[b0 * rows:b1 * rows], fmat_t, out=dcols)
         view = dcols.reshape(b1 - b0, oh, ow, kh, kw, ci)
         dx_chunk = dx[b0:b1]
         for _, i, j, out, inp in geo.taps:  # col2im: one strided accumulation per tap
             dx_chunk[inp] += view[out + (i, j)]
-    scratch.give(("products",) + tuple(input_shape[1:]), buf)
+
+    _chunked("products", input_shape, kh, kw, geo, dtype, scratch or _Scratch(), work)
     return dx
 
 

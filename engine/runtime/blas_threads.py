@@ -11,13 +11,20 @@ at most once a second, so a run pays a clock read and two comparisons.
 
 BLAS threads belong to the process, not the session: a run sets them (one C call) only when the last
 session to set them was another one or the count changed.  Measured in bench/train_step.py --load.
+
+When BLAS is held to one thread on a busy machine, kernels that split their work into independent
+chunks (the convolutions, engine/ops/conv_ops.py) spread them over the session's intra-op threads
+instead (`map_chunks`): each thread pulls the next chunk when it is done with its last and blocks, rather
+than spins, when there is none, so a descheduled thread delays only its own chunk, as in TF's pools.
 """
 
 from __future__ import annotations
 
 import os
 import resource
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from threadpoolctl import ThreadpoolController
 
@@ -44,8 +51,11 @@ class _Process:
         self.libraries = None
         self.threads = None
         self.owner = None
+        self.workers = 1  # threads for `map_chunks`: the intra-op threads of the session that ran last
+        self.pool = None
 
-    def set(self, owner, threads):
+    def set(self, owner, threads, workers=1):
+        self.workers = workers
         if self.libraries is None:
             self.libraries = ThreadpoolController().select(user_api="blas").lib_controllers
         if threads != self.threads:
@@ -81,7 +91,7 @@ class BlasThreads:
             if self.fixed is None:
                 self.threads = self._idle_cores(now)
         if PROCESS.owner is not self or PROCESS.threads != self.threads:
-            PROCESS.set(self, self.threads)
+            PROCESS.set(self, self.threads, self.fixed or self.cores)
 
     def _idle_cores(self, now):
         cpu = _cpu_seconds()
@@ -89,3 +99,37 @@ class BlasThreads:
         own = 0.0 if last is None else (cpu - last[1]) / max(now - last[0], 1e-3)
         others = max(0.0, os.getloadavg()[0] - own)
         return max(1, min(self.cores, round(self.cores - others)))
+
+
+def map_chunks(work, chunks, take, give):
+    """[work(buffer, *chunk) for chunk in chunks], computed by up to the session's intra-op threads when
+    BLAS runs on one thread (else in this thread, BLAS being parallel itself).  Each thread works with
+    one buffer from `take()` and hands it to `give` at the end; results come back in the chunks' order,
+    so what is summed from them is summed in the same order whichever thread computed it."""
+    results = [None] * len(chunks)
+    pending = iter(range(len(chunks)))
+    lock = threading.Lock()
+
+    def worker():
+        buf = take()
+        try:
+            while True:
+                with lock:
+                    k = next(pending, None)
+                if k is None:
+                    return
+                results[k] = work(buf, *chunks[k])
+        finally:
+            give(buf)
+
+    helpers = min(PROCESS.workers, len(chunks)) - 1 if PROCESS.threads == 1 else 0
+    if helpers <= 0:
+        worker()
+        return results
+    if PROCESS.pool is None:
+        PROCESS.pool = ThreadPoolExecutor(max_workers=_cores(), thread_name_prefix="engine-intra-op")
+    futures = [PROCESS.pool.submit(worker) for _ in range(helpers)]
+    worker()  # the calling thread works too
+    for future in futures:
+        future.result()
+    return results

@@ -8,6 +8,7 @@ import pytest
 
 import engine as tf
 from engine.ops import conv_ops
+from engine.runtime import blas_threads
 from tests.engine.test_grad_conv import loop_conv
 
 RNG = np.random.RandomState(5)
@@ -78,3 +79,22 @@ def test_max_pool_grad_routes_to_the_first_maximum(padding, k, s):
     dy[0, 0, 0, 0] = np.nan  # a NaN gradient goes to its window's maximum only
     got = conv_ops.np_max_pool_grad(x, y, dy, (1, k, k, 1), (1, s, s, 1), padding)
     np.testing.assert_allclose(got, loop_max_pool_grad(x, dy, k, s, padding), rtol=1e-6, atol=1e-6)
+
+
+def test_chunks_on_intra_op_threads_give_the_same_values(monkeypatch):
+    """With BLAS held to one thread the convolutions' batch chunks run on the intra-op threads; the
+    values are those of one thread, bit for bit (the filter gradient's chunks are summed in order)."""
+    x = RNG.randn(40, 12, 12, 16).astype(np.float32)  # several ~2 MiB chunks of patches
+    f = RNG.randn(5, 5, 16, 8).astype(np.float32)
+    dy = RNG.randn(40, 12, 12, 8).astype(np.float32)
+    results = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(blas_threads.PROCESS, "threads", 1)
+        monkeypatch.setattr(blas_threads.PROCESS, "workers", workers)
+        results[workers] = (conv_ops.np_conv2d(x, f, (1, 1, 1, 1), "SAME"),
+                            conv_ops.np_conv2d_backprop_filter(x, f.shape, dy, (1, 1, 1, 1), "SAME"),
+                            conv_ops.np_conv2d_backprop_input(x.shape, f, dy, (1, 1, 1, 1), "SAME"))
+    for one, two in zip(results[1], results[2], strict=True):
+        np.testing.assert_array_equal(one, two)
+    np.testing.assert_allclose(results[2][0], loop_conv(x, f, (1, 1, 1, 1), "SAME", (1, 1, 1, 1)),
+                               rtol=1e-4, atol=1e-4)
