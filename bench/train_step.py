@@ -11,8 +11,10 @@ TensorFlow runs in-process when importable, else in the interpreter given by --t
 $TF_PYTHON, else the venv `make tfref` builds: scripts/tfref.py), driven chunk by chunk so its rounds
 still interleave with ours.
 
-On a busy machine multi-threaded BLAS collapses (threads wait for cores); compare single-threaded
-implementations there: OPENBLAS_NUM_THREADS=1 TF_NUM_THREADS=1.
+On a busy machine multi-threaded BLAS collapses (threads wait for cores at its barriers); a session
+sizes BLAS's threads from the load (engine/runtime/blas_threads.py) and hand numpy does not.  --load N
+starts N CPU-bound processes for the run (the issue-24 measurement: one competitor, engine vs TF);
+OPENBLAS_NUM_THREADS=1 TF_NUM_THREADS=1 compares single-threaded implementations instead.
 
 --ablations adds engine steps without each of the session's plan-time optimizations, interleaved with
 the rest, so one run shows what each buys: "no plan passes" (ENGINE_PLAN_PASSES=none: every op a kernel
@@ -59,6 +61,8 @@ def make_data(seed=0):
 class NumpyMLP:
     """The step written by hand: forward, backward and Adam, updating parameters in place."""
 
+    lr = LR
+
     def __init__(self, params):
         self.params = [p.copy() for p in params]
         self.m = [np.zeros_like(p) for p in params]
@@ -97,12 +101,15 @@ class NumpyMLP:
         d1 *= h1 > 0
         g1 = x.T @ d1
         gb1 = d1.sum(axis=0)
-        # Adam, in place
+        self.adam((g1, gb1, g2, gb2, g3, gb3))
+        return loss
+
+    def adam(self, grads):
+        """Adam, in place, as ApplyAdam computes it."""
         one = np.float32(1)
-        alpha = np.float32(LR) * np.sqrt(one - self.b2p) / (one - self.b1p)
+        alpha = np.float32(self.lr) * np.sqrt(one - self.b2p) / (one - self.b1p)
         c1, c2, eps = one - np.float32(BETA1), one - np.float32(BETA2), np.float32(EPS)
-        for p, g, m, v, t, u in zip(self.params, (g1, gb1, g2, gb2, g3, gb3), self.m, self.v,
-                                    self.tmp, self.tmp2, strict=True):
+        for p, g, m, v, t, u in zip(self.params, grads, self.m, self.v, self.tmp, self.tmp2, strict=True):
             np.subtract(g, m, out=t)
             t *= c1
             m += t
@@ -117,7 +124,6 @@ class NumpyMLP:
             p -= u
         self.b1p = self.b1p * np.float32(BETA1)
         self.b2p = self.b2p * np.float32(BETA2)
-        return loss
 
 
 def build_model(tf, x, y, params):
@@ -196,10 +202,10 @@ def rate(step, x, y, steps):
 
 class RemoteTensorFlow:
     """TensorFlow in another interpreter (``--tf-python``), driven step-chunk by step-chunk over a pipe
-    so that its rounds interleave with ours."""
+    so that its rounds interleave with ours.  `script` is the bench whose ``--worker`` it runs."""
 
-    def __init__(self, python):
-        self.proc = subprocess.Popen([python, os.path.abspath(__file__), "--worker"], stdin=subprocess.PIPE,
+    def __init__(self, python, script=__file__):
+        self.proc = subprocess.Popen([python, os.path.abspath(script), "--worker"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": ""})
         line = self.proc.stdout.readline().split()
         if not line or line[0] != "ready":
@@ -220,8 +226,9 @@ class RemoteTensorFlow:
         self.proc.wait(timeout=30)
 
 
-def worker():
-    """``--worker``: build the model in TensorFlow and time chunks of steps on request."""
+def worker(make_data=make_data, build_graph=build_graph):
+    """``--worker``: build the model in TensorFlow and time chunks of steps on request (also serves
+    other benches' models, through their `make_data` and `build_graph`)."""
     tf1 = load_tensorflow()
     if tf1 is None:
         print("error no-tensorflow", flush=True)
@@ -240,6 +247,49 @@ def worker():
         print(time.perf_counter() - start, flush=True)
 
 
+@contextlib.contextmanager
+def competing_load(processes):
+    """`processes` CPU-bound interpreters spinning while the block runs."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+    try:
+        if spinners:
+            time.sleep(2)  # let the load average see them
+        yield
+    finally:
+        for proc in spinners:
+            proc.kill()
+            proc.wait()
+
+
+def interleave(local, remote, x, y, args, checked):
+    """Checks that the `checked` steps (and `remote`) start from numpy's loss, warms every step up, then
+    times them in turn, `args.rounds` rounds of `args.steps` steps: {name: [steps/s per round]}."""
+    # The same start and the same data: the losses must agree before timing means anything.
+    first = {name: float(local[name](x, y)) for name in checked}
+    if remote is not None:
+        first["tensorflow"] = remote.first_loss
+    for name, value in first.items():
+        if abs(value - first["numpy"]) > 1e-4 * max(1.0, abs(first["numpy"])):
+            raise SystemExit(f"{name} computes loss {value}, numpy {first['numpy']}: not the same step")
+    for step in local.values():
+        for _ in range(args.warmup):
+            step(x, y)
+    if remote is not None:
+        remote.warmup(args.warmup)
+
+    results = {name: [] for name in local}
+    if remote is not None:
+        results["tensorflow"] = []
+    for _ in range(args.rounds):
+        for name, step in local.items():
+            results[name].append(rate(step, x, y, args.steps))
+        if remote is not None:
+            results["tensorflow"].append(remote.rate(args.steps))
+    if remote is not None:
+        remote.close()
+    return results
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=15)
@@ -250,6 +300,7 @@ def main(argv=None):
                          "(default: scripts/tfref.py's, when there is one)")
     ap.add_argument("--ablations", action="store_true",
                     help="also time the engine without each plan-time optimization")
+    ap.add_argument("--load", type=int, default=0, help="CPU-bound processes to run beside the bench")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -273,29 +324,9 @@ def main(argv=None):
     elif (tf_python := args.tf_python or find_tf_python()) is not None:
         remote = RemoteTensorFlow(tf_python)
 
-    # The same start and the same data: the losses must agree before timing means anything.
-    first = {name: float(step(x, y)) for name, step in local.items() if not name.startswith("engine, ")}
-    if remote is not None:
-        first["tensorflow"] = remote.first_loss
-    for name, value in first.items():
-        if abs(value - first["numpy"]) > 1e-4 * max(1.0, abs(first["numpy"])):
-            raise SystemExit(f"{name} computes loss {value}, numpy {first['numpy']}: not the same step")
-    for step in local.values():
-        for _ in range(args.warmup):
-            step(x, y)
-    if remote is not None:
-        remote.warmup(args.warmup)
-
-    results = {name: [] for name in local}
-    if remote is not None:
-        results["tensorflow"] = []
-    for _ in range(args.rounds):
-        for name, step in local.items():
-            results[name].append(rate(step, x, y, args.steps))
-        if remote is not None:
-            results["tensorflow"].append(remote.rate(args.steps))
-    if remote is not None:
-        remote.close()
+    checked = [name for name in local if not name.startswith("engine, ")]
+    with competing_load(args.load):
+        results = interleave(local, remote, x, y, args, checked)
 
     # Best round: the least disturbed measurement of each (other processes only ever slow a round down).
     best = {name: max(v) for name, v in results.items()}
@@ -310,7 +341,8 @@ def main(argv=None):
         if name.startswith("engine, "):
             gain = statistics.median(e / a for e, a in zip(results["engine"], results[name], strict=True))
             print(f"engine / {name.removeprefix('engine, ')}: median of round ratios {gain:.3f}")
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+          + (f" with {args.load} competing CPU-bound processes" if args.load else ""))
     print(f"engine / numpy      = {best['engine'] / best['numpy']:.3f} best, "
           f"{med['engine'] / med['numpy']:.3f} median   (target >= 0.97)")
     if "tensorflow" in results:

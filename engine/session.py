@@ -15,11 +15,12 @@ one graph have two states.
 from __future__ import annotations
 
 import collections
+from time import monotonic
 
 import numpy as np
 
 from engine.framework import errors, ops
-from engine.runtime import passes
+from engine.runtime import blas_threads, passes
 from engine.runtime.graph_watch import GraphWatch
 from engine.runtime.plan import Planner
 from engine.runtime.state import Runtime
@@ -106,6 +107,7 @@ class BaseSession:
         self._config = config
         self._closed = False
         self._runtime = Runtime(self)
+        self._blas = blas_threads.BlasThreads.from_config(config)
         self._watch = GraphWatch(graph)
         self._planner = Planner(self._runtime, self._watch, passes.configured())
         self._plans = {}
@@ -171,6 +173,9 @@ class BaseSession:
             args = ()
         if plan.guarded:
             plan = plan.select(args)
+        blas = self._blas
+        if blas_threads.PROCESS.owner is not blas or monotonic() >= blas.due:
+            blas.apply()
         try:
             results = plan.fn(*args)
         except Exception as e:  # noqa: BLE001 - re-raised as TF's error class with the failing node named
@@ -375,7 +380,9 @@ class _Options:
 class ConfigProto(_Options):
     """`tf.ConfigProto(...)` for `tf.Session(config=...)`.
 
-    The numpy runtime has no devices, thread pools or GPU memory to configure, so the fields (e.g.
+    `intra_op_parallelism_threads` (0: automatic) sets how many threads BLAS may use while the session
+    runs (engine/runtime/blas_threads.py).  The numpy runtime has no devices, other thread pools or GPU
+    memory to configure, so the other fields (e.g. `inter_op_parallelism_threads`,
     `log_device_placement`, `allow_soft_placement`, `gpu_options`) are recorded and have no effect.
     """
 

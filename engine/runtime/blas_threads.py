@@ -1,0 +1,135 @@
+"""How many threads BLAS (numpy's OpenBLAS) may use while a session runs, set through threadpoolctl.
+
+OpenBLAS runs a product on one thread per core and makes them meet at barriers.  When other processes
+hold the cores, a descheduled thread stalls the others: on the shared 2-core machine a matmul ran ~20x
+slower on two threads than on one (issue 24).  TensorFlow sizes its intra-op pool from
+`ConfigProto.intra_op_parallelism_threads`, 0 meaning "one per core"; a session here honours a positive
+value as the BLAS thread count, and for 0 (or no config) gives BLAS the cores other processes leave idle:
+the cores available to this process less the 1-minute load average, from which this process's own CPU
+use over the last interval is taken out (its threads are in the load too).  The estimate is refreshed
+at most once a second, so a run pays a clock read and two comparisons.
+
+BLAS threads belong to the process, not the session: a run sets them (one C call) only when the last
+session to set them was another one or the count changed.  Measured in bench/train_step.py --load.
+
+When BLAS is held to one thread on a busy machine, kernels that split their work into independent
+chunks (the convolutions, engine/ops/conv_ops.py) spread them over the session's intra-op threads
+instead (`map_chunks`): each thread pulls the next chunk when it is done with its last and blocks, rather
+than spins, when there is none, so a descheduled thread delays only its own chunk, as in TF's pools.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from threadpoolctl import ThreadpoolController
+
+REFRESH_SECONDS = 1.0
+
+
+def _cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class _Process:
+    """The process's BLAS libraries (found once: scanning the loaded libraries takes milliseconds) and
+    the thread count last set, with the policy that set it."""
+
+    def __init__(self):
+        self.libraries = None
+        self.threads = None
+        self.owner = None
+        self.workers = 1  # threads for `map_chunks`: the intra-op threads of the session that ran last
+        self.pool = None
+
+    def set(self, owner, threads, workers=1):
+        self.workers = workers
+        if self.libraries is None:
+            self.libraries = ThreadpoolController().select(user_api="blas").lib_controllers
+        if threads != self.threads:
+            for library in self.libraries:
+                library.set_num_threads(threads)
+            self.threads = threads
+        self.owner = owner
+
+
+PROCESS = _Process()
+
+
+class BlasThreads:
+    """One session's policy: `intra_op` threads when positive, else the idle cores (at least one)."""
+
+    def __init__(self, intra_op=0):
+        self.cores = _cores()
+        self.fixed = min(int(intra_op), self.cores) if intra_op and int(intra_op) > 0 else None
+        self.threads = self.fixed or self.cores
+        self.due = 0.0  # when to re-estimate (time.monotonic)
+        self._last = None  # (monotonic time, process CPU seconds) at the last estimate
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(getattr(config, "intra_op_parallelism_threads", 0) or 0)
+
+    def apply(self):
+        """Sets the process's BLAS threads to this session's count.  A run calls it only when another
+        session set them last or `due` has passed (Session.run inlines that check)."""
+        now = time.monotonic()
+        if now >= self.due:
+            self.due = now + REFRESH_SECONDS
+            if self.fixed is None:
+                self.threads = self._idle_cores(now)
+        if PROCESS.owner is not self or PROCESS.threads != self.threads:
+            PROCESS.set(self, self.threads, self.fixed or self.cores)
+
+    def _idle_cores(self, now):
+        cpu = _cpu_seconds()
+        last, self._last = self._last, (now, cpu)
+        own = 0.0 if last is None else (cpu - last[1]) / max(now - last[0], 1e-3)
+        others = max(0.0, os.getloadavg()[0] - own)
+        return max(1, min(self.cores, round(self.cores - others)))
+
+
+def map_chunks(work, chunks, take, give):
+    """[work(buffer, *chunk) for chunk in chunks], computed by up to the session's intra-op threads when
+    BLAS runs on one thread (else in this thread, BLAS being parallel itself).  Each thread works with
+    one buffer from `take()` and hands it to `give` at the end; results come back in the chunks' order,
+    so what is summed from them is summed in the same order whichever thread computed it."""
+    results = [None] * len(chunks)
+    pending = iter(range(len(chunks)))
+    lock = threading.Lock()
+
+    def worker():
+        buf = take()
+        try:
+            while True:
+                with lock:
+                    k = next(pending, None)
+                if k is None:
+                    return
+                results[k] = work(buf, *chunks[k])
+        finally:
+            give(buf)
+
+    helpers = min(PROCESS.workers, len(chunks)) - 1 if PROCESS.threads == 1 else 0
+    if helpers <= 0:
+        worker()
+        return results
+    if PROCESS.pool is None:
+        PROCESS.pool = ThreadPoolExecutor(max_workers=_cores(), thread_name_prefix="engine-intra-op")
+    futures = [PROCESS.pool.submit(worker) for _ in range(helpers)]
+    worker()  # the calling thread works too
+    for future in futures:
+        future.result()
+    return results

@@ -1,0 +1,100 @@
+"""The tap-walking conv/pool kernels (engine/ops/conv_ops.py): scratch buffers reused across steps and
+input shapes, and max-pool gradient routing (first maximum, ties, NaN, -inf windows) against loops."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import engine as tf
+from engine.ops import conv_ops
+from engine.runtime import blas_threads
+from tests.engine.test_grad_conv import loop_conv
+
+RNG = np.random.RandomState(5)
+
+
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    tf.reset_default_graph()
+    yield
+    tf.reset_default_graph()
+
+
+def test_scratch_is_reused_and_kept_apart_by_input_shape():
+    """A patch matrix whose padded entries were left zero by one image shape must not serve another
+    shape with the same matrix size: 2 images of [4, 6] and 4 of [2, 6] both give 48 rows of patches."""
+    x = tf.placeholder(tf.float32, [None, None, 6, 3])
+    f = RNG.randn(3, 3, 3, 2).astype(np.float32)
+    y = tf.nn.conv2d(x, f, [1, 1, 1, 1], "SAME")
+    with tf.Session() as sess:
+        for shape in [(2, 4, 6, 3), (2, 4, 6, 3), (4, 2, 6, 3), (2, 4, 6, 3), (1, 5, 6, 3)]:
+            xv = RNG.randn(*shape).astype(np.float32)
+            expected = loop_conv(xv, f, (1, 1, 1, 1), "SAME", (1, 1, 1, 1))
+            np.testing.assert_allclose(sess.run(y, {x: xv}), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_scratch_keeps_buffers_between_calls():
+    scratch = conv_ops._Scratch()
+    x = RNG.randn(2, 5, 5, 3).astype(np.float32)
+    f = RNG.randn(3, 3, 3, 4).astype(np.float32)
+    first = conv_ops.np_conv2d(x, f, (1, 1, 1, 1), "SAME", scratch=scratch)
+    (key, held), = scratch._free
+    again = conv_ops.np_conv2d(x, f, (1, 1, 1, 1), "SAME", scratch=scratch)
+    assert scratch._free[0][1] is held and key == ("patches",) + x.shape[1:]
+    np.testing.assert_array_equal(first, again)
+
+
+def loop_max_pool_grad(x, dy, k, s, padding):
+    """np.argmax over each window of the input padded with -inf: the first maximum, a NaN first."""
+    n, h, w, ch = x.shape
+    oh, pt, _ = conv_ops.out_size_and_pad(h, k, s, 1, padding)
+    ow, pl, _ = conv_ops.out_size_and_pad(w, k, s, 1, padding)
+    xp = np.full((n, h + 2 * k, w + 2 * k, ch), -np.inf, x.dtype)
+    xp[:, k:k + h, k:k + w] = x
+    dxp = np.zeros(xp.shape, dy.dtype)
+    for b in range(n):
+        for c in range(ch):
+            for i in range(oh):
+                for j in range(ow):
+                    r, q = i * s - pt + k, j * s - pl + k
+                    window = xp[b, r:r + k, q:q + k, c]
+                    a, e = np.unravel_index(np.argmax(window), window.shape)
+                    dxp[b, r + a, q + e, c] += dy[b, i, j, c]
+    return dxp[:, k:k + h, k:k + w]
+
+
+@pytest.mark.parametrize("padding", ["SAME", "VALID"])
+@pytest.mark.parametrize("k,s", [(2, 2), (3, 2), (3, 1), (2, 3)])
+def test_max_pool_grad_routes_to_the_first_maximum(padding, k, s):
+    x = np.round(RNG.randn(2, 7, 6, 3) * 1.5).astype(np.float32)  # many ties
+    mask = RNG.rand(*x.shape)
+    x[mask < 0.05] = np.nan
+    x[mask > 0.85] = -np.inf
+    x[1, :3, :3, 2] = -np.inf  # whole windows of -inf, some reaching the padding
+    y = conv_ops.np_max_pool(x, (1, k, k, 1), (1, s, s, 1), padding)
+    dy = RNG.randn(*y.shape).astype(np.float32)
+    got = conv_ops.np_max_pool_grad(x, y, dy, (1, k, k, 1), (1, s, s, 1), padding)
+    np.testing.assert_allclose(got, loop_max_pool_grad(x, dy, k, s, padding), rtol=1e-6, atol=1e-6)
+    dy[0, 0, 0, 0] = np.nan  # a NaN gradient goes to its window's maximum only
+    got = conv_ops.np_max_pool_grad(x, y, dy, (1, k, k, 1), (1, s, s, 1), padding)
+    np.testing.assert_allclose(got, loop_max_pool_grad(x, dy, k, s, padding), rtol=1e-6, atol=1e-6)
+
+
+def test_chunks_on_intra_op_threads_give_the_same_values(monkeypatch):
+    """With BLAS held to one thread the convolutions' batch chunks run on the intra-op threads; the
+    values are those of one thread, bit for bit (the filter gradient's chunks are summed in order)."""
+    x = RNG.randn(40, 12, 12, 16).astype(np.float32)  # several ~2 MiB chunks of patches
+    f = RNG.randn(5, 5, 16, 8).astype(np.float32)
+    dy = RNG.randn(40, 12, 12, 8).astype(np.float32)
+    results = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(blas_threads.PROCESS, "threads", 1)
+        monkeypatch.setattr(blas_threads.PROCESS, "workers", workers)
+        results[workers] = (conv_ops.np_conv2d(x, f, (1, 1, 1, 1), "SAME"),
+                            conv_ops.np_conv2d_backprop_filter(x, f.shape, dy, (1, 1, 1, 1), "SAME"),
+                            conv_ops.np_conv2d_backprop_input(x.shape, f, dy, (1, 1, 1, 1), "SAME"))
+    for one, two in zip(results[1], results[2], strict=True):
+        np.testing.assert_array_equal(one, two)
+    np.testing.assert_allclose(results[2][0], loop_conv(x, f, (1, 1, 1, 1), "SAME", (1, 1, 1, 1)),
+                               rtol=1e-4, atol=1e-4)
