@@ -16,6 +16,7 @@ forwarding.py              pass `buffer_forwarding`
 frees.py                   pass `last_use_frees`
 passes.py                  the pass names and the ENGINE_PLAN_PASSES knob
 straight_line.py           the executor: a Program as one generated Python function
+tracing.py                 traced runs: a second Planner whose hook times every kernel; RunMetadata
 =========================  ==========================================================================
 
 Executors
