@@ -318,7 +318,9 @@ class BaseSession:
         def runner(*values, **kwargs):
             if len(values) != len(feed_list):
                 raise ValueError(f"Expected {len(feed_list)} feed values, got {len(values)}")
-            return self.run(fetches, dict(zip(feed_list, values, strict=True)) if feed_list else None)
+            # `options=` / `run_metadata=` go to run(), as TF's callables pass them (a traced run).
+            feed_dict = dict(zip(feed_list, values, strict=True)) if feed_list else None
+            return self.run(fetches, feed_dict, **kwargs)
 
         return runner
 

@@ -106,6 +106,18 @@ def test_untraced_runs_keep_the_fast_plans_and_leave_metadata_alone():
         assert "Const" not in sess._plans[next(iter(sess._plans))].code
 
 
+def test_callable_passes_options_and_run_metadata():
+    graph, x, loss, init = dense_graph()
+    with tf.Session(graph=graph) as sess:
+        sess.run(init)
+        step = sess.make_callable(loss, [x], accept_options=True)
+        metadata = tf.RunMetadata()
+        value = step(np.ones((4, 3), np.float32),
+                     options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), run_metadata=metadata)
+        assert value == 8.5
+        assert {ns.node_name for ns in metadata.step_stats.dev_stats[0].node_stats} == EXECUTED
+
+
 def test_traced_run_names_the_failing_node_and_recovers():
     graph = tf.Graph()
     with graph.as_default():
