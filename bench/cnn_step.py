@@ -23,8 +23,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import train_step  # noqa: E402
-from train_step import NumpyMLP, RemoteTensorFlow, load_tensorflow  # noqa: E402
+import train_step
+from train_step import NumpyMLP, RemoteTensorFlow, load_tensorflow
 
 N, SIDE, K, C1, C2, HID, CLASSES = 64, 28, 5, 32, 64, 1024, 10
 LR, BETA1, BETA2, EPS = 1e-4, 0.9, 0.999, 1e-8  # the tutorial's Adam
@@ -176,7 +176,7 @@ def main(argv=None):
         return None
 
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    import engine  # noqa: PLC0415
+    import engine
 
     x, y, params = make_data()
     local = {"numpy": NumpyCNN(params).step, "engine": build_graph(engine, params)[0]}

@@ -15,12 +15,12 @@ one graph have two states.
 from __future__ import annotations
 
 import collections
-from time import monotonic
+import time
 
 import numpy as np
 
 from engine.framework import errors, ops
-from engine.runtime import blas_threads, passes
+from engine.runtime import blas_threads, passes, tracing
 from engine.runtime.graph_watch import GraphWatch
 from engine.runtime.plan import Planner
 from engine.runtime.state import Runtime
@@ -83,7 +83,7 @@ class _Signature:
     """One cached (fetch structure, feed keys) signature: the runtime's plan and what the client needs to
     convert the feeds and rebuild the fetch structure."""
 
-    __slots__ = ("plan", "feed_specs", "feed_shapes", "build", "single")
+    __slots__ = ("plan", "feed_specs", "feed_shapes", "build", "single", "fed_ops")
 
     @property
     def code(self):
@@ -111,6 +111,8 @@ class BaseSession:
         self._watch = GraphWatch(graph)
         self._planner = Planner(self._runtime, self._watch, passes.configured())
         self._plans = {}
+        self._tracer = self._traced_planner = None  # made by the first traced run (tracing.py)
+        self._traced_plans = {}
         self._default_session_cm = None
         self._default_graph_cm = None
 
@@ -134,7 +136,8 @@ class BaseSession:
         """Releases the session's state; later `run` calls raise RuntimeError."""
         self._closed = True
         self._plans.clear()
-        self._runtime = self._planner = None
+        self._traced_plans.clear()
+        self._runtime = self._planner = self._traced_planner = None
 
     def as_default(self):
         """Context manager making this the default session (for `Tensor.eval` / `Operation.run`)."""
@@ -144,13 +147,18 @@ class BaseSession:
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Computes `fetches` (any nesting of lists, tuples, dicts, namedtuples of graph elements).
 
-        Tensors come back as numpy values, Operations as None, in the same structure.
+        Tensors come back as numpy values, Operations as None, in the same structure.  With `options`
+        asking for a trace (`trace_level`) or `output_partition_graphs`, `run_metadata` is filled as TF
+        fills it (engine/runtime/tracing.py).
         """
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         watch = self._watch
         if watch.changes.count != watch.seen:  # new ops or rewrites
             self._refresh()
+        if options is not None and run_metadata is not None and (
+                getattr(options, "trace_level", 0) or getattr(options, "output_partition_graphs", False)):
+            return self._run_traced(fetches, feed_dict, options, run_metadata)
         t = type(fetches)
         if t is ops.Tensor or t is ops.Operation:
             key = fetches
@@ -174,7 +182,7 @@ class BaseSession:
         if plan.guarded:
             plan = plan.select(args)
         blas = self._blas
-        if blas_threads.PROCESS.owner is not blas or monotonic() >= blas.due:
+        if blas_threads.PROCESS.owner is not blas or time.monotonic() >= blas.due:
             blas.apply()
         try:
             results = plan.fn(*args)
@@ -189,8 +197,37 @@ class BaseSession:
         drop_plans, drop_kernels = self._watch.refresh()
         if drop_plans:
             self._plans.clear()
+            self._traced_plans.clear()
         if drop_kernels:
             self._runtime.forget_kernels()
+
+    def _run_traced(self, fetches, feed_dict, options, run_metadata):
+        """`run` through the traced plans (their own cache and planner), then `run_metadata` filled."""
+        if self._tracer is None:
+            self._tracer = tracing.Tracer()
+            enabled = self._planner.enabled & tracing.TRACEABLE
+            self._traced_planner = Planner(self._runtime, self._watch, enabled, self._tracer.instrument)
+        feed_keys = tuple(feed_dict) if feed_dict else ()
+        key = (_structure_key(fetches), feed_keys)
+        entry = self._traced_plans.get(key)
+        if entry is None:
+            entry = self._traced_plans[key] = self._make_plan(fetches, feed_keys, feed_dict or None,
+                                                              self._traced_planner)
+        args = self._convert_feeds(entry, feed_dict) if feed_keys else ()
+        plan = entry.plan.select(args) if entry.plan.guarded else entry.plan
+        records = self._tracer.records
+        with self._tracer.lock:
+            records.clear()
+            wall_ns, perf_ns = time.time_ns(), time.perf_counter_ns()
+            try:
+                results = plan.fn(*args)
+            except Exception as e:  # noqa: BLE001 - as in run()
+                raise _translate_error(plan, e) from None
+            finally:
+                executed = list(records)
+                records.clear()
+        tracing.fill(run_metadata, options, executed, wall_ns, perf_ns, self._graph, entry.fed_ops)
+        return results if entry.single else entry.build(results)
 
     def _convert_feeds(self, entry, feed_dict):
         """The feed values as arrays of the fed tensors' dtypes, checked against their static shapes
@@ -247,7 +284,7 @@ class BaseSession:
             raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e.args[0]}") from None
         return t
 
-    def _make_plan(self, fetches, feed_keys, feed_dict):
+    def _make_plan(self, fetches, feed_keys, feed_dict, planner=None):
         if self._graph.version == 0:
             raise RuntimeError(
                 "The Session graph is empty. Add operations to the graph before calling run()."
@@ -273,7 +310,8 @@ class BaseSession:
                 feed_shapes = tuple(a.shape for a in self._convert_feeds(entry, feed_dict))
             except Exception:  # noqa: BLE001 - run() converts the feeds again and raises the error
                 feed_shapes = None
-        entry.plan = self._planner.build(targets, feeds, entry.single, feed_shapes)
+        entry.fed_ops = [t.op for t in feeds]
+        entry.plan = (planner or self._planner).build(targets, feeds, entry.single, feed_shapes)
         entry.feed_shapes = entry.plan.feed_shapes
         return entry
 
@@ -284,7 +322,9 @@ class BaseSession:
         def runner(*values, **kwargs):
             if len(values) != len(feed_list):
                 raise ValueError(f"Expected {len(feed_list)} feed values, got {len(values)}")
-            return self.run(fetches, dict(zip(feed_list, values, strict=True)) if feed_list else None)
+            # `options=` / `run_metadata=` go to run(), as TF's callables pass them (a traced run).
+            feed_dict = dict(zip(feed_list, values, strict=True)) if feed_list else None
+            return self.run(fetches, feed_dict, **kwargs)
 
         return runner
 
@@ -392,7 +432,9 @@ class GPUOptions(_Options):
 
 
 class RunOptions(_Options):
-    """`tf.RunOptions(trace_level=...)` for `Session.run(options=...)`; tracing is not recorded."""
+    """`tf.RunOptions(trace_level=..., output_partition_graphs=...)` for `Session.run(options=...)`: with a
+    `run_metadata`, a trace level above NO_TRACE fills its `step_stats`, `output_partition_graphs` its
+    `partition_graphs` (every level records the same: there is no hardware to trace here)."""
 
     NO_TRACE = 0
     SOFTWARE_TRACE = 1

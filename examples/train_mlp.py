@@ -1,13 +1,16 @@
 """Train the lecture's MLP on scikit-learn's bundled handwritten digits (8x8 images, 10 classes).
 
     python examples/train_mlp.py [--logdir tmp/logs] [--steps 300] [--learning-rates 0.001 0.01]
+                                 [--trace-every 100]
 
 Written exactly as a TF 1.x script: `dense_relu` layers in `variable_scope`s (the lecture's helper),
 softmax cross-entropy, `tf.train.AdamOptimizer(...).minimize(loss)`, and `sess.run([train_op, loss],
 feed_dict=...)`. One run per learning rate, each in its own folder under --logdir (`lr_0.001`, ...),
 holding what board shows: the graph, `loss` and `accuracy` curves (and `test/...` ones), weight and
 activation histograms, the first layer's weights of three units as 8x8 images, a text summary of
-the run's settings and results, and a `tf.train.Saver` checkpoint that
+the run's settings and results, run metadata of one traced training step every --trace-every steps
+(`step0`, `step100`, ...: compute time and memory per op on the graph page, as TF1's
+`mnist_with_summaries` records them), and a `tf.train.Saver` checkpoint that
 `examples/restore_and_predict.py` reads back.
 It needs the `examples` extra (scikit-learn, whose digits ship with it: no download).
 """
@@ -77,7 +80,8 @@ def build_model(hidden=128, learning_rate=1e-3):
     return x, y, loss, accuracy, train_op
 
 
-def train_run(data, learning_rate, steps, batch, seed, logdir=None, print_every=50, hist_every=25):
+def train_run(data, learning_rate, steps, batch, seed, logdir=None, print_every=50, hist_every=25,
+              trace_every=100):
     """Trains one model from scratch; returns (test loss, test accuracy)."""
     (x_train, y_train), (x_test, y_test) = data
     tf.reset_default_graph()
@@ -104,6 +108,7 @@ def train_run(data, learning_rate, steps, batch, seed, logdir=None, print_every=
 
     rng = np.random.RandomState(seed)
     test_feed = {x: x_test, y: y_test}
+    trace = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
     with tf.Session() as sess:
         writer = tf.summary.FileWriter(logdir, sess.graph) if logdir else None
         sess.run(init)
@@ -116,6 +121,12 @@ def train_run(data, learning_rate, steps, batch, seed, logdir=None, print_every=
             feed = {x: x_train[idx], y: y_train[idx]}
             if writer is None:
                 _, loss_value = sess.run([train_op, loss], feed_dict=feed)
+            elif trace_every and step % trace_every == 0:
+                metadata = tf.RunMetadata()
+                summary, _, loss_value = sess.run([train_summaries, train_op, loss], feed_dict=feed,
+                                                  options=trace, run_metadata=metadata)
+                writer.add_run_metadata(metadata, f"step{step}", global_step=step)
+                writer.add_summary(summary, step)
             else:
                 summary, _, loss_value = sess.run([train_summaries, train_op, loss], feed_dict=feed)
                 writer.add_summary(summary, step)
@@ -145,6 +156,8 @@ def main(argv=None):
     ap.add_argument("--print-every", type=int, default=50)
     ap.add_argument("--hist-every", type=int, default=25,
                     help="write histograms, images and test scalars every this many steps")
+    ap.add_argument("--trace-every", type=int, default=100,
+                    help="record one training step's run metadata every this many steps (0: never)")
     args = ap.parse_args(argv)
 
     data = load_data(args.seed)
@@ -154,7 +167,7 @@ def main(argv=None):
         print(f"run lr_{lr:g}: {args.steps} Adam steps, batch {args.batch}", flush=True)
         start = time.perf_counter()
         test_loss, test_acc = train_run(data, lr, args.steps, args.batch, args.seed, run_dir,
-                                        args.print_every, args.hist_every)
+                                        args.print_every, args.hist_every, trace_every=args.trace_every)
         print(f"  test loss {test_loss:.4f}  test accuracy {test_acc:.3f}  "
               f"({time.perf_counter() - start:.1f} s)", flush=True)
         results[lr] = (test_loss, test_acc)

@@ -7,6 +7,11 @@
   `board.graph_hierarchy`), built once per graph and cached; ``kind`` defaults to the run's first.
 - ``GET /data/graph/node?run=R&kind=K&name=N`` — one op for the info panel: op, device, attrs, inputs
   and outputs with shapes (inputs naming absent nodes are listed with ``"missing": true``).
+- ``GET /data/graph/step_stats?run=R&kind=run_metadata/T`` — that RunMetadata's compute time and
+  memory per node (board/step_stats.py), for the page's "compute time" and "memory" colours.
+
+A run-metadata kind whose RunMetadata holds no graph (PyTorch's, or one recorded without
+`output_partition_graphs`) draws the run's own graph, as TensorBoard draws its step stats over it.
 
 Unknown run, kind or node -> 404, missing parameter -> 400, both as ``{"error": "..."}``.
 """
@@ -19,6 +24,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from board import step_stats
+from board.data.provider import GRAPH_DEF, RUN_METADATA
 from board.errors import BadRequest, BoardError, NotFound
 from board.graph_hierarchy import Hierarchy, HierarchyCache
 
@@ -72,7 +79,12 @@ def _hierarchy(request: Request, run: str | None, kind: str | None) -> tuple[str
     elif kind not in kinds:
         raise NotFound(f"run '{run}' has no graph of kind '{kind}'; it has: {', '.join(kinds)}")
     provider = request.app.state.provider
-    hierarchy = _cache(request).get(run, kind, lambda: provider.graph(run, kind),
+    drawn = kind
+    if kind.startswith(RUN_METADATA) and GRAPH_DEF in kinds:
+        info = next(i for i in provider.graph_kinds(run)[run] if i.kind == kind)
+        if not info.has_graph:
+            drawn = GRAPH_DEF
+    hierarchy = _cache(request).get(run, drawn, lambda: provider.graph(run, drawn),
                                     stamp=getattr(provider, "last_changed", None))
     return run, kind, hierarchy
 
@@ -128,6 +140,16 @@ def graph_hierarchy(request: Request, run: str | None = None, kind: str | None =
     """The name-scope hierarchy of one graph as compact JSON (see board/graph_hierarchy.py)."""
     _, _, hierarchy = _hierarchy(request, run, kind)
     return Response(content=hierarchy.to_json(), media_type="application/json")
+
+
+@router.get("/data/graph/step_stats")
+def graph_step_stats(request: Request, run: str | None = None, kind: str | None = None) -> dict[str, Any]:
+    """Compute time and memory per node of a run-metadata kind (see board/step_stats.py)."""
+    run = _required("run", run)
+    kind = _required("kind", kind)
+    if not kind.startswith(RUN_METADATA):
+        raise NotFound(f"graph kind '{kind}' has no step stats: only run metadata ({RUN_METADATA}TAG) has")
+    return step_stats.node_stats(request.app.state.provider.run_metadata(run, kind[len(RUN_METADATA):]))
 
 
 @router.get("/data/graph/node")

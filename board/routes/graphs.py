@@ -20,8 +20,9 @@ _TEXT_PROTO = "text/x-protobuf"
 def info(request: Request) -> Response:
     """`{run: {"run", "run_graph", "tags": {tag: {"tag", "conceptual_graph", "op_graph",
     "profile"}}}}` — `run_graph` when the run has a `graph_def` (or a `meta_graph_def` with a
-    graph); each `tagged_run_metadata` tag is listed with `profile: true`, and `op_graph: true`
-    when its RunMetadata holds graphs."""
+    graph); each `tagged_run_metadata` tag is listed with `profile: true` and `op_graph: false`,
+    as TensorBoard answers even when its RunMetadata holds partition graphs (TB draws the run's
+    graph with the tag's step stats over it; /data/graph/ offers those partition graphs apart)."""
     provider = request.app.state.provider
     result = {}
     for run, kinds in provider.graph_kinds().items():
@@ -31,7 +32,7 @@ def info(request: Request) -> Response:
                 item["run_graph"] = True
             else:
                 item["tags"][graph.tag] = {"tag": graph.tag, "conceptual_graph": False,
-                                           "op_graph": graph.has_graph, "profile": True}
+                                           "op_graph": False, "profile": True}
         result[run] = item
     return Response(encode.dumps(result), media_type="application/json")
 

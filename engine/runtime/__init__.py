@@ -17,6 +17,7 @@ frees.py                   pass `last_use_frees`
 passes.py                  the pass names and the ENGINE_PLAN_PASSES knob
 straight_line.py           the executor: a Program as one generated Python function
 blas_threads.py            BLAS's thread count while a session runs (intra_op_parallelism_threads, load)
+tracing.py                 traced runs: a second Planner whose hook times every kernel; RunMetadata
 =========================  ==========================================================================
 
 Executors

@@ -56,12 +56,16 @@ class Plan:
 
 
 class Planner:
-    """Builds a session's plans from its graph, with the passes in `enabled` (passes.py)."""
+    """Builds a session's plans from its graph, with the passes in `enabled` (passes.py).
 
-    def __init__(self, runtime, watch, enabled=None):
+    `instrument`, when given, rewrites each lowered Program before an executor compiles it (tracing.py
+    times every kernel call of a traced run's plans this way)."""
+
+    def __init__(self, runtime, watch, enabled=None, instrument=None):
         self.runtime = runtime
         self.watch = watch
         self.enabled = passes.ALL if enabled is None else frozenset(enabled)
+        self.instrument = instrument
 
     def build(self, targets, feeds, single, feed_shapes=None, fold_shapes=True):
         """The plan computing `targets` (Tensors/Operations) from `feeds` (Tensors, in feed order).
@@ -96,6 +100,8 @@ class Planner:
         plan.guarded = plan.feed_shapes is not None or plan.var_shapes is not None
         program = lowering.lower(self.runtime, order, targets, fed, single, self.enabled, fed_shapes,
                                  fold_shapes)
+        if self.instrument is not None:
+            program = self.instrument(program)
         plan.executor = "straight_line"
         plan.compiled = EXECUTORS[plan.executor].compile_program(program)
         plan.fn = plan.compiled.fn

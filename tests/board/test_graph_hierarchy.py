@@ -314,10 +314,23 @@ def test_hierarchy_route_returns_the_json(client):
     assert client.get("/data/graph/hierarchy", params={"run": "dense"}).content == response.content
 
 
-def test_pytorch_run_metadata_graph_is_empty_not_an_error(client):
+def test_pytorch_run_metadata_without_graph_draws_the_run_graph(client):
+    # PyTorch's step1 RunMetadata holds no graph: its step stats go over the run's graph, as in TB.
     response = client.get("/data/graph/hierarchy", params={"run": "torch", "kind": "run_metadata/step1"})
     assert response.status_code == 200
-    assert response.json()["stats"]["ops"] == 0
+    run_graph = client.get("/data/graph/hierarchy", params={"run": "torch", "kind": "graph_def"}).json()
+    assert response.json()["stats"] == run_graph["stats"] and run_graph["stats"]["ops"] == 9
+    stats = client.get("/data/graph/step_stats", params={"run": "torch", "kind": "run_metadata/step1"})
+    assert stats.status_code == 200 and stats.json()["nodes"] == {}
+
+
+def test_step_stats_route_errors(client):
+    no_stats = client.get("/data/graph/step_stats", params={"run": "torch", "kind": "graph_def"})
+    assert no_stats.status_code == 404 and "no step stats" in no_stats.json()["error"]
+    missing = client.get("/data/graph/step_stats", params={"run": "torch"})
+    assert missing.status_code == 400 and "kind" in missing.json()["error"]
+    unknown = client.get("/data/graph/step_stats", params={"run": "torch", "kind": "run_metadata/nope"})
+    assert unknown.status_code == 404
 
 
 def test_node_route(client):

@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import engine as tf
 from tests.conftest import REAL_FIXTURES
@@ -131,3 +132,9 @@ def test_train_mlp_example_learns_digits(tmp_path):
     (test_loss, test_acc), = results.values()
     assert test_acc > 0.9
     assert list(tmp_path.glob("lr_*/events.out.tfevents.*"))
+    # One traced training step every 100 (--trace-every), as TensorBoard reads them.
+    accumulator = EventAccumulator(str(tmp_path / "lr_0.001"))
+    accumulator.Reload()
+    assert accumulator.Tags()["run_metadata"] == ["step0", "step100"]
+    stats = accumulator.RunMetadata("step100").step_stats.dev_stats[0].node_stats
+    assert any(ns.node_name.endswith("MatMul") for ns in stats)

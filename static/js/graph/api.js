@@ -15,3 +15,8 @@ export function hierarchyUrl(run, kind) {
 export function fetchNode(run, kind, name) {
   return getJSON(`/data/graph/node?${query({ run, kind, name })}`);
 }
+
+/** Compute time and memory per node of a run-metadata graph kind (board/step_stats.py). */
+export function fetchStepStats(run, kind) {
+  return getJson(`/data/graph/step_stats?${query({ run, kind })}`);
+}

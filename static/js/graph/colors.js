@@ -1,6 +1,7 @@
 // Node colors: by op type (op nodes; hashed onto a fixed palette) or by structure (groups with the same
 // inner structure share a color, as TensorBoard's default view does).
 import { KIND } from './model.js';
+import { formatStat, statColor, STAT_MODES } from './step_stats.js';
 
 const OP_PALETTE = [
   '#8dd3c7', '#fdd38a', '#bebada', '#fb8072', '#80b1d3', '#fdb462', '#b3de69', '#fccde5',
@@ -27,8 +28,9 @@ function structureColor(template) {
   return `hsl(${hue}, 55%, ${light}%)`;
 }
 
-/** Fill color of a node for the color mode ('structure' or 'op'). */
+/** Fill color of a node for the color mode ('structure', 'op', or with step stats 'compute'/'memory'). */
 export function nodeFill(model, id, mode) {
+  if (model.stepStats && STAT_MODES.includes(mode)) return statColor(model.stepStats, id, mode);
   if (model.kind[id] === KIND.op) return mode === 'op' ? opColor(model.opType(id)) : NEUTRAL_OP;
   if (mode === 'op') return model.kind[id] === KIND.series ? opColor(model.opType(id)) : NEUTRAL_GROUP;
   return structureColor(model.template[id]);
@@ -36,6 +38,14 @@ export function nodeFill(model, id, mode) {
 
 /** Legend entries for what the scene shows: [{color, label, count}]. */
 export function legendEntries(model, scene, mode) {
+  if (model.stepStats && STAT_MODES.includes(mode)) {
+    // The scene's heaviest nodes, heaviest first.
+    const stats = model.stepStats;
+    return scene.nodes.filter((n) => stats.has[n.id])
+      .sort((a, b) => stats[mode][b.id] - stats[mode][a.id])
+      .map((n) => ({ color: statColor(stats, n.id, mode), label: model.label[n.id],
+        count: formatStat(mode, stats[mode][n.id]) }));
+  }
   const counts = new Map();
   for (const node of scene.nodes) {
     const id = node.id;

@@ -2,6 +2,13 @@
 import { GRAPH_CLS as CLS } from '../classes.js';
 import { esc } from './render.js';
 import { KIND } from './model.js';
+import { statRows } from './step_stats.js';
+
+/** The step-stats section of a node when the graph has run metadata, else nothing. */
+function statsHtml(model, id) {
+  if (!model.stepStats) return '';
+  return `<h4>Step stats</h4>${table(statRows(model, model.stepStats, id).map(([k, v]) => [k, esc(v)]))}`;
+}
 
 function link(name, extra = '') {
   return `<a href="#" class="${CLS.infoLink}" data-name="${esc(name)}">${esc(name)}</a>${extra}`;
@@ -74,11 +81,11 @@ export class InfoPanel {
 
   async showNode(model, id, loadOp) {
     const token = ++this.token;
-    if (model.kind[id] !== KIND.op) { this.show(groupInfoHtml(model, id)); return; }
+    if (model.kind[id] !== KIND.op) { this.show(groupInfoHtml(model, id) + statsHtml(model, id)); return; }
     this.show(`<h3 class="${CLS.infoTitle}">${esc(model.name[id])}</h3><p>Loading…</p>`);
     try {
       const info = await loadOp(model.name[id]);
-      if (token === this.token) this.show(opInfoHtml(info));
+      if (token === this.token) this.show(opInfoHtml(info) + statsHtml(model, id));
     } catch (error) {
       if (token === this.token) this.show(`<p class="${CLS.error}">${esc(error.message)}</p>`);
     }

@@ -7,9 +7,13 @@ const MAX_ENTRIES = 24;
 
 export function drawLegend(element, model, scene, mode) {
   const entries = legendEntries(model, scene, mode);
-  const head = mode === 'op'
-    ? '<p class="g-legend-note">Op nodes by type</p>'
-    : '<p class="g-legend-note">Same color = same structure</p>';
+  const notes = {
+    op: 'Op nodes by type',
+    structure: 'Same color = same structure',
+    compute: 'Compute time of the step (darker = more; grey = not run)',
+    memory: 'Memory allocated in the step (darker = more; grey = not run)',
+  };
+  const head = `<p class="g-legend-note">${notes[mode] || notes.structure}</p>`;
   const items = entries.slice(0, MAX_ENTRIES).map((e) => `<li class="${CLS.legendItem}">` +
     `<span class="${CLS.legendSwatch}" style="background:${e.color}"></span>` +
     `<span class="g-legend-label">${esc(e.label)}</span><span class="g-legend-count">${e.count}</span></li>`);

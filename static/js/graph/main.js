@@ -1,6 +1,6 @@
 // Graph dashboard: wires data, layout, drawing and the panels together. Entry point of graphs.html.
 import '../base.js';
-import { fetchGraphRuns, fetchNode, hierarchyUrl } from './api.js';
+import { fetchGraphRuns, fetchNode, fetchStepStats, hierarchyUrl } from './api.js';
 import { GRAPH_CLS as CLS, GRAPH_IDS as IDS } from '../classes.js';
 import { downloadPng, downloadSvg } from './download.js';
 import { InfoPanel } from './info.js';
@@ -12,6 +12,7 @@ import { PanZoom } from './panzoom.js';
 import { DEFS, esc, sceneMarkup, tooltipFor } from './render.js';
 import { buildScene } from './scene.js';
 import { Search } from './search.js';
+import { joinStepStats, scaleToScene, STAT_MODES } from './step_stats.js';
 import { readUrlState, writeUrlState } from './urlstate.js';
 import { reloader } from '../reload.js';
 import { exposeForTests } from '../testhook.js';
@@ -72,6 +73,7 @@ class GraphPage {
     });
     $(IDS.colorMode).addEventListener('change', (e) => {
       this.state.color = e.target.value;
+      this.colorChosen = true;
       this.draw();
       this.saveUrl();
     });
@@ -183,7 +185,16 @@ class GraphPage {
     performance.mark('graph-fetched');
     const model = await GraphModel.create(json);
     if (generation !== this.generation) return;
+    if (this.state.kind && this.state.kind.startsWith('run_metadata/') && json.stats.ops) {
+      try {
+        model.stepStats = joinStepStats(model, await fetchStepStats(this.state.run, this.state.kind));
+      } catch (error) {
+        if (generation === this.generation) this.status(`Could not load the step stats: ${error.message}`, true);
+      }
+      if (generation !== this.generation) return;
+    }
     this.model = model;
+    this.offerStatColors(Boolean(model.stepStats));
     performance.mark('graph-model');
     const s = json.stats;
     $(IDS.stats).textContent = `${s.ops.toLocaleString()} ops, ${s.edges.toLocaleString()} edges` +
@@ -258,8 +269,23 @@ class GraphPage {
     }
   }
 
+  /** Shows the compute-time and memory colours for a graph with step stats (and starts with compute
+   * time there, the reason to pick run metadata); hides them, falling back to structure, otherwise. */
+  offerStatColors(offered) {
+    const select = $(IDS.colorMode);
+    for (const mode of STAT_MODES) {
+      const option = select.querySelector(`option[value="${mode}"]`);
+      option.hidden = !offered;
+      option.disabled = !offered;
+    }
+    if (offered && this.state.color === 'structure' && !this.colorChosen) this.state.color = 'compute';
+    if (!offered && STAT_MODES.includes(this.state.color)) this.state.color = 'structure';
+    select.value = this.state.color;
+  }
+
   draw() {
     if (!this.scene) return;
+    if (this.model.stepStats) scaleToScene(this.model.stepStats, this.scene);
     this.drawElements();
     $(IDS.minimap).hidden = false;
     this.minimap.setScene(this.scene);

@@ -6,7 +6,7 @@ export function readUrlState() {
     kind: p.get('kind'),
     expanded: p.getAll('expand'),
     selected: p.get('select'),
-    color: p.get('color') === 'op' ? 'op' : 'structure',
+    color: ['op', 'compute', 'memory'].includes(p.get('color')) ? p.get('color') : 'structure',
     trace: p.get('trace') === '1',
   };
 }
