@@ -9,40 +9,18 @@ import subprocess
 import sys
 
 import fsspec
-import fsspec.config
 import pytest
 
 from board.data.loader import Loader
 from board.data.storage import LogdirError, RemoteStore, open_logdir, parse_logdir_spec
 from tests.board.conftest import file_version_event, records, scalar_event, steps_of, write_events
-from tests.board.s3server import S3Server
 
-BUCKET = "logs"
 NAME = "events.out.tfevents.1700000000.host"
 
 
-@pytest.fixture(scope="module")
-def s3():
-    server = S3Server().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def bucket(s3, monkeypatch, request):
-    """A fresh bucket per test, fake credentials in the environment (where real ones would be)."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing-secret")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    saved = dict(fsspec.config.conf)
-    s3.configure_fsspec()
-    name = f"{BUCKET}-{abs(hash(request.node.name)) % 10**8}"
-    s3.client.create_bucket(Bucket=name)
-    s3.deny, s3.slow_requests = False, 0
-    yield name
-    s3.deny, s3.slow_requests = False, 0
-    fsspec.config.conf.clear()
-    fsspec.config.conf.update(saved)
+def bucket(s3_bucket):
+    return s3_bucket
 
 
 def scalars(tag: str, steps) -> bytes:
@@ -256,3 +234,17 @@ def test_remote_store_names_files_by_url(s3, bucket):
     store = RemoteStore(f"s3://{bucket}")
     assert store.discover(lambda e: None) == {"r": [f"{bucket}/r/{NAME}"]}
     assert store.size(f"{bucket}/r/{NAME}") == len(scalars("loss", range(1)))
+
+
+def test_blocks_smaller_and_larger_than_chunks_give_every_point_once(s3, bucket, monkeypatch):
+    from board.data import loader as loader_module
+    from board.data import storage
+
+    data = scalars("loss", range(300))
+    s3.put(bucket, f"r/{NAME}", data)
+    for block, chunk in [(1000, 700), (300, 4096), (len(data), 100)]:
+        monkeypatch.setattr(storage._RangeReader, "BLOCK", block)
+        monkeypatch.setattr(loader_module, "CHUNK", chunk)
+        loader = Loader(f"s3://{bucket}")
+        loader.reload()
+        assert steps(loader, "r", "loss") == list(range(300)), (block, chunk)
