@@ -66,11 +66,12 @@ _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _EXTRAS = {"s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure", "abfs": "azure", "abfss": "azure"}
 
 
-def _is_remote(logdir) -> bool:
+def is_remote_path(logdir) -> bool:
+    """A URL of an fsspec filesystem (``s3://``, ``gs://``, ...) rather than a local path."""
     return isinstance(logdir, str) and bool(_URL.match(logdir)) and not logdir.startswith("file://")
 
 
-def _filesystem(url: str):
+def remote_filesystem(url: str):
     """(fsspec filesystem, path in it) for `url`; TF's UnimplementedError when no backend is installed."""
     protocol = url.split("://", 1)[0].lower()
     try:
@@ -90,7 +91,7 @@ class _ObjectStoreEventWriter(EventFileWriter):
 
     def __init__(self, url: str, max_queue: int, flush_secs: float, filename_suffix):
         self._url = url.rstrip("/")
-        self._fs, self._root = _filesystem(self._url)
+        self._fs, self._root = remote_filesystem(self._url)
         self._root = self._root.rstrip("/")
         self._staging = tempfile.mkdtemp(prefix="engine-events-")
         self._upload_lock = threading.Lock()
@@ -176,7 +177,7 @@ class FileWriter:
 
     def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None,
                  filename_suffix=None):
-        if _is_remote(logdir):
+        if is_remote_path(logdir):
             self.event_writer = _ObjectStoreEventWriter(logdir, max_queue, flush_secs, filename_suffix)
         else:
             self.event_writer = EventFileWriter(logdir, max_queue, flush_secs, filename_suffix)

@@ -68,3 +68,35 @@ def test_a_missing_backend_is_tf_unimplemented_error():
     expected = r"File system scheme 'gs' not implemented \(pip install 'engine-board\[gcs\]'\)"
     with pytest.raises(tf.errors.UnimplementedError, match=expected):
         tf.summary.FileWriter("gs://bucket/run")
+
+
+def test_saver_saves_to_s3_then_the_state_file_and_restores(s3, s3_bucket):
+    url = f"s3://{s3_bucket}/ckpt/model.ckpt"
+    with tf.Graph().as_default():
+        v = tf.Variable([1.0, 2.0], name="v")
+        assign = v.assign([5.0, 6.0])
+        saver = tf.train.Saver(max_to_keep=2)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            s3.requests.clear()
+            for step in range(3):
+                path = saver.save(sess, url, global_step=step)
+                assert path == f"{url}-{step}"
+            puts = [p.rsplit("/", 1)[1] for method, p, _ in s3.requests if method == "PUT"]
+            # per save: data, meta, then the index, and the state file last
+            assert puts[:4] == ["model.ckpt-0.data-00000-of-00001", "model.ckpt-0.meta",
+                                "model.ckpt-0.index", "checkpoint"]
+            fs = fsspec.filesystem("s3")
+            fs.invalidate_cache()
+            names = sorted(p.rsplit("/", 1)[1] for p in fs.find(f"{s3_bucket}/ckpt"))
+            assert names == ["checkpoint", *[f"model.ckpt-{s}.{ext}" for s in (1, 2)
+                                             for ext in ("data-00000-of-00001", "index", "meta")]]
+            state = fs.cat_file(f"{s3_bucket}/ckpt/checkpoint").decode()
+            assert state == ('model_checkpoint_path: "model.ckpt-2"\n'
+                             'all_model_checkpoint_paths: "model.ckpt-1"\n'
+                             'all_model_checkpoint_paths: "model.ckpt-2"\n')
+            sess.run(assign)
+            saver.restore(sess, f"{url}-2")
+            assert sess.run(v).tolist() == [1.0, 2.0]
+            with pytest.raises(ValueError, match="not a valid checkpoint"):
+                saver.restore(sess, f"{url}-0")  # rotated away
