@@ -248,3 +248,50 @@ def test_blocks_smaller_and_larger_than_chunks_give_every_point_once(s3, bucket,
         loader = Loader(f"s3://{bucket}")
         loader.reload()
         assert steps(loader, "r", "loss") == list(range(300)), (block, chunk)
+
+
+def test_board_serves_s3_and_a_logdir_spec_over_real_http(s3, bucket, tmp_path):
+    """The command line as a user runs it: the endpoint and the credentials only in the environment."""
+    import json
+    import os
+    import time
+    import urllib.request
+
+    from tests.board.test_cli import _free_port, _stop, _wait_for
+
+    s3.put(bucket, f"p/train/{NAME}", scalars("loss", range(6)))
+    write_events(tmp_path / "local_run" / NAME, [scalar_event("acc", s, 1.0) for s in range(2)])
+    env = {**os.environ, "PYTHONPATH": os.getcwd(), "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing-secret", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_ENDPOINT_URL_S3": s3.endpoint}
+    for args, run, tag, count in [
+        (["--logdir", f"s3://{bucket}/p"], "train", "loss", 6),
+        (["--logdir_spec", f"here:{tmp_path},cloud:s3://{bucket}/p"], "cloud/train", "loss", 6),
+        (["--logdir_spec", f"here:{tmp_path},cloud:s3://{bucket}/p"], "here/local_run", "acc", 2),
+    ]:
+        port = _free_port()
+        process = subprocess.Popen([sys.executable, "-m", "board", *args, "--port", str(port),
+                                    "--log-level", "info"], stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            url = f"http://localhost:{port}/data/plugin/scalars/scalars?run={run}&tag={tag}"
+            deadline = time.monotonic() + 30
+            rows = []
+            while time.monotonic() < deadline and len(rows) < count:
+                try:
+                    with urllib.request.urlopen(url, timeout=2) as response:
+                        rows = json.loads(response.read())
+                except OSError:
+                    time.sleep(0.1)
+            assert [row[1] for row in rows] == list(range(count))
+            assert json.loads(_wait_for(f"http://localhost:{port}/data/logdir"))["logdir"].endswith(
+                f"s3://{bucket}/p")
+        finally:
+            err = _stop(process)
+        assert "testing-secret" not in err and "Traceback" not in err
+
+
+def test_logdir_spec_with_a_missing_local_folder_is_one_line(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "board", "--logdir_spec", f"a:{tmp_path / 'nope'}"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"board: logdir {str(tmp_path / 'nope')!r} does not exist"]
