@@ -295,3 +295,30 @@ def test_logdir_spec_with_a_missing_local_folder_is_one_line(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [f"board: logdir {str(tmp_path / 'nope')!r} does not exist"]
+
+
+def test_an_http_logdir_is_listed_from_its_index_pages_and_tailed(tmp_path):
+    """Read-only http(s)://: Python's own file server (which ignores Range: the reader then cuts
+    the range out of the whole answer)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    path = tmp_path / "run1" / NAME
+    write_events(path, [scalar_event("x", s, 1.0) for s in range(5)])
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        loader = Loader(f"http://127.0.0.1:{server.server_address[1]}/")
+        loader.reload()
+        assert steps(loader, "run1", "x") == list(range(5))
+        write_events(path, [scalar_event("x", s, 1.0) for s in range(5, 9)], mode="ab")
+        loader.reload()
+        assert steps(loader, "run1", "x") == list(range(9))
+    finally:
+        server.shutdown()
+        server.server_close()
