@@ -1,5 +1,6 @@
 """`board --logdir DIR|URL [--port 6006] [--host localhost] [--allow-host NAME] [--reload-interval 5]`
-(also `python -m board`).
+(also `python -m board`); `--logdir_spec name1:path1,name2:path2` instead of --logdir serves several
+logdirs (local or remote, docs/remote-logdirs.md), each run prefixed by its name.
 
 The server answers only requests whose Host header names it (board/security.py): the loopback
 names and the --host value, plus each --allow-host; with --host 0.0.0.0 (every interface) or

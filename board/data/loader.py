@@ -27,6 +27,7 @@ MB-sized arrays mostly keep it), and reading two runs at once only added content
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -84,7 +85,7 @@ class Loader:
 
     def __init__(self, logdir: str | Path | Store, max_points_per_series: int = 10_000_000,
                  accelerated: bool = True):
-        self.store: Store = open_logdir(logdir) if isinstance(logdir, (str, Path)) else logdir
+        self.store: Store = open_logdir(logdir) if isinstance(logdir, (str, os.PathLike)) else logdir
         # stages 1 and 2: chunk -> ChunkScan
         self._frame_and_decode = scan_chunk if accelerated else plain.scan_chunk
         self.max_points = max_points_per_series

@@ -265,6 +265,7 @@ class SpecStore:
     def __init__(self, entries: list[tuple[str | None, Store]]):
         self.entries = entries
         self.stores = [store for _, store in entries]
+        self._last_found: dict[int, dict[str, list]] = {}  # per entry, its last listing that worked
 
     def describe(self) -> str:
         return ",".join(store.describe() if name is None else f"{name}:{store.describe()}"
@@ -273,7 +274,15 @@ class SpecStore:
     def discover(self, on_error: OnError) -> dict[str, list[SpecKey]]:
         runs: dict[str, list[SpecKey]] = {}
         for entry, (name, store) in enumerate(self.entries):
-            for run, keys in store.discover(on_error).items():
+            try:
+                found = self._last_found[entry] = store.discover(on_error)
+            except OSError as error:
+                # one store refusing or timing out keeps its runs as they were; the others go on
+                if error.filename is None:
+                    error.filename = store.describe()
+                on_error(error)
+                found = self._last_found.get(entry, {})
+            for run, keys in found.items():
                 if name is not None:
                     run = name if run == "." else f"{name}/{run}"
                 runs.setdefault(run, []).extend(SpecKey(entry, key) for key in keys)

@@ -322,3 +322,23 @@ def test_an_http_logdir_is_listed_from_its_index_pages_and_tailed(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_in_a_logdir_spec_a_refused_store_keeps_its_runs_and_the_others_go_on(s3, bucket, tmp_path, caplog):
+    from board.data.storage import open_logdir_spec
+
+    path = tmp_path / "train" / NAME
+    write_events(path, [scalar_event("loss", s, 1.0) for s in range(2)])
+    s3.put(bucket, f"eval/{NAME}", scalars("acc", range(3)))
+    loader = Loader(open_logdir_spec(f"local:{tmp_path},cloud:s3://{bucket}"))
+    loader.reload()
+    s3.deny = True
+    write_events(path, [scalar_event("loss", s, 1.0) for s in range(2, 4)], mode="ab")
+    with caplog.at_level(logging.WARNING, logger="board"):
+        loader.reload()
+        loader.reload()
+    assert sorted(r.name for r in loader.run_list()) == ["cloud/eval", "local/train"]
+    assert steps(loader, "local/train", "loss") == [0, 1, 2, 3]
+    assert steps(loader, "cloud/eval", "acc") == [0, 1, 2]
+    refused = [m for m in caplog.messages if "cannot list" in m]
+    assert len(refused) == 1 and f"s3://{bucket}" in refused[0]
