@@ -20,9 +20,10 @@ A file is named by a key the store made in discovery (a `Path` locally, a string
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -131,6 +132,22 @@ def _filesystem(url: str):
         raise LogdirError(f"cannot read {protocol}:// logdirs: {error}") from None
 
 
+@contextlib.contextmanager
+def _as_os_errors() -> Iterator[None]:
+    """Backends raise their own errors for what is an I/O failure to the loader (botocore's
+    NoCredentialsError, google-auth's DefaultCredentialsError, azure's ClientAuthenticationError):
+    they become OSError naming the original, so the loader warns and retries instead of stopping.
+    Python's own exceptions (bugs) pass through."""
+    try:
+        yield
+    except OSError:
+        raise
+    except Exception as error:
+        if type(error).__module__ == "builtins":
+            raise
+        raise OSError(f"{type(error).__name__}: {error}") from error
+
+
 class _RangeReader:
     """Reads by ranged requests (an HTTP Range GET on object stores): only the new bytes move, in
     blocks of `BLOCK` bytes — one request per loader chunk (1 MB) cost a round trip each, which
@@ -147,7 +164,8 @@ class _RangeReader:
         if not (self._start <= offset and end <= self._start + len(self._block)):
             # one request for this read and what is likely to follow it
             stop = min(max(end, offset + self.BLOCK), self._size)
-            block = self._fs.cat_file(self._path, start=offset, end=stop)
+            with _as_os_errors():
+                block = self._fs.cat_file(self._path, start=offset, end=stop)
             if len(block) > stop - offset:  # an HTTP server that ignores Range sends the whole file
                 block = block[offset:stop]
             self._start, self._block = offset, block
@@ -180,7 +198,8 @@ class RemoteStore:
         OSError (the loader then keeps what it has: a timeout is no reason to drop every run). A
         prefix with nothing under it yet is an empty logdir (object stores have no folders)."""
         self.fs.invalidate_cache(self.root)  # fsspec caches listings; each pass must see new objects
-        listing = self.fs.find(self.root, detail=True)
+        with _as_os_errors():
+            listing = self.fs.find(self.root, detail=True)
         runs: dict[str, list[str]] = {}
         sizes: dict[str, int] = {}
         prefix = self.root + "/"
@@ -198,7 +217,10 @@ class RemoteStore:
             runs.setdefault(run, []).append(path)
             size = info.get("size")
             # an HTTP listing (an HTML index page) gives no sizes: then one HEAD per file
-            sizes[path] = int(size) if size is not None else int(self.fs.size(path) or 0)
+            if size is None:
+                with _as_os_errors():
+                    size = self.fs.size(path)
+            sizes[path] = int(size or 0)
         self._sizes = sizes
         return runs
 
@@ -215,7 +237,8 @@ class RemoteStore:
         size = self.size(key)
         if size < HEADER_SIZE:
             return Verdict.UNDECIDED
-        head = self.fs.cat_file(key, start=0, end=min(size, PROBE_BYTES + HEADER_SIZE - 1))
+        with _as_os_errors():
+            head = self.fs.cat_file(key, start=0, end=min(size, PROBE_BYTES + HEADER_SIZE - 1))
         return sniff_bytes(head)
 
     def open(self, key: str) -> Reader:

@@ -342,3 +342,20 @@ def test_in_a_logdir_spec_a_refused_store_keeps_its_runs_and_the_others_go_on(s3
     assert steps(loader, "cloud/eval", "acc") == [0, 1, 2]
     refused = [m for m in caplog.messages if "cannot list" in m]
     assert len(refused) == 1 and f"s3://{bucket}" in refused[0]
+
+
+def test_no_credentials_is_one_clear_warning(s3, bucket, monkeypatch, caplog):
+    s3.put(bucket, f"run/{NAME}", scalars("loss", range(3)))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    s3.configure_fsspec(read_timeout=4.5)  # another filesystem instance: it resolves credentials anew
+    loader = Loader(f"s3://{bucket}")
+    with caplog.at_level(logging.WARNING, logger="board"):
+        loader.reload()
+        loader.reload()
+    assert loader.run_list() == []
+    assert [m for m in caplog.messages if "cannot list" in m] == [
+        f"board: cannot list s3://{bucket}: NoCredentialsError: Unable to locate credentials"]
