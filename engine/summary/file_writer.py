@@ -96,6 +96,7 @@ class _ObjectStoreEventWriter(EventFileWriter):
         self._staging = tempfile.mkdtemp(prefix="engine-events-")
         self._upload_lock = threading.Lock()
         super().__init__(self._staging, max_queue, flush_secs, filename_suffix)
+        weakref.finalize(self, shutil.rmtree, self._staging, ignore_errors=True)
         self._start_uploads()
 
     def _start_uploads(self) -> None:
@@ -105,8 +106,7 @@ class _ObjectStoreEventWriter(EventFileWriter):
         threading.Thread(target=_upload_every, args=(weakref.ref(self), self._stop, self._flush_secs),
                          name="engine-event-upload", daemon=True).start()
         # uploads what is left when the writer is collected or at interpreter exit
-        self._final = weakref.finalize(self, _final_upload, self._sink, self._upload_target(), self._fs,
-                                       self._staging)
+        self._final = weakref.finalize(self, _final_upload, self._sink, self._upload_target(), self._fs)
 
     def _upload_target(self) -> str:
         return f"{self._root}/{os.path.basename(self._sink.path)}"
@@ -136,11 +136,13 @@ class _ObjectStoreEventWriter(EventFileWriter):
         super().close()
         self._upload()  # errors reach the caller here, unlike at exit
         self._final.detach()
-        shutil.rmtree(self._staging, ignore_errors=True)
+        # the staged copy is emptied but keeps its name, so that a reopen() in the same second
+        # picks the next name (engine/summary/event_file_writer.py) instead of overwriting the object
+        os.truncate(self._sink.path, 0)
 
     def reopen(self) -> None:
         if self._sink.closed:
-            super().reopen()  # a new staged file (its folder made again), so a new object
+            super().reopen()  # a new staged file, so a new object
             self._start_uploads()
 
 
@@ -156,14 +158,12 @@ def _upload_every(ref, stop: threading.Event, seconds: float) -> None:
         del writer
 
 
-def _final_upload(sink, target: str, fs, staging: str) -> None:
+def _final_upload(sink, target: str, fs) -> None:
     try:
         sink.close()
         fs.put_file(sink.path, target)
     except Exception as error:  # noqa: BLE001 - at exit there is no caller left to raise to
         logger.warning("could not upload %s: %s", target, error)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 class FileWriter:

@@ -359,3 +359,19 @@ def test_no_credentials_is_one_clear_warning(s3, bucket, monkeypatch, caplog):
     assert loader.run_list() == []
     assert [m for m in caplog.messages if "cannot list" in m] == [
         f"board: cannot list s3://{bucket}: NoCredentialsError: Unable to locate credentials"]
+
+
+def test_small_new_files_cost_one_request_each_fetched_by_windows(s3, bucket, monkeypatch):
+    from board.data import storage
+
+    monkeypatch.setattr(storage.RemoteStore, "HEAD_WINDOW", 7)
+    for r in range(20):
+        s3.put(bucket, f"run{r:02d}/{NAME}", scalars("loss", range(r + 1)))
+    s3.put(bucket, f"junk/{NAME}", b"\1" * 100)
+    loader = Loader(f"s3://{bucket}")
+    s3.requests.clear()
+    loader.reload()
+    assert len(loader.run_list()) == 20
+    assert all(steps(loader, f"run{r:02d}", "loss") == list(range(r + 1)) for r in range(20))
+    gets = [r for r in s3.requests if r[0] == "GET" and "list-type" not in r[1]]
+    assert len(gets) == 21  # its first bytes are the whole file: sniffed and read in one request
