@@ -15,7 +15,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,8 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load_logdir import free_port  # noqa: E402
-from load_remote import wait_listening  # noqa: E402
+from load_remote import start_moto, wait_listening  # noqa: E402
 
 from board.data.loader import Loader  # noqa: E402
 from engine.proto import event_pb2, summary_pb2  # noqa: E402
@@ -78,18 +76,8 @@ def main() -> None:
         print(f"local disk: first load {first:.2f} s (target < 10 s); a reload with nothing new "
               f"{again * 1000:.0f} ms (median of {args.reloads}); load average {os.getloadavg()[0]:.2f}")
         if args.s3:
-            import boto3
-            import fsspec.config
-
-            port = free_port()
-            for name, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                                "AWS_DEFAULT_REGION": "us-east-1"}.items():
-                os.environ.setdefault(name, value)
-            fsspec.config.conf["s3"] = {"endpoint_url": f"http://127.0.0.1:{port}"}
-            moto = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1",
-                                     "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            moto, port, client = start_moto()
             wait_listening(port)
-            client = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}")
             client.create_bucket(Bucket="many")
             for r in range(args.runs):
                 client.put_object(Bucket="many", Key=f"run{r:05d}/events.out.tfevents.1700000000.bench",

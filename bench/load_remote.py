@@ -43,6 +43,23 @@ def wait_listening(port: int, timeout: float = 30.0) -> None:
     raise SystemExit(f"moto_server did not start on port {port}")
 
 
+def start_moto():
+    """moto's S3 server in its own process on 127.0.0.1, s3fs pointed at it through fsspec's config
+    and fake credentials in the environment; returns (process, port, a boto3 client of it). The caller
+    waits with `wait_listening` before using the client, and terminates the process."""
+    import boto3
+    import fsspec.config
+
+    port = free_port()
+    for name, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        os.environ.setdefault(name, value)
+    fsspec.config.conf["s3"] = {"endpoint_url": f"http://127.0.0.1:{port}"}
+    moto = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1",
+                             "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return moto, port, boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}")
+
+
 def timed_load(logdir: str, expected_points: int) -> float:
     loader = Loader(logdir)
     began = time.perf_counter()
@@ -62,21 +79,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
 
-    import boto3
-    import fsspec.config
-
-    port = free_port()
-    for name, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        os.environ.setdefault(name, value)
-    fsspec.config.conf["s3"] = {"endpoint_url": f"http://127.0.0.1:{port}"}
-    moto = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1",
-                             "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moto, port, client = start_moto()
     tmp = Path(tempfile.mkdtemp(prefix="board-remote-bench-"))
     try:
         size = eventgen.generate(tmp, args.runs, args.tags, args.steps)
         wait_listening(port)
-        client = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}")
         client.create_bucket(Bucket="perf")
         for path in sorted(tmp.rglob("*tfevents*")):
             client.upload_file(str(path), "perf", path.relative_to(tmp).as_posix())
