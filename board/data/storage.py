@@ -150,8 +150,7 @@ def _as_os_errors() -> Iterator[None]:
 
 class _RangeReader:
     """Reads by ranged requests (an HTTP Range GET on object stores): only the new bytes move, in
-    blocks of `BLOCK` bytes — one request per loader chunk (1 MB) cost a round trip each, which
-    bench/load_remote.py showed to dominate a load from a store on loopback."""
+    blocks of `BLOCK` bytes, so that the loader's 1 MB chunks do not cost a round trip each."""
 
     BLOCK = 16 << 20
 
