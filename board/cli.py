@@ -1,5 +1,6 @@
-"""`board --logdir DIR [--port 6006] [--host localhost] [--allow-host NAME] [--reload-interval 5]`
-(also `python -m board`).
+"""`board --logdir DIR|URL [--port 6006] [--host localhost] [--allow-host NAME] [--reload-interval 5]`
+(also `python -m board`); `--logdir_spec name1:path1,name2:path2` instead of --logdir serves several
+logdirs (local or remote, docs/remote-logdirs.md), each run prefixed by its name.
 
 The server answers only requests whose Host header names it (board/security.py): the loopback
 names and the --host value, plus each --allow-host; with --host 0.0.0.0 (every interface) or
@@ -19,7 +20,6 @@ import logging
 import socket
 import sys
 import time
-from pathlib import Path
 
 DEFAULT_PORT = 6006
 
@@ -31,7 +31,11 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="board", description="Serve the event files of a logdir like TensorBoard.")
-    parser.add_argument("--logdir", required=True, help="folder with event files (runs are subfolders)")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--logdir", help="folder with event files (runs are subfolders), or a URL: "
+                       "s3://, gs://, az://, hdfs://, http(s):// (docs/remote-logdirs.md)")
+    where.add_argument("--logdir_spec", metavar="NAME:PATH,...",
+                       help="several logdirs (paths or URLs), each run prefixed by its name")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (default 6006)")
     parser.add_argument("--host", default="localhost",
                         help="address to bind (default localhost; 0.0.0.0 to allow other machines)")
@@ -130,11 +134,20 @@ def _collector_paused():
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logdir = Path(args.logdir).expanduser()
-    if not logdir.exists():
-        return _fail(f"logdir {str(logdir)!r} does not exist")
-    if not logdir.is_dir():
-        return _fail(f"logdir {str(logdir)!r} is not a folder")
+    from board.data.storage import LocalStore, LogdirError, SpecStore, open_logdir, open_logdir_spec
+
+    try:
+        store = open_logdir_spec(args.logdir_spec) if args.logdir_spec else open_logdir(args.logdir)
+    except LogdirError as error:
+        return _fail(str(error))
+    stores = store.stores if isinstance(store, SpecStore) else [store]
+    # a local folder must be there at start-up; a remote prefix may fill later (jobs not started yet)
+    for local in (each for each in stores if isinstance(each, LocalStore)):
+        if not local.root.exists():
+            return _fail(f"logdir {str(local.root)!r} does not exist")
+        if not local.root.is_dir():
+            return _fail(f"logdir {str(local.root)!r} is not a folder")
+    logdir = store.describe()
     if not 0 < args.port < 65536:
         return _fail(f"--port must be between 1 and 65535, not {args.port}")
     if args.reload_interval < 0:
@@ -153,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     with _collector_paused():
         from board.data.provider import LogdirProvider
 
-        provider = LogdirProvider(logdir, args.reload_interval, args.max_points_per_series)
+        provider = LogdirProvider(store, args.reload_interval, args.max_points_per_series)
 
         import uvicorn
 

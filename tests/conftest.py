@@ -1,4 +1,5 @@
-"""Suite-wide fixtures: where the real tools' reference files are, and which Python has real TensorFlow."""
+"""Suite-wide fixtures: where the real tools' reference files are, which Python has real TensorFlow,
+and an S3 server on loopback."""
 
 import importlib.util
 import os
@@ -61,3 +62,33 @@ def tf_python() -> str:
     if shutil.which(python) is None:
         pytest.fail(f"TF_PYTHON={python!r} is not an executable")
     return python
+
+
+@pytest.fixture(scope="session")
+def s3():
+    """moto's S3 server on loopback with a relay that can be slow or refuse (tests/s3server.py)."""
+    from tests.s3server import S3Server
+
+    server = S3Server().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3, monkeypatch, request):
+    """A fresh bucket; fake credentials in the environment (where real ones would be) and s3fs
+    pointed at the server through fsspec's config, both undone after the test."""
+    import fsspec.config
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing-secret")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    saved = dict(fsspec.config.conf)
+    s3.configure_fsspec()
+    name = f"logs-{abs(hash(request.node.nodeid)) % 10**8}"
+    s3.client.create_bucket(Bucket=name)
+    s3.deny, s3.slow_requests = False, 0
+    yield name
+    s3.deny, s3.slow_requests = False, 0
+    fsspec.config.conf.clear()
+    fsspec.config.conf.update(saved)

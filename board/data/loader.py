@@ -27,6 +27,7 @@ MB-sized arrays mostly keep it), and reading two runs at once only added content
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -36,9 +37,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from board.data import plain
-from board.data.discovery import discover
 from board.data.scan import ChunkScan, scan_chunk
-from board.data.sniff import Verdict, sniff
+from board.data.sniff import Verdict
+from board.data.storage import Store, open_logdir
 from board.data.store import RunData
 from board.data.summaries import index_recognized, recognize_histograms, reorder_chunk
 from tfformat.records import FRAMING_SIZE, HEADER_SIZE
@@ -54,7 +55,7 @@ _PAD = 16  # zero bytes after each chunk, so 8-byte reads near its end stay in b
 
 @dataclass
 class FileState:
-    path: Path
+    path: Path | object  # the key its store gave it (board/data/storage.py): a Path for local files
     offset: int = 0
     records: int = 0
     corrupt_reported: set[int] = field(default_factory=set)
@@ -80,21 +81,24 @@ class Loader:
     """Reads a logdir into `RunData` objects, one pass per `reload()`; thread-safe.
 
     ``accelerated=False`` frames and decodes through the plain path (the reference; much slower).
+    `logdir` is a local path, an fsspec URL or a `Store` (board/data/storage.py: where bytes come from).
     """
 
-    def __init__(self, logdir: Path, max_points_per_series: int = 10_000_000, accelerated: bool = True):
-        self.logdir = Path(logdir)
+    def __init__(self, logdir: str | Path | Store, max_points_per_series: int = 10_000_000,
+                 accelerated: bool = True):
+        self.store: Store = open_logdir(logdir) if isinstance(logdir, (str, os.PathLike)) else logdir
         # stages 1 and 2: chunk -> ChunkScan
         self._frame_and_decode = scan_chunk if accelerated else plain.scan_chunk
         self.max_points = max_points_per_series
         self.runs: dict[str, RunData] = {}
-        self.files: dict[Path, FileState] = {}
+        self.files: dict[object, FileState] = {}  # by store key
         self.progress = Progress()
         self.last_changed = 0.0  # time.time() of the last pass that changed data
         self._pass_lock = threading.Lock()
         self._runs_lock = threading.Lock()
         self._unlistable: set[str] = set()  # folders that could not be listed, warned about once
         self._where: dict[int, tuple[str, int, int]] = {}  # see _apply
+        self._listing_failed = False  # the last discovery failed (warned about once until it works)
 
     # -- a pass ---------------------------------------------------------------------------
 
@@ -113,9 +117,15 @@ class Loader:
             return self.progress
 
     def _reload(self, on_progress) -> None:
-        if not self.logdir.is_dir():
+        try:
+            found = self.store.discover(self._folder_error)
+        except OSError as error:
+            # a remote listing refused or timed out: keep what was read, try again next pass
+            if not self._listing_failed:
+                logger.warning("board: cannot list %s: %s", self.store.describe(), _reason(error))
+            self._listing_failed = True
             return
-        found = discover(self.logdir, self._folder_error)
+        self._listing_failed = False
         # a folder holding only garbage is no run
         found = {name: kept for name, paths in found.items()
                  if (kept := [path for path in paths if self._records(path)])}
@@ -131,7 +141,7 @@ class Loader:
             for path in paths:
                 state = self.files[path]  # made by _records
                 try:
-                    size = path.stat().st_size
+                    size = self.store.size(path)
                 except OSError:
                     continue
                 if size > state.offset:
@@ -146,9 +156,9 @@ class Loader:
         folder = str(error.filename)
         if folder not in self._unlistable:
             self._unlistable.add(folder)
-            logger.warning("board: cannot list %s: %s", folder, error.strerror or error)
+            logger.warning("board: cannot list %s: %s", folder, _reason(error))
 
-    def _records(self, path: Path) -> bool:
+    def _records(self, path) -> bool:
         """False for a file whose first bytes are not a record header: garbage is skipped, with one
         warning, before a byte of it is read as records (board/data/sniff.py)."""
         state = self.files.get(path)
@@ -156,7 +166,7 @@ class Loader:
             state = self.files[path] = FileState(path)
         if state.verdict is Verdict.UNDECIDED:
             try:
-                state.verdict = sniff(path)
+                state.verdict = self.store.sniff(path)
             except OSError:
                 return True  # _read_file reports it
             if state.verdict is Verdict.GARBAGE:
@@ -164,7 +174,7 @@ class Loader:
                                "TFRecord header)", path)
         return state.verdict is not Verdict.GARBAGE
 
-    def _forget_deleted(self, found: dict[str, list[Path]]) -> None:
+    def _forget_deleted(self, found: dict[str, list]) -> None:
         """Runs whose folder is gone (or holds no event file any more) leave the listing."""
         gone = [name for name in self.runs if name not in found]
         if gone:
@@ -173,50 +183,62 @@ class Loader:
                     del self.runs[name]
             self.last_changed = time.time()
         present = {path for paths in found.values() for path in paths}
-        for path in [p for p, state in self.files.items()
-                     if p not in present and (state.verdict is not Verdict.GARBAGE or not p.exists())]:
+        for path in [p for p, state in self.files.items() if p not in present
+                     and (state.verdict is not Verdict.GARBAGE or not self.store.exists(p))]:
             del self.files[path]
 
     def _read_file(self, run: RunData, state: FileState, size: int, on_progress) -> None:
         try:
-            handle = open(state.path, "rb")  # read-only: board never writes into the logdir
+            reader = self.store.open(state.path)
         except OSError as error:
-            if not state.unreadable:
-                logger.warning("board: cannot read %s: %s", state.path, error.strerror or error)
-                state.unreadable = True
+            self._unreadable(state, error)
             return
-        state.unreadable = False
-        with handle:
+        try:
+            self._read_chunks(run, state, size, reader, on_progress)
+        except OSError as error:
+            # a remote read that failed (timeout, refused) after its retries: the offset still marks
+            # the last applied record, so the next pass reads on from there without duplicates
+            self._unreadable(state, error)
+        else:
+            state.unreadable = False
+        finally:
+            reader.close()
+
+    def _unreadable(self, state: FileState, error: OSError) -> None:
+        if not state.unreadable:
+            logger.warning("board: cannot read %s: %s", state.path, _reason(error))
+            state.unreadable = True
+
+    def _read_chunks(self, run: RunData, state: FileState, size: int, reader, on_progress) -> None:
+        want = CHUNK
+        while state.offset < size:
+            length = min(want, size - state.offset)
+            buffer = bytearray(length + _PAD)
+            got = reader.read_at(state.offset, memoryview(buffer)[:length])
+            if not got:
+                break
+            chunk = memoryview(buffer)[: got + _PAD]
+            found = self._frame_and_decode(chunk, got)
+            if found.consumed == 0:
+                needed = _first_record_size(chunk[:got])
+                if needed is None or needed <= got or state.offset + needed > size:
+                    break  # an incomplete record at the end: retried on the next pass
+                want = needed  # one record bigger than a chunk
+                continue
             want = CHUNK
-            while state.offset < size:
-                handle.seek(state.offset)
-                length = min(want, size - state.offset)
-                buffer = bytearray(length + _PAD)
-                got = handle.readinto(memoryview(buffer)[:length])
-                if not got:
-                    break
-                chunk = memoryview(buffer)[: got + _PAD]
-                found = self._frame_and_decode(chunk, got)
-                if found.consumed == 0:
-                    needed = _first_record_size(chunk[:got])
-                    if needed is None or needed <= got or state.offset + needed > size:
-                        break  # an incomplete record at the end: retried on the next pass
-                    want = needed  # one record bigger than a chunk
-                    continue
-                want = CHUNK
-                self._report_corrupt(state, found)
-                # points still to come in this file, per point of this chunk (for preallocation)
-                run.expect_ratio = (size - state.offset - found.consumed) / max(found.consumed, 1)
-                with run.lock:
-                    self._apply(run, found, chunk, state)  # stage 3
-                state.offset += found.consumed
-                state.records += found.record_count
-                self.progress.records += found.record_count
-                self.progress.bytes += found.consumed
-                self.progress.pending_bytes = max(self.progress.pending_bytes - found.consumed, 0)
-                self.last_changed = time.time()
-                if on_progress is not None:
-                    on_progress(self.progress)
+            self._report_corrupt(state, found)
+            # points still to come in this file, per point of this chunk (for preallocation)
+            run.expect_ratio = (size - state.offset - found.consumed) / max(found.consumed, 1)
+            with run.lock:
+                self._apply(run, found, chunk, state)  # stage 3
+            state.offset += found.consumed
+            state.records += found.record_count
+            self.progress.records += found.record_count
+            self.progress.bytes += found.consumed
+            self.progress.pending_bytes = max(self.progress.pending_bytes - found.consumed, 0)
+            self.last_changed = time.time()
+            if on_progress is not None:
+                on_progress(self.progress)
 
     def _report_corrupt(self, state: FileState, scan: ChunkScan) -> None:
         for bad in scan.corrupt:
@@ -440,6 +462,10 @@ def _store_points(run: RunData, scan: ChunkScan, rows, extra: ScalarRows | None 
         more = int(len(values) * run.expect_ratio * 1.02)
         run.series(names[int(tag_id[first])]).append(step[group], wall[group], values, more)
     run.version += 1
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error) or type(error).__name__
 
 
 def _first_record_size(chunk: memoryview) -> int | None:

@@ -30,6 +30,7 @@ import numpy as np
 
 from board import names
 from board.data.loader import Loader, Progress
+from board.data.storage import Store
 from board.data.store import RunData
 from board.data.summaries import Entry, TagIndex
 from board.errors import NotFound
@@ -110,11 +111,11 @@ class LoadStatus:
 class LogdirProvider:
     """Reads a logdir (see `board.data.loader`) and answers questions about it."""
 
-    def __init__(self, logdir: str | Path, reload_interval: float = 5.0,
+    def __init__(self, logdir: str | Path | Store, reload_interval: float = 5.0,
                  max_points_per_series: int = 10_000_000):
-        self.logdir = Path(logdir)
+        self._loader = Loader(logdir, max_points_per_series)
+        self.logdir = self._loader.store.describe()  # a path, a URL or a --logdir_spec, as given
         self.reload_interval = float(reload_interval)
-        self._loader = Loader(self.logdir, max_points_per_series)
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._first_pass = threading.Event()

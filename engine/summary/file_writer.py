@@ -13,14 +13,26 @@ Differences from TF, on purpose:
 - The ``meta_graph_def`` event (written, as in TF, only when the constructor is given a graph) comes from
   engine/train/meta_graph.py: its ``stripped_op_list`` names each op type without TF's full OpDef
   signatures, and collections come from the written graph rather than the default graph.
+
+A ``logdir`` that is a URL (``s3://bucket/run``, ``gs://``, ``az://``, ``memory://``: any fsspec
+filesystem) is written as TF's S3 and GCS filesystems write one: object stores cannot append, so the
+records are staged in a local file and the whole object is uploaded again on every ``flush()``, every
+``flush_secs`` while it grew, and on ``close()`` (each upload replaces the object at once, so a reader
+never sees a torn upload; see docs/remote-logdirs.md).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
+import shutil
+import tempfile
 import threading
 import time
+import weakref
 
+from engine.framework import errors
 from engine.proto import event_pb2, graph_pb2, meta_graph_pb2, summary_pb2
 from tfformat.records import encode_record
 
@@ -49,6 +61,111 @@ def _meta_graph_def(graph, graph_def):
     return create_meta_graph_def(graph=graph, graph_def=graph_def)
 
 
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+# the pyproject extra that installs each protocol's fsspec backend
+_EXTRAS = {"s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure", "abfs": "azure", "abfss": "azure"}
+
+
+def is_remote_path(logdir) -> bool:
+    """A URL of an fsspec filesystem (``s3://``, ``gs://``, ...) rather than a local path."""
+    return isinstance(logdir, str) and bool(_URL.match(logdir)) and not logdir.startswith("file://")
+
+
+def remote_filesystem(url: str):
+    """(fsspec filesystem, path in it) for `url`; TF's UnimplementedError when no backend is installed."""
+    protocol = url.split("://", 1)[0].lower()
+    try:
+        import fsspec.core
+
+        return fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError):
+        extra = _EXTRAS.get(protocol)
+        hint = f"pip install 'engine-board[{extra}]'" if extra else "install its fsspec backend"
+        raise errors.UnimplementedError(
+            None, None, f"File system scheme '{protocol}' not implemented ({hint})") from None
+
+
+class _ObjectStoreEventWriter(EventFileWriter):
+    """An `EventFileWriter` whose file lives on object storage (see the module docstring): the
+    writer thread fills a staged local file, and `_upload` puts the whole file as the object."""
+
+    def __init__(self, url: str, max_queue: int, flush_secs: float, filename_suffix):
+        self._url = url.rstrip("/")
+        self._fs, self._root = remote_filesystem(self._url)
+        self._root = self._root.rstrip("/")
+        self._staging = tempfile.mkdtemp(prefix="engine-events-")
+        self._upload_lock = threading.Lock()
+        super().__init__(self._staging, max_queue, flush_secs, filename_suffix)
+        weakref.finalize(self, shutil.rmtree, self._staging, ignore_errors=True)
+        self._start_uploads()
+
+    def _start_uploads(self) -> None:
+        self._uploaded_size = -1
+        self._stop = threading.Event()
+        # the thread holds the writer weakly, so an unclosed writer can still be collected
+        threading.Thread(target=_upload_every, args=(weakref.ref(self), self._stop, self._flush_secs),
+                         name="engine-event-upload", daemon=True).start()
+        # uploads what is left when the writer is collected or at interpreter exit
+        self._final = weakref.finalize(self, _final_upload, self._sink, self._upload_target(), self._fs)
+
+    def _upload_target(self) -> str:
+        return f"{self._root}/{os.path.basename(self._sink.path)}"
+
+    def _upload(self) -> None:
+        with self._upload_lock:
+            size = os.path.getsize(self._sink.path)
+            if size != self._uploaded_size:
+                self._fs.put_file(self._sink.path, self._upload_target())
+                self._uploaded_size = size
+
+    def get_logdir(self) -> str:
+        return self._url
+
+    @property
+    def path(self) -> str:
+        return f"{self._url}/{os.path.basename(self._sink.path)}"
+
+    def flush(self) -> None:
+        super().flush()
+        self._upload()
+
+    def close(self) -> None:
+        if self._sink.closed:
+            return
+        self._stop.set()
+        super().close()
+        self._upload()  # errors reach the caller here, unlike at exit
+        self._final.detach()
+        # the staged copy is emptied but keeps its name, so that a reopen() in the same second
+        # picks the next name (engine/summary/event_file_writer.py) instead of overwriting the object
+        os.truncate(self._sink.path, 0)
+
+    def reopen(self) -> None:
+        if self._sink.closed:
+            super().reopen()  # a new staged file, so a new object
+            self._start_uploads()
+
+
+def _upload_every(ref, stop: threading.Event, seconds: float) -> None:
+    while not stop.wait(max(seconds, 1.0)):
+        writer = ref()
+        if writer is None:
+            return
+        try:
+            writer._upload()
+        except (OSError, ValueError) as error:  # tried again at the next tick, and on flush/close
+            logger.warning("could not upload %s: %s", writer.path, error)
+        del writer
+
+
+def _final_upload(sink, target: str, fs) -> None:
+    try:
+        sink.close()
+        fs.put_file(sink.path, target)
+    except Exception as error:  # noqa: BLE001 - at exit there is no caller left to raise to
+        logger.warning("could not upload %s: %s", target, error)
+
+
 class FileWriter:
     """Writes ``Event`` protos to an event file in ``logdir`` (``tf.summary.FileWriter``).
 
@@ -60,7 +177,10 @@ class FileWriter:
 
     def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None,
                  filename_suffix=None):
-        self.event_writer = EventFileWriter(logdir, max_queue, flush_secs, filename_suffix)
+        if is_remote_path(logdir):
+            self.event_writer = _ObjectStoreEventWriter(logdir, max_queue, flush_secs, filename_suffix)
+        else:
+            self.event_writer = EventFileWriter(logdir, max_queue, flush_secs, filename_suffix)
         self._closed = False
         self._lock = threading.Lock()
         self._seen_summary_tags: set[str] = set()

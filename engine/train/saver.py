@@ -23,6 +23,11 @@ leaves a checkpoint that restores (the previous one or the new one, never a mix)
 `latest_checkpoint` naming it; temporary files a killed save left are removed by the next save of
 that prefix. (TensorFlow writes the state file before the `.meta`.)
 
+A `save_path` that is a URL (``s3://bucket/model.ckpt``, ``gs://``, any fsspec filesystem) is saved
+in a local staging folder as above, then uploaded: data shards, the `.meta`, the `.index` (whose
+presence makes the checkpoint exist), and the `checkpoint` state file last, each file in one PUT (an
+object appears whole or not at all). Restoring from a URL downloads the index and data first.
+
 Not supported: V1 checkpoints (`write_version=SaverDef.V1`), sharded saving (`sharded=True` is
 accepted and saves one shard), partitioned variables, eager mode.
 """
@@ -31,9 +36,12 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 import time
 
 import numpy as np
+from google.protobuf import text_format
 
 from engine.framework import errors, ops
 from engine.ops import (
@@ -45,6 +53,7 @@ from engine.ops import (
 )
 from engine.ops.op_util import make_op
 from engine.proto import saver_pb2
+from engine.summary.file_writer import is_remote_path, remote_filesystem
 from engine.train import checkpoint_management, meta_graph
 
 _logger = logging.getLogger(__name__)
@@ -360,7 +369,10 @@ class Saver:
                 self._next_checkpoint_time += self.saver_def.keep_checkpoint_every_n_hours * 3600
                 continue
             try:
-                checkpoint_management.remove_checkpoint(path, self.saver_def.version, meta_graph_suffix)
+                if is_remote_path(path):
+                    _remove_remote_checkpoint(path, meta_graph_suffix)
+                else:
+                    checkpoint_management.remove_checkpoint(path, self.saver_def.version, meta_graph_suffix)
             except OSError as exc:
                 _logger.warning("Ignoring: %s", exc)
 
@@ -401,6 +413,9 @@ class Saver:
                 )
         if not hasattr(sess, "run") or not hasattr(sess, "graph"):
             raise TypeError(f"'sess' must be a Session; {sess}")
+        if is_remote_path(save_path):
+            return self._save_remote(sess, save_path, checkpoint_file, latest_filename, meta_graph_suffix,
+                                     write_meta_graph, write_state, strip_default_attrs)
         save_dir = os.path.dirname(save_path)
         model_checkpoint_path = None
         if not self._is_empty:
@@ -431,6 +446,47 @@ class Saver:
             self._maybe_delete_old_checkpoints(meta_graph_suffix)
         return model_checkpoint_path
 
+    def _save_remote(self, sess, save_path, checkpoint_file, latest_filename, meta_graph_suffix,
+                     write_meta_graph, write_state, strip_default_attrs):
+        """`save` to a URL: staged locally, then uploaded in an order that keeps it restorable."""
+        fs, _ = remote_filesystem(save_path)
+        folder_url = save_path.rsplit("/", 1)[0]
+        staging = tempfile.mkdtemp(prefix="engine-checkpoint-")
+        try:
+            local = self.save(sess, os.path.join(staging, os.path.basename(checkpoint_file)),
+                              meta_graph_suffix=meta_graph_suffix, write_meta_graph=write_meta_graph,
+                              write_state=False, strip_default_attrs=strip_default_attrs)
+            # the index last: a reader finds the checkpoint only once all its data is there
+            staged = sorted(os.listdir(staging), key=lambda f: (f.endswith(".index"), f.endswith(".meta"), f))
+            for filename in staged:
+                fs.put_file(os.path.join(staging, filename), _fs_path(f"{folder_url}/{filename}"))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        if local is None:
+            return None
+        model_checkpoint_path = f"{folder_url}/{os.path.basename(local)}"
+        if write_state:
+            self._record_last_checkpoint(model_checkpoint_path)
+            state = checkpoint_management.generate_checkpoint_state_proto(
+                folder_url, model_checkpoint_path, all_model_checkpoint_paths=self.last_checkpoints)
+            fs.pipe_file(_fs_path(f"{folder_url}/{latest_filename}"),
+                         text_format.MessageToString(state).encode("utf-8"))
+            self._maybe_delete_old_checkpoints(meta_graph_suffix)
+        return model_checkpoint_path
+
+    def _restore_remote(self, sess, checkpoint_prefix):
+        fs, prefix = remote_filesystem(checkpoint_prefix)
+        index = f"{prefix}.index"
+        if not fs.exists(index):
+            raise ValueError(f"The passed save_path is not a valid checkpoint: {checkpoint_prefix}")
+        staging = tempfile.mkdtemp(prefix="engine-checkpoint-")
+        try:
+            for path in [index, *fs.glob(prefix + ".data-?????-of-?????")]:
+                fs.get_file(path, os.path.join(staging, path.rsplit("/", 1)[1]))
+            self.restore(sess, os.path.join(staging, prefix.rsplit("/", 1)[1]))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
     def restore(self, sess, save_path):
         """Loads every variable of this Saver from the checkpoint `save_path` into `sess`.
 
@@ -443,6 +499,8 @@ class Saver:
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
         checkpoint_prefix = os.fspath(save_path)
+        if is_remote_path(checkpoint_prefix):
+            return self._restore_remote(sess, checkpoint_prefix)
         if not checkpoint_management.checkpoint_exists(checkpoint_prefix):
             raise ValueError(f"The passed save_path is not a valid checkpoint: {checkpoint_prefix}")
         _logger.info("Restoring parameters from %s", checkpoint_prefix)
@@ -477,3 +535,18 @@ class Saver:
             clear_devices=clear_devices,
             strip_default_attrs=strip_default_attrs,
         )
+
+
+def _fs_path(url: str) -> str:
+    """The path of a URL inside its filesystem (fsspec methods take paths without the scheme)."""
+    return remote_filesystem(url)[1]
+
+
+def _remove_remote_checkpoint(prefix_url: str, meta_graph_suffix: str) -> None:
+    fs, prefix = remote_filesystem(prefix_url)
+    paths = [f"{prefix}.{meta_graph_suffix}", f"{prefix}.index", *fs.glob(prefix + ".data-?????-of-?????")]
+    for path in paths:
+        try:
+            fs.rm_file(path)
+        except FileNotFoundError:
+            pass
