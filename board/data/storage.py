@@ -298,7 +298,7 @@ def parse_logdir_spec(spec: str) -> list[tuple[str | None, str]]:
             continue
         label, colon, path = part.partition(":")
         name: str | None = label
-        if not colon or part.startswith("/") or is_url(part) or (len(name) == 1 and path.startswith("\\")):
+        if not colon or part.startswith("/") or is_url(part) or (len(label) == 1 and path.startswith("\\")):
             name, path = None, part
         if name == "" or not path:
             raise LogdirError(f"--logdir_spec entry {part!r} is not name:path")
