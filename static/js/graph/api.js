@@ -18,5 +18,5 @@ export function fetchNode(run, kind, name) {
 
 /** Compute time and memory per node of a run-metadata graph kind (board/step_stats.py). */
 export function fetchStepStats(run, kind) {
-  return getJson(`/data/graph/step_stats?${query({ run, kind })}`);
+  return getJSON(`/data/graph/step_stats?${query({ run, kind })}`);
 }
