@@ -192,7 +192,14 @@ from engine.ops.math_ops import (
 )
 from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from engine.ops.state_ops import assign, assign_add, assign_sub
-from engine.proto.config_pb2 import RunMetadata
+from engine.proto.attr_value_pb2 import AttrValue, NameAttrList
+from engine.proto.config_pb2 import GraphOptions, OptimizerOptions, RunMetadata
+from engine.proto.event_pb2 import Event, LogMessage, SessionLog
+from engine.proto.graph_pb2 import GraphDef
+from engine.proto.meta_graph_pb2 import MetaGraphDef, TensorInfo
+from engine.proto.node_def_pb2 import NodeDef
+from engine.proto.summary_pb2 import HistogramProto, Summary, SummaryMetadata
+from engine.proto.tensor_pb2 import TensorProto
 from engine.session import ConfigProto, GPUOptions, InteractiveSession, RunOptions, Session
 from engine.variable_scope import (
     AUTO_REUSE,
@@ -226,6 +233,8 @@ newaxis = None
 float32_ref = float32._as_ref
 int32_ref = int32._as_ref
 float64_ref = float64._as_ref
+# TensorProto: TF1 scripts build it by hand (tf.TensorProto in TF 1.x) but TF 2.21's tf.compat.v1 has
+# no such name, so it is an attribute outside __all__.
 
 __version__ = "1.15.0"
 VERSION = __version__
@@ -239,21 +248,35 @@ _make_module_callable(gradients, "gradients")
 # tf.compat.v1 (tests/interop/test_public_names.py checks them against TensorFlow 2.21).
 __all__ = [
     "AUTO_REUSE",
+    "AttrValue",
     "ConfigProto",
     "DType",
     "Dimension",
+    "Event",
     "GPUOptions",
     "GRAPH_DEF_VERSION",
     "Graph",
+    "GraphDef",
     "GraphKeys",
+    "GraphOptions",
+    "HistogramProto",
     "InteractiveSession",
+    "LogMessage",
+    "MetaGraphDef",
+    "NameAttrList",
+    "NodeDef",
     "NotDifferentiable",
     "Operation",
+    "OptimizerOptions",
     "RegisterGradient",
     "RunMetadata",
     "RunOptions",
     "Session",
+    "SessionLog",
+    "Summary",
+    "SummaryMetadata",
     "Tensor",
+    "TensorInfo",
     "TensorShape",
     "VERSION",
     "Variable",
@@ -364,8 +387,8 @@ __all__ = [
     "logical_xor",
     "losses",
     "make_ndarray",
-    "math",
     "make_tensor_proto",
+    "math",
     "matmul",
     "matrix_diag",
     "matrix_set_diag",
