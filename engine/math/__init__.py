@@ -76,6 +76,7 @@ from engine.ops.math_ops.unary import (
     tan,
     tanh,
 )
+from engine.ops.nn_ops import log_softmax, softmax, softplus, softsign
 
 __all__ = [
     "abs",
@@ -107,6 +108,7 @@ __all__ = [
     "less_equal",
     "log",
     "log1p",
+    "log_softmax",
     "logical_and",
     "logical_not",
     "logical_or",
@@ -134,6 +136,9 @@ __all__ = [
     "sign",
     "sin",
     "sinh",
+    "softmax",
+    "softplus",
+    "softsign",
     "sqrt",
     "square",
     "squared_difference",

@@ -19,6 +19,7 @@ from __future__ import annotations
 from engine.ops.array_ops.casts import (
     cast,
     saturate_cast,
+    to_double,
     to_float,
     to_int32,
     to_int64,
@@ -114,6 +115,7 @@ __all__ = [
     "strided_slice",
     "strided_slice_grad",
     "tile",
+    "to_double",
     "to_float",
     "to_int32",
     "to_int64",

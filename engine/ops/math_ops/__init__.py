@@ -51,6 +51,8 @@ from engine.ops.math_ops.matmul import (
 )
 from engine.ops.math_ops.operators import and_, invert_, or_, xor_
 from engine.ops.math_ops.reductions import (
+    arg_max,
+    arg_min,
     argmax,
     argmin,
     cumsum,
@@ -109,6 +111,8 @@ __all__ = [
     "add",
     "add_n",
     "and_",
+    "arg_max",
+    "arg_min",
     "argmax",
     "argmin",
     "asin",
