@@ -19,7 +19,7 @@ import engine
 # left out until the format branch's rewrite of engine/summary/ lands: its __all__ still lists SummaryWriter
 # and SummaryMetadata, which tf.compat.v1.summary does not have.
 NAMESPACES = ["", "math", "nn", "losses", "train", "initializers", "errors", "bitwise", "logging", "compat",
-              "dtypes", "linalg", "debugging", "gfile", "app", "flags"]
+              "dtypes", "linalg", "debugging", "gfile", "app", "flags", "metrics"]
 
 _COLLECT = """
 import json, os, sys
