@@ -22,7 +22,8 @@ def _case_id(case):
     return "-".join([metric, *(f"{k}={v}" for k, v in kwargs.items()), *(["weighted"] if weighted else [])])
 
 
-@pytest.mark.parametrize("index", range(len(make_metrics.CASES)), ids=[_case_id(c) for c in make_metrics.CASES])
+@pytest.mark.parametrize("index", range(len(make_metrics.CASES)),
+                         ids=[_case_id(c) for c in make_metrics.CASES])
 def test_metric_matches_tensorflow(index):
     ours = make_metrics.run_case(tf, make_metrics.CASES[index])
     theirs = RECORDED[index]
