@@ -14,6 +14,7 @@ from engine.train.checkpoint_management import (
     update_checkpoint_state,
 )
 from engine.train.checkpoint_reader import NewCheckpointReader, list_variables, load_checkpoint, load_variable
+from engine.train.coordinator import Coordinator
 from engine.train.gradient_descent import GradientDescentOptimizer
 from engine.train.learning_rate_decay import (
     exponential_decay,
@@ -24,6 +25,7 @@ from engine.train.learning_rate_decay import (
 )
 from engine.train.meta_graph import export_meta_graph, import_meta_graph
 from engine.train.momentum import MomentumOptimizer
+from engine.train.moving_averages import ExponentialMovingAverage
 from engine.train.optimizer import Optimizer
 from engine.train.rmsprop import RMSPropOptimizer
 from engine.train.saver import Saver
@@ -43,5 +45,5 @@ __all__ = [
     "get_or_create_global_step", "global_step", "inverse_time_decay", "latest_checkpoint", "list_variables",
     "load_checkpoint", "load_variable", "natural_exp_decay", "piecewise_constant", "polynomial_decay",
     "export_meta_graph", "generate_checkpoint_state_proto", "get_checkpoint_mtimes", "import_meta_graph",
-    "remove_checkpoint", "update_checkpoint_state",
+    "remove_checkpoint", "update_checkpoint_state", "Coordinator", "ExponentialMovingAverage",
 ]
