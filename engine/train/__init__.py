@@ -4,6 +4,19 @@
 from engine.train.adadelta import AdadeltaOptimizer
 from engine.train.adagrad import AdagradOptimizer
 from engine.train.adam import AdamOptimizer
+from engine.train.basic_session_run_hooks import (
+    CheckpointSaverHook,
+    CheckpointSaverListener,
+    FeedFnHook,
+    FinalOpsHook,
+    LoggingTensorHook,
+    NanLossDuringTrainingError,
+    NanTensorHook,
+    SecondOrStepTimer,
+    StepCounterHook,
+    StopAtStepHook,
+    SummarySaverHook,
+)
 from engine.train.checkpoint_management import (
     checkpoint_exists,
     generate_checkpoint_state_proto,
@@ -25,10 +38,18 @@ from engine.train.learning_rate_decay import (
 )
 from engine.train.meta_graph import export_meta_graph, import_meta_graph
 from engine.train.momentum import MomentumOptimizer
+from engine.train.monitored_session import (
+    ChiefSessionCreator,
+    MonitoredSession,
+    MonitoredTrainingSession,
+    Scaffold,
+    SingularMonitoredSession,
+)
 from engine.train.moving_averages import ExponentialMovingAverage
 from engine.train.optimizer import Optimizer
 from engine.train.rmsprop import RMSPropOptimizer
 from engine.train.saver import Saver
+from engine.train.session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
 from engine.train.training_util import (
     assert_global_step,
     create_global_step,
@@ -46,4 +67,8 @@ __all__ = [
     "load_checkpoint", "load_variable", "natural_exp_decay", "piecewise_constant", "polynomial_decay",
     "export_meta_graph", "generate_checkpoint_state_proto", "get_checkpoint_mtimes", "import_meta_graph",
     "remove_checkpoint", "update_checkpoint_state", "Coordinator", "ExponentialMovingAverage",
+    "CheckpointSaverHook", "CheckpointSaverListener", "FeedFnHook", "FinalOpsHook", "LoggingTensorHook",
+    "NanLossDuringTrainingError", "NanTensorHook", "SecondOrStepTimer", "StepCounterHook", "StopAtStepHook",
+    "SummarySaverHook", "ChiefSessionCreator", "MonitoredSession", "MonitoredTrainingSession", "Scaffold",
+    "SingularMonitoredSession", "SessionRunArgs", "SessionRunContext", "SessionRunHook", "SessionRunValues",
 ]
