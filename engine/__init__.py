@@ -31,11 +31,16 @@ from engine import (
 )
 from engine.framework import errors
 from engine.framework.behavior import (
+    control_flow_v2_enabled,
+    disable_control_flow_v2,
     disable_eager_execution,
     disable_resource_variables,
+    disable_tensor_equality,
     disable_v2_behavior,
+    disable_v2_tensorshape,
     enable_resource_variables,
     executing_eagerly,
+    executing_eagerly_outside_functions,
     resource_variables_enabled,
 )
 from engine.framework.callable_module import make_module_callable as _make_module_callable
@@ -62,6 +67,7 @@ from engine.framework.dtypes import (
     uint64,
     variant,
 )
+from engine.framework.errors import OpError
 from engine.framework.importer import import_graph_def
 from engine.framework.ops import (
     Graph,
@@ -80,13 +86,14 @@ from engine.framework.ops import (
     get_default_session,
     init_scope,
     name_scope,
+    op_scope,
     register_tensor_conversion_function,
     reset_default_graph,
 )
 from engine.framework.random_seed import get_seed, set_random_seed
 from engine.framework.registry import NotDifferentiable, RegisterGradient, no_gradient
-from engine.framework.tensor_shape import Dimension, TensorShape, dimension_value
-from engine.framework.tensor_util import make_ndarray, make_tensor_proto
+from engine.framework.tensor_shape import Dimension, TensorShape, dimension_at_index, dimension_value
+from engine.framework.tensor_util import is_tensor, make_ndarray, make_tensor_proto
 from engine.logging import get_logger
 
 # Op modules (importing them registers their op types with their gradients).
@@ -120,6 +127,8 @@ from engine.ops.array_ops import (
     stop_gradient,
     strided_slice,
     tile,
+    to_complex64,
+    to_complex128,
     to_double,
     to_float,
     to_int32,
@@ -170,6 +179,7 @@ from engine.ops.math_ops import (
     exp,
     expm1,
     floor,
+    floor_div,
     floordiv,
     floormod,
     greater,
@@ -196,6 +206,7 @@ from engine.ops.math_ops import (
     not_equal,
     pow,  # noqa: A004
     range,  # noqa: A004
+    realdiv,
     reciprocal,
     reduce_all,
     reduce_any,
@@ -238,6 +249,7 @@ from engine.variable_scope import (
     get_local_variable,
     get_variable,
     get_variable_scope,
+    no_regularizer,
     variable_op_scope,
     variable_scope,
 )
@@ -247,14 +259,17 @@ from engine.variables import (
     assert_variables_initialized,
     global_variables,
     global_variables_initializer,
+    initialize_all_tables,
     initialize_all_variables,
     initialize_local_variables,
+    initialize_variables,
     is_variable_initialized,
     local_variables,
     local_variables_initializer,
     model_variables,
     moving_average_variables,
     report_uninitialized_variables,
+    tables_initializer,
     trainable_variables,
     variables_initializer,
 )
@@ -270,6 +285,10 @@ float64_ref = float64._as_ref
 __version__ = "1.15.0"
 VERSION = __version__
 GRAPH_DEF_VERSION = 2474
+GRAPH_DEF_VERSION_MIN_CONSUMER = 0
+GRAPH_DEF_VERSION_MIN_PRODUCER = 0
+# tf.NoGradient: TF 1.x's other spelling of NotDifferentiable.
+NoGradient = NotDifferentiable
 
 
 # tf.gradients(ys, xs) is a function in TF; here the module engine.gradients is callable as it.
@@ -286,6 +305,8 @@ __all__ = [
     "Event",
     "GPUOptions",
     "GRAPH_DEF_VERSION",
+    "GRAPH_DEF_VERSION_MIN_CONSUMER",
+    "GRAPH_DEF_VERSION_MIN_PRODUCER",
     "Graph",
     "GraphDef",
     "GraphKeys",
@@ -295,8 +316,10 @@ __all__ = [
     "LogMessage",
     "MetaGraphDef",
     "NameAttrList",
+    "NoGradient",
     "NodeDef",
     "NotDifferentiable",
+    "OpError",
     "Operation",
     "OptimizerOptions",
     "RegisterGradient",
@@ -349,16 +372,21 @@ __all__ = [
     "constant",
     "constant_initializer",
     "control_dependencies",
+    "control_flow_v2_enabled",
     "convert_to_tensor",
     "cos",
     "cosh",
     "cumsum",
     "debugging",
     "device",
+    "dimension_at_index",
     "dimension_value",
+    "disable_control_flow_v2",
     "disable_eager_execution",
     "disable_resource_variables",
+    "disable_tensor_equality",
     "disable_v2_behavior",
+    "disable_v2_tensorshape",
     "div",
     "div_no_nan",
     "divide",
@@ -368,6 +396,7 @@ __all__ = [
     "equal",
     "errors",
     "executing_eagerly",
+    "executing_eagerly_outside_functions",
     "exp",
     "expand_dims",
     "expm1",
@@ -378,6 +407,7 @@ __all__ = [
     "float32",
     "float64",
     "floor",
+    "floor_div",
     "floordiv",
     "floormod",
     "gather",
@@ -404,8 +434,10 @@ __all__ = [
     "identity",
     "import_graph_def",
     "init_scope",
+    "initialize_all_tables",
     "initialize_all_variables",
     "initialize_local_variables",
+    "initialize_variables",
     "initializers",
     "int16",
     "int32",
@@ -415,6 +447,7 @@ __all__ = [
     "is_finite",
     "is_inf",
     "is_nan",
+    "is_tensor",
     "is_variable_initialized",
     "less",
     "less_equal",
@@ -438,8 +471,8 @@ __all__ = [
     "matrix_diag",
     "matrix_set_diag",
     "matrix_transpose",
-    "metrics",
     "maximum",
+    "metrics",
     "minimum",
     "mod",
     "model_variables",
@@ -452,11 +485,13 @@ __all__ = [
     "nn",
     "no_gradient",
     "no_op",
+    "no_regularizer",
     "not_equal",
     "one_hot",
     "ones",
     "ones_initializer",
     "ones_like",
+    "op_scope",
     "pad",
     "placeholder",
     "placeholder_with_default",
@@ -469,6 +504,7 @@ __all__ = [
     "random_uniform_initializer",
     "range",
     "rank",
+    "realdiv",
     "reciprocal",
     "reduce_all",
     "reduce_any",
@@ -507,10 +543,13 @@ __all__ = [
     "string",
     "subtract",
     "summary",
+    "tables_initializer",
     "tan",
     "tanh",
     "tensordot",
     "tile",
+    "to_complex128",
+    "to_complex64",
     "to_double",
     "to_float",
     "to_int32",

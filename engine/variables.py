@@ -335,6 +335,23 @@ def variables_initializer(var_list, name="init"):
     return control_flow_ops.no_op(name=name)
 
 
+def initialize_variables(var_list, name="init"):
+    """TF 1.x's deprecated spelling of `variables_initializer`."""
+    return variables_initializer(var_list, name=name)
+
+
+def tables_initializer(name="init_all_tables"):
+    """One op running the initializers of the `TABLE_INITIALIZERS` collection (a NoOp when it is empty;
+    the engine has no lookup tables of its own, so only ops a script collects there run)."""
+    initializers = ops.get_collection(GraphKeys.TABLE_INITIALIZERS)
+    if initializers:
+        return control_flow_ops.group(*initializers, name=name)
+    return control_flow_ops.no_op(name=name)
+
+
+initialize_all_tables = tables_initializer
+
+
 def global_variables_initializer():
     """`variables_initializer(global_variables())`, named `init`."""
     return variables_initializer(global_variables())

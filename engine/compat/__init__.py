@@ -9,9 +9,12 @@ import sys
 import numpy as np
 
 import engine
-from engine.framework.tensor_shape import dimension_value
+from engine.framework.tensor_shape import dimension_at_index, dimension_value
 
-__all__ = ["as_bytes", "as_str", "as_str_any", "as_text", "dimension_value", "path_to_str", "v1"]
+__all__ = [
+    "as_bytes", "as_str", "as_str_any", "as_text", "bytes_or_text_types", "complex_types",
+    "dimension_at_index", "dimension_value", "integral_types", "path_to_str", "real_types", "v1",
+]
 
 # engine is TF 1.x's namespace already: the module, not a copy, so both spellings see the same names.
 v1 = engine

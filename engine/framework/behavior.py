@@ -8,6 +8,11 @@ clear error rather than pretending.
 from __future__ import annotations
 
 __all__ = [
+    "control_flow_v2_enabled",
+    "disable_control_flow_v2",
+    "disable_tensor_equality",
+    "disable_v2_tensorshape",
+    "executing_eagerly_outside_functions",
     "disable_eager_execution",
     "disable_resource_variables",
     "disable_v2_behavior",
@@ -23,6 +28,9 @@ def disable_v2_behavior():
     """Graph mode, reference variables, TF1 shapes and control flow: what the engine always runs."""
     disable_eager_execution()
     disable_resource_variables()
+    disable_tensor_equality()
+    disable_v2_tensorshape()
+    disable_control_flow_v2()
 
 
 def disable_eager_execution():
@@ -45,4 +53,26 @@ def enable_resource_variables():
 
 def resource_variables_enabled():
     """False: variables are TF 1.x reference variables."""
+    return False
+
+
+def executing_eagerly_outside_functions():
+    """False: outside any function, ops build graph nodes too."""
+    return False
+
+
+def disable_tensor_equality():
+    """`t1 == t2` compares the Tensor objects (TF1) rather than building an Equal op, as it already does."""
+
+
+def disable_v2_tensorshape():
+    """`TensorShape` dims are `Dimension` objects (TF1), as they already are."""
+
+
+def disable_control_flow_v2():
+    """tf.cond / tf.while_loop build TF1's Switch/Merge control flow (or none yet), not functional ops."""
+
+
+def control_flow_v2_enabled():
+    """False: control flow is TF 1.x's."""
     return False

@@ -69,6 +69,26 @@ def test_deprecated_aliases_build_tf_ops():
     assert got[2] == 3.0
 
 
+def test_more_tf1_spellings_as_tensorflow_names_them():
+    with tf.Graph().as_default():
+        c = tf.constant(1.0)
+        built = [tf.floor_div(c, c), tf.realdiv(c, c), tf.to_complex64(c), tf.to_complex128(c)]
+        assert [t.name for t in built] == ["FloorDiv:0", "RealDiv:0", "ToComplex64:0", "ToComplex128:0"]
+        assert (tf.tables_initializer().name, tf.initialize_all_tables().name) == ("init_all_tables",
+                                                                                  "init_all_tables_1")
+        assert tf.initializers.tables_initializer is tf.tables_initializer
+        v = tf.Variable(1.0)
+        assert tf.initialize_variables([v]).name == "init"
+        with tf.op_scope([c], None, "dflt") as scope:
+            assert scope == "dflt/"
+        assert tf.is_tensor(v) and tf.is_tensor(c) and not tf.is_tensor(1.0)
+        assert tf.no_regularizer(c) is None
+    assert tf.dimension_at_index(tf.TensorShape([None, 3]), 1).value == 3
+    assert tf.compat.dimension_at_index(tf.TensorShape(None), 1).value is None
+    assert tf.OpError is tf.errors.OpError and tf.NoGradient is tf.NotDifferentiable
+    assert not tf.executing_eagerly_outside_functions() and not tf.control_flow_v2_enabled()
+
+
 def _run_script(tmp_path, source, *args):
     script = tmp_path / "script.py"
     script.write_text(textwrap.dedent(source))

@@ -19,6 +19,8 @@ from __future__ import annotations
 from engine.ops.array_ops.casts import (
     cast,
     saturate_cast,
+    to_complex64,
+    to_complex128,
     to_double,
     to_float,
     to_int32,
@@ -115,6 +117,8 @@ __all__ = [
     "strided_slice",
     "strided_slice_grad",
     "tile",
+    "to_complex64",
+    "to_complex128",
     "to_double",
     "to_float",
     "to_int32",

@@ -53,6 +53,14 @@ def to_double(x, name="ToDouble"):
     return cast(x, dtypes.float64, name=name)
 
 
+def to_complex64(x, name="ToComplex64"):
+    return cast(x, dtypes.complex64, name=name)
+
+
+def to_complex128(x, name="ToComplex128"):
+    return cast(x, dtypes.complex128, name=name)
+
+
 def to_int32(x, name="ToInt32"):
     return cast(x, dtypes.int32, name=name)
 
