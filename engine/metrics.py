@@ -17,7 +17,7 @@ from engine.variable_scope import variable_scope
 from engine.variables import Variable
 
 __all__ = [
-    "accuracy", "auc", "false_negatives", "false_positives", "mean", "mean_absolute_error",
+    "accuracy", "auc", "false_negatives", "false_positives", "mean", "mean_absolute_error", "mean_iou",
     "mean_squared_error", "precision", "recall", "root_mean_squared_error", "true_negatives",
     "true_positives",
 ]
@@ -307,3 +307,49 @@ def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collectio
         _add_to(updates_collections, update_op)
         return value, update_op
 
+
+def _confusion_matrix(labels, predictions, num_classes, weights):
+    """[num_classes, num_classes] float64 counts of (label, prediction) pairs, weighted. Deviation: built
+    as one_hot(labels)^T @ one_hot(predictions) where TF scatters (ScatterNd); same values."""
+    with ops.name_scope(None, "confusion_matrix", (predictions, labels, num_classes, weights)):
+        labels = array_ops.one_hot(array_ops.cast(labels, dtypes.int64), num_classes, dtype=dtypes.float64)
+        predictions = array_ops.one_hot(array_ops.cast(predictions, dtypes.int64), num_classes,
+                                        dtype=dtypes.float64)
+        if weights is not None:
+            weights = array_ops.expand_dims(array_ops.cast(weights, dtypes.float64), 1)
+            labels = math_ops.multiply(labels, weights)
+        return math_ops.matmul(labels, predictions, transpose_a=True)
+
+
+def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections=None,
+             updates_collections=None, name=None):
+    """Mean over classes of intersection / union, from a running confusion matrix (variable
+    `total_confusion_matrix`, float64); classes never seen are left out. As in TF, the update op returns
+    the confusion matrix, not the mean."""
+    with variable_scope(name, "mean_iou", (predictions, labels, weights)):
+        predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights)
+        predictions.get_shape().assert_is_compatible_with(labels.get_shape())
+        if predictions.get_shape().ndims != 1:
+            predictions = array_ops.reshape(predictions, [-1])
+        if labels.get_shape().ndims != 1:
+            labels = array_ops.reshape(labels, [-1])
+        if weights is not None and weights.get_shape().ndims != 1:
+            weights = array_ops.reshape(weights, [-1])
+        total_cm = _metric_variable([num_classes, num_classes], dtypes.float64, name="total_confusion_matrix")
+        batch_cm = _confusion_matrix(labels, predictions, num_classes, weights)
+        update_op = state_ops.assign_add(total_cm, batch_cm)
+        cm = array_ops.cast(total_cm, dtypes.float32)
+        sum_over_row = math_ops.reduce_sum(cm, 0)
+        sum_over_col = math_ops.reduce_sum(cm, 1)
+        cm_diag = math_ops.reduce_sum(math_ops.multiply(cm, array_ops.eye(num_classes)), 1)
+        denominator = sum_over_row + sum_over_col - cm_diag
+        valid = array_ops.cast(math_ops.not_equal(denominator, 0), dtypes.float32)
+        num_valid_entries = math_ops.reduce_sum(valid)
+        denominator = array_ops.where(math_ops.greater(denominator, 0), denominator,
+                                      array_ops.ones_like(denominator))
+        iou = math_ops.divide(cm_diag, denominator)
+        value = array_ops.where(math_ops.greater(num_valid_entries, 0),
+                                math_ops.reduce_sum(iou, name="mean_iou") / num_valid_entries, 0)
+        _add_to(metrics_collections, value)
+        _add_to(updates_collections, update_op)
+        return value, update_op

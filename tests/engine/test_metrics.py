@@ -29,7 +29,9 @@ def test_metric_matches_tensorflow(index):
     theirs = RECORDED[index]
     for key in ("local_variables", "metric_variables", "value", "update"):
         assert ours[key] == theirs[key], key
-    np.testing.assert_allclose(ours["steps"], theirs["steps"], rtol=2e-6, atol=1e-7)
+    for our_step, their_step in zip(ours["steps"], theirs["steps"], strict=True):
+        for mine, tfs in zip(our_step, their_step, strict=True):  # (update, value)
+            np.testing.assert_allclose(mine, tfs, rtol=2e-6, atol=1e-7)
 
 
 def test_metric_collections_and_errors():
