@@ -232,6 +232,7 @@ from engine.ops.math_ops import (
     tensordot,
     truediv,
 )
+from engine.ops.numerics import add_check_numerics_ops, check_numerics, verify_tensor_all_finite
 from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from engine.ops.state_ops import assign, assign_add, assign_sub
 from engine.proto.attr_value_pb2 import AttrValue, NameAttrList
@@ -338,6 +339,7 @@ __all__ = [
     "abs",
     "acos",
     "add",
+    "add_check_numerics_ops",
     "add_n",
     "add_to_collection",
     "add_to_collections",
@@ -361,6 +363,7 @@ __all__ = [
     "broadcast_to",
     "cast",
     "ceil",
+    "check_numerics",
     "clip_by_global_norm",
     "clip_by_norm",
     "clip_by_value",
@@ -571,6 +574,7 @@ __all__ = [
     "variables_initializer",
     "variance_scaling_initializer",
     "variant",
+    "verify_tensor_all_finite",
     "where",
     "where_v2",
     "zeros",
