@@ -17,9 +17,11 @@ from engine.variable_scope import variable_scope
 from engine.variables import Variable
 
 __all__ = [
-    "accuracy", "auc", "false_negatives", "false_positives", "mean", "mean_absolute_error", "mean_iou",
-    "mean_squared_error", "precision", "recall", "root_mean_squared_error", "true_negatives",
-    "true_positives",
+    "accuracy", "auc", "false_negatives", "false_negatives_at_thresholds", "false_positives",
+    "false_positives_at_thresholds", "mean", "mean_absolute_error", "mean_iou", "mean_per_class_accuracy",
+    "mean_relative_error", "mean_squared_error", "percentage_below", "precision", "precision_at_thresholds",
+    "recall", "recall_at_thresholds", "root_mean_squared_error", "true_negatives",
+    "true_negatives_at_thresholds", "true_positives", "true_positives_at_thresholds",
 ]
 
 _CURVES = ("ROC", "PR")
@@ -213,10 +215,11 @@ def recall(labels, predictions, weights=None, metrics_collections=None, updates_
                             updates_collections, name)
 
 
-def _confusion_matrix_at_thresholds(labels, predictions, thresholds, weights):
-    """Per threshold, the (weighted) counts of tp, fn, tn, fp with `prediction > threshold` as positive:
-    variables `true_positives`, `false_negatives`, `true_negatives`, `false_positives` ([num_thresholds])
-    and their AssignAdd updates."""
+def _confusion_matrix_at_thresholds(labels, predictions, thresholds, weights,
+                                    includes=("tp", "fn", "tn", "fp")):
+    """Per threshold, the (weighted) counts of `includes` among tp, fn, tn, fp with `prediction > threshold`
+    as positive: variables `true_positives`, `false_negatives`, `true_negatives`, `false_positives`
+    ([num_thresholds]) and their AssignAdd updates."""
     predictions, labels, weights = _remove_squeezable_dimensions(
         array_ops.cast(predictions, dtypes.float32), array_ops.cast(labels, dtypes.bool), weights)
     num_thresholds = len(thresholds)
@@ -240,6 +243,8 @@ def _confusion_matrix_at_thresholds(labels, predictions, thresholds, weights):
                                              ("fn", "false_negatives", label_is_pos, pred_is_neg),
                                              ("tn", "true_negatives", label_is_neg, pred_is_neg),
                                              ("fp", "false_positives", label_is_neg, pred_is_pos)):
+        if key not in includes:
+            continue
         values[key] = _metric_variable([num_thresholds], dtypes.float32, name=name)
         hits = array_ops.cast(math_ops.logical_and(label_side, pred_side), dtypes.float32)
         if weights_tiled is not None:
@@ -350,6 +355,127 @@ def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections
         iou = math_ops.divide(cm_diag, denominator)
         value = array_ops.where(math_ops.greater(num_valid_entries, 0),
                                 math_ops.reduce_sum(iou, name="mean_iou") / num_valid_entries, 0)
+        _add_to(metrics_collections, value)
+        _add_to(updates_collections, update_op)
+        return value, update_op
+
+
+def _count_at_thresholds(key, default_name, labels, predictions, thresholds, weights, metrics_collections,
+                         updates_collections, name):
+    with variable_scope(name, default_name, (predictions, labels, weights)):
+        values, updates = _confusion_matrix_at_thresholds(labels, predictions, thresholds, weights, (key,))
+        value = array_ops.identity(values[key])
+        _add_to(metrics_collections, value)
+        _add_to(updates_collections, updates[key])
+        return value, updates[key]
+
+
+def true_positives_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
+                                 updates_collections=None, name=None):
+    return _count_at_thresholds("tp", "true_positives", labels, predictions, thresholds, weights,
+                                metrics_collections, updates_collections, name)
+
+
+def false_positives_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
+                                  updates_collections=None, name=None):
+    return _count_at_thresholds("fp", "false_positives", labels, predictions, thresholds, weights,
+                                metrics_collections, updates_collections, name)
+
+
+def true_negatives_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
+                                 updates_collections=None, name=None):
+    return _count_at_thresholds("tn", "true_negatives", labels, predictions, thresholds, weights,
+                                metrics_collections, updates_collections, name)
+
+
+def false_negatives_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
+                                  updates_collections=None, name=None):
+    return _count_at_thresholds("fn", "false_negatives", labels, predictions, thresholds, weights,
+                                metrics_collections, updates_collections, name)
+
+
+def _ratio_at_thresholds(other, kind, labels, predictions, thresholds, weights, metrics_collections,
+                         updates_collections, name):
+    """tp / (1e-7 + tp + other) per threshold: precision (other = fp) and recall (other = fn)."""
+    with variable_scope(name, f"{kind}_at_thresholds", (predictions, labels, weights)):
+        values, updates = _confusion_matrix_at_thresholds(labels, predictions, thresholds, weights,
+                                                          ("tp", other))
+        epsilon = 1e-7
+
+        def ratio(tp, count, suffix):
+            return math_ops.divide(tp, epsilon + tp + count, name=f"{kind}_{suffix}")
+
+        value = ratio(values["tp"], values[other], "value")
+        update_op = ratio(updates["tp"], updates[other], "update_op")
+        _add_to(metrics_collections, value)
+        _add_to(updates_collections, update_op)
+        return value, update_op
+
+
+def precision_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
+                            updates_collections=None, name=None):
+    return _ratio_at_thresholds("fp", "precision", labels, predictions, thresholds, weights,
+                                metrics_collections, updates_collections, name)
+
+
+def recall_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
+                         updates_collections=None, name=None):
+    return _ratio_at_thresholds("fn", "recall", labels, predictions, thresholds, weights,
+                                metrics_collections, updates_collections, name)
+
+
+def percentage_below(values, threshold, weights=None, metrics_collections=None, updates_collections=None,
+                     name=None):
+    """The (weighted) fraction of `values` below `threshold`, as a `mean`."""
+    is_below = array_ops.cast(math_ops.less(values, threshold), dtypes.float32)
+    return mean(is_below, weights, metrics_collections, updates_collections,
+                name or "percentage_below_threshold")
+
+
+def mean_relative_error(labels, predictions, normalizer, weights=None, metrics_collections=None,
+                        updates_collections=None, name=None):
+    """The mean of |labels - predictions| / normalizer (0 where the normalizer is 0)."""
+    predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights)
+    predictions, normalizer, _ = _remove_squeezable_dimensions(predictions, normalizer, None)
+    predictions.get_shape().assert_is_compatible_with(normalizer.get_shape())
+    relative_errors = array_ops.where(math_ops.equal(normalizer, 0.0), array_ops.zeros_like(labels),
+                                      math_ops.divide(math_ops.abs(labels - predictions), normalizer))
+    return mean(relative_errors, weights, metrics_collections, updates_collections,
+                name or "mean_relative_error")
+
+
+def mean_per_class_accuracy(labels, predictions, num_classes, weights=None, metrics_collections=None,
+                            updates_collections=None, name=None):
+    """The mean over classes of each class's accuracy (variables `total` and `count`, [num_classes]); as in
+    TF, the update op gives the per-class accuracies. Deviation: the per-class sums are built with
+    UnsortedSegmentSum + AssignAdd where TF uses ScatterAdd; same values."""
+    with variable_scope(name, "mean_accuracy", (predictions, labels, weights)):
+        labels = array_ops.cast(labels, dtypes.int64)
+        predictions = ops.convert_to_tensor(predictions)
+        if labels.get_shape().ndims != 1:
+            labels = array_ops.reshape(labels, [-1])
+        if predictions.get_shape().ndims != 1:
+            predictions = array_ops.reshape(predictions, [-1])
+        predictions.get_shape().assert_is_compatible_with(labels.get_shape())
+        total = _metric_variable([num_classes], dtypes.float32, name="total")
+        count = _metric_variable([num_classes], dtypes.float32, name="count")
+        ones = array_ops.ones(array_ops.reshape(array_ops.size(labels), [1]), dtypes.float32)
+        if labels.dtype != predictions.dtype:
+            predictions = array_ops.cast(predictions, labels.dtype)
+        is_correct = array_ops.cast(math_ops.equal(predictions, labels), dtypes.float32)
+        if weights is not None:
+            weights = ops.convert_to_tensor(weights)
+            if weights.get_shape().ndims != 1:
+                weights = array_ops.reshape(weights, [-1])
+            weights = array_ops.cast(weights, dtypes.float32)
+            is_correct *= weights
+            ones *= weights
+        update_total = state_ops.assign_add(total, array_ops.unsorted_segment_sum(ones, labels, num_classes))
+        update_count = state_ops.assign_add(count, array_ops.unsorted_segment_sum(is_correct, labels,
+                                                                                 num_classes))
+        per_class = math_ops.div_no_nan(count, math_ops.maximum(total, 0))
+        value = math_ops.reduce_mean(per_class, name="mean_accuracy")
+        update_op = math_ops.div_no_nan(update_count, math_ops.maximum(update_total, 0), name="update_op")
         _add_to(metrics_collections, value)
         _add_to(updates_collections, update_op)
         return value, update_op
