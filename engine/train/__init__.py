@@ -1,6 +1,7 @@
 """``tf.train``: optimizers, learning-rate schedules, the global step, Saver and checkpoint helpers
 (re-exports only)."""
 
+from engine.proto.saver_pb2 import SaverDef
 from engine.train.adadelta import AdadeltaOptimizer
 from engine.train.adagrad import AdagradOptimizer
 from engine.train.adam import AdamOptimizer
@@ -27,15 +28,19 @@ from engine.train.checkpoint_management import (
     update_checkpoint_state,
 )
 from engine.train.checkpoint_reader import NewCheckpointReader, list_variables, load_checkpoint, load_variable
+from engine.train.checkpoints_iterator import checkpoints_iterator
 from engine.train.coordinator import Coordinator
 from engine.train.gradient_descent import GradientDescentOptimizer
+from engine.train.graph_io import write_graph
 from engine.train.learning_rate_decay import (
     exponential_decay,
     inverse_time_decay,
     natural_exp_decay,
     piecewise_constant,
+    piecewise_constant_decay,
     polynomial_decay,
 )
+from engine.train.looper_thread import LooperThread
 from engine.train.meta_graph import export_meta_graph, import_meta_graph
 from engine.train.momentum import MomentumOptimizer
 from engine.train.monitored_session import (
@@ -43,6 +48,7 @@ from engine.train.monitored_session import (
     MonitoredSession,
     MonitoredTrainingSession,
     Scaffold,
+    SessionCreator,
     SingularMonitoredSession,
 )
 from engine.train.moving_averages import ExponentialMovingAverage
@@ -71,4 +77,6 @@ __all__ = [
     "NanLossDuringTrainingError", "NanTensorHook", "SecondOrStepTimer", "StepCounterHook", "StopAtStepHook",
     "SummarySaverHook", "ChiefSessionCreator", "MonitoredSession", "MonitoredTrainingSession", "Scaffold",
     "SingularMonitoredSession", "SessionRunArgs", "SessionRunContext", "SessionRunHook", "SessionRunValues",
+    "SessionCreator", "LooperThread", "checkpoints_iterator", "write_graph", "SaverDef",
+    "piecewise_constant_decay",
 ]

@@ -11,13 +11,12 @@ import os
 import time
 
 import numpy as np
-from google.protobuf import text_format
 
 from engine import logging
 from engine.framework import ops
 from engine.proto import event_pb2, summary_pb2
 from engine.summary.file_writer import FileWriterCache
-from engine.train import meta_graph, training_util
+from engine.train import graph_io, meta_graph, training_util
 from engine.train.session_run_hook import SessionRunArgs, SessionRunHook
 
 
@@ -134,9 +133,7 @@ class CheckpointSaverHook(SessionRunHook):
         global_step = session.run(self._global_step_tensor)
         if self._save_graph_def:
             graph = ops.get_default_graph()
-            os.makedirs(self._checkpoint_dir, exist_ok=True)
-            with open(os.path.join(self._checkpoint_dir, "graph.pbtxt"), "w") as f:
-                f.write(text_format.MessageToString(graph.as_graph_def(add_shapes=True)))
+            graph_io.write_graph(graph.as_graph_def(add_shapes=True), self._checkpoint_dir, "graph.pbtxt")
             self._summary_writer.add_graph(graph)
             saver = self._get_saver()
             self._summary_writer.add_meta_graph(meta_graph.create_meta_graph_def(

@@ -12,6 +12,8 @@ session.
 
 from __future__ import annotations
 
+import abc
+
 from engine import logging
 from engine.framework import errors, ops
 from engine.ops import control_flow_ops
@@ -104,7 +106,15 @@ class Scaffold:
     init_feed_dict = property(lambda self: self._init_feed_dict)
 
 
-class ChiefSessionCreator:
+class SessionCreator(abc.ABC):
+    """What a MonitoredSession gets its Session from: `create_session()`."""
+
+    @abc.abstractmethod
+    def create_session(self):
+        """Returns a new, initialized Session."""
+
+
+class ChiefSessionCreator(SessionCreator):
     """Makes a Session for the default graph: restores `checkpoint_filename_with_path` or the latest
     checkpoint of `checkpoint_dir`, else runs the scaffold's init op and init_fn; then its local init op."""
 
