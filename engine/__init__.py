@@ -94,6 +94,7 @@ from engine.framework.random_seed import get_seed, set_random_seed
 from engine.framework.registry import NotDifferentiable, RegisterGradient, no_gradient
 from engine.framework.tensor_shape import Dimension, TensorShape, dimension_at_index, dimension_value
 from engine.framework.tensor_util import is_tensor, make_ndarray, make_tensor_proto
+from engine.gradients import AggregationMethod, UnconnectedGradients
 from engine.logging import get_logger
 
 # Op modules (importing them registers their op types with their gradients).
@@ -256,6 +257,8 @@ from engine.variable_scope import (
 )
 from engine.variables import (
     Variable,
+    VariableAggregation,
+    VariableSynchronization,
     all_variables,
     assert_variables_initialized,
     global_variables,
@@ -299,6 +302,7 @@ _make_module_callable(gradients, "gradients")
 # tf.compat.v1 (tests/interop/test_public_names.py checks them against TensorFlow 2.21).
 __all__ = [
     "AUTO_REUSE",
+    "AggregationMethod",
     "AttrValue",
     "ConfigProto",
     "DType",
@@ -333,9 +337,12 @@ __all__ = [
     "Tensor",
     "TensorInfo",
     "TensorShape",
+    "UnconnectedGradients",
     "VERSION",
     "Variable",
+    "VariableAggregation",
     "VariableScope",
+    "VariableSynchronization",
     "abs",
     "acos",
     "add",

@@ -7,11 +7,33 @@ each Session separately (see `engine.runtime.state.VariableCell`).
 
 from __future__ import annotations
 
+import enum
+
 from engine.framework import dtypes, ops
 from engine.framework import tensor_shape as _ts
 from engine.ops import array_ops, control_flow_ops, math_ops, state_ops
 
 GraphKeys = ops.GraphKeys
+
+
+class VariableSynchronization(enum.Enum):
+    """When a distributed variable's replicas are synchronized; accepted and recorded nowhere here (one
+    process, no replicas)."""
+
+    AUTO = 0
+    NONE = 1
+    ON_WRITE = 2
+    ON_READ = 3
+
+
+class VariableAggregation(enum.Enum):
+    """How a distributed variable's replica updates combine; accepted (one process, no replicas)."""
+
+    NONE = 0
+    SUM = 1
+    MEAN = 2
+    ONLY_FIRST_REPLICA = 3
+    ONLY_FIRST_TOWER = 3  # TF 1.x's name, an alias of ONLY_FIRST_REPLICA
 
 
 class BaseVariable:

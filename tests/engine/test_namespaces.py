@@ -89,6 +89,26 @@ def test_more_tf1_spellings_as_tensorflow_names_them():
     assert not tf.executing_eagerly_outside_functions() and not tf.control_flow_v2_enabled()
 
 
+def test_enums_have_tf_values():
+    assert [(m.name, m.value) for m in tf.VariableSynchronization] == [
+        ("AUTO", 0), ("NONE", 1), ("ON_WRITE", 2), ("ON_READ", 3)]
+    assert [(m.name, m.value) for m in tf.VariableAggregation] == [
+        ("NONE", 0), ("SUM", 1), ("MEAN", 2), ("ONLY_FIRST_REPLICA", 3)]
+    assert tf.VariableAggregation.ONLY_FIRST_TOWER is tf.VariableAggregation.ONLY_FIRST_REPLICA
+    assert (tf.AggregationMethod.ADD_N, tf.AggregationMethod.DEFAULT, tf.AggregationMethod.EXPERIMENTAL_TREE,
+            tf.AggregationMethod.EXPERIMENTAL_ACCUMULATE_N) == (0, 0, 1, 2)
+    with tf.Graph().as_default():
+        x = tf.constant(2.0)
+        y = x * x + x * 3.0
+        grad = tf.gradients(y, x, aggregation_method=tf.AggregationMethod.EXPERIMENTAL_TREE)[0]
+        v = tf.get_variable("v", [], synchronization=tf.VariableSynchronization.AUTO,
+                            aggregation=tf.VariableAggregation.NONE)
+        assert v.name == "v:0"
+        with tf.Session() as sess:
+            assert sess.run(grad) == 7.0
+    assert tf.UnconnectedGradients.ZERO.value == "zero"
+
+
 def _run_script(tmp_path, source, *args):
     script = tmp_path / "script.py"
     script.write_text(textwrap.dedent(source))
