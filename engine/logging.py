@@ -36,6 +36,7 @@ ERROR = _logging.ERROR
 FATAL = _logging.FATAL
 
 _logger = _logging.getLogger("tensorflow")
+# Each helper logs with stacklevel=2, so a record names the caller's file and line, not this module's.
 
 
 def get_logger():
@@ -51,30 +52,30 @@ def get_verbosity():
 
 
 def debug(msg, *args, **kwargs):
-    _logger.debug(msg, *args, **kwargs)
+    _logger.debug(msg, *args, stacklevel=2, **kwargs)
 
 
 def info(msg, *args, **kwargs):
-    _logger.info(msg, *args, **kwargs)
+    _logger.info(msg, *args, stacklevel=2, **kwargs)
 
 
 def warning(msg, *args, **kwargs):
-    _logger.warning(msg, *args, **kwargs)
+    _logger.warning(msg, *args, stacklevel=2, **kwargs)
 
 
 warn = warning
 
 
 def error(msg, *args, **kwargs):
-    _logger.error(msg, *args, **kwargs)
+    _logger.error(msg, *args, stacklevel=2, **kwargs)
 
 
 def fatal(msg, *args, **kwargs):
-    _logger.fatal(msg, *args, **kwargs)
+    _logger.fatal(msg, *args, stacklevel=2, **kwargs)
 
 
 def log(level, msg, *args, **kwargs):
-    _logger.log(level, msg, *args, **kwargs)
+    _logger.log(level, msg, *args, stacklevel=2, **kwargs)
 
 
 # TF logs verbose messages at the level number itself (vlog(1, ...) is below DEBUG's 10, hidden by default).
@@ -83,7 +84,7 @@ vlog = log
 
 def log_if(level, msg, condition, *args):
     if condition:
-        log(level, msg, *args)
+        _logger.log(level, msg, *args, stacklevel=2)
 
 
 # How often each call site (file, line) has logged, for log_first_n / log_every_n.
@@ -100,13 +101,13 @@ def _count_call_site():
 def log_first_n(level, msg, n, *args):
     """Logs only the first `n` times this line runs."""
     if _count_call_site() <= n:
-        log(level, msg, *args)
+        _logger.log(level, msg, *args, stacklevel=2)
 
 
 def log_every_n(level, msg, n, *args):
     """Logs the 1st, (n+1)th, (2n+1)th ... time this line runs."""
     if (_count_call_site() - 1) % n == 0:
-        log(level, msg, *args)
+        _logger.log(level, msg, *args, stacklevel=2)
 
 
 def flush():
