@@ -92,6 +92,38 @@ def test_out_of_range_ends_the_session_cleanly_and_final_ops_run():
         assert final.final_ops_values == 1
 
 
+def test_checkpoint_listener_can_stop_training(tmp_path):
+    saved = []
+
+    class StopAfterSecondSave(tf.train.CheckpointSaverListener):
+        def after_save(self, session, global_step_value):
+            saved.append(global_step_value)
+            return len(saved) == 2
+
+    with tf.Graph().as_default():
+        step, x, loss, train = _model()
+        hook = tf.train.CheckpointSaverHook(str(tmp_path), save_steps=2, listeners=[StopAfterSecondSave()])
+        with tf.train.MonitoredSession(hooks=[hook, tf.train.FeedFnHook(lambda: {x: 1.0})]) as sess:
+            while not sess.should_stop():
+                sess.run(train)
+    assert saved == [0, 2] and tf.train.latest_checkpoint(str(tmp_path)).endswith("model.ckpt-2")
+
+
+def test_step_counter_writes_steps_per_second(tmp_path):
+    with tf.Graph().as_default():
+        step, x, loss, train = _model()
+        hooks = [tf.train.StepCounterHook(every_n_steps=2, output_dir=str(tmp_path)),
+                 tf.train.StopAtStepHook(last_step=6), tf.train.FeedFnHook(lambda: {x: 1.0})]
+        with tf.train.MonitoredSession(hooks=hooks) as sess:
+            while not sess.should_stop():
+                sess.run(train)
+    tf.summary.FileWriterCache.clear()
+    events = [e for path in tmp_path.glob("events.out.tfevents.*")
+              for e in LegacyEventFileLoader(str(path)).Load()]
+    rates = [(e.step, v.tag) for e in events for v in e.summary.value]
+    assert [s for s, _ in rates] == [3, 5] and {t for _, t in rates} == {"global_step/sec"}
+
+
 def test_hook_and_scaffold_argument_errors():
     with pytest.raises(ValueError, match="One of num_steps or last_step must be specified."):
         tf.train.StopAtStepHook()

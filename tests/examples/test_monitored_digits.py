@@ -30,6 +30,7 @@ def test_trains_checkpoints_resumes_and_evaluates(tmp_path):
     assert "Restoring parameters from" in log and "Saving checkpoints for 150 into" in log
     assert "Saving checkpoints for 0 into" not in log  # the second run went on from step 100
     assert (tmp_path / "graph.pbtxt").is_file() and (tmp_path / "model.ckpt-150.index").is_file()
-    steps = sorted(e.step for path in tmp_path.glob("events.out.tfevents.*") for r in read_records(path)
-                   for e in [event_pb2.Event.FromString(r)] for v in e.summary.value if v.tag == "loss")
+    events = [event_pb2.Event.FromString(r) for path in tmp_path.glob("events.out.tfevents.*")
+              for r in read_records(path)]
+    steps = sorted(e.step for e in events for v in e.summary.value if v.tag == "loss")
     assert steps[0] == 1 and steps[-1] >= 141 and len(steps) >= 15
