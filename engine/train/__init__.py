@@ -56,6 +56,7 @@ from engine.train.optimizer import Optimizer
 from engine.train.rmsprop import RMSPropOptimizer
 from engine.train.saver import Saver
 from engine.train.session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
+from engine.train.supervisor import Supervisor
 from engine.train.training_util import (
     assert_global_step,
     create_global_step,
@@ -78,5 +79,5 @@ __all__ = [
     "SummarySaverHook", "ChiefSessionCreator", "MonitoredSession", "MonitoredTrainingSession", "Scaffold",
     "SingularMonitoredSession", "SessionRunArgs", "SessionRunContext", "SessionRunHook", "SessionRunValues",
     "SessionCreator", "LooperThread", "checkpoints_iterator", "write_graph", "SaverDef",
-    "piecewise_constant_decay",
+    "piecewise_constant_decay", "Supervisor",
 ]
