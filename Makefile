@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: demo test bench assets proto lint screenshots clean
+.PHONY: demo test bench assets proto lint typecheck tfref screenshots clean
 
 # Installed once per change of pyproject.toml; the stamp records which extras are in.
 $(VENV)/.installed-test: pyproject.toml setup.py
@@ -30,11 +30,22 @@ proto: $(VENV)/.installed-test
 	$(PY) -m grpc_tools.protoc -I. --python_out=. --pyi_out=. engine/proto/*.proto
 
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff check . && $(MAKE) --no-print-directory node_modules/.package-lock.json && node_modules/.bin/eslint static/js
 
 # pytest exits 5 when it collected no test: make treats every non-zero exit as a failure.
-test: $(VENV)/.installed-test assets lint
-	$(PY) -m pytest
+# The interop tests find TensorFlow where tfref put it (tests/conftest.py's tf_python fixture asks
+# scripts/tfref.py); TF_PYTHON is exported too, for any test that reads it directly.
+test: $(VENV)/.installed-test assets lint typecheck tfref
+	TF_PYTHON="$$($(PY) scripts/tfref.py --find)" $(PY) -m pytest
+
+# mypy's scope and leniency are in pyproject.toml ([tool.mypy]).
+typecheck: $(VENV)/.installed-test
+	$(PY) -m mypy
+
+# Real TensorFlow (2.21, the interop tests' oracle, never a dependency) in a venv cached outside the
+# clone, built on first use (~2 GB, a few minutes) and reused by every clone; a preset TF_PYTHON wins.
+tfref: $(VENV)/.installed-test
+	$(PY) scripts/tfref.py
 
 # Each demo starts from empty logs, so the runs hold this training only.
 demo: $(VENV)/.installed-test assets
@@ -42,19 +53,23 @@ demo: $(VENV)/.installed-test assets
 	$(PY) examples/train_mlp.py --logdir tmp/logs
 	$(VENV)/bin/board --logdir tmp/logs --port 6006
 
-# Each benchmark times its baseline in the same run and prints ratios. TensorFlow's own figures need a
-# venv with tensorflow-cpu: set TF_PYTHON=/path/to/that/python (never a dependency of this project).
+# Each benchmark times its baseline in the same run and prints ratios. TensorFlow's own figures come from
+# the venv `make tfref` builds, or TF_PYTHON=/path/to/a/python/with/tensorflow.
 BENCHES := tfrecord_read session_run train_step write_scalars load_logdir scalars_page graph_page
 bench: $(VENV)/.installed-bench assets
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
 
-# Re-takes the README's dashboard screenshots: the end-to-end browser test trains the demo, opens both
+# Re-takes the README's dashboard screenshots: the end-to-end browser test trains the demo, opens the
 # dashboards and saves what it sees; the README shows those files.
 screenshots: $(VENV)/.installed-test assets
 	$(PY) -m pytest tests/browser/test_end_to_end.py -q
 	mkdir -p docs/screenshots
 	cp test-artifacts/end-to-end-scalars.png docs/screenshots/scalars.png
 	cp test-artifacts/end-to-end-graphs.png docs/screenshots/graphs.png
+	cp test-artifacts/end-to-end-histograms.png docs/screenshots/histograms.png
+	cp test-artifacts/end-to-end-distributions.png docs/screenshots/distributions.png
+	cp test-artifacts/end-to-end-images.png docs/screenshots/images.png
+	cp test-artifacts/end-to-end-text.png docs/screenshots/text.png
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor static/bundle build *.egg-info tmp test-artifacts

@@ -263,7 +263,7 @@ new PerformanceObserver((list) => {
 """
 
 _EXPAND = """async (name) => {
-  const page = window.graphPage;
+  const page = window.board;
   const id = page.model.groupByName.get(name);
   const el = document.querySelector(`.g-node[data-id="${id}"] .g-expander`);
   const before = document.body.dataset.graphReady;
@@ -307,7 +307,7 @@ def measure(url: str, run: str, expand: str, shots: Path | None) -> dict[str, fl
             return {html: Math.round(nav.responseEnd), modules: end(/js\\/graph\\/[a-z_]+\\.js$/),
                     runs: end(/graph\\/runs/), hierarchy: end(/hierarchy/), elk: end(/elk/)};
         }""")
-        layouts = page.evaluate("""() => [...window.graphPage.layouter.cache.values()]
+        layouts = page.evaluate("""() => [...window.board.layouter.cache.values()]
             .map((r) => [r.key.split('|')[0], Object.keys(r.nodes).length, Math.round(r.ms)])""")
         print("page marks (ms since navigation):", marks, timing)
         print("layouts [group, nodes, ms in worker]:", layouts)

@@ -25,8 +25,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import engine as tf  # noqa: E402
-from engine.ops import philox, random_distributions  # noqa: E402
+import engine as tf
+from engine.ops import philox, random_distributions
 
 
 def _time(fn, clock=time.perf_counter):

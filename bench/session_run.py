@@ -3,8 +3,8 @@
 Prints the median of 10,000 calls in microseconds for our engine and, when `tensorflow` is importable
 (e.g. `pip install tensorflow-cpu` in a bench venv), for TensorFlow 1.x graph mode in the same run, with
 the ratios.  When it is not importable here, the TF side runs as a subprocess under --tf-python (default:
-$TF_PYTHON, else /work/tfref/bin/python if it exists). Targets (issue 3): <= 8 us and <= 15 us on the
-project's 2-core machine; TF1 measures about 42 us and 115 us there.
+$TF_PYTHON, else the venv `make tfref` builds, if it exists: scripts/tfref.py). Targets (issue 3):
+<= 8 us and <= 15 us on the project's 2-core machine; TF1 measures about 42 us and 115 us there.
 
     python bench/session_run.py [--calls N] [--tf-python PYTHON]
 """
@@ -20,6 +20,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from scripts.tfref import find as find_tf_python
 
 TARGETS_US = {"a+b (constants)": 8.0, "x+y (scalar feeds)": 15.0}
 
@@ -59,17 +61,11 @@ def measure(tf, calls):
 
 def _tensorflow():
     try:
-        import tensorflow.compat.v1 as tf1  # noqa: PLC0415 - optional baseline
+        import tensorflow.compat.v1 as tf1  # optional baseline
     except ImportError:
         return None
     tf1.disable_v2_behavior()
     return tf1
-
-
-def _default_tf_python():
-    if os.environ.get("TF_PYTHON"):
-        return os.environ["TF_PYTHON"]
-    return "/work/tfref/bin/python" if os.path.exists("/work/tfref/bin/python") else None
 
 
 def _measure_in_subprocess(python, calls):
@@ -86,7 +82,7 @@ def _measure_in_subprocess(python, calls):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=10_000)
-    parser.add_argument("--tf-python", default=_default_tf_python(),
+    parser.add_argument("--tf-python", default=find_tf_python(),
                         help="an interpreter with tensorflow, used when tensorflow is not importable here")
     parser.add_argument("--tf-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

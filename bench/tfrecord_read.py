@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.io.tfrecord import TFRecordReader  # noqa: E402
-from engine.proto import event_pb2, summary_pb2  # noqa: E402
-from tfformat.records import encode_record, masked_crc32c  # noqa: E402
+from engine.io.tfrecord import TFRecordReader
+from engine.proto import event_pb2, summary_pb2
+from tfformat.records import encode_record, masked_crc32c
 
 
 def make_file(path: Path, count: int) -> None:
@@ -40,7 +40,7 @@ def read_ours(path: Path) -> int:
 
 def read_bare_loop(path: Path) -> int:
     """The obvious hand-written reader: whole file in memory, struct + CRC per record."""
-    data = open(path, "rb").read()
+    data = Path(path).read_bytes()
     unpack_q, unpack_i = struct.Struct("<Q").unpack_from, struct.Struct("<I").unpack_from
     pos, n = 0, 0
     while pos < len(data):

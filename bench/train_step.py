@@ -8,7 +8,8 @@ over the rounds of steps per second, and the best round (the least disturbed by 
     python bench/train_step.py [--rounds 15] [--steps 40] [--tf-python /path/to/python-with-tensorflow]
 
 TensorFlow runs in-process when importable, else in the interpreter given by --tf-python (or
-$TF_PYTHON), driven chunk by chunk so its rounds still interleave with ours.
+$TF_PYTHON, else the venv `make tfref` builds: scripts/tfref.py), driven chunk by chunk so its rounds
+still interleave with ours.
 
 On a busy machine multi-threaded BLAS collapses (threads wait for cores); compare single-threaded
 implementations there: OPENBLAS_NUM_THREADS=1 TF_NUM_THREADS=1.
@@ -119,22 +120,27 @@ class NumpyMLP:
         return loss
 
 
+def build_model(tf, x, y, params):
+    """(loss, train_op) of the model over inputs `x`, `y` in the default graph (bench/dataset.py too)."""
+    h = x
+    for i, name in enumerate(["layer1", "layer2", "output"]):
+        with tf.variable_scope(name):
+            w = tf.get_variable("weight", initializer=tf.constant(params[2 * i]))
+            b = tf.get_variable("bias", initializer=tf.constant(params[2 * i + 1]))
+            h = tf.matmul(h, w) + b
+            if name != "output":
+                h = tf.nn.relu(h)
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=h))
+    return loss, tf.train.AdamOptimizer(LR, BETA1, BETA2, EPS).minimize(loss)
+
+
 def build_graph(tf, params):
     """The same model as a TF1 graph; works for ``engine`` and for ``tensorflow.compat.v1``."""
     graph = tf.Graph()
     with graph.as_default():
         x = tf.placeholder(tf.float32, [None, D], name="x")
         y = tf.placeholder(tf.float32, [None, C], name="y")
-        h = x
-        for i, name in enumerate(["layer1", "layer2", "output"]):
-            with tf.variable_scope(name):
-                w = tf.get_variable("weight", initializer=tf.constant(params[2 * i]))
-                b = tf.get_variable("bias", initializer=tf.constant(params[2 * i + 1]))
-                h = tf.matmul(h, w) + b
-                if name != "output":
-                    h = tf.nn.relu(h)
-        loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=h))
-        train_op = tf.train.AdamOptimizer(LR, BETA1, BETA2, EPS).minimize(loss)
+        loss, train_op = build_model(tf, x, y, params)
         init = tf.global_variables_initializer()
     threads = os.environ.get("TF_NUM_THREADS")
     if threads and tf.__name__ != "engine":  # TensorFlow's own thread pools
@@ -153,7 +159,7 @@ def build_graph(tf, params):
 
 def engine_ablations(engine, params, x, y):
     """Engine steps, each built and first run (which plans it) without one plan-time optimization."""
-    from engine.runtime import passes  # noqa: PLC0415
+    from engine.runtime import passes
 
     ablations = {
         "engine, no plan passes": [mock.patch.dict(os.environ, {passes.ENV: "none"})],
@@ -174,7 +180,7 @@ def engine_ablations(engine, params, x, y):
 def load_tensorflow():
     try:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        import tensorflow.compat.v1 as tf1  # noqa: PLC0415
+        import tensorflow.compat.v1 as tf1
     except ImportError:
         return None
     tf1.disable_v2_behavior()
@@ -239,8 +245,9 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--steps", type=int, default=40, help="steps per timed chunk")
     ap.add_argument("--warmup", type=int, default=30)
-    ap.add_argument("--tf-python", default=os.environ.get("TF_PYTHON"),
-                    help="an interpreter with tensorflow, used when tensorflow is not importable here")
+    ap.add_argument("--tf-python", default=None,
+                    help="an interpreter with tensorflow, used when tensorflow is not importable here "
+                         "(default: scripts/tfref.py's, when there is one)")
     ap.add_argument("--ablations", action="store_true",
                     help="also time the engine without each plan-time optimization")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -250,7 +257,8 @@ def main(argv=None):
         return None
 
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    import engine  # noqa: PLC0415
+    import engine
+    from scripts.tfref import find as find_tf_python
 
     x, y, params = make_data()
     numpy_step = NumpyMLP(params).step
@@ -262,8 +270,8 @@ def main(argv=None):
     remote = None
     if tf1 is not None:
         local["tensorflow"] = build_graph(tf1, params)[0]
-    elif args.tf_python:
-        remote = RemoteTensorFlow(args.tf_python)
+    elif (tf_python := args.tf_python or find_tf_python()) is not None:
+        remote = RemoteTensorFlow(tf_python)
 
     # The same start and the same data: the losses must agree before timing means anything.
     first = {name: float(step(x, y)) for name, step in local.items() if not name.startswith("engine, ")}

@@ -34,9 +34,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.io.tfrecord import encode_record, read_records  # noqa: E402
-from engine.proto import event_pb2, summary_pb2  # noqa: E402
-from engine.summary import FileWriter, SummaryWriter  # noqa: E402
+from engine.io.tfrecord import encode_record, read_records
+from engine.proto import event_pb2, summary_pb2
+from engine.summary import FileWriter, SummaryWriter
 
 TARGET = 500_000
 

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 
 import numpy as np
 import orjson
+from starlette.responses import Response
 
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY
 _EXACT_INT = 2**50  # steps below this are exactly representable and printed as "N.0"
 _COMMA, _POINT, _ZERO = ord(","), ord("."), ord("0")
 
 
-def _non_finite(value: float):
+def non_finite(value: float):
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
@@ -30,7 +32,7 @@ def _non_finite(value: float):
 
 def _column(values: np.ndarray) -> list:
     """Values as a list for JSON, non-finite ones as TensorBoard's strings."""
-    return [_non_finite(v) for v in values.tolist()]
+    return [non_finite(v) for v in values.tolist()]
 
 
 def rows_json(steps: np.ndarray, wall_times: np.ndarray, values: np.ndarray) -> bytes:
@@ -79,4 +81,47 @@ def columns(steps: np.ndarray, wall_times: np.ndarray, values: np.ndarray) -> di
 
 
 def dumps(payload) -> bytes:
-    return orjson.dumps(payload, option=_NUMPY)
+    """JSON bytes of `payload` (numpy arrays included). Strings holding lone surrogates (names
+    with bytes that are not UTF-8, see board/names.py), which orjson refuses, are written with
+    ``\\udcXX`` escapes, so the name comes back exactly."""
+    try:
+        return orjson.dumps(payload, option=_NUMPY)
+    except orjson.JSONEncodeError as error:
+        if "surrogates" not in str(error):
+            raise
+    escaped: list[bytes] = []
+    body = orjson.dumps(_with_placeholders(payload, escaped), option=_NUMPY)
+    for index, text in enumerate(escaped):
+        body = body.replace(_placeholder(index), text, 1)
+    return body
+
+
+def _placeholder(index: int) -> bytes:
+    return orjson.dumps(f"\0board-name-{index}\0")
+
+
+def _with_placeholders(value, escaped: list[bytes]):
+    """`value` with each string orjson cannot write replaced by a placeholder string; `escaped`
+    gets each one's JSON, written by the json module (ASCII, lone surrogates as escapes)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            escaped.append(json.dumps(value).encode("ascii"))
+            return f"\0board-name-{len(escaped) - 1}\0"
+        return value
+    if isinstance(value, dict):
+        return {_with_placeholders(k, escaped): _with_placeholders(v, escaped) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_with_placeholders(v, escaped) for v in value]
+    return value
+
+
+class JSONResponse(Response):
+    """FastAPI's default response class for routes returning dicts and lists: `dumps` (orjson,
+    numpy, names of any bytes) instead of `json.dumps`, which fails on those names."""
+
+    media_type = "application/json"
+
+    def render(self, content) -> bytes:
+        return dumps(content)

@@ -52,8 +52,9 @@ def _describe_validation(errors) -> str:
 def install(app) -> None:
     """Registers the handlers on a FastAPI app."""
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse
     from starlette.exceptions import HTTPException
+
+    from board.encode import JSONResponse  # messages may quote names of any bytes
 
     async def board_error(request, exc: BoardError):
         return JSONResponse(error_body(exc.message), status_code=exc.status)
@@ -64,7 +65,7 @@ def install(app) -> None:
     async def http_error(request, exc: HTTPException):
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         if exc.status_code == 404 and message == "Not Found":
-            message = f"no route {request.url.path!r}; the routes are listed at /docs"
+            message = f"no route {request.url.path!r}; the routes are listed at /openapi.json"
         return JSONResponse(error_body(message), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 

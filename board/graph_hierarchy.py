@@ -139,7 +139,8 @@ class Hierarchy:
     def bridges_of(self, group: int) -> list[tuple[int, int, int, int]]:
         """Edges crossing `group`'s boundary: (child, direction 0 = in / 1 = out, count, flags)."""
         r = self.bridges
-        return [tuple(r[i:i + 4]) for i in range(0, len(r), 4) if self.parents[r[i]] == group]
+        return [(r[i], r[i + 1], r[i + 2], r[i + 3])
+                for i in range(0, len(r), 4) if self.parents[r[i]] == group]
 
     def to_json(self) -> bytes:
         """The compact JSON the page loads, computed once. Columns over node ids (0 = root)::
@@ -255,8 +256,8 @@ def format_tensor(tensor: Any) -> str:
     shape = [d.size for d in tensor.tensor_shape.dim]
     values: list[Any] = []
     if tensor.tensor_content and dtype in _CONTENT_DTYPES:
-        values = np.frombuffer(tensor.tensor_content, dtype=_CONTENT_DTYPES[dtype])[:MAX_TENSOR_VALUES + 1]
-        values = values.tolist()
+        content = np.frombuffer(tensor.tensor_content, dtype=_CONTENT_DTYPES[dtype])
+        values = content[:MAX_TENSOR_VALUES + 1].tolist()
     else:
         for name in _TENSOR_VALUE_FIELDS:
             got = list(getattr(tensor, name, []))[:MAX_TENSOR_VALUES + 1]
@@ -365,12 +366,12 @@ def _fold_series(group: _Tree) -> None:
     children: list[_Tree] = []
     placed: set[int] = set()
     for child in group.children:
-        series = folded.get(id(child))
-        if series is None:
+        fold = folded.get(id(child))
+        if fold is None:
             children.append(child)
-        elif id(series) not in placed:
-            placed.add(id(series))
-            children.append(series)
+        elif id(fold) not in placed:
+            placed.add(id(fold))
+            children.append(fold)
     group.children = children
 
 
@@ -536,8 +537,7 @@ def _build(graph_def: Any) -> Hierarchy:
 
     bridge_rows: list[int] = []
     if bridge_child:
-        child = np.concatenate(bridge_child)
-        keys = child * 2 + np.concatenate(bridge_dir)
+        keys = np.concatenate(bridge_child) * 2 + np.concatenate(bridge_dir)
         uniq, inverse, counts_b = np.unique(keys, return_inverse=True, return_counts=True)
         data_counts = np.bincount(inverse, weights=np.concatenate(bridge_data), minlength=len(uniq))
         flags_b = np.where(data_counts > 0, 0, EDGE_CONTROL)
@@ -654,9 +654,11 @@ class HierarchyCache:
                     self._entries[key] = (data, stamp, entry[2])
                     return entry[2]
                 pending = self._building.get(key)
-                mine = pending is None or pending[0] != data
-                if mine:
+                if pending is None or pending[0] != data:
                     pending = self._building[key] = (data, threading.Event())
+                    mine = True
+                else:
+                    mine = False
             if not mine:
                 pending[1].wait()
                 continue

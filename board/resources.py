@@ -29,7 +29,19 @@ STATIC_DIR = resource_dir("static")
 def _templates():
     from fastapi.templating import Jinja2Templates
 
-    return Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.finalize = _finalize
+    return templates
+
+
+def _finalize(value):
+    """Every `{{ ... }}` of a template: names holding bytes that are not UTF-8 (board/names.py) are
+    shown with U+FFFD, as HTML cannot carry those bytes (the page would not encode)."""
+    if isinstance(value, str) and not value.isascii():
+        from board.names import display
+
+        return type(value)(display(value))  # Markup stays Markup
+    return value
 
 
 def __getattr__(name: str):

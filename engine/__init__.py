@@ -6,12 +6,16 @@ module per op family), engine/session.py, engine/variables.py and engine/variabl
 
 # ruff: noqa: F401 - this module only re-exports the public API
 
-# Namespaces (modules), as in TF 1.x: tf.bitwise, tf.initializers, tf.logging, tf.losses, tf.nn,
-# tf.summary, tf.train; `gradients` is made callable at the end of this file.
+# Namespaces (modules), as in TF 1.x: tf.app, tf.bitwise, tf.compat, tf.initializers, tf.layers, tf.logging,
+# tf.losses, tf.metrics, tf.nn, tf.summary, tf.train, ...; `gradients` is made callable at the end of this
+# file. `contrib` (only tf.contrib.layers' common names) is an attribute, not in __all__: TF 2.21's
+# tf.compat.v1 has no contrib.
 from engine import (
     app,
     bitwise,
     compat,
+    contrib,
+    data,
     debugging,
     dtypes,
     flags,
@@ -19,12 +23,14 @@ from engine import (
     gradients,
     initializers,
     io,
+    layers,
     linalg,
     logging,
     losses,
     math,
     metrics,
     nn,
+    python_io,
     random,
     summary,
     train,
@@ -108,6 +114,7 @@ from engine.ops.array_ops import (
     fill,
     gather,
     identity,
+    identity_n,
     matrix_diag,
     matrix_set_diag,
     matrix_transpose,
@@ -142,9 +149,25 @@ from engine.ops.array_ops import (
     zeros_like,
 )
 from engine.ops.array_ops import shape_v1 as shape
+from engine.ops.check_ops import (
+    assert_equal,
+    assert_greater,
+    assert_greater_equal,
+    assert_less,
+    assert_less_equal,
+    assert_negative,
+    assert_non_negative,
+    assert_non_positive,
+    assert_none_equal,
+    assert_positive,
+    assert_rank,
+)
 from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm, global_norm
+from engine.ops.composite_ops import reduce_logsumexp, sequence_mask
+from engine.ops.cond import case, cond
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
+from engine.ops.einsum_op import einsum
 from engine.ops.init_ops import (
     constant_initializer,
     glorot_normal_initializer,
@@ -156,6 +179,8 @@ from engine.ops.init_ops import (
     variance_scaling_initializer,
     zeros_initializer,
 )
+from engine.ops.logging_ops import Assert, Print
+from engine.ops.logging_ops import print_v2 as print  # noqa: A004 - TF's name
 from engine.ops.math_ops import (
     abs,  # noqa: A004
     acos,
@@ -172,6 +197,7 @@ from engine.ops.math_ops import (
     clip_by_value,
     cos,
     cosh,
+    cumprod,
     cumsum,
     div,
     div_no_nan,
@@ -233,9 +259,22 @@ from engine.ops.math_ops import (
     tensordot,
     truediv,
 )
+from engine.ops.nd_index_ops import gather_nd, scatter_nd
 from engine.ops.numerics import add_check_numerics_ops, check_numerics, verify_tensor_all_finite
+from engine.ops.parsing_ops import (
+    FixedLenFeature,
+    FixedLenSequenceFeature,
+    decode_csv,
+    decode_raw,
+    parse_example,
+    parse_single_example,
+    parse_single_sequence_example,
+)
 from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
+from engine.ops.reverse_op import reverse
+from engine.ops.reverse_op import reverse as reverse_v2
 from engine.ops.state_ops import assign, assign_add, assign_sub
+from engine.ops.while_loop import while_loop
 from engine.proto.attr_value_pb2 import AttrValue, NameAttrList
 from engine.proto.config_pb2 import GraphOptions, OptimizerOptions, RunMetadata
 from engine.proto.event_pb2 import Event, LogMessage, SessionLog
@@ -303,11 +342,14 @@ _make_module_callable(gradients, "gradients")
 __all__ = [
     "AUTO_REUSE",
     "AggregationMethod",
+    "Assert",
     "AttrValue",
     "ConfigProto",
     "DType",
     "Dimension",
     "Event",
+    "FixedLenFeature",
+    "FixedLenSequenceFeature",
     "GPUOptions",
     "GRAPH_DEF_VERSION",
     "GRAPH_DEF_VERSION_MIN_CONSUMER",
@@ -327,6 +369,7 @@ __all__ = [
     "OpError",
     "Operation",
     "OptimizerOptions",
+    "Print",
     "RegisterGradient",
     "RunMetadata",
     "RunOptions",
@@ -358,6 +401,17 @@ __all__ = [
     "argmin",
     "as_dtype",
     "asin",
+    "assert_equal",
+    "assert_greater",
+    "assert_greater_equal",
+    "assert_less",
+    "assert_less_equal",
+    "assert_negative",
+    "assert_non_negative",
+    "assert_non_positive",
+    "assert_none_equal",
+    "assert_positive",
+    "assert_rank",
     "assert_variables_initialized",
     "assign",
     "assign_add",
@@ -368,6 +422,7 @@ __all__ = [
     "bool",
     "boolean_mask",
     "broadcast_to",
+    "case",
     "cast",
     "ceil",
     "check_numerics",
@@ -379,6 +434,7 @@ __all__ = [
     "complex128",
     "complex64",
     "concat",
+    "cond",
     "constant",
     "constant_initializer",
     "control_dependencies",
@@ -386,8 +442,12 @@ __all__ = [
     "convert_to_tensor",
     "cos",
     "cosh",
+    "cumprod",
     "cumsum",
+    "data",
     "debugging",
+    "decode_csv",
+    "decode_raw",
     "device",
     "dimension_at_index",
     "dimension_value",
@@ -402,6 +462,7 @@ __all__ = [
     "divide",
     "double",
     "dtypes",
+    "einsum",
     "enable_resource_variables",
     "equal",
     "errors",
@@ -421,6 +482,7 @@ __all__ = [
     "floordiv",
     "floormod",
     "gather",
+    "gather_nd",
     "get_collection",
     "get_collection_ref",
     "get_default_graph",
@@ -442,6 +504,7 @@ __all__ = [
     "group",
     "half",
     "identity",
+    "identity_n",
     "import_graph_def",
     "init_scope",
     "initialize_all_tables",
@@ -459,6 +522,7 @@ __all__ = [
     "is_nan",
     "is_tensor",
     "is_variable_initialized",
+    "layers",
     "less",
     "less_equal",
     "lin_space",
@@ -503,9 +567,14 @@ __all__ = [
     "ones_like",
     "op_scope",
     "pad",
+    "parse_example",
+    "parse_single_example",
+    "parse_single_sequence_example",
     "placeholder",
     "placeholder_with_default",
     "pow",
+    "print",
+    "python_io",
     "random",
     "random_normal",
     "random_normal_initializer",
@@ -518,6 +587,7 @@ __all__ = [
     "reciprocal",
     "reduce_all",
     "reduce_any",
+    "reduce_logsumexp",
     "reduce_max",
     "reduce_mean",
     "reduce_min",
@@ -529,11 +599,15 @@ __all__ = [
     "reshape",
     "resource",
     "resource_variables_enabled",
+    "reverse",
+    "reverse_v2",
     "rint",
     "round",
     "rsqrt",
     "saturate_cast",
     "scalar_mul",
+    "scatter_nd",
+    "sequence_mask",
     "set_random_seed",
     "shape",
     "sigmoid",
@@ -584,6 +658,7 @@ __all__ = [
     "verify_tensor_all_finite",
     "where",
     "where_v2",
+    "while_loop",
     "zeros",
     "zeros_initializer",
     "zeros_like",

@@ -1,7 +1,7 @@
 """`tf.debugging`: the finiteness tests and checks under TF's ``tf.debugging`` names (re-exports only);
 ``assert_all_finite`` is ``tf.verify_tensor_all_finite``."""
 
-# ruff: noqa: F401 - this module only re-exports the public API
+
 
 from engine.ops.math_ops import is_finite, is_inf, is_nan
 from engine.ops.numerics import check_numerics

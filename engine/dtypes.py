@@ -1,6 +1,6 @@
 """`tf.dtypes`: the DType objects and the cast functions under TF's ``tf.dtypes`` names (re-exports only)."""
 
-# ruff: noqa: F401 - this module only re-exports the public API
+
 
 from engine.framework.dtypes import (
     DType,

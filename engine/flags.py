@@ -5,7 +5,7 @@ parses ``sys.argv`` first (absl would raise ``UnparsedFlagAccessError``), and th
 still accept TF's old keyword names ``flag_name``, ``default_value`` and ``docstring``.
 """
 
-# ruff: noqa: F401, N802 - re-exports absl's names; DEFINE_* are TF's names
+
 
 from __future__ import annotations
 

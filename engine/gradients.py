@@ -184,15 +184,20 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 continue
             done.add(op)
             out_grads = [_aggregate(grads[t]) if grads.get(t) else None for t in op.outputs]
+            for t, g in zip(op.outputs, out_grads, strict=True):
+                if g is not None:
+                    grads[t] = [g]  # an x's gradient is this sum, not a second AddN
             in_grads = [None] * len(op.inputs)
             if op not in stop_ops and any(g is not None for g in out_grads):
                 grad_fn = _gradient_function(op)
                 if grad_fn is not None:
                     for i, t in enumerate(op.outputs):
                         if out_grads[i] is None and _is_trainable(t):
-                            from engine.ops import array_ops
+                            from engine.ops import array_ops, cond
 
-                            out_grads[i] = array_ops.zeros_like(t)
+                            # A cond's Switch: zeros live only on the untaken side (TF's ZerosLikeOutsideLoop)
+                            zeros = cond.zeros_like_switch_output(op, i)
+                            out_grads[i] = array_ops.zeros_like(t) if zeros is None else zeros
                     with graph.name_scope(op.name + "_grad"):
                         in_grads = list(grad_fn(op, *out_grads))
                         if len(in_grads) != len(op.inputs):

@@ -1,7 +1,5 @@
 """`tf.initializers`: initializer classes under their short names, and the variable-initializer ops."""
 
-# ruff: noqa: F401 - this module only re-exports the public API
-
 from engine.ops.init_ops import (
     Constant as constant,
 )

@@ -4,7 +4,7 @@
 ``tf.matrix_transpose``, as in TF.
 """
 
-# ruff: noqa: F401 - this module only re-exports the public API
+
 
 from engine.ops.array_ops import eye, matrix_transpose
 from engine.ops.array_ops import matrix_diag as diag

@@ -105,7 +105,7 @@ class BaseSession:
         self._target = target
         self._config = config
         self._closed = False
-        self._runtime = Runtime()
+        self._runtime = Runtime(self)
         self._watch = GraphWatch(graph)
         self._planner = Planner(self._runtime, self._watch, passes.configured())
         self._plans = {}

@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import engine as tf  # noqa: E402
+import engine as tf
 
 flags = tf.app.flags
 flags.DEFINE_string("checkpoint_dir", "tmp/logs/monitored", "where checkpoints and summaries go")

@@ -5,8 +5,10 @@
 Written exactly as a TF 1.x script: `dense_relu` layers in `variable_scope`s (the lecture's helper),
 softmax cross-entropy, `tf.train.AdamOptimizer(...).minimize(loss)`, and `sess.run([train_op, loss],
 feed_dict=...)`. One run per learning rate, each in its own folder under --logdir (`lr_0.001`, ...),
-holding what board shows: the graph, `loss` and `accuracy` curves (and `test/...` ones), weight
-histograms, and a `tf.train.Saver` checkpoint that `examples/restore_and_predict.py` reads back.
+holding what board shows: the graph, `loss` and `accuracy` curves (and `test/...` ones), weight and
+activation histograms, the first layer's weights of three units as 8x8 images, a text summary of
+the run's settings and results, and a `tf.train.Saver` checkpoint that
+`examples/restore_and_predict.py` reads back.
 It needs the `examples` extra (scikit-learn, whose digits ship with it: no download).
 """
 
@@ -21,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import engine as tf  # noqa: E402
+import engine as tf
 
 
 def dense_relu(input, in_size, out_size):  # noqa: A002 - the lecture's signature
@@ -57,6 +59,8 @@ def build_model(hidden=128, learning_rate=1e-3):
         relu1 = dense_relu(x, 64, hidden)
     with tf.variable_scope("layer2"):
         relu2 = dense_relu(relu1, hidden, hidden)
+    for activation in (relu1, relu2):  # for the activation histograms
+        tf.add_to_collection("activations", activation)
     with tf.variable_scope("output"):
         logits = dense(relu2, hidden, 10)
     # Named so that a program without this code finds them after import_meta_graph.
@@ -83,8 +87,18 @@ def train_run(data, learning_rate, steps, batch, seed, logdir=None, print_every=
                                         tf.summary.scalar("accuracy", accuracy)])
     test_summaries = tf.summary.merge([tf.summary.scalar("test/loss", loss, collections=[]),
                                        tf.summary.scalar("test/accuracy", accuracy, collections=[])])
-    weight_histograms = tf.summary.merge(
-        [tf.summary.histogram(v.op.name, v, collections=[]) for v in tf.trainable_variables()])
+    weights = tf.trainable_variables()
+    activations = tf.get_collection("activations")
+    # every HIST_EVERY steps: weight and activation histograms (activations of the test batch) and
+    # three first-layer units' input weights as 8x8 images, the digits' own layout
+    unit_weights = tf.reshape(tf.slice(tf.transpose(weights[0]), [0, 0], [3, 64]), [3, 8, 8, 1])
+    periodic = tf.summary.merge(
+        [tf.summary.histogram(v.op.name, v, collections=[]) for v in weights]
+        + [tf.summary.histogram(f"activations/{a.op.name.split('/')[0]}", a, collections=[])
+           for a in activations]
+        + [tf.summary.image("layer1/unit_weights", unit_weights, max_outputs=3, collections=[])])
+    notes = tf.placeholder(tf.string, [], name="notes_text")
+    text_summary = tf.summary.text("notes", notes, collections=[])
     init = tf.global_variables_initializer()
     saver = tf.train.Saver(max_to_keep=2)
 
@@ -93,6 +107,10 @@ def train_run(data, learning_rate, steps, batch, seed, logdir=None, print_every=
     with tf.Session() as sess:
         writer = tf.summary.FileWriter(logdir, sess.graph) if logdir else None
         sess.run(init)
+        if writer is not None:
+            writer.add_summary(sess.run(text_summary, feed_dict={notes: (
+                f"**Run** `lr_{learning_rate:g}`: Adam, {steps} steps, batch {batch}, seed {seed}\n\n"
+                "| layer | units |\n|---|---|\n| layer1 | 128 |\n| layer2 | 128 |\n| output | 10 |")}), 0)
         for step in range(steps):
             idx = rng.randint(0, len(x_train), batch)
             feed = {x: x_train[idx], y: y_train[idx]}
@@ -102,12 +120,14 @@ def train_run(data, learning_rate, steps, batch, seed, logdir=None, print_every=
                 summary, _, loss_value = sess.run([train_summaries, train_op, loss], feed_dict=feed)
                 writer.add_summary(summary, step)
                 if step % hist_every == 0 or step == steps - 1:
-                    writer.add_summary(sess.run(weight_histograms), step)
+                    writer.add_summary(sess.run(periodic, feed_dict=test_feed), step)
                     writer.add_summary(sess.run(test_summaries, feed_dict=test_feed), step)
             if step % print_every == 0 or step == steps - 1:
                 print(f"  step {step:4d}/{steps}  loss {loss_value:.4f}", flush=True)
         test_loss, test_acc = sess.run([loss, accuracy], feed_dict=test_feed)
         if writer is not None:
+            writer.add_summary(sess.run(text_summary, feed_dict={notes: (
+                f"Finished: test loss **{test_loss:.4f}**, test accuracy **{test_acc:.2%}**")}), steps - 1)
             path = saver.save(sess, os.path.join(logdir, "model.ckpt"), global_step=steps)
             print(f"  saved {path}")
             writer.close()
@@ -123,6 +143,8 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--print-every", type=int, default=50)
+    ap.add_argument("--hist-every", type=int, default=25,
+                    help="write histograms, images and test scalars every this many steps")
     args = ap.parse_args(argv)
 
     data = load_data(args.seed)
@@ -132,7 +154,7 @@ def main(argv=None):
         print(f"run lr_{lr:g}: {args.steps} Adam steps, batch {args.batch}", flush=True)
         start = time.perf_counter()
         test_loss, test_acc = train_run(data, lr, args.steps, args.batch, args.seed, run_dir,
-                                        args.print_every)
+                                        args.print_every, args.hist_every)
         print(f"  test loss {test_loss:.4f}  test accuracy {test_acc:.3f}  "
               f"({time.perf_counter() - start:.1f} s)", flush=True)
         results[lr] = (test_loss, test_acc)

@@ -2,12 +2,14 @@
 
 A run is named by its path relative to the logdir with ``/`` separators, ``.`` for the logdir
 itself. Files are listed in name order (their names start with the creation time). Nothing here
-opens, creates or changes a file.
+opens, creates or changes a file. A folder that cannot be listed (no permission) is skipped and
+handed to `on_error`, so the caller can say so.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -15,11 +17,11 @@ def is_event_file(name: str) -> bool:
     return "tfevents" in name
 
 
-def discover(logdir: Path) -> dict[str, list[Path]]:
+def discover(logdir: Path, on_error: Callable[[OSError], None] | None = None) -> dict[str, list[Path]]:
     """{run name: event files in name order}, for every folder holding event files."""
     runs: dict[str, list[Path]] = {}
     seen: set[str] = set()
-    for folder, dirnames, filenames in os.walk(logdir, followlinks=True):
+    for folder, dirnames, filenames in os.walk(logdir, onerror=on_error, followlinks=True):
         real = os.path.realpath(folder)
         if real in seen:  # a symlink loop: don't walk the same folder twice
             dirnames[:] = []

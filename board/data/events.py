@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from google.protobuf.message import DecodeError
 
-from board.data.store import Histogram, RunData, TagMeta
-from engine.proto import event_pb2, summary_pb2
+from board.data.store import RunData, TagMeta
+from engine.proto import event_pb2
 
 START = event_pb2.SessionLog.START
 
@@ -21,7 +21,6 @@ _NUMPY_TYPES = {
     9: np.int64, 10: np.bool_, 17: np.uint16, 19: np.float16, 22: np.uint32, 23: np.uint64,
 }
 _DT_BFLOAT16 = 14
-_DT_STRING = 7
 
 
 def parse_event(data: bytes) -> event_pb2.Event | None:
@@ -105,13 +104,15 @@ class ScalarRows:
         return len(self.record)
 
 
-def apply_summary(run: RunData, event, record: int, scalars: ScalarRows) -> None:
-    """Stores the non-scalar values of a Summary event; collects its scalar values.
+def apply_summary(run: RunData, event, record: int, scalars: ScalarRows,
+                  where: tuple[str, int, int] | None = None) -> None:
+    """Collects the scalar values of a Summary event; notes where the others are (`where` is the
+    (path, offset, length) of the event's record data in its file).
 
     Each value goes to the handler of its kind (`VALUE_KINDS`); tensor values to the handler of their
     plugin (`TENSOR_PLUGINS`). A reader for a new kind of summary registers itself there.
     """
-    point = Point(record, int(event.step), float(event.wall_time), scalars)
+    point = Point(record, int(event.step), float(event.wall_time), scalars, where)
     for value in event.summary.value:
         tag = value.tag or value.node_name
         if value.HasField("metadata") and value.metadata.plugin_data.plugin_name:
@@ -127,13 +128,16 @@ def apply_summary(run: RunData, event, record: int, scalars: ScalarRows) -> None
 
 
 class Point:
-    """Where a Summary value was logged: its record in the chunk, step and wall time; `scalars`
-    collects scalar points for the caller to merge in record order."""
+    """Where a Summary value was logged: its record in the chunk, step and wall time, and the
+    record's (path, offset, length) in its file; `scalars` collects scalar points for the caller to
+    merge in record order."""
 
-    __slots__ = ("record", "step", "wall_time", "scalars")
+    __slots__ = ("record", "step", "wall_time", "scalars", "where")
 
-    def __init__(self, record: int, step: int, wall_time: float, scalars: ScalarRows):
+    def __init__(self, record: int, step: int, wall_time: float, scalars: ScalarRows,
+                 where: tuple[str, int, int] | None = None):
         self.record, self.step, self.wall_time, self.scalars = record, step, wall_time, scalars
+        self.where = where
 
     def add_scalar(self, tag: str, number: np.generic) -> None:
         self.scalars.add(self.record, self.step, self.wall_time, tag, number)
@@ -143,20 +147,21 @@ def _simple_value(run: RunData, tag: str, value, point: Point) -> None:
     point.add_scalar(tag, np.float32(value.simple_value))
 
 
-def _histo(run: RunData, tag: str, value, point: Point) -> None:
-    _add_histogram(run, tag, point.step, point.wall_time, value.histo)
+def _indexed(run: RunData, tag: str, value, point: Point) -> None:
+    """Histograms, images, audio, text and other plugins' values: only where they are is kept;
+    they are decoded on request (board/data/summaries.py)."""
+    meta = run.tag_meta.get(tag)
+    plugin = meta.plugin if meta else None
+    if point.where is not None and run.summaries.add(tag, value, plugin, point.step, point.wall_time,
+                                                     point.where):
+        run.tag_meta.setdefault(tag, TagMeta(run.summaries.tags[tag].plugin))
+        run.version += 1
 
 
 def _tensor(run: RunData, tag: str, value, point: Point) -> None:
     meta = run.tag_meta.get(tag)
-    plugin = meta.plugin if meta else None
-    handler = TENSOR_PLUGINS.get(plugin) if plugin else None
-    if handler is not None:
-        handler(run, tag, value, point)
-    elif plugin:
-        _count(run, tag, plugin)
-    elif value.tensor.dtype == _DT_STRING:
-        _count(run, tag, "text")
+    handler = TENSOR_PLUGINS.get(meta.plugin, _indexed) if meta else _indexed
+    handler(run, tag, value, point)
 
 
 def _tensor_scalar(run: RunData, tag: str, value, point: Point) -> None:
@@ -165,57 +170,19 @@ def _tensor_scalar(run: RunData, tag: str, value, point: Point) -> None:
         point.add_scalar(tag, number)
 
 
-def _tensor_histogram(run: RunData, tag: str, value, point: Point) -> None:
-    array = tensor_to_array(value.tensor)
-    if array is not None and array.ndim == 2 and array.shape[1] == 3:
-        histogram = Histogram(point.step, point.wall_time, array.astype(np.float64))
-        run.histograms.setdefault(tag, []).append(histogram)
-        run.version += 1
-
-
-def _counted(plugin: str):
-    """A handler that only counts a tag's values (their pages are not served yet)."""
-    return lambda run, tag, value, point: _count(run, tag, plugin)
-
-
 # Summary.Value's `value` oneof -> handler(run, tag, value, point)
 VALUE_KINDS = {
     "simple_value": _simple_value,
-    "histo": _histo,
-    "image": _counted("images"),
-    "audio": _counted("audio"),
+    "histo": _indexed,
+    "image": _indexed,
+    "audio": _indexed,
     "tensor": _tensor,
 }
-# plugin_data.plugin_name of a tensor value -> handler; other plugins' tensors are counted
+# plugin_data.plugin_name of a tensor value -> handler; other plugins' tensors (histograms,
+# images, audio, text, third-party ones) are indexed by `_indexed`
 TENSOR_PLUGINS = {
     "scalars": _tensor_scalar,
-    "histograms": _tensor_histogram,
 }
-
-
-def _count(run: RunData, tag: str, plugin: str) -> None:
-    if tag not in run.tag_meta:
-        run.tag_meta[tag] = TagMeta(plugin)
-    run.others[tag] = run.others.get(tag, 0) + 1
-    run.version += 1
-
-
-def _add_histogram(run: RunData, tag: str, step: int, wall_time: float,
-                   histo: summary_pb2.HistogramProto) -> None:
-    """A TF1 HistogramProto as (left, right, count) rows, as TensorBoard's v2 layout has them."""
-    limits = np.array(histo.bucket_limit, dtype=np.float64)
-    counts = np.array(histo.bucket, dtype=np.float64)
-    n = min(len(limits), len(counts))
-    lefts = np.concatenate([[histo.min], limits[: n - 1]]) if n else np.zeros(0)
-    rights = limits[:n].copy()
-    if n:
-        rights[-1] = max(histo.max, lefts[-1]) if np.isinf(rights[-1]) else rights[-1]
-    buckets = np.stack([lefts, rights, counts[:n]], axis=1) if n else np.zeros((0, 3))
-    stats = {"min": histo.min, "max": histo.max, "num": histo.num, "sum": histo.sum,
-             "sum_squares": histo.sum_squares}
-    run.tag_meta.setdefault(tag, TagMeta("histograms"))
-    run.histograms.setdefault(tag, []).append(Histogram(step, wall_time, buckets, stats))
-    run.version += 1
 
 
 def apply_other(run: RunData, event) -> None:

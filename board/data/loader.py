@@ -38,7 +38,9 @@ import numpy as np
 from board.data import plain
 from board.data.discovery import discover
 from board.data.scan import ChunkScan, scan_chunk
+from board.data.sniff import Verdict, sniff
 from board.data.store import RunData
+from board.data.summaries import index_recognized, recognize_histograms, reorder_chunk
 from tfformat.records import FRAMING_SIZE, HEADER_SIZE
 
 if TYPE_CHECKING:
@@ -57,6 +59,7 @@ class FileState:
     records: int = 0
     corrupt_reported: set[int] = field(default_factory=set)
     unreadable: bool = False  # an open failure was logged (once)
+    verdict: Verdict = Verdict.UNDECIDED  # what its first bytes say (board/data/sniff.py)
 
 
 @dataclass
@@ -90,6 +93,8 @@ class Loader:
         self.last_changed = 0.0  # time.time() of the last pass that changed data
         self._pass_lock = threading.Lock()
         self._runs_lock = threading.Lock()
+        self._unlistable: set[str] = set()  # folders that could not be listed, warned about once
+        self._where: dict[int, tuple[str, int, int]] = {}  # see _apply
 
     # -- a pass ---------------------------------------------------------------------------
 
@@ -102,6 +107,7 @@ class Loader:
                 self._reload(on_progress)
             finally:
                 self.progress.loading = False
+                self.progress.pending_bytes = 0  # what is left (an incomplete record) waits for the next pass
                 self.progress.passes += 1
                 self.progress.seconds += time.monotonic() - began
             return self.progress
@@ -109,7 +115,11 @@ class Loader:
     def _reload(self, on_progress) -> None:
         if not self.logdir.is_dir():
             return
-        found = discover(self.logdir)
+        found = discover(self.logdir, self._folder_error)
+        # a folder holding only garbage is no run
+        found = {name: kept for name, paths in found.items()
+                 if (kept := [path for path in paths if self._records(path)])}
+        self._forget_deleted(found)
         work: list[tuple[RunData, FileState, int]] = []
         for name, paths in found.items():
             run = self.runs.get(name)
@@ -119,9 +129,7 @@ class Loader:
                     self.runs[name] = run
                 self.last_changed = time.time()
             for path in paths:
-                state = self.files.get(path)
-                if state is None:
-                    state = self.files[path] = FileState(path)
+                state = self.files[path]  # made by _records
                 try:
                     size = path.stat().st_size
                 except OSError:
@@ -133,6 +141,41 @@ class Loader:
         self.progress.pending_bytes = sum(size - state.offset for _, state, size in work)
         for run, state, size in work:  # a run's files one after the other, in name order
             self._read_file(run, state, size, on_progress)
+
+    def _folder_error(self, error: OSError) -> None:
+        folder = str(error.filename)
+        if folder not in self._unlistable:
+            self._unlistable.add(folder)
+            logger.warning("board: cannot list %s: %s", folder, error.strerror or error)
+
+    def _records(self, path: Path) -> bool:
+        """False for a file whose first bytes are not a record header: garbage is skipped, with one
+        warning, before a byte of it is read as records (board/data/sniff.py)."""
+        state = self.files.get(path)
+        if state is None:
+            state = self.files[path] = FileState(path)
+        if state.verdict is Verdict.UNDECIDED:
+            try:
+                state.verdict = sniff(path)
+            except OSError:
+                return True  # _read_file reports it
+            if state.verdict is Verdict.GARBAGE:
+                logger.warning("board: skipped %s: it is not an event file (its first bytes hold no "
+                               "TFRecord header)", path)
+        return state.verdict is not Verdict.GARBAGE
+
+    def _forget_deleted(self, found: dict[str, list[Path]]) -> None:
+        """Runs whose folder is gone (or holds no event file any more) leave the listing."""
+        gone = [name for name in self.runs if name not in found]
+        if gone:
+            with self._runs_lock:
+                for name in gone:
+                    del self.runs[name]
+            self.last_changed = time.time()
+        present = {path for paths in found.values() for path in paths}
+        for path in [p for p, state in self.files.items()
+                     if p not in present and (state.verdict is not Verdict.GARBAGE or not p.exists())]:
+            del self.files[path]
 
     def _read_file(self, run: RunData, state: FileState, size: int, on_progress) -> None:
         try:
@@ -165,7 +208,7 @@ class Loader:
                 # points still to come in this file, per point of this chunk (for preallocation)
                 run.expect_ratio = (size - state.offset - found.consumed) / max(found.consumed, 1)
                 with run.lock:
-                    self._apply(run, found, chunk)  # stage 3
+                    self._apply(run, found, chunk, state)  # stage 3
                 state.offset += found.consumed
                 state.records += found.record_count
                 self.progress.records += found.record_count
@@ -186,10 +229,23 @@ class Loader:
 
     # -- applying one chunk, in record order ----------------------------------------------
 
-    def _apply(self, run: RunData, scan: ChunkScan, chunk: memoryview) -> None:
+    def _apply(self, run: RunData, scan: ChunkScan, chunk: memoryview, state: FileState) -> None:
         decoded: dict[int, object] = {}
-        for record, offset, length in scan.other:
-            event = _events().parse_event(bytes(chunk[offset : offset + length]))
+        # hook for non-scalar summaries: each per-record event's (path, offset, length) in its file
+        path, base, where = str(state.path), state.offset, {}
+        self._where = where
+        # ...and histogram events recognized from their bytes, without protobuf (in files whose
+        # order rules allow it; undone below if the chunk holds a barrier)
+        other, histograms = scan.other, None
+        version = run.file_version
+        if scan.file_versions and scan.file_versions[0][0] == 0:  # a file's first chunk
+            version = parse_file_version(scan.file_versions[0][2])
+        if version is not None and version >= 2:
+            histograms, other = recognize_histograms(chunk, other, run.summaries)
+        parse_event = _events().parse_event if other else None
+        for record, offset, length in other:
+            where[record] = (path, base + offset, length)
+            event = parse_event(bytes(chunk[offset : offset + length]))
             if event is None:
                 logger.warning("board: an unreadable event in run %r (record %d of a chunk)",
                                run.name, record)
@@ -202,10 +258,21 @@ class Loader:
             bulk_times = scan.wall_time[scan.wall_time != 0]
             if len(bulk_times):
                 first_times.append(float(bulk_times.min()))
+            if histograms is not None:
+                first_times.append(float(histograms.wall_time.min()))
             if first_times:
                 run.start_time = min(first_times)
 
         barriers = sorted([*versions, *(r for r, e in decoded.items() if _is_barrier(e))])
+        if histograms is not None and barriers not in ([], [0]):  # in order, then: the slow way
+            parse_event = _events().parse_event
+            for record, offset, length in zip(histograms.record.tolist(), histograms.offset.tolist(),
+                                              histograms.length.tolist(), strict=True):
+                where[record] = (path, base + offset, length)
+                decoded[record] = parse_event(bytes(chunk[offset : offset + length]))
+        elif histograms is not None:
+            index_recognized(run.summaries, histograms, path, base)
+            run.version += 1
         begin = 0
         for barrier in [*barriers, None]:
             end = barrier if barrier is not None else scan.record_count
@@ -221,6 +288,8 @@ class Loader:
             else:
                 self._apply_barrier(run, decoded[barrier])
             begin = barrier + 1
+        if histograms is not None:
+            reorder_chunk(run.summaries, histograms)
 
     def _apply_segment(self, run: RunData, scan: ChunkScan, decoded: dict, begin: int, end: int) -> None:
         lo, hi = np.searchsorted(scan.record, [begin, end])
@@ -232,7 +301,7 @@ class Loader:
             if event.HasField("summary"):
                 if extra is None:
                     extra = ev.ScalarRows()
-                ev.apply_summary(run, event, record, extra)
+                ev.apply_summary(run, event, record, extra, self._where.get(record))
                 last_summary_step = (record, int(event.step))
             else:
                 ev.apply_other(run, event)
@@ -275,7 +344,7 @@ class Loader:
                     if step < run.most_recent_step:
                         _purge_tags(run, step, tags)
                     extra = ev.ScalarRows()
-                    ev.apply_summary(run, event, record, extra)
+                    ev.apply_summary(run, event, record, extra, self._where.get(record))
                     run.most_recent_step = step
                     if len(extra):
                         _store_points(run, scan, slice(0, 0), extra)

@@ -5,11 +5,15 @@
     provider.runs()                        # [RunInfo(name=".", start_time=..., ...)]
     provider.scalar_tags()                 # {run: {tag: TagInfo}}
     provider.scalar_series(run, tag)       # ScalarSeries(steps, wall_times, values) numpy arrays
+    provider.summary_tags("images")       # {run: {tag: SummaryTag}}; histograms, audio, text too
+    provider.summary_entries(run, tag, "images")  # (SummaryTag, [Entry]): where each event is
     provider.graph_kinds()                 # {run: [GraphInfo(kind="graph_def", ...), ...]}
     provider.graph(run, "graph_def")       # engine.proto.graph_pb2.GraphDef
 
 Unknown runs, tags and graph kinds raise `board.errors.NotFound` (HTTP 404). Run and tag names
-are only ever looked up in what was loaded: nothing here turns a name into a path.
+are only ever looked up in what was loaded: nothing here turns a name into a path. Names may hold
+bytes that are not UTF-8 (as lone surrogates); a requested name is matched as `board.names.resolve`
+says, so such names can be asked for from a URL.
 
 Inside the app the provider is `request.app.state.provider`. A background thread (`start`)
 re-reads the logdir every `reload_interval` seconds; everything returned is a snapshot that
@@ -24,8 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
+from board import names
 from board.data.loader import Loader, Progress
-from board.data.store import Histogram, RunData
+from board.data.store import RunData
+from board.data.summaries import Entry, TagIndex
 from board.errors import NotFound
 
 GRAPH_DEF = "graph_def"
@@ -63,10 +69,17 @@ class ScalarSeries:
 
 
 @dataclass(frozen=True)
-class HistogramSeries:
+class SummaryTag:
+    """One (run, tag) of a plugin other than scalars."""
+
     run: str
     tag: str
-    histograms: tuple[Histogram, ...]
+    plugin: str
+    display_name: str
+    description: str  # Markdown, as written
+    plugin_content: bytes
+    events: int
+    max_count: int  # most images or clips in one event
 
 
 @dataclass(frozen=True)
@@ -162,7 +175,7 @@ class LogdirProvider:
 
     def _run_data(self, run: str) -> RunData:
         self._ensure_loaded()
-        data = self._loader.get(run) if isinstance(run, str) else None
+        data = self._loader.get(names.resolve(run, self._loader.runs)) if isinstance(run, str) else None
         if data is None:
             raise NotFound(f"no run named {run!r}")
         return data
@@ -195,44 +208,48 @@ class LogdirProvider:
     def scalar_series(self, run: str, tag: str) -> ScalarSeries:
         data = self._run_data(run)
         with data.lock:
+            tag = names.resolve(tag, data.scalars)
             series = data.scalars.get(tag)
             if series is None:
                 raise NotFound(f"run {run!r} has no scalar tag {tag!r}")
             steps, walls, values = series.arrays()
             version = data.version
-        return ScalarSeries(run, tag, steps, walls, values, version)
+        return ScalarSeries(data.name, tag, steps, walls, values, version)
 
-    # -- histograms and other plugins -----------------------------------------------------
+    # -- histograms, images, audio, text and other plugins --------------------------------
 
-    def histogram_tags(self, run: str | None = None) -> dict[str, list[str]]:
-        runs = [self._run_data(run)] if run is not None else self._runs()
-        out = {}
-        for data in runs:
+    def summary_tags(self, plugin: str) -> dict[str, dict[str, SummaryTag]]:
+        """{run: {tag: SummaryTag}} of one plugin's tags (in the order they were first read, as
+        TensorBoard lists them), for the runs that have any."""
+        out: dict[str, dict[str, SummaryTag]] = {}
+        for data in self._runs():
             with data.lock:
-                out[data.name] = sorted(data.histograms)
+                tags = {tag: _summary_tag(data.name, tag, index)
+                        for tag, index in data.summaries.tags.items()
+                        if index.plugin == plugin and len(index)}
+            if tags:
+                out[data.name] = tags
         return out
 
-    def histogram_series(self, run: str, tag: str) -> HistogramSeries:
+    def summary_entries(self, run: str, tag: str, plugin: str) -> tuple[SummaryTag, list[Entry]]:
+        """The tag's description and where each of its events is (read them with
+        `board.data.summaries.read_values`)."""
         data = self._run_data(run)
         with data.lock:
-            items = data.histograms.get(tag)
-            if items is None:
-                raise NotFound(f"run {run!r} has no histogram tag {tag!r}")
-            return HistogramSeries(run, tag, tuple(items))
+            index = data.summaries.tags.get(tag)
+            if index is None or index.plugin != plugin or not len(index):
+                raise NotFound(f"run {run!r} has no {plugin} tag {tag!r}")
+            return _summary_tag(run, tag, index), data.summaries.entries(tag)
 
     def plugin_tags(self) -> dict[str, dict[str, list[str]]]:
-        """{plugin: {run: [tags]}} for every plugin with data (scalars, histograms, images, ...)."""
+        """{plugin: {run: [tags]}} for every plugin with data (scalars, histograms, images, ...);
+        tensor summaries without plugin metadata are under "" (TensorBoard ignores them)."""
         out: dict[str, dict[str, list[str]]] = {}
         for data in self._runs():
             with data.lock:
-                groups: dict[str, list[str]] = {}
+                groups = data.summaries.by_plugin()
                 if data.scalars:
-                    groups["scalars"] = sorted(data.scalars)
-                if data.histograms:
-                    groups["histograms"] = sorted(data.histograms)
-                for tag in data.others:
-                    meta = data.tag_meta.get(tag)
-                    groups.setdefault(meta.plugin if meta else "unknown", []).append(tag)
+                    groups.setdefault("scalars", []).extend(data.scalars)
                 graphs = self._graph_infos(data)
                 if graphs:
                     groups["graphs"] = [g.kind for g in graphs]
@@ -295,6 +312,11 @@ class LogdirProvider:
         if raw is None:
             raise NotFound(f"run {run!r} has no run metadata tagged {tag!r}")
         return config_pb2.RunMetadata.FromString(raw)
+
+
+def _summary_tag(run: str, tag: str, index: TagIndex) -> SummaryTag:
+    return SummaryTag(run, tag, index.plugin, index.display_name, index.description,
+                      index.plugin_content, len(index), index.max_count)
 
 
 def merged_graph(run_metadata):

@@ -429,7 +429,7 @@ def group_tags(buffer: np.ndarray, tag_start: np.ndarray, tag_length: np.ndarray
                 for i in range(period)
             ]
             tag_id = np.tile(np.array(first, dtype=np.int32), -(-count // period))[:count]
-            return tag_id, [raw.decode("utf-8", "replace") for raw in raw_cache]
+            return tag_id, [raw.decode("utf-8", "surrogateescape") for raw in raw_cache]
     key = tag_length.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     for word in parts:
         key = (key ^ word) * np.uint64(0xBF58476D1CE4E5B9)
@@ -456,7 +456,8 @@ def group_tags(buffer: np.ndarray, tag_start: np.ndarray, tag_length: np.ndarray
         members = unresolved[key[unresolved] == key[rep]]
         _assign(buffer, tag_start, tag_length, parts, rep, members, tag_id, raw_cache)
         unresolved = unresolved[tag_id[unresolved] < 0]
-    names = [raw.decode("utf-8", "replace") for raw in raw_cache]
+    # bytes that are not UTF-8 kept as lone surrogates: two tags differing in them stay two (board/names.py)
+    names = [raw.decode("utf-8", "surrogateescape") for raw in raw_cache]
     return tag_id, names
 
 

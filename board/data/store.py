@@ -12,17 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-
-@dataclass
-class Histogram:
-    """One histogram event: TF1 ``HistogramProto`` or a TF2 ``[k, 3]`` tensor, as bucket arrays."""
-
-    step: int
-    wall_time: float
-    # TF2 layout: rows of (left edge, right edge, count)
-    buckets: np.ndarray
-    # TF1 extras when present (min, max, num, sum, sum_squares)
-    stats: dict[str, float] | None = None
+from board.data.summaries import SummaryIndex
 
 
 class Series:
@@ -116,9 +106,8 @@ class RunData:
     max_points: int
     lock: threading.RLock = field(default_factory=threading.RLock)
     scalars: dict[str, Series] = field(default_factory=dict)
-    histograms: dict[str, list[Histogram]] = field(default_factory=dict)
-    # tags of other plugins (images, audio, text, ...) with their event counts
-    others: dict[str, int] = field(default_factory=dict)
+    # histograms, images, audio, text and other plugins' tags: where each event is in its file
+    summaries: SummaryIndex = field(default_factory=SummaryIndex)
     tag_meta: dict[str, TagMeta] = field(default_factory=dict)
     graph_def: bytes | None = None
     meta_graph_def: bytes | None = None
@@ -139,15 +128,11 @@ class RunData:
         return series
 
     def purge(self, step: int, tags: list[str] | None = None) -> int:
-        """Drops every point (scalars and histograms) at or after `step`, of `tags` or of all."""
+        """Drops every point (scalars and other summaries) at or after `step`, of `tags` or of all."""
         dropped = 0
         names = list(self.scalars) if tags is None else [t for t in tags if t in self.scalars]
         for tag in names:
             dropped += self.scalars[tag].purge_from(step)
-        names = list(self.histograms) if tags is None else [t for t in tags if t in self.histograms]
-        for tag in names:
-            before = len(self.histograms[tag])
-            self.histograms[tag] = [h for h in self.histograms[tag] if h.step < step]
-            dropped += before - len(self.histograms[tag])
+        dropped += self.summaries.purge(step, tags)
         self.purged_points += dropped
         return dropped

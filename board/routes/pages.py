@@ -4,7 +4,7 @@ Pages are thin shells: the template gets the logdir, the reload interval and the
 page's scripts fetch everything else from the JSON routes under ``/data/`` (docs/http-api.md).
 
 To save round trips before the first chart, the scalars page also carries the answers of its first
-requests as JSON: `/data/status`, `/data/runs`, `/data/plugin/scalars/tags`, and the
+requests as JSON: `/data/status`, `/data/runs`, `/data/scalars/index`, and the
 `/data/scalars/series_multi` answer of the card drawn first (`first_series`), all in the routes'
 shapes. That series is computed after the rest of the page has been sent (`StreamedPage`), so the
 browser loads the page's scripts meanwhile (bench/scalars_page.py: ~100 ms less to the first chart).
@@ -12,7 +12,6 @@ browser loads the page's scripts meanwhile (bench/scalars_page.py: ~100 ms less 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -21,6 +20,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from markupsafe import Markup
 from starlette.types import Receive, Scope, Send
+
+from board.patterns import tag_matcher
+from board.routes import scalars
 
 router = APIRouter()
 
@@ -42,7 +44,10 @@ writer.add_scalar("loss", 0.25, step)"""
 # Each page loads one script: its entry module static/js/<folder>/main.js bundled with everything it
 # imports into static/bundle/ by scripts/build_assets.py (one request instead of one per module).
 BUNDLE_DIR = "bundle"
-PAGE_SCRIPTS = {"scalars": "scalars/main.js", "graphs": "graph/main.js"}  # page -> path in BUNDLE_DIR
+PAGE_SCRIPTS = {"scalars": "scalars/main.js", "graphs": "graph/main.js",  # page -> path in BUNDLE_DIR
+                # board/routes/dashboards.py's pages
+                "histograms": "histograms/main.js", "distributions": "distributions/main.js",
+                "images": "images/main.js", "audio": "audio/main.js", "text": "text/main.js"}
 
 
 class PageScriptsMissing(RuntimeError):
@@ -79,63 +84,52 @@ def page_context(request: Request, page: str) -> dict[str, Any]:
 # are 400-830 px wide). A wider card draws these first, then fetches its own resolution. (500 was
 # no faster in bench/scalars_page.py: drawing time is not what the first chart waits for.)
 FIRST_SERIES_POINTS = 1000
-DEFAULT_SMOOTHING = 0.6  # static/js/scalars/state.js DEFAULTS.smoothing
+# ... and at most this many in all: with many runs selected (up to 40), each gets fewer (not under
+# 200), so the page's HTML stays near the size eight runs give; the card then fetches its own.
+FIRST_SERIES_BUDGET = 8 * FIRST_SERIES_POINTS
 
 
-def _natural_key(text: str) -> tuple:
-    """Case-insensitive, digit runs compared as numbers: the page's Intl.Collator order."""
-    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part.casefold())
-                 for part in re.split(r"([0-9]+)", text) if part)
-
-
-def _smoothing(text: str | None) -> float:
-    """The smoothing weight the page reads from `?smoothing=` (state.js clampSmoothing)."""
-    try:
-        value = float(text) if text is not None else DEFAULT_SMOOTHING
-    except ValueError:
-        return DEFAULT_SMOOTHING
-    if value != value or value in (float("inf"), float("-inf")):
-        return DEFAULT_SMOOTHING
-    return min(0.999, max(0.0, value))
-
-
-def first_series(tags: list[str], query: dict[str, str]) -> dict[str, Any] | None:
+def first_series(tags: list[str], query, runs: list[str] | None = None) -> dict[str, Any] | None:
     """The chart the page draws first: the top-left card (first group, first tag, in the page's
-    order) among the tags matching the `?tags=` filter, with every run, at the URL's smoothing.
+    order) among the tags matching the `?tags=` filter, with `runs` (None: every run), at the URL's
+    smoothing.
 
-    Returns `{tag, url, points, smoothing}`; the page carries the answer of the
+    Returns `{tag, url, points, smoothing, runs}`; the page carries the answer of the
     /data/scalars/series_multi request `url`, which its first card uses instead of fetching
     (static/js/scalars/api.js). A pick that differs from the page's own order only costs the
     time to compute it.
     """
-    pattern = query.get("tags") or ""
-    try:
-        match = re.compile(pattern, re.IGNORECASE).search if pattern else None
-    except re.error:
-        match = None  # the page shows every card for an invalid pattern
+    match = tag_matcher(query.get("tags"))  # RE2: no pattern can stall the server (board/patterns.py)
     shown = [tag for tag in tags if match is None or match(tag)]
-    if not shown:
+    if not shown or runs == []:  # no card, or no run selected: nothing to draw
         return None
-    tag = min(shown, key=lambda t: (_natural_key(t.split("/", 1)[0]), _natural_key(t)))
-    smoothing = _smoothing(query.get("smoothing"))
-    params = {"tag": tag, "points": FIRST_SERIES_POINTS, "x": "step", "smoothing": repr(smoothing)}
-    return {"tag": tag, "url": "/data/scalars/series_multi?" + urlencode(params),
-            "points": FIRST_SERIES_POINTS, "smoothing": smoothing}
+    tag = min(shown, key=scalars.tag_key)
+    smoothing = scalars.clamp_smoothing(query.get("smoothing"))
+    points = FIRST_SERIES_POINTS
+    if runs:
+        points = max(200, min(points, FIRST_SERIES_BUDGET // len(runs)))
+    params = {"tag": tag, "points": points, "x": "step", "smoothing": repr(smoothing), "run": runs or []}
+    url = "/data/scalars/series_multi?" + urlencode(params, doseq=True, errors="surrogateescape")
+    return {"tag": tag, "url": url, "points": points, "smoothing": smoothing, "runs": runs}
 
 
-def initial_scalars(provider, query: dict[str, str]) -> dict[str, Any]:
+def first_runs(index: dict[str, Any], query) -> list[str]:
+    """The runs the page selects at first: the URL's `run=` list, or the first MAX_DEFAULT_RUNS."""
+    if "run" in query:
+        wanted = set(query.getlist("run"))
+        return [run for run in index["runs"] if run in wanted]
+    return index["runs"][:scalars.MAX_DEFAULT_RUNS]
+
+
+def initial_scalars(provider, query) -> dict[str, Any]:
     """What the scalars page would fetch first, in the JSON routes' shapes. The status is read
     first: data that changes meanwhile has a later `last_changed`, so the page's next poll
     refetches it."""
     status = provider.status().__dict__  # /data/status
     runs = provider.run_names()  # /data/runs
-    tags = {  # /data/plugin/scalars/tags
-        run: {tag: {"displayName": info.display_name, "description": info.description}
-              for tag, info in tag_infos.items()}
-        for run, tag_infos in provider.scalar_tags().items() if tag_infos
-    }
-    all_tags = list(dict.fromkeys(tag for run_tags in tags.values() for tag in run_tags))
-    return {"status": status, "runs": runs, "tags": tags, "firstSeries": first_series(all_tags, query)}
+    index = scalars.scalars_index(provider)  # /data/scalars/index
+    first = first_series(index["tags"], query, first_runs(index, query))
+    return {"status": status, "runs": runs, "index": index, "firstSeries": first}
 
 
 # Where the late part goes in the rendered page; "<" cannot come from escaped context values.
@@ -168,9 +162,7 @@ class StreamedPage(StreamingResponse):
 
 def series_json(request: Request, first: dict[str, Any]) -> str:
     """The /data/scalars/series_multi answer for `first` (see first_series), safe inside <script>."""
-    from board.routes import scalars  # the route itself, so the shape is the route's
-
-    response = scalars.series_multi(request, tag=first["tag"], run=None, points=first["points"],
+    response = scalars.series_multi(request, tag=first["tag"], run=first["runs"], points=first["points"],
                                     xmin=None, xmax=None, x="step", smoothing=first["smoothing"])
     return bytes(response.body).decode("utf-8").replace("<", "\\u003c")  # "<" only occurs in strings
 
@@ -185,8 +177,10 @@ def index(request: Request) -> RedirectResponse:
 def scalars_page(request: Request) -> HTMLResponse:
     context = page_context(request, "scalars")
     provider = getattr(request.app.state, "provider", None)
-    initial = initial_scalars(provider, dict(request.query_params)) if provider else None
+    initial = initial_scalars(provider, request.query_params) if provider else None
     context["initial"] = initial
+    context["smoothing"] = {"default": scalars.SMOOTHING_DEFAULT, "max": scalars.SMOOTHING_MAX}
+    context["max_default_runs"] = scalars.MAX_DEFAULT_RUNS
     context["first_series_slot"] = Markup(LATE_SLOT)
     logdir = context["logdir"] or "logs"
     context["code_example"] = {

@@ -19,7 +19,7 @@ _DASHBOARDS = {
     "histograms": ("histograms", "tf-histogram-dashboard"),
     "text": ("text", "tf-text-dashboard"),
 }
-_ENABLED_PAGES = {"scalars", "graphs"}  # the dashboards board has pages for
+_ENABLED_PAGES = set(_DASHBOARDS)  # the dashboards board has pages for
 
 
 def json_response(payload) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from typing import Annotated
 from urllib.parse import parse_qs
 
@@ -13,6 +14,7 @@ from fastapi.responses import Response
 from board import encode
 from board.data.downsample import downsample, smooth
 from board.errors import BadRequest
+from board.names import requested
 
 router = APIRouter(tags=["scalars"])
 
@@ -55,6 +57,56 @@ async def scalars(request: Request, run: RunParam, tag: TagParam,
     return _json(body)
 
 
+# ---- The scalars page's order and smoothing range, defined here only ----
+# The page sorts nothing itself: it shows runs and tags in the order /data/scalars/index lists them
+# (its first answer comes with the page), and its smoothing controls take their bounds and default
+# from the template, which gets them from here. So the server's pick of the first chart to embed
+# (board/routes/pages.py) is the page's top-left card by construction.
+SMOOTHING_DEFAULT = 0.6
+SMOOTHING_MAX = 0.999  # TensorBoard's slider stops short of 1, where the EMA would never move
+# Runs selected when the URL names none: the first ones in order, as TensorBoard enables at most 40
+# runs by default, so a logdir of a thousand runs does not open by drawing a thousand lines.
+MAX_DEFAULT_RUNS = 40
+
+
+def natural_key(text: str) -> tuple:
+    """Case-insensitive, with runs of digits compared as numbers ("run2" < "run10")."""
+    return tuple((0, int(part), "") if part.isascii() and part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"([0-9]+)", text) if part)
+
+
+def tag_key(tag: str) -> tuple:
+    """Cards are grouped by the tag's first "/" component; groups, then tags in a group, in natural order."""
+    return natural_key(tag.split("/", 1)[0]), natural_key(tag)
+
+
+def clamp_smoothing(text: str | None) -> float:
+    """The smoothing weight of a `?smoothing=` value as the page reads it: the default when it is
+    missing or not a finite number, else clamped to [0, SMOOTHING_MAX]."""
+    try:
+        value = float(text) if text is not None else SMOOTHING_DEFAULT
+    except ValueError:
+        return SMOOTHING_DEFAULT
+    if value != value or value in (float("inf"), float("-inf")):
+        return SMOOTHING_DEFAULT
+    return min(SMOOTHING_MAX, max(0.0, value))
+
+
+def scalars_index(provider) -> dict:
+    """`{"runs": [...], "tags": [...], "runTags": {run: [tag, ...]}}`: the runs that have scalars and
+    every scalar tag, each in the page's order, and which tags each run has."""
+    run_tags = {run: sorted(infos, key=tag_key) for run, infos in provider.scalar_tags().items() if infos}
+    tags = sorted({tag for names in run_tags.values() for tag in names}, key=tag_key)
+    return {"runs": sorted(run_tags, key=natural_key), "tags": tags, "runTags": run_tags}
+
+
+@router.get("/data/scalars/index", summary="Runs and tags in the scalars page's order")
+async def index(request: Request) -> Response:
+    """The runs with scalars and all scalar tags, sorted as the scalars page shows them (tags by
+    group, then name; digits compare as numbers), and each run's tags."""
+    return _json(encode.dumps(scalars_index(request.app.state.provider)))
+
+
 def parse_form(content_type: str, body: bytes) -> dict[str, list[str]]:
     """Fields of a url-encoded or multipart/form-data body (TensorBoard's frontend sends either)."""
     if content_type.lower().startswith("multipart/form-data"):
@@ -67,9 +119,10 @@ def parse_form(content_type: str, body: bytes) -> dict[str, list[str]]:
                 name = part.get_param("name", header="content-disposition")
                 if name:
                     payload = part.get_payload(decode=True) or b""
-                    fields.setdefault(str(name), []).append(payload.decode("utf-8", "replace"))
+                    fields.setdefault(str(name), []).append(payload.decode("utf-8", "surrogateescape"))
         return fields
-    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    # names of any bytes come back exactly (board/names.py)
+    return parse_qs(body.decode("utf-8", "surrogateescape"), keep_blank_values=True, errors="surrogateescape")
 
 
 @router.post("/data/plugin/scalars/scalars_multirun", summary="One tag of several runs")
@@ -146,6 +199,7 @@ def series_multi(request: Request, tag: TagParam,
     """`{"tag": ..., "series": [<as /data/scalars/series>, ...], "missing": [runs without it]}`."""
     _window(points, xmin, xmax, x)
     provider = request.app.state.provider
+    tag = requested(tag)  # with its bytes that are not UTF-8 (board/names.py)
     names = run if run else [r for r, tags in provider.scalar_tags().items() if tag in tags]
     out, missing = [], []
     for name in dict.fromkeys(names):

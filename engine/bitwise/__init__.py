@@ -1,7 +1,5 @@
 """`tf.bitwise`: bitwise ops on integer tensors (re-exports only; see engine/ops/bitwise_ops.py)."""
 
-# ruff: noqa: F401 - this module only re-exports the public API
-
 from engine.ops.bitwise_ops import bitwise_and, bitwise_or, bitwise_xor, invert, left_shift, right_shift
 
 __all__ = [

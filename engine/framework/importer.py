@@ -43,11 +43,22 @@ def _topological(nodes):
             stack.append((node, True))
             for inp in node.input:
                 dep = _parse_input(inp)[0]
+                if dep in by_name and _is_back_edge(node, by_name[dep]):
+                    continue
                 if dep in by_name and state.get(dep) != 2:
                     if state.get(dep) == 1:
                         raise ValueError(f"GraphDef has a cycle through node '{dep}'")
                     stack.append((by_name[dep], False))
     return order
+
+
+def _is_back_edge(node, src):
+    """A loop's Merge reading its NextIteration: the edge that closes the cycle, connected last."""
+    try:
+        return (registry.get_op_def(node.op).control_flow == "merge"
+                and registry.get_op_def(src.op).control_flow == "next_iteration")
+    except LookupError:
+        return False
 
 
 def import_graph_def(
@@ -74,6 +85,7 @@ def import_graph_def(
     with ops.name_scope(name, "import", list(input_map.values())) as scope:
         prefix = scope
     created = {}
+    back_edges = []  # (node name, input position, source name, output index): connected after the loop
     for node in _topological(list(graph_def.node)):
         try:
             registry.get_op_def(node.op)
@@ -91,6 +103,11 @@ def import_graph_def(
             if key in input_map:
                 inputs.append(input_map[key])
                 continue
+            if src not in created and any(n.name == src for n in graph_def.node) and _is_back_edge(
+                    node, next(n for n in graph_def.node if n.name == src)):
+                back_edges.append((node.name, len(inputs), src, index))
+                inputs.append(None)  # stands in as the Merge's first forward input until the loop exists
+                continue
             if src not in created:
                 raise ValueError(f"Node '{node.name}': Unknown input node '{inp}'")
             outputs = created[src].outputs
@@ -100,6 +117,9 @@ def import_graph_def(
                     f"which has {len(outputs)} outputs."
                 )
             inputs.append(outputs[index])
+        if None in inputs:
+            stand_in = next(t for t in inputs if t is not None)
+            inputs = [stand_in if t is None else t for t in inputs]
         attrs, protos = {}, {}
         for key, av in node.attr.items():
             if key in _DROPPED_ATTRS:
@@ -120,6 +140,8 @@ def import_graph_def(
         if node.HasField("experimental_type"):
             op._experimental_type = node.experimental_type
         created[node.name] = op
+    for name, position, src, index in back_edges:
+        created[name]._update_input(position, created[src].outputs[index])
     if return_elements is None:
         return None
     result = []

@@ -220,6 +220,7 @@ class Operation:
         # Exact wire forms of attrs whose encoding the Python value doesn't determine (a Const built
         # from a scalar and a shape stores one value, not the filled array, as TF does).
         self._attr_protos = {}
+        self._control_flow_context = None  # the cond/while context the op was built in (cond.py)
         for c in control_inputs:
             self._add_control_input(c)
 
@@ -304,6 +305,11 @@ class Operation:
             self._control_inputs.append(op)
             self._note_rewrite()
 
+    def _remove_all_control_inputs(self):
+        if self._control_inputs:
+            self._control_inputs = []
+            self._note_rewrite()
+
     def _add_control_inputs(self, ops):
         for op in ops:
             self._add_control_input(op)
@@ -329,6 +335,12 @@ class Operation:
             graph = self._graph
             graph._rewritten.append(self._id)
             graph._changes.count += 1
+
+    def _get_control_flow_context(self):
+        return self._control_flow_context
+
+    def _set_control_flow_context(self, ctx):
+        self._control_flow_context = ctx
 
     def run(self, feed_dict=None, session=None):
         """Runs this operation (for its side effects) in `session` or the default session."""
@@ -408,6 +420,7 @@ class Graph:
         self._rewritten = []
         self._changes = _ChangeCount()  # ops added + rewrites logged: one number a runtime compares per run
         self._building_function = False
+        self._control_flow_context = None  # the cond/while context ops are being built in
 
     def __repr__(self):
         # TF's Graph has Python's default repr; printed graphs read as TF's do (addresses aside).
@@ -646,6 +659,10 @@ class Graph:
         self._add_op(op)
         for t in inputs:
             t._consumers.append(op)
+        ctx = self._control_flow_context
+        if ctx is not None:  # a cond branch or loop body routes outside inputs through Switch / Enter
+            op._control_flow_context = ctx
+            ctx.add_op(op)
         return op
 
     def _add_op(self, op):
@@ -796,7 +813,10 @@ class Graph:
         return self.as_graph_def(from_version, add_shapes), self._last_id
 
     def _get_control_flow_context(self):
-        return None
+        return self._control_flow_context
+
+    def _set_control_flow_context(self, ctx):
+        self._control_flow_context = ctx
 
     def is_fetchable(self, tensor_or_op):
         return True

@@ -45,6 +45,9 @@ too, so that it names no op type:
   input 0 on when its shape already is that one.
 * ``reshapes_variable`` — may give the variable of input 0 another shape than it declares (Assign with
   ``validate_shape=False`` or a value of unknown shape, AssignVariableOp): plans then check shapes.
+* ``control_flow`` — a frame op of TF1's control flow (``"switch"``, ``"merge"``, ``"enter"``, ``"exit"``,
+  ``"next_iteration"``): a plan holding one runs on the dataflow executor (engine/runtime/dataflow.py),
+  which gives the op its dead-tensor and frame semantics; the kernel only passes the data on.
 * ``attrs`` — default attr values filled in when a NodeDef omits them.
 * ``inputs`` and ``allowed`` — TF's OpDef ``input_arg`` / type attr ``allowed_values``: ``inputs`` names
   the inputs in order as ``"x: T"`` (typed by attr ``T``), ``"values: N*T"`` (a list: the inputs up to
@@ -104,6 +107,7 @@ class OpDef:
     # (first input index, end index or None for "through the last", parameter name, attr, allowed names)
     input_checks: tuple = ()
     input_names: tuple = ()  # TF's input names, from `inputs=` (empty when not declared)
+    control_flow: str = ""  # "switch", "merge", "enter", "exit", "next_iteration" (dataflow executor)
 
     def check_inputs(self, inputs):
         """TF's op-construction TypeError for the first of `inputs` whose dtype its type attr refuses.
@@ -130,7 +134,7 @@ def register_op(
     op_type, *, infer, kernel=None, compile=None, bind=None, fresh=False, forward=(), ref_inputs=(),
     ref_output=False, stateful=False, attrs=None, inputs=(), allowed=None, constant=False, variable=False,
     pass_through=False, control_only=False, must_feed=False, shape_only=False, reshape=False,
-    reshapes_variable=False,
+    reshapes_variable=False, control_flow="",
 ):
     """Declares `op_type` (see module docstring).  Exactly one of `kernel` / `compile` is required."""
     if (kernel is None) == (compile is None):
@@ -143,7 +147,7 @@ def register_op(
         op_type, infer, kernel, compile, bind, fresh, tuple(forward), tuple(ref_inputs), ref_output, stateful,
         constant, variable, pass_through, control_only, must_feed, shape_only, reshape, reshapes_variable,
         dict(attrs or {}), module, allowed, _input_checks(op_type, inputs, allowed),
-        tuple(spec.partition(":")[0].strip() for spec in inputs),
+        tuple(spec.partition(":")[0].strip() for spec in inputs), control_flow,
     )
     return _OPS[op_type]
 

@@ -340,7 +340,7 @@ def constant_value_as_shape(tensor):
 
 def is_tensor(x):
     """True for graph values ops accept as they are: Tensors and Variables (not numpy arrays or numbers)."""
-    from engine.framework import ops  # noqa: PLC0415 - ops imports this module
-    from engine.variables import Variable  # noqa: PLC0415
+    from engine.framework import ops
+    from engine.variables import Variable
 
     return isinstance(x, ops.Tensor | Variable)

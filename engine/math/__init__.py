@@ -6,6 +6,9 @@ has only here (``xlogy``).
 
 from __future__ import annotations
 
+# Families added by the layers/nn slice (engine/ops/*: one module each).
+from engine.ops.composite_ops import reduce_logsumexp
+from engine.ops.math_ops import cumprod
 from engine.ops.math_ops.arithmetic import (
     add,
     add_n,
@@ -76,7 +79,9 @@ from engine.ops.math_ops.unary import (
     tan,
     tanh,
 )
+from engine.ops.nn_impl import l2_normalize, zero_fraction
 from engine.ops.nn_ops import log_softmax, softmax, softplus, softsign
+from engine.ops.top_k_ops import in_top_k, top_k
 
 __all__ = [
     "abs",
@@ -91,6 +96,7 @@ __all__ = [
     "ceil",
     "cos",
     "cosh",
+    "cumprod",
     "cumsum",
     "divide",
     "equal",
@@ -101,9 +107,11 @@ __all__ = [
     "floormod",
     "greater",
     "greater_equal",
+    "in_top_k",
     "is_finite",
     "is_inf",
     "is_nan",
+    "l2_normalize",
     "less",
     "less_equal",
     "log",
@@ -123,6 +131,7 @@ __all__ = [
     "reciprocal",
     "reduce_all",
     "reduce_any",
+    "reduce_logsumexp",
     "reduce_max",
     "reduce_mean",
     "reduce_min",
@@ -145,6 +154,8 @@ __all__ = [
     "subtract",
     "tan",
     "tanh",
+    "top_k",
     "truediv",
     "xlogy",
+    "zero_fraction",
 ]

@@ -6,6 +6,7 @@ Loss functions and conv/pool ops (owned by the training module) are added below 
 # ruff: noqa: F401 - this module only re-exports the public API
 
 # Losses, convolution and pooling (engine/ops/nn_loss_ops.py, engine/ops/conv_ops.py).
+from engine.ops.conv3d_ops import avg_pool3d, conv3d, conv3d_transpose, max_pool3d
 from engine.ops.conv_ops import (  # noqa: E402
     avg_pool,
     conv2d,
@@ -13,7 +14,34 @@ from engine.ops.conv_ops import (  # noqa: E402
     conv2d_backprop_input,
     max_pool,
 )
+from engine.ops.depthwise_conv_ops import depthwise_conv2d, depthwise_conv2d_native, separable_conv2d
+from engine.ops.embedding_ops import embedding_lookup
+from engine.ops.lrn_ops import local_response_normalization, lrn
 from engine.ops.math_ops import sigmoid, tanh
+from engine.ops.nn_impl import (
+    atrous_conv2d,
+    avg_pool1d,
+    avg_pool2d,
+    batch_normalization,
+    conv1d,
+    conv1d_transpose,
+    conv2d_transpose,
+    crelu,
+    fused_batch_norm,
+    l2_normalize,
+    log_poisson_loss,
+    max_pool1d,
+    max_pool2d,
+    moments,
+    normalize_moments,
+    relu_layer,
+    sufficient_statistics,
+    swish,
+    weighted_cross_entropy_with_logits,
+    weighted_moments,
+    xw_plus_b,
+    zero_fraction,
+)
 from engine.ops.nn_loss_ops import (  # noqa: E402
     l2_loss,
     sigmoid_cross_entropy_with_logits,
@@ -34,23 +62,51 @@ from engine.ops.nn_ops import (
     softplus,
     softsign,
 )
+from engine.ops.top_k_ops import in_top_k, top_k
 
 # TensorFlow's names only (tests/interop/test_public_names.py checks them against tf.compat.v1.nn).
 __all__ = [
+    "atrous_conv2d",
     "avg_pool",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "batch_normalization",
     "bias_add",
+    "conv1d",
+    "conv1d_transpose",
     "conv2d",
     "conv2d_backprop_filter",
     "conv2d_backprop_input",
+    "conv2d_transpose",
+    "conv3d",
+    "conv3d_transpose",
+    "crelu",
+    "depthwise_conv2d",
+    "depthwise_conv2d_native",
     "dropout",
     "elu",
+    "embedding_lookup",
+    "fused_batch_norm",
+    "in_top_k",
     "l2_loss",
+    "l2_normalize",
     "leaky_relu",
+    "local_response_normalization",
+    "log_poisson_loss",
     "log_softmax",
+    "lrn",
     "max_pool",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "moments",
+    "normalize_moments",
     "relu",
     "relu6",
+    "relu_layer",
     "selu",
+    "separable_conv2d",
     "sigmoid",
     "sigmoid_cross_entropy_with_logits",
     "softmax",
@@ -59,5 +115,12 @@ __all__ = [
     "softplus",
     "softsign",
     "sparse_softmax_cross_entropy_with_logits",
+    "sufficient_statistics",
+    "swish",
     "tanh",
+    "top_k",
+    "weighted_cross_entropy_with_logits",
+    "weighted_moments",
+    "xw_plus_b",
+    "zero_fraction",
 ]

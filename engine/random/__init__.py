@@ -1,7 +1,5 @@
 """`tf.random` (TF 1.x spelling, `tf.compat.v1.random`): the random ops under their short names."""
 
-# ruff: noqa: F401 - this module only re-exports the public API
-
 from engine.framework.random_seed import get_seed, set_random_seed
 from engine.ops.random_ops import categorical, multinomial, truncated_normal
 from engine.ops.random_ops import random_normal as normal

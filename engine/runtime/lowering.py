@@ -127,7 +127,8 @@ def lower(runtime, order, targets, fed, single, enabled, fed_shapes=None, trust_
                 names[t] = cname
             continue
         kernel, passed, consts = bind(runtime, op, known, fed)
-        args = [(i, names[inputs[i]], inputs[i].dtype.is_ref_dtype and i not in definition.ref_inputs)
+        args = [(i, names[inputs[i]] if inputs[i] in names else _later_name(inputs[i], order),
+                 inputs[i].dtype.is_ref_dtype and i not in definition.ref_inputs)
                 for i in passed]
         if len(outs) == 1:
             defs = (f"v{n}",)
@@ -142,6 +143,12 @@ def lower(runtime, order, targets, fed, single, enabled, fed_shapes=None, trust_
     if passes.LAST_USE_FREES in enabled:
         program.frees = frees.last_uses(steps, returned)
     return program
+
+
+def _later_name(t, order):
+    """The name a later step will define for `t`: a loop's Merge reads its NextIteration (a back edge)."""
+    n = order.index(t.op)
+    return f"v{n}" if len(t.op.values()) == 1 else f"v{n}_{t.value_index}"
 
 
 def _unbound(runtime, op, known, fed):

@@ -9,14 +9,14 @@ reshapeable variable (graph_watch.py) has another shape than it declares.
 
 from __future__ import annotations
 
-from engine.runtime import lowering, passes, straight_line
+from engine.runtime import dataflow, lowering, passes, straight_line
 from engine.runtime import shape_specialisation as shapes
 from engine.runtime.prune import prune
 
-# The executors a plan can be given.  Every graph today is acyclic and frame-free, so the builder picks
-# the straight-line one; the control-flow ops will add a frame-aware interpreter (a second module with
-# `compile_program(program)` returning an object with `fn` and `failing_op(exc)`), chosen per plan.
-EXECUTORS = {"straight_line": straight_line}
+# The executors a plan can be given: modules with `compile_program(program)` returning an object with
+# `fn` and `failing_op(exc)`.  A plan holding control-flow ops (registry flag `control_flow`) goes to the
+# dataflow executor, with no passes; every other plan to the straight-line one.
+EXECUTORS = {"straight_line": straight_line, "dataflow": dataflow}
 
 
 class Plan:
@@ -72,6 +72,8 @@ class Planner:
         fed = {t: i for i, t in enumerate(feeds)}
         order = prune(targets, fed, passes.DEPENDENCY_OPTIMIZER in self.enabled)
         watch.note_planned()
+        if any(op.op_def.control_flow for op in order):
+            return self._build_dataflow(targets, feeds, single, fed)
         plan = Plan()
         plan._planner = self
         plan._request = (targets, feeds, single)
@@ -95,6 +97,23 @@ class Planner:
         program = lowering.lower(self.runtime, order, targets, fed, single, self.enabled, fed_shapes,
                                  fold_shapes)
         plan.executor = "straight_line"
+        plan.compiled = EXECUTORS[plan.executor].compile_program(program)
+        plan.fn = plan.compiled.fn
+        return plan
+
+    def _build_dataflow(self, targets, feeds, single, fed):
+        """A plan with control flow: every control edge kept (a constant in a cond branch is dead with its
+        branch through its control edge to the branch's pivot), no passes, the dataflow executor."""
+        order = prune(targets, fed, False)
+        plan = Plan()
+        plan._planner = self
+        plan._request = (targets, feeds, single)
+        plan._generic = plan._unfolded = None
+        plan.feed_shapes = plan.var_shapes = None
+        plan.guarded = False
+        plan.fold_shapes = False
+        program = lowering.lower(self.runtime, order, targets, fed, single, frozenset(), None, False)
+        plan.executor = "dataflow"
         plan.compiled = EXECUTORS[plan.executor].compile_program(program)
         plan.fn = plan.compiled.fn
         return plan

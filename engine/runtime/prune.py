@@ -8,7 +8,7 @@ training step.  TensorFlow's Grappler dependency optimizer drops such edges; so 
 the pass is on:
 
 * a control input is *weak* when it is a pure computation (not stateful, has outputs, not `must_feed`,
-  whose "must feed" error must still surface);
+  whose "must feed" error must still surface, not a control-flow op, which stands for a branch);
 * an op is needed when a fetch reaches it through data edges or non-weak control edges;
 * a weak control edge to a needed op still orders the two; one to an op nothing else needs is dropped
   (running the op could change nothing but the time taken).
@@ -24,7 +24,9 @@ from engine.framework import errors, ops
 def is_weak_control_input(op) -> bool:
     """A pure op: running it only for a control edge has no effect beyond its (unread) outputs."""
     definition = op.op_def
-    return bool(op.values()) and not definition.stateful and not definition.must_feed
+    # A control-flow op (a Merge guarding an Assert) stands for the branch behind it, as in Grappler.
+    return (bool(op.values()) and not definition.stateful and not definition.must_feed
+            and not definition.control_flow)
 
 
 def _never_weak(op) -> bool:
@@ -62,7 +64,14 @@ def prune(targets, fed, drop_weak_controls=True):
     needed, fed_ops = needed_ops(targets, fed, weak)
     order = []
     state = {}  # op -> 1 while visiting, 2 when done
-    for root in _roots(targets, fed):
+    # A loop's Merge reads its NextIteration, which is computed from the Merge: that back edge is left
+    # out of the order, and the NextIteration (with the loop body) is ordered after the Merge.
+    back_edges = []
+    roots = list(_roots(targets, fed))
+    while roots:
+        root = roots.pop(0)
+        if state.get(root):
+            continue
         stack = [(root, False)]
         while stack:
             op, expanded = stack.pop()
@@ -75,6 +84,11 @@ def prune(targets, fed, drop_weak_controls=True):
             state[op] = 1
             stack.append((op, True))
             deps = [t.op for t in op.inputs if t not in fed]
+            if op.op_def.control_flow == "merge":
+                back = [d for d in deps if d.op_def.control_flow == "next_iteration"]
+                if back:
+                    back_edges.extend(back)
+                    deps = [d for d in deps if d.op_def.control_flow != "next_iteration"]
             deps.extend(c for c in op.control_inputs if c not in fed_ops and (c in needed or not weak(c)))
             for dep in reversed(deps):
                 s = state.get(dep)
@@ -82,4 +96,6 @@ def prune(targets, fed, drop_weak_controls=True):
                     stack.append((dep, False))
                 elif s == 1 and dep is not op:
                     raise errors.InvalidArgumentError(None, op, f"Graph has a cycle through node '{op.name}'")
+        if not roots:
+            roots, back_edges = back_edges, []
     return order

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from engine.framework import errors
@@ -60,9 +62,12 @@ def to_output(x):
 class Runtime:
     """Per-session state: variable cells, random generators and compiled kernels.
 
-    Kernels' `compile(op, runtime)` receive this object (see engine/framework/registry.py)."""
+    Kernels' `compile(op, runtime)` receive this object (see engine/framework/registry.py); kernels that
+    run graph functions of their own (tf.data's map/filter) call `runtime.session.make_callable`."""
 
-    def __init__(self):
+    def __init__(self, session=None):
+        # A proxy: the session owns its runtime, and a kernel's reference must not keep the session alive.
+        self.session = weakref.proxy(session) if session is not None else None
         self.cells = {}
         self.rngs = {}
         self.kernels = {}

@@ -1,6 +1,16 @@
-"""``tf.train``: optimizers, learning-rate schedules, the global step, Saver and checkpoint helpers
-(re-exports only)."""
+"""``tf.train``: `Example` and its Feature protos, optimizers, learning-rate schedules, the global step,
+Saver and checkpoint helpers (re-exports only)."""
 
+from engine.proto.example_pb2 import Example, SequenceExample
+from engine.proto.feature_pb2 import (
+    BytesList,
+    Feature,
+    FeatureList,
+    FeatureLists,
+    Features,
+    FloatList,
+    Int64List,
+)
 from engine.proto.saver_pb2 import SaverDef
 from engine.train.adadelta import AdadeltaOptimizer
 from engine.train.adagrad import AdagradOptimizer
@@ -66,6 +76,8 @@ from engine.train.training_util import (
 )
 
 __all__ = [
+    "BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList", "Int64List",
+    "SequenceExample",
     "AdadeltaOptimizer", "AdagradOptimizer", "AdamOptimizer", "GradientDescentOptimizer", "MomentumOptimizer",
     "Optimizer", "RMSPropOptimizer", "Saver", "NewCheckpointReader", "assert_global_step",
     "checkpoint_exists",

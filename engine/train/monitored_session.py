@@ -69,14 +69,14 @@ class Scaffold:
 
     @staticmethod
     def default_local_init_op():
-        from engine import variables  # noqa: PLC0415 - engine.variables imports engine.train
+        from engine import variables
 
         return control_flow_ops.group(variables.local_variables_initializer())
 
     def finalize(self):
         """Fills in every op not given, then finalizes the graph."""
-        from engine import summary, variables  # noqa: PLC0415
-        from engine.train.saver import Saver  # noqa: PLC0415
+        from engine import summary, variables
+        from engine.train.saver import Saver
 
         defaults = [
             ("init_op", ops.GraphKeys.INIT_OP,
@@ -126,7 +126,7 @@ class ChiefSessionCreator(SessionCreator):
         self._checkpoint_filename_with_path = checkpoint_filename_with_path
 
     def create_session(self):
-        from engine.session import Session  # noqa: PLC0415
+        from engine.session import Session
 
         scaffold = self._scaffold.finalize()
         sess = Session(config=self._config)

@@ -41,7 +41,7 @@ class ExponentialMovingAverage:
     def apply(self, var_list=None):
         """Creates the shadows of `var_list` (default: the trainable variables) not averaged yet, and
         returns the op (named after this average) that updates all of them."""
-        from engine import variables  # noqa: PLC0415 - engine.variables imports engine.train
+        from engine import variables
 
         if var_list is None:
             var_list = variables.trainable_variables()
@@ -78,7 +78,7 @@ class ExponentialMovingAverage:
     def variables_to_restore(self, moving_avg_variables=None):
         """{name in the checkpoint: variable}: the averages' names for `moving_avg_variables` (default: the
         trainable and moving-average variables), every other global variable under its own name."""
-        from engine import variables  # noqa: PLC0415
+        from engine import variables
 
         if moving_avg_variables is None:
             moving_avg_variables = variables.trainable_variables() + variables.moving_average_variables()

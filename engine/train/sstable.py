@@ -118,7 +118,7 @@ class TableWriter:
             raise ValueError("TableWriter.add after finish")
         if self._last_key is not None and key <= self._last_key:
             raise ValueError(f"table keys must be strictly increasing: {key!r} after {self._last_key!r}")
-        if self._pending_handle is not None:
+        if self._pending_handle is not None and self._last_key is not None:  # a flushed block has keys
             self._index_block.add(shortest_separator(self._last_key, key), self._pending_handle)
             self._pending_handle = None
         self._data_block.add(key, value)
@@ -144,7 +144,7 @@ class TableWriter:
         self._flush()
         self._finished = True
         metaindex_handle = self._write_block(_BlockBuilder(self._restart_interval))
-        if self._pending_handle is not None:
+        if self._pending_handle is not None and self._last_key is not None:
             self._index_block.add(short_successor(self._last_key), self._pending_handle)
             self._pending_handle = None
         index_handle = self._write_block(self._index_block)

@@ -46,8 +46,8 @@ class Supervisor:
                  save_model_secs=600, recovery_wait_secs=30, stop_grace_secs=120,
                  checkpoint_basename="model.ckpt", session_manager=None, summary_writer=USE_DEFAULT,
                  init_fn=None, local_init_run_options=None):
-        from engine import summary, variables  # noqa: PLC0415 - engine.variables imports engine.train
-        from engine.train.saver import Saver  # noqa: PLC0415
+        from engine import summary, variables
+        from engine.train.saver import Saver
 
         if not is_chief:
             raise ValueError("is_chief=False makes a worker that waits for a chief in a distributed cluster; "

@@ -30,8 +30,8 @@ def get_global_step(graph=None):
 
 def create_global_step(graph=None):
     """Creates the int64 scalar variable ``global_step`` (zeros-initialized, not trainable)."""
-    from engine.ops import init_ops  # noqa: PLC0415 - avoid an import cycle at package load
-    from engine.variable_scope import get_variable  # noqa: PLC0415
+    from engine.ops import init_ops  # avoid an import cycle at package load
+    from engine.variable_scope import get_variable
 
     graph = graph or ops.get_default_graph()
     if get_global_step(graph) is not None:

@@ -10,6 +10,7 @@
  * A page whose HTML carries a /data/status answer passes it to `register` to skip the first fetch.
  */
 import { CLS } from "./classes.js";
+import { getJSON } from "./http.js";
 
 const TEXT_REFRESH_MS = 1000;
 const POLLS_PER_INTERVAL = 2;
@@ -27,12 +28,6 @@ function ago(ms) {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m} min ago`;
   return `${Math.floor(m / 60)} h ago`;
-}
-
-async function fetchStatus() {
-  const response = await fetch("/data/status");
-  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-  return response.json();
 }
 
 class Reloader {
@@ -100,7 +95,7 @@ class Reloader {
       let changed = false;
       let status = null;
       try {
-        status = this.initialStatus || (await fetchStatus());
+        status = this.initialStatus || (await getJSON("/data/status"));
         this.initialStatus = null;
         const serverChanged = status.last_changed !== this.lastChanged;
         if (this.fn && (force || serverChanged || !this.pageLoaded)) {

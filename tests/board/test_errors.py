@@ -78,8 +78,9 @@ def test_unexpected_errors_are_json_without_traceback(tmp_path):
     assert "secret" not in response.text and "Traceback" not in response.text
 
 
-def test_docs_and_openapi_stay_available(client):
-    assert client.get("/docs").status_code == 200
+def test_openapi_stays_available_without_a_cdn_page(client):
+    # /docs loaded Swagger UI from a CDN (blank offline): removed; the schema stays
+    assert client.get("/docs").status_code == 404
     paths = client.get("/openapi.json").json()["paths"]
     assert "/data/plugin/scalars/scalars" in paths and "/data/scalars/series" in paths
 

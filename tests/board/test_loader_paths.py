@@ -27,10 +27,12 @@ def snapshot(loader: Loader) -> dict:
         for tag, series in run.scalars.items():
             steps, walls, values = series.arrays()
             scalars[tag] = (steps.tolist(), walls.tolist(), values.dtype.str, values.tobytes())
-        histograms = {tag: [(h.step, h.wall_time, h.buckets.tobytes(), h.stats) for h in items]
-                      for tag, items in run.histograms.items()}
+        summaries = {tag: (i.plugin, i.display_name, i.description, i.plugin_content, i.steps.tolist(),
+                           i.walls.tolist(), [run.summaries.paths[f] for f in i.files], i.offsets.tolist(),
+                           i.lengths.tolist(), i.counts.tolist(), i.max_count)
+                     for tag, i in run.summaries.tags.items()}
         out[run.name] = dict(
-            scalars=scalars, histograms=histograms, others=dict(run.others),
+            scalars=scalars, summaries=summaries,
             tag_meta={tag: (m.plugin, m.display_name, m.description) for tag, m in run.tag_meta.items()},
             graph_def=run.graph_def, meta_graph_def=run.meta_graph_def, run_metadata=dict(run.run_metadata),
             start_time=run.start_time, file_version=run.file_version, most_recent_step=run.most_recent_step,

@@ -91,10 +91,23 @@ def scalar_client(tmp_path):
 def test_scalars_page_carries_runs_tags_and_status_in_the_routes_shapes(scalar_client):
     initial = scalar_client.get("/scalars").context["initial"]
     assert initial["runs"] == scalar_client.get("/data/runs").json()
-    assert initial["tags"] == scalar_client.get("/data/plugin/scalars/tags").json()
+    assert initial["index"] == scalar_client.get("/data/scalars/index").json()
     status = scalar_client.get("/data/status").json()
     assert initial["status"]["last_changed"] == status["last_changed"]
     assert set(initial["status"]) == set(status)
+
+
+def test_scalars_index_lists_runs_and_tags_in_the_pages_order(scalar_client):
+    index = scalar_client.get("/data/scalars/index").json()
+    assert index["runs"] == ["run_a", "run_b"]
+    # groups "loss" < "metrics" < "Zeta" (case-insensitive), digits compare as numbers
+    assert index["tags"] == ["loss", "metrics/acc9", "metrics/acc10", "Zeta"]
+    assert index["runTags"] == {"run_a": ["loss", "Zeta"], "run_b": ["loss", "metrics/acc9", "metrics/acc10"]}
+
+
+def test_smoothing_bounds_reach_the_page_from_the_server(scalar_client):
+    html = scalar_client.get("/scalars").text
+    assert 'max="0.999"' in html and 'value="0.6" data-setting="smoothing"' in html
 
 
 def test_first_series_is_the_top_left_card_at_the_urls_smoothing(scalar_client):
@@ -105,6 +118,21 @@ def test_first_series_is_the_top_left_card_at_the_urls_smoothing(scalar_client):
     assert scalar_client.get("/scalars?tags=nothing").context["initial"]["firstSeries"] is None
     first = scalar_client.get("/scalars?tags=(&smoothing=2").context["initial"]["firstSeries"]
     assert first["tag"] == "loss" and first["smoothing"] == 0.999  # invalid regex: every card
+
+
+def test_first_series_holds_the_runs_the_page_selects_first(tmp_path):
+    for i in range(45):  # more than the 40 runs selected by default
+        write_events(event_file(tmp_path / f"run{i}"), [file_version_event(), scalar_event("loss", 0, 1.0)])
+    with TestClient(create_app(str(tmp_path), reload_interval=0)) as client:
+        client.app.state.provider.wait_loaded(30)
+        first = client.get("/scalars").context["initial"]["firstSeries"]
+        assert first["runs"] == [f"run{i}" for i in range(40)]  # in the page's order: run2 < run10
+        assert first["points"] == 200  # 40 runs share the budget of eight full ones
+        first = client.get("/scalars?run=run44&run=run3").context["initial"]["firstSeries"]
+        assert first["runs"] == ["run3", "run44"]
+        html = client.get("/scalars?run=run7").text
+        assert html.count('"run":"run7"') == 1 and '"run":"run8"' not in html
+        assert client.get("/scalars?run=").context["initial"]["firstSeries"] is None  # none selected
 
 
 def test_page_holds_the_first_series_as_the_series_route_answers_it(scalar_client):

@@ -30,7 +30,8 @@ def test_unknown_names_raise_not_found(tmp_path):
     provider = LogdirProvider(tmp_path, reload_interval=0)
     for call in (lambda: provider.scalar_series("nope", "loss"), lambda: provider.scalar_series("r", "nope"),
                  lambda: provider.graph("r"), lambda: provider.graph("nope"),
-                 lambda: provider.histogram_series("r", "loss"), lambda: provider.run_metadata("r", "x")):
+                 lambda: provider.summary_entries("r", "loss", "histograms"),
+                 lambda: provider.run_metadata("r", "x")):
         with pytest.raises(NotFound):
             call()
     assert provider.graph_kinds() == {}

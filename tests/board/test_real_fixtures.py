@@ -139,11 +139,11 @@ def test_plugins_listing_counts_other_kinds(real_fixtures, make_client):
     assert listing["images"]["count"] == 2
     assert listing["text"]["count"] == 2
     assert listing["graphs"]["enabled"] is False
-    provider = client.app.state.provider
-    histograms = provider.histogram_series("run_a", "weights").histograms
-    assert [h.step for h in histograms] == list(range(0, 100, 10))
-    assert histograms[0].buckets.shape == (30, 3)
-    assert histograms[0].buckets[:, 2].sum() == 500
+    histograms = client.get("/data/plugin/histograms/histograms",
+                            params={"run": "run_a", "tag": "weights"}).json()
+    assert [step for _, step, _ in histograms] == list(range(0, 100, 10))
+    assert len(histograms[0][2]) == 30
+    assert sum(count for _, _, count in histograms[0][2]) == 500
 
 
 def test_tensorboardx_histograms_and_text(real_fixtures, make_client):
@@ -152,7 +152,7 @@ def test_tensorboardx_histograms_and_text(real_fixtures, make_client):
     tags = provider.plugin_tags()
     assert tags["text"]["run_a"] == ["notes/text_summary"]
     assert tags["images"]["run_a"] == ["sample"]
-    histograms = provider.histogram_series("run_a", "weights").histograms
-    assert [h.step for h in histograms] == [0, 20, 40, 60, 80]
-    assert histograms[0].stats["num"] == 200
-    assert histograms[0].buckets[:, 2].sum() == 200
+    histograms = client.get("/data/plugin/histograms/histograms",
+                            params={"run": "run_a", "tag": "weights"}).json()
+    assert [step for _, step, _ in histograms] == [0, 20, 40, 60, 80]
+    assert sum(count for _, _, count in histograms[0][2]) == 200

@@ -20,6 +20,9 @@ Shared by every dashboard's browser tests (scalars, graphs). Use them like this:
 - ``page`` is a fresh 1280x800 page. Console errors and uncaught page errors fail the test at teardown;
   call ``console.allow(pattern)`` for an error a test provokes on purpose. ``console.messages`` has all.
 - ``screenshot(name, page=None, full_page=False)`` saves ``test-artifacts/<name>.png`` (git-ignored).
+- Pages are served under board's Content-Security-Policy (no ``unsafe-eval``): give
+  ``page.wait_for_function`` a function (``"() => ..."``), as Playwright evals a bare expression in
+  the page when it polls, which the policy refuses.
 - ``color_scheme`` can be overridden (``@pytest.mark.parametrize("color_scheme", ["dark"])``).
 """
 

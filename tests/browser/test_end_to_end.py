@@ -33,7 +33,7 @@ def demo_logdir(tmp_path_factory) -> Path:
     """examples/train_mlp.py as `make demo` runs it, with few steps."""
     logdir = tmp_path_factory.mktemp("demo") / "logs"
     out = run_example(str(ROOT / "examples" / "train_mlp.py"), "--logdir", str(logdir), "--steps", "40",
-                      "--print-every", "20", cwd=logdir.parent)
+                      "--print-every", "20", "--hist-every", "3", cwd=logdir.parent)
     assert out.count("test accuracy") == 2
     return logdir
 
@@ -101,3 +101,31 @@ def test_a_second_process_restores_the_checkpoint_and_predicts(demo_logdir):
     accuracy = float(re.search(r"accuracy on 360 held-out digits: ([\d.]+)", out).group(1))
     assert accuracy > 0.8  # 40 steps of Adam at 0.01 on digits
     assert "model.ckpt-40" in out
+
+
+def test_histograms_images_and_text_dashboards_show_the_demo(board_process, page, screenshot):
+    """`make demo` writes weight and activation histograms, first-layer weights as images and a text
+    summary (examples/train_mlp.py); each dashboard shows them."""
+    page.goto(board_process + "/histograms")
+    page.wait_for_selector("body[data-loaded=true]")
+    for tag in ("layer1/weight_1", "activations/layer1", "activations/layer2"):
+        page.locator(f"article.card[data-run='lr_0.01'][data-tag='{tag}']").wait_for(state="attached")
+    page.wait_for_selector("article.card[data-tag='activations/layer1'][data-state=ready]")
+    page.fill("[data-tag-filter]", "weight")  # the weights first: the activations' zeros dwarf the rest
+    page.wait_for_selector("article.card[data-run='lr_0.01'][data-tag='layer1/weight_1'][data-state=ready]")
+    screenshot("end-to-end-histograms")
+    page.goto(board_process + "/distributions")
+    page.wait_for_selector("article.card[data-tag='activations/layer1'][data-state=ready]")
+    screenshot("end-to-end-distributions")
+    page.goto(board_process + "/images")
+    page.wait_for_selector("article.card[data-tag='layer1/unit_weights/image/0'][data-state=ready]")
+    page.wait_for_function("""() => [...document.querySelectorAll("article.card img")]
+        .some((img) => img.complete && img.naturalWidth === 8)""")
+    screenshot("end-to-end-images")
+    page.goto(board_process + "/text")
+    notes = page.locator("article.card[data-run='lr_0.01'][data-tag='notes']")
+    page.wait_for_selector("article.card[data-run='lr_0.01'][data-tag='notes'][data-state=ready]")
+    assert "test accuracy" in notes.inner_text()  # the last step's summary first
+    page.locator("input[data-setting=all-steps-text]").check()
+    assert notes.locator("table").count() == 1
+    screenshot("end-to-end-text")

@@ -32,11 +32,11 @@ def node(page, label: str, expanded: bool | None = None):
 
 def node_id(page, name: str, group: bool = False) -> int:
     table = "groupByName" if group else "opByName"
-    return page.evaluate(f"(name) => window.graphPage.model.{table}.get(name)", name)
+    return page.evaluate(f"(name) => window.board.model.{table}.get(name)", name)
 
 
 def wait_selected(page, name: str) -> None:
-    page.wait_for_function("(n) => window.graphPage.model.name[window.graphPage.state.selected] === n",
+    page.wait_for_function("(n) => window.board.model.name[window.board.state.selected] === n",
                            arg=name)
 
 
@@ -52,8 +52,8 @@ def expand(page, label: str) -> None:
 
 def assert_no_overlaps(page) -> None:
     """No two drawn boxes overlap unless one contains the other (an expanded group and its insides)."""
-    boxes = page.evaluate("""() => window.graphPage.scene.nodes.map((n) => [n.id, n.x, n.y, n.w, n.h])""")
-    model_end = page.evaluate("() => Array.from(window.graphPage.model.end)")
+    boxes = page.evaluate("""() => window.board.scene.nodes.map((n) => [n.id, n.x, n.y, n.w, n.h])""")
+    model_end = page.evaluate("() => Array.from(window.board.model.end)")
     for i, (a, ax, ay, aw, ah) in enumerate(boxes):
         for b, bx, by, bw, bh in boxes[i + 1:]:
             nested = a < b < model_end[a] or b < a < model_end[b]
@@ -109,14 +109,14 @@ def write_engine_graphs(logdir) -> None:
             assert sess.run(total) == 7.0
             writer.close()
 
-    def dense_relu(input, in_size, out_size):  # exactly the lecture's
+    def dense_relu(input, in_size, out_size):  # noqa: A002 - exactly the lecture's
         weight = tf.get_variable("weight", [in_size, out_size])
         bias = tf.get_variable("bias", [out_size])
         before_relu = tf.matmul(input, weight) + bias
         return tf.nn.relu(before_relu)
 
     with tf.Graph().as_default():
-        input = tf.placeholder(tf.float32, [None, 10], name="input")
+        input = tf.placeholder(tf.float32, [None, 10], name="input")  # noqa: A001 - the lecture's name
         with tf.variable_scope("layer1"):
             relu1 = dense_relu(input, 10, 128)
         with tf.variable_scope("layer2"):
@@ -162,8 +162,8 @@ def test_dense_relu_layers_expand_and_search(board_server, page, screenshot, fix
     expand(page, "layer1")
     layer1 = node_id(page, "layer1", group=True)
     inside = page.evaluate(
-        """(g) => window.graphPage.scene.nodes.filter((n) => window.graphPage.model.parent[n.id] === g)
-            .map((n) => window.graphPage.model.label[n.id])""", layer1)
+        """(g) => window.board.scene.nodes.filter((n) => window.board.model.parent[n.id] === g)
+            .map((n) => window.board.model.label[n.id])""", layer1)
     assert {"weight", "bias", "MatMul", "Relu"} <= set(inside)
     for label in ("weight", "bias", "MatMul", "Relu"):
         assert node(page, label).first.is_visible()
@@ -226,7 +226,7 @@ def test_pytorch_graph_with_dangling_inputs(board_server, page, screenshot):
     expand(page, "Sequential")
     expand(page, "Linear[0]")
     node(page, "weight").first.wait_for()
-    page.evaluate("() => window.graphPage.revealByName('Sequential/Linear[0]/weight/weight.1')")
+    page.evaluate("() => window.board.revealByName('Sequential/Linear[0]/weight/weight.1')")
     page.locator("#graph-info .g-info-missing").first.wait_for()
     missing = page.locator("#graph-info .g-info-missing").first.text_content()
     assert missing == "Sequential/Linear[0]/weight/_0"
@@ -256,12 +256,45 @@ def test_download_svg_and_png(board_server, page):
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
+def _luminance(css_color: str) -> float:
+    """WCAG relative luminance of a computed ``rgb(...)``/``rgba(...)`` color (alpha ignored)."""
+    channels = [float(c) / 255 for c in re.findall(r"[\d.]+", css_color)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
 @pytest.mark.parametrize("color_scheme", ["dark"])
 def test_dark_theme(board_server, page, screenshot, color_scheme):
+    """In the dark theme the canvas is dark, while nodes keep their light fills (as TensorBoard's do):
+    every label stays readable on its box (>= 4.5:1), and edges stand out from the canvas (>= 3:1)."""
     server = board_server(REAL_FIXTURES / "tf1_mlp" / "logs")
     open_graph(page, server)
     expand(page, "layer1")
+    colors = page.evaluate("""() => {
+        const style = (el, prop) => getComputedStyle(el)[prop];
+        const labels = [...document.querySelectorAll('.g-node')].map((n) => {
+            const text = n.querySelector(':scope > text.g-label, :scope > text.g-group-label');
+            return text && [style(n.querySelector(':scope > rect'), 'fill'), style(text, 'fill'),
+                            n.classList.contains('g-expanded')];
+        }).filter(Boolean);
+        const edge = document.querySelector('.g-edge-path');
+        return {canvas: style(document.querySelector('.g-canvas'), 'backgroundColor'),
+                edge: edge && style(edge, 'stroke'), labels};
+    }""")
     screenshot("graph-mlp-dark")
+    assert _luminance(colors["canvas"]) < 0.05, colors["canvas"]
+    assert colors["edge"] and _contrast(colors["edge"], colors["canvas"]) >= 3, colors["edge"]
+    assert any(expanded for *_, expanded in colors["labels"]), "layer1 is drawn expanded"
+    assert any(not expanded for *_, expanded in colors["labels"])
+    for box, text, expanded in colors["labels"]:
+        assert _contrast(text, box) >= 4.5, (box, text, expanded)
+        if not expanded:
+            assert _luminance(box) > 0.5, f"op boxes keep their light fill: {box}"
 
 
 def write_graph(run_dir, graph) -> None:
@@ -290,8 +323,8 @@ def test_big_scene_is_drawn_around_the_view(board_server, page, tmp_path):
     assert 0 < drawn < 4000
     last = node_id(page, "constant_number_3999_with_a_long_name")
     assert page.locator(f'.g-node[data-id="{last}"]').count() == 0
-    page.evaluate("""(id) => { const n = window.graphPage.scene.byId.get(id);
-                               window.graphPage.panzoom.centerOn(n.x, n.y); }""", last)
+    page.evaluate("""(id) => { const n = window.board.scene.byId.get(id);
+                               window.board.panzoom.centerOn(n.x, n.y); }""", last)
     page.locator(f'.g-node[data-id="{last}"]').wait_for()
 
 
@@ -327,9 +360,9 @@ def test_huge_flat_group_gets_the_fast_layout(board_server, page, screenshot, tm
     write_graph(tmp_path / "chains", graph)
     server = board_server(tmp_path)
     open_graph(page, server)
-    assert page.evaluate("() => window.graphPage.scene.edges.length") == 2000
+    assert page.evaluate("() => window.board.scene.edges.length") == 2000
     distinct_places = page.evaluate("""() => {
-        const nodes = window.graphPage.scene.nodes;
+        const nodes = window.board.scene.nodes;
         const seen = new Set();
         for (const n of nodes) {
           const key = `${Math.round(n.x)},${Math.round(n.y)}`;

@@ -52,7 +52,7 @@ def test_dark_mode_follows_the_os(color_scheme, board_server, page, screenshot):
     page.click("[data-theme-toggle]")
     assert page.evaluate("document.documentElement.dataset.theme") == "light"
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(245, 246, 248)"
-    page.wait_for_function("window.board.snapshot('loss').axisColor === 'rgb(89, 99, 110)'")
+    page.wait_for_function("() => window.board.snapshot('loss').axisColor === 'rgb(89, 99, 110)'")
     screenshot("scalars-dark-toggled-light")
 
 
@@ -62,7 +62,7 @@ def test_toggle_to_dark_on_a_light_os_is_kept_after_a_reload(board_server, page,
     wait_drawn(page, "loss")
     assert snapshot(page, "loss")["axisColor"] == "rgb(89, 99, 110)"
     page.click("[data-theme-toggle]")
-    page.wait_for_function("window.board.snapshot('loss').axisColor === 'rgb(165, 176, 187)'")
+    page.wait_for_function("() => window.board.snapshot('loss').axisColor === 'rgb(165, 176, 187)'")
     page.reload()
     page.wait_for_selector("body[data-loaded=true]")
     wait_drawn(page, "loss")

@@ -43,7 +43,7 @@ def test_appended_points_are_drawn_within_two_reload_intervals_and_zoom_is_kept(
     events.add("loss", [(s, 1.0 / (1 + s)) for s in range(50, 80)])
     appended = time.monotonic()
     page.wait_for_function(
-        "window.board.snapshot('loss').runs.train.step.length === 80", timeout=2 * RELOAD * 1000 + 500
+        "() => window.board.snapshot('loss').runs.train.step.length === 80", timeout=2 * RELOAD * 1000 + 500
     )
     elapsed = time.monotonic() - appended
     assert elapsed < 2 * RELOAD + 0.2, elapsed
@@ -61,7 +61,8 @@ def test_new_runs_and_tags_appear(board_server, page, tmp_path, screenshot):
     server = board_server(tmp_path, reload_interval=RELOAD)
     open_scalars(page, server.url)
     wait_drawn(page, "loss")
-    page.locator("li[data-run='a'] input").uncheck()  # the user's selection must survive reloads
+    # the user's selection must survive reloads
+    page.locator("li[data-run='a'] input[type=checkbox]").uncheck()
     color = ("(run) => document.querySelector(`li[data-run='${run}'] input`)"
              ".style.getPropertyValue('--run-color')")
     color_a = page.evaluate(color, "a")
@@ -71,9 +72,9 @@ def test_new_runs_and_tags_appear(board_server, page, tmp_path, screenshot):
     b.add("accuracy/train", [(s, s / 20) for s in range(20)])
     page.wait_for_selector("li[data-run='b']", timeout=3 * RELOAD * 1000)
     page.wait_for_selector("article.card[data-tag='accuracy/train']", timeout=3 * RELOAD * 1000)
-    page.wait_for_function("Object.keys(window.board.snapshot('loss')?.runs ?? {}).join() === 'b'")
-    assert not page.is_checked("li[data-run='a'] input")
-    assert page.is_checked("li[data-run='b'] input")
+    page.wait_for_function("() => Object.keys(window.board.snapshot('loss')?.runs ?? {}).join() === 'b'")
+    assert not page.is_checked("li[data-run='a'] input[type=checkbox]")
+    assert page.is_checked("li[data-run='b'] input[type=checkbox]")
     # A run that appears keeps the colors on screen and takes one of its own.
     assert page.evaluate(color, "a") == color_a
     assert page.evaluate(color, "b") not in ("", color_a)

@@ -39,9 +39,10 @@ def test_top_bar_has_logdir_dashboards_and_reload_indicator(board_server, page, 
     assert page.url.endswith("/scalars")
     assert page.inner_text(".topbar__logdir") == str(tmp_path)
     tabs = page.locator(".topbar__tab")
-    assert tabs.all_inner_texts() == ["Scalars", "Graphs"]
+    assert tabs.all_inner_texts() == ["Scalars", "Images", "Audio", "Graphs", "Distributions", "Histograms",
+                                      "Text"]
     assert "is-active" in tabs.nth(0).get_attribute("class")
-    page.wait_for_function("document.querySelector('[data-reload]').dataset.changedAt")
+    page.wait_for_function("() => document.querySelector('[data-reload]').dataset.changedAt")
     assert "Data changed" in page.inner_text("[data-reload]")
     screenshot("scalars-topbar", target=page.locator(".topbar"))
 
@@ -51,7 +52,7 @@ def test_the_code_shown_in_the_empty_state_makes_a_card_appear(board_server, pag
     open_scalars(page, server.url)
     code = page.locator("[data-empty] pre").nth(1).inner_text()
     namespace = {"step": 3}
-    exec(code, namespace)  # the page's own snippet, run as a user would paste it
+    exec(code, namespace)  # noqa: S102 - the page's own snippet, run as a user would paste it
     namespace["writer"].flush()
     page.wait_for_selector("article.card[data-tag=loss][data-drawn]", timeout=5_000)
     assert page.locator("[data-empty]").is_hidden()

@@ -126,6 +126,7 @@ def _many_ops():
     i = tf.constant([[1, 2, 3], [4, 5, 6]])
     outs = [
         tf.identity(x),
+        *tf.identity_n([x, i]),
         tf.stop_gradient(x),
         tf.reshape(x, [3, -1]),
         tf.cast(i, tf.float32),
@@ -251,6 +252,18 @@ def _many_ops():
         tf.random_uniform([2], maxval=5, dtype=tf.int32, seed=1),
         tf.random_shuffle(i, seed=1),
         tf.multinomial([[0.0, 1.0]], 3, seed=1),
+        tf.gather_nd(x, [[1, 2], [0, 0]]),
+        tf.scatter_nd([[1], [0]], [1.0, 2.0], [3]),
+        *tf.nn.top_k(x, 2),
+        tf.nn.in_top_k(x, [2, 0], 1),
+        tf.cumprod(x, 1, exclusive=True),
+        tf.reverse(x, [1]),
+        tf.einsum("ij,kj->ik", x, x),
+        tf.nn.lrn(tf.reshape(x, [1, 1, 2, 3]), 1),
+        tf.nn.conv3d(tf.reshape(x, [1, 1, 2, 3, 1]), tf.ones([1, 2, 2, 1, 2]), [1, 1, 1, 1, 1], "SAME"),
+        tf.nn.max_pool3d(tf.reshape(x, [1, 1, 2, 3, 1]), [1, 1, 2, 2, 1], [1, 1, 1, 1, 1], "VALID"),
+        tf.nn.avg_pool3d(tf.reshape(x, [1, 1, 2, 3, 1]), [1, 1, 2, 2, 1], [1, 1, 1, 1, 1], "SAME"),
+        tf.nn.depthwise_conv2d(tf.reshape(x, [1, 2, 3, 1]), tf.ones([1, 2, 1, 2]), [1, 1, 1, 1], "SAME"),
     ]
     v = tf.Variable(1.0, name="v")
     outs += [tf.assign_add(v, 1.0), tf.assign_sub(v, 1.0), tf.is_variable_initialized(v), tf.group(x, v)]

@@ -72,7 +72,7 @@ def test_lecture_unnamed_constant_graph_matches_real_tf(tmp_path, real_fixtures)
     with graph.as_default():
         a = tf.constant(3.0, dtype=tf.float32)
         b = tf.constant(4.0)
-        a + b  # noqa: B018 - builds the "add" node
+        a + b  # builds the "add" node
     write_graph(graph, tmp_path)
     real_dir = real_fixtures / "tf1_graph_const" / "unnamed"
     assert_same_nodes(graph_def_in(tmp_path), graph_def_in(real_dir))

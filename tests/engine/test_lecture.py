@@ -292,7 +292,7 @@ def test_variables_persist_across_runs(capsys):
 
 
 # SNIPPET
-def dense_relu(input, in_size, out_size):
+def dense_relu(input, in_size, out_size):  # noqa: A002 - the lecture's signature
     weight = tf.get_variable("weight", [in_size, out_size])
     bias = tf.get_variable("bias", [out_size])
     before_relu = tf.matmul(input, weight) + bias

@@ -1,8 +1,8 @@
 """Real TensorFlow imports the engine's training GraphDef (gradient ops, ``ApplyAdam``,
 ``ApplyMomentum``, conv/pool backprop ops, ``BroadcastGradientArgs``...) and trains it to the same losses.
 
-TensorFlow runs in a subprocess under ``$TF_PYTHON`` (else ``/work/tfref/bin/python``); without one the
-test skips.
+TensorFlow runs in a subprocess under the suite's ``tf_python`` (tests/conftest.py: ``$TF_PYTHON``, else
+the cached venv ``make tfref`` builds); without one the test skips, or fails under CI/REQUIRE_TF.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ import json
 import os
 import subprocess
 import textwrap
-from pathlib import Path
 
 import numpy as np
-import pytest
 
 import engine as tf
 
@@ -34,18 +32,7 @@ TF_SCRIPT = textwrap.dedent("""
 """)
 
 
-def _tf_python():
-    configured = os.environ.get("TF_PYTHON")
-    if configured:
-        return configured
-    default = Path("/work/tfref/bin/python")
-    return str(default) if default.exists() else None
-
-
-def test_tensorflow_trains_our_graph_to_the_same_losses(tmp_path):
-    python = _tf_python()
-    if python is None:
-        pytest.skip("real TensorFlow not found: set TF_PYTHON to a Python with tensorflow installed")
+def test_tensorflow_trains_our_graph_to_the_same_losses(tmp_path, tf_python):
     rng = np.random.RandomState(0)
     g = tf.Graph()
     with g.as_default():
@@ -84,7 +71,7 @@ def test_tensorflow_trains_our_graph_to_the_same_losses(tmp_path):
     (tmp_path / "run.py").write_text(TF_SCRIPT)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", PYTHONPATH="")
     result = subprocess.run(
-        [python, str(tmp_path / "run.py"), str(tmp_path / "graph.pb"), str(tmp_path / "feed.json")],
+        [tf_python, str(tmp_path / "run.py"), str(tmp_path / "graph.pb"), str(tmp_path / "feed.json")],
         capture_output=True,
         text=True,
         timeout=300,

@@ -229,10 +229,10 @@ def test_the_knob_names_passes():
 def test_the_runtime_names_no_op_type():
     """What the runtime does instead of calling a kernel comes from registry flags, not op type names
     (the shape oracle creates stand-in Consts and Placeholders in its scratch graph: those are allowed)."""
-    import ast  # noqa: PLC0415
-    import pathlib  # noqa: PLC0415
+    import ast
+    import pathlib
 
-    from engine.framework import registry  # noqa: PLC0415
+    from engine.framework import registry
 
     op_types = set(registry.registered_ops())
     named = {}

@@ -2,7 +2,8 @@
 
 A child process saves to the same prefix again and again (each save with every variable set to the save's
 number); it is killed at random moments, and each time the prefix must restore, with every variable from
-one and the same save. Real TensorFlow (``$TF_PYTHON``) reads a few of the killed checkpoints too.
+one and the same save. Real TensorFlow (scripts/tfref.py's, when there is one) reads a few of the killed
+checkpoints too.
 """
 
 import os
@@ -18,6 +19,7 @@ import pytest
 
 import engine as tf
 from engine.train import checkpoint_bundle
+from tests.conftest import tfref
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPES = {"big": (256, 1024), "small": (3,), "names": ()}
@@ -55,12 +57,7 @@ def _restore_in_engine(prefix) -> set:
     return set(np.unique(big).tolist()) | set(small.tolist()) | {float(names.decode())}
 
 
-def _tf_python():
-    path = os.environ.get("TF_PYTHON")
-    return path if path and os.path.exists(path) else None
-
-
-def _restore_in_tensorflow(prefix) -> set:
+def _restore_in_tensorflow(prefix, tf_python) -> set:
     code = (
         "import sys, numpy as np, tensorflow as tf\n"
         "r = tf.train.load_checkpoint(sys.argv[1])\n"
@@ -68,7 +65,7 @@ def _restore_in_tensorflow(prefix) -> set:
         "vals.add(float(r.get_tensor('names').decode()))\n"
         "print(sorted(vals))\n"
     )
-    out = subprocess.run([_tf_python(), "-c", code, str(prefix)], capture_output=True, text=True,
+    out = subprocess.run([tf_python, "-c", code, str(prefix)], capture_output=True, text=True,
                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     return set(eval(out.stdout.strip().splitlines()[-1]))  # a printed list of floats
@@ -90,7 +87,8 @@ def _kill_during_saves(prefix, seconds: float) -> int:
 
 def test_random_moment_sigkills_always_leave_a_restorable_checkpoint(tmp_path):
     rng = random.Random(19)
-    tf_checks = 3 if _tf_python() else 0
+    tf_python = tfref.find()  # optional here: this test is about the engine's own restore
+    tf_checks = 3 if tf_python else 0
     for round_ in range(6):
         prefix = tmp_path / f"r{round_}" / "model"
         prefix.parent.mkdir()
@@ -100,7 +98,7 @@ def test_random_moment_sigkills_always_leave_a_restorable_checkpoint(tmp_path):
         (number,) = restored
         assert number in (last, last + 1)  # the save reported last, or the one under way when killed
         if round_ < tf_checks:
-            assert _restore_in_tensorflow(prefix) == restored
+            assert _restore_in_tensorflow(prefix, tf_python) == restored
 
 
 _CRASH_POINT_CHILD = """
@@ -185,8 +183,7 @@ def test_overwriting_a_prefix_alternates_data_files_and_leaves_no_orphans(tmp_pa
     np.testing.assert_array_equal(checkpoint_bundle.BundleReader(str(prefix)).read("v"), np.full(4, 3.0))
 
 
-@pytest.mark.skipif(_tf_python() is None, reason="real TensorFlow not found: set TF_PYTHON")
-def test_tensorflow_restores_the_second_generation_data_file(tmp_path):
+def test_tensorflow_restores_the_second_generation_data_file(tmp_path, tf_python):
     prefix = tmp_path / "model"
     for value in (1.0, 2.0):
         with tf.Graph().as_default():
@@ -198,4 +195,4 @@ def test_tensorflow_restores_the_second_generation_data_file(tmp_path):
                 sess.run([big.initializer, small.initializer, names.initializer])
                 saver.save(sess, str(prefix))
     assert (tmp_path / "model.data-00001-of-00002").exists()
-    assert _restore_in_tensorflow(prefix) == {2.0}
+    assert _restore_in_tensorflow(prefix, tf_python) == {2.0}

@@ -27,7 +27,7 @@ def mlp_batch(seed: int = 1) -> dict[str, list]:
             "y": rng.rand(BATCH, OUT).astype(np.float32).tolist()}
 
 
-def dense_relu(tf, input, in_size, out_size, init=None):
+def dense_relu(tf, input, in_size, out_size, init=None):  # noqa: A002 - the lecture's signature
     """The lecture's layer; ``init`` maps "weight"/"bias" to starting values (None: TF's defaults)."""
     if init is None:
         weight = tf.get_variable("weight", [in_size, out_size])

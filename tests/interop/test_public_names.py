@@ -1,14 +1,13 @@
 """Every public name of `engine` and its namespaces exists in TensorFlow 2.21's ``tf.compat.v1``.
 
 Public names are each module's ``__all__`` (what ``from engine import *`` and README's API table give).
-TensorFlow's names are collected once, in one subprocess of ``$TF_PYTHON`` (a Python with tensorflow
-installed); without it the test skips.
+TensorFlow's names are collected once, in one subprocess of the suite's ``tf_python`` (tests/conftest.py);
+without TensorFlow the test skips, or fails under CI/REQUIRE_TF.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 
 import pytest
@@ -18,12 +17,14 @@ import engine
 # engine namespace -> the tf.compat.v1 attribute path it mirrors ("" is tf.compat.v1 itself).  `summary` is
 # left out until the format branch's rewrite of engine/summary/ lands: its __all__ still lists SummaryWriter
 # and SummaryMetadata, which tf.compat.v1.summary does not have.
-NAMESPACES = ["", "math", "nn", "losses", "train", "initializers", "errors", "bitwise", "logging", "compat",
-              "dtypes", "linalg", "debugging", "gfile", "app", "flags", "metrics"]
+NAMESPACES = ["", "math", "nn", "losses", "train", "initializers", "errors", "bitwise", "logging", "io",
+              "python_io", "data", "data.experimental", "layers", "compat", "dtypes", "linalg", "debugging",
+              "gfile", "app", "flags", "metrics"]
 
 _COLLECT = """
 import json, os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.compat.v1.layers needs tf-keras
 import tensorflow.compat.v1 as tf
 names = {}
 for path in json.loads(sys.argv[1]):
@@ -36,17 +37,17 @@ print(json.dumps(names))
 
 
 @pytest.fixture(scope="module")
-def tf_names():
-    python = os.environ.get("TF_PYTHON")
-    if not python:
-        pytest.skip("set TF_PYTHON to a Python with tensorflow installed to compare with tf.compat.v1")
-    done = subprocess.run([python, "-c", _COLLECT, json.dumps(NAMESPACES)], capture_output=True, text=True,
+def tf_names(tf_python):
+    done = subprocess.run([tf_python, "-c", _COLLECT, json.dumps(NAMESPACES)], capture_output=True, text=True,
                           timeout=300, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _namespace(path):
-    return getattr(engine, path) if path else engine
+    module = engine
+    for part in filter(None, path.split(".")):
+        module = getattr(module, part)
+    return module
 
 
 @pytest.mark.parametrize("path", NAMESPACES, ids=lambda p: f"tf.{p}" if p else "tf")

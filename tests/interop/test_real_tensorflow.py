@@ -1,10 +1,11 @@
 """Our files against the real TensorFlow (and TensorBoard): "compatibility is the product".
 
 The engine side runs here, in the project's venv. The TensorFlow side runs as a subprocess under a
-Python that has ``tensorflow`` installed (``tf_side.py``, which prints its findings as JSON): env
-``TF_PYTHON``, else ``/work/tfref/bin/python``. Without either the TensorFlow tests skip and say how to
-enable them. TensorFlow runs in TF1 behaviour (``tf.compat.v1`` + ``disable_v2_behavior``), the
-semantics we copy (DESIGN.md: "Which TensorFlow").
+Python that has ``tensorflow`` installed (``tf_side.py``, which prints its findings as JSON): the suite's
+``tf_python`` fixture (tests/conftest.py), i.e. ``TF_PYTHON`` or the cached venv ``make tfref`` builds.
+Without one the TensorFlow tests skip and say how to enable them; under CI they fail. TensorFlow runs
+in TF1 behaviour (``tf.compat.v1`` + ``disable_v2_behavior``), the semantics we copy (DESIGN.md: "Which
+TensorFlow").
 
 The tests that read our logdir with TensorBoard's own EventMultiplexer and data provider need only the
 ``tensorboard`` package (a test dependency) and always run.
@@ -16,7 +17,6 @@ import base64
 import importlib.util
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -27,10 +27,6 @@ import engine as tf
 from engine.proto import graph_pb2, summary_pb2
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_TF_PYTHON = Path("/work/tfref/bin/python")
-ENABLE_HINT = ("real TensorFlow not found: set TF_PYTHON to a Python with tensorflow installed, e.g. "
-               "`python3.11 -m venv /work/tfref && /work/tfref/bin/pip install tensorflow-cpu==2.21.0` "
-               "(/work/tfref/bin/python is used when it exists)")
 
 
 def _load_models():
@@ -43,28 +39,16 @@ def _load_models():
 models = _load_models()
 
 
-def _tf_python() -> str | None:
-    configured = os.environ.get("TF_PYTHON")
-    if configured:
-        return configured
-    return str(DEFAULT_TF_PYTHON) if DEFAULT_TF_PYTHON.exists() else None
-
-
 @pytest.fixture(scope="module")
-def run_tf(tmp_path_factory):
+def run_tf(tmp_path_factory, tf_python):
     """``run_tf(command, **args) -> dict``: one tf_side.py command under real TensorFlow.
 
     One TensorFlow process serves the whole module (its import alone takes ~10 s).
     """
-    python = _tf_python()
-    if python is None:
-        pytest.skip(ENABLE_HINT)
-    if shutil.which(python) is None:
-        pytest.fail(f"TF_PYTHON={python!r} is not an executable")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", CUDA_VISIBLE_DEVICES="")
     stderr_path = tmp_path_factory.mktemp("tf_side") / "stderr.txt"
     with open(stderr_path, "w") as stderr:
-        proc = subprocess.Popen([python, str(HERE / "tf_side.py"), "--serve"], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([tf_python, str(HERE / "tf_side.py"), "--serve"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
 
     def run(command, **args):

@@ -1,14 +1,13 @@
 """Second derivatives through the backprop ops (MirrorPadGrad, MaxPoolGrad/MaxPoolGradGrad, AvgPoolGrad,
 StridedSliceGrad, Conv2DBackpropInput/Filter): the engine's gradient graph imports into TensorFlow 2.21,
-which computes the same values from it.  Runs under ``$TF_PYTHON``; skips without it."""
+which computes the same values from it.  Runs under the suite's ``tf_python`` (tests/conftest.py);
+skips without TensorFlow, or fails under CI/REQUIRE_TF."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 import numpy as np
-import pytest
 
 import engine as tf
 
@@ -26,10 +25,7 @@ with tf.Session() as sess:
 """
 
 
-def test_second_derivative_graph_runs_in_tensorflow_with_the_same_values(tmp_path):
-    python = os.environ.get("TF_PYTHON")
-    if not python:
-        pytest.skip("set TF_PYTHON to a Python with tensorflow installed to run the graph in TensorFlow")
+def test_second_derivative_graph_runs_in_tensorflow_with_the_same_values(tmp_path, tf_python):
     rng = np.random.RandomState(0)
     xv, fv = rng.randn(1, 4, 5, 2), rng.randn(2, 2, 2, 3)
     with tf.Graph().as_default() as graph:
@@ -55,5 +51,5 @@ def test_second_derivative_graph_runs_in_tensorflow_with_the_same_values(tmp_pat
     np.save(tmp_path / "f.npy", fv)
     args = [str(tmp_path / "graph.pb"), second.name, str(tmp_path / "tf.npy"), str(tmp_path / "x.npy"),
             str(tmp_path / "f.npy")]
-    subprocess.run([python, "-c", _RUN_IN_TF, *args], check=True, timeout=300, capture_output=True)
+    subprocess.run([tf_python, "-c", _RUN_IN_TF, *args], check=True, timeout=300, capture_output=True)
     np.testing.assert_allclose(ours, np.load(tmp_path / "tf.npy"), rtol=1e-10, atol=1e-10)

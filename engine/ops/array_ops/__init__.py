@@ -39,6 +39,7 @@ from engine.ops.array_ops.constructors import (
 )
 from engine.ops.array_ops.feeds import (
     identity,
+    identity_n,
     placeholder,
     placeholder_with_default,
     stop_gradient,
@@ -93,6 +94,7 @@ __all__ = [
     "fill",
     "gather",
     "identity",
+    "identity_n",
     "invert_permutation",
     "matrix_diag",
     "matrix_set_diag",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from engine.framework import dtypes, errors, ops, registry
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_gradient, register_not_differentiable
-from engine.ops.op_util import make_tensor, shape_error, shape_str
+from engine.ops.op_util import make_op, make_tensor, shape_error, shape_str
 
 _convert = ops.convert_to_tensor
 
@@ -91,6 +91,20 @@ def identity(input, name=None):  # noqa: A002
         return make_tensor("Identity", [input], name=scope, attrs={"T": input.dtype.base_dtype})
 
 
+registry.register_op(
+    "IdentityN", infer=lambda op: [(t.dtype.base_dtype, t.shape) for t in op.inputs],
+    kernel=lambda *xs: xs if len(xs) != 1 else xs[0],
+)
+
+
+def identity_n(input, name=None):  # noqa: A002
+    """``tf.identity_n``: the tensors of the list `input`, each passed on unchanged, from one op."""
+    with ops.name_scope(name, "IdentityN", input) as scope:
+        xs = [_convert(t, name="input") for t in input]
+        op = make_op("IdentityN", xs, name=scope, attrs={"T": [t.dtype.base_dtype for t in xs]})
+        return list(op.outputs)
+
+
 def stop_gradient(input, name=None):  # noqa: A002
     with ops.name_scope(name, "StopGradient", [input]) as scope:
         input = _convert(input, name="input")  # noqa: A001
@@ -105,6 +119,11 @@ def _identity_grad(op, grad):
 
 
 register_gradient("Snapshot")(_identity_grad)
+
+
+@register_gradient("IdentityN")
+def _identity_n_grad(op, *grads):
+    return list(grads)
 
 
 @register_gradient("PlaceholderWithDefault")

@@ -369,31 +369,59 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
         )
 
 
-def _compile_cumsum(op, runtime):
-    exclusive, reverse = op._attrs.get("exclusive", False), op._attrs.get("reverse", False)
+def _scan_compiler(np_scan, fill):
+    """A Cumsum/Cumprod kernel factory: `np_scan` along the axis; `exclusive` shifts by one, starting from
+    `fill` (0 for sums, 1 for products); `reverse` scans from the end."""
 
-    def kernel(x, axis):
-        x = np.asarray(x)
-        a = int(axis)
-        if a < -x.ndim or a >= x.ndim:
-            raise errors.InvalidArgumentError(
-                None, None, f"ScanOp: Expected scan axis in the range [{-x.ndim}, {x.ndim}), but got {a}"
-            )
-        if reverse:
-            x = np.flip(x, a)
-        r = np.cumsum(x, axis=a, dtype=x.dtype)
-        if exclusive:
-            r = np.concatenate([np.zeros_like(np.take(r, [0], axis=a)), np.delete(r, -1, axis=a)], axis=a)
-        if reverse:
-            r = np.flip(r, a)
-        return r
+    def compile_scan(op, runtime):
+        exclusive, reverse = op._attrs.get("exclusive", False), op._attrs.get("reverse", False)
 
-    return kernel
+        def kernel(x, axis):
+            x = np.asarray(x)
+            a = int(axis)
+            if a < -x.ndim or a >= x.ndim:
+                raise errors.InvalidArgumentError(
+                    None, None, f"ScanOp: Expected scan axis in the range [{-x.ndim}, {x.ndim}), but got {a}"
+                )
+            if reverse:
+                x = np.flip(x, a)
+            r = np_scan(x, axis=a, dtype=x.dtype)
+            if exclusive:
+                first = np.full_like(np.take(r, [0], axis=a), fill)
+                r = np.concatenate([first, np.delete(r, -1, axis=a)], axis=a)
+            if reverse:
+                r = np.flip(r, a)
+            return r
+
+        return kernel
+
+    return compile_scan
 
 
 registry.register_op(
-    "Cumsum", infer=infer_same, compile=_compile_cumsum, attrs={"exclusive": False, "reverse": False},
+    "Cumsum", infer=infer_same, compile=_scan_compiler(np.cumsum, 0),
+    attrs={"exclusive": False, "reverse": False},
     inputs=("x: T", "axis"), allowed={"T": groups.NUMBER_TYPES},
+)
+
+
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
+    """``tf.math.cumprod``: running products along `axis` (`exclusive` starts at 1, `reverse` at the end)."""
+    with ops.name_scope(name, "Cumprod", [x]) as scope:
+        x = _convert(x, name="x")
+        axis_t = _convert(axis, dtype=dtypes.int32, name="axis")
+        return make_tensor(
+            "Cumprod",
+            [x, axis_t],
+            name=scope,
+            attrs={"T": x.dtype.base_dtype, "Tidx": axis_t.dtype, "exclusive": exclusive, "reverse": reverse},
+        )
+
+
+registry.register_op(
+    "Cumprod", infer=infer_same, compile=_scan_compiler(np.cumprod, 1),
+    attrs={"exclusive": False, "reverse": False},
+    inputs=("x: T", "axis: Tidx"), allowed={"T": groups.NUMBER_TYPES, "Tidx": groups.INDEX_TYPES},
 )
 
 # --- gradients ------------------------------------------------------------------------------------
@@ -533,6 +561,17 @@ def _cumsum_grad(op, grad):
     exclusive = bool(op.get_attr("exclusive"))
     reverse = bool(op.get_attr("reverse"))
     return [math_ops.cumsum(grad, op.inputs[1], exclusive=exclusive, reverse=not reverse), None]
+
+
+@register_gradient("Cumprod")
+def _cumprod_grad(op, grad):
+    """TF's formula: cumsum(cumprod(x) * grad) in the other direction, divided by x (x must be non-zero, as
+    in TF)."""
+    x, axis = op.inputs
+    exclusive, reverse = bool(op.get_attr("exclusive")), bool(op.get_attr("reverse"))
+    prod = cumprod(x, axis, exclusive=exclusive, reverse=reverse)
+    out = cumsum(math_ops.multiply(prod, grad), axis, exclusive=exclusive, reverse=not reverse)
+    return [math_ops.truediv(out, x), None]
 
 
 for _t in ("ArgMax", "ArgMin"):

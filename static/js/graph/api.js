@@ -1,22 +1,9 @@
 // Fetches the graph dashboard's JSON (routes in board/routes/graph_explorer.py).
-
-async function getJson(url) {
-  const response = await fetch(url);
-  let body = null;
-  try {
-    body = await response.json();
-  } catch (error) {
-    throw new Error(`${url}: ${response.status} (not JSON)`);
-  }
-  if (!response.ok) throw new Error((body && body.error) || `${url}: ${response.status}`);
-  return body;
-}
-
-const query = (params) => new URLSearchParams(params).toString();
+import { getJSON, query } from '../http.js';
 
 /** [{run, kinds: [...]}] for the runs that have graphs. */
 export async function fetchGraphRuns() {
-  return (await getJson('/data/graph/runs')).runs;
+  return (await getJSON('/data/graph/runs')).runs;
 }
 
 /** URL of the hierarchy JSON of one graph (see board/graph_hierarchy.py); the worker loads it. */
@@ -26,5 +13,5 @@ export function hierarchyUrl(run, kind) {
 
 /** Details of one op: attrs, inputs and outputs with shapes. */
 export function fetchNode(run, kind, name) {
-  return getJson(`/data/graph/node?${query({ run, kind, name })}`);
+  return getJSON(`/data/graph/node?${query({ run, kind, name })}`);
 }

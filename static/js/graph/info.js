@@ -1,5 +1,5 @@
 // The info panel: what the selected node is, its attrs, and its inputs/outputs as links.
-import { CLS } from './classes.js';
+import { GRAPH_CLS as CLS } from '../classes.js';
 import { esc } from './render.js';
 import { KIND } from './model.js';
 

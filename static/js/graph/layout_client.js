@@ -38,7 +38,7 @@ export class Layouter {
         const { results } = await this.request({ graphs: missing });
         for (const result of results) this.cache.set(result.key, result);
       } catch (error) {
-        throw new Error(`layout failed: ${error.message}`);
+        throw new Error(`layout failed: ${error.message}`, { cause: error });
       }
     }
     return graphs.map((g) => this.cache.get(g.key));

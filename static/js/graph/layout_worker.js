@@ -5,7 +5,7 @@
 //          edges: {id: {points: [[x, y], ...], label: [x, y] | null}}, ms}]} or {requestId, error}.
 // 2. Loading: fetches and parses a hierarchy JSON (numeric columns as transferred Int32Arrays).
 //    In:  {requestId, hierarchyUrl}   Out: {requestId, json} or {requestId, error}.
-/* global ELK, importScripts */
+/* global ELK */
 let elk = null;
 
 /** Loads elkjs on first use (1.6 MB of script: its parse overlaps the hierarchy download). */
@@ -193,7 +193,7 @@ async function loadHierarchy(url) {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${url}: ${response.status} (not JSON)`);
+    throw new Error(`${url}: ${response.status} (not JSON)`, { cause: error });
   }
   if (!response.ok) throw new Error(json.error || `${url}: ${response.status}`);
   const transfer = [];

@@ -1,5 +1,5 @@
 // The color legend in the sidebar, for what is currently drawn.
-import { CLS } from './classes.js';
+import { GRAPH_CLS as CLS } from '../classes.js';
 import { legendEntries } from './colors.js';
 import { esc } from './render.js';
 

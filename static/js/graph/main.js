@@ -1,7 +1,7 @@
 // Graph dashboard: wires data, layout, drawing and the panels together. Entry point of graphs.html.
 import '../base.js';
 import { fetchGraphRuns, fetchNode, hierarchyUrl } from './api.js';
-import { CLS, IDS } from './classes.js';
+import { GRAPH_CLS as CLS, GRAPH_IDS as IDS } from '../classes.js';
 import { downloadPng, downloadSvg } from './download.js';
 import { InfoPanel } from './info.js';
 import { Layouter } from './layout_client.js';
@@ -14,6 +14,7 @@ import { buildScene } from './scene.js';
 import { Search } from './search.js';
 import { readUrlState, writeUrlState } from './urlstate.js';
 import { reloader } from '../reload.js';
+import { exposeForTests } from '../testhook.js';
 
 const $ = (id) => document.getElementById(id);
 // Scenes with more elements than this are drawn around the visible area only.
@@ -400,5 +401,5 @@ class GraphPage {
 }
 
 const page = new GraphPage();
-window.graphPage = page;  // for tests and the console
+exposeForTests(page); // window.board, for tests and the console
 page.start();

@@ -1,5 +1,5 @@
 // A small overview of the whole scene with the visible area outlined; click or drag it to move there.
-import { CLS } from './classes.js';
+import { GRAPH_CLS as CLS } from '../classes.js';
 
 const WIDTH = 200;
 const HEIGHT = 140;

@@ -1,5 +1,5 @@
 // Draws a scene as SVG markup (one string, inserted at once): group boxes, edges, nodes, stubs.
-import { CLS } from './classes.js';
+import { GRAPH_CLS as CLS } from '../classes.js';
 import { GEOM } from './geometry.js';
 import { EDGE_CONTROL, FLAG, KIND } from './model.js';
 import { nodeFill } from './colors.js';

@@ -31,7 +31,7 @@ function groupInput(model, group, sizeOf) {
     return { id, w, h };
   });
   const edges = [];
-  model.edgesOf(group).forEach(([a, b, count, flags, label], index) => {
+  model.edgesOf(group).forEach(([a, b, , flags, label], index) => {
     if (!isMain.has(a) || !isMain.has(b)) return;
     const edge = { id: index, s: a, t: b };
     if (label && !(flags & EDGE_CONTROL)) {

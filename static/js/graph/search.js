@@ -1,5 +1,5 @@
 // Search box: name substring or /regex/; arrow keys move through the results, Enter jumps there.
-import { CLS } from './classes.js';
+import { GRAPH_CLS as CLS } from '../classes.js';
 import { esc } from './render.js';
 import { KIND } from './model.js';
 

@@ -3,56 +3,14 @@
  * Every series is returned as typed arrays {step, wall, value} sorted by step.
  */
 
-export class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
+import { getJSON, parseJSON, query } from "../http.js";
 
-/**
- * JSON.parse that also accepts the bare NaN / Infinity / -Infinity tokens Python's json module writes
- * for non-finite floats (TensorBoard's routes do this too).
- */
-export function parseJSON(text) {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    if (!/NaN|Infinity/.test(text)) throw err;
-    const quoted = text.replace(/(-?Infinity|NaN)(?=\s*[,\]}])/g, '"$1"');
-    const special = /^(-?Infinity|NaN)$/;
-    return JSON.parse(quoted, (key, value) => (typeof value === "string" && special.test(value) ? Number(value) : value));
-  }
-}
-
-async function getJSON(url, init) {
-  const response = await fetch(url, init);
-  const text = await response.text();
-  if (!response.ok) {
-    let message = `${response.status} ${response.statusText}`;
-    try {
-      message = parseJSON(text).error || message;
-    } catch {
-      /* not JSON: keep the status line */
-    }
-    throw new ApiError(response.status, message);
-  }
-  return parseJSON(text);
-}
-
-export function query(params) {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined || value === null) continue;
-    if (Array.isArray(value)) for (const v of value) search.append(key, v);
-    else search.set(key, String(value));
-  }
-  return search.toString();
-}
+// Older import paths of the shared fetch helpers (static/js/http.js holds them).
+export { ApiError, parseJSON, query } from "../http.js";
 
 /**
  * The answers of the page's first requests that its HTML carries (board/routes/pages.py):
- * {status, runs, tags, firstSeries}, or null when the page has none.
+ * {status, runs, index, firstSeries}, or null when the page has none.
  */
 export function pageData(id = "scalars-initial") {
   const element = document.getElementById(id);
@@ -60,8 +18,8 @@ export function pageData(id = "scalars-initial") {
 }
 
 // The first chart's series, which the page carries (#scalars-first-series, the answer of
-// first.url): {tag, url, points, smoothing, payload}. The first fetchTagSeries for that tag and
-// smoothing uses it instead of fetching.
+// first.url): {tag, url, points, smoothing, runs, payload}. The first fetchTagSeries for that tag
+// and smoothing, of runs it covers, uses it instead of fetching.
 let preloaded = null;
 
 export function setPreloadedSeries(first, id = "scalars-first-series") {
@@ -69,8 +27,10 @@ export function setPreloadedSeries(first, id = "scalars-first-series") {
   preloaded = text ? { ...first, payload: parseJSON(text) } : null;
 }
 
-function takePreloaded(tag, smoothing, window) {
+function takePreloaded(tag, smoothing, window, runs) {
   if (!preloaded || preloaded.tag !== tag || preloaded.smoothing !== smoothing || window) return null;
+  const covered = new Set([...preloaded.payload.series.map((s) => s.run), ...preloaded.payload.missing]);
+  if (!runs.every((run) => covered.has(run))) return null;
   const found = preloaded;
   preloaded = null;
   return found;
@@ -81,9 +41,9 @@ export function fetchRuns() {
   return getJSON("/data/runs");
 }
 
-/** {run: {tag: {displayName, description}}} */
-export function fetchScalarTags() {
-  return getJSON("/data/plugin/scalars/tags");
+/** {runs: [...], tags: [...], runTags: {run: [tag, ...]}}: names in the order the page shows them. */
+export function fetchIndex() {
+  return getJSON("/data/scalars/index");
 }
 
 /** Every point of one series, TensorBoard's shape: [[wall_time, step, value], ...]. */
@@ -125,7 +85,7 @@ export async function fetchTagSeries(tag, runs, { points = 1000, stepMin, stepMa
   if (stepMax !== undefined) params.xmax = stepMax;
   let url = `/data/scalars/series_multi?${query(params)}`;
   if (url.length > MAX_URL) url = `/data/scalars/series_multi?${query({ ...params, run: undefined })}`;
-  const first = takePreloaded(tag, smoothing, stepMin !== undefined || stepMax !== undefined);
+  const first = takePreloaded(tag, smoothing, stepMin !== undefined || stepMax !== undefined, runs);
   if (first) params.points = first.points; // every run of the tag; the wanted ones are picked below
   const payload = first ? first.payload : await getJSON(url);
   const wanted = new Set(runs);

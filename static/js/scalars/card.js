@@ -14,9 +14,12 @@ import { fetchTagSeries } from "./api.js";
 import { ScalarChart } from "./chart.js";
 import { runColor } from "./colors.js";
 import { renderDownloads } from "./downloads.js";
+import { formatX } from "./format.js";
+import { cardSettings, isPinned, setCardSettings, setPinned } from "./prefs.js";
 import { chartQueue } from "./queue.js";
 import { smooth } from "./smoothing.js";
-import { renderSummary } from "./table.js";
+import { clampSmoothing } from "./state.js";
+import { renderAtX, renderRange, renderTotals } from "./table.js";
 
 const POINTS_PER_PIXEL = 2;
 // Queue priority offset of a card's second fetch when its first data (the series the page carries,
@@ -111,16 +114,38 @@ export class ScalarCard {
     this.detailTimer = 0;
     this.smoothingTimer = 0;
     this.parts.reset.addEventListener("click", () => this.chart?.resetZoom());
+    this.parts.fullscreen.addEventListener("click", () => this.setFullscreen(!this.fullscreen));
+    this.fullscreen = false;
+    this.settings = cardSettings(tag);
+    this.parts.pin.addEventListener("click", () => {
+      setPinned(tag, !isPinned(tag));
+      this.showPinned();
+      context.onPinChange?.();
+    });
+    this.showPinned();
+    this.showCustomized();
+    this.parts.settingsMenu.addEventListener("toggle", () => {
+      if (this.parts.settingsMenu.open) this.showSettings();
+    });
+    this.parts.settingsForm.addEventListener("change", () => this.readSettings());
+    this.parts.settingsForm.addEventListener("submit", (event) => event.preventDefault());
+    this.parts.settingsReset.addEventListener("click", () => {
+      this.parts.settingsForm.reset();
+      this.readSettings();
+    });
     this.parts.menu.addEventListener("toggle", () => {
       if (this.parts.menu.open) renderDownloads(this.parts.downloads, tag, this.runs);
     });
     this.parts.chart.addEventListener("chart:zoom", (event) => this.onZoom(event.detail));
+    this.parts.chart.addEventListener("chart:select", () => this.renderTable());
+    this.totals = { entries: [], missing: [] }; // what the table shows without a selection
   }
 
   /** The runs (selected, matching the run filter, having this tag) in display order. */
   setRuns(runs) {
     const changed = runs.length !== this.runs.length || runs.some((r, i) => r !== this.runs[i]);
     this.runs = runs;
+    this.element.classList.toggle(CLS.empty, runs.length === 0);
     if (!changed) return;
     if (this.drawn) {
       if (runs.some((r) => !this.cache.has(r))) this.load();
@@ -163,7 +188,8 @@ export class ScalarCard {
       try {
         const runs = this.runs.slice();
         const top = this.element.getBoundingClientRect().top;
-        const options = { points: this.points(), smoothing: this.context.view().smoothing };
+        const options = { points: this.points(), smoothing: this.view().smoothing };
+        this.lastPoints = options.points;
         const priority = this.coarse ? top + REFINE_PRIORITY : top;
         const { series, missing, points } = await chartQueue.run(
           () => fetchTagSeries(this.tag, runs, options), priority);
@@ -198,7 +224,7 @@ export class ScalarCard {
 
   /** Step window [lo, hi] covering the zoomed x range in every drawn run, or null. */
   stepWindow(range) {
-    const view = this.context.view();
+    const view = this.view();
     let lo = Infinity;
     let hi = -Infinity;
     for (const run of this.runs) {
@@ -240,7 +266,7 @@ export class ScalarCard {
 
   async loadDetail(lo, hi) {
     const { series } = await fetchTagSeries(this.tag, this.runs, {
-      points: this.points(), stepMin: lo, stepMax: hi, smoothing: this.context.view().smoothing,
+      points: this.points(), stepMin: lo, stepMax: hi, smoothing: this.view().smoothing,
     });
     this.detail = { lo, hi, series };
   }
@@ -263,7 +289,7 @@ export class ScalarCard {
 
   /** Redraw from the cache with the current view settings. */
   draw() {
-    const view = this.context.view();
+    const view = this.view();
     const entries = [];
     for (const run of this.runs) {
       const series = this.cache.get(run);
@@ -272,8 +298,8 @@ export class ScalarCard {
     const missing = this.missing
       .filter((run) => this.runs.includes(run))
       .map((run) => ({ run, color: runColor(run) }));
-    // The overview keeps the first, last, lowest and highest points, so the table is exact.
-    renderSummary(this.parts.rows, entries, missing);
+    // The overview keeps the first, last, lowest and highest points, so the totals are exact.
+    this.totals = { entries, missing };
     this.drawn = true;
     const withPoints = entries.filter((e) => e.series.value.length > 0);
     if (withPoints.length === 0) {
@@ -284,6 +310,7 @@ export class ScalarCard {
       if (this.runs.length === 0) text = "No selected run has this tag.";
       else if (missing.length === this.runs.length) text = "The runs of this tag are no longer in the logdir.";
       this.showMessage(text);
+      this.renderTable();
       this.element.dataset.drawn = "empty";
       return;
     }
@@ -291,6 +318,8 @@ export class ScalarCard {
     const model = {
       mode: view.x,
       log: view.log,
+      yMin: view.yMin,
+      yMax: view.yMax,
       outliers: view.outliers,
       smoothing: view.smoothing,
       runs: withPoints.map(({ run, color }) => {
@@ -313,6 +342,7 @@ export class ScalarCard {
       this.chart = new ScalarChart(this.parts.chart);
     }
     this.chart.render(model);
+    this.renderTable();
     this.drawCount += 1;
     this.element.dataset.drawn = String(this.drawCount);
     this.element.dataset.runs = String(model.runs.length);
@@ -328,7 +358,7 @@ export class ScalarCard {
     this.draw();
     // Downsampled series smoothed by the server: ask again for the new weight (debounced; the
     // locally smoothed line stands in meanwhile).
-    const weight = this.context.view().smoothing;
+    const weight = this.view().smoothing;
     const stale = this.runs.some((r) => {
       const s = this.cache.get(r);
       return s && s.downsampled && s.smoothed && s.smoothing !== weight;
@@ -343,6 +373,94 @@ export class ScalarCard {
 
   rebuild() {
     this.chart?.rebuild();
+  }
+
+  /** The table under the chart: totals, or the values at the chart's selected step or range. */
+  renderTable() {
+    const selection = this.chart?.selection;
+    const runs = this.chart?.model?.runs ?? [];
+    const { head, rows } = this.parts;
+    if (!selection) renderTotals(head, rows, this.totals.entries, this.totals.missing);
+    else if (selection.x0 === selection.x1) renderAtX(head, rows, runs, selection.x0);
+    else renderRange(head, rows, runs, selection.x0, selection.x1);
+    this.element.dataset.selection = selection ? (selection.x0 === selection.x1 ? "step" : "range") : "";
+    this.parts.selection.textContent = selection ? this.describe(selection) : "";
+    this.parts.selection.classList.toggle(CLS.hidden, !selection);
+  }
+
+  /** "At step 1,200" / "Step 200 – 1,200" (or the time, in the time modes), above the table. */
+  describe({ x0, x1 }) {
+    const mode = this.chart.model.mode;
+    const noun = { step: "step", relative: "relative time", wall: "time" }[mode];
+    const hint = " · Esc clears";
+    if (x0 === x1) return `At ${noun} ${formatX(mode, x0)}${hint}`;
+    return `${noun[0].toUpperCase()}${noun.slice(1)} ${formatX(mode, x0)} – ${formatX(mode, x1)}${hint}`;
+  }
+
+  clearSelection() {
+    if (this.chart?.selection) this.chart.select(null);
+  }
+
+  /** The page's view settings with this card's own ones (its menu) over them. */
+  view() {
+    const page = this.context.view();
+    const own = this.settings;
+    return {
+      ...page,
+      log: own.log ?? page.log,
+      smoothing: own.smoothing ?? page.smoothing,
+      yMin: own.yMin,
+      yMax: own.yMax,
+    };
+  }
+
+  showPinned() {
+    const pinned = isPinned(this.tag);
+    this.parts.pin.setAttribute("aria-pressed", String(pinned));
+    this.parts.pin.title = pinned ? "Unpin this card" : "Pin this card to the top of the page";
+  }
+
+  /** Fill the settings menu from this card's settings (blank = the page's). */
+  showSettings() {
+    const form = this.parts.settingsForm.elements;
+    const own = this.settings;
+    form.log.value = own.log === null ? "" : own.log ? "log" : "linear";
+    form.yMin.value = own.yMin ?? "";
+    form.yMax.value = own.yMax ?? "";
+    form.smoothing.value = own.smoothing ?? "";
+    form.smoothing.placeholder = `page: ${this.context.view().smoothing}`;
+  }
+
+  /** The menu changed: keep the card's settings (prefs.js) and redraw. */
+  readSettings() {
+    const form = this.parts.settingsForm.elements;
+    const number = (input) => (input.value.trim() === "" || !Number.isFinite(Number(input.value)) ? null : Number(input.value));
+    const smoothing = number(form.smoothing);
+    this.settings = {
+      log: form.log.value === "" ? null : form.log.value === "log",
+      yMin: number(form.yMin),
+      yMax: number(form.yMax),
+      smoothing: smoothing === null ? null : clampSmoothing(smoothing),
+    };
+    setCardSettings(this.tag, this.settings);
+    this.showCustomized();
+    this.applyView();
+  }
+
+  /** The settings button stands out while the card has settings of its own. */
+  showCustomized() {
+    const customized = Object.values(this.settings).some((v) => v !== null);
+    this.parts.settingsMenu.querySelector("summary").setAttribute("aria-pressed", String(customized));
+  }
+
+  /** Full screen: the card covers the cards area (CSS) until toggled back or Esc (main.js). */
+  setFullscreen(on) {
+    this.fullscreen = on;
+    this.element.classList.toggle(CLS.fullscreen, on);
+    this.parts.fullscreen.setAttribute("aria-pressed", String(on));
+    this.parts.fullscreen.title = on ? "Leave full screen (Esc)" : "Full screen (Esc to leave)";
+    // A card made large wants more points than its overview has; the chart resizes itself.
+    if (on && this.drawn && this.points() > (this.lastPoints ?? 0)) this.load();
   }
 
   snapshot() {

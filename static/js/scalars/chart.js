@@ -1,36 +1,28 @@
 /**
- * One uPlot chart inside a card: a faded raw line and a smoothed line per run, drag-to-zoom on x,
- * double-click to reset, a tooltip (tooltip.js), and zoom that survives new data.
+ * One uPlot chart inside a card: a faded raw line and a smoothed line per run, a tooltip
+ * (tooltip.js), and zoom that survives new data. Mouse, as in TensorBoard: drag draws a box and
+ * zooms x and y to it (a box flatter than MIN_BOX_Y pixels zooms x only); Shift+drag pans;
+ * Alt+wheel zooms about the cursor; double-click resets. A click selects the step under the cursor
+ * and Shift+click extends it to a range (a "chart:select" event tells the card, which shows the
+ * values there); Escape or a click on the same spot again clears it.
  *
- * render(model) draws or redraws; model = {mode, log, outliers, smoothing, runs: [{run, color,
- * x, raw, smoothed, step, wall}]} with typed arrays sorted by x. uPlot is the npm package, bundled
- * into the page's script by scripts/build_assets.py.
+ * render(model) draws or redraws; model = {mode, log, outliers, yMin, yMax, smoothing, runs: [{run,
+ * color, x, raw, smoothed, step, wall}]} with typed arrays sorted by x; yMin/yMax (or null) fix the
+ * y range. uPlot is the npm package, bundled into the page's script by scripts/build_assets.py.
  */
 import uPlot from "uplot";
-import { column, positions, unionSorted } from "./align.js";
 import { withAlpha } from "./colors.js";
-import { formatDuration } from "./format.js";
 import { finiteSorted, quantile } from "./stats.js";
+import { durationTicks, isPowerOfTen, logTicks, numberTicks, wallTicks } from "./ticks.js";
 import { tooltipPlugin } from "./tooltip.js";
 import { cssColor } from "../theme.js";
 
 const RAW_ALPHA = 0.28;
 const OUTLIER_QUANTILES = [0.05, 0.95];
-
-function compactNumber(v) {
-  const a = Math.abs(v);
-  if (a >= 1e9) return `${Number((v / 1e9).toPrecision(3))}G`;
-  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
-  if (a >= 1e4) return `${Number((v / 1e3).toPrecision(3))}k`;
-  return String(Number(v.toPrecision(6)));
-}
-
-function yTick(v) {
-  if (v === null) return "";
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(1);
-  return String(Number(v.toPrecision(4)));
-}
+const MIN_BOX_Y = 24; // px: a flatter drag box zooms x only
+const MIN_BOX_X = 4; // px: a narrower one is a click
+const WHEEL_ZOOM = 1.25;
+const CLICK_SLOP = 3; // px the mouse may move between press and release for a click
 
 export class ScalarChart {
   /** @param {HTMLElement} container element the chart fills (its size is the chart's size) */
@@ -40,6 +32,9 @@ export class ScalarChart {
     this.model = null;
     this.aligned = null;
     this.zoom = null; // {min, max} of x while the user is zoomed in, else null
+    this.yZoom = null; // {min, max} of y while the user zoomed y too, else null
+    this.selection = null; // {x0, x1} in x units (x0 === x1: one step), or null
+    this.pressed = null; // where the mouse went down, to tell clicks from drags
     this.signature = "";
     this.settingScale = false;
     this.resizeObserver = new ResizeObserver(() => this.resize());
@@ -53,10 +48,13 @@ export class ScalarChart {
 
   resetZoom() {
     this.zoom = null;
+    this.yZoom = null;
     if (this.plot && this.aligned) {
       const X = this.aligned[0];
+      // Setting x also ranges y again (through yRange).
       if (X.length) this.setX(X[0], X[X.length - 1]);
     }
+    this.announceZoom();
   }
 
   setX(min, max) {
@@ -68,13 +66,31 @@ export class ScalarChart {
     }
   }
 
+  /** Zoom to x in [x0, x1] and, when given, y in [y0, y1] (data units). */
+  zoomTo(x0, x1, y = null) {
+    const X = this.aligned[0];
+    const full = X.length === 0 || (x0 <= X[0] && x1 >= X[X.length - 1]);
+    this.zoom = full && !y ? null : { min: x0, max: x1 };
+    this.yZoom = y;
+    this.setX(x0, x1); // and y, through yRange
+    this.announceZoom();
+  }
+
+  announceZoom() {
+    this.container.dispatchEvent(new CustomEvent("chart:zoom", { bubbles: true, detail: this.zoomRange }));
+  }
+
   /** Draw `model`; keeps the zoom unless the x-axis mode changed. */
   render(model) {
     const previous = this.model;
     this.model = model;
-    if (previous && previous.mode !== model.mode) this.zoom = null;
+    if (previous && previous.mode !== model.mode) {
+      this.zoom = null;
+      this.select(null);
+    }
     this.aligned = this.align(model);
     // Series set, axis kind and log scale are fixed when uPlot is created; anything else is setData.
+    if (previous && previous.log !== model.log) this.yZoom = null;
     const signature = JSON.stringify([
       model.mode, model.log, model.smoothing > 0, model.runs.map((r) => [r.run, r.color]), this.themeKey(),
     ]);
@@ -82,7 +98,12 @@ export class ScalarChart {
       this.signature = signature;
       this.create();
     } else {
-      this.plot.setData(this.aligned, !this.zoom);
+      this.settingScale = true;
+      try {
+        this.plot.setData(this.aligned, !this.zoom);
+      } finally {
+        this.settingScale = false;
+      }
     }
     if (this.zoom) this.setX(this.zoom.min, this.zoom.max);
   }
@@ -91,21 +112,30 @@ export class ScalarChart {
     return cssColor("--axis") + cssColor("--grid");
   }
 
+  /**
+   * uPlot draws one shared x array with a y column per series; runs log at different steps and
+   * times, so uPlot.join merges their x values and leaves gaps (which the lines span) elsewhere.
+   * Values a line cannot draw (non-finite, or not positive on a log scale) become gaps too.
+   */
   align(model) {
-    const X = unionSorted(model.runs.map((r) => r.x));
-    const keep = model.log ? (v) => v > 0 && Number.isFinite(v) : (v) => Number.isFinite(v);
-    const data = [X];
-    const raws = [];
-    const smooths = [];
-    for (const r of model.runs) {
-      const pos = positions(X, r.x);
-      r.pos = pos;
-      raws.push(column(X.length, pos, r.raw, keep));
-      smooths.push(column(X.length, pos, r.smoothed, keep));
-    }
-    // Raw lines first so the smoothed lines are painted over them.
-    data.push(...raws, ...smooths);
-    return data;
+    const log = model.log;
+    const drawable = (values) => {
+      // A plain loop: this runs over every point of every run on each draw.
+      const out = new Array(values.length);
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        out[i] = Number.isFinite(v) && (!log || v > 0) ? v : null;
+      }
+      return out;
+    };
+    const tables = model.runs.map((r) => [r.x, drawable(r.raw), drawable(r.smoothed)]);
+    if (tables.length === 0) return [[]];
+    const joined = uPlot.join(tables);
+    // join gives [x, raw0, smoothed0, raw1, ...]; raw lines go first so smoothed ones paint over them.
+    const n = model.runs.length;
+    const raws = Array.from({ length: n }, (_, i) => joined[1 + 2 * i]);
+    const smooths = Array.from({ length: n }, (_, i) => joined[2 + 2 * i]);
+    return [joined[0], ...raws, ...smooths];
   }
 
   create() {
@@ -141,11 +171,20 @@ export class ScalarChart {
       ticks: { stroke: gridColor, width: 1, size: 4 },
       font: "11px system-ui, sans-serif",
     };
-    const xAxis = { ...axis, space: 70 };
-    const ticks = (format) => (u, splits) => splits.map((v) => (v === null ? "" : format(v)));
-    if (model.mode === "step") xAxis.values = ticks(compactNumber);
-    if (model.mode === "relative") xAxis.values = ticks(formatDuration);
-    const yAxis = { ...axis, size: 58, values: (u, splits) => splits.map(yTick) };
+    const xAxis = { ...axis, space: 80 };
+    if (model.mode === "step") xAxis.values = (u, splits) => numberTicks(splits);
+    if (model.mode === "relative") xAxis.values = (u, splits) => durationTicks(splits);
+    if (model.mode === "wall") {
+      xAxis.values = (u, splits) => wallTicks(splits, u.scales.x.max - u.scales.x.min);
+    }
+    const yAxis = { ...axis, size: 58, values: (u, splits) => numberTicks(splits) };
+    if (model.log) {
+      // Grid lines at powers of ten only; the ticks in between stay, short and unlabelled.
+      const majors = (u, splits) => splits.map((v) => (isPowerOfTen(v) ? v : null));
+      yAxis.values = (u, splits) => logTicks(splits);
+      yAxis.grid = { ...axis.grid, filter: majors };
+      yAxis.ticks = { ...axis.ticks, size: 3 };
+    }
 
     const { width, height } = this.size();
     const opts = {
@@ -161,13 +200,30 @@ export class ScalarChart {
       axes: [xAxis, yAxis],
       series,
       cursor: {
-        drag: { x: true, y: false, setScale: true },
+        // The box is drawn by uPlot; what it zooms to is decided in onSelect.
+        drag: { x: true, y: true, setScale: false },
         points: { show: false },
         focus: { prox: -1 },
         hover: { skip: [null, undefined] },
+        bind: {
+          mousedown: (u, target, handler) => (event) => {
+            if (event.shiftKey && event.button === 0) {
+              this.startPan(event);
+              return null;
+            }
+            return handler(event);
+          },
+          dblclick: () => () => {
+            this.resetZoom();
+            return null;
+          },
+        },
       },
       hooks: {
         setScale: [(u, key) => this.onSetScale(u, key)],
+        setSelect: [(u) => this.onSelect(u)],
+        ready: [(u) => this.listen(u)],
+        draw: [(u) => this.drawSelection(u)],
       },
       plugins: [tooltipPlugin(() => this.model)],
     };
@@ -187,32 +243,144 @@ export class ScalarChart {
     const { min, max } = u.scales.x;
     const full = X.length === 0 || (min <= X[0] && max >= X[X.length - 1]);
     this.zoom = full ? null : { min, max };
-    this.container.dispatchEvent(new CustomEvent("chart:zoom", { bubbles: true, detail: this.zoomRange }));
+    this.announceZoom();
   }
 
-  /** y range: the data's (uPlot passes min/max of what is in view), or 5th–95th percentile. */
+  /**
+   * The drag box was released: zoom x to its width and y to its height; a flat box (shorter than
+   * MIN_BOX_Y) zooms x only, a thin one (narrower than MIN_BOX_X) y only.
+   */
+  onSelect(u) {
+    const { left, top, width, height } = u.select;
+    const zoomX = width >= MIN_BOX_X;
+    const zoomY = height >= MIN_BOX_Y;
+    if (!zoomX && !zoomY) return;
+    u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+    const x0 = zoomX ? u.posToVal(left, "x") : u.scales.x.min;
+    const x1 = zoomX ? u.posToVal(left + width, "x") : u.scales.x.max;
+    const y = zoomY ? { min: u.posToVal(top + height, "y"), max: u.posToVal(top, "y") } : this.yZoom;
+    this.zoomTo(x0, x1, y);
+  }
+
+  startPan(event) {
+    const u = this.plot;
+    const start = { x: event.clientX, y: event.clientY };
+    const x = { ...u.scales.x };
+    const y = { ...u.scales.y };
+    const width = u.over.clientWidth;
+    const height = u.over.clientHeight;
+    const move = (e) => {
+      if (Math.abs(e.clientX - start.x) <= CLICK_SLOP && Math.abs(e.clientY - start.y) <= CLICK_SLOP) return;
+      // Shift both scales by the mouse's travel, in data units (log y moves in log space).
+      const dx = ((e.clientX - start.x) / width) * (x.max - x.min);
+      const frac = (e.clientY - start.y) / height;
+      let yr;
+      if (this.model.log) {
+        const span = Math.log10(y.max) - Math.log10(y.min);
+        const shift = 10 ** (frac * span);
+        yr = { min: y.min * shift, max: y.max * shift };
+      } else {
+        const dy = frac * (y.max - y.min);
+        yr = { min: y.min + dy, max: y.max + dy };
+      }
+      this.zoomTo(x.min - dx, x.max - dx, yr);
+    };
+    const up = (e) => {
+      // Shift+click without moving extends the selection to a range. (Chromium sends no click
+      // event after a Shift+mousedown here, so it is told apart from a pan on release.)
+      if (Math.abs(e.clientX - start.x) <= CLICK_SLOP && Math.abs(e.clientY - start.y) <= CLICK_SLOP) {
+        this.onClick(u.posToVal(e.clientX - u.over.getBoundingClientRect().left, "x"), true);
+      }
+      window.removeEventListener("mousemove", move);
+      window.removeEventListener("mouseup", up);
+    };
+    window.addEventListener("mousemove", move);
+    window.addEventListener("mouseup", up);
+  }
+
+  listen(u) {
+    u.over.addEventListener("wheel", (event) => this.onWheel(event), { passive: false });
+    u.over.addEventListener("mousedown", (event) => {
+      this.pressed = { x: event.clientX, y: event.clientY };
+    });
+    u.over.addEventListener("click", (event) => {
+      const p = this.pressed;
+      if (event.shiftKey) return; // handled when the Shift+press is released (startPan)
+      if (!p || Math.abs(event.clientX - p.x) > CLICK_SLOP || Math.abs(event.clientY - p.y) > CLICK_SLOP) return;
+      this.onClick(u.posToVal(event.offsetX, "x"), event.shiftKey);
+    });
+  }
+
+  /** The x of the data point nearest to `x` over every run (selections snap to logged points). */
+  snap(x) {
+    const X = this.aligned[0];
+    let best = null;
+    for (let i = 0; i < X.length; i++) if (best === null || Math.abs(X[i] - x) < Math.abs(best - x)) best = X[i];
+    return best;
+  }
+
+  onClick(x, extend) {
+    const at = this.snap(x);
+    if (at === null) return;
+    const s = this.selection;
+    if (extend && s) this.select({ x0: Math.min(s.x0, at), x1: Math.max(s.x1, at) });
+    else if (s && s.x0 === at && s.x1 === at) this.select(null);
+    else this.select({ x0: at, x1: at });
+  }
+
+  /** Set (or clear, with null) the selected step or range, redraw its marks and tell the card. */
+  select(selection) {
+    this.selection = selection;
+    this.plot?.redraw(false, false);
+    this.container.dispatchEvent(new CustomEvent("chart:select", { bubbles: true, detail: selection }));
+  }
+
+  /** The selection's marks: a line at a selected step, a shaded band over a range. */
+  drawSelection(u) {
+    const s = this.selection;
+    if (!s) return;
+    const ctx = u.ctx;
+    const { top, height } = u.bbox;
+    const left = Math.round(u.valToPos(s.x0, "x", true));
+    const right = Math.round(u.valToPos(s.x1, "x", true));
+    ctx.save();
+    ctx.fillStyle = cssColor("--accent-soft");
+    if (right > left) ctx.fillRect(left, top, right - left, height);
+    ctx.strokeStyle = cssColor("--accent");
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    ctx.beginPath();
+    for (const x of right > left ? [left, right] : [left]) {
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+    }
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  /** Alt+wheel zooms x about the cursor; a plain wheel scrolls the page. */
+  onWheel(event) {
+    if (!event.altKey || !this.plot) return;
+    event.preventDefault();
+    const u = this.plot;
+    const factor = event.deltaY > 0 ? WHEEL_ZOOM : 1 / WHEEL_ZOOM;
+    const at = u.posToVal(event.offsetX, "x");
+    const { min, max } = u.scales.x;
+    this.zoomTo(at - (at - min) * factor, at + (max - at) * factor, this.yZoom);
+  }
+
+  /**
+   * y range: the user's y zoom; else the card's fixed bounds, each side that is not fixed taken from
+   * the data in view (uPlot passes its min/max) or, ignoring outliers, its 5th–95th percentile.
+   */
   yRange(u, dataMin, dataMax) {
+    const model = this.model;
+    if (this.yZoom) return [this.yZoom.min, this.yZoom.max];
+    const fixed = this.fixedRange(dataMin, dataMax);
+    if (fixed) return fixed;
     let lo = dataMin;
     let hi = dataMax;
-    const model = this.model;
     if (model.outliers && this.aligned) {
-      const X = this.aligned[0];
-      const xmin = u.scales.x.min ?? -Infinity;
-      const xmax = u.scales.x.max ?? Infinity;
-      const inView = [];
-      for (const r of model.runs) {
-        const vals = [];
-        for (let i = 0; i < r.raw.length; i++) {
-          const x = X[r.pos[i]];
-          if (x >= xmin && x <= xmax && (!model.log || r.raw[i] > 0)) vals.push(r.raw[i]);
-        }
-        inView.push(vals);
-      }
-      const sorted = finiteSorted(inView);
-      if (sorted.length) {
-        lo = quantile(sorted, OUTLIER_QUANTILES[0]);
-        hi = quantile(sorted, OUTLIER_QUANTILES[1]);
-      }
+      [lo, hi] = this.percentiles(u.scales.x.min ?? -Infinity, u.scales.x.max ?? Infinity, lo, hi);
     }
     if (lo === null || hi === null || !Number.isFinite(lo) || !Number.isFinite(hi)) {
       return model.log ? [0.1, 10] : [0, 1];
@@ -226,6 +394,44 @@ export class ScalarChart {
       return [lo - pad, hi + pad];
     }
     return uPlot.rangeNum(lo, hi, 0.08, true);
+  }
+
+  /**
+   * The 5th and 95th percentiles of the raw values with x in [xmin, xmax] (or `lo`, `hi` when there
+   * are none). uPlot asks for the y range several times per draw: the answer is kept per model and
+   * x window, so the values are sorted once.
+   */
+  percentiles(xmin, xmax, lo, hi) {
+    const model = this.model;
+    const key = `${xmin}:${xmax}`;
+    if (this.percentileCache?.model === model && this.percentileCache.key === key) return this.percentileCache.range;
+    const inView = [];
+    for (const r of model.runs) {
+      const vals = [];
+      for (let i = 0; i < r.raw.length; i++) {
+        const x = r.x[i];
+        if (x >= xmin && x <= xmax && (!model.log || r.raw[i] > 0)) vals.push(r.raw[i]);
+      }
+      inView.push(vals);
+    }
+    const sorted = finiteSorted(inView);
+    const range = sorted.length
+      ? [quantile(sorted, OUTLIER_QUANTILES[0]), quantile(sorted, OUTLIER_QUANTILES[1])]
+      : [lo, hi];
+    this.percentileCache = { model, key, range };
+    return range;
+  }
+
+  /** [min, max] when the card fixes both bounds, or one of them (the other from the data); else null. */
+  fixedRange(dataMin, dataMax) {
+    const { yMin = null, yMax = null, log } = this.model;
+    if (yMin === null && yMax === null) return null;
+    const usable = (v) => v !== null && Number.isFinite(v) && (!log || v > 0);
+    let lo = usable(yMin) ? yMin : dataMin;
+    let hi = usable(yMax) ? yMax : dataMax;
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return null;
+    if (lo >= hi) [lo, hi] = usable(yMin) ? [yMin, yMin + Math.abs(yMin || 1)] : [yMax - Math.abs(yMax || 1), yMax];
+    return [lo, hi];
   }
 
   size() {
@@ -272,6 +478,8 @@ export class ScalarChart {
       xScale: { min: this.plot.scales.x.min, max: this.plot.scales.x.max },
       yScale: { min: this.plot.scales.y.min, max: this.plot.scales.y.max },
       zoom: this.zoomRange,
+      yZoom: this.yZoom ? { ...this.yZoom } : null,
+      selection: this.selection ? { ...this.selection } : null,
       seriesShown: this.plot.series.slice(1).filter((s) => s.show).length,
       axisColor: this.plot.axes[0].stroke(this.plot, 0),
       runs,

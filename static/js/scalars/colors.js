@@ -7,8 +7,10 @@
  * same. The price: adding or removing a run that sorts before it can change its color on the next
  * load. While the page is open a run keeps its color; a run that appears live takes the least-used
  * slot among the runs shown (a free one while there are fewer runs than colors). Past
- * PALETTE.length runs, colors repeat.
+ * PALETTE.length runs, colors repeat. A color the user picked for a run (prefs.js) wins over all this.
  */
+import { chosenColor } from "./prefs.js";
+
 // Ordered so that the first few are the most distinct from each other. One palette for both themes:
 // every color has a WCAG contrast ratio of at least 3:1 against the card background of the light
 // theme (#ffffff) and of the dark theme (#1e2227) — relative luminance between 0.15 and 0.28 —
@@ -53,6 +55,11 @@ export function setRunColors(sortedRuns) {
 }
 
 export function runColor(run) {
+  return chosenColor(run) ?? paletteColor(run);
+}
+
+/** The palette's color for `run`, whatever the user chose. */
+export function paletteColor(run) {
   // Every run drawn comes through setRunColors first; this keeps a stray name from failing.
   if (!slotOf.has(run)) slotOf.set(run, leastUsedSlot(shown));
   return PALETTE[slotOf.get(run)];

@@ -1,4 +1,5 @@
-/** Number and time formatting for axes, tooltips and tables. */
+/** Number and time formatting for tooltips and tables (axis ticks: ticks.js). */
+import { clock } from "./ticks.js";
 
 export function formatValue(v) {
   if (v === null || v === undefined) return "–";
@@ -9,23 +10,10 @@ export function formatValue(v) {
   return String(Number(v.toPrecision(5)));
 }
 
-export function formatStep(s) {
-  return Number.isInteger(s) ? s.toLocaleString("en-US") : String(s);
-}
+const stepFormat = new Intl.NumberFormat("en-US"); // one formatter: toLocaleString builds one per call
 
-/** Seconds as "1h 02m", "3m 05s", "12.5s". */
-export function formatDuration(seconds) {
-  if (!Number.isFinite(seconds)) return "–";
-  const sign = seconds < 0 ? "-" : "";
-  let s = Math.abs(seconds);
-  if (s < 1) return `${sign}${Math.round(s * 1000)} ms`;
-  if (s < 60) return `${sign}${Number(s.toPrecision(3))} s`;
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s = Math.round(s - m * 60);
-  const pad = (x) => String(x).padStart(2, "0");
-  return h ? `${sign}${h}h ${pad(m)}m` : `${sign}${m}m ${pad(s)}s`;
+export function formatStep(s) {
+  return Number.isInteger(s) ? stepFormat.format(s) : String(s);
 }
 
 export function formatWall(seconds) {
@@ -37,7 +25,7 @@ export function formatWall(seconds) {
 
 /** The x value of a point in the current x-axis mode, as text. */
 export function formatX(mode, x) {
-  if (mode === "relative") return formatDuration(x);
+  if (mode === "relative") return clock(x);
   if (mode === "wall") return formatWall(x);
   return formatStep(x);
 }

@@ -6,20 +6,24 @@
 import { CLS } from "../classes.js";
 import { h, userRegex } from "../dom.js";
 import { ScalarCard } from "./card.js";
+import { isPinned, pins } from "./prefs.js";
 
 // Cards on screen load at once; cards within PREFETCH_MARGIN of it load one by one once nothing on
 // screen is loading, so scrolling a little finds them drawn.
 const PREFETCH_MARGIN = "600px 0px";
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+// The group of pinned cards, at the top of the page; no tag's group has this key (it has no name).
+const PINNED = "";
 
 export function groupOf(tag) {
   const cut = tag.indexOf("/");
   return cut < 0 ? tag : tag.slice(0, cut);
 }
 
-function insertSorted(parent, element, key, keyOf) {
-  const after = Array.from(parent.children).find((child) => collator.compare(keyOf(child), key) > 0);
-  parent.insertBefore(element, after || null);
+/** Make `parent`'s children exactly `elements`, in that order, moving nothing already in place. */
+function placeChildren(parent, elements) {
+  const current = parent.children;
+  if (current.length === elements.length && elements.every((el, i) => current[i] === el)) return;
+  parent.replaceChildren(...elements);
 }
 
 export class TagGrid {
@@ -27,12 +31,19 @@ export class TagGrid {
    * @param {HTMLElement} container  where groups go
    * @param {HTMLTemplateElement} template  card markup
    * @param {HTMLElement} status  "n of m tags" text
+   * @param {HTMLButtonElement} emptyToggle  shows or hides the cards that no drawn run has
    * @param {{view: () => object, runsFor: (tag: string) => string[]}} context
    */
-  constructor(container, template, status, context) {
+  constructor(container, template, status, emptyToggle, context) {
     this.container = container;
     this.template = template;
     this.status = status;
+    this.emptyToggle = emptyToggle;
+    this.showEmpty = false;
+    emptyToggle.addEventListener("click", () => {
+      this.setShowEmpty(!this.showEmpty);
+      context.onShowEmpty?.(this.showEmpty);
+    });
     this.context = context;
     this.cards = new Map(); // tag -> ScalarCard
     this.groups = new Map(); // group name -> {element, cards, count}
@@ -89,12 +100,12 @@ export class TagGrid {
     const count = h("span", { class: CLS.groupCount });
     const cards = h("div", { class: CLS.groupCards });
     const head = h("button", { class: CLS.groupHead, type: "button", "aria-expanded": "true" },
-      chevron(), h("span", { class: CLS.groupName }, name), count);
-    const element = h("section", { class: CLS.group, dataset: { group: name } }, head, cards);
+      chevron(), h("span", { class: CLS.groupName }, name === PINNED ? "Pinned" : name), count);
+    const dataset = name === PINNED ? { pinned: "true" } : { group: name };
+    const element = h("section", { class: CLS.group, dataset }, head, cards);
     head.addEventListener("click", () => this.toggleGroup(name));
     group = { element, cards, count, head };
     this.groups.set(name, group);
-    insertSorted(this.container, element, name, (el) => el.dataset.group);
     if (this.collapsed.has(name)) this.setCollapsed(group, true);
     return group;
   }
@@ -112,8 +123,10 @@ export class TagGrid {
     group.head.setAttribute("aria-expanded", String(!collapsed));
   }
 
-  /** Make the cards match `tags` (sorted or not); new tags get new cards, vanished ones go. */
+  /** Make the cards match `tags`, in that order (the server's, /data/scalars/index); new tags get
+   * new cards, vanished ones go. Groups come in the order of their first tag. */
   setTags(tags) {
+    this.order = tags.slice();
     const wanted = new Set(tags);
     let changed = false;
     for (const [tag, card] of this.cards) {
@@ -129,21 +142,44 @@ export class TagGrid {
       if (this.cards.has(tag)) continue;
       const card = new ScalarCard(tag, this.template, this.context);
       this.cards.set(tag, card);
-      insertSorted(this.group(groupOf(tag)).cards, card.element, tag, (el) => el.dataset.tag);
       card.setRuns(this.context.runsFor(tag));
       this.observer.observe(card.element);
       this.nearObserver.observe(card.element);
       changed = true;
     }
+    this.arrange();
+    this.applyFilter();
+    if (changed) this.loadOnScreen();
+    return changed;
+  }
+
+  /** Put the cards in their groups and order: pinned ones (in pin order) first, in a group of their own. */
+  arrange() {
+    const tags = this.order;
+    const members = new Map(); // group name -> card elements, in order
+    const pinned = pins().filter((tag) => this.cards.has(tag));
+    if (pinned.length) members.set(PINNED, pinned.map((tag) => this.cards.get(tag).element));
+    for (const tag of tags) {
+      if (isPinned(tag)) continue;
+      const name = groupOf(tag);
+      if (!members.has(name)) members.set(name, []);
+      members.get(name).push(this.cards.get(tag).element);
+    }
+    for (const [name, elements] of members) placeChildren(this.group(name).cards, elements);
     for (const [name, group] of this.groups) {
-      if (group.cards.children.length === 0) {
+      if (!members.has(name)) {
         group.element.remove();
         this.groups.delete(name);
       }
     }
+    placeChildren(this.container, Array.from(members.keys(), (name) => this.groups.get(name).element));
+  }
+
+  /** A card was pinned or unpinned. */
+  onPinChange() {
+    this.arrange();
     this.applyFilter();
-    if (changed) this.loadOnScreen();
-    return changed;
+    this.loadOnScreen();
   }
 
   /**
@@ -167,14 +203,26 @@ export class TagGrid {
     return valid;
   }
 
+  /** Show (or hide again) the cards that no drawn run has. */
+  setShowEmpty(show) {
+    this.showEmpty = show;
+    this.applyFilter();
+    this.loadOnScreen();
+  }
+
+  /** Tag filter and empty cards: which cards show, the groups' counts and the toolbar's text. */
   applyFilter() {
     let shown = 0;
+    let empty = 0;
     for (const group of this.groups.values()) {
       let inGroup = 0;
       for (const el of group.cards.children) {
         const match = !this.filter || this.filter.test(el.dataset.tag);
         el.classList.toggle(CLS.hidden, !match);
-        if (match) inGroup += 1;
+        const isEmpty = el.classList.contains(CLS.empty);
+        el.classList.toggle(CLS.shownEmpty, isEmpty && this.showEmpty);
+        if (match && isEmpty) empty += 1;
+        if (match && (!isEmpty || this.showEmpty)) inGroup += 1;
       }
       group.element.classList.toggle(CLS.hidden, inGroup === 0);
       group.count.textContent = String(inGroup);
@@ -185,11 +233,24 @@ export class TagGrid {
     let text = shown === total ? `${total} ${noun}` : `${shown} of ${total} ${noun}`;
     if (total === 0) text = "";
     this.status.textContent = text;
+    // "3 empty cards hidden · Show" — a card is empty when no drawn run has its tag.
+    this.emptyToggle.classList.toggle(CLS.hidden, empty === 0);
+    this.emptyToggle.setAttribute("aria-pressed", String(this.showEmpty));
+    const cards = empty === 1 ? "card" : "cards";
+    this.emptyToggle.textContent = this.showEmpty ? `Hide ${empty} empty ${cards}` : `Show ${empty} empty ${cards}`;
+    this.emptyToggle.title = "Cards whose tag no selected run has";
   }
 
   /** The selected runs changed: every card gets its new run list. */
   updateRuns() {
-    for (const card of this.cards.values()) card.setRuns(this.context.runsFor(card.tag));
+    let shown = false; // a card that was empty has runs now, and may be on screen
+    for (const card of this.cards.values()) {
+      const wasEmpty = card.element.classList.contains(CLS.empty);
+      card.setRuns(this.context.runsFor(card.tag));
+      shown ||= wasEmpty && !card.element.classList.contains(CLS.empty);
+    }
+    this.applyFilter();
+    if (shown) this.loadOnScreen();
   }
 
   applyView() {

@@ -2,12 +2,14 @@
  * Scalars dashboard entry point: reads the view state from the URL, wires the settings, run list and
  * tag grid together, and registers the live reload with the top bar's indicator.
  *
- * For tests and debugging, window.board exposes {grid, runs, state, snapshot(tag), reload()}.
+ * For tests and debugging, window.board (testhook.js) exposes {grid, runs, state, snapshot(tag),
+ * reload(), tags()}.
  */
 import "../base.js";
 import { CLS } from "../classes.js";
 import { reloader } from "../reload.js";
-import { fetchRuns, fetchScalarTags, pageData, setPreloadedSeries } from "./api.js";
+import { exposeForTests, markLoaded } from "../testhook.js";
+import { fetchIndex, fetchRuns, pageData, setPreloadedSeries } from "./api.js";
 import { TagGrid } from "./grid.js";
 import { RunList } from "./runs.js";
 import { clampSmoothing, readState, writeState } from "./state.js";
@@ -18,7 +20,7 @@ const state = readState();
 // The answers of the first /data/ requests, carried by the page's HTML; used by the first reload.
 let initial = pageData();
 setPreloadedSeries(initial?.firstSeries);
-let tagsByRun = {}; // run -> [tag]
+let tagsByRun = {}; // run -> [tag], the index's runTags
 let runsByTag = new Map(); // tag -> Set(run)
 
 const controls = {
@@ -26,6 +28,7 @@ const controls = {
   smoothingNumber: $("[data-setting=smoothing-number]"),
   xModes: document.querySelectorAll("[data-setting=x]"),
   log: $("[data-setting=log]"),
+  widths: document.querySelectorAll("[data-setting=width]"),
   outliers: $("[data-setting=outliers]"),
   tagFilter: $("[data-tag-filter]"),
   runFilter: $("[data-run-filter]"),
@@ -35,6 +38,10 @@ function view() {
   return { smoothing: state.smoothing, x: state.x, log: state.log, outliers: state.outliers };
 }
 
+// Typing in the run filter updates the list at once and the charts once typing pauses.
+const CHART_UPDATE_DELAY_MS = 200;
+let chartUpdate = 0;
+
 const runList = new RunList(
   {
     list: $("[data-runs]"),
@@ -42,22 +49,35 @@ const runList = new RunList(
     filter: controls.runFilter,
     all: $("[data-runs-all]"),
     none: $("[data-runs-none]"),
+    onlySelected: $("[data-runs-only-selected]"),
+    picker: $("[data-run-picker]"),
   },
-  state.runs,
-  () => {
+  { selection: state.runs, onlySelected: state.onlySelected, maxDefault: Number($("[data-runs]").dataset.maxDefault) },
+  (what) => {
     state.runs = runList.selection();
+    state.onlySelected = runList.onlySelected;
     writeState(state);
-    grid.updateRuns();
+    clearTimeout(chartUpdate);
+    if (what === "colors") grid.applyView();
+    else if (what === "filter") chartUpdate = setTimeout(() => grid.updateRuns(), CHART_UPDATE_DELAY_MS);
+    else grid.updateRuns();
   },
 );
 
-const grid = new TagGrid($("[data-groups]"), $("#scalar-card-template"), $("[data-tag-status]"), {
+const gridContext = {
   view,
+  onPinChange: () => grid.onPinChange(),
+  onShowEmpty: (show) => {
+    state.empty = show;
+    writeState(state);
+  },
   runsFor: (tag) => {
     const runs = runsByTag.get(tag);
     return runs ? runList.visibleRuns().filter((r) => runs.has(r)) : [];
   },
-});
+};
+const grid = new TagGrid($("[data-groups]"), $("#scalar-card-template"), $("[data-tag-status]"),
+  $("[data-empty-toggle]"), gridContext);
 
 // ---- settings -> state -> URL -> cards ----
 function settingsChanged() {
@@ -74,6 +94,9 @@ function initSettings() {
   showSmoothing();
   for (const radio of controls.xModes) radio.checked = radio.value === state.x;
   controls.log.checked = state.log;
+  for (const radio of controls.widths) radio.checked = radio.value === state.width;
+  $("[data-groups]").dataset.width = state.width;
+  grid.setShowEmpty(state.empty);
   controls.outliers.checked = state.outliers;
   controls.tagFilter.value = state.tags;
   controls.runFilter.value = state.runFilter;
@@ -98,6 +121,13 @@ function initSettings() {
       settingsChanged();
     });
   }
+  for (const radio of controls.widths) {
+    radio.addEventListener("change", () => {
+      state.width = radio.value;
+      $("[data-groups]").dataset.width = state.width;
+      writeState(state);
+    });
+  }
   controls.log.addEventListener("change", () => {
     state.log = controls.log.checked;
     settingsChanged();
@@ -113,6 +143,7 @@ function initSettings() {
   });
   controls.runFilter.addEventListener("input", () => {
     state.runFilter = controls.runFilter.value;
+    writeState(state);
     controls.runFilter.classList.toggle(CLS.invalid, !runList.setFilter(state.runFilter));
   });
   controls.tagFilter.classList.toggle(CLS.invalid, !grid.setFilter(state.tags));
@@ -139,45 +170,42 @@ function showNotice(text, isError = false) {
 }
 
 // ---- loading and live reload ----
-let lastTagsJSON = "";
+let lastIndexJSON = "";
 let firstLoad = true;
 
 /** Called by the reloader on the first tick and whenever the server's data changed. */
 async function reload() {
   let runs;
-  let tags;
+  let index;
   try {
-    if (initial) [runs, tags] = [initial.runs, initial.tags];
-    else [runs, tags] = await Promise.all([fetchRuns(), fetchScalarTags()]);
+    if (initial) [runs, index] = [initial.runs, initial.index];
+    else [runs, index] = await Promise.all([fetchRuns(), fetchIndex()]);
     initial = null;
   } catch (err) {
     showNotice(`Could not load the run list: ${err.message}`, true);
     throw err;
   }
   showNotice("");
-  const tagsJSON = JSON.stringify(tags);
-  let changed = tagsJSON !== lastTagsJSON;
+  const indexJSON = JSON.stringify(index);
+  const changed = indexJSON !== lastIndexJSON;
   if (changed) {
-    lastTagsJSON = tagsJSON;
-    tagsByRun = tags;
-    runsByTag = new Map();
-    for (const [run, runTags] of Object.entries(tags)) {
-      for (const tag of Object.keys(runTags)) {
-        if (!runsByTag.has(tag)) runsByTag.set(tag, new Set());
-        runsByTag.get(tag).add(run);
-      }
+    lastIndexJSON = indexJSON;
+    tagsByRun = index.runTags;
+    runsByTag = new Map(index.tags.map((tag) => [tag, new Set()]));
+    for (const [run, runTags] of Object.entries(index.runTags)) {
+      for (const tag of runTags) runsByTag.get(tag).add(run);
     }
-    // Runs without any scalar tag (e.g. graph-only runs) are not offered here.
-    runList.setRuns(Object.keys(tags).filter((run) => Object.keys(tags[run]).length > 0));
+    // The index lists only runs with scalars (graph-only runs are not offered here), in order.
+    runList.setRuns(index.runs);
     state.runs = runList.selection();
     writeState(state);
-    grid.setTags(Array.from(runsByTag.keys()));
+    grid.setTags(index.tags);
     grid.updateRuns();
   }
   showEmpty(runs);
   const cardsChanged = firstLoad ? false : await grid.refresh();
   firstLoad = false;
-  document.body.dataset.loaded = "true";
+  markLoaded();
   return changed || cardsChanged;
 }
 
@@ -191,17 +219,25 @@ document.addEventListener("click", (event) => {
 });
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
-  for (const menu of document.querySelectorAll(`details.${CLS.menu}[open]`)) menu.open = false;
+  const menus = document.querySelectorAll(`details.${CLS.menu}[open]`);
+  for (const menu of menus) menu.open = false;
+  if (menus.length) return; // the first Esc closes a menu, the next one leaves full screen
+  // Then each Esc undoes one thing: a selected step or range first, full screen next.
+  const cards = Array.from(grid.cards.values());
+  const selected = cards.filter((card) => card.chart?.selection);
+  for (const card of selected) card.clearSelection();
+  if (selected.length) return;
+  for (const card of cards) if (card.fullscreen) card.setFullscreen(false);
 });
 
-window.board = {
+exposeForTests({
   grid,
   runs: runList,
   state,
   reload: () => reloader.now(),
   snapshot: (tag) => grid.cards.get(tag)?.snapshot() ?? null,
   tags: () => tagsByRun,
-};
+});
 
 initSettings();
 reloader.register(reload, initial?.status);

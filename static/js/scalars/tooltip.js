@@ -1,13 +1,16 @@
 /**
  * uPlot plugin: a tooltip listing, for every run, the point nearest the cursor's x — smoothed value,
  * raw value, step, wall time and time since the run's first point — sorted by smoothed value.
+ * It floats outside the card (below it, or above when there is no room), following the cursor
+ * horizontally, so it covers neither the lines nor the card's own table.
  */
 import { CLS } from "../classes.js";
 import { h } from "../dom.js";
-import { formatDuration, formatStep, formatValue, formatWall } from "./format.js";
+import { formatStep, formatValue, formatWall } from "./format.js";
 import { nearestIndex } from "./stats.js";
+import { clock } from "./ticks.js";
 
-const OFFSET = 26; // clears the x-axis labels
+const GAP = 6; // px between the card and the tooltip
 
 export function rowsAt(model, xValue) {
   const rows = [];
@@ -45,7 +48,7 @@ function table(model, rows) {
     h("td", {}, formatValue(row.raw)),
     h("td", {}, formatStep(row.step)),
     h("td", {}, formatWall(row.wall)),
-    h("td", {}, formatDuration(row.relative))));
+    h("td", {}, clock(row.relative))));
   return h("table", {}, h("thead", {}, head), h("tbody", {}, body));
 }
 
@@ -58,9 +61,10 @@ export function tooltipPlugin(getModel) {
     hooks: {
       init: (u) => {
         tip = h("div", { class: `${CLS.tooltip} ${CLS.hidden}`, role: "tooltip" });
-        u.root.appendChild(tip);
+        document.body.append(tip);
         u.over.addEventListener("mouseleave", hide);
       },
+      destroy: () => tip?.remove(),
       setCursor: (u) => {
         const { left } = u.cursor;
         const model = getModel();
@@ -69,12 +73,17 @@ export function tooltipPlugin(getModel) {
         if (rows.length === 0) return hide();
         tip.replaceChildren(table(model, rows));
         tip.classList.remove(CLS.hidden);
-        // Below the plotting area, following the cursor horizontally, so the lines stay visible.
-        const overLeft = u.over.offsetLeft;
-        const rootWidth = u.root.clientWidth;
-        const rightmost = Math.max(0, rootWidth - tip.offsetWidth);
-        const x = Math.min(Math.max(0, overLeft + left - tip.offsetWidth / 2), rightmost);
-        const y = u.over.offsetTop + u.over.offsetHeight + OFFSET;
+        const card = u.root.closest("article") ?? u.root;
+        if (card.dataset.tag) tip.dataset.tag = card.dataset.tag;
+        const cardBox = card.getBoundingClientRect();
+        const over = u.over.getBoundingClientRect();
+        const rightmost = Math.max(0, document.documentElement.clientWidth - tip.offsetWidth);
+        const x = Math.min(Math.max(0, over.left + left - tip.offsetWidth / 2), rightmost);
+        const below = cardBox.bottom + GAP;
+        const fitsBelow = below + tip.offsetHeight <= window.innerHeight;
+        const above = cardBox.top - GAP - tip.offsetHeight;
+        // A card taller than the window (full screen): inside the plot, at its top.
+        const y = fitsBelow ? below : above >= 0 ? above : over.top + GAP;
         tip.style.left = `${x}px`;
         tip.style.top = `${y}px`;
       },

@@ -1,0 +1,125 @@
+"""Loading a logdir with histograms costs little more than loading its scalars alone.
+
+    python bench/load_histograms.py [--rounds 5] [--runs 8 --tags 16 --steps 20000]
+                                    [--histogram-tags 128 --histogram-steps 500 --buckets 30]
+
+Builds bench/load_logdir.py's logdir (RUNS x TAGS x STEPS scalar events, bench/eventgen.py) twice:
+once as is (the baseline), once with HISTOGRAM_TAGS more histogram tags spread over the runs,
+each written at HISTOGRAM_STEPS steps in its own event file (TF1 HistogramProto with BUCKETS
+non-empty buckets, one Event per tag and step, as Keras and tf.summary write them). Each round
+loads both logdirs (in alternating order) with a fresh `LogdirProvider.reload()` in this process
+and times it; prints the medians, the median of the per-round ratios and the load average.
+Target: ratio <= 1.5. Also times the first /data/plugin/histograms/histograms answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import eventgen  # noqa: E402
+import numpy as np  # noqa: E402
+
+from board.data.provider import LogdirProvider  # noqa: E402
+from engine.io.tfrecord import encode_record  # noqa: E402
+from engine.proto import event_pb2, summary_pb2  # noqa: E402
+
+
+def write_histograms(folder: Path, tags: list[str], steps: int, buckets: int) -> int:
+    """One event file of `tags` x `steps` histogram events; returns its size."""
+    rng = np.random.default_rng(len(tags))
+    limits = np.cumsum(np.full(buckets, 0.1)) - 1.5
+    records = [encode_record(event_pb2.Event(wall_time=1.7e9, file_version="brain.Event:2")
+                             .SerializeToString())]
+    for step in range(steps):
+        for tag in tags:
+            counts = rng.integers(1, 100, buckets).astype(float)
+            histo = summary_pb2.HistogramProto(min=-1.5, max=float(limits[-1]), num=float(counts.sum()),
+                                               sum=1.0, sum_squares=2.0, bucket_limit=limits.tolist(),
+                                               bucket=counts.tolist())
+            event = event_pb2.Event(wall_time=1.7e9 + step, step=step, summary=summary_pb2.Summary(
+                value=[summary_pb2.Summary.Value(tag=tag, histo=histo)]))
+            records.append(encode_record(event.SerializeToString()))
+    data = b"".join(records)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "events.out.tfevents.1700000001.histograms").write_bytes(data)
+    return len(data)
+
+
+def load_seconds(logdir: Path) -> tuple[float, LogdirProvider]:
+    provider = LogdirProvider(logdir, reload_interval=0)
+    began = time.perf_counter()
+    provider.reload()
+    return time.perf_counter() - began, provider
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--tags", type=int, default=16)
+    parser.add_argument("--steps", type=int, default=20_000)
+    parser.add_argument("--histogram-tags", type=int, default=128)
+    parser.add_argument("--histogram-steps", type=int, default=500)
+    parser.add_argument("--buckets", type=int, default=30)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="board-bench-hist-"))
+    try:
+        scalars = work / "scalars"
+        eventgen.generate(scalars, args.runs, args.tags, args.steps)
+        both = work / "both"
+        shutil.copytree(scalars, both)
+        runs = sorted(p.name for p in both.iterdir())
+        per_run = -(-args.histogram_tags // len(runs))
+        written = 0
+        for i, run in enumerate(runs):
+            last = min((i + 1) * per_run, args.histogram_tags)
+            tags = [f"layer{k}/weights" for k in range(i * per_run, last)]
+            written += write_histograms(both / run, tags, args.histogram_steps, args.buckets)
+        print(f"logdir: {args.runs * args.tags * args.steps:,} scalar events; plus {args.histogram_tags} "
+              f"histogram tags x {args.histogram_steps} steps ({written / 2**20:.1f} MiB)")
+
+        base_times, hist_times, ratios = [], [], []
+        for round_ in range(args.rounds):
+            order = [("scalars", scalars), ("both", both)]
+            if round_ % 2:
+                order.reverse()
+            took = {}
+            for name, logdir in order:
+                took[name], provider = load_seconds(logdir)
+            base_times.append(took["scalars"])
+            hist_times.append(took["both"])
+            ratios.append(took["both"] / took["scalars"])
+            print(f"  round {round_ + 1}: scalars only {took['scalars']:.3f} s, "
+                  f"with histograms {took['both']:.3f} s, ratio {ratios[-1]:.2f}")
+        print(f"median: scalars only {statistics.median(base_times):.3f} s, with histograms "
+              f"{statistics.median(hist_times):.3f} s; median ratio {statistics.median(ratios):.2f} "
+              f"(target <= 1.5); load average {os.getloadavg()[0]:.2f}")
+
+        from fastapi.testclient import TestClient
+
+        from board import create_app
+
+        client = TestClient(create_app(both, reload_interval=0, provider=provider))
+        began = time.perf_counter()
+        body = client.get("/data/plugin/histograms/histograms",
+                          params={"run": runs[0], "tag": "layer0/weights", "samples": 0}).content
+        print(f"every step of one histogram tag ({args.histogram_steps} steps, {len(body) / 1024:.0f} kB "
+              f"JSON): {(time.perf_counter() - began) * 1000:.1f} ms")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

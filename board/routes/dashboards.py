@@ -1,0 +1,117 @@
+"""The pages of the histograms, distributions, images, audio and text dashboards.
+
+Each is `templates/dashboard.html` with its own settings partial and script
+(static/js/<page>/main.js); the script reads everything from the plugin's JSON routes. The page
+also names, from the server's index, the data of plugins board has no page for (PR curves,
+hparams, custom scalars, a third-party plugin...), so nothing in the logdir goes unmentioned.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from board import encode
+from board.data.summaries import HISTOGRAMS
+from board.errors import BoardError
+from board.routes.pages import LATE_SLOT, StreamedPage, _natural_key, page_context
+
+router = APIRouter()
+
+# page -> (title, plugin whose tags it shows, what a card holds)
+DASHBOARDS = {
+    "histograms": ("Histograms", "histograms", "histograms"),
+    "distributions": ("Distributions", "histograms", "histograms"),
+    "images": ("Images", "images", "images"),
+    "audio": ("Audio", "audio", "audio clips"),
+    "text": ("Text", "text", "text summaries"),
+}
+# plugins (of summary data) that some page of board shows
+SHOWN_PLUGINS = {"scalars", "histograms", "images", "audio", "text", "graphs"}
+
+
+def unshown_plugins(provider) -> list[dict]:
+    """[{plugin, tags, runs}] for each plugin with data that board shows nowhere, by tag count."""
+    out = []
+    for plugin, runs in provider.plugin_tags().items():
+        if plugin in SHOWN_PLUGINS:
+            continue
+        tags = sum(len(t) for t in runs.values())
+        name = plugin or "(tensor summaries without a plugin)"
+        out.append({"plugin": name, "tags": tags, "runs": sorted(runs)})
+    return sorted(out, key=lambda p: (-p["tags"], p["plugin"]))
+
+
+def _initial(request: Request, page: str) -> str:
+    """The answers of the page's first requests, /data/status and its plugin's /tags (their JSON
+    exactly), so the first cards need one round trip less each; "<" escaped for <script>."""
+    from board.routes import histograms, media, text
+
+    tags_route = {"histograms": histograms.histogram_tags, "distributions": histograms.distribution_tags,
+                  "images": media.image_tags, "audio": media.audio_tags, "text": text.text_tags}[page]
+    status = encode.dumps(request.app.state.provider.status().__dict__)  # read first: see pages.py
+    tags = bytes(tags_route(request).body)
+    return (b'{"status":' + status + b',"tags":' + tags + b"}").decode().replace("<", "\\u003c")
+
+
+def first_card(request: Request, page: str) -> str:
+    """For the histograms and distributions pages: `{"url", "body"}`, the route's answer for the
+    card the page shows first (first group, tag and run in the page's natural order), so its chart
+    needs no request; "" otherwise. Computed after the rest of the page is sent (`StreamedPage`)."""
+    from board.routes import histograms
+
+    if page not in ("histograms", "distributions"):
+        return ""
+    index = request.app.state.provider.summary_tags(HISTOGRAMS)
+    cards = [(run, tag) for run, tags in index.items() for tag in tags]
+    if not cards:
+        return ""
+    run, tag = min(cards, key=lambda c: (_natural_key(c[1].split("/", 1)[0]), _natural_key(c[1]),
+                                         _natural_key(c[0])))
+    route = histograms.histograms_route if page == "histograms" else histograms.distributions_route
+    try:
+        body = bytes(route(request, run=run, tag=tag, samples=None).body)
+    except BoardError:
+        return ""  # the page fetches it and shows the error
+    url = f"/data/plugin/{page}/{page}?" + urlencode({"run": run, "tag": tag})
+    return (b'{"url":' + encode.dumps(url) + b',"body":' + body + b"}").decode().replace("<", "\\u003c")
+
+
+def _page(request: Request, page: str) -> StreamedPage:
+    from board.resources import templates  # imported late: the app factory imports this module first
+
+    title, plugin, things = DASHBOARDS[page]
+    context = page_context(request, page)
+    provider = request.app.state.provider
+    context.update(request=request, title=title, plugin=plugin, things=things,
+                   unshown=unshown_plugins(provider), settings_template=f"_settings_{page}.html",
+                   initial=Markup(_initial(request, page)), first_card_slot=Markup(LATE_SLOT))
+    return StreamedPage(templates.get_template("dashboard.html"), context, lambda: first_card(request, page))
+
+
+@router.get("/histograms", response_class=HTMLResponse, include_in_schema=False)
+def histograms_page(request: Request) -> StreamedPage:
+    return _page(request, "histograms")
+
+
+@router.get("/distributions", response_class=HTMLResponse, include_in_schema=False)
+def distributions_page(request: Request) -> StreamedPage:
+    return _page(request, "distributions")
+
+
+@router.get("/images", response_class=HTMLResponse, include_in_schema=False)
+def images_page(request: Request) -> StreamedPage:
+    return _page(request, "images")
+
+
+@router.get("/audio", response_class=HTMLResponse, include_in_schema=False)
+def audio_page(request: Request) -> StreamedPage:
+    return _page(request, "audio")
+
+
+@router.get("/text", response_class=HTMLResponse, include_in_schema=False)
+def text_page(request: Request) -> StreamedPage:
+    return _page(request, "text")

@@ -1,0 +1,318 @@
+"""`tf.layers.Conv2DTranspose`, `Conv3DTranspose`, `SeparableConv2D` and their functions: the convolutions
+built from other convolution ops (channels_last)."""
+
+from __future__ import annotations
+
+from engine.framework import ops
+from engine.framework.tensor_shape import TensorShape
+from engine.layers.convolutional import _ZEROS, Conv2D, Conv3D
+from engine.ops import array_ops, conv3d_ops, conv_ops, depthwise_conv_ops, math_ops
+
+
+def _deconv_length(size, kernel, padding, stride, dilation):
+    """The transposed convolution's output length (Keras's `deconv_output_length` without output padding)."""
+    if size is None:
+        return None
+    kernel = kernel + (kernel - 1) * (dilation - 1)
+    if padding == "valid":
+        return size * stride + max(kernel - stride, 0)
+    return size * stride
+
+
+class _Transposed:
+    """The transposed convolution of a `_Conv` layer of the same rank: its input gradient op, with kernel
+    `(*kernel_size, filters, in_channels)` and the output size computed from the input's (at run time for
+    unknown dims)."""
+
+    def build(self, input_shape):
+        input_shape = TensorShape(input_shape)
+        if input_shape.ndims != self.rank + 2:
+            raise ValueError(f"Inputs should have rank {self.rank + 2}. Received input shape: {input_shape}")
+        channels = input_shape.dims[-1].value
+        if channels is None:
+            raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
+        self.kernel = self.add_weight(
+            "kernel",
+            shape=list(self.kernel_size) + [self.filters, channels],
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+            trainable=True,
+            dtype=self._dtype,
+        )
+        self._build_bias()
+        self.built = True
+
+    def call(self, inputs):
+        inputs = ops.convert_to_tensor(inputs)
+        dynamic = array_ops.shape_v1(inputs)
+        static = inputs.shape.as_list()
+        geometry = list(zip(self.kernel_size, self.strides, self.dilation_rate, strict=True))
+        sizes = [dynamic[0]]
+        for axis, (k, s, d) in enumerate(geometry, start=1):
+            known = _deconv_length(static[axis], k, self.padding, s, d)
+            if known is not None:
+                sizes.append(known)
+            else:  # the same formula at run time
+                kernel = k + (k - 1) * (d - 1)
+                extra = max(kernel - s, 0) if self.padding == "valid" else 0
+                sizes.append(math_ops.add(math_ops.multiply(dynamic[axis], s), extra))
+        sizes.append(self.filters)
+        transpose = conv_ops.conv2d_backprop_input if self.rank == 2 else conv3d_ops.conv3d_backprop_input
+        outputs = transpose(
+            array_ops.stack(sizes),
+            self.kernel,
+            inputs,
+            strides=[1, *self.strides, 1],
+            padding=self.padding.upper(),
+            dilations=[1, *self.dilation_rate, 1],
+            name=f"conv{self.rank}d_transpose",
+        )
+        spatial = [
+            _deconv_length(static[a], k, self.padding, s, d) for a, (k, s, d) in enumerate(geometry, start=1)
+        ]
+        outputs.set_shape([static[0], *spatial, self.filters])
+        return self._finish(outputs)
+
+
+class Conv2DTranspose(_Transposed, Conv2D):
+    """`tf.layers.Conv2DTranspose(filters, kernel_size, strides=(1, 1), padding='valid', ...)`."""
+
+
+class Conv3DTranspose(_Transposed, Conv3D):
+    """`tf.layers.Conv3DTranspose(filters, kernel_size, strides=(1, 1, 1), padding='valid', ...)`."""
+
+
+def conv2d_transpose(
+    inputs,
+    filters,
+    kernel_size,
+    strides=(1, 1),
+    padding="valid",
+    data_format="channels_last",
+    activation=None,
+    use_bias=True,
+    kernel_initializer=None,
+    bias_initializer=_ZEROS,
+    kernel_regularizer=None,
+    bias_regularizer=None,
+    activity_regularizer=None,
+    kernel_constraint=None,
+    bias_constraint=None,
+    trainable=True,
+    name=None,
+    reuse=None,
+):
+    """``tf.layers.conv2d_transpose``."""
+    layer = Conv2DTranspose(
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        data_format=data_format,
+        activation=activation,
+        use_bias=use_bias,
+        kernel_initializer=kernel_initializer,
+        bias_initializer=bias_initializer,
+        kernel_regularizer=kernel_regularizer,
+        bias_regularizer=bias_regularizer,
+        activity_regularizer=activity_regularizer,
+        kernel_constraint=kernel_constraint,
+        bias_constraint=bias_constraint,
+        trainable=trainable,
+        name=name,
+        _reuse=reuse,
+        _scope=name,
+    )
+    return layer.apply(inputs)
+
+
+class SeparableConv2D(Conv2D):
+    """`tf.layers.SeparableConv2D(filters, kernel_size, ..., depth_multiplier=1)`: a depthwise convolution
+    (`depthwise_kernel`, (kh, kw, in, depth_multiplier)) then a 1x1 one (`pointwise_kernel`)."""
+
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=(1, 1),
+        padding="valid",
+        data_format="channels_last",
+        dilation_rate=(1, 1),
+        depth_multiplier=1,
+        activation=None,
+        use_bias=True,
+        depthwise_initializer=None,
+        pointwise_initializer=None,
+        bias_initializer=_ZEROS,
+        depthwise_regularizer=None,
+        pointwise_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        depthwise_constraint=None,
+        pointwise_constraint=None,
+        bias_constraint=None,
+        trainable=True,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(
+            filters,
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            data_format=data_format,
+            dilation_rate=dilation_rate,
+            activation=activation,
+            use_bias=use_bias,
+            bias_initializer=bias_initializer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+            bias_constraint=bias_constraint,
+            trainable=trainable,
+            name=name,
+            **kwargs,
+        )
+        self.depth_multiplier = int(depth_multiplier)
+        self.depthwise_initializer = depthwise_initializer
+        self.pointwise_initializer = pointwise_initializer
+        self.depthwise_regularizer = depthwise_regularizer
+        self.pointwise_regularizer = pointwise_regularizer
+        self.depthwise_constraint = depthwise_constraint
+        self.pointwise_constraint = pointwise_constraint
+        self.depthwise_kernel = self.pointwise_kernel = None
+
+    def build(self, input_shape):
+        input_shape = TensorShape(input_shape)
+        channels = input_shape.dims[-1].value if input_shape.ndims == 4 else None
+        if channels is None:
+            raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel",
+            shape=list(self.kernel_size) + [channels, self.depth_multiplier],
+            initializer=self.depthwise_initializer,
+            regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint,
+            trainable=True,
+            dtype=self._dtype,
+        )
+        self.pointwise_kernel = self.add_weight(
+            "pointwise_kernel",
+            shape=[1, 1, channels * self.depth_multiplier, self.filters],
+            initializer=self.pointwise_initializer,
+            regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint,
+            trainable=True,
+            dtype=self._dtype,
+        )
+        self._build_bias()
+        self.built = True
+
+    def call(self, inputs):
+        outputs = depthwise_conv_ops.separable_conv2d(
+            inputs,
+            self.depthwise_kernel,
+            self.pointwise_kernel,
+            strides=[1, *self.strides, 1],
+            padding=self.padding.upper(),
+            rate=list(self.dilation_rate),
+        )
+        return self._finish(outputs)
+
+
+def separable_conv2d(
+    inputs,
+    filters,
+    kernel_size,
+    strides=(1, 1),
+    padding="valid",
+    data_format="channels_last",
+    dilation_rate=(1, 1),
+    depth_multiplier=1,
+    activation=None,
+    use_bias=True,
+    depthwise_initializer=None,
+    pointwise_initializer=None,
+    bias_initializer=_ZEROS,
+    depthwise_regularizer=None,
+    pointwise_regularizer=None,
+    bias_regularizer=None,
+    activity_regularizer=None,
+    depthwise_constraint=None,
+    pointwise_constraint=None,
+    bias_constraint=None,
+    trainable=True,
+    name=None,
+    reuse=None,
+):
+    """``tf.layers.separable_conv2d``."""
+    layer = SeparableConv2D(
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        data_format=data_format,
+        dilation_rate=dilation_rate,
+        depth_multiplier=depth_multiplier,
+        activation=activation,
+        use_bias=use_bias,
+        depthwise_initializer=depthwise_initializer,
+        pointwise_initializer=pointwise_initializer,
+        bias_initializer=bias_initializer,
+        depthwise_regularizer=depthwise_regularizer,
+        pointwise_regularizer=pointwise_regularizer,
+        bias_regularizer=bias_regularizer,
+        activity_regularizer=activity_regularizer,
+        depthwise_constraint=depthwise_constraint,
+        pointwise_constraint=pointwise_constraint,
+        bias_constraint=bias_constraint,
+        trainable=trainable,
+        name=name,
+        _reuse=reuse,
+        _scope=name,
+    )
+    return layer.apply(inputs)
+
+
+def conv3d_transpose(
+    inputs,
+    filters,
+    kernel_size,
+    strides=(1, 1, 1),
+    padding="valid",
+    data_format="channels_last",
+    activation=None,
+    use_bias=True,
+    kernel_initializer=None,
+    bias_initializer=_ZEROS,
+    kernel_regularizer=None,
+    bias_regularizer=None,
+    activity_regularizer=None,
+    kernel_constraint=None,
+    bias_constraint=None,
+    trainable=True,
+    name=None,
+    reuse=None,
+):
+    """``tf.layers.conv3d_transpose``."""
+    layer = Conv3DTranspose(
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        data_format=data_format,
+        activation=activation,
+        use_bias=use_bias,
+        kernel_initializer=kernel_initializer,
+        bias_initializer=bias_initializer,
+        kernel_regularizer=kernel_regularizer,
+        bias_regularizer=bias_regularizer,
+        activity_regularizer=activity_regularizer,
+        kernel_constraint=kernel_constraint,
+        bias_constraint=bias_constraint,
+        trainable=trainable,
+        name=name,
+        _reuse=reuse,
+        _scope=name,
+    )
+    return layer.apply(inputs)

@@ -1,0 +1,110 @@
+"""`tf.layers` max and average pooling, 1-D, 2-D and 3-D (channels_last)."""
+
+from __future__ import annotations
+
+from engine.layers import utils
+from engine.layers.base import Layer
+from engine.ops import array_ops, conv3d_ops, conv_ops
+
+
+class _Pooling(Layer):
+    def __init__(
+        self,
+        rank,
+        pool_function,
+        pool_size,
+        strides,
+        padding="valid",
+        data_format="channels_last",
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(name=name, **kwargs)
+        self.rank = rank
+        self.pool_function = pool_function
+        self.pool_size = utils.normalize_tuple(pool_size, rank, "pool_size")
+        self.strides = utils.normalize_tuple(self.pool_size if strides is None else strides, rank, "strides")
+        self.padding = utils.normalize_padding(padding)
+        self.data_format = utils.check_channels_last(data_format)
+
+    def call(self, inputs):
+        padding = self.padding.upper()
+        if self.rank == 1:
+            # As TF: (batch, width, channels) -> (batch, width, 1, channels), pooled, squeezed back.
+            expanded = array_ops.expand_dims(inputs, 2)
+            pooled = self.pool_function(
+                expanded,
+                ksize=[1, self.pool_size[0], 1, 1],
+                strides=[1, self.strides[0], 1, 1],
+                padding=padding,
+            )
+            return array_ops.squeeze(pooled, 2)
+        return self.pool_function(
+            inputs, ksize=[1, *self.pool_size, 1], strides=[1, *self.strides, 1], padding=padding
+        )
+
+
+class MaxPooling1D(_Pooling):
+    def __init__(self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kwargs):
+        super().__init__(1, conv_ops.max_pool, pool_size, strides, padding, data_format, name, **kwargs)
+
+
+class AveragePooling1D(_Pooling):
+    def __init__(self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kwargs):
+        super().__init__(1, conv_ops.avg_pool, pool_size, strides, padding, data_format, name, **kwargs)
+
+
+class MaxPooling2D(_Pooling):
+    def __init__(self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kwargs):
+        super().__init__(2, conv_ops.max_pool, pool_size, strides, padding, data_format, name, **kwargs)
+
+
+class AveragePooling2D(_Pooling):
+    def __init__(self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kwargs):
+        super().__init__(2, conv_ops.avg_pool, pool_size, strides, padding, data_format, name, **kwargs)
+
+
+def max_pooling1d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """``tf.layers.max_pooling1d``."""
+    return MaxPooling1D(pool_size, strides, padding=padding, data_format=data_format, name=name).apply(inputs)
+
+
+def average_pooling1d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """``tf.layers.average_pooling1d``."""
+    return AveragePooling1D(pool_size, strides, padding=padding, data_format=data_format, name=name).apply(
+        inputs
+    )
+
+
+def max_pooling2d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """``tf.layers.max_pooling2d``."""
+    return MaxPooling2D(pool_size, strides, padding=padding, data_format=data_format, name=name).apply(inputs)
+
+
+def average_pooling2d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """``tf.layers.average_pooling2d``."""
+    return AveragePooling2D(pool_size, strides, padding=padding, data_format=data_format, name=name).apply(
+        inputs
+    )
+
+
+class MaxPooling3D(_Pooling):
+    def __init__(self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kwargs):
+        super().__init__(3, conv3d_ops.max_pool3d, pool_size, strides, padding, data_format, name, **kwargs)
+
+
+class AveragePooling3D(_Pooling):
+    def __init__(self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kwargs):
+        super().__init__(3, conv3d_ops.avg_pool3d, pool_size, strides, padding, data_format, name, **kwargs)
+
+
+def max_pooling3d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """``tf.layers.max_pooling3d``."""
+    return MaxPooling3D(pool_size, strides, padding=padding, data_format=data_format, name=name).apply(inputs)
+
+
+def average_pooling3d(inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None):
+    """``tf.layers.average_pooling3d``."""
+    return AveragePooling3D(pool_size, strides, padding=padding, data_format=data_format, name=name).apply(
+        inputs
+    )

@@ -1,0 +1,89 @@
+"""Argument normalisation shared by the layers, and `smart_cond` for `training` given as bool or tensor."""
+
+from __future__ import annotations
+
+from engine.framework import dtypes, ops
+from engine.framework.tensor_util import constant_value
+from engine.ops import array_ops
+
+
+def normalize_tuple(value, n, name):
+    """An int or an iterable of n ints, as a tuple of n ints (TF's `conv_utils.normalize_tuple` errors)."""
+    if isinstance(value, int):
+        return (value,) * n
+    try:
+        value_tuple = tuple(value)
+    except TypeError:
+        raise ValueError(
+            f"The `{name}` argument must be a tuple of {n} integers. Received: {value}"
+        ) from None
+    if len(value_tuple) != n:
+        raise ValueError(f"The `{name}` argument must be a tuple of {n} integers. Received: {value}")
+    for single in value_tuple:
+        if not isinstance(single, int):
+            raise ValueError(
+                f"The `{name}` argument must be a tuple of {n} integers. Received: {value} including element "
+                f"{single} of type {type(single)}"
+            )
+    return value_tuple
+
+
+def normalize_padding(value):
+    padding = value.lower() if isinstance(value, str) else value
+    if padding not in ("valid", "same"):
+        raise ValueError(
+            f'The `padding` argument must be a list/tuple or one of "valid", "same" (or "causal", only for '
+            f"`Conv1D). Received: {value}"
+        )
+    return padding
+
+
+def check_channels_last(data_format):
+    """The engine's Conv2D/MaxPool/AvgPool kernels are NHWC only (as TF's CPU kernels for pooling)."""
+    data_format = "channels_last" if data_format is None else data_format.lower()
+    if data_format not in ("channels_first", "channels_last"):
+        raise ValueError(
+            'The `data_format` argument must be one of "channels_first", "channels_last". Received: '
+            + str(data_format)
+        )
+    if data_format == "channels_first":
+        raise ValueError(
+            "data_format='channels_first' (NCHW) is not supported: the engine's convolution and pooling "
+            "kernels are NHWC only; use channels_last."
+        )
+    return data_format
+
+
+def _select(pred, t, f):
+    """SelectV2 of a scalar predicate, with the shape a cond's Merge has: the dims both branches agree on."""
+    t = ops.convert_to_tensor(t)
+    f = ops.convert_to_tensor(f, dtype=t.dtype.base_dtype)
+    out = array_ops.where_v2(pred, t, f)
+    ts, fs = t.shape, f.shape
+    if ts.ndims is not None and ts.ndims == fs.ndims:
+        out.set_shape([a if a == b else None for a, b in zip(ts.as_list(), fs.as_list(), strict=True)])
+    return out
+
+
+def smart_cond(pred, true_fn, false_fn, name=None):
+    """`true_fn()` or `false_fn()` when `pred` is a Python bool or a constant tensor (TF's `smart_cond`).
+
+    For a run-time boolean tensor TF builds a `tf.cond`; the engine has no control flow, so both branches
+    are built and a SelectV2 picks one (same values; both branches run)."""
+    if isinstance(pred, ops.Tensor):
+        static = constant_value(pred)
+        if static is not None:
+            pred = bool(static)
+    if isinstance(pred, ops.Tensor):
+        if pred.dtype.base_dtype != dtypes.bool:
+            raise TypeError(
+                f"`pred` must be a Tensor, or a Python bool, or 1 or 0. Found instead: {pred.dtype}"
+            )
+        with ops.name_scope(name, "cond", [pred]):
+            t, f = true_fn(), false_fn()
+            if isinstance(t, (list, tuple)):
+                return type(t)(_select(pred, a, b) for a, b in zip(t, f, strict=True))
+            return _select(pred, t, f)
+    if pred not in (True, False, 0, 1):
+        raise TypeError(f"`pred` must be a Tensor, or a Python bool, or 1 or 0. Found instead: {type(pred)}")
+    return true_fn() if pred else false_fn()

@@ -1,0 +1,281 @@
+"""`tf.while_loop` in TF1's graph form (forward only: loop gradients are still to come).
+
+A loop with loop variables ``v`` is built as TF1 builds it (names as TF gives them)::
+
+    while/Enter    = Enter(v)  (frame "while/while_context")     while/Merge = Merge(Enter, NextIteration)
+    while/Less     = ... cond(Merge) ...                          while/LoopCond = LoopCond(cond result)
+    while/Switch   = Switch(Merge, LoopCond)                      while/Identity = Identity(Switch:1)
+    ... body(Identity) ...                                        while/NextIteration = NextIteration(body)
+    while/Exit     = Exit(Switch:0)
+
+Ops built in the cond and body are in a `WhileContext`: a tensor from outside the loop is read through
+a constant Enter (``<op>/Enter``, the value in every iteration), and an op with no inputs, or only loop
+invariants, gets a control edge from the loop's pivot so that it runs once per iteration.  The dataflow
+executor (engine/runtime/dataflow.py) runs the frames.
+"""
+
+from __future__ import annotations
+
+import tree as nest
+
+from engine.framework import dtypes, ops, tensor_shape
+from engine.ops import array_ops, frame_ops
+from engine.ops.flow_context import FlowContext
+
+
+def _shape_less_than_or_equal(shape1, shape2):
+    """Whether `shape1` is at least as specific as `shape2` (TF's `_ShapeLessThanOrEqual`)."""
+    if shape2.dims is None:
+        return True
+    if shape1.ndims != shape2.ndims:
+        return False
+    return all(
+        d2.value is None or d1.value == d2.value for d1, d2 in zip(shape1.dims, shape2.dims, strict=True)
+    )
+
+
+def _output_context(op):
+    ctx = op._get_control_flow_context()
+    if ctx is not None and op.op_def.control_flow == "exit":
+        ctx = ctx.outer_context
+    return ctx
+
+
+class WhileContext(FlowContext):
+    """The loop being built: ops created in its cond and body are rewired to read outside values through
+    constant Enters (TF's `WhileContext`)."""
+
+    def __init__(self, parallel_iterations, name):
+        super().__init__()
+        self.parallel_iterations = parallel_iterations
+        self.name = self.graph.unique_name(name)
+        self.pivot = None  # the LoopCond
+        self._pivot_for_pred = None  # the first Merge
+        self._pivot_for_body = None  # the first body Identity
+        self.loop_enters = []
+        self.loop_exits = []
+
+    def while_context(self):
+        return self
+
+    def control_pivot(self):
+        return self._pivot_for_body if self._pivot_for_body is not None else self._pivot_for_pred
+
+    def add_value(self, val):
+        """The tensor standing for `val` inside the loop: `val` when it belongs here, else (once per
+        value) a constant Enter of it."""
+        if val.name in self._values or val.op._get_control_flow_context() is self:
+            return self._external_values.get(val.name, val)
+        self._values.add(val.name)
+        result = val
+        if self.outer_context is not None:
+            result = self.outer_context.add_value(val)
+        enter = self.as_current(lambda: frame_ops.enter(result, self.name, is_constant=True,
+                                                         parallel_iterations=self.parallel_iterations))
+        self._fix_control_inputs(enter)
+        self._values.add(enter.name)
+        self._external_values[val.name] = enter
+        return enter
+
+    def add_op(self, op):
+        """Called for each op created while this loop is the current context (ops.Graph.create_op)."""
+        if op.op_def.control_flow == "enter" and op._get_attr_or("frame_name", "") == self.name:
+            pass  # the loop's own Enters, wired by the builder
+        elif not op.inputs:
+            internal, external = self._split_control_inputs(op)
+            if not internal:
+                op._add_control_input(self.control_pivot().op)
+            self._pull_in(op, external)
+        else:
+            for index, x in enumerate(op.inputs):
+                real = self.add_value(x)
+                if real is not x:
+                    op._update_input(index, real)
+            _, external = self._split_control_inputs(op)
+            if not op.control_inputs and all(
+                x.op.op_def.control_flow == "enter" and x.op._get_attr_or("is_constant", False)
+                for x in op.inputs
+            ):
+                op._add_control_input(self.control_pivot().op)  # only loop invariants: once per iteration
+            self._pull_in(op, external)
+        for t in op.outputs:
+            self.mark(t.name)
+        if self.outer_context is not None:
+            self.outer_context.add_inner_op(op)
+
+    def _split_control_inputs(self, op):
+        """Drops the op's control inputs from outside this loop; returns (kept, dropped)."""
+        internal, external = [], []
+        for c in op.control_inputs:
+            ctx = _output_context(c)
+            (internal if ctx is not None and ctx.while_context() is self else external).append(c)
+        if external:
+            op._remove_all_control_inputs()
+            op._add_control_inputs(internal)
+        return internal, external
+
+    def _pull_in(self, op, external):
+        """An outside control input becomes one on an Identity of that op's output inside the loop."""
+        if not external:
+            return
+        pulled = self.as_current(lambda: [array_ops.identity(c.outputs[0]).op for c in external if c.outputs])
+        op._add_control_inputs(pulled)
+
+    def _fix_control_inputs(self, enter):
+        """An Enter keeps the control dependencies active around the loop (built with none)."""
+        enter.op._set_control_flow_context(self)
+        if self.outer_context is None:
+            deps = self.graph._control_dependencies_for_inputs([enter.op.inputs[0].op])
+            enter.op._add_control_inputs([d for d in deps if d is not enter.op])
+
+    def build_loop(self, cond, body, loop_vars, shape_invariants, return_same_structure):
+        """The loop's Exit tensors, in the structure `body` returns."""
+        flat_vars = nest.flatten(loop_vars)
+        for x in flat_vars:
+            self._values.add(x.name)
+        real_vars = flat_vars
+        if self.outer_context is not None:
+            real_vars = [self.outer_context.add_value(x) for x in flat_vars]
+        with self:
+            with ops.control_dependencies(None):
+                enters = [
+                    frame_ops.enter(x, self.name, parallel_iterations=self.parallel_iterations)
+                    for x in real_vars
+                ]
+            pivot = _enclosing_pivot(self.outer_context)
+            if pivot is not None:  # a loop variable that is an outer loop's invariant starts per iteration
+                for e in enters:
+                    source = e.op.inputs[0].op
+                    if source.op_def.control_flow == "enter" and source._get_attr_or("is_constant", False):
+                        e.op._add_control_input(pivot.op)
+            if shape_invariants is not None:
+                for x, e, shape in zip(real_vars, enters, nest.flatten(shape_invariants), strict=True):
+                    shape = tensor_shape.as_shape(shape)
+                    if not _shape_less_than_or_equal(x.shape, shape):
+                        raise ValueError(
+                            f"The shape invariant specified for {x.name} is not compatible with the initial "
+                            f"shape of the loop variable. It enters the loop with shape {x.shape}, but the "
+                            f"specified shape invariant is {shape}."
+                        )
+                    e._shape = shape  # the loop variable may have any shape the invariant allows
+            for e in enters:
+                self._fix_control_inputs(e)
+                self._values.add(e.name)
+            self.loop_enters = enters
+            merges = [frame_ops.merge([e, e])[0] for e in enters]
+            self._pivot_for_pred = merges[0]
+            c = ops.convert_to_tensor(cond(*nest.unflatten_as(loop_vars, merges)))
+            if c.dtype.base_dtype != dtypes.bool or c.shape.ndims not in (None, 0):
+                raise ValueError(f"cond of a while loop must return a scalar boolean, got {c!r}")
+            self.pivot = frame_ops.loop_cond(c, name="LoopCond")
+            switches = [frame_ops.switch(m, self.pivot) for m in merges]
+            body_vars = [array_ops.identity(s[1]) for s in switches]
+            self._pivot_for_body = body_vars[0]
+            result = body(*nest.unflatten_as(loop_vars, body_vars))
+            if not nest.is_nested(result):
+                result = [result]
+            original_result = result
+            try:
+                nest.assert_same_structure(list(loop_vars), list(result))
+            except (TypeError, ValueError) as e:
+                raise ValueError(str(e)) from None
+            flat_result = [ops.convert_to_tensor(r) for r in nest.flatten(result)]
+            for m, v in zip(merges, flat_result, strict=True):
+                if not _shape_less_than_or_equal(v.shape, m.shape):
+                    entered = m.op.inputs[0].op.inputs[0]
+                    raise ValueError(
+                        f"Input tensor '{entered.name}' enters the loop with shape {entered.shape}, but has "
+                        f"shape {v.shape} after one iteration. To allow the shape to vary across iterations, "
+                        "use the `shape_invariants` argument of tf.while_loop to specify a less-specific "
+                        "shape."
+                    )
+                if v.dtype.base_dtype != m.dtype.base_dtype:
+                    raise TypeError(
+                        f"Loop variable {m.op.inputs[0].op.inputs[0].name} enters the loop as "
+                        f"{m.dtype.base_dtype.name} but the body returns {v.dtype.base_dtype.name}"
+                    )
+                m.op._update_input(1, frame_ops.next_iteration(v))
+            exits = [frame_ops.exit(s[0]) for s in switches]
+        self.loop_exits = exits
+        if self.outer_context is not None:
+            for x in exits:
+                self.outer_context.add_inner_op(x.op)
+        packed = nest.unflatten_as(original_result, exits)
+        if return_same_structure:
+            return packed
+        return packed[0] if len(exits) == 1 else packed
+
+
+def _enclosing_pivot(ctx):
+    """The control pivot of the closest enclosing cond branch or loop body, or None."""
+    while ctx is not None:
+        pivot = ctx.control_pivot() if isinstance(ctx, WhileContext) else ctx.pivot
+        if pivot is not None:
+            return pivot
+        ctx = ctx.outer_context
+    return None
+
+
+def while_loop(
+    cond,
+    body,
+    loop_vars,
+    shape_invariants=None,
+    parallel_iterations=10,
+    back_prop=True,
+    swap_memory=False,
+    name=None,
+    maximum_iterations=None,
+    return_same_structure=False,
+):
+    """``tf.while_loop``: repeats `body` while `cond` is true, as TF1's Enter/Merge/Switch/Exit frame.
+
+    `back_prop` and `swap_memory` are accepted and change nothing here (gradients through loops are
+    still to come; there is no device memory to swap)."""
+    del back_prop, swap_memory
+    if not callable(cond):
+        raise TypeError("cond must be callable.")
+    if not callable(body):
+        raise TypeError("body must be callable.")
+    if parallel_iterations < 1:
+        raise TypeError("parallel_iterations must be a positive integer.")
+    if not loop_vars and loop_vars != 0:
+        raise ValueError("No loop variables provided")
+    if not isinstance(loop_vars, (list, tuple, dict)):
+        loop_vars = [loop_vars]
+    try_to_pack = isinstance(loop_vars, (list, tuple)) and len(loop_vars) == 1 and not return_same_structure
+    with ops.name_scope(name, "while", nest.flatten(loop_vars)):
+        if maximum_iterations is not None:
+            maximum_iterations = ops.convert_to_tensor(maximum_iterations, name="maximum_iterations")
+            if maximum_iterations.shape.ndims != 0:
+                raise ValueError(
+                    f"maximum_iterations must be a scalar, saw shape: {maximum_iterations.shape}"
+                )
+            from engine.ops import constant_op, math_ops
+
+            counter = constant_op.constant(0, dtype=maximum_iterations.dtype, name="iteration_counter")
+            orig_cond, orig_body = cond, body
+            if try_to_pack:  # one loop variable: cond and body take it as is
+                loop_vars = (counter, loop_vars[0])
+
+                def cond(i, lv):
+                    return math_ops.logical_and(i < maximum_iterations, orig_cond(lv))
+
+                def body(i, lv):
+                    return i + 1, orig_body(lv)
+            else:
+                loop_vars = (counter, loop_vars)
+
+                def cond(i, lv):
+                    return math_ops.logical_and(i < maximum_iterations, orig_cond(*lv))
+
+                def body(i, lv):
+                    return i + 1, orig_body(*lv)
+
+            if shape_invariants is not None:
+                shape_invariants = (tensor_shape.TensorShape([]), shape_invariants)
+            return_same_structure = True
+        loop_vars = nest.map_structure(lambda v: ops.convert_to_tensor(v), loop_vars)
+        context = WhileContext(parallel_iterations, "while_context")
+        result = context.build_loop(cond, body, loop_vars, shape_invariants, return_same_structure)
+        return result if maximum_iterations is None else result[1]
