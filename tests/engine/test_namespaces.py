@@ -50,6 +50,7 @@ def test_v2_switches_keep_tf1_graph_mode():
     ("linalg", "set_diag", engine.matrix_set_diag), ("linalg", "transpose", engine.matrix_transpose),
     ("linalg", "eye", engine.eye), ("dtypes", "cast", engine.cast), ("dtypes", "float32", engine.float32),
     ("debugging", "is_nan", engine.is_nan), ("app", "flags", engine.flags),
+    ("debugging", "assert_equal", engine.assert_equal), ("debugging", "Assert", engine.Assert),
 ])
 def test_namespace_names_are_aliases_not_copies(namespace, name, target):
     assert getattr(getattr(tf, namespace), name) is target
