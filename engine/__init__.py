@@ -165,6 +165,7 @@ from engine.ops.check_ops import (
 from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm, global_norm
 from engine.ops.composite_ops import reduce_logsumexp, sequence_mask
 from engine.ops.cond import case, cond
+from engine.ops.confusion_matrix import confusion_matrix
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
 from engine.ops.einsum_op import einsum
@@ -435,6 +436,7 @@ __all__ = [
     "complex64",
     "concat",
     "cond",
+    "confusion_matrix",
     "constant",
     "constant_initializer",
     "control_dependencies",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from engine.framework import dtypes, ops
 from engine.ops import array_ops, math_ops, state_ops
+from engine.ops.confusion_matrix import confusion_matrix
 from engine.ops.constant_op import constant
 from engine.variable_scope import variable_scope
 from engine.variables import Variable
@@ -313,19 +314,6 @@ def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collectio
         return value, update_op
 
 
-def _confusion_matrix(labels, predictions, num_classes, weights):
-    """[num_classes, num_classes] float64 counts of (label, prediction) pairs, weighted. Deviation: built
-    as one_hot(labels)^T @ one_hot(predictions) where TF scatters (ScatterNd); same values."""
-    with ops.name_scope(None, "confusion_matrix", (predictions, labels, num_classes, weights)):
-        labels = array_ops.one_hot(array_ops.cast(labels, dtypes.int64), num_classes, dtype=dtypes.float64)
-        predictions = array_ops.one_hot(array_ops.cast(predictions, dtypes.int64), num_classes,
-                                        dtype=dtypes.float64)
-        if weights is not None:
-            weights = array_ops.expand_dims(array_ops.cast(weights, dtypes.float64), 1)
-            labels = math_ops.multiply(labels, weights)
-        return math_ops.matmul(labels, predictions, transpose_a=True)
-
-
 def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections=None,
              updates_collections=None, name=None):
     """Mean over classes of intersection / union, from a running confusion matrix (variable
@@ -341,7 +329,7 @@ def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections
         if weights is not None and weights.get_shape().ndims != 1:
             weights = array_ops.reshape(weights, [-1])
         total_cm = _metric_variable([num_classes, num_classes], dtypes.float64, name="total_confusion_matrix")
-        batch_cm = _confusion_matrix(labels, predictions, num_classes, weights)
+        batch_cm = confusion_matrix(labels, predictions, num_classes, weights=weights, dtype=dtypes.float64)
         update_op = state_ops.assign_add(total_cm, batch_cm)
         cm = array_ops.cast(total_cm, dtypes.float32)
         sum_over_row = math_ops.reduce_sum(cm, 0)

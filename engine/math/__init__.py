@@ -8,6 +8,7 @@ from __future__ import annotations
 
 # Families added by the layers/nn slice (engine/ops/*: one module each).
 from engine.ops.composite_ops import reduce_logsumexp
+from engine.ops.confusion_matrix import confusion_matrix
 from engine.ops.math_ops import cumprod
 from engine.ops.math_ops.arithmetic import (
     add,
@@ -94,6 +95,7 @@ __all__ = [
     "atan",
     "atan2",
     "ceil",
+    "confusion_matrix",
     "cos",
     "cosh",
     "cumprod",
