@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from engine.framework import dtypes, ops
 from engine.ops import array_ops, math_ops, state_ops
-from engine.ops.confusion_matrix import confusion_matrix
+from engine.ops.confusion_matrix import confusion_matrix, remove_squeezable_dimensions
 from engine.ops.constant_op import constant
 from engine.variable_scope import variable_scope
 from engine.variables import Variable
@@ -39,13 +39,7 @@ def _remove_squeezable_dimensions(predictions, labels, weights):
     off weights when they have one rank more than predictions; static ranks only."""
     predictions = ops.convert_to_tensor(predictions)
     if labels is not None:
-        labels = ops.convert_to_tensor(labels)
-        p_rank, l_rank = predictions.get_shape().ndims, labels.get_shape().ndims
-        if p_rank is not None and l_rank is not None:
-            if p_rank == l_rank + 1 and predictions.get_shape().dims[-1].value == 1:
-                predictions = array_ops.squeeze(predictions, [-1])
-            elif l_rank == p_rank + 1 and labels.get_shape().dims[-1].value == 1:
-                labels = array_ops.squeeze(labels, [-1])
+        labels, predictions = remove_squeezable_dimensions(ops.convert_to_tensor(labels), predictions)
     if weights is not None:
         weights = ops.convert_to_tensor(weights)
         p_rank, w_rank = predictions.get_shape().ndims, weights.get_shape().ndims

@@ -9,7 +9,7 @@ from engine.ops.control_flow_ops import with_dependencies
 from engine.ops.nd_index_ops import scatter_nd
 
 
-def _remove_squeezable_dimensions(labels, predictions):
+def remove_squeezable_dimensions(labels, predictions):
     """Squeezes a trailing size-1 dimension off whichever of the two has one rank more (static ranks)."""
     l_rank, p_rank = labels.get_shape().ndims, predictions.get_shape().ndims
     if l_rank is not None and p_rank is not None:
@@ -26,7 +26,7 @@ def confusion_matrix(labels, predictions, num_classes=None, dtype=dtypes.int32, 
     with ops.name_scope(name, "confusion_matrix", (predictions, labels, num_classes, weights)):
         labels = ops.convert_to_tensor(labels, name="labels")
         predictions = ops.convert_to_tensor(predictions, name="predictions")
-        labels, predictions = _remove_squeezable_dimensions(labels, predictions)
+        labels, predictions = remove_squeezable_dimensions(labels, predictions)
         predictions = array_ops.cast(predictions, dtypes.int64)
         labels = array_ops.cast(labels, dtypes.int64)
         labels = with_dependencies(
