@@ -6,20 +6,29 @@ module per op family), engine/session.py, engine/variables.py and engine/variabl
 
 # ruff: noqa: F401 - this module only re-exports the public API
 
-# Namespaces (modules), as in TF 1.x: tf.bitwise, tf.initializers, tf.layers, tf.logging, tf.losses, tf.nn,
-# tf.summary, tf.train; `gradients` is made callable at the end of this file. `contrib` (only
-# tf.contrib.layers' common names) is an attribute, not in __all__: TF 2.21's tf.compat.v1 has no contrib.
+# Namespaces (modules), as in TF 1.x: tf.app, tf.bitwise, tf.compat, tf.initializers, tf.layers, tf.logging,
+# tf.losses, tf.metrics, tf.nn, tf.summary, tf.train, ...; `gradients` is made callable at the end of this
+# file. `contrib` (only tf.contrib.layers' common names) is an attribute, not in __all__: TF 2.21's
+# tf.compat.v1 has no contrib.
 from engine import (
+    app,
     bitwise,
+    compat,
     contrib,
     data,
+    debugging,
+    dtypes,
+    flags,
+    gfile,
     gradients,
     initializers,
     io,
     layers,
+    linalg,
     logging,
     losses,
     math,
+    metrics,
     nn,
     python_io,
     random,
@@ -27,6 +36,19 @@ from engine import (
     train,
 )
 from engine.framework import errors
+from engine.framework.behavior import (
+    control_flow_v2_enabled,
+    disable_control_flow_v2,
+    disable_eager_execution,
+    disable_resource_variables,
+    disable_tensor_equality,
+    disable_v2_behavior,
+    disable_v2_tensorshape,
+    enable_resource_variables,
+    executing_eagerly,
+    executing_eagerly_outside_functions,
+    resource_variables_enabled,
+)
 from engine.framework.callable_module import make_module_callable as _make_module_callable
 from engine.framework.dtypes import (
     DType,
@@ -51,6 +73,7 @@ from engine.framework.dtypes import (
     uint64,
     variant,
 )
+from engine.framework.errors import OpError
 from engine.framework.importer import import_graph_def
 from engine.framework.ops import (
     Graph,
@@ -69,13 +92,15 @@ from engine.framework.ops import (
     get_default_session,
     init_scope,
     name_scope,
+    op_scope,
     register_tensor_conversion_function,
     reset_default_graph,
 )
 from engine.framework.random_seed import get_seed, set_random_seed
 from engine.framework.registry import NotDifferentiable, RegisterGradient, no_gradient
-from engine.framework.tensor_shape import Dimension, TensorShape, dimension_value
-from engine.framework.tensor_util import make_ndarray, make_tensor_proto
+from engine.framework.tensor_shape import Dimension, TensorShape, dimension_at_index, dimension_value
+from engine.framework.tensor_util import is_tensor, make_ndarray, make_tensor_proto
+from engine.gradients import AggregationMethod, UnconnectedGradients
 from engine.logging import get_logger
 
 # Op modules (importing them registers their op types with their gradients).
@@ -110,6 +135,9 @@ from engine.ops.array_ops import (
     stop_gradient,
     strided_slice,
     tile,
+    to_complex64,
+    to_complex128,
+    to_double,
     to_float,
     to_int32,
     to_int64,
@@ -137,6 +165,7 @@ from engine.ops.check_ops import (
 from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm, global_norm
 from engine.ops.composite_ops import reduce_logsumexp, sequence_mask
 from engine.ops.cond import case, cond
+from engine.ops.confusion_matrix import confusion_matrix
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
 from engine.ops.einsum_op import einsum
@@ -158,6 +187,8 @@ from engine.ops.math_ops import (
     acos,
     add,
     add_n,
+    arg_max,
+    arg_min,
     argmax,
     argmin,
     asin,
@@ -176,6 +207,7 @@ from engine.ops.math_ops import (
     exp,
     expm1,
     floor,
+    floor_div,
     floordiv,
     floormod,
     greater,
@@ -202,6 +234,7 @@ from engine.ops.math_ops import (
     not_equal,
     pow,  # noqa: A004
     range,  # noqa: A004
+    realdiv,
     reciprocal,
     reduce_all,
     reduce_any,
@@ -228,6 +261,7 @@ from engine.ops.math_ops import (
     truediv,
 )
 from engine.ops.nd_index_ops import gather_nd, scatter_nd
+from engine.ops.numerics import add_check_numerics_ops, check_numerics, verify_tensor_all_finite
 from engine.ops.parsing_ops import (
     FixedLenFeature,
     FixedLenSequenceFeature,
@@ -242,7 +276,14 @@ from engine.ops.reverse_op import reverse
 from engine.ops.reverse_op import reverse as reverse_v2
 from engine.ops.state_ops import assign, assign_add, assign_sub
 from engine.ops.while_loop import while_loop
-from engine.proto.config_pb2 import RunMetadata
+from engine.proto.attr_value_pb2 import AttrValue, NameAttrList
+from engine.proto.config_pb2 import GraphOptions, OptimizerOptions, RunMetadata
+from engine.proto.event_pb2 import Event, LogMessage, SessionLog
+from engine.proto.graph_pb2 import GraphDef
+from engine.proto.meta_graph_pb2 import MetaGraphDef, TensorInfo
+from engine.proto.node_def_pb2 import NodeDef
+from engine.proto.summary_pb2 import HistogramProto, Summary, SummaryMetadata
+from engine.proto.tensor_pb2 import TensorProto
 from engine.session import ConfigProto, GPUOptions, InteractiveSession, RunOptions, Session
 from engine.variable_scope import (
     AUTO_REUSE,
@@ -250,23 +291,29 @@ from engine.variable_scope import (
     get_local_variable,
     get_variable,
     get_variable_scope,
+    no_regularizer,
     variable_op_scope,
     variable_scope,
 )
 from engine.variables import (
     Variable,
+    VariableAggregation,
+    VariableSynchronization,
     all_variables,
     assert_variables_initialized,
     global_variables,
     global_variables_initializer,
+    initialize_all_tables,
     initialize_all_variables,
     initialize_local_variables,
+    initialize_variables,
     is_variable_initialized,
     local_variables,
     local_variables_initializer,
     model_variables,
     moving_average_variables,
     report_uninitialized_variables,
+    tables_initializer,
     trainable_variables,
     variables_initializer,
 )
@@ -276,10 +323,16 @@ newaxis = None
 float32_ref = float32._as_ref
 int32_ref = int32._as_ref
 float64_ref = float64._as_ref
+# TensorProto: TF1 scripts build it by hand (tf.TensorProto in TF 1.x) but TF 2.21's tf.compat.v1 has
+# no such name, so it is an attribute outside __all__.
 
 __version__ = "1.15.0"
 VERSION = __version__
 GRAPH_DEF_VERSION = 2474
+GRAPH_DEF_VERSION_MIN_CONSUMER = 0
+GRAPH_DEF_VERSION_MIN_PRODUCER = 0
+# tf.NoGradient: TF 1.x's other spelling of NotDifferentiable.
+NoGradient = NotDifferentiable
 
 
 # tf.gradients(ys, xs) is a function in TF; here the module engine.gradients is callable as it.
@@ -289,40 +342,77 @@ _make_module_callable(gradients, "gradients")
 # tf.compat.v1 (tests/interop/test_public_names.py checks them against TensorFlow 2.21).
 __all__ = [
     "AUTO_REUSE",
+    "AggregationMethod",
     "Assert",
+    "AttrValue",
     "ConfigProto",
     "DType",
     "Dimension",
+    "Event",
     "FixedLenFeature",
     "FixedLenSequenceFeature",
     "GPUOptions",
     "GRAPH_DEF_VERSION",
+    "GRAPH_DEF_VERSION_MIN_CONSUMER",
+    "GRAPH_DEF_VERSION_MIN_PRODUCER",
     "Graph",
+    "GraphDef",
     "GraphKeys",
+    "GraphOptions",
+    "HistogramProto",
     "InteractiveSession",
+    "LogMessage",
+    "MetaGraphDef",
+    "NameAttrList",
+    "NoGradient",
+    "NodeDef",
     "NotDifferentiable",
+    "OpError",
     "Operation",
+    "OptimizerOptions",
     "Print",
     "RegisterGradient",
     "RunMetadata",
     "RunOptions",
     "Session",
+    "SessionLog",
+    "Summary",
+    "SummaryMetadata",
     "Tensor",
+    "TensorInfo",
     "TensorShape",
+    "UnconnectedGradients",
     "VERSION",
     "Variable",
+    "VariableAggregation",
     "VariableScope",
+    "VariableSynchronization",
     "abs",
     "acos",
     "add",
+    "add_check_numerics_ops",
     "add_n",
     "add_to_collection",
     "add_to_collections",
     "all_variables",
+    "app",
+    "arg_max",
+    "arg_min",
     "argmax",
     "argmin",
     "as_dtype",
     "asin",
+    "assert_equal",
+    "assert_greater",
+    "assert_greater_equal",
+    "assert_less",
+    "assert_less_equal",
+    "assert_negative",
+    "assert_non_negative",
+    "assert_non_positive",
+    "assert_none_equal",
+    "assert_positive",
+    "assert_rank",
     "assert_variables_initialized",
     "assign",
     "assign_add",
@@ -333,44 +423,64 @@ __all__ = [
     "bool",
     "boolean_mask",
     "broadcast_to",
+    "case",
     "cast",
     "ceil",
+    "check_numerics",
     "clip_by_global_norm",
     "clip_by_norm",
     "clip_by_value",
     "colocate_with",
+    "compat",
     "complex128",
     "complex64",
     "concat",
+    "cond",
+    "confusion_matrix",
     "constant",
     "constant_initializer",
     "control_dependencies",
+    "control_flow_v2_enabled",
     "convert_to_tensor",
     "cos",
     "cosh",
     "cumprod",
     "cumsum",
     "data",
+    "debugging",
     "decode_csv",
     "decode_raw",
     "device",
+    "dimension_at_index",
     "dimension_value",
+    "disable_control_flow_v2",
+    "disable_eager_execution",
+    "disable_resource_variables",
+    "disable_tensor_equality",
+    "disable_v2_behavior",
+    "disable_v2_tensorshape",
     "div",
     "div_no_nan",
     "divide",
     "double",
+    "dtypes",
     "einsum",
+    "enable_resource_variables",
     "equal",
     "errors",
+    "executing_eagerly",
+    "executing_eagerly_outside_functions",
     "exp",
     "expand_dims",
     "expm1",
     "eye",
     "fill",
+    "flags",
     "float16",
     "float32",
     "float64",
     "floor",
+    "floor_div",
     "floordiv",
     "floormod",
     "gather",
@@ -384,6 +494,7 @@ __all__ = [
     "get_seed",
     "get_variable",
     "get_variable_scope",
+    "gfile",
     "global_norm",
     "global_variables",
     "global_variables_initializer",
@@ -392,27 +503,16 @@ __all__ = [
     "gradients",
     "greater",
     "greater_equal",
-    "assert_equal",
-    "assert_greater",
-    "assert_greater_equal",
-    "assert_less",
-    "assert_less_equal",
-    "assert_negative",
-    "assert_non_negative",
-    "assert_non_positive",
-    "assert_none_equal",
-    "assert_positive",
-    "assert_rank",
-    "case",
-    "cond",
     "group",
     "half",
     "identity",
     "identity_n",
     "import_graph_def",
     "init_scope",
+    "initialize_all_tables",
     "initialize_all_variables",
     "initialize_local_variables",
+    "initialize_variables",
     "initializers",
     "int16",
     "int32",
@@ -422,11 +522,13 @@ __all__ = [
     "is_finite",
     "is_inf",
     "is_nan",
+    "is_tensor",
     "is_variable_initialized",
     "layers",
     "less",
     "less_equal",
     "lin_space",
+    "linalg",
     "linspace",
     "local_variables",
     "local_variables_initializer",
@@ -446,6 +548,7 @@ __all__ = [
     "matrix_set_diag",
     "matrix_transpose",
     "maximum",
+    "metrics",
     "minimum",
     "mod",
     "model_variables",
@@ -458,19 +561,21 @@ __all__ = [
     "nn",
     "no_gradient",
     "no_op",
+    "no_regularizer",
     "not_equal",
     "one_hot",
     "ones",
     "ones_initializer",
     "ones_like",
+    "op_scope",
     "pad",
     "parse_example",
     "parse_single_example",
     "parse_single_sequence_example",
     "placeholder",
-    "print",
     "placeholder_with_default",
     "pow",
+    "print",
     "python_io",
     "random",
     "random_normal",
@@ -480,6 +585,7 @@ __all__ = [
     "random_uniform_initializer",
     "range",
     "rank",
+    "realdiv",
     "reciprocal",
     "reduce_all",
     "reduce_any",
@@ -494,6 +600,7 @@ __all__ = [
     "reset_default_graph",
     "reshape",
     "resource",
+    "resource_variables_enabled",
     "reverse",
     "reverse_v2",
     "rint",
@@ -522,10 +629,14 @@ __all__ = [
     "string",
     "subtract",
     "summary",
+    "tables_initializer",
     "tan",
     "tanh",
     "tensordot",
     "tile",
+    "to_complex128",
+    "to_complex64",
+    "to_double",
     "to_float",
     "to_int32",
     "to_int64",
@@ -544,11 +655,12 @@ __all__ = [
     "variable_op_scope",
     "variable_scope",
     "variables_initializer",
-    "while_loop",
     "variance_scaling_initializer",
     "variant",
+    "verify_tensor_all_finite",
     "where",
     "where_v2",
+    "while_loop",
     "zeros",
     "zeros_initializer",
     "zeros_like",

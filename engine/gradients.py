@@ -35,6 +35,16 @@ class UnconnectedGradients(enum.Enum):
     ZERO = "zero"
 
 
+class AggregationMethod:
+    """How `gradients` sums the gradients a tensor gets from several consumers. Every method gives the
+    same sum; this engine always builds AddN (TF's ADD_N), whatever is chosen."""
+
+    ADD_N = 0
+    DEFAULT = ADD_N
+    EXPERIMENTAL_TREE = 1
+    EXPERIMENTAL_ACCUMULATE_N = 2
+
+
 _TRAINABLE_DTYPES = frozenset(
     [dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128]
 )

@@ -30,6 +30,7 @@ from engine.ops.init_ops import (
 from engine.ops.init_ops import he_normal, he_uniform, lecun_normal, lecun_uniform
 from engine.variables import global_variables_initializer as global_variables
 from engine.variables import local_variables_initializer as local_variables
+from engine.variables import tables_initializer
 from engine.variables import variables_initializer as variables
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "global_variables",
     "local_variables",
     "variables",
+    "tables_initializer",
 ]

@@ -665,3 +665,8 @@ def variable_op_scope(
         dtype=dtype,
         constraint=constraint,
     )
+
+
+def no_regularizer(_):
+    """Pass as `regularizer=` to keep a variable out of a scope's regularization."""
+    return None

@@ -7,11 +7,33 @@ each Session separately (see `engine.runtime.state.VariableCell`).
 
 from __future__ import annotations
 
+import enum
+
 from engine.framework import dtypes, ops
 from engine.framework import tensor_shape as _ts
 from engine.ops import array_ops, control_flow_ops, math_ops, state_ops
 
 GraphKeys = ops.GraphKeys
+
+
+class VariableSynchronization(enum.Enum):
+    """When a distributed variable's replicas are synchronized; accepted and recorded nowhere here (one
+    process, no replicas)."""
+
+    AUTO = 0
+    NONE = 1
+    ON_WRITE = 2
+    ON_READ = 3
+
+
+class VariableAggregation(enum.Enum):
+    """How a distributed variable's replica updates combine; accepted (one process, no replicas)."""
+
+    NONE = 0
+    SUM = 1
+    MEAN = 2
+    ONLY_FIRST_REPLICA = 3
+    ONLY_FIRST_TOWER = 3  # TF 1.x's name, an alias of ONLY_FIRST_REPLICA
 
 
 class BaseVariable:
@@ -333,6 +355,23 @@ def variables_initializer(var_list, name="init"):
     if var_list:
         return control_flow_ops.group(*[v.initializer for v in var_list], name=name)
     return control_flow_ops.no_op(name=name)
+
+
+def initialize_variables(var_list, name="init"):
+    """TF 1.x's deprecated spelling of `variables_initializer`."""
+    return variables_initializer(var_list, name=name)
+
+
+def tables_initializer(name="init_all_tables"):
+    """One op running the initializers of the `TABLE_INITIALIZERS` collection (a NoOp when it is empty;
+    the engine has no lookup tables of its own, so only ops a script collects there run)."""
+    initializers = ops.get_collection(GraphKeys.TABLE_INITIALIZERS)
+    if initializers:
+        return control_flow_ops.group(*initializers, name=name)
+    return control_flow_ops.no_op(name=name)
+
+
+initialize_all_tables = tables_initializer
 
 
 def global_variables_initializer():

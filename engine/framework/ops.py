@@ -920,6 +920,12 @@ def name_scope(name, default_name=None, values=None):
     return _NameScope(graph, scope_name)
 
 
+def op_scope(values, name, default_name=None):
+    """TF 1.x's deprecated `tf.op_scope(values, name, default_name)`: `name_scope` with its arguments
+    in the old order."""
+    return name_scope(name, default_name, values)
+
+
 class _NameScope:
     __slots__ = ("_graph", "_name", "_cm", "_default_cm")
 

@@ -351,3 +351,11 @@ def from_tuple(dims):
 
 def is_int_like(x):
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+
+
+def dimension_at_index(shape, index):
+    """Dimension `index` of `shape` as a `Dimension` (`Dimension(None)` when the rank is unknown)."""
+    shape = as_shape(shape)
+    if shape.dims is None:
+        return Dimension(None)
+    return shape.dims[index]

@@ -336,3 +336,11 @@ def constant_value_as_shape(tensor):
         return result
     n = tensor.shape[0].value if tensor.shape.ndims == 1 else None
     return _ts.unknown_shape(n)
+
+
+def is_tensor(x):
+    """True for graph values ops accept as they are: Tensors and Variables (not numpy arrays or numbers)."""
+    from engine.framework import ops
+    from engine.variables import Variable
+
+    return isinstance(x, ops.Tensor | Variable)

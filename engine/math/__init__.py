@@ -8,6 +8,7 @@ from __future__ import annotations
 
 # Families added by the layers/nn slice (engine/ops/*: one module each).
 from engine.ops.composite_ops import reduce_logsumexp
+from engine.ops.confusion_matrix import confusion_matrix
 from engine.ops.math_ops import cumprod
 from engine.ops.math_ops.arithmetic import (
     add,
@@ -80,6 +81,7 @@ from engine.ops.math_ops.unary import (
     tanh,
 )
 from engine.ops.nn_impl import l2_normalize, zero_fraction
+from engine.ops.nn_ops import log_softmax, softmax, softplus, softsign
 from engine.ops.top_k_ops import in_top_k, top_k
 
 __all__ = [
@@ -93,6 +95,7 @@ __all__ = [
     "atan",
     "atan2",
     "ceil",
+    "confusion_matrix",
     "cos",
     "cosh",
     "cumprod",
@@ -115,6 +118,7 @@ __all__ = [
     "less_equal",
     "log",
     "log1p",
+    "log_softmax",
     "logical_and",
     "logical_not",
     "logical_or",
@@ -143,6 +147,9 @@ __all__ = [
     "sign",
     "sin",
     "sinh",
+    "softmax",
+    "softplus",
+    "softsign",
     "sqrt",
     "square",
     "squared_difference",

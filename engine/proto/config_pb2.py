@@ -26,7 +26,7 @@ from engine.proto import graph_pb2 as engine_dot_proto_dot_graph__pb2
 from engine.proto import step_stats_pb2 as engine_dot_proto_dot_step__stats__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x65ngine/proto/config.proto\x12\x06\x65ngine\x1a\x18\x65ngine/proto/graph.proto\x1a\x1d\x65ngine/proto/step_stats.proto\"\xc1\x02\n\x0bRunMetadata\x12%\n\nstep_stats\x18\x01 \x01(\x0b\x32\x11.engine.StepStats\x12*\n\x10partition_graphs\x18\x03 \x03(\x0b\x32\x10.engine.GraphDef\x12;\n\x0f\x66unction_graphs\x18\x04 \x03(\x0b\x32\".engine.RunMetadata.FunctionGraphs\x1a\xa1\x01\n\x0e\x46unctionGraphs\x12*\n\x10partition_graphs\x18\x01 \x03(\x0b\x32\x10.engine.GraphDef\x12\x30\n\x16pre_optimization_graph\x18\x02 \x01(\x0b\x32\x10.engine.GraphDef\x12\x31\n\x17post_optimization_graph\x18\x03 \x01(\x0b\x32\x10.engine.GraphDefb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x65ngine/proto/config.proto\x12\x06\x65ngine\x1a\x18\x65ngine/proto/graph.proto\x1a\x1d\x65ngine/proto/step_stats.proto\"\xc1\x02\n\x0bRunMetadata\x12%\n\nstep_stats\x18\x01 \x01(\x0b\x32\x11.engine.StepStats\x12*\n\x10partition_graphs\x18\x03 \x03(\x0b\x32\x10.engine.GraphDef\x12;\n\x0f\x66unction_graphs\x18\x04 \x03(\x0b\x32\".engine.RunMetadata.FunctionGraphs\x1a\xa1\x01\n\x0e\x46unctionGraphs\x12*\n\x10partition_graphs\x18\x01 \x03(\x0b\x32\x10.engine.GraphDef\x12\x30\n\x16pre_optimization_graph\x18\x02 \x01(\x0b\x32\x10.engine.GraphDef\x12\x31\n\x17post_optimization_graph\x18\x03 \x01(\x0b\x32\x10.engine.GraphDef\"\x95\x03\n\x10OptimizerOptions\x12+\n#do_common_subexpression_elimination\x18\x01 \x01(\x08\x12\x1b\n\x13\x64o_constant_folding\x18\x02 \x01(\x08\x12$\n\x1cmax_folded_constant_in_bytes\x18\x06 \x01(\x03\x12\x1c\n\x14\x64o_function_inlining\x18\x04 \x01(\x08\x12\x31\n\topt_level\x18\x03 \x01(\x0e\x32\x1e.engine.OptimizerOptions.Level\x12\x41\n\x10global_jit_level\x18\x05 \x01(\x0e\x32\'.engine.OptimizerOptions.GlobalJitLevel\x12\x16\n\x0e\x63pu_global_jit\x18\x07 \x01(\x08\" \n\x05Level\x12\x06\n\x02L1\x10\x00\x12\x0f\n\x02L0\x10\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\"C\n\x0eGlobalJitLevel\x12\x0b\n\x07\x44\x45\x46\x41ULT\x10\x00\x12\x10\n\x03OFF\x10\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12\x08\n\x04ON_1\x10\x01\x12\x08\n\x04ON_2\x10\x02\"\x8e\x02\n\x0cGraphOptions\x12\x1e\n\x16\x65nable_recv_scheduling\x18\x02 \x01(\x08\x12\x33\n\x11optimizer_options\x18\x03 \x01(\x0b\x32\x18.engine.OptimizerOptions\x12\x18\n\x10\x62uild_cost_model\x18\x04 \x01(\x03\x12\x1e\n\x16\x62uild_cost_model_after\x18\t \x01(\x03\x12\x14\n\x0cinfer_shapes\x18\x05 \x01(\x08\x12\x1a\n\x12place_pruned_graph\x18\x06 \x01(\x08\x12 \n\x18\x65nable_bfloat16_sendrecv\x18\x07 \x01(\x08\x12\x15\n\rtimeline_step\x18\x08 \x01(\x05J\x04\x08\x01\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,4 +37,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RUNMETADATA']._serialized_end=416
   _globals['_RUNMETADATA_FUNCTIONGRAPHS']._serialized_start=255
   _globals['_RUNMETADATA_FUNCTIONGRAPHS']._serialized_end=416
+  _globals['_OPTIMIZEROPTIONS']._serialized_start=419
+  _globals['_OPTIMIZEROPTIONS']._serialized_end=824
+  _globals['_OPTIMIZEROPTIONS_LEVEL']._serialized_start=723
+  _globals['_OPTIMIZEROPTIONS_LEVEL']._serialized_end=755
+  _globals['_OPTIMIZEROPTIONS_GLOBALJITLEVEL']._serialized_start=757
+  _globals['_OPTIMIZEROPTIONS_GLOBALJITLEVEL']._serialized_end=824
+  _globals['_GRAPHOPTIONS']._serialized_start=827
+  _globals['_GRAPHOPTIONS']._serialized_end=1097
 # @@protoc_insertion_point(module_scope)

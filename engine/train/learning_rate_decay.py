@@ -95,3 +95,7 @@ def piecewise_constant(x, boundaries, values, name=None):
         for b, v in reversed(list(zip(bounds, vals[:-1], strict=True))):
             result = array_ops.where(math_ops.less_equal(x, b), v, result)
         return array_ops.identity(result, name=name)
+
+
+# TF 1.x exports piecewise_constant under both names.
+piecewise_constant_decay = piecewise_constant

@@ -325,6 +325,7 @@ _TF_INPUT_NAMES = {
     "BroadcastGradientArgs": "s0 s1",
     "BroadcastTo": "input shape",
     "Ceil": "x",
+    "CheckNumerics": "tensor",
     "ConcatV2": "values axis",
     "Conv2D": "input filter",
     "Conv2DBackpropFilter": "input filter_sizes out_backprop",

@@ -28,6 +28,7 @@ from engine.ops import (
     math_ops,
     nn_loss_ops,
     nn_ops,
+    numerics,
     op_util,
 )
 from engine.ops import depthwise_conv_ops as depthwise_ops
@@ -393,6 +394,7 @@ CASES: dict[str, list[Case]] = {
     "Selu": unary(nn_ops.selu, away),
     "Softplus": unary(nn_ops.softplus),
     "Softsign": unary(nn_ops.softsign),
+    "CheckNumerics": unary(lambda x: numerics.check_numerics(x, "checked")),
     "LeakyRelu": unary(lambda x: nn_ops.leaky_relu(x, alpha=0.3), away),
     "Softmax": [Case(lambda x: nn_ops.softmax(x), [rnd(2, 4)])],
     "LogSoftmax": [Case(lambda x: nn_ops.log_softmax(x), [rnd(2, 4)])],

@@ -48,6 +48,19 @@ def to_float(x, name="ToFloat"):
     return cast(x, dtypes.float32, name=name)
 
 
+def to_double(x, name="ToDouble"):
+    """``tf.to_double``: TF 1.x's deprecated spelling of ``cast(x, tf.float64)``."""
+    return cast(x, dtypes.float64, name=name)
+
+
+def to_complex64(x, name="ToComplex64"):
+    return cast(x, dtypes.complex64, name=name)
+
+
+def to_complex128(x, name="ToComplex128"):
+    return cast(x, dtypes.complex128, name=name)
+
+
 def to_int32(x, name="ToInt32"):
     return cast(x, dtypes.int32, name=name)
 

@@ -231,6 +231,16 @@ def floordiv(x, y, name=None):
     return _binary("FloorDiv", x, y, name, "floordiv")
 
 
+def floor_div(x, y, name=None):
+    """``tf.floor_div``: the generated-op spelling of ``floordiv`` (op and default name FloorDiv)."""
+    return _binary("FloorDiv", x, y, name, "FloorDiv")
+
+
+def realdiv(x, y, name=None):
+    """``tf.realdiv``: the generated RealDiv op on two inputs of one float type (no int-to-float cast)."""
+    return _binary("RealDiv", x, y, name, "RealDiv")
+
+
 def floormod(x, y, name=None):
     return _binary("FloorMod", x, y, name, "FloorMod")
 

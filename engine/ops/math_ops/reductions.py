@@ -347,6 +347,16 @@ def argmin(input, axis=None, name=None, dimension=None, output_type=dtypes.int64
     return _arg("ArgMin", input, axis, name, dimension, output_type)
 
 
+def arg_max(input, dimension, output_type=dtypes.int64, name=None):  # noqa: A002
+    """``tf.arg_max``: the deprecated generated-op spelling of ``argmax`` (``dimension`` is required)."""
+    return _arg("ArgMax", input, None, name, dimension, output_type)
+
+
+def arg_min(input, dimension, output_type=dtypes.int64, name=None):  # noqa: A002
+    """``tf.arg_min``: the deprecated generated-op spelling of ``argmin`` (``dimension`` is required)."""
+    return _arg("ArgMin", input, None, name, dimension, output_type)
+
+
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
     with ops.name_scope(name, "Cumsum", [x]) as scope:
         x = _convert(x, name="x")
