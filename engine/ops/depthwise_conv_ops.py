@@ -13,7 +13,8 @@ from engine.framework import errors, ops, registry
 from engine.framework.registry import register_gradient
 from engine.framework.tensor_shape import TensorShape
 from engine.ops import conv_ops, grad_util, op_util
-from engine.ops.conv_ops import _attrs, _check_nhwc, _col2im, _dims, _geometry, _pad, _patches, _spatial_out
+from engine.ops.conv3d_ops import _geometry, _pad, _scatter_windows, _windows  # any number of spatial axes
+from engine.ops.conv_ops import _attrs, _check_nhwc, _dims, _spatial_out
 
 _DEPTHWISE_TYPES = ("float16", "bfloat16", "float32", "float64")
 _ATTR_NAMES = ("strides", "padding", "dilations")
@@ -31,23 +32,23 @@ def _check_strides(strides):
 def np_depthwise_conv2d(x, f, strides, padding, dilations):
     _check_strides(strides)
     kh, kw, c, m = f.shape
-    oh, ow, ph, pw = _geometry(x.shape, kh, kw, strides, dilations, padding)
-    cols = _patches(_pad(x, ph, pw), kh, kw, oh, ow, strides, dilations)  # [N, OH, OW, KH, KW, C]
+    (oh, ow), pads = _geometry(x.shape, (kh, kw), strides, dilations, padding)
+    cols = _windows(_pad(x, pads), (kh, kw), (oh, ow), strides, dilations)  # [N, OH, OW, KH, KW, C]
     return np.einsum("nhwijc,ijcm->nhwcm", cols, f).reshape(x.shape[0], oh, ow, c * m)
 
 
 def np_depthwise_backprop_filter(x, filter_shape, dy, strides, padding, dilations):
     kh, kw, c, m = filter_shape
-    oh, ow, ph, pw = _geometry(x.shape, kh, kw, strides, dilations, padding)
-    cols = _patches(_pad(x, ph, pw), kh, kw, oh, ow, strides, dilations)
+    (oh, ow), pads = _geometry(x.shape, (kh, kw), strides, dilations, padding)
+    cols = _windows(_pad(x, pads), (kh, kw), (oh, ow), strides, dilations)
     return np.einsum("nhwijc,nhwcm->ijcm", cols, dy.reshape(dy.shape[:3] + (c, m)))
 
 
 def np_depthwise_backprop_input(input_shape, f, dy, strides, padding, dilations):
     kh, kw, c, m = f.shape
-    oh, ow, ph, pw = _geometry(input_shape, kh, kw, strides, dilations, padding)
+    (oh, ow), pads = _geometry(input_shape, (kh, kw), strides, dilations, padding)
     dcols = np.einsum("nhwcm,ijcm->nhwijc", dy.reshape(dy.shape[:3] + (c, m)), f)
-    return _col2im(dcols, input_shape, kh, kw, oh, ow, ph, pw, strides, dilations)
+    return _scatter_windows(dcols, input_shape, (kh, kw), (oh, ow), pads, strides, dilations)
 
 
 def _infer_depthwise(op):
