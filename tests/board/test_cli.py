@@ -114,7 +114,12 @@ def test_serves_on_localhost_and_prints_progress(tmp_path):
                                                for s in range(3000) for t in range(4)])
     process, port = _serve(tmp_path)
     try:
+        # the server answers while its first pass still discovers runs (as TensorBoard does): poll
+        deadline = time.monotonic() + 20
         body = _wait_for(f"http://localhost:{port}/data/runs")
+        while body != b'["run0","run1","run2"]' and time.monotonic() < deadline:
+            time.sleep(0.05)
+            body = _wait_for(f"http://localhost:{port}/data/runs")
         assert body == b'["run0","run1","run2"]'
         # localhost only: the port is not open on the machine's other addresses
         other = socket.gethostbyname(socket.gethostname())
