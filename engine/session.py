@@ -345,6 +345,10 @@ class BaseSession:
     def __del__(self):
         self._closed = True
 
+    def __repr__(self):
+        # TF's sessions have Python's default repr; printed sessions read as TF's do (addresses aside).
+        return f"<tensorflow.python.client.session.{type(self).__name__} object at {id(self):#x}>"
+
 
 class Session(BaseSession):
     """TF 1.x `tf.Session(target='', graph=None, config=None)`."""

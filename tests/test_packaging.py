@@ -19,7 +19,7 @@ def test_wheel_carries_templates_static_files_vendor_files_and_page_scripts(tmp_
                      assets + "static/vendor/elk.bundled.js", assets + "static/bundle/scalars/main.js",
                      assets + "static/bundle/graph/main.js", assets + "static/bundle/graph/layout_worker.js",
                      "board/resources.py", "engine/proto/event_pb2.py", "engine/__init__.py",
-                     "tfformat/records.py", "tfformat/crc_tables.py"):
+                     "tfformat/records.py", "tfformat/crc_tables.py", "engine/framework/op_signatures.pb"):
         assert expected in names, expected
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "board = board.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -1046,13 +1046,17 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, as_ref
     return constant_op.constant(value, dtype=dtype, name=name or "Const")
 
 
+def has_conversion_function(value):
+    """True for values a registered conversion function turns into a tensor (Variables, ...)."""
+    return any(isinstance(value, base_type) for _, base_type, _fn in _conversion_functions)
+
+
 def _contains_tensor(value):
     for v in value:
         if isinstance(v, Tensor) or (isinstance(v, (list, tuple)) and _contains_tensor(v)):
             return True
-        for _, base_type, _fn in _conversion_functions:
-            if isinstance(v, base_type):
-                return True
+        if has_conversion_function(v):
+            return True
     return False
 
 

@@ -2,8 +2,8 @@
 
 `to_numpy(value, dtype)` applies TensorFlow's conversion rules for constants: Python floats become
 float32 and ints int32 (int64 if they don't fit), numpy values keep their dtype unless one is asked
-for, and a value of the wrong kind raises TF's `TypeError("Expected int32, got 3.5 of type 'float'
-instead.")`.  `make_tensor_proto` encodes like TensorFlow: `tensor_content` bytes for numeric
+for, and a value of the wrong kind raises TF's `TypeError("Expected int32, but got 3.5 of type
+'float'.")`.  `make_tensor_proto` encodes like TensorFlow: `tensor_content` bytes for numeric
 tensors of more than one element, the typed `*_val` field otherwise (one value for a filled shape).
 """
 
@@ -69,7 +69,7 @@ def _check_compatible(values, dtype):
         if isinstance(v, np.ndarray):
             continue
         if not ok(v):
-            raise TypeError(f"Expected {dtype.name}, got {v!r} of type '{type(v).__name__}' instead.")
+            raise TypeError(f"Expected {dtype.name}, but got {v} of type '{type(v).__name__}'.")
 
 
 def _unconvertible(values):

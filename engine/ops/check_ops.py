@@ -58,6 +58,11 @@ def _binary_assert(sym, opname, test, static_test, x, y, data, summarize, messag
 
 def assert_equal(x, y, data=None, summarize=None, message=None, name=None):
     """An op that fails unless ``x == y`` holds element-wise."""
+    # TF's v1 wrapper opens its own scope first (to short-cut `x is y`), so a graph's first
+    # assert_equal builds its ops under `assert_equal_1/`: the names follow it.
+    with ops.name_scope(name, "assert_equal", [x, y, data]):
+        if x is y:
+            return no_op()
     return _binary_assert(
         "==", "assert_equal", math_ops.equal, np.equal, x, y, data, summarize, message, name
     )

@@ -95,19 +95,20 @@ def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's nam
             "T": [x.dtype.base_dtype for x in xs],
             "summarize": 3 if summarize is None else int(summarize),
         }
-        if all(x.dtype.base_dtype in (dtypes.string, dtypes.int32) for x in xs):
-            condition = ops.convert_to_tensor(condition, name="Condition")
-            return make_op("Assert", [condition, *xs], name="Assert", attrs=attrs)
         condition = ops.convert_to_tensor(condition, name="Condition")
 
-        def true_assert():
-            inner = [
-                ops.convert_to_tensor(d, name=f"data_{i}") if not isinstance(d, ops.Tensor) else d
-                for i, d in enumerate(data)
-            ]
-            return make_op("Assert", [condition, *inner], name="Assert", attrs=attrs)
+        def assert_op():
+            # TF's op wrapper converts `data` again inside the op's own scope (Assert/Assert/data_0):
+            # a graph carries both copies of each constant, as TF's does.
+            with ops.name_scope("Assert") as op_scope:
+                inner = [d if isinstance(d, ops.Tensor) else ops.convert_to_tensor(d, name=f"data_{i}")
+                         for i, d in enumerate(data)]
+                return make_op("Assert", [condition, *inner], name=op_scope, attrs=attrs)
 
-        guarded = cond(condition, control_flow_ops.no_op, true_assert, name="AssertGuard")
+        if all(x.dtype.base_dtype in (dtypes.string, dtypes.int32) for x in xs):
+            return assert_op()
+
+        guarded = cond(condition, control_flow_ops.no_op, assert_op, name="AssertGuard")
         return guarded.op
 
 

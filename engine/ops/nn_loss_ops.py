@@ -14,7 +14,7 @@ from engine.framework import dtype_groups as groups
 from engine.framework import errors, ops, registry
 from engine.framework.registry import register_gradient
 from engine.framework.tensor_shape import TensorShape
-from engine.ops import array_ops, constant_op, grad_util, math_ops, nn_ops, op_util
+from engine.ops import array_ops, check_ops, constant_op, grad_util, math_ops, nn_ops, op_util
 
 # --- numpy kernels -----------------------------------------------------------------------------------
 
@@ -55,18 +55,21 @@ def sparse_softmax_xent(logits, labels):
 
 
 def _xent_infer(op):
-    logits = op.inputs[0].shape
-    labels = op.inputs[1].shape
-    if logits.ndims is not None and labels.ndims is not None:
-        shape = logits.merge_with(labels) if op.type == "SoftmaxCrossEntropyWithLogits" else logits
+    # TF 2.x broadcasts labels against the logits (a [1, classes] row of labels applies to every
+    # example), then asks for rank 2: "Dimensions must be equal, but are 3 and 4 for '{{node ...".
+    logits = op_util.dims(op.inputs[0])
+    labels = op_util.dims(op.inputs[1])
+    if op.type == "SoftmaxCrossEntropyWithLogits":
+        both = op_util.broadcast_dims(op, logits, labels)
+        shape = both if both is not None else (logits if logits is not None else labels)
     else:
-        shape = logits if logits.ndims is not None else labels
-    if shape.ndims is None:
-        shape = TensorShape([None, None])
-    elif shape.ndims != 2:
-        raise ValueError(f"Shape must be rank 2 but is rank {shape.ndims}")
+        shape = logits
+    if shape is None:
+        shape = (None, None)
+    elif len(shape) != 2:
+        raise op_util.shape_error(op, f"Shape must be rank 2 but is rank {len(shape)}")
     dtype = op.inputs[0].dtype.base_dtype
-    return [(dtype, TensorShape(shape.as_list()[:1])), (dtype, shape)]
+    return [(dtype, TensorShape(shape[:1])), (dtype, TensorShape(shape))]
 
 
 def _sparse_xent_infer(op):
@@ -136,12 +139,13 @@ def softmax_cross_entropy_with_logits_v2(labels, logits, axis=-1, name=None, dim
         if labels.dtype.base_dtype != logits.dtype.base_dtype:
             labels = array_ops.cast(labels, logits.dtype.base_dtype)
         rank = logits.shape.ndims
-        if rank is None:
-            raise ValueError("softmax_cross_entropy_with_logits needs logits of known rank")
+        if rank is None and axis != -1:
+            raise ValueError(f"softmax_cross_entropy_with_logits along axis={axis} needs logits of known "
+                             "rank (the default axis=-1 accepts any rank)")
         input_rank = array_ops.rank(logits)
         shape = logits.get_shape()
-        axis = axis % rank if rank else 0
-        if axis != rank - 1:
+        axis = -1 if rank is None else (axis % rank if rank else 0)
+        if rank is not None and axis != rank - 1:
             logits = _move_axis_last(logits, axis, rank)
             labels = _move_axis_last(labels, axis, rank)
         input_shape = grad_util.shape(logits)
@@ -151,7 +155,7 @@ def softmax_cross_entropy_with_logits_v2(labels, logits, axis=-1, name=None, dim
                                attrs={"T": logits.dtype.base_dtype}).outputs[0]
         output_shape = array_ops.slice(input_shape, [0], [math_ops.subtract(input_rank, 1)])
         cost = array_ops.reshape(cost, output_shape)
-        if axis == rank - 1:
+        if rank is not None and axis == rank - 1:
             cost.set_shape(shape[:-1])
         return cost
 
@@ -176,25 +180,44 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
                          "(labels=..., logits=..., ...)")
     if labels is None or logits is None:
         raise ValueError("Both labels and logits must be provided.")
-    with ops.name_scope(name, "SparseSoftmaxCrossEntropyWithLogits", [labels, logits]) as scope:
+    with ops.name_scope(name, "SparseSoftmaxCrossEntropyWithLogits", [labels, logits]):
         labels = ops.convert_to_tensor(labels)
         logits = ops.convert_to_tensor(logits)
-        lr, gr = labels.shape.ndims, logits.shape.ndims
-        if lr is not None and gr is not None and lr != gr - 1:
-            raise ValueError(f"Rank mismatch: Rank of labels (received {lr}) should equal rank of logits "
-                             f"minus 1 (received {gr}).")
-        if gr == 0:
-            raise ValueError(f"Logits cannot be scalars - received shape {logits.shape}.")
-        attrs = {"T": logits.dtype.base_dtype, "Tlabels": labels.dtype.base_dtype}
-        if gr == 2:
-            return op_util.make_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels], name=scope,
-                                   attrs=attrs).outputs[0]
-        classes = logits.shape.as_list()[-1]
-        flat_logits = array_ops.reshape(logits, [-1, -1 if classes is None else classes])
-        flat_labels = array_ops.reshape(labels, [-1])
-        loss = op_util.make_op("SparseSoftmaxCrossEntropyWithLogits", [flat_logits, flat_labels], name=scope,
-                               attrs=attrs).outputs[0]
-        return array_ops.reshape(loss, grad_util.shape(labels))
+        labels_static_shape = labels.get_shape()
+        labels_shape = grad_util.shape(labels)
+        logits_shape = logits.get_shape()
+        fully_defined = labels_static_shape.is_fully_defined() and logits_shape[:-1].is_fully_defined()
+        if logits_shape.ndims == 0:
+            raise ValueError(f"`logits` cannot be a scalar. Received logits={logits}`")
+        if logits_shape.ndims is not None and labels_static_shape.ndims not in (None, logits_shape.ndims - 1):
+            raise ValueError(
+                "`labels.shape.rank` must equal `logits.shape.rank - 1`. Received: "
+                f"labels.shape={labels_static_shape} of rank {labels_static_shape.rank} and "
+                f"logits.shape={logits_shape} of rank {logits_shape.rank}")
+        if fully_defined and labels_static_shape != logits_shape[:-1]:
+            raise ValueError("`labels.shape` must equal `logits.shape` except for the last dimension. "
+                             f"Received: labels.shape={labels_static_shape} and logits.shape={logits_shape}")
+        # TF names the op by `name` inside the scope: SparseSoftmaxCrossEntropyWithLogits/
+        # SparseSoftmaxCrossEntropyWithLogits by default, loss/loss for name="loss".
+        op_name = name or "SparseSoftmaxCrossEntropyWithLogits"
+        if logits_shape.ndims == 2:
+            return _sparse_xent_op(logits, labels, op_name)
+        checks = [] if fully_defined else [
+            check_ops.assert_equal(grad_util.shape(labels), grad_util.shape(logits)[:-1])]
+        with ops.control_dependencies(checks):
+            num_classes = grad_util.shape(logits)[array_ops.rank(logits) - 1]
+            flat_logits = array_ops.reshape(logits, [-1, num_classes])
+            flat_labels = array_ops.reshape(labels, [-1])
+            cost = _sparse_xent_op(flat_logits, flat_labels, op_name)
+            cost = array_ops.reshape(cost, labels_shape)
+            cost.set_shape(labels_static_shape)
+            return cost
+
+
+def _sparse_xent_op(logits, labels, name):
+    attrs = {"T": logits.dtype.base_dtype, "Tlabels": labels.dtype.base_dtype}
+    return op_util.make_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels], name=name,
+                           attrs=attrs).outputs[0]
 
 
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
@@ -210,14 +233,15 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
         try:
             labels.get_shape().merge_with(logits.get_shape())
         except ValueError:
-            raise ValueError(f"logits and labels must have the same shape ({logits.get_shape()} vs "
-                             f"{labels.get_shape()})") from None
+            raise ValueError("`logits` and `labels` must have the same shape, received "
+                             f"({logits.get_shape()} vs {labels.get_shape()}).") from None
         zeros = array_ops.zeros_like(logits)
         cond = math_ops.greater_equal(logits, zeros)
         relu_logits = array_ops.where(cond, logits, zeros)
         neg_abs_logits = array_ops.where(cond, math_ops.negative(logits), logits)
-        return math_ops.add(math_ops.subtract(relu_logits, math_ops.multiply(logits, labels)),
-                            math_ops.log1p(math_ops.exp(neg_abs_logits)), name=scope)
+        # operators, as TF writes it: the ops are named `mul` and `sub`, not `Mul` and `Sub`
+        return math_ops.add(relu_logits - logits * labels, math_ops.log1p(math_ops.exp(neg_abs_logits)),
+                            name=scope)
 
 
 # --- gradients -------------------------------------------------------------------------------------

@@ -201,19 +201,19 @@ class _Run:
                 index, parent = key
                 self._send(plan.steps[index], parent, [_DEAD], True)
         out = []
+        fetched = {}  # a tensor fetched twice is handed out as one array, as TF does
         for name in plan.results:
             if name is None:
                 out.append(None)
-                continue
-            if name in self.env:
-                out.append(to_output(self.env[name]))
-                continue
-            value = self.results.get(name, _DEAD)
-            if value is _DEAD:
-                raise errors.InvalidArgumentError(
-                    None, None, f"Retval[{plan.results.index(name)}] does not have value"
-                )
-            out.append(to_output(value))
+            elif name in fetched:
+                out.append(fetched[name])
+            else:
+                value = self.env[name] if name in self.env else self.results.get(name, _DEAD)
+                if value is _DEAD:
+                    raise errors.InvalidArgumentError(
+                        None, None, f"Retval[{plan.results.index(name)}] does not have value"
+                    )
+                out.append(fetched.setdefault(name, to_output(value)))
         return out[0] if plan.single else tuple(out)
 
     # --- arrivals ----------------------------------------------------------------------------------------

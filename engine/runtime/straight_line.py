@@ -63,7 +63,12 @@ def compile_program(program):
             line += f"  # reuses {program.forwarded[i]}'s buffer"
         lines.append(line)
         line_ops[len(lines)] = step.op
-    results = ["None" if name is None else f"_out({name})" for name in program.results]
+    # A tensor fetched twice is handed out as one array, as TF does (`a, b = sess.run([t, t])`: a is b).
+    named = [name for name in program.results if name is not None]
+    twice = sorted({name for name in named if named.count(name) > 1})
+    lines += [f"    _fetched_{name} = _out({name})" for name in twice]
+    results = ["None" if name is None else f"_fetched_{name}" if name in twice else f"_out({name})"
+               for name in program.results]
     params = ", ".join(f"f{i}" for i in range(program.n_feeds))
     header = 2 + len(prelude)  # "def _factory", "def _plan" and the prelude precede step line 1
     returned = results[0] if program.single else f"({', '.join(results)},)"

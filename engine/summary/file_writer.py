@@ -11,8 +11,8 @@ Differences from TF, on purpose:
 - Events reach the OS within ``min(flush_secs, 1 s)``, and a SIGTERM writes them before the process ends
   (TF waits up to ``flush_secs`` and loses them on a kill); see docs/reliability.md.
 - The ``meta_graph_def`` event (written, as in TF, only when the constructor is given a graph) comes from
-  engine/train/meta_graph.py: its ``stripped_op_list`` names each op type without TF's full OpDef
-  signatures, and collections come from the written graph rather than the default graph.
+  engine/train/meta_graph.py (``stripped_op_list`` with TF's full OpDefs); its collections come from the
+  written graph rather than the default graph.
 
 A ``logdir`` that is a URL (``s3://bucket/run``, ``gs://``, ``az://``, ``memory://``: any fsspec
 filesystem) is written as TF's S3 and GCS filesystems write one: object stores cannot append, so the

@@ -6,8 +6,8 @@ bytes, ops and tensors by name, numbers as lists) and `meta_info_def` (`stripped
 types used). `import_meta_graph` rebuilds the graph from that and returns a Saver, so a prediction
 script can restore a model without the code that built it.
 
-Deviations: our `stripped_op_list` lists each op type by name only (no argument/attr
-signatures), and `tensorflow_version` is left empty because TensorFlow did not write the file.
+`stripped_op_list` carries TensorFlow's full OpDef of each op type used (engine/framework/
+op_signatures.py). Deviation: `tensorflow_version` is left empty because TensorFlow did not write the file.
 Collections of kinds we cannot serialize (queue runners, control-flow contexts) are skipped with a
 warning, as TensorFlow does for anything it cannot serialize.
 """
@@ -21,10 +21,10 @@ import os
 from google.protobuf import text_format
 from google.protobuf.message import DecodeError
 
-from engine.framework import ops, registry
+from engine.framework import op_signatures, ops, registry
 from engine.framework.importer import import_graph_def
 from engine.ops import io_ops, resource_variable_ops  # noqa: F401 - registers the ops TF's .meta files use
-from engine.proto import meta_graph_pb2, op_def_pb2, saver_pb2, variable_pb2
+from engine.proto import meta_graph_pb2, saver_pb2, variable_pb2
 
 _logger = logging.getLogger(__name__)
 
@@ -164,8 +164,8 @@ def create_meta_graph_def(
         _strip_default_attrs(meta_graph_def.graph_def)
         meta_graph_def.meta_info_def.stripped_default_attrs = True
     if not meta_graph_def.meta_info_def.stripped_op_list.op:
-        for op_type in sorted({node.op for node in meta_graph_def.graph_def.node}):
-            meta_graph_def.meta_info_def.stripped_op_list.op.append(op_def_pb2.OpDef(name=op_type))
+        used = {node.op for node in meta_graph_def.graph_def.node}
+        meta_graph_def.meta_info_def.stripped_op_list.CopyFrom(op_signatures.stripped_op_list(used))
     if saver_def is not None:
         meta_graph_def.saver_def.CopyFrom(saver_def)
     keys = collection_list if collection_list is not None else graph.get_all_collection_keys()

@@ -1,9 +1,7 @@
 """`&`, `|`, `^`, `~` and `tf.bitwise`: op types, names, dtypes, values and error texts.
 
 Every expectation below was printed by TensorFlow 2.21 (`tf.compat.v1` with `disable_v2_behavior()`).
-One engine-wide deviation shows up in error texts and is matched loosely here: the inner conversion
-error reads "Expected int32, got 2.5 of type 'float' instead." (TF 1.x wording; TF 2.21 says "Expected
-int32, but got 2.5 of type 'float'.").  Shape errors use TF 2.x's "for '{{node name}} = Type[attrs](inputs)'"
+Shape errors use TF 2.x's "for '{{node name}} = Type[attrs](inputs)'"
 form, as TF does.
 """
 
@@ -201,12 +199,12 @@ def test_mixed_dtypes_are_tfs_input_type_error(t, build, message):
     ],
 )
 def test_unconvertible_python_operand_is_tfs_parameter_error(t, build, prefix):
-    with pytest.raises(TypeError, match=f"^{re.escape(prefix)}Expected"):
+    with pytest.raises(TypeError, match=f"^{re.escape(prefix)}Expected (int32|bool), but got "):
         build(t)
 
 
 def test_reflected_unconvertible_python_operand_is_the_conversion_error(t):
-    with pytest.raises(TypeError, match="^Expected int32, .*got 2.5 of type 'float'"):
+    with pytest.raises(TypeError, match="^Expected int32, but got 2.5 of type 'float'.$"):
         2.5 & t["i1"]
 
 

@@ -285,7 +285,7 @@ def test_convert_to_tensor_dtype_mismatch():
         ValueError, match="Tensor conversion requested dtype int32 for Tensor with dtype float32"
     ):
         tf.convert_to_tensor(a, dtype=tf.int32)
-    with pytest.raises(TypeError, match="Expected int32, got 1.5 of type 'float' instead."):
+    with pytest.raises(TypeError, match="Expected int32, but got 1.5 of type 'float'."):
         tf.constant(1.5, dtype=tf.int32)
     with pytest.raises(
         TypeError, match="Input 'y' of 'AddV2' Op has type int32 that does not match type float32"

@@ -214,7 +214,7 @@ def test_gather_out_of_range_error():
 
 
 def test_type_errors():
-    with pytest.raises(TypeError, match="Expected int32, got 1.5 of type 'float' instead."):
+    with pytest.raises(TypeError, match="Expected int32, but got 1.5 of type 'float'."):
         tf.constant([1, 1.5], dtype=tf.int32)
     with pytest.raises(
         TypeError, match="Input 'y' of 'Sub' Op has type int32 that does not match type float32"

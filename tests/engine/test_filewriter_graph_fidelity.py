@@ -136,9 +136,9 @@ def test_dense_relu_meta_graph_has_the_real_collections_and_op_list(tmp_path, re
             assert ours.collection_def[key].node_list.value == collection.node_list.value, key
         else:
             assert len(getattr(ours.collection_def[key], kind).value) == len(getattr(collection, kind).value)
-    # our op list names the op types only (no OpDef signatures): compare the names
-    assert [op.name for op in ours.meta_info_def.stripped_op_list.op] == [
-        op.name for op in real.meta_info_def.stripped_op_list.op]
+    # TF's full OpDefs (argument and attr signatures), byte for byte
+    assert ours.meta_info_def.stripped_op_list.SerializeToString() == (
+        real.meta_info_def.stripped_op_list.SerializeToString())
     assert node_table(ours.graph_def) == node_table(graph_def_in(tmp_path))
 
 

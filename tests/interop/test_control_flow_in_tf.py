@@ -1,6 +1,6 @@
 """Our cond / case / while_loop GraphDefs imported into real TensorFlow (TF1 behaviour) and run there:
-the same values as the engine's, so the graphs are TF's own control flow, not look-alikes.  Needs
-``TF_PYTHON`` (a Python with tensorflow); skipped otherwise."""
+the same values as the engine's, so the graphs are TF's own control flow, not look-alikes.  TensorFlow
+is the suite's ``tf_python`` (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import os
 import subprocess
 
 import numpy as np
-import pytest
 
 import engine as tf
 
@@ -33,10 +32,7 @@ print(json.dumps(out))
 """
 
 
-def _run_in_tf(graph, fetch, feeds, init=()):
-    python = os.environ.get("TF_PYTHON")
-    if not python:
-        pytest.skip("set TF_PYTHON to a Python with tensorflow installed to run our graphs in TensorFlow")
+def _run_in_tf(python, graph, fetch, feeds, init=()):
     spec = {
         "graph": graph.as_graph_def().SerializeToString().hex(),
         "fetch": [t.name for t in fetch],
@@ -62,7 +58,7 @@ def _run_here(graph, fetch, feeds, init=()):
         return [[np.asarray(v).tolist() for v in s.run(fetch, f)] for f in feeds]
 
 
-def test_cond_case_and_their_gradients_run_in_tf():
+def test_cond_case_and_their_gradients_run_in_tf(tf_python):
     g = tf.Graph()
     with g.as_default():
         x = tf.placeholder(tf.float32, [3], name="x")
@@ -76,13 +72,13 @@ def test_cond_case_and_their_gradients_run_in_tf():
         fetch = [y, picked, grad]
         feeds = [{x: [0.5, -1.0, 2.0], p: pv, k: kv} for pv, kv in ((True, -3), (False, 0), (True, 4))]
     ours = _run_here(g, fetch, feeds)
-    theirs = _run_in_tf(g, fetch, feeds)
+    theirs = _run_in_tf(tf_python, g, fetch, feeds)
     for a, b in zip(ours, theirs, strict=True):
         for u, v in zip(a, b, strict=True):
             np.testing.assert_allclose(u, v, rtol=1e-6)
 
 
-def test_while_loops_run_in_tf():
+def test_while_loops_run_in_tf(tf_python):
     g = tf.Graph()
     with g.as_default():
         n = tf.placeholder(tf.int32, [], name="n")
@@ -105,5 +101,5 @@ def test_while_loops_run_in_tf():
         fetch = [i, acc, grown]
         feeds = [{n: 0}, {n: 4}]
     ours = _run_here(g, fetch, feeds, [init.name])
-    theirs = _run_in_tf(g, fetch, feeds, [init.name])
+    theirs = _run_in_tf(tf_python, g, fetch, feeds, [init.name])
     assert ours == theirs

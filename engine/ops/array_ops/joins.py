@@ -12,7 +12,7 @@ from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_gradient
-from engine.ops import array_ops, grad_util, math_ops
+from engine.ops import array_ops, constant_op, grad_util, math_ops
 from engine.ops.array_ops.casts import cast
 from engine.ops.array_ops.feeds import identity
 from engine.ops.op_util import (
@@ -148,19 +148,67 @@ def stack(values, axis=0, name="stack"):
 
 
 def _autopacking(values, dtype, name):
-    """Converts a (nested) list holding Tensors by packing it (TF's autopacking conversion)."""
+    """Converts a (nested) list holding Tensors by packing it (TF's autopacking conversion).
+
+    As TF: the list's dtype is its first tensor's; plain elements become Consts of that dtype named
+    by their index (`Reshape/shape/0`), nested lists Packs named by their index; a tensor of another
+    dtype is cast only when `dtype` was asked for explicitly, else it is TF's TypeError."""
+    inferred = _nested_dtype(values)
+    if dtype is None:
+        dtype = inferred
+    elif inferred is not None and dtype != inferred:
+        values = _cast_nested(values, dtype)
+    return _pack_nested(values, dtype, name)
+
+
+def _is_tensor_like(v):
+    return isinstance(v, ops.Tensor) or (not isinstance(v, (list, tuple)) and ops.has_conversion_function(v))
+
+
+def _nested_dtype(values):
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            found = _nested_dtype(v)
+            if found is not None:
+                return found
+        elif _is_tensor_like(v):
+            return v.dtype.base_dtype
+    return None
+
+
+def _cast_nested(values, dtype):
+    out = []
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            out.append(_cast_nested(v, dtype))
+        elif _is_tensor_like(v) and v.dtype.base_dtype != dtype:
+            out.append(cast(v, dtype))
+        else:
+            out.append(v)
+    return out
+
+
+def _pack_nested(values, dtype, name):
+    """A Pack of `values` named `name`, or `values` itself when it holds no tensor (TF packs a
+    nested list only if some element of it is a tensor; else the list becomes one Const)."""
     with ops.name_scope(name) as scope:
-        converted = []
-        for v in values:
+        elems, must_pack = [], False
+        for i, v in enumerate(values):
             if isinstance(v, (list, tuple)):
-                converted.append(_autopacking(v, dtype, "packed"))
-            else:
-                converted.append(_convert(v, dtype=dtype))
-        dt = dtype or next(
-            (c.dtype.base_dtype for c in converted if c.op.type != "Const"), converted[0].dtype.base_dtype
-        )
-        converted = [cast(c, dt) if c.dtype.base_dtype != dt else c for c in converted]
-        return make_tensor("Pack", converted, name=scope, attrs={"N": len(converted), "T": dt, "axis": 0})
+                v = _pack_nested(v, dtype, str(i))
+                must_pack = must_pack or isinstance(v, ops.Tensor)
+            elif _is_tensor_like(v):
+                v = _convert(v)
+                if dtype is not None and v.dtype.base_dtype != dtype:
+                    raise TypeError(f"Cannot convert a list containing a tensor of dtype {v.dtype} to "
+                                    f"{dtype} (Tensor is: {v!r})")
+                must_pack = True
+            elems.append(v)
+        if not must_pack:
+            return elems
+        elems = [v if isinstance(v, ops.Tensor) else constant_op.constant(v, dtype=dtype, name=str(i))
+                 for i, v in enumerate(elems)]
+        return make_tensor("Pack", elems, name=scope, attrs={"N": len(elems), "T": dtype, "axis": 0})
 
 
 def _infer_unpack(op):

@@ -211,38 +211,36 @@ def _unsorted_segment_sum_grad(op, grad):
 
 
 def _infer_slice(op):
+    # TF's shape function takes `size` as the output shape and leaves bounds to the kernel: slicing
+    # past the end builds and fails when run ("Expected size[0] in [0, 2], but got 3").
     x, b, s = op.inputs
     d = dims(x)
     bv, sv = _const_value(b), _const_value(s)
-    if d is None or bv is None or sv is None:
+    if sv is None:
         n = len(d) if d is not None else (s.shape[0].value if s.shape.ndims == 1 else None)
-        if sv is not None:
-            return [(x.dtype.base_dtype, shape(tuple(None if int(v) == -1 else int(v) for v in sv)))]
         return [(x.dtype.base_dtype, _ts.unknown_shape(n))]
-    out = []
-    for di, bi, si in zip(d, bv.reshape(-1), sv.reshape(-1), strict=True):
-        bi, si = int(bi), int(si)
-        if si == -1:
-            out.append(None if di is None else di - bi)
-        else:
-            if di is not None and bi + si > di:
-                raise shape_error(op, f"Expected size[{len(out)}] in [0, {di - bi}], but got {si}")
-            out.append(si)
+    sv = [int(v) for v in sv.reshape(-1)]
+    for si in sv:
+        if si < -1:
+            raise ValueError(f"Invalid value in tensor used for shape: {si}")
+    bv = [None] * len(sv) if bv is None else [int(v) for v in bv.reshape(-1)]
+    d = [None] * len(sv) if d is None else d
+    out = [si if si != -1 else (None if di is None or bi is None else di - bi)
+           for di, bi, si in zip(d, bv, sv, strict=True)]
     return [(x.dtype.base_dtype, shape(tuple(out)))]
 
 
 def _slice_kernel(x, begin, size):
     idx = []
-    for b, s, n in zip(np.reshape(begin, -1), np.reshape(size, -1), np.shape(x), strict=True):
+    for i, (b, s, n) in enumerate(zip(np.reshape(begin, -1), np.reshape(size, -1), np.shape(x), strict=True)):
         b, s = int(b), int(s)
-        end = n if s == -1 else b + s
-        if b < 0 or end > n or end < b:
-            raise errors.InvalidArgumentError(
-                None,
-                None,
-                f"Expected begin[{len(idx)}] in [0, {n}] and size in [0, {n - b}], but got {b} and {s}",
-            )
-        idx.append(_builtin_slice(b, end))
+        if not 0 <= b <= n:
+            raise errors.InvalidArgumentError(None, None, f"Expected begin[{i}] in [0, {n}], but got {b}")
+        if s == -1:
+            s = n - b
+        if not 0 <= s <= n - b:
+            raise errors.InvalidArgumentError(None, None, f"Expected size[{i}] in [0, {n - b}], but got {s}")
+        idx.append(_builtin_slice(b, b + s))
     return np.asarray(x)[tuple(idx)]
 
 
