@@ -57,6 +57,13 @@ _AUX_OPS = {"NoOp", "SaveV2", "RestoreV2", "MergeSummary", "ScalarSummary", "His
 _AUX_MIN_DEGREE = 5
 
 
+
+def op_type(node) -> str:
+    """A node's op type; for a Keras model's layer (board/keras_graph.py, no op) its layer class."""
+    if node.op or "keras_class" not in node.attr:
+        return node.op
+    return node.attr["keras_class"].s.decode("utf-8", "replace")
+
 def parse_input(text: str) -> tuple[str, int, bool]:
     """``"^a"`` -> ("a", -1, True); ``"a:2"`` -> ("a", 2, False); ``"a"`` -> ("a", 0, False)."""
     if text.startswith("^"):
@@ -217,7 +224,7 @@ class Hierarchy:
                    for dst, out, control in self.consumers(name)]
         return {
             "name": node.name,
-            "op": node.op,
+            "op": op_type(node),
             "device": node.device,
             "attrs": {key: format_attr(node.attr[key]) for key in sorted(node.attr)
                       if key != "_output_shapes"},
@@ -335,7 +342,7 @@ def _build_tree(nodes: list[Any]) -> tuple[_Tree, dict[str, _Tree]]:
             flags |= FLAG_OWN_SCOPE
         else:
             parent = scope(name.rpartition("/")[0])
-        leaf = _Tree(name=name, label=name.rpartition("/")[2], kind=KIND_OP, op=node.op, flags=flags,
+        leaf = _Tree(name=name, label=name.rpartition("/")[2], kind=KIND_OP, op=op_type(node), flags=flags,
                      op_index=index)
         parent.children.append(leaf)
     return root, scopes

@@ -38,6 +38,8 @@ from board.errors import NotFound
 GRAPH_DEF = "graph_def"
 META_GRAPH_DEF = "meta_graph_def"
 RUN_METADATA = "run_metadata/"  # + the tag of a tagged_run_metadata event
+KERAS_MODEL = "keras_model/"  # + the tag of a graph_keras_model summary (a Keras model's JSON config)
+KERAS_PLUGIN = "graph_keras_model"
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,9 @@ class SummaryTag:
 class GraphInfo:
     """One graph a run holds. `kind` is what `graph(run, kind)` takes."""
 
-    kind: str  # "graph_def", "meta_graph_def" or "run_metadata/<tag>"
-    tag: str | None  # the tagged_run_metadata tag, for run-metadata graphs
-    source: str  # the Event field it came from
+    kind: str  # "graph_def", "meta_graph_def", "run_metadata/<tag>" or "keras_model/<tag>"
+    tag: str | None  # the tagged_run_metadata or graph_keras_model summary tag
+    source: str  # the Event field it came from ("summary" for a Keras model)
     has_graph: bool = True  # False for a RunMetadata holding only step stats (PyTorch's "step1")
 
 
@@ -270,6 +272,9 @@ class LogdirProvider:
         for tag in sorted(data.run_metadata):
             infos.append(GraphInfo(RUN_METADATA + tag, tag, "tagged_run_metadata",
                                    data.run_metadata_graphs.get(tag, False)))
+        for tag, index in data.summaries.tags.items():
+            if index.plugin == KERAS_PLUGIN and len(index):
+                infos.append(GraphInfo(KERAS_MODEL + tag, tag, "summary"))
         return infos
 
     def graph_kinds(self, run: str | None = None) -> dict[str, list[GraphInfo]]:
@@ -288,6 +293,8 @@ class LogdirProvider:
         meta_graph_def gives that one's graph, as TensorBoard does."""
         from engine.proto import config_pb2, graph_pb2, meta_graph_pb2
 
+        if kind.startswith(KERAS_MODEL):
+            return self._keras_graph(run, kind[len(KERAS_MODEL):])
         data = self._run_data(run)
         with data.lock:
             graph_bytes, meta_bytes = data.graph_def, data.meta_graph_def
@@ -302,6 +309,21 @@ class LogdirProvider:
         if run_metadata is not None:
             return merged_graph(config_pb2.RunMetadata.FromString(run_metadata))
         raise NotFound(f"run {run!r} has no graph {kind!r}")
+
+    def _keras_graph(self, run: str, tag: str):
+        """The layers of the Keras model in the last `graph_keras_model` summary of `tag`."""
+        import json
+
+        from board import keras_graph
+        from board.data.summaries import read_values
+
+        _, entries = self.summary_entries(run, tag, KERAS_PLUGIN)
+        (value,) = read_values(entries[-1:], tag)
+        try:
+            config = json.loads(value.tensor.string_val[0])
+            return keras_graph.model_graph(config)
+        except (IndexError, ValueError, TypeError, AttributeError) as error:
+            raise NotFound(f"run {run!r} tag {tag!r} holds no Keras model config ({error})") from None
 
     def run_metadata(self, run: str, tag: str):
         """The RunMetadata of a tagged_run_metadata event (step stats, partition graphs)."""

@@ -31,7 +31,7 @@ DASHBOARDS = {
     "text": ("Text", "text", "text summaries"),
 }
 # plugins (of summary data) that some page of board shows
-SHOWN_PLUGINS = {"scalars", "histograms", "images", "audio", "text", "graphs"}
+SHOWN_PLUGINS = {"scalars", "histograms", "images", "audio", "text", "graphs", "graph_keras_model"}
 
 
 def unshown_plugins(provider) -> list[dict]:

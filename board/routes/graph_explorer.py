@@ -40,12 +40,14 @@ _KIND_LABELS = {
 
 
 def kind_label(kind: str) -> str:
-    """Human label of a graph kind: op graph, meta graph, run metadata (tag)."""
+    """Human label of a graph kind: op graph, meta graph, run metadata (tag), Keras model (tag)."""
     if kind in _KIND_LABELS:
         return _KIND_LABELS[kind]
     prefix, sep, tag = kind.partition("/")
     if sep and "metadata" in prefix:
         return f"run metadata: {tag}"
+    if sep and prefix == "keras_model":
+        return f"Keras model: {tag}"
     return kind.replace("_", " ")
 
 

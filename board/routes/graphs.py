@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from board import encode
-from board.data.provider import GRAPH_DEF, RUN_METADATA
+from board.data.provider import GRAPH_DEF, KERAS_MODEL, RUN_METADATA
 from board.errors import BadRequest
 
 router = APIRouter(tags=["graphs"])
@@ -22,7 +22,8 @@ def info(request: Request) -> Response:
     "profile"}}}}` — `run_graph` when the run has a `graph_def` (or a `meta_graph_def` with a
     graph); each `tagged_run_metadata` tag is listed with `profile: true` and `op_graph: false`,
     as TensorBoard answers even when its RunMetadata holds partition graphs (TB draws the run's
-    graph with the tag's step stats over it; /data/graph/ offers those partition graphs apart)."""
+    graph with the tag's step stats over it; /data/graph/ offers those partition graphs apart);
+    each Keras model summary tag with `conceptual_graph: true`."""
     provider = request.app.state.provider
     result = {}
     for run, kinds in provider.graph_kinds().items():
@@ -30,9 +31,13 @@ def info(request: Request) -> Response:
         for graph in kinds:
             if graph.tag is None:
                 item["run_graph"] = True
+                continue
+            entry = item["tags"].setdefault(graph.tag, {"tag": graph.tag, "conceptual_graph": False,
+                                                        "op_graph": False, "profile": False})
+            if graph.kind.startswith(KERAS_MODEL):
+                entry["conceptual_graph"] = True
             else:
-                item["tags"][graph.tag] = {"tag": graph.tag, "conceptual_graph": False,
-                                           "op_graph": False, "profile": True}
+                entry["profile"] = True
         result[run] = item
     return Response(encode.dumps(result), media_type="application/json")
 
@@ -60,12 +65,16 @@ def graph(
 ) -> Response:
     """The GraphDef in protobuf text format. Without `tag`: the run's `graph_def` (or the graph of
     its `meta_graph_def`); with `tag`: the graphs of that `tagged_run_metadata` (PyTorch's
-    `step1` holds none, so its graph is empty)."""
-    if conceptual == "true":
-        raise BadRequest("conceptual (Keras model) graphs are not supported: leave out 'conceptual'")
+    `step1` holds none, so its graph is empty); with `conceptual=true` and `tag`: the layers of the
+    Keras model that `tag`'s summary holds (board/keras_graph.py)."""
     if not large_attrs_key:
         raise BadRequest("parameter 'large_attrs_key' must not be empty")
-    kind = GRAPH_DEF if tag is None else RUN_METADATA + tag
+    if conceptual == "true":
+        if tag is None:
+            raise BadRequest("a conceptual (Keras model) graph needs the 'tag' of its summary")
+        kind = KERAS_MODEL + tag
+    else:
+        kind = GRAPH_DEF if tag is None else RUN_METADATA + tag
     graph_def = request.app.state.provider.graph(run, kind)
     prepare_for_ui(graph_def, limit_attr_size, large_attrs_key)
     return Response(_text(graph_def), media_type=_TEXT_PROTO)

@@ -198,7 +198,7 @@ def test_pages_name_the_plugins_board_does_not_show(real_fixtures, make_client):
         html = " ".join(response.text.split())
         assert "4 tags of plugin <code>hparams</code>" in html
         assert "1 tag of plugin <code>pr_curves</code> (run tbx_run)" in html
-        assert "1 tag of plugin <code>graph_keras_model</code> (run keras_tf2/train)" in html
+        assert "graph_keras_model" not in html  # the graph page draws Keras models
         assert 'id="dashboard-initial"' in html
     listing = client.get("/data/plugins_listing").json()
     assert all(listing[name]["has_page"] for name in listing)

@@ -373,3 +373,16 @@ def test_huge_flat_group_gets_the_fast_layout(board_server, page, screenshot, tm
         return true; }""")
     assert distinct_places
     screenshot("graph-huge-flat")
+
+
+def test_keras_model_graph_draws_its_layers(board_server, page, screenshot):
+    """The `graph_keras_model` summary a TF2 Keras fit writes: the model's layers, by layer class."""
+    server = board_server(REAL_FIXTURES / "multi_plugin" / "logdir")
+    open_graph(page, server, "?run=keras_tf2%2Ftrain&kind=keras_model%2Fkeras")
+    expand(page, "sequential")
+    for label in ("input_layer", "hidden", "logits"):
+        assert node(page, label).first.is_visible(), label
+    assert_no_overlaps(page)
+    node(page, "hidden").first.click()
+    page.wait_for_function("() => document.querySelector('#graph-info')?.textContent.includes('Dense')")
+    screenshot("graph-keras-model")
