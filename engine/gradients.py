@@ -264,9 +264,9 @@ def _update_pending_and_enqueue_ready(grads, op, ready, pending, between, loop_s
 
     for t in op.inputs:
         x = t.op
-        if x not in between:
+        if x not in between and loop_state is None:
             continue
-        pending[x] -= 1
+        pending[x] -= 1  # with loops, a loop's Enters off the path count too (process_unused_loop_exits)
         is_ready = pending[x] == 0
         if loop_state is not None and not is_ready:
             is_ready = pending[x] > 0 and control_flow_state.is_loop_switch(x)

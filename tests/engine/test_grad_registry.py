@@ -40,8 +40,8 @@ from engine.ops.math_ops import cumprod
 from engine.ops.nd_index_ops import gather_nd, scatter_nd
 from engine.ops.reverse_op import reverse
 from engine.ops.tensor_array_ops import TensorArray
-from engine.ops.while_loop import while_loop
 from engine.ops.top_k_ops import top_k
+from engine.ops.while_loop import while_loop
 from engine.session import Session
 
 for _m in pkgutil.iter_modules(engine_ops.__path__):
