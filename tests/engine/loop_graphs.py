@@ -112,6 +112,20 @@ def maximum_iterations(tf):
     return [v, tf.gradients(tf.reduce_sum(v * v), x)[0]], [{"x:0": [0.5, 1.0, -1.5]}]
 
 
+def map_scan_fold(tf):
+    x = tf.placeholder(tf.float32, [3, 2], name="x")
+    m = tf.map_fn(lambda r: tf.reduce_sum(r * r), x)
+    pair = tf.map_fn(lambda t: (t[0] * 2.0, tf.cast(t[1], tf.float32)), (x, tf.constant([1, 2, 3])),
+                     fn_output_signature=(tf.float32, tf.float32))
+    running = tf.scan(lambda a, r: a + r, x)
+    backwards = tf.scan(lambda a, r: a * r, x, initializer=tf.ones([2]), reverse=True)
+    left = tf.foldl(lambda a, r: a * 2.0 + r, x)
+    right = tf.foldr(lambda a, r: a * 2.0 + r, x, initializer=tf.zeros([2]))
+    total = tf.reduce_sum(m) + tf.reduce_sum(backwards) + tf.reduce_sum(right) + tf.reduce_sum(running)
+    return [m, pair[0], pair[1], running, backwards, left, right, tf.gradients(total, x)[0]], [
+        {"x:0": [[1.0, 2.0], [3.0, -1.0], [0.5, 2.0]]}]
+
+
 GRAPHS = {
     "stack_and_unstack": stack_and_unstack,
     "concat_split_gather_scatter": concat_split_gather_scatter,
@@ -121,6 +135,7 @@ GRAPHS = {
     "nested_loops": nested_loops,
     "cond_in_loop_and_stop_gradient": cond_in_loop_and_stop_gradient,
     "maximum_iterations": maximum_iterations,
+    "map_scan_fold": map_scan_fold,
 }
 
 

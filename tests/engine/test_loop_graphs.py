@@ -123,11 +123,18 @@ def _rnn(x, w):
     return out.stack()
 
 
+def _map_scan_fold(x, y):
+    mapped = tf.map_fn(lambda r: tf.sin(r) * y, x)
+    scanned = tf.scan(lambda a, r: a * r + y, mapped, reverse=True)
+    return tf.foldl(lambda a, r: a * tf.cos(r), scanned, initializer=y) + tf.foldr(lambda a, r: a + r * r, x)
+
+
 @pytest.mark.parametrize("build,shapes", [
     (_nested, [(2,), (2,)]),
     (_cond_in_loop, [(3,), (3,)]),
     (_rnn, [(4, 2), (2, 2)]),
-], ids=["nested", "cond_in_loop", "rnn"])
+    (_map_scan_fold, [(3, 2), (2,)]),
+], ids=["nested", "cond_in_loop", "rnn", "map_scan_fold"])
 def test_gradients_match_finite_differences(build, shapes):
     rng = np.random.default_rng(1)
     values = [rng.uniform(0.2, 1.0, size=s) * rng.choice([-1.0, 1.0], size=s) for s in shapes]
