@@ -40,9 +40,10 @@ def is_loop_switch(op):
 
 
 def _loop_constant_enter(value):
-    """The constant Enter `value` comes from (through Identities), or None (TF's GetLoopConstantEnter)."""
+    """The constant Enter `value` comes from (through Identities and cond Switches), or None (TF's
+    GetLoopConstantEnter)."""
     op = value.op
-    while op.type in ("Identity", "RefIdentity"):
+    while op.type in ("Identity", "RefIdentity", "Switch", "RefSwitch"):
         op = op.inputs[0].op
     if op.op_def.control_flow == "enter" and op._get_attr_or("is_constant", False):
         return op

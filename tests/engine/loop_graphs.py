@@ -126,6 +126,51 @@ def map_scan_fold(tf):
         {"x:0": [[1.0, 2.0], [3.0, -1.0], [0.5, 2.0]]}]
 
 
+class _TinyCell:
+    """The least an RNNCell needs (output_size, state_size, zero_state, __call__), for raw_rnn; its
+    weights are made before the loop."""
+
+    def __init__(self, tf, units):
+        self.tf = tf
+        self.units = units
+        self.kernel = tf.Variable([[0.5, -0.2, 0.1], [0.3, 0.4, -0.5], [0.2, 0.1, 0.3], [-0.4, 0.2, 0.6],
+                                   [0.1, -0.3, 0.2]], name="kernel")
+
+    output_size = 3
+    state_size = 3
+
+    def zero_state(self, batch_size, dtype):
+        return self.tf.zeros([batch_size, self.units], dtype)
+
+    def __call__(self, inputs, state):
+        tf = self.tf
+        out = tf.sin(tf.matmul(inputs, self.kernel[:2]) + tf.matmul(state, self.kernel[2:]))
+        return out, out
+
+
+def raw_rnn_graph(tf):
+    x = tf.placeholder(tf.float32, [4, 2, 2], name="x")  # time-major
+    lengths = tf.placeholder(tf.int32, [2], name="lengths")
+    cell = _TinyCell(tf, 3)
+    inputs_ta = tf.TensorArray(tf.float32, size=4).unstack(x)
+
+    def loop_fn(time, cell_output, cell_state, loop_state):
+        emit = cell_output
+        state = cell.zero_state(2, tf.float32) if cell_output is None else cell_state
+        finished = time >= lengths
+        next_input = tf.cond(tf.reduce_all(finished), lambda: tf.zeros([2, 2]), lambda: inputs_ta.read(time))
+        return finished, next_input, state, emit, None
+
+    outputs_ta, final_state, _ = tf.nn.raw_rnn(cell, loop_fn)
+    outputs = outputs_ta.stack()
+    grads = tf.gradients(tf.reduce_sum(outputs) + tf.reduce_sum(final_state), [x, cell.kernel])
+    init = tf.global_variables_initializer()
+    values = [[[0.1, 0.2], [0.3, -0.1]], [[0.5, 0.4], [-0.2, 0.3]], [[0.0, 0.6], [0.1, 0.1]],
+              [[0.2, -0.5], [0.4, 0.0]]]
+    return [outputs, final_state] + grads, [{"x:0": values, "lengths:0": [4, 2], "__init__": init.name},
+                                             {"x:0": values, "lengths:0": [1, 3], "__init__": init.name}]
+
+
 GRAPHS = {
     "stack_and_unstack": stack_and_unstack,
     "concat_split_gather_scatter": concat_split_gather_scatter,
@@ -136,6 +181,7 @@ GRAPHS = {
     "cond_in_loop_and_stop_gradient": cond_in_loop_and_stop_gradient,
     "maximum_iterations": maximum_iterations,
     "map_scan_fold": map_scan_fold,
+    "raw_rnn": raw_rnn_graph,
 }
 
 
