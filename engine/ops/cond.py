@@ -77,6 +77,10 @@ class CondContext(FlowContext):
         return original, result
 
     def _branch_tensor(self, v):
+        from engine.ops.tensor_array_ops import TensorArray
+
+        if isinstance(v, TensorArray):  # travels as its flow (TF's _convert_tensorarray_to_flow)
+            v = v.flow
         if isinstance(v, ops.Operation):  # the pivot, after the op: an op's "value" in a branch
             from engine.ops import control_flow_ops
 
@@ -137,7 +141,9 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
                     f"Outputs of true_fn and false_fn must have the same type: {x.dtype.name}, {y.dtype.name}"
                 )
         merges = [merge([f, t])[0] for f, t in zip(flat_f, flat_t, strict=True)]
-        merges = nest.unflatten_as(orig_t, merges)
+        from engine.ops.while_loop import with_tensor_arrays
+
+        merges = with_tensor_arrays(orig_t, nest.flatten(orig_t), merges)  # a TensorArray on its merged flow
         if not strict and isinstance(merges, (list, tuple)) and len(merges) == 1:
             merges = merges[0]
         return merges

@@ -18,11 +18,11 @@ def _grad_context():
 @registry.register_gradient("Exit")
 def _exit_grad(op, grad):
     """An Exit's gradient enters the gradient loop (`b_exit`), as the start of a gradient loop variable."""
+    if op._get_control_flow_context().grad_state is not None:  # the Exit of a gradient loop
+        raise TypeError("Second-order gradient for while loops not supported.")
     grad_ctxt = _grad_context()
     if not grad_ctxt.back_prop:
         return None
-    if op._get_control_flow_context().grad_state is not None:
-        raise TypeError("Second-order gradient for while loops not supported.")
     grad_ctxt.add_name(grad.name)
     grad_ctxt.enter()
     result = frame_ops.enter(grad, grad_ctxt.name, is_constant=False,

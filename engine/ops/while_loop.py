@@ -295,14 +295,14 @@ class WhileContext(FlowContext):
             self.loop_enters = enters
             merges = [frame_ops.merge([e, e])[0] for e in enters]
             self._pivot_for_pred = merges[0]
-            c = ops.convert_to_tensor(cond(*_as_loop_vars(loop_vars, flat_arrays, merges)))
+            c = ops.convert_to_tensor(cond(*with_tensor_arrays(loop_vars, flat_arrays, merges)))
             if c.dtype.base_dtype != dtypes.bool or c.shape.ndims not in (None, 0):
                 raise ValueError(f"cond of a while loop must return a scalar boolean, got {c!r}")
             self.pivot = frame_ops.loop_cond(c, name="LoopCond")
             switches = [frame_ops.switch(m, self.pivot) for m in merges]
             body_vars = [array_ops.identity(s[1]) for s in switches]
             self._pivot_for_body = body_vars[0]
-            result = body(*_as_loop_vars(loop_vars, flat_arrays, body_vars))
+            result = body(*with_tensor_arrays(loop_vars, flat_arrays, body_vars))
             if not nest.is_nested(result):
                 result = [result]
             original_result = result
@@ -331,7 +331,7 @@ class WhileContext(FlowContext):
         if self.outer_context is not None:
             for x in exits:
                 self.outer_context.add_inner_op(x.op)
-        packed = _as_loop_vars(original_result, nest.flatten(original_result), exits)
+        packed = with_tensor_arrays(original_result, nest.flatten(original_result), exits)
         if return_same_structure:
             return packed
         return packed[0] if len(exits) == 1 else packed
@@ -349,8 +349,9 @@ def _to_flow(value):
     return value.flow if isinstance(value, TensorArray) else value
 
 
-def _as_loop_vars(structure, flat_arrays, tensors):
-    """`tensors` in `structure`, each TensorArray of `flat_arrays` rebuilt on its tensor as flow."""
+def with_tensor_arrays(structure, flat_arrays, tensors):
+    """`tensors` in `structure`, each TensorArray of `flat_arrays` rebuilt on its tensor as flow (a loop's
+    or a cond's result)."""
     from engine.ops.tensor_array_ops import TensorArray, build_ta_with_new_flow
 
     values = [build_ta_with_new_flow(a, t) if isinstance(a, TensorArray) else t

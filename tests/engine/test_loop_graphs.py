@@ -149,3 +149,13 @@ def test_back_prop_false_gives_no_gradient():
         x = tf.placeholder(tf.float32, [2])
         v = tf.while_loop(lambda v: tf.reduce_sum(v) < 10.0, lambda v: v * 2.0, [x], back_prop=False)
         assert tf.gradients(v, x) == [None]
+
+
+def test_second_order_gradient_through_a_loop_is_refused_as_in_tf():
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [2])
+        v = tf.while_loop(lambda i, v: i < 2, lambda i, v: (i + 1, v * v), [0, x])[1]
+        grad = tf.gradients(v, x)[0]
+        with pytest.raises(TypeError, match="Second-order gradient for while loops not supported."):
+            tf.gradients(grad, x)

@@ -79,3 +79,16 @@ def test_constructor_errors():
         tf.TensorArray(tf.float32)
     with pytest.raises(TypeError, match="Handle must be a Tensor"):
         tf.TensorArray(tf.float32, handle=1, flow=1)
+
+
+def test_a_cond_returns_tensor_arrays():
+    g = tf.Graph()
+    with g.as_default():
+        p = tf.placeholder(tf.bool, [])
+        ta = tf.TensorArray(tf.float32, size=2)
+        out = tf.cond(p, lambda: ta.write(0, 1.0).write(1, 2.0), lambda: ta.write(0, -1.0).write(1, -2.0))
+        assert isinstance(out, tf.TensorArray)
+        stacked = out.stack()
+        with tf.Session() as s:
+            np.testing.assert_array_equal(s.run(stacked, {p: True}), [1.0, 2.0])
+            np.testing.assert_array_equal(s.run(stacked, {p: False}), [-1.0, -2.0])
