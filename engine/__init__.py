@@ -103,6 +103,9 @@ from engine.framework.tensor_util import is_tensor, make_ndarray, make_tensor_pr
 from engine.gradients import AggregationMethod, UnconnectedGradients
 from engine.logging import get_logger
 
+# --- TensorArray (issue 16) ---
+from engine.ops import tensor_array_grad as _tensor_array_grad  # noqa: F401 - registers the gradients
+
 # Op modules (importing them registers their op types with their gradients).
 from engine.ops.array_ops import (
     boolean_mask,
@@ -169,6 +172,7 @@ from engine.ops.confusion_matrix import confusion_matrix
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
 from engine.ops.einsum_op import einsum
+from engine.ops.functional_ops import foldl, foldr, map_fn, scan
 from engine.ops.init_ops import (
     constant_initializer,
     glorot_normal_initializer,
@@ -275,6 +279,7 @@ from engine.ops.random_ops import multinomial, random_normal, random_shuffle, ra
 from engine.ops.reverse_op import reverse
 from engine.ops.reverse_op import reverse as reverse_v2
 from engine.ops.state_ops import assign, assign_add, assign_sub
+from engine.ops.tensor_array_ops import TensorArray
 from engine.ops.while_loop import while_loop
 from engine.proto.attr_value_pb2 import AttrValue, NameAttrList
 from engine.proto.config_pb2 import GraphOptions, OptimizerOptions, RunMetadata
@@ -379,6 +384,7 @@ __all__ = [
     "Summary",
     "SummaryMetadata",
     "Tensor",
+    "TensorArray",
     "TensorInfo",
     "TensorShape",
     "UnconnectedGradients",
@@ -483,6 +489,8 @@ __all__ = [
     "floor_div",
     "floordiv",
     "floormod",
+    "foldl",
+    "foldr",
     "gather",
     "gather_nd",
     "get_collection",
@@ -542,6 +550,7 @@ __all__ = [
     "losses",
     "make_ndarray",
     "make_tensor_proto",
+    "map_fn",
     "math",
     "matmul",
     "matrix_diag",
@@ -608,6 +617,7 @@ __all__ = [
     "rsqrt",
     "saturate_cast",
     "scalar_mul",
+    "scan",
     "scatter_nd",
     "sequence_mask",
     "set_random_seed",

@@ -62,6 +62,9 @@ from engine.ops.nn_ops import (
     softplus,
     softsign,
 )
+
+# --- raw_rnn (issue 16, loops) ---
+from engine.ops.raw_rnn import raw_rnn
 from engine.ops.top_k_ops import in_top_k, top_k
 
 # TensorFlow's names only (tests/interop/test_public_names.py checks them against tf.compat.v1.nn).
@@ -102,6 +105,7 @@ __all__ = [
     "max_pool3d",
     "moments",
     "normalize_moments",
+    "raw_rnn",
     "relu",
     "relu6",
     "relu_layer",

@@ -82,7 +82,9 @@ def where(condition, x=None, y=None, name=None):
     condition = _convert(condition, dtype=dtypes.bool, name="condition")
     x = _convert(x, name="x")
     y = _convert(y, dtype=x.dtype.base_dtype, name="y")
-    return make_tensor("Select", [condition, x, y], name=name or "Select", attrs={"T": x.dtype.base_dtype})
+    with ops.name_scope(name, "Select", [condition, x, y]) as scope:  # as TF's op wrapper: a value a loop's
+        # gradient keeps for it is named in its scope
+        return make_tensor("Select", [condition, x, y], name=scope, attrs={"T": x.dtype.base_dtype})
 
 
 def where_v2(condition, x=None, y=None, name=None):
