@@ -272,7 +272,7 @@ from engine.ops.parsing_ops import (
     parse_single_sequence_example,
 )
 from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
-from engine.ops.reverse_op import reverse
+from engine.ops.reverse_op import reverse, reverse_sequence
 from engine.ops.reverse_op import reverse as reverse_v2
 from engine.ops.state_ops import assign, assign_add, assign_sub
 from engine.ops.while_loop import while_loop
@@ -602,6 +602,7 @@ __all__ = [
     "resource",
     "resource_variables_enabled",
     "reverse",
+    "reverse_sequence",
     "reverse_v2",
     "rint",
     "round",

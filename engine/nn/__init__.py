@@ -5,6 +5,9 @@ Loss functions and conv/pool ops (owned by the training module) are added below 
 
 # ruff: noqa: F401 - this module only re-exports the public API
 
+# Recurrent networks: static_rnn (engine/ops/rnn.py) and the `rnn_cell` namespace of cells.
+from engine.nn import rnn_cell
+
 # Losses, convolution and pooling (engine/ops/nn_loss_ops.py, engine/ops/conv_ops.py).
 from engine.ops.conv3d_ops import avg_pool3d, conv3d, conv3d_transpose, max_pool3d
 from engine.ops.conv_ops import (  # noqa: E402
@@ -62,6 +65,7 @@ from engine.ops.nn_ops import (
     softplus,
     softsign,
 )
+from engine.ops.rnn import static_bidirectional_rnn, static_rnn
 from engine.ops.top_k_ops import in_top_k, top_k
 
 # TensorFlow's names only (tests/interop/test_public_names.py checks them against tf.compat.v1.nn).
@@ -105,6 +109,7 @@ __all__ = [
     "relu",
     "relu6",
     "relu_layer",
+    "rnn_cell",
     "selu",
     "separable_conv2d",
     "sigmoid",
@@ -115,6 +120,8 @@ __all__ = [
     "softplus",
     "softsign",
     "sparse_softmax_cross_entropy_with_logits",
+    "static_bidirectional_rnn",
+    "static_rnn",
     "sufficient_statistics",
     "swish",
     "tanh",
