@@ -103,6 +103,9 @@ from engine.framework.tensor_util import is_tensor, make_ndarray, make_tensor_pr
 from engine.gradients import AggregationMethod, UnconnectedGradients
 from engine.logging import get_logger
 
+# --- TensorArray (issue 16) ---
+from engine.ops import tensor_array_grad as _tensor_array_grad  # noqa: F401 - registers the gradients
+
 # Op modules (importing them registers their op types with their gradients).
 from engine.ops.array_ops import (
     boolean_mask,
@@ -275,6 +278,7 @@ from engine.ops.random_ops import multinomial, random_normal, random_shuffle, ra
 from engine.ops.reverse_op import reverse, reverse_sequence
 from engine.ops.reverse_op import reverse as reverse_v2
 from engine.ops.state_ops import assign, assign_add, assign_sub
+from engine.ops.tensor_array_ops import TensorArray
 from engine.ops.while_loop import while_loop
 from engine.proto.attr_value_pb2 import AttrValue, NameAttrList
 from engine.proto.config_pb2 import GraphOptions, OptimizerOptions, RunMetadata
@@ -379,6 +383,7 @@ __all__ = [
     "Summary",
     "SummaryMetadata",
     "Tensor",
+    "TensorArray",
     "TensorInfo",
     "TensorShape",
     "UnconnectedGradients",

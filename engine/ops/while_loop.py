@@ -129,8 +129,10 @@ class WhileContext(FlowContext):
             enter.op._add_control_inputs([d for d in deps if d is not enter.op])
 
     def build_loop(self, cond, body, loop_vars, shape_invariants, return_same_structure):
-        """The loop's Exit tensors, in the structure `body` returns."""
-        flat_vars = nest.flatten(loop_vars)
+        """The loop's Exit tensors, in the structure `body` returns.  A TensorArray loop variable travels
+        through the loop as its flow tensor (TF's `_convert_tensorarray_to_flow`)."""
+        flat_arrays = nest.flatten(loop_vars)
+        flat_vars = [_to_flow(v) for v in flat_arrays]
         for x in flat_vars:
             self._values.add(x.name)
         real_vars = flat_vars
@@ -164,14 +166,14 @@ class WhileContext(FlowContext):
             self.loop_enters = enters
             merges = [frame_ops.merge([e, e])[0] for e in enters]
             self._pivot_for_pred = merges[0]
-            c = ops.convert_to_tensor(cond(*nest.unflatten_as(loop_vars, merges)))
+            c = ops.convert_to_tensor(cond(*_as_loop_vars(loop_vars, flat_arrays, merges)))
             if c.dtype.base_dtype != dtypes.bool or c.shape.ndims not in (None, 0):
                 raise ValueError(f"cond of a while loop must return a scalar boolean, got {c!r}")
             self.pivot = frame_ops.loop_cond(c, name="LoopCond")
             switches = [frame_ops.switch(m, self.pivot) for m in merges]
             body_vars = [array_ops.identity(s[1]) for s in switches]
             self._pivot_for_body = body_vars[0]
-            result = body(*nest.unflatten_as(loop_vars, body_vars))
+            result = body(*_as_loop_vars(loop_vars, flat_arrays, body_vars))
             if not nest.is_nested(result):
                 result = [result]
             original_result = result
@@ -179,7 +181,7 @@ class WhileContext(FlowContext):
                 nest.assert_same_structure(list(loop_vars), list(result))
             except (TypeError, ValueError) as e:
                 raise ValueError(str(e)) from None
-            flat_result = [ops.convert_to_tensor(r) for r in nest.flatten(result)]
+            flat_result = [ops.convert_to_tensor(_to_flow(r)) for r in nest.flatten(result)]
             for m, v in zip(merges, flat_result, strict=True):
                 if not _shape_less_than_or_equal(v.shape, m.shape):
                     entered = m.op.inputs[0].op.inputs[0]
@@ -200,10 +202,25 @@ class WhileContext(FlowContext):
         if self.outer_context is not None:
             for x in exits:
                 self.outer_context.add_inner_op(x.op)
-        packed = nest.unflatten_as(original_result, exits)
+        packed = _as_loop_vars(original_result, nest.flatten(original_result), exits)
         if return_same_structure:
             return packed
         return packed[0] if len(exits) == 1 else packed
+
+
+def _to_flow(value):
+    from engine.ops.tensor_array_ops import TensorArray
+
+    return value.flow if isinstance(value, TensorArray) else value
+
+
+def _as_loop_vars(structure, flat_arrays, tensors):
+    """`tensors` in `structure`, each TensorArray of `flat_arrays` rebuilt on its tensor as flow."""
+    from engine.ops.tensor_array_ops import TensorArray, build_ta_with_new_flow
+
+    values = [build_ta_with_new_flow(a, t) if isinstance(a, TensorArray) else t
+              for a, t in zip(flat_arrays, tensors, strict=True)]
+    return nest.unflatten_as(structure, values)
 
 
 def _enclosing_pivot(ctx):
@@ -275,7 +292,8 @@ def while_loop(
             if shape_invariants is not None:
                 shape_invariants = (tensor_shape.TensorShape([]), shape_invariants)
             return_same_structure = True
-        loop_vars = nest.map_structure(lambda v: ops.convert_to_tensor(v), loop_vars)
+        loop_vars = nest.map_structure(
+            lambda v: v if isinstance(_to_flow(v), ops.Tensor) else ops.convert_to_tensor(v), loop_vars)
         context = WhileContext(parallel_iterations, "while_context")
         result = context.build_loop(cond, body, loop_vars, shape_invariants, return_same_structure)
         return result if maximum_iterations is None else result[1]

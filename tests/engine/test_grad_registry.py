@@ -39,6 +39,7 @@ from engine.ops.lrn_ops import lrn
 from engine.ops.math_ops import cumprod
 from engine.ops.nd_index_ops import gather_nd, scatter_nd
 from engine.ops.reverse_op import reverse, reverse_sequence
+from engine.ops.tensor_array_ops import TensorArray
 from engine.ops.top_k_ops import top_k
 from engine.session import Session
 
@@ -320,6 +321,19 @@ CASES: dict[str, list[Case]] = {
                    [v, rnd(3)]) for v in (pos(3), -pos(3))],
     "Print": [Case(lambda x: logging_ops.Print(x, [x], first_n=0), [rnd(2, 3)])],
     "PlaceholderWithDefault": [Case(lambda x: array_ops.placeholder_with_default(x, [2, 3]), [rnd(2, 3)])],
+    # TensorArrays: each reading op's gradient is a write to the gradient array, each writing op's a read
+    "TensorArrayReadV3": [Case(lambda x: [TensorArray(F64, size=3).unstack(x).read(i) for i in (2, 0)],
+                               [rnd(3, 2)])],
+    "TensorArrayWriteV3": [Case(lambda x, y: TensorArray(F64, size=3).write(0, x).write(2, x * y).stack(),
+                                [rnd(2), rnd(2)])],
+    "TensorArrayGatherV3": [Case(lambda x: TensorArray(F64, size=3, clear_after_read=False).unstack(x)
+                                 .gather([2, 0, 2]), [rnd(3, 2)])],
+    "TensorArrayScatterV3": [Case(lambda x: TensorArray(F64, size=4).scatter([3, 1], x).gather([1, 3]),
+                                  [rnd(2, 3)])],
+    "TensorArrayConcatV3": [Case(lambda x, y: TensorArray(F64, size=2, infer_shape=False).write(0, x)
+                                 .write(1, y).concat(), [rnd(2, 3), rnd(1, 3)])],
+    "TensorArraySplitV3": [Case(lambda x: TensorArray(F64, size=2, infer_shape=False)
+                                .split(x, [1, 3]).read(1), [rnd(4, 2)])],
     "Reshape": [
         Case(lambda x: array_ops.reshape(x, [3, -1]), [rnd(2, 3, 2)]),
         Case(lambda x: array_ops.reshape(x, [-1]), [rnd(2, 3)], shapes=[(None, 3)]),
