@@ -5,7 +5,8 @@ Loss functions and conv/pool ops (owned by the training module) are added below 
 
 # ruff: noqa: F401 - this module only re-exports the public API
 
-# Recurrent networks: static_rnn (engine/ops/rnn.py) and the `rnn_cell` namespace of cells.
+# Recurrent networks: static_rnn (engine/ops/rnn.py), dynamic_rnn (engine/ops/dynamic_rnn.py) and the
+# `rnn_cell` namespace of cells.
 from engine.nn import rnn_cell
 
 # Losses, convolution and pooling (engine/ops/nn_loss_ops.py, engine/ops/conv_ops.py).
@@ -18,6 +19,7 @@ from engine.ops.conv_ops import (  # noqa: E402
     max_pool,
 )
 from engine.ops.depthwise_conv_ops import depthwise_conv2d, depthwise_conv2d_native, separable_conv2d
+from engine.ops.dynamic_rnn import bidirectional_dynamic_rnn, dynamic_rnn
 from engine.ops.embedding_ops import embedding_lookup
 from engine.ops.lrn_ops import local_response_normalization, lrn
 from engine.ops.math_ops import sigmoid, tanh
@@ -77,6 +79,7 @@ __all__ = [
     "avg_pool3d",
     "batch_normalization",
     "bias_add",
+    "bidirectional_dynamic_rnn",
     "conv1d",
     "conv1d_transpose",
     "conv2d",
@@ -89,6 +92,7 @@ __all__ = [
     "depthwise_conv2d",
     "depthwise_conv2d_native",
     "dropout",
+    "dynamic_rnn",
     "elu",
     "embedding_lookup",
     "fused_batch_norm",

@@ -117,7 +117,11 @@ def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's nam
         }
         if all(x.dtype.base_dtype in (dtypes.string, dtypes.int32) for x in xs):
             condition = ops.convert_to_tensor(condition, name="Condition")
-            return make_op("Assert", [condition, *xs], name="Assert", attrs=attrs)
+            # TF passes the original data to the op, converting Python values again: Assert/data_0, ...
+            with ops.name_scope("Assert") as scope:
+                inner = [d if isinstance(d, ops.Tensor) else ops.convert_to_tensor(d, name=f"data_{i}")
+                         for i, d in enumerate(data)]
+                return make_op("Assert", [condition, *inner], name=scope, attrs=attrs)
         condition = ops.convert_to_tensor(condition, name="Condition")
 
         def true_assert():

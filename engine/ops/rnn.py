@@ -37,6 +37,15 @@ def _infer_state_dtype(explicit_dtype, state):
     return state.dtype
 
 
+def _initial_state(cell, initial_state, batch_size, dtype):
+    """`initial_state`, else the cell's zero state (which needs `dtype`)."""
+    if initial_state is not None:
+        return initial_state
+    if not dtype:
+        raise ValueError("If no initial_state is provided, argument `dtype` must be specified")
+    return cell.get_initial_state(inputs=None, batch_size=batch_size, dtype=dtype)
+
+
 def _check_inputs(inputs):
     if not nest.is_nested(inputs):
         raise TypeError(f"Argument `inputs` must be a sequence. Received: {inputs}")
@@ -44,9 +53,20 @@ def _check_inputs(inputs):
         raise ValueError("Argument `inputs` must not be empty.")
 
 
-def _rnn_step(time, sequence_length, min_sequence_length, max_sequence_length, zero_output, state, call_cell):
+def _rnn_step(
+    time,
+    sequence_length,
+    min_sequence_length,
+    max_sequence_length,
+    zero_output,
+    state,
+    call_cell,
+    skip_conditionals=False,
+):
     """One step of a batch whose sequences end at `sequence_length`: past every end, zeros and the state as
-    it is (the cell is not run); before the first end, the cell's results; between, per entry."""
+    it is (the cell is not run); before the first end, the cell's results; between, per entry.  With
+    `skip_conditionals` (dynamic_rnn's loop body) the cell always runs and only the per-entry Selects
+    are built."""
     flat_state = nest.flatten(state)
     flat_zero_output = nest.flatten(zero_output)
     copy_cond = time >= sequence_length  # which batch entries have ended
@@ -73,7 +93,14 @@ def _rnn_step(time, sequence_length, min_sequence_length, max_sequence_length, z
             lambda: copy_some_through(flat_new_output, flat_new_state),
         )
 
-    both = cond(time >= max_sequence_length, lambda: flat_zero_output + flat_state, maybe_copy_some_through)
+    if skip_conditionals:
+        new_output, new_state = call_cell()
+        nest.assert_same_structure(zero_output, new_output)
+        nest.assert_same_structure(state, new_state)
+        both = copy_some_through(nest.flatten(new_output), nest.flatten(new_state))
+    else:
+        past_every_end = time >= max_sequence_length
+        both = cond(past_every_end, lambda: flat_zero_output + flat_state, maybe_copy_some_through)
     final_output, final_state = both[: len(flat_zero_output)], both[len(flat_zero_output) :]
     for value, like in zip(final_output, flat_zero_output, strict=False):
         value.set_shape(like.shape)
@@ -105,13 +132,8 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
                         )
         else:
             fixed_batch_size = first_input.shape.with_rank_at_least(1)[0]
-        batch_size = _ts.dimension_value(fixed_batch_size) or array_ops.shape(first_input)[0]
-        if initial_state is not None:
-            state = initial_state
-        else:
-            if not dtype:
-                raise ValueError("If no initial_state is provided, argument `dtype` must be specified")
-            state = cell.get_initial_state(inputs=None, batch_size=batch_size, dtype=dtype)
+        batch_size = _ts.dimension_value(fixed_batch_size) or array_ops.shape_v1(first_input)[0]
+        state = _initial_state(cell, initial_state, batch_size, dtype)
         if sequence_length is not None:
             sequence_length = ops.convert_to_tensor(sequence_length, name="sequence_length")
             if sequence_length.shape.rank not in (None, 1):
@@ -129,8 +151,11 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
 
             zero_output = nest.map_structure(zero_output_for, cell.output_size)
             sequence_length = array_ops.cast(sequence_length, dtypes.int32)
-            min_sequence_length = math_ops.reduce_min(sequence_length)
-            max_sequence_length = math_ops.reduce_max(sequence_length)
+            lengths = (
+                sequence_length,
+                math_ops.reduce_min(sequence_length),
+                math_ops.reduce_max(sequence_length),
+            )
         for time, input_ in enumerate(inputs):
             if time > 0:
                 varscope.reuse_variables()
@@ -139,15 +164,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
                 return cell(input_, state)
 
             if sequence_length is not None:
-                output, state = _rnn_step(
-                    time,
-                    sequence_length,
-                    min_sequence_length,
-                    max_sequence_length,
-                    zero_output,
-                    state,
-                    call_cell,
-                )
+                output, state = _rnn_step(time, *lengths, zero_output, state, call_cell)
             else:
                 output, state = call_cell()
             outputs.append(output)

@@ -189,7 +189,7 @@ class RNNCell(Layer):
                     "dtype from input tensor is different from the input param. Input tensor "
                     f"dtype: {inputs.dtype}, dtype: {dtype}"
                 )
-            batch_size = _ts.dimension_value(inputs.shape[0]) or array_ops.shape(inputs)[0]
+            batch_size = _ts.dimension_value(inputs.shape[0]) or array_ops.shape_v1(inputs)[0]
             dtype = inputs.dtype
         if batch_size is None or dtype is None:
             raise ValueError(

@@ -20,9 +20,11 @@ def _inputs(tf):
     return [tf.placeholder(tf.float32, [BATCH, DEPTH], name=f"x{t}") for t in range(STEPS)]
 
 
-def _feeds(inputs):
+def _feeds(inputs, inputs_shape):
+    """The same uniform values for the inputs, whatever their layout (a None dimension is the batch)."""
     rng = np.random.RandomState(7)
-    return {x: rng.uniform(-1, 1, (BATCH, DEPTH)).astype(np.float32) for x in inputs}
+    shape = [BATCH if d is None else d for d in inputs_shape]
+    return {x: rng.uniform(-1, 1, shape).astype(np.float32) for x in inputs}
 
 
 def _flat(value):
@@ -132,9 +134,57 @@ def train(tf):
     return xs, [loss], tf.train.AdamOptimizer(0.05).minimize(loss)
 
 
+def dynamic_lstm(tf):
+    x = tf.placeholder(tf.float32, [BATCH, STEPS, DEPTH], name="x")
+    outputs, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(6), x, dtype=tf.float32)
+    return [x], [outputs, *state]
+
+
+def dynamic_sequence_length_time_major(tf):
+    x = tf.placeholder(tf.float32, [STEPS, None, DEPTH], name="x")
+    cell = tf.nn.rnn_cell.MultiRNNCell(
+        [tf.nn.rnn_cell.LSTMCell(5, use_peepholes=True, num_proj=3), tf.nn.rnn_cell.GRUCell(4)]
+    )
+    outputs, state = tf.nn.dynamic_rnn(
+        cell,
+        x,
+        sequence_length=[2, 4, 0],
+        dtype=tf.float32,
+        time_major=True,
+        swap_memory=True,
+        parallel_iterations=4,
+    )
+    return [x], [outputs, *_flat(state)]
+
+
+def dynamic_initial_state(tf):
+    x = tf.placeholder(tf.float32, [BATCH, STEPS, DEPTH], name="x")
+    h0 = tf.placeholder_with_default(tf.fill([BATCH, 4], 0.25), [BATCH, 4])
+    outputs, state = tf.nn.dynamic_rnn(
+        tf.nn.rnn_cell.GRUCell(4), x, initial_state=h0, sequence_length=[1, 3, 4], scope="encoder"
+    )
+    return [x], [outputs, state]
+
+
+def bidirectional_dynamic(tf):
+    x = tf.placeholder(tf.float32, [BATCH, STEPS, DEPTH], name="x")
+    (fw, bw), (state_fw, state_bw) = tf.nn.bidirectional_dynamic_rnn(
+        tf.nn.rnn_cell.BasicLSTMCell(3),
+        tf.nn.rnn_cell.BasicRNNCell(2),
+        x,
+        sequence_length=[4, 2, 3],
+        dtype=tf.float32,
+    )
+    return [x], [fw, bw, *state_fw, state_bw]
+
+
 CASES = {
     f.__name__: f
     for f in (
+        dynamic_lstm,
+        dynamic_sequence_length_time_major,
+        dynamic_initial_state,
+        bidirectional_dynamic,
         basic_rnn,
         basic_lstm_sequence_length,
         lstm_peephole_projection,
@@ -169,7 +219,7 @@ def run_case(tf, name):
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             sess.run(assigns)
-            feeds = _feeds(xs)
+            feeds = _feeds(xs, inputs_shape=xs[0].shape.as_list())
             if train_op is None:
                 values = [sess.run(fetches, feeds)]
             else:
