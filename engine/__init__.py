@@ -180,6 +180,7 @@ from engine.ops.confusion_matrix import confusion_matrix
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
 from engine.ops.einsum_op import einsum
+from engine.ops.functional_ops import foldl, foldr, map_fn, scan
 from engine.ops.init_ops import (
     constant_initializer,
     glorot_normal_initializer,
@@ -505,6 +506,8 @@ __all__ = [
     "floor_div",
     "floordiv",
     "floormod",
+    "foldl",
+    "foldr",
     "gather",
     "gather_nd",
     "get_collection",
@@ -564,6 +567,7 @@ __all__ = [
     "losses",
     "make_ndarray",
     "make_tensor_proto",
+    "map_fn",
     "math",
     "matmul",
     "matrix_diag",
@@ -633,6 +637,7 @@ __all__ = [
     "rsqrt",
     "saturate_cast",
     "scalar_mul",
+    "scan",
     "scatter_nd",
     "sequence_mask",
     "set_random_seed",

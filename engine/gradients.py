@@ -80,18 +80,19 @@ def _reached_ops(from_ops):
 
 
 def _between_ops(to_ops, reached):
-    """Ops of `reached` from which some op of `to_ops` can be reached backward."""
-    between = set()
+    """Ops of `reached` from which some op of `to_ops` can be reached backward, in the order a walk back
+    from `to_ops` meets them (an outer loop's Exits before an inner loop's)."""
+    between = {}
     queue = collections.deque(op for op in to_ops if op in reached)
     while queue:
         op = queue.popleft()
         if op in between:
             continue
-        between.add(op)
+        between[op] = None
         for t in op.inputs:
             if t.op in reached:
                 queue.append(t.op)
-    return between
+    return list(between)
 
 
 def _gate(grads, needed):
@@ -159,47 +160,69 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         to_ops = [y.op for y in ys]
         from_ops = [x.op for x in xs]
         reached = _reached_ops(from_ops)
-        between = _between_ops(to_ops, reached)
+        between_list = _between_ops(to_ops, reached)
+        between = set(between_list)
+        # Loops on the path: each gets a gradient loop (control_flow_state.py); all their Exits join it.
+        loop_state = None
+        if any(op.op_def.control_flow == "exit" for op in between_list):
+            from engine.ops import control_flow_state
+
+            loop_state = control_flow_state.maybe_create_control_flow_state(between_list, between)
         # Pending counts: how many consumers within `between` each op still waits for.
         pending = collections.Counter()
-        for op in between:
+        for op in between_list:
             for t in op.inputs:
                 if t.op in between:
                     pending[t.op] += 1
+        grads: dict = collections.defaultdict(list)
+        for y, gy in zip(ys, grad_ys, strict=True):
+            grads[y].append(gy)
+
+        ready = collections.deque(op for op in dict.fromkeys(to_ops) if pending[op] == 0)
+        if loop_state is not None:
+            for y in loop_state.process_unused_loop_exits(pending, set(ready)):
+                if _is_trainable(y):
+                    grads[y].append(loop_state.zeros_like_for_exit(y))
+                    ready.append(y.op)
         stop_ops = {s.op for s in stop_tensors}
         # As TF's `_StopOps`: an x's op none of whose inputs leads to another x (a variable, a placeholder)
         # is where the gradient ends, so its gradient function is never looked up.
         for op in set(from_ops):
             if not any(pending[t.op] > 0 for t in op.inputs):
                 stop_ops.add(op)
-        grads: dict = collections.defaultdict(list)
-        for y, gy in zip(ys, grad_ys, strict=True):
-            grads[y].append(gy)
-
-        ready = collections.deque(op for op in dict.fromkeys(to_ops) if pending[op] == 0)
         done = set()
         while ready:
             op = ready.popleft()
-            if op in done:
+            if op in done and not (loop_state is not None and control_flow_state.is_loop_switch(op)):
                 continue
             done.add(op)
+            if loop_state is not None:
+                loop_state.enter_grad_while_context(op, before=True)
             out_grads = [_aggregate(grads[t]) if grads.get(t) else None for t in op.outputs]
+            if loop_state is not None:
+                loop_state.exit_grad_while_context(op, before=True)
             for t, g in zip(op.outputs, out_grads, strict=True):
                 if g is not None:
                     grads[t] = [g]  # an x's gradient is this sum, not a second AddN
             in_grads = [None] * len(op.inputs)
+            if loop_state is not None:
+                loop_state.enter_grad_while_context(op, before=False)
             if op not in stop_ops and any(g is not None for g in out_grads):
                 grad_fn = _gradient_function(op)
                 if grad_fn is not None:
                     for i, t in enumerate(op.outputs):
                         if out_grads[i] is None and _is_trainable(t):
+                            if loop_state is not None:
+                                out_grads[i] = loop_state.zeros_like(op, i)
+                                continue
                             from engine.ops import array_ops, cond
 
                             # A cond's Switch: zeros live only on the untaken side (TF's ZerosLikeOutsideLoop)
                             zeros = cond.zeros_like_switch_output(op, i)
                             out_grads[i] = array_ops.zeros_like(t) if zeros is None else zeros
                     with graph.name_scope(op.name + "_grad"):
-                        in_grads = list(grad_fn(op, *out_grads))
+                        in_grads = grad_fn(op, *out_grads)
+                        in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [in_grads]
                         if len(in_grads) != len(op.inputs):
                             raise ValueError(
                                 f"Num gradients {len(in_grads)} generated for op {op.node_def} do not match "
@@ -212,11 +235,11 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                     if g.shape.ndims is not None and t.shape.is_compatible_with(g.shape):
                         g.set_shape(t.shape)
                     grads[t].append(g)
-            for t in op.inputs:
-                if t.op in between:
-                    pending[t.op] -= 1
-                    if pending[t.op] == 0:
-                        ready.append(t.op)
+            if loop_state is not None:
+                loop_state.exit_grad_while_context(op, before=False)
+            _update_pending_and_enqueue_ready(grads, op, ready, pending, between, loop_state)
+        if loop_state is not None:
+            loop_state.post_processing()
 
         result = []
         for x in xs:
@@ -230,6 +253,43 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             else:
                 result.append(None)
     return result
+
+
+def _update_pending_and_enqueue_ready(grads, op, ready, pending, between, loop_state):
+    """One consumer fewer for each input of `op`; queue the ones now ready.  With loops (TF's
+    `_UpdatePendingAndEnqueueReady`): a loop Switch is queued at once (its first visit, from the Exit)
+    and again when all is in; a loop's Exits wait until all of them are known, then those with a gradient
+    go first, and the others get zeros (or nothing, when no Exit of the loop got a gradient)."""
+    from engine.ops import control_flow_state
+
+    for t in op.inputs:
+        x = t.op
+        if x not in between and loop_state is None:
+            continue
+        pending[x] -= 1  # with loops, a loop's Enters off the path count too (process_unused_loop_exits)
+        is_ready = pending[x] == 0
+        if loop_state is not None and not is_ready:
+            is_ready = pending[x] > 0 and control_flow_state.is_loop_switch(x)
+        if not is_ready:
+            continue
+        if loop_state is not None and control_flow_state.is_loop_exit(x):
+            grad_state = loop_state.get_grad_state(x, before=False)
+            grad_state.deferred_exits.append(x.outputs[0])
+            grad_state.pending_exits_count -= 1
+            if grad_state.pending_exits_count == 0:
+                has_grad = False
+                for y in grad_state.deferred_exits:
+                    if any(grads.get(out) for out in y.op.outputs):
+                        has_grad = True
+                        ready.append(y.op)
+                    else:
+                        grad_state.unused_exits.append(y)
+                for y in grad_state.unused_exits:
+                    if has_grad and _is_trainable(y):
+                        grads[y].append(loop_state.zeros_like_for_exit(y))
+                    ready.append(y.op)
+        else:
+            ready.append(x)
 
 
 def _gradient_function(op):

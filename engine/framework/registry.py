@@ -46,8 +46,9 @@ too, so that it names no op type:
 * ``reshapes_variable`` — may give the variable of input 0 another shape than it declares (Assign with
   ``validate_shape=False`` or a value of unknown shape, AssignVariableOp): plans then check shapes.
 * ``control_flow`` — a frame op of TF1's control flow (``"switch"``, ``"merge"``, ``"enter"``, ``"exit"``,
-  ``"next_iteration"``): a plan holding one runs on the dataflow executor (engine/runtime/dataflow.py),
-  which gives the op its dead-tensor and frame semantics; the kernel only passes the data on.
+  ``"next_iteration"``, or ``"control_trigger"``: never dead): a plan holding one runs on the dataflow
+  executor (engine/runtime/dataflow.py), which gives the op its dead-tensor and frame semantics; the kernel
+  only passes the data on.
 * ``attrs`` — default attr values filled in when a NodeDef omits them.
 * ``inputs`` and ``allowed`` — TF's OpDef ``input_arg`` / type attr ``allowed_values``: ``inputs`` names
   the inputs in order as ``"x: T"`` (typed by attr ``T``), ``"values: N*T"`` (a list: the inputs up to
@@ -107,7 +108,7 @@ class OpDef:
     # (first input index, end index or None for "through the last", parameter name, attr, allowed names)
     input_checks: tuple = ()
     input_names: tuple = ()  # TF's input names, from `inputs=` (empty when not declared)
-    control_flow: str = ""  # "switch", "merge", "enter", "exit", "next_iteration" (dataflow executor)
+    control_flow: str = ""  # "switch", "merge", "enter", "exit", "next_iteration", "control_trigger"
 
     def check_inputs(self, inputs):
         """TF's op-construction TypeError for the first of `inputs` whose dtype its type attr refuses.

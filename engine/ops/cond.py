@@ -217,6 +217,10 @@ def _case_chain(preds, fns, default, strict):
 def _switch_grad(op, *grads):
     """A Switch built by a cond: the Merge of its two output gradients (`cond_grad`); one built
     otherwise: each gradient switched back on the predicate, then merged."""
+    from engine.ops import control_flow_grad, control_flow_state
+
+    if control_flow_state.is_loop_switch(op):
+        return control_flow_grad.loop_switch_grad(op, grads)
     ctx = op._get_control_flow_context()
     if isinstance(ctx, CondContext):
         if grads[1 - ctx.branch] is None:
@@ -233,9 +237,27 @@ registry.register_gradient("RefSwitch")(_switch_grad)
 @registry.register_gradient("Merge")
 def _merge_grad(op, grad, _):
     """A cond's Merge: its gradient switched on the cond's predicate (`cond_grad`), one side per input."""
-    ctx = op.inputs[0].op._get_control_flow_context()
+    from engine.ops import control_flow_grad, control_flow_state
+    from engine.ops.while_loop import WhileContext
+
+    ctx = control_flow_state.output_context(op.inputs[0].op)
+    if isinstance(ctx, WhileContext):
+        return control_flow_grad.loop_merge_grad(grad)
     if isinstance(ctx, CondContext):
-        return list(switch(grad, ctx.pred, name="cond_grad"))
+        pred = ctx.pred
+        grad_ctxt = ops.get_default_graph()._get_control_flow_context()
+        grad_state = grad_ctxt.while_context().grad_state if grad_ctxt is not None else None
+        if grad_state is not None:  # a cond in a loop: the predicate of the matching forward iteration
+            real_pred = grad_state.history_map.get(pred.name)
+            if real_pred is None:
+                grad_ctxt = grad_state.grad_context
+                grad_ctxt.exit()
+                history_pred = grad_state.add_forward_accumulator(pred)
+                grad_ctxt.enter()
+                real_pred = grad_state.add_backprop_accumulated_value(history_pred, pred)
+                grad_state.history_map[pred.name] = real_pred
+            pred = real_pred
+        return list(switch(grad, pred, name="cond_grad"))
     from engine.ops import math_ops
 
     return [switch(grad, math_ops.equal(op.outputs[1], i))[1] for i in range(len(op.inputs))]

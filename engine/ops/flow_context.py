@@ -19,6 +19,19 @@ class FlowContext:
         self._values = set()  # names of the tensors that belong to this context
         self._external_values = {}  # outside tensor name -> the tensor standing for it here
         self._saved = None
+        self._stack = []  # the contexts `enter` replaced, for `exit`
+
+    def enter(self):
+        """Makes this the graph's current context (TF's `Enter`; `exit` restores the one it replaced)."""
+        self._stack.append(self.graph._get_control_flow_context())
+        self.graph._set_control_flow_context(self)
+
+    def exit(self):
+        self.graph._set_control_flow_context(self._stack.pop())
+
+    def add_name(self, name):
+        """The tensor `name` belongs to this context (not to the ones around it)."""
+        self._values.add(name)
 
     def __enter__(self):
         self._saved = self.graph._get_control_flow_context()

@@ -18,6 +18,13 @@ def shape(x, name=None):
                                attrs={"T": x.dtype.base_dtype, "out_type": dtypes.int32})
 
 
+def shape_internal(x, name=None):
+    """``array_ops.shape_internal(x, optimize=False)``: always a ``Shape`` op, so the shape is read when the
+    graph runs (in the loop iteration or cond branch the op belongs to)."""
+    return op_util.make_tensor("Shape", [x], name=name or "Shape",
+                               attrs={"T": x.dtype.base_dtype, "out_type": dtypes.int32})
+
+
 def size(x, name=None):
     """``tf.size(x)`` (int32), a Const when x's shape is fully known."""
     d = x.shape._as_tuple()

@@ -501,8 +501,9 @@ class TensorArray:
         if flow is None:
             flow = self.flow
         with ops.name_scope(name, "TensorArrayGrad", [self._handle]):
-            g_op = make_op("TensorArrayGradV3", [self._handle, flow], name="TensorArrayGradV3",
-                           attrs={"source": source})
+            with ops.name_scope(None, "TensorArrayGradV3") as scope:  # an Enter it needs is named in it
+                g_op = make_op("TensorArrayGradV3", [self._handle, flow], name=scope,
+                               attrs={"source": source})
             with ops.control_dependencies([g_op]):
                 flow = array_ops.identity(flow, name="gradient_flow")
             g = TensorArray(self._dtype, handle=g_op.outputs[0], flow=flow, infer_shape=self._infer_shape)

@@ -1,4 +1,4 @@
-"""`tf.while_loop` in TF1's graph form (forward only: loop gradients are still to come).
+"""`tf.while_loop` in TF1's graph form, and what its gradient loop adds to a loop (control_flow_state.py).
 
 A loop with loop variables ``v`` is built as TF1 builds it (names as TF gives them)::
 
@@ -20,6 +20,8 @@ import tree as nest
 
 from engine.framework import dtypes, ops, tensor_shape
 from engine.ops import array_ops, frame_ops
+from engine.ops import control_flow_grad as _control_flow_grad  # noqa: F401 - registers the frame gradients
+from engine.ops import stack_ops as _stack_ops  # noqa: F401 - the ops a loop's gradient is built from
 from engine.ops.flow_context import FlowContext
 
 
@@ -45,9 +47,14 @@ class WhileContext(FlowContext):
     """The loop being built: ops created in its cond and body are rewired to read outside values through
     constant Enters (TF's `WhileContext`)."""
 
-    def __init__(self, parallel_iterations, name):
+    def __init__(self, parallel_iterations, name, back_prop=True, swap_memory=False, maximum_iterations=None,
+                 grad_state=None):
         super().__init__()
         self.parallel_iterations = parallel_iterations
+        self.back_prop = back_prop
+        self.swap_memory = swap_memory
+        self.maximum_iterations = maximum_iterations
+        self.grad_state = grad_state  # a gradient loop: its control_flow_state.GradLoopState
         self.name = self.graph.unique_name(name)
         self.pivot = None  # the LoopCond
         self._pivot_for_pred = None  # the first Merge
@@ -67,6 +74,18 @@ class WhileContext(FlowContext):
         if val.name in self._values or val.op._get_control_flow_context() is self:
             return self._external_values.get(val.name, val)
         self._values.add(val.name)
+        current = self.graph._get_control_flow_context()
+        grad_ctxt = current.while_context() if current is not None else None
+        if grad_ctxt is not None and grad_ctxt.grad_state is not None:
+            # Building a loop's gradient: a value of the forward loop is read from its history (a stack).
+            forward_ctxt = _while_context_of(val.op)
+            if val.op.op_def.control_flow == "exit" and forward_ctxt is not None:
+                outer = forward_ctxt.outer_context
+                forward_ctxt = outer.while_context() if outer is not None else None
+            if forward_ctxt is grad_ctxt.grad_state.forward_context:
+                real = grad_ctxt.grad_state.get_real_value(val)
+                self._external_values[val.name] = real
+                return real
         result = val
         if self.outer_context is not None:
             result = self.outer_context.add_value(val)
@@ -128,6 +147,114 @@ class WhileContext(FlowContext):
             deps = self.graph._control_dependencies_for_inputs([enter.op.inputs[0].op])
             enter.op._add_control_inputs([d for d in deps if d is not enter.op])
 
+    def exit_result(self, result):
+        """The tensors `result` (Exits of this loop) belong to the context around it."""
+        if self.outer_context is not None:
+            for x in result:
+                self.outer_context.add_name(x.name)
+
+    # --- what a loop's gradient adds (TF's WhileContext.AddForwardLoopCounter and friends) -------------
+    def add_forward_loop_counter(self, outer_grad_state):
+        """A counter of this (forward) loop's iterations, added as one more loop variable; returns (the
+        Exit with the count, the NextIteration of the count)."""
+        from engine.ops import constant_op, math_ops
+
+        n = constant_op.constant(0, name="f_count")
+        if outer_grad_state is not None:  # count again in each iteration of the outer loop
+            n.op._add_control_input(outer_grad_state.forward_index.op.inputs[0].op)
+        self.enter()
+        self.add_name(n.name)
+        enter_n = frame_ops.enter(n, self.name, is_constant=False,
+                                  parallel_iterations=self.parallel_iterations, name="f_count")
+        self.loop_enters.append(enter_n)
+        merge_n = frame_ops.merge([enter_n, enter_n])[0]
+        switch_n = frame_ops.switch(merge_n, self.pivot)
+        index = math_ops.add(switch_n[1], 1)
+        next_n = frame_ops.next_iteration(index)
+        merge_n.op._update_input(1, next_n)
+        total_iterations = frame_ops.exit(switch_n[0], name="f_count")
+        self.loop_exits.append(total_iterations)
+        self.exit_result([total_iterations])
+        self.exit()
+        return total_iterations, next_n
+
+    def add_backprop_loop_counter(self, count, outer_grad_state):
+        """Makes this (gradient) loop run `count` iterations, counting down; returns the NextIteration of
+        the count."""
+        from engine.ops import constant_op, math_ops
+
+        one = constant_op.constant(1, name="b_count")
+        self.enter()
+        self.add_name(count.name)
+        enter_count = frame_ops.enter(count, self.name, is_constant=False,
+                                      parallel_iterations=self.parallel_iterations, name="b_count")
+        self.loop_enters.append(enter_count)
+        merge_count = frame_ops.merge([enter_count, enter_count])[0]
+        self._pivot_for_pred = merge_count
+        pred = math_ops.greater_equal(merge_count, one)
+        self.pivot = frame_ops.loop_cond(pred, name="b_count")
+        switch_count = frame_ops.switch(merge_count, self.pivot)
+        index = math_ops.subtract(switch_count[1], one)
+        self._pivot_for_body = index
+        next_count = frame_ops.next_iteration(index)
+        merge_count.op._update_input(1, next_count)
+        final_zero = frame_ops.exit(switch_count[0], name="b_count")
+        self.loop_exits.append(final_zero)
+        if outer_grad_state is not None:
+            outer_grad_state.grad_sync._add_control_input(final_zero.op)
+        self.exit_result([final_zero])
+        self.exit()
+        return next_count
+
+    def add_backprop_accumulator(self, op, grad):
+        """The sum over all iterations of `grad`, the gradient of the loop invariant `op` (a constant
+        Enter) in one iteration: one more variable of this gradient loop, starting from zeros."""
+        from engine.ops import constant_op, grad_util, math_ops
+        from engine.ops.array_ops import zeros
+
+        self.exit()
+        shape = grad.shape
+        if shape.is_fully_defined():
+            if self.outer_context is not None:
+                self.outer_context.enter()
+            acc = constant_op.constant(0, grad.dtype.base_dtype, shape=shape.as_list(), name="b_acc")
+            if self.outer_context is not None:
+                self.outer_context.exit()
+        else:
+            value = op.inputs[0]
+            if isinstance(self.outer_context, WhileContext) and self.outer_context.grad_state is not None:
+                forward_ctxt = self.grad_state.forward_context
+                forward_ctxt.outer_context.enter()
+                zeros_shape = grad_util.shape_internal(value)
+                forward_ctxt.outer_context.exit()
+                outer_grad_state = self.grad_state.outer_grad_state
+                history_zeros_shape = outer_grad_state.add_forward_accumulator(zeros_shape)
+                self.outer_context.enter()
+                real_shape = outer_grad_state.add_backprop_accumulated_value(history_zeros_shape, zeros_shape)
+                acc = zeros(real_shape, grad.dtype.base_dtype)
+                self.outer_context.exit()
+            else:
+                if self.outer_context is not None:
+                    self.outer_context.enter()
+                zeros_shape = grad_util.shape_internal(value)
+                acc = zeros(zeros_shape, grad.dtype.base_dtype)
+                if self.outer_context is not None:
+                    self.outer_context.exit()
+        self.enter()
+        self.add_name(acc.name)
+        enter_acc = frame_ops.enter(acc, self.name, is_constant=False,
+                                    parallel_iterations=self.parallel_iterations, name="b_acc")
+        self.loop_enters.append(enter_acc)
+        merge_acc = frame_ops.merge([enter_acc, enter_acc], name="b_acc")[0]
+        switch_acc_false, switch_acc_true = frame_ops.switch(merge_acc, self.pivot)
+        add_acc = math_ops.add(switch_acc_true, grad)
+        next_acc = frame_ops.next_iteration(add_acc)
+        merge_acc.op._update_input(1, next_acc)
+        result_acc = frame_ops.exit(switch_acc_false, name="b_acc")
+        self.loop_exits.append(result_acc)
+        self.exit_result([result_acc])
+        return result_acc
+
     def build_loop(self, cond, body, loop_vars, shape_invariants, return_same_structure):
         """The loop's Exit tensors, in the structure `body` returns.  A TensorArray loop variable travels
         through the loop as its flow tensor (TF's `_convert_tensorarray_to_flow`)."""
@@ -162,7 +289,9 @@ class WhileContext(FlowContext):
                     e._shape = shape  # the loop variable may have any shape the invariant allows
             for e in enters:
                 self._fix_control_inputs(e)
-                self._values.add(e.name)
+            # As TF's `_InitializeValues(enter_vars)`: from now on an initial value read in the body is an
+            # outside value (a constant Enter), not the loop variable.
+            self._values = {e.name for e in enters}
             self.loop_enters = enters
             merges = [frame_ops.merge([e, e])[0] for e in enters]
             self._pivot_for_pred = merges[0]
@@ -208,6 +337,12 @@ class WhileContext(FlowContext):
         return packed[0] if len(exits) == 1 else packed
 
 
+def _while_context_of(op):
+    """The innermost loop `op` was built in, or None (TF's `util.GetWhileContext`)."""
+    ctx = op._get_control_flow_context()
+    return ctx.while_context() if ctx is not None else None
+
+
 def _to_flow(value):
     from engine.ops.tensor_array_ops import TensorArray
 
@@ -247,9 +382,8 @@ def while_loop(
 ):
     """``tf.while_loop``: repeats `body` while `cond` is true, as TF1's Enter/Merge/Switch/Exit frame.
 
-    `back_prop` and `swap_memory` are accepted and change nothing here (gradients through loops are
-    still to come; there is no device memory to swap)."""
-    del back_prop, swap_memory
+    `back_prop=False` gives the loop no gradient; `swap_memory` changes nothing here (there is no device
+    memory to swap)."""
     if not callable(cond):
         raise TypeError("cond must be callable.")
     if not callable(body):
@@ -294,6 +428,7 @@ def while_loop(
             return_same_structure = True
         loop_vars = nest.map_structure(
             lambda v: v if isinstance(_to_flow(v), ops.Tensor) else ops.convert_to_tensor(v), loop_vars)
-        context = WhileContext(parallel_iterations, "while_context")
+        context = WhileContext(parallel_iterations, "while_context", back_prop=back_prop,
+                               swap_memory=swap_memory, maximum_iterations=maximum_iterations)
         result = context.build_loop(cond, body, loop_vars, shape_invariants, return_same_structure)
         return result if maximum_iterations is None else result[1]

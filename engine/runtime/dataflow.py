@@ -11,6 +11,7 @@ root).  What the frame ops (registry flag `control_flow`) do to values and tags:
   inputs);
 * an Enter moves a value into iteration 0 of a child frame (tag + ((frame, 0),)); a constant Enter
   (`is_constant`, the loop invariants) into every iteration of it, including ones started later;
+* a ControlTrigger is never dead: it runs once all its inputs have arrived, dead or live;
 * a NextIteration moves a live value to the next iteration (a dead one ends there, as in TF); an Exit
   moves a live value out to the parent.  A dead Exit is passed on only when the frame can do nothing
   more and the Exit never had a live value (a loop inside an untaken cond branch).
@@ -275,7 +276,7 @@ class _Run:
 
     # --- running a step ----------------------------------------------------------------------------------
     def _execute(self, st, tag, args, dead):
-        if dead:
+        if dead and st.kind != "control_trigger":  # a ControlTrigger runs whatever its inputs
             self._emit(st, tag, [_DEAD] * max(len(st.outs), 1), True)
             return
         kind = st.kind

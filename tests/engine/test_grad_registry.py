@@ -41,6 +41,7 @@ from engine.ops.nd_index_ops import gather_nd, scatter_nd
 from engine.ops.reverse_op import reverse, reverse_sequence
 from engine.ops.tensor_array_ops import TensorArray
 from engine.ops.top_k_ops import top_k
+from engine.ops.while_loop import while_loop
 from engine.session import Session
 
 for _m in pkgutil.iter_modules(engine_ops.__path__):
@@ -321,6 +322,14 @@ CASES: dict[str, list[Case]] = {
                    [v, rnd(3)]) for v in (pos(3), -pos(3))],
     "Print": [Case(lambda x: logging_ops.Print(x, [x], first_n=0), [rnd(2, 3)])],
     "PlaceholderWithDefault": [Case(lambda x: array_ops.placeholder_with_default(x, [2, 3]), [rnd(2, 3)])],
+    # while loops: a loop variable's Enter/Exit/NextIteration, an invariant's constant Enter (summed over
+    # iterations), an Exit nothing reads but another loop variable depends on
+    "Enter": [Case(lambda x, y: while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, math_ops.sin(v) * y),
+                                           [0, x])[1], [rnd(2), rnd(2)])],
+    "Exit": [Case(lambda x, y: while_loop(lambda i, a, b: i < 2, lambda i, a, b: (i + 1, a * b, b + 1.0),
+                                          [0, x, y])[1], [rnd(3), rnd(3)])],
+    "NextIteration": [Case(lambda x: while_loop(lambda v: math_ops.reduce_sum(v) < 3.0,
+                                                lambda v: math_ops.tanh(v) + 1.0, [x]), [rnd(2) * 0.1])],
     # TensorArrays: each reading op's gradient is a write to the gradient array, each writing op's a read
     "TensorArrayReadV3": [Case(lambda x: [TensorArray(F64, size=3).unstack(x).read(i) for i in (2, 0)],
                                [rnd(3, 2)])],
@@ -791,9 +800,9 @@ NO_GRADIENT_IN_TF = {
     "InTopKV2", "LRNGrad",
 }
 
-# TF gives these gradients (control_flow_grad.py) that only a while loop's gradient builds: issue 16's
-# while-loop gradients are still to come; RefSwitch's gradient is Switch's, whose cases are below.
-WHILE_GRADIENTS_TO_COME = {"Enter", "RefEnter", "Exit", "NextIteration", "RefSwitch"}
+# RefSwitch's gradient is Switch's, whose cases are below; RefEnter's is Enter's (a loop reading a
+# variable, test_while_gradients.py).
+CHECKED_ELSEWHERE = {"RefSwitch", "RefEnter"}
 
 
 def differentiable_op_types():
@@ -802,7 +811,7 @@ def differentiable_op_types():
         try:
             fn = registry.get_gradient_function(op_type)
         except LookupError:
-            if op_type not in NO_GRADIENT_IN_TF | WHILE_GRADIENTS_TO_COME:
+            if op_type not in NO_GRADIENT_IN_TF | CHECKED_ELSEWHERE:
                 out.append(op_type)  # neither a gradient nor a not-differentiable mark: reported below
             continue
         if fn is not None:
@@ -813,12 +822,12 @@ def differentiable_op_types():
 def test_every_registered_op_is_differentiable_or_marked():
     unmarked = [t for t in registry.registered_ops()
                 if t not in registry.registered_gradients()
-                and t not in NO_GRADIENT_IN_TF | WHILE_GRADIENTS_TO_COME]
+                and t not in NO_GRADIENT_IN_TF | CHECKED_ELSEWHERE]
     assert not unmarked, f"op types with neither a gradient nor register_not_differentiable: {unmarked}"
 
 
 def test_every_differentiable_op_has_a_gradient_check():
-    missing = [t for t in differentiable_op_types() if t not in CASES and t not in WHILE_GRADIENTS_TO_COME]
+    missing = [t for t in differentiable_op_types() if t not in CASES and t not in CHECKED_ELSEWHERE]
     assert not missing, f"add finite-difference cases to CASES for: {missing}"
 
 

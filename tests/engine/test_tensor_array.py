@@ -1,63 +1,12 @@
-"""tf.TensorArray against real TensorFlow: the same graphs built here and by TF
-(tests/engine/tensor_array_graphs.py) have TF's node names, types and inputs and TF's values; TF's own
-GraphDefs of them run here; and the kernels raise TF's errors."""
+"""tf.TensorArray's kernels raise TF's errors and keep TF's rules (clear_after_read, element shapes);
+its graphs against real TensorFlow's are in test_loop_graphs.py."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import engine as tf
-from engine.proto import graph_pb2
-from tests.engine import tensor_array_graphs
-from tests.engine.control_flow_fixtures import nodes
-
-HERE = Path(__file__).parents[1] / "fixtures" / "tensor_array"
-FIXTURES = json.loads((HERE / "tensor_array.json").read_text())
-
-
-def _array_nodes(nodes):
-    """The nodes of the TensorArray ops and their gradients (the rest is other ops' business)."""
-    return [n for n in nodes if "TensorArray" in n[0] or n[1].startswith("TensorArray")]
-
-
-def _run(graph, fetch, feeds):
-    with tf.Session(graph=graph) as s:
-        return [[np.asarray(v).tolist() for v in s.run(fetch, {graph.get_tensor_by_name(k): v
-                                                               for k, v in feed.items()})]
-                for feed in feeds]
-
-
-def _assert_values(ours, theirs):
-    for run_ours, run_theirs in zip(ours, theirs, strict=True):
-        for a, b in zip(run_ours, run_theirs, strict=True):
-            np.testing.assert_allclose(np.asarray(a, np.float64), np.asarray(b, np.float64), rtol=1e-6)
-
-
-@pytest.mark.parametrize("name", sorted(tensor_array_graphs.GRAPHS))
-def test_graph_has_tf_names_and_values(name):
-    g = tf.Graph()
-    with g.as_default():
-        fetch, feeds = tensor_array_graphs.GRAPHS[name](tf)
-    expected = FIXTURES[name]
-    assert _array_nodes(nodes(g)) == _array_nodes(expected["nodes"])
-    assert [t.name for t in fetch] == expected["fetch"]
-    _assert_values(_run(g, fetch, feeds), expected["values"])
-
-
-@pytest.mark.parametrize("name", sorted(tensor_array_graphs.GRAPHS))
-def test_tf_written_graph_runs_here(name):
-    gd = graph_pb2.GraphDef()
-    gd.ParseFromString((HERE / f"{name}.pb").read_bytes())
-    g = tf.Graph()
-    with g.as_default():
-        tf.import_graph_def(gd, name="")
-    expected = FIXTURES[name]
-    fetch = [g.get_tensor_by_name(n) for n in expected["fetch"]]
-    _assert_values(_run(g, fetch, expected["feeds"]), expected["values"])
 
 
 def _error(build):

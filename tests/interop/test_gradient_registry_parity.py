@@ -21,8 +21,7 @@ from engine.ops import io_ops, resource_variable_ops, training_ops  # noqa: F401
 NONE_GRADIENT_IN_TF = {"ArgMax", "ArgMin", "Ceil", "Floor", "FloorDiv", "Rint", "Round", "TruncateDiv",
                        "LoopCond"}
 # Deviations documented in docs/engine.md: TF passes ReadVariableOp's gradient on to the resource handle.
-# The while loop's frame ops get their gradients with issue 16's while-loop gradients (still to come).
-DEVIATIONS = {"ReadVariableOp", "Enter", "RefEnter", "Exit", "NextIteration"}
+DEVIATIONS = {"ReadVariableOp"}
 
 _COLLECT = """
 import importlib, json, os, pkgutil, sys
