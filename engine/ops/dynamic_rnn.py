@@ -92,8 +92,9 @@ def _dynamic_rnn_loop(
     )
     zero_output = nest.unflatten_as(cell.output_size, flat_zero_output)
     if sequence_length is not None:
-        lengths = (sequence_length, math_ops.reduce_min(sequence_length), math_ops.reduce_max(sequence_length))
-        max_sequence_length = lengths[2]
+        min_sequence_length = math_ops.reduce_min(sequence_length)
+        max_sequence_length = math_ops.reduce_max(sequence_length)
+        lengths = (sequence_length, min_sequence_length, max_sequence_length)
     else:
         max_sequence_length = time_steps
     time = constant(0, dtype=dtypes.int32, name="time")

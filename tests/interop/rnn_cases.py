@@ -178,9 +178,29 @@ def bidirectional_dynamic(tf):
     return [x], [fw, bw, *state_fw, state_bw]
 
 
+def dynamic_gradients(tf):
+    xs, fetches = dynamic_sequence_length_time_major(tf)
+    loss = tf.add_n([tf.reduce_sum(tf.square(f)) for f in fetches])
+    return xs, [loss] + tf.gradients(loss, tf.trainable_variables() + xs)
+
+
+def dynamic_train(tf):
+    """A sequence classifier trained with Adam through the while loop's gradient."""
+    x = tf.placeholder(tf.float32, [BATCH, STEPS, DEPTH], name="x")
+    cell = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(8), tf.nn.rnn_cell.GRUCell(6)])
+    (fw, bw), _ = tf.nn.bidirectional_dynamic_rnn(
+        cell, tf.nn.rnn_cell.BasicLSTMCell(4), x, sequence_length=[4, 3, 2], dtype=tf.float32
+    )
+    logits = tf.layers.dense(tf.concat([fw[:, -1], bw[:, 0]], 1), 3)
+    loss = -tf.reduce_mean(tf.reduce_sum(tf.one_hot([0, 2, 1], 3) * tf.nn.log_softmax(logits), 1))
+    return [x], [loss], tf.train.AdamOptimizer(0.05).minimize(loss)
+
+
 CASES = {
     f.__name__: f
     for f in (
+        dynamic_gradients,
+        dynamic_train,
         dynamic_lstm,
         dynamic_sequence_length_time_major,
         dynamic_initial_state,
