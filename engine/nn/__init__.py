@@ -19,7 +19,7 @@ from engine.ops.conv_ops import (  # noqa: E402
     max_pool,
 )
 from engine.ops.depthwise_conv_ops import depthwise_conv2d, depthwise_conv2d_native, separable_conv2d
-from engine.ops.dynamic_rnn import bidirectional_dynamic_rnn, dynamic_rnn
+from engine.ops.dynamic_rnn import bidirectional_dynamic_rnn, dynamic_rnn, raw_rnn
 from engine.ops.embedding_ops import embedding_lookup
 from engine.ops.lrn_ops import local_response_normalization, lrn
 from engine.ops.math_ops import sigmoid, tanh
@@ -110,6 +110,7 @@ __all__ = [
     "max_pool3d",
     "moments",
     "normalize_moments",
+    "raw_rnn",
     "relu",
     "relu6",
     "relu_layer",

@@ -1,8 +1,9 @@
-"""`tf.nn.dynamic_rnn` and `tf.nn.bidirectional_dynamic_rnn`, built as TF 1.x's `rnn.py` builds them: one
-`tf.while_loop` (`rnn/while/...`) over the time steps, the inputs unstacked into a TensorArray
-(`rnn/dynamic_rnn/input_0`) read once a step, the outputs written into another (`output_0`) and stacked
-after the loop. The cell is built once, inside the loop body, so its variables are those `static_rnn`
-creates (`rnn/basic_lstm_cell/kernel`) and a TF checkpoint restores into the same model.
+"""`tf.nn.dynamic_rnn`, `tf.nn.bidirectional_dynamic_rnn` and `tf.nn.raw_rnn`, built as TF 1.x's
+`rnn.py` builds them: one `tf.while_loop` (`rnn/while/...`) over the time steps, the inputs unstacked
+into a TensorArray (`rnn/dynamic_rnn/input_0`) read once a step, the outputs written into another
+(`output_0`) and stacked after the loop. The cell is built once, inside the loop body, so its variables
+are those `static_rnn` creates (`rnn/basic_lstm_cell/kernel`) and a TF checkpoint restores into the
+same model.
 
 With `sequence_length`, each step keeps the state of the sequences that have ended and writes zeros
 for them (`Select` on `time >= sequence_length`), and the loop stops after the longest sequence.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import tree as nest
 
-from engine.framework import dtypes, ops
+from engine.framework import dtypes, ops, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.ops import array_ops, math_ops
 from engine.ops.constant_op import constant
@@ -257,3 +258,106 @@ def bidirectional_dynamic_rnn(
             )
     output_bw = reversed_in_time(tmp)
     return (output_fw, output_bw), (output_state_fw, output_state_bw)
+
+
+def raw_rnn(cell, loop_fn, parallel_iterations=None, swap_memory=False, scope=None):
+    """``tf.nn.raw_rnn``: `cell` in a while loop driven by `loop_fn(time, cell_output, cell_state,
+    loop_state) -> (elements_finished, next_input, next_cell_state, emit_output, next_loop_state)`, called
+    once with (0, None, None, None) for the start; the loop runs until every batch entry has finished.
+    Returns (the emitted outputs as TensorArrays, the final state, the final loop state or None)."""
+    assert_like_rnncell("cell", cell)
+    if not callable(loop_fn):
+        raise TypeError(f"Argument `loop_fn` must be a callable. Received: {loop_fn}.")
+    parallel_iterations = parallel_iterations or 32
+    with variable_scope(scope or "rnn"):
+        time = constant(0, dtype=dtypes.int32)
+        elements_finished, next_input, initial_state, emit_structure, init_loop_state = loop_fn(
+            time, None, None, None
+        )
+        flat_input = nest.flatten(next_input)
+        loop_state = init_loop_state if init_loop_state is not None else constant(0, dtype=dtypes.int32)
+        static_batch_size = _ts.dimension_at_index(flat_input[0].shape, 0)
+        for x in flat_input:
+            static_batch_size.assert_is_compatible_with(_ts.dimension_at_index(x.shape, 0))
+        const_batch_size = _ts.dimension_value(static_batch_size)
+        batch_size = (
+            const_batch_size if const_batch_size is not None else array_ops.shape_v1(flat_input[0])[0]
+        )
+        nest.assert_same_structure(initial_state, cell.state_size)
+        state = nest.map_structure(ops.convert_to_tensor, initial_state)
+        if emit_structure is not None:
+            flat_emit = nest.flatten(emit_structure)
+            flat_emit_size = [
+                e.shape if e.shape.is_fully_defined() else array_ops.shape_v1(e) for e in flat_emit
+            ]
+            flat_emit_dtypes = [e.dtype for e in flat_emit]
+        else:
+            emit_structure = cell.output_size
+            flat_emit_size = nest.flatten(emit_structure)
+            flat_emit_dtypes = [nest.flatten(state)[0].dtype] * len(flat_emit_size)
+
+        def known_shape(size):
+            if isinstance(size, ops.Tensor):
+                return _ts.as_shape(tensor_util.constant_value(size))
+            return _ts.TensorShape(size)
+
+        flat_emit_ta = [
+            TensorArray(
+                dtype=dtype,
+                dynamic_size=True,
+                size=0,
+                name=f"rnn_output_{i}",
+                element_shape=_ts.TensorShape([const_batch_size]).concatenate(known_shape(size)),
+            )
+            for i, (dtype, size) in enumerate(zip(flat_emit_dtypes, flat_emit_size, strict=True))
+        ]
+        emit_ta = nest.unflatten_as(emit_structure, flat_emit_ta)
+        zero_emit = nest.unflatten_as(
+            emit_structure,
+            [
+                array_ops.zeros(_size_shape(batch_size, size), dtype)
+                for size, dtype in zip(flat_emit_size, flat_emit_dtypes, strict=True)
+            ],
+        )
+
+        def condition(unused_time, elements_finished, *_):
+            return math_ops.logical_not(math_ops.reduce_all(elements_finished))
+
+        def body(time, elements_finished, current_input, emit_ta, state, loop_state):
+            next_output, cell_state = cell(current_input, state)
+            nest.assert_same_structure(state, cell_state)
+            nest.assert_same_structure(cell.output_size, next_output)
+            next_time = time + 1
+            next_finished, next_input, next_state, emit_output, next_loop_state = loop_fn(
+                next_time, next_output, cell_state, loop_state
+            )
+            nest.assert_same_structure(state, next_state)
+            nest.assert_same_structure(current_input, next_input)
+            nest.assert_same_structure(emit_ta, emit_output)
+            loop_state = loop_state if next_loop_state is None else next_loop_state
+
+            def copy_some_through(current, candidate):
+                # Finished entries keep their state and emit zeros.
+                def copy(cur, cand):
+                    if cur.shape.rank == 0:
+                        return cand
+                    with ops.colocate_with(cand):
+                        return array_ops.where(elements_finished, cur, cand)
+
+                return nest.map_structure(copy, current, candidate)
+
+            emit_output = copy_some_through(zero_emit, emit_output)
+            next_state = copy_some_through(state, next_state)
+            emit_ta = nest.map_structure(lambda ta, emit: ta.write(time, emit), emit_ta, emit_output)
+            elements_finished = math_ops.logical_or(elements_finished, next_finished)
+            return next_time, elements_finished, next_input, emit_ta, next_state, loop_state
+
+        returned = while_loop(
+            condition,
+            body,
+            loop_vars=[time, elements_finished, next_input, emit_ta, state, loop_state],
+            parallel_iterations=parallel_iterations,
+            swap_memory=swap_memory,
+        )
+        emit_ta, final_state, final_loop_state = returned[-3:]
+        return emit_ta, final_state, (None if init_loop_state is None else final_loop_state)

@@ -196,9 +196,38 @@ def dynamic_train(tf):
     return [x], [loss], tf.train.AdamOptimizer(0.05).minimize(loss)
 
 
+def raw(tf):
+    """TF's documented raw_rnn loop: inputs read from a TensorArray until each sequence's length, with a
+    loop state counting the steps; the emitted outputs and their gradients."""
+    x = tf.placeholder(tf.float32, [STEPS, BATCH, DEPTH], name="x")
+    lengths = tf.constant([2, 4, 3])
+    inputs_ta = tf.TensorArray(dtype=tf.float32, size=STEPS).unstack(x)
+    cell = tf.nn.rnn_cell.LSTMCell(5)
+
+    def loop_fn(time, cell_output, cell_state, loop_state):
+        emit_output = cell_output  # None for the first call: emits of cell.output_size
+        if cell_output is None:
+            next_cell_state, next_loop_state = cell.zero_state(BATCH, tf.float32), tf.constant(0.0)
+        else:
+            next_cell_state, next_loop_state = cell_state, loop_state + 1.0
+        finished = time >= lengths
+        next_input = tf.cond(
+            tf.reduce_all(finished),
+            lambda: tf.zeros([BATCH, DEPTH], tf.float32),
+            lambda: inputs_ta.read(time),
+        )
+        return finished, next_input, next_cell_state, emit_output, next_loop_state
+
+    outputs_ta, final_state, steps = tf.nn.raw_rnn(cell, loop_fn)
+    outputs = outputs_ta.stack()
+    loss = tf.reduce_sum(tf.square(outputs)) + tf.reduce_sum(final_state.h)
+    return [x], [outputs, *final_state, steps, *tf.gradients(loss, tf.trainable_variables() + [x])]
+
+
 CASES = {
     f.__name__: f
     for f in (
+        raw,
         dynamic_gradients,
         dynamic_train,
         dynamic_lstm,
