@@ -156,14 +156,22 @@ from engine.ops.check_ops import (
     assert_equal,
     assert_greater,
     assert_greater_equal,
+    assert_integer,
     assert_less,
     assert_less_equal,
+    assert_near,
     assert_negative,
     assert_non_negative,
     assert_non_positive,
     assert_none_equal,
     assert_positive,
+    assert_proper_iterable,
     assert_rank,
+    assert_rank_at_least,
+    assert_rank_in,
+    assert_same_float_dtype,
+    assert_scalar,
+    assert_type,
 )
 from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm, global_norm
 from engine.ops.composite_ops import reduce_logsumexp, sequence_mask
@@ -276,8 +284,9 @@ from engine.ops.parsing_ops import (
     parse_single_sequence_example,
 )
 from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
-from engine.ops.reverse_op import reverse
+from engine.ops.reverse_op import reverse, reverse_sequence
 from engine.ops.reverse_op import reverse as reverse_v2
+from engine.ops.script_ops import numpy_function, py_func
 from engine.ops.state_ops import assign, assign_add, assign_sub
 from engine.ops.tensor_array_ops import TensorArray
 from engine.ops.while_loop import while_loop
@@ -411,14 +420,22 @@ __all__ = [
     "assert_equal",
     "assert_greater",
     "assert_greater_equal",
+    "assert_integer",
     "assert_less",
     "assert_less_equal",
+    "assert_near",
     "assert_negative",
     "assert_non_negative",
     "assert_non_positive",
     "assert_none_equal",
     "assert_positive",
+    "assert_proper_iterable",
     "assert_rank",
+    "assert_rank_at_least",
+    "assert_rank_in",
+    "assert_same_float_dtype",
+    "assert_scalar",
+    "assert_type",
     "assert_variables_initialized",
     "assign",
     "assign_add",
@@ -572,6 +589,7 @@ __all__ = [
     "no_op",
     "no_regularizer",
     "not_equal",
+    "numpy_function",
     "one_hot",
     "ones",
     "ones_initializer",
@@ -585,6 +603,7 @@ __all__ = [
     "placeholder_with_default",
     "pow",
     "print",
+    "py_func",
     "python_io",
     "random",
     "random_normal",
@@ -611,6 +630,7 @@ __all__ = [
     "resource",
     "resource_variables_enabled",
     "reverse",
+    "reverse_sequence",
     "reverse_v2",
     "rint",
     "round",

@@ -662,7 +662,9 @@ class Graph:
         ctx = self._control_flow_context
         if ctx is not None:  # a cond branch or loop body routes outside inputs through Switch / Enter
             op._control_flow_context = ctx
-            ctx.add_op(op)
+            # Under the op's own name, as TF creates ops: its Switches are `<op>/Switch`, `<op>/Switch_1`.
+            with self.name_scope(op._name + "/"):
+                ctx.add_op(op)
         return op
 
     def _add_op(self, op):
@@ -989,9 +991,19 @@ def get_collection_ref(key):
     return get_default_graph().get_collection_ref(key)
 
 
+@contextlib.contextmanager
 def init_scope():
-    """TF's `init_scope`: in graph mode it only clears control dependencies."""
-    return control_dependencies(None)
+    """TF's `init_scope` in graph mode: no control dependencies and no cond branch or loop body (TF's
+    `control_dependencies(None)` clears both), so a variable first created inside a `tf.cond` (an RNN
+    cell built in `static_rnn`'s step cond) is read outside it, through a Switch."""
+    graph = get_default_graph()
+    saved = graph._get_control_flow_context()
+    graph._set_control_flow_context(None)
+    try:
+        with control_dependencies(None):
+            yield
+    finally:
+        graph._set_control_flow_context(saved)
 
 
 # ---------------------------------------------------------------------------------------------------------

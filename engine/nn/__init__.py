@@ -5,6 +5,10 @@ Loss functions and conv/pool ops (owned by the training module) are added below 
 
 # ruff: noqa: F401 - this module only re-exports the public API
 
+# Recurrent networks: static_rnn (engine/ops/rnn.py), dynamic_rnn (engine/ops/dynamic_rnn.py) and the
+# `rnn_cell` namespace of cells.
+from engine.nn import rnn_cell
+
 # Losses, convolution and pooling (engine/ops/nn_loss_ops.py, engine/ops/conv_ops.py).
 from engine.ops.conv3d_ops import avg_pool3d, conv3d, conv3d_transpose, max_pool3d
 from engine.ops.conv_ops import (  # noqa: E402
@@ -15,6 +19,7 @@ from engine.ops.conv_ops import (  # noqa: E402
     max_pool,
 )
 from engine.ops.depthwise_conv_ops import depthwise_conv2d, depthwise_conv2d_native, separable_conv2d
+from engine.ops.dynamic_rnn import bidirectional_dynamic_rnn, dynamic_rnn, raw_rnn
 from engine.ops.embedding_ops import embedding_lookup
 from engine.ops.lrn_ops import local_response_normalization, lrn
 from engine.ops.math_ops import sigmoid, tanh
@@ -62,9 +67,7 @@ from engine.ops.nn_ops import (
     softplus,
     softsign,
 )
-
-# --- raw_rnn (issue 16, loops) ---
-from engine.ops.raw_rnn import raw_rnn
+from engine.ops.rnn import static_bidirectional_rnn, static_rnn
 from engine.ops.top_k_ops import in_top_k, top_k
 
 # TensorFlow's names only (tests/interop/test_public_names.py checks them against tf.compat.v1.nn).
@@ -76,6 +79,7 @@ __all__ = [
     "avg_pool3d",
     "batch_normalization",
     "bias_add",
+    "bidirectional_dynamic_rnn",
     "conv1d",
     "conv1d_transpose",
     "conv2d",
@@ -88,6 +92,7 @@ __all__ = [
     "depthwise_conv2d",
     "depthwise_conv2d_native",
     "dropout",
+    "dynamic_rnn",
     "elu",
     "embedding_lookup",
     "fused_batch_norm",
@@ -109,6 +114,7 @@ __all__ = [
     "relu",
     "relu6",
     "relu_layer",
+    "rnn_cell",
     "selu",
     "separable_conv2d",
     "sigmoid",
@@ -119,6 +125,8 @@ __all__ = [
     "softplus",
     "softsign",
     "sparse_softmax_cross_entropy_with_logits",
+    "static_bidirectional_rnn",
+    "static_rnn",
     "sufficient_statistics",
     "swish",
     "tanh",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.framework import errors, ops, tensor_util
-from engine.ops import array_ops, math_ops
+from engine.framework import dtypes, errors, ops, tensor_util
+from engine.ops import array_ops, control_flow_ops, math_ops
 from engine.ops.control_flow_ops import no_op
 from engine.ops.logging_ops import Assert
 
@@ -169,3 +169,155 @@ def assert_rank(x, rank, message=None, name=None):
             return no_op(name="static_checks_determined_all_ok")
         data = [prefix, f"Tensor {x.name} must have rank", rank, "Received shape: ", array_ops.shape_v1(x)]
         return Assert(math_ops.equal(array_ops.rank(x), rank), data)
+
+
+def _assert_rank_condition(x, ranks, static_condition, dynamic_condition, data, summarize):
+    """An Assert of `dynamic_condition(rank(x), ranks)`, or, when x's rank and every rank are known, a
+    NoOp or ValueError("Static rank condition failed", x's rank, ranks) for the caller to word."""
+    for rank in ranks:
+        assert_type(rank, "int32")
+    ranks_static = [tensor_util.constant_value(rank) for rank in ranks]
+    if all(r is not None for r in ranks_static):
+        if any(np.ndim(r) != 0 for r in ranks_static):
+            raise ValueError("Rank must be a scalar.")
+        if x.shape.ndims is not None:
+            given = [int(r) for r in ranks_static]
+            if not static_condition(x.shape.ndims, given):
+                raise ValueError("Static rank condition failed", x.shape.ndims, given)
+            return no_op(name="static_checks_determined_all_ok")
+    condition = dynamic_condition(array_ops.rank(x), ranks)
+    for rank, rank_static in zip(ranks, ranks_static, strict=True):
+        if rank_static is None:
+            rank_check = Assert(math_ops.equal(array_ops.rank(rank), 0),
+                                ["Rank must be a scalar. Received rank: ", rank])
+            condition = control_flow_ops.with_dependencies([rank_check], condition)
+    return Assert(condition, data, summarize=summarize)
+
+
+def assert_rank_at_least(x, rank, data=None, summarize=None, message=None, name=None):
+    """An op that fails unless `x` has rank `rank` or more; ValueError at once when the static rank is
+    lower."""
+    with ops.name_scope(name, "assert_rank_at_least", (x, rank, *(data or []))):
+        x = ops.convert_to_tensor(x, name="x")
+        rank = ops.convert_to_tensor(rank, name="rank")
+        prefix = _message_prefix(message)
+        if data is None:
+            data = [prefix, f"Tensor {x.name} must have rank at least", rank, "Received shape: ",
+                    array_ops.shape_v1(x)]
+        try:
+            return _assert_rank_condition(x, [rank], lambda actual, given: actual >= given[0],
+                                          lambda actual, given: math_ops.greater_equal(actual, given[0]),
+                                          data, summarize)
+        except ValueError as e:
+            if e.args[0] != "Static rank condition failed":
+                raise
+            raise ValueError(f"{prefix}Tensor {x.name} must have rank at least {e.args[2][0]}.  Received "
+                             f"rank {e.args[1]}, shape {x.shape}") from None
+
+
+def assert_rank_in(x, ranks, data=None, summarize=None, message=None, name=None):
+    """An op that fails unless the rank of `x` is one of `ranks`; ValueError at once when the static rank
+    is none of them."""
+    with ops.name_scope(name, "assert_rank_in", (x, *ranks, *(data or []))):
+        x = ops.convert_to_tensor(x, name="x")
+        ranks = [ops.convert_to_tensor(rank, name="rank") for rank in ranks]
+        prefix = _message_prefix(message)
+        if data is None:
+            data = [prefix, f"Tensor {x.name} must have rank in", *ranks, "Received shape: ",
+                    array_ops.shape_v1(x)]
+
+        def any_equal(actual, given):
+            if not given:
+                return ops.convert_to_tensor(False)
+            result = math_ops.equal(given[0], actual)
+            for rank in given[1:]:
+                result = math_ops.logical_or(result, math_ops.equal(rank, actual))
+            return result
+
+        try:
+            return _assert_rank_condition(x, ranks, lambda actual, given: actual in given, any_equal, data,
+                                          summarize)
+        except ValueError as e:
+            if e.args[0] != "Static rank condition failed":
+                raise
+            raise ValueError(f"{prefix}Tensor {x.name} must have rank in {tuple(e.args[2])}.  Received rank "
+                             f"{e.args[1]}, shape {x.shape}") from None
+
+
+def assert_near(x, y, rtol=None, atol=None, data=None, summarize=None, message=None, name=None):
+    """An op that fails unless ``|x - y| < atol + rtol * |y|`` element-wise (default tolerances 10 eps of
+    the dtype)."""
+    prefix = _message_prefix(message)
+    with ops.name_scope(name, "assert_near", [x, y, rtol, atol, data]):
+        x = ops.convert_to_tensor(x, name="x")
+        y = ops.convert_to_tensor(y, name="y", dtype=x.dtype)
+        dtype = x.dtype.real_dtype if x.dtype.is_complex else x.dtype
+        eps = np.finfo(dtype.as_numpy_dtype).eps
+        rtol = ops.convert_to_tensor(10 * eps if rtol is None else rtol, name="rtol", dtype=dtype)
+        atol = ops.convert_to_tensor(10 * eps if atol is None else atol, name="atol", dtype=dtype)
+        if data is None:
+            # TF formats the tolerance tensors themselves into the text (`Tensor("assert_near/rtol:0", ...)`).
+            data = [prefix, f"x and y not equal to tolerance rtol = {rtol}, atol = {atol}",
+                    f"x ({x.name}) = ", x, f"y ({y.name}) = ", y]
+        tolerance = atol + rtol * math_ops.abs(y)
+        condition = math_ops.reduce_all(math_ops.less(math_ops.abs(x - y), tolerance))
+        return Assert(condition, data, summarize=summarize)
+
+
+def assert_integer(x, message=None, name=None):
+    """A NoOp when `x` has an integer dtype; TypeError at once otherwise."""
+    with ops.name_scope(name, "assert_integer", [x]):
+        x = ops.convert_to_tensor(x, name="x")
+        if not x.dtype.is_integer:
+            raise TypeError(f'{_message_prefix(message)}Expected "x" to be integer type.  Found: {x.name} of '
+                            f"dtype {x.dtype}")
+        return no_op("statically_determined_was_integer")
+
+
+def assert_type(tensor, tf_type, message=None, name=None):
+    """A NoOp when `tensor` has dtype `tf_type`; TypeError at once otherwise."""
+    tf_type = dtypes.as_dtype(tf_type)
+    with ops.name_scope(name, "assert_type", [tensor]):
+        tensor = ops.convert_to_tensor(tensor, name="tensor")
+        if tensor.dtype != tf_type:
+            raise TypeError(f"{_message_prefix(message)}{tensor.name} must be of type {tf_type!r}; got "
+                            f"{tensor.dtype!r}")
+        return no_op("statically_determined_correct_type")
+
+
+def assert_scalar(tensor, name=None, message=None):
+    """`tensor` (converted) when its static shape is a scalar's; ValueError at once otherwise."""
+    with ops.name_scope(name, "assert_scalar", [tensor]) as scope:
+        tensor = ops.convert_to_tensor(tensor, name=scope)
+        if tensor.shape.ndims != 0:
+            raise ValueError(f"{_message_prefix(message)}Expected scalar shape for {tensor.name}, saw shape: "
+                             f"{tensor.shape}.")
+        return tensor
+
+
+def assert_proper_iterable(values):
+    """TypeError unless `values` is an iterable other than a Tensor, an ndarray or a string."""
+    if isinstance(values, (ops.Tensor, np.ndarray, bytes, str)):
+        raise TypeError(f'Expected argument "values" to be a "proper" iterable.  Found: {type(values)}')
+    if not hasattr(values, "__iter__"):
+        raise TypeError(f'Expected argument "values" to be iterable.  Found: {type(values)}')
+
+
+def assert_same_float_dtype(tensors=None, dtype=None):
+    """The one floating base dtype of `tensors` (and `dtype`), float32 when there is none; ValueError when
+    they differ or are not floating."""
+    first = None  # the tensor that set the dtype, when `dtype` was not given
+    for item in tensors or []:
+        if item is None:
+            continue
+        item_type = item.dtype.base_dtype
+        if not dtype:
+            dtype, first = item_type, item
+        elif dtype != item_type:
+            against = f" as {first.name}" if first is not None else ""
+            raise ValueError(f"{item.name}, type={item_type}, must be of the same type ({dtype}){against}.")
+    if not dtype:
+        return dtypes.float32
+    if not dtype.is_floating:
+        raise ValueError(f"Expected floating point type, got {dtype}.")
+    return dtype

@@ -1,8 +1,8 @@
 """Assert and Print (TF's logging_ops): checks and printing that happen when the graph runs.
 
 Values are written as TF's `Tensor::SummarizeValue` writes them: at most `summarize` elements, a
-vector as ``1 2 3...``, higher ranks nested in brackets (``[[1 2][3...]...]``), bools as 1/0, floats
-in the shortest of %g with 6 (float32) or 15 (float64) digits that reads back exactly.
+vector as ``1 2 3...``, higher ranks nested in brackets (``[[1 2][3...]...]``), strings C-escaped, bools
+as 1/0, floats in the shortest of %g with 6 (float32) or 15 (float64) digits that reads back exactly.
 """
 
 from __future__ import annotations
@@ -29,37 +29,57 @@ def _element(x):
     return str(x)
 
 
+_C_ESCAPES = {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x22: '\\"', 0x27: "\\'", 0x5C: "\\\\"}
+
+
+def _c_escape(data):
+    """absl's CEscape, as SummarizeValue writes strings: C escapes, octal for other unprintable bytes."""
+    return "".join(
+        _C_ESCAPES.get(c) or (chr(c) if 0x20 <= c < 0x7F else f"\\{c:03o}") for c in data
+    )
+
+
+def _summary_element(x):
+    return _c_escape(x) if isinstance(x, bytes) else _element(x)
+
+
 def summarize_value(value, summarize):
-    """`value` as TF's SummarizeValue writes it, with at most `summarize` elements (all if negative)."""
+    """`value` as TF's SummarizeValue writes it, with at most `summarize` elements (all if negative):
+    a vector as ``1 2 3...``, a higher rank as its rows in brackets (``[1 2][3...]...``, no outer pair:
+    Assert and Print add one around each value)."""
     a = np.asarray(value)
     flat = a.reshape(-1)
     limit = flat.size if summarize is None or summarize < 0 else min(summarize, flat.size)
     if a.ndim <= 1:
-        text = " ".join(_element(x) for x in flat[:limit])
+        text = " ".join(_summary_element(x) for x in flat[:limit])
         return text + ("..." if flat.size > limit else "")
     position = [0]
     parts = []
 
     def one_dim(dim):
+        # TF's PrintOneDim: a row is opened only while elements remain, and closed if it was opened.
         if position[0] >= limit:
             return
-        for i in range(a.shape[dim]):
-            if position[0] >= limit:
-                if dim == a.ndim - 1 and i > 0 or dim < a.ndim - 1:
+        if dim == a.ndim - 1:
+            for i in range(a.shape[dim]):
+                if position[0] >= limit:
                     parts.append("...")
-                return
-            if dim == a.ndim - 1:
+                    return
                 if i > 0:
                     parts.append(" ")
-                parts.append(_element(flat[position[0]]))
+                parts.append(_summary_element(flat[position[0]]))
                 position[0] += 1
-            else:
+            return
+        for _ in range(a.shape[dim]):
+            opened = position[0] < limit
+            if opened:
                 parts.append("[")
-                one_dim(dim + 1)
+            one_dim(dim + 1)
+            if opened:
                 parts.append("]")
 
     one_dim(0)
-    return "[" + "".join(parts) + ("..." if flat.size > limit else "") + "]"
+    return "".join(parts) + ("..." if flat.size > limit else "")
 
 
 def _compile_assert(op, runtime):

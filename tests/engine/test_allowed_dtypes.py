@@ -416,6 +416,7 @@ _TF_INPUT_NAMES = {
     "ResourceApplyMomentum": "var accum lr grad momentum",
     "ResourceApplyRMSProp": "var ms mom lr rho momentum epsilon grad",
     "ReverseV2": "tensor axis",
+    "ReverseSequence": "input seq_lengths",
     "RightShift": "x y",
     "Rint": "x",
     "Round": "x",

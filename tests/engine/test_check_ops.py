@@ -79,11 +79,31 @@ def test_assert_as_a_control_dependency():
 
 
 def test_summarize_value_as_tf():
-    assert summarize_value(np.array([[1, 2], [3, 4]]), 3) == "[[1 2][3...]...]"
-    assert summarize_value(np.array([[1.5, -2.25, 3, 4, 5, 6]], np.float32), 3) == "[[1.5 -2.25 3...]...]"
+    # TF's SummarizeValue: rows in brackets but no outer pair (Assert and Print put one around each value).
+    assert summarize_value(np.array([[1, 2], [3, 4]]), 3) == "[1 2][3...]..."
+    assert summarize_value(np.array([[1.5, -2.25, 3, 4, 5, 6]], np.float32), 3) == "[1.5 -2.25 3...]..."
     assert summarize_value(np.array([True, False]), 3) == "1 0"
     assert summarize_value(np.array(b"bad"), 3) == "bad"
-    assert summarize_value(np.array([[1, 2], [3, 4]]), 10) == "[[1 2][3 4]]"
+    assert summarize_value(np.array([b'a"b\n']), 3) == 'a\\"b\\n'  # C-escaped, as absl::CEscape
+    assert summarize_value(np.array([[1, 2], [3, 4]]), 10) == "[1 2][3 4]"
+    assert summarize_value(np.zeros((2, 0)), 3) == ""
+
+
+def test_assert_message_of_matrices_as_tf():
+    """Texts real TF 2.21 printed for these Asserts."""
+    expected = {
+        ((2, 3), 3): "assertion failed: [[0 1 2]...]",
+        ((2, 3), 4): "assertion failed: [[0 1 2][3...]...]",
+        ((2, 2, 2), 3): "assertion failed: [[[0 1][2...]]...]",
+        ((2, 2, 2), 20): "assertion failed: [[[0 1][2 3]][[4 5][6 7]]]",
+    }
+    for (shape, summarize), text in expected.items():
+        value = np.arange(int(np.prod(shape)), dtype=np.int32).reshape(shape)
+        with tf.Graph().as_default(), tf.Session() as s:
+            check = tf.Assert(tf.constant(False), [tf.constant(value)], summarize=summarize)
+            with pytest.raises(tf.errors.InvalidArgumentError) as raised:
+                s.run(check)
+            assert raised.value.message.splitlines()[0] == text
 
 
 def test_print_writes_to_stderr_first_n_times(capfd):

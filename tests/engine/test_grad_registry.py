@@ -38,7 +38,7 @@ from engine.ops.einsum_op import einsum
 from engine.ops.lrn_ops import lrn
 from engine.ops.math_ops import cumprod
 from engine.ops.nd_index_ops import gather_nd, scatter_nd
-from engine.ops.reverse_op import reverse
+from engine.ops.reverse_op import reverse, reverse_sequence
 from engine.ops.tensor_array_ops import TensorArray
 from engine.ops.top_k_ops import top_k
 from engine.ops.while_loop import while_loop
@@ -771,6 +771,10 @@ LAYERS_SLICE_CASES = {
     "ReverseV2": [
         Case(lambda x: reverse(x, [0, -1]), [rnd(2, 3)]),
         Case(lambda x: reverse(x, fed([1])), [rnd(2, 3, 2)], shapes=[None], label="fed-axis-unknown-rank"),
+    ],
+    "ReverseSequence": [
+        Case(lambda x: reverse_sequence(x, [3, 0, 1], seq_axis=1, batch_axis=0), [rnd(3, 4, 2)]),
+        Case(lambda x: reverse_sequence(x, [2, 4], seq_axis=0, batch_axis=1), [rnd(4, 2)], label="seq-0"),
     ],
 }
 for _op_type, _cases in LAYERS_SLICE_CASES.items():

@@ -17,9 +17,9 @@ import engine
 # engine namespace -> the tf.compat.v1 attribute path it mirrors ("" is tf.compat.v1 itself).  `summary` is
 # left out until the format branch's rewrite of engine/summary/ lands: its __all__ still lists SummaryWriter
 # and SummaryMetadata, which tf.compat.v1.summary does not have.
-NAMESPACES = ["", "math", "nn", "losses", "train", "initializers", "errors", "bitwise", "logging", "io",
-              "python_io", "data", "data.experimental", "layers", "compat", "dtypes", "linalg", "debugging",
-              "gfile", "app", "flags", "metrics"]
+NAMESPACES = ["", "math", "nn", "nn.rnn_cell", "losses", "train", "initializers", "errors", "bitwise",
+              "logging", "io", "python_io", "data", "data.experimental", "layers", "compat", "dtypes",
+              "linalg", "debugging", "gfile", "app", "flags", "metrics"]
 
 _COLLECT = """
 import json, os, sys

@@ -87,7 +87,7 @@ def concat(values, axis, name="concat"):
             _convert(axis, name="concat_dim", dtype=dtypes.int32).shape.assert_has_rank(0)
             return identity(values[0], name=scope)
     with ops.name_scope(name, "concat", values) as scope:
-        tensors = ops.convert_n_to_tensor(values)
+        tensors = ops.convert_n_to_tensor(values, name="values")  # TF's names: concat/values_0, ...
         dtype = tensors[0].dtype.base_dtype
         tensors = [_convert(v, dtype=dtype) for v in tensors]
         axis_t = axis if isinstance(axis, ops.Tensor) else _convert(axis, dtype=dtypes.int32, name="axis")
@@ -139,7 +139,7 @@ def stack(values, axis=0, name="stack"):
         except (TypeError, ValueError):
             pass
     with ops.name_scope(name, "stack", values) as scope:
-        tensors = ops.convert_n_to_tensor(values)
+        tensors = ops.convert_n_to_tensor(values, name="values")  # TF's names: concat/values_0, ...
         dtype = tensors[0].dtype.base_dtype
         tensors = [_convert(t, dtype=dtype) for t in tensors]
         return make_tensor(
