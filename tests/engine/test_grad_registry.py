@@ -788,6 +788,8 @@ NO_GRADIENT_IN_TF = {
     "Where", "RandomUniformInt", "SaveV2", "RestoreV2", "VarHandleOp", "AssignVariableOp",
     "AssignAddVariableOp", "AssignSubVariableOp", "DestroyResourceOp", "ParseExampleV2",
     "StringFormat", "PrintV2",
+    # the while-loop gradient's bookkeeping
+    "StackV2", "StackPushV2", "StackPopV2", "StackCloseV2", "ControlTrigger",
     # tf.data's dataset and iterator ops
     "TensorSliceDataset", "TensorDataset", "RangeDataset", "MapDataset", "FilterDataset", "BatchDatasetV2",
     "ShuffleDataset", "RepeatDataset", "TakeDataset", "SkipDataset", "PrefetchDataset", "ConcatenateDataset",
