@@ -142,6 +142,7 @@ from engine.ops.array_ops import (
     to_int32,
     to_int64,
     transpose,
+    unsorted_segment_sum,
     unstack,
     where,
     where_v2,
@@ -168,6 +169,9 @@ from engine.ops.cond import case, cond
 from engine.ops.confusion_matrix import confusion_matrix
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
+
+# Issue 17's op library (segments, partitions, sets, counting, sorting; linear algebra): one module each.
+from engine.ops.counting_ops import bincount, histogram_fixed_width
 from engine.ops.einsum_op import einsum
 from engine.ops.init_ops import (
     constant_initializer,
@@ -271,9 +275,27 @@ from engine.ops.parsing_ops import (
     parse_single_example,
     parse_single_sequence_example,
 )
+from engine.ops.partition_ops import dynamic_partition, dynamic_stitch
 from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from engine.ops.reverse_op import reverse
 from engine.ops.reverse_op import reverse as reverse_v2
+from engine.ops.segment_ops import (
+    segment_max,
+    segment_mean,
+    segment_min,
+    segment_prod,
+    segment_sum,
+    sparse_segment_mean,
+    sparse_segment_sqrt_n,
+    sparse_segment_sum,
+    unsorted_segment_max,
+    unsorted_segment_mean,
+    unsorted_segment_min,
+    unsorted_segment_prod,
+    unsorted_segment_sqrt_n,
+)
+from engine.ops.set_ops import setdiff1d, unique, unique_with_counts
+from engine.ops.sort_ops import argsort, searchsorted, sort
 from engine.ops.state_ops import assign, assign_add, assign_sub
 from engine.ops.while_loop import while_loop
 from engine.proto.attr_value_pb2 import AttrValue, NameAttrList
@@ -664,4 +686,32 @@ __all__ = [
     "zeros",
     "zeros_initializer",
     "zeros_like",
+]
+
+# Issue 17's op library.
+__all__ += [
+    "argsort",
+    "bincount",
+    "dynamic_partition",
+    "dynamic_stitch",
+    "histogram_fixed_width",
+    "searchsorted",
+    "segment_max",
+    "segment_mean",
+    "segment_min",
+    "segment_prod",
+    "segment_sum",
+    "setdiff1d",
+    "sort",
+    "sparse_segment_mean",
+    "sparse_segment_sqrt_n",
+    "sparse_segment_sum",
+    "unique",
+    "unique_with_counts",
+    "unsorted_segment_max",
+    "unsorted_segment_mean",
+    "unsorted_segment_min",
+    "unsorted_segment_prod",
+    "unsorted_segment_sqrt_n",
+    "unsorted_segment_sum",
 ]

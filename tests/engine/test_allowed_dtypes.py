@@ -458,6 +458,15 @@ _TF_INPUT_NAMES = {
     "UnsortedSegmentSum": "data segment_ids num_segments",
     "Where": "input",
     "Xlogy": "x y",
+    # issue 17's op library
+    **{f"Segment{k}": "data segment_ids" for k in ("Sum", "Mean", "Max", "Min", "Prod")},
+    **{f"UnsortedSegment{k}": "data segment_ids num_segments" for k in ("Max", "Min", "Prod")},
+    **{f"SparseSegment{k}": "data indices segment_ids" for k in ("Sum", "Mean", "SqrtN")},
+    **{f"SparseSegment{k}WithNumSegments": "data indices segment_ids num_segments"
+       for k in ("Sum", "Mean", "SqrtN")},
+    **{f"SparseSegment{k}Grad": "grad indices segment_ids output_dim0" for k in ("Sum", "Mean", "SqrtN")},
+    "DenseBincount": "input size weights",
+    "HistogramFixedWidth": "values value_range nbins",
 }
 
 

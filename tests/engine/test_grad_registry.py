@@ -30,6 +30,8 @@ from engine.ops import (
     nn_ops,
     numerics,
     op_util,
+    partition_ops,
+    segment_ops,
 )
 from engine.ops import depthwise_conv_ops as depthwise_ops
 from engine.ops.conv3d_ops import avg_pool3d, conv3d, max_pool3d
@@ -754,6 +756,54 @@ for _op_type, _cases in LAYERS_SLICE_CASES.items():
     CASES.setdefault(_op_type, []).extend(_cases)
 
 
+# Issue 17's op library: segment reductions, partitions (engine/ops/segment_ops.py, partition_ops.py).
+def _ids(*values):
+    return c(np.array(values, np.int32))
+
+
+def _seg(name):
+    return getattr(segment_ops, name)
+
+
+OP_LIBRARY_CASES = {
+    **{f"Segment{kind}": [
+        Case(lambda d, k=kind: _seg(f"segment_{k.lower()}")(d, _ids(0, 0, 2, 2, 2)), [distinct(5, 2)]),
+        Case(lambda d, k=kind: _seg(f"segment_{k.lower()}")(d, _ids(0, 1, 1)), [distinct(3, 2, 2)],
+             shapes=[None], label="unknown-rank"),
+    ] for kind in ("Sum", "Mean", "Max", "Min")},
+    "SegmentProd": [
+        Case(lambda d: segment_ops.segment_prod(d, _ids(0, 0, 2, 2, 2)), [away(5, 2)]),
+        Case(lambda d: segment_ops.segment_prod(d * c(np.array([[1.0], [0.0], [1.0]])), _ids(0, 0, 1)),
+             [away(3, 2)], label="a-zero"),
+    ],
+    **{f"UnsortedSegment{kind}": [
+        Case(lambda d, k=kind: _seg(f"unsorted_segment_{k.lower()}")(d, _ids(2, -1, 0, 1, 0), 3),
+             [distinct(5, 2) if kind != "Prod" else away(5, 2)]),
+        Case(lambda d, k=kind: _seg(f"unsorted_segment_{k.lower()}")(d, _ids(1, 0, 1), fed(2)),
+             [distinct(3, 2) if kind != "Prod" else away(3, 2)], shapes=[(None, None)], label="unknown-dims"),
+    ] for kind in ("Max", "Min", "Prod")},
+    **{f"SparseSegment{kind}{suffix}": [
+        Case(lambda d, k=kind, n=suffix: _seg(f"sparse_segment_{'sqrt_n' if k == 'SqrtN' else k.lower()}")(
+            d, _ids(3, 0, 0, 2), _ids(0, 0, 1, 3), num_segments=5 if n else None), [rnd(4, 2)]),
+    ] for kind in ("Sum", "Mean", "SqrtN") for suffix in ("", "WithNumSegments")},
+    "DynamicPartition": [
+        Case(lambda d: partition_ops.dynamic_partition(d, _ids(1, 0, 2, 1), 3), [rnd(4, 2)]),
+        Case(lambda d: partition_ops.dynamic_partition(d, c(np.array([[1, 0], [0, 1]], np.int32)), 2)[1],
+             [rnd(2, 2, 3)], shapes=[None], label="one-output-used"),
+    ],
+    "DynamicStitch": [
+        Case(lambda a, b: partition_ops.dynamic_stitch([_ids(0, 3), _ids(1, 2)], [a, b]),
+             [rnd(2, 2), rnd(2, 2)]),
+    ],
+    "ParallelDynamicStitch": [
+        Case(lambda a, b: partition_ops.parallel_dynamic_stitch([_ids(2, 0), _ids(1)], [a, b]),
+             [rnd(2, 3), rnd(1, 3)]),
+    ],
+}
+for _op_type, _cases in OP_LIBRARY_CASES.items():
+    CASES.setdefault(_op_type, []).extend(_cases)
+
+
 # Op types TensorFlow 2.21 neither gives a gradient nor marks with ops.NotDifferentiable (checked against
 # its gradient registry): tf.gradients raises LookupError if a gradient reaches one, so they stay unmarked.
 NO_GRADIENT_IN_TF = {
@@ -771,6 +821,9 @@ NO_GRADIENT_IN_TF = {
     *(f"{prefix}Apply{name}" for prefix in ("", "Resource") for name in (
         "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta")),
     "InTopKV2", "LRNGrad",
+    # issue 17's op library
+    "SparseSegmentSumGrad", "SparseSegmentMeanGrad", "SparseSegmentSqrtNGrad", "Unique", "UniqueWithCounts",
+    "ListDiff", "DenseBincount", "HistogramFixedWidth", "LowerBound", "UpperBound",
 }
 
 # TF gives these gradients (control_flow_grad.py) that only a while loop's gradient builds: issue 16's
