@@ -150,6 +150,7 @@ from engine.ops.array_ops import (
     zeros_like,
 )
 from engine.ops.array_ops import shape_v1 as shape
+from engine.ops.band_ops import matrix_band_part, matrix_diag_part, trace
 from engine.ops.check_ops import (
     assert_equal,
     assert_greater,
@@ -169,8 +170,6 @@ from engine.ops.cond import case, cond
 from engine.ops.confusion_matrix import confusion_matrix
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
-
-# Issue 17's op library (segments, partitions, sets, counting, sorting; linear algebra): one module each.
 from engine.ops.counting_ops import bincount, histogram_fixed_width
 from engine.ops.einsum_op import einsum
 from engine.ops.init_ops import (
@@ -183,6 +182,19 @@ from engine.ops.init_ops import (
     truncated_normal_initializer,
     variance_scaling_initializer,
     zeros_initializer,
+)
+from engine.ops.linalg_ops import (
+    cholesky,
+    cholesky_solve,
+    matrix_determinant,
+    matrix_inverse,
+    matrix_solve,
+    matrix_solve_ls,
+    matrix_triangular_solve,
+    qr,
+    self_adjoint_eig,
+    self_adjoint_eigvals,
+    svd,
 )
 from engine.ops.logging_ops import Assert, Print
 from engine.ops.logging_ops import print_v2 as print  # noqa: A004 - TF's name
@@ -265,6 +277,7 @@ from engine.ops.math_ops import (
     truediv,
 )
 from engine.ops.nd_index_ops import gather_nd, scatter_nd
+from engine.ops.norm_ops import norm
 from engine.ops.numerics import add_check_numerics_ops, check_numerics, verify_tensor_all_finite
 from engine.ops.parsing_ops import (
     FixedLenFeature,
@@ -688,7 +701,7 @@ __all__ = [
     "zeros_like",
 ]
 
-# Issue 17's op library.
+# Issue 17's op library (segments, partitions, sets, counting, sorting, linear algebra).
 __all__ += [
     "argsort",
     "bincount",
@@ -714,4 +727,19 @@ __all__ += [
     "unsorted_segment_prod",
     "unsorted_segment_sqrt_n",
     "unsorted_segment_sum",
+    "cholesky",
+    "cholesky_solve",
+    "matrix_band_part",
+    "matrix_determinant",
+    "matrix_diag_part",
+    "matrix_inverse",
+    "matrix_solve",
+    "matrix_solve_ls",
+    "matrix_triangular_solve",
+    "norm",
+    "qr",
+    "self_adjoint_eig",
+    "self_adjoint_eigvals",
+    "svd",
+    "trace",
 ]

@@ -6,7 +6,6 @@ has only here (``xlogy``).
 
 from __future__ import annotations
 
-# Issue 17's op library: segment reductions and counting.
 from engine.ops.array_ops import unsorted_segment_sum
 
 # Families added by the layers/nn slice (engine/ops/*: one module each).

@@ -467,6 +467,11 @@ _TF_INPUT_NAMES = {
     **{f"SparseSegment{k}Grad": "grad indices segment_ids output_dim0" for k in ("Sum", "Mean", "SqrtN")},
     "DenseBincount": "input size weights",
     "HistogramFixedWidth": "values value_range nbins",
+    **{t: "input" for t in ("Cholesky", "MatrixInverse", "MatrixDeterminant", "LogMatrixDeterminant",
+                            "SelfAdjointEigV2", "Qr", "Svd")},
+    "MatrixSolve": "matrix rhs",
+    "MatrixTriangularSolve": "matrix rhs",
+    "MatrixBandPart": "input num_lower num_upper",
 }
 
 

@@ -20,10 +20,12 @@ from engine import gradients
 from engine.framework import dtypes, ops, registry
 from engine.ops import (
     array_ops,
+    band_ops,
     cond,
     constant_op,
     conv3d_ops,
     conv_ops,
+    linalg_ops,
     logging_ops,
     math_ops,
     nn_loss_ops,
@@ -801,6 +803,68 @@ OP_LIBRARY_CASES = {
     ],
 }
 for _op_type, _cases in OP_LIBRARY_CASES.items():
+    CASES.setdefault(_op_type, []).extend(_cases)
+
+
+# Issue 17's linear algebra (engine/ops/linalg_ops.py, band_ops.py): symmetric inputs are built from x, since
+# Cholesky and the eigen decomposition read one triangle while finite differences move single entries.
+def _spd(x):
+    return math_ops.matmul(x, x, transpose_b=True) + c(3.0 * np.eye(x.shape[-1]))
+
+
+def _eig_without_signs(x):
+    """Eigenvalues and |eigenvectors|: each vector's sign is free, so finite differences see only |v|."""
+    e, v = linalg_ops.self_adjoint_eig(x)
+    return [e, math_ops.abs(v)]
+
+
+def _well_conditioned(x):
+    return x + c(2.0 * np.eye(x.shape[-1]))
+
+
+LINALG_CASES = {
+    "Cholesky": [Case(lambda x: linalg_ops.cholesky(_spd(x)), [rnd(2, 3, 3)])],
+    "MatrixInverse": [
+        Case(lambda x: linalg_ops.matrix_inverse(_well_conditioned(x)), [rnd(3, 3)]),
+        Case(lambda x: linalg_ops.matrix_inverse(_well_conditioned(x), adjoint=True), [rnd(2, 3, 3)],
+             label="adjoint"),
+    ],
+    "MatrixDeterminant": [
+        Case(lambda x: linalg_ops.matrix_determinant(_well_conditioned(x)), [rnd(2, 3, 3)]),
+    ],
+    "LogMatrixDeterminant": [Case(lambda x: linalg_ops.slogdet(_well_conditioned(x))[1], [rnd(3, 3)])],
+    "MatrixSolve": [
+        Case(lambda a, b: linalg_ops.matrix_solve(_well_conditioned(a), b), [rnd(3, 3), rnd(3, 2)]),
+        Case(lambda a, b: linalg_ops.matrix_solve(_well_conditioned(a), b, adjoint=True),
+             [rnd(2, 3, 3), rnd(2, 3, 1)], label="adjoint"),
+    ],
+    "MatrixTriangularSolve": [
+        Case(lambda a, b: linalg_ops.matrix_triangular_solve(_well_conditioned(a), b),
+             [rnd(3, 3), rnd(3, 2)]),
+        Case(lambda a, b: linalg_ops.matrix_triangular_solve(_well_conditioned(a), b, lower=False,
+                                                             adjoint=True),
+             [rnd(2, 3, 3), rnd(2, 3, 2)], label="upper-adjoint"),
+    ],
+    "SelfAdjointEigV2": [
+        Case(lambda x: linalg_ops.self_adjoint_eigvals(_spd(x)), [rnd(3, 3)], label="values"),
+        Case(lambda x: _eig_without_signs(_spd(x)), [distinct(3, 3)], label="vectors"),
+    ],
+    "Qr": [
+        Case(lambda x: list(linalg_ops.qr(x)), [rnd(4, 3)], label="deep"),
+        Case(lambda x: list(linalg_ops.qr(x)), [rnd(2, 4)], label="wide"),
+    ],
+    "Svd": [
+        Case(lambda x: linalg_ops.svd(x, compute_uv=False), [rnd(3, 2)], label="values"),
+        Case(lambda x: [math_ops.abs(t) for t in linalg_ops.svd(x)], [rnd(2, 4)], label="wide"),
+        Case(lambda x: [math_ops.abs(t) for t in linalg_ops.svd(x)], [rnd(2, 3, 2)], label="tall"),
+    ],
+    "MatrixBandPart": [Case(lambda x: band_ops.matrix_band_part(x, 1, 0), [rnd(2, 3, 4)])],
+    "MatrixDiagPart": [
+        Case(lambda x: band_ops.matrix_diag_part(x), [rnd(2, 3, 3)]),
+        Case(lambda x: band_ops.matrix_diag_part(x), [rnd(3, 2)], shapes=[None], label="unknown-rank"),
+    ],
+}
+for _op_type, _cases in LINALG_CASES.items():
     CASES.setdefault(_op_type, []).extend(_cases)
 
 
