@@ -21,6 +21,7 @@ from engine import (
     flags,
     gfile,
     gradients,
+    image,
     initializers,
     io,
     layers,
@@ -172,6 +173,7 @@ from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
 from engine.ops.counting_ops import bincount, histogram_fixed_width
 from engine.ops.einsum_op import einsum
+from engine.ops.image_ops import random_crop
 from engine.ops.init_ops import (
     constant_initializer,
     glorot_normal_initializer,
@@ -742,4 +744,6 @@ __all__ += [
     "self_adjoint_eigvals",
     "svd",
     "trace",
+    "image",
+    "random_crop",
 ]

@@ -472,6 +472,17 @@ _TF_INPUT_NAMES = {
     "MatrixSolve": "matrix rhs",
     "MatrixTriangularSolve": "matrix rhs",
     "MatrixBandPart": "input num_lower num_upper",
+    **{f"Resize{k}": "images size" for k in ("Bilinear", "NearestNeighbor", "Bicubic", "Area")},
+    "ResizeBilinearGrad": "grads original_image",
+    "ResizeBicubicGrad": "grads original_image",
+    "ResizeNearestNeighborGrad": "grads size",
+    "RGBToHSV": "images",
+    "HSVToRGB": "images",
+    "AdjustContrastv2": "images contrast_factor",
+    "AdjustSaturation": "images scale",
+    "AdjustHue": "images delta",
+    "ExtractImagePatches": "images",
+    "NonMaxSuppressionV3": "boxes scores max_output_size iou_threshold score_threshold",
 }
 
 

@@ -25,6 +25,9 @@ from engine.ops import (
     constant_op,
     conv3d_ops,
     conv_ops,
+    image_color_ops,
+    image_patch_ops,
+    image_resize_ops,
     linalg_ops,
     logging_ops,
     math_ops,
@@ -868,6 +871,45 @@ for _op_type, _cases in LINALG_CASES.items():
     CASES.setdefault(_op_type, []).extend(_cases)
 
 
+# Issue 17's tf.image (engine/ops/image_resize_ops.py, image_color_ops.py): the bilinear and bicubic ops give
+# float32, so they are checked with float32's step and tolerance.
+def _resized(op_type, **attrs):
+    def build(x):
+        return array_ops.cast(image_resize_ops.resize(op_type, x, [3, 5], **attrs), F64)
+    return build
+
+
+def _patches(x, strides, rates, padding):
+    return image_patch_ops.extract_image_patches(x, [1, 2, 2, 1], strides, rates, padding)
+
+
+IMAGE_CASES = {
+    "ResizeBilinear": [
+        Case(_resized("ResizeBilinear"), [rnd(1, 2, 3, 2)], eps=1e-3, tol=2e-3),
+        Case(_resized("ResizeBilinear", half_pixel_centers=True), [rnd(2, 4, 3, 1)], eps=1e-3, tol=2e-3,
+             label="half-pixel"),
+    ],
+    "ResizeBicubic": [
+        Case(_resized("ResizeBicubic"), [rnd(1, 2, 3, 2)], eps=1e-3, tol=2e-3),
+        Case(_resized("ResizeBicubic", align_corners=True), [rnd(1, 4, 6, 1)], eps=1e-3, tol=2e-3,
+             label="align-corners"),
+    ],
+    "ResizeNearestNeighbor": [
+        Case(lambda x: image_resize_ops.resize("ResizeNearestNeighbor", x, [3, 5]), [rnd(1, 2, 3, 2)]),
+        Case(lambda x: image_resize_ops.resize("ResizeNearestNeighbor", x, [1, 2], half_pixel_centers=True),
+             [rnd(2, 4, 3, 1)], label="half-pixel"),
+    ],
+    "RGBToHSV": [Case(lambda x: image_color_ops.rgb_to_hsv(x), [distinct(2, 3, 3) / 2.0 + 0.01])],
+    "ExtractImagePatches": [
+        Case(lambda x: _patches(x, [1, 2, 1, 1], [1, 1, 1, 1], "SAME"), [rnd(2, 3, 4, 2)]),
+        Case(lambda x: _patches(x, [1, 1, 1, 1], [1, 2, 1, 1], "VALID"), [rnd(1, 4, 3, 1)],
+             shapes=[(None, None, None, 1)], label="rates-unknown-dims"),
+    ],
+}
+for _op_type, _cases in IMAGE_CASES.items():
+    CASES.setdefault(_op_type, []).extend(_cases)
+
+
 # Op types TensorFlow 2.21 neither gives a gradient nor marks with ops.NotDifferentiable (checked against
 # its gradient registry): tf.gradients raises LookupError if a gradient reaches one, so they stay unmarked.
 NO_GRADIENT_IN_TF = {
@@ -888,6 +930,8 @@ NO_GRADIENT_IN_TF = {
     # issue 17's op library
     "SparseSegmentSumGrad", "SparseSegmentMeanGrad", "SparseSegmentSqrtNGrad", "Unique", "UniqueWithCounts",
     "ListDiff", "DenseBincount", "HistogramFixedWidth", "LowerBound", "UpperBound",
+    "ResizeArea", "ResizeNearestNeighborGrad", "ResizeBicubicGrad", "AdjustContrastv2", "AdjustSaturation",
+    "AdjustHue", "NonMaxSuppressionV3",
 }
 
 # TF gives these gradients (control_flow_grad.py) that only a while loop's gradient builds: issue 16's

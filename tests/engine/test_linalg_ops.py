@@ -9,15 +9,9 @@ import pytest
 
 import engine as tf
 from tests.fixtures import model_fixture
+from tests.fixtures.model_fixture import fresh_graph  # noqa: F401 - the autouse fixture
 
 META, VALUES, MODEL = model_fixture.load("linalg_ops", "linalg_model.py", "linalg_tf")
-
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
-    tf.reset_default_graph()
 
 
 def test_static_shapes_values_and_gradients_are_tfs():

@@ -12,19 +12,13 @@ import pytest
 
 import engine as tf
 from tests.fixtures import model_fixture
+from tests.fixtures.model_fixture import fresh_graph  # noqa: F401 - the autouse fixture
 
 META, VALUES, MODEL = model_fixture.load("segment_ops", "segment_model.py", "segment_tf")
 P = tf.placeholder_with_default
 # TF's shape inference runs the kernels of small constant subgraphs (bincount's size, the stitched positions
 # of DynamicPartition's gradient); the engine leaves those leading dimensions unknown.
 UNKNOWN_WHERE_TF_EVALUATES = {"bincount", "bincount_weighted", "bincount_capped", "grad_dynamic_partition"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
-    tf.reset_default_graph()
 
 
 @pytest.fixture
