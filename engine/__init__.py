@@ -33,6 +33,7 @@ from engine import (
     nn,
     python_io,
     random,
+    strings,
     summary,
     train,
 )
@@ -312,6 +313,17 @@ from engine.ops.segment_ops import (
 from engine.ops.set_ops import setdiff1d, unique, unique_with_counts
 from engine.ops.sort_ops import argsort, searchsorted, sort
 from engine.ops.state_ops import assign, assign_add, assign_sub
+from engine.ops.string_ops import (
+    as_string,
+    reduce_join,
+    regex_replace,
+    string_join,
+    string_to_hash_bucket_fast,
+    string_to_hash_bucket_strong,
+    string_to_number,
+    substr,
+)
+from engine.ops.string_ops import strip as string_strip
 from engine.ops.while_loop import while_loop
 from engine.proto.attr_value_pb2 import AttrValue, NameAttrList
 from engine.proto.config_pb2 import GraphOptions, OptimizerOptions, RunMetadata
@@ -746,4 +758,14 @@ __all__ += [
     "trace",
     "image",
     "random_crop",
+    "as_string",
+    "reduce_join",
+    "regex_replace",
+    "string_join",
+    "string_strip",
+    "string_to_hash_bucket_fast",
+    "string_to_hash_bucket_strong",
+    "string_to_number",
+    "strings",
+    "substr",
 ]

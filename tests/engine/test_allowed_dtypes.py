@@ -482,6 +482,8 @@ _TF_INPUT_NAMES = {
     "AdjustSaturation": "images scale",
     "AdjustHue": "images delta",
     "ExtractImagePatches": "images",
+    "Substr": "input pos len",
+    "AsString": "input",
     "NonMaxSuppressionV3": "boxes scores max_output_size iou_threshold score_threshold",
 }
 

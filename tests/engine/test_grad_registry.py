@@ -931,7 +931,8 @@ NO_GRADIENT_IN_TF = {
     "SparseSegmentSumGrad", "SparseSegmentMeanGrad", "SparseSegmentSqrtNGrad", "Unique", "UniqueWithCounts",
     "ListDiff", "DenseBincount", "HistogramFixedWidth", "LowerBound", "UpperBound",
     "ResizeArea", "ResizeNearestNeighborGrad", "ResizeBicubicGrad", "AdjustContrastv2", "AdjustSaturation",
-    "AdjustHue", "NonMaxSuppressionV3",
+    "AdjustHue", "NonMaxSuppressionV3", "Substr", "StringLength", "StringLower", "StringUpper", "StringStrip",
+    "RegexFullMatch", "StaticRegexFullMatch", "StaticRegexReplace",
 }
 
 # TF gives these gradients (control_flow_grad.py) that only a while loop's gradient builds: issue 16's
