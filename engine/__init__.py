@@ -33,6 +33,7 @@ from engine import (
     nn,
     python_io,
     random,
+    signal,
     strings,
     summary,
     train,
@@ -167,6 +168,7 @@ from engine.ops.check_ops import (
     assert_rank,
 )
 from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm, global_norm
+from engine.ops.complex_ops import angle, complex, conj, imag, real  # noqa: A004 - TF's name
 from engine.ops.composite_ops import reduce_logsumexp, sequence_mask
 from engine.ops.cond import case, cond
 from engine.ops.confusion_matrix import confusion_matrix
@@ -174,6 +176,7 @@ from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
 from engine.ops.counting_ops import bincount, histogram_fixed_width
 from engine.ops.einsum_op import einsum
+from engine.ops.fft_ops import fft, fft2d, ifft, ifft2d
 from engine.ops.image_ops import random_crop
 from engine.ops.init_ops import (
     constant_initializer,
@@ -768,4 +771,18 @@ __all__ += [
     "string_to_number",
     "strings",
     "substr",
+    "angle",
+    "complex",
+    "conj",
+    "fft",
+    "fft2d",
+    "ifft",
+    "ifft2d",
+    "imag",
+    "real",
+    "signal",
+    "spectral",
 ]
+
+# TF1's tf.spectral is tf.signal's transforms under their older namespace.
+spectral = signal

@@ -1,6 +1,6 @@
 """`tf.image`: image ops under TensorFlow's ``tf.image`` names (re-exports only; engine/ops/image_ops.py,
-image_resize_ops.py, image_color_ops.py, image_patch_ops.py and nms_ops.py hold them). ``resize`` is TF1's
-``resize_images``."""
+image_resize_ops.py, image_color_ops.py, image_patch_ops.py, image_quality_ops.py and nms_ops.py hold
+them). ``resize`` is TF1's ``resize_images``."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ from engine.ops.image_ops import (
     image_gradients,
     pad_to_bounding_box,
     per_image_standardization,
-    psnr,
     random_brightness,
     random_crop,
     random_flip_left_right,
@@ -47,6 +46,7 @@ from engine.ops.image_ops import resize_images as resize
 from engine.ops.image_ops import transpose_image as transpose
 from engine.ops.image_patch_ops import extract_image_patches
 from engine.ops.image_patch_ops import extract_image_patches as extract_patches
+from engine.ops.image_quality_ops import psnr, ssim
 from engine.ops.nms_ops import non_max_suppression
 
 __all__ = [
@@ -87,6 +87,7 @@ __all__ = [
     "rgb_to_grayscale",
     "rgb_to_hsv",
     "rot90",
+    "ssim",
     "total_variation",
     "transpose",
     "transpose_image",

@@ -7,6 +7,7 @@ has only here (``xlogy``).
 from __future__ import annotations
 
 from engine.ops.array_ops import unsorted_segment_sum
+from engine.ops.complex_ops import angle, conj, imag, real
 
 # Families added by the layers/nn slice (engine/ops/*: one module each).
 from engine.ops.composite_ops import reduce_logsumexp
@@ -191,4 +192,8 @@ __all__ += [
     "unsorted_segment_prod",
     "unsorted_segment_sqrt_n",
     "unsorted_segment_sum",
+    "angle",
+    "conj",
+    "imag",
+    "real",
 ]

@@ -1,7 +1,7 @@
 """``tf.image``'s functions built from other ops, as TF's python/ops/image_ops_impl.py builds them: resizing
 (over the Resize* ops of image_resize_ops.py), flips, rotations and transposes, crops and pads, dtype
-conversion, standardisation, brightness and contrast, grayscale, total variation, image gradients, PSNR.
-The colour-space ops are in image_color_ops.py.
+conversion, standardisation, brightness and contrast, grayscale, total variation, image gradients.
+The colour-space ops are in image_color_ops.py, PSNR and SSIM in image_quality_ops.py.
 
 Deviation: TF wraps its argument checks in Assert ops (``flip_left_right/control_dependency``); here shapes
 known while building are checked then (TF's ValueError texts) and the rest is left to the ops' own errors."""
@@ -437,19 +437,3 @@ def image_gradients(image):
     dx = array_ops.reshape(dx, shape)
     return dy, dx
 
-
-def psnr(a, b, max_val, name=None):
-    """``tf.image.psnr``: 10 log10(max_val^2 / mse) over the last three dimensions, in float32."""
-    with ops.name_scope(name, "PSNR", [a, b]):
-        a = ops.convert_to_tensor(a, name="a")
-        b = ops.convert_to_tensor(b, name="b")
-        max_val = array_ops.cast(max_val, a.dtype.base_dtype)
-        max_val = convert_image_dtype(max_val, dtypes.float32)
-        a = convert_image_dtype(a, dtypes.float32)
-        b = convert_image_dtype(b, dtypes.float32)
-        mse = math_ops.reduce_mean(math_ops.squared_difference(a, b), [-3, -2, -1])
-        log10 = np.float32(np.log(10.0))
-        psnr_val = math_ops.subtract(
-            20 * math_ops.log(max_val) / log10, np.float32(10 / np.log(10)) * math_ops.log(mse), name="psnr"
-        )
-        return psnr_val

@@ -21,10 +21,12 @@ from engine.framework import dtypes, ops, registry
 from engine.ops import (
     array_ops,
     band_ops,
+    complex_ops,
     cond,
     constant_op,
     conv3d_ops,
     conv_ops,
+    fft_ops,
     image_color_ops,
     image_patch_ops,
     image_resize_ops,
@@ -907,6 +909,37 @@ IMAGE_CASES = {
     ],
 }
 for _op_type, _cases in IMAGE_CASES.items():
+    CASES.setdefault(_op_type, []).extend(_cases)
+
+
+# Issue 17's complex numbers and transforms (engine/ops/complex_ops.py, fft_ops.py): real losses of complex
+# values built from real inputs.
+def _c(x, y):
+    return complex_ops.complex(x, y)
+
+
+def _parts(z):
+    return [complex_ops.real(z), complex_ops.imag(z)]
+
+
+COMPLEX_CASES = {
+    "Complex": [Case(lambda x, y: _parts(_c(x, y) * _c(y, x)), [rnd(2, 3), rnd(3)])],
+    "Real": [Case(lambda x, y: complex_ops.real(_c(x, y) * _c(x, x)), [rnd(2, 3), rnd(2, 3)])],
+    "Imag": [Case(lambda x, y: complex_ops.imag(_c(x, y) * _c(y, x)), [rnd(2, 3), rnd(2, 3)])],
+    "Conj": [Case(lambda x, y: _parts(complex_ops.conj(_c(x, y)) * _c(y, x)), [rnd(2, 3), rnd(2, 3)])],
+    "Angle": [Case(lambda x, y: complex_ops.angle(_c(x, y)), [away(2, 3), away(2, 3)])],
+    "ComplexAbs": [Case(lambda x, y: complex_ops.complex_abs(_c(x, y)), [away(2, 3), away(2, 3)])],
+    **{t: [Case(lambda x, y, t=t: _parts(fft_ops._complex_transform(t, _c(x, y), None)),
+                [rnd(2, 3, 4), rnd(2, 3, 4)])] for t in ("FFT", "IFFT", "FFT2D", "IFFT2D")},
+    "RFFT": [
+        Case(lambda x: _parts(fft_ops.rfft(x)), [rnd(2, 6)]),
+        Case(lambda x: _parts(fft_ops.rfft(x, [4])), [rnd(2, 5)], label="cropped"),
+    ],
+    "RFFT2D": [Case(lambda x: _parts(fft_ops.rfft2d(x, [3, 5])), [rnd(2, 3, 4)], label="padded")],
+    "IRFFT": [Case(lambda x, y: fft_ops.irfft(_c(x, y), [7]), [rnd(2, 4), rnd(2, 4)])],
+    "IRFFT2D": [Case(lambda x, y: fft_ops.irfft2d(_c(x, y)), [rnd(3, 3), rnd(3, 3)])],
+}
+for _op_type, _cases in COMPLEX_CASES.items():
     CASES.setdefault(_op_type, []).extend(_cases)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pytest
 
 import engine as tf
@@ -38,12 +37,7 @@ def test_static_shapes_and_dtypes_are_tfs(model):
 
 def test_values_and_gradients_match_tensorflow(model):
     feeds, out, grads = model
-    with tf.Session() as sess:
-        values = sess.run({**out, **grads}, feeds)
-    assert sorted(values) == sorted(VALUES.files)
-    for key, value in values.items():
-        assert value.dtype == VALUES[key].dtype, key
-        np.testing.assert_allclose(value, VALUES[key], rtol=2e-5, atol=2e-5, err_msg=key)
+    model_fixture.assert_values_match(feeds, {**out, **grads}, VALUES, rtol=2e-5, atol=2e-5)
 
 
 def test_op_types_and_names_are_tfs():
