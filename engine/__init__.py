@@ -175,6 +175,7 @@ from engine.ops.confusion_matrix import confusion_matrix
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
 from engine.ops.counting_ops import bincount, histogram_fixed_width
+from engine.ops.diag_ops import cross, diag, diag_part
 from engine.ops.einsum_op import einsum
 from engine.ops.fft_ops import fft, fft2d, ifft, ifft2d
 from engine.ops.image_ops import random_crop
@@ -782,6 +783,9 @@ __all__ += [
     "real",
     "signal",
     "spectral",
+    "cross",
+    "diag",
+    "diag_part",
 ]
 
 # TF1's tf.spectral is tf.signal's transforms under their older namespace.

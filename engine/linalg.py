@@ -16,6 +16,9 @@ from engine.ops.band_ops import matrix_band_part as band_part
 from engine.ops.band_ops import matrix_diag_part as diag_part
 from engine.ops.band_ops import trace
 from engine.ops.clip_ops import global_norm
+from engine.ops.diag_ops import cross
+from engine.ops.diag_ops import diag as tensor_diag
+from engine.ops.diag_ops import diag_part as tensor_diag_part
 from engine.ops.linalg_ops import adjoint, cholesky, cholesky_solve, logdet, qr, slogdet, svd
 from engine.ops.linalg_ops import matrix_determinant as det
 from engine.ops.linalg_ops import matrix_inverse as inv
@@ -31,3 +34,4 @@ __all__ = ["diag", "eye", "global_norm", "matmul", "matrix_transpose", "set_diag
 # Issue 17's linear algebra.
 __all__ += ["adjoint", "band_part", "cholesky", "cholesky_solve", "det", "diag_part", "eigh", "eigvalsh",
             "inv", "logdet", "lstsq", "norm", "qr", "slogdet", "solve", "svd", "trace", "triangular_solve"]
+__all__ += ["cross", "tensor_diag", "tensor_diag_part"]

@@ -487,6 +487,9 @@ _TF_INPUT_NAMES = {
     "Complex": "real imag",
     **{t: "input" for t in ("Real", "Imag", "Angle", "Conj", "FFT", "IFFT", "FFT2D", "IFFT2D")},
     "ComplexAbs": "x",
+    "Diag": "diagonal",
+    "DiagPart": "input",
+    "Cross": "a b",
     **{t: "input fft_length" for t in ("RFFT", "IRFFT", "RFFT2D", "IRFFT2D")},
     "NonMaxSuppressionV3": "boxes scores max_output_size iou_threshold score_threshold",
 }

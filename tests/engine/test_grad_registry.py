@@ -26,6 +26,7 @@ from engine.ops import (
     constant_op,
     conv3d_ops,
     conv_ops,
+    diag_ops,
     fft_ops,
     image_color_ops,
     image_patch_ops,
@@ -939,6 +940,11 @@ COMPLEX_CASES = {
     "IRFFT": [Case(lambda x, y: fft_ops.irfft(_c(x, y), [7]), [rnd(2, 4), rnd(2, 4)])],
     "IRFFT2D": [Case(lambda x, y: fft_ops.irfft2d(_c(x, y)), [rnd(3, 3), rnd(3, 3)])],
 }
+COMPLEX_CASES.update({
+    "Diag": [Case(lambda x: diag_ops.diag(x), [rnd(2, 3)])],
+    "DiagPart": [Case(lambda x: diag_ops.diag_part(x), [rnd(2, 3, 2, 3)])],
+    "Cross": [Case(lambda a, b: diag_ops.cross(a, b), [rnd(2, 3), rnd(2, 3)])],
+})
 for _op_type, _cases in COMPLEX_CASES.items():
     CASES.setdefault(_op_type, []).extend(_cases)
 
