@@ -21,6 +21,7 @@ from engine import (
     flags,
     gfile,
     gradients,
+    image,
     initializers,
     io,
     layers,
@@ -32,6 +33,8 @@ from engine import (
     nn,
     python_io,
     random,
+    signal,
+    strings,
     summary,
     train,
 )
@@ -145,6 +148,7 @@ from engine.ops.array_ops import (
     to_int32,
     to_int64,
     transpose,
+    unsorted_segment_sum,
     unstack,
     where,
     where_v2,
@@ -152,6 +156,7 @@ from engine.ops.array_ops import (
     zeros_like,
 )
 from engine.ops.array_ops import shape_v1 as shape
+from engine.ops.band_ops import matrix_band_part, matrix_diag_part, trace
 from engine.ops.check_ops import (
     assert_equal,
     assert_greater,
@@ -174,13 +179,18 @@ from engine.ops.check_ops import (
     assert_type,
 )
 from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm, global_norm
+from engine.ops.complex_ops import angle, complex, conj, imag, real  # noqa: A004 - TF's name
 from engine.ops.composite_ops import reduce_logsumexp, sequence_mask
 from engine.ops.cond import case, cond
 from engine.ops.confusion_matrix import confusion_matrix
 from engine.ops.constant_op import constant
 from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
+from engine.ops.counting_ops import bincount, histogram_fixed_width
+from engine.ops.diag_ops import cross, diag, diag_part
 from engine.ops.einsum_op import einsum
+from engine.ops.fft_ops import fft, fft2d, ifft, ifft2d
 from engine.ops.functional_ops import foldl, foldr, map_fn, scan
+from engine.ops.image_ops import random_crop
 from engine.ops.init_ops import (
     constant_initializer,
     glorot_normal_initializer,
@@ -191,6 +201,19 @@ from engine.ops.init_ops import (
     truncated_normal_initializer,
     variance_scaling_initializer,
     zeros_initializer,
+)
+from engine.ops.linalg_ops import (
+    cholesky,
+    cholesky_solve,
+    matrix_determinant,
+    matrix_inverse,
+    matrix_solve,
+    matrix_solve_ls,
+    matrix_triangular_solve,
+    qr,
+    self_adjoint_eig,
+    self_adjoint_eigvals,
+    svd,
 )
 from engine.ops.logging_ops import Assert, Print
 from engine.ops.logging_ops import print_v2 as print  # noqa: A004 - TF's name
@@ -273,6 +296,7 @@ from engine.ops.math_ops import (
     truediv,
 )
 from engine.ops.nd_index_ops import gather_nd, scatter_nd
+from engine.ops.norm_ops import norm
 from engine.ops.numerics import add_check_numerics_ops, check_numerics, verify_tensor_all_finite
 from engine.ops.parsing_ops import (
     FixedLenFeature,
@@ -283,11 +307,40 @@ from engine.ops.parsing_ops import (
     parse_single_example,
     parse_single_sequence_example,
 )
+from engine.ops.partition_ops import dynamic_partition, dynamic_stitch
 from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from engine.ops.reverse_op import reverse, reverse_sequence
 from engine.ops.reverse_op import reverse as reverse_v2
 from engine.ops.script_ops import numpy_function, py_func
+from engine.ops.segment_ops import (
+    segment_max,
+    segment_mean,
+    segment_min,
+    segment_prod,
+    segment_sum,
+    sparse_segment_mean,
+    sparse_segment_sqrt_n,
+    sparse_segment_sum,
+    unsorted_segment_max,
+    unsorted_segment_mean,
+    unsorted_segment_min,
+    unsorted_segment_prod,
+    unsorted_segment_sqrt_n,
+)
+from engine.ops.set_ops import setdiff1d, unique, unique_with_counts
+from engine.ops.sort_ops import argsort, searchsorted, sort
 from engine.ops.state_ops import assign, assign_add, assign_sub
+from engine.ops.string_ops import (
+    as_string,
+    reduce_join,
+    regex_replace,
+    string_join,
+    string_to_hash_bucket_fast,
+    string_to_hash_bucket_strong,
+    string_to_number,
+    substr,
+)
+from engine.ops.string_ops import strip as string_strip
 from engine.ops.tensor_array_ops import TensorArray
 from engine.ops.while_loop import while_loop
 from engine.proto.attr_value_pb2 import AttrValue, NameAttrList
@@ -695,3 +748,75 @@ __all__ = [
     "zeros_initializer",
     "zeros_like",
 ]
+
+# Issue 17's op library (segments, partitions, sets, counting, sorting, linear algebra).
+__all__ += [
+    "argsort",
+    "bincount",
+    "dynamic_partition",
+    "dynamic_stitch",
+    "histogram_fixed_width",
+    "searchsorted",
+    "segment_max",
+    "segment_mean",
+    "segment_min",
+    "segment_prod",
+    "segment_sum",
+    "setdiff1d",
+    "sort",
+    "sparse_segment_mean",
+    "sparse_segment_sqrt_n",
+    "sparse_segment_sum",
+    "unique",
+    "unique_with_counts",
+    "unsorted_segment_max",
+    "unsorted_segment_mean",
+    "unsorted_segment_min",
+    "unsorted_segment_prod",
+    "unsorted_segment_sqrt_n",
+    "unsorted_segment_sum",
+    "cholesky",
+    "cholesky_solve",
+    "matrix_band_part",
+    "matrix_determinant",
+    "matrix_diag_part",
+    "matrix_inverse",
+    "matrix_solve",
+    "matrix_solve_ls",
+    "matrix_triangular_solve",
+    "norm",
+    "qr",
+    "self_adjoint_eig",
+    "self_adjoint_eigvals",
+    "svd",
+    "trace",
+    "image",
+    "random_crop",
+    "as_string",
+    "reduce_join",
+    "regex_replace",
+    "string_join",
+    "string_strip",
+    "string_to_hash_bucket_fast",
+    "string_to_hash_bucket_strong",
+    "string_to_number",
+    "strings",
+    "substr",
+    "angle",
+    "complex",
+    "conj",
+    "fft",
+    "fft2d",
+    "ifft",
+    "ifft2d",
+    "imag",
+    "real",
+    "signal",
+    "spectral",
+    "cross",
+    "diag",
+    "diag_part",
+]
+
+# TF1's tf.spectral is tf.signal's transforms under their older namespace.
+spectral = signal

@@ -1,4 +1,6 @@
-"""`tf.linalg`: the matrix ops the engine has, under TF's ``tf.linalg`` names (re-exports only).
+"""`tf.linalg`: the matrix ops the engine has, under TF's ``tf.linalg`` names (re-exports only; the
+decompositions and solves are engine/ops/linalg_ops.py, band and diagonal parts band_ops.py, norms
+norm_ops.py).
 
 ``tf.linalg.diag`` and ``set_diag`` are ``tf.matrix_diag`` and ``tf.matrix_set_diag``; ``transpose`` is
 ``tf.matrix_transpose``, as in TF.
@@ -10,7 +12,26 @@ from engine.ops.array_ops import eye, matrix_transpose
 from engine.ops.array_ops import matrix_diag as diag
 from engine.ops.array_ops import matrix_set_diag as set_diag
 from engine.ops.array_ops import matrix_transpose as transpose
+from engine.ops.band_ops import matrix_band_part as band_part
+from engine.ops.band_ops import matrix_diag_part as diag_part
+from engine.ops.band_ops import trace
 from engine.ops.clip_ops import global_norm
+from engine.ops.diag_ops import cross
+from engine.ops.diag_ops import diag as tensor_diag
+from engine.ops.diag_ops import diag_part as tensor_diag_part
+from engine.ops.linalg_ops import adjoint, cholesky, cholesky_solve, logdet, qr, slogdet, svd
+from engine.ops.linalg_ops import matrix_determinant as det
+from engine.ops.linalg_ops import matrix_inverse as inv
+from engine.ops.linalg_ops import matrix_solve as solve
+from engine.ops.linalg_ops import matrix_solve_ls as lstsq
+from engine.ops.linalg_ops import matrix_triangular_solve as triangular_solve
+from engine.ops.linalg_ops import self_adjoint_eig as eigh
+from engine.ops.linalg_ops import self_adjoint_eigvals as eigvalsh
 from engine.ops.math_ops import matmul, tensordot
+from engine.ops.norm_ops import norm
 
 __all__ = ["diag", "eye", "global_norm", "matmul", "matrix_transpose", "set_diag", "tensordot", "transpose"]
+# Issue 17's linear algebra.
+__all__ += ["adjoint", "band_part", "cholesky", "cholesky_solve", "det", "diag_part", "eigh", "eigvalsh",
+            "inv", "logdet", "lstsq", "norm", "qr", "slogdet", "solve", "svd", "trace", "triangular_solve"]
+__all__ += ["cross", "tensor_diag", "tensor_diag_part"]

@@ -6,9 +6,13 @@ has only here (``xlogy``).
 
 from __future__ import annotations
 
+from engine.ops.array_ops import unsorted_segment_sum
+from engine.ops.complex_ops import angle, conj, imag, real
+
 # Families added by the layers/nn slice (engine/ops/*: one module each).
 from engine.ops.composite_ops import reduce_logsumexp
 from engine.ops.confusion_matrix import confusion_matrix
+from engine.ops.counting_ops import bincount
 from engine.ops.math_ops import cumprod
 from engine.ops.math_ops.arithmetic import (
     add,
@@ -82,6 +86,18 @@ from engine.ops.math_ops.unary import (
 )
 from engine.ops.nn_impl import l2_normalize, zero_fraction
 from engine.ops.nn_ops import log_softmax, softmax, softplus, softsign
+from engine.ops.segment_ops import (
+    segment_max,
+    segment_mean,
+    segment_min,
+    segment_prod,
+    segment_sum,
+    unsorted_segment_max,
+    unsorted_segment_mean,
+    unsorted_segment_min,
+    unsorted_segment_prod,
+    unsorted_segment_sqrt_n,
+)
 from engine.ops.top_k_ops import in_top_k, top_k
 
 __all__ = [
@@ -160,4 +176,24 @@ __all__ = [
     "truediv",
     "xlogy",
     "zero_fraction",
+]
+
+# Issue 17's op library.
+__all__ += [
+    "bincount",
+    "segment_max",
+    "segment_mean",
+    "segment_min",
+    "segment_prod",
+    "segment_sum",
+    "unsorted_segment_max",
+    "unsorted_segment_mean",
+    "unsorted_segment_min",
+    "unsorted_segment_prod",
+    "unsorted_segment_sqrt_n",
+    "unsorted_segment_sum",
+    "angle",
+    "conj",
+    "imag",
+    "real",
 ]

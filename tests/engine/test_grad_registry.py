@@ -20,16 +20,26 @@ from engine import gradients
 from engine.framework import dtypes, ops, registry
 from engine.ops import (
     array_ops,
+    band_ops,
+    complex_ops,
     cond,
     constant_op,
     conv3d_ops,
     conv_ops,
+    diag_ops,
+    fft_ops,
+    image_color_ops,
+    image_patch_ops,
+    image_resize_ops,
+    linalg_ops,
     logging_ops,
     math_ops,
     nn_loss_ops,
     nn_ops,
     numerics,
     op_util,
+    partition_ops,
+    segment_ops,
 )
 from engine.ops import depthwise_conv_ops as depthwise_ops
 from engine.ops.conv3d_ops import avg_pool3d, conv3d, max_pool3d
@@ -781,6 +791,191 @@ for _op_type, _cases in LAYERS_SLICE_CASES.items():
     CASES.setdefault(_op_type, []).extend(_cases)
 
 
+# Issue 17's op library: segment reductions, partitions (engine/ops/segment_ops.py, partition_ops.py).
+def _ids(*values):
+    return c(np.array(values, np.int32))
+
+
+def _seg(name):
+    return getattr(segment_ops, name)
+
+
+OP_LIBRARY_CASES = {
+    **{f"Segment{kind}": [
+        Case(lambda d, k=kind: _seg(f"segment_{k.lower()}")(d, _ids(0, 0, 2, 2, 2)), [distinct(5, 2)]),
+        Case(lambda d, k=kind: _seg(f"segment_{k.lower()}")(d, _ids(0, 1, 1)), [distinct(3, 2, 2)],
+             shapes=[None], label="unknown-rank"),
+    ] for kind in ("Sum", "Mean", "Max", "Min")},
+    "SegmentProd": [
+        Case(lambda d: segment_ops.segment_prod(d, _ids(0, 0, 2, 2, 2)), [away(5, 2)]),
+        Case(lambda d: segment_ops.segment_prod(d * c(np.array([[1.0], [0.0], [1.0]])), _ids(0, 0, 1)),
+             [away(3, 2)], label="a-zero"),
+    ],
+    **{f"UnsortedSegment{kind}": [
+        Case(lambda d, k=kind: _seg(f"unsorted_segment_{k.lower()}")(d, _ids(2, -1, 0, 1, 0), 3),
+             [distinct(5, 2) if kind != "Prod" else away(5, 2)]),
+        Case(lambda d, k=kind: _seg(f"unsorted_segment_{k.lower()}")(d, _ids(1, 0, 1), fed(2)),
+             [distinct(3, 2) if kind != "Prod" else away(3, 2)], shapes=[(None, None)], label="unknown-dims"),
+    ] for kind in ("Max", "Min", "Prod")},
+    **{f"SparseSegment{kind}{suffix}": [
+        Case(lambda d, k=kind, n=suffix: _seg(f"sparse_segment_{'sqrt_n' if k == 'SqrtN' else k.lower()}")(
+            d, _ids(3, 0, 0, 2), _ids(0, 0, 1, 3), num_segments=5 if n else None), [rnd(4, 2)]),
+    ] for kind in ("Sum", "Mean", "SqrtN") for suffix in ("", "WithNumSegments")},
+    "DynamicPartition": [
+        Case(lambda d: partition_ops.dynamic_partition(d, _ids(1, 0, 2, 1), 3), [rnd(4, 2)]),
+        Case(lambda d: partition_ops.dynamic_partition(d, c(np.array([[1, 0], [0, 1]], np.int32)), 2)[1],
+             [rnd(2, 2, 3)], shapes=[None], label="one-output-used"),
+    ],
+    "DynamicStitch": [
+        Case(lambda a, b: partition_ops.dynamic_stitch([_ids(0, 3), _ids(1, 2)], [a, b]),
+             [rnd(2, 2), rnd(2, 2)]),
+    ],
+    "ParallelDynamicStitch": [
+        Case(lambda a, b: partition_ops.parallel_dynamic_stitch([_ids(2, 0), _ids(1)], [a, b]),
+             [rnd(2, 3), rnd(1, 3)]),
+    ],
+}
+for _op_type, _cases in OP_LIBRARY_CASES.items():
+    CASES.setdefault(_op_type, []).extend(_cases)
+
+
+# Issue 17's linear algebra (engine/ops/linalg_ops.py, band_ops.py): symmetric inputs are built from x, since
+# Cholesky and the eigen decomposition read one triangle while finite differences move single entries.
+def _spd(x):
+    return math_ops.matmul(x, x, transpose_b=True) + c(3.0 * np.eye(x.shape[-1]))
+
+
+def _eig_without_signs(x):
+    """Eigenvalues and |eigenvectors|: each vector's sign is free, so finite differences see only |v|."""
+    e, v = linalg_ops.self_adjoint_eig(x)
+    return [e, math_ops.abs(v)]
+
+
+def _well_conditioned(x):
+    return x + c(2.0 * np.eye(x.shape[-1]))
+
+
+LINALG_CASES = {
+    "Cholesky": [Case(lambda x: linalg_ops.cholesky(_spd(x)), [rnd(2, 3, 3)])],
+    "MatrixInverse": [
+        Case(lambda x: linalg_ops.matrix_inverse(_well_conditioned(x)), [rnd(3, 3)]),
+        Case(lambda x: linalg_ops.matrix_inverse(_well_conditioned(x), adjoint=True), [rnd(2, 3, 3)],
+             label="adjoint"),
+    ],
+    "MatrixDeterminant": [
+        Case(lambda x: linalg_ops.matrix_determinant(_well_conditioned(x)), [rnd(2, 3, 3)]),
+    ],
+    "LogMatrixDeterminant": [Case(lambda x: linalg_ops.slogdet(_well_conditioned(x))[1], [rnd(3, 3)])],
+    "MatrixSolve": [
+        Case(lambda a, b: linalg_ops.matrix_solve(_well_conditioned(a), b), [rnd(3, 3), rnd(3, 2)]),
+        Case(lambda a, b: linalg_ops.matrix_solve(_well_conditioned(a), b, adjoint=True),
+             [rnd(2, 3, 3), rnd(2, 3, 1)], label="adjoint"),
+    ],
+    "MatrixTriangularSolve": [
+        Case(lambda a, b: linalg_ops.matrix_triangular_solve(_well_conditioned(a), b),
+             [rnd(3, 3), rnd(3, 2)]),
+        Case(lambda a, b: linalg_ops.matrix_triangular_solve(_well_conditioned(a), b, lower=False,
+                                                             adjoint=True),
+             [rnd(2, 3, 3), rnd(2, 3, 2)], label="upper-adjoint"),
+    ],
+    "SelfAdjointEigV2": [
+        Case(lambda x: linalg_ops.self_adjoint_eigvals(_spd(x)), [rnd(3, 3)], label="values"),
+        Case(lambda x: _eig_without_signs(_spd(x)), [distinct(3, 3)], label="vectors"),
+    ],
+    "Qr": [
+        Case(lambda x: list(linalg_ops.qr(x)), [rnd(4, 3)], label="deep"),
+        Case(lambda x: list(linalg_ops.qr(x)), [rnd(2, 4)], label="wide"),
+    ],
+    "Svd": [
+        Case(lambda x: linalg_ops.svd(x, compute_uv=False), [rnd(3, 2)], label="values"),
+        Case(lambda x: [math_ops.abs(t) for t in linalg_ops.svd(x)], [rnd(2, 4)], label="wide"),
+        Case(lambda x: [math_ops.abs(t) for t in linalg_ops.svd(x)], [rnd(2, 3, 2)], label="tall"),
+    ],
+    "MatrixBandPart": [Case(lambda x: band_ops.matrix_band_part(x, 1, 0), [rnd(2, 3, 4)])],
+    "MatrixDiagPart": [
+        Case(lambda x: band_ops.matrix_diag_part(x), [rnd(2, 3, 3)]),
+        Case(lambda x: band_ops.matrix_diag_part(x), [rnd(3, 2)], shapes=[None], label="unknown-rank"),
+    ],
+}
+for _op_type, _cases in LINALG_CASES.items():
+    CASES.setdefault(_op_type, []).extend(_cases)
+
+
+# Issue 17's tf.image (engine/ops/image_resize_ops.py, image_color_ops.py): the bilinear and bicubic ops give
+# float32, so they are checked with float32's step and tolerance.
+def _resized(op_type, **attrs):
+    def build(x):
+        return array_ops.cast(image_resize_ops.resize(op_type, x, [3, 5], **attrs), F64)
+    return build
+
+
+def _patches(x, strides, rates, padding):
+    return image_patch_ops.extract_image_patches(x, [1, 2, 2, 1], strides, rates, padding)
+
+
+IMAGE_CASES = {
+    "ResizeBilinear": [
+        Case(_resized("ResizeBilinear"), [rnd(1, 2, 3, 2)], eps=1e-3, tol=2e-3),
+        Case(_resized("ResizeBilinear", half_pixel_centers=True), [rnd(2, 4, 3, 1)], eps=1e-3, tol=2e-3,
+             label="half-pixel"),
+    ],
+    "ResizeBicubic": [
+        Case(_resized("ResizeBicubic"), [rnd(1, 2, 3, 2)], eps=1e-3, tol=2e-3),
+        Case(_resized("ResizeBicubic", align_corners=True), [rnd(1, 4, 6, 1)], eps=1e-3, tol=2e-3,
+             label="align-corners"),
+    ],
+    "ResizeNearestNeighbor": [
+        Case(lambda x: image_resize_ops.resize("ResizeNearestNeighbor", x, [3, 5]), [rnd(1, 2, 3, 2)]),
+        Case(lambda x: image_resize_ops.resize("ResizeNearestNeighbor", x, [1, 2], half_pixel_centers=True),
+             [rnd(2, 4, 3, 1)], label="half-pixel"),
+    ],
+    "RGBToHSV": [Case(lambda x: image_color_ops.rgb_to_hsv(x), [distinct(2, 3, 3) / 2.0 + 0.01])],
+    "ExtractImagePatches": [
+        Case(lambda x: _patches(x, [1, 2, 1, 1], [1, 1, 1, 1], "SAME"), [rnd(2, 3, 4, 2)]),
+        Case(lambda x: _patches(x, [1, 1, 1, 1], [1, 2, 1, 1], "VALID"), [rnd(1, 4, 3, 1)],
+             shapes=[(None, None, None, 1)], label="rates-unknown-dims"),
+    ],
+}
+for _op_type, _cases in IMAGE_CASES.items():
+    CASES.setdefault(_op_type, []).extend(_cases)
+
+
+# Issue 17's complex numbers and transforms (engine/ops/complex_ops.py, fft_ops.py): real losses of complex
+# values built from real inputs.
+def _c(x, y):
+    return complex_ops.complex(x, y)
+
+
+def _parts(z):
+    return [complex_ops.real(z), complex_ops.imag(z)]
+
+
+COMPLEX_CASES = {
+    "Complex": [Case(lambda x, y: _parts(_c(x, y) * _c(y, x)), [rnd(2, 3), rnd(3)])],
+    "Real": [Case(lambda x, y: complex_ops.real(_c(x, y) * _c(x, x)), [rnd(2, 3), rnd(2, 3)])],
+    "Imag": [Case(lambda x, y: complex_ops.imag(_c(x, y) * _c(y, x)), [rnd(2, 3), rnd(2, 3)])],
+    "Conj": [Case(lambda x, y: _parts(complex_ops.conj(_c(x, y)) * _c(y, x)), [rnd(2, 3), rnd(2, 3)])],
+    "Angle": [Case(lambda x, y: complex_ops.angle(_c(x, y)), [away(2, 3), away(2, 3)])],
+    "ComplexAbs": [Case(lambda x, y: complex_ops.complex_abs(_c(x, y)), [away(2, 3), away(2, 3)])],
+    **{t: [Case(lambda x, y, t=t: _parts(fft_ops._complex_transform(t, _c(x, y), None)),
+                [rnd(2, 3, 4), rnd(2, 3, 4)])] for t in ("FFT", "IFFT", "FFT2D", "IFFT2D")},
+    "RFFT": [
+        Case(lambda x: _parts(fft_ops.rfft(x)), [rnd(2, 6)]),
+        Case(lambda x: _parts(fft_ops.rfft(x, [4])), [rnd(2, 5)], label="cropped"),
+    ],
+    "RFFT2D": [Case(lambda x: _parts(fft_ops.rfft2d(x, [3, 5])), [rnd(2, 3, 4)], label="padded")],
+    "IRFFT": [Case(lambda x, y: fft_ops.irfft(_c(x, y), [7]), [rnd(2, 4), rnd(2, 4)])],
+    "IRFFT2D": [Case(lambda x, y: fft_ops.irfft2d(_c(x, y)), [rnd(3, 3), rnd(3, 3)])],
+}
+COMPLEX_CASES.update({
+    "Diag": [Case(lambda x: diag_ops.diag(x), [rnd(2, 3)])],
+    "DiagPart": [Case(lambda x: diag_ops.diag_part(x), [rnd(2, 3, 2, 3)])],
+    "Cross": [Case(lambda a, b: diag_ops.cross(a, b), [rnd(2, 3), rnd(2, 3)])],
+})
+for _op_type, _cases in COMPLEX_CASES.items():
+    CASES.setdefault(_op_type, []).extend(_cases)
+
+
 # Op types TensorFlow 2.21 neither gives a gradient nor marks with ops.NotDifferentiable (checked against
 # its gradient registry): tf.gradients raises LookupError if a gradient reaches one, so they stay unmarked.
 NO_GRADIENT_IN_TF = {
@@ -800,6 +995,12 @@ NO_GRADIENT_IN_TF = {
     *(f"{prefix}Apply{name}" for prefix in ("", "Resource") for name in (
         "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta")),
     "InTopKV2", "LRNGrad",
+    # issue 17's op library
+    "SparseSegmentSumGrad", "SparseSegmentMeanGrad", "SparseSegmentSqrtNGrad", "Unique", "UniqueWithCounts",
+    "ListDiff", "DenseBincount", "HistogramFixedWidth", "LowerBound", "UpperBound",
+    "ResizeArea", "ResizeNearestNeighborGrad", "ResizeBicubicGrad", "AdjustContrastv2", "AdjustSaturation",
+    "AdjustHue", "NonMaxSuppressionV3", "Substr", "StringLength", "StringLower", "StringUpper", "StringStrip",
+    "RegexFullMatch", "StaticRegexFullMatch", "StaticRegexReplace",
 }
 
 # RefSwitch's gradient is Switch's, whose cases are below; RefEnter's is Enter's (a loop reading a

@@ -19,7 +19,8 @@ import engine
 # and SummaryMetadata, which tf.compat.v1.summary does not have.
 NAMESPACES = ["", "math", "nn", "nn.rnn_cell", "losses", "train", "initializers", "errors", "bitwise",
               "logging", "io", "python_io", "data", "data.experimental", "layers", "compat", "dtypes",
-              "linalg", "debugging", "gfile", "app", "flags", "metrics"]
+              "linalg", "debugging", "gfile", "app", "flags", "metrics", "image", "strings", "signal",
+              "spectral"]
 
 _COLLECT = """
 import json, os, sys

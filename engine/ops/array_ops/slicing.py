@@ -123,16 +123,20 @@ def gather(params, indices, validate_indices=None, name=None, axis=None, batch_d
 # --- UnsortedSegmentSum: what the GatherV2 gradient builds ----------------------------------------
 
 
-def _infer_unsorted_segment_sum(op):
+def _infer_unsorted_segment(op):
+    """The shape rule of every UnsortedSegment* op: [num_segments] + data.shape[rank(segment_ids):], with
+    TF's texts when data's shape does not start with segment_ids'."""
     data, segment_ids, num_segments = op.inputs
     dd, sd = dims(data), dims(segment_ids)
     n = tensor_util.constant_value(num_segments)
     n = None if n is None else int(n)
     if dd is None or sd is None:
         return [(data.dtype.base_dtype, _ts.unknown_shape())]
-    clash = any(a is not None and b is not None and a != b for a, b in zip(dd, sd, strict=False))
-    if len(sd) > len(dd) or clash:
-        raise shape_error(op, "data.shape must start with segment_ids.shape")
+    if len(sd) > len(dd):
+        raise shape_error(op, f"Shape must be at least rank {len(sd)} but is rank {len(dd)}")
+    for a, b in zip(dd, sd, strict=False):
+        if a is not None and b is not None and a != b:
+            raise shape_error(op, f"Dimensions must be equal, but are {a} and {b}")
     return [(data.dtype.base_dtype, shape((n,) + dd[len(sd) :]))]
 
 
@@ -160,7 +164,7 @@ def _unsorted_segment_sum_kernel(data, segment_ids, num_segments):
 
 
 registry.register_op(
-    "UnsortedSegmentSum", infer=_infer_unsorted_segment_sum, kernel=_unsorted_segment_sum_kernel,
+    "UnsortedSegmentSum", infer=_infer_unsorted_segment, kernel=_unsorted_segment_sum_kernel,
     inputs=("data: T", "segment_ids: Tindices", "num_segments: Tnumsegments"),
     allowed={"T": groups.NUMBER_TYPES, "Tindices": groups.INT16_INDEX_TYPES,
              "Tnumsegments": groups.INDEX_TYPES},

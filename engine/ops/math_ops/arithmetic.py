@@ -374,6 +374,8 @@ register_gradient("Sub")(_sub_grad)
 @register_gradient("Mul")
 def _mul_grad(op, grad):
     x, y = op.inputs
+    if x.dtype.is_complex:  # TF's _MulGrad: the other factor conjugated (Conj lives in complex_ops.py)
+        x, y = (make_tensor("Conj", [t], name="Conj", attrs={"T": t.dtype.base_dtype}) for t in (x, y))
     gx, gy = math_ops.multiply(grad, y), math_ops.multiply(x, grad)
     if grad_util.shapes_static_and_equal(x, y, grad):
         return [gx, gy]

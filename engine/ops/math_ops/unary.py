@@ -144,6 +144,14 @@ def round(x, name=None):  # noqa: A001 - TF's name
 
 
 def abs(x, name=None):  # noqa: A001
+    """``tf.abs``; of a complex tensor, its modulus: ComplexAbs (registered with the complex ops,
+    engine/ops/complex_ops.py), as TF's wrapper picks it."""
+    if not isinstance(x, ops.Tensor) and np.iscomplexobj(x):
+        x = ops.convert_to_tensor(x, name="x")
+    if isinstance(x, ops.Tensor) and x.dtype.is_complex:
+        real_type = dtypes.float32 if x.dtype.base_dtype == dtypes.complex64 else dtypes.float64
+        return op_util.make_tensor("ComplexAbs", [x], name=name or "ComplexAbs",
+                                   attrs={"T": x.dtype.base_dtype, "Tout": real_type})
     return _unary("Abs", x, name, "Abs")
 
 # --- backprop ops: what the gradients build (TF's *Grad op types) ---------------------------------

@@ -1,0 +1,38 @@
+"""`tf.strings`: string ops under TensorFlow's ``tf.strings`` names (re-exports only; engine/ops/string_ops.py
+holds them)."""
+
+from __future__ import annotations
+
+from engine.ops.string_ops import (
+    as_string,
+    lower,
+    reduce_join,
+    regex_full_match,
+    regex_replace,
+    strip,
+    substr,
+    upper,
+)
+from engine.ops.string_ops import string_format as format  # noqa: A004 - TF's name
+from engine.ops.string_ops import string_join as join
+from engine.ops.string_ops import string_length as length
+from engine.ops.string_ops import string_to_hash_bucket_fast as to_hash_bucket_fast
+from engine.ops.string_ops import string_to_hash_bucket_strong as to_hash_bucket_strong
+from engine.ops.string_ops import string_to_number as to_number
+
+__all__ = [
+    "as_string",
+    "format",
+    "join",
+    "length",
+    "lower",
+    "reduce_join",
+    "regex_full_match",
+    "regex_replace",
+    "strip",
+    "substr",
+    "to_hash_bucket_fast",
+    "to_hash_bucket_strong",
+    "to_number",
+    "upper",
+]
