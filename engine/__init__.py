@@ -673,6 +673,7 @@ from engine.framework.sparse_tensor import (  # noqa: E402
     SparseTensorValue,
     convert_to_tensor_or_sparse_tensor,
 )
+from engine.ops.parsing_config import SparseFeature, VarLenFeature, sparse_merge  # noqa: E402
 from engine.ops.sparse_ops import (  # noqa: E402
     sparse_add,
     sparse_concat,
@@ -700,14 +701,17 @@ from engine.ops.sparse_ops import (  # noqa: E402
 )
 
 __all__ += [
+    "SparseFeature",
     "SparseTensor",
     "SparseTensorValue",
+    "VarLenFeature",
     "convert_to_tensor_or_sparse_tensor",
     "sparse",
     "sparse_add",
     "sparse_concat",
     "sparse_fill_empty_rows",
     "sparse_maximum",
+    "sparse_merge",
     "sparse_minimum",
     "sparse_placeholder",
     "sparse_reduce_max",

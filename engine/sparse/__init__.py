@@ -2,6 +2,7 @@
 names."""
 
 from engine.framework.sparse_tensor import SparseTensor
+from engine.ops.parsing_config import sparse_merge as merge
 from engine.ops.sparse_ops import from_dense
 from engine.ops.sparse_ops import sparse_add as add
 from engine.ops.sparse_ops import sparse_concat as concat
@@ -39,6 +40,7 @@ __all__ = [
     "from_dense",
     "matmul",
     "maximum",
+    "merge",
     "minimum",
     "placeholder",
     "reduce_max",
