@@ -124,3 +124,8 @@ __all__ = [
     "xw_plus_b",
     "zero_fraction",
 ]
+
+# --- the sparse slice: embeddings of SparseTensor ids -----------------------------------------------------
+from engine.ops.embedding_sparse import embedding_lookup_sparse, safe_embedding_lookup_sparse  # noqa: E402
+
+__all__ += ["embedding_lookup_sparse", "safe_embedding_lookup_sparse"]

@@ -4,16 +4,14 @@ make_fixture.py there), SparseTensorValue fetches and feeds, names and TF's erro
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import engine as tf
+from tests.engine.sparse_models import FIXTURES, load
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sparse"
 META = json.loads((FIXTURES / "sparse_tf.json").read_text())
 VALUES = np.load(FIXTURES / "sparse_tf.npz")
 # TF folds constant subgraphs in C++ when it reads a shape (TF_TryEvaluateConstant); the engine's
@@ -22,10 +20,7 @@ STATIC_DEVIATIONS = {"expand_dims": "<unknown> float32"}
 
 
 def _model():
-    spec = importlib.util.spec_from_file_location("sparse_model", FIXTURES / "sparse_model.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("sparse_model")
 
 
 @pytest.fixture(autouse=True)

@@ -4,24 +4,17 @@ TensorFlow 2.21 (the `tf_python` oracle), and the static shapes and values must 
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import subprocess
-from pathlib import Path
 
 import pytest
 
 import engine as tf
 from engine.proto.example_pb2 import Example, SequenceExample
-
-MODEL = Path(__file__).resolve().parents[1] / "fixtures" / "sparse" / "parsing_model.py"
+from tests.engine.sparse_models import load, tensorflow_side
 
 
 def _model():
-    spec = importlib.util.spec_from_file_location("parsing_model", MODEL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("parsing_model")
 
 
 @pytest.fixture(autouse=True)
@@ -36,15 +29,7 @@ def test_sparse_features_parse_as_tensorflow_parses_them(tf_python):
     feeds, out = module.build(tf, Example, SequenceExample)
     with tf.Session() as sess:
         ours = module.describe(tf, out, sess.run(out, feeds))
-    done = subprocess.run(
-        [tf_python, str(MODEL)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-    )
-    theirs = json.loads(done.stdout.strip().splitlines()[-1])
+    theirs = tensorflow_side(tf_python, "parsing_model")
     assert json.loads(json.dumps(ours)) == theirs
 
 
