@@ -673,12 +673,13 @@ from engine.framework.sparse_tensor import (  # noqa: E402
     SparseTensorValue,
     convert_to_tensor_or_sparse_tensor,
 )
-from engine.ops.parsing_config import SparseFeature, VarLenFeature, sparse_merge  # noqa: E402
+from engine.ops.parsing_config import SparseFeature, VarLenFeature  # noqa: E402
 from engine.ops.sparse_ops import (  # noqa: E402
     sparse_add,
     sparse_concat,
     sparse_fill_empty_rows,
     sparse_maximum,
+    sparse_merge,
     sparse_minimum,
     sparse_placeholder,
     sparse_reduce_max,
@@ -686,6 +687,7 @@ from engine.ops.sparse_ops import (  # noqa: E402
     sparse_reduce_sum,
     sparse_reduce_sum_sparse,
     sparse_reorder,
+    sparse_reset_shape,
     sparse_reshape,
     sparse_retain,
     sparse_segment_mean,
@@ -697,6 +699,7 @@ from engine.ops.sparse_ops import (  # noqa: E402
     sparse_tensor_dense_matmul,
     sparse_tensor_to_dense,
     sparse_to_dense,
+    sparse_to_indicator,
     sparse_transpose,
 )
 
@@ -719,6 +722,7 @@ __all__ += [
     "sparse_reduce_sum",
     "sparse_reduce_sum_sparse",
     "sparse_reorder",
+    "sparse_reset_shape",
     "sparse_reshape",
     "sparse_retain",
     "sparse_segment_mean",
@@ -730,5 +734,6 @@ __all__ += [
     "sparse_tensor_dense_matmul",
     "sparse_tensor_to_dense",
     "sparse_to_dense",
+    "sparse_to_indicator",
     "sparse_transpose",
 ]

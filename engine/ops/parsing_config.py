@@ -1,6 +1,6 @@
 """The sparse feature kinds of Example parsing: `tf.io.VarLenFeature` and `tf.io.SparseFeature`, how
 ParseExampleV2's sparse outputs are laid out (`sparse_keys`), and the SparseTensors a SparseFeature
-becomes (`sparse_merge`, TF's SparseMerge graph)."""
+becomes (through `tf.sparse.merge`)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import collections
 
 import numpy as np
 
-from engine.framework import dtypes, errors, ops
+from engine.framework import dtypes, errors
 from engine.framework import tensor_shape as _ts
-from engine.framework.sparse_tensor import SparseTensor, SparseTensorValue, convert_to_sparse
-from engine.ops import array_ops
-from engine.ops.sparse_ops import sparse_reorder
+from engine.ops.sparse_ops import sparse_merge
 
 
 class VarLenFeature(collections.namedtuple("VarLenFeature", ["dtype"])):
@@ -127,39 +125,3 @@ def composite_features(features, parsed):
             )
     result.update(updates)
     return {key: result[key] for key in features}
-
-
-def sparse_merge(sp_ids, sp_values, vocab_size, name=None, already_sorted=False):
-    """``tf.sparse.merge``: a SparseTensor whose last dimension(s) are indexed by the values of `sp_ids`
-    (sizes `vocab_size`) and valued by `sp_values`."""
-    if isinstance(sp_ids, (SparseTensor, SparseTensorValue)):
-        sp_ids = [sp_ids]
-        if not isinstance(vocab_size, (ops.Tensor, int, np.integer)):
-            raise TypeError(f"vocab_size has to be a Tensor or Python int. Found {type(vocab_size)}")
-        vocab_size = [vocab_size]
-    else:
-        if not isinstance(sp_ids, (list, tuple)):
-            raise TypeError(f"sp_ids has to be a SparseTensor or list thereof. Found {type(sp_ids)}")
-        if not isinstance(vocab_size, (list, tuple)):
-            raise TypeError(
-                f"vocab_size has to be a list of Tensors or Python ints. Found {type(vocab_size)}"
-            )
-    if len(sp_ids) != len(vocab_size):
-        raise ValueError("sp_ids and vocab_size have to have equal lengths.")
-    with ops.name_scope(name, "SparseMerge", [sp_ids, sp_values]):
-        sp_ids = [convert_to_sparse(ids) for ids in sp_ids]
-        sp_values = convert_to_sparse(sp_values)
-        ids = []
-        for ids_dim in sp_ids:
-            column = ids_dim.values
-            if ids_dim.dtype != dtypes.int64:
-                column = array_ops.cast(column, dtypes.int64)
-            ids.append(array_ops.expand_dims(column, axis=1))
-        vocab_size = [array_ops.cast(x, dtypes.int64) for x in vocab_size]
-        new_indices = array_ops.concat([sp_ids[0].indices[:, :-1]] + ids, 1)
-        new_shape = array_ops.concat([sp_ids[0].dense_shape[:-1], vocab_size], 0)
-        result = SparseTensor(new_indices, sp_values.values, new_shape)
-        if already_sorted:
-            return result
-        sorted_result = sparse_reorder(result)
-        return SparseTensor(sorted_result.indices, sorted_result.values, new_shape)

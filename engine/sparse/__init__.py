@@ -2,7 +2,6 @@
 names."""
 
 from engine.framework.sparse_tensor import SparseTensor
-from engine.ops.parsing_config import sparse_merge as merge
 from engine.ops.sparse_ops import from_dense
 from engine.ops.sparse_ops import sparse_add as add
 from engine.ops.sparse_ops import sparse_concat as concat
@@ -10,6 +9,7 @@ from engine.ops.sparse_ops import sparse_expand_dims as expand_dims
 from engine.ops.sparse_ops import sparse_eye as eye
 from engine.ops.sparse_ops import sparse_fill_empty_rows as fill_empty_rows
 from engine.ops.sparse_ops import sparse_maximum as maximum
+from engine.ops.sparse_ops import sparse_merge as merge
 from engine.ops.sparse_ops import sparse_minimum as minimum
 from engine.ops.sparse_ops import sparse_placeholder as placeholder
 from engine.ops.sparse_ops import sparse_reduce_max as reduce_max
@@ -17,6 +17,7 @@ from engine.ops.sparse_ops import sparse_reduce_max_sparse as reduce_max_sparse
 from engine.ops.sparse_ops import sparse_reduce_sum as reduce_sum
 from engine.ops.sparse_ops import sparse_reduce_sum_sparse as reduce_sum_sparse
 from engine.ops.sparse_ops import sparse_reorder as reorder
+from engine.ops.sparse_ops import sparse_reset_shape as reset_shape
 from engine.ops.sparse_ops import sparse_reshape as reshape
 from engine.ops.sparse_ops import sparse_retain as retain
 from engine.ops.sparse_ops import sparse_segment_mean as segment_mean
@@ -28,6 +29,7 @@ from engine.ops.sparse_ops import sparse_split as split
 from engine.ops.sparse_ops import sparse_tensor_dense_matmul as matmul
 from engine.ops.sparse_ops import sparse_tensor_dense_matmul as sparse_dense_matmul
 from engine.ops.sparse_ops import sparse_tensor_to_dense as to_dense
+from engine.ops.sparse_ops import sparse_to_indicator as to_indicator
 from engine.ops.sparse_ops import sparse_transpose as transpose
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "reduce_sum",
     "reduce_sum_sparse",
     "reorder",
+    "reset_shape",
     "reshape",
     "retain",
     "segment_mean",
@@ -58,5 +61,6 @@ __all__ = [
     "sparse_dense_matmul",
     "split",
     "to_dense",
+    "to_indicator",
     "transpose",
 ]

@@ -8,6 +8,7 @@ rules, Python wrappers and gradients:
   SparseSoftmax
 - `reductions`: SparseReduceSum/Max (+Sparse), SparseTensorDenseMatMul
 - `segments`: SparseSegmentSum/Mean/SqrtN (+Grad) for `tf.nn.embedding_lookup_sparse`
+- `merging`: merge, to_indicator, reset_shape (no op types of their own)
 
 This package re-exports their public names.
 """
@@ -31,6 +32,7 @@ from engine.ops.sparse_ops.conversion import (
     sparse_to_dense,
 )
 from engine.ops.sparse_ops.joins import sparse_concat, sparse_slice, sparse_split
+from engine.ops.sparse_ops.merging import sparse_merge, sparse_reset_shape, sparse_to_indicator
 from engine.ops.sparse_ops.reductions import (
     sparse_reduce_max,
     sparse_reduce_max_sparse,
@@ -55,6 +57,7 @@ __all__ = [
     "sparse_eye",
     "sparse_fill_empty_rows",
     "sparse_maximum",
+    "sparse_merge",
     "sparse_minimum",
     "sparse_placeholder",
     "sparse_reduce_max",
@@ -62,6 +65,7 @@ __all__ = [
     "sparse_reduce_sum",
     "sparse_reduce_sum_sparse",
     "sparse_reorder",
+    "sparse_reset_shape",
     "sparse_reshape",
     "sparse_retain",
     "sparse_segment_mean",
@@ -73,5 +77,6 @@ __all__ = [
     "sparse_tensor_dense_matmul",
     "sparse_tensor_to_dense",
     "sparse_to_dense",
+    "sparse_to_indicator",
     "sparse_transpose",
 ]
