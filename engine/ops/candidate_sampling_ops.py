@@ -329,14 +329,6 @@ def _compile_all(op, runtime):
 registry.register_op(
     "AllCandidateSampler", infer=_infer_sampler, compile=_compile_all, stateful=True, attrs=dict(_SEEDS)
 )
-for _op_type in (
-    "UniformCandidateSampler",
-    "LogUniformCandidateSampler",
-    "LearnedUnigramCandidateSampler",
-    "FixedUnigramCandidateSampler",
-    "AllCandidateSampler",
-):
-    registry.register_not_differentiable(_op_type)
 
 
 def _sampler(op_type, true_classes, num_true, num_sampled, unique, seed, name, **attrs):
@@ -443,7 +435,6 @@ registry.register_op(
         (dtypes.float32, _ts.TensorShape([None])),
     ],
 )
-registry.register_not_differentiable("ComputeAccidentalHits")
 
 
 def compute_accidental_hits(true_classes, sampled_candidates, num_true, seed=None, name=None):

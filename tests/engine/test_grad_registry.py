@@ -825,6 +825,8 @@ NO_GRADIENT_IN_TF = {
     "SparseReshape", "SparseSplit", "SparseReduceMax", "SparseReduceMaxSparse", "SparseReduceSumSparse",
     "SparseFillEmptyRowsGrad", "SparseSegmentSumGrad", "SparseSegmentMeanGrad", "SparseSegmentSqrtNGrad",
     "SparseSliceGrad", "SparseDenseCwiseAdd", "SparseSparseMaximum", "SparseSparseMinimum",
+    "UniformCandidateSampler", "LogUniformCandidateSampler", "LearnedUnigramCandidateSampler",
+    "FixedUnigramCandidateSampler", "AllCandidateSampler", "ComputeAccidentalHits",
 }
 
 # TF gives these gradients (control_flow_grad.py) that only a while loop's gradient builds: issue 16's

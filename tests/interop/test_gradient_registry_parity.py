@@ -22,7 +22,10 @@ NONE_GRADIENT_IN_TF = {"ArgMax", "ArgMin", "Ceil", "Floor", "FloorDiv", "Rint", 
                        "LoopCond"}
 # Deviations documented in docs/engine.md: TF passes ReadVariableOp's gradient on to the resource handle.
 # The while loop's frame ops get their gradients with issue 16's while-loop gradients (still to come).
-DEVIATIONS = {"ReadVariableOp", "Enter", "RefEnter", "Exit", "NextIteration"}
+# TF's gradients of SparseDenseCwiseAdd and SparseSparseMaximum/Minimum only raise NotImplementedError; the
+# engine registers none, so tf.gradients raises TF's LookupError there.
+DEVIATIONS = {"ReadVariableOp", "Enter", "RefEnter", "Exit", "NextIteration", "SparseDenseCwiseAdd",
+              "SparseSparseMaximum", "SparseSparseMinimum"}
 
 _COLLECT = """
 import importlib, json, os, pkgutil, sys
