@@ -64,9 +64,12 @@ def embedding_lookup_sparse(
     with ops.name_scope(name, "embedding_lookup_sparse", params + [sp_ids]) as name:
         segment_ids = ops.convert_to_tensor(sp_ids.indices[:, 0], name="segment_ids")
         ids = sp_ids.values
+        sparse_gradient = False
         if len(params) == 1 and max_norm is None and (allow_fast_lookup or ignore_weights):
             embeddings = ops.convert_to_tensor(params[0], name="params")
             idx = ids
+            # TF asks for an IndexedSlices gradient here; the attr is kept, the engine's gradient is dense.
+            sparse_gradient = not allow_fast_lookup
         else:
             embeddings = embedding_lookup(
                 params, ids, partition_strategy=partition_strategy, max_norm=max_norm
@@ -77,7 +80,8 @@ def embedding_lookup_sparse(
                 idx = math_ops.range(array_ops.shape_v1(ids)[0])
             if segment_ids.dtype.base_dtype not in (dtypes.int32, dtypes.int64):
                 segment_ids = array_ops.cast(segment_ids, dtypes.int32)
-            return _SEGMENT_COMBINERS[combiner](embeddings, idx, segment_ids, name=name)
+            return _SEGMENT_COMBINERS[combiner](embeddings, idx, segment_ids, name=name,
+                                                sparse_gradient=sparse_gradient)
         if segment_ids.dtype.base_dtype != dtypes.int32:
             segment_ids = array_ops.cast(segment_ids, dtypes.int32)
         weights = sp_weights.values

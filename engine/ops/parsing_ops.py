@@ -200,9 +200,9 @@ def parse_example(serialized, features, name=None, example_names=None):
                 "dense_shapes": [_ts.as_shape(features[k].shape) for k in keys],
                 "num_sparse": len(sparse_keys), "sparse_types": sparse_types, "ragged_value_types": [],
                 "ragged_split_types": []})
-    n = len(sparse_keys)
-    outs = op.outputs
-    sparse = [SparseTensor(outs[i], outs[n + i], outs[2 * n + i]) for i in range(n)]
+        n = len(sparse_keys)  # the SparseTensors are made in the ParseExample scope, as TF makes them
+        outs = op.outputs
+        sparse = [SparseTensor(outs[i], outs[n + i], outs[2 * n + i]) for i in range(n)]
     return composite_features(features, dict(zip(sparse_keys + keys, sparse + outs[3 * n:], strict=True)))
 
 
@@ -553,18 +553,20 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
                     "context_ragged_value_types": [], "context_ragged_split_types": [],
                     "feature_list_sparse_types": list_sparse_types,
                     "feature_list_ragged_value_types": [], "feature_list_ragged_split_types": []})
-    outs = list(op.outputs)
+        outs = list(op.outputs)  # SparseTensors made in the ParseSequenceExample scope, as in TF
 
-    def take(count):
-        taken = outs[:count]
-        del outs[:count]
-        return taken
+        def take(count):
+            taken = outs[:count]
+            del outs[:count]
+            return taken
 
-    def sparse_tensors(keys):
-        n = len(keys)
-        parts = take(3 * n)
-        return {key: SparseTensor(parts[i], parts[n + i], parts[2 * n + i]) for i, key in enumerate(keys)}
+        def sparse_tensors(keys):
+            n = len(keys)
+            parts = take(3 * n)
+            return {key: SparseTensor(parts[i], parts[n + i], parts[2 * n + i])
+                    for i, key in enumerate(keys)}
 
-    context = sparse_tensors(context_sparse) | dict(zip(context_keys, take(len(context_keys)), strict=True))
-    lists = sparse_tensors(list_sparse) | dict(zip(list_keys, take(len(list_keys)), strict=True))
+        context = sparse_tensors(context_sparse)
+        context |= dict(zip(context_keys, take(len(context_keys)), strict=True))
+        lists = sparse_tensors(list_sparse) | dict(zip(list_keys, take(len(list_keys)), strict=True))
     return context, lists

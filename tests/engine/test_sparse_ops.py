@@ -37,6 +37,14 @@ def test_static_shapes_and_dtypes_are_tfs():
     assert module.static({**out, **grads}) == expected
 
 
+def test_sparse_nodes_are_tfs():
+    """Every sparse op has TF's name, inputs and attrs, so the GraphDef loads in TensorFlow."""
+    module = _model()
+    module.build(tf)
+    ours = module.sparse_nodes(tf.get_default_graph().as_graph_def())
+    assert ours == json.loads((FIXTURES / "sparse_tf_nodes.json").read_text())
+
+
 def test_values_and_gradients_match_tensorflow():
     module = _model()
     feeds, out, grads = module.build(tf)

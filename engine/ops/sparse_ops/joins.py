@@ -335,13 +335,11 @@ def sparse_split(keyword_required=None, sp_input=None, num_split=None, axis=None
         raise ValueError("Cannot specify both 'axis' and 'split_dim'")
     axis = axis if axis is not None else split_dim
     sp_input = convert_to_sparse(sp_input)
-    axis_t = ops.convert_to_tensor(axis, dtype=dtypes.int64, name="split_dim")
-    op = make_op(
-        "SparseSplit",
-        [axis_t, sp_input.indices, sp_input.values, sp_input.dense_shape],
-        name=name or "SparseSplit",
-        attrs={"num_split": int(num_split), "T": sp_input.values.dtype.base_dtype},
-    )
+    inputs = [sp_input.indices, sp_input.values, sp_input.dense_shape]
+    with ops.name_scope(name, "SparseSplit", inputs) as scope:
+        axis_t = ops.convert_to_tensor(axis, dtype=dtypes.int64, name="split_dim")
+        op = make_op("SparseSplit", [axis_t] + inputs, name=scope,
+                     attrs={"num_split": int(num_split), "T": sp_input.values.dtype.base_dtype})
     outs = op.outputs
     n = int(num_split)
     return [SparseTensor(outs[i], outs[n + i], outs[2 * n + i]) for i in range(n)]

@@ -150,13 +150,12 @@ def _sparse_reduce(op_type, sp_input, axis, keepdims, reduction_axes, keep_dims)
     keepdims = bool(keepdims if keepdims is not None else keep_dims)
     axis = axis if axis is not None else reduction_axes
     sp_input = convert_to_sparse(sp_input)
-    axes = ops.convert_to_tensor(_reduction_dims(sp_input, axis), dtype=dtypes.int32, name="reduction_axes")
-    op = make_op(
-        op_type,
-        [sp_input.indices, sp_input.values, sp_input.dense_shape, axes],
-        name=op_type,
-        attrs={"keep_dims": keepdims, "T": sp_input.values.dtype.base_dtype},
-    )
+    axes = _reduction_dims(sp_input, axis)
+    inputs = [sp_input.indices, sp_input.values, sp_input.dense_shape]
+    with ops.name_scope(None, op_type, inputs + [axes]) as scope:
+        axes = ops.convert_to_tensor(axes, dtype=dtypes.int32, name="reduction_axes")
+        op = make_op(op_type, inputs + [axes], name=scope,
+                     attrs={"keep_dims": keepdims, "T": sp_input.values.dtype.base_dtype})
     if op_type.endswith("Sparse"):
         return SparseTensor(*op.outputs)
     return op.outputs[0]
