@@ -794,6 +794,12 @@ def _sparse_cases():
                                   [rnd(4, 3)])],
         "SparseSegmentMean": [Case(lambda t: sparse_ops.sparse_segment_mean(t, [0, 2, 1], [0, 0, 2]),
                                    [rnd(4, 3)])],
+        "SparseSegmentSumWithNumSegments": [Case(lambda t: sparse_ops.sparse_segment_sum(
+            t, [0, 2, 1, 2], [0, 0, 2, 2], num_segments=4), [rnd(4, 3)])],
+        "SparseSegmentMeanWithNumSegments": [Case(lambda t: sparse_ops.sparse_segment_mean(
+            t, [0, 2, 1], [0, 0, 2], num_segments=5), [rnd(4, 3)])],
+        "SparseSegmentSqrtNWithNumSegments": [Case(lambda t: sparse_ops.sparse_segment_sqrt_n(
+            t, [0, 2, 1], [1, 1, 2], num_segments=3), [rnd(4, 3)])],
         "SparseSegmentSqrtN": [Case(lambda t: sparse_ops.sparse_segment_sqrt_n(t, [0, 2, 1], [0, 0, 2]),
                                     [rnd(4, 3)])],
     }

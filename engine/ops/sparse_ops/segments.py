@@ -42,11 +42,16 @@ def _check_segments(indices, segment_ids, rows):
 
 
 def _segment_kernel(kind):
-    def kernel(data, indices, segment_ids):
+    def kernel(data, indices, segment_ids, num_segments=None):
         data = np.asarray(data)
         indices, segment_ids = np.asarray(indices, np.int64), np.asarray(segment_ids, np.int64)
+        if num_segments is None:
+            n = int(segment_ids[-1]) + 1 if len(segment_ids) else 0
+        else:  # the *WithNumSegments ops: an output row per segment, empty ones zero
+            n = int(num_segments)
+            if len(segment_ids) and int(segment_ids.max()) >= n:
+                raise errors.InvalidArgumentError(None, None, "segment ids must be < num_segments")
         _check_segments(indices, segment_ids, data.shape[0])
-        n = int(segment_ids[-1]) + 1 if len(segment_ids) else 0
         out = np.zeros((n,) + data.shape[1:], data.dtype)
         np.add.at(out, segment_ids, data[indices])
         if kind != "sum":
@@ -62,7 +67,8 @@ def _infer_segment(op):
     d = dims(data)
     if d is None:
         return [(data.dtype.base_dtype, _ts.unknown_shape())]
-    return [(data.dtype.base_dtype, _ts.TensorShape([None] + list(d[1:])))]
+    rows = tensor_util.constant_value(op.inputs[3]) if len(op.inputs) == 4 else None
+    return [(data.dtype.base_dtype, _ts.TensorShape([None if rows is None else int(rows)] + list(d[1:])))]
 
 
 def _segment_grad_kernel(kind):
@@ -107,6 +113,16 @@ for _kind, _op_type, _allowed in (
         allowed={"T": _allowed, "Tidx": ("int32", "int64"), "Tsegmentids": ("int32", "int64")},
     )
     registry.register_op(
+        _op_type + "WithNumSegments",
+        infer=_infer_segment,
+        kernel=_segment_kernel(_kind),
+        fresh=True,
+        attrs={**_SEGMENT_ATTRS, "Tnumsegments": dtypes.int32},
+        inputs=("data: T", "indices: Tidx", "segment_ids: Tsegmentids", "num_segments: Tnumsegments"),
+        allowed={"T": _allowed, "Tidx": ("int32", "int64"), "Tsegmentids": ("int32", "int64"),
+                 "Tnumsegments": ("int32", "int64")},
+    )
+    registry.register_op(
         _op_type + "Grad",
         infer=_infer_segment_grad,
         kernel=_segment_grad_kernel(_kind),
@@ -118,23 +134,20 @@ for _kind, _op_type, _allowed in (
 
 
 def _segment_op(op_type, data, indices, segment_ids, name, num_segments, sparse_gradient):
+    """The op, or its *WithNumSegments form (`num_segments` output rows) when `num_segments` is given."""
     if num_segments is not None:
-        raise ValueError(f"{op_type} with num_segments is not supported by the engine; leave it None.")
+        op_type += "WithNumSegments"
     with ops.name_scope(name, op_type, [data, indices, segment_ids]) as scope:
         data = ops.convert_to_tensor(data, name="data")
         indices = ops.convert_to_tensor(indices, name="indices")
         segment_ids = ops.convert_to_tensor(segment_ids, name="segment_ids")
-        return make_tensor(
-            op_type,
-            [data, indices, segment_ids],
-            name=scope,
-            attrs={
-                "T": data.dtype.base_dtype,
-                "Tidx": indices.dtype.base_dtype,
-                "Tsegmentids": segment_ids.dtype.base_dtype,
-                "sparse_gradient": bool(sparse_gradient),
-            },
-        )
+        inputs = [data, indices, segment_ids]
+        attrs = {"T": data.dtype.base_dtype, "Tidx": indices.dtype.base_dtype,
+                 "Tsegmentids": segment_ids.dtype.base_dtype, "sparse_gradient": bool(sparse_gradient)}
+        if num_segments is not None:
+            inputs.append(ops.convert_to_tensor(num_segments, name="num_segments"))
+            attrs["Tnumsegments"] = inputs[-1].dtype.base_dtype
+        return make_tensor(op_type, inputs, name=scope, attrs=attrs)
 
 
 def sparse_segment_sum(data, indices, segment_ids, name=None, num_segments=None, sparse_gradient=False):
@@ -166,10 +179,11 @@ def _make_segment_grad(op_type):
                 "Tsegmentids": op.inputs[2].dtype.base_dtype,
             },
         )
-        return (out, None, None)
+        return (out,) + (None,) * (len(op.inputs) - 1)  # none for indices, ids (and num_segments)
 
     return grad_fn
 
 
 for _op_type in ("SparseSegmentSum", "SparseSegmentMean", "SparseSegmentSqrtN"):
     register_gradient(_op_type)(_make_segment_grad(_op_type))
+    register_gradient(_op_type + "WithNumSegments")(_make_segment_grad(_op_type))
