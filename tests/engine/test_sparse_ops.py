@@ -147,3 +147,17 @@ def test_sparse_add_and_matmul_errors_are_tfs():
         ),
     ):
         sess.run(tf.sparse.add(a, sp), {sp: ([[0, 0]], [1.0], [2, 3])})
+
+
+def test_shape_size_and_rank_of_a_sparse_tensor_are_tfs():
+    """tf.shape / tf.size / tf.rank of a SparseTensor read its dense shape (graphs as TF 2.21 builds them)."""
+    st = tf.SparseTensor([[0, 1], [2, 3]], [1.0, 2.0], [3, 5])
+    sp = tf.sparse_placeholder(tf.float32)
+    out = [tf.shape(st), tf.size(st), tf.rank(st), tf.shape(sp, out_type=tf.int64), tf.size(sp), tf.rank(sp)]
+    names = ["Shape/Cast:0", "Size:0", "Rank:0", "Shape_1/Cast:0", "Size_1:0", "Rank_1:0"]
+    assert [t.name for t in out] == names
+    assert [t.op.type for t in out] == ["Cast", "Prod", "Size", "Cast", "Prod", "Size"]
+    with tf.Session() as sess:
+        values = sess.run(out, {sp: ([[0, 0, 1]], [1.0], [2, 3, 4])})
+    assert [np.asarray(v).tolist() for v in values] == [[3, 5], 15, 2, [2, 3, 4], 24, 3]
+    assert values[0].dtype == np.int32 and values[3].dtype == np.int64
