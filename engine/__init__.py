@@ -820,3 +820,71 @@ __all__ += [
 
 # TF1's tf.spectral is tf.signal's transforms under their older namespace.
 spectral = signal
+# --- Sparse tensors (tf.SparseTensor, tf.sparse and the TF1 top-level sparse_* names) -----------------------
+from engine import sparse  # noqa: E402 - this block is the sparse slice's, kept apart
+from engine.framework.sparse_tensor import (  # noqa: E402
+    SparseTensor,
+    SparseTensorValue,
+    convert_to_tensor_or_sparse_tensor,
+)
+from engine.ops.parsing_config import SparseFeature, VarLenFeature  # noqa: E402
+from engine.ops.sparse_ops import (  # noqa: E402
+    sparse_add,
+    sparse_concat,
+    sparse_fill_empty_rows,
+    sparse_maximum,
+    sparse_merge,
+    sparse_minimum,
+    sparse_placeholder,
+    sparse_reduce_max,
+    sparse_reduce_max_sparse,
+    sparse_reduce_sum,
+    sparse_reduce_sum_sparse,
+    sparse_reorder,
+    sparse_reset_shape,
+    sparse_reshape,
+    sparse_retain,
+    sparse_slice,
+    sparse_softmax,
+    sparse_split,
+    sparse_tensor_dense_matmul,
+    sparse_tensor_to_dense,
+    sparse_to_dense,
+    sparse_to_indicator,
+    sparse_transpose,
+)
+
+__all__ += [
+    "SparseFeature",
+    "SparseTensor",
+    "SparseTensorValue",
+    "VarLenFeature",
+    "convert_to_tensor_or_sparse_tensor",
+    "sparse",
+    "sparse_add",
+    "sparse_concat",
+    "sparse_fill_empty_rows",
+    "sparse_maximum",
+    "sparse_merge",
+    "sparse_minimum",
+    "sparse_placeholder",
+    "sparse_reduce_max",
+    "sparse_reduce_max_sparse",
+    "sparse_reduce_sum",
+    "sparse_reduce_sum_sparse",
+    "sparse_reorder",
+    "sparse_reset_shape",
+    "sparse_reshape",
+    "sparse_retain",
+    "sparse_segment_mean",
+    "sparse_segment_sqrt_n",
+    "sparse_segment_sum",
+    "sparse_slice",
+    "sparse_softmax",
+    "sparse_split",
+    "sparse_tensor_dense_matmul",
+    "sparse_tensor_to_dense",
+    "sparse_to_dense",
+    "sparse_to_indicator",
+    "sparse_transpose",
+]

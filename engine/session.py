@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from engine.framework import errors, ops
+from engine.framework.sparse_tensor import SparseTensor, SparseTensorValue
 from engine.runtime import blas_threads, passes, tracing
 from engine.runtime.graph_watch import GraphWatch
 from engine.runtime.plan import Planner
@@ -74,16 +75,45 @@ def _flatten_fetches(fetches, out):
                 zip(keys, [b(v) for b, v in zip(builders, [values] * len(keys), strict=True)], strict=True),
             )
         return lambda values: kind(zip(keys, [b(values) for b in builders], strict=True))
+    if isinstance(fetches, SparseTensor):  # three tensors, fetched as one SparseTensorValue
+        first = len(out)
+        out.extend((fetches.indices, fetches.values, fetches.dense_shape))
+        return lambda values: SparseTensorValue(values[first], values[first + 1], values[first + 2])
     index = len(out)
     out.append(fetches)
     return lambda values: values[index]
 
 
+def _sparse_feed_expander(feed_keys):
+    """None when no feed key is a SparseTensor; else a function turning such a feed dict into one whose
+    keys are tensors: a SparseTensor key feeds its indices, values and dense_shape from a
+    SparseTensorValue or any sequence of those three, as TF's session expands it."""
+    if not any(isinstance(k, SparseTensor) for k in feed_keys):
+        return None
+
+    def expand(feed_dict):
+        flat = {}
+        for key, value in feed_dict.items():
+            if isinstance(key, SparseTensor):
+                if isinstance(value, ops.Tensor) or not hasattr(value, "__len__") or len(value) != 3:
+                    raise TypeError(
+                        f"The value fed to the SparseTensor {key!r} must be a tf.SparseTensorValue or a "
+                        f"tuple (indices, values, dense_shape), got {value!r}"
+                    )
+                flat.update(zip((key.indices, key.values, key.dense_shape), value, strict=True))
+            else:
+                flat[key] = value
+        return flat
+
+    return expand
+
+
 class _Signature:
     """One cached (fetch structure, feed keys) signature: the runtime's plan and what the client needs to
-    convert the feeds and rebuild the fetch structure."""
+    convert the feeds and rebuild the fetch structure.  `expand` is None or what flattens a feed dict with
+    SparseTensor keys."""
 
-    __slots__ = ("plan", "feed_specs", "feed_shapes", "build", "single", "fed_ops")
+    __slots__ = ("plan", "feed_specs", "feed_shapes", "build", "single", "fed_ops", "expand")
 
     @property
     def code(self):
@@ -171,6 +201,8 @@ class BaseSession:
             entry = self._plans.get((key, feed_keys))
             if entry is None:
                 entry = self._plans[(key, feed_keys)] = self._make_plan(fetches, feed_keys, feed_dict)
+            if entry.expand is not None:
+                feed_dict = entry.expand(feed_dict)
             args = self._convert_feeds(entry, feed_dict)
             plan = entry.plan
         else:
@@ -213,6 +245,8 @@ class BaseSession:
         if entry is None:
             entry = self._traced_plans[key] = self._make_plan(fetches, feed_keys, feed_dict or None,
                                                               self._traced_planner)
+        if entry.expand is not None:
+            feed_dict = entry.expand(feed_dict)
         args = self._convert_feeds(entry, feed_dict) if feed_keys else ()
         plan = entry.plan.select(args) if entry.plan.guarded else entry.plan
         records = self._tracer.records
@@ -292,14 +326,20 @@ class BaseSession:
         leaves = []
         build = _flatten_fetches(fetches, leaves)
         targets = [self._resolve(f) for f in leaves]
-        feeds = [self._resolve_feed(k) for k in feed_keys]
         entry = _Signature()
+        entry.expand = _sparse_feed_expander(feed_keys)
+        if entry.expand is not None:
+            feed_keys = tuple(entry.expand(dict.fromkeys(feed_keys, (None, None, None))))
+            if feed_dict is not None:
+                feed_dict = entry.expand(feed_dict)
+        feeds = [self._resolve_feed(k) for k in feed_keys]
         entry.feed_specs = [
             (key, t.dtype.base_dtype.as_numpy_dtype, t.get_shape()._as_tuple(), t)
             for key, t in zip(feed_keys, feeds, strict=True)
         ]
-        entry.single = not isinstance(fetches, (list, tuple, dict))
-        if type(fetches) is list and not any(isinstance(f, (list, tuple, dict)) for f in fetches):
+        entry.single = not isinstance(fetches, (list, tuple, dict, SparseTensor))
+        nested = (list, tuple, dict, SparseTensor)
+        if type(fetches) is list and not any(isinstance(f, nested) for f in fetches):
             build = list  # a flat list of fetches: the results in order
         entry.build = build
         entry.feed_shapes = None

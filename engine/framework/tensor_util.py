@@ -303,7 +303,25 @@ def constant_value(tensor):
         if any(v is None for v in values):
             return None
         return np.concatenate(values[:-1], axis=int(values[-1]))
+    if op.type == "StridedSlice":  # a slice of a known vector, e.g. a dense shape's leading dims
+        return _strided_slice_value(op)
     return None
+
+
+def _strided_slice_value(op):
+    """The value of a StridedSlice of a known 1-D value with known bounds (no ellipsis or new axis)."""
+    value, begin, end, strides = (constant_value(t) for t in op.inputs)
+    if value is None or begin is None or end is None or strides is None or np.ndim(value) != 1:
+        return None
+    if np.size(begin) != 1 or op.get_attr("ellipsis_mask") or op.get_attr("new_axis_mask"):
+        return None
+    begin, end = int(np.reshape(begin, -1)[0]), int(np.reshape(end, -1)[0])
+    stride = int(np.reshape(strides, -1)[0])
+    if op.get_attr("shrink_axis_mask") & 1:
+        return np.asarray(value[begin]) if -len(value) <= begin < len(value) else None
+    first = None if op.get_attr("begin_mask") & 1 else begin
+    last = None if op.get_attr("end_mask") & 1 else end
+    return np.asarray(value[first:last:stride])
 
 
 def constant_value_as_shape(tensor):

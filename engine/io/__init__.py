@@ -2,6 +2,7 @@
 and parsing of `tf.train.Example`/`SequenceExample` records, CSV and raw bytes (engine/ops/parsing_ops.py)."""
 
 from engine.io.tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
+from engine.ops.parsing_config import SparseFeature, VarLenFeature
 from engine.ops.parsing_ops import (
     FixedLenFeature,
     FixedLenSequenceFeature,
@@ -15,9 +16,11 @@ from engine.ops.parsing_ops import (
 __all__ = [
     "FixedLenFeature",
     "FixedLenSequenceFeature",
+    "SparseFeature",
     "TFRecordCompressionType",
     "TFRecordOptions",
     "TFRecordWriter",
+    "VarLenFeature",
     "decode_csv",
     "decode_raw",
     "parse_example",

@@ -136,3 +136,28 @@ __all__ = [
     "xw_plus_b",
     "zero_fraction",
 ]
+
+# --- the sparse slice: embeddings of SparseTensor ids, candidate sampling, sampled losses -----------------
+from engine.ops.candidate_sampling_ops import (  # noqa: E402
+    all_candidate_sampler,
+    compute_accidental_hits,
+    fixed_unigram_candidate_sampler,
+    learned_unigram_candidate_sampler,
+    log_uniform_candidate_sampler,
+    uniform_candidate_sampler,
+)
+from engine.ops.embedding_sparse import embedding_lookup_sparse, safe_embedding_lookup_sparse  # noqa: E402
+from engine.ops.sampled_losses import nce_loss, sampled_softmax_loss  # noqa: E402
+
+__all__ += [
+    "all_candidate_sampler",
+    "compute_accidental_hits",
+    "embedding_lookup_sparse",
+    "fixed_unigram_candidate_sampler",
+    "learned_unigram_candidate_sampler",
+    "log_uniform_candidate_sampler",
+    "nce_loss",
+    "safe_embedding_lookup_sparse",
+    "sampled_softmax_loss",
+    "uniform_candidate_sampler",
+]

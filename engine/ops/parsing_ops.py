@@ -6,8 +6,8 @@ with the same Const inputs (keys, empty `names`, one dense default each: an empt
 feature, a `key_<name>` Const reshaped to the feature's shape otherwise), so the GraphDef loads in TF.
 The kernel decodes each record with the generated `engine.proto.example_pb2` and raises TF's errors.
 
-Only `FixedLenFeature` is here so far: `VarLenFeature` and `FixedLenSequenceFeature` produce
-SparseTensors and ragged rows, which the engine does not have yet.
+`VarLenFeature` and `SparseFeature` (engine/ops/parsing_config.py) come out as SparseTensors from the
+ops' sparse outputs, as in TF; RaggedFeature is not here (the engine has no RaggedTensor).
 """
 
 from __future__ import annotations
@@ -19,9 +19,19 @@ from google.protobuf.message import DecodeError
 
 from engine.framework import dtypes, errors, ops, registry
 from engine.framework import tensor_shape as _ts
+from engine.framework.sparse_tensor import SparseTensor
 from engine.ops import constant_op
 from engine.ops.array_ops import reshape
 from engine.ops.op_util import make_op, make_tensor
+from engine.ops.parsing_config import (
+    SparseFeature,
+    VarLenFeature,
+    batch_sparse,
+    composite_features,
+    sparse_feature_values,
+    sparse_keys_of,
+    sparse_output_specs,
+)
 from engine.proto import example_pb2
 
 # The three kinds of list a Feature holds, as TF names their dtypes in errors.
@@ -44,31 +54,42 @@ def _c_name(dtype):
 
 # --- ParseExampleV2 -------------------------------------------------------------------------------
 def _infer_parse(op):
-    if op.get_attr("num_sparse") or op.get_attr("ragged_value_types"):
-        raise ValueError("ParseExampleV2 with sparse or ragged features is not supported by engine yet")
+    if op.get_attr("ragged_value_types"):
+        raise ValueError("ParseExampleV2 with ragged features is not supported by engine yet")
     batch = op.inputs[0].shape
     prefix = [] if batch.ndims == 0 else [batch[0] if batch.ndims == 1 else None]
-    return [(dtype, _ts.TensorShape(prefix + list(shape.dims or [])))
-            for dtype, shape in zip(op.get_attr("Tdense"), op.get_attr("dense_shapes"), strict=True)]
+    dense = [(dtype, _ts.TensorShape(prefix + list(shape.dims or [])))
+             for dtype, shape in zip(op.get_attr("Tdense"), op.get_attr("dense_shapes"), strict=True)]
+    rank = None if batch.ndims is None else batch.ndims + 1
+    return sparse_output_specs(rank, op.get_attr("sparse_types")) + dense
 
 
 def _compile_parse(op, runtime):
     dense_types = op.get_attr("Tdense")
     dense_shapes = [tuple(s._as_tuple()) for s in op.get_attr("dense_shapes")]
+    sparse_types = op.get_attr("sparse_types")
 
     def kernel(serialized, names, sparse_keys, dense_keys, ragged_keys, *defaults):
         keys = [_bytes(k).decode() for k in np.reshape(dense_keys, -1)]
+        sparse_names = [_bytes(k).decode() for k in np.reshape(sparse_keys, -1)]
         single = np.ndim(serialized) == 0
         records = [_bytes(serialized)] if single else [_bytes(r) for r in np.reshape(serialized, -1)]
         outputs = [_empty_batch(dtype, len(records), shape)
                    for dtype, shape in zip(dense_types, dense_shapes, strict=True)]
+        sparse_rows = [[] for _ in sparse_names]
         for index, record in enumerate(records):
             features = _parse_record(record).features.feature
             for out, key, dtype, shape, default in zip(
                     outputs, keys, dense_types, dense_shapes, defaults, strict=True):
                 out[index] = _dense_value(features, key, dtype, shape, default, single, index)
+            for rows, key, dtype in zip(sparse_rows, sparse_names, sparse_types, strict=True):
+                where = f"Key: {key}." if single else f"Name: <unknown>, Key: {key}, Index: {index}."
+                rows.append(sparse_feature_values(features, key, dtype, where))
         if single:
             outputs = [out[0] for out in outputs]
+        triples = [batch_sparse(rows, dtype, single)
+                   for rows, dtype in zip(sparse_rows, sparse_types, strict=True)]
+        outputs = [t[0] for t in triples] + [t[1] for t in triples] + [t[2] for t in triples] + outputs
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
     return kernel
@@ -138,10 +159,15 @@ def _dense_default(key, feature):
     return reshape(value, list(feature.shape))
 
 
-def _check_features(features):
+def _check_features(features, sparse_kinds=(VarLenFeature, SparseFeature)):
     if not features:
         raise ValueError("Invalid features: Must be a non-empty dictionary.")
     for key, feature in features.items():
+        if isinstance(feature, sparse_kinds):
+            if dtypes.as_dtype(feature.dtype) not in _PARSE_DTYPES:
+                raise ValueError(f"Unsupported dtype {dtypes.as_dtype(feature.dtype).name} for feature "
+                                 f"{key}: Example features hold float32, int64 or string values")
+            continue
         if not isinstance(feature, FixedLenFeature):
             raise ValueError(f"Unsupported {type(feature).__name__} {feature}.")
         if dtypes.as_dtype(feature.dtype) not in _PARSE_DTYPES:
@@ -154,24 +180,30 @@ def _check_features(features):
 
 
 def parse_example(serialized, features, name=None, example_names=None):
-    """``tf.parse_example``: a dict of dense Tensors (batch dimension first) from a vector of Examples."""
+    """``tf.parse_example``: a dict of Tensors (FixedLenFeature, batch dimension first) and SparseTensors
+    (VarLenFeature, SparseFeature) from a vector of Examples."""
     _check_features(features)
-    keys = sorted(features)  # TF orders the dense keys by name
+    keys = sorted(k for k, f in features.items() if isinstance(f, FixedLenFeature))  # TF sorts them by name
+    sparse_keys, sparse_types = sparse_keys_of(features)
     with ops.name_scope(name, "ParseExample", [serialized, example_names]):
         serialized = ops.convert_to_tensor(serialized, dtype=dtypes.string, name="serialized")
         defaults = [_dense_default(key, features[key]) for key in keys]
         with ops.name_scope(None, "ParseExampleV2") as scope:
             names = constant_op.constant(
                 [] if example_names is None else example_names, dtype=dtypes.string, name="names")
-            sparse_keys = constant_op.constant([], dtype=dtypes.string, name="sparse_keys")
+            sparse_keys_t = constant_op.constant(sparse_keys, dtype=dtypes.string, name="sparse_keys")
             dense_keys = constant_op.constant(keys, dtype=dtypes.string, name="dense_keys")
             ragged_keys = constant_op.constant([], dtype=dtypes.string, name="ragged_keys")
-            inputs = [serialized, names, sparse_keys, dense_keys, ragged_keys, *defaults]
+            inputs = [serialized, names, sparse_keys_t, dense_keys, ragged_keys, *defaults]
             op = make_op("ParseExampleV2", inputs, name=scope, attrs={
                 "Tdense": [dtypes.as_dtype(features[k].dtype) for k in keys],
                 "dense_shapes": [_ts.as_shape(features[k].shape) for k in keys],
-                "num_sparse": 0, "sparse_types": [], "ragged_value_types": [], "ragged_split_types": []})
-    return dict(zip(keys, op.outputs, strict=True))
+                "num_sparse": len(sparse_keys), "sparse_types": sparse_types, "ragged_value_types": [],
+                "ragged_split_types": []})
+        n = len(sparse_keys)  # the SparseTensors are made in the ParseExample scope, as TF makes them
+        outs = op.outputs
+        sparse = [SparseTensor(outs[i], outs[n + i], outs[2 * n + i]) for i in range(n)]
+    return composite_features(features, dict(zip(sparse_keys + keys, sparse + outs[3 * n:], strict=True)))
 
 
 def parse_single_example(serialized, features, name=None, example_names=None):
@@ -395,7 +427,9 @@ def _infer_parse_sequence(op):
     lists = [(dtype, _ts.TensorShape([None]).concatenate(shape))
              for dtype, shape in zip(types, shapes, strict=True)]
     lengths = [(dtypes.int64, _ts.TensorShape([]))] * len(lists)
-    return context + lists + lengths
+    context_sparse = sparse_output_specs(1, op.get_attr("context_sparse_types"))  # [position]
+    list_sparse = sparse_output_specs(2, op.get_attr("feature_list_sparse_types"))  # [step, position]
+    return context_sparse + context + list_sparse + lists + lengths
 
 
 def _compile_parse_sequence(op, runtime):
@@ -403,6 +437,12 @@ def _compile_parse_sequence(op, runtime):
     context_shapes = [tuple(s._as_tuple()) for s in op.get_attr("context_dense_shapes")]
     list_types = op.get_attr("feature_list_dense_types")
     list_shapes = [tuple(s._as_tuple()) for s in op.get_attr("feature_list_dense_shapes")]
+    context_sparse_types = op.get_attr("context_sparse_types")
+    list_sparse_types = op.get_attr("feature_list_sparse_types")
+
+    def sparse_triples(rows_per_key, types, single):
+        triples = [batch_sparse(rows, dtype, single) for rows, dtype in zip(rows_per_key, types, strict=True)]
+        return [t[0] for t in triples] + [t[1] for t in triples] + [t[2] for t in triples]
 
     def kernel(serialized, debug_name, context_sparse, context_keys, context_ragged, list_sparse, list_keys,
                list_ragged, missing_ok, *defaults):
@@ -414,6 +454,19 @@ def _compile_parse_sequence(op, runtime):
         outputs = [_dense_value(context, _bytes(key).decode(), dtype, shape, default, True, 0)
                    for key, dtype, shape, default in zip(np.reshape(context_keys, -1), context_types,
                                                          context_shapes, defaults, strict=True)]
+        context_rows = []
+        for key, dtype in zip(np.reshape(context_sparse, -1), context_sparse_types, strict=True):
+            key = _bytes(key).decode()
+            context_rows.append([sparse_feature_values(context, key, dtype, f"Key: {key}.")])
+        step_rows = []
+        for key, dtype in zip(np.reshape(list_sparse, -1), list_sparse_types, strict=True):
+            key = _bytes(key).decode()
+            steps = example.feature_lists.feature_list.get(key)
+            steps = [] if steps is None else steps.feature
+            where = f"Key: {key}."
+            step_rows.append([sparse_feature_values({key: step}, key, dtype, where) for step in steps])
+        outputs = sparse_triples(context_rows, context_sparse_types, True) + outputs
+        outputs += sparse_triples(step_rows, list_sparse_types, False)
         lengths = []
         for key, dtype, shape, allowed in zip(np.reshape(list_keys, -1), list_types, list_shapes,
                                               np.reshape(missing_ok, -1), strict=True):
@@ -448,21 +501,27 @@ registry.register_op(
 
 def parse_single_sequence_example(serialized, context_features=None, sequence_features=None,
                                   example_name=None, name=None):
-    """``tf.io.parse_single_sequence_example``: (context dict, feature-list dict) of dense Tensors from one
-    serialized SequenceExample; context features are FixedLenFeatures, feature lists
-    FixedLenSequenceFeatures ([steps, *shape])."""
+    """``tf.io.parse_single_sequence_example``: (context dict, feature-list dict) from one serialized
+    SequenceExample; context features are FixedLenFeatures (Tensors) or VarLenFeatures (SparseTensors
+    [position]), feature lists FixedLenSequenceFeatures ([steps, *shape]) or VarLenFeatures (SparseTensors
+    [step, position])."""
     context_features = dict(context_features or {})
     sequence_features = dict(sequence_features or {})
     if not context_features and not sequence_features:
         raise ValueError("Must provide at least one context_feature or sequence_feature.")
     if context_features:
-        _check_features(context_features)
+        _check_features(context_features, sparse_kinds=(VarLenFeature,))
     for key, feature in sequence_features.items():
+        if isinstance(feature, VarLenFeature):
+            continue
         if not isinstance(feature, FixedLenSequenceFeature):
             raise ValueError(f"Unsupported {type(feature).__name__} {feature}.")
         if feature.default_value is not None:
             raise ValueError(f"engine does not take a default_value for the feature list {key} yet")
-    context_keys, list_keys = sorted(context_features), sorted(sequence_features)
+    context_sparse, context_sparse_types = sparse_keys_of(context_features)
+    list_sparse, list_sparse_types = sparse_keys_of(sequence_features)
+    context_keys = sorted(k for k in context_features if k not in context_sparse)
+    list_keys = sorted(k for k in sequence_features if k not in list_sparse)
     with ops.name_scope(name, "ParseSingleSequenceExample", [serialized, example_name]):
         serialized = ops.convert_to_tensor(serialized, dtype=dtypes.string, name="serialized")
         if serialized.shape.ndims not in (None, 0):
@@ -474,9 +533,11 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
                     return constant_op.constant(values, dtype=dtypes.string, name=arg)
 
                 inputs = [
-                    serialized, strings(example_name or "", "debug_name"), strings([], "context_sparse_keys"),
+                    serialized, strings(example_name or "", "debug_name"),
+                    strings(context_sparse, "context_sparse_keys"),
                     strings(context_keys, "context_dense_keys"), strings([], "context_ragged_keys"),
-                    strings([], "feature_list_sparse_keys"), strings(list_keys, "feature_list_dense_keys"),
+                    strings(list_sparse, "feature_list_sparse_keys"),
+                    strings(list_keys, "feature_list_dense_keys"),
                     strings([], "feature_list_ragged_keys"),
                     constant_op.constant([bool(sequence_features[k].allow_missing) for k in list_keys],
                                          dtype=dtypes.bool, name="feature_list_dense_missing_assumed_empty"),
@@ -487,10 +548,25 @@ def parse_single_sequence_example(serialized, context_features=None, sequence_fe
                     "context_dense_shapes": [_ts.as_shape(context_features[k].shape) for k in context_keys],
                     "feature_list_dense_types": [dtypes.as_dtype(f.dtype) for f in lists],
                     "feature_list_dense_shapes": [_ts.as_shape(f.shape) for f in lists],
-                    "Nfeature_list_dense": len(list_keys), "Ncontext_sparse": 0, "Nfeature_list_sparse": 0,
-                    "context_sparse_types": [], "context_ragged_value_types": [],
-                    "context_ragged_split_types": [], "feature_list_sparse_types": [],
+                    "Nfeature_list_dense": len(list_keys), "Ncontext_sparse": len(context_sparse),
+                    "Nfeature_list_sparse": len(list_sparse), "context_sparse_types": context_sparse_types,
+                    "context_ragged_value_types": [], "context_ragged_split_types": [],
+                    "feature_list_sparse_types": list_sparse_types,
                     "feature_list_ragged_value_types": [], "feature_list_ragged_split_types": []})
-    n, m = len(context_keys), len(list_keys)
-    return (dict(zip(context_keys, op.outputs[:n], strict=True)),
-            dict(zip(list_keys, op.outputs[n:n + m], strict=True)))
+        outs = list(op.outputs)  # SparseTensors made in the ParseSequenceExample scope, as in TF
+
+        def take(count):
+            taken = outs[:count]
+            del outs[:count]
+            return taken
+
+        def sparse_tensors(keys):
+            n = len(keys)
+            parts = take(3 * n)
+            return {key: SparseTensor(parts[i], parts[n + i], parts[2 * n + i])
+                    for i, key in enumerate(keys)}
+
+        context = sparse_tensors(context_sparse)
+        context |= dict(zip(context_keys, take(len(context_keys)), strict=True))
+        lists = sparse_tensors(list_sparse) | dict(zip(list_keys, take(len(list_keys)), strict=True))
+    return context, lists

@@ -400,7 +400,7 @@ for _kind in ("Sum", "Mean", "SqrtN"):
         )
 
 
-def _sparse_segment(kind, data, indices, segment_ids, name, num_segments):
+def _sparse_segment(kind, data, indices, segment_ids, name, num_segments, sparse_gradient=False):
     op_type = f"SparseSegment{kind}" + ("" if num_segments is None else "WithNumSegments")
     with ops.name_scope(name, op_type, [data, indices, segment_ids, num_segments]) as scope:
         data = ops.convert_to_tensor(data, name="data")
@@ -408,7 +408,7 @@ def _sparse_segment(kind, data, indices, segment_ids, name, num_segments):
         segment_ids = ops.convert_to_tensor(segment_ids, name="segment_ids")
         inputs = [data, indices, segment_ids]
         attrs = {"T": data.dtype.base_dtype, "Tidx": indices.dtype.base_dtype,
-                 "Tsegmentids": segment_ids.dtype.base_dtype, "sparse_gradient": False}
+                 "Tsegmentids": segment_ids.dtype.base_dtype, "sparse_gradient": bool(sparse_gradient)}
         if num_segments is not None:
             num_segments = ops.convert_to_tensor(num_segments, name="num_segments")
             inputs.append(num_segments)
@@ -416,19 +416,19 @@ def _sparse_segment(kind, data, indices, segment_ids, name, num_segments):
         return make_tensor(op_type, inputs, name=scope, attrs=attrs)
 
 
-def sparse_segment_sum(data, indices, segment_ids, name=None, num_segments=None):
+def sparse_segment_sum(data, indices, segment_ids, name=None, num_segments=None, sparse_gradient=False):
     """``tf.sparse.segment_sum``: sums of ``data[indices]`` per sorted segment id (dense index form)."""
-    return _sparse_segment("Sum", data, indices, segment_ids, name, num_segments)
+    return _sparse_segment("Sum", data, indices, segment_ids, name, num_segments, sparse_gradient)
 
 
-def sparse_segment_mean(data, indices, segment_ids, name=None, num_segments=None):
+def sparse_segment_mean(data, indices, segment_ids, name=None, num_segments=None, sparse_gradient=False):
     """``tf.sparse.segment_mean``: means of ``data[indices]`` per sorted segment id; empty segments hold 0."""
-    return _sparse_segment("Mean", data, indices, segment_ids, name, num_segments)
+    return _sparse_segment("Mean", data, indices, segment_ids, name, num_segments, sparse_gradient)
 
 
-def sparse_segment_sqrt_n(data, indices, segment_ids, name=None, num_segments=None):
+def sparse_segment_sqrt_n(data, indices, segment_ids, name=None, num_segments=None, sparse_gradient=False):
     """``tf.sparse.segment_sqrt_n``: sums of ``data[indices]`` over sqrt(segment size) per segment id."""
-    return _sparse_segment("SqrtN", data, indices, segment_ids, name, num_segments)
+    return _sparse_segment("SqrtN", data, indices, segment_ids, name, num_segments, sparse_gradient)
 
 
 def _sparse_segment_grad_kernel(kind):

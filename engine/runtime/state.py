@@ -71,6 +71,7 @@ class Runtime:
         self.cells = {}
         self.rngs = {}
         self.kernels = {}
+        self.op_states = {}
 
     def cell(self, variable_op):
         """The `VariableCell` of a VariableV2 op (created empty on first use)."""
@@ -93,6 +94,14 @@ class Runtime:
             seed2 = int(op._get_attr_or("seed2", 0))
             gen = self.rngs[op] = Philox.from_attrs(seed, seed2)
         return gen
+
+    def op_state(self, op, make):
+        """State a kernel keeps for the session's life (`make()` builds it on first use), as a TF kernel
+        object keeps it: LearnedUnigramCandidateSampler's counts of the classes it has seen."""
+        state = self.op_states.get(op)
+        if state is None:
+            state = self.op_states[op] = make()
+        return state
 
     def kernel(self, op):
         """The op's kernel, compiled once per session (until the graph rewrites ops: `forget_kernels`)."""

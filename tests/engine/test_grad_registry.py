@@ -976,6 +976,61 @@ for _op_type, _cases in COMPLEX_CASES.items():
     CASES.setdefault(_op_type, []).extend(_cases)
 
 
+# Sparse ops (engine/ops/sparse_ops/): the gradients reach the values (and dense operands) of SparseTensors.
+def _st(values, indices=((0, 0), (1, 2), (2, 1), (2, 3)), shape=(3, 4)):
+    from engine.framework.sparse_tensor import SparseTensor
+
+    return SparseTensor(c(np.array(indices, np.int64)), values, c(np.array(shape, np.int64)))
+
+
+def _sparse_cases():
+    from engine.ops import sparse_ops
+    from engine.ops.sparse_ops.arithmetic import sparse_dense_cwise
+
+    return {
+        "SparseToDense": [Case(lambda v: sparse_ops.sparse_tensor_to_dense(_st(v)), [rnd(4)])],
+        "SparseReorder": [Case(lambda v: sparse_ops.sparse_reorder(_st(v, ((2, 1), (0, 3), (1, 0), (0, 0))))
+                               .values,
+                               [rnd(4)])],
+        "SparseFillEmptyRows": [Case(lambda v, d: sparse_ops.sparse_fill_empty_rows(
+            _st(v, ((1, 0), (1, 2), (2, 1), (4, 1)), (5, 3)), d)[0].values, [rnd(4), rnd()])],
+        "SparseReduceSum": [Case(lambda v: sparse_ops.sparse_reduce_sum(_st(v), 1), [rnd(4)]),
+                            Case(lambda v: sparse_ops.sparse_reduce_sum(_st(v), 0, keepdims=True), [rnd(4)],
+                                 label="keepdims")],
+        "SparseTensorDenseMatMul": [
+            Case(lambda v, b: sparse_ops.sparse_tensor_dense_matmul(_st(v), b), [rnd(4), rnd(4, 2)]),
+            Case(lambda v, b: sparse_ops.sparse_tensor_dense_matmul(_st(v), b, adjoint_a=True,
+                                                                    adjoint_b=True),
+                 [rnd(4), rnd(2, 3)], label="adjoints")],
+        "SparseAdd": [Case(lambda a, b: sparse_ops.sparse_add(_st(a), _st(b, ((0, 0), (1, 1), (2, 3))))
+                           .values,
+                           [rnd(4), rnd(3)])],
+        "SparseTensorDenseAdd": [Case(lambda v, d: sparse_ops.sparse_add(_st(v), d), [rnd(4), rnd(3, 4)])],
+        "SparseDenseCwiseMul": [Case(lambda v, d: sparse_dense_cwise("SparseDenseCwiseMul", _st(v), d).values,
+                                     [rnd(4), rnd(3, 4)])],
+        "SparseDenseCwiseDiv": [Case(lambda v, d: sparse_dense_cwise("SparseDenseCwiseDiv", _st(v), d).values,
+                                     [rnd(4), nonzero(4)], label="broadcast")],
+        "SparseSoftmax": [Case(lambda v: sparse_ops.sparse_softmax(_st(v)).values, [rnd(4)])],
+        "SparseSlice": [Case(lambda v: sparse_ops.sparse_slice(_st(v), [1, 1], [2, 5]).values, [rnd(4)])],
+        "SparseSegmentSum": [Case(lambda t: sparse_ops.sparse_segment_sum(t, [0, 2, 1, 2], [0, 0, 2, 2]),
+                                  [rnd(4, 3)])],
+        "SparseSegmentMean": [Case(lambda t: sparse_ops.sparse_segment_mean(t, [0, 2, 1], [0, 0, 2]),
+                                   [rnd(4, 3)])],
+        "SparseSegmentSumWithNumSegments": [Case(lambda t: sparse_ops.sparse_segment_sum(
+            t, [0, 2, 1, 2], [0, 0, 2, 2], num_segments=4), [rnd(4, 3)])],
+        "SparseSegmentMeanWithNumSegments": [Case(lambda t: sparse_ops.sparse_segment_mean(
+            t, [0, 2, 1], [0, 0, 2], num_segments=5), [rnd(4, 3)])],
+        "SparseSegmentSqrtNWithNumSegments": [Case(lambda t: sparse_ops.sparse_segment_sqrt_n(
+            t, [0, 2, 1], [1, 1, 2], num_segments=3), [rnd(4, 3)])],
+        "SparseSegmentSqrtN": [Case(lambda t: sparse_ops.sparse_segment_sqrt_n(t, [0, 2, 1], [0, 0, 2]),
+                                    [rnd(4, 3)])],
+    }
+
+
+for _op_type, _cases in _sparse_cases().items():
+    CASES.setdefault(_op_type, []).extend(_cases)
+
+
 # Op types TensorFlow 2.21 neither gives a gradient nor marks with ops.NotDifferentiable (checked against
 # its gradient registry): tf.gradients raises LookupError if a gradient reaches one, so they stay unmarked.
 NO_GRADIENT_IN_TF = {
@@ -1001,6 +1056,12 @@ NO_GRADIENT_IN_TF = {
     "ResizeArea", "ResizeNearestNeighborGrad", "ResizeBicubicGrad", "AdjustContrastv2", "AdjustSaturation",
     "AdjustHue", "NonMaxSuppressionV3", "Substr", "StringLength", "StringLower", "StringUpper", "StringStrip",
     "RegexFullMatch", "StaticRegexFullMatch", "StaticRegexReplace",
+    # sparse ops: TF gives these no gradient; SparseDenseCwiseAdd and SparseSparseMaximum/Minimum have TF
+    # gradients that only raise NotImplementedError, left unregistered here (LookupError instead)
+    "SparseReshape", "SparseSplit", "SparseReduceMax", "SparseReduceMaxSparse", "SparseReduceSumSparse",
+    "SparseFillEmptyRowsGrad", "SparseSliceGrad", "SparseDenseCwiseAdd", "SparseSparseMaximum", "SparseSparseMinimum",
+    "UniformCandidateSampler", "LogUniformCandidateSampler", "LearnedUnigramCandidateSampler",
+    "FixedUnigramCandidateSampler", "AllCandidateSampler", "ComputeAccidentalHits",
 }
 
 # RefSwitch's gradient is Switch's, whose cases are below; RefEnter's is Enter's (a loop reading a

@@ -21,7 +21,9 @@ from engine.ops import io_ops, resource_variable_ops, training_ops  # noqa: F401
 NONE_GRADIENT_IN_TF = {"ArgMax", "ArgMin", "Ceil", "Floor", "FloorDiv", "Rint", "Round", "TruncateDiv",
                        "LoopCond"}
 # Deviations documented in docs/engine.md: TF passes ReadVariableOp's gradient on to the resource handle.
-DEVIATIONS = {"ReadVariableOp"}
+# TF's gradients of SparseDenseCwiseAdd and SparseSparseMaximum/Minimum only raise NotImplementedError; the
+# engine registers none, so tf.gradients raises TF's LookupError there.
+DEVIATIONS = {"ReadVariableOp", "SparseDenseCwiseAdd", "SparseSparseMaximum", "SparseSparseMinimum"}
 
 _COLLECT = """
 import importlib, json, os, pkgutil, sys

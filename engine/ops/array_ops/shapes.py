@@ -13,6 +13,7 @@ from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_gradient, register_not_differentiable
+from engine.framework.sparse_tensor import SparseTensor, SparseTensorValue
 from engine.ops import array_ops, constant_op, grad_util
 from engine.ops.op_util import (
     dims,
@@ -45,10 +46,20 @@ registry.register_op("Shape", infer=_infer_shape_op, compile=_compile_shape, att
                      shape_only=True)
 
 
+def _cast_dense_shape(sparse, out_type):
+    """A SparseTensor's dense shape through a Cast op, even to its own dtype (TF's gen_math_ops.cast)."""
+    with ops.name_scope(None, "Cast", [sparse.dense_shape]) as scope:
+        x = _convert(sparse.dense_shape, name="x")
+        return make_tensor("Cast", [x], name=scope,
+                           attrs={"SrcT": x.dtype.base_dtype, "DstT": out_type, "Truncate": False})
+
+
 def shape_v1(input, name=None, out_type=dtypes.int32):  # noqa: A002
     """`tf.shape`: `input`'s shape as a 1-D int32 tensor; a Const when the static shape is fully known."""
     out_type = dtypes.as_dtype(out_type)
     with ops.name_scope(name, "Shape", [input]) as scope:
+        if isinstance(input, SparseTensor | SparseTensorValue):  # its dense shape, as TF
+            return _cast_dense_shape(input, out_type)
         input = _convert(input)  # noqa: A001
         if input.shape.is_fully_defined():
             return constant(input.shape.as_list(), out_type, name=scope)
@@ -76,6 +87,11 @@ def size(input, name=None, out_type=dtypes.int32):  # noqa: A002
     """Number of elements; a Const when known statically (as TF folds it)."""
     out_type = dtypes.as_dtype(out_type)
     with ops.name_scope(name, "Size", [input]) as scope:
+        if isinstance(input, SparseTensor | SparseTensorValue):  # the product of its dense shape, as TF
+            dense_shape = _cast_dense_shape(input, out_type)
+            axis = constant(0, dtypes.int32, name="reduction_indices")
+            return make_tensor("Prod", [dense_shape, axis], name=scope,
+                               attrs={"T": out_type, "Tidx": dtypes.int32, "keep_dims": False})
         input = _convert(input)  # noqa: A001
         static = input.shape
         if static.is_fully_defined():
@@ -90,6 +106,10 @@ def size(input, name=None, out_type=dtypes.int32):  # noqa: A002
 def rank(input, name=None):  # noqa: A002
     """Number of dimensions; a Const when the static rank is known (as TF folds it)."""
     with ops.name_scope(name, "Rank", [input]) as scope:
+        if isinstance(input, SparseTensor | SparseTensorValue):  # the length of its dense shape, as TF
+            dense_shape = _convert(input.dense_shape, dtype=dtypes.int64)
+            return make_tensor("Size", [dense_shape], name=scope,
+                               attrs={"T": dtypes.int64, "out_type": dtypes.int32})
         input = _convert(input)  # noqa: A001
         if input.shape.ndims is not None:
             return constant(input.shape.ndims, dtypes.int32, name=scope)
