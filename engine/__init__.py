@@ -665,3 +665,14 @@ __all__ = [
     "zeros_initializer",
     "zeros_like",
 ]
+
+# --- TF1 queues and their input pipelines (queue runners, readers) ------------------------------------
+from engine.ops.data_flow_ops import (  # noqa: E402 - a block of its own, kept apart for merging
+    FIFOQueue,
+    PaddingFIFOQueue,
+    PriorityQueue,
+    QueueBase,
+    RandomShuffleQueue,
+)
+
+__all__ += ["FIFOQueue", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue"]

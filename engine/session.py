@@ -15,12 +15,13 @@ one graph have two states.
 from __future__ import annotations
 
 import collections
+import threading
 import time
 
 import numpy as np
 
 from engine.framework import errors, ops
-from engine.runtime import blas_threads, passes, tracing
+from engine.runtime import blas_threads, deadline, passes, tracing
 from engine.runtime.graph_watch import GraphWatch
 from engine.runtime.plan import Planner
 from engine.runtime.state import Runtime
@@ -111,6 +112,8 @@ class BaseSession:
         self._watch = GraphWatch(graph)
         self._planner = Planner(self._runtime, self._watch, passes.configured())
         self._plans = {}
+        # Threads may run steps at once (queue runners): planning, which compiles kernels, is one at a time.
+        self._planning = threading.RLock()
         self._tracer = self._traced_planner = None  # made by the first traced run (tracing.py)
         self._traced_plans = {}
         self._default_session_cm = None
@@ -137,6 +140,8 @@ class BaseSession:
         self._closed = True
         self._plans.clear()
         self._traced_plans.clear()
+        if self._runtime is not None:
+            self._runtime.close()  # threads blocked on a queue get CancelledError
         self._runtime = self._planner = self._traced_planner = None
 
     def as_default(self):
@@ -153,6 +158,9 @@ class BaseSession:
         """
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if options is not None and getattr(options, "timeout_in_ms", 0) > 0 and deadline.current() is None:
+            with deadline.within(options.timeout_in_ms):
+                return self.run(fetches, feed_dict, options, run_metadata)
         watch = self._watch
         if watch.changes.count != watch.seen:  # new ops or rewrites
             self._refresh()
@@ -170,13 +178,15 @@ class BaseSession:
             feed_keys = tuple(feed_dict)
             entry = self._plans.get((key, feed_keys))
             if entry is None:
-                entry = self._plans[(key, feed_keys)] = self._make_plan(fetches, feed_keys, feed_dict)
+                with self._planning:
+                    entry = self._plans[(key, feed_keys)] = self._make_plan(fetches, feed_keys, feed_dict)
             args = self._convert_feeds(entry, feed_dict)
             plan = entry.plan
         else:
             entry = self._plans.get(key)
             if entry is None:
-                entry = self._plans[key] = self._make_plan(fetches, (), None)
+                with self._planning:
+                    entry = self._plans[key] = self._make_plan(fetches, (), None)
             plan = entry.plan
             args = ()
         if plan.guarded:
@@ -432,9 +442,10 @@ class GPUOptions(_Options):
 
 
 class RunOptions(_Options):
-    """`tf.RunOptions(trace_level=..., output_partition_graphs=...)` for `Session.run(options=...)`: with a
-    `run_metadata`, a trace level above NO_TRACE fills its `step_stats`, `output_partition_graphs` its
-    `partition_graphs` (every level records the same: there is no hardware to trace here)."""
+    """`tf.RunOptions(trace_level=..., output_partition_graphs=..., timeout_in_ms=...)` for
+    `Session.run(options=...)`: with a `run_metadata`, a trace level above NO_TRACE fills its `step_stats`,
+    `output_partition_graphs` its `partition_graphs` (every level records the same: there is no hardware
+    to trace here).  `timeout_in_ms` ends a run blocked on a queue with DeadlineExceededError."""
 
     NO_TRACE = 0
     SOFTWARE_TRACE = 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import weakref
 
 import numpy as np
@@ -71,6 +72,8 @@ class Runtime:
         self.cells = {}
         self.rngs = {}
         self.kernels = {}
+        self.resources = {}
+        self._resources_lock = threading.Lock()
 
     def cell(self, variable_op):
         """The `VariableCell` of a VariableV2 op (created empty on first use)."""
@@ -93,6 +96,21 @@ class Runtime:
             seed2 = int(op._get_attr_or("seed2", 0))
             gen = self.rngs[op] = Philox.from_attrs(seed, seed2)
         return gen
+
+    def resource(self, key, make):
+        """The session's resource under `key` (a queue: engine/ops/queues.py), made by `make()` once even
+        when threads of a queue-runner pipeline compile its op at the same time."""
+        with self._resources_lock:
+            found = self.resources.get(key)
+            if found is None:
+                found = self.resources[key] = make()
+            return found
+
+    def close(self):
+        """The session closed: resources that threads may be waiting on (queues) cancel their waits."""
+        with self._resources_lock:
+            for found in self.resources.values():
+                found.cancel()
 
     def kernel(self, op):
         """The op's kernel, compiled once per session (until the graph rewrites ops: `forget_kernels`)."""
