@@ -674,5 +674,8 @@ from engine.ops.data_flow_ops import (  # noqa: E402 - a block of its own, kept 
     QueueBase,
     RandomShuffleQueue,
 )
+from engine.ops.state_ops import count_up_to  # noqa: E402
 
-__all__ += ["FIFOQueue", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue"]
+__all__ += [
+    "FIFOQueue", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue", "count_up_to",
+]

@@ -334,6 +334,7 @@ _TF_INPUT_NAMES = {
     "Conv3DBackpropFilterV2": "input filter_sizes out_backprop",
     "Conv3DBackpropInputV2": "input_sizes filter out_backprop",
     "Cos": "x",
+    "CountUpTo": "ref",
     "Cosh": "x",
     "Cumprod": "x axis",
     "Cumsum": "x axis",

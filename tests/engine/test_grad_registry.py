@@ -774,7 +774,7 @@ NO_GRADIENT_IN_TF = {
     # TF1's queues
     "FIFOQueueV2", "PaddingFIFOQueueV2", "PriorityQueueV2", "RandomShuffleQueueV2", "QueueEnqueueV2",
     "QueueEnqueueManyV2", "QueueDequeueV2", "QueueDequeueManyV2", "QueueDequeueUpToV2", "QueueCloseV2",
-    "QueueSizeV2", "QueueIsClosedV2",
+    "QueueSizeV2", "QueueIsClosedV2", "CountUpTo",
 }
 
 # TF gives these gradients (control_flow_grad.py) that only a while loop's gradient builds: issue 16's
