@@ -674,8 +674,18 @@ from engine.ops.data_flow_ops import (  # noqa: E402 - a block of its own, kept 
     QueueBase,
     RandomShuffleQueue,
 )
+from engine.ops.reader_ops import (  # noqa: E402
+    FixedLengthRecordReader,
+    IdentityReader,
+    ReaderBase,
+    TextLineReader,
+    TFRecordReader,
+    WholeFileReader,
+)
 from engine.ops.state_ops import count_up_to  # noqa: E402
 
 __all__ += [
     "FIFOQueue", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue", "count_up_to",
+    "FixedLengthRecordReader", "IdentityReader", "ReaderBase", "TFRecordReader", "TextLineReader",
+    "WholeFileReader",
 ]
