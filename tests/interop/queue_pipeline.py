@@ -56,6 +56,22 @@ FEATURES = {
 }
 
 
+def run_until_out_of_range(step):
+    """The TF 1.x docs' loop: start the queue runners, call `step(sess)` until the input runs out."""
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+        try:
+            while not coord.should_stop():
+                step(sess)
+        except tf.errors.OutOfRangeError:
+            print("Done: epoch limit reached", file=sys.stderr)
+        finally:
+            coord.request_stop()
+        coord.join(threads)
+
+
 def read_in_order(names):
     with tf.Graph().as_default():
         filename_queue = tf.train.string_input_producer(names, num_epochs=1, shuffle=False)
@@ -65,19 +81,12 @@ def read_in_order(names):
         ids, xs = tf.train.batch([features["id"], features["x"]], batch_size=16, num_threads=1,
                                  allow_smaller_final_batch=True)
         batches = []
-        with tf.Session() as sess:
-            sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
-            coord = tf.train.Coordinator()
-            threads = tf.train.start_queue_runners(sess=sess, coord=coord)
-            try:
-                while not coord.should_stop():
-                    i, x = sess.run([ids, xs])
-                    batches.append([i.tolist(), x.tolist()])
-            except tf.errors.OutOfRangeError:
-                pass
-            finally:
-                coord.request_stop()
-            coord.join(threads)
+
+        def step(sess):
+            i, x = sess.run([ids, xs])
+            batches.append([i.tolist(), x.tolist()])
+
+        run_until_out_of_range(step)
         return batches
 
 
@@ -97,22 +106,15 @@ def train(names, epochs=30):
         labels = tf.cast(label_batch, tf.float32)
         loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits))
         train_op = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
-        losses, seen = [], 0
-        with tf.Session() as sess:
-            sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
-            coord = tf.train.Coordinator()
-            threads = tf.train.start_queue_runners(sess=sess, coord=coord)
-            try:
-                while not coord.should_stop():
-                    _, value, batch = sess.run([train_op, loss, label_batch])
-                    losses.append(float(value))
-                    seen += len(batch)
-            except tf.errors.OutOfRangeError:
-                pass
-            finally:
-                coord.request_stop()
-            coord.join(threads)
-        return {"seen": seen, "first": float(np.mean(losses[:5])), "last": float(np.mean(losses[-5:]))}
+        losses, seen = [], []
+
+        def step(sess):
+            _, value, batch = sess.run([train_op, loss, label_batch])
+            losses.append(float(value))
+            seen.append(len(batch))
+
+        run_until_out_of_range(step)
+        return {"seen": sum(seen), "first": float(np.mean(losses[:5])), "last": float(np.mean(losses[-5:]))}
 
 
 if __name__ == "__main__":
