@@ -667,6 +667,8 @@ __all__ = [
 ]
 
 # --- TF1 queues and their input pipelines (queue runners, readers) ------------------------------------
+from engine import image  # noqa: E402
+from engine.framework.tensor_spec import TensorSpec  # noqa: E402
 from engine.ops.data_flow_ops import (  # noqa: E402 - a block of its own, kept apart for merging
     FIFOQueue,
     PaddingFIFOQueue,
@@ -674,6 +676,7 @@ from engine.ops.data_flow_ops import (  # noqa: E402 - a block of its own, kept 
     QueueBase,
     RandomShuffleQueue,
 )
+from engine.ops.file_ops import matching_files, read_file, write_file  # noqa: E402
 from engine.ops.reader_ops import (  # noqa: E402
     FixedLengthRecordReader,
     IdentityReader,
@@ -687,5 +690,5 @@ from engine.ops.state_ops import count_up_to  # noqa: E402
 __all__ += [
     "FIFOQueue", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue", "count_up_to",
     "FixedLengthRecordReader", "IdentityReader", "ReaderBase", "TFRecordReader", "TextLineReader",
-    "WholeFileReader",
+    "WholeFileReader", "image", "matching_files", "read_file", "write_file", "TensorSpec",
 ]

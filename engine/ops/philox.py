@@ -125,3 +125,24 @@ class Philox:
         out = blocks(self.key, self.counter, n).reshape(-1)
         self.skip(n)
         return out
+
+
+class SingleSample:
+    """TF's `SingleSampleAdapter<PhiloxRandom>`: the generator's words one at a time, each block's four in
+    order (the queue and dataset shuffles draw their indices this way)."""
+
+    __slots__ = ("philox", "block", "used")
+
+    def __init__(self, philox):
+        self.philox = philox
+        self.block = ()
+        self.used = 4
+
+    def __call__(self):
+        """The next uint32 word, as a Python int."""
+        if self.used == 4:
+            self.block = self.philox.words(1).tolist()
+            self.used = 0
+        word = self.block[self.used]
+        self.used += 1
+        return word

@@ -33,7 +33,7 @@ import time
 import numpy as np
 
 from engine.framework import errors
-from engine.ops.philox import Philox
+from engine.ops.philox import Philox, SingleSample
 from engine.runtime import deadline
 
 # TF names a queue without a shared_name "_<n>_<node name>", n counting resources in the process.
@@ -232,18 +232,11 @@ class RandomShuffleQueue(Queue):
         super().__init__(name, dtypes, shapes, capacity)
         self.items = []
         self.min_after_dequeue = min_after_dequeue
-        self.philox = Philox.from_attrs(seed, seed2)
-        self.words = np.zeros(0, np.uint32)  # TF's SingleSampleAdapter: a block's four words, in order
-
-    def _next_word(self):
-        if not len(self.words):
-            self.words = self.philox.words(1)
-        word, self.words = int(self.words[0]), self.words[1:]
-        return word
+        self.next_word = SingleSample(Philox.from_attrs(seed, seed2))
 
     def _take(self):
         items = self.items
-        index = self._next_word() % len(items)
+        index = self.next_word() % len(items)
         element = items[index]
         items[index] = items[-1]
         items.pop()

@@ -345,6 +345,7 @@ _TF_INPUT_NAMES = {
     "DivNoNan": "x y",
     "Elu": "features",
     "EluGrad": "gradients outputs",
+    "EncodePng": "image",
     "Exp": "x",
     "ExpandDims": "input dim",
     "Expm1": "x",

@@ -779,6 +779,9 @@ NO_GRADIENT_IN_TF = {
     "TFRecordReaderV2", "TextLineReaderV2", "WholeFileReaderV2", "FixedLengthRecordReaderV2",
     "IdentityReaderV2", "ReaderReadV2", "ReaderReadUpToV2", "ReaderNumRecordsProducedV2",
     "ReaderNumWorkUnitsCompletedV2", "ReaderResetV2",
+    # files and image codecs
+    "ReadFile", "WriteFile", "MatchingFiles", "DecodePng", "DecodeJpeg", "DecodeImage", "EncodePng",
+    "EncodeJpeg",
 }
 
 # TF gives these gradients (control_flow_grad.py) that only a while loop's gradient builds: issue 16's
