@@ -69,7 +69,7 @@ registry.register_op(
     compile=lambda op, rt: lambda names, compression, size: pipeline.TFRecords(
         names, compression, op.get_attr("num_parallel_reads")))
 _register("FixedLengthRecordDatasetV2", lambda op, rt: pipeline.FixedLengthRecords)
-_register("CacheDataset", lambda op, rt: lambda source, filename: pipeline.Cache(source))
+_register("CacheDataset", lambda op, rt: pipeline.Cache)
 _register("TextLineDataset", lambda op, rt: lambda names, compression, size: pipeline.TextLines(
     names, compression))
 
@@ -429,13 +429,10 @@ class Dataset(structure.HasElementStructure):
         return Dataset(variant, specs)
 
     def cache(self, filename="", name=None):
-        """The elements of the first complete pass, kept in memory and replayed by later passes (in one
-        iterator's lifetime: a re-initialised iterator starts a new cache, as in TF 1.x). Caching to files
-        (`filename`) is not in engine yet; it raises ValueError rather than cache elsewhere."""
-        if filename:
-            raise ValueError("engine's Dataset.cache keeps elements in memory only: call cache() without a "
-                             "filename")
-        name_t = ops.convert_to_tensor("", dtype=dtypes.string, name="filename")
+        """The elements of the first complete pass, replayed by later passes: in memory (for one iterator's
+        lifetime: a re-initialised iterator starts a new cache, as in TF 1.x), or in TF's cache files under
+        `filename`, which later iterators and sessions (and TF) read instead of the input."""
+        name_t = ops.convert_to_tensor(filename, dtype=dtypes.string, name="filename")
         return self._make("CacheDataset", [name_t], self._specs, name=name)
 
     def apply(self, transformation_func):

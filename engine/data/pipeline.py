@@ -12,6 +12,7 @@ their traced function (one compiled callable of the session) once per element.
 from __future__ import annotations
 
 import itertools
+import os
 import secrets
 
 import numpy as np
@@ -21,6 +22,7 @@ from engine.framework import errors, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.io.tfrecord import open_record_stream, stream_records
 from engine.ops.philox import Philox, SingleSample
+from engine.train.checkpoint_bundle import BundleReader, write_bundle
 
 
 class Pipeline:
@@ -447,12 +449,42 @@ class FixedLengthRecords(Pipeline):
 
 
 class Cache(Pipeline):
-    """`cache()` in memory: the first pass that reaches the end is kept; later passes replay it."""
+    """`cache()`: the first pass that reaches the end is kept; later passes replay it.
 
-    def __init__(self, source):
+    In memory, or with a `filename`, in TF's cache files: a tensor bundle `filename.index` +
+    `filename.data-00000-of-00001` holding component j of element i under key "%7d_%nd" (TF's
+    CacheDataset key format, n the width of the last component index).  A cache file that exists is
+    read instead of the input, also in later sessions and by TF (and TF's by the engine).
+    """
+
+    ITEM_WIDTH = 7  # TF's key width: len(str(kMaxItems - 1)), kMaxItems = 10 million
+
+    def __init__(self, source, filename=""):
         self.source, self.cached = source, None
+        self.filename = _text(filename) if filename is not None else ""
+
+    def _key_format(self, components):
+        return f"{{:{self.ITEM_WIDTH}d}}_{{:0{len(str(max(components - 1, 0)))}d}}"
+
+    def _from_file(self):
+        reader = BundleReader(self.filename)
+        keys = sorted(reader.keys())
+        elements = {}
+        for key in keys:
+            item, component = (int(part) for part in key.split("_"))
+            elements.setdefault(item, {})[component] = reader.read(key)
+        return [tuple(parts[j] for j in range(len(parts))) for _, parts in sorted(elements.items())]
+
+    def _to_file(self, elements):
+        entries = []
+        for i, element in enumerate(elements):
+            key = self._key_format(len(element))
+            entries.extend((key.format(i, j), np.asarray(value)) for j, value in enumerate(element))
+        write_bundle(self.filename, entries)
 
     def elements(self):
+        if self.cached is None and self.filename and os.path.exists(self.filename + ".index"):
+            self.cached = self._from_file()
         if self.cached is not None:
             yield from self.cached
             return
@@ -460,4 +492,6 @@ class Cache(Pipeline):
         for element in self.source.elements():
             seen.append(element)
             yield element
+        if self.filename:
+            self._to_file(seen)
         self.cached = seen
