@@ -204,6 +204,12 @@ class BaseSession:
 
     def _refresh(self):
         """The graph changed since the last run: drop what the change makes stale (graph_watch.py)."""
+        with self._planning:  # queue-runner threads may notice the change at once
+            if self._watch.changes.count == self._watch.seen:
+                return
+            self._refresh_locked()
+
+    def _refresh_locked(self):
         drop_plans, drop_kernels = self._watch.refresh()
         if drop_plans:
             self._plans.clear()
