@@ -17,6 +17,7 @@ import weakref
 
 from engine import logging
 from engine.framework import errors, ops
+from engine.proto import queue_runner_pb2
 
 __all__ = ["QueueRunner", "add_queue_runner", "start_queue_runners"]
 
@@ -27,9 +28,14 @@ class QueueRunner:
 
     def __init__(self, queue=None, enqueue_ops=None, close_op=None, cancel_op=None,
                  queue_closed_exception_types=None, queue_runner_def=None, import_scope=None):
+        self._lock = threading.Lock()
+        self._runs_per_session = weakref.WeakKeyDictionary()  # enqueue threads still running, per session
+        self._exceptions_raised = []
         if queue_runner_def is not None:
-            raise ValueError("queue_runner_def: QueueRunners are not read from MetaGraphDefs by this engine; "
-                             "build the QueueRunner from its queue and enqueue ops.")
+            if queue or enqueue_ops:
+                raise ValueError("queue_runner_def and queue are mutually exclusive.")
+            self._init_from_proto(queue_runner_def, import_scope)
+            return
         if not queue or not enqueue_ops:
             raise ValueError("Must provide queue and enqueue_ops.")
         self._queue = queue
@@ -45,9 +51,40 @@ class QueueRunner:
                             f"but saw: {queue_closed_exception_types}")
         else:
             self._queue_closed_exception_types = queue_closed_exception_types
-        self._lock = threading.Lock()
-        self._runs_per_session = weakref.WeakKeyDictionary()  # enqueue threads still running, per session
-        self._exceptions_raised = []
+
+    def _init_from_proto(self, queue_runner_def, import_scope):
+        graph = ops.get_default_graph()
+
+        def element(name):
+            return graph.as_graph_element(f"{import_scope}/{name}" if import_scope else name)
+
+        self._queue = element(queue_runner_def.queue_name)  # the queue op itself, as TF's from_proto
+        self._enqueue_ops = [element(name) for name in queue_runner_def.enqueue_op_name]
+        self._close_op = element(queue_runner_def.close_op_name)
+        self._cancel_op = element(queue_runner_def.cancel_op_name)
+        by_code = {cls.error_code: cls for cls in errors.OpError.__subclasses__()}
+        codes = queue_runner_def.queue_closed_exception_types
+        self._queue_closed_exception_types = tuple(by_code[c] for c in codes) or (errors.OutOfRangeError,)
+
+    def to_proto(self, export_scope=None):
+        """The QueueRunnerDef of a MetaGraphDef's queue_runners collection (None outside `export_scope`)."""
+        def stripped(name):
+            if not export_scope:
+                return name
+            return name[len(export_scope) + 1:] if name.startswith(export_scope + "/") else None
+
+        names = [stripped(self.name), stripped(self._close_op.name), stripped(self._cancel_op.name),
+                 *(stripped(op.name) for op in self._enqueue_ops)]
+        if any(name is None for name in names):
+            return None
+        return queue_runner_pb2.QueueRunnerDef(
+            queue_name=names[0], close_op_name=names[1], cancel_op_name=names[2], enqueue_op_name=names[3:],
+            queue_closed_exception_types=[t.error_code for t in self._queue_closed_exception_types])
+
+    @staticmethod
+    def from_proto(queue_runner_def, import_scope=None):
+        """The QueueRunner a QueueRunnerDef names, over ops of the default graph."""
+        return QueueRunner(queue_runner_def=queue_runner_def, import_scope=import_scope)
 
     queue = property(lambda self: self._queue)
     enqueue_ops = property(lambda self: self._enqueue_ops)

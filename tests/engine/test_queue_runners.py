@@ -146,3 +146,32 @@ def test_count_up_to_raises_at_its_limit():
             assert [sess.run(counter), sess.run(counter)] == [0, 1]
             with pytest.raises(tf.errors.OutOfRangeError, match="Reached limit of 2"):
                 sess.run(counter)
+
+
+def test_queue_runners_round_trip_through_meta_graphs(tmp_path):
+    with tf.Graph().as_default():
+        queue = tf.FIFOQueue(4, tf.int32, shapes=[[]], name="numbers")
+        runner = tf.train.QueueRunner(queue, [queue.enqueue(3)] * 2,
+                                      queue_closed_exception_types=(tf.errors.OutOfRangeError,
+                                                                    tf.errors.CancelledError))
+        tf.train.add_queue_runner(runner)
+        proto = runner.to_proto()
+        assert (proto.queue_name, list(proto.enqueue_op_name)) == ("numbers", ["numbers_enqueue"] * 2)
+        assert (proto.close_op_name, proto.cancel_op_name) == ("numbers_Close", "numbers_Close_1")
+        assert list(proto.queue_closed_exception_types) == [11, 1]  # OUT_OF_RANGE, CANCELLED
+        tf.train.export_meta_graph(str(tmp_path / "model.meta"))
+    with tf.Graph().as_default() as graph:
+        tf.train.import_meta_graph(str(tmp_path / "model.meta"))
+        (restored,) = tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)
+        assert restored.name == "numbers"
+        assert [op.name for op in restored.enqueue_ops] == ["numbers_enqueue"] * 2
+        assert restored.queue_closed_exception_types == (tf.errors.OutOfRangeError, tf.errors.CancelledError)
+        with tf.Session() as sess:
+            coord = tf.train.Coordinator()
+            threads = tf.train.start_queue_runners(sess, coord)
+            dequeue = graph.create_op("QueueDequeueManyV2", [graph.get_tensor_by_name("numbers:0"),
+                                                             tf.constant(3)], attrs={
+                "component_types": [tf.int32], "timeout_ms": -1}).outputs[0]
+            assert sess.run(dequeue).tolist() == [3, 3, 3]
+            coord.request_stop()
+            coord.join(threads)

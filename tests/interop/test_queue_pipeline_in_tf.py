@@ -81,3 +81,40 @@ def test_tensorflow_imports_and_runs_our_queue_graph(tmp_path, tf_python):
     theirs = json.loads(done.stdout.strip().splitlines()[-1])
     assert theirs == ours
     assert ours[0] == [[1, 2], [3, 4]] and ours[2] == [[1.0, 0.0, 0.0], [1.0, 2.0, 3.0]] and ours[3] == 1
+
+
+_TF_RUNS_META = """
+import json, sys
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+tf.logging.set_verbosity(tf.logging.ERROR)
+tf.train.import_meta_graph(sys.argv[1])
+batch = tf.get_default_graph().get_tensor_by_name("batch:0")
+out = []
+with tf.Session() as sess:
+    sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+    coord = tf.train.Coordinator()
+    threads = tf.train.start_queue_runners(sess, coord)
+    try:
+        while True:
+            out.append(sess.run(batch).tolist())
+    except tf.errors.OutOfRangeError:
+        pass
+    coord.request_stop()
+    coord.join(threads)
+print(json.dumps([len(tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)), out]))
+"""
+
+
+def test_tensorflow_runs_our_queue_runners_from_a_meta_graph(tmp_path, tf_python):
+    import engine as tf
+
+    with tf.Graph().as_default():
+        index = tf.train.range_input_producer(7, num_epochs=2, shuffle=False).dequeue()
+        tf.train.batch([index * 10], 3, allow_smaller_final_batch=True)
+        tf.train.export_meta_graph(str(tmp_path / "model.meta"))
+    done = subprocess.run([tf_python, "-c", _TF_RUNS_META, str(tmp_path / "model.meta")], capture_output=True,
+                          text=True, timeout=300, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    runners, batches = json.loads(done.stdout.strip().splitlines()[-1])
+    assert runners == 2
+    assert [v for b in batches for v in b] == [i * 10 for i in range(7)] * 2
