@@ -107,6 +107,7 @@ class BaseSession:
         self._target = target
         self._config = config
         self._closed = False
+        self._operation_timeout = int(getattr(config, "operation_timeout_in_ms", 0) or 0)
         self._runtime = Runtime(self)
         self._blas = blas_threads.BlasThreads.from_config(config)
         self._watch = GraphWatch(graph)
@@ -158,9 +159,11 @@ class BaseSession:
         """
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        if options is not None and getattr(options, "timeout_in_ms", 0) > 0 and deadline.current() is None:
-            with deadline.within(options.timeout_in_ms):
-                return self.run(fetches, feed_dict, options, run_metadata)
+        if (options is not None or self._operation_timeout) and deadline.current() is None:
+            timeout = getattr(options, "timeout_in_ms", 0) or self._operation_timeout
+            if timeout > 0:  # blocking kernels (queues) raise DeadlineExceededError after it
+                with deadline.within(timeout):
+                    return self.run(fetches, feed_dict, options, run_metadata)
         watch = self._watch
         if watch.changes.count != watch.seen:  # new ops or rewrites
             self._refresh()
@@ -437,8 +440,9 @@ class ConfigProto(_Options):
     """`tf.ConfigProto(...)` for `tf.Session(config=...)`.
 
     `intra_op_parallelism_threads` (0: automatic) sets how many threads BLAS may use while the session
-    runs (engine/runtime/blas_threads.py).  The numpy runtime has no devices, other thread pools or GPU
-    memory to configure, so the other fields (e.g. `inter_op_parallelism_threads`,
+    runs (engine/runtime/blas_threads.py); `operation_timeout_in_ms` is the deadline of every run that
+    blocks on a queue (unless its RunOptions give one).  The numpy runtime has no devices, other thread
+    pools or GPU memory to configure, so the other fields (e.g. `inter_op_parallelism_threads`,
     `log_device_placement`, `allow_soft_placement`, `gpu_options`) are recorded and have no effect.
     """
 

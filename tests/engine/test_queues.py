@@ -132,6 +132,14 @@ def test_timeout_in_ms_raises_deadline_exceeded():
             assert 0.04 < time.monotonic() - start < 2
 
 
+def test_operation_timeout_in_ms_is_every_runs_deadline():
+    with tf.Graph().as_default():
+        q = tf.FIFOQueue(5, tf.float32)
+        with tf.Session(config=tf.ConfigProto(operation_timeout_in_ms=40)) as sess:
+            assert isinstance(_error(sess, q.dequeue()), tf.errors.DeadlineExceededError)
+            assert sess.run(q.size()) == 0
+
+
 def test_closing_the_session_cancels_a_blocked_dequeue():
     with tf.Graph().as_default():
         q = tf.FIFOQueue(5, tf.float32)
