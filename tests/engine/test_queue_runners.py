@@ -117,12 +117,14 @@ def test_request_stop_cancels_enqueue_threads_blocked_on_a_full_queue():
             threads = tf.train.start_queue_runners(sess, coord)
             assert len(threads) == 3 and threads[-1].name == "QueueRunnerThread-fifo_queue"
             assert tf.train.start_queue_runners(sess, coord) == []  # already running in this session
-            time.sleep(0.1)
+            deadline = time.monotonic() + 10
+            while sess.run(queue.size()) < 2 and time.monotonic() < deadline:  # the threads fill it
+                time.sleep(0.01)
             assert sess.run(queue.size()) == 2
             start = time.monotonic()
             coord.request_stop()
             coord.join(threads, stop_grace_period_secs=5)
-            assert time.monotonic() - start < 5 and not any(t.is_alive() for t in threads)
+            assert time.monotonic() - start < 5 and not any(t.is_alive() for t in threads)  # no grace wait
             assert sess.run(queue.is_closed())
 
 

@@ -8,8 +8,9 @@ import pytest
 import engine as tf
 
 
-def _run_in_thread(sess, fetch, expected):
-    """Starts `sess.run(fetch)` in a thread; returns (thread, list that receives its `expected` error)."""
+def _run_in_thread(sess, fetch, expected, queue):
+    """Starts `sess.run(fetch)` in a thread and waits until it blocks on `queue`; returns (thread, list that
+    receives its `expected` error)."""
     caught = []
 
     def run():
@@ -20,8 +21,17 @@ def _run_in_thread(sess, fetch, expected):
 
     thread = threading.Thread(target=run)
     thread.start()
-    time.sleep(0.05)
+    deadline = time.monotonic() + 10
+    while not _blocked(sess, queue) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert _blocked(sess, queue), "the run did not block on the queue"
     return thread, caught
+
+
+def _blocked(sess, queue):
+    """Whether a run waits on the session's `queue` (CPython's Condition lists its waiters)."""
+    state = sess._runtime.resources.get(queue.queue_ref.op)
+    return state is not None and bool(state.cond._waiters)
 
 
 def _error(sess, fetch, **kwargs):
@@ -102,7 +112,7 @@ def test_enqueue_blocks_while_full_and_close_can_cancel_it():
         enqueue = q.enqueue(7)
         with tf.Session() as sess:
             sess.run(enqueue)
-            thread, errors = _run_in_thread(sess, enqueue, tf.errors.CancelledError)
+            thread, errors = _run_in_thread(sess, enqueue, tf.errors.CancelledError, q)
             assert thread.is_alive()
             sess.run(q.close(cancel_pending_enqueues=True))
             thread.join(5)
@@ -115,7 +125,7 @@ def test_closed_empty_queue_wakes_a_waiting_dequeue_with_out_of_range():
         q = tf.FIFOQueue(5, tf.float32)
         dequeue = q.dequeue()
         with tf.Session() as sess:
-            thread, errors = _run_in_thread(sess, dequeue, tf.errors.OutOfRangeError)
+            thread, errors = _run_in_thread(sess, dequeue, tf.errors.OutOfRangeError, q)
             sess.run(q.close())
             thread.join(5)
             assert "requested 1, current size 0" in errors[0].message
@@ -146,7 +156,7 @@ def test_closing_the_session_cancels_a_blocked_dequeue():
         dequeue = q.dequeue()
         sess = tf.Session()
         sess.run(q.size())  # the queue exists in this session
-        thread, errors = _run_in_thread(sess, dequeue, tf.errors.CancelledError)
+        thread, errors = _run_in_thread(sess, dequeue, tf.errors.CancelledError, q)
         sess.close()
         thread.join(5)
         assert not thread.is_alive() and errors
