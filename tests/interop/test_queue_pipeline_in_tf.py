@@ -20,6 +20,11 @@ def _run(python, library, workdir):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _run_in_tf(tf_python, script, path):
+    return subprocess.run([tf_python, "-c", script, str(path)], capture_output=True, text=True, timeout=300,
+                          check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+
+
 @pytest.fixture(scope="module")
 def ours(tmp_path_factory):
     return _run(sys.executable, "engine", tmp_path_factory.mktemp("engine"))
@@ -76,8 +81,7 @@ def test_tensorflow_imports_and_runs_our_queue_graph(tmp_path, tf_python):
             sess.run(["random_shuffle_queue_EnqueueMany", "padding_fifo_queue_enqueue"])
             sess.run("padding_fifo_queue_enqueue_1")
             ours = [v.tolist() for v in sess.run(fetches)]
-    done = subprocess.run([tf_python, "-c", _TF_RUNS_QUEUES, str(tmp_path / "graph.pb")], capture_output=True,
-                          text=True, timeout=300, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    done = _run_in_tf(tf_python, _TF_RUNS_QUEUES, tmp_path / "graph.pb")
     theirs = json.loads(done.stdout.strip().splitlines()[-1])
     assert theirs == ours
     assert ours[0] == [[1, 2], [3, 4]] and ours[2] == [[1.0, 0.0, 0.0], [1.0, 2.0, 3.0]] and ours[3] == 1
@@ -113,8 +117,56 @@ def test_tensorflow_runs_our_queue_runners_from_a_meta_graph(tmp_path, tf_python
         index = tf.train.range_input_producer(7, num_epochs=2, shuffle=False).dequeue()
         tf.train.batch([index * 10], 3, allow_smaller_final_batch=True)
         tf.train.export_meta_graph(str(tmp_path / "model.meta"))
-    done = subprocess.run([tf_python, "-c", _TF_RUNS_META, str(tmp_path / "model.meta")], capture_output=True,
-                          text=True, timeout=300, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    done = _run_in_tf(tf_python, _TF_RUNS_META, tmp_path / "model.meta")
     runners, batches = json.loads(done.stdout.strip().splitlines()[-1])
     assert runners == 2
     assert [v for b in batches for v in b] == [i * 10 for i in range(7)] * 2
+
+
+_TF_RUNS_READERS = """
+import json, sys
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+graph_def = tf.GraphDef()
+graph_def.ParseFromString(open(sys.argv[1], "rb").read())
+tf.import_graph_def(graph_def, name="")
+out = []
+with tf.Session() as sess:
+    sess.run(["fifo_queue_EnqueueMany", "fifo_queue_Close"])
+    try:
+        while True:
+            keys, values = sess.run(["ReaderReadUpToV2:0", "ReaderReadUpToV2:1"])
+            out.append([[k.decode() for k in keys], [v.decode() for v in values]])
+    except tf.errors.OutOfRangeError:
+        pass
+    out.append(int(sess.run("ReaderNumRecordsProducedV2:0")))
+print(json.dumps(out))
+"""
+
+
+def test_tensorflow_runs_our_reader_graph(tmp_path, tf_python):
+    import engine as tf
+
+    (tmp_path / "a.txt").write_text("header\none\ntwo\nthree\n")
+    (tmp_path / "b.txt").write_text("header\nfour\n")
+    with tf.Graph().as_default() as graph:
+        queue = tf.FIFOQueue(4, tf.string)
+        queue.enqueue_many([[str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]])
+        queue.close()
+        reader = tf.TextLineReader(skip_header_lines=1)
+        keys, values = reader.read_up_to(queue, 2)
+        produced = reader.num_records_produced()
+        (tmp_path / "graph.pb").write_bytes(graph.as_graph_def().SerializeToString())
+        ours = []
+        with tf.Session() as sess:
+            sess.run(["fifo_queue_EnqueueMany", "fifo_queue_Close"])
+            try:
+                while True:
+                    k, v = sess.run([keys, values])
+                    ours.append([[x.decode() for x in k], [x.decode() for x in v]])
+            except tf.errors.OutOfRangeError:
+                pass
+            ours.append(int(sess.run(produced)))
+    done = _run_in_tf(tf_python, _TF_RUNS_READERS, tmp_path / "graph.pb")
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == ours
+    assert ours[-1] == 4 and ours[0][1] == ["one", "two"]
