@@ -129,20 +129,23 @@ class Philox:
 
 class SingleSample:
     """TF's `SingleSampleAdapter<PhiloxRandom>`: the generator's words one at a time, each block's four in
-    order (the queue and dataset shuffles draw their indices this way)."""
+    order (the queue and dataset shuffles draw their indices this way).  The generator must be this
+    adapter's alone: it computes `_BLOCKS` blocks at a time (one numpy pass, not one per four words),
+    which gives the same words as TF's block-by-block draws."""
 
-    __slots__ = ("philox", "block", "used")
+    __slots__ = ("philox", "words", "used")
+    _BLOCKS = 64
 
     def __init__(self, philox):
         self.philox = philox
-        self.block = ()
-        self.used = 4
+        self.words = []
+        self.used = 0
 
     def __call__(self):
         """The next uint32 word, as a Python int."""
-        if self.used == 4:
-            self.block = self.philox.words(1).tolist()
+        if self.used == len(self.words):
+            self.words = self.philox.words(self._BLOCKS).tolist()
             self.used = 0
-        word = self.block[self.used]
+        word = self.words[self.used]
         self.used += 1
         return word
