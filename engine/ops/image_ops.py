@@ -90,12 +90,18 @@ def _with_channels(array, channels):
     return np.concatenate([rgb, alpha if alpha is not None else opaque], axis=-1)
 
 
-def _decode(data, channels, dtype, all_frames):
+def _decode(data, channels, dtype, all_frames, any_gif):
+    """The image's pixels; a GIF's frames stacked when `all_frames`, else its first, which only
+    DecodeImage (`any_gif`) takes from an animated GIF, as TF's kernels."""
     from PIL import ImageSequence
 
     image = _open(_bytes(data))
     if image.format == "GIF":
         frames = [_pixels(f.convert("RGB"), channels or 3, dtype) for f in ImageSequence.Iterator(image)]
+        if len(frames) > 1 and not any_gif:
+            raise errors.InvalidArgumentError(
+                None, None, f"Got {len(frames)} frames, but animated gifs can only be decoded by "
+                "tf.io.decode_gif or tf.io.decode_image")
         return np.stack(frames) if all_frames else frames[0]
     return _pixels(image, channels, dtype)
 
@@ -110,7 +116,7 @@ def _compile_decode(all_frames):
         channels = int(op._get_attr_or("channels", 0))
         dtype = op.outputs[0].dtype.base_dtype.as_numpy_dtype
         expand = all_frames and bool(op._get_attr_or("expand_animations", True))
-        return lambda contents: _decode(contents, channels, dtype, expand)
+        return lambda contents: _decode(contents, channels, dtype, expand, all_frames)
 
     return compile_decode
 

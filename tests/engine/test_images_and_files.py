@@ -1,6 +1,7 @@
 """tf.io's files and image codecs, list_files and element_spec, and the seeded dataset shuffle, against
 values TF 2.21 gives (tf.compat.v1, v2 behaviour disabled) for the same inputs."""
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,21 @@ def test_our_jpeg_round_trips():
         decoded = _run(tf.io.decode_jpeg(jpeg))
         assert decoded.shape == (4, 5, 3) and np.abs(decoded.astype(int) - IMAGE).max() < 12
         assert _run(tf.io.decode_jpeg(jpeg, channels=1)).shape == (4, 5, 1)
+
+
+def test_animated_gif_frames_as_tf():
+    from PIL import Image
+
+    frames = [Image.fromarray(np.full((3, 4, 3), v, np.uint8)) for v in (10, 200)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
+    gif = buffer.getvalue()
+    with tf.Graph().as_default():
+        frames = _run(tf.io.decode_image(gif))
+        assert frames.shape == (2, 3, 4, 3) and frames[:, 0, 0].tolist() == [[10] * 3, [200] * 3]
+        assert _run(tf.io.decode_image(gif, expand_animations=False)).shape == (3, 4, 3)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Got 2 frames, but animated gifs can only"):
+            _run(tf.io.decode_png(gif))
 
 
 def test_decode_rejects_unknown_formats():
