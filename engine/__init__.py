@@ -876,9 +876,6 @@ __all__ += [
     "sparse_reset_shape",
     "sparse_reshape",
     "sparse_retain",
-    "sparse_segment_mean",
-    "sparse_segment_sqrt_n",
-    "sparse_segment_sum",
     "sparse_slice",
     "sparse_softmax",
     "sparse_split",
@@ -887,4 +884,30 @@ __all__ += [
     "sparse_to_dense",
     "sparse_to_indicator",
     "sparse_transpose",
+]
+
+# --- TF1 queues and their input pipelines (queue runners, readers) ------------------------------------
+from engine.framework.tensor_spec import TensorSpec  # noqa: E402
+from engine.ops.data_flow_ops import (  # noqa: E402 - a block of its own, kept apart for merging
+    FIFOQueue,
+    PaddingFIFOQueue,
+    PriorityQueue,
+    QueueBase,
+    RandomShuffleQueue,
+)
+from engine.ops.file_ops import matching_files, read_file, write_file  # noqa: E402
+from engine.ops.reader_ops import (  # noqa: E402
+    FixedLengthRecordReader,
+    IdentityReader,
+    ReaderBase,
+    TextLineReader,
+    TFRecordReader,
+    WholeFileReader,
+)
+from engine.ops.state_ops import count_up_to  # noqa: E402
+
+__all__ += [
+    "FIFOQueue", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue", "count_up_to",
+    "FixedLengthRecordReader", "IdentityReader", "ReaderBase", "TFRecordReader", "TextLineReader",
+    "WholeFileReader", "matching_files", "read_file", "write_file", "TensorSpec",
 ]

@@ -15,13 +15,14 @@ one graph have two states.
 from __future__ import annotations
 
 import collections
+import threading
 import time
 
 import numpy as np
 
 from engine.framework import errors, ops
 from engine.framework.sparse_tensor import SparseTensor, SparseTensorValue
-from engine.runtime import blas_threads, passes, tracing
+from engine.runtime import blas_threads, deadline, passes, tracing
 from engine.runtime.graph_watch import GraphWatch
 from engine.runtime.plan import Planner
 from engine.runtime.state import Runtime
@@ -136,11 +137,14 @@ class BaseSession:
         self._target = target
         self._config = config
         self._closed = False
+        self._operation_timeout = int(getattr(config, "operation_timeout_in_ms", 0) or 0)
         self._runtime = Runtime(self)
         self._blas = blas_threads.BlasThreads.from_config(config)
         self._watch = GraphWatch(graph)
         self._planner = Planner(self._runtime, self._watch, passes.configured())
         self._plans = {}
+        # Threads may run steps at once (queue runners): planning, which compiles kernels, is one at a time.
+        self._planning = threading.RLock()
         self._tracer = self._traced_planner = None  # made by the first traced run (tracing.py)
         self._traced_plans = {}
         self._default_session_cm = None
@@ -167,6 +171,8 @@ class BaseSession:
         self._closed = True
         self._plans.clear()
         self._traced_plans.clear()
+        if self._runtime is not None:
+            self._runtime.close()  # threads blocked on a queue get CancelledError
         self._runtime = self._planner = self._traced_planner = None
 
     def as_default(self):
@@ -183,6 +189,11 @@ class BaseSession:
         """
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if (options is not None or self._operation_timeout) and deadline.current() is None:
+            timeout = getattr(options, "timeout_in_ms", 0) or self._operation_timeout
+            if timeout > 0:  # blocking kernels (queues) raise DeadlineExceededError after it
+                with deadline.within(timeout):
+                    return self.run(fetches, feed_dict, options, run_metadata)
         watch = self._watch
         if watch.changes.count != watch.seen:  # new ops or rewrites
             self._refresh()
@@ -200,7 +211,8 @@ class BaseSession:
             feed_keys = tuple(feed_dict)
             entry = self._plans.get((key, feed_keys))
             if entry is None:
-                entry = self._plans[(key, feed_keys)] = self._make_plan(fetches, feed_keys, feed_dict)
+                with self._planning:
+                    entry = self._plans[(key, feed_keys)] = self._make_plan(fetches, feed_keys, feed_dict)
             if entry.expand is not None:
                 feed_dict = entry.expand(feed_dict)
             args = self._convert_feeds(entry, feed_dict)
@@ -208,7 +220,8 @@ class BaseSession:
         else:
             entry = self._plans.get(key)
             if entry is None:
-                entry = self._plans[key] = self._make_plan(fetches, (), None)
+                with self._planning:
+                    entry = self._plans[key] = self._make_plan(fetches, (), None)
             plan = entry.plan
             args = ()
         if plan.guarded:
@@ -226,6 +239,12 @@ class BaseSession:
 
     def _refresh(self):
         """The graph changed since the last run: drop what the change makes stale (graph_watch.py)."""
+        with self._planning:  # queue-runner threads may notice the change at once
+            if self._watch.changes.count == self._watch.seen:
+                return
+            self._refresh_locked()
+
+    def _refresh_locked(self):
         drop_plans, drop_kernels = self._watch.refresh()
         if drop_plans:
             self._plans.clear()
@@ -465,8 +484,9 @@ class ConfigProto(_Options):
     """`tf.ConfigProto(...)` for `tf.Session(config=...)`.
 
     `intra_op_parallelism_threads` (0: automatic) sets how many threads BLAS may use while the session
-    runs (engine/runtime/blas_threads.py).  The numpy runtime has no devices, other thread pools or GPU
-    memory to configure, so the other fields (e.g. `inter_op_parallelism_threads`,
+    runs (engine/runtime/blas_threads.py); `operation_timeout_in_ms` is the deadline of every run that
+    blocks on a queue (unless its RunOptions give one).  The numpy runtime has no devices, other thread
+    pools or GPU memory to configure, so the other fields (e.g. `inter_op_parallelism_threads`,
     `log_device_placement`, `allow_soft_placement`, `gpu_options`) are recorded and have no effect.
     """
 
@@ -476,9 +496,10 @@ class GPUOptions(_Options):
 
 
 class RunOptions(_Options):
-    """`tf.RunOptions(trace_level=..., output_partition_graphs=...)` for `Session.run(options=...)`: with a
-    `run_metadata`, a trace level above NO_TRACE fills its `step_stats`, `output_partition_graphs` its
-    `partition_graphs` (every level records the same: there is no hardware to trace here)."""
+    """`tf.RunOptions(trace_level=..., output_partition_graphs=..., timeout_in_ms=...)` for
+    `Session.run(options=...)`: with a `run_metadata`, a trace level above NO_TRACE fills its `step_stats`,
+    `output_partition_graphs` its `partition_graphs` (every level records the same: there is no hardware
+    to trace here).  `timeout_in_ms` ends a run blocked on a queue with DeadlineExceededError."""
 
     NO_TRACE = 0
     SOFTWARE_TRACE = 1

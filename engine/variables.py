@@ -320,7 +320,8 @@ class Variable(BaseVariable):
         return t if read_value else t.op
 
     def count_up_to(self, limit):
-        raise TypeError("count_up_to is not supported by this engine's variables")
+        """A `CountUpTo` op: the value, then the variable incremented, until `limit` (OutOfRangeError)."""
+        return state_ops.count_up_to(self._variable, limit)
 
 
 VariableV1 = RefVariable = Variable

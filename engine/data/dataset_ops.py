@@ -24,6 +24,8 @@ from engine.data import pipeline, structure
 from engine.data.structure import Spec
 from engine.framework import dtypes, ops, random_seed, registry, tensor_util
 from engine.framework import tensor_shape as _ts
+from engine.framework.tensor_spec import TensorSpec
+from engine.ops import array_ops, file_ops, math_ops
 from engine.ops.array_ops import placeholder
 from engine.ops.op_util import make_tensor
 
@@ -67,7 +69,7 @@ registry.register_op(
     compile=lambda op, rt: lambda names, compression, size: pipeline.TFRecords(
         names, compression, op.get_attr("num_parallel_reads")))
 _register("FixedLengthRecordDatasetV2", lambda op, rt: pipeline.FixedLengthRecords)
-_register("CacheDataset", lambda op, rt: lambda source, filename: pipeline.Cache(source))
+_register("CacheDataset", lambda op, rt: pipeline.Cache)
 _register("TextLineDataset", lambda op, rt: lambda names, compression, size: pipeline.TextLines(
     names, compression))
 
@@ -369,6 +371,26 @@ class Dataset(structure.HasElementStructure):
         return self._make("ShuffleDataset", [size, seed_t, seed2_t], self._specs, name=name,
                           attrs={"reshuffle_each_iteration": reshuffle})
 
+    @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None, name=None):
+        """The file names matching the glob pattern(s), sorted, then shuffled (unless `shuffle=False`) with
+        a buffer holding them all.  Deviation: no match gives an empty dataset without TF's "No files
+        matched pattern" assertion (TF 2.21's v1 graphs end with OutOfRangeError there too)."""
+        with ops.name_scope("list_files"):
+            pattern = ops.convert_to_tensor(file_pattern, dtype=dtypes.string, name="file_pattern")
+            matching = file_ops.matching_files(pattern)
+            dataset = Dataset.from_tensor_slices(matching)
+            if shuffle is None or shuffle:
+                count = array_ops.shape_v1(matching, out_type=dtypes.int64)[0]
+                dataset = dataset.shuffle(math_ops.maximum(count, ops.convert_to_tensor(1, dtypes.int64)),
+                                          seed=seed)
+            return dataset
+
+    @property
+    def element_spec(self):
+        """The element structure with a `tf.TensorSpec` per component."""
+        return structure.map_structure(lambda s: TensorSpec(s.shape, s.dtype), self._specs)
+
     def repeat(self, count=None, name=None):
         """The elements `count` times over (forever when None or -1)."""
         count = ops.convert_to_tensor(-1 if count is None else count, dtype=dtypes.int64, name="count")
@@ -407,13 +429,10 @@ class Dataset(structure.HasElementStructure):
         return Dataset(variant, specs)
 
     def cache(self, filename="", name=None):
-        """The elements of the first complete pass, kept in memory and replayed by later passes (in one
-        iterator's lifetime: a re-initialised iterator starts a new cache, as in TF 1.x). Caching to files
-        (`filename`) is not in engine yet; it raises ValueError rather than cache elsewhere."""
-        if filename:
-            raise ValueError("engine's Dataset.cache keeps elements in memory only: call cache() without a "
-                             "filename")
-        name_t = ops.convert_to_tensor("", dtype=dtypes.string, name="filename")
+        """The elements of the first complete pass, replayed by later passes: in memory (for one iterator's
+        lifetime: a re-initialised iterator starts a new cache, as in TF 1.x), or in TF's cache files under
+        `filename`, which later iterators and sessions (and TF) read instead of the input."""
+        name_t = ops.convert_to_tensor(filename, dtype=dtypes.string, name="filename")
         return self._make("CacheDataset", [name_t], self._specs, name=name)
 
     def apply(self, transformation_func):

@@ -12,6 +12,8 @@ their traced function (one compiled callable of the session) once per element.
 from __future__ import annotations
 
 import itertools
+import os
+import secrets
 
 import numpy as np
 
@@ -19,6 +21,8 @@ from engine.data import structure
 from engine.framework import errors, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.io.tfrecord import open_record_stream, stream_records
+from engine.ops.philox import Philox, SingleSample
+from engine.train.checkpoint_bundle import BundleReader, write_bundle
 
 
 class Pipeline:
@@ -167,42 +171,47 @@ def _stack(values):
 
 
 class Shuffle(Pipeline):
-    """`shuffle`: TF's buffer algorithm. The buffer fills with the first `buffer_size` elements; each step
-    yields a uniformly chosen buffered element and puts the next input element in its place.
-
-    Each pass draws from a numpy generator keyed by (seed, seed2, pass number) — pass 0 every time when
-    `reshuffle` is off — so a seeded shuffle repeats its orders in every new session and every time an
-    initializable iterator is re-initialised, as TF 1.x's does. The orders are numpy's, not TF's.
+    """`shuffle`: TF's ShuffleDataset, element for element.  A ring buffer fills with the next
+    `buffer_size` elements; each step picks the buffered element at offset (next 32-bit Philox word mod
+    the count buffered) from the ring's start, yields it, swaps the start's element into its place and
+    refills.  Each pass draws its words from Philox keyed by two words of a seed generator, itself Philox
+    keyed by (seed, seed2) (TF's RandomSeedGenerator); without `reshuffle` every pass uses (seed, seed2)
+    itself.  A seeded shuffle thus gives TF's orders, repeated in every new session and whenever an
+    initializable iterator is re-initialised, as TF 1.x's does.
     """
 
     def __init__(self, source, buffer_size, seed, seed2, reshuffle):
         if buffer_size <= 0:
             raise errors.InvalidArgumentError(None, None, "buffer_size must be greater than zero.")
         self.source, self.buffer_size = source, int(buffer_size)
-        self.seeds = None if seed == 0 and seed2 == 0 else (int(seed), int(seed2))
+        if seed == 0 and seed2 == 0:  # TF's RandomSeeds: unseeded means seeds from the OS
+            seed, seed2 = secrets.randbits(63), secrets.randbits(63)
+        self.seeds = (int(seed), int(seed2))
         self.reshuffle = reshuffle
-        self.passes = 0
+        self.seed_generator = SingleSample(Philox(*self.seeds))
 
     def _generator(self):
-        if self.seeds is None:
-            return np.random.default_rng()
-        key = [*self.seeds, self.passes if self.reshuffle else 0]
-        self.passes += 1
-        return np.random.default_rng(key)
+        if not self.reshuffle:
+            return SingleSample(Philox(*self.seeds))
+        return SingleSample(Philox(self.seed_generator(), self.seed_generator()))
 
     def elements(self):
-        rng = self._generator()
+        random = self._generator()
+        size = self.buffer_size
+        buffer = [None] * size
+        start = end = 0
         source = self.source.elements()
-        buffer = list(itertools.islice(source, self.buffer_size))
-        for element in source:
-            i = int(rng.integers(len(buffer)))
-            yield buffer[i]
-            buffer[i] = element
-        while buffer:
-            i = int(rng.integers(len(buffer)))
-            yield buffer[i]
-            buffer[i] = buffer[-1]
-            buffer.pop()
+        while True:
+            for element in itertools.islice(source, size - (end - start)):
+                buffer[end % size] = element
+                end += 1
+            if start == end:
+                return
+            index = (start + random() % (end - start)) % size
+            first = start % size
+            yield buffer[index]
+            buffer[index], buffer[first] = buffer[first], None
+            start += 1
 
 
 class Repeat(Pipeline):
@@ -440,12 +449,42 @@ class FixedLengthRecords(Pipeline):
 
 
 class Cache(Pipeline):
-    """`cache()` in memory: the first pass that reaches the end is kept; later passes replay it."""
+    """`cache()`: the first pass that reaches the end is kept; later passes replay it.
 
-    def __init__(self, source):
+    In memory, or with a `filename`, in TF's cache files: a tensor bundle `filename.index` +
+    `filename.data-00000-of-00001` holding component j of element i under key "%7d_%nd" (TF's
+    CacheDataset key format, n the width of the last component index).  A cache file that exists is
+    read instead of the input, also in later sessions and by TF (and TF's by the engine).
+    """
+
+    ITEM_WIDTH = 7  # TF's key width: len(str(kMaxItems - 1)), kMaxItems = 10 million
+
+    def __init__(self, source, filename=""):
         self.source, self.cached = source, None
+        self.filename = _text(filename) if filename is not None else ""
+
+    def _key_format(self, components):
+        return f"{{:{self.ITEM_WIDTH}d}}_{{:0{len(str(max(components - 1, 0)))}d}}"
+
+    def _from_file(self):
+        reader = BundleReader(self.filename)
+        keys = sorted(reader.keys())
+        elements = {}
+        for key in keys:
+            item, component = (int(part) for part in key.split("_"))
+            elements.setdefault(item, {})[component] = reader.read(key)
+        return [tuple(parts[j] for j in range(len(parts))) for _, parts in sorted(elements.items())]
+
+    def _to_file(self, elements):
+        entries = []
+        for i, element in enumerate(elements):
+            key = self._key_format(len(element))
+            entries.extend((key.format(i, j), np.asarray(value)) for j, value in enumerate(element))
+        write_bundle(self.filename, entries)
 
     def elements(self):
+        if self.cached is None and self.filename and os.path.exists(self.filename + ".index"):
+            self.cached = self._from_file()
         if self.cached is not None:
             yield from self.cached
             return
@@ -453,4 +492,6 @@ class Cache(Pipeline):
         for element in self.source.elements():
             seen.append(element)
             yield element
+        if self.filename:
+            self._to_file(seen)
         self.cached = seen

@@ -1,9 +1,11 @@
 """`tf.image`: image ops under TensorFlow's ``tf.image`` names (re-exports only; engine/ops/image_ops.py,
+image_codec_ops.py (decode_png, ...),
 image_resize_ops.py, image_color_ops.py, image_patch_ops.py, image_quality_ops.py and nms_ops.py hold
 them). ``resize`` is TF1's ``resize_images``."""
 
 from __future__ import annotations
 
+from engine.ops.image_codec_ops import decode_image, decode_jpeg, decode_png, encode_jpeg, encode_png
 from engine.ops.image_color_ops import (
     adjust_contrast,
     adjust_hue,
@@ -51,6 +53,11 @@ from engine.ops.nms_ops import non_max_suppression
 
 __all__ = [
     "ResizeMethod",
+    "decode_image",
+    "decode_jpeg",
+    "decode_png",
+    "encode_jpeg",
+    "encode_png",
     "adjust_brightness",
     "adjust_contrast",
     "adjust_hue",

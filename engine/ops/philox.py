@@ -126,3 +126,27 @@ class Philox:
         out = blocks(self.key, self.counter, n).reshape(-1)
         self.skip(n)
         return out
+
+
+class SingleSample:
+    """TF's `SingleSampleAdapter<PhiloxRandom>`: the generator's words one at a time, each block's four in
+    order (the queue and dataset shuffles draw their indices this way).  The generator must be this
+    adapter's alone: it computes `_BLOCKS` blocks at a time (one numpy pass, not one per four words),
+    which gives the same words as TF's block-by-block draws."""
+
+    __slots__ = ("philox", "words", "used")
+    _BLOCKS = 64
+
+    def __init__(self, philox):
+        self.philox = philox
+        self.words = []
+        self.used = 0
+
+    def __call__(self):
+        """The next uint32 word, as a Python int."""
+        if self.used == len(self.words):
+            self.words = self.philox.words(self._BLOCKS).tolist()
+            self.used = 0
+        word = self.words[self.used]
+        self.used += 1
+        return word

@@ -6,6 +6,8 @@ A VariableV2 op outputs a *ref* (`float32_ref`); at run time ref inputs receive 
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from engine.framework import dtype_groups as groups
@@ -164,6 +166,43 @@ registry.register_op(
     ref_inputs=(0,),
     stateful=True,
 )
+
+
+# CountUpTo's read-and-increment must be one step when queue-runner threads count epochs together.
+_COUNT_LOCK = threading.Lock()
+
+
+def _compile_count_up_to(op, runtime):
+    limit = int(op.get_attr("limit"))
+
+    def kernel(cell):
+        with _COUNT_LOCK:
+            before = cell.read()
+            if before >= limit:
+                raise errors.OutOfRangeError(None, None, f"Reached limit of {limit}")
+            cell.value = before + before.dtype.type(1)
+            return before.copy()
+
+    return kernel
+
+
+registry.register_op(
+    "CountUpTo",
+    infer=lambda op: [(op.inputs[0].dtype.base_dtype, _ts.scalar())],
+    compile=_compile_count_up_to,
+    ref_inputs=(0,),
+    stateful=True,
+    inputs=("ref: T",),
+    allowed={"T": ("int32", "int64")},
+)
+
+
+def count_up_to(ref, limit, name=None):
+    """``tf.count_up_to``: the variable's value, then the variable incremented; OutOfRangeError ("Reached
+    limit of N") once it has reached `limit` (how `tf.train.limit_epochs` counts epochs)."""
+    ref_t = _ref_of(ref)
+    return make_op("CountUpTo", [ref_t], name=name or "CountUpTo",
+                   attrs={"T": ref_t.dtype.base_dtype, "limit": int(limit)})._outputs[0]
 
 
 def variable_op_v2(shape, dtype, name="Variable", container="", shared_name=""):

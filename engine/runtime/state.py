@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import weakref
 
 import numpy as np
@@ -71,7 +72,8 @@ class Runtime:
         self.cells = {}
         self.rngs = {}
         self.kernels = {}
-        self.op_states = {}
+        self.resources = {}
+        self._resources_lock = threading.Lock()
 
     def cell(self, variable_op):
         """The `VariableCell` of a VariableV2 op (created empty on first use)."""
@@ -98,10 +100,23 @@ class Runtime:
     def op_state(self, op, make):
         """State a kernel keeps for the session's life (`make()` builds it on first use), as a TF kernel
         object keeps it: LearnedUnigramCandidateSampler's counts of the classes it has seen."""
-        state = self.op_states.get(op)
-        if state is None:
-            state = self.op_states[op] = make()
-        return state
+        return self.resource(op, make)
+    def resource(self, key, make):
+        """The session's resource under `key` (a queue: engine/ops/queues.py), made by `make()` once even
+        when threads of a queue-runner pipeline compile its op at the same time."""
+        with self._resources_lock:
+            found = self.resources.get(key)
+            if found is None:
+                found = self.resources[key] = make()
+            return found
+
+    def close(self):
+        """The session closed: resources that threads may be waiting on (queues) cancel their waits."""
+        with self._resources_lock:
+            for found in self.resources.values():
+                cancel = getattr(found, "cancel", None)  # queues; kernel state has nothing to cancel
+                if cancel is not None:
+                    cancel()
 
     def kernel(self, op):
         """The op's kernel, compiled once per session (until the graph rewrites ops: `forget_kernels`)."""

@@ -42,6 +42,17 @@ from engine.train.checkpoints_iterator import checkpoints_iterator
 from engine.train.coordinator import Coordinator
 from engine.train.gradient_descent import GradientDescentOptimizer
 from engine.train.graph_io import write_graph
+from engine.train.input import (
+    batch,
+    batch_join,
+    input_producer,
+    limit_epochs,
+    range_input_producer,
+    shuffle_batch,
+    shuffle_batch_join,
+    slice_input_producer,
+    string_input_producer,
+)
 from engine.train.learning_rate_decay import (
     exponential_decay,
     inverse_time_decay,
@@ -63,6 +74,7 @@ from engine.train.monitored_session import (
 )
 from engine.train.moving_averages import ExponentialMovingAverage
 from engine.train.optimizer import Optimizer
+from engine.train.queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from engine.train.rmsprop import RMSPropOptimizer
 from engine.train.saver import Saver
 from engine.train.session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
@@ -92,4 +104,8 @@ __all__ = [
     "SingularMonitoredSession", "SessionRunArgs", "SessionRunContext", "SessionRunHook", "SessionRunValues",
     "SessionCreator", "LooperThread", "checkpoints_iterator", "write_graph", "SaverDef",
     "piecewise_constant_decay", "Supervisor",
+    # TF1's queue-based input pipelines
+    "QueueRunner", "add_queue_runner", "start_queue_runners", "batch", "batch_join", "input_producer",
+    "limit_epochs", "range_input_producer", "shuffle_batch", "shuffle_batch_join", "slice_input_producer",
+    "string_input_producer",
 ]

@@ -24,7 +24,7 @@ from google.protobuf.message import DecodeError
 from engine.framework import op_signatures, ops, registry
 from engine.framework.importer import import_graph_def
 from engine.ops import io_ops, resource_variable_ops  # noqa: F401 - registers the ops TF's .meta files use
-from engine.proto import meta_graph_pb2, saver_pb2, variable_pb2
+from engine.proto import meta_graph_pb2, queue_runner_pb2, saver_pb2, variable_pb2
 
 _logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ _VARIABLE_COLLECTIONS = frozenset(
     ]
 )
 _UNSUPPORTED_COLLECTIONS = frozenset(
-    [ops.GraphKeys.QUEUE_RUNNERS, ops.GraphKeys.COND_CONTEXT, ops.GraphKeys.WHILE_CONTEXT]
+    [ops.GraphKeys.COND_CONTEXT, ops.GraphKeys.WHILE_CONTEXT]
 )
 
 
@@ -113,7 +113,7 @@ def _add_collection_def(meta_graph_def, key, graph, export_scope) -> None:
                 proto = item.to_proto(export_scope=export_scope)
                 if proto is not None:
                     collection.bytes_list.value.append(proto.SerializeToString())
-        elif key == ops.GraphKeys.SAVERS:
+        elif key in (ops.GraphKeys.SAVERS, ops.GraphKeys.QUEUE_RUNNERS):
             for item in items:
                 proto = item.to_proto(export_scope=export_scope)
                 if proto is not None:
@@ -272,6 +272,12 @@ def _import_collections(meta_graph_def, graph, import_scope):
                 graph.add_to_collection(
                     key, Saver.from_proto(saver_pb2.SaverDef.FromString(value), import_scope)
                 )
+        elif kind == "bytes_list" and key == ops.GraphKeys.QUEUE_RUNNERS:
+            from engine.train.queue_runner import QueueRunner
+
+            for value in collection.bytes_list.value:
+                runner_def = queue_runner_pb2.QueueRunnerDef.FromString(value)
+                graph.add_to_collection(key, QueueRunner.from_proto(runner_def, import_scope))
         elif kind == "bytes_list":
             for value in collection.bytes_list.value:
                 graph.add_to_collection(key, value)

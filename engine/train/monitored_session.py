@@ -18,6 +18,7 @@ from engine import logging
 from engine.framework import errors, ops
 from engine.ops import control_flow_ops
 from engine.train import basic_session_run_hooks as hooks_lib
+from engine.train import queue_runner
 from engine.train.checkpoint_management import get_checkpoint_state
 from engine.train.coordinator import Coordinator
 from engine.train.session_run_hook import SessionRunArgs, SessionRunContext, SessionRunValues
@@ -185,6 +186,8 @@ class MonitoredSession:
         self._graph_was_finalized = self._graph.finalized
         self._sess = (session_creator or ChiefSessionCreator()).create_session()
         self._coord = Coordinator()
+        if self._graph.get_collection(ops.GraphKeys.QUEUE_RUNNERS):  # as TF, before the hooks see the session
+            queue_runner.start_queue_runners(sess=self._sess, coord=self._coord)
         self._stop_grace_period_secs = stop_grace_period_secs
         self._should_stop = False
         for hook in self._hooks:

@@ -110,6 +110,7 @@ class Supervisor:
         self._write_graph()
         if start_standard_services:
             self.start_standard_services(sess)
+            self.start_queue_runners(sess)
         return sess
 
     def _write_graph(self):
@@ -213,8 +214,15 @@ class Supervisor:
         self._summary_writer.add_summary(summary, global_step)
 
     def start_queue_runners(self, sess, queue_runners=None):
-        """No queue runners exist in this engine: starts nothing."""
-        return []
+        """Starts the threads of `queue_runners` (default: the graph's QUEUE_RUNNERS) under the
+        Supervisor's coordinator, so `stop()` stops and joins them; returns them."""
+        if queue_runners is None:
+            queue_runners = self._graph.get_collection(ops.GraphKeys.QUEUE_RUNNERS)
+        threads = []
+        for qr in queue_runners:
+            threads.extend(qr.create_threads(sess, coord=self._coord, daemon=True, start=True))
+        self._started_threads.extend(threads)
+        return threads
 
     coord = property(lambda self: self._coord)
     is_chief = property(lambda self: self._is_chief)

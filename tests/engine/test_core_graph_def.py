@@ -267,6 +267,7 @@ def _many_ops():
     ]
     v = tf.Variable(1.0, name="v")
     outs += [tf.assign_add(v, 1.0), tf.assign_sub(v, 1.0), tf.is_variable_initialized(v), tf.group(x, v)]
+    outs.append(tf.count_up_to(tf.Variable(0, name="counter"), 3))
     return x, outs
 
 

@@ -1059,9 +1059,21 @@ NO_GRADIENT_IN_TF = {
     # sparse ops: TF gives these no gradient; SparseDenseCwiseAdd and SparseSparseMaximum/Minimum have TF
     # gradients that only raise NotImplementedError, left unregistered here (LookupError instead)
     "SparseReshape", "SparseSplit", "SparseReduceMax", "SparseReduceMaxSparse", "SparseReduceSumSparse",
-    "SparseFillEmptyRowsGrad", "SparseSliceGrad", "SparseDenseCwiseAdd", "SparseSparseMaximum", "SparseSparseMinimum",
+    "SparseFillEmptyRowsGrad", "SparseSliceGrad", "SparseDenseCwiseAdd", "SparseSparseMaximum",
+    "SparseSparseMinimum",
     "UniformCandidateSampler", "LogUniformCandidateSampler", "LearnedUnigramCandidateSampler",
     "FixedUnigramCandidateSampler", "AllCandidateSampler", "ComputeAccidentalHits",
+    # TF1's queues
+    "FIFOQueueV2", "PaddingFIFOQueueV2", "PriorityQueueV2", "RandomShuffleQueueV2", "QueueEnqueueV2",
+    "QueueEnqueueManyV2", "QueueDequeueV2", "QueueDequeueManyV2", "QueueDequeueUpToV2", "QueueCloseV2",
+    "QueueSizeV2", "QueueIsClosedV2", "CountUpTo",
+    # TF1's readers
+    "TFRecordReaderV2", "TextLineReaderV2", "WholeFileReaderV2", "FixedLengthRecordReaderV2",
+    "IdentityReaderV2", "ReaderReadV2", "ReaderReadUpToV2", "ReaderNumRecordsProducedV2",
+    "ReaderNumWorkUnitsCompletedV2", "ReaderResetV2",
+    # files and image codecs
+    "ReadFile", "WriteFile", "MatchingFiles", "DecodePng", "DecodeJpeg", "DecodeImage", "EncodePng",
+    "EncodeJpeg",
 }
 
 # RefSwitch's gradient is Switch's, whose cases are below; RefEnter's is Enter's (a loop reading a
