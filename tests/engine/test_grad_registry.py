@@ -769,7 +769,8 @@ NO_GRADIENT_IN_TF = {
     "IteratorToStringHandle", "IteratorFromStringHandleV2", "PaddedBatchDatasetV2", "CacheDataset",
     "FixedLengthRecordDatasetV2", "DecodeCSV", "ParseSequenceExampleV2",
     *(f"{prefix}Apply{name}" for prefix in ("", "Resource") for name in (
-        "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta")),
+        "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta", "Ftrl",
+        "FtrlV2", "ProximalGradientDescent", "ProximalAdagrad", "AdagradDA")),
     "InTopKV2", "LRNGrad",
 }
 
