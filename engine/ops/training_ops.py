@@ -427,12 +427,15 @@ def _ref(v):
 def _apply(op_type, refs, values, use_locking, name, **flags):
     refs = [_ref(r) for r in refs]
     dtype = refs[0].dtype.base_dtype
-    names = INPUT_NAMES[op_type.removeprefix("Apply")][len(refs):]
+    names_all = INPUT_NAMES[op_type.removeprefix("Apply")]
+    names = names_all[len(refs):]
     converted = []
     for value, arg in zip(values, names, strict=True):
         if arg in FIXED_DTYPE_INPUTS:  # TF's "Input 'global_step' ... does not match expected type of int64."
             fixed = dtypes.as_dtype(FIXED_DTYPE_INPUTS[arg])
             converted.append(op_util.convert_input(op_type, arg, value, fixed))
+        elif isinstance(value, ops.Tensor):  # a Tensor of another dtype: TF's "Input 'grad' of ... Op" error
+            converted.append(op_util.convert_input(op_type, arg, value, dtype, inferred_from=names_all[0]))
         else:
             converted.append(ops.convert_to_tensor(value, dtype=dtype))
     values = converted
