@@ -9,6 +9,7 @@ from engine.ops.init_ops import (
 from engine.ops.init_ops import (
     GlorotUniform as glorot_uniform,
 )
+from engine.ops.init_ops import Identity as identity
 from engine.ops.init_ops import (
     Ones as ones,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "truncated_normal",
     "variance_scaling",
     "zeros",
+    "identity",
     "he_normal",
     "he_uniform",
     "lecun_normal",

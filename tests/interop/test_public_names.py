@@ -19,7 +19,7 @@ import engine
 # and SummaryMetadata, which tf.compat.v1.summary does not have.
 NAMESPACES = ["", "math", "nn", "losses", "train", "initializers", "errors", "bitwise", "logging", "io",
               "python_io", "data", "data.experimental", "layers", "compat", "dtypes", "linalg", "debugging",
-              "gfile", "app", "flags", "metrics"]
+              "gfile", "app", "flags", "metrics", "keras", "keras.initializers", "io.gfile"]
 
 _COLLECT = """
 import json, os, sys
