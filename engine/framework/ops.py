@@ -662,7 +662,9 @@ class Graph:
         ctx = self._control_flow_context
         if ctx is not None:  # a cond branch or loop body routes outside inputs through Switch / Enter
             op._control_flow_context = ctx
-            ctx.add_op(op)
+            # under the op's own name, as TF's op_def_library has it: a Switch made for `Mul` is `Mul/Switch`
+            with self.name_scope(op.name + "/"):
+                ctx.add_op(op)
         return op
 
     def _add_op(self, op):
