@@ -1,4 +1,4 @@
-"""The classic TF1 "deep MNIST" convnet, written with `tf.layers`, on scikit-learn's digits (8x8, as they are):
+"""The classic TF1 "deep MNIST" convnet, written with `tf.layers`, on scikit-learn's digits (8x8 as they are):
 
     python examples/deep_mnist.py [--checkpoint_dir tmp/logs/deep_mnist] [--steps 300]
 
