@@ -38,14 +38,21 @@ def normalize_padding(value):
     return padding
 
 
-def check_channels_last(data_format):
-    """The engine's Conv2D/MaxPool/AvgPool kernels are NHWC only (as TF's CPU kernels for pooling)."""
+def normalize_data_format(data_format):
+    """"channels_first" or "channels_last" (the default), with TF's error for anything else."""
     data_format = "channels_last" if data_format is None else data_format.lower()
     if data_format not in ("channels_first", "channels_last"):
         raise ValueError(
             'The `data_format` argument must be one of "channels_first", "channels_last". Received: '
             + str(data_format)
         )
+    return data_format
+
+
+def check_channels_last(data_format):
+    """For the layers built on the 3-D, transposed and separable kernels, which are channels_last only
+    here (the 1-D and 2-D convolution and pooling layers take channels_first as TF does)."""
+    data_format = normalize_data_format(data_format)
     if data_format == "channels_first":
         raise ValueError(
             "data_format='channels_first' (NCHW) is not supported: the engine's convolution and pooling "

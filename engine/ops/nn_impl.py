@@ -83,30 +83,34 @@ def conv1d(
     input=None,  # noqa: A002
     dilations=None,
 ):
-    """``tf.nn.conv1d``: a Conv2D over `value` (NWC) with a height-1 axis added at -3, squeezed out again."""
+    """``tf.nn.conv1d``: a Conv2D over `value` (NWC, or NCW) with a height-1 axis added before the width,
+    squeezed out again.  As TF on CPU, an NCW convolution builds but raises TF's error when it runs."""
     if input is not None:
         if value is not None:
             raise ValueError("Cannot specify both 'value' and 'input'")
         value = input
-    if data_format not in (None, "NWC", "NHWC"):
-        raise ValueError(
-            f'data_format must be "NWC" (the engine\'s kernels are NHWC only), got {data_format!r}'
-        )
+    if data_format in (None, "NWC", "NHWC"):
+        layout, spatial_start = "NHWC", -3
+    elif data_format in ("NCW", "NCHW"):
+        layout, spatial_start = "NCHW", -2
+    else:
+        raise ValueError(f"`data_format` must be 'NWC' or 'NCW'. Received: data_format={data_format}")
     with ops.name_scope(name, "conv1d", [value, filters]) as scope:
-        value = array_ops.expand_dims(value, -3)
+        value = array_ops.expand_dims(value, spatial_start)
         filters = array_ops.expand_dims(filters, 0)
         stride = _one_spatial(stride, "stride")
         dilation = 1 if dilations is None else _one_spatial(dilations, "dilations")
         result = conv_ops.conv2d(
             value,
             filters,
-            strides=[1, 1, stride, 1],
+            strides=[1, 1, stride, 1] if layout == "NHWC" else [1, 1, 1, stride],
             padding=padding,
             use_cudnn_on_gpu=True if use_cudnn_on_gpu is None else use_cudnn_on_gpu,
-            dilations=[1, 1, dilation, 1],
+            data_format=layout,
+            dilations=[1, 1, dilation, 1] if layout == "NHWC" else [1, 1, 1, dilation],
             name=scope,
         )
-        return array_ops.squeeze(result, [-3])
+        return array_ops.squeeze(result, [spatial_start])
 
 
 def crelu(features, name=None, axis=-1):
