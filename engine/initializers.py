@@ -23,6 +23,9 @@ from engine.ops.init_ops import (
     TruncatedNormal as truncated_normal,
 )
 from engine.ops.init_ops import (
+    UniformUnitScaling as uniform_unit_scaling,
+)
+from engine.ops.init_ops import (
     VarianceScaling as variance_scaling,
 )
 from engine.ops.init_ops import (
@@ -45,6 +48,7 @@ __all__ = [
     "variance_scaling",
     "zeros",
     "identity",
+    "uniform_unit_scaling",
     "he_normal",
     "he_uniform",
     "lecun_normal",

@@ -41,3 +41,19 @@ def test_identity_needs_a_matrix():
     with tf.Graph().as_default(), pytest.raises(
             ValueError, match="Identity matrix initializer can only be used for 2D matrices."):
         tf.keras.initializers.Identity()([2, 2, 2])
+
+
+def test_uniform_unit_scaling_is_tfs():
+    """Values TensorFlow 2.21 gives (graph seed 3; `a` with op seed 2 and factor 1.5, `b` a conv kernel)."""
+    with tf.Graph().as_default():
+        tf.set_random_seed(3)
+        a = tf.get_variable("a", [4, 3], initializer=tf.uniform_unit_scaling_initializer(1.5, seed=2))
+        b = tf.get_variable("b", [2, 2, 3, 2], initializer=tf.initializers.uniform_unit_scaling())
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            a_value, b_value = sess.run([a, b])
+    np.testing.assert_allclose(a_value[0], [0.9118818044662476, -0.9210481643676758, -0.8771690130233765],
+                               rtol=1e-6)
+    np.testing.assert_allclose(b_value[0, 0, 0], [-0.37263596057891846, 0.31469130516052246], rtol=1e-6)
+    assert b_value.shape == (2, 2, 3, 2) and np.abs(b_value).max() <= np.sqrt(3 / 12.0)
+    assert b.op.graph.get_operation_by_name("b/Initializer/random_uniform/RandomUniform")
