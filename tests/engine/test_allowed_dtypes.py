@@ -356,6 +356,8 @@ _TF_INPUT_NAMES = {
     "Floor": "x",
     "FloorDiv": "x y",
     "FloorMod": "x y",
+    "FusedBatchNormV3": "x scale offset mean variance",
+    "FusedBatchNormGradV3": "y_backprop x scale reserve_space_1 reserve_space_2 reserve_space_3",
     "GatherNd": "params indices",
     "GatherV2": "params indices axis",
     "Greater": "x y",

@@ -17,9 +17,9 @@ spec = importlib.util.spec_from_file_location("nchw_cases", FIXTURES / "nchw_cas
 nchw_cases = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(nchw_cases)
 THEIRS = json.loads((FIXTURES / "nchw_tf.json").read_text())
-# The engine builds fused_batch_norm from moments and batch_normalization ops where TF has one
-# FusedBatchNormV3 (docs/engine.md, "Differences"): same values and shapes, other op names.
-COMPOSITE_HERE = {"fused_batch_norm", "fused_batch_norm_inference", "layers_batch_norm"}
+# tf.layers.batch_normalization builds TF's non-fused ops where TF runs FusedBatchNormV3 for 4-D inputs
+# (docs/engine.md, "Differences"): same values and shapes, other op names.
+COMPOSITE_HERE = {"layers_batch_norm"}
 
 
 @pytest.fixture(scope="module")
