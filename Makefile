@@ -52,6 +52,7 @@ demo: $(VENV)/.installed-test assets
 	rm -rf tmp/logs
 	$(PY) examples/train_mlp.py --logdir tmp/logs
 	$(PY) examples/char_lstm.py --logdir tmp/logs
+	$(PY) examples/deep_mnist.py --checkpoint_dir tmp/logs/deep_mnist
 	$(VENV)/bin/board --logdir tmp/logs --port 6006
 
 # Each benchmark times its baseline in the same run and prints ratios. TensorFlow's own figures come from

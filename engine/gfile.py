@@ -224,15 +224,48 @@ def Rename(oldname, newname, overwrite=False):  # noqa: N802
 def Walk(top, in_order=True):  # noqa: N802
     """Yields (dirname, subdirectory names, file names) from `top` down (`in_order`) or bottom up; a
     missing `top` yields nothing."""
+    return walk(top, topdown=in_order)
+
+
+# --- tf.io.gfile: TF 2's lower-case names for the same operations (engine/io/gfile.py exports them) -------
+exists = Exists
+isdir = IsDirectory
+stat = Stat
+glob = Glob
+listdir = ListDirectory
+mkdir = MkDir
+makedirs = MakeDirs
+remove = Remove
+rmtree = DeleteRecursively
+copy = Copy
+rename = Rename
+
+
+def walk(top, topdown=True, onerror=None):
+    """``tf.io.gfile.walk``: (dirname, subdirectory names, file names) from `top` down (`topdown`) or
+    bottom up; a directory that cannot be listed is skipped, after `onerror(error)` when given."""
     top = os.fspath(top)
-    if not os.path.isdir(top):
+    try:
+        entries = ListDirectory(top)
+    except errors.NotFoundError as error:
+        if onerror is not None:
+            onerror(error)
         return
-    entries = ListDirectory(top)
     subdirs = [e for e in entries if os.path.isdir(os.path.join(top, e))]
     files = [e for e in entries if e not in subdirs]
-    if in_order:
+    if topdown:
         yield top, subdirs, files
     for subdir in subdirs:
-        yield from Walk(os.path.join(top, subdir), in_order)
-    if not in_order:
+        yield from walk(os.path.join(top, subdir), topdown, onerror)
+    if not topdown:
         yield top, subdirs, files
+
+
+def join(path, *paths):
+    """``tf.io.gfile.join``: local paths joined as `os.path.join` does."""
+    return os.path.join(os.fspath(path), *(os.fspath(p) for p in paths))
+
+
+def get_registered_schemes():
+    """The URI schemes these functions open: local paths only (no scheme, or ``file``)."""
+    return ["", "file"]

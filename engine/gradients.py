@@ -23,6 +23,7 @@ Grappler removes it; see the session's pruning).
 from __future__ import annotations
 
 import collections
+import contextlib
 import enum
 
 from engine.framework import dtypes, ops, registry
@@ -36,8 +37,10 @@ class UnconnectedGradients(enum.Enum):
 
 
 class AggregationMethod:
-    """How `gradients` sums the gradients a tensor gets from several consumers. Every method gives the
-    same sum; this engine always builds AddN (TF's ADD_N), whatever is chosen."""
+    """How `gradients` sums the gradients a tensor gets from several consumers, as TF builds it: ADD_N
+    (the default) is one ``AddN`` colocated with the first gradient; EXPERIMENTAL_TREE and
+    EXPERIMENTAL_ACCUMULATE_N are a chain of two-input ``AddN`` ops under ``<op>_gradient_sum/``, which
+    lets a runtime free each gradient sooner.  Every method gives the same sum."""
 
     ADD_N = 0
     DEFAULT = ADD_N
@@ -107,31 +110,71 @@ def _gate(grads, needed):
     return out
 
 
-def _aggregate(grads):
+_AGGREGATION_METHODS = [AggregationMethod.ADD_N, AggregationMethod.EXPERIMENTAL_TREE,
+                        AggregationMethod.EXPERIMENTAL_ACCUMULATE_N]
+
+
+def _aggregate(grads, op, method):
+    """The sum of the gradients `op`'s output gets from its consumers (TF's ``_AggregatedGrads``)."""
     if len(grads) == 1:
         return grads[0]
     from engine.ops import math_ops
 
-    return math_ops.add_n(grads)
+    if method == AggregationMethod.ADD_N:
+        # TF's _MultiDeviceAddN: one device here, so one AddN that lives with the first gradient
+        with ops.colocate_with(grads[0].op, ignore_existing=True):
+            return math_ops.add_n(grads)
+    with ops.name_scope(op.name + "_gradient_sum"):
+        running_sum = grads[0]
+        for grad in grads[1:]:
+            running_sum = math_ops.add_n([running_sum, grad])
+        return running_sum
 
 
-def _default_grad_ys(ys, grad_ys):
+@contextlib.contextmanager
+def _maybe_colocate_with(op, colocate):
+    """With ``colocate_gradients_with_ops``, the ops built for `op`'s gradient live with `op`."""
+    if colocate:
+        with ops.colocate_with(op):
+            yield
+    else:
+        yield
+
+
+def _check_grad_y_dtype(y, gy):
+    """TF's check of a given grad_y: real for a real y, complex for a complex one (not the same dtype)."""
+    if y.dtype.is_floating or y.dtype.is_integer:
+        if not (gy.dtype.is_floating or gy.dtype.is_integer):
+            raise TypeError(f"Gradient type {gy.dtype.base_dtype.name} generated for real or integer-valued "
+                            f"tensor {y} with type {y.dtype.base_dtype.name} must be real or integer")
+    elif y.dtype.is_complex:
+        if not gy.dtype.is_complex:
+            raise TypeError(f"Gradient type {gy.dtype.base_dtype.name} generated for complex-valued tensor "
+                            f"{y} with type {y.dtype.base_dtype.name} must be real")
+    else:
+        raise TypeError(f"Tensor {y} with type {y.dtype.base_dtype.name} must be numeric to obtain a default "
+                        "gradient")
+
+
+def _default_grad_ys(ys, grad_ys, colocate):
     from engine.ops import array_ops, constant_op, grad_util
 
     out = []
     for i, (y, gy) in enumerate(zip(ys, grad_ys, strict=True)):
-        if gy is None:
-            if y.dtype.is_complex:
-                raise TypeError(f"Gradients of complex tensors must set grad_ys (y.dtype = {y.dtype!r})")
-            shape = grad_util.shape(y)
-            with ops.name_scope(f"grad_ys_{i}") as scope:
-                one = constant_op.constant(1, dtype=y.dtype.base_dtype, name="Const")
-                gy = array_ops.fill(shape, one, name=scope)
-        else:
-            gy = _to_tensor(gy, name=f"grad_ys_{i}")
-            if gy.dtype.base_dtype != y.dtype.base_dtype:
-                raise TypeError(f"Gradient type {gy.dtype.name} generated for y {y.name} of type "
-                                f"{y.dtype.name} does not match")
+        with _maybe_colocate_with(y.op, colocate):
+            if gy is None:
+                if y.dtype.is_complex:
+                    raise TypeError(f"Gradients of complex tensors ({y}) must set grad_ys (y.dtype = "
+                                    f"{y.dtype.base_dtype.name})")
+                shape = grad_util.shape(y)
+                with ops.name_scope(f"grad_ys_{i}") as scope:
+                    one = constant_op.constant(1, dtype=y.dtype.base_dtype, name="Const")
+                    gy = array_ops.fill(shape, one, name=scope)
+            else:
+                gy = _to_tensor(gy, name=f"grad_y_{i}")
+                _check_grad_y_dtype(y, gy)
+                # TF names each given grad_y in the gradients' scope, with an Identity
+                gy = array_ops.identity(gy, name=f"grad_ys_{i}")
         out.append(gy)
     return out
 
@@ -147,16 +190,26 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
     xs = [_to_tensor(x, "x", as_ref=True) for x in _as_list(xs)]
     grad_ys = [None] * len(ys) if grad_ys is None else _as_list(grad_ys)
     if len(grad_ys) != len(ys):
-        raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
-    stop_tensors = [_to_tensor(s, "stop") for s in _as_list(stop_gradients or [])]
-    unconnected_gradients = UnconnectedGradients(unconnected_gradients)
+        raise ValueError(f"Length mismatch. Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
+    # As TF, a stop is the op of each entry: for a variable its VariableV2 op, not its value's read
+    stop_ops = {s.op if hasattr(s, "op") else _to_tensor(s, "stop").op
+                for s in _as_list(stop_gradients or [])}
+    try:
+        unconnected_gradients = UnconnectedGradients(unconnected_gradients)
+    except ValueError:
+        raise ValueError(f"Unknown value for unconnected_gradients: '{unconnected_gradients}'") from None
+    if aggregation_method is None:
+        aggregation_method = AggregationMethod.DEFAULT
+    if aggregation_method not in _AGGREGATION_METHODS:
+        raise ValueError(f"Invalid `aggregation_method` specified {aggregation_method}. "
+                         f"Accepted values are {_AGGREGATION_METHODS}.")
     graph = ys[0].graph
-    for t in xs + stop_tensors:
+    for t in xs:
         if t.graph is not graph:
             raise ValueError(f"Tensor {t!r} must be from the same graph as {ys[0]!r}.")
 
     with graph.as_default(), graph.name_scope(name):
-        grad_ys = _default_grad_ys(ys, grad_ys)
+        grad_ys = _default_grad_ys(ys, grad_ys, colocate_gradients_with_ops)
         to_ops = [y.op for y in ys]
         from_ops = [x.op for x in xs]
         reached = _reached_ops(from_ops)
@@ -184,7 +237,6 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 if _is_trainable(y):
                     grads[y].append(loop_state.zeros_like_for_exit(y))
                     ready.append(y.op)
-        stop_ops = {s.op for s in stop_tensors}
         # As TF's `_StopOps`: an x's op none of whose inputs leads to another x (a variable, a placeholder)
         # is where the gradient ends, so its gradient function is never looked up.
         for op in set(from_ops):
@@ -196,40 +248,9 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             if op in done and not (loop_state is not None and control_flow_state.is_loop_switch(op)):
                 continue
             done.add(op)
-            if loop_state is not None:
-                loop_state.enter_grad_while_context(op, before=True)
-            out_grads = [_aggregate(grads[t]) if grads.get(t) else None for t in op.outputs]
-            if loop_state is not None:
-                loop_state.exit_grad_while_context(op, before=True)
-            for t, g in zip(op.outputs, out_grads, strict=True):
-                if g is not None:
-                    grads[t] = [g]  # an x's gradient is this sum, not a second AddN
-            in_grads = [None] * len(op.inputs)
-            if loop_state is not None:
-                loop_state.enter_grad_while_context(op, before=False)
-            if op not in stop_ops and any(g is not None for g in out_grads):
-                grad_fn = _gradient_function(op)
-                if grad_fn is not None:
-                    for i, t in enumerate(op.outputs):
-                        if out_grads[i] is None and _is_trainable(t):
-                            if loop_state is not None:
-                                out_grads[i] = loop_state.zeros_like(op, i)
-                                continue
-                            from engine.ops import array_ops, cond
-
-                            # A cond's Switch: zeros live only on the untaken side (TF's ZerosLikeOutsideLoop)
-                            zeros = cond.zeros_like_switch_output(op, i)
-                            out_grads[i] = array_ops.zeros_like(t) if zeros is None else zeros
-                    with graph.name_scope(op.name + "_grad"):
-                        in_grads = grad_fn(op, *out_grads)
-                        in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [in_grads]
-                        if len(in_grads) != len(op.inputs):
-                            raise ValueError(
-                                f"Num gradients {len(in_grads)} generated for op {op.node_def} do not match "
-                                f"num inputs {len(op.inputs)}")
-                        present = [i for i, g in enumerate(in_grads) if g is not None]
-                        if gate_gradients and len(present) > 1:
-                            in_grads = _gate(in_grads, present)
+            with _maybe_colocate_with(op, colocate_gradients_with_ops):
+                in_grads = _op_input_grads(op, grads, stop_ops, aggregation_method, gate_gradients,
+                                           loop_state)
             for t, g in zip(op.inputs, in_grads, strict=True):
                 if g is not None and _is_trainable(t):
                     if g.shape.ndims is not None and t.shape.is_compatible_with(g.shape):
@@ -241,17 +262,19 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         if loop_state is not None:
             loop_state.post_processing()
 
-        result = []
-        for x in xs:
-            g = grads.get(x)
-            if g:
-                result.append(_aggregate(g))
-            elif unconnected_gradients is UnconnectedGradients.ZERO:
-                from engine.ops import array_ops
+        summed = {x: _aggregate(grads[x], x.op, aggregation_method) for x in xs if grads.get(x)}
+    # outside the gradients' scope, as TF: an unconnected x's zeros are a root `zeros_like`
+    result = []
+    for x in xs:
+        if x in summed:
+            result.append(summed[x])
+        elif unconnected_gradients is UnconnectedGradients.ZERO:
+            from engine.ops import array_ops
 
+            with graph.as_default():
                 result.append(array_ops.zeros_like(x))
-            else:
-                result.append(None)
+        else:
+            result.append(None)
     return result
 
 
@@ -290,6 +313,49 @@ def _update_pending_and_enqueue_ready(grads, op, ready, pending, between, loop_s
                     ready.append(y.op)
         else:
             ready.append(x)
+def _op_input_grads(op, grads, stop_ops, aggregation_method, gate_gradients, loop_state):
+    """Sums the gradients of `op`'s outputs (recorded back into `grads`) and returns the gradient of
+    each of its inputs (None where there is none), built under ``<op>_grad/``. With loops on the path,
+    the sum is built in the gradient loop's context before the op's, the gradient in the op's; the
+    caller leaves that context (`exit_grad_while_context(op, before=False)`) once it has recorded them."""
+    if loop_state is not None:
+        loop_state.enter_grad_while_context(op, before=True)
+    out_grads = [_aggregate(grads[t], op, aggregation_method) if grads.get(t) else None for t in op.outputs]
+    if loop_state is not None:
+        loop_state.exit_grad_while_context(op, before=True)
+    for t, g in zip(op.outputs, out_grads, strict=True):
+        if g is not None:
+            grads[t] = [g]  # an x's gradient is this sum, not a second AddN
+    if loop_state is not None:
+        loop_state.enter_grad_while_context(op, before=False)
+    if op in stop_ops or all(g is None for g in out_grads):
+        return [None] * len(op.inputs)
+    grad_fn = _gradient_function(op)
+    if grad_fn is None:
+        return [None] * len(op.inputs)
+    for i, t in enumerate(op.outputs):
+        if out_grads[i] is None and _is_trainable(t):
+            if loop_state is not None:
+                out_grads[i] = loop_state.zeros_like(op, i)
+                continue
+            from engine.ops import array_ops, cond
+
+            # A cond's Switch: zeros live only on the untaken side (TF's ZerosLikeOutsideLoop)
+            zeros = cond.zeros_like_switch_output(op, i)
+            out_grads[i] = array_ops.zeros_like(t) if zeros is None else zeros
+    with op.graph.name_scope(op.name + "_grad"):
+        in_grads = grad_fn(op, *out_grads)
+        in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [in_grads]
+        if len(in_grads) != len(op.inputs):
+            raise ValueError(
+                f"Num gradients {len(in_grads)} generated for op {op.node_def} do not match "
+                f"num inputs {len(op.inputs)}")
+        present = [i for i, g in enumerate(in_grads) if g is not None]
+        if gate_gradients and len(present) > 1:
+            # TF's gating tuple is colocated with nothing, even under colocate_gradients_with_ops
+            with ops.colocate_with(None, ignore_existing=True):
+                in_grads = _gate(in_grads, present)
+    return in_grads
 
 
 def _gradient_function(op):

@@ -9,6 +9,7 @@ from engine.ops.init_ops import (
 from engine.ops.init_ops import (
     GlorotUniform as glorot_uniform,
 )
+from engine.ops.init_ops import Identity as identity
 from engine.ops.init_ops import (
     Ones as ones,
 )
@@ -20,6 +21,9 @@ from engine.ops.init_ops import (
 )
 from engine.ops.init_ops import (
     TruncatedNormal as truncated_normal,
+)
+from engine.ops.init_ops import (
+    UniformUnitScaling as uniform_unit_scaling,
 )
 from engine.ops.init_ops import (
     VarianceScaling as variance_scaling,
@@ -43,6 +47,8 @@ __all__ = [
     "truncated_normal",
     "variance_scaling",
     "zeros",
+    "identity",
+    "uniform_unit_scaling",
     "he_normal",
     "he_uniform",
     "lecun_normal",

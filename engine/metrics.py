@@ -23,6 +23,10 @@ __all__ = [
     "mean_relative_error", "mean_squared_error", "percentage_below", "precision", "precision_at_thresholds",
     "recall", "recall_at_thresholds", "root_mean_squared_error", "true_negatives",
     "true_negatives_at_thresholds", "true_positives", "true_positives_at_thresholds",
+    "mean_tensor", "mean_cosine_distance", "sensitivity_at_specificity", "specificity_at_sensitivity",
+    # the top-k family (engine/metrics_at_k.py)
+    "average_precision_at_k", "precision_at_k", "precision_at_top_k", "recall_at_k", "recall_at_top_k",
+    "sparse_average_precision_at_k", "sparse_precision_at_k",
 ]
 
 _CURVES = ("ROC", "PR")
@@ -461,3 +465,107 @@ def mean_per_class_accuracy(labels, predictions, num_classes, weights=None, metr
         _add_to(metrics_collections, value)
         _add_to(updates_collections, update_op)
         return value, update_op
+
+
+def mean_tensor(values, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """The element-wise (weighted) mean of `values` over all batches: variables `total_tensor` and
+    `count_tensor` shaped like `values`."""
+    with variable_scope(name, "mean", (values, weights)):
+        values = array_ops.cast(values, dtypes.float32)
+        total = _metric_variable(values.get_shape(), dtypes.float32, name="total_tensor")
+        count = _metric_variable(values.get_shape(), dtypes.float32, name="count_tensor")
+        num_values = array_ops.ones_like(values)
+        if weights is not None:
+            values, _, weights = _remove_squeezable_dimensions(values, None, weights)
+            weights = _broadcast_weights(weights, values)
+            values = math_ops.multiply(values, weights)
+            num_values = math_ops.multiply(num_values, weights)
+        update_total = state_ops.assign_add(total, values)
+        with ops.control_dependencies([values]):
+            update_count = state_ops.assign_add(count, num_values)
+        value = math_ops.div_no_nan(total, math_ops.maximum(count, 0), name="value")
+        update_op = math_ops.div_no_nan(update_total, math_ops.maximum(update_count, 0), name="update_op")
+        _add_to(metrics_collections, value)
+        _add_to(updates_collections, update_op)
+        return value, update_op
+
+
+def mean_cosine_distance(labels, predictions, dim, weights=None, metrics_collections=None,
+                         updates_collections=None, name=None):
+    """1 - the mean over batches of the dot product along `dim` of (unit-normalized) labels and
+    predictions, as a `mean` in scope `mean_cosine_distance`."""
+    predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights)
+    radial_diffs = math_ops.reduce_sum(math_ops.multiply(predictions, labels), axis=[dim], keepdims=True)
+    mean_distance, update_op = mean(radial_diffs, weights, None, None, name or "mean_cosine_distance")
+    mean_distance = math_ops.subtract(1.0, mean_distance)
+    update_op = math_ops.subtract(1.0, update_op)
+    _add_to(metrics_collections, mean_distance)
+    _add_to(updates_collections, update_op)
+    return mean_distance, update_op
+
+
+def _rate_at_thresholds(labels, predictions, weights, num_thresholds, last_threshold, default_name, name,
+                        compute, metrics_collections, updates_collections):
+    """The confusion matrix at `num_thresholds` thresholds over [0, 1], `compute(tp, tn, fp, fn, name)` of
+    its variables (`value`) and of their updates (`update_op`)."""
+    with variable_scope(name, default_name, (predictions, labels, weights)):
+        kepsilon = 1e-7  # TF's allowance for float rounding at the ends
+        thresholds = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        thresholds = [0.0 - kepsilon, *thresholds, last_threshold]
+        values, updates = _confusion_matrix_at_thresholds(labels, predictions, thresholds, weights)
+        value = compute(values["tp"], values["tn"], values["fp"], values["fn"], "value")
+        update_op = compute(updates["tp"], updates["tn"], updates["fp"], updates["fn"], "update_op")
+        _add_to(metrics_collections, value)
+        _add_to(updates_collections, update_op)
+        return value, update_op
+
+
+def sensitivity_at_specificity(labels, predictions, specificity, weights=None, num_thresholds=200,
+                               metrics_collections=None, updates_collections=None, name=None):
+    """The sensitivity (recall) at the threshold whose specificity is nearest `specificity`."""
+    if specificity < 0 or specificity > 1:
+        raise ValueError(f"`specificity` must be in the range [0, 1]. Currently, `specificity` got "
+                         f"{specificity}.")
+    kepsilon = 1e-7
+
+    def compute(tp, tn, fp, fn, op_name):
+        specificities = math_ops.divide(tn, tn + fp + kepsilon)
+        index = array_ops.cast(math_ops.argmin(math_ops.abs(specificities - specificity), 0), dtypes.int32)
+        return math_ops.divide(tp[index], tp[index] + fn[index] + kepsilon, op_name)
+
+    return _rate_at_thresholds(labels, predictions, weights, num_thresholds, 1.0 + kepsilon,
+                               "sensitivity_at_specificity", name, compute, metrics_collections,
+                               updates_collections)
+
+
+def specificity_at_sensitivity(labels, predictions, sensitivity, weights=None, num_thresholds=200,
+                               metrics_collections=None, updates_collections=None, name=None):
+    """The specificity at the threshold whose sensitivity is nearest `sensitivity` (the last such one)."""
+    if sensitivity < 0 or sensitivity > 1:
+        raise ValueError(f"`sensitivity` must be in the range [0, 1]. Currently, `sensitivity` is "
+                         f"{sensitivity}.")
+    kepsilon = 1e-7
+
+    def compute(tp, tn, fp, fn, op_name):
+        sensitivities = math_ops.divide(tp, tp + fn + kepsilon)
+        distance = math_ops.abs(sensitivities - sensitivity)
+        at_min = array_ops.cast(math_ops.equal(distance, math_ops.reduce_min(distance)), dtypes.int64)
+        index = array_ops.cast(math_ops.argmax(math_ops.cumsum(at_min), 0), dtypes.int32)
+        return math_ops.divide(tn[index], tn[index] + fp[index] + kepsilon, op_name)
+
+    # TF's last threshold here is 1 - epsilon (not 1 + epsilon as elsewhere)
+    return _rate_at_thresholds(labels, predictions, weights, num_thresholds, 1.0 - kepsilon,
+                               "specificity_at_sensitivity", name, compute, metrics_collections,
+                               updates_collections)
+
+
+# The top-k family lives in its own module, which uses this one's helpers: imported last.
+from engine.metrics_at_k import (  # noqa: E402
+    average_precision_at_k,
+    precision_at_k,
+    precision_at_top_k,
+    recall_at_k,
+    recall_at_top_k,
+    sparse_average_precision_at_k,
+    sparse_precision_at_k,
+)

@@ -2,6 +2,7 @@
 and parsing of `tf.train.Example`/`SequenceExample` records, CSV and raw bytes (engine/ops/parsing_ops.py),
 whole files (engine/ops/file_ops.py) and image codecs (engine/ops/image_codec_ops.py)."""
 
+from engine.io import gfile
 from engine.io.tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
 from engine.ops.file_ops import matching_files, read_file, write_file
 from engine.ops.image_codec_ops import decode_image, decode_jpeg, decode_png, encode_jpeg, encode_png
@@ -26,6 +27,7 @@ __all__ = [
     "VarLenFeature",
     "decode_csv",
     "decode_raw",
+    "gfile",
     "parse_example",
     "parse_single_example",
     "parse_single_sequence_example",

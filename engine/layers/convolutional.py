@@ -1,11 +1,12 @@
-"""`tf.layers.Conv1D`, `Conv2D`, `Conv3D` and their functions (channels_last: the kernels are NHWC/NDHWC)."""
+"""`tf.layers.Conv1D`, `Conv2D`, `Conv3D` and their functions.  Conv1D and Conv2D take channels_first as TF
+does (an NCHW Conv2D that, as TF's CPU kernel, refuses to run); Conv3D is channels_last only."""
 
 from __future__ import annotations
 
 from engine.framework.tensor_shape import TensorShape
 from engine.layers import utils
 from engine.layers.base import Layer
-from engine.ops import conv3d_ops, conv_ops, init_ops, nn_impl, nn_ops
+from engine.ops import array_ops, conv3d_ops, conv_ops, init_ops, nn_impl, nn_ops
 
 # TF's default initializers, shared (they hold no state).
 _ZEROS = init_ops.zeros_initializer()
@@ -13,6 +14,8 @@ _ZEROS = init_ops.zeros_initializer()
 
 class _Conv(Layer):
     """N-D convolution over the axes between batch and channels; kernel `(*kernel_size, in, filters)`."""
+
+    _takes_channels_first = False  # Conv1D and Conv2D build TF's NCHW graph; the others refuse it
 
     def __init__(
         self,
@@ -47,7 +50,8 @@ class _Conv(Layer):
         self.kernel_size = utils.normalize_tuple(kernel_size, rank, "kernel_size")
         self.strides = utils.normalize_tuple(strides, rank, "strides")
         self.padding = utils.normalize_padding(padding)
-        self.data_format = utils.check_channels_last(data_format)
+        self.data_format = (utils.normalize_data_format(data_format) if self._takes_channels_first
+                            else utils.check_channels_last(data_format))
         self.dilation_rate = utils.normalize_tuple(dilation_rate, rank, "dilation_rate")
         self.activation = activation
         self.use_bias = use_bias
@@ -69,7 +73,8 @@ class _Conv(Layer):
                 f"expected ndim={self.rank + 2}, "
                 f"found ndim={input_shape.ndims}. Full shape received: {input_shape.as_list()}"
             )
-        channels = input_shape.dims[-1].value if input_shape.ndims else None
+        channel_axis = 1 if self.data_format == "channels_first" else -1
+        channels = input_shape.dims[channel_axis].value if input_shape.ndims else None
         if channels is None:
             raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
         self.kernel = self.add_weight(
@@ -99,8 +104,11 @@ class _Conv(Layer):
 
     def _finish(self, outputs):
         """Bias and activation after the convolution."""
-        if self.use_bias:
-            outputs = nn_ops.bias_add(outputs, self.bias)
+        if self.use_bias and self.data_format == "channels_first" and self.rank == 1:
+            outputs = outputs + array_ops.reshape(self.bias, (1, self.filters, 1))  # as TF's Conv1D
+        elif self.use_bias:
+            data_format = "NCHW" if self.data_format == "channels_first" else None
+            outputs = nn_ops.bias_add(outputs, self.bias, data_format=data_format)
         if self.activation is not None:
             return self.activation(outputs)
         return outputs
@@ -122,16 +130,19 @@ class _Conv(Layer):
                 self.kernel,
                 stride=self.strides[0],
                 padding=padding,
+                data_format="NCW" if self.data_format == "channels_first" else "NWC",
                 dilations=self.dilation_rate[0],
                 name="Conv1D",
             )
         else:
+            first = self.data_format == "channels_first"
             outputs = conv_ops.conv2d(
                 inputs,
                 self.kernel,
-                strides=[1, *self.strides, 1],
+                strides=[1, 1, *self.strides] if first else [1, *self.strides, 1],
                 padding=padding,
-                dilations=[1, *self.dilation_rate, 1],
+                data_format="NCHW" if first else "NHWC",
+                dilations=[1, 1, *self.dilation_rate] if first else [1, *self.dilation_rate, 1],
                 name="Conv2D",
             )
         return self._finish(outputs)
@@ -139,6 +150,8 @@ class _Conv(Layer):
 
 class Conv1D(_Conv):
     """`tf.layers.Conv1D(filters, kernel_size, strides=1, padding='valid', ...)` on (batch, width, chans)."""
+
+    _takes_channels_first = True
 
     def __init__(
         self,
@@ -186,6 +199,8 @@ class Conv1D(_Conv):
 
 class Conv2D(_Conv):
     """`tf.layers.Conv2D(filters, kernel_size, strides=(1, 1), padding='valid', ...)` over NHWC inputs."""
+
+    _takes_channels_first = True
 
     def __init__(
         self,

@@ -24,6 +24,8 @@ class _Transposed:
     `(*kernel_size, filters, in_channels)` and the output size computed from the input's (at run time for
     unknown dims)."""
 
+    _takes_channels_first = False  # channels_last only here
+
     def build(self, input_shape):
         input_shape = TensorShape(input_shape)
         if input_shape.ndims != self.rank + 2:
@@ -130,6 +132,8 @@ def conv2d_transpose(
 class SeparableConv2D(Conv2D):
     """`tf.layers.SeparableConv2D(filters, kernel_size, ..., depth_multiplier=1)`: a depthwise convolution
     (`depthwise_kernel`, (kh, kw, in, depth_multiplier)) then a 1x1 one (`pointwise_kernel`)."""
+
+    _takes_channels_first = False  # channels_last only here
 
     def __init__(
         self,

@@ -8,7 +8,7 @@ from engine.framework import ops
 from engine.framework.tensor_shape import TensorShape
 from engine.layers import utils
 from engine.layers.base import Layer
-from engine.ops import array_ops, init_ops, math_ops, nn_ops
+from engine.ops import array_ops, constant_op, init_ops, math_ops, nn_ops
 
 # TF's default initializers, shared (they hold no state).
 _ZEROS = init_ops.zeros_initializer()
@@ -177,22 +177,27 @@ class Flatten(Layer):
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = utils.check_channels_last(data_format)
+        self.data_format = utils.normalize_data_format(data_format)
 
     def call(self, inputs):
         inputs = ops.convert_to_tensor(inputs)
+        if self.data_format == "channels_first" and (inputs.shape.ndims or 0) > 1:
+            # As TF: to channels_last first, so the flattened order is the same either way.
+            rank = inputs.shape.ndims
+            inputs = array_ops.transpose(inputs, perm=[0, *range(2, rank), 1])
         shape = inputs.shape
         if shape.ndims == 1:
             return array_ops.expand_dims(inputs, 1)
+        # the target shape is a Const when it is known (TF's `tf.constant([-1, n])`: flatten/Const)
         if shape.ndims is not None and shape[1:].is_fully_defined():
             flat = int(np.prod(shape[1:].as_list(), dtype=np.int64))
-            return array_ops.reshape(inputs, [-1, flat])
+            return array_ops.reshape(inputs, constant_op.constant([-1, flat]))
         batch = shape.dims[0].value if shape.ndims else None
-        if batch is None:
+        if batch is not None:
+            target = constant_op.constant([batch, -1])
+        else:
             batch = array_ops.strided_slice(array_ops.shape_v1(inputs), [0], [1], [1], shrink_axis_mask=1)
             target = array_ops.stack([batch, -1])
-        else:
-            target = [batch, -1]
         outputs = array_ops.reshape(inputs, target)
         if shape.ndims is not None:
             outputs.set_shape([shape.dims[0].value, None])

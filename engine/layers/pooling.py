@@ -1,4 +1,5 @@
-"""`tf.layers` max and average pooling, 1-D, 2-D and 3-D (channels_last)."""
+"""`tf.layers` max and average pooling, 1-D, 2-D and 3-D.  1-D and 2-D take channels_first as TF does (NCHW
+MaxPool/AvgPool ops that, as TF's CPU kernels, refuse to run); 3-D is channels_last only."""
 
 from __future__ import annotations
 
@@ -25,22 +26,39 @@ class _Pooling(Layer):
         self.pool_size = utils.normalize_tuple(pool_size, rank, "pool_size")
         self.strides = utils.normalize_tuple(self.pool_size if strides is None else strides, rank, "strides")
         self.padding = utils.normalize_padding(padding)
-        self.data_format = utils.check_channels_last(data_format)
+        self.data_format = (utils.normalize_data_format(data_format) if rank < 3
+                            else utils.check_channels_last(data_format))
 
     def call(self, inputs):
         padding = self.padding.upper()
+        first = self.data_format == "channels_first"
+        layout = "NCHW" if first else "NHWC"
+
+        def window(values):
+            return [1, 1, *values] if first else [1, *values, 1]
+
         if self.rank == 1:
-            # As TF: (batch, width, channels) -> (batch, width, 1, channels), pooled, squeezed back.
-            expanded = array_ops.expand_dims(inputs, 2)
+            # As TF: a unit axis after the width ((batch, width, 1, channels), or (batch, channels, width, 1)
+            # for channels_first, which Keras's pool2d transposes to NHWC and back), pooled, squeezed back.
+            axis = 3 if first else 2
+            expanded = array_ops.expand_dims(inputs, axis)
+            if first:
+                expanded = array_ops.transpose(expanded, (0, 2, 3, 1))
             pooled = self.pool_function(
                 expanded,
                 ksize=[1, self.pool_size[0], 1, 1],
                 strides=[1, self.strides[0], 1, 1],
                 padding=padding,
             )
-            return array_ops.squeeze(pooled, 2)
+            if first:
+                pooled = array_ops.transpose(pooled, (0, 3, 1, 2))
+            return array_ops.squeeze(pooled, axis)
+        if self.rank == 3:
+            return self.pool_function(inputs, ksize=window(self.pool_size), strides=window(self.strides),
+                                      padding=padding)
         return self.pool_function(
-            inputs, ksize=[1, *self.pool_size, 1], strides=[1, *self.strides, 1], padding=padding
+            inputs, ksize=window(self.pool_size), strides=window(self.strides), padding=padding,
+            data_format=layout,
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.framework import dtypes, ops
 from engine.framework.tensor_util import constant_value
-from engine.ops import array_ops
+from engine.ops import cond
 
 
 def normalize_tuple(value, n, name):
@@ -38,14 +38,21 @@ def normalize_padding(value):
     return padding
 
 
-def check_channels_last(data_format):
-    """The engine's Conv2D/MaxPool/AvgPool kernels are NHWC only (as TF's CPU kernels for pooling)."""
+def normalize_data_format(data_format):
+    """"channels_first" or "channels_last" (the default), with TF's error for anything else."""
     data_format = "channels_last" if data_format is None else data_format.lower()
     if data_format not in ("channels_first", "channels_last"):
         raise ValueError(
             'The `data_format` argument must be one of "channels_first", "channels_last". Received: '
             + str(data_format)
         )
+    return data_format
+
+
+def check_channels_last(data_format):
+    """For the layers built on the 3-D, transposed and separable kernels, which are channels_last only
+    here (the 1-D and 2-D convolution and pooling layers take channels_first as TF does)."""
+    data_format = normalize_data_format(data_format)
     if data_format == "channels_first":
         raise ValueError(
             "data_format='channels_first' (NCHW) is not supported: the engine's convolution and pooling "
@@ -54,22 +61,9 @@ def check_channels_last(data_format):
     return data_format
 
 
-def _select(pred, t, f):
-    """SelectV2 of a scalar predicate, with the shape a cond's Merge has: the dims both branches agree on."""
-    t = ops.convert_to_tensor(t)
-    f = ops.convert_to_tensor(f, dtype=t.dtype.base_dtype)
-    out = array_ops.where_v2(pred, t, f)
-    ts, fs = t.shape, f.shape
-    if ts.ndims is not None and ts.ndims == fs.ndims:
-        out.set_shape([a if a == b else None for a, b in zip(ts.as_list(), fs.as_list(), strict=True)])
-    return out
-
-
 def smart_cond(pred, true_fn, false_fn, name=None):
-    """`true_fn()` or `false_fn()` when `pred` is a Python bool or a constant tensor (TF's `smart_cond`).
-
-    For a run-time boolean tensor TF builds a `tf.cond`; the engine has no control flow, so both branches
-    are built and a SelectV2 picks one (same values; both branches run)."""
+    """`true_fn()` or `false_fn()` when `pred` is a Python bool or a constant tensor, else a `tf.cond` of
+    them (TF's `smart_cond`): only the branch `pred` picks runs."""
     if isinstance(pred, ops.Tensor):
         static = constant_value(pred)
         if static is not None:
@@ -79,11 +73,7 @@ def smart_cond(pred, true_fn, false_fn, name=None):
             raise TypeError(
                 f"`pred` must be a Tensor, or a Python bool, or 1 or 0. Found instead: {pred.dtype}"
             )
-        with ops.name_scope(name, "cond", [pred]):
-            t, f = true_fn(), false_fn()
-            if isinstance(t, (list, tuple)):
-                return type(t)(_select(pred, a, b) for a, b in zip(t, f, strict=True))
-            return _select(pred, t, f)
+        return cond.cond(pred, true_fn=true_fn, false_fn=false_fn, name=name)
     if pred not in (True, False, 0, 1):
         raise TypeError(f"`pred` must be a Tensor, or a Python bool, or 1 or 0. Found instead: {type(pred)}")
     return true_fn() if pred else false_fn()

@@ -1,6 +1,7 @@
 """Convolution and pooling: ``tf.nn.conv2d``, ``max_pool``, ``avg_pool`` and their backprop ops.
 
-NHWC only, like TensorFlow on CPU.  Every kernel walks the KH*KW filter (or window) *taps*, never the
+The kernels are NHWC, like TensorFlow's on CPU: NCHW ops build and get their shapes, then raise TF's CPU
+error when they run (`_CPU_REFUSES_NCHW`).  Every kernel walks the KH*KW filter (or window) *taps*, never the
 pixels: for a tap, the outputs whose input falls inside the image form one rectangle, and the inputs they
 read form one strided slice (`_Geometry`), so padding is never materialised.  Convolutions are im2col
 onto BLAS: the patch matrix [N*OH*OW, KH*KW*C] is filled with one strided copy per tap into a scratch
@@ -17,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.framework import dtype_groups as groups
-from engine.framework import ops, registry, tensor_util
+from engine.framework import errors, ops, registry, tensor_util
 from engine.framework.registry import register_gradient
 from engine.framework.tensor_shape import TensorShape
 from engine.ops import array_ops, grad_util, op_util
@@ -299,6 +300,64 @@ def _check_nhwc(op):
         raise ValueError(f"The {op.type} op currently only supports the NHWC tensor format on the CPU")
 
 
+def _layout(op):
+    """"NHWC" or "NCHW", the two layouts TF's Conv2D and pooling ops declare."""
+    layout = _text(op.get_attr("data_format"))
+    if layout not in ("NHWC", "NCHW"):
+        raise ValueError(f"Value for attr 'data_format' of \"{layout}\" is not in the list of allowed "
+                         "values: \"NHWC\", \"NCHW\"")
+    return layout
+
+
+def _nhwc_dims(op, shape, values=None):
+    """The input's dims (or an NHWC-ordered attr list) as (N, H, W, C) whatever the op's layout."""
+    dims = values if values is not None else _dims(shape, 4)
+    if _layout(op) == "NCHW":
+        return [dims[0], dims[2], dims[3], dims[1]]
+    return list(dims)
+
+
+def _from_nhwc(op, dims):
+    """NHWC-ordered dims back in the op's layout."""
+    if _layout(op) == "NCHW":
+        return [dims[0], dims[3], dims[1], dims[2]]
+    return dims
+
+
+# TF builds and shape-infers NCHW convolutions and pools, but its CPU kernels refuse them when they run:
+# the error class and text of each (from TF 2.21's kernels).
+_CPU_REFUSES_NCHW = {
+    "Conv2D": (errors.UnimplementedError, "The Conv2D op currently only supports the NHWC tensor format on "
+                                          "the CPU. The op was given the format: NCHW"),
+    "Conv2DBackpropInput": (errors.InvalidArgumentError, "Conv2DCustomBackpropInputOp only supports NHWC."),
+    "Conv2DBackpropFilter": (errors.InvalidArgumentError, "Conv2DCustomBackpropFilterOp only supports NHWC."),
+    "MaxPool": (errors.InvalidArgumentError, "Default MaxPoolingOp only supports NHWC on device type CPU"),
+    "AvgPool": (errors.InvalidArgumentError, "Default AvgPoolingOp only supports NHWC on device type CPU"),
+    "MaxPoolGrad": (errors.InvalidArgumentError,
+                    "Default MaxPoolingGradOp only supports NHWC on device type CPU"),
+    "MaxPoolGradGrad": (errors.InvalidArgumentError,
+                        "Default MaxPoolingGradGradOp only supports NHWC on device type CPU"),
+    "AvgPoolGrad": (errors.InvalidArgumentError,
+                    "Default AvgPoolingGradOp only supports NHWC on device type CPU"),
+}
+
+
+def _nhwc_kernels_only(compile_):
+    """`compile_` for NHWC ops; an NCHW op gets a kernel that raises TF's CPU error when it runs."""
+
+    def compile_or_refuse(op, runtime):
+        if _layout(op) == "NCHW":
+            error, message = _CPU_REFUSES_NCHW[op.type]
+
+            def refuse(*inputs):
+                raise error(None, None, message)
+
+            return refuse
+        return compile_(op, runtime)
+
+    return compile_or_refuse
+
+
 def _spatial_out(in_dim, k, stride, dilation, padding):
     if in_dim is None or k is None:
         return None
@@ -314,16 +373,16 @@ def _dims(shape, rank):
 
 
 def _conv_infer(op):
-    _check_nhwc(op)
     strides, padding, dilations = _attrs(op, "strides", "padding", "dilations")
-    n, h, w, c = _dims(op.inputs[0].shape, 4)
+    n, h, w, c = _nhwc_dims(op, op.inputs[0].shape)
+    strides, dilations = _nhwc_dims(op, None, strides), _nhwc_dims(op, None, dilations)
     kh, kw, ci, co = _dims(op.inputs[1].shape, 4)
     if c is not None and ci is not None and c != ci:
         message = f"Depth of input ({c}) is not a multiple of input depth of filter ({ci})"
         raise op_util.shape_error(op, message)
     shape = [n, _spatial_out(h, kh, strides[1], dilations[1], padding),
              _spatial_out(w, kw, strides[2], dilations[2], padding), co]
-    return [(op.inputs[0].dtype.base_dtype, TensorShape(shape))]
+    return [(op.inputs[0].dtype.base_dtype, TensorShape(_from_nhwc(op, shape)))]
 
 
 def _conv_compile(op, runtime):
@@ -372,26 +431,29 @@ _CONV_ATTRS = {"use_cudnn_on_gpu": True, "data_format": "NHWC", "dilations": [1,
                "explicit_paddings": []}
 # Every kernel here returns a new array (never a view of an input or of its scratch): `fresh`, so that a
 # plan may reuse the result's buffer (the bias add and relu after a convolution then allocate nothing).
-registry.register_op("Conv2D", infer=_conv_infer, compile=_conv_compile, attrs=_CONV_ATTRS,
+registry.register_op("Conv2D", infer=_conv_infer, compile=_nhwc_kernels_only(_conv_compile),
+                     attrs=_CONV_ATTRS,
                      inputs=("input: T", "filter: T"),
                      allowed={"T": groups.CONV_TYPES}, fresh=True)
-registry.register_op("Conv2DBackpropInput", infer=_conv_input_grad_infer, compile=_conv_input_grad_compile,
+registry.register_op("Conv2DBackpropInput", infer=_conv_input_grad_infer,
+                     compile=_nhwc_kernels_only(_conv_input_grad_compile),
                      attrs=_CONV_ATTRS,
                      inputs=("input_sizes", "filter: T", "out_backprop: T"),
                      allowed={"T": groups.CONV_TYPES}, fresh=True)
-registry.register_op("Conv2DBackpropFilter", infer=_conv_filter_grad_infer, compile=_conv_filter_grad_compile,
+registry.register_op("Conv2DBackpropFilter", infer=_conv_filter_grad_infer,
+                     compile=_nhwc_kernels_only(_conv_filter_grad_compile),
                      attrs=_CONV_ATTRS,
                      inputs=("input: T", "filter_sizes", "out_backprop: T"),
                      allowed={"T": groups.FLOATING_POINT}, fresh=True)
 
 
 def _pool_infer(op):
-    _check_nhwc(op)
     ksize, strides, padding = _attrs(op, "ksize", "strides", "padding")
-    n, h, w, c = _dims(op.inputs[0].shape, 4)
+    n, h, w, c = _nhwc_dims(op, op.inputs[0].shape)
+    ksize, strides = _nhwc_dims(op, None, ksize), _nhwc_dims(op, None, strides)
     shape = [n, _spatial_out(h, ksize[1], strides[1], 1, padding),
              _spatial_out(w, ksize[2], strides[2], 1, padding), c]
-    return [(op.inputs[0].dtype.base_dtype, TensorShape(shape))]
+    return [(op.inputs[0].dtype.base_dtype, TensorShape(_from_nhwc(op, shape)))]
 
 
 def _pool_compile(fn):
@@ -418,24 +480,26 @@ def _avg_pool_grad_compile(op, runtime):
 
 
 _POOL_ATTRS = {"data_format": "NHWC"}
-registry.register_op("MaxPool", infer=_pool_infer, compile=_pool_compile(np_max_pool), attrs=_POOL_ATTRS,
+registry.register_op("MaxPool", infer=_pool_infer, compile=_nhwc_kernels_only(_pool_compile(np_max_pool)),
+                     attrs=_POOL_ATTRS,
                      inputs=("input: T",),
                      allowed={"T": groups.MAX_POOL_TYPES}, fresh=True)
-registry.register_op("AvgPool", infer=_pool_infer, compile=_pool_compile(np_avg_pool), attrs=_POOL_ATTRS,
+registry.register_op("AvgPool", infer=_pool_infer, compile=_nhwc_kernels_only(_pool_compile(np_avg_pool)),
+                     attrs=_POOL_ATTRS,
                      inputs=("value: T",),
                      allowed={"T": groups.FLOATING_POINT}, fresh=True)
 registry.register_op("MaxPoolGrad", infer=lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)],
-                     compile=_max_pool_grad_compile, attrs=_POOL_ATTRS,
+                     compile=_nhwc_kernels_only(_max_pool_grad_compile), attrs=_POOL_ATTRS,
                      inputs=("orig_input: T", "orig_output: T", "grad: T"),
                      allowed={"T": groups.REAL_NUMBER_TYPES}, fresh=True)
 registry.register_op("MaxPoolGradGrad",
                      infer=lambda op: [(op.inputs[1].dtype.base_dtype, op.inputs[1].shape)],
-                     compile=_max_pool_grad_grad_compile, attrs=_POOL_ATTRS,
+                     compile=_nhwc_kernels_only(_max_pool_grad_grad_compile), attrs=_POOL_ATTRS,
                      inputs=("orig_input: T", "orig_output: T", "grad: T"),
                      allowed={"T": groups.REAL_NUMBER_TYPES}, fresh=True)
 registry.register_op("AvgPoolGrad",
                      infer=lambda op: [(op.inputs[1].dtype.base_dtype, _shape_from_const_input(op, 0, 4))],
-                     compile=_avg_pool_grad_compile, attrs=_POOL_ATTRS,
+                     compile=_nhwc_kernels_only(_avg_pool_grad_compile), attrs=_POOL_ATTRS,
                      inputs=("orig_input_shape", "grad: T"),
                      allowed={"T": groups.FLOATING_POINT}, fresh=True)
 
@@ -443,14 +507,14 @@ registry.register_op("AvgPoolGrad",
 # --- Python wrappers (tf.nn.*) -----------------------------------------------------------------------
 
 
-def _list4(value, name):
+def _list4(value, name, data_format="NHWC"):
+    """An int, or 1, 2 or 4 ints, as the 4 values of an attr in `data_format`'s order (TF's _get_sequence)."""
     if isinstance(value, int):
-        return [1, value, value, 1]
+        value = [value]
     value = [int(v) for v in value]
-    if len(value) == 1:
-        return [1, value[0], value[0], 1]
-    if len(value) == 2:
-        return [1, value[0], value[1], 1]
+    if len(value) in (1, 2):
+        h, w = value[0], value[-1]
+        return [1, 1, h, w] if _text(data_format).startswith("NC") else [1, h, w, 1]
     if len(value) != 4:
         raise ValueError(f"{name} should be of length 1, 2 or 4 but was {len(value)}")
     return value
@@ -469,21 +533,23 @@ def _tensor(value, name):
 
 def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True, data_format="NHWC",
            dilations=(1, 1, 1, 1), name=None, filters=None):
-    """``tf.nn.conv2d``: NHWC input, HWIO filter."""
+    """``tf.nn.conv2d``: NHWC (or NCHW) input, HWIO filter.  As TF on CPU, an NCHW convolution builds (with
+    its shape) but raises TF's UnimplementedError when it runs."""
     if filter is None:
         filter = filters
     with ops.name_scope(name, "Conv2D", [input, filter]) as scope:
         x = _tensor(input, "input")
         f = _tensor(filter, "filter")
-        attrs = {"T": x.dtype.base_dtype, "strides": _list4(strides, "strides"), "padding": _padding(padding),
-                 "dilations": _list4(dilations, "dilations"), "data_format": _text(data_format),
+        attrs = {"T": x.dtype.base_dtype, "strides": _list4(strides, "strides", data_format),
+                 "padding": _padding(padding), "dilations": _list4(dilations, "dilations", data_format),
+                 "data_format": _text(data_format),
                  "use_cudnn_on_gpu": bool(use_cudnn_on_gpu), "explicit_paddings": []}
         return op_util.make_tensor("Conv2D", [x, f], name=scope, attrs=attrs)
 
 
 def _conv_backprop_attrs(strides, padding, dilations, data_format, dtype):
-    return {"T": dtype, "strides": _list4(strides, "strides"), "padding": _padding(padding),
-            "dilations": _list4(dilations, "dilations"), "data_format": _text(data_format),
+    return {"T": dtype, "strides": _list4(strides, "strides", data_format), "padding": _padding(padding),
+            "dilations": _list4(dilations, "dilations", data_format), "data_format": _text(data_format),
             "use_cudnn_on_gpu": True, "explicit_paddings": []}
 
 
@@ -510,7 +576,8 @@ def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding, 
 
 
 def _pool_attrs(ksize, strides, padding, data_format, dtype):
-    return {"T": dtype, "ksize": _list4(ksize, "ksize"), "strides": _list4(strides, "strides"),
+    return {"T": dtype, "ksize": _list4(ksize, "ksize", data_format),
+            "strides": _list4(strides, "strides", data_format),
             "padding": _padding(padding), "data_format": _text(data_format)}
 
 

@@ -195,6 +195,46 @@ class GlorotNormal(VarianceScaling):
         return {"seed": self.seed, "dtype": self.dtype.name}
 
 
+class UniformUnitScaling(Initializer):
+    """Uniform in +-sqrt(3 / input_size) * factor, the input size estimated as the product of all dims but
+    the last (TF 1.x's, deprecated there for `variance_scaling_initializer`)."""
+
+    def __init__(self, factor=1.0, seed=None, dtype=dtypes.float32):
+        self.factor = factor
+        self.seed = seed
+        self.dtype = _float_dtype(dtype, dtypes.float32)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        dtype = _float_dtype(dtype, self.dtype)
+        scale_shape = shape if partition_info is None else partition_info.full_shape
+        input_size = 1.0
+        for dim in list(scale_shape)[:-1]:
+            input_size *= float(dim)
+        max_val = math.sqrt(3 / max(input_size, 1.0)) * self.factor
+        return random_ops.random_uniform(shape, -max_val, max_val, dtype, seed=self.seed)
+
+    def get_config(self):
+        return {"factor": self.factor, "seed": self.seed, "dtype": self.dtype.name}
+
+
+class Identity(Initializer):
+    """``gain`` times the identity matrix; only for 2-D shapes, as TF's."""
+
+    def __init__(self, gain=1.0, dtype=dtypes.float32):
+        self.gain = gain
+        self.dtype = _float_dtype(dtype, dtypes.float32)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        full_shape = shape if partition_info is None else partition_info.full_shape
+        if len(full_shape) != 2:
+            raise ValueError("Identity matrix initializer can only be used for 2D matrices.")
+        dtype = _float_dtype(dtype, self.dtype)
+        return self.gain * array_ops.eye(*[int(d) for d in full_shape], dtype=dtype)
+
+    def get_config(self):
+        return {"gain": self.gain, "dtype": self.dtype.name}
+
+
 def he_normal(seed=None):
     return VarianceScaling(scale=2.0, mode="fan_in", distribution="truncated_normal", seed=seed)
 
@@ -221,3 +261,4 @@ truncated_normal_initializer = TruncatedNormal
 variance_scaling_initializer = VarianceScaling
 glorot_uniform_initializer = GlorotUniform
 glorot_normal_initializer = GlorotNormal
+uniform_unit_scaling_initializer = UniformUnitScaling

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from engine.framework import dtypes, ops, tensor_util
-from engine.ops import array_ops, constant_op, conv_ops, math_ops, nn_ops
+from engine.ops import array_ops, constant_op, conv_ops, fused_batch_norm_ops, math_ops, nn_ops
 
 
 def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
@@ -83,30 +83,34 @@ def conv1d(
     input=None,  # noqa: A002
     dilations=None,
 ):
-    """``tf.nn.conv1d``: a Conv2D over `value` (NWC) with a height-1 axis added at -3, squeezed out again."""
+    """``tf.nn.conv1d``: a Conv2D over `value` (NWC, or NCW) with a height-1 axis added before the width,
+    squeezed out again.  As TF on CPU, an NCW convolution builds but raises TF's error when it runs."""
     if input is not None:
         if value is not None:
             raise ValueError("Cannot specify both 'value' and 'input'")
         value = input
-    if data_format not in (None, "NWC", "NHWC"):
-        raise ValueError(
-            f'data_format must be "NWC" (the engine\'s kernels are NHWC only), got {data_format!r}'
-        )
+    if data_format in (None, "NWC", "NHWC"):
+        layout, spatial_start = "NHWC", -3
+    elif data_format in ("NCW", "NCHW"):
+        layout, spatial_start = "NCHW", -2
+    else:
+        raise ValueError(f"`data_format` must be 'NWC' or 'NCW'. Received: data_format={data_format}")
     with ops.name_scope(name, "conv1d", [value, filters]) as scope:
-        value = array_ops.expand_dims(value, -3)
+        value = array_ops.expand_dims(value, spatial_start)
         filters = array_ops.expand_dims(filters, 0)
         stride = _one_spatial(stride, "stride")
         dilation = 1 if dilations is None else _one_spatial(dilations, "dilations")
         result = conv_ops.conv2d(
             value,
             filters,
-            strides=[1, 1, stride, 1],
+            strides=[1, 1, stride, 1] if layout == "NHWC" else [1, 1, 1, stride],
             padding=padding,
             use_cudnn_on_gpu=True if use_cudnn_on_gpu is None else use_cudnn_on_gpu,
-            dilations=[1, 1, dilation, 1],
+            data_format=layout,
+            dilations=[1, 1, dilation, 1] if layout == "NHWC" else [1, 1, 1, dilation],
             name=scope,
         )
-        return array_ops.squeeze(result, [-3])
+        return array_ops.squeeze(result, [spatial_start])
 
 
 def crelu(features, name=None, axis=-1):
@@ -271,55 +275,25 @@ def fused_batch_norm(
     name=None,
     exponential_avg_factor=1.0,
 ):
-    """``tf.nn.fused_batch_norm``: `(y, batch_mean, batch_variance)` with FusedBatchNormV3's values.
-
-    Training normalises with the batch's (biased) variance and returns the Bessel-corrected one
-    (n / (n - 1)), blended into `mean`/`variance` by `exponential_avg_factor` when it is not 1; inference
-    normalises with `mean`/`variance` and returns them. Deviation: built from moments/batchnorm ops, not
-    one FusedBatchNormV3 op (values and gradients are the same)."""
+    """``tf.nn.fused_batch_norm``: `(y, batch_mean, batch_variance)` of one FusedBatchNormV3 op (see
+    engine/ops/fused_batch_norm_ops.py), its inputs named and made as TF's v1 wrapper makes them."""
     if (not is_training or exponential_avg_factor != 1.0) and (mean is None or variance is None):
         raise ValueError(
             "Both 'mean' and 'variance' must be a 1D tensor when is_training is False or "
             f"exponential_avg_factor != 1.0. Got mean: {mean} and variance: {variance}"
         )
-    if data_format not in ("NHWC", "NCHW", "NDHWC", "NCDHW"):
-        raise ValueError(f"data_format must be one of NHWC, NCHW, NDHWC, NCDHW; got {data_format!r}")
-    epsilon = max(epsilon, 1.001e-5)  # TF raises smaller values to cuDNN's minimum
-    with ops.name_scope(name, "FusedBatchNormV3", [x, scale, offset]):
-        x = ops.convert_to_tensor(x, name="input")
-        rank = 5 if "D" in data_format else 4
-        channel_axis = 1 if data_format.startswith("NC") else rank - 1
-        axes = [a for a in range(rank) if a != channel_axis]
-
-        def per_channel(t):
-            if channel_axis == rank - 1:
-                return t
-            return array_ops.reshape(t, [1, -1] + [1] * (rank - 2))
-
-        if is_training:
-            batch_mean, batch_variance = moments(x, axes)
-            y = batch_normalization(
-                x,
-                per_channel(batch_mean),
-                per_channel(batch_variance),
-                per_channel(offset),
-                per_channel(scale),
-                epsilon,
-            )
-            dims = array_ops.gather(array_ops.shape_v1(x), axes)
-            n = array_ops.cast(math_ops.reduce_prod(dims), batch_variance.dtype.base_dtype)
-            corrected = batch_variance * (n / math_ops.maximum(n - 1.0, 1.0))
-            if exponential_avg_factor != 1.0:
-                f = exponential_avg_factor
-                batch_mean = (1.0 - f) * ops.convert_to_tensor(mean) + f * batch_mean
-                corrected = (1.0 - f) * ops.convert_to_tensor(variance) + f * corrected
-            return y, batch_mean, corrected
-        mean = ops.convert_to_tensor(mean, name="mean")
-        variance = ops.convert_to_tensor(variance, name="variance")
-        y = batch_normalization(
-            x, per_channel(mean), per_channel(variance), per_channel(offset), per_channel(scale), epsilon
-        )
-        return y, array_ops.identity(mean), array_ops.identity(variance)
+    x = ops.convert_to_tensor(x, name="input")
+    scale = ops.convert_to_tensor(scale, name="scale")
+    offset = ops.convert_to_tensor(offset, name="offset")
+    if mean is None:
+        mean = constant_op.constant([])
+    if variance is None:
+        variance = constant_op.constant([])
+    epsilon = epsilon if epsilon > 1.001e-5 else 1.001e-5  # TF raises smaller values to cuDNN's minimum
+    y, running_mean, running_var, _, _, _ = fused_batch_norm_ops.fused_batch_norm_v3(
+        x, scale, offset, mean, variance, epsilon=epsilon, exponential_avg_factor=exponential_avg_factor,
+        data_format=data_format, is_training=is_training, name=name)
+    return y, running_mean, running_var
 
 
 def sufficient_statistics(x, axes, shift=None, keep_dims=None, name=None, keepdims=None):

@@ -168,7 +168,7 @@ def _define_apply(op_type, n_vars, fn, flag=None):
     if flag:
         attrs[flag] = flag == "update_slots"
     names = k.INPUT_NAMES[op_type.removeprefix("ResourceApply")]  # handles: resource, other inputs: T
-    inputs = names[:n_vars] + tuple(f"{n}: T" for n in names[n_vars:])
+    inputs = names[:n_vars] + k.typed_inputs(names[n_vars:])
     registry.register_op(op_type, infer=lambda op: [], compile=compile_, stateful=True, attrs=attrs,
                          inputs=inputs, allowed={"T": groups.NUMBER_TYPES})
 
@@ -180,6 +180,11 @@ _define_apply("ResourceApplyRMSProp", 3, k.np_apply_rms_prop)
 _define_apply("ResourceApplyCenteredRMSProp", 4, k.np_apply_centered_rms_prop)
 _define_apply("ResourceApplyAdagrad", 2, k.np_apply_adagrad, "update_slots")
 _define_apply("ResourceApplyAdadelta", 3, k.np_apply_adadelta)
+_define_apply("ResourceApplyFtrl", 3, k.np_apply_ftrl, "multiply_linear_by_lr")
+_define_apply("ResourceApplyFtrlV2", 3, k.np_apply_ftrl_v2, "multiply_linear_by_lr")
+_define_apply("ResourceApplyProximalGradientDescent", 1, k.np_apply_proximal_gradient_descent)
+_define_apply("ResourceApplyProximalAdagrad", 2, k.np_apply_proximal_adagrad)
+_define_apply("ResourceApplyAdagradDA", 3, k.np_apply_adagrad_da)
 
 
 # --- the Python object for an imported resource variable ------------------------------------------

@@ -20,7 +20,7 @@ import threading
 import numpy as np
 
 from engine.framework import dtype_groups as groups
-from engine.framework import ops, registry
+from engine.framework import dtypes, ops, registry
 from engine.ops import op_util
 
 # --- numpy kernels -----------------------------------------------------------------------------------
@@ -34,7 +34,16 @@ INPUT_NAMES = {
     "CenteredRMSProp": ("var", "mg", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad"),
     "Adagrad": ("var", "accum", "lr", "grad"),
     "Adadelta": ("var", "accum", "accum_update", "lr", "rho", "epsilon", "grad"),
+    "Ftrl": ("var", "accum", "linear", "grad", "lr", "l1", "l2", "lr_power"),
+    "FtrlV2": ("var", "accum", "linear", "grad", "lr", "l1", "l2", "l2_shrinkage", "lr_power"),
+    "ProximalGradientDescent": ("var", "alpha", "l1", "l2", "delta"),
+    "ProximalAdagrad": ("var", "accum", "lr", "l1", "l2", "grad"),
+    "AdagradDA": ("var", "gradient_accumulator", "gradient_squared_accumulator", "grad", "lr", "l1", "l2",
+                  "global_step"),
 }
+
+# Inputs whose dtype is fixed rather than the variable's `T` (not checked against T's allowed list).
+FIXED_DTYPE_INPUTS = {"global_step": "int64"}
 
 _local = threading.local()
 
@@ -235,6 +244,103 @@ def np_apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad):
     return var
 
 
+def _ftrl(var, accum, linear, grad, lr, l1, l2, lr_power, l2_shrinkage=None, multiply_linear_by_lr=False):
+    """TensorFlow's ApplyFtrl (and ApplyFtrlV2 with `l2_shrinkage`)::
+
+        new_accum = accum + grad^2
+        sigma = (new_accum^(-lr_power) - accum^(-lr_power)) / lr      # sqrt when lr_power is -0.5
+        linear += g - sigma * var       # g = grad, or grad + 2 * l2_shrinkage * var for V2
+        var = (clip(linear, -l1, l1) - linear) / (new_accum^(-lr_power) / lr + 2 * l2)
+        accum = new_accum
+
+    With `multiply_linear_by_lr` the linear slot holds lr times the above (TF's variant for lr 0 safety).
+    """
+    dt = var.dtype
+    lr, l1, l2, lr_power = (_scalar(h, dt) for h in (lr, l1, l2, lr_power))
+    new_accum = accum + grad * grad
+
+    def power(a):
+        return np.sqrt(a) if lr_power == dt.type(-0.5) else np.power(a, -lr_power)
+
+    g = grad if l2_shrinkage is None else grad + dt.type(2) * _scalar(l2_shrinkage, dt) * var
+    if multiply_linear_by_lr:
+        linear += g * lr - (power(new_accum) - power(accum)) * var
+        l1 = l1 * lr
+        y = power(new_accum) + dt.type(2) * l2 * lr
+    else:
+        linear += g - (power(new_accum) - power(accum)) / lr * var
+        y = power(new_accum) / lr + dt.type(2) * l2
+    var[...] = (np.clip(linear, -l1, l1) - linear) / y
+    accum[...] = new_accum
+    return var
+
+
+def np_apply_ftrl(var, accum, linear, grad, lr, l1, l2, lr_power, multiply_linear_by_lr=False):
+    """TensorFlow's ApplyFtrl (see `_ftrl`)."""
+    return _ftrl(var, accum, linear, grad, lr, l1, l2, lr_power, multiply_linear_by_lr=multiply_linear_by_lr)
+
+
+def np_apply_ftrl_v2(var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power,
+                     multiply_linear_by_lr=False):
+    """TensorFlow's ApplyFtrlV2: FTRL with the shrinkage-type L2 added to the gradient (see `_ftrl`)."""
+    return _ftrl(var, accum, linear, grad, lr, l1, l2, lr_power, l2_shrinkage, multiply_linear_by_lr)
+
+
+def _proximal(prox_var, rate, l1, l2):
+    """The proximal step of TF's proximal kernels, for a per-element or scalar `rate`::
+
+        sign(prox_var) * max(|prox_var| - rate * l1, 0) / (1 + rate * l2)      # l1 > 0
+        prox_var / (1 + rate * l2)                                              # otherwise
+    """
+    one = prox_var.dtype.type(1)
+    if l1 > 0:
+        shrunk = np.maximum(np.abs(prox_var) - rate * l1, prox_var.dtype.type(0))
+        return np.sign(prox_var) * shrunk / (one + rate * l2)
+    return prox_var / (one + rate * l2)
+
+
+def np_apply_proximal_gradient_descent(var, alpha, l1, l2, delta):
+    """TensorFlow's ApplyProximalGradientDescent: ``prox_var = var - alpha * delta``, then the proximal
+    step (`_proximal`) with rate alpha."""
+    dt = var.dtype
+    alpha, l1, l2 = (_scalar(h, dt) for h in (alpha, l1, l2))
+    var[...] = _proximal(var - delta * alpha, alpha, l1, l2)
+    return var
+
+
+def np_apply_proximal_adagrad(var, accum, lr, l1, l2, grad):
+    """TensorFlow's ApplyProximalAdagrad: ``accum += grad^2``; ``rate = lr / sqrt(accum)``;
+    ``prox_var = var - grad * rate``, then the proximal step (`_proximal`) with that rate."""
+    dt = var.dtype
+    lr, l1, l2 = (_scalar(h, dt) for h in (lr, l1, l2))
+    accum += grad * grad
+    rate = lr / np.sqrt(accum)
+    var[...] = _proximal(var - grad * rate, rate, l1, l2)
+    return var
+
+
+def np_apply_adagrad_da(var, gradient_accumulator, gradient_squared_accumulator, grad, lr, l1, l2,
+                        global_step):
+    """TensorFlow's ApplyAdagradDA (dual averaging), with g the gradient sum and gg the squared sum::
+
+        var = -lr * sign(g) * max(|g| - l1 * step, 0) / (l2 * step * lr + sqrt(gg))    # l1 > 0
+        var = -lr * g / (l2 * step * lr + sqrt(gg))                                      # otherwise
+    """
+    dt = var.dtype
+    lr, l1, l2 = (_scalar(h, dt) for h in (lr, l1, l2))
+    step = _scalar(global_step, dt)
+    gradient_accumulator += grad
+    gradient_squared_accumulator += grad * grad
+    denominator = l2 * step * lr + np.sqrt(gradient_squared_accumulator)
+    g = gradient_accumulator
+    if l1 > 0:
+        numerator = np.sign(g) * np.maximum(np.abs(g) - l1 * step, dt.type(0))
+    else:
+        numerator = g
+    var[...] = -lr * numerator / denominator
+    return var
+
+
 # --- op definitions --------------------------------------------------------------------------------
 
 
@@ -265,6 +371,11 @@ def _bind_adam(op, runtime, known, donated):
     return kernel
 
 
+def typed_inputs(names):
+    """Registry input specs: each input typed by the variable's attr ``T``, except the fixed-dtype ones."""
+    return tuple(n if n in FIXED_DTYPE_INPUTS else f"{n}: T" for n in names)
+
+
 def _define(op_type, n_refs, fn, attrs, flag=None, bind=None, forward=()):
     """Registers `op_type`: the first `n_refs` inputs are variables, `fn(*arrays, **flag)` updates them.
     `flag` names a bool attr passed on to `fn` as a keyword (``use_nesterov`` / ``update_slots``)."""
@@ -281,7 +392,7 @@ def _define(op_type, n_refs, fn, attrs, flag=None, bind=None, forward=()):
 
     registry.register_op(op_type, infer=_var_infer, compile=compile_, bind=bind, forward=forward,
                          ref_inputs=tuple(range(n_refs)), ref_output=True, stateful=True, attrs=attrs,
-                         inputs=tuple(f"{n}: T" for n in INPUT_NAMES[op_type.removeprefix("Apply")]),
+                         inputs=typed_inputs(INPUT_NAMES[op_type.removeprefix("Apply")]),
                          allowed={"T": groups.NUMBER_TYPES})
 
 
@@ -293,6 +404,12 @@ _define("ApplyRMSProp", 3, np_apply_rms_prop, _LOCK)
 _define("ApplyCenteredRMSProp", 4, np_apply_centered_rms_prop, _LOCK)
 _define("ApplyAdagrad", 2, np_apply_adagrad, {**_LOCK, "update_slots": True}, "update_slots")
 _define("ApplyAdadelta", 3, np_apply_adadelta, _LOCK)
+_FTRL_ATTRS = {**_LOCK, "multiply_linear_by_lr": False}
+_define("ApplyFtrl", 3, np_apply_ftrl, _FTRL_ATTRS, "multiply_linear_by_lr")
+_define("ApplyFtrlV2", 3, np_apply_ftrl_v2, _FTRL_ATTRS, "multiply_linear_by_lr")
+_define("ApplyProximalGradientDescent", 1, np_apply_proximal_gradient_descent, _LOCK)
+_define("ApplyProximalAdagrad", 2, np_apply_proximal_adagrad, _LOCK)
+_define("ApplyAdagradDA", 3, np_apply_adagrad_da, _LOCK)
 
 
 # --- Python wrappers (TF's gen_training_ops) ---------------------------------------------------------
@@ -310,7 +427,18 @@ def _ref(v):
 def _apply(op_type, refs, values, use_locking, name, **flags):
     refs = [_ref(r) for r in refs]
     dtype = refs[0].dtype.base_dtype
-    values = [ops.convert_to_tensor(v, dtype=dtype) for v in values]
+    names_all = INPUT_NAMES[op_type.removeprefix("Apply")]
+    names = names_all[len(refs):]
+    converted = []
+    for value, arg in zip(values, names, strict=True):
+        if arg in FIXED_DTYPE_INPUTS:  # TF's "Input 'global_step' ... does not match expected type of int64."
+            fixed = dtypes.as_dtype(FIXED_DTYPE_INPUTS[arg])
+            converted.append(op_util.convert_input(op_type, arg, value, fixed))
+        elif isinstance(value, ops.Tensor):  # a Tensor of another dtype: TF's "Input 'grad' of ... Op" error
+            converted.append(op_util.convert_input(op_type, arg, value, dtype, inferred_from=names_all[0]))
+        else:
+            converted.append(ops.convert_to_tensor(value, dtype=dtype))
+    values = converted
     attrs = {"T": dtype, "use_locking": bool(use_locking), **{k: bool(v) for k, v in flags.items()}}
     return op_util.make_tensor(op_type, refs + values, name=name or op_type, attrs=attrs)
 
@@ -345,3 +473,29 @@ def apply_adagrad(var, accum, lr, grad, use_locking=False, update_slots=True, na
 
 def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, use_locking=False, name=None):
     return _apply("ApplyAdadelta", [var, accum, accum_update], [lr, rho, epsilon, grad], use_locking, name)
+
+
+def apply_ftrl(var, accum, linear, grad, lr, l1, l2, lr_power, use_locking=False, multiply_linear_by_lr=False,
+               name=None):
+    return _apply("ApplyFtrl", [var, accum, linear], [grad, lr, l1, l2, lr_power], use_locking, name,
+                  multiply_linear_by_lr=multiply_linear_by_lr)
+
+
+def apply_ftrl_v2(var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, use_locking=False,
+                  multiply_linear_by_lr=False, name=None):
+    return _apply("ApplyFtrlV2", [var, accum, linear], [grad, lr, l1, l2, l2_shrinkage, lr_power],
+                  use_locking, name, multiply_linear_by_lr=multiply_linear_by_lr)
+
+
+def apply_proximal_gradient_descent(var, alpha, l1, l2, delta, use_locking=False, name=None):
+    return _apply("ApplyProximalGradientDescent", [var], [alpha, l1, l2, delta], use_locking, name)
+
+
+def apply_proximal_adagrad(var, accum, lr, l1, l2, grad, use_locking=False, name=None):
+    return _apply("ApplyProximalAdagrad", [var, accum], [lr, l1, l2, grad], use_locking, name)
+
+
+def apply_adagrad_da(var, gradient_accumulator, gradient_squared_accumulator, grad, lr, l1, l2, global_step,
+                     use_locking=False, name=None):
+    return _apply("ApplyAdagradDA", [var, gradient_accumulator, gradient_squared_accumulator],
+                  [grad, lr, l1, l2, global_step], use_locking, name)

@@ -14,6 +14,7 @@ from engine.proto.feature_pb2 import (
 from engine.proto.saver_pb2 import SaverDef
 from engine.train.adadelta import AdadeltaOptimizer
 from engine.train.adagrad import AdagradOptimizer
+from engine.train.adagrad_da import AdagradDAOptimizer
 from engine.train.adam import AdamOptimizer
 from engine.train.basic_session_run_hooks import (
     CheckpointSaverHook,
@@ -40,6 +41,7 @@ from engine.train.checkpoint_management import (
 from engine.train.checkpoint_reader import NewCheckpointReader, list_variables, load_checkpoint, load_variable
 from engine.train.checkpoints_iterator import checkpoints_iterator
 from engine.train.coordinator import Coordinator
+from engine.train.ftrl import FtrlOptimizer
 from engine.train.gradient_descent import GradientDescentOptimizer
 from engine.train.graph_io import write_graph
 from engine.train.input import (
@@ -74,6 +76,8 @@ from engine.train.monitored_session import (
 )
 from engine.train.moving_averages import ExponentialMovingAverage
 from engine.train.optimizer import Optimizer
+from engine.train.proximal_adagrad import ProximalAdagradOptimizer
+from engine.train.proximal_gradient_descent import ProximalGradientDescentOptimizer
 from engine.train.queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from engine.train.rmsprop import RMSPropOptimizer
 from engine.train.saver import Saver
@@ -108,4 +112,5 @@ __all__ = [
     "QueueRunner", "add_queue_runner", "start_queue_runners", "batch", "batch_join", "input_producer",
     "limit_epochs", "range_input_producer", "shuffle_batch", "shuffle_batch_join", "slice_input_producer",
     "string_input_producer",
+    "AdagradDAOptimizer", "FtrlOptimizer", "ProximalAdagradOptimizer", "ProximalGradientDescentOptimizer",
 ]

@@ -106,6 +106,9 @@ class Optimizer:
             for grad, var in converted:
                 if grad is None:
                     continue
+                if isinstance(var, ops.Tensor):
+                    # TF's error (its _TensorProcessor): a Tensor in var_list gets a gradient but no update
+                    raise NotImplementedError("Trying to update a Tensor ", var)
                 with ops.name_scope("update_" + var.op.name), ops.colocate_with(var):
                     update_ops.append(self._apply_dense(grad, var))
             if global_step is None:
@@ -153,6 +156,7 @@ class Optimizer:
         return control_flow_ops.group(*update_ops, name=name_scope)
 
     def _valid_dtypes(self):
+        """TF's float16, float32 and float64 (TF also lists bfloat16, a dtype the engine does not have)."""
         return {dtypes.float16, dtypes.float32, dtypes.float64}
 
     def _assert_valid_dtypes(self, tensors):
@@ -160,7 +164,9 @@ class Optimizer:
         for t in tensors:
             dtype = t.dtype.base_dtype
             if dtype not in valid:
-                names = ", ".join(f"tf.{d.name}" for d in sorted(valid, key=lambda d: d.name))
+                # TF prints its Python set, whose order for these small enum values is the enum modulo 8
+                order = sorted(valid, key=lambda d: (d.as_datatype_enum % 8, d.as_datatype_enum))
+                names = ", ".join(f"tf.{d.name}" for d in order)
                 raise ValueError(f"Invalid type tf.{dtype.name} for {t.name}, expected: [{names}].")
 
     def _call_if_callable(self, param):

@@ -260,6 +260,8 @@ def _many_ops():
         tf.reverse(x, [1]),
         tf.einsum("ij,kj->ik", x, x),
         tf.nn.lrn(tf.reshape(x, [1, 1, 2, 3]), 1),
+        *tf.gradients(tf.nn.fused_batch_norm(tf.reshape(x, [1, 1, 2, 3]), tf.ones([3]), tf.zeros([3]))[0],
+                      [x]),
         tf.nn.conv3d(tf.reshape(x, [1, 1, 2, 3, 1]), tf.ones([1, 2, 2, 1, 2]), [1, 1, 1, 1, 1], "SAME"),
         tf.nn.max_pool3d(tf.reshape(x, [1, 1, 2, 3, 1]), [1, 1, 2, 2, 1], [1, 1, 1, 1, 1], "VALID"),
         tf.nn.avg_pool3d(tf.reshape(x, [1, 1, 2, 3, 1]), [1, 1, 2, 2, 1], [1, 1, 1, 1, 1], "SAME"),

@@ -23,6 +23,22 @@ def test_gfile_calls_behave_as_tensorflow(tmp_path, monkeypatch):
         assert mine == theirs, spec
 
 
+def test_io_gfile_calls_behave_as_tensorflow(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    recorded = RECORDED["io_gfile"]
+    ours = make_gfile.replay(tf.io.gfile, make_gfile.CALLS_V2)
+    for spec, mine, theirs in zip(recorded["calls"], ours, recorded["results"], strict=True):
+        assert mine == theirs, spec
+
+
+def test_io_gfile_shares_tf_gfile_and_reports_walk_errors(tmp_path):
+    assert tf.io.gfile.GFile is tf.gfile.GFile and tf.io.gfile.exists is tf.gfile.Exists
+    seen = []
+    assert list(tf.io.gfile.walk(tmp_path / "missing", onerror=seen.append)) == []
+    assert [type(e) for e in seen] == [tf.errors.NotFoundError]
+    assert "file" in tf.io.gfile.get_registered_schemes()
+
+
 def test_gfile_errors_are_tf_errors(tmp_path):
     with pytest.raises(tf.errors.NotFoundError):
         tf.gfile.GFile(str(tmp_path / "missing")).read()

@@ -82,11 +82,14 @@ def test_pooling_matches_loops(padding, k, s):
     np.testing.assert_allclose(got_avg, loop_pool(x, k, s, padding, np.mean), rtol=1e-5)
 
 
-def test_conv_rejects_nchw_and_bad_padding():
+def test_conv_refuses_to_run_nchw_and_rejects_bad_padding():
     x = tf.placeholder(tf.float32, [1, 4, 4, 1])
     f = tf.constant(np.ones((2, 2, 1, 1), np.float32))
-    with pytest.raises(ValueError, match="NHWC"):
-        tf.nn.conv2d(x, f, strides=[1, 1, 1, 1], padding="SAME", data_format="NCHW")
+    nchw = tf.nn.conv2d(tf.transpose(x, [0, 3, 1, 2]), f, strides=[1, 1, 1, 1], padding="SAME",
+                        data_format="NCHW")
+    assert nchw.shape.as_list() == [1, 1, 4, 4]
+    with tf.Session() as sess, pytest.raises(tf.errors.UnimplementedError, match="only supports the NHWC"):
+        sess.run(nchw, {x: np.ones((1, 4, 4, 1), np.float32)})
     with pytest.raises(ValueError, match="padding"):
         tf.nn.conv2d(x, f, strides=[1, 1, 1, 1], padding="FULL")
 

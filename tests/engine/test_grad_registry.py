@@ -45,6 +45,7 @@ from engine.ops import depthwise_conv_ops as depthwise_ops
 from engine.ops.conv3d_ops import avg_pool3d, conv3d, max_pool3d
 from engine.ops.depthwise_conv_ops import depthwise_conv2d
 from engine.ops.einsum_op import einsum
+from engine.ops.fused_batch_norm_ops import fused_batch_norm_v3
 from engine.ops.lrn_ops import lrn
 from engine.ops.math_ops import cumprod
 from engine.ops.nd_index_ops import gather_nd, scatter_nd
@@ -218,6 +219,30 @@ def distinct(*shape):
     """Values with no ties (max/min pooling and reductions need a unique winner)."""
     n = int(np.prod(shape))
     return RNG.permutation(n).reshape(shape) * 0.1 + RNG.uniform(0, 0.01, size=shape)
+
+
+# FusedBatchNormV3's mean and variance inputs: empty when training, the population statistics otherwise
+_STATS = {True: [np.array([], np.float32)] * 2,
+          False: [np.full(3, 0.2, np.float32), np.full(3, 1.5, np.float32)]}
+
+
+def _fused_batch_norm(x, scale, offset, training, data_format):
+    """FusedBatchNormV3 in float32 on float64 placeholders; its output back in float64."""
+    f32 = [array_ops.cast(t, dtypes.float32) for t in (x, scale, offset)]
+    y = fused_batch_norm_v3(*f32, *_STATS[training], epsilon=0.001, data_format=data_format,
+                            is_training=training)[0]
+    return array_ops.cast(y, F64)
+
+
+def _fused_batch_norm_backprops(x, scale, training, data_format):
+    """The x and scale backprops (FusedBatchNormGradV3) of a weighted sum of FusedBatchNormV3's output."""
+    x32, scale32 = array_ops.cast(x, dtypes.float32), array_ops.cast(scale, dtypes.float32)
+    y = fused_batch_norm_v3(x32, scale32, np.zeros(3, np.float32), *_STATS[training], epsilon=0.001,
+                            data_format=data_format, is_training=training)[0]
+    shape = y.shape.as_list()
+    weights = np.linspace(0.5, 1.5, int(np.prod(shape))).reshape(shape).astype(np.float32)
+    dx, dscale = gradients.gradients(math_ops.reduce_sum(y * y * weights), [x32, scale32])
+    return [array_ops.cast(dx, F64), array_ops.cast(dscale, F64)]
 
 
 CASES: dict[str, list[Case]] = {
@@ -778,6 +803,20 @@ LAYERS_SLICE_CASES = {
         Case(lambda x: array_ops.cast(lrn(array_ops.cast(x, dtypes.float32), 1, 0.5, 0.8, 0.6), F64),
              [rnd(1, 2, 1, 5)], eps=1e-3, tol=2e-3),
     ],
+    # float32 only in TF (x may be half): checked in float32 with a wider step and tolerance
+    "FusedBatchNormV3": [
+        Case(lambda x, s, o: _fused_batch_norm(x, s, o, True, "NHWC"), [rnd(2, 2, 2, 3), rnd(3), rnd(3)],
+             eps=1e-3, tol=3e-3, label="training"),
+        Case(lambda x, s, o: _fused_batch_norm(x, s, o, False, "NCHW"), [rnd(2, 3, 2, 2), rnd(3), rnd(3)],
+             eps=1e-3, tol=3e-3, label="inference-nchw"),
+    ],
+    # its gradient is the gradient of FusedBatchNormV3's: checked through that one's gradient
+    "FusedBatchNormGradV3": [
+        Case(lambda x, s: _fused_batch_norm_backprops(x, s, True, "NHWC"), [rnd(2, 2, 2, 3), rnd(3)],
+             eps=1e-3, tol=5e-3, label="training"),
+        Case(lambda x, s: _fused_batch_norm_backprops(x, s, False, "NCHW"), [rnd(2, 3, 2, 2), rnd(3)],
+             eps=1e-3, tol=5e-3, label="inference-nchw"),
+    ],
     "ReverseV2": [
         Case(lambda x: reverse(x, [0, -1]), [rnd(2, 3)]),
         Case(lambda x: reverse(x, fed([1])), [rnd(2, 3, 2)], shapes=[None], label="fed-axis-unknown-rank"),
@@ -1048,7 +1087,8 @@ NO_GRADIENT_IN_TF = {
     "IteratorToStringHandle", "IteratorFromStringHandleV2", "PaddedBatchDatasetV2", "CacheDataset",
     "FixedLengthRecordDatasetV2", "DecodeCSV", "ParseSequenceExampleV2",
     *(f"{prefix}Apply{name}" for prefix in ("", "Resource") for name in (
-        "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta")),
+        "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta", "Ftrl",
+        "FtrlV2", "ProximalGradientDescent", "ProximalAdagrad", "AdagradDA")),
     "InTopKV2", "LRNGrad",
     # issue 17's op library
     "SparseSegmentSumGrad", "SparseSegmentMeanGrad", "SparseSegmentSqrtNGrad", "Unique", "UniqueWithCounts",

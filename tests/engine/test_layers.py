@@ -147,6 +147,14 @@ def test_dropout_layer_training_switch():
     assert set(np.unique(on)) <= {0.0, 2.0} and 0.4 < (on == 0).mean() < 0.6
 
 
+def test_dropout_training_tensor_builds_tfs_cond():
+    spec = importlib.util.spec_from_file_location("make_dropout_cond", FIXTURES / "make_dropout_cond.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    theirs = json.loads((FIXTURES / "dropout_cond_tf.json").read_text())
+    assert json.loads(json.dumps(module.graph(tf))) == theirs
+
+
 def test_layers_train_with_gradients():
     x = tf.placeholder(tf.float32, [None, 6, 6, 1])
     labels = tf.placeholder(tf.int64, [None])

@@ -194,8 +194,8 @@ def test_optimizer_errors_match_tf():
         tf.train.GradientDescentOptimizer(0.1).minimize(tf.constant(1.0) * 2.0, var_list=[])
     with pytest.raises(
         ValueError,
-        match=r"Invalid type tf.int32 for .*, expected: \[tf.float16, tf.float32, "
-        r"tf.float64\].",
+        match=r"Invalid type tf.int32 for .*, expected: \[tf.float32, tf.float64, "
+        r"tf.float16\].",
     ):
         tf.train.GradientDescentOptimizer(0.1).minimize(tf.constant(1) * 2, var_list=[v])
 

@@ -1,0 +1,5 @@
+"""``tf.keras`` as TF1 graph-mode scripts use it (re-exports only): its initializers."""
+
+from engine.keras import initializers
+
+__all__ = ["initializers"]
