@@ -47,10 +47,12 @@ typecheck: $(VENV)/.installed-test
 tfref: $(VENV)/.installed-test
 	$(PY) scripts/tfref.py
 
-# Each demo starts from empty logs, so the runs hold this training only.
+# Each demo starts from empty logs, so the runs hold this training only: the lecture's MLP, then a
+# 2x2 hyperparameter sweep with hparams summaries (the HParams page).
 demo: $(VENV)/.installed-test assets
 	rm -rf tmp/logs
 	$(PY) examples/train_mlp.py --logdir tmp/logs
+	$(PY) examples/hparams_sweep.py --logdir tmp/logs/hparams_sweep
 	$(VENV)/bin/board --logdir tmp/logs --port 6006
 
 # Each benchmark times its baseline in the same run and prints ratios. TensorFlow's own figures come from

@@ -86,12 +86,15 @@ def _plugin_data(content: bytes, field: str):
 
 class HParamsData:
     """One snapshot of a provider's hparams and scalar tags, from which the routes' answers are
-    computed. `contents` is {run: {tag: plugin content}} of the hparams plugin's tags."""
+    computed. `contents` is {run: {tag: plugin content}} of the hparams plugin's tags (by default
+    the provider's; board/data/run_names.py passes its own)."""
 
-    def __init__(self, provider):
+    def __init__(self, provider, contents: dict[str, dict[str, bytes]] | None = None):
         self.provider = provider
-        self.contents = {run: {tag: info.plugin_content for tag, info in tags.items()}
-                         for run, tags in provider.summary_tags(PLUGIN_NAME).items()}
+        if contents is None:
+            contents = {run: {tag: info.plugin_content for tag, info in tags.items()}
+                        for run, tags in provider.summary_tags(PLUGIN_NAME).items()}
+        self.contents = contents
         # the logdir root first, as it is where the experiment usually is, then by name
         self.runs = sorted(self.contents, key=lambda run: (run != ".", run))
         self.session_runs = [run for run in self.runs if SESSION_START_INFO_TAG in self.contents[run]]

@@ -1,4 +1,5 @@
-"""TensorBoard's hparams routes (board/data/hparams.py computes the answers).
+"""The HParams dashboard: TensorBoard's hparams routes (board/data/hparams.py computes the
+answers), board's `/data/hparams/run_names` (board/data/run_names.py) and the page `/hparams`.
 
 The POST routes take a JSON request message of TensorBoard's api.proto (camelCase or snake_case
 field names) as their body and answer the response message as JSON, every field present, as
@@ -15,10 +16,12 @@ import math
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from board import encode
 from board.data.hparams import HParamsData, HParamsError, metric_run_tag, parse_request, to_json
+from board.data.run_names import run_name_data
+from board.routes.pages import page_context
 from engine.proto import hparams_api_pb2 as api
 
 router = APIRouter(tags=["hparams"])
@@ -97,6 +100,18 @@ def download_data(request: Request,
     return Response(body, media_type=FORMATS[fmt])
 
 
+@router.get("/data/hparams/run_names", summary="Hparams parsed from run names (board's own)")
+def from_run_names(request: Request) -> Response:
+    """For logdirs without hparams summaries: `{"experiment": Experiment, "sessionGroups":
+    [SessionGroup]}` in the shapes of the routes above, each session a run whose name holds its
+    settings (`lr_0.01,bs_32`, `lr0.01_adam_u16`; board/data/run_names.py), every group listed."""
+    data = run_name_data(request.app.state.provider)
+    everything = api.ListSessionGroupsRequest(allowed_statuses=api.Status.values(), slice_size=2**31 - 1)
+    groups = data.filtered_groups(everything)
+    return _json({"experiment": to_json(data.experiment()),
+                  "sessionGroups": [to_json(group) for group in groups]})
+
+
 def table(experiment: api.Experiment, groups, visible: list) -> tuple[list, list]:
     """(header, rows) of the download: hparam values (number, string, bool or "" when missing),
     then metric values (None when missing), filtered by `visible`."""
@@ -153,3 +168,11 @@ def latex(header: list, rows: list) -> str:
     lines += [" & ".join(map(_latex_cell, row)) + " \\\\\n" for row in rows]
     lines.append("\\hline\n\\end{tabular}\n\\end{table}\n")
     return "".join(lines)
+
+
+@router.get("/hparams", response_class=HTMLResponse, include_in_schema=False)
+def hparams_page(request: Request) -> HTMLResponse:
+    """templates/hparams.html; static/js/hparams/main.js fetches everything it shows."""
+    from board.resources import templates  # imported late: the app factory imports this module first
+
+    return templates.TemplateResponse(request, "hparams.html", page_context(request, "hparams"))

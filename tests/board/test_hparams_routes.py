@@ -30,10 +30,43 @@ LOGDIRS = {"multi_plugin": REAL_FIXTURES / "multi_plugin" / "logdir",  # TF2 hpa
            "keras": FIXTURES / "keras_logdir"}  # hp.KerasCallback
 
 
-@pytest.fixture(scope="module", params=sorted(LOGDIRS))
-def pair(request):
+def write_engine_sweep(logdir: Path) -> None:
+    """A sweep written by engine.summary.hparams through engine's FileWriter: the experiment at the
+    root, four sessions (two repeats of one trial form a group), metrics in the session runs."""
+    import engine as tf
+    from engine.summary import hparams as hp
+
+    with tf.summary.FileWriter(str(logdir)) as writer:
+        writer.add_summary(hp.hparams_config_pb(
+            hparams=[hp.HParam("lr", hp.Discrete([0.01, 0.1]), display_name="Learning rate"),
+                     hp.HParam("units", hp.IntInterval(16, 64)),
+                     hp.HParam("opt", hp.Discrete(["adam", "sgd"]))],
+            metrics=[hp.Metric("loss"), hp.Metric("accuracy", group="eval", display_name="Eval accuracy")],
+            time_created_secs=1700000000.0))
+    sessions = [("s1", 0.1, 16, "adam", "t1", "success"), ("s2", 0.1, 16, "adam", "t1", "success"),
+                ("s3", 0.01, 64, "sgd", None, "failure"), ("s4", 0.01, 32, "sgd", None, None)]
+    for i, (run, lr, units, opt, trial, status) in enumerate(sessions):
+        with tf.summary.FileWriter(str(logdir / run)) as writer:
+            writer.add_summary(hp.hparams_pb({"lr": lr, "units": units, "opt": opt}, trial_id=trial,
+                                             start_time_secs=1700000000.0 + i))
+            for step in range(3):
+                value = tf.summary.Summary.Value(tag="loss", simple_value=1.0 / (1 + step + i))
+                writer.add_summary(tf.summary.Summary(value=[value]), step)
+            if status:
+                writer.add_summary(hp.session_end_pb(status, end_time_secs=1700000100.0 + i))
+        with tf.summary.FileWriter(str(logdir / run / "eval")) as writer:
+            value = tf.summary.Summary.Value(tag="accuracy", simple_value=0.5 + 0.1 * i)
+            writer.add_summary(tf.summary.Summary(value=[value]), 2)
+
+
+@pytest.fixture(scope="module", params=sorted(LOGDIRS) + ["engine"])
+def pair(request, tmp_path_factory):
     pytest.importorskip("tensorboard")
-    logdir = LOGDIRS[request.param]
+    if request.param == "engine":
+        logdir = tmp_path_factory.mktemp("engine_sweep")
+        write_engine_sweep(logdir)
+    else:
+        logdir = LOGDIRS[request.param]
     if not logdir.is_dir():
         pytest.skip(f"{logdir} is not here")
     return request.param, TensorBoardOracle(logdir), TestClient(create_app(logdir, reload_interval=0))
@@ -129,6 +162,9 @@ def test_session_groups_match_tensorboard(pair):
             assert any(not g["metricValues"] for g in mine["sessionGroups"])
             continue
         assert mine == theirs, (name, body)
+    if name == "engine":  # hparams_pb's trial_id grouped two sessions
+        groups = theirs_post(oracle, GROUPS, requests[0])["sessionGroups"]
+        assert sorted(len(g["sessions"]) for g in groups) == [1, 1, 2]
     if name == "tf1":  # the requests above saw groups of several sessions and every status
         groups = theirs_post(oracle, GROUPS, requests[0])["sessionGroups"]
         assert max(len(g["sessions"]) for g in groups) == 3
