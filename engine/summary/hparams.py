@@ -62,7 +62,19 @@ class Domain(abc.ABC):
         """Sets the type and domain of `info`."""
 
 
-class IntInterval(Domain):
+class _Interval(Domain):
+    """Numbers in [min_value, max_value] (the dashboard's type for both kinds is FLOAT64)."""
+
+    def update_hparam_info(self, info: api_pb2.HParamInfo) -> None:
+        info.type = api_pb2.DATA_TYPE_FLOAT64
+        info.domain_interval.min_value = self.min_value
+        info.domain_interval.max_value = self.max_value
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.min_value!r}, {self.max_value!r})"
+
+
+class IntInterval(_Interval):
     """Integers in [min_value, max_value]."""
 
     dtype = int
@@ -74,16 +86,8 @@ class IntInterval(Domain):
             raise ValueError(f"IntInterval: {min_value!r} > {max_value!r}")
         self.min_value, self.max_value = min_value, max_value
 
-    def update_hparam_info(self, info: api_pb2.HParamInfo) -> None:
-        info.type = api_pb2.DATA_TYPE_FLOAT64
-        info.domain_interval.min_value = self.min_value
-        info.domain_interval.max_value = self.max_value
 
-    def __repr__(self) -> str:
-        return f"IntInterval({self.min_value!r}, {self.max_value!r})"
-
-
-class RealInterval(Domain):
+class RealInterval(_Interval):
     """Real numbers in [min_value, max_value]."""
 
     dtype = float
@@ -94,14 +98,6 @@ class RealInterval(Domain):
         if min_value > max_value:
             raise ValueError(f"RealInterval: {min_value!r} > {max_value!r}")
         self.min_value, self.max_value = float(min_value), float(max_value)
-
-    def update_hparam_info(self, info: api_pb2.HParamInfo) -> None:
-        info.type = api_pb2.DATA_TYPE_FLOAT64
-        info.domain_interval.min_value = self.min_value
-        info.domain_interval.max_value = self.max_value
-
-    def __repr__(self) -> str:
-        return f"RealInterval({self.min_value!r}, {self.max_value!r})"
 
 
 _DATA_TYPES = {bool: api_pb2.DATA_TYPE_BOOL, int: api_pb2.DATA_TYPE_FLOAT64, float: api_pb2.DATA_TYPE_FLOAT64,
