@@ -72,6 +72,7 @@ screenshots: $(VENV)/.installed-test assets
 	cp test-artifacts/end-to-end-distributions.png docs/screenshots/distributions.png
 	cp test-artifacts/end-to-end-images.png docs/screenshots/images.png
 	cp test-artifacts/end-to-end-text.png docs/screenshots/text.png
+	cp test-artifacts/end-to-end-hparams.png docs/screenshots/hparams.png
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor static/bundle build *.egg-info tmp test-artifacts

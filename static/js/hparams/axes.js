@@ -1,6 +1,6 @@
 /**
  * One value axis per column, shared by the parallel coordinates and the scatter plot matrix:
- * numbers on a linear scale, or a log scale when every value is positive and they span two decades
+ * numbers on a linear scale, or a log scale when every value is positive and they span a decade
  * or more (learning rates); strings and booleans evenly spaced in their sorted order.
  */
 import { scale, ticks } from "../dashboard/svg.js";
@@ -12,12 +12,19 @@ export function axisFor(column, groups, r0, r1) {
     const numbers = groups.map((g) => valueOf(column, g)).filter((v) => typeof v === "number" && Number.isFinite(v));
     let lo = numbers.length ? Math.min(...numbers) : 0;
     let hi = numbers.length ? Math.max(...numbers) : 1;
-    const log = lo > 0 && hi / lo >= 100;
+    const log = lo > 0 && hi / lo >= 10;
     if (log) {
       const f = scale(Math.log10(lo), Math.log10(hi), r0, r1);
       const g = scale(r0, r1, Math.log10(lo), Math.log10(hi));
+      // powers of ten, and 2x and 5x too when fewer than three powers fall in the range
       const marks = [];
-      for (let e = Math.ceil(Math.log10(lo) - 1e-9); e <= Math.floor(Math.log10(hi) + 1e-9); e++) marks.push(10 ** e);
+      const multiples = Math.log10(hi / lo) < 2 ? [1, 2, 5] : [1];
+      for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+        for (const m of multiples) {
+          const v = Number((m * 10 ** e).toPrecision(12));
+          if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) marks.push(v);
+        }
+      }
       return {
         log, position: (v) => (typeof v === "number" && v > 0 ? f(Math.log10(v)) : null),
         invert: (px) => 10 ** g(px), ticks: marks.map((v) => ({ value: v, at: f(Math.log10(v)), text: formatCell(v) })),
