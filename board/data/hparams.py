@@ -142,7 +142,7 @@ class HParamsData:
         """Sorted (tag, group) of every scalar tag of a run that is a session's run or below one;
         the group is the run's path below the nearest such session run."""
         sessions = set(self.session_runs)
-        names = set()
+        names: set[tuple[str, str]] = set()
         for run, tags in self.provider.scalar_tags().items():
             session = _nearest_session(sessions, run)
             if session is None or not tags:
@@ -323,14 +323,16 @@ class _Column:
             raise HParamsError(f"unknown order {col.order} of column {self._label(col)}")
         self.col = col
         self.label = self._label(col)
-        if kind == "metric":
-            name = col.metric
-            self.value: Callable[[api.SessionGroup], Any] = lambda group: (
-                m.value if (m := _metric_value(group, name)) is not None else None)
-        else:
-            hparam = col.hparam
-            self.value = lambda group: _python(group.hparams[hparam]) if hparam in group.hparams else None
+        self.metric = col.metric if kind == "metric" else None
         self.test = self._filter(col)
+
+    def value(self, group: api.SessionGroup) -> Any:
+        """The column's value in `group` (Python bool, float or str), None when it has none."""
+        if self.metric is not None:
+            found = _metric_value(group, self.metric)
+            return found.value if found is not None else None
+        hparam = self.col.hparam
+        return _python(group.hparams[hparam]) if hparam in group.hparams else None
 
     @staticmethod
     def _label(col: api.ColParams) -> str:
@@ -405,8 +407,9 @@ def _aggregator(request: api.ListSessionGroupsRequest) -> Callable[[api.SessionG
     kind = request.aggregation_type
     if kind in (api.AGGREGATION_UNSET, api.AGGREGATION_AVG):
         return _average
-    choose = {api.AGGREGATION_MIN: min, api.AGGREGATION_MAX: max,
-              api.AGGREGATION_MEDIAN: _lower_median}.get(kind)
+    choosers: dict[int, Callable[..., tuple[float, int]]] = {
+        api.AGGREGATION_MIN: min, api.AGGREGATION_MAX: max, api.AGGREGATION_MEDIAN: _lower_median}
+    choose = choosers.get(kind)
     if choose is None:
         raise HParamsError(f"unknown aggregation_type {kind}; expected one of "
                            f"{', '.join(api.AggregationType.keys())}")

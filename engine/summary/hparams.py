@@ -65,6 +65,9 @@ class Domain(abc.ABC):
 class _Interval(Domain):
     """Numbers in [min_value, max_value] (the dashboard's type for both kinds is FLOAT64)."""
 
+    min_value: float
+    max_value: float
+
     def update_hparam_info(self, info: api_pb2.HParamInfo) -> None:
         info.type = api_pb2.DATA_TYPE_FLOAT64
         info.domain_interval.min_value = self.min_value
@@ -123,10 +126,11 @@ class Discrete(Domain):
         if dtype not in _DATA_TYPES:
             raise ValueError(f"Discrete: unknown dtype {dtype!r}; expected bool, int, float or str")
         self.dtype = dtype
+        self._data_type = _DATA_TYPES[dtype]
         self.values = sorted(dtype(v) for v in values)
 
     def update_hparam_info(self, info: api_pb2.HParamInfo) -> None:
-        info.type = _DATA_TYPES[self.dtype]
+        info.type = self._data_type
         info.domain_discrete.extend(self.values)
 
     def __repr__(self) -> str:
@@ -154,7 +158,7 @@ class Metric:
     VALIDATION = api_pb2.DATASET_VALIDATION
 
     def __init__(self, tag: str, group: str | None = None, display_name: str | None = None,
-                 description: str | None = None, dataset_type: int | None = None):
+                 description: str | None = None, dataset_type: api_pb2.DatasetType | None = None):
         self.tag, self.group = tag, group
         self.display_name, self.description, self.dataset_type = display_name, description, dataset_type
 
