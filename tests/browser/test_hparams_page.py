@@ -53,6 +53,13 @@ def test_table_sorts_filters_and_hides_columns(board_server, page, screenshot):
     headers = page.eval_on_selector_all("thead th", "ths => ths.map(t => t.textContent.trim())")
     assert "bn" not in headers and "act" in headers
 
+    # the download is the table as shown: same groups, order and columns (less the group name)
+    href = page.get_attribute("a.hp-download[data-format='json']", "href")
+    table = page.evaluate("async (url) => (await fetch(url)).json()", href)
+    assert table["header"] == [h.rstrip("▲▼") for h in headers[1:]]
+    shown = page.eval_on_selector_all("tbody tr", "rows => rows.map(r => r.children[1].textContent)")
+    assert [row[0] for row in table["rows"]] == shown  # act, in the page's order
+
 
 def test_clicking_a_group_shows_its_metric_curves(board_server, page, screenshot):
     open_page(board_server, page, FIXTURES / "tf1_logdir")

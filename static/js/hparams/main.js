@@ -9,6 +9,7 @@
 import "../base.js";
 import { reloader } from "../reload.js";
 import { renderCurves } from "./curves.js";
+import { renderDownloads } from "./download.js";
 import { loadData, ViewState, visibleGroups } from "./model.js";
 import { renderParallel } from "./parallel.js";
 import { renderScatter } from "./scatter.js";
@@ -19,6 +20,7 @@ const $ = (selector) => document.querySelector(selector);
 const el = {
   columns: $("[data-columns]"), notice: $("[data-hp-notice]"), empty: $("[data-empty]"), content: $("[data-hp-content]"),
   view: $("[data-hp-view]"), curves: $("[data-hp-curves]"), status: $("[data-hp-status]"),
+  downloads: $("[data-hp-downloads]"),
 };
 const state = new ViewState();
 let data = null;
@@ -30,6 +32,7 @@ function drawView() {
   el.view.dataset.view = view;
   VIEWS[view](el.view, data, rows, state);
   el.status.textContent = `${rows.length} of ${data.groups.length} session group${data.groups.length === 1 ? "" : "s"}`;
+  renderDownloads(el.downloads, data, state);
 }
 
 function drawCurves() {
