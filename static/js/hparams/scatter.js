@@ -9,8 +9,9 @@ import { axisFor, colorScale } from "./axes.js";
 
 const CELL = 170;
 const PAD = 14;
-const LEFT = 120; // room for the row titles
+const LEFT = 150; // room for the row titles and ticks
 const TOP = 28; // ... and the column titles
+const BOTTOM = 18; // ... and the last row's ticks
 const MAX_CELLS = 64; // plots drawn at most (8 x 8)
 
 export function renderScatter(root, data, rows, state) {
@@ -26,7 +27,7 @@ export function renderScatter(root, data, rows, state) {
     return;
   }
   const width = LEFT + hparams.length * CELL;
-  const height = TOP + metrics.length * CELL;
+  const height = TOP + metrics.length * CELL + BOTTOM;
   const shown = new Set(rows.map((g) => g.name));
   const color = colorScale(visible.find((c) => c.kind === "metric"), data.groups);
   const plot = svg("svg", { class: "hp-scatter", width, height, viewBox: `0 0 ${width} ${height}`, role: "img",
@@ -38,8 +39,8 @@ export function renderScatter(root, data, rows, state) {
   };
   hparams.forEach((h, j) => plot.append(text({ class: "hp-scatter__title", x: LEFT + j * CELL + CELL / 2, y: TOP - 10,
     "text-anchor": "middle" }, h.label)));
-  metrics.forEach((m, i) => plot.append(text({ class: "hp-scatter__title is-metric", x: LEFT - 8, y: TOP + i * CELL + CELL / 2,
-    "text-anchor": "end", "dominant-baseline": "middle" }, m.label)));
+  metrics.forEach((m, i) => plot.append(text({ class: "hp-scatter__title is-metric", x: LEFT - 44,
+    y: TOP + i * CELL + CELL / 2, "text-anchor": "end", "dominant-baseline": "middle" }, m.label)));
   metrics.forEach((metric, i) => {
     const y0 = TOP + i * CELL;
     const yAxis = axisFor(metric, data.groups, y0 + CELL - PAD, y0 + PAD);
@@ -48,6 +49,18 @@ export function renderScatter(root, data, rows, state) {
       const xAxis = axisFor(hparam, data.groups, x0 + PAD, x0 + CELL - PAD);
       const cell = svg("g", { class: "hp-cell", "data-row": metric.key, "data-col": hparam.key });
       cell.append(svg("rect", { class: "hp-cell__frame", x: x0 + 4, y: y0 + 4, width: CELL - 8, height: CELL - 8 }));
+      if (j === 0) { // the row's value ticks, left of its first plot
+        for (const tick of yAxis.ticks) {
+          cell.append(text({ class: "hp-scatter__tick", x: x0 + 1, y: tick.at, "text-anchor": "end",
+            "dominant-baseline": "middle" }, tick.text));
+        }
+      }
+      if (i === metrics.length - 1) { // the column's value ticks, under its last plot
+        for (const tick of xAxis.ticks) {
+          cell.append(text({ class: "hp-scatter__tick", x: tick.at, y: y0 + CELL + 10, "text-anchor": "middle" },
+            tick.text));
+        }
+      }
       const ordered = [...data.groups].sort((a, b) => shown.has(a.name) - shown.has(b.name));
       for (const group of ordered) {
         const x = xAxis.position(valueOf(hparam, group));
