@@ -118,3 +118,24 @@ def test_logdir_without_any_hparams_shows_the_empty_state(board_server, page, tm
     open_page(board_server, page, tmp_path)
     assert page.is_visible("[data-empty]")
     assert "engine.summary" in page.inner_text("[data-empty]")
+
+
+def test_a_session_written_while_the_page_is_open_appears(board_server, page, tmp_path):
+    import engine as tf
+    from engine.summary import hparams as hp
+
+    def session(name, lr):
+        with tf.summary.FileWriter(str(tmp_path / name)) as writer:
+            writer.add_summary(hp.hparams_pb({"lr": lr}, start_time_secs=1.0))
+            value = tf.summary.Summary.Value(tag="loss", simple_value=lr)
+            writer.add_summary(tf.summary.Summary(value=[value]), 1)
+
+    session("a", 0.1)
+    server = board_server(tmp_path, reload_interval=0.5)
+    page.goto(f"{server.url}/hparams")
+    page.wait_for_function(LOADED)
+    page.click("tbody tr")  # selected groups stay selected across reloads
+    assert len(table_groups(page)) == 1
+    session("b", 0.2)
+    page.wait_for_function("() => document.querySelectorAll('tbody tr').length === 2", timeout=15000)
+    assert page.locator("tbody tr.is-selected").count() == 1

@@ -7,6 +7,8 @@
 import { h, userRegex } from "../dom.js";
 import { formatCell, valueOf } from "./model.js";
 
+const MAX_ROWS = 1000; // rows drawn at most; the filters narrow the rest down
+
 function numberInput(placeholder, label, value, onchange) {
   return h("input", { class: "hp-filter__input", type: "number", step: "any", placeholder, value: value ?? "",
     "aria-label": label, onchange });
@@ -54,13 +56,17 @@ export function renderTable(root, data, rows, state) {
     }));
   const filters = h("tr", { class: "hp-table__filters" }, h("td", {}, `${rows.length} of ${data.groups.length}`),
     columns.map((column) => h("td", {}, filterCell(column, state))));
-  const body = rows.map((group) => h("tr", {
+  const body = rows.slice(0, MAX_ROWS).map((group) => h("tr", {
     class: `hp-row${state.selected === group.name ? " is-selected" : ""}`, tabindex: "0",
     dataset: { group: group.name }, onclick: () => state.select(group.name),
     onkeydown: (event) => { if (event.key === "Enter") state.select(group.name); },
   }, h("th", { scope: "row", class: "hp-table__group" }, group.name),
   columns.map((column) => h("td", { class: column.numeric ? "num" : "" }, formatCell(valueOf(column, group))))));
-  root.replaceChildren(h("table", { class: "hp-table" }, h("thead", {}, head, filters), h("tbody", {}, body)));
+  const more = rows.length > MAX_ROWS
+    ? h("p", { class: "hp-note" }, `The first ${MAX_ROWS} of ${rows.length} groups are shown: filter to see others.`)
+    : null;
+  root.replaceChildren(h("table", { class: "hp-table" }, h("thead", {}, head, filters), h("tbody", {}, body)),
+    ...(more ? [more] : []));
   if (focusLabel) { // a filter being typed in keeps the focus across redraws
     const again = [...root.querySelectorAll("input")].find((el) => el.getAttribute("aria-label") === focusLabel);
     if (again) {
