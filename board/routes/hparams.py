@@ -17,6 +17,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from board import encode
 from board.data.hparams import HParamsData, HParamsError, metric_run_tag, parse_request, to_json
@@ -46,7 +47,9 @@ async def experiment(request: Request) -> Response:
     limit = message.hparams_limit if message.HasField("hparams_limit") else None
     if limit is not None and limit < 0:
         raise HParamsError(f"hparamsLimit must not be negative, got {limit}")
-    return _json(to_json(_data(request).experiment(include, limit)))
+    # on a worker thread, as the plain routes: a large logdir has many runs and tags to go through
+    answer = await run_in_threadpool(lambda: to_json(_data(request).experiment(include, limit)))
+    return _json(answer)
 
 
 @router.post("/data/plugin/hparams/session_groups", summary="Session groups: filtered, sorted, paged")
@@ -55,7 +58,7 @@ async def session_groups(request: Request) -> Response:
     `aggregationType`/`aggregationMetric`, `startIndex`, `sliceSize`). Answer:
     `{"sessionGroups": [...], "totalSize": n}`."""
     message = parse_request(await request.body(), api.ListSessionGroupsRequest)
-    return _json(to_json(_data(request).session_groups(message)))
+    return _json(await run_in_threadpool(lambda: to_json(_data(request).session_groups(message))))
 
 
 @router.post("/data/plugin/hparams/metric_evals", summary="Every value of one metric of one session")
