@@ -2,9 +2,10 @@
 answers), board's `/data/hparams/run_names` (board/data/run_names.py) and the page `/hparams`.
 
 The POST routes take a JSON request message of TensorBoard's api.proto (camelCase or snake_case
-field names) as their body and answer the response message as JSON, every field present, as
-TensorBoard does. `GET /download_data` takes the session groups request as its `request` query
-parameter. A request that cannot be parsed or used is a JSON 400 naming the problem.
+field names) as their body (or, as GET, as their `request` parameter) and answer the response
+message as JSON, every field present, as TensorBoard does. `GET /download_data` takes the session
+groups request as its `request` query parameter. A request that cannot be parsed or used is a
+JSON 400 naming the problem.
 """
 
 from __future__ import annotations
@@ -34,15 +35,23 @@ def _json(payload) -> Response:
     return Response(encode.dumps(payload), media_type="application/json")
 
 
+async def _body(request: Request) -> bytes | str | None:
+    """The request message's JSON: the POST body, or a GET's `request` parameter (as TensorBoard)."""
+    if request.method == "POST":
+        return await request.body()
+    return request.query_params.get("request")
+
+
 def _data(request: Request) -> HParamsData:
     return HParamsData(request.app.state.provider)
 
 
-@router.post("/data/plugin/hparams/experiment", summary="The experiment: hyperparameters and metrics")
+@router.api_route("/data/plugin/hparams/experiment", methods=["GET", "POST"],
+                  summary="The experiment: hyperparameters and metrics")
 async def experiment(request: Request) -> Response:
     """Body: a GetExperimentRequest (`{"experimentName": ""}`; `includeMetrics`, `hparamsLimit`).
     Answer: the Experiment (`hparamInfos`, `metricInfos`, ...); `{}`-like when the logdir has none."""
-    message = parse_request(await request.body(), api.GetExperimentRequest)
+    message = parse_request(await _body(request), api.GetExperimentRequest)
     include = not message.HasField("include_metrics") or message.include_metrics
     limit = message.hparams_limit if message.HasField("hparams_limit") else None
     if limit is not None and limit < 0:
@@ -52,20 +61,22 @@ async def experiment(request: Request) -> Response:
     return _json(answer)
 
 
-@router.post("/data/plugin/hparams/session_groups", summary="Session groups: filtered, sorted, paged")
+@router.api_route("/data/plugin/hparams/session_groups", methods=["GET", "POST"],
+                  summary="Session groups: filtered, sorted, paged")
 async def session_groups(request: Request) -> Response:
     """Body: a ListSessionGroupsRequest (`allowedStatuses`, `colParams` with filters and orders,
     `aggregationType`/`aggregationMetric`, `startIndex`, `sliceSize`). Answer:
     `{"sessionGroups": [...], "totalSize": n}`."""
-    message = parse_request(await request.body(), api.ListSessionGroupsRequest)
+    message = parse_request(await _body(request), api.ListSessionGroupsRequest)
     return _json(await run_in_threadpool(lambda: to_json(_data(request).session_groups(message))))
 
 
-@router.post("/data/plugin/hparams/metric_evals", summary="Every value of one metric of one session")
+@router.api_route("/data/plugin/hparams/metric_evals", methods=["GET", "POST"],
+                  summary="Every value of one metric of one session")
 async def metric_evals(request: Request) -> Response:
     """Body: a ListMetricEvalsRequest (`sessionName`, `metricName: {group, tag}`). Answer: the
     scalars route's `[[wall_time, step, value], ...]` of the run and tag holding the metric."""
-    message = parse_request(await request.body(), api.ListMetricEvalsRequest)
+    message = parse_request(await _body(request), api.ListMetricEvalsRequest)
     run, tag = metric_run_tag(message.session_name, message.metric_name)
     series = request.app.state.provider.scalar_series(run, tag)  # unknown run or tag: 404
     return Response(encode.rows_json(series.steps, series.wall_times, series.values),

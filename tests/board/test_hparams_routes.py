@@ -268,3 +268,15 @@ def test_logdir_without_hparams_has_an_empty_experiment(tmp_path):
                                                  "timeCreatedSecs": 0.0, "hparamInfos": [], "metricInfos": []}
     assert ours_post(client, GROUPS, {"allowedStatuses": ALL, "sliceSize": 10}) == {"sessionGroups": [],
                                                                                      "totalSize": 0}
+
+
+def test_get_with_a_request_parameter_answers_as_post(pair):
+    _, oracle, client = pair
+    body = {"allowedStatuses": ALL, "sliceSize": 100, "colParams": []}
+    for path, message in ((EXPERIMENT, {}), (GROUPS, body)):
+        theirs = oracle.json(path, request=json.dumps(message))
+        mine = client.get(path, params={"request": json.dumps(message)})
+        assert mine.status_code == 200, mine.text
+        assert same_discrete_order(mine.json()) == same_discrete_order(theirs)
+    response = client.get(GROUPS)
+    assert response.status_code == 400 and "ListSessionGroupsRequest" in response.json()["error"]

@@ -139,3 +139,12 @@ def test_a_session_written_while_the_page_is_open_appears(board_server, page, tm
     session("b", 0.2)
     page.wait_for_function("() => document.querySelectorAll('tbody tr').length === 2", timeout=15000)
     assert page.locator("tbody tr.is-selected").count() == 1
+
+
+@pytest.mark.parametrize("color_scheme", ["dark"])
+def test_dark_theme(board_server, page, screenshot):
+    open_page(board_server, page, REAL_FIXTURES / "multi_plugin" / "logdir", "?view=parallel")
+    axis = page.eval_on_selector(".hp-axis__line", "el => getComputedStyle(el).stroke")
+    label = page.eval_on_selector(".hp-axis__label", "el => getComputedStyle(el).fill")
+    assert axis != "rgb(0, 0, 0)" and label != "rgb(0, 0, 0)"  # theme colours, light on dark
+    screenshot("hparams-parallel-dark")
