@@ -47,12 +47,15 @@ typecheck: $(VENV)/.installed-test
 tfref: $(VENV)/.installed-test
 	$(PY) scripts/tfref.py
 
-# Each demo starts from empty logs, so the runs hold this training only.
+# Each demo starts from empty logs, so the runs hold this training only: the lecture's MLP, a character
+# LSTM (its graph shows the rnn/while frame), the deep-MNIST convnet, and a 2x2 hyperparameter sweep
+# with hparams summaries (the HParams page).
 demo: $(VENV)/.installed-test assets
 	rm -rf tmp/logs
 	$(PY) examples/train_mlp.py --logdir tmp/logs
 	$(PY) examples/char_lstm.py --logdir tmp/logs
 	$(PY) examples/deep_mnist.py --checkpoint_dir tmp/logs/deep_mnist
+	$(PY) examples/hparams_sweep.py --logdir tmp/logs/hparams_sweep
 	$(VENV)/bin/board --logdir tmp/logs --port 6006
 
 # Each benchmark times its baseline in the same run and prints ratios. TensorFlow's own figures come from
@@ -72,6 +75,7 @@ screenshots: $(VENV)/.installed-test assets
 	cp test-artifacts/end-to-end-distributions.png docs/screenshots/distributions.png
 	cp test-artifacts/end-to-end-images.png docs/screenshots/images.png
 	cp test-artifacts/end-to-end-text.png docs/screenshots/text.png
+	cp test-artifacts/end-to-end-hparams.png docs/screenshots/hparams.png
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor static/bundle build *.egg-info tmp test-artifacts

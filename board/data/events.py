@@ -177,6 +177,7 @@ VALUE_KINDS = {
     "image": _indexed,
     "audio": _indexed,
     "tensor": _tensor,
+    None: _indexed,  # metadata only: noted for the plugins that need no tensor (summaries.METADATA_PLUGINS)
 }
 # plugin_data.plugin_name of a tensor value -> handler; other plugins' tensors (histograms,
 # images, audio, text, third-party ones) are indexed by `_indexed`

@@ -27,6 +27,8 @@ from board.data.scan import group_tags
 # Plugins whose data board shows on a page; any other plugin's tags are counted and named.
 HISTOGRAMS, IMAGES, AUDIO, TEXT = "histograms", "images", "audio", "text"
 UNNAMED = ""  # a tensor summary without plugin metadata
+# Plugins whose data is all in the summary metadata: a value of theirs may hold no tensor at all
+METADATA_PLUGINS = frozenset({"hparams"})
 
 _DT_STRING = 7
 
@@ -134,6 +136,8 @@ class SummaryIndex:
             return IMAGES, 1
         if kind == "audio":
             return AUDIO, 1
+        if kind is None:  # metadata only, as tensorboardX and torch write hparams
+            return (plugin, 1) if plugin in METADATA_PLUGINS else (None, 0)
         if kind != "tensor":
             return None, 0
         tensor = value.tensor

@@ -3,7 +3,7 @@
 Each is `templates/dashboard.html` with its own settings partial and script
 (static/js/<page>/main.js); the script reads everything from the plugin's JSON routes. The page
 also names, from the server's index, the data of plugins board has no page for (PR curves,
-hparams, custom scalars, a third-party plugin...), so nothing in the logdir goes unmentioned.
+custom scalars, a third-party plugin...), so nothing in the logdir goes unmentioned.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ DASHBOARDS = {
     "text": ("Text", "text", "text summaries"),
 }
 # plugins (of summary data) that some page of board shows
-SHOWN_PLUGINS = {"scalars", "histograms", "images", "audio", "text", "graphs", "graph_keras_model"}
+SHOWN_PLUGINS = {"scalars", "histograms", "images", "audio", "text", "graphs", "graph_keras_model", "hparams"}
 
 
 def unshown_plugins(provider) -> list[dict]:

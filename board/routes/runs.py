@@ -18,6 +18,7 @@ _DASHBOARDS = {
     "distributions": ("histograms", "tf-distribution-dashboard"),
     "histograms": ("histograms", "tf-histogram-dashboard"),
     "text": ("text", "tf-text-dashboard"),
+    "hparams": ("hparams", "tf-hparams-dashboard"),
 }
 _ENABLED_PAGES = set(_DASHBOARDS)  # the dashboards board has pages for
 

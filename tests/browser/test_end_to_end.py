@@ -129,3 +129,26 @@ def test_histograms_images_and_text_dashboards_show_the_demo(board_process, page
     page.locator("input[data-setting=all-steps-text]").check()
     assert notes.locator("table").count() == 1
     screenshot("end-to-end-text")
+
+
+@pytest.fixture(scope="module")
+def sweep_logdir(tmp_path_factory) -> Path:
+    """examples/hparams_sweep.py as `make demo` runs it (into logs/hparams_sweep), with few steps."""
+    logdir = tmp_path_factory.mktemp("sweep") / "logs"
+    out = run_example(str(ROOT / "examples" / "hparams_sweep.py"), "--logdir", str(logdir / "hparams_sweep"),
+                      "--steps", "60", cwd=logdir.parent)
+    assert out.count("test accuracy") == 4
+    return logdir
+
+
+def test_hparams_dashboard_shows_the_demo_sweep(board_server, sweep_logdir, page, screenshot):
+    server = board_server(sweep_logdir)
+    page.goto(server.url + "/hparams?view=parallel")
+    page.wait_for_selector("body[data-loaded=true]")
+    assert page.locator("polyline.hp-line").count() == 4  # learning rate x hidden units
+    titles = page.eval_on_selector_all(".hp-axis__title", "els => els.map(e => e.textContent)")
+    assert titles[:2] == ["Hidden units", "Learning rate (log)"]
+    assert {"Test accuracy", "Test loss", "Train loss"} <= {t.removesuffix(" (log)") for t in titles}
+    page.locator("polyline[data-group='lr0.01_h128']").dispatch_event("click")
+    page.wait_for_function("() => document.querySelector('[data-hp-curves]').dataset.state === 'ready'")
+    screenshot("end-to-end-hparams", full_page=True)

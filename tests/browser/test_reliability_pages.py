@@ -93,3 +93,15 @@ def test_summary_dashboards_satisfy_the_csp(board_server, page, dashboard):
     page.wait_for_selector("article")  # a card drawn by the page's bundle
     page.wait_for_load_state("networkidle")
     assert _violations(page) == []
+
+
+@pytest.mark.parametrize("view", ["table", "parallel", "scatter"])
+def test_hparams_page_satisfies_the_csp(board_server, page, view):
+    server = board_server(REAL_FIXTURES / "multi_plugin" / "logdir")
+    page.add_init_script(COLLECT_VIOLATIONS)
+    page.goto(f"{server.url}/hparams?view={view}")
+    page.wait_for_function("() => document.body.dataset.loaded === 'true'")
+    page.locator("[data-group='lr0.1_adam_u32']").first.dispatch_event("click")  # its curves: uPlot charts
+    page.wait_for_selector(".hp-curve canvas")
+    page.wait_for_load_state("networkidle")
+    assert _violations(page) == []
