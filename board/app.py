@@ -58,7 +58,19 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
     app.add_middleware(SecurityMiddleware, csp=content_security_policy(inline_script_hashes(TEMPLATES_DIR)),
                        allowed_hosts=allowed_hosts)
 
-    from board.routes import dashboards, graph_explorer, graphs, histograms, media, pages, runs, scalars, text
+    from board.routes import (
+        custom_scalars,
+        dashboards,
+        graph_explorer,
+        graphs,
+        histograms,
+        media,
+        pages,
+        pr_curves,
+        runs,
+        scalars,
+        text,
+    )
 
     app.include_router(runs.router)
     app.include_router(scalars.router)
@@ -66,6 +78,8 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
     app.include_router(histograms.router)
     app.include_router(media.router)
     app.include_router(text.router)
+    app.include_router(pr_curves.router)
+    app.include_router(custom_scalars.router)
     app.include_router(pages.router)
     app.include_router(dashboards.router)
     app.include_router(graph_explorer.router)
