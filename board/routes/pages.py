@@ -47,7 +47,8 @@ BUNDLE_DIR = "bundle"
 PAGE_SCRIPTS = {"scalars": "scalars/main.js", "graphs": "graph/main.js",  # page -> path in BUNDLE_DIR
                 # board/routes/dashboards.py's pages
                 "histograms": "histograms/main.js", "distributions": "distributions/main.js",
-                "images": "images/main.js", "audio": "audio/main.js", "text": "text/main.js"}
+                "images": "images/main.js", "audio": "audio/main.js", "text": "text/main.js",
+                "pr_curves": "pr_curves/main.js", "custom_scalars": "custom_scalars/main.js"}
 
 
 class PageScriptsMissing(RuntimeError):

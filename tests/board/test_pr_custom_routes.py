@@ -40,11 +40,11 @@ LAYOUTS = {
 }
 
 
-def _scalars(step: int) -> tf.Summary:
+def _scalars(step: int, r: int) -> tf.Summary:
     values = {"loss/train": 1.0, "loss/eval": 1.2, "loss/lower": 0.8, "loss/upper": 1.4}
-    summary = tf.Summary(value=[tf.Summary.Value(tag=tag, simple_value=v / (step + 1))
+    summary = tf.Summary(value=[tf.Summary.Value(tag=tag, simple_value=v * (1 + r) / (step / 6 + 1))
                                 for tag, v in values.items()])
-    summary.value.add(tag="accuracy", simple_value=step / 60)
+    summary.value.add(tag="accuracy", simple_value=(step / 60) ** (1 + r))
     return summary
 
 
@@ -71,10 +71,10 @@ def write_engine_logdir(root) -> None:
             with tf.Session() as sess:
                 for step in range(0, 60, 6):
                     labels = rng.rand(100) < 0.3 + 0.1 * r
-                    scores = np.clip(labels * (0.2 + step / 100) + rng.rand(100) * 0.7, 0, 1)
+                    scores = np.clip(labels * (0.1 + step / 300) + rng.rand(100) * 0.75, 0, 1)
                     writer.add_summary(sess.run(merged, {y: labels, p: scores.astype(np.float32)}), step)
                     writer.add_summary(tf.summary.pr_curve_pb("numpy", labels, scores, 5), step)
-                    writer.add_summary(_scalars(step), step)
+                    writer.add_summary(_scalars(step, r), step)
             if run == "gamma":
                 writer.add_summary(_raw_curve(), 3)
             writer.add_summary(tf.summary.custom_scalar_pb(LAYOUTS[run]))
