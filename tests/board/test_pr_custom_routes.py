@@ -1,9 +1,12 @@
 """The pr_curves and custom_scalars routes answer what TensorBoard's own plugins answer for the
 same files (TensorBoard in-process: tests/board/tb_oracle.py): logdirs of tensorboardX (the real
-fixtures) and of our engine's TensorBoard-style writers (engine/summary/pr_curve.py and
-custom_scalar.py, whose ops run alike in real TensorFlow: tests/interop), written here."""
+fixtures and tests/fixtures/pr_custom) and of our engine's TensorBoard-style writers
+(engine/summary/pr_curve.py and custom_scalar.py, whose ops run alike in real TensorFlow:
+tests/interop), written here."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,13 +84,17 @@ def write_engine_logdir(root) -> None:
             writer.close()
 
 
-@pytest.fixture(scope="module", params=["engine", *sorted(LOGDIRS)])
+# tensorboardX's add_pr_curve(_raw) and add_custom_scalars* (tests/fixtures/pr_custom/make_tbx_pr_custom.py)
+TBX = Path(__file__).resolve().parents[1] / "fixtures" / "pr_custom" / "logdir_tbx"
+
+
+@pytest.fixture(scope="module", params=["engine", "tbx_pr_custom", *sorted(LOGDIRS)])
 def pair(request, tmp_path_factory):
     if request.param == "engine":
         logdir = tmp_path_factory.mktemp("engine_pr")
         write_engine_logdir(logdir)
     else:
-        logdir = LOGDIRS[request.param]
+        logdir = TBX if request.param == "tbx_pr_custom" else LOGDIRS[request.param]
         if not logdir.is_dir():
             pytest.skip(f"{logdir} is not here")
     pytest.importorskip("tensorboard")
@@ -183,3 +190,16 @@ def test_a_pattern_that_would_backtrack_for_hours_answers_at_once(tmp_path):
     answer = client.get("/data/plugin/custom_scalars/scalars",
                         params={"run": "alpha", "tag": r"(([a-z_/])+)+\d$"}).json()
     assert answer == {"regex_valid": True, "tag_to_events": {}}
+
+
+def test_tensorboardx_layouts_and_raw_curves(make_client):
+    client = make_client(TBX)
+    layout = client.get("/data/plugin/custom_scalars/layout").json()
+    assert [c["title"] for c in layout["category"]] == ["losses", "other", "margins"]
+    losses = layout["category"][0]["chart"]
+    # b's layouts were two events: the last (the margin chart alone) counts, so "every loss" is gone
+    assert [c["title"] for c in losses] == ["train and eval", "band"]
+    assert losses[1]["margin"]["series"] == [
+        {"value": "loss/train", "lower": "loss/lower", "upper": "loss/upper"}]
+    raw = client.get("/data/plugin/pr_curves/pr_curves", params={"run": "b", "tag": "pr/raw"}).json()["b"]
+    assert [e["step"] for e in raw] == list(range(12)) and raw[0]["true_positives"] == [8, 5]
