@@ -117,6 +117,14 @@ def test_custom_scalars_multiline_and_margin_charts(board_server, page, screensh
     assert "loss/train (alpha) (upper)" in series and "loss/train (alpha) (lower)" in series
     bands = page.evaluate("(s) => document.querySelector(s).__chart.plot.bands.length", f"{band} .dash-uplot")
     assert bands == 3
+    box = page.locator(f"{band} .u-over").bounding_box()
+    page.mouse.move(box["x"] + 2, box["y"] + box["height"] * 0.5)  # at step 0
+    tip = page.locator(".tooltip:not(.is-hidden)")
+    tip.wait_for(state="visible")
+    assert tip.locator("th").all_inner_texts() == ["Run", "Smoothed", "Value", "Lower", "Upper", "Step"]
+    row = tip.locator("tbody tr", has_text="(alpha)").locator("td").all_inner_texts()
+    assert row[1:] == ["1", "1", "0.8", "1.4", "0"]  # loss/train, lower and upper of alpha at step 0
+    page.mouse.move(0, 0)
 
     page.locator("input[data-setting=smoothing]").fill("0")
     page.wait_for_function("() => document.querySelector(\"article[data-chart='all'] .dash-uplot\")"

@@ -8,7 +8,7 @@
  * TensorBoard's page asks). A margin chart draws, per selected run and series, the `value` tag's line
  * over a band from the `lower` tag's values to the `upper` tag's at the same steps.
  */
-import { getJSON, Settings, sidebarRunList } from "../dashboard/page.js";
+import { formatNumber, getJSON, Settings, sidebarRunList } from "../dashboard/page.js";
 import { CLS } from "../classes.js";
 import { h, userRegex } from "../dom.js";
 import { reloader } from "../reload.js";
@@ -69,6 +69,13 @@ async function linesOf(chart, runs) {
   return lines.sort((a, b) => collator.compare(a.tag, b.tag) || collator.compare(a.run, b.run));
 }
 
+// A margin chart's tooltip: the value (smoothed and raw) with its band at the nearest step.
+const MARGIN_TOOLTIP = {
+  head: ["Smoothed", "Value", "Lower", "Upper", "Step"],
+  cells: (line, i) => [formatNumber(line.smoothed[i]), formatNumber(line.raw[i]), formatNumber(line.lower[i]),
+    formatNumber(line.upper[i]), String(line.step[i])],
+};
+
 function chartCard(chart, settings) {
   const plot = h("div", { class: "dash-uplot" });
   const foot = h("div", { class: "dash-card__foot custom-legends" });
@@ -97,6 +104,7 @@ function chartCard(chart, settings) {
       plot.__chart = view; // tests read view.snapshot()
     }
     view.render({ mode: "step", log: settings.get("log"), outliers: false, yMin: null, yMax: null, smoothing,
+      tooltip: chart.margin ? MARGIN_TOOLTIP : undefined,
       runs: drawn.map((line, k) => ({
         run: line.label,
         color: PALETTE[k % PALETTE.length],
