@@ -32,6 +32,27 @@ def _serialized(layout) -> bytes:
     return layout.SerializeToString()
 
 
+def layout_from_dict(layout: dict) -> layout_pb2.Layout:
+    """tensorboardX's layout dictionary as a Layout: ``{category: {chart title: ["Multiline", [tag
+    patterns]] | ["Margin", [value, lower, upper]]}}``, in the dictionary's order."""
+    categories = []
+    for title, charts in layout.items():
+        category = layout_pb2.Category(title=title)
+        for chart_title, (kind, tags) in charts.items():
+            if kind == "Margin":
+                if len(tags) != 3:
+                    raise ValueError(f"a margin chart takes 3 tags (value, lower, upper), not {len(tags)}")
+                series = layout_pb2.MarginChartContent.Series(value=tags[0], lower=tags[1], upper=tags[2])
+                category.chart.add(title=chart_title, margin=layout_pb2.MarginChartContent(series=[series]))
+            elif kind == "Multiline":
+                lines = layout_pb2.MultilineChartContent(tag=list(tags))
+                category.chart.add(title=chart_title, multiline=lines)
+            else:
+                raise ValueError(f"a chart is 'Multiline' or 'Margin', not {kind!r}")
+        categories.append(category)
+    return layout_pb2.Layout(category=categories)
+
+
 def custom_scalar(scalars_layout, collections=None):
     """A ``TensorSummaryV2`` op writing `scalars_layout` (TensorBoard's ``summary_lib.custom_scalar``)."""
     data = _serialized(scalars_layout)

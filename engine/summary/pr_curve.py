@@ -95,15 +95,20 @@ def pr_curve_raw_data_op(name, true_positive_counts, false_positive_counts, true
         return _summary_op(name, columns, num_thresholds, display_name, description, collections)
 
 
+def curve_summary(tag, rows, num_thresholds, display_name="", description="") -> summary_pb2.Summary:
+    """A ``Summary`` proto holding the six `rows` (numpy arrays) as the float32 PR curve tensor."""
+    metadata = pr_curve_metadata(display_name, description, num_thresholds)
+    return builders.tensor_summary(tag, np.float32(np.stack(rows)), metadata.SerializeToString())
+
+
 def pr_curve_raw_data_pb(name, true_positive_counts, false_positive_counts, true_negative_counts,
                          false_negative_counts, precision, recall, num_thresholds=None, display_name=None,
                          description=None) -> summary_pb2.Summary:
     """A ``Summary`` proto of a PR curve from the six rows given as numpy arrays."""
-    metadata = pr_curve_metadata(display_name if display_name is not None else name, description or "",
-                                 num_thresholds)
-    data = np.float32(np.stack((true_positive_counts, false_positive_counts, true_negative_counts,
-                                false_negative_counts, precision, recall)))
-    return builders.tensor_summary(f"{name}/pr_curves", data, metadata.SerializeToString())
+    rows = (true_positive_counts, false_positive_counts, true_negative_counts, false_negative_counts,
+            precision, recall)
+    return curve_summary(f"{name}/pr_curves", rows, num_thresholds,
+                         display_name if display_name is not None else name, description or "")
 
 
 def pr_curve_pb(name, labels, predictions, num_thresholds=None, weights=None, display_name=None,
@@ -111,6 +116,13 @@ def pr_curve_pb(name, labels, predictions, num_thresholds=None, weights=None, di
     """A ``Summary`` proto of the PR curve of numpy `labels` (bool) and `predictions` in [0, 1]."""
     if num_thresholds is None:
         num_thresholds = DEFAULT_NUM_THRESHOLDS
+    rows = curve_rows(labels, predictions, num_thresholds, weights)
+    return pr_curve_raw_data_pb(name, *rows, num_thresholds, display_name, description)
+
+
+def curve_rows(labels, predictions, num_thresholds, weights=None) -> tuple:
+    """(TP, FP, TN, FN, precision, recall) of numpy `labels` and `predictions` in float64, as
+    TensorBoard's ``pr_curve_pb`` counts them."""
     if weights is None:
         weights = 1.0
     buckets = np.int32(np.floor(np.asarray(predictions) * (num_thresholds - 1)))
@@ -125,5 +137,4 @@ def pr_curve_pb(name, labels, predictions, num_thresholds=None, weights=None, di
     fn = tp[0] - tp
     precision = tp / np.maximum(_MINIMUM_COUNT, tp + fp)
     recall = tp / np.maximum(_MINIMUM_COUNT, tp + fn)
-    return pr_curve_raw_data_pb(name, tp, fp, tn, fn, precision, recall, num_thresholds, display_name,
-                                description)
+    return tp, fp, tn, fn, precision, recall

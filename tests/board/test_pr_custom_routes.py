@@ -84,15 +84,47 @@ def write_engine_logdir(root) -> None:
             writer.close()
 
 
+def write_writer_logdir(root) -> None:
+    """What tests/fixtures/pr_custom/make_tbx_pr_custom.py writes with tensorboardX, written with our
+    graph-free SummaryWriter (the same random draws, in the same order)."""
+    from engine.summary import SummaryWriter
+
+    rng = np.random.RandomState(21)
+    for r, run in enumerate(["a", "b"]):
+        with SummaryWriter(str(root / run)) as w:
+            for step in range(12):
+                base = (1 + r) / (step + 1)
+                for tag, factor in [("loss/train", 1), ("loss/eval", 1.2), ("loss/lower", 0.8),
+                                    ("loss/upper", 1.3)]:
+                    w.add_scalar(tag, base * factor, step)
+                w.add_scalar("acc", 1 - base / 2, step)
+                labels = rng.randint(0, 2, 80)
+                scores = np.clip(labels * (0.2 + step / 30) + rng.rand(80) * 0.7, 0, 1)
+                w.add_pr_curve("pr/class1", labels, scores, step)
+                w.add_pr_curve("pr/weighted", labels, scores, step, num_thresholds=11, weights=rng.rand(80))
+                tp, fp = np.array([8, 5, 0, 0, 0]), np.array([8, 2, 0, 0, 0])
+                precision, recall = tp / np.maximum(tp + fp, 1), tp / 8
+                w.add_pr_curve_raw("pr/raw", tp, fp, 8 - fp, 8 - tp, precision, recall, step, 5)
+            if run == "a":
+                w.add_custom_scalars({
+                    "losses": {"train and eval": ["Multiline", ["loss/train", "loss/eval"]],
+                               "band": ["Margin", ["loss/train", "loss/lower", "loss/upper"]]},
+                    "other": {"accuracy": ["Multiline", ["acc"]]}})
+            else:
+                w.add_custom_scalars_multilinechart(["loss/.*"], category="losses", title="every loss")
+                w.add_custom_scalars_marginchart(["loss/eval", "loss/lower", "loss/upper"],
+                                                 category="margins", title="eval band")
+
+
 # tensorboardX's add_pr_curve(_raw) and add_custom_scalars* (tests/fixtures/pr_custom/make_tbx_pr_custom.py)
 TBX = Path(__file__).resolve().parents[1] / "fixtures" / "pr_custom" / "logdir_tbx"
 
 
-@pytest.fixture(scope="module", params=["engine", "tbx_pr_custom", *sorted(LOGDIRS)])
+@pytest.fixture(scope="module", params=["engine", "writer", "tbx_pr_custom", *sorted(LOGDIRS)])
 def pair(request, tmp_path_factory):
-    if request.param == "engine":
-        logdir = tmp_path_factory.mktemp("engine_pr")
-        write_engine_logdir(logdir)
+    if request.param in ("engine", "writer"):
+        logdir = tmp_path_factory.mktemp(request.param)
+        (write_engine_logdir if request.param == "engine" else write_writer_logdir)(logdir)
     else:
         logdir = TBX if request.param == "tbx_pr_custom" else LOGDIRS[request.param]
         if not logdir.is_dir():
@@ -203,3 +235,24 @@ def test_tensorboardx_layouts_and_raw_curves(make_client):
         {"value": "loss/train", "lower": "loss/lower", "upper": "loss/upper"}]
     raw = client.get("/data/plugin/pr_curves/pr_curves", params={"run": "b", "tag": "pr/raw"}).json()["b"]
     assert [e["step"] for e in raw] == list(range(12)) and raw[0]["true_positives"] == [8, 5]
+
+
+def test_graph_free_writer_writes_what_tensorboardx_writes(tmp_path):
+    """Same draws, same PR curve tensors (float32, bit for bit) and layouts as the tbX fixture."""
+    from board.data import custom_scalars, pr_curves
+    from board.data.summaries import read_values
+
+    write_writer_logdir(tmp_path)
+    ours, theirs = (create_app(root, reload_interval=0).state.provider for root in (tmp_path, TBX))
+    for plugin in (pr_curves.PLUGIN_NAME, custom_scalars.PLUGIN_NAME):
+        assert {run: list(tags) for run, tags in ours.summary_tags(plugin).items()} == {
+            run: list(tags) for run, tags in theirs.summary_tags(plugin).items()}
+        for run, tags in theirs.summary_tags(plugin).items():
+            for tag, info in tags.items():
+                values = [read_values(p.summary_entries(run, tag, plugin)[1], tag) for p in (ours, theirs)]
+                assert ours.summary_tags(plugin)[run][tag].plugin_content == info.plugin_content
+                for mine, tbx in zip(*values, strict=True):
+                    if plugin == pr_curves.PLUGIN_NAME:
+                        np.testing.assert_array_equal(pr_curves.curve(mine), pr_curves.curve(tbx))
+                    else:
+                        assert custom_scalars.parse(mine) == custom_scalars.parse(tbx)
