@@ -116,8 +116,9 @@ def pr_curve_pb(name, labels, predictions, num_thresholds=None, weights=None, di
     """A ``Summary`` proto of the PR curve of numpy `labels` (bool) and `predictions` in [0, 1]."""
     if num_thresholds is None:
         num_thresholds = DEFAULT_NUM_THRESHOLDS
-    rows = curve_rows(labels, predictions, num_thresholds, weights)
-    return pr_curve_raw_data_pb(name, *rows, num_thresholds, display_name, description)
+    tp, fp, tn, fn, precision, recall = curve_rows(labels, predictions, num_thresholds, weights)
+    return pr_curve_raw_data_pb(name, tp, fp, tn, fn, precision, recall, num_thresholds, display_name,
+                                description)
 
 
 def curve_rows(labels, predictions, num_thresholds, weights=None) -> tuple:
