@@ -146,7 +146,11 @@ def test_custom_scalars_multiline_and_margin_charts(board_server, page, screensh
     tip = page.locator(".tooltip:not(.is-hidden)")
     tip.wait_for(state="visible")
     assert tip.locator("tbody tr").count() == 6 and tip.locator("th").first.inner_text() == "Run"
-    assert page.locator(f"{selector} .custom-legend").count() == 6
+    legend = page.locator(f"{selector} .custom-legend")
+    assert legend.count() == 6
+    href = legend.filter(has_text="loss/train (alpha)").get_attribute("href")
+    csv = page.evaluate("(u) => fetch(u).then((r) => r.text())", href)
+    assert csv.splitlines()[0] == "Wall time,Step,Value" and len(csv.splitlines()) == 11
     page.mouse.move(0, 0)
     page.evaluate("() => window.scrollTo(0, 0)")
     screenshot("custom-scalars")

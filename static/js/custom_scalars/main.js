@@ -116,9 +116,12 @@ function chartCard(chart, settings) {
         lower: line.lower,
         upper: line.upper,
       })) });
-    // the legend: which color is which (run, tag)
-    foot.replaceChildren(...drawn.map((line, k) => h("span", { class: "custom-legend", title: line.label },
-      h("span", { class: CLS.swatch, style: { background: PALETTE[k % PALETTE.length] } }), line.label)));
+    // the legend: which color is which (run, tag); each entry downloads its series as CSV
+    foot.replaceChildren(...drawn.map((line, k) => h("a", { class: "custom-legend", download: "",
+      title: `${line.label}: download as CSV`,
+      href: `/data/plugin/custom_scalars/download_data?${new URLSearchParams({ run: line.run, tag: line.tag,
+        format: "csv" })}` },
+    h("span", { class: CLS.swatch, style: { background: PALETTE[k % PALETTE.length] } }), line.label)));
   }
 
   return {
