@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.board.test_pr_custom_routes import write_engine_logdir
+from tests.board.test_pr_custom_routes import TBX, write_engine_logdir
 
 from ..conftest import REAL_FIXTURES
 
@@ -168,6 +168,23 @@ def test_custom_scalars_of_tensorboardx(board_server, page, screenshot):
     assert all(name.split(" (")[0] in ("train/loss", "eval/loss") for name in drawn["runs"])
     assert len(drawn["runs"]["train/loss (tbx_run)"]["step"]) == 300
     screenshot("custom-scalars-tbx")
+
+
+def test_tensorboardx_margin_charts_dark(board_server, page, screenshot):
+    server = board_server(TBX)
+    page.emulate_media(color_scheme="dark")
+    page.goto(f"{server.url}/custom_scalars")
+    page.wait_for_selector("body[data-loaded=true]", timeout=20_000)
+    assert page.locator("section.group .group__name").all_inner_texts() == ["losses", "other", "margins"]
+    for title, value in [("band", "loss/train"), ("eval band", "loss/eval")]:
+        _, selector = ready_card(page, "chart", title)
+        drawn = snapshot(page, f"{selector} .dash-uplot")
+        assert sorted(drawn["runs"]) == [f"{value} (a)", f"{value} (b)"]  # charts apply to every run
+        bands = page.evaluate("(s) => document.querySelector(s).__chart.plot.bands.length",
+                              f"{selector} .dash-uplot")
+        assert bands == 2
+    page.evaluate("() => window.scrollTo(0, 0)")
+    screenshot("custom-scalars-tbx-margins-dark")
 
 
 def test_custom_scalars_without_a_layout_says_how_to_write_one(board_server, page, tmp_path):
