@@ -59,6 +59,7 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
                        allowed_hosts=allowed_hosts)
 
     from board.routes import (
+        custom_scalars,
         dashboards,
         graph_explorer,
         graphs,
@@ -66,6 +67,7 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
         hparams,
         media,
         pages,
+        pr_curves,
         runs,
         scalars,
         text,
@@ -77,6 +79,8 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
     app.include_router(histograms.router)
     app.include_router(media.router)
     app.include_router(text.router)
+    app.include_router(pr_curves.router)
+    app.include_router(custom_scalars.router)
     app.include_router(hparams.router)
     app.include_router(pages.router)
     app.include_router(dashboards.router)

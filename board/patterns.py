@@ -19,9 +19,9 @@ MAX_PATTERN_LENGTH = 1024  # characters; a tag filter typed by a person is far s
 _MAX_PROGRAM_BYTES = 1 << 20  # RE2's memory budget for one compiled pattern
 
 
-def _options() -> re2.Options:
+def _options(case_sensitive: bool = False) -> re2.Options:
     options = re2.Options()
-    options.case_sensitive = False  # the page's RegExp has the "i" flag
+    options.case_sensitive = case_sensitive  # the page's filter RegExp has the "i" flag
     options.log_errors = False  # a bad pattern is the user's typo, not a server problem
     options.max_mem = _MAX_PROGRAM_BYTES
     return options
@@ -47,5 +47,22 @@ def tag_matcher(pattern: str | None) -> Callable[[str], bool] | None:
 
     def match(tag: str) -> bool:
         return compiled.search(_text(tag)) is not None
+
+    return match
+
+
+def prefix_matcher(pattern: str | None) -> Callable[[str], bool] | None:
+    """A case-sensitive predicate matching `pattern` at the start of a tag (Python's `re.match`, as
+    TensorBoard's custom scalars plugin matches its layouts' tags), or None for no pattern, an
+    invalid one, or one longer than MAX_PATTERN_LENGTH."""
+    if not pattern or len(pattern) > MAX_PATTERN_LENGTH:
+        return None
+    try:
+        compiled = re2.compile(_text(pattern), _options(case_sensitive=True))
+    except re2.error:
+        return None
+
+    def match(tag: str) -> bool:
+        return compiled.match(_text(tag)) is not None
 
     return match

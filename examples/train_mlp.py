@@ -8,7 +8,8 @@ softmax cross-entropy, `tf.train.AdamOptimizer(...).minimize(loss)`, and `sess.r
 feed_dict=...)`. One run per learning rate, each in its own folder under --logdir (`lr_0.001`, ...),
 holding what board shows: the graph, `loss` and `accuracy` curves (and `test/...` ones), weight and
 activation histograms, the first layer's weights of three units as 8x8 images, a text summary of
-the run's settings and results, run metadata of one traced training step every --trace-every steps
+the run's settings and results, PR curves of three digits on the test set, a custom scalars layout
+(train vs test loss and accuracy), run metadata of one traced training step every --trace-every steps
 (`step0`, `step100`, ...: compute time and memory per op on the graph page, as TF1's
 `mnist_with_summaries` records them), and a `tf.train.Saver` checkpoint that
 `examples/restore_and_predict.py` reads back.
@@ -27,6 +28,15 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import engine as tf
+from engine.summary import layout_pb2
+
+PR_DIGITS = (3, 5, 8)  # the digits whose PR curves are logged
+# The custom scalars page's layout: training and test curves of one quantity in one chart (tag
+# patterns match from the tag's start).
+LAYOUT = layout_pb2.Layout(category=[layout_pb2.Category(title="train vs test", chart=[
+    layout_pb2.Chart(title="loss", multiline=layout_pb2.MultilineChartContent(tag=[r"loss$", r"test/loss$"])),
+    layout_pb2.Chart(title="accuracy", multiline=layout_pb2.MultilineChartContent(
+        tag=[r"accuracy$", r"test/accuracy$"]))])])
 
 
 def dense_relu(input, in_size, out_size):  # noqa: A002 - the lecture's signature
@@ -89,8 +99,13 @@ def train_run(data, learning_rate, steps, batch, seed, logdir=None, print_every=
     x, y, loss, accuracy, train_op = build_model(learning_rate=learning_rate)
     train_summaries = tf.summary.merge([tf.summary.scalar("loss", loss),
                                         tf.summary.scalar("accuracy", accuracy)])
+    # on the test set: PR curves of three digits against the rest (TensorBoard's pr_curve summary)
+    probabilities = tf.get_default_graph().get_tensor_by_name("probabilities:0")
+    pr_curves = [tf.summary.pr_curve(f"pr/digit_{d}", tf.equal(tf.argmax(y, 1), d), probabilities[:, d],
+                                     num_thresholds=51, collections=[]) for d in PR_DIGITS]
     test_summaries = tf.summary.merge([tf.summary.scalar("test/loss", loss, collections=[]),
-                                       tf.summary.scalar("test/accuracy", accuracy, collections=[])])
+                                       tf.summary.scalar("test/accuracy", accuracy, collections=[]),
+                                       *pr_curves])
     weights = tf.trainable_variables()
     activations = tf.get_collection("activations")
     # every HIST_EVERY steps: weight and activation histograms (activations of the test batch) and
@@ -113,6 +128,7 @@ def train_run(data, learning_rate, steps, batch, seed, logdir=None, print_every=
         writer = tf.summary.FileWriter(logdir, sess.graph) if logdir else None
         sess.run(init)
         if writer is not None:
+            writer.add_summary(tf.summary.custom_scalar_pb(LAYOUT))
             writer.add_summary(sess.run(text_summary, feed_dict={notes: (
                 f"**Run** `lr_{learning_rate:g}`: Adam, {steps} steps, batch {batch}, seed {seed}\n\n"
                 "| layer | units |\n|---|---|\n| layer1 | 128 |\n| layer2 | 128 |\n| output | 10 |")}), 0)

@@ -1,9 +1,10 @@
-"""The pages of the histograms, distributions, images, audio and text dashboards.
+"""The pages of the histograms, distributions, images, audio, text, PR curves and custom scalars
+dashboards.
 
 Each is `templates/dashboard.html` with its own settings partial and script
 (static/js/<page>/main.js); the script reads everything from the plugin's JSON routes. The page
-also names, from the server's index, the data of plugins board has no page for (PR curves,
-custom scalars, a third-party plugin...), so nothing in the logdir goes unmentioned.
+also names, from the server's index, the data of plugins board has no page for (a third-party
+plugin...), so nothing in the logdir goes unmentioned.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from board import encode
 from board.data.summaries import HISTOGRAMS
 from board.errors import BoardError
 from board.routes.pages import LATE_SLOT, StreamedPage, page_context
-from board.routes.scalars import MAX_DEFAULT_RUNS, natural_key, tag_key
+from board.routes.scalars import MAX_DEFAULT_RUNS, SMOOTHING_DEFAULT, SMOOTHING_MAX, natural_key, tag_key
 
 router = APIRouter()
 
@@ -29,9 +30,12 @@ DASHBOARDS = {
     "images": ("Images", "images", "images"),
     "audio": ("Audio", "audio", "audio clips"),
     "text": ("Text", "text", "text summaries"),
+    "pr_curves": ("PR Curves", "pr_curves", "PR curves"),
+    "custom_scalars": ("Custom Scalars", "custom_scalars", "custom scalars layouts"),
 }
 # plugins (of summary data) that some page of board shows
-SHOWN_PLUGINS = {"scalars", "histograms", "images", "audio", "text", "graphs", "graph_keras_model", "hparams"}
+SHOWN_PLUGINS = {"scalars", "histograms", "images", "audio", "text", "graphs", "graph_keras_model", "hparams",
+                 "pr_curves", "custom_scalars"}
 
 
 def unshown_plugins(provider) -> list[dict]:
@@ -48,11 +52,13 @@ def unshown_plugins(provider) -> list[dict]:
 
 def _initial(request: Request, page: str) -> str:
     """The answers of the page's first requests, /data/status and its plugin's /tags (their JSON
-    exactly), so the first cards need one round trip less each; "<" escaped for <script>."""
-    from board.routes import histograms, media, text
+    exactly; the custom scalars page's is its /layout), so the first cards need one round trip less
+    each; "<" escaped for <script>."""
+    from board.routes import custom_scalars, histograms, media, pr_curves, text
 
     tags_route = {"histograms": histograms.histogram_tags, "distributions": histograms.distribution_tags,
-                  "images": media.image_tags, "audio": media.audio_tags, "text": text.text_tags}[page]
+                  "images": media.image_tags, "audio": media.audio_tags, "text": text.text_tags,
+                  "pr_curves": pr_curves.pr_curve_tags, "custom_scalars": custom_scalars.layout}[page]
     status = encode.dumps(request.app.state.provider.status().__dict__)  # read first: see pages.py
     tags = bytes(tags_route(request).body)
     return (b'{"status":' + status + b',"tags":' + tags + b"}").decode().replace("<", "\\u003c")
@@ -89,7 +95,8 @@ def _page(request: Request, page: str) -> StreamedPage:
     context.update(request=request, title=title, plugin=plugin, things=things,
                    unshown=unshown_plugins(provider), settings_template=f"_settings_{page}.html",
                    initial=Markup(_initial(request, page)), first_card_slot=Markup(LATE_SLOT),
-                   max_default_runs=MAX_DEFAULT_RUNS)
+                   max_default_runs=MAX_DEFAULT_RUNS,
+                   smoothing={"default": SMOOTHING_DEFAULT, "max": SMOOTHING_MAX})
     return StreamedPage(templates.get_template("dashboard.html"), context, lambda: first_card(request, page))
 
 
@@ -116,3 +123,13 @@ def audio_page(request: Request) -> StreamedPage:
 @router.get("/text", response_class=HTMLResponse, include_in_schema=False)
 def text_page(request: Request) -> StreamedPage:
     return _page(request, "text")
+
+
+@router.get("/pr_curves", response_class=HTMLResponse, include_in_schema=False)
+def pr_curves_page(request: Request) -> StreamedPage:
+    return _page(request, "pr_curves")
+
+
+@router.get("/custom_scalars", response_class=HTMLResponse, include_in_schema=False)
+def custom_scalars_page(request: Request) -> StreamedPage:
+    return _page(request, "custom_scalars")

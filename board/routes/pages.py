@@ -48,6 +48,7 @@ PAGE_SCRIPTS = {"scalars": "scalars/main.js", "graphs": "graph/main.js",  # page
                 # board/routes/dashboards.py's pages
                 "histograms": "histograms/main.js", "distributions": "distributions/main.js",
                 "images": "images/main.js", "audio": "audio/main.js", "text": "text/main.js",
+                "pr_curves": "pr_curves/main.js", "custom_scalars": "custom_scalars/main.js",
                 "hparams": "hparams/main.js"}  # board/routes/hparams.py
 
 

@@ -12,14 +12,17 @@ router = APIRouter(tags=["core"])
 # Dashboards board knows, in TensorBoard's order, and the plugin names of their data.
 _DASHBOARDS = {
     "scalars": ("scalars", "tf-scalar-dashboard"),
+    "custom_scalars": ("custom_scalars", "tf-custom-scalar-dashboard"),
     "images": ("images", "tf-image-dashboard"),
     "audio": ("audio", "tf-audio-dashboard"),
     "graphs": ("graphs", "tf-graph-dashboard"),
     "distributions": ("histograms", "tf-distribution-dashboard"),
     "histograms": ("histograms", "tf-histogram-dashboard"),
     "text": ("text", "tf-text-dashboard"),
+    "pr_curves": ("pr_curves", "tf-pr-curve-dashboard"),
     "hparams": ("hparams", "tf-hparams-dashboard"),
 }
+_TAB_NAMES = {"custom_scalars": "Custom Scalars", "pr_curves": "PR Curves"}  # the others: their name
 _ENABLED_PAGES = set(_DASHBOARDS)  # the dashboards board has pages for
 
 
@@ -46,7 +49,7 @@ def plugins_listing(request: Request) -> Response:
             "enabled": count > 0,
             "loading_mechanism": {"type": "CUSTOM_ELEMENT", "element_name": element},
             "remove_dom": False,
-            "tab_name": name,
+            "tab_name": _TAB_NAMES.get(name, name),
             "count": count,
             "has_page": name in _ENABLED_PAGES,
         }

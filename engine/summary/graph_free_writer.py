@@ -6,8 +6,9 @@
             writer.add_scalar("loss", loss, step)
 
 It writes the same TF1-style events as ``FileWriter`` (simple_value scalars, HistogramProto with TF's
-buckets, PNG images, WAV audio, text as a string tensor under the text plugin), so TensorBoard, board and
-TF readers see no difference. Differences from tensorboardX, on purpose: ``add_text`` keeps the tag as
+buckets, PNG images, WAV audio, text as a string tensor under the text plugin, PR curves and custom
+scalars layouts as TensorBoard's plugins store them), so TensorBoard, board and TF readers see no
+difference. Differences from tensorboardX, on purpose: ``add_text`` keeps the tag as
 given (tensorboardX appends ``/text_summary``), and scalars are always simple_value.
 """
 
@@ -24,7 +25,9 @@ from engine.proto import event_pb2
 from tfformat.records import encode_record
 
 from . import builders
+from .custom_scalar import custom_scalar_pb, layout_from_dict  # (the package's names shadow these modules)
 from .event_file_writer import EventFileWriter
+from .pr_curve import curve_rows, curve_summary
 from .scalar_records import scalar_summary_prefix, summary_event
 
 
@@ -108,6 +111,38 @@ class SummaryWriter:
         else:
             summary = builders.histogram_summary_with_bins(tag, values, bins)
         self._add_summary(summary, global_step, walltime)
+
+    def add_pr_curve(self, tag: str, labels, predictions, global_step=None, num_thresholds=127, weights=None,
+                     walltime=None) -> None:
+        """Logs the PR curve of binary ``labels`` and ``predictions`` in [0, 1] under ``tag`` (TensorBoard's
+        pr_curves plugin, the tensor of ``pr_curve_pb``). tensorboardX caps ``num_thresholds`` at 127;
+        this writer does not need to."""
+        rows = curve_rows(_to_numpy(labels), _to_numpy(predictions), num_thresholds,
+                                   None if weights is None else _to_numpy(weights))
+        self._add_summary(curve_summary(tag, rows, num_thresholds), global_step, walltime)
+
+    def add_pr_curve_raw(self, tag: str, true_positive_counts, false_positive_counts, true_negative_counts,
+                         false_negative_counts, precision, recall, global_step=None, num_thresholds=127,
+                         weights=None, walltime=None) -> None:
+        """Logs a PR curve from its six rows computed elsewhere (``weights`` unused, as in tensorboardX)."""
+        rows = [_to_numpy(r) for r in (true_positive_counts, false_positive_counts, true_negative_counts,
+                                       false_negative_counts, precision, recall)]
+        self._add_summary(curve_summary(tag, rows, num_thresholds), global_step, walltime)
+
+    def add_custom_scalars(self, layout) -> None:
+        """Logs the custom scalars dashboard's layout: a ``layout_pb2.Layout`` or tensorboardX's
+        ``{category: {title: ["Multiline", [tags]] | ["Margin", [value, lower, upper]]}}``."""
+        if isinstance(layout, dict):
+            layout = layout_from_dict(layout)
+        self._add_summary(custom_scalar_pb(layout), None, None)
+
+    def add_custom_scalars_multilinechart(self, tags, category="default", title="untitled") -> None:
+        """A layout of one multiline chart of ``tags`` (patterns matched from the tag's start)."""
+        self.add_custom_scalars({category: {title: ["Multiline", list(tags)]}})
+
+    def add_custom_scalars_marginchart(self, tags, category="default", title="untitled") -> None:
+        """A layout of one margin chart: ``tags`` are the value, lower and upper tags."""
+        self.add_custom_scalars({category: {title: ["Margin", list(tags)]}})
 
     def add_text(self, tag: str, text_string, global_step=None, walltime=None) -> None:
         """Logs a string (markdown in TensorBoard's text dashboard)."""

@@ -192,12 +192,13 @@ def test_a_restart_in_the_same_chunk_keeps_record_order(tmp_path, make_client):
 
 def test_pages_name_the_plugins_board_does_not_show(real_fixtures, make_client):
     client = make_client(real_fixtures / "multi_plugin" / "logdir")
-    for page in ("histograms", "distributions", "images", "audio", "text"):
+    for page in ("histograms", "distributions", "images", "audio", "text", "pr_curves", "custom_scalars"):
         response = client.get(f"/{page}")
         assert response.status_code == 200
         html = " ".join(response.text.split())
         assert "plugin <code>hparams</code>" not in html  # the HParams page shows them
-        assert "1 tag of plugin <code>pr_curves</code> (run tbx_run)" in html
+        assert "plugin <code>pr_curves</code>" not in html  # they have their pages
+        assert "plugin <code>custom_scalars</code>" not in html
         assert "graph_keras_model" not in html  # the graph page draws Keras models
         assert 'id="dashboard-initial"' in html
     listing = client.get("/data/plugins_listing").json()

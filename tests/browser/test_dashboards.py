@@ -75,7 +75,7 @@ def test_histogram_page_names_run_filter_and_tag_filter(board_server, page):
     assert page.locator("article.card").count() == 1
     nav = page.locator(".topbar__tab")
     assert nav.all_inner_texts() == ["Scalars", "Images", "Audio", "Graphs", "Distributions", "Histograms",
-                                     "Text", "HParams"]
+                                     "Text", "PR Curves", "Custom Scalars", "HParams"]
 
 
 def test_distributions_bands_and_hover(board_server, page, screenshot):
@@ -165,11 +165,12 @@ def test_text_markdown_tables_and_no_script(board_server, page, screenshot, cons
 
 
 def test_plugins_without_a_page_are_named(board_server, page, screenshot):
-    server = board_server(FIXTURES / "logdir_tbx")
+    server = board_server(REAL_FIXTURES / "multi_plugin" / "logdir")
     open_page(page, server, "images")
-    notice = page.locator("[data-unshown]")
-    assert "plugin pr_curves (run tbx) that board does not show" in " ".join(notice.inner_text().split())
-    ready(page, "tbx", "plot")
+    notice = " ".join(page.locator("[data-unshown]").inner_text().split())
+    assert "plugin graph_keras_model (run keras_tf2/train) that board does not show" in notice
+    assert "pr_curves" not in notice  # it has its page now
+    ready(page, "tbx_run", "samples")
     screenshot("dash-images-tbx")
 
 

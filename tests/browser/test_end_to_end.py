@@ -152,3 +152,28 @@ def test_hparams_dashboard_shows_the_demo_sweep(board_server, sweep_logdir, page
     page.locator("polyline[data-group='lr0.01_h128']").dispatch_event("click")
     page.wait_for_function("() => document.querySelector('[data-hp-curves]').dataset.state === 'ready'")
     screenshot("end-to-end-hparams", full_page=True)
+def test_pr_curves_and_custom_scalars_dashboards_show_the_demo(board_process, page, screenshot):
+    """`make demo` writes PR curves of three digits on the test set and a custom scalars layout
+    (examples/train_mlp.py); both pages show them on first start."""
+    page.goto(board_process + "/pr_curves")
+    page.wait_for_selector("body[data-loaded=true]")
+    assert page.locator("article.card").count() == 3
+    selector = "article.card[data-tag='pr/digit_8/pr_curves']"
+    page.wait_for_selector(f"{selector}[data-state=ready]")
+    drawn = page.evaluate("(s) => document.querySelector(s).__chart.snapshot()", f"{selector} .dash-uplot")
+    assert sorted(drawn["runs"]) == ["lr_0.001", "lr_0.01"]
+    first = "article.card[data-tag='pr/digit_3/pr_curves']"
+    page.wait_for_selector(f"{first}[data-state=ready]")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.locator(f"{first} .u-over").hover(position={"x": 200, "y": 60})
+    page.locator(".tooltip:not(.is-hidden)").wait_for(state="visible")
+    screenshot("end-to-end-pr-curves")
+    page.mouse.move(0, 0)
+    page.goto(board_process + "/custom_scalars")
+    page.wait_for_selector("article.card[data-chart='loss'][data-state=ready]")
+    drawn = page.evaluate("(s) => document.querySelector(s).__chart.snapshot()",
+                          "article.card[data-chart='loss'] .dash-uplot")
+    assert sorted(drawn["runs"]) == ["loss (lr_0.001)", "loss (lr_0.01)", "test/loss (lr_0.001)",
+                                     "test/loss (lr_0.01)"]
+    page.wait_for_selector("article.card[data-chart='accuracy'][data-state=ready]")
+    screenshot("end-to-end-custom-scalars")

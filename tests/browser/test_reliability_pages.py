@@ -85,7 +85,8 @@ def test_names_that_are_not_utf8_are_drawn_as_text(board_server, page, screensho
     assert _violations(page) == []
 
 
-@pytest.mark.parametrize("dashboard", ["histograms", "distributions", "images", "audio", "text"])
+@pytest.mark.parametrize("dashboard", ["histograms", "distributions", "images", "audio", "text", "pr_curves",
+                                       "custom_scalars"])
 def test_summary_dashboards_satisfy_the_csp(board_server, page, dashboard):
     server = board_server(REAL_FIXTURES / "multi_plugin" / "logdir")
     page.add_init_script(COLLECT_VIOLATIONS)

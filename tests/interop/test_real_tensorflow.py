@@ -265,6 +265,53 @@ def test_summary_ops_in_our_graph_run_in_tensorflow(run_tf, tmp_path):
     assert ours["note"].tensor.string_val == theirs["note"].tensor.string_val == [b"step *one*"]
 
 
+def test_pr_curve_and_custom_scalar_ops_run_in_tensorflow(run_tf, tmp_path):
+    """tf.summary.pr_curve (TensorBoard's op, on our ops) and custom_scalar nodes run in TF's
+    kernels and give our Summary protos; pr_curve_pb's numpy tensor is the same, bit for bit."""
+    from engine.summary import layout_pb2
+
+    rng = np.random.RandomState(3)
+    labels = rng.rand(200) < 0.4
+    predictions = np.clip(labels * 0.5 + rng.rand(200) * 0.6, 0, 1).astype(np.float32)
+    weights = rng.rand(200).astype(np.float32)
+    layout = layout_pb2.Layout(category=[layout_pb2.Category(title="losses", chart=[
+        layout_pb2.Chart(title="all", multiline=layout_pb2.MultilineChartContent(tag=[r"loss.*"]))])])
+    graph = tf.Graph()
+    with graph.as_default():
+        y = tf.placeholder(tf.bool, [None], name="y")
+        p = tf.placeholder(tf.float32, [None], name="p")
+        w = tf.placeholder(tf.float32, [None], name="w")
+        tf.summary.pr_curve("pr", y, p, num_thresholds=11, display_name="class 1", description="*ones*")
+        tf.summary.pr_curve("weighted", y, p, num_thresholds=21, weights=w)
+        tf.summary.custom_scalar(layout)
+        merged = tf.summary.merge_all()
+    feeds = {y.name: encode(labels), p.name: encode(predictions), w.name: encode(weights)}
+    steps = [{"fetches": [merged.name], "feeds": feeds}]
+    with tf.Session(graph=graph) as sess:
+        ours = _summary_values(run_engine_steps(sess, graph, steps)[0][0])
+    theirs_run = run_tf("import_graph_def", graph_def=write_graph_def(graph, tmp_path / "g.pb"), steps=steps)
+    theirs = _summary_values(decode(theirs_run["results"][0][0]).item())
+
+    assert set(ours) == set(theirs) == {"pr/pr_curves", "weighted/pr_curves", "custom_scalars__config__"}
+    for tag in ours:
+        assert ours[tag].metadata == theirs[tag].metadata, tag
+        assert ours[tag].tensor.dtype == theirs[tag].tensor.dtype, tag
+        # weighted counts are float32 sums, whose rounding depends on the summation order
+        ours_array, theirs_array = tf.make_ndarray(ours[tag].tensor), tf.make_ndarray(theirs[tag].tensor)
+        if tag.startswith("weighted"):
+            np.testing.assert_allclose(ours_array, theirs_array, rtol=1e-6)
+        else:
+            np.testing.assert_array_equal(ours_array, theirs_array)
+    assert ours["pr/pr_curves"].metadata.display_name == "class 1"
+    assert tf.make_ndarray(ours["weighted/pr_curves"].tensor).shape == (6, 21)
+    written = tf.make_ndarray(ours["custom_scalars__config__"].tensor).item()
+    assert layout_pb2.Layout.FromString(written) == layout
+    pb = tf.summary.pr_curve_pb("pr", labels, predictions, 11, display_name="class 1", description="*ones*")
+    assert pb.value[0].tag == "pr/pr_curves" and pb.value[0].metadata == ours["pr/pr_curves"].metadata
+    np.testing.assert_array_equal(tf.make_ndarray(pb.value[0].tensor),
+                                  tf.make_ndarray(ours["pr/pr_curves"].tensor))
+
+
 def test_default_initializers_run_in_tensorflow(run_tf, tmp_path):
     """The lecture's dense_relu with get_variable's default initializer (glorot uniform, for the bias
     too): TF runs our RandomUniform-based init ops, and the values it draws respect the glorot limit."""

@@ -125,6 +125,20 @@ function groupOf(tag) {
   return i > 0 ? tag.slice(0, i) : tag;
 }
 
+/** The run list of templates/_runs.html, its filter wired; `onChange(what)` as RunList's. */
+export function sidebarRunList(onChange) {
+  const $ = (selector) => document.querySelector(selector);
+  const runList = new RunList({
+    list: $("[data-runs]"), count: $("[data-run-count]"), filter: $("[data-run-filter]"),
+    all: $("[data-runs-all]"), none: $("[data-runs-none]"),
+    onlySelected: $("[data-runs-only-selected]"), picker: $("[data-run-picker]"),
+  }, { selection: null, onlySelected: false, maxDefault: Number($("[data-runs]").dataset.maxDefault) }, onChange);
+  $("[data-run-filter]").addEventListener("input", (e) => {
+    e.target.classList.toggle(CLS.invalid, !runList.setFilter(e.target.value));
+  });
+  return runList;
+}
+
 export function startDashboard({ plugin, tagsOf, fillCard, perTag = () => false }) {
   const $ = (selector) => document.querySelector(selector);
   const el = {
@@ -267,14 +281,7 @@ export function startDashboard({ plugin, tagsOf, fillCard, perTag = () => false 
       + `${shown} of ${total} run/tag pairs shown)` : "";
   }
 
-  const runList = new RunList({
-    list: $("[data-runs]"), count: $("[data-run-count]"), filter: $("[data-run-filter]"),
-    all: $("[data-runs-all]"), none: $("[data-runs-none]"),
-    onlySelected: $("[data-runs-only-selected]"), picker: $("[data-run-picker]"),
-  }, { selection: null, onlySelected: false, maxDefault: Number($("[data-runs]").dataset.maxDefault) }, render);
-  $("[data-run-filter]").addEventListener("input", (e) => {
-    e.target.classList.toggle(CLS.invalid, !runList.setFilter(e.target.value));
-  });
+  const runList = sidebarRunList(render);
   el.tagFilter.addEventListener("input", () => {
     const { regex, valid } = userRegex(el.tagFilter.value);
     el.tagFilter.classList.toggle(CLS.invalid, !valid);

@@ -9,6 +9,13 @@
  * render(model) draws or redraws; model = {mode, log, outliers, yMin, yMax, smoothing, runs: [{run,
  * color, x, raw, smoothed, step, wall}]} with typed arrays sorted by x; yMin/yMax (or null) fix the
  * y range. uPlot is the npm package, bundled into the page's script by scripts/build_assets.py.
+ *
+ * Other pages draw other x–y lines with the same chart, through optional model fields:
+ * `labels: {x, y}` names the axes; `xRange: [min, max]` fixes x while the user is not zoomed in;
+ * `repeatedX: true` keeps every point of a line whose x repeats
+ * (a PR curve's recall), where uPlot.join keeps one per x; a run's `lower` and `upper` arrays shade a
+ * band between them (a custom scalars margin chart); `tooltip: {head: [...], cells(run, i)}` sets
+ * the tooltip's columns after the run's name (tooltip.js).
  */
 import uPlot from "uplot";
 import { withAlpha } from "./colors.js";
@@ -18,11 +25,29 @@ import { tooltipPlugin } from "./tooltip.js";
 import { cssColor } from "../theme.js";
 
 const RAW_ALPHA = 0.28;
+const BAND_ALPHA = 0.16;
 const OUTLIER_QUANTILES = [0.05, 0.95];
 const MIN_BOX_Y = 24; // px: a flatter drag box zooms x only
 const MIN_BOX_X = 4; // px: a narrower one is a click
 const WHEEL_ZOOM = 1.25;
 const CLICK_SLOP = 3; // px the mouse may move between press and release for a click
+
+/**
+ * uPlot.join for lines whose x repeats: every point of every table stays, on rows ordered by x
+ * (ties keep each table's order, tables in their order); a table has null on the others' rows.
+ */
+export function joinRepeated(tables) {
+  const rows = [];
+  tables.forEach((table, t) => {
+    for (let i = 0; i < table[0].length; i++) rows.push([table[0][i], t, i]);
+  });
+  rows.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  const out = [rows.map((row) => row[0])];
+  tables.forEach((table, t) => {
+    for (let c = 1; c < table.length; c++) out.push(rows.map(([, k, i]) => (k === t ? table[c][i] : null)));
+  });
+  return out;
+}
 
 export class ScalarChart {
   /** @param {HTMLElement} container element the chart fills (its size is the chart's size) */
@@ -92,7 +117,8 @@ export class ScalarChart {
     // Series set, axis kind and log scale are fixed when uPlot is created; anything else is setData.
     if (previous && previous.log !== model.log) this.yZoom = null;
     const signature = JSON.stringify([
-      model.mode, model.log, model.smoothing > 0, model.runs.map((r) => [r.run, r.color]), this.themeKey(),
+      model.mode, model.log, model.smoothing > 0, model.runs.map((r) => [r.run, r.color, Boolean(r.lower)]),
+      this.themeKey(),
     ]);
     if (!this.plot || signature !== this.signature) {
       this.signature = signature;
@@ -128,14 +154,24 @@ export class ScalarChart {
       }
       return out;
     };
-    const tables = model.runs.map((r) => [r.x, drawable(r.raw), drawable(r.smoothed)]);
+    const banded = (r) => Boolean(r.lower && r.upper);
+    const tables = model.runs.map((r) => [r.x, drawable(r.raw), drawable(r.smoothed),
+      ...(banded(r) ? [drawable(r.upper), drawable(r.lower)] : [])]);
     if (tables.length === 0) return [[]];
-    const joined = uPlot.join(tables);
-    // join gives [x, raw0, smoothed0, raw1, ...]; raw lines go first so smoothed ones paint over them.
-    const n = model.runs.length;
-    const raws = Array.from({ length: n }, (_, i) => joined[1 + 2 * i]);
-    const smooths = Array.from({ length: n }, (_, i) => joined[2 + 2 * i]);
-    return [joined[0], ...raws, ...smooths];
+    const joined = model.repeatedX ? joinRepeated(tables) : uPlot.join(tables);
+    // join gives [x, raw0, smoothed0, (upper0, lower0,) raw1, ...]; the chart's order is every raw
+    // line, then every smoothed one (painted over the raw ones), then each band's upper and lower edge.
+    const raws = [];
+    const smooths = [];
+    const edges = [];
+    let column = 1;
+    for (const r of model.runs) {
+      raws.push(joined[column]);
+      smooths.push(joined[column + 1]);
+      if (banded(r)) edges.push(joined[column + 2], joined[column + 3]);
+      column += banded(r) ? 4 : 2;
+    }
+    return [joined[0], ...raws, ...smooths, ...edges];
   }
 
   create() {
@@ -165,19 +201,29 @@ export class ScalarChart {
         show: smoothed,
       });
     }
+    const bands = [];
+    for (const r of model.runs.filter((run) => run.lower && run.upper)) {
+      const upper = series.length;
+      for (const edge of ["upper", "lower"]) {
+        series.push({ label: `${r.run} (${edge})`, stroke: withAlpha(r.color, RAW_ALPHA), width: 0.75,
+          spanGaps: true, points: { show: false } });
+      }
+      bands.push({ series: [upper, upper + 1], fill: withAlpha(r.color, BAND_ALPHA) });
+    }
     const axis = {
       stroke: axisColor,
       grid: { stroke: gridColor, width: 1 },
       ticks: { stroke: gridColor, width: 1, size: 4 },
       font: "11px system-ui, sans-serif",
     };
-    const xAxis = { ...axis, space: 80 };
-    if (model.mode === "step") xAxis.values = (u, splits) => numberTicks(splits);
+    const xAxis = { ...axis, space: 80, label: model.labels?.x, labelSize: model.labels ? 18 : 0 };
+    if (model.mode !== "relative" && model.mode !== "wall") xAxis.values = (u, splits) => numberTicks(splits);
     if (model.mode === "relative") xAxis.values = (u, splits) => durationTicks(splits);
     if (model.mode === "wall") {
       xAxis.values = (u, splits) => wallTicks(splits, u.scales.x.max - u.scales.x.min);
     }
-    const yAxis = { ...axis, size: 58, values: (u, splits) => numberTicks(splits) };
+    const yAxis = { ...axis, size: 58, values: (u, splits) => numberTicks(splits), label: model.labels?.y,
+      labelSize: model.labels ? 18 : 0 };
     if (model.log) {
       // Grid lines at powers of ten only; the ticks in between stay, short and unlabelled.
       const majors = (u, splits) => splits.map((v) => (isPowerOfTen(v) ? v : null));
@@ -192,13 +238,17 @@ export class ScalarChart {
       height,
       legend: { show: false },
       scales: {
-        x: { time: model.mode === "wall" },
+        // model.xRange fixes x while not zoomed (PR curves: recall from 0 to 1)
+        x: model.xRange
+          ? { time: false, range: (u, min, max) => (this.zoom ? [min, max] : this.model.xRange) }
+          : { time: model.mode === "wall" },
         y: model.log
           ? { distr: 3, log: 10, range: (u, min, max) => this.yRange(u, min, max) }
           : { range: (u, min, max) => this.yRange(u, min, max) },
       },
       axes: [xAxis, yAxis],
       series,
+      bands,
       cursor: {
         // The box is drawn by uPlot; what it zooms to is decided in onSelect.
         drag: { x: true, y: true, setScale: false },

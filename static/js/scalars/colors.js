@@ -15,7 +15,7 @@ import { chosenColor } from "./prefs.js";
 // every color has a WCAG contrast ratio of at least 3:1 against the card background of the light
 // theme (#ffffff) and of the dark theme (#1e2227) — relative luminance between 0.15 and 0.28 —
 // and they differ in hue instead (tests/board/test_run_colors.py checks both).
-const PALETTE = Object.freeze([
+export const PALETTE = Object.freeze([
   "#c05f00", // orange
   "#1f77b4", // blue
   "#2ca02c", // green

@@ -37,7 +37,11 @@ export function numberTicks(values) {
   const shown = values.filter((v) => v !== null && Number.isFinite(v));
   const largest = Math.max(0, ...shown.map(Math.abs));
   const { scale, prefix } = siScale(largest);
-  const decimals = decimalsFor(spacingOf(shown) / scale);
+  const spacing = spacingOf(shown) / scale;
+  let decimals = decimalsFor(spacing);
+  // ticks 0.25 apart need two decimals, though their spacing's order asks for one ("0.3" for 0.25)
+  const exact = (d) => shown.every((v) => Math.abs(Number((v / scale).toFixed(d)) - v / scale) < spacing * 1e-6);
+  while (decimals < 6 && !exact(decimals)) decimals += 1;
   return values.map((v) => {
     if (v === null || !Number.isFinite(v)) return "";
     const text = (v / scale).toFixed(decimals);

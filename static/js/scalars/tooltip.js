@@ -19,6 +19,8 @@ export function rowsAt(model, xValue) {
     if (i < 0) continue;
     rows.push({
       run: r.run,
+      entry: r,
+      index: i,
       color: r.color,
       smoothed: r.smoothed[i],
       raw: r.raw[i],
@@ -32,7 +34,18 @@ export function rowsAt(model, xValue) {
   return rows;
 }
 
+/** A chart's own columns (model.tooltip: {head, cells(run, i)}, see chart.js) after the run's name. */
+function customTable(model, rows) {
+  const { head, cells } = model.tooltip;
+  return h("table", {},
+    h("thead", {}, h("tr", {}, h("th", {}, "Run"), head.map((label) => h("th", {}, label)))),
+    h("tbody", {}, rows.map((row) => h("tr", {},
+      h("td", { title: row.run }, h("span", { class: CLS.swatch, style: { "--run-color": row.color } }), " ", row.run),
+      cells(row.entry, row.index).map((cell) => h("td", {}, cell))))));
+}
+
 function table(model, rows) {
+  if (model.tooltip) return customTable(model, rows);
   const smoothed = model.smoothing > 0;
   const head = h("tr", {},
     h("th", {}, "Run"),
