@@ -70,8 +70,7 @@ registry.register_op("StackPopV2", infer=lambda op: [(dtypes.as_dtype(op.get_att
 registry.register_op("StackCloseV2", infer=lambda op: [], kernel=_close, inputs=("handle",), stateful=True)
 registry.register_op("ControlTrigger", infer=lambda op: [], kernel=lambda: None,
                      control_flow="control_trigger", stateful=True)
-for _op_type in ("StackV2", "StackPushV2", "StackPopV2", "StackCloseV2", "ControlTrigger"):
-    registry.register_not_differentiable(_op_type)
+# TF registers no gradient for these (a gradient reaching one raises LookupError): none is registered here.
 
 
 def stack_v2(max_size, elem_type, stack_name="", name=None):

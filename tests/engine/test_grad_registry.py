@@ -794,6 +794,8 @@ NO_GRADIENT_IN_TF = {
     *(f"{prefix}Apply{name}" for prefix in ("", "Resource") for name in (
         "GradientDescent", "Momentum", "Adam", "RMSProp", "CenteredRMSProp", "Adagrad", "Adadelta")),
     "InTopKV2", "LRNGrad",
+    # the stacks and syncs of a while loop's gradient
+    "StackV2", "StackPushV2", "StackPopV2", "StackCloseV2", "ControlTrigger",
 }
 
 # RefSwitch's gradient is Switch's, whose cases are below; RefEnter's is Enter's (a loop reading a
