@@ -107,7 +107,7 @@ from engine.framework.tensor_util import is_tensor, make_ndarray, make_tensor_pr
 from engine.gradients import AggregationMethod, UnconnectedGradients
 from engine.logging import get_logger
 
-# --- TensorArray (issue 16) ---
+# The TensorArray ops' gradients (issue 16), registered on import.
 from engine.ops import tensor_array_grad as _tensor_array_grad  # noqa: F401 - registers the gradients
 
 # Op modules (importing them registers their op types with their gradients).

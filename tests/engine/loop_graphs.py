@@ -126,6 +126,26 @@ def map_scan_fold(tf):
         {"x:0": [[1.0, 2.0], [3.0, -1.0], [0.5, 2.0]]}]
 
 
+def loop_in_cond_adam(tf):
+    """A loop in a cond branch reading a variable, differentiated and trained with Adam."""
+    x = tf.placeholder(tf.float32, [2], name="x")
+    p = tf.placeholder(tf.bool, [], name="p")
+    w = tf.Variable([0.5, -0.3], name="w")
+
+    def loop():
+        return tf.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, tf.sin(v) * w + x), [0, x])[1]
+
+    y = tf.cond(p, loop, lambda: x * w)
+    loss = tf.reduce_sum(y * y)
+    gx, gw = tf.gradients(loss, [x, w])
+    train = tf.train.AdamOptimizer(0.1).minimize(loss)
+    with tf.control_dependencies([train]):
+        updated = tf.identity(w, name="updated")
+    init = tf.global_variables_initializer()
+    return [y, gx, gw, updated], [{"x:0": [0.3, -0.7], "p:0": True, "__init__": init.name},
+                                  {"x:0": [0.3, -0.7], "p:0": False, "__init__": init.name}]
+
+
 class _TinyCell:
     """The least an RNNCell needs (output_size, state_size, zero_state, __call__), for raw_rnn; its
     weights are made before the loop."""
@@ -182,6 +202,7 @@ GRAPHS = {
     "maximum_iterations": maximum_iterations,
     "map_scan_fold": map_scan_fold,
     "raw_rnn": raw_rnn_graph,
+    "loop_in_cond_adam": loop_in_cond_adam,
 }
 
 

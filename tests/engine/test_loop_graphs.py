@@ -28,11 +28,11 @@ def _compared(graph_nodes):
     gradients call: an optimizer's gated gradients (`gradients_1`) order their `tuple` control edges as
     control_flow_ops.tuple does, not as TF."""
     out = []
-    for name, op_type, inputs in graph_nodes:
+    for name, op_type, *inputs in graph_nodes:
         if name.startswith("gradients_"):
             continue
         if "TensorArray" in name or op_type.startswith("TensorArray"):
-            out.append([name, op_type, inputs])
+            out.append([name, op_type, inputs[0]])
         elif op_type in _LOOP_GRADIENT_OPS and name.startswith("gradients"):
             out.append([name, op_type])
     return out
