@@ -11,6 +11,7 @@ The formulas are TF's op for op (same op types, in the same order), so values an
 
 from __future__ import annotations
 
+import abc
 import collections
 
 import tree as nest
@@ -131,7 +132,7 @@ def _zero_state_tensors(state_size, batch_size, dtype):
     return nest.map_structure(zeros_for, state_size)
 
 
-class RNNCell(Layer):
+class RNNCell(Layer, metaclass=abc.ABCMeta):
     """The abstract cell: `state_size`, `output_size`, `zero_state(batch_size, dtype)` and
     `__call__(inputs, state, scope=None) -> (output, new_state)`."""
 
@@ -159,13 +160,17 @@ class RNNCell(Layer):
             weights.append(variable)
         return variable
 
+    # Abstract: a cell class defines both (TF's base raises "Abstract method" when they are read; here a
+    # cell class without them cannot be instantiated).
     @property
+    @abc.abstractmethod
     def state_size(self):
-        raise NotImplementedError("Abstract method")
+        """The size(s) of the state: an int, a TensorShape, or a (nested) tuple of them."""
 
     @property
+    @abc.abstractmethod
     def output_size(self):
-        raise NotImplementedError("Abstract method")
+        """The size of the output: an int or a TensorShape."""
 
     def build(self, _):
         pass

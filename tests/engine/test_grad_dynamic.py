@@ -33,7 +33,8 @@ def op_types(graph):
 
 @pytest.mark.parametrize("module", OP_MODULES, ids=lambda m: m.__name__)
 def test_gradient_modules_raise_no_not_implemented_error(module):
-    assert "NotImplementedError" not in inspect.getsource(module)
+    # Raising it is what is barred (script_ops names the class: it maps a py_func's exceptions to OpErrors).
+    assert "raise NotImplementedError" not in inspect.getsource(module)
 
 
 def _grad_graph(build, value, shape=None):
