@@ -945,6 +945,20 @@ COMPLEX_CASES.update({
     "DiagPart": [Case(lambda x: diag_ops.diag_part(x), [rnd(2, 3, 2, 3)])],
     "Cross": [Case(lambda a, b: diag_ops.cross(a, b), [rnd(2, 3), rnd(2, 3)])],
 })
+
+
+def _band(k):
+    return c(np.array(k, np.int32))
+
+
+COMPLEX_CASES.update({
+    "MatrixDiagV3": [Case(lambda d: band_ops._v3("MatrixDiagV3", [d, _band([0, 1]), c(-1), c(5), c(0.0, F64)],
+                                                  "RIGHT_LEFT"), [rnd(2, 2, 3)])],
+    "MatrixDiagPartV3": [Case(lambda x: band_ops._v3("MatrixDiagPartV3", [x, _band([-1, 2]), c(0.0, F64)],
+                                                      "LEFT_RIGHT"), [rnd(2, 3, 4)])],
+    "MatrixSetDiagV3": [Case(lambda x, d: band_ops._v3("MatrixSetDiagV3", [x, d, _band([0, 1])],
+                                                        "RIGHT_LEFT"), [rnd(3, 4), rnd(2, 3)])],
+})
 for _op_type, _cases in COMPLEX_CASES.items():
     CASES.setdefault(_op_type, []).extend(_cases)
 
