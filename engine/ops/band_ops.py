@@ -98,15 +98,16 @@ registry.register_op("MatrixDiagPart", infer=_infer_diag_part, kernel=_diag_part
 
 
 def matrix_diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT"):  # noqa: A002
-    """``tf.matrix_diag_part`` / ``tf.linalg.diag_part``: the main diagonal of each innermost matrix.
-    Deviation: builds TF1's MatrixDiagPart (TF 2.x builds MatrixDiagPartV3); only ``k=0`` (the main
-    diagonal) is supported."""
-    if k != 0:
-        raise ValueError(f"matrix_diag_part: only the main diagonal (k=0) is supported here, got k={k}")
-    del padding_value, align  # only matter for diagonals other than the main one
+    """``tf.matrix_diag_part`` / ``tf.linalg.diag_part``: the main diagonal of each innermost matrix, or with
+    `k` (an offset or a [low, high] band) those diagonals, packed and aligned as TF (MatrixDiagPartV3).
+    Deviation: the main diagonal alone builds TF1's MatrixDiagPart (TF 2.x: MatrixDiagPartV3)."""
     with ops.name_scope(name, "diag_part", [input]) as scope:
         x = ops.convert_to_tensor(input, name="input")
-        return make_tensor("MatrixDiagPart", [x], name=scope, attrs={"T": x.dtype.base_dtype})
+        if isinstance(k, int) and k == 0 and align == "RIGHT_LEFT":
+            return make_tensor("MatrixDiagPart", [x], name=scope, attrs={"T": x.dtype.base_dtype})
+        k_t = ops.convert_to_tensor(k, dtype=dtypes.int32, name="k")
+        padding = ops.convert_to_tensor(padding_value, dtype=x.dtype.base_dtype, name="padding_value")
+        return _v3("MatrixDiagPartV3", [x, k_t, padding], align, name=scope)
 
 
 @register_gradient("MatrixDiagPart")

@@ -82,3 +82,17 @@ def test_build_time_errors_are_tfs(build, message):
     with pytest.raises(ValueError) as info:
         build()
     assert str(info.value).startswith(message)
+
+
+def test_diag_part_of_bands_is_tfs():
+    """Values TF 2.21 gives for the same calls (MatrixDiagPartV3: bands packed, aligned and padded)."""
+    x = tf.reshape(tf.range(12), [3, 4])
+    with tf.Session() as sess:
+        band, left_right, offset = sess.run([
+            tf.linalg.diag_part(x, k=(-1, 1)),
+            tf.linalg.diag_part(x, k=(-1, 1), align="LEFT_RIGHT", padding_value=9),
+            tf.linalg.diag_part(x, k=2),
+        ])
+    np.testing.assert_array_equal(band, [[1, 6, 11], [0, 5, 10], [4, 9, 0]])
+    np.testing.assert_array_equal(left_right, [[1, 6, 11], [0, 5, 10], [9, 4, 9]])
+    np.testing.assert_array_equal(offset, [2, 7])
