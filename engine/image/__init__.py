@@ -1,6 +1,6 @@
 """`tf.image`: image ops under TensorFlow's ``tf.image`` names (re-exports only; engine/ops/image_ops.py,
-image_resize_ops.py, image_color_ops.py, image_patch_ops.py, image_quality_ops.py and nms_ops.py hold
-them). ``resize`` is TF1's ``resize_images``."""
+image_resize_ops.py, image_color_ops.py, image_crop_ops.py, image_patch_ops.py, image_quality_ops.py and
+nms_ops.py hold them). ``resize`` is TF1's ``resize_images``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from engine.ops.image_color_ops import (
     random_saturation,
     rgb_to_hsv,
 )
+from engine.ops.image_crop_ops import crop_and_resize
 from engine.ops.image_ops import (
     ResizeMethod,
     adjust_brightness,
@@ -57,6 +58,7 @@ __all__ = [
     "adjust_saturation",
     "central_crop",
     "convert_image_dtype",
+    "crop_and_resize",
     "crop_to_bounding_box",
     "extract_image_patches",
     "extract_patches",

@@ -29,6 +29,7 @@ from engine.ops import (
     diag_ops,
     fft_ops,
     image_color_ops,
+    image_crop_ops,
     image_patch_ops,
     image_resize_ops,
     linalg_ops,
@@ -903,6 +904,11 @@ IMAGE_CASES = {
              [rnd(2, 4, 3, 1)], label="half-pixel"),
     ],
     "RGBToHSV": [Case(lambda x: image_color_ops.rgb_to_hsv(x), [distinct(2, 3, 3) / 2.0 + 0.01])],
+    "CropAndResize": [
+        Case(lambda x, b: array_ops.cast(image_crop_ops.crop_and_resize(
+            x, array_ops.cast(b, dtypes.float32), [1, 0], [3, 2]), F64),
+            [rnd(2, 4, 5, 2), np.array([[0.1, 0.2, 0.7, 0.9], [0.6, 0.1, 0.2, 0.8]])], eps=1e-3, tol=3e-3),
+    ],
     "ExtractImagePatches": [
         Case(lambda x: _patches(x, [1, 2, 1, 1], [1, 1, 1, 1], "SAME"), [rnd(2, 3, 4, 2)]),
         Case(lambda x: _patches(x, [1, 1, 1, 1], [1, 2, 1, 1], "VALID"), [rnd(1, 4, 3, 1)],
@@ -985,7 +991,8 @@ NO_GRADIENT_IN_TF = {
     "ListDiff", "DenseBincount", "HistogramFixedWidth", "LowerBound", "UpperBound",
     "ResizeArea", "ResizeNearestNeighborGrad", "ResizeBicubicGrad", "AdjustContrastv2", "AdjustSaturation",
     "AdjustHue", "NonMaxSuppressionV3", "Substr", "StringLength", "StringLower", "StringUpper", "StringStrip",
-    "RegexFullMatch", "StaticRegexFullMatch", "StaticRegexReplace",
+    "RegexFullMatch", "StaticRegexFullMatch", "StaticRegexReplace", "CropAndResizeGradImage",
+    "CropAndResizeGradBoxes",
 }
 
 # TF gives these gradients (control_flow_grad.py) that only a while loop's gradient builds: issue 16's
