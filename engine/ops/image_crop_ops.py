@@ -152,6 +152,15 @@ def _compile_grad_image(op, runtime):
     return kernel
 
 
+def _edge_grads(position_grads, size, crop):
+    """The gradients of a box's two edges along one axis from those of its sample positions (TF's)."""
+    if crop == 1:
+        total = position_grads.sum() * 0.5 * (size - 1)
+        return total, total
+    offsets = np.arange(crop, dtype=np.float32) * ((size - 1) / (crop - 1))
+    return (position_grads * (size - 1 - offsets)).sum(), (position_grads * offsets).sum()
+
+
 def _compile_grad_boxes(op, runtime):
     def kernel(grads, image, boxes, box_ind):
         grads, image = np.asarray(grads, np.float32), np.asarray(image).astype(np.float32)
@@ -170,21 +179,8 @@ def _compile_grad_boxes(op, runtime):
             grad_x = (1 - yl) * (tr - tl) + yl * (br - bl)
             g = np.where((y_in[:, None] & x_in[None, :])[:, :, None], grads[b], 0)
             dy, dx = (g * grad_y).sum(axis=(1, 2)), (g * grad_x).sum(axis=(0, 2))
-            y_steps, x_steps = np.arange(crop_h, dtype=np.float32), np.arange(crop_w, dtype=np.float32)
-            if crop_h > 1:
-                ratio = (image_h - 1) / (crop_h - 1)
-                out[b, 0] += (dy * (image_h - 1 - y_steps * ratio)).sum()
-                out[b, 2] += (dy * (y_steps * ratio)).sum()
-            else:
-                out[b, 0] += dy.sum() * 0.5 * (image_h - 1)
-                out[b, 2] += dy.sum() * 0.5 * (image_h - 1)
-            if crop_w > 1:
-                ratio = (image_w - 1) / (crop_w - 1)
-                out[b, 1] += (dx * (image_w - 1 - x_steps * ratio)).sum()
-                out[b, 3] += (dx * (x_steps * ratio)).sum()
-            else:
-                out[b, 1] += dx.sum() * 0.5 * (image_w - 1)
-                out[b, 3] += dx.sum() * 0.5 * (image_w - 1)
+            out[b, 0], out[b, 2] = _edge_grads(dy, image_h, crop_h)
+            out[b, 1], out[b, 3] = _edge_grads(dx, image_w, crop_w)
         return out
 
     return kernel
