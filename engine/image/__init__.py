@@ -13,6 +13,10 @@ from engine.ops.image_color_ops import (
     random_hue,
     random_saturation,
     rgb_to_hsv,
+    rgb_to_yiq,
+    rgb_to_yuv,
+    yiq_to_rgb,
+    yuv_to_rgb,
 )
 from engine.ops.image_crop_ops import crop_and_resize
 from engine.ops.image_ops import (
@@ -88,9 +92,13 @@ __all__ = [
     "resize_with_crop_or_pad",
     "rgb_to_grayscale",
     "rgb_to_hsv",
+    "rgb_to_yiq",
+    "rgb_to_yuv",
     "rot90",
     "ssim",
     "total_variation",
     "transpose",
     "transpose_image",
+    "yiq_to_rgb",
+    "yuv_to_rgb",
 ]
