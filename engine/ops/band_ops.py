@@ -303,3 +303,31 @@ def _set_diag_v3_grad(op, grad):
     diag_grad = _v3("MatrixDiagPartV3", [grad, k, _zero_like_scalar(grad)], align)
     input_grad = _v3("MatrixSetDiagV3", [grad, array_ops.zeros_like(diag_grad), k], align)
     return [input_grad, diag_grad, None]
+
+
+def matrix_diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0, align="RIGHT_LEFT"):
+    """``tf.linalg.diag``: matrices with `diagonal` on the main diagonal, or with `k` (an offset or a
+    [low, high] band) on those diagonals, sized by num_rows / num_cols (MatrixDiagV3, as TF). The plain
+    main-diagonal form builds TF1's MatrixDiag, as ``tf.matrix_diag`` here."""
+    if isinstance(k, int) and k == 0 and num_rows == -1 and num_cols == -1 and align == "RIGHT_LEFT" \
+            and not isinstance(padding_value, ops.Tensor) and padding_value == 0:
+        return array_ops.matrix_diag(diagonal, name=name)
+    with ops.name_scope(name, "diag", [diagonal]) as scope:
+        diagonal = ops.convert_to_tensor(diagonal, name="diagonal")
+        k_t = ops.convert_to_tensor(k, dtype=dtypes.int32, name="k")
+        rows = ops.convert_to_tensor(num_rows, dtype=dtypes.int32, name="num_rows")
+        cols = ops.convert_to_tensor(num_cols, dtype=dtypes.int32, name="num_cols")
+        padding = ops.convert_to_tensor(padding_value, dtype=diagonal.dtype.base_dtype, name="padding_value")
+        return _v3("MatrixDiagV3", [diagonal, k_t, rows, cols, padding], align, name=scope)
+
+
+def matrix_set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):  # noqa: A002
+    """``tf.linalg.set_diag``: `input` with its main diagonal (or the `k` band's diagonals) replaced by
+    `diagonal` (MatrixSetDiagV3 for a band; the main diagonal builds TF1's MatrixSetDiag)."""
+    if isinstance(k, int) and k == 0 and align == "RIGHT_LEFT":
+        return array_ops.matrix_set_diag(input, diagonal, name=name)
+    with ops.name_scope(name, "set_diag", [input, diagonal]) as scope:
+        x = ops.convert_to_tensor(input, name="input")
+        diagonal = ops.convert_to_tensor(diagonal, dtype=x.dtype.base_dtype, name="diagonal")
+        k_t = ops.convert_to_tensor(k, dtype=dtypes.int32, name="k")
+        return _v3("MatrixSetDiagV3", [x, diagonal, k_t], align, name=scope)
