@@ -122,8 +122,6 @@ from engine.ops.array_ops import (
     gather,
     identity,
     identity_n,
-    matrix_diag,
-    matrix_set_diag,
     matrix_transpose,
     one_hot,
     ones,
@@ -157,7 +155,7 @@ from engine.ops.array_ops import (
     zeros_like,
 )
 from engine.ops.array_ops import shape_v1 as shape
-from engine.ops.band_ops import matrix_band_part, matrix_diag_part, trace
+from engine.ops.band_ops import matrix_band_part, matrix_diag, matrix_diag_part, matrix_set_diag, trace
 from engine.ops.check_ops import (
     assert_equal,
     assert_greater,

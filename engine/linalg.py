@@ -2,24 +2,24 @@
 decompositions and solves are engine/ops/linalg_ops.py, band and diagonal parts band_ops.py, norms
 norm_ops.py).
 
-``tf.linalg.diag`` and ``set_diag`` are ``tf.matrix_diag`` and ``tf.matrix_set_diag``; ``transpose`` is
-``tf.matrix_transpose``, as in TF.
+``tf.linalg.diag`` and ``set_diag`` are ``tf.matrix_diag`` and ``tf.matrix_set_diag`` (with TF 2.x's bands
+``k``); ``transpose`` is ``tf.matrix_transpose``, as in TF.
 """
 
 
 
 from engine.ops.array_ops import eye, matrix_transpose
-from engine.ops.array_ops import matrix_diag as diag
-from engine.ops.array_ops import matrix_set_diag as set_diag
 from engine.ops.array_ops import matrix_transpose as transpose
 from engine.ops.band_ops import matrix_band_part as band_part
+from engine.ops.band_ops import matrix_diag as diag
 from engine.ops.band_ops import matrix_diag_part as diag_part
+from engine.ops.band_ops import matrix_set_diag as set_diag
 from engine.ops.band_ops import trace
 from engine.ops.clip_ops import global_norm
 from engine.ops.diag_ops import cross
 from engine.ops.diag_ops import diag as tensor_diag
 from engine.ops.diag_ops import diag_part as tensor_diag_part
-from engine.ops.linalg_ops import adjoint, cholesky, cholesky_solve, logdet, qr, slogdet, svd
+from engine.ops.linalg_ops import adjoint, cholesky, cholesky_solve, logdet, pinv, qr, slogdet, svd
 from engine.ops.linalg_ops import matrix_determinant as det
 from engine.ops.linalg_ops import matrix_inverse as inv
 from engine.ops.linalg_ops import matrix_solve as solve
@@ -35,3 +35,4 @@ __all__ = ["diag", "eye", "global_norm", "matmul", "matrix_transpose", "set_diag
 __all__ += ["adjoint", "band_part", "cholesky", "cholesky_solve", "det", "diag_part", "eigh", "eigvalsh",
             "inv", "logdet", "lstsq", "norm", "qr", "slogdet", "solve", "svd", "trace", "triangular_solve"]
 __all__ += ["cross", "tensor_diag", "tensor_diag_part"]
+__all__ += ["pinv"]

@@ -1,7 +1,6 @@
 """`tf.image`: image ops under TensorFlow's ``tf.image`` names (re-exports only; engine/ops/image_ops.py,
-image_codec_ops.py (decode_png, ...),
-image_resize_ops.py, image_color_ops.py, image_patch_ops.py, image_quality_ops.py and nms_ops.py hold
-them). ``resize`` is TF1's ``resize_images``."""
+image_codec_ops.py (decode_png, ...), image_resize_ops.py, image_color_ops.py, image_crop_ops.py,
+image_patch_ops.py, image_quality_ops.py and nms_ops.py hold them). ``resize`` is TF1's ``resize_images``."""
 
 from __future__ import annotations
 
@@ -15,7 +14,12 @@ from engine.ops.image_color_ops import (
     random_hue,
     random_saturation,
     rgb_to_hsv,
+    rgb_to_yiq,
+    rgb_to_yuv,
+    yiq_to_rgb,
+    yuv_to_rgb,
 )
+from engine.ops.image_crop_ops import crop_and_resize
 from engine.ops.image_ops import (
     ResizeMethod,
     adjust_brightness,
@@ -64,6 +68,7 @@ __all__ = [
     "adjust_saturation",
     "central_crop",
     "convert_image_dtype",
+    "crop_and_resize",
     "crop_to_bounding_box",
     "extract_image_patches",
     "extract_patches",
@@ -93,9 +98,13 @@ __all__ = [
     "resize_with_crop_or_pad",
     "rgb_to_grayscale",
     "rgb_to_hsv",
+    "rgb_to_yiq",
+    "rgb_to_yuv",
     "rot90",
     "ssim",
     "total_variation",
     "transpose",
     "transpose_image",
+    "yiq_to_rgb",
+    "yuv_to_rgb",
 ]

@@ -262,3 +262,42 @@ def random_hue(image, max_delta, seed=None):
     if max_delta < 0:
         raise ValueError("max_delta must be non-negative.")
     return adjust_hue(image, random_ops.random_uniform([], -max_delta, max_delta, seed=seed))
+
+
+# --- YIQ and YUV: linear maps of the channels (TF's kernels) --------------------------------------------
+
+_RGB_TO_YIQ = [[0.299, 0.59590059, 0.2115], [0.587, -0.27455667, -0.52273617],
+               [0.114, -0.32134392, 0.31119955]]
+_YIQ_TO_RGB = [[1, 1, 1], [0.95598634, -0.27201283, -1.10674021], [0.6208248, -0.64720424, 1.70423049]]
+_RGB_TO_YUV = [[0.299, -0.14714119, 0.61497538], [0.587, -0.28886916, -0.51496512],
+               [0.114, 0.43601035, -0.10001026]]
+_YUV_TO_RGB = [[1, 1, 1], [0, -0.394642334, 2.03206185], [1.13988303, -0.58062185, 0]]
+
+
+def _channel_map(images, kernel):
+    """images[..., c] @ kernel: the channel mixing TF writes as a tensordot over the last axis (here a
+    MatMul over the pixels, so unknown leading dimensions are fine)."""
+    images = ops.convert_to_tensor(images, name="images")
+    kernel = ops.convert_to_tensor(np.asarray(kernel), dtype=images.dtype.base_dtype, name="kernel")
+    flat = array_ops.reshape(images, [-1, 3])
+    return array_ops.reshape(math_ops.matmul(flat, kernel), array_ops.shape_v1(images))
+
+
+def rgb_to_yiq(images):
+    """``tf.image.rgb_to_yiq``: RGB in [0, 1] to YIQ."""
+    return _channel_map(images, _RGB_TO_YIQ)
+
+
+def yiq_to_rgb(images):
+    """``tf.image.yiq_to_rgb``: YIQ to RGB."""
+    return _channel_map(images, _YIQ_TO_RGB)
+
+
+def rgb_to_yuv(images):
+    """``tf.image.rgb_to_yuv``: RGB in [0, 1] to YUV."""
+    return _channel_map(images, _RGB_TO_YUV)
+
+
+def yuv_to_rgb(images):
+    """``tf.image.yuv_to_rgb``: YUV to RGB."""
+    return _channel_map(images, _YUV_TO_RGB)

@@ -581,3 +581,25 @@ def adjoint(matrix, name=None):
     with ops.name_scope(name, "adjoint", [matrix]):
         matrix = ops.convert_to_tensor(matrix, name="matrix")
         return array_ops.matrix_transpose(matrix, conjugate=True)
+
+
+def pinv(a, rcond=None, validate_args=False, name=None):
+    """``tf.linalg.pinv``: the Moore-Penrose pseudo-inverse through the SVD, singular values below
+    ``rcond * max(s)`` treated as zero (default rcond: 10 * max(rows, cols) * eps), as TF builds it."""
+    del validate_args  # TF's Assert that rcond is non-negative: checked here while building when static
+    with ops.name_scope(name or "pinv"):
+        a = ops.convert_to_tensor(a, name="a")
+        dtype = a.dtype.base_dtype
+        d = dims(a)
+        if rcond is None:
+            if d is None or None in d[-2:]:
+                raise ValueError("pinv needs the static matrix dimensions when rcond is not given")
+            rcond = 10.0 * float(max(d[-2:])) * np.finfo(dtype.as_numpy_dtype).eps
+        elif not isinstance(rcond, ops.Tensor) and rcond < 0:
+            raise ValueError("rcond must be non-negative")
+        rcond = ops.convert_to_tensor(rcond, dtype=dtype, name="rcond")
+        s, u, v = svd(a, full_matrices=False, compute_uv=True)
+        cutoff = rcond * math_ops.reduce_max(s, axis=-1)
+        s = array_ops.where_v2(s > array_ops.expand_dims(cutoff, -1), s,
+                               ops.convert_to_tensor(np.array(np.inf, dtype.as_numpy_dtype)))
+        return math_ops.matmul(v / array_ops.expand_dims(s, -2), u, adjoint_b=True)

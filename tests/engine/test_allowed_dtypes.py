@@ -498,6 +498,8 @@ _TF_INPUT_NAMES = {
     "AdjustSaturation": "images scale",
     "AdjustHue": "images delta",
     "ExtractImagePatches": "images",
+    "CropAndResize": "image boxes box_ind crop_size",
+    "CropAndResizeGradBoxes": "grads image boxes box_ind",
     "Substr": "input pos len",
     "AsString": "input",
     "Complex": "real imag",

@@ -29,6 +29,7 @@ from engine.ops import (
     diag_ops,
     fft_ops,
     image_color_ops,
+    image_crop_ops,
     image_patch_ops,
     image_resize_ops,
     linalg_ops,
@@ -969,6 +970,11 @@ IMAGE_CASES = {
              [rnd(2, 4, 3, 1)], label="half-pixel"),
     ],
     "RGBToHSV": [Case(lambda x: image_color_ops.rgb_to_hsv(x), [distinct(2, 3, 3) / 2.0 + 0.01])],
+    "CropAndResize": [
+        Case(lambda x, b: array_ops.cast(image_crop_ops.crop_and_resize(
+            x, array_ops.cast(b, dtypes.float32), [1, 0], [3, 2]), F64),
+            [rnd(2, 4, 5, 2), np.array([[0.1, 0.2, 0.7, 0.9], [0.6, 0.1, 0.2, 0.8]])], eps=1e-3, tol=3e-3),
+    ],
     "ExtractImagePatches": [
         Case(lambda x: _patches(x, [1, 2, 1, 1], [1, 1, 1, 1], "SAME"), [rnd(2, 3, 4, 2)]),
         Case(lambda x: _patches(x, [1, 1, 1, 1], [1, 2, 1, 1], "VALID"), [rnd(1, 4, 3, 1)],
@@ -1010,6 +1016,20 @@ COMPLEX_CASES.update({
     "Diag": [Case(lambda x: diag_ops.diag(x), [rnd(2, 3)])],
     "DiagPart": [Case(lambda x: diag_ops.diag_part(x), [rnd(2, 3, 2, 3)])],
     "Cross": [Case(lambda a, b: diag_ops.cross(a, b), [rnd(2, 3), rnd(2, 3)])],
+})
+
+
+def _band(k):
+    return c(np.array(k, np.int32))
+
+
+COMPLEX_CASES.update({
+    "MatrixDiagV3": [Case(lambda d: band_ops._v3("MatrixDiagV3", [d, _band([0, 1]), c(-1), c(5), c(0.0, F64)],
+                                                  "RIGHT_LEFT"), [rnd(2, 2, 3)])],
+    "MatrixDiagPartV3": [Case(lambda x: band_ops._v3("MatrixDiagPartV3", [x, _band([-1, 2]), c(0.0, F64)],
+                                                      "LEFT_RIGHT"), [rnd(2, 3, 4)])],
+    "MatrixSetDiagV3": [Case(lambda x, d: band_ops._v3("MatrixSetDiagV3", [x, d, _band([0, 1])],
+                                                        "RIGHT_LEFT"), [rnd(3, 4), rnd(2, 3)])],
 })
 for _op_type, _cases in COMPLEX_CASES.items():
     CASES.setdefault(_op_type, []).extend(_cases)
@@ -1095,7 +1115,8 @@ NO_GRADIENT_IN_TF = {
     "ListDiff", "DenseBincount", "HistogramFixedWidth", "LowerBound", "UpperBound",
     "ResizeArea", "ResizeNearestNeighborGrad", "ResizeBicubicGrad", "AdjustContrastv2", "AdjustSaturation",
     "AdjustHue", "NonMaxSuppressionV3", "Substr", "StringLength", "StringLower", "StringUpper", "StringStrip",
-    "RegexFullMatch", "StaticRegexFullMatch", "StaticRegexReplace",
+    "RegexFullMatch", "StaticRegexFullMatch", "StaticRegexReplace", "CropAndResizeGradImage",
+    "CropAndResizeGradBoxes",
     # sparse ops: TF gives these no gradient; SparseDenseCwiseAdd and SparseSparseMaximum/Minimum have TF
     # gradients that only raise NotImplementedError, left unregistered here (LookupError instead)
     "SparseReshape", "SparseSplit", "SparseReduceMax", "SparseReduceMaxSparse", "SparseReduceSumSparse",

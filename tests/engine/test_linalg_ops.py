@@ -82,3 +82,32 @@ def test_build_time_errors_are_tfs(build, message):
     with pytest.raises(ValueError) as info:
         build()
     assert str(info.value).startswith(message)
+
+
+def test_diag_part_of_bands_is_tfs():
+    """Values TF 2.21 gives for the same calls (MatrixDiagPartV3: bands packed, aligned and padded)."""
+    x = tf.reshape(tf.range(12), [3, 4])
+    with tf.Session() as sess:
+        band, left_right, offset = sess.run([
+            tf.linalg.diag_part(x, k=(-1, 1)),
+            tf.linalg.diag_part(x, k=(-1, 1), align="LEFT_RIGHT", padding_value=9),
+            tf.linalg.diag_part(x, k=2),
+        ])
+    np.testing.assert_array_equal(band, [[1, 6, 11], [0, 5, 10], [4, 9, 0]])
+    np.testing.assert_array_equal(left_right, [[1, 6, 11], [0, 5, 10], [9, 4, 9]])
+    np.testing.assert_array_equal(offset, [2, 7])
+
+
+def test_diag_and_set_diag_of_bands_are_tfs():
+    """Values TF 2.21 gives for the same calls (MatrixDiagV3 / MatrixSetDiagV3)."""
+    with tf.Session() as sess:
+        band, offset, set_band, plain = sess.run([
+            tf.linalg.diag([[1, 2], [3, 4]], k=(0, 1)),
+            tf.linalg.diag([1, 2], k=-1, num_cols=4),
+            tf.linalg.set_diag(tf.zeros([3, 4], tf.int32), [[1, 2, 3], [4, 5, 6]], k=(0, 1)),
+            tf.linalg.diag([1, 2]),
+        ])
+    np.testing.assert_array_equal(band, [[3, 2], [0, 4]])
+    np.testing.assert_array_equal(offset, [[0, 0, 0, 0], [1, 0, 0, 0], [0, 2, 0, 0]])
+    np.testing.assert_array_equal(set_band, [[4, 1, 0, 0], [0, 5, 2, 0], [0, 0, 6, 3]])
+    np.testing.assert_array_equal(plain, [[1, 0], [0, 2]])
