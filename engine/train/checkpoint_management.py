@@ -200,7 +200,8 @@ def get_checkpoint_mtimes(checkpoint_prefixes) -> list[float]:
     times = []
     for prefix in checkpoint_prefixes:
         for path in _glob(index_filename(os.fspath(prefix))) or _glob(os.fspath(prefix)):
-            times.append(gfile.Stat(path).mtime_nsec / 1e9)
+            remote = gfile.is_remote_path(path)
+            times.append(gfile.Stat(path).mtime_nsec / 1e9 if remote else os.path.getmtime(path))
             break
     return times
 
