@@ -98,3 +98,19 @@ def test_a_checkpoint_on_s3_is_restorable_at_each_upload_and_the_state_comes_las
     assert tf.train.NewCheckpointReader(f"{folder}/m-1").get_tensor("v").tolist() == [1, 2]
     with pytest.raises(tf.errors.NotFoundError, match="Failed to find any matching files"):
         tf.train.NewCheckpointReader(f"{folder}/m-9")
+
+
+def test_export_meta_graph_and_write_graph_to_a_url():
+    folder = f"memory://graphs-{uuid.uuid4().hex[:8]}"
+    try:
+        with tf.Graph().as_default() as graph:
+            tf.Variable(1.0, name="v")
+            saver = tf.train.Saver()
+            saver.export_meta_graph(f"{folder}/m.meta")
+            path = tf.train.write_graph(graph, folder, "graph.pbtxt")
+        assert path == f"{folder}/graph.pbtxt" and 'name: "v"' in tf.gfile.GFile(path).read()
+        with tf.Graph().as_default():
+            restorer = tf.train.import_meta_graph(f"{folder}/m.meta")
+        assert restorer.saver_def.restore_op_name == "save/restore_all"
+    finally:
+        fsspec.filesystem("memory").rm(folder[len("memory:/"):], recursive=True)
