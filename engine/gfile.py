@@ -73,6 +73,9 @@ class _Remote:
     def __init__(self, url: str):
         self.url = url
         self.fs, self.path = remote_filesystem(url)
+        # fsspec backends cache listings per process (s3fs forever, by default); TF's filesystems do not,
+        # and checkpoint polling must see objects other processes wrote since, so every call lists afresh
+        self.fs.invalidate_cache()
         self.path = self.path.rstrip("/") or self.path
         tail = self.path.lstrip("/")
         stem = url.rstrip("/")

@@ -114,3 +114,14 @@ def test_gfile_without_a_backend_names_the_extra():
         tf.gfile.GFile("gs://bucket/x").read()
     schemes = tf.io.gfile.get_registered_schemes()
     assert {"", "file", "memory", "s3"} <= set(schemes) and "gs" not in schemes
+
+
+def test_gfile_sees_objects_other_processes_wrote_since_it_listed(s3, s3_bucket):
+    """s3fs caches listings; gfile must not, or polling for a new checkpoint never ends."""
+    root = f"s3://{s3_bucket}/seen"
+    with tf.gfile.GFile(f"{root}/a", "w") as f:
+        f.write("a")
+    assert tf.gfile.ListDirectory(root) == ["a"] and not tf.gfile.Exists(f"{root}/b")
+    s3.client.put_object(Bucket=s3_bucket, Key="seen/b", Body=b"b")  # another writer, not through fsspec
+    assert tf.gfile.Exists(f"{root}/b") and sorted(tf.gfile.ListDirectory(root)) == ["a", "b"]
+    assert tf.gfile.Glob(f"{root}/b") == [f"{root}/b"]
