@@ -125,3 +125,15 @@ def test_gfile_sees_objects_other_processes_wrote_since_it_listed(s3, s3_bucket)
     s3.client.put_object(Bucket=s3_bucket, Key="seen/b", Body=b"b")  # another writer, not through fsspec
     assert tf.gfile.Exists(f"{root}/b") and sorted(tf.gfile.ListDirectory(root)) == ["a", "b"]
     assert tf.gfile.Glob(f"{root}/b") == [f"{root}/b"]
+
+
+def test_gfile_refused_by_the_store_is_permission_denied(s3, s3_bucket):
+    url = f"s3://{s3_bucket}/private/f"
+    with tf.gfile.GFile(url, "w") as f:
+        f.write("secret")
+    s3.deny = True  # the relay answers 403 AccessDenied to everything
+    with pytest.raises(tf.errors.PermissionDeniedError, match=f"{url}; Permission denied"):
+        tf.gfile.GFile(url).read()
+    with pytest.raises(tf.errors.PermissionDeniedError):
+        with tf.gfile.GFile(url, "w") as f:
+            f.write("overwrite")
