@@ -126,7 +126,7 @@ def serve_all(port: int, runs: list[str], tags: list[str], steps: int, full: boo
     return time.monotonic()
 
 
-def bench_board(logdir: Path, runs, tags, steps, route: str) -> dict:
+def bench_board(logdir: Path, runs, tags, steps, route: str, timeout: float = 120) -> dict:
     port = free_port()
     began = time.monotonic()
     process = subprocess.Popen(
@@ -134,7 +134,7 @@ def bench_board(logdir: Path, runs, tags, steps, route: str) -> dict:
          "--reload-interval", "0"],
         cwd=ROOT, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
-        done = serve_all(port, runs, tags, steps, full=True, timeout=120, route=route)
+        done = serve_all(port, runs, tags, steps, full=True, timeout=timeout, route=route)
         rss = peak_rss_mib(process.pid)
         cpu = cpu_seconds(process.pid)
         latency = {

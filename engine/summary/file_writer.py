@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 import tempfile
 import threading
 import time
 import weakref
 
-from engine.framework import errors
+from engine.gfile import is_remote_path, remote_filesystem
 from engine.proto import event_pb2, graph_pb2, meta_graph_pb2, summary_pb2
 from tfformat.records import encode_record
 
@@ -59,30 +58,6 @@ def _meta_graph_def(graph, graph_def):
     if graph is None:
         return create_meta_graph_def(graph_def=graph_def, collection_list=[])
     return create_meta_graph_def(graph=graph, graph_def=graph_def)
-
-
-_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
-# the pyproject extra that installs each protocol's fsspec backend
-_EXTRAS = {"s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure", "abfs": "azure", "abfss": "azure"}
-
-
-def is_remote_path(logdir) -> bool:
-    """A URL of an fsspec filesystem (``s3://``, ``gs://``, ...) rather than a local path."""
-    return isinstance(logdir, str) and bool(_URL.match(logdir)) and not logdir.startswith("file://")
-
-
-def remote_filesystem(url: str):
-    """(fsspec filesystem, path in it) for `url`; TF's UnimplementedError when no backend is installed."""
-    protocol = url.split("://", 1)[0].lower()
-    try:
-        import fsspec.core
-
-        return fsspec.core.url_to_fs(url)
-    except (ImportError, ValueError):
-        extra = _EXTRAS.get(protocol)
-        hint = f"pip install 'engine-board[{extra}]'" if extra else "install its fsspec backend"
-        raise errors.UnimplementedError(
-            None, None, f"File system scheme '{protocol}' not implemented ({hint})") from None
 
 
 class _ObjectStoreEventWriter(EventFileWriter):

@@ -38,6 +38,7 @@ import uuid
 import numpy as np
 from google.protobuf.message import DecodeError
 
+from engine import gfile
 from engine.framework import dtypes
 from engine.framework.errors import (
     DataLossError,
@@ -202,8 +203,7 @@ class BundleReader:
         self.prefix = prefix
         self.index_path = index_filename(prefix)
         try:
-            with open(self.index_path, "rb") as f:
-                data = f.read()
+            data = gfile.read_bytes(self.index_path)
         except FileNotFoundError:
             raise NotFoundError(
                 None,
@@ -284,9 +284,7 @@ class BundleReader:
         path = data_filename(self.prefix, entry.shard_id, self.num_shards)
         shape = tuple(d.size for d in entry.shape.dim)
         try:
-            with open(path, "rb") as f:
-                f.seek(entry.offset)
-                raw = f.read(entry.size)
+            raw = gfile.read_range(path, entry.offset, entry.size)  # on a URL: one ranged GET
         except FileNotFoundError:
             raise NotFoundError(
                 None, None, f"Checkpoint data file {path} not found (needed for {name})"

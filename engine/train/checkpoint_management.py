@@ -10,6 +10,10 @@ As in TensorFlow, paths are stored relative to the state file's directory when t
 given as a relative path (or when `save_relative_paths` is set), and `get_checkpoint_state` joins
 relative paths back onto the directory it was asked about. The file is replaced atomically
 (written to a temporary name, then renamed).
+
+Every function here also takes URLs (``s3://bucket/ckpt``, ``memory://...``: engine/gfile.py's fsspec
+layer). Object stores have no rename; there each file is put in one PUT, which replaces the object at
+once, so the state file is still read old or new, never half written.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import uuid
 
 from google.protobuf import text_format
 
+from engine import gfile
 from engine.proto import checkpoint_state_pb2, saver_pb2
 from engine.train.checkpoint_bundle import index_filename
 
@@ -32,11 +37,27 @@ def _state_filename(save_dir: str, latest_filename: str | None) -> str:
     return os.path.join(save_dir, latest_filename or "checkpoint")
 
 
+def _isabs(path: str) -> bool:
+    """An absolute local path or a URL: stored as is in the state file, not joined onto its folder."""
+    return os.path.isabs(path) or gfile.is_remote_path(path)
+
+
+def _glob(pattern: str) -> list[str]:
+    """The paths matching `pattern`, local or a URL (glob metacharacters in the prefix are escaped)."""
+    if gfile.is_remote_path(pattern):
+        return gfile.Glob(pattern)
+    return glob.glob(pattern)
+
+
 def atomic_write(path: str, data: bytes) -> None:
     """Writes `data` to `path` through a temporary file and a rename: readers see old or new, never half.
 
     Temporary files that an earlier write of `path` left behind when its process was killed are removed.
+    A URL is put in one PUT instead, which object stores apply whole.
     """
+    if gfile.is_remote_path(path):
+        gfile.put_object(path, data)
+        return
     for orphan in glob.glob(glob.escape(path) + ".tmp" + "[0-9a-f]" * 32):
         try:
             os.remove(orphan)
@@ -68,7 +89,12 @@ def generate_checkpoint_state_proto(
             f"Checkpoint timestamps, if provided, must match checkpoint paths "
             f"({len(all_model_checkpoint_timestamps)} vs {len(paths)})"
         )
-    if not os.path.isabs(save_dir):
+    if gfile.is_remote_path(save_dir):
+        # A URL folder's checkpoints are named relative to it, as TF writes them (a checkpoint
+        # folder can then be copied to another bucket or to disk and still be found).
+        model_checkpoint_path = _relative_to_url(model_checkpoint_path, save_dir)
+        paths = [_relative_to_url(p, save_dir) for p in paths]
+    elif not os.path.isabs(save_dir):
         # Relative to the directory the state file lives in, which is how readers resolve them.
         if not os.path.isabs(model_checkpoint_path):
             model_checkpoint_path = os.path.relpath(model_checkpoint_path, save_dir)
@@ -112,7 +138,15 @@ def update_checkpoint_state(
 
 
 def _relative_to(path: str, directory: str) -> str:
+    if gfile.is_remote_path(directory):
+        return _relative_to_url(path, directory)
     return os.path.relpath(path, directory or ".") if os.path.isabs(path) else path
+
+
+def _relative_to_url(path: str, url: str) -> str:
+    """`path` relative to the URL folder `url` when it lies in it (else as given)."""
+    folder = url.rstrip("/") + "/"
+    return path[len(folder):] if path.startswith(folder) else path
 
 
 def get_checkpoint_state(checkpoint_dir, latest_filename=None):
@@ -120,8 +154,7 @@ def get_checkpoint_state(checkpoint_dir, latest_filename=None):
     or unreadable (TF logs a warning and returns None too)."""
     state_file = _state_filename(checkpoint_dir, latest_filename)
     try:
-        with open(state_file, encoding="utf-8") as f:
-            text = f.read()
+        text = gfile.read_bytes(state_file).decode("utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
@@ -136,10 +169,10 @@ def get_checkpoint_state(checkpoint_dir, latest_filename=None):
         return None
     if not state.model_checkpoint_path:
         raise ValueError(f"Invalid checkpoint state loaded from {checkpoint_dir}")
-    if not os.path.isabs(state.model_checkpoint_path):
+    if not _isabs(state.model_checkpoint_path):
         state.model_checkpoint_path = os.path.join(checkpoint_dir, state.model_checkpoint_path)
     for i, path in enumerate(state.all_model_checkpoint_paths):
-        if not os.path.isabs(path):
+        if not _isabs(path):
             state.all_model_checkpoint_paths[i] = os.path.join(checkpoint_dir, path)
     return state
 
@@ -147,7 +180,7 @@ def get_checkpoint_state(checkpoint_dir, latest_filename=None):
 def checkpoint_exists(checkpoint_prefix) -> bool:
     """Whether a V2 checkpoint (its `.index`) or a V1 checkpoint file matches `checkpoint_prefix`."""
     prefix = os.fspath(checkpoint_prefix)
-    return bool(glob.glob(index_filename(prefix)) or glob.glob(prefix))
+    return bool(_glob(index_filename(prefix)) or _glob(prefix))
 
 
 def latest_checkpoint(checkpoint_dir, latest_filename=None):
@@ -166,8 +199,9 @@ def get_checkpoint_mtimes(checkpoint_prefixes) -> list[float]:
     """Modification times of the checkpoints that exist among `checkpoint_prefixes` (their `.index`)."""
     times = []
     for prefix in checkpoint_prefixes:
-        for path in glob.glob(index_filename(os.fspath(prefix))) or glob.glob(os.fspath(prefix)):
-            times.append(os.path.getmtime(path))
+        for path in _glob(index_filename(os.fspath(prefix))) or _glob(os.fspath(prefix)):
+            remote = gfile.is_remote_path(path)
+            times.append(gfile.Stat(path).mtime_nsec / 1e9 if remote else os.path.getmtime(path))
             break
     return times
 
@@ -187,11 +221,16 @@ def remove_checkpoint(
     paths = [meta_graph_filename(checkpoint_prefix, meta_graph_suffix)]
     if checkpoint_format_version == saver_pb2.SaverDef.V2:
         paths.append(index_filename(checkpoint_prefix))
-        paths.extend(glob.glob(glob.escape(checkpoint_prefix) + ".data-?????-of-?????"))
+        paths.extend(_glob(glob.escape(checkpoint_prefix) + ".data-?????-of-?????"))
     else:
         paths.append(checkpoint_prefix)
     for path in paths:
+        if gfile.is_remote_path(path):
+            if gfile.Exists(path):
+                gfile.Remove(path)
+            continue
         try:
             os.remove(path)
         except FileNotFoundError:
             pass
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from engine import gfile
 from engine.framework.errors import NotFoundError
 from engine.train import checkpoint_management
 from engine.train.checkpoint_bundle import BundleReader
@@ -46,7 +47,7 @@ def NewCheckpointReader(filepattern):  # noqa: N802 - TF's public name
 
 def _resolve(ckpt_dir_or_file) -> str:
     path = os.fspath(ckpt_dir_or_file)
-    if os.path.isdir(path):
+    if gfile.IsDirectory(path):
         latest = checkpoint_management.latest_checkpoint(path)
         if latest is None:
             raise ValueError(f"Couldn't find 'checkpoint' file or checkpoints in given directory {path}")

@@ -1,4 +1,5 @@
-"""`tf.train.write_graph`: a GraphDef into `logdir/name`, as text (default) or binary, written atomically."""
+"""`tf.train.write_graph`: a GraphDef into `logdir/name`, as text (default) or binary, written atomically
+(on a URL: in one PUT)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 
 from google.protobuf import text_format
 
+from engine import gfile
 from engine.framework import ops
 from engine.train.checkpoint_management import atomic_write
 
@@ -16,7 +18,8 @@ def write_graph(graph_or_graph_def, logdir, name, as_text=True):
         graph_def = graph_or_graph_def.as_graph_def()
     else:
         graph_def = graph_or_graph_def
-    os.makedirs(logdir, exist_ok=True)
+    if not gfile.is_remote_path(logdir):  # a URL's folder needs no making (object stores have none)
+        os.makedirs(logdir, exist_ok=True)
     path = os.path.join(logdir, name)
     if as_text:
         atomic_write(path, text_format.MessageToString(graph_def).encode())

@@ -21,6 +21,7 @@ import os
 from google.protobuf import text_format
 from google.protobuf.message import DecodeError
 
+from engine import gfile
 from engine.framework import op_signatures, ops, registry
 from engine.framework.importer import import_graph_def
 from engine.ops import io_ops, resource_variable_ops  # noqa: F401 - registers the ops TF's .meta files use
@@ -207,7 +208,7 @@ def export_meta_graph(
     )
     if filename:
         directory = os.path.dirname(os.fspath(filename))
-        if directory:
+        if directory and not gfile.is_remote_path(directory):
             os.makedirs(directory, exist_ok=True)
         data = (
             text_format.MessageToString(meta_graph_def).encode()
@@ -222,10 +223,10 @@ def export_meta_graph(
 def read_meta_graph_file(filename):
     """A MetaGraphDef from a binary (or, failing that, text-format) `.meta` file."""
     filename = os.fspath(filename)
-    if not os.path.exists(filename):
-        raise OSError(f"File does not exist. Received: {filename}.")
-    with open(filename, "rb") as f:
-        data = f.read()
+    try:
+        data = gfile.read_bytes(filename)
+    except FileNotFoundError:
+        raise OSError(f"File does not exist. Received: {filename}.") from None
     meta_graph_def = meta_graph_pb2.MetaGraphDef()
     try:
         meta_graph_def.ParseFromString(data)

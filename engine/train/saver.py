@@ -41,9 +41,9 @@ import tempfile
 import time
 
 import numpy as np
-from google.protobuf import text_format
 
 from engine.framework import errors, ops
+from engine.gfile import is_remote_path, remote_filesystem
 from engine.ops import (
     array_ops,
     constant_op,
@@ -53,7 +53,6 @@ from engine.ops import (
 )
 from engine.ops.op_util import make_op
 from engine.proto import saver_pb2
-from engine.summary.file_writer import is_remote_path, remote_filesystem
 from engine.train import checkpoint_management, meta_graph
 
 _logger = logging.getLogger(__name__)
@@ -348,9 +347,9 @@ class Saver:
         """Takes over `checkpoint_paths` that still exist (e.g. after a restart), with their file times."""
         recovered = []
         for path in checkpoint_paths:
-            index = f"{path}.index"
-            if os.path.exists(index):
-                recovered.append((path, os.path.getmtime(index)))
+            mtimes = checkpoint_management.get_checkpoint_mtimes([path])
+            if mtimes:
+                recovered.append((path, mtimes[0]))
         self.set_last_checkpoints_with_time(recovered)
 
     def _record_last_checkpoint(self, path):
@@ -369,11 +368,8 @@ class Saver:
                 self._next_checkpoint_time += self.saver_def.keep_checkpoint_every_n_hours * 3600
                 continue
             try:
-                if is_remote_path(path):
-                    _remove_remote_checkpoint(path, meta_graph_suffix)
-                else:
-                    checkpoint_management.remove_checkpoint(path, self.saver_def.version, meta_graph_suffix)
-            except OSError as exc:
+                checkpoint_management.remove_checkpoint(path, self.saver_def.version, meta_graph_suffix)
+            except (OSError, errors.OpError) as exc:
                 _logger.warning("Ignoring: %s", exc)
 
     # --- saving and restoring ---------------------------------------------------------------------
@@ -449,8 +445,8 @@ class Saver:
     def _save_remote(self, sess, save_path, checkpoint_file, latest_filename, meta_graph_suffix,
                      write_meta_graph, write_state, strip_default_attrs):
         """`save` to a URL: staged locally, then uploaded in an order that keeps it restorable."""
-        fs, _ = remote_filesystem(save_path)
         folder_url = save_path.rsplit("/", 1)[0]
+        fs, folder = remote_filesystem(folder_url)
         staging = tempfile.mkdtemp(prefix="engine-checkpoint-")
         try:
             local = self.save(sess, os.path.join(staging, os.path.basename(checkpoint_file)),
@@ -459,7 +455,7 @@ class Saver:
             # the index last: a reader finds the checkpoint only once all its data is there
             staged = sorted(os.listdir(staging), key=lambda f: (f.endswith(".index"), f.endswith(".meta"), f))
             for filename in staged:
-                fs.put_file(os.path.join(staging, filename), _fs_path(f"{folder_url}/{filename}"))
+                fs.put_file(os.path.join(staging, filename), f"{folder.rstrip('/')}/{filename}")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         if local is None:
@@ -467,21 +463,19 @@ class Saver:
         model_checkpoint_path = f"{folder_url}/{os.path.basename(local)}"
         if write_state:
             self._record_last_checkpoint(model_checkpoint_path)
-            state = checkpoint_management.generate_checkpoint_state_proto(
-                folder_url, model_checkpoint_path, all_model_checkpoint_paths=self.last_checkpoints)
-            fs.pipe_file(_fs_path(f"{folder_url}/{latest_filename}"),
-                         text_format.MessageToString(state).encode("utf-8"))
+            checkpoint_management.update_checkpoint_state(  # last: one PUT of the state file
+                folder_url, model_checkpoint_path, self.last_checkpoints, latest_filename=latest_filename)
             self._maybe_delete_old_checkpoints(meta_graph_suffix)
         return model_checkpoint_path
 
     def _restore_remote(self, sess, checkpoint_prefix):
-        fs, prefix = remote_filesystem(checkpoint_prefix)
-        index = f"{prefix}.index"
-        if not fs.exists(index):
+        if not checkpoint_management.checkpoint_exists(checkpoint_prefix):
             raise ValueError(f"The passed save_path is not a valid checkpoint: {checkpoint_prefix}")
+        fs, prefix = remote_filesystem(checkpoint_prefix)
         staging = tempfile.mkdtemp(prefix="engine-checkpoint-")
         try:
-            for path in [index, *fs.glob(prefix + ".data-?????-of-?????")]:
+            # whole files, one GET each (RestoreV2 could read a URL, but with one ranged GET per tensor)
+            for path in [f"{prefix}.index", *fs.glob(prefix + ".data-?????-of-?????")]:
                 fs.get_file(path, os.path.join(staging, path.rsplit("/", 1)[1]))
             self.restore(sess, os.path.join(staging, prefix.rsplit("/", 1)[1]))
         finally:
@@ -535,18 +529,3 @@ class Saver:
             clear_devices=clear_devices,
             strip_default_attrs=strip_default_attrs,
         )
-
-
-def _fs_path(url: str) -> str:
-    """The path of a URL inside its filesystem (fsspec methods take paths without the scheme)."""
-    return remote_filesystem(url)[1]
-
-
-def _remove_remote_checkpoint(prefix_url: str, meta_graph_suffix: str) -> None:
-    fs, prefix = remote_filesystem(prefix_url)
-    paths = [f"{prefix}.{meta_graph_suffix}", f"{prefix}.index", *fs.glob(prefix + ".data-?????-of-?????")]
-    for path in paths:
-        try:
-            fs.rm_file(path)
-        except FileNotFoundError:
-            pass
