@@ -12,11 +12,12 @@ from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from google.protobuf import json_format
 
 from board.data import projector
 from board.errors import BadRequest
+from board.routes.pages import page_context
 from board.routes.summary_common import json_response
 
 router = APIRouter(tags=["projector"])
@@ -105,3 +106,11 @@ def neighbors(request: Request, run: RunParam, name: NameParam,
     nearest = nearest[np.argsort(distances[nearest], kind="stable")]
     found = [{"index": int(i), "distance": round(float(distances[i]), 6)} for i in nearest]
     return json_response({"index": index, "neighbors": found})
+
+
+@router.get("/projector", response_class=HTMLResponse, include_in_schema=False)
+def projector_page(request: Request) -> HTMLResponse:
+    """templates/projector.html; static/js/projector/main.js fetches everything it shows."""
+    from board.resources import templates  # imported late: the app factory imports this module first
+
+    return templates.TemplateResponse(request, "projector.html", page_context(request, "projector"))
