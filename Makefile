@@ -78,6 +78,7 @@ screenshots: $(VENV)/.installed-test assets
 	cp test-artifacts/end-to-end-hparams.png docs/screenshots/hparams.png
 	cp test-artifacts/end-to-end-pr-curves.png docs/screenshots/pr_curves.png
 	cp test-artifacts/end-to-end-custom-scalars.png docs/screenshots/custom_scalars.png
+	cp test-artifacts/end-to-end-projector.png docs/screenshots/projector.png
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor static/bundle build *.egg-info tmp test-artifacts
