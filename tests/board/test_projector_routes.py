@@ -6,6 +6,8 @@ work, and answer bad input with JSON errors."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from fastapi.testclient import TestClient
 from board import create_app
 from board.data import projector
 from tests.board.tb_oracle import TensorBoardOracle
+from tests.conftest import REAL_FIXTURES
 from tests.fixtures.projector.make_fixture import write
 
 PREFIX = "/data/plugin/projector"
@@ -154,3 +157,50 @@ def test_paths_outside_config_and_limits(tmp_path, monkeypatch):
     response = client.get(PREFIX + "/tensor", params={"run": ".", "name": "big"})
     assert response.status_code == 400 and "above the limit" in response.json()["error"]
     assert json.loads(client.get(PREFIX + "/runs").text) == ["."]
+
+
+REAL = REAL_FIXTURES / "multi_plugin" / "logdir"  # TF1 runs with checkpoints, a tensorboardX embedding
+
+
+@pytest.fixture(scope="module")
+def real_client():
+    return TestClient(create_app(REAL, reload_interval=0))
+
+
+def test_real_tensorboardx_embedding_as_tensorboard(real_client):
+    tb = TensorBoardOracle(REAL)
+    assert tb.json(f"{PREFIX}/runs") == ["tbx_run"]  # its venv has no TF: checkpoints are not read
+    runs = real_client.get(f"{PREFIX}/runs").json()
+    assert sorted(runs) == ["lr0.001_sgd_u32", "lr0.01_adam_u16", "lr0.1_adam_u32", "tbx_run"]
+    assert real_client.get(f"{PREFIX}/info", params={"run": "tbx_run"}).json() == tb.json(f"{PREFIX}/info",
+                                                                                            run="tbx_run")
+    params = {"run": "tbx_run", "name": "points:00300"}
+    expected = tb.get(f"{PREFIX}/tensor", **params).get_data()
+    assert real_client.get(f"{PREFIX}/tensor", params=params).content == expected
+    assert real_client.get(f"{PREFIX}/metadata", params=params).text == tb.get(
+        f"{PREFIX}/metadata", **params).get_data(as_text=True)
+
+
+def test_real_tf_checkpoint_variables(real_client, tf_python):
+    """The TF1 runs' `word_embedding` (a variable of a checkpoint TensorFlow wrote) has the values
+    TensorFlow reads back, and the metadata its config names."""
+    run = REAL / "lr0.01_adam_u16"
+    script = ("import sys, json, tensorflow as tf\n"
+              "r = tf.train.load_checkpoint(sys.argv[1])\n"
+              "m = r.get_variable_to_shape_map()\n"
+              "print(json.dumps({'shapes': {k: v for k, v in m.items() if len(v) == 2},"
+              " 'value': r.get_tensor('word_embedding').tolist()}))")
+    out = subprocess.run([tf_python, "-c", script, str(run)], capture_output=True, text=True,
+                         timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, check=True)
+    expected = json.loads(out.stdout.strip().splitlines()[-1])
+    info = real_client.get(f"{PREFIX}/info", params={"run": "lr0.01_adam_u16"}).json()
+    assert info["modelCheckpointPath"] == str(run / "model.ckpt-300")
+    shapes = {e["tensorName"]: e["tensorShape"] for e in info["embeddings"]}
+    assert shapes == expected["shapes"]  # every 2-D variable (Adam's slots too, as TensorBoard)
+    assert info["embeddings"][0]["metadataPath"] == "metadata.tsv"
+    params = {"run": "lr0.01_adam_u16", "name": "word_embedding"}
+    raw = real_client.get(f"{PREFIX}/tensor", params=params).content
+    values = np.array(expected["value"], np.float32)
+    np.testing.assert_array_equal(np.frombuffer(raw, "<f4").reshape(values.shape), values)
+    labels = real_client.get(f"{PREFIX}/metadata", params=params).text
+    assert labels == (run / "metadata.tsv").read_text() and labels.startswith("word0\n")
