@@ -92,3 +92,23 @@ def test_empty_logdir(board_server, page, screenshot, tmp_path):
     assert page.locator("[data-empty]").is_visible()
     assert not page.locator("[data-pj-view]").is_visible()
     screenshot("projector-empty")
+
+
+def test_umap_in_a_worker(board_server, page, screenshot, logdir):
+    server = board_server(logdir)
+    page.goto(f"{server.url}/projector?run=.&method=umap&color=label")
+    page.wait_for_function(LOADED)
+    page.wait_for_function("() => window.board.snapshot().method === 'umap'", timeout=60_000)
+    drawn = snapshot(page)
+    assert drawn["count"] == 12 and drawn["legend"] == ["0", "1", "2"]
+    assert "UMAP in 3 dimensions" in page.locator("[data-pj-status]").inner_text()
+    page.click(".pj-dims span >> text=2-D")  # a new layout in two dimensions
+    page.wait_for_function("() => window.board.snapshot().method === 'umap'"
+                           " && window.board.snapshot().cameraDims === 2"
+                           " && document.querySelector('[data-pj-status]').textContent"
+                           ".includes('in 2 dimensions')",
+                           timeout=60_000)
+    screenshot("projector-umap")
+    page.click(".pj-dims span >> text=PCA")
+    page.wait_for_function("() => window.board.snapshot().method === 'pca'")
+    assert "method=pca" in page.url

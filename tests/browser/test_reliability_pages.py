@@ -117,4 +117,6 @@ def test_projector_page_satisfies_the_csp(board_server, page, tmp_path):
     page.wait_for_function("() => document.body.dataset.loaded === 'true'")
     page.wait_for_function("() => window.board.snapshot().count > 0")  # WebGL (three.js) drew the points
     page.wait_for_load_state("networkidle")
+    page.goto(f"{server.url}/projector?method=umap")  # umap-js in a Web Worker
+    page.wait_for_function("() => window.board.snapshot().method === 'umap'", timeout=60_000)
     assert _violations(page) == []

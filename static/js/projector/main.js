@@ -1,10 +1,11 @@
 /**
  * Projector dashboard (templates/projector.html): the runs with embeddings
  * (/data/plugin/projector/runs), the chosen tensor projected on its principal axes by the server
- * (/data/projector/pca) and drawn as a 2-D or 3-D scatter with three.js (WebGL), coloured by a
+ * (/data/projector/pca), or its UMAP computed in a Web Worker (umap.js), and drawn as a 2-D or 3-D
+ * scatter with three.js (WebGL), coloured by a
  * metadata column (/data/plugin/projector/metadata), its label on hover, labels matching the
  * search highlighted, and the nearest neighbours of the point clicked (/data/projector/neighbors).
- * The choice is kept in the URL (?run=&tensor=&dims=&color=&label=).
+ * The choice is kept in the URL (?run=&tensor=&method=pca|umap&dims=&color=&label=).
  * `window.board` exposes `snapshot()` (what is drawn) and `screenOf(index)` for tests;
  * `<body data-loaded="true">` once the first tensor (or the empty state) is shown.
  */
@@ -13,6 +14,7 @@ import { getJSON, query } from "../http.js";
 import { exposeForTests, markLoaded } from "../testhook.js";
 import { parseMetadata } from "./metadata.js";
 import { Scatter } from "./scatter.js";
+import { umap, UMAP_MAX_POINTS } from "./umap.js";
 
 const $ = (selector) => document.querySelector(selector);
 const el = {
@@ -23,7 +25,8 @@ const el = {
 };
 const url = new URLSearchParams(window.location.search);
 const state = { run: url.get("run"), tensor: url.get("tensor"), dims: url.get("dims") === "2" ? 2 : 3,
-  color: url.get("color"), label: url.get("label"), pca: null, metadata: null, selected: null, neighbors: [] };
+  color: url.get("color"), label: url.get("label"), method: url.get("method") === "umap" ? "umap" : "pca",
+  projection: null, metadata: null, selected: null, neighbors: [] };
 const NEIGHBORS = 10;
 const scatter = new Scatter(el.view, { onHover: showTooltip, onClick: selectPoint });
 
@@ -31,6 +34,7 @@ function saveUrl() {
   const params = new URLSearchParams();
   for (const key of ["run", "tensor", "color", "label"]) if (state[key]) params.set(key, state[key]);
   params.set("dims", String(state.dims));
+  params.set("method", state.method);
   window.history.replaceState(null, "", `?${params}`);
 }
 
@@ -91,21 +95,21 @@ async function selectPoint(index) {
 
 function searchMatches() {
   const text = el.search.value.trim().toLowerCase();
-  if (!text || !state.pca) return null;
+  if (!text || !state.projection) return null;
   const matches = new Set();
-  for (let i = 0; i < state.pca.points.length; i += 1) {
+  for (let i = 0; i < state.projection.points.length; i += 1) {
     if (String(labelOf(i)).toLowerCase().includes(text)) matches.add(i);
   }
   return matches;
 }
 
 function redraw() {
-  if (!state.pca) return;
+  if (!state.projection) return;
   const matches = searchMatches();
   el.matches.textContent = matches ? `${matches.size} match${matches.size === 1 ? "" : "es"}` : "";
   const values = state.metadata && state.color ? state.metadata.columns[state.color] : null;
   const legend = scatter.draw({
-    points: state.pca.points, dims: state.dims, colorValues: values, matches,
+    points: state.projection.points, dims: state.dims, colorValues: values, matches,
     selected: state.selected, neighbors: new Set(state.neighbors.map((n) => n.index)),
   });
   el.legend.replaceChildren(...legend.map(({ value, color }) => {
@@ -119,8 +123,21 @@ function redraw() {
   }));
 }
 
+/**
+ * The tensor's points by the chosen method: `{points, shape, explained}` (PCA, from the server), or
+ * `{points, shape, umap: true}` (UMAP of the first UMAP_MAX_POINTS points, in the worker).
+ */
+async function project(info, params) {
+  const pca = await getJSON(`/data/projector/pca?${query({ ...params, components: 3 })}`);
+  if (state.method !== "umap") return pca;
+  const shape = info && info.tensorShape && info.tensorShape.length === 2 ? info.tensorShape : pca.shape;
+  const progress = (done) => { el.status.textContent = `UMAP of ${state.tensor}: ${Math.round(100 * done)}%…`; };
+  const points = await umap(params.run, params.name, shape, state.dims, progress);
+  return { points, shape: pca.shape, umap: true, dims: state.dims };
+}
+
 async function loadTensor() {
-  state.pca = null;
+  state.projection = null;
   state.metadata = null;
   state.selected = null;
   state.neighbors = [];
@@ -128,12 +145,12 @@ async function loadTensor() {
   const info = state.info.embeddings.find((e) => e.tensorName === state.tensor);
   el.status.textContent = `Projecting ${state.tensor}…`;
   const params = { run: state.run, name: state.tensor };
-  const [pca, metadata] = await Promise.all([
-    getJSON(`/data/projector/pca?${query({ ...params, components: 3 })}`),
+  const [projection, metadata] = await Promise.all([
+    project(info, params),
     info && info.metadataPath ? fetch(`/data/plugin/projector/metadata?${query(params)}`).then((r) => (r.ok ? r.text() : null))
       : Promise.resolve(null),
   ]);
-  state.pca = pca;
+  state.projection = projection;
   state.metadata = metadata === null ? null : parseMetadata(metadata);
   const names = state.metadata ? state.metadata.names : [];
   state.label = fillSelect(el.label, names, state.label, names.length ? null : "(index)");
@@ -144,8 +161,14 @@ async function loadTensor() {
 }
 
 function showStatus() {
-  const [points, dimensions] = state.pca.shape;
-  const variance = state.pca.explained.slice(0, state.dims).reduce((a, b) => a + b, 0);
+  const [points, dimensions] = state.projection.shape;
+  if (state.projection.umap) {
+    const shown = Math.min(points, UMAP_MAX_POINTS);
+    el.status.textContent = `${points} points × ${dimensions} dimensions · UMAP in ${state.dims} dimensions`
+      + (shown < points ? ` of the first ${shown} points` : "");
+    return;
+  }
+  const variance = state.projection.explained.slice(0, state.dims).reduce((a, b) => a + b, 0);
   el.status.textContent = `${points} points × ${dimensions} dimensions · PCA: ${(100 * variance).toFixed(1)}% of the variance`
     + ` in ${state.dims} components`;
 }
@@ -190,16 +213,29 @@ for (const input of document.querySelectorAll("[data-pj-dims]")) {
     state.dims = Number(input.value);
     saveUrl();
     scatter.resetView();
-    if (!state.pca) return;
+    if (!state.projection) return;
+    if (state.projection.umap) {
+      guarded(loadTensor)();  // UMAP's layout depends on its number of dimensions
+      return;
+    }
     showStatus();
     redraw();
+  });
+}
+for (const input of document.querySelectorAll("[data-pj-method]")) {
+  input.checked = input.value === state.method;
+  input.addEventListener("change", () => {
+    state.method = input.value;
+    saveUrl();
+    if (state.tensor) guarded(loadTensor)();
   });
 }
 window.addEventListener("resize", () => scatter.resize());
 
 exposeForTests({
   state,
-  snapshot: () => ({ ...scatter.snapshot(), run: state.run, tensor: state.tensor, dims: state.dims }),
+  snapshot: () => ({ ...scatter.snapshot(), run: state.run, tensor: state.tensor, dims: state.dims,
+    method: state.projection ? (state.projection.umap ? "umap" : "pca") : null }),
   screenOf: (index) => scatter.screenOf(index),
 });
 guarded(start)().finally(markLoaded);
