@@ -37,6 +37,7 @@ MAX_METADATA_BYTES = 64 * 2**20
 MAX_METADATA_ROWS = 100_000  # TensorBoard's projector shows at most 100k points
 MAX_SPRITE_BYTES = 64 * 2**20
 TENSOR_CACHE_SIZE = 2  # TensorBoard keeps the last two tensors read
+MAX_REMEMBERED_SHAPES = 10_000
 
 
 class BadEmbedding(BadRequest):
@@ -54,9 +55,8 @@ class RunEmbeddings:
     checkpoint: str | None  # prefix of the checkpoint the variables come from
 
 
-def run_directories(store, run_names: list[str]) -> list[tuple[str, Path]]:
+def run_directories(root: Path | None, run_names: list[str]) -> list[tuple[str, Path]]:
     """(run, directory) of each run, plus the logdir as "." (local logdirs only, as TensorBoard)."""
-    root = getattr(store, "root", None)
     if root is None:
         return []
     pairs = [(run, root if run == "." else root.joinpath(*run.split("/"))) for run in run_names]
@@ -155,15 +155,15 @@ class ProjectorData:
         self._provider = provider
         self._lock = threading.Lock()
         self._tensors: OrderedDict = OrderedDict()  # (run, name, path, mtime) -> array
+        self._shapes: dict[tuple, tuple] = {}  # (path, mtime, size) -> shape of a TSV tensor file
 
-    def _store(self):
-        return self._provider._loader.store
-
-    def runs(self) -> dict[str, RunEmbeddings]:
-        """{run: RunEmbeddings} of every run with at least one embedding."""
+    def runs(self, only: str | None = None) -> dict[str, RunEmbeddings]:
+        """{run: RunEmbeddings} of every run (or of run `only`) with at least one embedding."""
         out: dict[str, RunEmbeddings] = {}
-        pairs = run_directories(self._store(), self._provider.run_names())
+        pairs = run_directories(self._provider.local_root(), self._provider.run_names())
         for run, folder in pairs:
+            if only is not None and run != only:
+                continue
             for config_path in (folder / CONFIG_FILENAME, folder / ASSETS_DIR / CONFIG_FILENAME):
                 found = self._load(run, folder, config_path)
                 if found is not None:
@@ -202,10 +202,10 @@ class ProjectorData:
                 info.tensor_name = info.tensor_name[:-2]
             if info.tensor_path and not info.tensor_shape:
                 try:
-                    tensor = self._tsv(found, info)
+                    shape = self._tsv_shape(found, info)
                 except (BadRequest, OSError):
                     continue  # listed without a shape; /tensor explains what is wrong
-                info.tensor_shape.extend(tensor.shape if tensor.ndim == 2 else [0, 0])
+                info.tensor_shape.extend(shape)
         reader = _open_reader(found.checkpoint) if found.checkpoint else None
         if reader is None:
             return
@@ -226,7 +226,7 @@ class ProjectorData:
                 info.tensor_shape.extend(shape)
 
     def run(self, run: str) -> RunEmbeddings:
-        found = self.runs().get(run)
+        found = self.runs(only=run).get(run)
         if found is None:
             raise NotFound(f"run {run!r} has no embeddings")
         return found
@@ -246,6 +246,19 @@ class ProjectorData:
             while len(self._tensors) > TENSOR_CACHE_SIZE:
                 self._tensors.popitem(last=False)
         return tensor
+
+    def _tsv_shape(self, found: RunEmbeddings, info) -> tuple:
+        """The shape of a tensor file, remembered while the file is unchanged (every listing needs
+        it; parsing the file each time would not scale)."""
+        path = _inside(found.config_path.parent, info.tensor_path)
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        if key not in self._shapes:
+            if len(self._shapes) >= MAX_REMEMBERED_SHAPES:  # entries of files since rewritten
+                self._shapes.clear()
+            tensor = self._tsv(found, info)
+            self._shapes[key] = tuple(tensor.shape) if tensor.ndim == 2 else (0, 0)
+        return self._shapes[key]
 
     def tensor(self, run: str, name: str) -> np.ndarray:
         """The embedding `name` of `run` as a float32 matrix (points x dimensions)."""

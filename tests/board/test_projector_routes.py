@@ -204,3 +204,21 @@ def test_real_tf_checkpoint_variables(real_client, tf_python):
     np.testing.assert_array_equal(np.frombuffer(raw, "<f4").reshape(values.shape), values)
     labels = real_client.get(f"{PREFIX}/metadata", params=params).text
     assert labels == (run / "metadata.tsv").read_text() and labels.startswith("word0\n")
+
+
+def test_rewritten_files_are_read_again(tmp_path):
+    """Configs and tensor files change without new events: each request sees the files as they are."""
+    (tmp_path / "projector_config.pbtxt").write_text('embeddings { tensor_name: "v" tensor_path: "v.tsv" }\n')
+    (tmp_path / "v.tsv").write_text("1\t2\n3\t4\n")
+    client = TestClient(create_app(tmp_path, reload_interval=0))
+    params = {"run": ".", "name": "v"}
+    assert client.get(f"{PREFIX}/info", params={"run": "."}).json()["embeddings"][0]["tensorShape"] == [2, 2]
+    values = client.get(f"{PREFIX}/tensor", params=params).content
+    assert np.frombuffer(values, "<f4").tolist() == [1, 2, 3, 4]
+    (tmp_path / "v.tsv").write_text("5\t6\t7\n")
+    os.utime(tmp_path / "v.tsv", ns=(1, 1))  # a different mtime even on a coarse clock
+    assert client.get(f"{PREFIX}/info", params={"run": "."}).json()["embeddings"][0]["tensorShape"] == [1, 3]
+    assert np.frombuffer(client.get(f"{PREFIX}/tensor", params=params).content, "<f4").tolist() == [5, 6, 7]
+    (tmp_path / "projector_config.pbtxt").write_text("")
+    assert client.get(f"{PREFIX}/runs").json() == []
+    assert client.get(f"{PREFIX}/info", params={"run": "."}).status_code == 404
