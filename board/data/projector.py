@@ -319,18 +319,30 @@ class ProjectorData:
         return data, image_type(data)
 
 
+PCA_SAMPLE = 50_000  # the axes are fitted on at most this many points (seeded), as TensorBoard's
+MAX_COVARIANCE_DIMS = 2_000  # up to here the axes come from the covariance (one GEMM); above, SVD
+
+
 def pca(tensor: np.ndarray, components: int) -> tuple[np.ndarray, np.ndarray]:
-    """The points projected on their first `components` principal axes (centred, SVD), and the
-    fraction of the variance each axis explains."""
+    """The points projected on their first `components` principal axes (centred), and the
+    fraction of the variance each axis explains (of the sample the axes were fitted on)."""
     points = np.asarray(tensor, dtype=np.float64)
     centred = points - points.mean(axis=0)
     k = min(components, *centred.shape)
     if k == 0:
         return np.zeros((len(points), components), np.float32), np.zeros(components)
-    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
-    projected = centred @ vt[:k].T
-    total = float((singular ** 2).sum())
-    explained = (singular[:k] ** 2) / total if total > 0 else np.zeros(k)
+    sample = centred
+    if len(centred) > PCA_SAMPLE:
+        sample = centred[np.random.default_rng(0).choice(len(centred), PCA_SAMPLE, replace=False)]
+    if sample.shape[1] <= MAX_COVARIANCE_DIMS:
+        variances, vectors = np.linalg.eigh(sample.T @ sample)  # ascending
+        variances, axes = np.clip(variances[::-1], 0, None), vectors[:, ::-1].T
+    else:
+        _, singular, axes = np.linalg.svd(sample, full_matrices=False)
+        variances = singular ** 2
+    projected = centred @ axes[:k].T
+    total = float(variances.sum())
+    explained = variances[:k] / total if total > 0 else np.zeros(k)
     if k < components:  # fewer dimensions than asked: the missing axes are flat
         projected = np.pad(projected, ((0, 0), (0, components - k)))
         explained = np.pad(explained, (0, components - k))

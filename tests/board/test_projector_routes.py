@@ -222,3 +222,24 @@ def test_rewritten_files_are_read_again(tmp_path):
     (tmp_path / "projector_config.pbtxt").write_text("")
     assert client.get(f"{PREFIX}/runs").json() == []
     assert client.get(f"{PREFIX}/info", params={"run": "."}).status_code == 404
+
+
+@pytest.mark.parametrize(("sample", "covariance_dims"), [(50_000, 2_000), (50_000, 2), (150, 2_000)])
+def test_pca_matches_svd(monkeypatch, sample, covariance_dims):
+    """The covariance path, the SVD path (many dimensions) and a sampled fit agree with numpy's SVD
+    of all points (axes up to sign; a sample of 150 of 200 points of this data gives near axes)."""
+    monkeypatch.setattr(projector, "PCA_SAMPLE", sample)
+    monkeypatch.setattr(projector, "MAX_COVARIANCE_DIMS", covariance_dims)
+    rng = np.random.default_rng(3)
+    points = rng.normal(size=(200, 6)) * [5, 3, 2, 0.5, 0.2, 0.1] @ np.linalg.qr(rng.normal(size=(6, 6)))[0]
+    projected, explained = projector.pca(points.astype(np.float32), 3)
+    centred = points - points.mean(0)
+    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
+    expected = centred @ vt[:3].T
+    tolerance = 1e-3 if sample > 200 else 0.15
+    for axis in range(3):
+        sign = np.sign(np.dot(projected[:, axis], expected[:, axis]))
+        scale = np.abs(expected[:, axis]).max()
+        np.testing.assert_allclose(sign * projected[:, axis] / scale, expected[:, axis] / scale,
+                                   atol=tolerance)
+    np.testing.assert_allclose(explained, singular[:3] ** 2 / (singular ** 2).sum(), atol=tolerance / 10)
