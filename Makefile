@@ -60,7 +60,7 @@ demo: $(VENV)/.installed-test assets
 
 # Each benchmark times its baseline in the same run and prints ratios. TensorFlow's own figures come from
 # the venv `make tfref` builds, or TF_PYTHON=/path/to/a/python/with/tensorflow.
-BENCHES := tfrecord_read session_run train_step write_scalars load_logdir scalars_page graph_page
+BENCHES := tfrecord_read session_run train_step write_scalars load_logdir scalars_page graph_page projector_pca
 bench: $(VENV)/.installed-bench assets
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
 
