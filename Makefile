@@ -60,7 +60,7 @@ demo: $(VENV)/.installed-test assets
 
 # Each benchmark times its baseline in the same run and prints ratios. TensorFlow's own figures come from
 # the venv `make tfref` builds, or TF_PYTHON=/path/to/a/python/with/tensorflow.
-BENCHES := tfrecord_read session_run train_step write_scalars load_logdir scalars_page graph_page
+BENCHES := tfrecord_read session_run train_step write_scalars load_logdir scalars_page graph_page projector_pca
 bench: $(VENV)/.installed-bench assets
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
 
@@ -79,6 +79,7 @@ screenshots: $(VENV)/.installed-test assets
 	cp test-artifacts/end-to-end-hparams.png docs/screenshots/hparams.png
 	cp test-artifacts/end-to-end-pr-curves.png docs/screenshots/pr_curves.png
 	cp test-artifacts/end-to-end-custom-scalars.png docs/screenshots/custom_scalars.png
+	cp test-artifacts/end-to-end-projector.png docs/screenshots/projector.png
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor static/bundle build *.egg-info tmp test-artifacts

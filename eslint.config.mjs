@@ -42,4 +42,9 @@ export default [
     files: ["static/js/**/*_worker.js"],
     languageOptions: { sourceType: "script", globals: globals.worker },
   },
+  {
+    // imports umap-js: esbuild bundles it (and the import) into one classic worker script
+    files: ["static/js/projector/umap_worker.js"],
+    languageOptions: { sourceType: "module" },
+  },
 ];

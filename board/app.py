@@ -68,6 +68,7 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
         media,
         pages,
         pr_curves,
+        projector,
         runs,
         scalars,
         text,
@@ -82,6 +83,7 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
     app.include_router(pr_curves.router)
     app.include_router(custom_scalars.router)
     app.include_router(hparams.router)
+    app.include_router(projector.router)
     app.include_router(pages.router)
     app.include_router(dashboards.router)
     app.include_router(graph_explorer.router)

@@ -12,7 +12,8 @@ the run's settings and results, PR curves of three digits on the test set, a cus
 (train vs test loss and accuracy), run metadata of one traced training step every --trace-every steps
 (`step0`, `step100`, ...: compute time and memory per op on the graph page, as TF1's
 `mnist_with_summaries` records them), and a `tf.train.Saver` checkpoint that
-`examples/restore_and_predict.py` reads back.
+`examples/restore_and_predict.py` reads back, and the test digits' last hidden layer as an
+embedding with their labels (the Projector page).
 It needs the `examples` extra (scikit-learn, whose digits ship with it: no download).
 """
 
@@ -24,10 +25,12 @@ import sys
 import time
 
 import numpy as np
+from google.protobuf import text_format
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import engine as tf
+from engine.proto import projector_config_pb2
 from engine.summary import layout_pb2
 
 PR_DIGITS = (3, 5, 8)  # the digits whose PR curves are logged
@@ -157,8 +160,23 @@ def train_run(data, learning_rate, steps, batch, seed, logdir=None, print_every=
                 f"Finished: test loss **{test_loss:.4f}**, test accuracy **{test_acc:.2%}**")}), steps - 1)
             path = saver.save(sess, os.path.join(logdir, "model.ckpt"), global_step=steps)
             print(f"  saved {path}")
+            write_embedding(logdir, sess.run(activations[-1], feed_dict=test_feed), y_test)
             writer.close()
     return float(test_loss), float(test_acc)
+
+
+def write_embedding(logdir, hidden, labels):
+    """The test digits as the last hidden layer sees them, for the Projector page: a TSV of the
+    activations, their digits as metadata, and a projector_config.pbtxt naming both (the layout
+    TensorBoard's projector reads; the checkpoint's 2-D weights are listed after it)."""
+    np.savetxt(os.path.join(logdir, "hidden.tsv"), hidden, delimiter="\t", fmt="%.5g")
+    with open(os.path.join(logdir, "digits.tsv"), "w") as f:
+        f.write("digit\tindex\n" + "".join(f"{d}\t{i}\n" for i, d in enumerate(np.argmax(labels, 1))))
+    config = projector_config_pb2.ProjectorConfig()
+    config.embeddings.add(tensor_name="test_digits/hidden", tensor_path="hidden.tsv",
+                          metadata_path="digits.tsv")
+    with open(os.path.join(logdir, "projector_config.pbtxt"), "w") as f:
+        f.write(text_format.MessageToString(config))
 
 
 def main(argv=None):

@@ -44,7 +44,7 @@ ASSETS: dict[str, str] = {
 
 # Licences of the npm packages the page bundles include. esbuild keeps only comments marked as legal
 # (/*! or @license), which uPlot's header is not, so the MIT notice is put at the top of each bundle.
-BUNDLED_LICENSES = ["uplot/LICENSE"]
+BUNDLED_LICENSES = ["uplot/LICENSE", "three/LICENSE"]
 
 
 def page_entries() -> list[Path]:

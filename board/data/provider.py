@@ -192,6 +192,12 @@ class LogdirProvider:
     def run_names(self) -> list[str]:
         return [r.name for r in self.runs()]
 
+    def local_root(self) -> Path | None:
+        """The logdir's folder when it is on local disk (the projector reads files beside the
+        event files there, as TensorBoard's does); None for a URL or a --logdir_spec."""
+        root = getattr(self._loader.store, "root", None)
+        return Path(root) if root is not None else None
+
     # -- scalars --------------------------------------------------------------------------
 
     def scalar_tags(self, run: str | None = None) -> dict[str, dict[str, TagInfo]]:

@@ -49,7 +49,8 @@ PAGE_SCRIPTS = {"scalars": "scalars/main.js", "graphs": "graph/main.js",  # page
                 "histograms": "histograms/main.js", "distributions": "distributions/main.js",
                 "images": "images/main.js", "audio": "audio/main.js", "text": "text/main.js",
                 "pr_curves": "pr_curves/main.js", "custom_scalars": "custom_scalars/main.js",
-                "hparams": "hparams/main.js"}  # board/routes/hparams.py
+                "hparams": "hparams/main.js",  # board/routes/hparams.py
+                "projector": "projector/main.js"}  # board/routes/projector.py
 
 
 class PageScriptsMissing(RuntimeError):

@@ -182,3 +182,17 @@ def test_pr_curves_and_custom_scalars_dashboards_show_the_demo(board_process, pa
                                      "test/loss (lr_0.01)"]
     page.wait_for_selector("article.card[data-chart='accuracy'][data-state=ready]")
     screenshot("end-to-end-custom-scalars")
+
+
+def test_projector_dashboard_shows_the_demo_embedding(board_process, page, screenshot):
+    """`make demo` writes the test digits' last hidden layer with their labels (examples/train_mlp.py):
+    the Projector page draws it coloured by digit; the checkpoint's weight matrices are listed too."""
+    page.goto(board_process + "/projector?color=digit")
+    page.wait_for_selector("body[data-loaded=true]")
+    page.wait_for_function("() => window.board.snapshot().count > 0")
+    drawn = page.evaluate("() => window.board.snapshot()")
+    assert drawn["run"] == "lr_0.001" and drawn["tensor"] == "test_digits/hidden"
+    assert drawn["legend"] == [str(d) for d in range(10)]
+    tensors = page.locator("[data-pj-tensor] option").all_inner_texts()
+    assert tensors[0] == "test_digits/hidden" and "layer1/weight" in tensors
+    screenshot("end-to-end-projector")

@@ -106,3 +106,17 @@ def test_hparams_page_satisfies_the_csp(board_server, page, view):
     page.wait_for_selector(".hp-curve canvas")
     page.wait_for_load_state("networkidle")
     assert _violations(page) == []
+
+
+def test_projector_page_satisfies_the_csp(board_server, page, tmp_path):
+    from tests.fixtures.projector.make_fixture import write
+
+    server = board_server(write(tmp_path))
+    page.add_init_script(COLLECT_VIOLATIONS)
+    page.goto(f"{server.url}/projector")
+    page.wait_for_function("() => document.body.dataset.loaded === 'true'")
+    page.wait_for_function("() => window.board.snapshot().count > 0")  # WebGL (three.js) drew the points
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{server.url}/projector?method=umap")  # umap-js in a Web Worker
+    page.wait_for_function("() => window.board.snapshot().method === 'umap'", timeout=60_000)
+    assert _violations(page) == []
