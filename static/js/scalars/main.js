@@ -11,6 +11,7 @@ import { reloader } from "../reload.js";
 import { exposeForTests, markLoaded } from "../testhook.js";
 import { fetchIndex, fetchRuns, pageData, setPreloadedSeries } from "./api.js";
 import { TagGrid } from "./grid.js";
+import { closeMenusOnEscape } from "./menus.js";
 import { RunList } from "./runs.js";
 import { clampSmoothing, readState, writeState } from "./state.js";
 
@@ -211,24 +212,7 @@ async function reload() {
 
 window.addEventListener("board:themechange", () => grid.rebuild());
 
-// A click anywhere else closes an open download menu; so does Escape.
-document.addEventListener("click", (event) => {
-  for (const menu of document.querySelectorAll(`details.${CLS.menu}[open]`)) {
-    if (!menu.contains(event.target)) menu.open = false;
-  }
-});
-document.addEventListener("keydown", (event) => {
-  if (event.key !== "Escape") return;
-  const menus = document.querySelectorAll(`details.${CLS.menu}[open]`);
-  for (const menu of menus) menu.open = false;
-  if (menus.length) return; // the first Esc closes a menu, the next one leaves full screen
-  // Then each Esc undoes one thing: a selected step or range first, full screen next.
-  const cards = Array.from(grid.cards.values());
-  const selected = cards.filter((card) => card.chart?.selection);
-  for (const card of selected) card.clearSelection();
-  if (selected.length) return;
-  for (const card of cards) if (card.fullscreen) card.setFullscreen(false);
-});
+closeMenusOnEscape(grid);
 
 exposeForTests({
   grid,
