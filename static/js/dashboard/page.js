@@ -18,7 +18,7 @@ import { CLS } from "../classes.js";
 import { h, userRegex } from "../dom.js";
 import { reloader } from "../reload.js";
 import { runColor } from "../scalars/colors.js";
-import { RunList } from "../scalars/runs.js";
+import { pageRunList } from "../scalars/runs.js";
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 const LOADS_AT_ONCE = 2;
@@ -127,13 +127,8 @@ function groupOf(tag) {
 
 /** The run list of templates/_runs.html, its filter wired; `onChange(what)` as RunList's. */
 export function sidebarRunList(onChange) {
-  const $ = (selector) => document.querySelector(selector);
-  const runList = new RunList({
-    list: $("[data-runs]"), count: $("[data-run-count]"), filter: $("[data-run-filter]"),
-    all: $("[data-runs-all]"), none: $("[data-runs-none]"),
-    onlySelected: $("[data-runs-only-selected]"), picker: $("[data-run-picker]"),
-  }, { selection: null, onlySelected: false, maxDefault: Number($("[data-runs]").dataset.maxDefault) }, onChange);
-  $("[data-run-filter]").addEventListener("input", (e) => {
+  const runList = pageRunList({ runs: null, onlySelected: false }, onChange);
+  document.querySelector("[data-run-filter]").addEventListener("input", (e) => {
     e.target.classList.toggle(CLS.invalid, !runList.setFilter(e.target.value));
   });
   return runList;

@@ -22,10 +22,10 @@ import { reloader } from "../reload.js";
 import { fetchIndex } from "../scalars/api.js";
 import { ScalarCard } from "../scalars/card.js";
 import { TagGrid } from "../scalars/grid.js";
+import { scalarControls, wireSettings } from "../scalars/controls.js";
 import { closeMenusOnEscape } from "../scalars/menus.js";
 import { openPrefs } from "../scalars/prefs.js";
-import { RunList } from "../scalars/runs.js";
-import { clampSmoothing } from "../scalars/state.js";
+import { pageRunList } from "../scalars/runs.js";
 import { exposeForTests, markLoaded } from "../testhook.js";
 import { PluginCard } from "./plugin_card.js";
 import { readState, writeState } from "./state.js";
@@ -48,17 +48,8 @@ export function keyOf(kind, tag, run) {
 let entries = new Map(); // key -> {kind, tag, run, info}, every card the logdir has
 let runsByTag = new Map(); // scalar tag -> Set(run)
 
-const controls = {
-  smoothing: $("[data-setting=smoothing]"),
-  smoothingNumber: $("[data-setting=smoothing-number]"),
-  xModes: document.querySelectorAll("[data-setting=x]"),
-  log: $("[data-setting=log]"),
-  widths: document.querySelectorAll("[data-setting=width]"),
-  outliers: $("[data-setting=outliers]"),
-  modes: document.querySelectorAll("[data-setting=mode]"),
-  tagFilter: $("[data-tag-filter]"),
-  runFilter: $("[data-run-filter]"),
-};
+const controls = scalarControls();
+const modes = document.querySelectorAll("[data-setting=mode]");
 
 // The histogram and image cards' settings (their pages' names): the plugin panel's inputs, and the
 // scalars' horizontal axis for the histograms' time axis.
@@ -111,102 +102,26 @@ function layout() {
 }
 
 let cardUpdate = 0;
-const runList = new RunList(
-  {
-    list: $("[data-runs]"),
-    count: $("[data-run-count]"),
-    filter: controls.runFilter,
-    all: $("[data-runs-all]"),
-    none: $("[data-runs-none]"),
-    onlySelected: $("[data-runs-only-selected]"),
-    picker: $("[data-run-picker]"),
-  },
-  { selection: state.runs, onlySelected: state.onlySelected, maxDefault: Number($("[data-runs]").dataset.maxDefault) },
-  (what) => {
-    state.runs = runList.selection();
-    state.onlySelected = runList.onlySelected;
-    writeState(state);
-    clearTimeout(cardUpdate);
-    if (what === "colors") grid.applyView();
-    else if (what === "filter") cardUpdate = setTimeout(layout, CARD_UPDATE_DELAY_MS);
-    else layout();
-  },
-);
+const runList = pageRunList(state, (what) => {
+  state.runs = runList.selection();
+  state.onlySelected = runList.onlySelected;
+  writeState(state);
+  clearTimeout(cardUpdate);
+  if (what === "colors") grid.applyView();
+  else if (what === "filter") cardUpdate = setTimeout(layout, CARD_UPDATE_DELAY_MS);
+  else layout();
+});
 
 // ---- settings -> state -> URL -> cards ----
-function settingsChanged() {
-  writeState(state);
-  grid.applyView();
-}
-
 function initSettings() {
-  const showSmoothing = () => {
-    controls.smoothing.value = String(state.smoothing);
-    controls.smoothingNumber.value = String(state.smoothing);
-  };
-  showSmoothing();
-  for (const radio of controls.xModes) radio.checked = radio.value === state.x;
-  for (const radio of controls.widths) radio.checked = radio.value === state.width;
-  for (const radio of controls.modes) radio.checked = radio.value === state.mode;
-  controls.log.checked = state.log;
-  controls.outliers.checked = state.outliers;
-  $("[data-groups]").dataset.width = state.width;
-  grid.setShowEmpty(state.empty);
-  controls.tagFilter.value = state.tags;
-  controls.runFilter.value = state.runFilter;
-
-  let pending = 0;
-  const onSmoothing = (event) => {
-    state.smoothing = clampSmoothing(event.target.value);
-    if (event.target === controls.smoothing) controls.smoothingNumber.value = String(state.smoothing);
-    else controls.smoothing.value = String(state.smoothing);
-    cancelAnimationFrame(pending); // one redraw per animation frame while the slider is dragged
-    pending = requestAnimationFrame(settingsChanged);
-  };
-  controls.smoothing.addEventListener("input", onSmoothing);
-  controls.smoothingNumber.addEventListener("change", (event) => {
-    onSmoothing(event);
-    showSmoothing();
-  });
-  for (const radio of controls.xModes) {
-    radio.addEventListener("change", () => {
-      state.x = radio.value;
-      settingsChanged();
-    });
-  }
-  for (const radio of controls.widths) {
-    radio.addEventListener("change", () => {
-      state.width = radio.value;
-      $("[data-groups]").dataset.width = state.width;
-      writeState(state);
-    });
-  }
-  controls.log.addEventListener("change", () => {
-    state.log = controls.log.checked;
-    settingsChanged();
-  });
-  controls.outliers.addEventListener("change", () => {
-    state.outliers = controls.outliers.checked;
-    settingsChanged();
-  });
+  const { settingsChanged } = wireSettings(state, controls, { grid, runList, save: () => writeState(state) });
+  for (const radio of modes) radio.checked = radio.value === state.mode;
   pluginSettings.onChange(() => {
     state.mode = pluginSettings.get("mode");
     applyLook(pluginSettings);
     settingsChanged();
   });
   applyLook(pluginSettings);
-  controls.tagFilter.addEventListener("input", () => {
-    state.tags = controls.tagFilter.value;
-    controls.tagFilter.classList.toggle(CLS.invalid, !grid.setFilter(state.tags));
-    writeState(state);
-  });
-  controls.runFilter.addEventListener("input", () => {
-    state.runFilter = controls.runFilter.value;
-    writeState(state);
-    controls.runFilter.classList.toggle(CLS.invalid, !runList.setFilter(state.runFilter));
-  });
-  controls.tagFilter.classList.toggle(CLS.invalid, !grid.setFilter(state.tags));
-  controls.runFilter.classList.toggle(CLS.invalid, !runList.setFilter(state.runFilter));
   writeState(state); // a view restored from localStorage shows in the URL
 }
 

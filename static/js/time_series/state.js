@@ -8,7 +8,7 @@
  * kept in the query string and, as TensorBoard keeps its settings, in localStorage
  * ("board.timeseries.view"): opening the page without a query string restores the last view.
  */
-import { readState as readScalarState, toSearch as scalarSearch } from "../scalars/state.js";
+import { readState as readScalarState, toSearch as scalarSearch, writeState as writeURL } from "../scalars/state.js";
 
 const STORE = "board.timeseries.view";
 
@@ -37,10 +37,7 @@ export function toSearch(state) {
 
 /** Replace the URL's query string (no new history entry) and remember it for the next visit. */
 export function writeState(state) {
-  const search = toSearch(state);
-  if (search !== window.location.search) {
-    window.history.replaceState(null, "", window.location.pathname + search + window.location.hash);
-  }
+  const search = writeURL(state, toSearch);
   try {
     localStorage.setItem(STORE, search);
   } catch {
