@@ -19,7 +19,7 @@ import { fillCard as fillHistogramCard } from "../histograms/card.js";
 import { getJSON } from "../http.js";
 import { applyLook, fillCard as fillImageCard } from "../images/card.js";
 import { reloader } from "../reload.js";
-import { fetchIndex } from "../scalars/api.js";
+import { fetchIndex, fetchRuns } from "../scalars/api.js";
 import { ScalarCard } from "../scalars/card.js";
 import { TagGrid } from "../scalars/grid.js";
 import { scalarControls, wireSettings } from "../scalars/controls.js";
@@ -141,7 +141,7 @@ async function reload() {
   let answers;
   try {
     answers = await Promise.all([fetchIndex(), getJSON("/data/plugin/histograms/tags"),
-      getJSON("/data/plugin/images/tags")]);
+      getJSON("/data/plugin/images/tags"), fetchRuns()]);
   } catch (err) {
     showNotice(`Could not list the tags: ${err.message}`);
     throw err;
@@ -151,7 +151,7 @@ async function reload() {
   const changed = json !== lastJSON;
   if (changed) {
     lastJSON = json;
-    const [index, histograms, images] = answers;
+    const [index, histograms, images, allRuns] = answers;
     entries = new Map();
     runsByTag = new Map(index.tags.map((tag) => [tag, new Set()]));
     for (const [run, tags] of Object.entries(index.runTags)) for (const tag of tags) runsByTag.get(tag).add(run);
@@ -163,7 +163,7 @@ async function reload() {
         for (const [tag, info] of Object.entries(tags)) entries.set(keyOf(kind, tag, run), { kind, tag, run, info });
       }
     }
-    runList.setRuns(Array.from(runs).sort(collator.compare));
+    runList.setRuns(allRuns.filter((run) => runs.has(run))); // in the server's order, as other pages
     state.runs = runList.selection();
     writeState(state);
     layout();
