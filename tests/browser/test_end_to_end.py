@@ -131,6 +131,22 @@ def test_histograms_images_and_text_dashboards_show_the_demo(board_process, page
     screenshot("end-to-end-text")
 
 
+def test_time_series_page_shows_the_demos_scalars_histograms_and_images(board_process, page, screenshot):
+    """The Time Series page (the first tab) shows the demo's scalars, histograms and images in one
+    grid; a pinned histogram opens at the top."""
+    page.goto(board_process + "/time-series?" + "&".join([
+        "tags=loss|layer1", "pin=" + '["histograms","layer1/weight_1","lr_0.01"]']).replace("|", "%7C"))
+    page.wait_for_selector("body[data-loaded=true]")
+    pinned = page.locator("section[data-pinned] article.card")
+    assert pinned.count() == 1 and pinned.get_attribute("data-kind") == "histograms"
+    page.wait_for_selector("section[data-pinned] article.card[data-state=ready] path.hist__curve")
+    page.wait_for_selector("article.card[data-tag='loss'] canvas")
+    kinds = set(page.eval_on_selector_all("[data-groups] article.card:not(.is-hidden)",
+                                          "els => els.map((e) => e.dataset.kind || 'scalars')"))
+    assert kinds == {"scalars", "histograms", "images"}
+    screenshot("end-to-end-time-series")
+
+
 @pytest.fixture(scope="module")
 def sweep_logdir(tmp_path_factory) -> Path:
     """examples/hparams_sweep.py as `make demo` runs it (into logs/hparams_sweep), with few steps."""

@@ -164,3 +164,36 @@ def test_card_width_full_screen_and_a_scalar_cards_own_settings(board_server, pa
     scalars_page = json.loads(page.evaluate("() => localStorage.getItem('board.scalars')") or "{}")
     assert "train/loss" not in scalars_page.get("cards", {})
     screenshot("time-series-card-settings")
+
+
+def test_a_step_selected_in_one_chart_is_selected_in_every_card(board_server, page, screenshot):
+    server = board_server(LOGDIR)
+    open_page(page, server, "?" + urlencode({"tags": "^train/|^input_reshape/input/image/0$",
+                                             "run": "lr0.1_adam_u32"}))
+    loss = page.locator("article.card[data-tag='train/loss']")
+    accuracy = page.locator("article.card[data-tag='train/accuracy']")
+    image = page.locator("article.card[data-kind=images]:not(.is-hidden)")
+    assert image.count() == 1
+    image.scroll_into_view_if_needed()
+    image.locator("img").wait_for(timeout=20_000)
+    accuracy.scroll_into_view_if_needed()
+    page.wait_for_selector("article.card[data-tag='train/accuracy'] canvas", timeout=20_000)
+    loss.scroll_into_view_if_needed()
+    page.wait_for_selector("article.card[data-tag='train/loss'] canvas", timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    b = loss.locator(".u-over").bounding_box()
+    page.mouse.click(b["x"] + b["width"] * 0.4, b["y"] + b["height"] * 0.5)
+    page.wait_for_function("() => document.querySelector(\"article[data-tag='train/accuracy']\")"
+                           ".dataset.selection === 'step'")
+    cards = "(tag) => window.board.grid.cards.get(JSON.stringify(['scalars', tag])).chart.selection"
+    step = page.evaluate(cards, "train/loss")["x0"]
+    assert page.evaluate(cards, "train/accuracy") == {"x0": step, "x1": step}
+    shown = int(image.locator(".step-slider__label").inner_text().removeprefix("step "))
+    image_steps = page.evaluate("() => fetch('/data/plugin/images/images?run=lr0.1_adam_u32"
+                                "&tag=input_reshape/input/image/0').then((r) => r.json())"
+                                ".then((rows) => rows.map((r) => r.step))")
+    assert shown == max(s for s in image_steps if s <= step)
+    screenshot("time-series-shared-step")
+    page.keyboard.press("Escape")  # clears the selection everywhere
+    page.wait_for_function("() => document.querySelector(\"article[data-tag='train/accuracy']\")"
+                           ".dataset.selection === ''")

@@ -109,6 +109,16 @@ export function stepSlider(onChange) {
     get index() {
       return Number(range.value);
     },
+    /** Move to the last step at or before `step` (the first one when none is); as a user's move. */
+    selectStep(step) {
+      let index = 0;
+      steps.forEach((s, i) => {
+        if (s <= step) index = i;
+      });
+      if (index === Number(range.value)) return;
+      range.value = String(index);
+      range.dispatchEvent(new Event("input"));
+    },
   };
 }
 

@@ -98,6 +98,10 @@ export function fillCard(card) {
     update() {
       applyLook(card.settings);
     },
+    /** Show the image of the last step at or before `step` (the Time Series page's shared step). */
+    showStep(step) {
+      slider.selectStep(step);
+    },
   };
 }
 

@@ -10,6 +10,10 @@
  * scalar card's own settings are kept in localStorage "board.timeseries" (scalars/prefs.js), the
  * view in the URL and localStorage (time_series/state.js).
  *
+ * Step selection is shared, as TensorBoard's linked time: a step clicked in one scalar chart (with
+ * steps on the horizontal axis) is selected in every drawn scalar chart, and image cards move their
+ * slider to it; clearing it clears them all.
+ *
  * For tests, window.board (testhook.js) exposes {grid, runs, state, prefs, reload(), keyOf()}.
  */
 import "../base.js";
@@ -175,6 +179,22 @@ async function reload() {
   markLoaded();
   return changed || cardsChanged;
 }
+
+// ---- the shared step ----
+let sharing = false; // selecting in the other charts sends their own chart:select events
+$("[data-groups]").addEventListener("chart:select", (event) => {
+  if (sharing || state.x !== "step") return;
+  const selection = event.detail;
+  sharing = true;
+  try {
+    for (const card of grid.cards.values()) {
+      if (card.chart && card.element !== event.target.closest("article")) card.chart.select(selection);
+      if (selection && selection.x0 === selection.x1) card.showStep?.(selection.x0);
+    }
+  } finally {
+    sharing = false;
+  }
+});
 
 window.addEventListener("board:themechange", () => grid.rebuild());
 closeMenusOnEscape(grid);

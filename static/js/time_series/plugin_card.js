@@ -96,6 +96,11 @@ export class PluginCard {
     if (this.drawn && !this.loading) this.view.update();
   }
 
+  /** The page's shared step (time_series/main.js): cards that can show one step go to it. */
+  showStep(step) {
+    if (this.drawn && !this.loading) this.view.showStep?.(step);
+  }
+
   rebuild() {
     this.applyView();
   }
