@@ -72,6 +72,7 @@ screenshots: $(VENV)/.installed-test assets
 	cp test-artifacts/end-to-end-time-series.png docs/screenshots/time_series.png
 	cp test-artifacts/end-to-end-scalars.png docs/screenshots/scalars.png
 	cp test-artifacts/end-to-end-graphs.png docs/screenshots/graphs.png
+	cp test-artifacts/end-to-end-graphs-compute.png docs/screenshots/graphs_compute.png
 	cp test-artifacts/end-to-end-histograms.png docs/screenshots/histograms.png
 	cp test-artifacts/end-to-end-distributions.png docs/screenshots/distributions.png
 	cp test-artifacts/end-to-end-images.png docs/screenshots/images.png

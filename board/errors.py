@@ -49,6 +49,12 @@ def _describe_validation(errors) -> str:
     return "; ".join(parts) or "the request is not valid"
 
 
+# The security headers of an answer no middleware sees (see board/security.py for the others'):
+# a JSON error needs no script, style or frame.
+ERROR_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+                 "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"}
+
+
 def install(app) -> None:
     """Registers the handlers on a FastAPI app."""
     from fastapi.exceptions import RequestValidationError
@@ -71,8 +77,10 @@ def install(app) -> None:
 
     async def unexpected(request, exc: Exception):
         logger.exception("board: unexpected error answering %s", request.url.path)
+        # Starlette answers this outside every middleware (the exception passed through them), so
+        # the security headers board/security.py adds to other answers are set here.
         return JSONResponse(error_body("internal error: the server log has the details"),
-                            status_code=500)
+                            status_code=500, headers=ERROR_HEADERS)
 
     app.add_exception_handler(BoardError, board_error)
     app.add_exception_handler(RequestValidationError, validation_error)

@@ -46,8 +46,10 @@ def _data(request: Request) -> HParamsData:
     return HParamsData(request.app.state.provider)
 
 
-@router.api_route("/data/plugin/hparams/experiment", methods=["GET", "POST"],
-                  summary="The experiment: hyperparameters and metrics")
+@router.post("/data/plugin/hparams/experiment", summary="The experiment: hyperparameters and metrics",
+              operation_id="hparams_experiment_post")
+@router.get("/data/plugin/hparams/experiment", summary="The experiment: hyperparameters and metrics",
+             operation_id="hparams_experiment_get")
 async def experiment(request: Request) -> Response:
     """Body: a GetExperimentRequest (`{"experimentName": ""}`; `includeMetrics`, `hparamsLimit`).
     Answer: the Experiment (`hparamInfos`, `metricInfos`, ...); `{}`-like when the logdir has none."""
@@ -61,8 +63,10 @@ async def experiment(request: Request) -> Response:
     return _json(answer)
 
 
-@router.api_route("/data/plugin/hparams/session_groups", methods=["GET", "POST"],
-                  summary="Session groups: filtered, sorted, paged")
+@router.post("/data/plugin/hparams/session_groups", summary="Session groups: filtered, sorted, paged",
+              operation_id="hparams_session_groups_post")
+@router.get("/data/plugin/hparams/session_groups", summary="Session groups: filtered, sorted, paged",
+             operation_id="hparams_session_groups_get")
 async def session_groups(request: Request) -> Response:
     """Body: a ListSessionGroupsRequest (`allowedStatuses`, `colParams` with filters and orders,
     `aggregationType`/`aggregationMetric`, `startIndex`, `sliceSize`). Answer:
@@ -71,8 +75,10 @@ async def session_groups(request: Request) -> Response:
     return _json(await run_in_threadpool(lambda: to_json(_data(request).session_groups(message))))
 
 
-@router.api_route("/data/plugin/hparams/metric_evals", methods=["GET", "POST"],
-                  summary="Every value of one metric of one session")
+@router.post("/data/plugin/hparams/metric_evals", summary="Every value of one metric of one session",
+              operation_id="hparams_metric_evals_post")
+@router.get("/data/plugin/hparams/metric_evals", summary="Every value of one metric of one session",
+             operation_id="hparams_metric_evals_get")
 async def metric_evals(request: Request) -> Response:
     """Body: a ListMetricEvalsRequest (`sessionName`, `metricName: {group, tag}`). Answer: the
     scalars route's `[[wall_time, step, value], ...]` of the run and tag holding the metric."""

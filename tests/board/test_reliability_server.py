@@ -131,3 +131,26 @@ def test_security_headers_on_every_answer(server, target):
     policy = headers["content-security-policy"]
     assert "script-src 'self' 'sha256-" in policy and "'unsafe-inline'" not in policy.split(";")[1]
     assert "frame-ancestors 'none'" in policy
+
+
+def test_an_unexpected_error_is_json_with_the_security_headers(tmp_path, caplog):
+    """A bug in a route answers a JSON 500 (never a traceback page), headers included: Starlette
+    answers it outside the middleware that adds them elsewhere."""
+    from fastapi.testclient import TestClient
+
+    from board import create_app
+
+    app = create_app(str(tmp_path), reload_interval=0)
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/data/broken", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/data/broken")
+    assert answer.status_code == 500
+    assert answer.json() == {"error": "internal error: the server log has the details"}
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["referrer-policy"] == "no-referrer"
+    assert "default-src 'none'" in answer.headers["content-security-policy"]
+    assert "a bug" not in answer.text

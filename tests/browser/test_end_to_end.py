@@ -95,6 +95,11 @@ def test_graph_dashboard_shows_the_models_scopes(board_process, page, screenshot
     for scope in ("layer1", "layer2", "output", "gradients", "Adam"):
         assert scope in labels, labels
     screenshot("end-to-end-graphs")
+    # the traced step (examples/train_mlp.py traces one every 100 steps), coloured by compute time
+    page.goto(board_process + "/graphs?run=lr_0.01&kind=run_metadata%2Fstep0&color=compute")
+    page.wait_for_selector("body[data-graph-ready]", timeout=20_000)
+    page.wait_for_function("() => document.body.textContent.includes('Compute time of the step')")
+    screenshot("end-to-end-graphs-compute")
 
 
 def test_a_second_process_restores_the_checkpoint_and_predicts(demo_logdir):
