@@ -197,3 +197,19 @@ def test_a_step_selected_in_one_chart_is_selected_in_every_card(board_server, pa
     page.keyboard.press("Escape")  # clears the selection everywhere
     page.wait_for_function("() => document.querySelector(\"article[data-tag='train/accuracy']\")"
                            ".dataset.selection === ''")
+
+
+def test_a_picked_run_color_recolors_every_kind_of_card(board_server, page):
+    server = board_server(LOGDIR)
+    open_page(page, server, "?" + urlencode({"tags": "^layer1/weights_1$|^train/loss$",
+                                             "run": "lr0.1_adam_u32"}))
+    hist = page.locator(f"article.card[data-key='{key('histograms', 'layer1/weights_1', 'lr0.1_adam_u32')}']")
+    hist.scroll_into_view_if_needed()
+    hist.locator("path.hist__curve").first.wait_for(timeout=20_000)
+    page.click("li[data-run='lr0.1_adam_u32'] button[data-color-of]")
+    page.evaluate("""() => { const input = document.querySelector('[data-run-picker]');
+                             input.value = '#123456'; input.dispatchEvent(new Event('input')); }""")
+    page.wait_for_function("() => document.querySelector('article.card[data-kind=histograms]:not(.is-hidden)"
+                           " path.hist__curve').getAttribute('stroke') === '#123456'")
+    swatch = hist.locator(".dash-card__run .swatch")
+    assert swatch.evaluate("(el) => el.style.background") == "rgb(18, 52, 86)"

@@ -8,6 +8,7 @@
 import { CLS } from "../classes.js";
 import { dashCard } from "../dashboard/page.js";
 import { h } from "../dom.js";
+import { runColor } from "../scalars/colors.js";
 import { chartQueue } from "../scalars/queue.js";
 
 const PIN_ICON = '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M6 2.5h4M6.8 2.5v4L4.5 9.5h7L9.2 6.5v-4M8 9.5v4" /></svg>';
@@ -45,6 +46,7 @@ export class PluginCard {
     this.showPinned();
     this.setFullscreen(false);
     this.view = fill(card);
+    this.card = card;
     this.body = card.body;
     this.visible = false;
     this.drawn = false;
@@ -92,7 +94,12 @@ export class PluginCard {
     return true;
   }
 
+  /** Settings or run colors changed: the card takes its run's color (a user may have picked one). */
   applyView() {
+    this.card.color = runColor(this.run);
+    for (const swatch of this.element.querySelectorAll(`.dash-card__run .${CLS.swatch}`)) {
+      swatch.style.background = this.card.color;
+    }
     if (this.drawn && !this.loading) this.view.update();
   }
 
