@@ -15,6 +15,8 @@ import pytest
 
 from tests.conftest import REAL_FIXTURES
 
+from .events import ScalarEventFile
+
 pytestmark = pytest.mark.browser
 
 LOGDIR = REAL_FIXTURES / "multi_plugin" / "logdir"
@@ -213,3 +215,16 @@ def test_a_picked_run_color_recolors_every_kind_of_card(board_server, page):
                            " path.hist__curve').getAttribute('stroke') === '#123456'")
     swatch = hist.locator(".dash-card__run .swatch")
     assert swatch.evaluate("(el) => el.style.background") == "rgb(18, 52, 86)"
+
+
+def test_empty_logdir_then_a_card_appears_live(board_server, page, tmp_path, screenshot):
+    server = board_server(tmp_path, reload_interval=0.5)
+    open_page(page, server)
+    assert page.locator("[data-empty]").is_visible()
+    assert page.locator("[data-groups] article.card").count() == 0
+    screenshot("time-series-empty")
+    events = ScalarEventFile(tmp_path / "run")
+    events.add("live/loss", [(s, 1 / (s + 1)) for s in range(10)])
+    page.wait_for_selector("article.card[data-tag='live/loss'] canvas", timeout=20_000)
+    assert not page.locator("[data-empty]").is_visible()
+    assert page.locator("section[data-group=live] article.card").count() == 1
