@@ -69,6 +69,7 @@ bench: $(VENV)/.installed-bench assets
 screenshots: $(VENV)/.installed-test assets
 	$(PY) -m pytest tests/browser/test_end_to_end.py -q
 	mkdir -p docs/screenshots
+	cp test-artifacts/end-to-end-time-series.png docs/screenshots/time_series.png
 	cp test-artifacts/end-to-end-scalars.png docs/screenshots/scalars.png
 	cp test-artifacts/end-to-end-graphs.png docs/screenshots/graphs.png
 	cp test-artifacts/end-to-end-graphs-compute.png docs/screenshots/graphs_compute.png

@@ -1,4 +1,4 @@
-"""HTML page routes: ``/`` (redirects to the scalars dashboard) and ``/scalars``.
+"""HTML page routes: ``/`` (redirects to the scalars dashboard), ``/scalars`` and ``/time-series``.
 
 Pages are thin shells: the template gets the logdir, the reload interval and the page name, and the
 page's scripts fetch everything else from the JSON routes under ``/data/`` (docs/http-api.md).
@@ -45,6 +45,7 @@ writer.add_scalar("loss", 0.25, step)"""
 # imports into static/bundle/ by scripts/build_assets.py (one request instead of one per module).
 BUNDLE_DIR = "bundle"
 PAGE_SCRIPTS = {"scalars": "scalars/main.js", "graphs": "graph/main.js",  # page -> path in BUNDLE_DIR
+                "time_series": "time_series/main.js",
                 # board/routes/dashboards.py's pages
                 "histograms": "histograms/main.js", "distributions": "distributions/main.js",
                 "images": "images/main.js", "audio": "audio/main.js", "text": "text/main.js",
@@ -174,6 +175,18 @@ def series_json(request: Request, first: dict[str, Any]) -> str:
 def index(request: Request) -> RedirectResponse:
     query = request.url.query
     return RedirectResponse(url="/scalars" + (f"?{query}" if query else ""), status_code=307)
+
+
+@router.get("/time-series", response_class=HTMLResponse, include_in_schema=False)
+def time_series_page(request: Request) -> HTMLResponse:
+    """TensorBoard 2.x's default page: scalars, histograms and images in one grid; the script
+    fetches everything (static/js/time_series/main.js)."""
+    from board.resources import templates  # imported late: the app factory imports this module first
+
+    context = page_context(request, "time_series")
+    context.update(request=request, max_default_runs=scalars.MAX_DEFAULT_RUNS,
+                   smoothing={"default": scalars.SMOOTHING_DEFAULT, "max": scalars.SMOOTHING_MAX})
+    return templates.TemplateResponse(request, "time_series.html", context)
 
 
 @router.get("/scalars", response_class=HTMLResponse, include_in_schema=False)

@@ -169,3 +169,16 @@ def test_edited_static_file_is_served_fresh(tmp_path):
         assert second.text == "two!" and second.headers["etag"] != first.headers["etag"]
         assert static.get("/static/../a.js").status_code == 404
         assert static.get("/static/missing.js").status_code == 404
+
+
+def test_time_series_page_is_the_first_tab_and_loads_its_bundle(client):
+    response = client.get("/time-series")
+    assert response.status_code == 200
+    assert response.template.name == "time_series.html"
+    html = response.text
+    assert 'aria-current="page" data-dashboard="time_series"' in html
+    assert html.index('data-dashboard="time_series"') < html.index('data-dashboard="scalars"')
+    assert "/static/bundle/time_series/main.js" in html and "/static/css/dashboards.css" in html
+    # the scalar cards' template and the histogram/image settings the reused cards read
+    assert 'id="scalar-card-template"' in html
+    assert 'data-setting="mode"' in html and 'data-setting="brightness"' in html

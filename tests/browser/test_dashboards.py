@@ -74,8 +74,9 @@ def test_histogram_page_names_run_filter_and_tag_filter(board_server, page):
     page.fill("[data-run-filter]", "tf1")
     assert page.locator("article.card").count() == 1
     nav = page.locator(".topbar__tab")
-    assert nav.all_inner_texts() == ["Scalars", "Images", "Audio", "Graphs", "Distributions", "Histograms",
-                                     "Text", "PR Curves", "Custom Scalars", "HParams", "Projector"]
+    assert nav.all_inner_texts() == ["Time Series", "Scalars", "Images", "Audio", "Graphs", "Distributions",
+                                     "Histograms", "Text", "PR Curves", "Custom Scalars", "HParams",
+                                     "Projector"]
 
 
 def test_distributions_bands_and_hover(board_server, page, screenshot):

@@ -3,6 +3,7 @@ dashboards in Chromium, then restore the checkpoint in a fresh process and predi
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -134,6 +136,26 @@ def test_histograms_images_and_text_dashboards_show_the_demo(board_process, page
     page.locator("input[data-setting=all-steps-text]").check()
     assert notes.locator("table").count() == 1
     screenshot("end-to-end-text")
+
+
+def test_time_series_page_shows_the_demos_scalars_histograms_and_images(board_process, page, screenshot):
+    """The Time Series page (the first tab) shows the demo's scalars, histograms and images in one
+    grid; pinned cards open at the top."""
+    keys = (["scalars", "loss"], ["images", "layer1/unit_weights/image/0", "lr_0.01"])
+    pins = [json.dumps(k, separators=(",", ":")) for k in keys]  # as the page's JSON.stringify
+    query = urlencode([("tags", "^loss$|^layer1/(weight|unit_weights/image/0)")] + [("pin", p) for p in pins])
+    page.goto(board_process + "/time-series?" + query)
+    page.wait_for_selector("body[data-loaded=true]")
+    pinned = page.locator("section[data-pinned] article.card")
+    assert pinned.evaluate_all("els => els.map((e) => e.dataset.key)") == pins
+    page.wait_for_selector("section[data-pinned] article.card[data-tag='loss'] canvas")
+    page.wait_for_selector("section[data-pinned] article.card[data-kind=images][data-state=ready] img")
+    page.wait_for_selector("article.card[data-kind=histograms][data-state=ready] path.hist__curve")
+    kinds = set(page.eval_on_selector_all("[data-groups] article.card:not(.is-hidden)",
+                                          "els => els.map((e) => e.dataset.kind || 'scalars')"))
+    assert kinds == {"scalars", "histograms", "images"}
+    page.wait_for_load_state("networkidle")
+    screenshot("end-to-end-time-series")
 
 
 @pytest.fixture(scope="module")

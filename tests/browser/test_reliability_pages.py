@@ -96,6 +96,17 @@ def test_summary_dashboards_satisfy_the_csp(board_server, page, dashboard):
     assert _violations(page) == []
 
 
+def test_time_series_page_satisfies_the_csp(board_server, page):
+    server = board_server(REAL_FIXTURES / "multi_plugin" / "logdir")
+    page.add_init_script(COLLECT_VIOLATIONS)
+    page.goto(server.url + "/time-series")
+    page.wait_for_selector("canvas")  # a scalar chart drawn by uPlot
+    page.locator("article.dash-card").first.scroll_into_view_if_needed()
+    page.wait_for_selector("article.dash-card[data-state=ready]")  # a histogram or image card
+    page.wait_for_load_state("networkidle")
+    assert _violations(page) == []
+
+
 @pytest.mark.parametrize("view", ["table", "parallel", "scatter"])
 def test_hparams_page_satisfies_the_csp(board_server, page, view):
     server = board_server(REAL_FIXTURES / "multi_plugin" / "logdir")

@@ -39,9 +39,10 @@ def test_top_bar_has_logdir_dashboards_and_reload_indicator(board_server, page, 
     assert page.url.endswith("/scalars")
     assert page.inner_text(".topbar__logdir") == str(tmp_path)
     tabs = page.locator(".topbar__tab")
-    assert tabs.all_inner_texts() == ["Scalars", "Images", "Audio", "Graphs", "Distributions", "Histograms",
-                                      "Text", "PR Curves", "Custom Scalars", "HParams"]
-    assert "is-active" in tabs.nth(0).get_attribute("class")
+    assert tabs.all_inner_texts() == ["Time Series", "Scalars", "Images", "Audio", "Graphs", "Distributions",
+                                      "Histograms", "Text", "PR Curves", "Custom Scalars", "HParams",
+                                      "Projector"]
+    assert "is-active" in tabs.nth(1).get_attribute("class")
     page.wait_for_function("() => document.querySelector('[data-reload]').dataset.changedAt")
     assert "Data changed" in page.inner_text("[data-reload]")
     screenshot("scalars-topbar", target=page.locator(".topbar"))

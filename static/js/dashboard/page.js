@@ -18,7 +18,7 @@ import { CLS } from "../classes.js";
 import { h, userRegex } from "../dom.js";
 import { reloader } from "../reload.js";
 import { runColor } from "../scalars/colors.js";
-import { RunList } from "../scalars/runs.js";
+import { pageRunList } from "../scalars/runs.js";
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 const LOADS_AT_ONCE = 2;
@@ -109,6 +109,16 @@ export function stepSlider(onChange) {
     get index() {
       return Number(range.value);
     },
+    /** Move to the last step at or before `step` (the first one when none is); as a user's move. */
+    selectStep(step) {
+      let index = 0;
+      steps.forEach((s, i) => {
+        if (s <= step) index = i;
+      });
+      if (index === Number(range.value)) return;
+      range.value = String(index);
+      range.dispatchEvent(new Event("input"));
+    },
   };
 }
 
@@ -127,13 +137,8 @@ function groupOf(tag) {
 
 /** The run list of templates/_runs.html, its filter wired; `onChange(what)` as RunList's. */
 export function sidebarRunList(onChange) {
-  const $ = (selector) => document.querySelector(selector);
-  const runList = new RunList({
-    list: $("[data-runs]"), count: $("[data-run-count]"), filter: $("[data-run-filter]"),
-    all: $("[data-runs-all]"), none: $("[data-runs-none]"),
-    onlySelected: $("[data-runs-only-selected]"), picker: $("[data-run-picker]"),
-  }, { selection: null, onlySelected: false, maxDefault: Number($("[data-runs]").dataset.maxDefault) }, onChange);
-  $("[data-run-filter]").addEventListener("input", (e) => {
+  const runList = pageRunList({ runs: null, onlySelected: false }, onChange);
+  document.querySelector("[data-run-filter]").addEventListener("input", (e) => {
     e.target.classList.toggle(CLS.invalid, !runList.setFilter(e.target.value));
   });
   return runList;
@@ -202,24 +207,10 @@ export function startDashboard({ plugin, tagsOf, fillCard, perTag = () => false 
   }
 
   function makeCard(run, tag, info, runs = [run]) {
-    const body = h("div", { class: "dash-card__body" });
-    const download = h("a", { class: "icon-button dash-card__download", title: "Download", "aria-label":
-      `Download ${tag} of ${run}`, download: "" });
-    download.innerHTML = '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M8 2v8M4.5 6.5L8 10l3.5-3.5M3 13h10"/></svg>';
-    const article = h("article", { class: "card dash-card", dataset: { run, tag, state: "idle" } },
-      h("header", { class: "card__head" },
-        h("h3", { class: "card__title", title: tag }, info.displayName && info.displayName !== tag
-          ? `${tag} (${info.displayName})` : tag),
-        h("div", { class: "card__actions" }, download)),
-      runs.map((r) => h("div", { class: "dash-card__run", title: r },
-        h("span", { class: CLS.swatch, style: { background: runColor(r) } }), r)),
-      info.description ? descriptionOf(info.description) : null,
-      body);
-    if (run === null) article.dataset.runs = runs.join("\n");
-    const card = { run, runs, tag, info, color: run === null ? null : runColor(run), body, settings, article,
-      download, loaded: false };
+    const card = dashCard({ run, runs, tag, info, settings });
+    card.loaded = false;
     card.view = fillCard(card);
-    article.__card = card;
+    card.article.__card = card;
     return card;
   }
 
@@ -322,6 +313,31 @@ export function startDashboard({ plugin, tagsOf, fillCard, perTag = () => false 
   }
   reloader.register(refresh, initial?.status ?? null);
   return { settings };
+}
+
+/**
+ * A card's frame for `fillCard` (see the top): title, download link, its runs with their colors,
+ * the tag's description and an empty body; `card.actions` takes more header buttons. Returns the
+ * `card` object fillCard gets.
+ */
+export function dashCard({ run, runs = [run], tag, info, settings }) {
+  const body = h("div", { class: "dash-card__body" });
+  const download = h("a", { class: "icon-button dash-card__download", title: "Download", "aria-label":
+    `Download ${tag} of ${run}`, download: "" });
+  download.innerHTML = '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M8 2v8M4.5 6.5L8 10l3.5-3.5M3 13h10"/></svg>';
+  const actions = h("div", { class: "card__actions" }, download);
+  const article = h("article", { class: "card dash-card", dataset: { run, tag, state: "idle" } },
+    h("header", { class: "card__head" },
+      h("h3", { class: "card__title", title: tag }, info.displayName && info.displayName !== tag
+        ? `${tag} (${info.displayName})` : tag),
+      actions),
+    runs.map((r) => h("div", { class: "dash-card__run", title: r },
+      h("span", { class: CLS.swatch, style: { background: runColor(r) } }), r)),
+    info.description ? descriptionOf(info.description) : null,
+    body);
+  if (run === null) article.dataset.runs = runs.join("\n");
+  return { run, runs, tag, info, color: run === null ? null : runColor(run), body, settings, article, download,
+    actions };
 }
 
 /** A tag's description: HTML the server rendered from Markdown and sanitized (board/data/text.py). */

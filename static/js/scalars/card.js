@@ -15,7 +15,7 @@ import { ScalarChart } from "./chart.js";
 import { runColor } from "./colors.js";
 import { renderDownloads } from "./downloads.js";
 import { formatX } from "./format.js";
-import { cardSettings, isPinned, setCardSettings, setPinned } from "./prefs.js";
+import { scalarPrefs } from "./prefs.js";
 import { chartQueue } from "./queue.js";
 import { smooth } from "./smoothing.js";
 import { clampSmoothing } from "./state.js";
@@ -89,13 +89,18 @@ export class ScalarCard {
   /**
    * @param {string} tag
    * @param {HTMLTemplateElement} template  the #scalar-card-template element
-   * @param {{view: () => object}} context  view() returns {smoothing, x, log, outliers}
+   * @param {{view: () => object, prefs?: object}} context  view() returns {smoothing, x, log, outliers};
+   *   prefs: the page's store of pins and card settings (prefs.js; the scalars page's by default)
+   * @param {string} key  the card's name in the grid and in `prefs` (the tag on the scalars page)
    */
-  constructor(tag, template, context) {
+  constructor(tag, template, context, key = tag) {
     this.tag = tag;
+    this.key = key;
     this.context = context;
+    this.prefs = context.prefs ?? scalarPrefs;
     this.element = template.content.firstElementChild.cloneNode(true);
     this.element.dataset.tag = tag;
+    this.element.dataset.key = key;
     this.parts = refs(this.element);
     this.parts.title.textContent = tag;
     this.parts.title.title = tag;
@@ -116,9 +121,9 @@ export class ScalarCard {
     this.parts.reset.addEventListener("click", () => this.chart?.resetZoom());
     this.parts.fullscreen.addEventListener("click", () => this.setFullscreen(!this.fullscreen));
     this.fullscreen = false;
-    this.settings = cardSettings(tag);
+    this.settings = this.prefs.cardSettings(key);
     this.parts.pin.addEventListener("click", () => {
-      setPinned(tag, !isPinned(tag));
+      this.prefs.setPinned(key, !this.prefs.isPinned(key));
       this.showPinned();
       context.onPinChange?.();
     });
@@ -415,7 +420,7 @@ export class ScalarCard {
   }
 
   showPinned() {
-    const pinned = isPinned(this.tag);
+    const pinned = this.prefs.isPinned(this.key);
     this.parts.pin.setAttribute("aria-pressed", String(pinned));
     this.parts.pin.title = pinned ? "Unpin this card" : "Pin this card to the top of the page";
   }
@@ -442,7 +447,7 @@ export class ScalarCard {
       yMax: number(form.yMax),
       smoothing: smoothing === null ? null : clampSmoothing(smoothing),
     };
-    setCardSettings(this.tag, this.settings);
+    this.prefs.setCardSettings(this.key, this.settings);
     this.showCustomized();
     this.applyView();
   }

@@ -1,12 +1,17 @@
 /**
- * The cards area: one card per tag, grouped by the tag's first "/" component, groups collapsible,
- * a regex tag filter, and lazy drawing — a card fetches and draws only once it nears the viewport
- * (IntersectionObserver), so a logdir with hundreds of tags opens fast.
+ * The cards area: one card per key (on the scalars page a key is a tag), grouped by the card's
+ * tag's first "/" component, groups collapsible, a regex tag filter, pinned cards first, and lazy
+ * drawing — a card fetches and draws only once it nears the viewport (IntersectionObserver), so a
+ * logdir with hundreds of tags opens fast.
+ *
+ * A card is a ScalarCard, or what `context.makeCard(key)` returns with the same members (the Time
+ * Series page's histogram and image cards): element, tag, drawn, loading, setRuns, setVisible,
+ * load, refresh, applyView, rebuild, destroy.
  */
 import { CLS } from "../classes.js";
 import { h, userRegex } from "../dom.js";
 import { ScalarCard } from "./card.js";
-import { isPinned, pins } from "./prefs.js";
+import { scalarPrefs } from "./prefs.js";
 
 // Cards on screen load at once; cards within PREFETCH_MARGIN of it load one by one once nothing on
 // screen is loading, so scrolling a little finds them drawn.
@@ -32,7 +37,9 @@ export class TagGrid {
    * @param {HTMLTemplateElement} template  card markup
    * @param {HTMLElement} status  "n of m tags" text
    * @param {HTMLButtonElement} emptyToggle  shows or hides the cards that no drawn run has
-   * @param {{view: () => object, runsFor: (tag: string) => string[]}} context
+   * @param {{view: () => object, runsFor: (tag: string, card) => string[], makeCard?: (key: string) => object,
+   *   prefs?: object, nouns?: string[]}} context  prefs: the store of pins (prefs.js; the scalars
+   *   page's by default); nouns: what the status counts, singular and plural (tags by default)
    */
   constructor(container, template, status, emptyToggle, context) {
     this.container = container;
@@ -45,7 +52,8 @@ export class TagGrid {
       context.onShowEmpty?.(this.showEmpty);
     });
     this.context = context;
-    this.cards = new Map(); // tag -> ScalarCard
+    this.prefs = context.prefs ?? scalarPrefs;
+    this.cards = new Map(); // key -> card (ScalarCard or context.makeCard's)
     this.groups = new Map(); // group name -> {element, cards, count}
     this.collapsed = new Set();
     this.filter = null;
@@ -59,14 +67,14 @@ export class TagGrid {
 
   onIntersect(entries) {
     for (const entry of entries) {
-      const card = this.cards.get(entry.target.dataset.tag);
+      const card = this.cards.get(entry.target.dataset.key);
       card?.setVisible(entry.isIntersecting);
     }
   }
 
   onNear(entries) {
     for (const entry of entries) {
-      const card = this.cards.get(entry.target.dataset.tag);
+      const card = this.cards.get(entry.target.dataset.key);
       if (!card) continue;
       if (entry.isIntersecting) this.near.add(card);
       else this.near.delete(card);
@@ -123,26 +131,26 @@ export class TagGrid {
     group.head.setAttribute("aria-expanded", String(!collapsed));
   }
 
-  /** Make the cards match `tags`, in that order (the server's, /data/scalars/index); new tags get
-   * new cards, vanished ones go. Groups come in the order of their first tag. */
-  setTags(tags) {
-    this.order = tags.slice();
-    const wanted = new Set(tags);
+  /** Make the cards match `keys`, in that order (the server's, /data/scalars/index); new keys get
+   * new cards, vanished ones go. Groups come in the order of their first card. */
+  setTags(keys) {
+    this.order = keys.slice();
+    const wanted = new Set(keys);
     let changed = false;
-    for (const [tag, card] of this.cards) {
-      if (wanted.has(tag)) continue;
+    for (const [key, card] of this.cards) {
+      if (wanted.has(key)) continue;
       this.observer.unobserve(card.element);
       this.nearObserver.unobserve(card.element);
       this.near.delete(card);
       card.destroy();
-      this.cards.delete(tag);
+      this.cards.delete(key);
       changed = true;
     }
-    for (const tag of tags) {
-      if (this.cards.has(tag)) continue;
-      const card = new ScalarCard(tag, this.template, this.context);
-      this.cards.set(tag, card);
-      card.setRuns(this.context.runsFor(tag));
+    for (const key of keys) {
+      if (this.cards.has(key)) continue;
+      const card = this.context.makeCard?.(key) ?? new ScalarCard(key, this.template, this.context);
+      this.cards.set(key, card);
+      card.setRuns(this.context.runsFor(card.tag, card));
       this.observer.observe(card.element);
       this.nearObserver.observe(card.element);
       changed = true;
@@ -155,15 +163,15 @@ export class TagGrid {
 
   /** Put the cards in their groups and order: pinned ones (in pin order) first, in a group of their own. */
   arrange() {
-    const tags = this.order;
     const members = new Map(); // group name -> card elements, in order
-    const pinned = pins().filter((tag) => this.cards.has(tag));
-    if (pinned.length) members.set(PINNED, pinned.map((tag) => this.cards.get(tag).element));
-    for (const tag of tags) {
-      if (isPinned(tag)) continue;
-      const name = groupOf(tag);
+    const pinned = this.prefs.pins().filter((key) => this.cards.has(key));
+    if (pinned.length) members.set(PINNED, pinned.map((key) => this.cards.get(key).element));
+    for (const key of this.order) {
+      if (this.prefs.isPinned(key)) continue;
+      const card = this.cards.get(key);
+      const name = groupOf(card.tag);
       if (!members.has(name)) members.set(name, []);
-      members.get(name).push(this.cards.get(tag).element);
+      members.get(name).push(card.element);
     }
     for (const [name, elements] of members) placeChildren(this.group(name).cards, elements);
     for (const [name, group] of this.groups) {
@@ -229,7 +237,8 @@ export class TagGrid {
       shown += inGroup;
     }
     const total = this.cards.size;
-    const noun = total === 1 ? "tag" : "tags";
+    const [one, many] = this.context.nouns ?? ["tag", "tags"]; // what a card stands for
+    const noun = total === 1 ? one : many;
     let text = shown === total ? `${total} ${noun}` : `${shown} of ${total} ${noun}`;
     if (total === 0) text = "";
     this.status.textContent = text;
@@ -246,7 +255,7 @@ export class TagGrid {
     let shown = false; // a card that was empty has runs now, and may be on screen
     for (const card of this.cards.values()) {
       const wasEmpty = card.element.classList.contains(CLS.empty);
-      card.setRuns(this.context.runsFor(card.tag));
+      card.setRuns(this.context.runsFor(card.tag, card));
       shown ||= wasEmpty && !card.element.classList.contains(CLS.empty);
     }
     this.applyFilter();

@@ -10,9 +10,11 @@ import { CLS } from "../classes.js";
 import { reloader } from "../reload.js";
 import { exposeForTests, markLoaded } from "../testhook.js";
 import { fetchIndex, fetchRuns, pageData, setPreloadedSeries } from "./api.js";
+import { scalarControls, wireSettings } from "./controls.js";
 import { TagGrid } from "./grid.js";
-import { RunList } from "./runs.js";
-import { clampSmoothing, readState, writeState } from "./state.js";
+import { closeMenusOnEscape } from "./menus.js";
+import { pageRunList } from "./runs.js";
+import { readState, writeState } from "./state.js";
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -23,16 +25,7 @@ setPreloadedSeries(initial?.firstSeries);
 let tagsByRun = {}; // run -> [tag], the index's runTags
 let runsByTag = new Map(); // tag -> Set(run)
 
-const controls = {
-  smoothing: $("[data-setting=smoothing]"),
-  smoothingNumber: $("[data-setting=smoothing-number]"),
-  xModes: document.querySelectorAll("[data-setting=x]"),
-  log: $("[data-setting=log]"),
-  widths: document.querySelectorAll("[data-setting=width]"),
-  outliers: $("[data-setting=outliers]"),
-  tagFilter: $("[data-tag-filter]"),
-  runFilter: $("[data-run-filter]"),
-};
+const controls = scalarControls();
 
 function view() {
   return { smoothing: state.smoothing, x: state.x, log: state.log, outliers: state.outliers };
@@ -42,27 +35,15 @@ function view() {
 const CHART_UPDATE_DELAY_MS = 200;
 let chartUpdate = 0;
 
-const runList = new RunList(
-  {
-    list: $("[data-runs]"),
-    count: $("[data-run-count]"),
-    filter: controls.runFilter,
-    all: $("[data-runs-all]"),
-    none: $("[data-runs-none]"),
-    onlySelected: $("[data-runs-only-selected]"),
-    picker: $("[data-run-picker]"),
-  },
-  { selection: state.runs, onlySelected: state.onlySelected, maxDefault: Number($("[data-runs]").dataset.maxDefault) },
-  (what) => {
-    state.runs = runList.selection();
-    state.onlySelected = runList.onlySelected;
-    writeState(state);
-    clearTimeout(chartUpdate);
-    if (what === "colors") grid.applyView();
-    else if (what === "filter") chartUpdate = setTimeout(() => grid.updateRuns(), CHART_UPDATE_DELAY_MS);
-    else grid.updateRuns();
-  },
-);
+const runList = pageRunList(state, (what) => {
+  state.runs = runList.selection();
+  state.onlySelected = runList.onlySelected;
+  writeState(state);
+  clearTimeout(chartUpdate);
+  if (what === "colors") grid.applyView();
+  else if (what === "filter") chartUpdate = setTimeout(() => grid.updateRuns(), CHART_UPDATE_DELAY_MS);
+  else grid.updateRuns();
+});
 
 const gridContext = {
   view,
@@ -80,74 +61,8 @@ const grid = new TagGrid($("[data-groups]"), $("#scalar-card-template"), $("[dat
   $("[data-empty-toggle]"), gridContext);
 
 // ---- settings -> state -> URL -> cards ----
-function settingsChanged() {
-  writeState(state);
-  grid.applyView();
-}
-
-function showSmoothing() {
-  controls.smoothing.value = String(state.smoothing);
-  controls.smoothingNumber.value = String(state.smoothing);
-}
-
 function initSettings() {
-  showSmoothing();
-  for (const radio of controls.xModes) radio.checked = radio.value === state.x;
-  controls.log.checked = state.log;
-  for (const radio of controls.widths) radio.checked = radio.value === state.width;
-  $("[data-groups]").dataset.width = state.width;
-  grid.setShowEmpty(state.empty);
-  controls.outliers.checked = state.outliers;
-  controls.tagFilter.value = state.tags;
-  controls.runFilter.value = state.runFilter;
-
-  let pending = 0;
-  const onSmoothing = (event) => {
-    state.smoothing = clampSmoothing(event.target.value);
-    if (event.target === controls.smoothing) controls.smoothingNumber.value = String(state.smoothing);
-    else controls.smoothing.value = String(state.smoothing);
-    // Coalesce slider drags to one redraw per animation frame.
-    cancelAnimationFrame(pending);
-    pending = requestAnimationFrame(settingsChanged);
-  };
-  controls.smoothing.addEventListener("input", onSmoothing);
-  controls.smoothingNumber.addEventListener("change", (event) => {
-    onSmoothing(event);
-    showSmoothing();
-  });
-  for (const radio of controls.xModes) {
-    radio.addEventListener("change", () => {
-      state.x = radio.value;
-      settingsChanged();
-    });
-  }
-  for (const radio of controls.widths) {
-    radio.addEventListener("change", () => {
-      state.width = radio.value;
-      $("[data-groups]").dataset.width = state.width;
-      writeState(state);
-    });
-  }
-  controls.log.addEventListener("change", () => {
-    state.log = controls.log.checked;
-    settingsChanged();
-  });
-  controls.outliers.addEventListener("change", () => {
-    state.outliers = controls.outliers.checked;
-    settingsChanged();
-  });
-  controls.tagFilter.addEventListener("input", () => {
-    state.tags = controls.tagFilter.value;
-    controls.tagFilter.classList.toggle(CLS.invalid, !grid.setFilter(state.tags));
-    writeState(state);
-  });
-  controls.runFilter.addEventListener("input", () => {
-    state.runFilter = controls.runFilter.value;
-    writeState(state);
-    controls.runFilter.classList.toggle(CLS.invalid, !runList.setFilter(state.runFilter));
-  });
-  controls.tagFilter.classList.toggle(CLS.invalid, !grid.setFilter(state.tags));
-  controls.runFilter.classList.toggle(CLS.invalid, !runList.setFilter(state.runFilter));
+  wireSettings(state, controls, { grid, runList, save: () => writeState(state) });
 }
 
 // ---- empty state and notices ----
@@ -211,24 +126,7 @@ async function reload() {
 
 window.addEventListener("board:themechange", () => grid.rebuild());
 
-// A click anywhere else closes an open download menu; so does Escape.
-document.addEventListener("click", (event) => {
-  for (const menu of document.querySelectorAll(`details.${CLS.menu}[open]`)) {
-    if (!menu.contains(event.target)) menu.open = false;
-  }
-});
-document.addEventListener("keydown", (event) => {
-  if (event.key !== "Escape") return;
-  const menus = document.querySelectorAll(`details.${CLS.menu}[open]`);
-  for (const menu of menus) menu.open = false;
-  if (menus.length) return; // the first Esc closes a menu, the next one leaves full screen
-  // Then each Esc undoes one thing: a selected step or range first, full screen next.
-  const cards = Array.from(grid.cards.values());
-  const selected = cards.filter((card) => card.chart?.selection);
-  for (const card of selected) card.clearSelection();
-  if (selected.length) return;
-  for (const card of cards) if (card.fullscreen) card.setFullscreen(false);
-});
+closeMenusOnEscape(grid);
 
 exposeForTests({
   grid,

@@ -15,6 +15,20 @@ import { paletteColor, runColor, setRunColors } from "./colors.js";
 import { splitRunName } from "./format.js";
 import { setChosenColor } from "./prefs.js";
 
+/**
+ * The RunList of templates/_runs.html: `view` is the page's state ({runs, onlySelected}, state.js;
+ * runs null = the default selection), `onChange` as RunList's.
+ */
+export function pageRunList(view, onChange) {
+  const $ = (selector) => document.querySelector(selector);
+  return new RunList({
+    list: $("[data-runs]"), count: $("[data-run-count]"), filter: $("[data-run-filter]"),
+    all: $("[data-runs-all]"), none: $("[data-runs-none]"),
+    onlySelected: $("[data-runs-only-selected]"), picker: $("[data-run-picker]"),
+  }, { selection: view.runs, onlySelected: view.onlySelected, maxDefault: Number($("[data-runs]").dataset.maxDefault) },
+  onChange);
+}
+
 const ROW_HEIGHT = 26; // px; .run in scalars.css has this height
 const OVERSCAN = 8; // rows rendered above and below the visible ones
 

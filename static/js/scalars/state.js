@@ -69,10 +69,12 @@ export function toSearch(state) {
   return text ? `?${text}` : "";
 }
 
-/** Replace the URL's query string (no new history entry per slider move). */
-export function writeState(state) {
-  const search = toSearch(state);
+/** Replace the URL's query string (no new history entry per slider move); returns it. `encode`
+ * turns the state into it (a page with more state than this one's passes its own). */
+export function writeState(state, encode = toSearch) {
+  const search = encode(state);
   if (search !== window.location.search) {
     window.history.replaceState(null, "", window.location.pathname + search + window.location.hash);
   }
+  return search;
 }
