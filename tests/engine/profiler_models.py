@@ -1,0 +1,60 @@
+"""Models the profiler tests build in both the engine and real TensorFlow (`tf` is either module), and
+the option sets they profile them with. Kept free of test imports so TF's side can import it too."""
+
+
+def mlp(tf):
+    """The lecture's two-layer MLP with an unknown batch size (so MatMul's flops stay unknown)."""
+    x = tf.placeholder(tf.float32, [None, 4], name="x")
+    with tf.name_scope("layer1"):
+        w = tf.Variable(tf.random_normal([4, 10]), name="weight")
+        b = tf.Variable(tf.zeros([10]), name="bias")
+        h = tf.nn.relu(tf.matmul(x, w) + b)
+    with tf.name_scope("layer2"):
+        w2 = tf.Variable(tf.random_normal([10, 3]), name="weight")
+        b2 = tf.Variable(tf.zeros([3]), name="bias")
+        y = tf.matmul(h, w2) + b2
+    tf.Variable(0, trainable=False, name="global_step")
+    return x, y
+
+
+def cnn(tf):
+    """A small CNN with a known batch: conv, bias, pool, dense and softmax all have flops."""
+    x = tf.placeholder(tf.float32, [8, 28, 28, 1], name="images")
+    with tf.variable_scope("conv1"):
+        k = tf.get_variable("kernel", [5, 5, 1, 32], initializer=tf.truncated_normal_initializer(stddev=0.1))
+        b = tf.get_variable("bias", [32], initializer=tf.zeros_initializer())
+        h = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, k, [1, 1, 1, 1], "SAME"), b))
+        h = tf.nn.max_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+    with tf.variable_scope("conv2"):
+        k = tf.get_variable("kernel", [3, 3, 32, 16], initializer=tf.truncated_normal_initializer(stddev=0.1))
+        h = tf.nn.conv2d(h, k, [1, 2, 2, 1], "VALID")
+    with tf.variable_scope("dense"):
+        flat = tf.reshape(h, [8, 6 * 6 * 16])
+        w = tf.get_variable("weight", [6 * 6 * 16, 10],
+                            initializer=tf.truncated_normal_initializer(stddev=0.1))
+        bias = tf.get_variable("bias", [10], initializer=tf.zeros_initializer())
+        logits = tf.matmul(flat, w) + bias
+    probs = tf.nn.softmax(logits, name="probs")
+    loss = tf.reduce_mean(tf.square(probs - 0.1), name="loss")
+    return x, loss
+
+
+MODELS = {"mlp": mlp, "cnn": cnn}
+
+
+def option_sets(builder):
+    """Named option dicts: TF's ready-made sets and a few built with the builder's setters."""
+    return {
+        "params": builder.trainable_variables_parameter(),
+        "flops": builder.float_operation(),
+        "params_all_types": builder(builder.trainable_variables_parameter())
+        .with_accounted_types([".*"]).select(["params", "occurrence", "op_types"]).build(),
+        "flops_by_name_shallow": builder(builder.float_operation()).order_by("name").with_max_depth(2)
+        .select(["float_ops", "input_shapes"]).build(),
+        "flops_not_displayed_only": builder(builder.float_operation()).account_displayed_op_only(False)
+        .with_node_names(hide_name_regexes=[".*mul.*"], start_name_regexes=[".*conv.*", "layer2"]).build(),
+        "params_trimmed": builder(builder.trainable_variables_parameter())
+        .with_node_names(trim_name_regexes=["layer1", "conv1"],
+                         show_name_regexes=[".*bias.*", "conv.*", "layer.*"])
+        .with_min_parameters(10).build(),
+    }
