@@ -35,7 +35,7 @@ _SELECT_DOC = {
                   "launched asynchronously.",
     "peak_bytes": "peak bytes: The peak amount of memory that the operation is holding at some point.",
     "residual_bytes": "residual bytes: The memory not de-allocated after the operation finishes.",
-    "output_bytes": "output bytes: The memory that is output from the operation (not necessarilty allocated "
+    "output_bytes": "output bytes: The memory that is output from the operation (not necessarily allocated "
                     "by the operation)",
 }
 

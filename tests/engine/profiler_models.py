@@ -39,7 +39,13 @@ def cnn(tf):
     return x, loss
 
 
-MODELS = {"mlp": mlp, "cnn": cnn}
+def traced_mlp(tf):
+    """The MLP and its variables' initializer, the graph a traced training script profiles."""
+    x, y = mlp(tf)
+    return x, y, tf.global_variables_initializer()
+
+
+MODELS = {"mlp": mlp, "cnn": cnn, "traced_mlp": traced_mlp}
 
 
 def option_sets(builder):
@@ -57,4 +63,18 @@ def option_sets(builder):
         .with_node_names(trim_name_regexes=["layer1", "conv1"],
                          show_name_regexes=[".*bias.*", "conv.*", "layer.*"])
         .with_min_parameters(10).build(),
+    }
+
+
+def traced_option_sets(builder):
+    """Option sets for a profile with a traced run's RunMetadata."""
+    return {
+        "time_and_memory": builder.time_and_memory(),
+        "flops_completed_by_run": builder.float_operation(),
+        "all_columns": builder(builder.time_and_memory(min_micros=0, min_bytes=0))
+        .select(["micros", "bytes", "peak_bytes", "residual_bytes", "output_bytes", "device", "occurrence",
+                 "op_types", "cpu_micros", "accelerator_micros"]).order_by("bytes").build(),
+        "by_cpu_micros": builder(builder.time_and_memory(min_micros=0, min_bytes=0))
+        .select(["cpu_micros", "params"]).order_by("cpu_micros").with_step(0).build(),
+        "missing_step": builder(builder.time_and_memory()).with_step(3).build(),
     }

@@ -16,34 +16,55 @@ import pytest
 from google.protobuf import text_format
 
 import engine as tf
-from tests.engine.profiler_models import MODELS, option_sets
+from tests.engine.profiler_models import MODELS, option_sets, traced_option_sets
 
 ROOT = Path(__file__).resolve().parents[2]
 
 _TF_PROFILES = """
 import base64, json, os, sys
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 sys.path.insert(0, sys.argv[1])
 import tensorflow.compat.v1 as tf
 tf.disable_v2_behavior()
-from tests.engine.profiler_models import MODELS, option_sets
+from tests.engine.profiler_models import MODELS, option_sets, traced_option_sets
+import numpy as np
+
+
+def profile_to_text(graph, **kwargs):
+    # tfprof prints from C: capture file descriptor 1 itself.
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(sys.argv[2], "w+") as capture:
+        os.dup2(capture.fileno(), 1)
+        try:
+            proto = tf.profiler.profile(graph, cmd="scope", **kwargs)
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        capture.seek(0)
+        return capture.read(), base64.b64encode(proto.SerializeToString()).decode()
+
+
 out = {}
-for model, build in MODELS.items():
+for model in ("cnn", "mlp"):
+    build = MODELS[model]
     for name, options in option_sets(tf.profiler.ProfileOptionBuilder).items():
         with tf.Graph().as_default() as graph:
             build(tf)
-            # tfprof prints from C: capture file descriptor 1 itself.
-            sys.stdout.flush()
-            saved = os.dup(1)
-            with open(sys.argv[2], "w+") as capture:
-                os.dup2(capture.fileno(), 1)
-                try:
-                    proto = tf.profiler.profile(graph, cmd="scope", options=options)
-                finally:
-                    os.dup2(saved, 1)
-                    os.close(saved)
-                capture.seek(0)
-                text = capture.read()
-        out[f"{model}/{name}"] = {"text": text, "proto": base64.b64encode(proto.SerializeToString()).decode()}
+            text, proto = profile_to_text(graph, options=options)
+        out[f"{model}/{name}"] = {"text": text, "proto": proto}
+# A traced run of the MLP: its RunMetadata goes to the engine too, so both profile the same step stats.
+with tf.Graph().as_default() as graph:
+    x, y, init = MODELS["traced_mlp"](tf)
+    with tf.Session() as sess:
+        sess.run(init)
+        run_meta = tf.RunMetadata()
+        sess.run(y, {x: np.ones((5, 4), np.float32)},
+                 options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), run_metadata=run_meta)
+    out["run_meta"] = base64.b64encode(run_meta.SerializeToString()).decode()
+    for name, options in traced_option_sets(tf.profiler.ProfileOptionBuilder).items():
+        text, proto = profile_to_text(graph, run_meta=run_meta, options=options)
+        out[f"traced/{name}"] = {"text": text, "proto": proto}
 print(json.dumps(out))
 """
 
@@ -57,26 +78,38 @@ def tf_profiles(tf_python, tmp_path_factory):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _engine_profile(model, options):
+def _engine_profile(model, options, run_meta=None):
     with tf.Graph().as_default() as graph:
         MODELS[model](tf)
         text, errors = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(text), contextlib.redirect_stderr(errors):
-            proto = tf.profiler.profile(graph, cmd="scope", options=options)
+            proto = tf.profiler.profile(graph, run_meta=run_meta, cmd="scope", options=options)
     return text.getvalue(), proto, errors.getvalue()
 
 
-@pytest.mark.parametrize("model", sorted(MODELS))
-@pytest.mark.parametrize("name", sorted(option_sets(tf.profiler.ProfileOptionBuilder)))
-def test_report_and_proto_are_tensorflows(tf_profiles, model, name):
-    options = option_sets(tf.profiler.ProfileOptionBuilder)[name]
-    text, proto, _ = _engine_profile(model, options)
-    theirs = tf_profiles[f"{model}/{name}"]
+def _assert_same(text, proto, theirs):
     assert text == theirs["text"]
     assert isinstance(proto, tf.profiler.GraphNodeProto)
     # TF's answer read into our message (same field numbers) equals ours, field by field.
     expected = tf.profiler.GraphNodeProto.FromString(base64.b64decode(theirs["proto"]))
     assert proto == expected, text_format.MessageToString(expected)
+
+
+@pytest.mark.parametrize("model", ["cnn", "mlp"])
+@pytest.mark.parametrize("name", sorted(option_sets(tf.profiler.ProfileOptionBuilder)))
+def test_report_and_proto_are_tensorflows(tf_profiles, model, name):
+    options = option_sets(tf.profiler.ProfileOptionBuilder)[name]
+    text, proto, _ = _engine_profile(model, options)
+    _assert_same(text, proto, tf_profiles[f"{model}/{name}"])
+
+
+@pytest.mark.parametrize("name", sorted(traced_option_sets(tf.profiler.ProfileOptionBuilder)))
+def test_time_and_memory_of_tensorflows_run_metadata(tf_profiles, name):
+    """TF's own RunMetadata (read by our RunMetadata class) profiled on the engine's MLP graph."""
+    run_meta = tf.RunMetadata.FromString(base64.b64decode(tf_profiles["run_meta"]))
+    options = traced_option_sets(tf.profiler.ProfileOptionBuilder)[name]
+    text, proto, _ = _engine_profile("traced_mlp", options, run_meta=run_meta)
+    _assert_same(text, proto, tf_profiles[f"traced/{name}"])
 
 
 def test_incomplete_shapes_are_counted_on_stderr():
