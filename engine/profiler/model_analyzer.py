@@ -13,7 +13,7 @@ import sys
 
 from engine.framework import errors, ops
 from engine.framework.tensor_shape import TensorShape
-from engine.profiler import flops_registry
+from engine.profiler import flops_registry, op_view
 from engine.profiler.graph_nodes import GraphNode
 from engine.profiler.option_builder import ProfileOptionBuilder
 from engine.profiler.options import TRAINABLE_VARIABLES, Options
@@ -27,7 +27,7 @@ _NOT_NODES = ("RecvTensor", "_SOURCE")
 
 
 def profile(graph=None, run_meta=None, op_log=None, cmd="scope", options=_DEFAULT_PROFILE_OPTIONS):
-    """Profile a model: print tfprof's report and return its GraphNodeProto.
+    """Profile a model: print tfprof's report and return its GraphNodeProto (MultiGraphNodeProto for 'op').
 
     Args:
       graph: the tf.Graph; the default graph when None.
@@ -35,17 +35,18 @@ def profile(graph=None, run_meta=None, op_log=None, cmd="scope", options=_DEFAUL
         run_metadata=run_meta)`, needed for execution time and memory.
       op_log: an OpLogProto-like message (`log_entries` with `name`, `types`, `float_ops`) giving nodes
         extra types to account by, or their float operation counts.
-      cmd: 'scope', the view by name scope (the one view the engine provides).
+      cmd: 'scope' (nodes by name scope) or 'op' (nodes grouped by op type); TF's 'graph' and 'code'
+        views are not provided.
       options: a dict from `ProfileOptionBuilder`; by default the trainable parameters.
 
     Returns:
-      The GraphNodeProto of the root `_TFProfRoot`, its shown descendants as children.
+      The proto of the root `_TFProfRoot`, the shown nodes as its (nested) children.
     """
     if graph is None:
         graph = ops.get_default_graph()
-    if cmd != "scope":
+    if cmd not in _VIEWS:
         raise errors.InvalidArgumentError(
-            None, None, f"unknown cmd: {cmd}; the engine's profiler has the 'scope' view only\n")
+            None, None, f"unknown cmd: {cmd}; the engine's profiler has the 'scope' and 'op' views\n")
     if options is _DEFAULT_PROFILE_OPTIONS:
         options = ProfileOptionBuilder.trainable_variables_parameter()
     opts = Options.from_dict(options)
@@ -70,12 +71,12 @@ def profile(graph=None, run_meta=None, op_log=None, cmd="scope", options=_DEFAUL
         sys.stdout.write("\n=========================Options=============================\n")
         sys.stdout.write(opts.to_text())
         sys.stdout.write("\n==================Model Analysis Report======================\n")
-    result = tfprof_output_pb2.GraphNodeProto()
+    result = _VIEWS[cmd][1]()
     if opts.step >= 0 and opts.step not in steps:
         sys.stderr.write(f"Options -step={opts.step} not found.\nAvailable steps: "
                          + "".join(f"{s} " for s in sorted(steps)) + "\n")
     else:
-        text, root = ScopeView(nodes).show(opts)
+        text, root = _VIEWS[cmd][0](nodes, opts)
         report = opts.doc(cmd) + "Profile:\n" + text
         if to_stdout:
             sys.stdout.write(report)
@@ -87,6 +88,12 @@ def profile(graph=None, run_meta=None, op_log=None, cmd="scope", options=_DEFAUL
         sys.stdout.write("\n======================End of Report==========================\n")
         sys.stdout.flush()
     return result
+
+
+_VIEWS = {  # cmd -> (show(nodes, opts) -> (text, proto), the proto's class)
+    "scope": (lambda nodes, opts: ScopeView(nodes).show(opts), tfprof_output_pb2.GraphNodeProto),
+    "op": (op_view.show, tfprof_output_pb2.MultiGraphNodeProto),
+}
 
 
 def _fill_missing_shapes(graph, run_meta):

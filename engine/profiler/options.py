@@ -42,6 +42,8 @@ _SELECT_DOC = {
 _CMD_DOC = {
     "scope": "scope: The nodes in the model graph are organized by their names, which is hierarchical like "
              "filesystem.",
+    "op": "op: The nodes are operation kernel type, such as MatMul, Conv2D. Graph nodes belonging to the "
+          "same type are aggregated together.",
 }
 
 

@@ -19,11 +19,14 @@ from engine.proto import tfprof_output_pb2
 _TOTALS = ("definition_count", "run_count", "exec_micros", "accelerator_exec_micros", "cpu_exec_micros",
            "requested_bytes", "peak_bytes", "residual_bytes", "output_bytes", "parameters", "float_ops")
 # order_by -> the total a node is sorted by (largest first); 'name' and anything else sort by name.
-_ORDER_BY = {"bytes": "total_requested_bytes", "peak_bytes": "total_peak_bytes",
+ORDER_BY = {"bytes": "total_requested_bytes", "peak_bytes": "total_peak_bytes",
              "residual_bytes": "total_residual_bytes", "output_bytes": "total_output_bytes",
              "micros": "total_exec_micros", "accelerator_micros": "total_accelerator_exec_micros",
              "cpu_micros": "total_cpu_exec_micros", "params": "total_parameters",
              "float_ops": "total_float_ops"}
+# select column -> its legend, for the memory columns (both views print them in this order)
+MEMORY_LEGENDS = (("bytes", "requested bytes"), ("peak_bytes", "peak bytes"),
+                  ("residual_bytes", "residual bytes"), ("output_bytes", "output bytes"))
 
 
 def _scaled(n, unit, scales):
@@ -235,7 +238,7 @@ def _should_show(node, opts, depth):
 def _sort(nodes, opts):
     if not opts.order_by:
         return list(nodes)
-    key = _ORDER_BY.get(opts.order_by)
+    key = ORDER_BY.get(opts.order_by)
     if key is None:  # 'name', and any order_by tfprof does not know
         return sorted(nodes, key=lambda n: n.name.encode())
     return sorted(nodes, key=lambda n: -getattr(n.proto, key))  # stable: ties keep their order
@@ -285,17 +288,18 @@ def format_node(node, opts):
     return f"{node.name} ({', '.join(info)})"
 
 
+def time_legends(select):
+    """The time columns' legends: 'micros' stands for all three."""
+    if "micros" in select:
+        return ["total execution time", "accelerator execution time", "cpu execution time"]
+    return [title for column, title in (("accelerator_micros", "accelerator execution time"),
+                                        ("cpu_micros", "cpu execution time")) if column in select]
+
+
 def legend(opts):
     select = set(opts.select)
-    columns = [("params", "# parameters"), ("float_ops", "# float_ops"), ("bytes", "requested bytes"),
-               ("peak_bytes", "peak bytes"), ("residual_bytes", "residual bytes"),
-               ("output_bytes", "output bytes")]
-    names = [title for column, title in columns if column in select]
-    if "micros" in select:
-        names += ["total execution time", "accelerator execution time", "cpu execution time"]
-    else:
-        names += [title for column, title in (("accelerator_micros", "accelerator execution time"),
-                                              ("cpu_micros", "cpu execution time")) if column in select]
+    columns = (("params", "# parameters"), ("float_ops", "# float_ops"), *MEMORY_LEGENDS)
+    names = [title for column, title in columns if column in select] + time_legends(select)
     names += [title for column, title in (("device", "assigned devices"), ("op_types", "op types"),
                                           ("occurrence", "op count (run|defined)"),
                                           ("input_shapes", "input shapes")) if column in select]

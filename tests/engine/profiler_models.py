@@ -78,3 +78,21 @@ def traced_option_sets(builder):
         .select(["cpu_micros", "params"]).order_by("cpu_micros").with_step(0).build(),
         "missing_step": builder(builder.time_and_memory()).with_step(3).build(),
     }
+
+
+def op_view_option_sets(builder, traced):
+    """Option sets for cmd='op'. tfprof sorts op types with an unstable sort, so where totals can tie
+    (times) the order is by name."""
+    if traced:
+        return {
+            "op_time_and_memory": builder(builder.time_and_memory(min_micros=0, min_bytes=0)).order_by("name")
+            .select(["micros", "bytes", "output_bytes", "device", "occurrence", "input_shapes"]).build(),
+        }
+    return {
+        "op_params": builder.trainable_variables_parameter(),
+        "op_flops": builder.float_operation(),
+        "op_all_types": builder().select(["params", "float_ops", "occurrence", "op_types", "input_shapes"])
+        .order_by("occurrence").build(),
+        "op_displayed_only": builder(builder.float_operation()).order_by("name")
+        .with_node_names(start_name_regexes=["Mul"], hide_name_regexes=["Sub"]).build(),
+    }

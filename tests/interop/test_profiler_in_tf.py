@@ -16,7 +16,7 @@ import pytest
 from google.protobuf import text_format
 
 import engine as tf
-from tests.engine.profiler_models import MODELS, option_sets, traced_option_sets
+from tests.engine.profiler_models import MODELS, op_view_option_sets, option_sets, traced_option_sets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,18 +26,18 @@ os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 sys.path.insert(0, sys.argv[1])
 import tensorflow.compat.v1 as tf
 tf.disable_v2_behavior()
-from tests.engine.profiler_models import MODELS, option_sets, traced_option_sets
+from tests.engine.profiler_models import MODELS, op_view_option_sets, option_sets, traced_option_sets
 import numpy as np
 
 
-def profile_to_text(graph, **kwargs):
+def profile_to_text(graph, cmd="scope", **kwargs):
     # tfprof prints from C: capture file descriptor 1 itself.
     sys.stdout.flush()
     saved = os.dup(1)
     with open(sys.argv[2], "w+") as capture:
         os.dup2(capture.fileno(), 1)
         try:
-            proto = tf.profiler.profile(graph, cmd="scope", **kwargs)
+            proto = tf.profiler.profile(graph, cmd=cmd, **kwargs)
         finally:
             os.dup2(saved, 1)
             os.close(saved)
@@ -53,6 +53,11 @@ for model in ("cnn", "mlp"):
             build(tf)
             text, proto = profile_to_text(graph, options=options)
         out[f"{model}/{name}"] = {"text": text, "proto": proto}
+    for name, options in op_view_option_sets(tf.profiler.ProfileOptionBuilder, traced=False).items():
+        with tf.Graph().as_default() as graph:
+            build(tf)
+            text, proto = profile_to_text(graph, cmd="op", options=options)
+        out[f"{model}/{name}"] = {"text": text, "proto": proto}
 # A traced run of the MLP: its RunMetadata goes to the engine too, so both profile the same step stats.
 with tf.Graph().as_default() as graph:
     x, y, init = MODELS["traced_mlp"](tf)
@@ -64,6 +69,9 @@ with tf.Graph().as_default() as graph:
     out["run_meta"] = base64.b64encode(run_meta.SerializeToString()).decode()
     for name, options in traced_option_sets(tf.profiler.ProfileOptionBuilder).items():
         text, proto = profile_to_text(graph, run_meta=run_meta, options=options)
+        out[f"traced/{name}"] = {"text": text, "proto": proto}
+    for name, options in op_view_option_sets(tf.profiler.ProfileOptionBuilder, traced=True).items():
+        text, proto = profile_to_text(graph, cmd="op", run_meta=run_meta, options=options)
         out[f"traced/{name}"] = {"text": text, "proto": proto}
 print(json.dumps(out))
 """
@@ -78,20 +86,20 @@ def tf_profiles(tf_python, tmp_path_factory):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _engine_profile(model, options, run_meta=None):
+def _engine_profile(model, options, run_meta=None, cmd="scope"):
     with tf.Graph().as_default() as graph:
         MODELS[model](tf)
         text, errors = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(text), contextlib.redirect_stderr(errors):
-            proto = tf.profiler.profile(graph, run_meta=run_meta, cmd="scope", options=options)
+            proto = tf.profiler.profile(graph, run_meta=run_meta, cmd=cmd, options=options)
     return text.getvalue(), proto, errors.getvalue()
 
 
-def _assert_same(text, proto, theirs):
+def _assert_same(text, proto, theirs, kind=tf.profiler.GraphNodeProto):
     assert text == theirs["text"]
-    assert isinstance(proto, tf.profiler.GraphNodeProto)
+    assert isinstance(proto, kind)
     # TF's answer read into our message (same field numbers) equals ours, field by field.
-    expected = tf.profiler.GraphNodeProto.FromString(base64.b64decode(theirs["proto"]))
+    expected = kind.FromString(base64.b64decode(theirs["proto"]))
     assert proto == expected, text_format.MessageToString(expected)
 
 
@@ -116,3 +124,19 @@ def test_incomplete_shapes_are_counted_on_stderr():
     _, _, errors = _engine_profile("mlp", tf.profiler.ProfileOptionBuilder.float_operation())
     # matmul, add, matmul_1 and add_1 depend on the unknown batch size
     assert errors == "4 ops no flops stats due to incomplete shapes.\n"
+
+
+@pytest.mark.parametrize("model", ["cnn", "mlp"])
+@pytest.mark.parametrize("name", sorted(op_view_option_sets(tf.profiler.ProfileOptionBuilder, traced=False)))
+def test_op_view_is_tensorflows(tf_profiles, model, name):
+    options = op_view_option_sets(tf.profiler.ProfileOptionBuilder, traced=False)[name]
+    text, proto, _ = _engine_profile(model, options, cmd="op")
+    _assert_same(text, proto, tf_profiles[f"{model}/{name}"], tf.profiler.MultiGraphNodeProto)
+
+
+@pytest.mark.parametrize("name", sorted(op_view_option_sets(tf.profiler.ProfileOptionBuilder, traced=True)))
+def test_op_view_of_tensorflows_run_metadata(tf_profiles, name):
+    run_meta = tf.RunMetadata.FromString(base64.b64decode(tf_profiles["run_meta"]))
+    options = op_view_option_sets(tf.profiler.ProfileOptionBuilder, traced=True)[name]
+    text, proto, _ = _engine_profile("traced_mlp", options, run_meta=run_meta, cmd="op")
+    _assert_same(text, proto, tf_profiles[f"traced/{name}"], tf.profiler.MultiGraphNodeProto)
