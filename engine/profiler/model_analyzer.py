@@ -13,17 +13,12 @@ import sys
 
 from engine.framework import errors, ops
 from engine.framework.tensor_shape import TensorShape
-from engine.profiler import flops_registry, op_view
-from engine.profiler.graph_nodes import GraphNode
+from engine.profiler import flops_registry
 from engine.profiler.option_builder import ProfileOptionBuilder
 from engine.profiler.options import TRAINABLE_VARIABLES, Options
-from engine.profiler.scope_view import ScopeView
-from engine.proto import tfprof_output_pb2
+from engine.profiler.stats import VIEWS, ProfileStats
 
 _DEFAULT_PROFILE_OPTIONS = 0  # a sentinel, as TF's: `options` left out means the parameter count
-
-# Step-stats names tfprof leaves out: they are no graph node and some appear on several devices.
-_NOT_NODES = ("RecvTensor", "_SOURCE")
 
 
 def profile(graph=None, run_meta=None, op_log=None, cmd="scope", options=_DEFAULT_PROFILE_OPTIONS):
@@ -44,7 +39,7 @@ def profile(graph=None, run_meta=None, op_log=None, cmd="scope", options=_DEFAUL
     """
     if graph is None:
         graph = ops.get_default_graph()
-    if cmd not in _VIEWS:
+    if cmd not in VIEWS:
         raise errors.InvalidArgumentError(
             None, None, f"unknown cmd: {cmd}; the engine's profiler has the 'scope' and 'op' views\n")
     if options is _DEFAULT_PROFILE_OPTIONS:
@@ -53,47 +48,12 @@ def profile(graph=None, run_meta=None, op_log=None, cmd="scope", options=_DEFAUL
 
     if run_meta is not None:
         _fill_missing_shapes(graph, run_meta)
-    logged = _logged_ops(graph, op_log, completed_by_run=run_meta is not None)
-    nodes = _graph_nodes(graph.as_graph_def(add_shapes=True))
-    steps = set()
-    if run_meta is not None and run_meta.HasField("step_stats"):
-        steps.add(0)
-        _add_step_stats(nodes, 0, run_meta.step_stats)
-    for name, (types, float_ops) in logged.items():
-        node = nodes.get(name)
-        if node is not None:
-            node.op_types.update(types)
-            if float_ops:
-                node.static_float_ops = float_ops
-
-    to_stdout = opts.output_type == "stdout"
-    if to_stdout:
-        sys.stdout.write("\n=========================Options=============================\n")
-        sys.stdout.write(opts.to_text())
-        sys.stdout.write("\n==================Model Analysis Report======================\n")
-    result = _VIEWS[cmd][1]()
-    if opts.step >= 0 and opts.step not in steps:
-        sys.stderr.write(f"Options -step={opts.step} not found.\nAvailable steps: "
-                         + "".join(f"{s} " for s in sorted(steps)) + "\n")
-    else:
-        text, root = _VIEWS[cmd][0](nodes, opts)
-        report = opts.doc(cmd) + "Profile:\n" + text
-        if to_stdout:
-            sys.stdout.write(report)
-        elif opts.output_type == "file":
-            with open(opts.output_options["outfile"], "w") as f:
-                f.write(report)
-        result.CopyFrom(root)
-    if to_stdout:
-        sys.stdout.write("\n======================End of Report==========================\n")
-        sys.stdout.flush()
-    return result
-
-
-_VIEWS = {  # cmd -> (show(nodes, opts) -> (text, proto), the proto's class)
-    "scope": (lambda nodes, opts: ScopeView(nodes).show(opts), tfprof_output_pb2.GraphNodeProto),
-    "op": (op_view.show, tfprof_output_pb2.MultiGraphNodeProto),
-}
+    stats = ProfileStats()
+    stats.add_graph(graph.as_graph_def(add_shapes=True))
+    if run_meta is not None:
+        stats.add_run_meta(0, run_meta)
+    stats.add_logged_ops(_logged_ops(graph, op_log, completed_by_run=run_meta is not None))
+    return stats.report(cmd, opts)
 
 
 def _fill_missing_shapes(graph, run_meta):
@@ -140,29 +100,3 @@ def _logged_ops(graph, op_log, completed_by_run):
         types, count = logged.get(entry.name, ([], 0))
         logged[entry.name] = (list(entry.types) + types, entry.float_ops or count)
     return logged
-
-
-def _graph_nodes(graph_def):
-    nodes = {}
-    for node_def in graph_def.node:
-        if node_def.name not in nodes:
-            nodes[node_def.name] = GraphNode(node_def.name, node_def.op, node_def.attr, nodes)
-    for node_def in graph_def.node:
-        node = nodes[node_def.name]
-        for slot, name in enumerate(node_def.input):
-            name, _, index = name.partition(":")
-            node.add_input(name.lstrip("^"), int(index or 0), slot)
-    return nodes
-
-
-def _add_step_stats(nodes, step, step_stats):
-    for dev_stats in step_stats.dev_stats:
-        for stat in dev_stats.node_stats:
-            name = stat.node_name.split(":", 1)[0]  # some names carry a suffix after ':'
-            node = nodes.get(name)
-            if node is None:
-                if name in _NOT_NODES or "MEMCPY" in name:
-                    continue
-                # A node only the run knows: its name stands in for its op type, as in tfprof.
-                node = nodes[name] = GraphNode(name, name, nodes=nodes)
-            node.add_step_stat(step, dev_stats.device, stat)
