@@ -7,8 +7,9 @@ tf.profiler.profile(graph, cmd='scope',
 prints tfprof's report and returns its GraphNodeProto (see model_analyzer.py).
 """
 
-from engine.profiler.model_analyzer import profile
+from engine.profiler.model_analyzer import Profiler, profile
 from engine.profiler.option_builder import ProfileOptionBuilder
 from engine.proto.tfprof_output_pb2 import AdviceProto, GraphNodeProto, MultiGraphNodeProto
 
-__all__ = ["AdviceProto", "GraphNodeProto", "MultiGraphNodeProto", "ProfileOptionBuilder", "profile"]
+__all__ = ["AdviceProto", "GraphNodeProto", "MultiGraphNodeProto", "ProfileOptionBuilder", "Profiler",
+           "profile"]

@@ -100,3 +100,41 @@ def _logged_ops(graph, op_log, completed_by_run):
         types, count = logged.get(entry.name, ([], 0))
         logged[entry.name] = (list(entry.types) + types, entry.float_ops or count)
     return logged
+
+
+class Profiler:
+    """tfprof over several traced steps of one graph (TF1's `tf.profiler.Profiler`).
+
+    ```python
+    profiler = tf.profiler.Profiler(sess.graph)
+    for step in range(n):
+        run_meta = tf.RunMetadata()
+        sess.run(train_op, options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE),
+                 run_metadata=run_meta)
+        profiler.add_step(step, run_meta)
+    profiler.profile_name_scope(tf.profiler.ProfileOptionBuilder.time_and_memory())
+    ```
+    A report's figures are those of its options' `step`, or the mean over the steps added when -1.
+    The engine provides the name-scope and operation views (not TF's graph, python and advise ones).
+    """
+
+    def __init__(self, graph=None, op_log=None):
+        self._graph = ops.get_default_graph() if graph is None else graph
+        self._stats = ProfileStats()
+        self._stats.add_graph(self._graph.as_graph_def(add_shapes=True))
+        self._stats.add_logged_ops(_logged_ops(self._graph, op_log, completed_by_run=False))
+
+    def add_step(self, step, run_meta):
+        """Add one traced run's RunMetadata as step `step` (its shapes also complete the graph's)."""
+        _fill_missing_shapes(self._graph, run_meta)
+        self._stats.add_graph(self._graph.as_graph_def(add_shapes=True))
+        self._stats.add_run_meta(step, run_meta)
+        self._stats.add_logged_ops(_logged_ops(self._graph, None, completed_by_run=True))
+
+    def profile_name_scope(self, options):
+        """The 'scope' view's report; returns its GraphNodeProto."""
+        return self._stats.report("scope", Options.from_dict(options))
+
+    def profile_operations(self, options):
+        """The 'op' view's report; returns its MultiGraphNodeProto."""
+        return self._stats.report("op", Options.from_dict(options))

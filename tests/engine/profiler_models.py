@@ -96,3 +96,15 @@ def op_view_option_sets(builder, traced):
         "op_displayed_only": builder(builder.float_operation()).order_by("name")
         .with_node_names(start_name_regexes=["Mul"], hide_name_regexes=["Sub"]).build(),
     }
+
+
+def profiler_reports(builder):
+    """tf.profiler.Profiler reports: name -> (method, options)."""
+    all_times = builder(builder.time_and_memory(min_micros=0, min_bytes=0)).order_by("name")
+    return {
+        "scope_mean": ("profile_name_scope", all_times.select(["micros", "bytes", "occurrence", "float_ops"])
+                       .build()),
+        "scope_step_1": ("profile_name_scope", builder(builder.float_operation()).with_step(1).build()),
+        "op_step_0": ("profile_operations", all_times.select(["micros", "float_ops", "occurrence"])
+                      .with_step(0).build()),
+    }

@@ -16,7 +16,13 @@ import pytest
 from google.protobuf import text_format
 
 import engine as tf
-from tests.engine.profiler_models import MODELS, op_view_option_sets, option_sets, traced_option_sets
+from tests.engine.profiler_models import (
+    MODELS,
+    op_view_option_sets,
+    option_sets,
+    profiler_reports,
+    traced_option_sets,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,18 +32,24 @@ os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 sys.path.insert(0, sys.argv[1])
 import tensorflow.compat.v1 as tf
 tf.disable_v2_behavior()
-from tests.engine.profiler_models import MODELS, op_view_option_sets, option_sets, traced_option_sets
+from tests.engine import profiler_models
+from tests.engine.profiler_models import MODELS, option_sets, traced_option_sets
 import numpy as np
+Builder = tf.profiler.ProfileOptionBuilder
 
 
 def profile_to_text(graph, cmd="scope", **kwargs):
+    return captured(lambda: tf.profiler.profile(graph, cmd=cmd, **kwargs))
+
+
+def captured(report):
     # tfprof prints from C: capture file descriptor 1 itself.
     sys.stdout.flush()
     saved = os.dup(1)
     with open(sys.argv[2], "w+") as capture:
         os.dup2(capture.fileno(), 1)
         try:
-            proto = tf.profiler.profile(graph, cmd=cmd, **kwargs)
+            proto = report()
         finally:
             os.dup2(saved, 1)
             os.close(saved)
@@ -53,7 +65,7 @@ for model in ("cnn", "mlp"):
             build(tf)
             text, proto = profile_to_text(graph, options=options)
         out[f"{model}/{name}"] = {"text": text, "proto": proto}
-    for name, options in op_view_option_sets(tf.profiler.ProfileOptionBuilder, traced=False).items():
+    for name, options in profiler_models.op_view_option_sets(Builder, traced=False).items():
         with tf.Graph().as_default() as graph:
             build(tf)
             text, proto = profile_to_text(graph, cmd="op", options=options)
@@ -70,9 +82,26 @@ with tf.Graph().as_default() as graph:
     for name, options in traced_option_sets(tf.profiler.ProfileOptionBuilder).items():
         text, proto = profile_to_text(graph, run_meta=run_meta, options=options)
         out[f"traced/{name}"] = {"text": text, "proto": proto}
-    for name, options in op_view_option_sets(tf.profiler.ProfileOptionBuilder, traced=True).items():
+    for name, options in profiler_models.op_view_option_sets(Builder, traced=True).items():
         text, proto = profile_to_text(graph, cmd="op", run_meta=run_meta, options=options)
         out[f"traced/{name}"] = {"text": text, "proto": proto}
+# tf.profiler.Profiler over two traced steps of batch 5 and 7, on a graph no profile() completed yet
+with tf.Graph().as_default() as graph:
+    x, y, init = MODELS["traced_mlp"](tf)
+    steps = []
+    with tf.Session() as sess:
+        sess.run(init)
+        for batch in (5, 7):
+            steps.append(tf.RunMetadata())
+            sess.run(y, {x: np.ones((batch, 4), np.float32)},
+                     options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), run_metadata=steps[-1])
+    out["profiler_steps"] = [base64.b64encode(m.SerializeToString()).decode() for m in steps]
+    profiler = tf.profiler.Profiler(graph)
+    for step, step_meta in enumerate(steps):
+        profiler.add_step(step, step_meta)
+    for name, (method, options) in profiler_models.profiler_reports(tf.profiler.ProfileOptionBuilder).items():
+        text, proto = captured(lambda: getattr(profiler, method)(options))
+        out[f"profiler/{name}"] = {"text": text, "proto": proto}
 print(json.dumps(out))
 """
 
@@ -140,3 +169,21 @@ def test_op_view_of_tensorflows_run_metadata(tf_profiles, name):
     options = op_view_option_sets(tf.profiler.ProfileOptionBuilder, traced=True)[name]
     text, proto, _ = _engine_profile("traced_mlp", options, run_meta=run_meta, cmd="op")
     _assert_same(text, proto, tf_profiles[f"traced/{name}"], tf.profiler.MultiGraphNodeProto)
+
+
+@pytest.mark.parametrize("name", sorted(profiler_reports(tf.profiler.ProfileOptionBuilder)))
+def test_profiler_over_tensorflows_steps(tf_profiles, name):
+    """tf.profiler.Profiler with TF's RunMetadata of two steps, reported per step and as their mean."""
+    method, options = profiler_reports(tf.profiler.ProfileOptionBuilder)[name]
+    with tf.Graph().as_default() as graph:
+        MODELS["traced_mlp"](tf)
+        errors = io.StringIO()
+        with contextlib.redirect_stderr(errors):
+            profiler = tf.profiler.Profiler(graph)
+        for step, step_meta in enumerate(tf_profiles["profiler_steps"]):
+            profiler.add_step(step, tf.RunMetadata.FromString(base64.b64decode(step_meta)))
+        text = io.StringIO()
+        with contextlib.redirect_stdout(text):
+            proto = getattr(profiler, method)(options)
+    kind = tf.profiler.GraphNodeProto if method == "profile_name_scope" else tf.profiler.MultiGraphNodeProto
+    _assert_same(text.getvalue(), proto, tf_profiles[f"profiler/{name}"], kind)
