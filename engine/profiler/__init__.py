@@ -9,7 +9,9 @@ prints tfprof's report and returns its GraphNodeProto (see model_analyzer.py).
 
 from engine.profiler.model_analyzer import Profiler, profile
 from engine.profiler.option_builder import ProfileOptionBuilder
+from engine.profiler.tfprof_logger import write_op_log
+from engine.proto.tfprof_log_pb2 import OpLogProto
 from engine.proto.tfprof_output_pb2 import AdviceProto, GraphNodeProto, MultiGraphNodeProto
 
-__all__ = ["AdviceProto", "GraphNodeProto", "MultiGraphNodeProto", "ProfileOptionBuilder", "Profiler",
-           "profile"]
+__all__ = ["AdviceProto", "GraphNodeProto", "MultiGraphNodeProto", "OpLogProto", "ProfileOptionBuilder",
+           "Profiler", "profile", "write_op_log"]

@@ -9,13 +9,10 @@ flops, and the run metadata's step stats, which also complete shapes the graph l
 
 from __future__ import annotations
 
-import sys
-
 from engine.framework import errors, ops
-from engine.framework.tensor_shape import TensorShape
-from engine.profiler import flops_registry
+from engine.profiler import tfprof_logger
 from engine.profiler.option_builder import ProfileOptionBuilder
-from engine.profiler.options import TRAINABLE_VARIABLES, Options
+from engine.profiler.options import Options
 from engine.profiler.stats import VIEWS, ProfileStats
 
 _DEFAULT_PROFILE_OPTIONS = 0  # a sentinel, as TF's: `options` left out means the parameter count
@@ -28,8 +25,8 @@ def profile(graph=None, run_meta=None, op_log=None, cmd="scope", options=_DEFAUL
       graph: the tf.Graph; the default graph when None.
       run_meta: a RunMetadata from `sess.run(..., options=RunOptions(trace_level=FULL_TRACE),
         run_metadata=run_meta)`, needed for execution time and memory.
-      op_log: an OpLogProto-like message (`log_entries` with `name`, `types`, `float_ops`) giving nodes
-        extra types to account by, or their float operation counts.
+      op_log: a `tf.profiler.OpLogProto` giving nodes extra types to account by, or their float
+        operation counts.
       cmd: 'scope' (nodes by name scope) or 'op' (nodes grouped by op type); TF's 'graph' and 'code'
         views are not provided.
       options: a dict from `ProfileOptionBuilder`; by default the trainable parameters.
@@ -46,60 +43,14 @@ def profile(graph=None, run_meta=None, op_log=None, cmd="scope", options=_DEFAUL
         options = ProfileOptionBuilder.trainable_variables_parameter()
     opts = Options.from_dict(options)
 
-    if run_meta is not None:
-        _fill_missing_shapes(graph, run_meta)
+    # the op log first: the run metadata's shapes complete the graph's before it is read
+    merged = tfprof_logger.merge_default_with_oplog(graph, op_log, run_meta, add_trace=False)
     stats = ProfileStats()
     stats.add_graph(graph.as_graph_def(add_shapes=True))
     if run_meta is not None:
         stats.add_run_meta(0, run_meta)
-    stats.add_logged_ops(_logged_ops(graph, op_log, completed_by_run=run_meta is not None))
+    stats.add_op_log(merged)
     return stats.report(cmd, opts)
-
-
-def _fill_missing_shapes(graph, run_meta):
-    """Give the graph's not fully known output shapes the shapes the traced run produced (TF does this
-    to the graph itself, so that flops can be counted)."""
-    for dev_stats in run_meta.step_stats.dev_stats:
-        for stat in dev_stats.node_stats:
-            if not stat.output:
-                continue
-            try:
-                op = graph.get_operation_by_name(stat.node_name)
-            except KeyError:
-                continue
-            if len(stat.output) != len(op.outputs):
-                continue
-            for tensor, out in zip(op.outputs, stat.output, strict=True):
-                if tensor.get_shape().is_fully_defined():
-                    continue
-                run_shape = TensorShape([d.size for d in out.tensor_description.shape.dim])
-                try:
-                    tensor.set_shape(tensor.get_shape().merge_with(run_shape))
-                except ValueError as e:
-                    sys.stderr.write(f"Node {stat.node_name} incompatible shapes: {e}.\n")
-
-
-def _logged_ops(graph, op_log, completed_by_run):
-    """Node name -> (extra op types, float ops): the registered flops, the trainable variables' type,
-    then what the caller's op log adds."""
-    logged = {}
-    missing_shapes = 0
-    for op in graph.get_operations():
-        try:
-            count = flops_registry.float_ops(graph, op.node_def)
-        except ValueError:
-            missing_shapes += 1
-            count = 0
-        if count:
-            logged[op.name] = ([], count)
-    for variable in graph.get_collection(ops.GraphKeys.TRAINABLE_VARIABLES):
-        logged.setdefault(variable.op.name, ([], 0))[0].append(TRAINABLE_VARIABLES)
-    if missing_shapes and not completed_by_run:
-        sys.stderr.write(f"{missing_shapes} ops no flops stats due to incomplete shapes.\n")
-    for entry in getattr(op_log, "log_entries", ()):
-        types, count = logged.get(entry.name, ([], 0))
-        logged[entry.name] = (list(entry.types) + types, entry.float_ops or count)
-    return logged
 
 
 class Profiler:
@@ -120,16 +71,17 @@ class Profiler:
 
     def __init__(self, graph=None, op_log=None):
         self._graph = ops.get_default_graph() if graph is None else graph
+        merged = tfprof_logger.merge_default_with_oplog(self._graph, op_log, add_trace=False)
         self._stats = ProfileStats()
         self._stats.add_graph(self._graph.as_graph_def(add_shapes=True))
-        self._stats.add_logged_ops(_logged_ops(self._graph, op_log, completed_by_run=False))
+        self._stats.add_op_log(merged)
 
     def add_step(self, step, run_meta):
         """Add one traced run's RunMetadata as step `step` (its shapes also complete the graph's)."""
-        _fill_missing_shapes(self._graph, run_meta)
+        merged = tfprof_logger.merge_default_with_oplog(self._graph, run_meta=run_meta, add_trace=False)
         self._stats.add_graph(self._graph.as_graph_def(add_shapes=True))
         self._stats.add_run_meta(step, run_meta)
-        self._stats.add_logged_ops(_logged_ops(self._graph, None, completed_by_run=True))
+        self._stats.add_op_log(merged)
 
     def profile_name_scope(self, options):
         """The 'scope' view's report; returns its GraphNodeProto."""

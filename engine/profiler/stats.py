@@ -55,14 +55,14 @@ class ProfileStats:
                     node = self.nodes[name] = GraphNode(name, name, nodes=self.nodes)
                 node.add_step_stat(step, dev_stats.device, stat)
 
-    def add_logged_ops(self, logged):
-        """`logged`: node name -> (extra op types, float ops) from the op log."""
-        for name, (types, float_ops) in logged.items():
-            node = self.nodes.get(name)
+    def add_op_log(self, op_log):
+        """An OpLogProto's extra op types and float operation counts of the nodes it names."""
+        for entry in op_log.log_entries:
+            node = self.nodes.get(entry.name)
             if node is not None:
-                node.op_types.update(types)
-                if float_ops:
-                    node.static_float_ops = float_ops
+                node.op_types.update(entry.types)
+                if entry.float_ops:
+                    node.static_float_ops = entry.float_ops
 
     def report(self, cmd, opts):
         """Write view `cmd`'s report as `opts` say (stdout, a file or nowhere) and return its proto."""

@@ -108,3 +108,18 @@ def profiler_reports(builder):
         "op_step_0": ("profile_operations", all_times.select(["micros", "float_ops", "occurrence"])
                       .with_step(0).build()),
     }
+
+
+def custom_op_log(tfprof_log):
+    """An op log giving two MatMuls a type of their own and one a float count (tfprof_log: the module
+    with OpLogProto, TF's tfprof_log_pb2 or the engine's profiler)."""
+    op_log = tfprof_log.OpLogProto()
+    for name, flops in (("layer1/MatMul", 1234), ("layer2/MatMul", 0)):
+        entry = op_log.log_entries.add(name=name, float_ops=flops)
+        entry.types.append("dense_matmul")
+    return op_log
+
+
+def op_log_options(builder):
+    return (builder(builder.float_operation()).with_accounted_types(["dense_matmul"])
+            .with_min_float_operations(0).select(["float_ops", "op_types"]).build())

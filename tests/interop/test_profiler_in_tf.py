@@ -16,6 +16,7 @@ import pytest
 from google.protobuf import text_format
 
 import engine as tf
+from tests.engine import profiler_models
 from tests.engine.profiler_models import (
     MODELS,
     op_view_option_sets,
@@ -85,6 +86,16 @@ with tf.Graph().as_default() as graph:
     for name, options in profiler_models.op_view_option_sets(Builder, traced=True).items():
         text, proto = profile_to_text(graph, cmd="op", run_meta=run_meta, options=options)
         out[f"traced/{name}"] = {"text": text, "proto": proto}
+# an op log of the caller's own: written with write_op_log, and profiled by its types
+from tensorflow.core.profiler import tfprof_log_pb2
+with tf.Graph().as_default() as graph:
+    MODELS["mlp"](tf)
+    tf.profiler.write_op_log(graph, sys.argv[3], op_log=profiler_models.custom_op_log(tfprof_log_pb2),
+                             add_trace=False)
+    out["tfprof_log"] = base64.b64encode(open(os.path.join(sys.argv[3], "tfprof_log"), "rb").read()).decode()
+    text, proto = profile_to_text(graph, op_log=profiler_models.custom_op_log(tfprof_log_pb2),
+                                  options=profiler_models.op_log_options(Builder))
+    out["op_log_profile"] = {"text": text, "proto": proto}
 # tf.profiler.Profiler over two traced steps of batch 5 and 7, on a graph no profile() completed yet
 with tf.Graph().as_default() as graph:
     x, y, init = MODELS["traced_mlp"](tf)
@@ -108,8 +119,9 @@ print(json.dumps(out))
 
 @pytest.fixture(scope="module")
 def tf_profiles(tf_python, tmp_path_factory):
-    capture = tmp_path_factory.mktemp("tfprof") / "stdout.txt"
-    done = subprocess.run([tf_python, "-c", _TF_PROFILES, str(ROOT), str(capture)], capture_output=True,
+    work = tmp_path_factory.mktemp("tfprof")
+    done = subprocess.run([tf_python, "-c", _TF_PROFILES, str(ROOT), str(work / "stdout.txt"), str(work)],
+                          capture_output=True,
                           text=True, timeout=600, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -187,3 +199,23 @@ def test_profiler_over_tensorflows_steps(tf_profiles, name):
             proto = getattr(profiler, method)(options)
     kind = tf.profiler.GraphNodeProto if method == "profile_name_scope" else tf.profiler.MultiGraphNodeProto
     _assert_same(text.getvalue(), proto, tf_profiles[f"profiler/{name}"], kind)
+
+
+def test_write_op_log_and_profile_by_its_types(tf_profiles, tmp_path):
+    """write_op_log writes the OpLogProto TF writes; profile(op_log=...) accounts by its types as TF does."""
+    with tf.Graph().as_default() as graph:
+        MODELS["mlp"](tf)
+        errors = io.StringIO()
+        with contextlib.redirect_stderr(errors):
+            tf.profiler.write_op_log(graph, str(tmp_path), op_log=profiler_models.custom_op_log(tf.profiler),
+                                     add_trace=False)
+    written = tf.profiler.OpLogProto.FromString((tmp_path / "tfprof_log").read_bytes())
+    assert written == tf.profiler.OpLogProto.FromString(base64.b64decode(tf_profiles["tfprof_log"]))
+    assert errors.getvalue() == "4 ops no flops stats due to incomplete shapes.\n"
+    with tf.Graph().as_default() as graph:
+        MODELS["mlp"](tf)
+        text = io.StringIO()
+        with contextlib.redirect_stdout(text), contextlib.redirect_stderr(io.StringIO()):
+            proto = tf.profiler.profile(graph, op_log=profiler_models.custom_op_log(tf.profiler),
+                                        options=profiler_models.op_log_options(tf.profiler.ProfileOptionBuilder))
+    _assert_same(text.getvalue(), proto, tf_profiles["op_log_profile"])
