@@ -27,8 +27,8 @@ def profile(graph=None, run_meta=None, op_log=None, cmd="scope", options=_DEFAUL
         run_metadata=run_meta)`, needed for execution time and memory.
       op_log: a `tf.profiler.OpLogProto` giving nodes extra types to account by, or their float
         operation counts.
-      cmd: 'scope' (nodes by name scope) or 'op' (nodes grouped by op type); TF's 'graph' and 'code'
-        views are not provided.
+      cmd: 'scope' (nodes by name scope), 'graph' (nodes under their consumers) or 'op' (nodes grouped
+        by op type); TF's 'code' view (by Python call stack) is not provided.
       options: a dict from `ProfileOptionBuilder`; by default the trainable parameters.
 
     Returns:
@@ -38,7 +38,8 @@ def profile(graph=None, run_meta=None, op_log=None, cmd="scope", options=_DEFAUL
         graph = ops.get_default_graph()
     if cmd not in VIEWS:
         raise errors.InvalidArgumentError(
-            None, None, f"unknown cmd: {cmd}; the engine's profiler has the 'scope' and 'op' views\n")
+            None, None, f"unknown cmd: {cmd}; the engine's profiler has the 'scope', 'graph' and 'op' "
+            "views\n")
     if options is _DEFAULT_PROFILE_OPTIONS:
         options = ProfileOptionBuilder.trainable_variables_parameter()
     opts = Options.from_dict(options)
@@ -66,7 +67,7 @@ class Profiler:
     profiler.profile_name_scope(tf.profiler.ProfileOptionBuilder.time_and_memory())
     ```
     A report's figures are those of its options' `step`, or the mean over the steps added when -1.
-    The engine provides the name-scope and operation views (not TF's graph, python and advise ones).
+    The engine provides the name-scope, graph and operation views (not TF's python and advise ones).
     """
 
     def __init__(self, graph=None, op_log=None):
@@ -86,6 +87,10 @@ class Profiler:
     def profile_name_scope(self, options):
         """The 'scope' view's report; returns its GraphNodeProto."""
         return self._stats.report("scope", Options.from_dict(options))
+
+    def profile_graph(self, options):
+        """The 'graph' view's report; returns its GraphNodeProto."""
+        return self._stats.report("graph", Options.from_dict(options))
 
     def profile_operations(self, options):
         """The 'op' view's report; returns its MultiGraphNodeProto."""

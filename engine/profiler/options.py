@@ -39,9 +39,11 @@ _SELECT_DOC = {
                     "by the operation)",
 }
 
+_SCOPE_DOC = ("scope: The nodes in the model graph are organized by their names, which is hierarchical like "
+              "filesystem.")
 _CMD_DOC = {
-    "scope": "scope: The nodes in the model graph are organized by their names, which is hierarchical like "
-             "filesystem.",
+    "scope": _SCOPE_DOC,
+    "graph": _SCOPE_DOC,  # sic: tfprof documents its graph view with the scope view's text
     "op": "op: The nodes are operation kernel type, such as MatMul, Conv2D. Graph nodes belonging to the "
           "same type are aggregated together.",
 }

@@ -102,6 +102,14 @@ class ScopeNode:
         for name in _TOTALS[1:]:
             setattr(p, "total_" + name, getattr(p, "total_" + name) + getattr(p, name))
 
+    def adopt(self, children):
+        """Make `children` the shown children, the totals this node's own plus theirs."""
+        self.show_children = list(children)
+        self.reset_totals()
+        self.add_self_to_totals()
+        for child in children:
+            self.aggregate(child)
+
     def aggregate(self, other):
         for name in _TOTALS:
             key = "total_" + name
@@ -131,21 +139,38 @@ class ScopeView:
                 roots.append(scope_node)
         self.root = ScopeNode(GraphNode(ROOT, SCOPE_PARENT))
         self.root.children = roots
+        # Names already walked in the current pass; a tree needs none, a graph's view (a DAG) does.
+        self._visited = None
+
+    def _first_visit(self, node):
+        if self._visited is None:
+            return True
+        if node.name in self._visited:
+            return False
+        self._visited.add(node.name)
+        return True
+
+    def _new_pass(self):
+        if self._visited is not None:
+            self._visited = set()
 
     def show(self, opts):
         """The shown tree's text (legend first) and its GraphNodeProto."""
         root = self.root
         root.reset_totals()
-        roots = self._account(root.children, opts)
         root.show_children = []
+        self._new_pass()
+        roots = self._account(root.children, opts)
         for node in roots:
             root.aggregate(node)
         if opts.start_name_regexes != [".*"]:
+            self._new_pass()
             roots = self._search_root(roots, opts.start_name_regexes)
         root.show_children = roots
+        self._new_pass()
         root = self._print(([root]), opts, 1, 0)[0]
         text = [legend(opts), root.formatted]
-        _collect(root.show_children, text, root.proto)
+        collect(root.show_children, text, root.proto)
         return "".join(text), root.proto
 
     def _account(self, nodes, opts):
@@ -153,20 +178,17 @@ class ScopeView:
         for node in nodes:
             node.reset_totals()
             children = self._account(node.children, opts)
-            node.account = _reaccount(node, opts)
+            node.account = reaccount(node, opts)
             if node.account or children:
-                node.show_children = []
-                node.reset_totals()
-                node.add_self_to_totals()
-                for child in children:
-                    node.aggregate(child)
-                    node.show_children.append(child)
+                node.adopt(children)
                 accounted.append(node)
         return accounted
 
     def _search_root(self, nodes, regexes):
         found = []
         for node in nodes:
+            if not self._first_visit(node):
+                continue
             if any(re.fullmatch(r, node.name) for r in regexes):
                 found.append(node)  # the first match on a branch starts the view there
             else:
@@ -176,8 +198,10 @@ class ScopeView:
     def _print(self, nodes, opts, depth, indent):
         shown = []
         for node in nodes:
+            if not self._first_visit(node):
+                continue
             child_indent = indent
-            show = _should_show(node, opts, depth)
+            show = should_show(node, opts, depth)
             if show:
                 child_indent += 2
             shown_children = []
@@ -191,7 +215,7 @@ class ScopeView:
             if opts.account_displayed_op_only:
                 node.reset_totals()
                 node.add_self_to_totals()
-            for child in _sort(shown_children, opts):
+            for child in sort_nodes(shown_children, opts):
                 node.show_children.append(child)
                 if opts.account_displayed_op_only:
                     node.aggregate(child)
@@ -200,23 +224,23 @@ class ScopeView:
         return shown
 
 
-def _collect(nodes, text, proto):
+def collect(nodes, text, proto):
     """Depth first: each shown node's line, and its proto as a child of its shown parent's."""
     for node in nodes:
         text.append(node.formatted)
         child = proto.children.add()
         child.MergeFrom(node.proto)
-        _collect(node.show_children, text, child)
+        collect(node.show_children, text, child)
 
 
-def _reaccount(node, opts):
+def reaccount(node, opts):
     node.reinit(opts.step)
     if opts.account_type_regexes == [".*"]:
         return True
     return any(re.fullmatch(r, t) for r in opts.account_type_regexes for t in node.node.op_types)
 
 
-def _should_show(node, opts, depth):
+def should_show(node, opts, depth):
     if node.name == ROOT:
         return True
     p = node.proto
@@ -235,7 +259,7 @@ def _should_show(node, opts, depth):
     return not any(re.fullmatch(r, node.name) for r in opts.hide_name_regexes)
 
 
-def _sort(nodes, opts):
+def sort_nodes(nodes, opts):
     if not opts.order_by:
         return list(nodes)
     key = ORDER_BY.get(opts.order_by)

@@ -8,12 +8,14 @@ import sys
 
 from engine.profiler import op_view
 from engine.profiler.graph_nodes import GraphNode
+from engine.profiler.graph_view import GraphView
 from engine.profiler.scope_view import ScopeView
 from engine.proto import tfprof_output_pb2
 
 # cmd -> (show(nodes, opts) -> (text, proto), the proto's class)
 VIEWS = {
     "scope": (lambda nodes, opts: ScopeView(nodes).show(opts), tfprof_output_pb2.GraphNodeProto),
+    "graph": (lambda nodes, opts: GraphView(nodes).show(opts), tfprof_output_pb2.GraphNodeProto),
     "op": (op_view.show, tfprof_output_pb2.MultiGraphNodeProto),
 }
 

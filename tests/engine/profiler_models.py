@@ -105,6 +105,8 @@ def profiler_reports(builder):
         "scope_mean": ("profile_name_scope", all_times.select(["micros", "bytes", "occurrence", "float_ops"])
                        .build()),
         "scope_step_1": ("profile_name_scope", builder(builder.float_operation()).with_step(1).build()),
+        "graph_step_1": ("profile_graph", builder(builder.time_and_memory(min_micros=0, min_bytes=0))
+                         .order_by("name").with_step(1).build()),
         "op_step_0": ("profile_operations", all_times.select(["micros", "float_ops", "occurrence"])
                       .with_step(0).build()),
     }
@@ -123,3 +125,16 @@ def custom_op_log(tfprof_log):
 def op_log_options(builder):
     return (builder(builder.float_operation()).with_accounted_types(["dense_matmul"])
             .with_min_float_operations(0).select(["float_ops", "op_types"]).build())
+
+
+def graph_view_option_sets(builder):
+    """Option sets for cmd='graph' (nodes under the nodes that consume them)."""
+    return {
+        "graph_params": builder.trainable_variables_parameter(),
+        "graph_flops": builder.float_operation(),
+        "graph_all_types": builder(builder.trainable_variables_parameter()).with_accounted_types([".*"])
+        .select(["params", "float_ops", "input_shapes"]).with_max_depth(6).build(),
+        "graph_started": builder(builder.float_operation()).account_displayed_op_only(False)
+        .with_node_names(start_name_regexes=[".*add.*", ".*Relu.*"], hide_name_regexes=[".*random.*"])
+        .build(),
+    }

@@ -85,8 +85,8 @@ def test_file_and_empty_output(tmp_path, capsys):
 def test_bad_command_and_output_are_clear_errors():
     with tf.Graph().as_default() as graph:
         traced_mlp(tf)
-        with pytest.raises(tf.errors.InvalidArgumentError, match="unknown cmd: graph"):
-            tf.profiler.profile(graph, cmd="graph")
+        with pytest.raises(tf.errors.InvalidArgumentError, match="unknown cmd: code"):
+            tf.profiler.profile(graph, cmd="code")
         options = Builder.trainable_variables_parameter()
         with pytest.raises(ValueError, match="Unknown output type: timeline"):
             tf.profiler.profile(graph, options={**options, "output": "timeline:outfile=t.json"})

@@ -26,6 +26,7 @@ from tests.engine.profiler_models import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+Builder = tf.profiler.ProfileOptionBuilder
 
 _TF_PROFILES = """
 import base64, json, os, sys
@@ -65,6 +66,11 @@ for model in ("cnn", "mlp"):
         with tf.Graph().as_default() as graph:
             build(tf)
             text, proto = profile_to_text(graph, options=options)
+        out[f"{model}/{name}"] = {"text": text, "proto": proto}
+    for name, options in profiler_models.graph_view_option_sets(Builder).items():
+        with tf.Graph().as_default() as graph:
+            build(tf)
+            text, proto = profile_to_text(graph, cmd="graph", options=options)
         out[f"{model}/{name}"] = {"text": text, "proto": proto}
     for name, options in profiler_models.op_view_option_sets(Builder, traced=False).items():
         with tf.Graph().as_default() as graph:
@@ -110,7 +116,7 @@ with tf.Graph().as_default() as graph:
     profiler = tf.profiler.Profiler(graph)
     for step, step_meta in enumerate(steps):
         profiler.add_step(step, step_meta)
-    for name, (method, options) in profiler_models.profiler_reports(tf.profiler.ProfileOptionBuilder).items():
+    for name, (method, options) in profiler_models.profiler_reports(Builder).items():
         text, proto = captured(lambda: getattr(profiler, method)(options))
         out[f"profiler/{name}"] = {"text": text, "proto": proto}
 print(json.dumps(out))
@@ -197,7 +203,7 @@ def test_profiler_over_tensorflows_steps(tf_profiles, name):
         text = io.StringIO()
         with contextlib.redirect_stdout(text):
             proto = getattr(profiler, method)(options)
-    kind = tf.profiler.GraphNodeProto if method == "profile_name_scope" else tf.profiler.MultiGraphNodeProto
+    kind = tf.profiler.MultiGraphNodeProto if method == "profile_operations" else tf.profiler.GraphNodeProto
     _assert_same(text.getvalue(), proto, tf_profiles[f"profiler/{name}"], kind)
 
 
@@ -219,3 +225,11 @@ def test_write_op_log_and_profile_by_its_types(tf_profiles, tmp_path):
             proto = tf.profiler.profile(graph, op_log=profiler_models.custom_op_log(tf.profiler),
                                         options=profiler_models.op_log_options(tf.profiler.ProfileOptionBuilder))
     _assert_same(text.getvalue(), proto, tf_profiles["op_log_profile"])
+
+
+@pytest.mark.parametrize("model", ["cnn", "mlp"])
+@pytest.mark.parametrize("name", sorted(profiler_models.graph_view_option_sets(Builder)))
+def test_graph_view_is_tensorflows(tf_profiles, model, name):
+    options = profiler_models.graph_view_option_sets(Builder)[name]
+    text, proto, _ = _engine_profile(model, options, cmd="graph")
+    _assert_same(text, proto, tf_profiles[f"{model}/{name}"])
