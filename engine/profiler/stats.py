@@ -4,6 +4,7 @@ one view over them."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from engine.profiler import op_view
@@ -79,7 +80,8 @@ class ProfileStats:
             sys.stderr.write(f"Options -step={opts.step} not found.\nAvailable steps: "
                              + "".join(f"{s} " for s in sorted(self.steps)) + "\n")
         else:
-            text, root = show(self.nodes, opts)
+            with _recursion_for(len(self.nodes)):
+                text, root = show(self.nodes, opts)
             report = opts.doc(cmd) + "Profile:\n" + text
             if to_stdout:
                 sys.stdout.write(report)
@@ -91,3 +93,16 @@ class ProfileStats:
             sys.stdout.write("\n======================End of Report==========================\n")
             sys.stdout.flush()
         return result
+
+
+@contextlib.contextmanager
+def _recursion_for(n_nodes):
+    """Room for the views' recursion: they descend once per level of the name tree or the graph (a chain of
+    n ops is n levels deep in the graph view), a few frames a level, as tfprof's C++ does. Python-to-Python
+    calls do not grow the C stack in CPython 3.11+, so only the interpreter's limit needs raising."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, previous + 4 * n_nodes))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)

@@ -101,3 +101,15 @@ def test_bad_command_and_output_are_clear_errors():
 ])
 def test_number_formats(n, number, time, memory):
     assert (format_number(n), format_time(n), format_memory(n)) == (number, time, memory)
+
+
+def test_a_deep_chain_is_profiled_in_every_view():
+    """Views recurse once per graph level: a chain of 3000 adds is 3000 levels deep in the graph view."""
+    with tf.Graph().as_default() as graph:
+        x = tf.constant(1.0, shape=[2])
+        for _ in range(3000):
+            x = x + 1.0
+        for cmd in ("graph", "scope", "op"):
+            root = tf.profiler.profile(graph, cmd=cmd, options=Builder(Builder.float_operation())
+                                       .with_empty_output().build())
+            assert root.total_float_ops == 3000 * 2
