@@ -39,13 +39,29 @@ def cnn(tf):
     return x, loss
 
 
+def train_mlp(tf):
+    """An MLP with its loss and gradient descent step: gradient ops (MatMul_grad, BiasAddGrad, ...) too."""
+    x = tf.placeholder(tf.float32, [8, 4], name="x")
+    labels = tf.placeholder(tf.float32, [8, 3], name="labels")
+    with tf.name_scope("layer1"):
+        w = tf.Variable(tf.random_normal([4, 10]), name="weight")
+        b = tf.Variable(tf.zeros([10]), name="bias")
+        h = tf.nn.relu(tf.nn.bias_add(tf.matmul(x, w), b))
+    with tf.name_scope("layer2"):
+        w2 = tf.Variable(tf.random_normal([10, 3]), name="weight")
+        y = tf.matmul(h, w2)
+    loss = tf.reduce_mean(tf.square(y - labels), name="loss")
+    return x, tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+
+
 def traced_mlp(tf):
     """The MLP and its variables' initializer, the graph a traced training script profiles."""
     x, y = mlp(tf)
     return x, y, tf.global_variables_initializer()
 
 
-MODELS = {"mlp": mlp, "cnn": cnn, "traced_mlp": traced_mlp}
+MODELS = {"mlp": mlp, "cnn": cnn, "train_mlp": train_mlp, "traced_mlp": traced_mlp}
+PROFILED_MODELS = ("cnn", "mlp", "train_mlp")  # the ones profiled from their graph alone
 
 
 def option_sets(builder):

@@ -60,7 +60,7 @@ def captured(report):
 
 
 out = {}
-for model in ("cnn", "mlp"):
+for model in profiler_models.PROFILED_MODELS:
     build = MODELS[model]
     for name, options in option_sets(tf.profiler.ProfileOptionBuilder).items():
         with tf.Graph().as_default() as graph:
@@ -150,7 +150,7 @@ def _assert_same(text, proto, theirs, kind=tf.profiler.GraphNodeProto):
     assert proto == expected, text_format.MessageToString(expected)
 
 
-@pytest.mark.parametrize("model", ["cnn", "mlp"])
+@pytest.mark.parametrize("model", profiler_models.PROFILED_MODELS)
 @pytest.mark.parametrize("name", sorted(option_sets(tf.profiler.ProfileOptionBuilder)))
 def test_report_and_proto_are_tensorflows(tf_profiles, model, name):
     options = option_sets(tf.profiler.ProfileOptionBuilder)[name]
@@ -173,7 +173,7 @@ def test_incomplete_shapes_are_counted_on_stderr():
     assert errors == "4 ops no flops stats due to incomplete shapes.\n"
 
 
-@pytest.mark.parametrize("model", ["cnn", "mlp"])
+@pytest.mark.parametrize("model", profiler_models.PROFILED_MODELS)
 @pytest.mark.parametrize("name", sorted(op_view_option_sets(tf.profiler.ProfileOptionBuilder, traced=False)))
 def test_op_view_is_tensorflows(tf_profiles, model, name):
     options = op_view_option_sets(tf.profiler.ProfileOptionBuilder, traced=False)[name]
@@ -227,7 +227,7 @@ def test_write_op_log_and_profile_by_its_types(tf_profiles, tmp_path):
     _assert_same(text.getvalue(), proto, tf_profiles["op_log_profile"])
 
 
-@pytest.mark.parametrize("model", ["cnn", "mlp"])
+@pytest.mark.parametrize("model", profiler_models.PROFILED_MODELS)
 @pytest.mark.parametrize("name", sorted(profiler_models.graph_view_option_sets(Builder)))
 def test_graph_view_is_tensorflows(tf_profiles, model, name):
     options = profiler_models.graph_view_option_sets(Builder)[name]
