@@ -32,6 +32,7 @@ from engine import (
     math,
     metrics,
     nn,
+    profiler,  # tf.profiler: tfprof's parameter / flops / time and memory reports
     python_io,
     random,
     signal,
@@ -657,6 +658,7 @@ __all__ = [
     "placeholder_with_default",
     "pow",
     "print",
+    "profiler",
     "py_func",
     "python_io",
     "random",

@@ -203,8 +203,10 @@ def _neg_grad(op, grad):
 @register_gradient("Square")
 def _square_grad(op, grad):
     x = op.inputs[0]
-    two = constant_op.constant(2, dtype=x.dtype.base_dtype)
-    return [math_ops.multiply(grad, math_ops.multiply(x, two))]
+    # TF makes 2*x wait for the incoming gradient (a control input on its Const), so graphs match TF's.
+    with ops.control_dependencies([grad]):
+        two = constant_op.constant(2, dtype=x.dtype.base_dtype)
+        return [math_ops.multiply(grad, math_ops.multiply(x, two))]
 
 
 @register_gradient("Sqrt")
