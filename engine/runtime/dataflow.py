@@ -364,18 +364,39 @@ class _Run:
         self._send(st, tag, values, dead)
 
     def _send(self, st, tag, values, dead):
+        """Delivers `values` (one per output) and the control signal of `st` in frame `tag`.  The arrival
+        at an ordinary step is `_arrive` inlined: this loop runs once per edge of every executed step."""
         if st.returned and not tag:
             for name, value in zip(st.outs, values, strict=False):
                 if value is not _DEAD:
                     self.results[name] = value
-        arrive = self._arrive
         ready = self.ready
-        for edges, value in zip(st.out_edges, values, strict=False):  # no outputs: (None,)
+        pending = self.pending
+        for edges, value in zip(st.out_edges, values, strict=False):  # no outputs: values is (None,)
             value_dead = value is _DEAD
             for target, pos in edges:
-                if target.lone and target.direct:  # the common case, inlined
-                    ready.append((target, tag, [value], value_dead))
+                if target.direct:
+                    if target.lone:
+                        args = [value]
+                    else:
+                        args = self._args(target)
+                        args[pos] = value
+                    ready.append((target, tag, args, value_dead))
+                elif target.kind == "merge":
+                    self._arrive_merge(target, pos, tag, value, value_dead)
                 else:
-                    arrive(target, pos, tag, value, value_dead)
-        for target in st.control_edges:
-            arrive(target, None, tag, None, dead)
+                    key = (target, tag)
+                    entry = pending.get(key)
+                    if entry is None:
+                        entry = pending[key] = [target.n_wait, self._args(target), False]
+                    entry[1][pos] = value
+                    if value_dead:
+                        entry[2] = True
+                    entry[0] -= 1
+                    if not entry[0]:
+                        del pending[key]
+                        ready.append((target, tag, entry[1], entry[2]))
+        if st.control_edges:
+            arrive = self._arrive
+            for target in st.control_edges:
+                arrive(target, None, tag, None, dead)
