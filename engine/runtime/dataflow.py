@@ -272,10 +272,13 @@ class _Run:
         """A fresh argument list for `st`: what no step produces filled in, the rest _DEAD."""
         args = st.template.copy()
         if st.fed_slots:
-            env = self.env
-            for pos, name in st.fed_slots:
-                args[pos] = env.get(name, _DEAD)
+            self._fill_fed(st, args)
         return args
+
+    def _fill_fed(self, st, args):
+        env = self.env
+        for pos, name in st.fed_slots:
+            args[pos] = env.get(name, _DEAD)
 
     def _waits(self, st, tag):
         """How many of a Merge's data inputs arrive in this iteration: iteration 0 of a loop counts its
@@ -284,34 +287,6 @@ class _Run:
             return st.n_data
         first = not tag or tag[-1][1] == 0
         return st.n_data - st.next_iter_inputs if first else st.next_iter_inputs
-
-    def _arrive(self, st, pos, tag, value, dead):
-        """One input of `st` (argument `pos`, or a control input when None) arrived in frame `tag`."""
-        if st.direct:
-            if st.lone:
-                args = [value]
-            else:
-                args = self._args(st)
-                if pos is not None:
-                    args[pos] = value
-            self.ready.append((st, tag, args, dead))
-            return
-        if st.kind == "merge":
-            self._arrive_merge(st, pos, tag, value, dead)
-            return
-        key = (st, tag)
-        pending = self.pending
-        entry = pending.get(key)
-        if entry is None:
-            entry = pending[key] = [st.n_wait, self._args(st), False]
-        if pos is not None:
-            entry[1][pos] = value
-        if dead:
-            entry[2] = True
-        entry[0] -= 1
-        if not entry[0]:
-            del pending[key]
-            self.ready.append((st, tag, entry[1], entry[2]))
 
     def _arrive_merge(self, st, pos, tag, value, dead):
         key = (st, tag)
@@ -364,8 +339,9 @@ class _Run:
         self._send(st, tag, values, dead)
 
     def _send(self, st, tag, values, dead):
-        """Delivers `values` (one per output) and the control signal of `st` in frame `tag`.  The arrival
-        at an ordinary step is `_arrive` inlined: this loop runs once per edge of every executed step."""
+        """Delivers `values` (one per output) and the control signal of `st` in frame `tag`: a step with
+        one wait is ready at once, others collect their arrivals in a pending entry, a Merge fires on its
+        first live input.  This runs once per edge of every executed step, hence all of it inline."""
         if st.returned and not tag:
             for name, value in zip(st.outs, values, strict=False):
                 if value is not _DEAD:
@@ -379,7 +355,9 @@ class _Run:
                     if target.lone:
                         args = [value]
                     else:
-                        args = self._args(target)
+                        args = target.template.copy()
+                        if target.fed_slots:
+                            self._fill_fed(target, args)
                         args[pos] = value
                     ready.append((target, tag, args, value_dead))
                 elif target.kind == "merge":
@@ -396,7 +374,17 @@ class _Run:
                     if not entry[0]:
                         del pending[key]
                         ready.append((target, tag, entry[1], entry[2]))
-        if st.control_edges:
-            arrive = self._arrive
-            for target in st.control_edges:
-                arrive(target, None, tag, None, dead)
+        for target in st.control_edges:  # control inputs of a Merge only order it: nothing to do
+            if target.direct:
+                ready.append((target, tag, self._args(target), dead))
+            elif target.kind != "merge":
+                key = (target, tag)
+                entry = pending.get(key)
+                if entry is None:
+                    entry = pending[key] = [target.n_wait, self._args(target), False]
+                if dead:
+                    entry[2] = True
+                entry[0] -= 1
+                if not entry[0]:
+                    del pending[key]
+                    ready.append((target, tag, entry[1], entry[2]))
