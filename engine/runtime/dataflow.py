@@ -240,6 +240,8 @@ class _Run:
                     values = (values,)
                 elif not n:
                     values = (None,)
+                elif values.__class__ is not tuple and values.__class__ is not list:
+                    values = tuple(values)  # an array or an iterator: _send goes over it more than once
                 if kind:
                     self._emit(st, tag, values, False)
                 else:
