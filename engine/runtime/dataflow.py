@@ -44,12 +44,20 @@ class _Step:
         "outs",
         "refs",
         "n_wait",
-        "data_waits",
+        "n_data",  # how many arguments steps produce
         "frame",
         "constant",
         "next_iter_inputs",
-        "reads_refs",  # some argument is a variable cell to read first
+        "reads_refs",  # some argument is a variable cell to read first (never for a Merge)
         "returned",  # some output is a value the plan returns
+        # Precomputed so that an arrival costs no lookups by name (the per-op overhead of a loop):
+        "template",  # the arguments no step produces, bound ones filled in, produced ones _DEAD
+        "fed_slots",  # (position, name) of the arguments read from the run's feeds
+        "lone",  # one argument, produced by a step: an arrival's value is the whole argument list
+        "direct",  # one wait and not a Merge: an arrival makes it ready, with no pending entry
+        "out_edges",  # per output: ((consumer step, argument position), ...)
+        "control_edges",  # the steps this one is a control input of
+        "dead_outs",  # what a dead run of it emits
     )
 
 
@@ -59,8 +67,6 @@ class Compiled:
     __slots__ = (
         "fn",
         "steps",
-        "consumers",
-        "control_consumers",
         "results",
         "single",
         "bound",
@@ -102,10 +108,11 @@ def compile_program(program):
         else:
             st.kernel = s.kernel
             st.refs = [is_ref for _, _, is_ref in s.args]
-        st.reads_refs = any(st.refs)
+        st.reads_refs = any(st.refs) and st.kind != "merge"  # a Merge's arguments are (value, index)
         st.returned = any(name in returned for name in s.outs)
         st.frame = s.op._get_attr_or("frame_name", "") if st.kind == "enter" else ""
         st.constant = bool(s.op._get_attr_or("is_constant", False)) if st.kind == "enter" else False
+        st.dead_outs = (_DEAD,) * max(len(s.outs), 1)
         for j, name in enumerate(s.outs):
             producer[name] = (i, j)
         step_of_op[s.op] = i
@@ -118,23 +125,32 @@ def compile_program(program):
         for pos, name in enumerate(st.args):
             src = producer.get(name)
             if src is not None:
-                consumers[src].append((st.index, pos))
+                consumers[src].append((st, pos))
                 waits += 1
                 data_waits.append(pos)
         controls = [step_of_op[c] for c in st.op.control_inputs if c in step_of_op]
         for c_index in controls:
-            control_consumers[c_index].append(st.index)
+            control_consumers[c_index].append(st)
         st.n_wait = waits + len(controls)
-        st.data_waits = data_waits
+        st.n_data = waits
+        st.template = [
+            _DEAD if pos in data_waits else c.bound.get(name, _DEAD) for pos, name in enumerate(st.args)
+        ]
+        st.fed_slots = tuple(
+            (pos, name) for pos, name in enumerate(st.args) if pos not in data_waits and name not in c.bound
+        )
+        st.lone = len(st.args) == 1 and data_waits == [0]
+        st.direct = st.n_wait == 1 and st.kind != "merge"
         st.next_iter_inputs = 0
         if st.kind == "merge":
             st.next_iter_inputs = sum(
                 1 for pos in data_waits if steps[producer[st.args[pos]][0]].kind == "next_iteration"
             )
+    for st in steps:
+        st.out_edges = tuple(tuple(consumers.get((st.index, j), ())) for j in range(len(st.outs)))
+        st.control_edges = tuple(control_consumers.get(st.index, ()))
     c.steps = steps
-    c.consumers = dict(consumers)
-    c.control_consumers = dict(control_consumers)
-    c.initial = [st.index for st in steps if st.n_wait == 0]
+    c.initial = [st for st in steps if st.n_wait == 0]
     c.fn = np.errstate(all="ignore")(lambda *feeds: _Run(c, feeds).run())
     return c
 
@@ -168,7 +184,7 @@ def _resolve(alias, name):
 
 
 class _Run:
-    """One run of a dataflow plan."""
+    """One run of a dataflow plan.  Queued work is (step, tag, arguments, any input dead)."""
 
     def __init__(self, plan, feeds):
         self.plan = plan
@@ -178,7 +194,7 @@ class _Run:
         for name, i, var_name in plan.fed_refs:
             env[name] = VariableCell(var_name, feeds[i])
         self.env = env
-        self.pending = {}  # (step, tag) -> [waits left, args, any dead, dead data inputs]
+        self.pending = {}  # (step, tag) -> [waits left, args, any dead]; a Merge's: [waits, dead inputs]
         self.ready = collections.deque()
         self.results = {}
         self.invariants = collections.defaultdict(list)  # (parent tag, frame) -> [(step, output, value)]
@@ -188,19 +204,55 @@ class _Run:
 
     def run(self):
         plan = self.plan
-        for i in plan.initial:
-            self._start(i, ())
+        env = self.env
+        ready = self.ready
+        pop = ready.popleft
+        for st in plan.initial:
+            ready.append((st, (), [env[name] for name in st.args], False))
         while True:
-            while self.ready:
-                index, tag, args, dead = self.ready.popleft()
-                self._execute(plan.steps[index], tag, args, dead)
+            while ready:
+                st, tag, args, dead = pop()
+                kind = st.kind
+                if dead and kind != "control_trigger":  # a ControlTrigger runs whatever its inputs
+                    if kind:
+                        self._emit(st, tag, st.dead_outs, True)
+                    else:
+                        self._send(st, tag, st.dead_outs, True)
+                    continue
+                try:
+                    if st.reads_refs:
+                        refs = st.refs
+                        values = st.kernel(*[read(a) if r else a for a, r in zip(args, refs, strict=True)])
+                    else:
+                        values = st.kernel(*args)
+                except Exception as e:
+                    try:
+                        e._engine_failing_op = st.op
+                    except AttributeError:
+                        pass
+                    raise
+                if kind == "switch":
+                    taken = bool(np.asarray(args[1]))
+                    self._emit(st, tag, (_DEAD, values) if taken else (values, _DEAD), False)
+                    continue
+                n = len(st.outs)
+                if n == 1:
+                    values = (values,)
+                elif not n:
+                    values = (None,)
+                elif values.__class__ is not tuple and values.__class__ is not list:
+                    values = tuple(values)  # an array or an iterator: _send goes over it more than once
+                if kind:
+                    self._emit(st, tag, values, False)
+                else:
+                    self._send(st, tag, values, False)
             late = [key for key, still in self.dead_exits.items() if still]
             if not late:
                 break
             for key in late:
                 del self.dead_exits[key]
-                index, parent = key
-                self._send(plan.steps[index], parent, [_DEAD], True)
+                st, parent = key
+                self._send(st, parent, (_DEAD,), True)
         out = []
         fetched = {}  # a tensor fetched twice is handed out as one array, as TF does
         for name in plan.results:
@@ -218,95 +270,47 @@ class _Run:
         return out[0] if plan.single else tuple(out)
 
     # --- arrivals ----------------------------------------------------------------------------------------
-    def _entry(self, st, tag):
-        key = (st.index, tag)
-        entry = self.pending.get(key)
-        if entry is None:
-            env = self.env
-            args = [
-                env.get(name, _DEAD) if pos not in st.data_waits else _DEAD
-                for pos, name in enumerate(st.args)
-            ]
-            entry = self.pending[key] = [self._waits(st, tag), args, False, 0]
-        return key, entry
+    def _args(self, st):
+        """A fresh argument list for `st`: what no step produces filled in, the rest _DEAD."""
+        args = st.template.copy()
+        if st.fed_slots:
+            self._fill_fed(st, args)
+        return args
+
+    def _fill_fed(self, st, args):
+        env = self.env
+        for pos, name in st.fed_slots:
+            args[pos] = env.get(name, _DEAD)
 
     def _waits(self, st, tag):
-        if st.kind == "merge":  # the data inputs of this iteration; control inputs only order a Merge
-            if not st.next_iter_inputs:
-                return len(st.data_waits)
-            first = not tag or tag[-1][1] == 0
-            return len(st.data_waits) - st.next_iter_inputs if first else st.next_iter_inputs
-        return st.n_wait
+        """How many of a Merge's data inputs arrive in this iteration: iteration 0 of a loop counts its
+        Enter inputs, later ones its NextIteration inputs (control inputs only order a Merge)."""
+        if not st.next_iter_inputs:
+            return st.n_data
+        first = not tag or tag[-1][1] == 0
+        return st.n_data - st.next_iter_inputs if first else st.next_iter_inputs
 
-    def _start(self, index, tag):
-        st = self.plan.steps[index]
-        args = [self.env[name] for name in st.args]
-        self.ready.append((index, tag, args, False))
-
-    def _deliver(self, index, pos, tag, value, dead):
-        st = self.plan.steps[index]
-        if st.kind == "merge":
-            self._deliver_merge(st, pos, tag, value, dead)
-            return
-        key, entry = self._entry(st, tag)
-        if pos is not None:
-            entry[1][pos] = value
-        if dead:
-            entry[2] = True
-        entry[0] -= 1
-        if entry[0] == 0:
-            del self.pending[key]
-            self.ready.append((index, tag, entry[1], entry[2]))
-
-    def _deliver_merge(self, st, pos, tag, value, dead):
-        key = (st.index, tag)
-        if key in self.merged or pos is None:  # control inputs of a Merge only order it
+    def _arrive_merge(self, st, pos, tag, value, dead):
+        key = (st, tag)
+        if pos is None or key in self.merged:  # control inputs of a Merge only order it
             return
         if not dead:
             self.merged.add(key)
             self.pending.pop(key, None)
-            self.ready.append((st.index, tag, (value, pos), False))
+            self.ready.append((st, tag, (value, pos), False))
             return
-        _, entry = self._entry(st, tag)
-        entry[3] += 1
-        if entry[3] >= entry[0]:
+        entry = self.pending.get(key)
+        if entry is None:
+            entry = self.pending[key] = [self._waits(st, tag), 0]
+        entry[1] += 1
+        if entry[1] >= entry[0]:
             self.merged.add(key)
             del self.pending[key]
-            self.ready.append((st.index, tag, None, True))
+            self.ready.append((st, tag, None, True))
 
-    # --- running a step ----------------------------------------------------------------------------------
-    def _execute(self, st, tag, args, dead):
-        if dead and st.kind != "control_trigger":  # a ControlTrigger runs whatever its inputs
-            self._emit(st, tag, [_DEAD] * max(len(st.outs), 1), True)
-            return
-        kind = st.kind
-        try:
-            if kind == "merge":
-                values = st.kernel(*args)
-            elif st.reads_refs:
-                call = [read(a) if is_ref else a for a, is_ref in zip(args, st.refs, strict=True)]
-                values = st.kernel(*call)
-            else:
-                values = st.kernel(*args)
-        except Exception as e:
-            try:
-                e._engine_failing_op = st.op
-            except AttributeError:
-                pass
-            raise
-        if kind == "switch":
-            taken = bool(np.asarray(args[1]))
-            data = values
-            self._emit(st, tag, [_DEAD, data] if taken else [data, _DEAD], False)
-            return
-        if len(st.outs) == 1:
-            values = [values]
-        elif not st.outs:
-            values = [None]
-        self._emit(st, tag, list(values), False)
-
+    # --- sending a step's outputs ------------------------------------------------------------------------
     def _emit(self, st, tag, values, dead):
-        """Sends the step's outputs (and its control signal) to its consumers, in the right frame."""
+        """Sends a frame op's outputs (and its control signal) to its consumers, in the right frame."""
         kind = st.kind
         if kind == "enter":
             parent = tag
@@ -326,9 +330,9 @@ class _Run:
             if it + 1 > self.iterations[frame]:
                 self.iterations[frame] = it + 1
                 for enter, value, enter_dead in self.invariants[frame]:
-                    self._send(enter, tag, [value], enter_dead)
+                    self._send(enter, tag, (value,), enter_dead)
         elif kind == "exit" and tag:
-            key = (st.index, tag[:-1])
+            key = (st, tag[:-1])
             if dead:
                 self.dead_exits.setdefault(key, True)
                 return
@@ -337,15 +341,52 @@ class _Run:
         self._send(st, tag, values, dead)
 
     def _send(self, st, tag, values, dead):
-        plan = self.plan
-        index = st.index
-        if not tag and st.returned:
+        """Delivers `values` (one per output) and the control signal of `st` in frame `tag`: a step with
+        one wait is ready at once, others collect their arrivals in a pending entry, a Merge fires on its
+        first live input.  This runs once per edge of every executed step, hence all of it inline."""
+        if st.returned and not tag:
             for name, value in zip(st.outs, values, strict=False):
                 if value is not _DEAD:
                     self.results[name] = value
-        consumers = plan.consumers
-        for j, value in enumerate(values):
-            for target, pos in consumers.get((index, j), ()):
-                self._deliver(target, pos, tag, value, value is _DEAD)
-        for target in plan.control_consumers.get(index, ()):
-            self._deliver(target, None, tag, None, dead)
+        ready = self.ready
+        pending = self.pending
+        for edges, value in zip(st.out_edges, values, strict=False):  # no outputs: values is (None,)
+            value_dead = value is _DEAD
+            for target, pos in edges:
+                if target.direct:
+                    if target.lone:
+                        args = [value]
+                    else:
+                        args = target.template.copy()
+                        if target.fed_slots:
+                            self._fill_fed(target, args)
+                        args[pos] = value
+                    ready.append((target, tag, args, value_dead))
+                elif target.kind == "merge":
+                    self._arrive_merge(target, pos, tag, value, value_dead)
+                else:
+                    key = (target, tag)
+                    entry = pending.get(key)
+                    if entry is None:
+                        entry = pending[key] = [target.n_wait, self._args(target), False]
+                    entry[1][pos] = value
+                    if value_dead:
+                        entry[2] = True
+                    entry[0] -= 1
+                    if not entry[0]:
+                        del pending[key]
+                        ready.append((target, tag, entry[1], entry[2]))
+        for target in st.control_edges:  # control inputs of a Merge only order it: nothing to do
+            if target.direct:
+                ready.append((target, tag, self._args(target), dead))
+            elif target.kind != "merge":
+                key = (target, tag)
+                entry = pending.get(key)
+                if entry is None:
+                    entry = pending[key] = [target.n_wait, self._args(target), False]
+                if dead:
+                    entry[2] = True
+                entry[0] -= 1
+                if not entry[0]:
+                    del pending[key]
+                    ready.append((target, tag, entry[1], entry[2]))
