@@ -10,6 +10,10 @@ non-empty buckets, one Event per tag and step, as Keras and tf.summary write the
 loads both logdirs (in alternating order) with a fresh `LogdirProvider.reload()` in this process
 and times it; prints the medians, the median of the per-round ratios and the load average.
 Target: ratio <= 1.5. Also times the first /data/plugin/histograms/histograms answer.
+
+With `--baseline CHECKOUT` (another checkout of this project), each round also loads both logdirs
+with that checkout's board, each load in a fresh process of either tree (alternating which goes
+first), and prints the median per-round ratios of ours to the baseline's.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -63,6 +68,48 @@ def load_seconds(logdir: Path) -> tuple[float, LogdirProvider]:
     return time.perf_counter() - began, provider
 
 
+# Seconds of one fresh LogdirProvider.reload() of sys.argv[1], with whichever board PYTHONPATH names.
+LOAD_ONCE = """
+import sys, time
+from board.data.provider import LogdirProvider
+provider = LogdirProvider(sys.argv[1], reload_interval=0)
+began = time.perf_counter()
+provider.reload()
+print(time.perf_counter() - began)
+"""
+
+
+def load_seconds_in(tree: Path, logdir: Path) -> float:
+    """`load_seconds` in a process of its own running the checkout `tree`'s board."""
+    out = subprocess.run([sys.executable, "-c", LOAD_ONCE, str(logdir)], capture_output=True, text=True,
+                         check=True, cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)})
+    return float(out.stdout.split()[-1])
+
+
+def compare(baseline: Path, scalars: Path, both: Path, rounds: int) -> None:
+    """Per round, each logdir loaded by each tree (fresh processes, alternating order); prints the
+    medians of the per-round ratios: ours / baseline for the histogram logdir and for the
+    histograms' share (with histograms minus scalars only)."""
+    totals, extras, own_ratios, base_ratios = [], [], [], []
+    for round_ in range(rounds):
+        trees = [("ours", ROOT), ("baseline", baseline)]
+        if round_ % 2:
+            trees.reverse()
+        took = {(name, kind): load_seconds_in(tree, logdir)
+                for name, tree in trees for kind, logdir in (("scalars", scalars), ("both", both))}
+        extra = {name: took[name, "both"] - took[name, "scalars"] for name, _ in trees}
+        totals.append(took["ours", "both"] / took["baseline", "both"])
+        extras.append(extra["ours"] / max(extra["baseline"], 1e-3))
+        own_ratios.append(took["ours", "both"] / took["ours", "scalars"])
+        base_ratios.append(took["baseline", "both"] / took["baseline", "scalars"])
+        print(f"  round {round_ + 1}: "
+              + ", ".join(f"{name} {kind} {t:.3f} s" for (name, kind), t in took.items()))
+    print(f"baseline {baseline}: with histograms / scalars only, median: ours "
+          f"{statistics.median(own_ratios):.2f}, baseline {statistics.median(base_ratios):.2f}; ours / "
+          f"baseline, median of rounds: load with histograms {statistics.median(totals):.2f}, the "
+          f"histograms' extra time {statistics.median(extras):.2f}; load average {os.getloadavg()[0]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -72,6 +119,8 @@ def main() -> None:
     parser.add_argument("--histogram-tags", type=int, default=128)
     parser.add_argument("--histogram-steps", type=int, default=500)
     parser.add_argument("--buckets", type=int, default=30)
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout of this project to time alternately")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="board-bench-hist-"))
@@ -90,6 +139,9 @@ def main() -> None:
         print(f"logdir: {args.runs * args.tags * args.steps:,} scalar events; plus {args.histogram_tags} "
               f"histogram tags x {args.histogram_steps} steps ({written / 2**20:.1f} MiB)")
 
+        if args.baseline:
+            compare(args.baseline.resolve(), scalars, both, args.rounds)
+            return
         base_times, hist_times, ratios = [], [], []
         for round_ in range(args.rounds):
             order = [("scalars", scalars), ("both", both)]

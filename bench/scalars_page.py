@@ -166,6 +166,10 @@ def measure_logdir(runs: int, tags: int, steps: int, repeat: int, keystrokes: bo
         print(f"machine load average {load:.1f} on {os.cpu_count()} CPUs (timings grow with load)")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            # A freshly launched Chromium loads its own start-up pages (the omnibox WebUI) while the
+            # first page loads, competing for the CPU: visit each page once, untimed, first.
+            for _, url in servers:
+                measure_once(browser, url)
             rounds = [[measure_once(browser, url, keystrokes) for _, url in servers] for _ in range(repeat)]
             browser.close()
     finally:

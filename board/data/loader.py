@@ -264,8 +264,8 @@ class Loader:
             version = parse_file_version(scan.file_versions[0][2])
         if version is not None and version >= 2:
             histograms, other = recognize_histograms(chunk, other, run.summaries)
-        parse_event = _events().parse_event if other else None
-        for record, offset, length in other:
+        parse_event = _events().parse_event if len(other) else None
+        for record, offset, length in other.tolist():
             where[record] = (path, base + offset, length)
             event = parse_event(bytes(chunk[offset : offset + length]))
             if event is None:

@@ -75,4 +75,4 @@ def scan_chunk(chunk, size: int | None = None) -> ChunkScan:
     return ChunkScan(consumed=consumed, record_count=count, record=np.zeros(0, dtype=np.intp),
                      step=np.zeros(0, dtype=np.int64), wall_time=np.zeros(0, dtype=np.float64),
                      value=np.zeros(0, dtype=np.float32), tag_id=np.zeros(0, dtype=np.int32), tags=[],
-                     other=framed, corrupt=corrupt)
+                     other=np.array(framed, dtype=np.int64).reshape(-1, 3), corrupt=corrupt)

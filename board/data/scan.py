@@ -55,6 +55,11 @@ class Corrupt:
     reason: str
 
 
+def no_records() -> np.ndarray:
+    """An empty `ChunkScan.other`."""
+    return np.zeros((0, 3), dtype=np.int64)
+
+
 @dataclass
 class ChunkScan:
     """What one chunk held. Offsets are relative to the chunk's first byte."""
@@ -68,8 +73,10 @@ class ChunkScan:
     value: np.ndarray  # float32
     tag_id: np.ndarray  # int32 index into `tags`
     tags: list[str]
-    # records left for protobuf: (record index, offset of the data in the chunk, length)
-    other: list[tuple[int, int, int]] = field(default_factory=list)
+    # records left for protobuf: rows of (record index, offset of the data in the chunk, length),
+    # an int64 array of shape (n, 3): a chunk of histograms has tens of thousands, which
+    # `board.data.summaries.recognize_histograms` sorts out in numpy
+    other: np.ndarray = field(default_factory=lambda: no_records())
     # the events holding only wall_time and file_version: (record index, wall_time, file_version)
     file_versions: list[tuple[int, float, str]] = field(default_factory=list)
     corrupt: list[Corrupt] = field(default_factory=list)
@@ -708,14 +715,17 @@ def _scan_general(buffer: np.ndarray, size: int) -> ChunkScan:
             "value": np.zeros(0, dtype=np.float32),
         }
         tag_id, tags = np.zeros(0, dtype=np.int32), []
-    other, file_versions = [], []
-    for i in np.flatnonzero(~is_scalar).tolist():
+    rest = np.flatnonzero(~is_scalar)
+    file_versions, versions = [], []
+    for i in rest[lengths[rest] < 139].tolist():  # short enough to be a file_version event
         data, length = int(starts[i]) + HEADER, int(lengths[i])
-        version = _file_version(buffer[data : data + length].tobytes()) if length < 139 else None
+        version = _file_version(buffer[data : data + length].tobytes())
         if version is not None:
             file_versions.append((int(record_index[i]), *version))
-        else:
-            other.append((int(record_index[i]), data, length))
+            versions.append(i)
+    if versions:
+        rest = rest[~np.isin(rest, versions)]
+    other = np.column_stack([record_index[rest], starts[rest] + HEADER, lengths[rest]]).astype(np.int64)
     corrupt.sort(key=lambda c: c.offset)
     return ChunkScan(
         consumed=consumed,
@@ -760,7 +770,7 @@ def _joined(pieces: list[tuple[int, ChunkScan]]) -> ChunkScan:
         records.append(piece.record + base)
         ids = np.array([names.setdefault(tag, len(names)) for tag in piece.tags], dtype=np.int32)
         tag_ids.append(ids[piece.tag_id] if len(ids) else piece.tag_id)
-        other += [(record + base, start + offset, length) for record, start, length in piece.other]
+        other.append(piece.other + np.array([base, offset, 0], dtype=np.int64))
         file_versions += [(record + base, wall, text) for record, wall, text in piece.file_versions]
         corrupt += [Corrupt(c.offset + offset, c.reason) for c in piece.corrupt]
         base += piece.record_count
@@ -774,7 +784,7 @@ def _joined(pieces: list[tuple[int, ChunkScan]]) -> ChunkScan:
         value=np.concatenate([p.value for _, p in pieces]),
         tag_id=np.concatenate(tag_ids),
         tags=list(names),
-        other=other,
+        other=np.concatenate(other),
         corrupt=corrupt,
         file_versions=file_versions,
     )

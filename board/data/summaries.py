@@ -253,15 +253,14 @@ def _varints(buffer: np.ndarray, at: np.ndarray, width: int) -> tuple[np.ndarray
     return values, length, np.asarray(ok)
 
 
-def recognize_histograms(chunk, other: list[tuple[int, int, int]],
-                         index: SummaryIndex) -> tuple[Recognized | None, list[tuple[int, int, int]]]:
-    """Splits `other` (record, data offset, length) into histogram records indexed from their
-    bytes and the rest, which need protobuf."""
+def recognize_histograms(chunk, other: np.ndarray,
+                         index: SummaryIndex) -> tuple[Recognized | None, np.ndarray]:
+    """Splits `other` (rows of record, data offset, length: `ChunkScan.other`) into histogram
+    records indexed from their bytes and the rest, which need protobuf."""
     if len(other) < 16:  # not worth it
         return None, other
     buffer = np.frombuffer(chunk, dtype=np.uint8)
-    table = np.array(other, dtype=np.int64)
-    record, start, length = table[:, 0], table[:, 1], table[:, 2]
+    record, start, length = other[:, 0], other[:, 1], other[:, 2]
     end = start + length
     ok = (length > 24) & (buffer[start] == 0x09)
     has_step = buffer[np.minimum(start + 9, len(buffer) - 1)] == 0x10  # step 0 is not written
@@ -305,8 +304,7 @@ def recognize_histograms(chunk, other: list[tuple[int, int, int]],
                             {name: len(index.tags[name]) if name in index.tags else 0 for name in names})
     taken = np.zeros(len(other), dtype=bool)
     taken[picked] = True
-    rest = [other[i] for i in np.flatnonzero(~taken).tolist()]
-    return recognized, rest
+    return recognized, other[~taken]
 
 
 def index_recognized(index: SummaryIndex, found: Recognized, path: str, base: int) -> None:

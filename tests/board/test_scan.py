@@ -179,7 +179,7 @@ def _same_scans(fast, general):
     assert fast.wall_time.tolist() == general.wall_time.tolist()
     assert fast.value.tobytes() == general.value.tobytes()  # NaN payloads included
     assert [fast.tags[t] for t in fast.tag_id] == [general.tags[t] for t in general.tag_id]
-    assert fast.other == general.other and fast.file_versions == general.file_versions
+    assert fast.other.tolist() == general.other.tolist() and fast.file_versions == general.file_versions
     assert [(c.offset, c.reason) for c in fast.corrupt] == [(c.offset, c.reason) for c in general.corrupt]
 
 

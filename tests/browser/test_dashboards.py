@@ -230,6 +230,19 @@ def test_histograms_compare_runs(board_server, page, screenshot):
     assert page.locator("article.card[data-tag='layer1/weights_1']").count() == 3
 
 
+def test_histogram_cards_on_screen_are_fetched_once(board_server, page):
+    """The cards on screen start loading with the page's first render (not a frame later, when the
+    IntersectionObserver reports them), and none of them twice."""
+    server = board_server(TF)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    open_page(page, server, "histograms")
+    ready(page, "tf2", "coarse")
+    page.wait_for_load_state("networkidle")
+    cards = [url for url in requested if "/data/plugin/histograms/histograms?" in url]
+    assert cards and len(cards) == len(set(cards)), cards
+
+
 def test_first_histogram_card_comes_with_the_page(board_server, page):
     """The page streams the first card's /histograms answer at its end: that card sends no request."""
     server = board_server(TF)

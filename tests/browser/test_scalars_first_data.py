@@ -51,3 +51,20 @@ def test_wide_card_redraws_at_its_own_resolution(board_server, browser, tmp_path
     context.close()
     assert len(asked) == 1 and "points=1000" not in asked[0], asked
     assert not errors, errors
+
+
+def test_card_a_little_wider_than_the_series_is_not_fetched_again(board_server, browser, tmp_path):
+    # 1440 px: two cards per row, each wanting ~1,080 points per run; the page's 1,000 are enough
+    server = board_server(_logdir(tmp_path))
+    context = browser.new_context(viewport={"width": 1440, "height": 800})
+    page = context.new_page()
+    requests: list[str] = []
+    _series_requests(page, requests)
+    open_scalars(page, server.url)
+    for tag in ("accuracy", "loss", "z/other"):
+        wait_drawn(page, tag)
+    page.wait_for_load_state("networkidle")
+    wants = page.evaluate("() => window.board.grid.cards.get('accuracy').points()")
+    context.close()
+    assert 1000 < wants < 1000 / 0.75, wants
+    assert not any("tag=accuracy" in url for url in requests), requests

@@ -206,6 +206,21 @@ export function startDashboard({ plugin, tagsOf, fillCard, perTag = () => false 
     }
   }
 
+  // Start loading the cards on screen now, top-left first, rather than when the
+  // IntersectionObserver reports them after the next frame: on a busy machine that frame (the
+  // layout of every card) is a few hundred milliseconds away (bench/histograms_page.py).
+  function loadOnScreen() {
+    const height = window.innerHeight;
+    const onScreen = [];
+    for (const card of cards.values()) {
+      if (card.loaded || !card.article.isConnected) continue;
+      const rect = card.article.getBoundingClientRect();
+      if (rect.width > 0 && rect.bottom > 0 && rect.top < height) onScreen.push([rect.top, rect.left, card]);
+    }
+    onScreen.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    for (const [, , card] of onScreen) load(card);
+  }
+
   function makeCard(run, tag, info, runs = [run]) {
     const card = dashCard({ run, runs, tag, info, settings });
     card.loaded = false;
@@ -266,6 +281,7 @@ export function startDashboard({ plugin, tagsOf, fillCard, perTag = () => false 
         dataset: { group } }, head, h("div", { class: CLS.groupCards }, list.map((c) => c.article)));
     });
     el.groups.replaceChildren(...sections);
+    loadOnScreen();
     el.empty.classList.toggle(CLS.hidden, total > 0);
     const cardCount = perTag(settings) ? runsOfTag.size : shown;
     el.tagStatus.textContent = total ? `${cardCount} card${cardCount === 1 ? "" : "s"} (${allTags.size} tags, `
@@ -302,11 +318,13 @@ export function startDashboard({ plugin, tagsOf, fillCard, perTag = () => false 
       el.notice.classList.add(CLS.error);
       return true;
     }
+    // cards loaded before this refresh load again; render() starts those it shows on screen first
+    const stale = new Set([...cards.values()].filter((card) => card.loaded));
     runList.setRuns(Object.keys(index));
     render();
     for (const [key, card] of cards) {
       if (card.run !== null && !index[card.run]?.[card.tag]) cards.delete(key);
-      else if (card.loaded) load(card);
+      else if (stale.has(card)) load(card);
     }
     document.body.dataset.loaded = "true";
     return true;

@@ -25,6 +25,10 @@ const POINTS_PER_PIXEL = 2;
 // Queue priority offset of a card's second fetch when its first data (the series the page carries,
 // see api.js) had fewer points than it draws: after every card on screen has its first data.
 const REFINE_PRIORITY = 1e9;
+// ... which it asks for only when that data has under this share of the points its width wants:
+// the page carries 1,000 points per run, and a 540 px chart (a 1440 or 1920 px window) that wants
+// 1,080 would fetch the same tag again, after the other cards, for an invisible difference.
+const REFINE_BELOW = 0.75;
 const DETAIL_DELAY_MS = 120;
 const SMOOTHING_DELAY_MS = 150;
 
@@ -198,9 +202,9 @@ export class ScalarCard {
         const priority = this.coarse ? top + REFINE_PRIORITY : top;
         const { series, missing, points } = await chartQueue.run(
           () => fetchTagSeries(this.tag, runs, options), priority);
-        // Fewer points than this card's width wants (a wide card drawn from the page's series):
-        // draw them now, and ask again for its own resolution.
-        this.coarse = points < options.points;
+        // Far fewer points than this card's width wants (a wide card drawn from the page's
+        // series): draw them now, and ask again for its own resolution.
+        this.coarse = points < options.points * REFINE_BELOW;
         if (this.coarse) this.reloadAgain = true;
         for (const [run, s] of series) {
           if (!sameSeries(this.cache.get(run), s)) changed = true;
