@@ -100,36 +100,15 @@ def _page(request: Request, page: str) -> StreamedPage:
     return StreamedPage(templates.get_template("dashboard.html"), context, lambda: first_card(request, page))
 
 
-@router.get("/histograms", response_class=HTMLResponse, include_in_schema=False)
-def histograms_page(request: Request) -> StreamedPage:
-    return _page(request, "histograms")
+def _page_route(page: str):
+    def route(request: Request) -> StreamedPage:
+        return _page(request, page)
+
+    route.__name__ = f"{page}_page"
+    return route
 
 
-@router.get("/distributions", response_class=HTMLResponse, include_in_schema=False)
-def distributions_page(request: Request) -> StreamedPage:
-    return _page(request, "distributions")
-
-
-@router.get("/images", response_class=HTMLResponse, include_in_schema=False)
-def images_page(request: Request) -> StreamedPage:
-    return _page(request, "images")
-
-
-@router.get("/audio", response_class=HTMLResponse, include_in_schema=False)
-def audio_page(request: Request) -> StreamedPage:
-    return _page(request, "audio")
-
-
-@router.get("/text", response_class=HTMLResponse, include_in_schema=False)
-def text_page(request: Request) -> StreamedPage:
-    return _page(request, "text")
-
-
-@router.get("/pr_curves", response_class=HTMLResponse, include_in_schema=False)
-def pr_curves_page(request: Request) -> StreamedPage:
-    return _page(request, "pr_curves")
-
-
-@router.get("/custom_scalars", response_class=HTMLResponse, include_in_schema=False)
-def custom_scalars_page(request: Request) -> StreamedPage:
-    return _page(request, "custom_scalars")
+# One page route per dashboard: /histograms, /distributions, /images, /audio, /text, /pr_curves, ...
+for _name in DASHBOARDS:
+    router.add_api_route(f"/{_name}", _page_route(_name), methods=["GET"], response_class=HTMLResponse,
+                         include_in_schema=False)

@@ -234,7 +234,7 @@ def _compile_sampler(make_sampler):
     def compile_(op, runtime):
         num_true, num_sampled = op.get_attr("num_true"), op.get_attr("num_sampled")
         unique = op.get_attr("unique")
-        sampler = runtime.op_state(op, lambda: make_sampler(op))
+        sampler = runtime.resource(op, lambda: make_sampler(op))
         gen = runtime.rng(op)
 
         def kernel(true_classes):

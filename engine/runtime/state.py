@@ -97,13 +97,10 @@ class Runtime:
             gen = self.rngs[op] = Philox.from_attrs(seed, seed2)
         return gen
 
-    def op_state(self, op, make):
-        """State a kernel keeps for the session's life (`make()` builds it on first use), as a TF kernel
-        object keeps it: LearnedUnigramCandidateSampler's counts of the classes it has seen."""
-        return self.resource(op, make)
     def resource(self, key, make):
-        """The session's resource under `key` (a queue: engine/ops/queues.py), made by `make()` once even
-        when threads of a queue-runner pipeline compile its op at the same time."""
+        """The session's resource under `key`, made by `make()` once even when threads of a queue-runner
+        pipeline compile its op at the same time: a queue (engine/ops/queues.py), or state a kernel keeps
+        for the session's life as a TF kernel object does (LearnedUnigramCandidateSampler's counts)."""
         with self._resources_lock:
             found = self.resources.get(key)
             if found is None:
