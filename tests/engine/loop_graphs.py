@@ -138,7 +138,12 @@ def loop_in_cond_adam(tf):
     y = tf.cond(p, loop, lambda: x * w)
     loss = tf.reduce_sum(y * y)
     gx, gw = tf.gradients(loss, [x, w])
-    train = tf.train.AdamOptimizer(0.1).minimize(loss)
+    # The update waits for every fetched read of w: in one run TF's executor otherwise lets the
+    # assign land before or after them as it likes (a flaky value in TF itself, not ours).
+    adam = tf.train.AdamOptimizer(0.1)
+    grads = adam.compute_gradients(loss)
+    with tf.control_dependencies([y, gx, gw]):
+        train = adam.apply_gradients(grads)
     with tf.control_dependencies([train]):
         updated = tf.identity(w, name="updated")
     init = tf.global_variables_initializer()
