@@ -132,7 +132,7 @@ def test_colour_by_device_and_xla_cluster(board_server, page, screenshot):
         assert page.locator(f'#graph-color-mode option[value="{mode}"]').is_enabled()
     page.select_option("#graph-color-mode", "device")
     legend = page.locator("#graph-legend")
-    labels = legend.locator(".g-legend-label").all_text_contents()
+    labels = legend.locator(".g-legend-label").evaluate_all("els => els.map(e => e.title)")
     assert labels[:2] == [CPU, GPU] and labels[2] == "no device"
     swatches = legend.locator(".g-legend-swatch").evaluate_all("els => els.map(e => e.style.background)")
     # layer2 holds ops on the GPU and its variables' initialisers, placed nowhere: striped in both.
@@ -151,7 +151,8 @@ def test_colour_by_device_and_xla_cluster(board_server, page, screenshot):
     assert "cluster_0" in page.locator("#graph-info").text_content()
     screenshot("graph-by-device")
     page.select_option("#graph-color-mode", "xla")
-    assert legend.locator(".g-legend-label").all_text_contents()[:2] == ["cluster_0", "no cluster"]
+    assert legend.locator(".g-legend-label").evaluate_all("els => els.map(e => e.title)")[:2] == [
+        "cluster_0", "no cluster"]
     assert fill_of(page, "layer2/MatMul") == "#80b1d3" and fill_of(page, "layer1/MatMul") == "#ffffff"
     assert "color=xla" in page.url
     screenshot("graph-by-xla-cluster")
@@ -177,7 +178,7 @@ def test_diff_of_two_runs_graphs(board_server, page, screenshot, width):
     assert "compare=base" in page.url and "color=diff" in page.url
     legend = page.locator("#graph-legend").text_content()
     assert "Compared with base" in legend and "Removed (only in the other graph): 34" in legend
-    assert "layer2/Relu" in page.locator(".g-legend-removed").all_text_contents()
+    assert "layer2/Relu" in page.locator(".g-legend-removed").evaluate_all("els => els.map(e => e.title)")
     # Groups holding changes are tinted; inside, added ops are green and changed ones orange.
     assert fill_of(page, "dropout", group=True) == "#cdebd4"  # only added inside
     assert fill_of(page, "layer2", group=True) == "#f2d28b"  # added (Tanh) and changed inside

@@ -4,6 +4,9 @@ import { legendEntries } from './colors.js';
 import { esc } from './render.js';
 
 const MAX_ENTRIES = 24;
+// Around a name cut at its start (CSS direction: rtl), left-to-right marks keep its leading and
+// trailing punctuation in place ("/job:...": the slash would otherwise move to the end).
+const ltr = (text) => `\u200e${esc(text)}\u200e`;
 const MAX_REMOVED = 12;
 
 function note(model, mode) {
@@ -25,7 +28,8 @@ function note(model, mode) {
 function items(entries, limit) {
   const shown = entries.slice(0, limit).map((e) => `<li class="${CLS.legendItem}">` +
     `<span class="${CLS.legendSwatch}" style="background:${e.color}"></span>` +
-    `<span class="g-legend-label">${esc(e.label)}</span><span class="g-legend-count">${e.count}</span></li>`);
+    `<span class="g-legend-label${e.tail ? ' g-legend-label-tail' : ''}" title="${esc(e.label)}">${e.tail ? ltr(e.label) : esc(e.label)}</span>` +
+    `<span class="g-legend-count">${e.count}</span></li>`);
   const more = entries.length > limit ? `<li class="g-legend-more">+${entries.length - limit} more</li>` : '';
   return shown.join('') + more;
 }
@@ -34,7 +38,7 @@ function items(entries, limit) {
 function removedHtml(model) {
   const removed = model.diff.removed;
   if (!removed.length) return '<p class="g-legend-note">No op removed</p>';
-  const names = removed.slice(0, MAX_REMOVED).map((name) => `<li class="g-legend-removed">${esc(name)}</li>`);
+  const names = removed.slice(0, MAX_REMOVED).map((name) => `<li class="g-legend-removed" title="${esc(name)}">${ltr(name)}</li>`);
   const more = removed.length > MAX_REMOVED ? `<li class="g-legend-more">+${removed.length - MAX_REMOVED} more</li>` : '';
   return `<p class="g-legend-note">Removed (only in the other graph): ${removed.length}</p>` +
     `<ul class="${CLS.legend} ${CLS.legendRemoved}">${names.join('')}${more}</ul>`;

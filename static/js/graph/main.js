@@ -212,26 +212,31 @@ class GraphPage {
     return kinds.find((k) => k.kind === kind)?.label || kind;
   }
 
-  /** Fetches the difference of the drawn graph from the one chosen in "compare with" and redraws. */
-  async loadDiff(generation = this.generation) {
+  /** The difference of `model` (the graph of the current run and kind) from the graph "compare with"
+   * names, or null when it names none (or the same graph, or the server could not compare). */
+  async diffFor(model) {
+    const c = this.state.compare;
+    if (!c || graphKey(c.run, c.kind) === graphKey(this.state.run, this.state.kind)) return null;
+    try {
+      const json = await fetchGraphDiff(this.state.run, this.state.kind, c.run, c.kind);
+      this.state.compare = json.against;
+      return joinDiff(model, json, this.kindLabel(json.against));
+    } catch (error) {
+      this.status(`Could not compare the graphs: ${error.message}`, true);
+      return null;
+    }
+  }
+
+  /** After "compare with" changed: compares the drawn graph and redraws it. */
+  async loadDiff() {
     const model = this.model;
     if (!model) return;
-    const c = this.state.compare;
-    model.diff = null;
-    if (c && graphKey(c.run, c.kind) !== graphKey(this.state.run, this.state.kind)) {
-      try {
-        const json = await fetchGraphDiff(this.state.run, this.state.kind, c.run, c.kind);
-        if (this.model !== model || generation !== this.generation) return;
-        model.diff = joinDiff(model, json, this.kindLabel(json.against));
-        this.state.compare = json.against;
-      } catch (error) {
-        if (this.model === model) this.status(`Could not compare the graphs: ${error.message}`, true);
-      }
-    }
+    const diff = await this.diffFor(model);
     if (this.model !== model) return;
+    model.diff = diff;
     this.offerColors();
     this.draw();
-    if (this.state.selected !== null) this.select(this.state.selected);
+    if (this.state.selected !== null && !$(IDS.info).hidden) this.select(this.state.selected);
     this.saveUrl();
   }
 
@@ -263,16 +268,8 @@ class GraphPage {
     }
     this.model = model;
     this.populateCompare();
-    if (this.state.compare) {
-      const c = this.state.compare;
-      try {
-        const json = await fetchGraphDiff(this.state.run, this.state.kind, c.run, c.kind);
-        model.diff = joinDiff(model, json, this.kindLabel(json.against));
-      } catch (error) {
-        if (generation === this.generation) this.status(`Could not compare the graphs: ${error.message}`, true);
-      }
-      if (generation !== this.generation) return;
-    }
+    model.diff = await this.diffFor(model);
+    if (generation !== this.generation) return;
     this.offerColors();
     performance.mark('graph-model');
     const s = json.stats;

@@ -62,7 +62,9 @@ export function placementPaint(model, id, mode) {
 export function placementLegend(model, mode) {
   const [, names] = table(model, mode);
   const counts = new Map(composition(model, 0, mode));
-  const entries = names.map((name, i) => ({ color: placementColor(i), label: name, count: counts.get(i) || 0 }));
+  // Device names differ at their end (".../device:CPU:0"): the legend cuts them at the start.
+  const entries = names.map((name, i) => ({ color: placementColor(i), label: name, count: counts.get(i) || 0,
+    tail: true }));
   if (counts.get(-1)) {
     entries.push({ color: UNPLACED, label: mode === 'device' ? 'no device' : 'no cluster', count: counts.get(-1) });
   }
