@@ -62,6 +62,8 @@ export class GraphModel {
     this.xlaClusters = json.xlaClusters || [];
     this.deviceOf = n.device || none();
     this.xlaOf = n.xla || none();
+    this.placementCache = new Map();  // placement.js: each group's ops per device / cluster
+    this.diff = null;  // diff.js: set while compared with another graph
     this._inputsOf = null;
     // Per group: aggregated edges between its children and bridges across its boundary. The server
     // sends the rows ordered by group; rows are sliced out for a group when it is first drawn.

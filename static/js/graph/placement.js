@@ -28,7 +28,7 @@ export function placementColor(index) {
 
 /** [[table index (-1 = none), op count], ...] of the ops in id's subtree, most first (cached). */
 export function composition(model, id, mode) {
-  const cache = model.placementCache || (model.placementCache = new Map());
+  const cache = model.placementCache;
   const key = `${mode}:${id}`;
   let parts = cache.get(key);
   if (!parts) {
