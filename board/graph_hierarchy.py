@@ -21,6 +21,10 @@ Auxiliary area
     In each group, hubs are set aside (flag ``AUX``) and drawn in a side column with stubs instead of
     long edges: initialisation/save/summary nodes by name or op type, and children whose number of
     distinct neighbours is an outlier among their siblings.
+
+Placement
+    Each op's NodeDef ``device`` and its ``_XlaCluster`` attr (the cluster XLA's auto-clustering put it
+    in) are numbered into two name tables, for the page's "device" and "XLA cluster" colours.
 """
 
 from __future__ import annotations
@@ -130,6 +134,10 @@ class Hierarchy:
     base_edges: list[int]
     dangling: dict[str, list[str]]
     op_index: dict[int, int]
+    devices: list[str] = field(default_factory=list)
+    device_of: list[int] = field(default_factory=list)
+    xla_clusters: list[str] = field(default_factory=list)
+    xla_of: list[int] = field(default_factory=list)
     _json: bytes | None = None
     _consumers: dict[str, list[tuple[str, int, bool]]] | None = None
 
@@ -156,6 +164,8 @@ class Hierarchy:
              "nodes": {"label", "kind", "op" (index into opTypes, -1 for scopes), "parent", "end",
                        "count" (ops inside), "flags", "template" (-1 = unique structure)},
              "edges": [group, a, b, count, flags, label index, ...], "edgeLabels": [str],
+             "devices": [str], "xlaClusters": [str],   # name tables, empty when no op has one
+             (nodes also has "device" and "xla": index per node, -1 = none; only when the table is not empty)
              "bridges": [child, direction, count, flags, ...],
              "baseEdges": [src, dst, flags, ...]}   # op-level edges, for tracing inputs
 
@@ -165,6 +175,11 @@ class Hierarchy:
         if self._json is None:
             op_types = sorted({op for op in self.ops if op})
             op_table = {op: i for i, op in enumerate(op_types)}
+            columns: dict[str, list[int]] = {}
+            if self.devices:
+                columns["device"] = self.device_of
+            if self.xla_clusters:
+                columns["xla"] = self.xla_of
             payload = {
                 "stats": {
                     "ops": self.op_count,
@@ -182,11 +197,14 @@ class Hierarchy:
                     "count": self.counts,
                     "flags": self.flags,
                     "template": self.templates,
+                    **columns,
                 },
                 "edges": self.edges,
                 "edgeLabels": self.edge_labels,
                 "bridges": self.bridges,
                 "baseEdges": self.base_edges,
+                "devices": self.devices,
+                "xlaClusters": self.xla_clusters,
             }
             self._json = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         return self._json
@@ -555,13 +573,37 @@ def _build(graph_def: Any) -> Hierarchy:
     bridge_rows = _sorted_rows(bridge_rows, 4, lambda row: parents[row[0]])
     _mark_aux(labels, kinds, ops, flags, children_of, edge_rows)
     templates = _structure_templates(kinds, ops, children_of, len(names))
+    devices, device_of = _name_table(size, op_index, [node.device for node in nodes])
+    xla_clusters, xla_of = _name_table(size, op_index, [xla_cluster(node) for node in nodes])
 
     return Hierarchy(
         names=names, labels=labels, kinds=kinds, ops=ops, parents=parents, ends=ends, counts=counts,
         flags=flags, templates=templates, op_ids=op_ids, nodes=nodes, edges=edge_rows,
         edge_labels=edge_labels, bridges=bridge_rows, base_edges=base_edges, dangling=dangling,
-        op_index=op_index,
+        op_index=op_index, devices=devices, device_of=device_of, xla_clusters=xla_clusters, xla_of=xla_of,
     )
+
+
+def xla_cluster(node: Any) -> str:
+    """The XLA cluster a NodeDef was put in (its ``_XlaCluster`` attr), or ""."""
+    if "_XlaCluster" not in node.attr:
+        return ""
+    return node.attr["_XlaCluster"].s.decode("utf-8", "replace")
+
+
+def _name_table(size: int, op_index: dict[int, int], values: list[str]) -> tuple[list[str], list[int]]:
+    """Sorted distinct non-empty `values` (one per NodeDef) and, per node id, the index of its op's
+    value in that table (-1 for groups and ops without one)."""
+    table = sorted({v for v in values if v})
+    if not table:
+        return [], []
+    number = {v: i for i, v in enumerate(table)}
+    of = [-1] * size
+    for node_id, index in op_index.items():
+        value = values[index]
+        if value:
+            of[node_id] = number[value]
+    return table, of
 
 
 def _sorted_rows(flat: list[int], width: int, key: Any) -> list[int]:

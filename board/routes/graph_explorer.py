@@ -9,6 +9,8 @@
   and outputs with shapes (inputs naming absent nodes are listed with ``"missing": true``).
 - ``GET /data/graph/step_stats?run=R&kind=run_metadata/T`` — that RunMetadata's compute time and
   memory per node (board/step_stats.py), for the page's "compute time" and "memory" colours.
+- ``GET /data/graph/diff?run=R&kind=K&run2=R2&kind2=K2`` — graph (R, K) against graph (R2, K2):
+  added, removed and changed nodes (board/graph_diff.py); each kind defaults to its run's first.
 
 A run-metadata kind whose RunMetadata holds no graph (PyTorch's, or one recorded without
 `output_partition_graphs`) draws the run's own graph, as TensorBoard draws its step stats over it.
@@ -24,7 +26,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from board import step_stats
+from board import graph_diff, step_stats
 from board.data.provider import GRAPH_DEF, RUN_METADATA
 from board.errors import BadRequest, BoardError, NotFound
 from board.graph_hierarchy import Hierarchy, HierarchyCache
@@ -152,6 +154,18 @@ def graph_step_stats(request: Request, run: str | None = None, kind: str | None 
     if not kind.startswith(RUN_METADATA):
         raise NotFound(f"graph kind '{kind}' has no step stats: only run metadata ({RUN_METADATA}TAG) has")
     return step_stats.node_stats(request.app.state.provider.run_metadata(run, kind[len(RUN_METADATA):]))
+
+
+@router.get("/data/graph/diff")
+def graph_diff_route(request: Request, run: str | None = None, kind: str | None = None,
+                     run2: str | None = None, kind2: str | None = None) -> dict[str, Any]:
+    """Graph (run, kind) against graph (run2, kind2): which nodes were added, removed or changed.
+    Both hierarchies come from the cache the page's own requests fill; the diff is one pass over each."""
+    run, kind, hierarchy = _hierarchy(request, run, kind)
+    run2 = _required("run2", run2)
+    run2, kind2, other = _hierarchy(request, run2, kind2)
+    return {"run": run, "kind": kind, "against": {"run": run2, "kind": kind2},
+            **graph_diff.diff(hierarchy, other)}
 
 
 @router.get("/data/graph/node")

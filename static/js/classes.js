@@ -84,6 +84,9 @@ export const GRAPH_CLS = Object.freeze({
   legend: "g-legend",
   legendItem: "g-legend-item",
   legendSwatch: "g-legend-swatch",
+  legendRemoved: "g-legend-removed-list",
+  smallText: "g-small-text", // zoomed out: edge and stub labels would be illegible, so are not drawn
+  tinyText: "g-tiny-text", // further out: node labels too
   minimap: "g-minimap",
   minimapView: "g-minimap-view",
   status: "g-status",
@@ -102,6 +105,8 @@ export const GRAPH_IDS = Object.freeze({
   searchResults: "graph-search-results",
   colorMode: "graph-color-mode",
   trace: "graph-trace",
+  aux: "graph-aux",
+  compare: "graph-compare",
   fit: "graph-fit",
   downloadPng: "graph-download-png",
   downloadSvg: "graph-download-svg",

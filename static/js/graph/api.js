@@ -20,3 +20,8 @@ export function fetchNode(run, kind, name) {
 export function fetchStepStats(run, kind) {
   return getJSON(`/data/graph/step_stats?${query({ run, kind })}`);
 }
+
+/** Graph (run, kind) against (run2, kind2): added, removed and changed ops (board/graph_diff.py). */
+export function fetchGraphDiff(run, kind, run2, kind2) {
+  return getJSON(`/data/graph/diff?${query({ run, kind, run2, kind2 })}`);
+}

@@ -1,6 +1,9 @@
 // Node colors: by op type (op nodes; hashed onto a fixed palette) or by structure (groups with the same
-// inner structure share a color, as TensorBoard's default view does).
+// inner structure share a color, as TensorBoard's default view does); the step-stats, placement (device,
+// XLA cluster) and diff modes are in their own modules.
+import { diffColor, diffLegend } from './diff.js';
 import { KIND } from './model.js';
+import { PLACEMENT_MODES, placementLegend, placementPaint } from './placement.js';
 import { formatStat, statColor, STAT_MODES } from './step_stats.js';
 
 const OP_PALETTE = [
@@ -28,8 +31,18 @@ function structureColor(template) {
   return `hsl(${hue}, 55%, ${light}%)`;
 }
 
-/** Fill color of a node for the color mode ('structure', 'op', or with step stats 'compute'/'memory'). */
-export function nodeFill(model, id, mode) {
+/**
+ * Paint of a node for the color mode ('structure', 'op', 'device', 'xla', with step stats
+ * 'compute'/'memory', when compared with another graph 'diff'): {fill} or, for a group mixing
+ * devices or clusters, {fill, stops: [[color, from, to], ...]} (see placement.js).
+ */
+export function nodePaint(model, id, mode) {
+  if (PLACEMENT_MODES.includes(mode)) return placementPaint(model, id, mode);
+  return { fill: nodeFill(model, id, mode) };
+}
+
+function nodeFill(model, id, mode) {
+  if (mode === 'diff' && model.diff) return diffColor(model, id);
   if (model.stepStats && STAT_MODES.includes(mode)) return statColor(model.stepStats, id, mode);
   if (model.kind[id] === KIND.op) return mode === 'op' ? opColor(model.opType(id)) : NEUTRAL_OP;
   if (mode === 'op') return model.kind[id] === KIND.series ? opColor(model.opType(id)) : NEUTRAL_GROUP;
@@ -38,6 +51,8 @@ export function nodeFill(model, id, mode) {
 
 /** Legend entries for what the scene shows: [{color, label, count}]. */
 export function legendEntries(model, scene, mode) {
+  if (PLACEMENT_MODES.includes(mode)) return placementLegend(model, mode);
+  if (mode === 'diff' && model.diff) return diffLegend(model);
   if (model.stepStats && STAT_MODES.includes(mode)) {
     // The scene's heaviest nodes, heaviest first.
     const stats = model.stepStats;

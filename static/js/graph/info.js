@@ -2,12 +2,21 @@
 import { GRAPH_CLS as CLS } from '../classes.js';
 import { esc } from './render.js';
 import { KIND } from './model.js';
+import { diffRows } from './diff.js';
 import { statRows } from './step_stats.js';
 
-/** The step-stats section of a node when the graph has run metadata, else nothing. */
+/** The step-stats section of a node when the graph has run metadata, and its difference from the
+ * graph it is compared with, if any. */
 function statsHtml(model, id) {
-  if (!model.stepStats) return '';
-  return `<h4>Step stats</h4>${table(statRows(model, model.stepStats, id).map(([k, v]) => [k, esc(v)]))}`;
+  let html = '';
+  if (model.stepStats) {
+    html += `<h4>Step stats</h4>${table(statRows(model, model.stepStats, id).map(([k, v]) => [k, esc(v)]))}`;
+  }
+  if (model.diff) {
+    const { run } = model.diff.against;
+    html += `<h4>Against ${esc(run || '.')}</h4>${table(diffRows(model, id).map(([k, v]) => [k, esc(v)]))}`;
+  }
+  return html;
 }
 
 function link(name, extra = '') {

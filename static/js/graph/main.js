@@ -1,14 +1,16 @@
 // Graph dashboard: wires data, layout, drawing and the panels together. Entry point of graphs.html.
 import '../base.js';
-import { fetchGraphRuns, fetchNode, fetchStepStats, hierarchyUrl } from './api.js';
+import { fetchGraphDiff, fetchGraphRuns, fetchNode, fetchStepStats, hierarchyUrl } from './api.js';
 import { GRAPH_CLS as CLS, GRAPH_IDS as IDS } from '../classes.js';
+import { joinDiff } from './diff.js';
 import { downloadPng, downloadSvg } from './download.js';
 import { InfoPanel } from './info.js';
 import { Layouter } from './layout_client.js';
 import { drawLegend } from './legend.js';
 import { Minimap } from './minimap.js';
 import { GraphModel } from './model.js';
-import { PanZoom } from './panzoom.js';
+import { LEGIBLE_SCALE, PanZoom } from './panzoom.js';
+import { hasPlacement, PLACEMENT_MODES } from './placement.js';
 import { DEFS, esc, sceneMarkup, tooltipFor } from './render.js';
 import { buildScene } from './scene.js';
 import { Search } from './search.js';
@@ -20,13 +22,20 @@ import { exposeForTests } from '../testhook.js';
 const $ = (id) => document.getElementById(id);
 // Scenes with more elements than this are drawn around the visible area only.
 const CULL_ABOVE = 1500;
+// Text smaller than this on screen (px) is not drawn: the 8-9 px edge, stub and constant labels below
+// scale 0.75, the 11 px node labels below 0.55 (see GEOM.fonts).
+const MIN_TEXT_PX = 6;
+// Space kept between a scope just expanded and the info panel (px).
+const PANEL_GAP = 16;
+/** A (run, kind) pair as one <select> value. */
+const graphKey = (run, kind) => JSON.stringify([run, kind]);
 
 class GraphPage {
   constructor() {
     const url = readUrlState();
     this.state = {
-      run: url.run, kind: url.kind, color: url.color, trace: url.trace,
-      expanded: new Set(), selected: null,
+      run: url.run, kind: url.kind, color: url.color, trace: url.trace, showAux: url.showAux,
+      compare: url.compare, expanded: new Set(), selected: null,
     };
     this.pendingUrl = url;
     this.model = null;
@@ -38,7 +47,7 @@ class GraphPage {
     this.viewport = this.svg.querySelector('[data-role="viewport"]');
     this.sceneGroup = this.svg.querySelector('[data-role="scene"]');
     this.nodeElements = new Map();
-    this.panzoom = new PanZoom(this.svg, this.viewport, () => this.minimap && this.onViewChange());
+    this.panzoom = new PanZoom(this.svg, this.viewport, (t) => this.minimap && this.onViewChange(t));
     this.minimap = new Minimap($(IDS.minimap), this.panzoom);
     this.info = new InfoPanel($(IDS.info), (name) => this.revealByName(name));
     this.search = new Search($(IDS.search), $(IDS.searchResults), () => this.model,
@@ -82,10 +91,17 @@ class GraphPage {
       this.applySelection();
       this.saveUrl();
     });
+    $(IDS.aux).addEventListener('change', (e) => this.setShowAux(e.target.checked));
+    $(IDS.compare).addEventListener('change', (e) => {
+      const [run, kind] = e.target.value ? JSON.parse(e.target.value) : [null, null];
+      this.state.compare = run === null ? null : { run, kind };
+      if (this.state.compare) { this.state.color = 'diff'; this.colorChosen = true; }
+      this.loadDiff();
+    });
     $(IDS.fit).addEventListener('click', () => this.fit());
     $(IDS.downloadSvg).addEventListener('click', () => this.scene && downloadSvg(this.svg, this.scene, this.fileName('svg')));
     $(IDS.downloadPng).addEventListener('click', () => this.scene && downloadPng(this.svg, this.scene, this.fileName('png')));
-    window.addEventListener('resize', () => this.minimap.update());
+    window.addEventListener('resize', () => this.minimap.resize());
     // "/" jumps to the search box; Escape closes the info panel.
     document.addEventListener('keydown', (e) => {
       const typing = e.target.closest?.('input, select, textarea');
@@ -115,6 +131,7 @@ class GraphPage {
   async start() {
     $(IDS.colorMode).value = this.state.color;
     $(IDS.trace).checked = this.state.trace;
+    $(IDS.aux).checked = this.state.showAux;
     // The server names the graph to show first: start loading it while the runs are listed.
     const first = $(IDS.canvas).dataset;
     if (first.run !== undefined && first.kind) {
@@ -151,6 +168,7 @@ class GraphPage {
     if (!runs.some((r) => r.run === this.state.run)) this.state.run = runs[0].run;
     runSelect.value = this.state.run;
     this.populateKinds();
+    this.populateCompare();
     if (shown !== `${this.state.run}\u0000${this.state.kind}`) {
       if (this.model) this.resetView();
       await this.load();
@@ -165,6 +183,61 @@ class GraphPage {
     if (!kinds.some((k) => k.kind === this.state.kind)) this.state.kind = kinds[0].kind;
     select.value = this.state.kind;
     $(IDS.kindRow).hidden = kinds.length < 2;
+  }
+
+  /** The "compare with" choices: every other graph of the logdir (any run, any kind). */
+  populateCompare() {
+    if (!this.runs) return;
+    const current = graphKey(this.state.run, this.state.kind);
+    const options = ['<option value="">nothing</option>'];
+    for (const r of this.runs) {
+      for (const k of r.kinds) {
+        const key = graphKey(r.run, k.kind);
+        if (key === current) continue;
+        const label = r.kinds.length > 1 ? `${r.run} · ${k.label}` : r.run;
+        options.push(`<option value="${esc(key)}">${esc(label)}</option>`);
+      }
+    }
+    const select = $(IDS.compare);
+    select.innerHTML = options.join('');
+    const c = this.state.compare;
+    const wanted = c ? graphKey(c.run, c.kind || this.runs.find((r) => r.run === c.run)?.kinds[0].kind) : '';
+    select.value = wanted;
+    if (select.value !== wanted) select.value = '';
+  }
+
+  /** The label of a graph kind of a run ("op graph", "run metadata: step1"), from the runs listed. */
+  kindLabel({ run, kind }) {
+    const kinds = this.runs?.find((r) => r.run === run)?.kinds || [];
+    return kinds.find((k) => k.kind === kind)?.label || kind;
+  }
+
+  /** The difference of `model` (the graph of the current run and kind) from the graph "compare with"
+   * names, or null when it names none (or the same graph, or the server could not compare). */
+  async diffFor(model) {
+    const c = this.state.compare;
+    if (!c || graphKey(c.run, c.kind) === graphKey(this.state.run, this.state.kind)) return null;
+    try {
+      const json = await fetchGraphDiff(this.state.run, this.state.kind, c.run, c.kind);
+      this.state.compare = json.against;
+      return joinDiff(model, json, this.kindLabel(json.against));
+    } catch (error) {
+      this.status(`Could not compare the graphs: ${error.message}`, true);
+      return null;
+    }
+  }
+
+  /** After "compare with" changed: compares the drawn graph and redraws it. */
+  async loadDiff() {
+    const model = this.model;
+    if (!model) return;
+    const diff = await this.diffFor(model);
+    if (this.model !== model) return;
+    model.diff = diff;
+    this.offerColors();
+    this.draw();
+    if (this.state.selected !== null && !$(IDS.info).hidden) this.select(this.state.selected);
+    this.saveUrl();
   }
 
   async load() {
@@ -194,7 +267,10 @@ class GraphPage {
       if (generation !== this.generation) return;
     }
     this.model = model;
-    this.offerStatColors(Boolean(model.stepStats));
+    this.populateCompare();
+    model.diff = await this.diffFor(model);
+    if (generation !== this.generation) return;
+    this.offerColors();
     performance.mark('graph-model');
     const s = json.stats;
     $(IDS.stats).textContent = `${s.ops.toLocaleString()} ops, ${s.edges.toLocaleString()} edges` +
@@ -236,7 +312,7 @@ class GraphPage {
     const slow = setTimeout(() => this.status('Laying out…'), this.scene ? 400 : 0);
     let scene;
     try {
-      scene = await buildScene(this.model, this.state.expanded, this.layouter);
+      scene = await buildScene(this.model, this.state.expanded, this.layouter, { showAux: this.state.showAux });
     } catch (error) {
       clearTimeout(slow);
       if (generation === this.generation) this.status(error.message, true);
@@ -269,18 +345,38 @@ class GraphPage {
     }
   }
 
-  /** Shows the compute-time and memory colours for a graph with step stats (and starts with compute
-   * time there, the reason to pick run metadata); hides them, falling back to structure, otherwise. */
-  offerStatColors(offered) {
+  /** Offers the colours the graph has data for: compute time and memory with step stats (and starts
+   * with compute time there, the reason to pick run metadata), device and XLA cluster when ops name
+   * some, difference when compared with another graph; falls back to structure from one it lacks. */
+  offerColors() {
+    const model = this.model;
+    const offered = { diff: Boolean(model.diff) };
+    for (const mode of STAT_MODES) offered[mode] = Boolean(model.stepStats);
+    for (const mode of PLACEMENT_MODES) offered[mode] = hasPlacement(model, mode);
     const select = $(IDS.colorMode);
-    for (const mode of STAT_MODES) {
+    for (const [mode, on] of Object.entries(offered)) {
       const option = select.querySelector(`option[value="${mode}"]`);
-      option.hidden = !offered;
-      option.disabled = !offered;
+      option.hidden = !on;
+      option.disabled = !on;
     }
-    if (offered && this.state.color === 'structure' && !this.colorChosen) this.state.color = 'compute';
-    if (!offered && STAT_MODES.includes(this.state.color)) this.state.color = 'structure';
+    if (model.stepStats && this.state.color === 'structure' && !this.colorChosen) this.state.color = 'compute';
+    if (offered[this.state.color] === false) this.state.color = 'structure';
     select.value = this.state.color;
+  }
+
+  /** Shows or hides the auxiliary nodes; the view stays on the selection (or where it is). */
+  setShowAux(show) {
+    this.state.showAux = show;
+    $(IDS.aux).checked = show;
+    const sel = this.state.selected;
+    const anchor = sel === null ? null : this.model.visibleOf(sel, this.state.expanded);
+    if (!show && sel !== null && this.isHiddenAux(sel)) this.state.selected = null;
+    return this.relayout({ anchor: anchor !== null && this.scene?.byId.has(anchor) ? anchor : null });
+  }
+
+  /** Whether id is, or is inside, an auxiliary node (what "show auxiliary nodes" off leaves out). */
+  isHiddenAux(id) {
+    return [...this.model.ancestors(id), id].some((a) => this.model.isAux(a));
   }
 
   draw() {
@@ -314,8 +410,11 @@ class GraphPage {
     this.applySelection();
   }
 
-  /** After a pan or zoom: redraw a culled scene when the view has left the drawn area. */
-  onViewChange() {
+  /** After a pan or zoom: leave out text too small to read; redraw a culled scene when the view has
+   * left the drawn area. */
+  onViewChange(t) {
+    this.svg.classList.toggle(CLS.smallText, 8 * t.k < MIN_TEXT_PX);
+    this.svg.classList.toggle(CLS.tinyText, 11 * t.k < MIN_TEXT_PX);
     this.minimap.update();
     const region = this.drawnRegion;
     if (!region || this.redrawPending) return;
@@ -344,10 +443,43 @@ class GraphPage {
     this.select(id);
   }
 
-  toggle(id) {
-    if (this.state.expanded.has(id)) this.state.expanded.delete(id);
-    else this.state.expanded.add(id);
-    return this.relayout({ anchor: id });
+  async toggle(id) {
+    const opening = !this.state.expanded.has(id);
+    if (opening) this.state.expanded.add(id);
+    else this.state.expanded.delete(id);
+    await this.relayout({ anchor: id });
+    if (opening) this.keepClearOfPanel(id);
+  }
+
+  /**
+   * Moves the view so that node id (a scope just expanded) is not under the info panel: left until
+   * its right side clears the panel, never pushing its left side off screen; if it is wider than the
+   * space left of the panel, zoomed out to fit there (down to the legible first-view scale).
+   */
+  keepClearOfPanel(id) {
+    const panel = $(IDS.info);
+    const node = this.scene && this.scene.byId.get(id);
+    if (panel.hidden || !node) return;
+    const canvas = this.svg.getBoundingClientRect();
+    const box = panel.getBoundingClientRect();
+    const free = box.left - canvas.left - PANEL_GAP;
+    let { x, y, k } = this.panzoom.t;
+    const left = node.x * k + x;
+    const top = node.y * k + y;
+    const right = left + node.w * k;
+    if (right <= free || top >= box.bottom - canvas.top || free <= PANEL_GAP) return;
+    if (node.w * k > free - PANEL_GAP) {
+      const fitted = Math.max(LEGIBLE_SCALE, (free - PANEL_GAP) / node.w);
+      if (fitted < k) {
+        // Zoom around the node's top-left corner, then place it.
+        k = fitted;
+        y = top - node.y * k;
+      }
+    }
+    const width = node.w * k;
+    const targetLeft = Math.max(PANEL_GAP, Math.min(left, free - width));
+    x = targetLeft - node.x * k;
+    this.panzoom.set(x, y, k);
   }
 
   select(id) {
@@ -390,6 +522,7 @@ class GraphPage {
 
   /** Opens the groups around id, selects it and centers the view on it. */
   async reveal(id, { focus = true } = {}) {
+    if (!this.state.showAux && this.isHiddenAux(id)) await this.setShowAux(true);
     let changed = false;
     for (const a of this.model.ancestors(id)) {
       if (!this.state.expanded.has(a)) { this.state.expanded.add(a); changed = true; }
@@ -421,7 +554,8 @@ class GraphPage {
     writeUrlState({
       run: this.state.run, kind: this.state.kind, expanded,
       selected: sel === null ? null : this.model.name[sel],
-      color: this.state.color, trace: this.state.trace,
+      color: this.state.color, trace: this.state.trace, showAux: this.state.showAux,
+      compare: this.model.diff ? this.state.compare : null,
     });
   }
 }

@@ -56,6 +56,14 @@ export class GraphModel {
     this.template = n.template;
     this.baseEdges = json.baseEdges;
     this.size = n.label.length;
+    // Device and XLA cluster of each op (indices into the name tables; absent columns = none).
+    const none = () => new Int32Array(this.size).fill(-1);
+    this.devices = json.devices || [];
+    this.xlaClusters = json.xlaClusters || [];
+    this.deviceOf = n.device || none();
+    this.xlaOf = n.xla || none();
+    this.placementCache = new Map();  // placement.js: each group's ops per device / cluster
+    this.diff = null;  // diff.js: set while compared with another graph
     this._inputsOf = null;
     // Per group: aggregated edges between its children and bridges across its boundary. The server
     // sends the rows ordered by group; rows are sliced out for a group when it is first drawn.

@@ -2,6 +2,8 @@
 
 const MIN_SCALE = 0.02;
 const MAX_SCALE = 4;
+/** The smallest scale of a first view: node labels (11 px) at 8 px or more, edge labels at 6.75. */
+export const LEGIBLE_SCALE = 0.75;
 
 export class PanZoom {
   constructor(svg, viewport, onChange) {
@@ -54,7 +56,7 @@ export class PanZoom {
    * The first view of a graph: all of it when that stays readable (scale >= minScale), otherwise its
    * top at a readable scale, centered across (the minimap shows the rest).
    */
-  initialView([x, y, w, h], minScale = 0.5, margin = 24) {
+  initialView([x, y, w, h], minScale = LEGIBLE_SCALE, margin = 24) {
     const [vw, vh] = this.size();
     if (!vw || !vh || !w || !h) return;
     const fitScale = Math.min(1.8, (vw - 2 * margin) / w, (vh - 2 * margin) / h);

@@ -2,7 +2,7 @@
 import { GRAPH_CLS as CLS } from '../classes.js';
 import { GEOM } from './geometry.js';
 import { EDGE_CONTROL, FLAG, KIND } from './model.js';
-import { nodeFill } from './colors.js';
+import { nodePaint } from './colors.js';
 
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const esc = (text) => String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
@@ -57,10 +57,19 @@ function expanderMarkup(x, y, open) {
     `<line x1="${x - 3.5}" y1="${y}" x2="${x + 3.5}" y2="${y}"/>${sign}</g>`;
 }
 
+/** A horizontal gradient of hard-edged stripes ([[color, from, to], ...]) for a group of mixed colours. */
+function stripes(id, stops) {
+  const offsets = stops.map(([color, from, to]) =>
+    `<stop offset="${r1(from * 100)}%" stop-color="${color}"/><stop offset="${r1(to * 100)}%" stop-color="${color}"/>`);
+  return `<defs><linearGradient id="g-mix-${id}">${offsets.join('')}</linearGradient></defs>`;
+}
+
 function nodeMarkup(model, node, colorMode) {
   const { id, x, y, w, h } = node;
   const kind = model.kind[id];
-  const fill = nodeFill(model, id, colorMode);
+  const paint = nodePaint(model, id, colorMode);
+  const defs = paint.stops ? stripes(id, paint.stops) : '';
+  const fill = paint.stops ? `url(#g-mix-${id})` : paint.fill;
   const label = esc(model.label[id]);
   const classes = [CLS.node];
   if (node.aux) classes.push(CLS.aux);
@@ -87,7 +96,7 @@ function nodeMarkup(model, node, colorMode) {
       expanderMarkup(w - 13, h / 2, false);
   }
   return `<g class="${classes.join(' ')}" data-id="${id}" transform="translate(${r1(x)},${r1(y)})">` +
-    `${body}</g>`;
+    `${defs}${body}</g>`;
 }
 
 function stubLabelMarkup(stub) {

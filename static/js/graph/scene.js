@@ -1,6 +1,8 @@
 // Turns (model, expanded groups) into a scene: absolute boxes for every visible node, routed edges and
 // stubs. Each open group is laid out on its own (children only), innermost first, so expanding a
 // group lays out that group and re-lays out its ancestors, and every layout is cached by content.
+// With `showAux` off the auxiliary nodes (init, save, summaries, hubs: board/graph_hierarchy.py) and
+// their edges are left out; the main areas' layouts do not change (they never hold them).
 import { GEOM, collapsedSize, textWidth } from './geometry.js';
 import { EDGE_CONTROL } from './model.js';
 
@@ -21,10 +23,13 @@ function depthOf(model, id) {
   return d;
 }
 
-function groupInput(model, group, sizeOf) {
+function groupInput(model, group, sizeOf, showAux) {
   const main = [];
   const aux = [];
-  for (const child of model.children[group]) (model.isAux(child) ? aux : main).push(child);
+  for (const child of model.children[group]) {
+    if (!model.isAux(child)) main.push(child);
+    else if (showAux) aux.push(child);
+  }
   const isMain = new Set(main);
   const nodes = main.map((id) => {
     const [w, h] = sizeOf(id);
@@ -46,7 +51,7 @@ function groupInput(model, group, sizeOf) {
 }
 
 /** Lays out what is open and returns the scene (see `compose`). */
-export async function buildScene(model, expanded, layouter) {
+export async function buildScene(model, expanded, layouter, { showAux = true } = {}) {
   const open = openGroups(model, expanded);
   const isOpen = new Set(open);
   const byDepth = new Map();
@@ -60,11 +65,11 @@ export async function buildScene(model, expanded, layouter) {
   const depths = [...byDepth.keys()].sort((a, b) => b - a);
   for (const d of depths) {
     const groups = byDepth.get(d);
-    const inputs = groups.map((g) => groupInput(model, g, sizeOf));
+    const inputs = groups.map((g) => groupInput(model, g, sizeOf, showAux));
     const layouts = await layouter.layout(inputs.map((input) => input.graph));
     groups.forEach((g, i) => boxes.set(g, boxFor(model, g, inputs[i], layouts[i], sizeOf)));
   }
-  return compose(model, boxes, isOpen, sizeOf);
+  return compose(model, boxes, isOpen, sizeOf, showAux);
 }
 
 // Where a node's stubs start, left of its center: ELK attaches edges around the center, and the
@@ -128,7 +133,7 @@ function boxFor(model, group, input, layout, sizeOf) {
  * flags, label, points, labelPos, bbox: [x0, y0, x1, y1]}], stubs: [{id, dir, x, y, count, control, others,
  * otherCount, aux, label}], auxAreas: [{x, y, w, h}], byId: Map id -> node}.
  */
-function compose(model, boxes, isOpen, sizeOf) {
+function compose(model, boxes, isOpen, sizeOf, showAux) {
   const nodes = [];
   const edges = [];
   const stubs = new Map();
@@ -172,9 +177,9 @@ function compose(model, boxes, isOpen, sizeOf) {
         if (node.open) place(id, node.x, node.y, depth + 1);
       });
     }
-    const auxSet = new Set(box.aux);
     model.edgesOf(group).forEach(([a, b, count, flags, label], index) => {
-      if (auxSet.has(a) || auxSet.has(b)) {
+      if (model.isAux(a) || model.isAux(b)) {
+        if (!showAux) return;
         addStub(a, 'out', count, flags, b);
         addStub(b, 'in', count, flags, a);
         return;
