@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from board import encode
 from board.data.provider import GRAPH_DEF, KERAS_MODEL, RUN_METADATA, RUN_METADATA_PLUGINS
-from board.errors import BadRequest
+from board.errors import BadRequest, NotFound
 
 router = APIRouter(tags=["graphs"])
 
@@ -87,8 +87,14 @@ def graph(
 
 @router.get("/data/plugin/graphs/run_metadata", summary="A tagged RunMetadata as text")
 def run_metadata(request: Request, run: Annotated[str, Query()], tag: Annotated[str, Query()]) -> Response:
-    """The RunMetadata (step stats, partition graphs) of a `tagged_run_metadata` event."""
-    metadata = request.app.state.provider.run_metadata(run, tag)
+    """The RunMetadata (step stats, partition graphs) of a `tagged_run_metadata` event or of a
+    `graph_run_metadata` summary. A `graph_run_metadata_graph` summary (`trace_export` of graphs only)
+    is not profile data: 404, as TensorBoard answers (the /graph route serves its graphs)."""
+    provider = request.app.state.provider
+    kinds = provider.graph_kinds(run)[run]
+    if any(info.tag == tag and info.source == "graph_run_metadata_graph" for info in kinds):
+        raise NotFound(f"run {run!r} tag {tag!r} holds graphs only, no profile (its graph: /graph?tag=)")
+    metadata = provider.run_metadata(run, tag)
     return Response(_text(metadata), media_type=_TEXT_PROTO)
 
 

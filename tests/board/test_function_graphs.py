@@ -2,6 +2,7 @@
 TensorBoard's answers for the logdir real TF 2.21 wrote (tests/fixtures/function_graphs/make_fixture.py),
 and the graph page's hierarchy with the function library expanded (board/function_graph.py)."""
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,18 @@ def test_graph_is_tensorboards_merge_of_the_function_graphs(make_client, tensorb
         node.input[:] = ["^" + i.replace("/^", "/", 1) if "/^" in i else i for i in node.input]
     assert ours == theirs
     assert [f.signature.name for f in ours.library.function] == ["graph_3___inference_dense_30"]
+
+
+def test_run_metadata_of_a_graphs_only_trace_is_not_found_as_in_tensorboard(make_client, tensorboard):
+    with warnings.catch_warnings():  # TensorBoard's werkzeug stack warns on some Pythons
+        warnings.simplefilter("ignore")
+        theirs = tensorboard.client.get("/data/plugin/graphs/run_metadata", query_string=TAG)
+    ours = make_client(LOGDIR).get("/data/plugin/graphs/run_metadata", params=TAG)
+    assert theirs.status_code == ours.status_code == 404
+    assert "graphs only" in ours.json()["error"]
+    # The Trace page still reads it (no step stats: no bars).
+    timeline = make_client(LOGDIR).get("/data/trace/timeline", params=TAG).json()
+    assert timeline["events"]["lane"] == [] and timeline["lanes"] == []
 
 
 def test_hierarchy_opens_the_call_with_the_function_body(make_client):
