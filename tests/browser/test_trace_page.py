@@ -49,6 +49,13 @@ def test_timeline_hover_search_and_zoom(board_server, page, screenshot, traced_l
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 10)
     page.mouse.wheel(0, -300)
     page.wait_for_function(f"() => (r => r[1] - r[0] < {full[1] - full[0]})(window.board.snapshot().range)")
+    # From the keyboard: 0 shows the whole step, D pans right after W zooms in.
+    page.focus("[data-tr-chart]")
+    page.keyboard.press("0")
+    page.wait_for_function(f"() => window.board.snapshot().range[1] >= {full[1]}")
+    page.keyboard.press("w")
+    page.keyboard.press("d")
+    page.wait_for_function("() => window.board.snapshot().range[0] > 0")
 
     # Search by name: the matches are outlined, Enter selects the first one.
     page.fill("[data-tr-search]", "layer2/")
@@ -122,3 +129,14 @@ def test_function_graph_call_opens_with_its_body(board_server, page, screenshot)
     for label in ("MatMul", "Relu", "identity_RetVal"):
         assert node(page, label).count() >= 1, label
     screenshot("trace-function-graph")
+
+
+def test_a_step_traced_while_the_page_is_open_appears(board_server, page, tmp_path):
+    _traced_runs(tmp_path, widths=(("small", 8),))
+    server = board_server(tmp_path, reload_interval=0.5)
+    open_trace(page, server)
+    assert page.evaluate("() => window.board.state.runs.map((r) => r.run)") == ["small"]
+    _traced_runs(tmp_path, widths=(("wide", 64),))
+    page.wait_for_function("() => window.board.state.runs.length === 2", timeout=20_000)
+    assert page.locator("[data-tr-run2] option").all_text_contents() == ["small", "wide"]
+    assert page.evaluate("() => window.board.snapshot().bars") > 0  # the shown step stays

@@ -5,11 +5,13 @@
  * (/data/trace/compare) in a table sorted by the server. The view is in the URL
  * (?run=&tag=&q=&run2=&tag2=&group=&depth=&sort=&order=), so the graph page can link to it.
  * `window.board` exposes the Timeline (`timeline`), `state` and `snapshot()` for tests;
- * `<body data-loaded="true">` once the first step (or the empty state) is shown.
+ * `<body data-loaded="true">` once the first step (or the empty state) is shown. The run list follows
+ * the logdir (static/js/reload.js), so a step traced while the page is open appears in it.
  */
 import "../base.js";
 import { h, userRegex } from "../dom.js";
 import { formatBytes, formatMicros } from "../graph/step_stats.js";
+import { reloader } from "../reload.js";
 import { exposeForTests, markLoaded } from "../testhook.js";
 import { fetchCompare, fetchTimeline, fetchTraceRuns } from "./api.js";
 import { renderCompare } from "./compare.js";
@@ -261,25 +263,36 @@ el.search.addEventListener("keydown", (e) => {
   if (e.key === "Enter") nextMatch();
 });
 
-async function start() {
+let runsKey = null;
+
+/** The reload function (static/js/reload.js): lists the runs again when the logdir changed, keeping
+ * the choices; loads the step when it is a new one (the first, or one that has just been written). */
+async function refreshRuns() {
+  let runs;
   try {
-    state.runs = await fetchTraceRuns();
+    runs = await fetchTraceRuns();
   } catch (error) {
     setStatus(`Could not list the runs: ${error.message}`, true);
     markLoaded();
-    return;
+    return false;
   }
-  if (!state.runs.length) {
-    el.empty.classList.remove("is-hidden");
+  const key = JSON.stringify(runs);
+  if (key === runsKey) return false;
+  runsKey = key;
+  state.runs = runs;
+  el.empty.classList.toggle("is-hidden", runs.length > 0);
+  if (!runs.length) {
     el.timeline.hidden = true;
     setStatus("");
     markLoaded();
-    return;
+    return true;
   }
+  const shown = state.data ? `${state.data.run}\u0000${state.data.tag}` : null;
   populate();
   saveUrl();
-  await Promise.all([loadStep(), loadCompare()]);
+  if (shown !== `${state.run}\u0000${state.tag}`) await Promise.all([loadStep(), loadCompare()]);
   markLoaded();
+  return true;
 }
 
 exposeForTests({
@@ -294,4 +307,4 @@ exposeForTests({
     compareRows: state.compare && !el.compare.hidden ? state.compare.rows.map((row) => row.key) : [],
   }),
 });
-start();
+reloader.register(refreshRuns);

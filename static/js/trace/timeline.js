@@ -3,7 +3,8 @@
  * NodeExecStats from its start for its duration (GET /data/trace/timeline). uPlot draws the time
  * axis, the lane labels and the drag-to-zoom box; the bars are drawn in its `draw` hook, in canvas
  * pixels, only those in the visible time range. Wheel zooms at the pointer, Shift+drag pans,
- * double-click shows the whole step (uPlot's reset).
+ * double-click shows the whole step (uPlot's reset); from the keyboard (the chart takes focus), W/S or
+ * +/- zoom, A/D or the arrows pan, 0 shows the whole step, as chrome://tracing's keys.
  */
 import uPlot from "uplot";
 import { cssColor } from "../theme.js";
@@ -39,7 +40,8 @@ export class Timeline {
     this.onHover = onHover;
     this.onPick = onPick;
     this.plot = null;
-    this.match = null; // Uint8Array: 1 = matches the search (null: no search)
+    this.match = null;
+    container.addEventListener("keydown", (e) => this.key(e)); // Uint8Array: 1 = matches the search (null: no search)
     this.selected = null;
     new ResizeObserver(() => this.resize()).observe(container);
   }
@@ -148,8 +150,7 @@ export class Timeline {
     let shown = text;
     while (shown.length > 1 && ctx.measureText(shown).width > width - 2 * pad) shown = shown.slice(0, -2);
     if (shown !== text) shown = shown.length > 1 ? `${shown}…` : "";
-    ctx.fillStyle = color;
-    ctx.globalAlpha = 1;
+    ctx.fillStyle = color; // at the bar's alpha: a bar faded by the search fades its label too
     ctx.fillText(shown, x + pad, y);
   }
 
@@ -204,6 +205,20 @@ export class Timeline {
       this.select(this.hovered);
       this.onPick(this.selected);
     });
+  }
+
+  key(e) {
+    if (!this.plot || e.ctrlKey || e.metaKey || e.altKey) return;
+    const [min, max] = [this.plot.scales.x.min, this.plot.scales.x.max];
+    const span = max - min;
+    const mid = (min + max) / 2;
+    const zoom = { w: 1 / WHEEL_STEP, "+": 1 / WHEEL_STEP, "=": 1 / WHEEL_STEP, s: WHEEL_STEP, "-": WHEEL_STEP };
+    const pan = { a: -0.2, ArrowLeft: -0.2, d: 0.2, ArrowRight: 0.2 };
+    if (e.key in zoom) this.setRange(mid - (span * zoom[e.key]) / 2, mid + (span * zoom[e.key]) / 2);
+    else if (e.key in pan) this.setRange(min + span * pan[e.key], max + span * pan[e.key]);
+    else if (e.key === "0" || e.key === "Home") this.setRange(0, this.end);
+    else return;
+    e.preventDefault();
   }
 
   /** Shows [min, max] µs, kept inside the step (at least 1 µs wide). */
