@@ -1,6 +1,8 @@
 """TF2 function graphs (`tf.summary.trace_on(graph=True)` + `trace_export`): the routes against
 TensorBoard's answers for the logdir real TF 2.21 wrote (tests/fixtures/function_graphs/make_fixture.py),
-and the graph page's hierarchy with the function library expanded (board/function_graph.py)."""
+and the graph page's hierarchy with the function library expanded (board/function_graph.py).
+Run `.` traced graphs only (`graph_run_metadata_graph`), run `profiled` with the profiler on
+(`graph_run_metadata`)."""
 
 import warnings
 from pathlib import Path
@@ -9,7 +11,7 @@ import pytest
 from google.protobuf import text_format
 
 from board import function_graph
-from engine.proto import function_pb2, graph_pb2, node_def_pb2
+from engine.proto import config_pb2, function_pb2, graph_pb2, node_def_pb2
 from tests.board.tb_oracle import TensorBoardOracle
 
 LOGDIR = Path(__file__).resolve().parents[1] / "fixtures" / "function_graphs" / "logdir"
@@ -25,6 +27,17 @@ def test_info_lists_the_trace_as_tensorboard(make_client, tensorboard):
     ours = make_client(LOGDIR).get("/data/plugin/graphs/info").json()
     assert ours == tensorboard.json("/data/plugin/graphs/info")
     assert ours["."]["tags"]["model_trace"]["op_graph"] is True
+    assert ours["profiled"]["tags"]["model_profile"] == {  # trace_on(profiler=True): graph_run_metadata
+        "tag": "model_profile", "conceptual_graph": False, "op_graph": True, "profile": True}
+
+
+def test_run_metadata_of_a_profiled_trace_is_tensorboards(make_client, tensorboard):
+    params = {"run": "profiled", "tag": "model_profile"}
+    route = "/data/plugin/graphs/run_metadata"
+    ours = text_format.Parse(make_client(LOGDIR).get(route, params=params).text, config_pb2.RunMetadata())
+    answer = tensorboard.get(route, **params).get_data(as_text=True)
+    theirs = text_format.Parse(answer, config_pb2.RunMetadata())
+    assert ours == theirs and len(ours.function_graphs) > 0
 
 
 def test_graph_is_tensorboards_merge_of_the_function_graphs(make_client, tensorboard):

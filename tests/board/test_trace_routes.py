@@ -142,3 +142,18 @@ def test_trace_page_is_served(make_client, traced):
     assert answer.status_code == 200
     assert answer.template.name == "trace.html" and answer.context["page"] == "trace"
     assert "/static/bundle/trace/main.js" in answer.text
+
+
+def test_timeline_work_is_bounded(monkeypatch):
+    """Past MAX_ROWS rows a device's bars share the row free soonest; past MAX_TRACE_EVENTS bars the
+    answer is cut and says so."""
+    metadata = config_pb2.RunMetadata()
+    device = metadata.step_stats.dev_stats.add(device="/device:CPU:0")
+    for i in range(10):  # all overlapping: each wants a row of its own
+        device.node_stats.add(node_name=f"op{i}", all_start_micros=1000 + i, all_end_rel_micros=100)
+    monkeypatch.setattr(step_stats, "MAX_ROWS", 3)
+    data = step_stats.timeline(metadata)
+    assert len(data["lanes"]) == 3 and data["events"]["lane"][:4] == [0, 1, 2, 0]
+    monkeypatch.setattr(step_stats, "MAX_TRACE_EVENTS", 5)
+    cut = step_stats.timeline(metadata)
+    assert cut["truncated"] is True and len(cut["events"]["name"]) == 5
