@@ -140,3 +140,16 @@ def test_a_step_traced_while_the_page_is_open_appears(board_server, page, tmp_pa
     page.wait_for_function("() => window.board.state.runs.length === 2", timeout=20_000)
     assert page.locator("[data-tr-run2] option").all_text_contents() == ["small", "wide"]
     assert page.evaluate("() => window.board.snapshot().bars") > 0  # the shown step stays
+
+
+def test_a_bar_links_to_its_node_on_the_graph(board_server, page, traced_logdir):
+    server = board_server(traced_logdir)
+    open_trace(page, server, "?run=small&tag=step1&q=/%5Elayer1%5C/MatMul$/")
+    page.wait_for_function("() => window.board.snapshot().matches === 1")
+    page.press("[data-tr-search]", "Enter")
+    page.locator("[data-tr-details] a").click()
+    page.wait_for_selector("body[data-graph-ready]", timeout=20_000)
+    assert "select=layer1%2FMatMul" in page.url
+    info = page.locator("#graph-info")
+    info.wait_for(state="visible")
+    assert "MatMul" in info.text_content()

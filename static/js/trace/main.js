@@ -115,7 +115,9 @@ async function loadStep() {
 
 function search() {
   const text = state.query.trim();
-  const { regex, valid } = userRegex(text);
+  // "/.../" is a regular expression (case-insensitive); anything else a name substring.
+  const slashed = text.length > 2 && text.startsWith("/") && text.endsWith("/");
+  const { regex, valid } = slashed ? userRegex(text.slice(1, -1)) : { regex: null, valid: true };
   el.search.classList.toggle("is-invalid", !valid);
   const data = state.data;
   state.matches = [];
