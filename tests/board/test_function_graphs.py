@@ -31,6 +31,12 @@ def test_info_lists_the_trace_as_tensorboard(make_client, tensorboard):
         "tag": "model_profile", "conceptual_graph": False, "op_graph": True, "profile": True}
 
 
+def test_traces_are_not_named_as_data_without_a_page(make_client):
+    from board.routes.dashboards import unshown_plugins
+
+    assert unshown_plugins(make_client(LOGDIR).app.state.provider) == []
+
+
 def test_run_metadata_of_a_profiled_trace_is_tensorboards(make_client, tensorboard):
     params = {"run": "profiled", "tag": "model_profile"}
     route = "/data/plugin/graphs/run_metadata"
