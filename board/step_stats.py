@@ -8,7 +8,6 @@ compute time is the sum of its `all_end_rel_micros`, its memory the sum of its a
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 
@@ -39,17 +38,20 @@ def _shape(description) -> str:
 
 # -- the Trace view: one bar per NodeExecStats ------------------------------------------------------
 
-# "name = Op(input, ...)": the timeline_label TF's executor writes, which TF's Timeline reads the op from.
-_LABEL = re.compile(r"^(.*) = (.*)\((.*)\)$", re.DOTALL)
 MAX_TRACE_EVENTS = 200_000  # bars one answer carries; a RunMetadata holding more says it was cut
 MAX_ROWS = 64  # rows per device
 
 
 def op_of(ns) -> str:
-    """The op type of a NodeExecStats, as tensorflow.python.client.timeline reads it: from the
-    timeline_label, else the node name (PyTorch and others write no label)."""
-    match = _LABEL.match(ns.timeline_label)
-    return match.group(2) if match else ns.node_name
+    r"""The op type of a NodeExecStats, as tensorflow.python.client.timeline reads it from the
+    timeline_label "name = Op(input, ...)" (its regex `(.*) = (.*)\((.*)\)`, here with string
+    operations in linear time: a label is any bytes a writer chose), else the node name (PyTorch and
+    others write no label)."""
+    label = ns.timeline_label
+    for _, sep, call in (label.rpartition(" = "), label.partition(" = ")):
+        if sep and call.endswith(")") and "(" in call:
+            return call[:call.rindex("(")]
+    return ns.node_name
 
 
 def output_bytes(ns) -> int:

@@ -157,3 +157,16 @@ def test_timeline_work_is_bounded(monkeypatch):
     monkeypatch.setattr(step_stats, "MAX_TRACE_EVENTS", 5)
     cut = step_stats.timeline(metadata)
     assert cut["truncated"] is True and len(cut["events"]["name"]) == 5
+
+
+@pytest.mark.parametrize(("label", "op"), [
+    ("dense/MatMul = MatMul(x, dense/w/read)", "MatMul"),
+    ("a = Op(x = y)", "Op"),  # TF's regex backtracks to the first " = " here
+    ("_SOURCE = NoOp()", "NoOp"),
+    ("", "node"),  # PyTorch writes no label: the node name
+    ("x" * 100_000 + " = " * 1_000, "node"),  # no match, found in linear time
+])
+def test_op_read_from_the_timeline_label_as_tf_does(label, op):
+    from engine.proto import step_stats_pb2
+
+    assert step_stats.op_of(step_stats_pb2.NodeExecStats(node_name="node", timeline_label=label)) == op

@@ -216,7 +216,9 @@ async function loadCompare() {
   el.compareNote.textContent = `Δ = B − A. ${answer.rows.length} of ${answer.total_rows} rows` +
     (answer.rows.length < answer.total_rows ? " (the largest by the sorted column)" : "");
   renderCompare(el.table, answer, state.sort, state.order, (key) => {
-    state.order = key === state.sort && state.order === "desc" ? "asc" : "desc";
+    // A new column starts with names A to Z and with the largest numbers; the same column flips.
+    if (key === state.sort) state.order = state.order === "desc" ? "asc" : "desc";
+    else state.order = key === "key" ? "asc" : "desc";
     state.sort = key;
     loadCompare();
   });
