@@ -68,6 +68,7 @@ bench: $(VENV)/.installed-bench assets
 # dashboards and saves what it sees; the README shows those files.
 screenshots: $(VENV)/.installed-test assets
 	$(PY) -m pytest tests/browser/test_end_to_end.py -q
+	$(PY) -m pytest tests/browser/test_trace_page.py -q -k function_graph
 	mkdir -p docs/screenshots
 	cp test-artifacts/end-to-end-time-series.png docs/screenshots/time_series.png
 	cp test-artifacts/end-to-end-scalars.png docs/screenshots/scalars.png
@@ -81,6 +82,8 @@ screenshots: $(VENV)/.installed-test assets
 	cp test-artifacts/end-to-end-pr-curves.png docs/screenshots/pr_curves.png
 	cp test-artifacts/end-to-end-custom-scalars.png docs/screenshots/custom_scalars.png
 	cp test-artifacts/end-to-end-projector.png docs/screenshots/projector.png
+	cp test-artifacts/end-to-end-trace.png docs/screenshots/trace.png
+	cp test-artifacts/trace-function-graph.png docs/screenshots/function_graph.png
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor static/bundle build *.egg-info tmp test-artifacts

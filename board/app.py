@@ -72,6 +72,7 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
         runs,
         scalars,
         text,
+        trace,
     )
 
     app.include_router(runs.router)
@@ -87,6 +88,7 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
     app.include_router(pages.router)
     app.include_router(dashboards.router)
     app.include_router(graph_explorer.router)
+    app.include_router(trace.router)
     pages.check_page_scripts(STATIC_DIR)
     app.mount("/static", CachedStaticFiles(directory=str(STATIC_DIR), check_dir=False), name="static")
     return app

@@ -37,9 +37,12 @@ from board.errors import NotFound
 
 GRAPH_DEF = "graph_def"
 META_GRAPH_DEF = "meta_graph_def"
-RUN_METADATA = "run_metadata/"  # + the tag of a tagged_run_metadata event
+RUN_METADATA = "run_metadata/"  # + the tag of a tagged_run_metadata event or a run-metadata summary
 KERAS_MODEL = "keras_model/"  # + the tag of a graph_keras_model summary (a Keras model's JSON config)
 KERAS_PLUGIN = "graph_keras_model"
+# TF2's tf.summary.trace_export writes a RunMetadata as a string tensor summary of one of these plugins:
+# graphs only (`function_graphs`) or graphs with step stats; the plugin content is the version b"1".
+RUN_METADATA_PLUGINS = {"graph_run_metadata_graph": "op graph", "graph_run_metadata": "op graph and profile"}
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,8 @@ class GraphInfo:
     """One graph a run holds. `kind` is what `graph(run, kind)` takes."""
 
     kind: str  # "graph_def", "meta_graph_def", "run_metadata/<tag>" or "keras_model/<tag>"
-    tag: str | None  # the tagged_run_metadata or graph_keras_model summary tag
-    source: str  # the Event field it came from ("summary" for a Keras model)
+    tag: str | None  # the tagged_run_metadata, run-metadata summary or graph_keras_model summary tag
+    source: str  # the Event field it came from, or for a summary its plugin ("graph_keras_model", ...)
     has_graph: bool = True  # False for a RunMetadata holding only step stats (PyTorch's "step1")
 
 
@@ -280,7 +283,10 @@ class LogdirProvider:
                                    data.run_metadata_graphs.get(tag, False)))
         for tag, index in data.summaries.tags.items():
             if index.plugin == KERAS_PLUGIN and len(index):
-                infos.append(GraphInfo(KERAS_MODEL + tag, tag, "summary"))
+                infos.append(GraphInfo(KERAS_MODEL + tag, tag, KERAS_PLUGIN))
+            elif (index.plugin in RUN_METADATA_PLUGINS and len(index) and index.plugin_content == b"1"
+                  and tag not in data.run_metadata):  # TB also ignores other versions
+                infos.append(GraphInfo(RUN_METADATA + tag, tag, index.plugin))
         return infos
 
     def graph_kinds(self, run: str | None = None) -> dict[str, list[GraphInfo]]:
@@ -297,23 +303,21 @@ class LogdirProvider:
     def graph(self, run: str, kind: str = GRAPH_DEF):
         """The GraphDef of `kind` (see `graph_kinds`). For "graph_def", a run with only a
         meta_graph_def gives that one's graph, as TensorBoard does."""
-        from engine.proto import config_pb2, graph_pb2, meta_graph_pb2
+        from engine.proto import graph_pb2, meta_graph_pb2
 
         if kind.startswith(KERAS_MODEL):
             return self._keras_graph(run, kind[len(KERAS_MODEL):])
+        if kind.startswith(RUN_METADATA):
+            return merged_graph(self.run_metadata(run, kind[len(RUN_METADATA):]))
         data = self._run_data(run)
         with data.lock:
             graph_bytes, meta_bytes = data.graph_def, data.meta_graph_def
-            run_metadata = data.run_metadata.get(kind[len(RUN_METADATA):]) if kind.startswith(
-                RUN_METADATA) else None
         if kind == GRAPH_DEF and graph_bytes is not None:
             return graph_pb2.GraphDef.FromString(graph_bytes)
         if kind in (GRAPH_DEF, META_GRAPH_DEF) and meta_bytes is not None:
             meta = meta_graph_pb2.MetaGraphDef.FromString(meta_bytes)
             if meta.HasField("graph_def") or kind == META_GRAPH_DEF:
                 return meta.graph_def
-        if run_metadata is not None:
-            return merged_graph(config_pb2.RunMetadata.FromString(run_metadata))
         raise NotFound(f"run {run!r} has no graph {kind!r}")
 
     def _keras_graph(self, run: str, tag: str):
@@ -332,12 +336,21 @@ class LogdirProvider:
             raise NotFound(f"run {run!r} tag {tag!r} holds no Keras model config ({error})") from None
 
     def run_metadata(self, run: str, tag: str):
-        """The RunMetadata of a tagged_run_metadata event (step stats, partition graphs)."""
+        """The RunMetadata of a tagged_run_metadata event (step stats, partition graphs), or of the
+        last event of a run-metadata summary (TF2's trace_export: function graphs)."""
+        from board.data.summaries import read_values
         from engine.proto import config_pb2
 
         data = self._run_data(run)
         with data.lock:
             raw = data.run_metadata.get(tag)
+            index = data.summaries.tags.get(tag)
+            plugin = index.plugin if index is not None and len(index) else None
+        if raw is None and plugin in RUN_METADATA_PLUGINS:
+            _, entries = self.summary_entries(run, tag, plugin)
+            (value,) = read_values(entries[-1:], tag)
+            if value.tensor.string_val:
+                raw = value.tensor.string_val[0]
         if raw is None:
             raise NotFound(f"run {run!r} has no run metadata tagged {tag!r}")
         return config_pb2.RunMetadata.FromString(raw)
@@ -350,7 +363,9 @@ def _summary_tag(run: str, tag: str, index: TagIndex) -> SummaryTag:
 
 def merged_graph(run_metadata):
     """One GraphDef from a RunMetadata: its functions' pre-optimization graphs, else its partition
-    graphs; several are kept apart under ``graph_1/``, ``graph_2/``... name scopes."""
+    graphs; several are kept apart under ``graph_1/``, ``graph_2/``... name scopes, and their library
+    functions renamed ``graph_1_<name>``, as TensorBoard merges them (its graph_util.merge_graph_defs,
+    which renames the `f` of `PartitionedCall` ops only)."""
     from engine.proto import graph_pb2
 
     graphs = [f.pre_optimization_graph for f in run_metadata.function_graphs]
@@ -360,16 +375,25 @@ def merged_graph(run_metadata):
         return graphs[0]
     merged = graph_pb2.GraphDef()
     for i, graph in enumerate(graphs, start=1):
-        prefix = f"graph_{i}/"
+        prefix = f"graph_{i}"
         for node in graph.node:
             new = merged.node.add()
             new.CopyFrom(node)
-            new.name = prefix + node.name
+            new.name = f"{prefix}/{node.name}"
             del new.input[:]
             for name in node.input:
                 control = name.startswith("^")
                 bare = name[1:] if control else name
-                new.input.append(("^" if control else "") + prefix + bare)
+                new.input.append(("^" if control else "") + f"{prefix}/{bare}")
+            if new.op == "PartitionedCall" and "f" in new.attr:
+                new.attr["f"].func.name = f"{prefix}_{new.attr['f'].func.name}"
+        for function in graph.library.function:
+            new_function = merged.library.function.add()
+            new_function.CopyFrom(function)
+            new_function.signature.name = f"{prefix}_{function.signature.name}"
+        for gradient in graph.library.gradient:
+            merged.library.gradient.add(function_name=f"{prefix}_{gradient.function_name}",
+                                        gradient_func=f"{prefix}_{gradient.gradient_func}")
         if graph.HasField("versions"):
             merged.versions.CopyFrom(graph.versions)
     return merged

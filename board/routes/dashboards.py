@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from board import encode
+from board.data.provider import RUN_METADATA_PLUGINS
 from board.data.summaries import HISTOGRAMS
 from board.errors import BoardError
 from board.routes.pages import LATE_SLOT, StreamedPage, page_context
@@ -35,7 +36,7 @@ DASHBOARDS = {
 }
 # plugins (of summary data) that some page of board shows
 SHOWN_PLUGINS = {"scalars", "histograms", "images", "audio", "text", "graphs", "graph_keras_model", "hparams",
-                 "pr_curves", "custom_scalars"}
+                 "pr_curves", "custom_scalars", *RUN_METADATA_PLUGINS}
 
 
 def unshown_plugins(provider) -> list[dict]:

@@ -12,6 +12,10 @@
 - ``GET /data/graph/diff?run=R&kind=K&run2=R2&kind2=K2`` — graph (R, K) against graph (R2, K2):
   added, removed and changed nodes (board/graph_diff.py); each kind defaults to its run's first.
 
+A graph with a function library (TF2's `tf.summary.trace_export`) is drawn with each function call
+opened like a name scope holding the function's body, and the library apart under
+`__function_library__/` (board/function_graph.py), as TensorBoard draws it.
+
 A run-metadata kind whose RunMetadata holds no graph (PyTorch's, or one recorded without
 `output_partition_graphs`) draws the run's own graph, as TensorBoard draws its step stats over it.
 
@@ -26,7 +30,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from board import graph_diff, step_stats
+from board import function_graph, graph_diff, step_stats
 from board.data.provider import GRAPH_DEF, RUN_METADATA
 from board.errors import BadRequest, BoardError, NotFound
 from board.graph_hierarchy import Hierarchy, HierarchyCache
@@ -88,7 +92,8 @@ def _hierarchy(request: Request, run: str | None, kind: str | None) -> tuple[str
         info = next(i for i in provider.graph_kinds(run)[run] if i.kind == kind)
         if not info.has_graph:
             drawn = GRAPH_DEF
-    hierarchy = _cache(request).get(run, drawn, lambda: provider.graph(run, drawn),
+    hierarchy = _cache(request).get(run, drawn,
+                                    lambda: function_graph.expand_functions(provider.graph(run, drawn)),
                                     stamp=getattr(provider, "last_changed", None))
     return run, kind, hierarchy
 

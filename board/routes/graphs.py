@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from board import encode
-from board.data.provider import GRAPH_DEF, KERAS_MODEL, RUN_METADATA
-from board.errors import BadRequest
+from board.data.provider import GRAPH_DEF, KERAS_MODEL, RUN_METADATA, RUN_METADATA_PLUGINS
+from board.errors import BadRequest, NotFound
 
 router = APIRouter(tags=["graphs"])
 
@@ -23,7 +23,8 @@ def info(request: Request) -> Response:
     graph); each `tagged_run_metadata` tag is listed with `profile: true` and `op_graph: false`,
     as TensorBoard answers even when its RunMetadata holds partition graphs (TB draws the run's
     graph with the tag's step stats over it; /data/graph/ offers those partition graphs apart);
-    each Keras model summary tag with `conceptual_graph: true`."""
+    each Keras model summary tag with `conceptual_graph: true`; each run-metadata summary tag (TF2's
+    `trace_export`) with `op_graph: true`, and `profile: true` too for `graph_run_metadata`."""
     provider = request.app.state.provider
     result = {}
     for run, kinds in provider.graph_kinds().items():
@@ -36,6 +37,9 @@ def info(request: Request) -> Response:
                                                         "op_graph": False, "profile": False})
             if graph.kind.startswith(KERAS_MODEL):
                 entry["conceptual_graph"] = True
+            elif graph.source in RUN_METADATA_PLUGINS:
+                entry["op_graph"] = True
+                entry["profile"] = graph.source == "graph_run_metadata"
             else:
                 entry["profile"] = True
         result[run] = item
@@ -66,7 +70,8 @@ def graph(
     """The GraphDef in protobuf text format. Without `tag`: the run's `graph_def` (or the graph of
     its `meta_graph_def`); with `tag`: the graphs of that `tagged_run_metadata` (PyTorch's
     `step1` holds none, so its graph is empty); with `conceptual=true` and `tag`: the layers of the
-    Keras model that `tag`'s summary holds (board/keras_graph.py)."""
+    Keras model that `tag`'s summary holds (board/keras_graph.py). A TF2 trace's several function
+    graphs are merged under `graph_1/`, `graph_2/`... with their function libraries, as TB merges them."""
     if not large_attrs_key:
         raise BadRequest("parameter 'large_attrs_key' must not be empty")
     if conceptual == "true":
@@ -82,8 +87,14 @@ def graph(
 
 @router.get("/data/plugin/graphs/run_metadata", summary="A tagged RunMetadata as text")
 def run_metadata(request: Request, run: Annotated[str, Query()], tag: Annotated[str, Query()]) -> Response:
-    """The RunMetadata (step stats, partition graphs) of a `tagged_run_metadata` event."""
-    metadata = request.app.state.provider.run_metadata(run, tag)
+    """The RunMetadata (step stats, partition graphs) of a `tagged_run_metadata` event or of a
+    `graph_run_metadata` summary. A `graph_run_metadata_graph` summary (`trace_export` of graphs only)
+    is not profile data: 404, as TensorBoard answers (the /graph route serves its graphs)."""
+    provider = request.app.state.provider
+    kinds = provider.graph_kinds(run)[run]
+    if any(info.tag == tag and info.source == "graph_run_metadata_graph" for info in kinds):
+        raise NotFound(f"run {run!r} tag {tag!r} holds graphs only, no profile (its graph: /graph?tag=)")
+    metadata = provider.run_metadata(run, tag)
     return Response(_text(metadata), media_type=_TEXT_PROTO)
 
 

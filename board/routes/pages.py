@@ -51,7 +51,8 @@ PAGE_SCRIPTS = {"scalars": "scalars/main.js", "graphs": "graph/main.js",  # page
                 "images": "images/main.js", "audio": "audio/main.js", "text": "text/main.js",
                 "pr_curves": "pr_curves/main.js", "custom_scalars": "custom_scalars/main.js",
                 "hparams": "hparams/main.js",  # board/routes/hparams.py
-                "projector": "projector/main.js"}  # board/routes/projector.py
+                "projector": "projector/main.js",  # board/routes/projector.py
+                "trace": "trace/main.js"}  # board/routes/trace.py
 
 
 class PageScriptsMissing(RuntimeError):

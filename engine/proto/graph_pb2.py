@@ -22,11 +22,12 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from engine.proto import function_pb2 as engine_dot_proto_dot_function__pb2
 from engine.proto import node_def_pb2 as engine_dot_proto_dot_node__def__pb2
 from engine.proto import versions_pb2 as engine_dot_proto_dot_versions__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x65ngine/proto/graph.proto\x12\x06\x65ngine\x1a\x1b\x65ngine/proto/node_def.proto\x1a\x1b\x65ngine/proto/versions.proto\"d\n\x08GraphDef\x12\x1d\n\x04node\x18\x01 \x03(\x0b\x32\x0f.engine.NodeDef\x12$\n\x08versions\x18\x04 \x01(\x0b\x32\x12.engine.VersionDef\x12\x13\n\x07version\x18\x03 \x01(\x05\x42\x02\x18\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x65ngine/proto/graph.proto\x12\x06\x65ngine\x1a\x1b\x65ngine/proto/function.proto\x1a\x1b\x65ngine/proto/node_def.proto\x1a\x1b\x65ngine/proto/versions.proto\"\x91\x01\n\x08GraphDef\x12\x1d\n\x04node\x18\x01 \x03(\x0b\x32\x0f.engine.NodeDef\x12$\n\x08versions\x18\x04 \x01(\x0b\x32\x12.engine.VersionDef\x12\x13\n\x07version\x18\x03 \x01(\x05\x42\x02\x18\x01\x12+\n\x07library\x18\x02 \x01(\x0b\x32\x1a.engine.FunctionDefLibraryb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,6 +36,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_GRAPHDEF'].fields_by_name['version']._loaded_options = None
   _globals['_GRAPHDEF'].fields_by_name['version']._serialized_options = b'\030\001'
-  _globals['_GRAPHDEF']._serialized_start=94
-  _globals['_GRAPHDEF']._serialized_end=194
+  _globals['_GRAPHDEF']._serialized_start=124
+  _globals['_GRAPHDEF']._serialized_end=269
 # @@protoc_insertion_point(module_scope)

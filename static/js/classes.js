@@ -101,6 +101,8 @@ export const GRAPH_IDS = Object.freeze({
   runSelect: "graph-run",
   kindSelect: "graph-kind",
   kindRow: "graph-kind-row",
+  timelineRow: "graph-timeline-row",
+  timelineLink: "graph-timeline-link",
   search: "graph-search",
   searchResults: "graph-search-results",
   colorMode: "graph-color-mode",

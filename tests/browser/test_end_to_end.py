@@ -100,6 +100,12 @@ def test_graph_dashboard_shows_the_models_scopes(board_process, page, screenshot
     page.wait_for_selector("body[data-graph-ready]", timeout=20_000)
     page.wait_for_function("() => document.body.textContent.includes('Compute time of the step')")
     screenshot("end-to-end-graphs-compute")
+    # ... and its timeline on the Trace page, compared per name scope with the other run's
+    page.goto(board_process + "/trace?run=lr_0.01&tag=step0&run2=lr_0.001&tag2=step0&group=scope")
+    page.wait_for_selector("body[data-loaded=true]", timeout=20_000)
+    assert page.evaluate("() => window.board.snapshot().bars") > 0
+    page.wait_for_function("() => window.board.snapshot().compareRows.includes('layer1')")
+    screenshot("end-to-end-trace")
 
 
 def test_a_second_process_restores_the_checkpoint_and_predicts(demo_logdir):

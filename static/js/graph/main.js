@@ -176,6 +176,16 @@ class GraphPage {
     return true;
   }
 
+  /** A run-metadata graph links to its step's timeline on the Trace page (board/routes/trace.py). */
+  offerTimeline() {
+    const traced = Boolean(this.state.kind && this.state.kind.startsWith('run_metadata/'));
+    $(IDS.timelineRow).hidden = !traced;
+    if (traced) {
+      const tag = this.state.kind.slice('run_metadata/'.length);
+      $(IDS.timelineLink).href = `/trace?${new URLSearchParams({ run: this.state.run, tag })}`;
+    }
+  }
+
   populateKinds() {
     const kinds = this.runs.find((r) => r.run === this.state.run).kinds;
     const select = $(IDS.kindSelect);
@@ -242,6 +252,7 @@ class GraphPage {
 
   async load() {
     const generation = ++this.generation;
+    this.offerTimeline();
     this.status('Loading graph…');
     performance.mark('graph-fetch-start');
     let json;
