@@ -126,19 +126,24 @@ class Loader:
             self._listing_failed = True
             return
         self._listing_failed = False
-        # a folder holding only garbage is no run
-        found = {name: kept for name, paths in found.items()
-                 if (kept := [path for path in paths if self._records(path)])}
-        self._forget_deleted(found)
+        # Each run is listed as soon as its files are sniffed, before any is read: pages list the
+        # runs (and a run's data as it comes) while a big logdir is still being read, as
+        # TensorBoard does. A folder holding only garbage is no run.
+        kept_runs: dict[str, list] = {}
         work: list[tuple[RunData, FileState, int]] = []
-        for name, paths in found.items():
+        for name, paths in found:
+            kept = [path for path in paths if self._records(path)]
+            if not kept:
+                continue
+            kept_runs[name] = kept
             run = self.runs.get(name)
             if run is None:
                 run = RunData(name, self.max_points)
                 with self._runs_lock:
                     self.runs[name] = run
+                self.progress.runs = len(self.runs)
                 self.last_changed = time.time()
-            for path in paths:
+            for path in kept:
                 state = self.files[path]  # made by _records
                 try:
                     size = self.store.size(path)
@@ -146,6 +151,7 @@ class Loader:
                     continue
                 if size > state.offset:
                     work.append((run, state, size))
+        self._forget_deleted(kept_runs)
         self.progress.runs = len(self.runs)
         self.progress.files = len(self.files)
         self.progress.pending_bytes = sum(size - state.offset for _, state, size in work)

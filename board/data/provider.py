@@ -22,6 +22,7 @@ later loading does not change.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ META_GRAPH_DEF = "meta_graph_def"
 RUN_METADATA = "run_metadata/"  # + the tag of a tagged_run_metadata event
 KERAS_MODEL = "keras_model/"  # + the tag of a graph_keras_model summary (a Keras model's JSON config)
 KERAS_PLUGIN = "graph_keras_model"
+
+logger = logging.getLogger("board")
 
 
 @dataclass(frozen=True)
@@ -130,13 +133,15 @@ class LogdirProvider:
         self._first_pass.set()
         return self.status()
 
-    def start(self, on_progress=None) -> None:
-        """Loads in a background thread now, then every `reload_interval` seconds (0 = once)."""
+    def start(self, on_progress=None, after_pass=None) -> None:
+        """Loads in a background thread now, then every `reload_interval` seconds (0 = once).
+        `after_pass()` runs on that thread after each pass, before `wait_loaded` returns for the
+        first: what the app prepares from the data it read (board/app.py)."""
         if self._thread is not None:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, args=(on_progress,), name="board-loader",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(on_progress, after_pass),
+                                        name="board-loader", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float | None = 5.0) -> None:
@@ -149,9 +154,15 @@ class LogdirProvider:
         """Blocks until the first pass is done (True) or `timeout` passes (False)."""
         return self._first_pass.wait(timeout)
 
-    def _run(self, on_progress) -> None:
+    def _run(self, on_progress, after_pass) -> None:
         while not self._stop.is_set():
-            self.reload(on_progress)
+            self._loader.reload(on_progress)
+            if after_pass is not None:
+                try:
+                    after_pass()
+                except Exception:  # logged (with its traceback): it must not stop the loading
+                    logger.exception("board: preparing the data read failed")
+            self._first_pass.set()
             if self.reload_interval <= 0:
                 return
             self._stop.wait(self.reload_interval)
