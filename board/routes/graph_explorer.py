@@ -19,6 +19,7 @@ Unknown run, kind or node -> 404, missing parameter -> 400, both as ``{"error": 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -163,9 +164,15 @@ def graph_runs(request: Request) -> dict[str, Any]:
 
 @router.get("/data/graph/hierarchy")
 def graph_hierarchy(request: Request, run: str | None = None, kind: str | None = None) -> Response:
-    """The name-scope hierarchy of one graph as compact JSON (see board/graph_hierarchy.py)."""
+    """The name-scope hierarchy of one graph as compact JSON (see board/graph_hierarchy.py). Its
+    `Server-Timing` header says how long the server took (a build, or a cache hit), for the page's
+    resource timings (bench/graph_page.py prints it)."""
+    began = time.perf_counter()
     _, _, hierarchy = _hierarchy(request.app.state, run, kind)
-    return Response(content=hierarchy.to_json(), media_type="application/json")
+    body = hierarchy.to_json()
+    took = (time.perf_counter() - began) * 1000
+    return Response(content=body, media_type="application/json",
+                    headers={"Server-Timing": f"hierarchy;dur={took:.1f}"})
 
 
 @router.get("/data/graph/step_stats")

@@ -7,6 +7,7 @@ small GraphDefs built here with our own protobufs.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -307,6 +308,7 @@ def test_hierarchy_route_returns_the_json(client):
     response = client.get("/data/graph/hierarchy", params={"run": "dense", "kind": "graph_def"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
+    assert re.fullmatch(r"hierarchy;dur=\d+\.\d", response.headers["server-timing"])
     data = response.json()
     assert data["stats"]["ops"] == 153
     assert "layer1" in data["nodes"]["label"]
