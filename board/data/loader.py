@@ -1,7 +1,9 @@
 """Incremental reading of a logdir: each file is read from where the last read stopped.
 
-One `Loader.reload()` pass finds the runs, then reads the new bytes of every event file in chunks
-of 1 MB and takes each chunk through three stages:
+One `Loader.reload()` pass finds the runs (each is listed as soon as the walk finds it and its
+files' first bytes check out, so routes list runs while a big logdir is still walked and read),
+then reads the new bytes of every event file in chunks of 1 MB and takes each chunk through three
+stages:
 
 1. **frame**: split the chunk into records, checking their CRCs (tfformat/records.py has the layout);
 2. **decode**: turn the records into scalar points and ``Event`` protobufs, in a `ChunkScan`;
