@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,7 +11,7 @@ from fastapi import FastAPI
 from board import encode, errors
 from board.data.provider import LogdirProvider
 from board.names import NameQueryMiddleware
-from board.resources import STATIC_DIR, TEMPLATES_DIR
+from board.resources import STATIC_DIR, TEMPLATES_DIR, warm_templates
 from board.security import SecurityMiddleware, content_security_policy, inline_script_hashes
 from board.static_files import CachedStaticFiles
 
@@ -21,7 +22,8 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
     """The board app serving `logdir`.
 
     The logdir is read by a background thread started with the app (its lifespan): once, then
-    every `reload_interval` seconds (0 = only once). Used without the lifespan (for instance a
+    every `reload_interval` seconds (0 = only once); after each pass it builds the graph page's
+    first graph (board/routes/graph_explorer.py, `prebuild`). Used without the lifespan (for instance a
     TestClient outside a `with` block), the first request reads the logdir synchronously; call
     `app.state.provider.reload()` to read new data at a moment of your choosing.
     `allowed_hosts`: the Host names answered (others get 400, see board/security.py); None
@@ -33,7 +35,12 @@ def create_app(logdir: str | Path, reload_interval: float = 5.0,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        provider.start(on_progress)
+        from board.routes import graph_explorer
+
+        # Work a first visit would otherwise wait for: the pages' templates (Jinja2's import and
+        # compiling, ~0.4 s) now, beside the loading; the graph page's first graph after each pass.
+        threading.Thread(target=warm_templates, name="board-templates", daemon=True).start()
+        provider.start(on_progress, after_pass=lambda: graph_explorer.prebuild(app.state))
         try:
             yield
         finally:

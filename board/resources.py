@@ -34,6 +34,13 @@ def _templates():
     return templates
 
 
+def warm_templates() -> None:
+    """Compiles every template now (the environment caches them), so that no first visit pays for it."""
+    templates = _templates()
+    for path in sorted(TEMPLATES_DIR.glob("*.html")):
+        templates.get_template(path.name)
+
+
 def _finalize(value):
     """Every `{{ ... }}` of a template: names holding bytes that are not UTF-8 (board/names.py) are
     shown with U+FFFD, as HTML cannot carry those bytes (the page would not encode)."""

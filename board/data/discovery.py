@@ -3,13 +3,14 @@
 A run is named by its path relative to the logdir with ``/`` separators, ``.`` for the logdir
 itself. Files are listed in name order (their names start with the creation time). Nothing here
 opens, creates or changes a file. A folder that cannot be listed (no permission) is skipped and
-handed to `on_error`, so the caller can say so.
+handed to `on_error`, so the caller can say so. Runs come one by one as the walk finds them: the
+loader lists each at once, before the walk of a big logdir is over.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -17,9 +18,9 @@ def is_event_file(name: str) -> bool:
     return "tfevents" in name
 
 
-def discover(logdir: Path, on_error: Callable[[OSError], None] | None = None) -> dict[str, list[Path]]:
-    """{run name: event files in name order}, for every folder holding event files."""
-    runs: dict[str, list[Path]] = {}
+def walk_runs(logdir: Path, on_error: Callable[[OSError], None] | None = None
+              ) -> Iterator[tuple[str, list[Path]]]:
+    """(run name, event files in name order) for every folder holding event files, as found."""
     seen: set[str] = set()
     for folder, dirnames, filenames in os.walk(logdir, onerror=on_error, followlinks=True):
         real = os.path.realpath(folder)
@@ -33,8 +34,6 @@ def discover(logdir: Path, on_error: Callable[[OSError], None] | None = None) ->
             continue
         relative = os.path.relpath(folder, logdir)
         name = "." if relative == "." else relative.replace(os.sep, "/")
-        paths = [Path(folder, f) for f in files]
-        runs[name] = [p for p in paths if p.is_file()]
-        if not runs[name]:
-            del runs[name]
-    return runs
+        paths = [p for p in (Path(folder, f) for f in files) if p.is_file()]
+        if paths:
+            yield name, paths

@@ -1,7 +1,9 @@
 """Incremental reading of a logdir: each file is read from where the last read stopped.
 
-One `Loader.reload()` pass finds the runs, then reads the new bytes of every event file in chunks
-of 1 MB and takes each chunk through three stages:
+One `Loader.reload()` pass finds the runs (each is listed as soon as the walk finds it and its
+files' first bytes check out, so routes list runs while a big logdir is still walked and read),
+then reads the new bytes of every event file in chunks of 1 MB and takes each chunk through three
+stages:
 
 1. **frame**: split the chunk into records, checking their CRCs (tfformat/records.py has the layout);
 2. **decode**: turn the records into scalar points and ``Event`` protobufs, in a `ChunkScan`;
@@ -126,19 +128,24 @@ class Loader:
             self._listing_failed = True
             return
         self._listing_failed = False
-        # a folder holding only garbage is no run
-        found = {name: kept for name, paths in found.items()
-                 if (kept := [path for path in paths if self._records(path)])}
-        self._forget_deleted(found)
+        # Each run is listed as soon as its files are sniffed, before any is read: pages list the
+        # runs (and a run's data as it comes) while a big logdir is still being read, as
+        # TensorBoard does. A folder holding only garbage is no run.
+        kept_runs: dict[str, list] = {}
         work: list[tuple[RunData, FileState, int]] = []
-        for name, paths in found.items():
+        for name, paths in found:
+            kept = [path for path in paths if self._records(path)]
+            if not kept:
+                continue
+            kept_runs[name] = kept
             run = self.runs.get(name)
             if run is None:
                 run = RunData(name, self.max_points)
                 with self._runs_lock:
                     self.runs[name] = run
+                self.progress.runs = len(self.runs)
                 self.last_changed = time.time()
-            for path in paths:
+            for path in kept:
                 state = self.files[path]  # made by _records
                 try:
                     size = self.store.size(path)
@@ -146,6 +153,7 @@ class Loader:
                     continue
                 if size > state.offset:
                     work.append((run, state, size))
+        self._forget_deleted(kept_runs)
         self.progress.runs = len(self.runs)
         self.progress.files = len(self.files)
         self.progress.pending_bytes = sum(size - state.offset for _, state, size in work)

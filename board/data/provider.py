@@ -22,6 +22,7 @@ later loading does not change.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,8 @@ KERAS_PLUGIN = "graph_keras_model"
 # TF2's tf.summary.trace_export writes a RunMetadata as a string tensor summary of one of these plugins:
 # graphs only (`function_graphs`) or graphs with step stats; the plugin content is the version b"1".
 RUN_METADATA_PLUGINS = {"graph_run_metadata_graph": "op graph", "graph_run_metadata": "op graph and profile"}
+
+logger = logging.getLogger("board")
 
 
 @dataclass(frozen=True)
@@ -133,13 +136,15 @@ class LogdirProvider:
         self._first_pass.set()
         return self.status()
 
-    def start(self, on_progress=None) -> None:
-        """Loads in a background thread now, then every `reload_interval` seconds (0 = once)."""
+    def start(self, on_progress=None, after_pass=None) -> None:
+        """Loads in a background thread now, then every `reload_interval` seconds (0 = once).
+        `after_pass()` runs on that thread after each pass, before `wait_loaded` returns for the
+        first: what the app prepares from the data it read (board/app.py)."""
         if self._thread is not None:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, args=(on_progress,), name="board-loader",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(on_progress, after_pass),
+                                        name="board-loader", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float | None = 5.0) -> None:
@@ -152,9 +157,15 @@ class LogdirProvider:
         """Blocks until the first pass is done (True) or `timeout` passes (False)."""
         return self._first_pass.wait(timeout)
 
-    def _run(self, on_progress) -> None:
+    def _run(self, on_progress, after_pass) -> None:
         while not self._stop.is_set():
-            self.reload(on_progress)
+            self._loader.reload(on_progress)
+            if after_pass is not None:
+                try:
+                    after_pass()
+                except Exception:  # logged (with its traceback): it must not stop the loading
+                    logger.exception("board: preparing the data read failed")
+            self._first_pass.set()
             if self.reload_interval <= 0:
                 return
             self._stop.wait(self.reload_interval)

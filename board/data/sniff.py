@@ -22,7 +22,7 @@ import numpy as np
 
 from tfformat import crc_tables
 from tfformat.records import HEADER_SIZE as HEADER
-from tfformat.records import mask_array
+from tfformat.records import mask_array, masked_crc32c
 
 PROBE_BYTES = 64 * 1024
 
@@ -43,6 +43,10 @@ def sniff(path: str | os.PathLike) -> Verdict:
 def sniff_bytes(head: bytes) -> Verdict:
     if len(head) < HEADER:
         return Verdict.UNDECIDED
+    # The common case first: a header at byte 0 (checking every position of 64 KB cost 0.2 ms a
+    # file, a second of discovery for 5,000 runs before any run could be listed).
+    if masked_crc32c(head[:8]) == int.from_bytes(head[8:12], "little"):
+        return Verdict.RECORDS
     # one zero byte in front: crc32c_ranges reads the byte before each range
     buffer = np.frombuffer(b"\0" + head, dtype=np.uint8)
     positions = np.arange(1, len(head) - HEADER + 2)

@@ -1,7 +1,8 @@
 """Where a logdir's bytes come from: a local folder, object storage through fsspec, or several.
 
 The loader (board/data/loader.py) asks a store four things: which event files are in which run (one
-discovery per pass; none while the logdir is missing), how big a file is now, its first bytes
+discovery per pass, as (run, files) pairs, which a local walk yields as it goes; none while the
+logdir is missing), how big a file is now, its first bytes
 (sniffing), and its bytes from an offset on (incremental reading). Three stores answer them:
 
 * `LocalStore`: a folder on disk, read by ``open``/``readinto`` as before (the fast path of
@@ -23,12 +24,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from board.data.discovery import discover, is_event_file
+from board.data.discovery import is_event_file, walk_runs
 from board.data.sniff import PROBE_BYTES, Verdict, sniff, sniff_bytes
 from tfformat.records import HEADER_SIZE
 
@@ -53,7 +54,7 @@ class Store(Protocol):
     """What the loader needs of a logdir (see the module docstring)."""
 
     def describe(self) -> str: ...
-    def discover(self, on_error: OnError) -> dict[str, list]: ...
+    def discover(self, on_error: OnError) -> Iterable[tuple[str, list]]: ...
     def size(self, key) -> int: ...
     def exists(self, key) -> bool: ...
     def sniff(self, key) -> Verdict: ...
@@ -96,8 +97,8 @@ class LocalStore:
     def describe(self) -> str:
         return str(self.root)
 
-    def discover(self, on_error: OnError) -> dict[str, list[Path]]:
-        return discover(self.root, on_error) if self.root.is_dir() else {}
+    def discover(self, on_error: OnError) -> Iterator[tuple[str, list[Path]]]:
+        return walk_runs(self.root, on_error) if self.root.is_dir() else iter(())
 
     def size(self, key: Path) -> int:
         return key.stat().st_size
@@ -199,7 +200,7 @@ class RemoteStore:
     def describe(self) -> str:
         return self.url
 
-    def discover(self, on_error: OnError) -> dict[str, list[str]]:
+    def discover(self, on_error: OnError) -> Iterable[tuple[str, list[str]]]:
         """One recursive listing; the sizes it gives are kept for `size`. A listing that fails raises
         OSError (the loader then keeps what it has: a timeout is no reason to drop every run). A
         prefix with nothing under it yet is an empty logdir (object stores have no folders)."""
@@ -232,7 +233,7 @@ class RemoteStore:
         self._position = {path: i for i, path in enumerate(self._order)}
         self._sniffed &= sizes.keys()
         self._heads.clear()
-        return runs
+        return runs.items()
 
     def size(self, key: str) -> int:
         try:
@@ -325,11 +326,11 @@ class SpecStore:
         return ",".join(store.describe() if name is None else f"{name}:{store.describe()}"
                         for name, store in self.entries)
 
-    def discover(self, on_error: OnError) -> dict[str, list[SpecKey]]:
+    def discover(self, on_error: OnError) -> Iterable[tuple[str, list[SpecKey]]]:
         runs: dict[str, list[SpecKey]] = {}
         for entry, (name, store) in enumerate(self.entries):
             try:
-                found = self._last_found[entry] = store.discover(on_error)
+                found = self._last_found[entry] = dict(store.discover(on_error))
             except OSError as error:
                 # one store refusing or timing out keeps its runs as they were; the others go on
                 if error.filename is None:
@@ -340,7 +341,7 @@ class SpecStore:
                 if name is not None:
                     run = name if run == "." else f"{name}/{run}"
                 runs.setdefault(run, []).extend(SpecKey(entry, key) for key in keys)
-        return runs
+        return runs.items()
 
     def size(self, key: SpecKey) -> int:
         return self.stores[key.entry].size(key.key)

@@ -117,4 +117,5 @@ export const GRAPH_IDS = Object.freeze({
   minimap: "graph-minimap",
   status: "graph-status",
   stats: "graph-stats",
+  initial: "graph-initial",
 });

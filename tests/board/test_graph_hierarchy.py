@@ -7,6 +7,7 @@ small GraphDefs built here with our own protobufs.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -307,6 +308,7 @@ def test_hierarchy_route_returns_the_json(client):
     response = client.get("/data/graph/hierarchy", params={"run": "dense", "kind": "graph_def"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
+    assert re.fullmatch(r"hierarchy;dur=\d+\.\d", response.headers["server-timing"])
     data = response.json()
     assert data["stats"]["ops"] == 153
     assert "layer1" in data["nodes"]["label"]
@@ -362,11 +364,19 @@ def test_graphs_page_template_and_context(client):
     assert response.template.name == "graphs.html"
     assert response.context["page"] == "graphs"
     assert response.context["static_url"] == "/static"
-    assert (response.context["graph_run"], response.context["graph_kind"]) == ("dense", "graph_def")
-    other = client.get("/graphs?run=torch&kind=run_metadata/step1").context
-    assert (other["graph_run"], other["graph_kind"]) == ("torch", "run_metadata/step1")
-    fallback = client.get("/graphs?run=nope&kind=bogus").context
-    assert fallback["graph_run"] in {"const", "dense", "torch"} and fallback["graph_kind"] == "graph_def"
+    initial = response.context["initial"]
+    # the answers of the page's first requests, and the graph it draws first (preloaded by <head>)
+    assert initial["runs"] == client.get("/data/graph/runs").json()["runs"]
+    assert initial["status"]["passes"] == 1 and not initial["status"]["loading"]
+    first = initial["first"]
+    assert (first["run"], first["kind"]) == ("dense", "graph_def")
+    assert client.get(first["url"]).json() == client.get("/data/graph/hierarchy?run=dense").json()
+    href = first["url"].replace("&", "&amp;")
+    assert f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{href}">' in response.text
+    other = client.get("/graphs?run=torch&kind=run_metadata/step1").context["initial"]["first"]
+    assert (other["run"], other["kind"]) == ("torch", "run_metadata/step1")
+    fallback = client.get("/graphs?run=nope&kind=bogus").context["initial"]["first"]
+    assert fallback["run"] in {"const", "dense", "torch"} and fallback["kind"] == "graph_def"
 
 
 @pytest.mark.parametrize("folder", ["tf1_graph_const/named", "tf1_graph_v1_behavior/logs", "tf1_mlp/logs",

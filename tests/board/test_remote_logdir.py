@@ -232,7 +232,7 @@ def test_logdir_spec_mixes_local_and_remote(s3, bucket, tmp_path):
 def test_remote_store_names_files_by_url(s3, bucket):
     s3.put(bucket, f"r/{NAME}", scalars("loss", range(1)))
     store = RemoteStore(f"s3://{bucket}")
-    assert store.discover(lambda e: None) == {"r": [f"{bucket}/r/{NAME}"]}
+    assert dict(store.discover(lambda e: None)) == {"r": [f"{bucket}/r/{NAME}"]}
     assert store.size(f"{bucket}/r/{NAME}") == len(scalars("loss", range(1)))
 
 

@@ -10,9 +10,9 @@ Shared by every dashboard's browser tests (scalars, graphs). Use them like this:
         screenshot("torch-scalars")          # -> test-artifacts/torch-scalars.png
 
 - ``board_server(logdir, reload_interval=0)`` starts ``board.create_app(logdir, ...)`` under uvicorn in
-  a background thread on a free localhost port, waits until the logdir's first loading pass is done,
-  and returns a ``BoardServer`` (``.url``, ``.app``, ``.logdir``); every server started in a test is
-  stopped at its end.
+  a background thread on a free localhost port, waits until the logdir's first loading pass is done
+  (``wait_loaded=False``: only until it serves), and returns a ``BoardServer`` (``.url``, ``.app``,
+  ``.logdir``); every server started in a test is stopped at its end.
 - ``browser`` (session scope) is Chromium at /usr/bin/chromium. Browser tests are skipped when it is
   missing, unless REQUIRE_BROWSER=1 is set (CI), in which case they fail. They also fail, naming the
   files, when the built page files (static/vendor/, static/bundle/) are missing or older than their
@@ -98,8 +98,9 @@ class BoardServer:
             close()
 
 
-def start_board(logdir: Path, reload_interval: float = 0, **kwargs) -> BoardServer:
-    """create_app(logdir, reload_interval=...) under uvicorn in a daemon thread; returns when serving."""
+def start_board(logdir: Path, reload_interval: float = 0, wait_loaded: bool = True, **kwargs) -> BoardServer:
+    """create_app(logdir, reload_interval=...) under uvicorn in a daemon thread; returns when serving
+    and (`wait_loaded`) the logdir's first loading pass is done."""
     import uvicorn
 
     from board import create_app
@@ -116,8 +117,8 @@ def start_board(logdir: Path, reload_interval: float = 0, **kwargs) -> BoardServ
             raise RuntimeError(f"board did not start on port {port}")
         time.sleep(0.02)
     # Tests compare against complete logdirs: wait for the loader's first pass over it.
-    wait_loaded = getattr(getattr(app.state, "provider", None), "wait_loaded", None)
-    if callable(wait_loaded) and not wait_loaded(30):
+    loaded = getattr(getattr(app.state, "provider", None), "wait_loaded", None)
+    if wait_loaded and callable(loaded) and not loaded(30):
         raise RuntimeError(f"board did not finish loading {logdir} within 30 s")
     return BoardServer(f"http://127.0.0.1:{port}", app, Path(logdir), server, thread)
 
@@ -126,8 +127,8 @@ def start_board(logdir: Path, reload_interval: float = 0, **kwargs) -> BoardServ
 def board_server():
     servers: list[BoardServer] = []
 
-    def start(logdir, reload_interval: float = 0, **kwargs) -> BoardServer:
-        server = start_board(Path(logdir), reload_interval=reload_interval, **kwargs)
+    def start(logdir, reload_interval: float = 0, wait_loaded: bool = True, **kwargs) -> BoardServer:
+        server = start_board(Path(logdir), reload_interval=reload_interval, wait_loaded=wait_loaded, **kwargs)
         servers.append(server)
         return server
 

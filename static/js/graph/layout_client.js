@@ -1,5 +1,5 @@
 // Main-thread side of the worker (layout_worker.js): lays out group graphs (results cached by content
-// key) and loads hierarchy JSON.
+// key) and parses hierarchy JSON.
 
 export class Layouter {
   constructor() {
@@ -22,11 +22,11 @@ export class Layouter {
     };
   }
 
-  request(message) {
+  request(message, transfer = []) {
     const requestId = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject });
-      this.worker.postMessage({ requestId, ...message });
+      this.worker.postMessage({ requestId, ...message }, transfer);
     });
   }
 
@@ -44,8 +44,16 @@ export class Layouter {
     return graphs.map((g) => this.cache.get(g.key));
   }
 
-  /** The hierarchy JSON at `url`, fetched and parsed in the worker. */
+  /**
+   * The hierarchy JSON at `url`: fetched here, where the answer to the page's <link rel="preload">
+   * of the same URL is taken (a worker's fetch could not take it), and parsed in the worker, which
+   * meanwhile loads elkjs for the layout that follows.
+   */
   async loadHierarchy(url) {
-    return (await this.request({ hierarchyUrl: new URL(url, window.location.href).href })).json;
+    this.worker.postMessage({ warm: true });
+    const response = await fetch(url);
+    const body = await response.arrayBuffer();
+    const hierarchy = { url, status: response.status, ok: response.ok, body };
+    return (await this.request({ hierarchy }, [body])).json;
   }
 }

@@ -3,12 +3,14 @@
 //    In:  {requestId, graphs: [{key, nodes: [{id, w, h}], edges: [{id, s, t, label?, lw?, lh?}]}]}
 //    Out: {requestId, results: [{key, width, height, nodes: {id: [x, y]},
 //          edges: {id: {points: [[x, y], ...], label: [x, y] | null}}, ms}]} or {requestId, error}.
-// 2. Loading: fetches and parses a hierarchy JSON (numeric columns as transferred Int32Arrays).
-//    In:  {requestId, hierarchyUrl}   Out: {requestId, json} or {requestId, error}.
+// 2. Parsing: a hierarchy JSON the page fetched (numeric columns as transferred Int32Arrays).
+//    In:  {requestId, hierarchy: {url, status, ok, body: ArrayBuffer}}   Out: {requestId, json} or {requestId, error}.
+// 3. {warm: true}: loads elkjs now (the page is fetching a graph to lay out); no answer.
 /* global ELK */
 let elk = null;
 
-/** Loads elkjs on first use (1.6 MB of script: its parse overlaps the hierarchy download). */
+/** Loads elkjs on first use, or when the page starts fetching a graph (1.6 MB of script: its parse
+ * overlaps the hierarchy's download). */
 function ensureElk() {
   if (elk) return elk;
   // elk.bundled.js, run inside a worker, installs its own self.onmessage (when `new ELK()` first
@@ -183,19 +185,15 @@ async function layoutLayered(graphNodes, graphEdges, nodes, edges) {
 const INT_COLUMNS = ['kind', 'op', 'parent', 'end', 'count', 'flags', 'template'];
 const INT_ROWS = ['edges', 'bridges', 'baseEdges'];
 
-/** Fetches and parses the hierarchy JSON here, so a big graph's parse never blocks the page. */
-async function loadHierarchy(url) {
-  const pending = fetch(url);
-  ensureElk();  // needed next; loads while the server answers
-  const response = await pending;
-  const text = await response.text();
+/** Parses the hierarchy JSON here, so a big graph's parse never blocks the page. */
+function parseHierarchy({ url, status, ok, body }) {
   let json;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(new TextDecoder().decode(body));
   } catch (error) {
-    throw new Error(`${url}: ${response.status} (not JSON)`, { cause: error });
+    throw new Error(`${url}: ${status} (not JSON)`, { cause: error });
   }
-  if (!response.ok) throw new Error(json.error || `${url}: ${response.status}`);
+  if (!ok) throw new Error(json.error || `${url}: ${status}`);
   const transfer = [];
   const toInts = (values) => {
     const array = Int32Array.from(values);
@@ -210,10 +208,14 @@ async function loadHierarchy(url) {
 const errorText = (error) => String(error && error.message ? error.message : error);
 
 self.onmessage = async (event) => {
-  const { requestId, graphs, hierarchyUrl } = event.data;
-  if (hierarchyUrl) {
+  const { requestId, graphs, hierarchy, warm } = event.data;
+  if (warm) {
+    ensureElk();
+    return;
+  }
+  if (hierarchy) {
     try {
-      const [json, transfer] = await loadHierarchy(hierarchyUrl);
+      const [json, transfer] = parseHierarchy(hierarchy);
       self.postMessage({ requestId, json }, transfer);
     } catch (error) {
       self.postMessage({ requestId, error: errorText(error) });

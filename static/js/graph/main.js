@@ -16,10 +16,17 @@ import { buildScene } from './scene.js';
 import { Search } from './search.js';
 import { joinStepStats, scaleToScene, STAT_MODES } from './step_stats.js';
 import { readUrlState, writeUrlState } from './urlstate.js';
+import { parseJSON } from '../http.js';
 import { reloader } from '../reload.js';
 import { exposeForTests } from '../testhook.js';
 
 const $ = (id) => document.getElementById(id);
+
+/** The answers the page came with: {status, runs, first} (board/routes/graph_explorer.py). */
+function pageData() {
+  const el = $(IDS.initial);
+  return el ? parseJSON(el.textContent) : null;
+}
 // Scenes with more elements than this are drawn around the visible area only.
 const CULL_ABOVE = 1500;
 // Text smaller than this on screen (px) is not drawn: the 8-9 px edge, stub and constant labels below
@@ -132,44 +139,54 @@ class GraphPage {
     $(IDS.colorMode).value = this.state.color;
     $(IDS.trace).checked = this.state.trace;
     $(IDS.aux).checked = this.state.showAux;
-    // The server names the graph to show first: start loading it while the runs are listed.
-    const first = $(IDS.canvas).dataset;
-    if (first.run !== undefined && first.kind) {
+    // The page came with the answers of its first requests and names the graph to draw first, whose
+    // hierarchy its <head> is already fetching: draw it now, without waiting for any list.
+    const initial = pageData();
+    this.initialRuns = initial ? initial.runs : null;
+    const first = initial && initial.first;
+    if (first) {
       this.state.run = first.run;
       this.state.kind = first.kind;
-      this.preload = { run: first.run, kind: first.kind,
-        json: this.layouter.loadHierarchy(hierarchyUrl(first.run, first.kind)) };
+      this.preload = { run: first.run, kind: first.kind, json: this.layouter.loadHierarchy(first.url) };
       this.preload.json.catch(() => {});  // a failure is reported when load() uses it
+      this.load();
     }
     // The top bar's reload loop re-reads the list of runs with graphs (a run may appear later).
-    await reloader.register(() => this.refreshRuns());
+    await reloader.register((status) => this.refreshRuns(status), initial ? initial.status : null);
   }
 
-  /** Fetches the runs that have graphs; loads a graph when none is shown yet. True if the list changed. */
-  async refreshRuns() {
-    let runs;
-    try {
-      runs = await fetchGraphRuns();
-    } catch (error) {
-      if (!this.model) this.status(`Could not list runs: ${error.message}`, true);
-      throw error;
+  /**
+   * Lists the runs that have graphs (the page's own list first, then /data/graph/runs); loads the
+   * graph they select when it is not the one shown or loading. True if the list changed.
+   */
+  async refreshRuns(status) {
+    let runs = this.initialRuns;
+    this.initialRuns = null;
+    if (!runs) {
+      try {
+        runs = await fetchGraphRuns();
+      } catch (error) {
+        if (!this.model) this.status(`Could not list runs: ${error.message}`, true);
+        throw error;
+      }
+    }
+    if (!runs.length) {
+      // While the logdir is still being read, a graph may yet come (the reload loop looks again).
+      this.status(status && status.loading ? 'Reading the logdir…'
+        : 'No graph found. Write one with tf.summary.FileWriter(logdir, sess.graph).');
     }
     const key = JSON.stringify(runs);
     if (key === this.runsKey) return false;
     this.runsKey = key;
     this.runs = runs;
-    if (!runs.length) {
-      this.status('No graph found. Write one with tf.summary.FileWriter(logdir, sess.graph).');
-      return true;
-    }
+    if (!runs.length) return true;
     const runSelect = $(IDS.runSelect);
     runSelect.innerHTML = runs.map((r) => `<option value="${esc(r.run)}">${esc(r.run)}</option>`).join('');
-    const shown = this.model ? `${this.state.run}\u0000${this.state.kind}` : null;
     if (!runs.some((r) => r.run === this.state.run)) this.state.run = runs[0].run;
     runSelect.value = this.state.run;
     this.populateKinds();
     this.populateCompare();
-    if (shown !== `${this.state.run}\u0000${this.state.kind}`) {
+    if (this.requested !== `${this.state.run}\u0000${this.state.kind}`) {
       if (this.model) this.resetView();
       await this.load();
     }
@@ -253,6 +270,7 @@ class GraphPage {
   async load() {
     const generation = ++this.generation;
     this.offerTimeline();
+    this.requested = `${this.state.run}\u0000${this.state.kind}`;
     this.status('Loading graph…');
     performance.mark('graph-fetch-start');
     let json;
@@ -262,7 +280,10 @@ class GraphPage {
       json = await (pre && pre.run === this.state.run && pre.kind === this.state.kind ? pre.json
         : this.layouter.loadHierarchy(hierarchyUrl(this.state.run, this.state.kind)));
     } catch (error) {
-      if (generation === this.generation) this.status(`Could not load the graph: ${error.message}`, true);
+      if (generation === this.generation) {
+        this.status(`Could not load the graph: ${error.message}`, true);
+        this.requested = null;  // the next change of the runs tries again
+      }
       return;
     }
     if (generation !== this.generation) return;
