@@ -9,8 +9,9 @@ buffer the kernel keeps across steps (`_Scratch`), a cache-sized chunk of the ba
 product per chunk (chunks spread over the intra-op threads when BLAS is held to one thread,
 engine/runtime/blas_threads.py), and the input gradient is scattered back (col2im) with one strided add
 per tap.  Max pooling routes a gradient to the first tap holding its window's maximum (TF's routing),
-found with branch-free masks.  Output sizes and SAME padding follow TensorFlow: ``out = ceil(in /
-stride)``, padding split with the smaller half first.  Measured in bench/cnn_step.py.
+found with branch-free masks; the pools run in cache-sized batch chunks (on the intra-op threads too).
+Output sizes and SAME padding follow TensorFlow: ``out = ceil(in / stride)``, padding split with the
+smaller half first.  Measured in bench/cnn_step.py.
 """
 
 from __future__ import annotations
@@ -108,8 +109,8 @@ class _Scratch:
 _CHUNK_BYTES = 1 << 21
 
 
-def _batch_chunks(n, per_image_bytes):
-    step = max(1, min(n, _CHUNK_BYTES // max(per_image_bytes, 1)))
+def _batch_chunks(n, per_image_bytes, chunk_bytes=_CHUNK_BYTES):
+    step = max(1, min(n, chunk_bytes // max(per_image_bytes, 1)))
     return step, [(b, min(b + step, n)) for b in range(0, n, step)]
 
 
@@ -227,15 +228,33 @@ def _max_pool_routes(x, geo):
         yield t, o, i, hit
 
 
-def np_max_pool_window_max(x, geo):
-    out = np.full((x.shape[0], geo.oh, geo.ow, x.shape[3]), _lowest(x.dtype), x.dtype)
+def np_max_pool_window_max(x, geo, out=None):
+    if out is None:
+        out = np.empty((x.shape[0], geo.oh, geo.ow, x.shape[3]), x.dtype)
+    out.fill(_lowest(x.dtype))
     for _, _, _, o, i in geo.taps:
         np.maximum(out[o], x[i], out=out[o])
     return out
 
 
+# Images per chunk of a pooling kernel: ~512 KiB of input, so that a chunk's taps, masks and outputs stay
+# in the L2 between passes.  The chunks go to the intra-op threads when BLAS runs on one thread.
+_POOL_CHUNK_BYTES = 1 << 19
+
+
+def _per_chunk(x_shape, itemsize, work):
+    """work(first image, stop image) over the batch in cache-sized chunks (`map_chunks`).  Every pooling
+    kernel treats each image alone, so its values do not depend on the chunks."""
+    n = x_shape[0]
+    _, chunks = _batch_chunks(n, int(np.prod(x_shape[1:])) * itemsize, _POOL_CHUNK_BYTES)
+    blas_threads.map_chunks(lambda _, b0, b1: work(b0, b1), chunks, lambda: None, lambda _: None)
+
+
 def np_max_pool(x, ksize, strides, padding):
-    return np_max_pool_window_max(x, _Geometry(x.shape, ksize[1], ksize[2], strides, (1, 1, 1, 1), padding))
+    geo = _Geometry(x.shape, ksize[1], ksize[2], strides, (1, 1, 1, 1), padding)
+    out = np.empty((x.shape[0], geo.oh, geo.ow, x.shape[3]), x.dtype)
+    _per_chunk(x.shape, x.itemsize, lambda b0, b1: np_max_pool_window_max(x[b0:b1], geo, out[b0:b1]))
+    return out
 
 
 def np_max_pool_grad(x, y, dy, ksize, strides, padding):
@@ -243,9 +262,14 @@ def np_max_pool_grad(x, y, dy, ksize, strides, padding):
     maximum from `x`, as here, rather than trusting `y`)."""
     geo = _Geometry(x.shape, ksize[1], ksize[2], strides, (1, 1, 1, 1), padding)
     dx = np.zeros(x.shape, dy.dtype)
-    finite = dy.dtype.kind != "f" or bool(np.isfinite(dy).all())  # then dy * mask leaks no NaN
-    for _, o, i, hit in _max_pool_routes(x, geo):
-        dx[i] += dy[o] * hit if finite else np.where(hit, dy[o], dy.dtype.type(0))
+
+    def work(b0, b1):
+        dx_, dy_ = dx[b0:b1], dy[b0:b1]
+        finite = dy.dtype.kind != "f" or bool(np.isfinite(dy_).all())  # then dy * mask leaks no NaN
+        for _, o, i, hit in _max_pool_routes(x[b0:b1], geo):
+            dx_[i] += dy_[o] * hit if finite else np.where(hit, dy_[o], dy.dtype.type(0))
+
+    _per_chunk(x.shape, x.itemsize, work)
     return dx
 
 
@@ -254,8 +278,13 @@ def np_max_pool_grad_grad(x, y, g, ksize, strides, padding):
     window: the pooling's routing applied forwards (TF's MaxPoolGradGrad)."""
     geo = _Geometry(x.shape, ksize[1], ksize[2], strides, (1, 1, 1, 1), padding)
     out = np.zeros((x.shape[0], geo.oh, geo.ow, x.shape[3]), g.dtype)
-    for _, o, i, hit in _max_pool_routes(x, geo):
-        np.copyto(out[o], g[i], where=hit)
+
+    def work(b0, b1):
+        out_, g_ = out[b0:b1], g[b0:b1]
+        for _, o, i, hit in _max_pool_routes(x[b0:b1], geo):
+            np.copyto(out_[o], g_[i], where=hit)
+
+    _per_chunk(x.shape, x.itemsize, work)
     return out
 
 
@@ -269,18 +298,29 @@ def _avg_divisor(geo, dtype):
 def np_avg_pool(x, ksize, strides, padding):
     geo = _Geometry(x.shape, ksize[1], ksize[2], strides, (1, 1, 1, 1), padding)
     total = np.zeros((x.shape[0], geo.oh, geo.ow, x.shape[3]), x.dtype)
-    for _, _, _, o, i in geo.taps:
-        total[o] += x[i]
-    total /= _avg_divisor(geo, x.dtype)
+    divisor = _avg_divisor(geo, x.dtype)
+
+    def work(b0, b1):
+        x_, total_ = x[b0:b1], total[b0:b1]
+        for _, _, _, o, i in geo.taps:
+            total_[o] += x_[i]
+        total_ /= divisor
+
+    _per_chunk(x.shape, x.itemsize, work)
     return total
 
 
 def np_avg_pool_grad(input_shape, dy, ksize, strides, padding):
     geo = _Geometry(input_shape, ksize[1], ksize[2], strides, (1, 1, 1, 1), padding)
-    g = dy / _avg_divisor(geo, dy.dtype)
+    divisor = _avg_divisor(geo, dy.dtype)
     dx = np.zeros(input_shape, dy.dtype)
-    for _, _, _, o, i in geo.taps:
-        dx[i] += g[o]
+
+    def work(b0, b1):
+        g, dx_ = dy[b0:b1] / divisor, dx[b0:b1]
+        for _, _, _, o, i in geo.taps:
+            dx_[i] += g[o]
+
+    _per_chunk(input_shape, dy.itemsize, work)
     return dx
 
 

@@ -98,3 +98,33 @@ def test_chunks_on_intra_op_threads_give_the_same_values(monkeypatch):
         np.testing.assert_array_equal(one, two)
     np.testing.assert_allclose(results[2][0], loop_conv(x, f, (1, 1, 1, 1), "SAME", (1, 1, 1, 1)),
                                rtol=1e-4, atol=1e-4)
+
+
+def test_pools_in_batch_chunks_on_intra_op_threads_give_the_same_values(monkeypatch):
+    """The pooling kernels run in batch chunks, on the intra-op threads when BLAS runs on one: the values
+    are those of the whole batch in one thread, bit for bit (a NaN gradient in one chunk only)."""
+    x = np.round(RNG.randn(40, 12, 12, 64) * 2).astype(np.float32)  # ties; three chunks of images
+    x[3, 2:5, 1:4, 7] = np.nan
+    ksize, strides = (1, 3, 3, 1), (1, 2, 2, 1)
+    y = conv_ops.np_max_pool(x, ksize, strides, "SAME")
+    dy = RNG.randn(*y.shape).astype(np.float32)
+    dy[30, 1, 1, 5] = np.nan
+    g = RNG.randn(*x.shape).astype(np.float32)
+
+    def run():
+        return [conv_ops.np_max_pool(x, ksize, strides, "SAME"),
+                conv_ops.np_max_pool_grad(x, y, dy, ksize, strides, "SAME"),
+                conv_ops.np_max_pool_grad_grad(x, y, g, ksize, strides, "SAME"),
+                conv_ops.np_avg_pool(x, ksize, strides, "SAME"),
+                conv_ops.np_avg_pool_grad(x.shape, dy, ksize, strides, "SAME")]
+
+    monkeypatch.setattr(blas_threads.PROCESS, "threads", 1)
+    monkeypatch.setattr(blas_threads.PROCESS, "workers", 2)
+    chunked = run()
+    monkeypatch.setattr(blas_threads.PROCESS, "workers", 1)
+    monkeypatch.setattr(conv_ops, "_POOL_CHUNK_BYTES", 1 << 40)  # the whole batch in one chunk
+    whole = run()
+    for a, b in zip(chunked, whole, strict=True):
+        assert a.tobytes() == b.tobytes()
+    dx = chunked[1]
+    assert np.isnan(dx[30]).any() and not np.isnan(np.delete(dx, 30, axis=0)).any()
