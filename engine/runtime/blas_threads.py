@@ -13,7 +13,7 @@ BLAS threads belong to the process, not the session: a run sets them (one C call
 session to set them was another one or the count changed.  Measured in bench/train_step.py --load.
 
 When BLAS is held to one thread on a busy machine, kernels that split their work into independent
-chunks (the convolutions and pools, engine/ops/conv_ops.py; large MatMuls; Adam on a large variable)
+chunks (the convolutions, engine/ops/conv_ops.py; Adam on a large variable, engine/ops/training_ops.py)
 spread them over the session's intra-op threads instead (`map_chunks`): each thread pulls the next chunk
 when it is done with its last and blocks, rather than spins, when there is none, so a descheduled thread
 delays only its own chunk, as in TF's pools.  As in TF (Eigen's `parallelFor` runs shards on the intra-op
@@ -21,7 +21,7 @@ pool and in the calling thread), the calling thread works beside a pool of `intr
 for 0), one thread in all for 1.  On a busy machine the scheduler shares the cores out by thread, so
 this is what gives a step TF's share of them: at load 13-15 on the 2 cores TF's deep-MNIST step used
 0.3-0.4 CPU-seconds per second and the engine's, with one helper, 0.14-0.21, for the same CPU time per
-step (~135 ms).
+step (~135 ms); with two helpers the engine's rose to 0.29-0.34 at load 11 (TF 0.34-0.46).
 """
 
 from __future__ import annotations

@@ -100,9 +100,9 @@ def test_chunks_on_intra_op_threads_give_the_same_values(monkeypatch):
                                rtol=1e-4, atol=1e-4)
 
 
-def test_pools_in_batch_chunks_on_intra_op_threads_give_the_same_values(monkeypatch):
-    """The pooling kernels run in batch chunks, on the intra-op threads when BLAS runs on one: the values
-    are those of the whole batch in one thread, bit for bit (a NaN gradient in one chunk only)."""
+def test_pools_in_batch_chunks_give_the_same_values(monkeypatch):
+    """The pooling kernels run in batch chunks: the values are those of the whole batch, bit for bit (a
+    NaN gradient in one chunk only)."""
     x = np.round(RNG.randn(40, 12, 12, 64) * 2).astype(np.float32)  # ties; three chunks of images
     x[3, 2:5, 1:4, 7] = np.nan
     ksize, strides = (1, 3, 3, 1), (1, 2, 2, 1)
@@ -118,10 +118,7 @@ def test_pools_in_batch_chunks_on_intra_op_threads_give_the_same_values(monkeypa
                 conv_ops.np_avg_pool(x, ksize, strides, "SAME"),
                 conv_ops.np_avg_pool_grad(x.shape, dy, ksize, strides, "SAME")]
 
-    monkeypatch.setattr(blas_threads.PROCESS, "threads", 1)
-    monkeypatch.setattr(blas_threads.PROCESS, "workers", 2)
     chunked = run()
-    monkeypatch.setattr(blas_threads.PROCESS, "workers", 1)
     monkeypatch.setattr(conv_ops, "_POOL_CHUNK_BYTES", 1 << 40)  # the whole batch in one chunk
     whole = run()
     for a, b in zip(chunked, whole, strict=True):
