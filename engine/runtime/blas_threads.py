@@ -16,12 +16,11 @@ When BLAS is held to one thread on a busy machine, kernels that split their work
 chunks (the convolutions, engine/ops/conv_ops.py; Adam on a large variable, engine/ops/training_ops.py)
 spread them over the session's intra-op threads instead (`map_chunks`): each thread pulls the next chunk
 when it is done with its last and blocks, rather than spins, when there is none, so a descheduled thread
-delays only its own chunk, as in TF's pools.  As in TF (Eigen's `parallelFor` runs shards on the intra-op
-pool and in the calling thread), the calling thread works beside a pool of `intra_op` threads (the cores
-for 0), one thread in all for 1.  On a busy machine the scheduler shares the cores out by thread, so
-this is what gives a step TF's share of them: at load 13-15 on the 2 cores TF's deep-MNIST step used
-0.3-0.4 CPU-seconds per second and the engine's, with one helper, 0.14-0.21, for the same CPU time per
-step (~135 ms); with two helpers the engine's rose to 0.29-0.34 at load 11 (TF 0.34-0.46).
+delays only its own chunk, as in TF's pools.  The calling thread is one of them.  A second helper beside
+it (the calling thread working next to a pool of `intra_op` threads, as Eigen's `parallelFor` does) was
+measured and removed: in the deep-MNIST step, 15 interleaved rounds at load 6-10, the calling thread
+plus two helpers ran at 0.87 and 0.97 of one thread's steps/s in two runs, plus one helper at 0.92 and
+1.13 (bench/cnn_step.py's model).
 """
 
 from __future__ import annotations
@@ -108,11 +107,10 @@ class BlasThreads:
 
 
 def map_chunks(work, chunks, take, give):
-    """[work(buffer, *chunk) for chunk in chunks], computed by this thread and up to the session's
-    intra-op threads when BLAS runs on one thread (else in this thread, BLAS being parallel itself).
-    Each thread works with one buffer from `take()` and hands it to `give` at the end; results come back
-    in the chunks' order, so what is summed from them is summed in the same order whichever thread
-    computed it."""
+    """[work(buffer, *chunk) for chunk in chunks], computed by up to the session's intra-op threads when
+    BLAS runs on one thread (else in this thread, BLAS being parallel itself).  Each thread works with
+    one buffer from `take()` and hands it to `give` at the end; results come back in the chunks' order,
+    so what is summed from them is summed in the same order whichever thread computed it."""
     results = [None] * len(chunks)
     pending = iter(range(len(chunks)))
     lock = threading.Lock()
@@ -129,8 +127,7 @@ def map_chunks(work, chunks, take, give):
         finally:
             give(buf)
 
-    pool = PROCESS.workers if PROCESS.workers > 1 else 0  # the intra-op pool, beside this thread
-    helpers = min(pool, len(chunks) - 1) if PROCESS.threads == 1 else 0
+    helpers = min(PROCESS.workers, len(chunks)) - 1 if PROCESS.threads == 1 else 0
     if helpers <= 0:
         worker()
         return results
