@@ -22,6 +22,7 @@ import numpy as np
 from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, ops, registry
 from engine.ops import op_util
+from engine.runtime import blas_threads
 
 # --- numpy kernels -----------------------------------------------------------------------------------
 
@@ -99,11 +100,20 @@ def np_apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon
         v += (grad * grad - v) * (1 - beta2)
         var -= lr_t * m / (sqrt(v) + epsilon)          # Nesterov: m -> grad*(1-beta1) + beta1*m
 
-    The update runs in the calling thread: sharding it over threads, as TF's Eigen kernel does, lost
-    time on the project's shared 2-core machine (bench/train_step.py measured it; it was removed).
+    A large variable is updated in cache-sized blocks, spread over the intra-op threads when BLAS is
+    held to one thread (`adam`); a small one in the calling thread, in whole-array passes: sharding the
+    MLP's updates over threads lost time on the project's shared 2-core machine (bench/train_step.py).
     """
     adam(var.dtype, lr, beta1, beta2, epsilon, use_nesterov)(var, m, v, beta1_power, beta2_power, grad)
     return var
+
+
+# Adam's blocks: 64Ki elements (256 KiB a float32 array; the update's six arrays stay in the 1 MiB L2 and
+# the L3), for variables of 1Mi elements or more.  On deep MNIST's 3136x1024 fc weight one thread took
+# 0.68x the time of whole-array passes (bench/cnn_step.py's model); on the MLP's 784x256 weight, whose
+# arrays fit in the L3, blocking gained nothing.
+_ADAM_BLOCK = 1 << 16
+_ADAM_BLOCKED = 1 << 20
 
 
 def adam(dtype, lr, beta1, beta2, epsilon, use_nesterov=False, grad_is_scratch=False):
@@ -115,12 +125,19 @@ def adam(dtype, lr, beta1, beta2, epsilon, use_nesterov=False, grad_is_scratch=F
     little else: the scratch buffers are looked up again only when the variable's shape changes.  With
     `grad_is_scratch` (a gradient nothing reads afterwards), the gradient's buffer, once read, holds the
     second intermediate: one array less for the update to stream through the caches.
+
+    A variable of `_ADAM_BLOCKED` elements or more (contiguous, with its slots and gradient) is updated
+    `_ADAM_BLOCK` elements at a time: the twelve passes then stream one block through the cache instead
+    of twelve times the whole arrays through memory, and the blocks go to the intra-op threads when BLAS
+    runs on one (`blas_threads.map_chunks`).  Every element sees the same operations in the same order,
+    so the values are those of the whole-array passes, bit for bit.
     """
     scalar = np.dtype(dtype).type
     lr, beta1, beta2, epsilon = (_scalar(h, dtype) for h in (lr, beta1, beta2, epsilon))
     one = scalar(1)
     c1, c2 = one - beta1, one - beta2
     mine = threading.local()  # per thread: the scratch of the last update (`t`, and `u` unless the gradient)
+    blocks = []  # free (t, u) block scratch pairs for the blocked update's threads
 
     def step(var, m, v, grad, alpha, t, u):
         np.subtract(grad, m, out=t)
@@ -142,9 +159,31 @@ def adam(dtype, lr, beta1, beta2, epsilon, use_nesterov=False, grad_is_scratch=F
         u /= t
         var -= u
 
+    def take_block():
+        try:
+            return blocks.pop()
+        except IndexError:
+            return np.empty(_ADAM_BLOCK, dtype), np.empty(_ADAM_BLOCK, dtype)
+
+    def blocked(var, m, v, grad, alpha):
+        flat = [a.reshape(-1) for a in (var, m, v, grad)]
+
+        def work(scratch, start, stop):
+            var_, m_, v_, grad_ = (a[start:stop] for a in flat)
+            t, u = (b[:stop - start] for b in scratch)
+            step(var_, m_, v_, grad_, alpha, t, grad_ if grad_is_scratch else u)
+
+        chunks = [(s, min(s + _ADAM_BLOCK, var.size)) for s in range(0, var.size, _ADAM_BLOCK)]
+        blas_threads.map_chunks(work, chunks, take_block, blocks.append)
+
     def update(var, m, v, beta1_power, beta2_power, grad):
         # numpy scalars, not 0-d arrays: scalar arithmetic is a quarter of the cost
         alpha = lr * np.sqrt(one - scalar(beta2_power)) / (one - scalar(beta1_power))
+        if var.size >= _ADAM_BLOCKED and var.dtype == m.dtype == v.dtype == grad.dtype == dtype and \
+                var.shape == m.shape == v.shape == grad.shape and \
+                all(a.flags.c_contiguous for a in (var, m, v, grad)):
+            blocked(var, m, v, grad, alpha)
+            return
         t = getattr(mine, "t", None)
         if t is None or t.shape != var.shape or t.dtype != var.dtype:
             mine.t, mine.u = scratch(var), None if grad_is_scratch else scratch(var, 1)

@@ -98,3 +98,52 @@ def test_chunks_on_intra_op_threads_give_the_same_values(monkeypatch):
         np.testing.assert_array_equal(one, two)
     np.testing.assert_allclose(results[2][0], loop_conv(x, f, (1, 1, 1, 1), "SAME", (1, 1, 1, 1)),
                                rtol=1e-4, atol=1e-4)
+
+
+def test_pools_in_batch_chunks_give_the_same_values(monkeypatch):
+    """The pooling kernels run in batch chunks: the values are those of the whole batch, bit for bit (a
+    NaN gradient in one chunk only)."""
+    x = np.round(RNG.randn(40, 12, 12, 64) * 2).astype(np.float32)  # ties; three chunks of images
+    x[3, 2:5, 1:4, 7] = np.nan
+    ksize, strides = (1, 3, 3, 1), (1, 2, 2, 1)
+    y = conv_ops.np_max_pool(x, ksize, strides, "SAME")
+    dy = RNG.randn(*y.shape).astype(np.float32)
+    dy[30, 1, 1, 5] = np.nan
+    g = RNG.randn(*x.shape).astype(np.float32)
+
+    def run():
+        return [conv_ops.np_max_pool(x, ksize, strides, "SAME"),
+                conv_ops.np_max_pool_grad(x, y, dy, ksize, strides, "SAME"),
+                conv_ops.np_max_pool_grad_grad(x, y, g, ksize, strides, "SAME"),
+                conv_ops.np_avg_pool(x, ksize, strides, "SAME"),
+                conv_ops.np_avg_pool_grad(x.shape, dy, ksize, strides, "SAME")]
+
+    chunked = run()
+    monkeypatch.setattr(conv_ops, "_POOL_CHUNK_BYTES", 1 << 40)  # the whole batch in one chunk
+    whole = run()
+    for a, b in zip(chunked, whole, strict=True):
+        assert a.tobytes() == b.tobytes()
+    dx = chunked[1]
+    assert np.isnan(dx[30]).any() and not np.isnan(np.delete(dx, 30, axis=0)).any()
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_tap_major_patches_give_the_values_of_row_major_ones(monkeypatch, channels):
+    """Few channels: the patch matrix is built tap-major and used transposed; the convolution and its
+    filter gradient are those of the row-major matrix bit for bit (padding, strides, a last short chunk,
+    scratch reused)."""
+    x = RNG.randn(300, 13, 11, channels).astype(np.float32)  # several ~2 MiB chunks, the last one short
+    f = RNG.randn(5, 3, channels, 6).astype(np.float32)
+    results = {}
+    for threshold in (4, 0):
+        monkeypatch.setattr(conv_ops, "_TAP_MAJOR_CHANNELS", threshold)
+        scratch = conv_ops._Scratch()
+        for strides in [(1, 1, 1, 1), (1, 2, 3, 1)]:
+            y = conv_ops.np_conv2d(x, f, strides, "SAME", scratch=scratch)
+            dy = np.random.RandomState(1).randn(*y.shape).astype(np.float32)
+            results.setdefault(threshold, []).extend(
+                [y, conv_ops.np_conv2d_backprop_filter(x, f.shape, dy, strides, "SAME", scratch=scratch)])
+    for tap_major, row_major in zip(results[4], results[0], strict=True):
+        assert tap_major.tobytes() == row_major.tobytes()
+    np.testing.assert_allclose(results[4][0], loop_conv(x, f, (1, 1, 1, 1), "SAME", (1, 1, 1, 1)),
+                               rtol=1e-4, atol=1e-4)

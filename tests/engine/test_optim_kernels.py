@@ -116,3 +116,31 @@ def test_bound_adam_with_the_gradient_as_scratch_equals_apply_adam(nesterov):
     k.adam(np.float32, *hyper, use_nesterov=nesterov, grad_is_scratch=True)(*got[:3], *powers, got[3])
     for a, b in zip(got[:3], expected[:3], strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+@pytest.mark.parametrize("grad_is_scratch", [False, True])
+def test_blocked_adam_equals_whole_array_passes_on_any_thread_count(monkeypatch, nesterov, grad_is_scratch):
+    """A large variable is updated block by block, on the intra-op threads when BLAS runs on one: the
+    values are those of the whole-array passes, bit for bit (a short last block included)."""
+    from engine.runtime import blas_threads
+
+    rng = np.random.RandomState(3)
+    shape = (k._ADAM_BLOCKED // 1000 + 1, 1000 + 7)  # more than _ADAM_BLOCKED elements, a partial block
+    base = [rng.randn(*shape).astype(np.float32) for _ in range(4)]
+    base[2] = np.abs(base[2])
+    powers, hyper = (0.9**3, 0.999**3), (0.01, 0.9, 0.999, 1e-8)
+    results = {}
+    for name, blocked_from, workers in (("whole", 1 << 62, 1), ("one", k._ADAM_BLOCKED, 1),
+                                        ("two", k._ADAM_BLOCKED, 2)):
+        monkeypatch.setattr(k, "_ADAM_BLOCKED", blocked_from)
+        monkeypatch.setattr(blas_threads.PROCESS, "threads", 1)
+        monkeypatch.setattr(blas_threads.PROCESS, "workers", workers)
+        arrays_ = [a.copy() for a in base]
+        update = k.adam(np.float32, *hyper, use_nesterov=nesterov, grad_is_scratch=grad_is_scratch)
+        update(*arrays_[:3], *powers, arrays_[3])
+        update(*arrays_[:3], *powers, base[3].copy())  # the block scratch reused
+        results[name] = arrays_[:3]
+    for name in ("one", "two"):
+        for a, b in zip(results[name], results["whole"], strict=True):
+            assert a.tobytes() == b.tobytes()
