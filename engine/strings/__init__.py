@@ -19,6 +19,7 @@ from engine.ops.string_ops import string_length as length
 from engine.ops.string_ops import string_to_hash_bucket_fast as to_hash_bucket_fast
 from engine.ops.string_ops import string_to_hash_bucket_strong as to_hash_bucket_strong
 from engine.ops.string_ops import string_to_number as to_number
+from engine.ops.string_split_ops import strings_split as split
 
 __all__ = [
     "as_string",
@@ -29,6 +30,7 @@ __all__ = [
     "reduce_join",
     "regex_full_match",
     "regex_replace",
+    "split",
     "strip",
     "substr",
     "to_hash_bucket_fast",
