@@ -77,6 +77,7 @@ def test_op_types_and_names_are_tfs():
         assert tf.sets.size(sp).name == "SetSize:0"
         assert tf.string_split(["a b"]).values.name == "StringSplit/StringSplit:1"
         assert tf.strings.split(["a b"]).values.name == "StringSplit_1/StringSplitV2:1"
+        assert tf.strings.unicode_transcode(["a"], "UTF-8", "UTF-8").name == "UnicodeTranscode:0"
         assert [i.name for i in tf.strings.split("a b").indices.op.inputs] == [
             "StringSplit_2/ExpandDims:0", "StringSplit_2/Const:0"]
         images = tf.placeholder(tf.float32, [None, 5, 5, 3])
@@ -119,6 +120,11 @@ P = tf.placeholder
      "(Placeholder, StringSplit/Const)' with input shapes: [2,2], []."),
     (lambda: tf.string_split(["a b"], result_type="Foo"), ValueError,
      "result_type must be 'RaggedTensor' or 'SparseTensor'."),
+    (lambda: tf.strings.unicode_transcode(["a"], "UTF-8", "UTF-7"), ValueError,
+     "Attr 'output_encoding' of 'UnicodeTranscode' Op passed string 'UTF-7' not in: \"UTF-8\", "
+     "\"UTF-16-BE\", \"UTF-32-BE\"."),
+    (lambda: tf.strings.unicode_transcode(["a"], "UTF-8", "UTF-8", errors="x"), ValueError,
+     "Attr 'errors' of 'UnicodeTranscode' Op passed string 'x' not in: \"strict\", \"replace\", \"ignore\"."),
     (lambda: tf.image.draw_bounding_boxes(P(tf.float32, [5, 5, 3]), P(tf.float32, [None, 2, 4])), ValueError,
      "Shape must be rank 4 but is rank 3 for "),
     (lambda: tf.image.draw_bounding_boxes(P(tf.uint8, [None, 5, 5, 3]), P(tf.float32, [None, 2, 4])),
