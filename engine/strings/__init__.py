@@ -3,6 +3,7 @@ holds them)."""
 
 from __future__ import annotations
 
+from engine.ops.string_ngrams_ops import ngrams
 from engine.ops.string_ops import (
     as_string,
     lower,
@@ -28,6 +29,7 @@ __all__ = [
     "join",
     "length",
     "lower",
+    "ngrams",
     "reduce_join",
     "regex_full_match",
     "regex_replace",

@@ -541,7 +541,7 @@ _TF_INPUT_NAMES.update({
     "SparseTensorDenseMatMul": "a_indices a_values a_shape b",
     "SparseToDense": "sparse_indices output_shape sparse_values default_value",
 })
-# tf.sets and the image-box ops.
+# tf.sets, the image-box ops and StringNGrams.
 _TF_INPUT_NAMES.update({
     "DenseToDenseSetOperation": "set1 set2",
     "DenseToSparseSetOperation": "set1 set2_indices set2_values set2_shape",
@@ -551,6 +551,7 @@ _TF_INPUT_NAMES.update({
     "DrawBoundingBoxesV2": "images boxes colors",
     "SampleDistortedBoundingBox": "image_size bounding_boxes",
     "SampleDistortedBoundingBoxV2": "image_size bounding_boxes min_object_covered",
+    "StringNGrams": "data data_splits",
 })
 
 
