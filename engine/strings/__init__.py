@@ -12,6 +12,7 @@ from engine.ops.string_ops import (
     regex_replace,
     strip,
     substr,
+    unsorted_segment_join,
     upper,
 )
 from engine.ops.string_ops import string_format as format  # noqa: A004 - TF's name
@@ -40,5 +41,6 @@ __all__ = [
     "to_hash_bucket_strong",
     "to_number",
     "unicode_transcode",
+    "unsorted_segment_join",
     "upper",
 ]

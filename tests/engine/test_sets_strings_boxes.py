@@ -78,6 +78,10 @@ def test_op_types_and_names_are_tfs():
         assert tf.string_split(["a b"]).values.name == "StringSplit/StringSplit:1"
         assert tf.strings.split(["a b"]).values.name == "StringSplit_1/StringSplitV2:1"
         assert tf.strings.unicode_transcode(["a"], "UTF-8", "UTF-8").name == "UnicodeTranscode:0"
+        joined = tf.strings.unsorted_segment_join(["a"], [0], 1)
+        assert [i.name for i in joined.op.inputs] == [
+            "UnsortedSegmentJoin/inputs:0", "UnsortedSegmentJoin/segment_ids:0",
+            "UnsortedSegmentJoin/num_segments:0"]
         assert [i.name for i in tf.strings.split("a b").indices.op.inputs] == [
             "StringSplit_2/ExpandDims:0", "StringSplit_2/Const:0"]
         images = tf.placeholder(tf.float32, [None, 5, 5, 3])
@@ -130,6 +134,12 @@ P = tf.placeholder
     (lambda: tf.strings.ngrams("a", 2), ValueError, "Data must have rank>0"),
     (lambda: tf.strings.ngrams(["a"], [2, 0]), ValueError,
      "All ngram_widths must be greater than 0. Got [2, 0]"),
+    (lambda: tf.strings.unsorted_segment_join(["a", "b"], [0, 1, 1], 2), ValueError,
+     "Dimensions must be equal, but are 2 and 3 for '{{node UnsortedSegmentJoin}} = UnsortedSegmentJoin"
+     "[Tindices=DT_INT32, Tnumsegments=DT_INT32, separator=\"\"](UnsortedSegmentJoin/inputs, "
+     "UnsortedSegmentJoin/segment_ids, UnsortedSegmentJoin/num_segments)' with input shapes: [2], [3], []."),
+    (lambda: tf.strings.unsorted_segment_join(["a", "b"], [0, 1], -1), ValueError,
+     "Dimension size, given by scalar input 2, must be non-negative but is -1 for "),
     (lambda: tf.image.draw_bounding_boxes(P(tf.float32, [5, 5, 3]), P(tf.float32, [None, 2, 4])), ValueError,
      "Shape must be rank 4 but is rank 3 for "),
     (lambda: tf.image.draw_bounding_boxes(P(tf.uint8, [None, 5, 5, 3]), P(tf.float32, [None, 2, 4])),
