@@ -35,6 +35,7 @@ from engine import (
     profiler,  # tf.profiler: tfprof's parameter / flops / time and memory reports
     python_io,
     random,
+    sets,
     signal,
     strings,
     summary,
@@ -342,6 +343,7 @@ from engine.ops.string_ops import (
     substr,
 )
 from engine.ops.string_ops import strip as string_strip
+from engine.ops.string_split_ops import string_split
 from engine.ops.tensor_array_ops import TensorArray
 from engine.ops.while_loop import while_loop
 from engine.proto.attr_value_pb2 import AttrValue, NameAttrList
@@ -800,10 +802,12 @@ __all__ += [
     "reduce_join",
     "regex_replace",
     "string_join",
+    "string_split",
     "string_strip",
     "string_to_hash_bucket_fast",
     "string_to_hash_bucket_strong",
     "string_to_number",
+    "sets",
     "strings",
     "substr",
     "angle",

@@ -1,9 +1,11 @@
 """`tf.image`: image ops under TensorFlow's ``tf.image`` names (re-exports only; engine/ops/image_ops.py,
 image_codec_ops.py (decode_png, ...), image_resize_ops.py, image_color_ops.py, image_crop_ops.py,
-image_patch_ops.py, image_quality_ops.py and nms_ops.py hold them). ``resize`` is TF1's ``resize_images``."""
+image_patch_ops.py, image_quality_ops.py, image_box_ops.py and nms_ops.py hold them). ``resize`` is TF1's
+``resize_images``."""
 
 from __future__ import annotations
 
+from engine.ops.image_box_ops import draw_bounding_boxes, sample_distorted_bounding_box
 from engine.ops.image_codec_ops import decode_image, decode_jpeg, decode_png, encode_jpeg, encode_png
 from engine.ops.image_color_ops import (
     adjust_contrast,
@@ -70,6 +72,7 @@ __all__ = [
     "convert_image_dtype",
     "crop_and_resize",
     "crop_to_bounding_box",
+    "draw_bounding_boxes",
     "extract_image_patches",
     "extract_patches",
     "flip_left_right",
@@ -101,6 +104,7 @@ __all__ = [
     "rgb_to_yiq",
     "rgb_to_yuv",
     "rot90",
+    "sample_distorted_bounding_box",
     "ssim",
     "total_variation",
     "transpose",

@@ -20,6 +20,7 @@ import numpy as np
 from engine.framework import dtypes, errors, ops, random_seed, registry
 from engine.framework import tensor_shape as _ts
 from engine.ops.op_util import convert_input, dims, make_op, shape_error
+from engine.ops.philox import SimplePhilox
 
 _libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
 for _name in ("log1pf", "expm1f", "powf"):
@@ -27,52 +28,7 @@ for _name in ("log1pf", "expm1f", "powf"):
 _libm.log1pf.argtypes = [ctypes.c_float]
 _libm.expm1f.argtypes = [ctypes.c_float]
 _libm.powf.argtypes = [ctypes.c_float, ctypes.c_float]
-_M32, _M64 = 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF
 _F32 = np.float32
-
-
-class _SimplePhilox:
-    """TF's SimplePhilox on a reserved generator: the words of consecutive blocks, one at a time."""
-
-    def __init__(self, gen):
-        self._gen = gen
-        self._words = []
-        self._pos = 0
-
-    def rand32(self):
-        if self._pos == len(self._words):
-            self._words = self._gen.words(16).tolist()  # 16 blocks = 64 words ahead
-            self._pos = 0
-        word = self._words[self._pos]
-        self._pos += 1
-        return word
-
-    def rand64(self):
-        lo = self.rand32()
-        return lo | self.rand32() << 32
-
-    def rand_float(self):
-        """Uint32ToFloat: 23 mantissa bits in [1, 2), minus 1 (exact in a Python float)."""
-        return float(np.uint32(0x3F800000 | (self.rand32() & 0x7FFFFF)).view(np.float32)) - 1.0
-
-    def rand_double(self):
-        """Uint64ToDouble: 20 bits of the first word and the second word as the mantissa, minus 1."""
-        hi, lo = self.rand32() & 0xFFFFF, self.rand32()
-        return float(np.uint64((1023 << 52) | (hi << 32) | lo).view(np.float64)) - 1.0
-
-    def uniform(self, n, bits=32):
-        """ExactUniformInt: an integer in [0, n), rejecting the low words that would bias it."""
-        draw = self.rand32 if bits == 32 else self.rand64
-        if n == 0:
-            draw()
-            return 0
-        if n & (n - 1) == 0:
-            return draw() & (n - 1)
-        rem = ((_M32 if bits == 32 else _M64) % n) + 1
-        while True:
-            value = draw()
-            if value >= rem:
-                return value % n
 
 
 # --- the samplers (TF's RangeSampler subclasses) ---------------------------------------------------------
@@ -249,7 +205,7 @@ def _compile_sampler(make_sampler):
                         None,
                         f"`true_candidate` out of range [0, {sampler.range}), received {candidate}",
                     )
-            rnd = _SimplePhilox(gen.reserve((2048 * num_sampled + 3) // 4))
+            rnd = SimplePhilox(gen.reserve((2048 * num_sampled + 3) // 4))
             picked, true_expected, sampled_expected = _sample_batch(
                 sampler, rnd, unique, num_sampled, true_flat
             )

@@ -150,3 +150,38 @@ class SingleSample:
         word = self.words[self.used]
         self.used += 1
         return word
+
+
+class SimplePhilox:
+    """TF's SimplePhilox on a reserved generator: the words of consecutive blocks, one at a time (the
+    candidate samplers and SampleDistortedBoundingBox draw this way)."""
+
+    def __init__(self, gen):
+        self.rand32 = SingleSample(gen)  # the next uint32 word; `gen` is a reservation, this one's alone
+
+    def rand64(self):
+        lo = self.rand32()
+        return lo | self.rand32() << 32
+
+    def rand_float(self):
+        """Uint32ToFloat: 23 mantissa bits in [1, 2), minus 1 (exact in a Python float)."""
+        return float(np.uint32(0x3F800000 | (self.rand32() & 0x7FFFFF)).view(np.float32)) - 1.0
+
+    def rand_double(self):
+        """Uint64ToDouble: 20 bits of the first word and the second word as the mantissa, minus 1."""
+        hi, lo = self.rand32() & 0xFFFFF, self.rand32()
+        return float(np.uint64((1023 << 52) | (hi << 32) | lo).view(np.float64)) - 1.0
+
+    def uniform(self, n, bits=32):
+        """ExactUniformInt: an integer in [0, n), rejecting the low words that would bias it."""
+        draw = self.rand32 if bits == 32 else self.rand64
+        if n == 0:
+            draw()
+            return 0
+        if n & (n - 1) == 0:
+            return draw() & (n - 1)
+        rem = ((_M32 if bits == 32 else _M64) % n) + 1
+        while True:
+            value = draw()
+            if value >= rem:
+                return value % n

@@ -1,8 +1,8 @@
-"""String tensors: StringJoin, ReduceJoin, Substr, StringLength, StringLower, StringUpper, StringStrip,
-(Static)RegexReplace and (Static)RegexFullMatch (RE2, through google-re2, as TF), AsString, StringToNumber,
-StringToHashBucketFast / Strong (FarmHash and SipHash, TF's hashes): kernels on numpy object arrays of
-bytes, shape rules, registrations and the ``tf.strings`` / TF1 wrappers. TF gives none of them a gradient
-(some are marked not differentiable, as there)."""
+"""String tensors: StringJoin, ReduceJoin, UnsortedSegmentJoin, Substr, StringLength, StringLower,
+StringUpper, StringStrip, (Static)RegexReplace and (Static)RegexFullMatch (RE2, through google-re2, as
+TF), AsString, StringToNumber, StringToHashBucketFast / Strong (FarmHash and SipHash, TF's hashes):
+kernels on numpy object arrays of bytes, shape rules, registrations and the ``tf.strings`` / TF1
+wrappers. TF gives none of them a gradient (some are marked not differentiable, as there)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_not_differentiable
 from engine.ops import array_ops, math_ops
-from engine.ops.op_util import broadcast_dims, dims, infer_same, make_tensor, shape
+from engine.ops.op_util import broadcast_dims, dims, infer_same, make_tensor, shape, shape_error
 
 
 def _invalid(message):
@@ -157,6 +157,71 @@ def reduce_join(
         return make_tensor(
             "ReduceJoin", [inputs, axis], name="ReduceJoin", attrs={"keep_dims": keep, "separator": separator}
         )
+
+
+def _compile_unsorted_segment_join(op, runtime):
+    separator = op.get_attr("separator") or b""
+    separator = separator.encode() if isinstance(separator, str) else separator
+
+    def kernel(inputs, segment_ids, num_segments):
+        x, ids, n = _strings(inputs), np.asarray(segment_ids), int(num_segments)
+        for i in range(ids.ndim):
+            if i >= x.ndim or ids.shape[i] != x.shape[i]:
+                # sic: TF names the input's rank where it means its dimension
+                raise _invalid(
+                    f"Segment dimension is {ids.shape[i]} while input dimension is {x.ndim} in rank {i}"
+                )
+        inner = x.shape[ids.ndim :]
+        ids = ids.reshape(-1)
+        if ((ids < 0) | (ids >= n)).any():
+            raise _invalid("segment_ids are not allowed to exceed num_segments or to have negative values.")
+        rows = x.reshape(ids.size, int(np.prod(inner)))
+        parts: list[list[list[bytes]]] = [[[] for _ in range(rows.shape[1])] for _ in range(n)]
+        for segment, row in zip(ids.tolist(), rows, strict=True):
+            for j, value in enumerate(row):
+                parts[segment][j].append(value)
+        out = np.empty((n, rows.shape[1]), object)
+        for segment in range(n):
+            out[segment] = [separator.join(p) for p in parts[segment]]
+        return out.reshape((n, *inner))
+
+    return kernel
+
+
+def _infer_unsorted_segment_join(op):
+    x, ids = dims(op.inputs[0]), dims(op.inputs[1])
+    n = tensor_util.constant_value(op.inputs[2])
+    if n is not None and int(n) < 0:
+        raise shape_error(
+            op, f"Dimension size, given by scalar input 2, must be non-negative but is {int(n)}"
+        )
+    if x is None or ids is None:
+        return [(dtypes.string, _ts.unknown_shape())]
+    if len(ids) > len(x):
+        raise shape_error(op, f"Shape must be at least rank {len(ids)} but is rank {len(x)}")
+    for a, b in zip(x, ids, strict=False):
+        if a is not None and b is not None and a != b:
+            raise shape_error(op, f"Dimensions must be equal, but are {a} and {b}")
+    return [(dtypes.string, shape((None if n is None else int(n), *x[len(ids) :])))]
+
+
+registry.register_op(
+    "UnsortedSegmentJoin", infer=_infer_unsorted_segment_join, compile=_compile_unsorted_segment_join,
+    fresh=True, attrs={"separator": ""},
+    inputs=("inputs", "segment_ids: Tindices", "num_segments: Tnumsegments"),
+    allowed={"Tindices": ("int32", "int64"), "Tnumsegments": ("int32", "int64")},
+)
+
+
+def unsorted_segment_join(inputs, segment_ids, num_segments, separator="", name=None):
+    """``tf.strings.unsorted_segment_join``: the strings of each segment (`segment_ids` over the leading
+    dimensions of `inputs`) joined with `separator`, in order; empty segments give ``""``."""
+    with ops.name_scope(name, "UnsortedSegmentJoin", [inputs, segment_ids, num_segments]) as scope:
+        inputs = ops.convert_to_tensor(inputs, dtype=dtypes.string, name="inputs")
+        ids = ops.convert_to_tensor(segment_ids, name="segment_ids")
+        n = ops.convert_to_tensor(num_segments, name="num_segments")
+        attrs = {"separator": separator, "Tindices": ids.dtype.base_dtype, "Tnumsegments": n.dtype.base_dtype}
+        return make_tensor("UnsortedSegmentJoin", [inputs, ids, n], name=scope, attrs=attrs)
 
 
 # --- Substr, StringLength, StringLower / Upper, StringStrip ---------------------------------------------

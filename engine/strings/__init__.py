@@ -3,6 +3,7 @@ holds them)."""
 
 from __future__ import annotations
 
+from engine.ops.string_ngrams_ops import ngrams
 from engine.ops.string_ops import (
     as_string,
     lower,
@@ -11,6 +12,7 @@ from engine.ops.string_ops import (
     regex_replace,
     strip,
     substr,
+    unsorted_segment_join,
     upper,
 )
 from engine.ops.string_ops import string_format as format  # noqa: A004 - TF's name
@@ -19,6 +21,8 @@ from engine.ops.string_ops import string_length as length
 from engine.ops.string_ops import string_to_hash_bucket_fast as to_hash_bucket_fast
 from engine.ops.string_ops import string_to_hash_bucket_strong as to_hash_bucket_strong
 from engine.ops.string_ops import string_to_number as to_number
+from engine.ops.string_split_ops import strings_split as split
+from engine.ops.unicode_ops import unicode_transcode
 
 __all__ = [
     "as_string",
@@ -26,13 +30,17 @@ __all__ = [
     "join",
     "length",
     "lower",
+    "ngrams",
     "reduce_join",
     "regex_full_match",
     "regex_replace",
+    "split",
     "strip",
     "substr",
     "to_hash_bucket_fast",
     "to_hash_bucket_strong",
     "to_number",
+    "unicode_transcode",
+    "unsorted_segment_join",
     "upper",
 ]

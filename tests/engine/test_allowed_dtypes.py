@@ -541,6 +541,19 @@ _TF_INPUT_NAMES.update({
     "SparseTensorDenseMatMul": "a_indices a_values a_shape b",
     "SparseToDense": "sparse_indices output_shape sparse_values default_value",
 })
+# tf.sets, the image-box ops, StringNGrams and UnsortedSegmentJoin.
+_TF_INPUT_NAMES.update({
+    "DenseToDenseSetOperation": "set1 set2",
+    "DenseToSparseSetOperation": "set1 set2_indices set2_values set2_shape",
+    "SparseToSparseSetOperation": "set1_indices set1_values set1_shape set2_indices set2_values set2_shape",
+    "SetSize": "set_indices set_values set_shape",
+    "DrawBoundingBoxes": "images boxes",
+    "DrawBoundingBoxesV2": "images boxes colors",
+    "SampleDistortedBoundingBox": "image_size bounding_boxes",
+    "SampleDistortedBoundingBoxV2": "image_size bounding_boxes min_object_covered",
+    "StringNGrams": "data data_splits",
+    "UnsortedSegmentJoin": "inputs segment_ids num_segments",
+})
 
 
 def test_declared_input_names_are_tfs():

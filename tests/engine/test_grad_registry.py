@@ -1116,7 +1116,8 @@ NO_GRADIENT_IN_TF = {
     "ResizeArea", "ResizeNearestNeighborGrad", "ResizeBicubicGrad", "AdjustContrastv2", "AdjustSaturation",
     "AdjustHue", "NonMaxSuppressionV3", "Substr", "StringLength", "StringLower", "StringUpper", "StringStrip",
     "RegexFullMatch", "StaticRegexFullMatch", "StaticRegexReplace", "CropAndResizeGradImage",
-    "CropAndResizeGradBoxes",
+    "CropAndResizeGradBoxes", "DrawBoundingBoxesV2", "StringSplitV2", "StringNGrams", "UnicodeTranscode",
+    "UnsortedSegmentJoin",
     # sparse ops: TF gives these no gradient; SparseDenseCwiseAdd and SparseSparseMaximum/Minimum have TF
     # gradients that only raise NotImplementedError, left unregistered here (LookupError instead)
     "SparseReshape", "SparseSplit", "SparseReduceMax", "SparseReduceMaxSparse", "SparseReduceSumSparse",

@@ -19,7 +19,7 @@ import engine
 # and SummaryMetadata, which tf.compat.v1.summary does not have.
 NAMESPACES = ["", "math", "nn", "nn.rnn_cell", "losses", "train", "initializers", "errors", "bitwise",
               "logging", "io", "python_io", "data", "data.experimental", "layers", "compat", "dtypes",
-              "linalg", "debugging", "gfile", "app", "flags", "metrics", "image", "strings", "signal",
+              "linalg", "debugging", "gfile", "app", "flags", "metrics", "image", "sets", "strings", "signal",
               "spectral", "sparse", "keras", "keras.initializers", "io.gfile", "profiler"]
 
 _COLLECT = """

@@ -89,3 +89,29 @@ def check_in_bounds(indices, shape):
             None,
             f"indices[{i}] = [{row}] is out of bounds: need 0 <= index < [{','.join(str(d) for d in shape)}]",
         )
+
+
+def check_order(indices, shape):
+    """TF's `validate_indices` of sparse kernels (SparseToDense's, the set ops'): in bounds,
+    lexicographically increasing, no repeats."""
+    bounds = np.asarray(shape, np.int64)
+    for i, row in enumerate(indices):
+        text = ",".join(str(int(v)) for v in row)
+        if ((row < 0) | (row >= bounds)).any():
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"indices[{i}] = [{text}] is out of bounds: need 0 <= index < "
+                f"[{','.join(str(d) for d in shape)}]",
+            )
+        if i:
+            prev = tuple(indices[i - 1])
+            if tuple(row) == prev:
+                raise errors.InvalidArgumentError(None, None, f"indices[{i}] = [{text}] is repeated")
+            if tuple(row) < prev:
+                raise errors.InvalidArgumentError(
+                    None,
+                    None,
+                    f"indices[{i}] = [{text}] is out of order. Many sparse ops require sorted "
+                    "indices.\n    Use `tf.sparse.reorder` to create a correctly ordered copy.\n\n",
+                )

@@ -14,32 +14,7 @@ from engine.framework.tensor_shape import dimension_at_index
 from engine.ops import array_ops, math_ops
 from engine.ops.nd_index_ops import gather_nd
 from engine.ops.op_util import make_tensor
-from engine.ops.sparse_ops.common import as_shape, check_in_bounds
-
-
-def _check_order(indices, shape):
-    """SparseToDense's `validate_indices`: in bounds, lexicographically increasing, no repeats."""
-    bounds = np.asarray(shape, np.int64)
-    for i, row in enumerate(indices):
-        text = ",".join(str(int(v)) for v in row)
-        if ((row < 0) | (row >= bounds)).any():
-            raise errors.InvalidArgumentError(
-                None,
-                None,
-                f"indices[{i}] = [{text}] is out of bounds: need 0 <= index < "
-                f"[{','.join(str(d) for d in shape)}]",
-            )
-        if i:
-            prev = tuple(indices[i - 1])
-            if tuple(row) == prev:
-                raise errors.InvalidArgumentError(None, None, f"indices[{i}] = [{text}] is repeated")
-            if tuple(row) < prev:
-                raise errors.InvalidArgumentError(
-                    None,
-                    None,
-                    f"indices[{i}] = [{text}] is out of order. Many sparse ops require sorted "
-                    "indices.\n    Use `tf.sparse.reorder` to create a correctly ordered copy.\n\n",
-                )
+from engine.ops.sparse_ops.common import as_shape, check_in_bounds, check_order
 
 
 def _sparse_to_dense_compile(op, runtime):
@@ -88,7 +63,7 @@ def _sparse_to_dense_compile(op, runtime):
         dtype = values.dtype
         out = np.full(shape, default_value, dtype)
         if validate:
-            _check_order(indices, shape)
+            check_order(indices, shape)
         else:
             check_in_bounds(indices, shape)
         if n:
