@@ -91,7 +91,8 @@ def run_metadata(request: Request, run: Annotated[str, Query()], tag: Annotated[
     `graph_run_metadata` summary. A `graph_run_metadata_graph` summary (`trace_export` of graphs only)
     is not profile data: 404, as TensorBoard answers (the /graph route serves its graphs)."""
     provider = request.app.state.provider
-    kinds = provider.graph_kinds(run)[run]
+    # One entry, under the run's own name (which a URL may spell otherwise: percent-escaped bytes).
+    kinds = next(iter(provider.graph_kinds(run).values()))
     if any(info.tag == tag and info.source == "graph_run_metadata_graph" for info in kinds):
         raise NotFound(f"run {run!r} tag {tag!r} holds graphs only, no profile (its graph: /graph?tag=)")
     metadata = provider.run_metadata(run, tag)

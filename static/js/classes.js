@@ -14,6 +14,11 @@ export const CLS = Object.freeze({
   empty: "is-empty", // a card no drawn run has
   shownEmpty: "is-shown-empty", // ... shown anyway (the toolbar's toggle)
   fullscreen: "is-fullscreen",
+  active: "is-active",
+
+  // top bar
+  tab: "topbar__tab",
+  tabMenuItem: "topbar__menu-item",
 
   // run list
   run: "run",
