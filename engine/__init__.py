@@ -36,6 +36,7 @@ from engine import (
     python_io,
     random,
     signal,
+    spectral,
     strings,
     summary,
     train,
@@ -188,7 +189,7 @@ from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
 from engine.ops.counting_ops import bincount, histogram_fixed_width
 from engine.ops.diag_ops import cross, diag, diag_part
 from engine.ops.einsum_op import einsum
-from engine.ops.fft_ops import fft, fft2d, ifft, ifft2d
+from engine.ops.fft_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d
 from engine.ops.functional_ops import foldl, foldr, map_fn, scan
 from engine.ops.image_ops import random_crop
 from engine.ops.init_ops import (
@@ -196,6 +197,7 @@ from engine.ops.init_ops import (
     glorot_normal_initializer,
     glorot_uniform_initializer,
     ones_initializer,
+    orthogonal_initializer,
     random_normal_initializer,
     random_uniform_initializer,
     truncated_normal_initializer,
@@ -738,6 +740,7 @@ __all__ = [
     "uint64",
     "uint8",
     "uniform_unit_scaling_initializer",
+    "orthogonal_initializer",
     "unstack",
     "variable_op_scope",
     "variable_scope",
@@ -811,8 +814,10 @@ __all__ += [
     "conj",
     "fft",
     "fft2d",
+    "fft3d",
     "ifft",
     "ifft2d",
+    "ifft3d",
     "imag",
     "real",
     "signal",
@@ -822,8 +827,6 @@ __all__ += [
     "diag_part",
 ]
 
-# TF1's tf.spectral is tf.signal's transforms under their older namespace.
-spectral = signal
 # --- Sparse tensors (tf.SparseTensor, tf.sparse and the TF1 top-level sparse_* names) -----------------------
 from engine import sparse  # noqa: E402 - this block is the sparse slice's, kept apart
 from engine.framework.sparse_tensor import (  # noqa: E402

@@ -1003,7 +1003,8 @@ COMPLEX_CASES = {
     "Angle": [Case(lambda x, y: complex_ops.angle(_c(x, y)), [away(2, 3), away(2, 3)])],
     "ComplexAbs": [Case(lambda x, y: complex_ops.complex_abs(_c(x, y)), [away(2, 3), away(2, 3)])],
     **{t: [Case(lambda x, y, t=t: _parts(fft_ops._complex_transform(t, _c(x, y), None)),
-                [rnd(2, 3, 4), rnd(2, 3, 4)])] for t in ("FFT", "IFFT", "FFT2D", "IFFT2D")},
+                [rnd(2, 3, 4), rnd(2, 3, 4)])]
+       for t in ("FFT", "IFFT", "FFT2D", "IFFT2D", "FFT3D", "IFFT3D")},
     "RFFT": [
         Case(lambda x: _parts(fft_ops.rfft(x)), [rnd(2, 6)]),
         Case(lambda x: _parts(fft_ops.rfft(x, [4])), [rnd(2, 5)], label="cropped"),
@@ -1097,6 +1098,7 @@ NO_GRADIENT_IN_TF = {
     "Where", "RandomUniformInt", "SaveV2", "RestoreV2", "VarHandleOp", "AssignVariableOp",
     "AssignAddVariableOp", "AssignSubVariableOp", "DestroyResourceOp", "ParseExampleV2",
     "StringFormat", "PrintV2",
+    "RFFT3D", "IRFFT3D",  # TF's fft_ops.py registers no gradient for the 3-D real transforms
     # the while-loop gradient's bookkeeping
     "StackV2", "StackPushV2", "StackPopV2", "StackCloseV2", "ControlTrigger",
     # tf.data's dataset and iterator ops

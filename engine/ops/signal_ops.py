@@ -1,0 +1,282 @@
+"""``tf.signal``'s framing and short-time transforms: ``frame``, ``overlap_and_add``, ``stft``,
+``inverse_stft`` (with ``inverse_stft_window_fn``) and the raised-cosine windows ``hann_window`` and
+``hamming_window``. All are built from existing ops (GatherV2, Pad, Reshape, Transpose, RFFT, IRFFT, ...),
+so they need no kernels or gradients of their own; values, static shapes and the outer name scopes are
+TF's (python/ops/signal/shape_ops.py, reconstruction_ops.py, spectral_ops.py, window_ops.py).
+
+Deviation: the ops inside those scopes differ from TF's (``frame`` gathers sample indices where TF
+gathers sub-frames of gcd(frame_length, frame_step) samples, so its output is ``frame/GatherV2_1`` where
+TF's is ``frame/Reshape_3``; ``overlap_and_add`` has no "fast_path" Reshape)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.framework import dtypes, ops, tensor_util
+from engine.ops import array_ops, math_ops
+from engine.ops.constant_op import constant
+from engine.ops.fft_ops import irfft, rfft
+
+
+def _scalar(value, name, dtype=None):
+    t = ops.convert_to_tensor(value, dtype=dtype, name=name)
+    t.shape.assert_has_rank(0)
+    return t
+
+
+def _static_int(t):
+    value = tensor_util.constant_value(t)
+    return None if value is None else int(value)
+
+
+def _frame_shape(signal, frame_length, frame_step, pad_end, axis):
+    """TF's _infer_frame_shape: the frames' static shape (None when the signal's rank is unknown)."""
+    length, step, axis = _static_int(frame_length), _static_int(frame_step), _static_int(axis)
+    if signal.shape.ndims is None:
+        return None
+    if axis is None:
+        return [None] * (signal.shape.ndims + 1)
+    dims = signal.shape.as_list()
+    samples = dims[axis]
+    num_frames = None
+    if samples is not None:
+        if step is not None and pad_end:
+            num_frames = max(0, -(-samples // step))
+        elif step is not None and length is not None:
+            num_frames = max(0, (samples - length + step) // step)
+    inner = dims[axis:][1:]
+    return dims[:axis] + [num_frames, length] + inner
+
+
+def frame(signal, frame_length, frame_step, pad_end=False, pad_value=0, axis=-1, name=None):
+    """``tf.signal.frame``: the windows of `frame_length` samples every `frame_step` samples along `axis`
+    (shape outer + [frames, frame_length] + inner); with `pad_end` the end is padded with `pad_value` so
+    every sample starts a window's hop."""
+    with ops.name_scope(name, "frame", [signal, frame_length, frame_step, pad_value]):
+        signal = ops.convert_to_tensor(signal, name="signal")
+        signal.shape.with_rank_at_least(1)
+        frame_length = _scalar(frame_length, "frame_length")
+        frame_step = _scalar(frame_step, "frame_step", dtype=frame_length.dtype.base_dtype)
+        axis = _scalar(axis, "axis", dtype=dtypes.int32)
+        result_shape = _frame_shape(signal, frame_length, frame_step, pad_end, axis)
+        static_axis, ndims = _static_int(axis), signal.shape.ndims
+        if static_axis is not None and ndims is not None:
+            rank, axis = ndims, range(ndims)[static_axis]  # a constant axis keeps the gradient's static shape
+        else:
+            rank = array_ops.rank(signal)
+            axis = math_ops.floormod(
+                axis, rank
+            )  # a negative axis counted from the end, as TF's range()[axis]
+        samples = array_ops.cast(array_ops.gather(array_ops.shape_v1(signal), axis), frame_length.dtype)
+        if pad_end:
+            pad_value = _scalar(pad_value, "pad_value", dtype=signal.dtype.base_dtype)
+            num_frames = -(-samples // frame_step)
+            pad_samples = math_ops.maximum(0, frame_length + frame_step * (num_frames - 1) - samples)
+            zeros_before = array_ops.zeros(array_ops.stack([axis, 2]), dtypes.int32)
+            zeros_after = array_ops.zeros(array_ops.stack([rank - 1 - axis, 2]), dtypes.int32)
+            end = array_ops.reshape(array_ops.stack([0, array_ops.cast(pad_samples, dtypes.int32)]), [1, 2])
+            paddings = array_ops.concat([zeros_before, end, zeros_after], 0)
+            signal = array_ops.pad(signal, paddings, constant_values=pad_value)
+        else:
+            num_frames = math_ops.maximum(
+                constant(0, dtype=frame_length.dtype), 1 + (samples - frame_length) // frame_step
+            )
+        starts = array_ops.expand_dims(math_ops.range(num_frames, dtype=frame_length.dtype) * frame_step, 1)
+        offsets = array_ops.expand_dims(math_ops.range(frame_length, dtype=frame_length.dtype), 0)
+        frames = array_ops.gather(signal, starts + offsets, axis=axis)
+        if result_shape is not None:
+            frames.set_shape(result_shape)
+        return frames
+
+
+def overlap_and_add(signal, frame_step, name=None):
+    """``tf.signal.overlap_and_add``: frames [..., frames, frame_length] summed into one signal, frame i
+    starting at sample i * frame_step (length (frames - 1) * frame_step + frame_length).
+
+    Each frame is cut into `segments` pieces of frame_step samples; piece j of frame i lands at output
+    block i + j. Skewing the [segments, frames] grid by one row per segment (pad, flatten, drop the tail,
+    fold again) lines the pieces of one block up in a column, which a sum over segments adds."""
+    with ops.name_scope(name, "overlap_and_add", [signal, frame_step]):
+        signal = ops.convert_to_tensor(signal, name="signal")
+        signal.shape.with_rank_at_least(2)
+        frame_step = ops.convert_to_tensor(frame_step, name="frame_step")
+        frame_step.shape.assert_has_rank(0)
+        if not frame_step.dtype.is_integer:
+            raise ValueError(f"frame_step must be an integer. Got {frame_step.dtype}")
+        frame_step = array_ops.cast(frame_step, dtypes.int32)
+        signal_shape = array_ops.shape_v1(signal)
+        outer_rank = array_ops.rank(signal) - 2
+        outer, frames, frame_length = array_ops.split(signal_shape, array_ops.stack([outer_rank, 1, 1]))
+        frames, frame_length = array_ops.reshape(frames, []), array_ops.reshape(frame_length, [])
+        output_length = frame_length + frame_step * (frames - 1)
+        segments = -(-frame_length // frame_step)
+
+        def full_shape(*inner):
+            return array_ops.concat([outer, array_ops.stack(list(inner))], 0)
+
+        paddings = array_ops.concat(
+            [
+                array_ops.zeros(array_ops.stack([outer_rank, 2]), dtypes.int32),
+                array_ops.reshape(
+                    array_ops.stack([0, segments, 0, segments * frame_step - frame_length]), [2, 2]
+                ),
+            ],
+            0,
+        )
+        pieces = array_ops.reshape(
+            array_ops.pad(signal, paddings), full_shape(frames + segments, segments, frame_step)
+        )
+        perm = array_ops.concat([math_ops.range(outer_rank), outer_rank + constant([1, 0, 2])], 0)
+        pieces = array_ops.transpose(pieces, perm)  # [..., segments, frames + segments, frame_step]
+        flat = array_ops.reshape(pieces, full_shape(segments * (frames + segments), frame_step))
+        skewed = array_ops.reshape(
+            flat[..., :-segments, :], full_shape(segments, frames + segments - 1, frame_step)
+        )
+        summed = math_ops.reduce_sum(skewed, -3)
+        result = array_ops.reshape(summed, full_shape((frames + segments - 1) * frame_step))
+        result = result[..., :output_length]
+        result.set_shape(_overlap_add_shape(signal, frame_step))
+        return result
+
+
+def _overlap_add_shape(signal, frame_step):
+    if signal.shape.ndims is None:
+        return None
+    dims = signal.shape.as_list()
+    frames, length, step = dims[-2], dims[-1], _static_int(frame_step)
+    known = None not in (frames, length, step)
+    return dims[:-2] + [length + step * (frames - 1) if known else None]
+
+
+# --- windows --------------------------------------------------------------------------------------------
+
+
+def _raised_cosine_window(name, default_name, window_length, periodic, dtype, a, b):
+    """a - b cos(2 pi n / N), N the length (periodic, even length) or the length - 1; length 1 gives [1]."""
+    dtype = dtypes.as_dtype(dtype)
+    if not dtype.is_floating:
+        raise ValueError(f"dtype must be a floating point type. Found {dtype}")
+    with ops.name_scope(name, default_name, [window_length, periodic]):
+        window_length = _scalar(window_length, "window_length", dtype=dtypes.int32)
+        length_const = _static_int(window_length)
+        if length_const == 1:
+            return array_ops.ones([1], dtype=dtype)
+        periodic = array_ops.cast(_scalar(periodic, "periodic", dtype=dtypes.bool), dtypes.int32)
+        even = 1 - math_ops.mod(window_length, 2)
+        n = array_ops.cast(window_length + periodic * even - 1, dtype)
+        count = array_ops.cast(math_ops.range(window_length), dtype)
+        cos_arg = constant(2 * np.pi, dtype=dtype) * count / n
+        window = array_ops.cast(a - b * math_ops.cos(cos_arg), dtype)
+        if length_const is not None:
+            return window
+        # TF takes a cond here; a select gives the same values (the formula is 0/0 only for length 1).
+        return array_ops.where_v2(math_ops.equal(window_length, 1), array_ops.ones_like(window), window)
+
+
+def hann_window(window_length, periodic=True, dtype=dtypes.float32, name=None):
+    """``tf.signal.hann_window``: 0.5 - 0.5 cos(2 pi n / N)."""
+    return _raised_cosine_window(name, "hann_window", window_length, periodic, dtype, 0.5, 0.5)
+
+
+def hamming_window(window_length, periodic=True, dtype=dtypes.float32, name=None):
+    """``tf.signal.hamming_window``: 0.54 - 0.46 cos(2 pi n / N)."""
+    return _raised_cosine_window(name, "hamming_window", window_length, periodic, dtype, 0.54, 0.46)
+
+
+# --- short-time Fourier transforms ----------------------------------------------------------------------
+
+
+def _enclosing_power_of_two(value):
+    """2**N for the smallest N with 2**N >= value (TF computes it in float32 when value is not static)."""
+    static = _static_int(value)
+    if static is not None:
+        return constant(int(2 ** np.ceil(np.log(static) / np.log(2.0))), value.dtype)
+    exponent = math_ops.ceil(math_ops.log(array_ops.cast(value, dtypes.float32)) / math_ops.log(2.0))
+    return array_ops.cast(math_ops.pow(2.0, exponent), value.dtype)
+
+
+def _stft_lengths(frame_length, frame_step, fft_length):
+    """The scalar lengths of a short-time transform, fft_length by default the enclosing power of two."""
+    frame_length = _scalar(frame_length, "frame_length")
+    frame_step = _scalar(frame_step, "frame_step")
+    if fft_length is None:
+        return frame_length, frame_step, _enclosing_power_of_two(frame_length)
+    return frame_length, frame_step, _scalar(fft_length, "fft_length")
+
+
+def stft(signals, frame_length, frame_step, fft_length=None, window_fn=hann_window, pad_end=False, name=None):
+    """``tf.signal.stft``: the RFFT (of `fft_length`, by default the enclosing power of two) of each
+    windowed frame of the innermost dimension: [..., frames, fft_length // 2 + 1]."""
+    with ops.name_scope(name, "stft", [signals, frame_length, frame_step]):
+        signals = ops.convert_to_tensor(signals, name="signals")
+        signals.shape.with_rank_at_least(1)
+        frame_length, frame_step, fft_length = _stft_lengths(frame_length, frame_step, fft_length)
+        framed = frame(signals, frame_length, frame_step, pad_end=pad_end)
+        if window_fn is not None:
+            framed *= window_fn(frame_length, dtype=framed.dtype)
+        return rfft(framed, array_ops.stack([fft_length]))
+
+
+def inverse_stft_window_fn(frame_step, forward_window_fn=hann_window, name=None):
+    """``tf.signal.inverse_stft_window_fn``: a window function for `inverse_stft`, the forward window divided
+    by the sum of the squared forward windows overlapping each sample (0 where that sum is 0), so that
+    stft then inverse_stft gives the signal back."""
+
+    def inverse_window(frame_length, dtype):
+        with ops.name_scope(name, "inverse_stft_window_fn", [forward_window_fn]):
+            step = _scalar(frame_step, "frame_step")
+            frame_length = _scalar(frame_length, "frame_length")
+            forward = forward_window_fn(frame_length, dtype=dtype)
+            overlaps = -(-frame_length // step)
+            denom = array_ops.pad(
+                math_ops.square(forward),
+                array_ops.reshape(array_ops.stack([0, overlaps * step - frame_length]), [1, 2]),
+            )
+            denom = math_ops.reduce_sum(
+                array_ops.reshape(denom, array_ops.stack([overlaps, step])), 0, keepdims=True
+            )
+            denom = array_ops.reshape(
+                array_ops.tile(denom, array_ops.stack([overlaps, 1])),
+                array_ops.expand_dims(overlaps * step, 0),
+            )[:frame_length]
+            return array_ops.where_v2(
+                math_ops.equal(denom, 0.0), array_ops.zeros_like(forward), forward / denom
+            )
+
+    return inverse_window
+
+
+def inverse_stft(stfts, frame_length, frame_step, fft_length=None, window_fn=hann_window, name=None):
+    """``tf.signal.inverse_stft``: each frame's IRFFT cropped or zero-padded to `frame_length`, windowed and
+    overlap-added. For perfect reconstruction pass ``inverse_stft_window_fn(frame_step)`` as window_fn."""
+    with ops.name_scope(name, "inverse_stft", [stfts]):
+        stfts = ops.convert_to_tensor(stfts, name="stfts")
+        stfts.shape.with_rank_at_least(2)
+        frame_length, frame_step, fft_length = _stft_lengths(frame_length, frame_step, fft_length)
+        real_frames = irfft(stfts, array_ops.stack([fft_length]))
+        length_static = _static_int(frame_length)
+        have = real_frames.shape.as_list()[-1] if real_frames.shape.ndims is not None else None
+        if length_static is None or have is None:
+            real_frames = real_frames[..., :frame_length]
+            missing = math_ops.maximum(0, frame_length - array_ops.shape_v1(real_frames)[-1])
+            paddings = array_ops.concat(
+                [
+                    array_ops.zeros(
+                        array_ops.stack([array_ops.rank(real_frames) - 1, 2]), frame_length.dtype
+                    ),
+                    array_ops.reshape(array_ops.stack([0, missing]), [1, 2]),
+                ],
+                0,
+            )
+            real_frames = array_ops.pad(real_frames, paddings)
+        elif have > length_static:
+            real_frames = real_frames[..., :length_static]
+        elif have < length_static:
+            real_frames = array_ops.pad(
+                real_frames, [[0, 0]] * (real_frames.shape.ndims - 1) + [[0, length_static - have]]
+            )
+        if length_static is not None and real_frames.shape.ndims is not None:
+            real_frames.set_shape([None] * (real_frames.shape.ndims - 1) + [length_static])
+        if window_fn is not None:
+            real_frames *= window_fn(frame_length, dtype=stfts.dtype.real_dtype)
+        return overlap_and_add(real_frames, frame_step)
