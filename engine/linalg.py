@@ -27,7 +27,9 @@ from engine.ops.linalg_ops import matrix_solve_ls as lstsq
 from engine.ops.linalg_ops import matrix_triangular_solve as triangular_solve
 from engine.ops.linalg_ops import self_adjoint_eig as eigh
 from engine.ops.linalg_ops import self_adjoint_eigvals as eigvalsh
+from engine.ops.lu_ops import lu, lu_matrix_inverse, lu_reconstruct, lu_solve
 from engine.ops.math_ops import matmul, tensordot
+from engine.ops.matrix_functions import expm, logm, matrix_rank, sqrtm
 from engine.ops.norm_ops import norm
 
 __all__ = ["diag", "eye", "global_norm", "matmul", "matrix_transpose", "set_diag", "tensordot", "transpose"]
@@ -36,3 +38,4 @@ __all__ += ["adjoint", "band_part", "cholesky", "cholesky_solve", "det", "diag_p
             "inv", "logdet", "lstsq", "norm", "qr", "slogdet", "solve", "svd", "trace", "triangular_solve"]
 __all__ += ["cross", "tensor_diag", "tensor_diag_part"]
 __all__ += ["pinv"]
+__all__ += ["expm", "logm", "lu", "lu_matrix_inverse", "lu_reconstruct", "lu_solve", "matrix_rank", "sqrtm"]

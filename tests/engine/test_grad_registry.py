@@ -49,6 +49,7 @@ from engine.ops.einsum_op import einsum
 from engine.ops.fused_batch_norm_ops import fused_batch_norm_v3
 from engine.ops.lrn_ops import lrn
 from engine.ops.math_ops import cumprod
+from engine.ops.matrix_functions import sqrtm
 from engine.ops.nd_index_ops import gather_nd, scatter_nd
 from engine.ops.reverse_op import reverse, reverse_sequence
 from engine.ops.tensor_array_ops import TensorArray
@@ -931,6 +932,7 @@ LINALG_CASES = {
         Case(lambda x: [math_ops.abs(t) for t in linalg_ops.svd(x)], [rnd(2, 4)], label="wide"),
         Case(lambda x: [math_ops.abs(t) for t in linalg_ops.svd(x)], [rnd(2, 3, 2)], label="tall"),
     ],
+    "MatrixSquareRoot": [Case(lambda x: sqrtm(_spd(x)), [rnd(2, 3, 3)])],
     "MatrixBandPart": [Case(lambda x: band_ops.matrix_band_part(x, 1, 0), [rnd(2, 3, 4)])],
     "MatrixDiagPart": [
         Case(lambda x: band_ops.matrix_diag_part(x), [rnd(2, 3, 3)]),
@@ -1099,6 +1101,7 @@ NO_GRADIENT_IN_TF = {
     "AssignAddVariableOp", "AssignSubVariableOp", "DestroyResourceOp", "ParseExampleV2",
     "StringFormat", "PrintV2",
     "RFFT3D", "IRFFT3D",  # TF's fft_ops.py registers no gradient for the 3-D real transforms
+    "Lu", "MatrixLogarithm",  # nor linalg_grad.py for these
     # the while-loop gradient's bookkeeping
     "StackV2", "StackPushV2", "StackPopV2", "StackCloseV2", "ControlTrigger",
     # tf.data's dataset and iterator ops

@@ -14,7 +14,10 @@ import engine as tf
 from tests.fixtures import model_fixture
 from tests.interop.test_sparse_graph_in_tf import _TF_RUNS  # runs a GraphDef on feeds, prints values
 
-MODELS = [("signal_ops", "signal_model.py", "signal_tf")]
+MODELS = [
+    ("signal_ops", "signal_model.py", "signal_tf"),
+    ("linalg_ops", "linalg_more_model.py", "linalg_more_tf"),
+]
 
 
 @pytest.mark.parametrize("folder, model_file, prefix", MODELS, ids=[m[0] for m in MODELS])
