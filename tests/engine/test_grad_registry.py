@@ -1019,6 +1019,8 @@ COMPLEX_CASES.update({
     "Diag": [Case(lambda x: diag_ops.diag(x), [rnd(2, 3)])],
     "DiagPart": [Case(lambda x: diag_ops.diag_part(x), [rnd(2, 3, 2, 3)])],
     "Cross": [Case(lambda a, b: diag_ops.cross(a, b), [rnd(2, 3), rnd(2, 3)])],
+    "ConjugateTranspose": [Case(lambda x, y: _parts(array_ops.matrix_transpose(_c(x, y), conjugate=True)),
+                                [rnd(2, 3, 4), rnd(2, 3, 4)])],
 })
 
 

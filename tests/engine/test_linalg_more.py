@@ -71,3 +71,12 @@ def test_build_time_errors_are_tfs(build, error, message):
     with pytest.raises(error) as info:
         build()
     assert str(info.value) == message
+
+
+def test_complex_gradients_are_tfs():
+    """Gradients through complex Cholesky, inverse, determinant, solves, eigen, QR and SVD decompositions,
+    sqrtm and adjoint matmuls (tests/fixtures/linalg_ops/linalg_complex_model.py) are TF's."""
+    meta, values, model = model_fixture.load("linalg_ops", "linalg_complex_model.py", "linalg_complex_tf")
+    feeds, out, grads = model.build(tf)
+    assert model_fixture.static_signature({**out, **grads}) == meta
+    model_fixture.assert_values_match(feeds, {**out, **grads}, values, rtol=1e-7, atol=1e-9)

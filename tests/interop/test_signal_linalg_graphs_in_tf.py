@@ -1,6 +1,6 @@
 """The engine's tf.signal and tf.linalg graphs load and run in TensorFlow: each model of tests/fixtures
-(signal_ops, linalg_more) with its gradients, written as a GraphDef by the engine, imported by TF 2.21 and
-run with the same feeds, gives the engine's values."""
+(signal_ops, linalg_more, linalg_complex) with its gradients, written as a GraphDef by the engine,
+imported by TF 2.21 and run with the same feeds, gives the engine's values."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from tests.interop.test_sparse_graph_in_tf import _TF_RUNS  # runs a GraphDef on
 MODELS = [
     ("signal_ops", "signal_model.py", "signal_tf"),
     ("linalg_ops", "linalg_more_model.py", "linalg_more_tf"),
+    ("linalg_ops", "linalg_complex_model.py", "linalg_complex_tf"),
 ]
 
 
-@pytest.mark.parametrize("folder, model_file, prefix", MODELS, ids=[m[0] for m in MODELS])
+@pytest.mark.parametrize("folder, model_file, prefix", MODELS, ids=[m[1] for m in MODELS])
 def test_tensorflow_runs_our_graph(tmp_path, tf_python, folder, model_file, prefix):
     _, _, model = model_fixture.load(folder, model_file, prefix)
     with tf.Graph().as_default() as graph:
