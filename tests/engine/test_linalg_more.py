@@ -80,3 +80,29 @@ def test_complex_gradients_are_tfs():
     feeds, out, grads = model.build(tf)
     assert model_fixture.static_signature({**out, **grads}) == meta
     model_fixture.assert_values_match(feeds, {**out, **grads}, values, rtol=1e-7, atol=1e-9)
+
+
+def test_matvec_normalize_and_aliases_are_tfs():
+    """Names, shapes and values TensorFlow 2.21 gives for the same calls."""
+    a = tf.constant(np.arange(12.0).reshape(2, 2, 3))
+    b = tf.constant([[1.0, 2], [3, 4]], tf.float64)
+    out = [tf.linalg.matvec(a, b, transpose_a=True),
+           tf.linalg.matvec(a[0], tf.constant([1.0, 2, 3], tf.float64)),
+           *tf.linalg.normalize(a, axis=-1), *tf.linalg.normalize(a, ord=1),
+           tf.linalg.l2_normalize(a, axis=1), tf.linalg.einsum("ij,jk->ik", a[0], tf.transpose(a[1]))]
+    assert [f"{t.name} {t.shape}" for t in out] == [
+        "MatVec/Squeeze:0 (2, 3)", "MatVec_1/Squeeze:0 (2,)", "normalize/truediv:0 (2, 2, 3)",
+        "normalize/norm/Sqrt:0 (2, 2, 1)", "normalize_1/truediv:0 (2, 2, 3)",
+        "normalize_1/norm/Sum:0 (1, 1, 1)",
+        "l2_normalize:0 (2, 2, 3)", "einsum/Einsum:0 (2, 2)"]
+    with tf.Session() as sess:
+        matvec, vector, unit, length, _, total, _, _ = sess.run(out)
+    np.testing.assert_array_equal(matvec, [[6.0, 9.0, 12.0], [54.0, 61.0, 68.0]])
+    np.testing.assert_array_equal(vector, [8.0, 26.0])
+    np.testing.assert_allclose(unit[0, 0], [0.0, 0.4472135954999579, 0.8944271909999159], rtol=1e-15)
+    np.testing.assert_allclose(length[..., 0], [[2.23606797749979, 7.0710678118654755],
+                                                [12.206555615733702, 17.378147196982766]], rtol=1e-15)
+    assert total.item() == 66.0
+    with pytest.raises(ValueError, match=r"^Only one of `transpose_a` and `adjoint_a` can be True. Received "
+                                         r"`transpose_a`=True, `adjoint_a`=True.$"):
+        tf.linalg.matvec(a, b, transpose_a=True, adjoint_a=True)

@@ -134,6 +134,10 @@ def matmul(
 ):
     """Matrix product (MatMul for rank 2, BatchMatMulV2 for batches)."""
     with ops.name_scope(name, "MatMul", [a, b]) as scope:
+        for side, transpose, adjoint in (("a", transpose_a, adjoint_a), ("b", transpose_b, adjoint_b)):
+            if transpose and adjoint:
+                raise ValueError(f"Only one of `transpose_{side}` and `adjoint_{side}` can be True. Received "
+                                 f"`transpose_{side}`={transpose}, `adjoint_{side}`={adjoint}.")
         a = _convert(a, name="a")
         b = _convert(b, preferred_dtype=a.dtype.base_dtype, name="b")
         ra, rb = a.shape.ndims, b.shape.ndims
@@ -166,6 +170,14 @@ def matmul(
                 "transpose_b": bool(transpose_b),
             },
         )
+
+
+def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False, name=None):
+    """``tf.linalg.matvec``: each matrix of `a` times the vector of `b` (a matmul with b as a column)."""
+    with ops.name_scope(name, "MatVec", [a, b]):
+        output = matmul(a, array_ops.expand_dims(b, axis=-1), transpose_a=transpose_a, adjoint_a=adjoint_a,
+                        a_is_sparse=a_is_sparse, b_is_sparse=b_is_sparse)
+        return array_ops.squeeze(output, axis=-1)
 
 
 def _conj(x):
