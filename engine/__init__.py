@@ -314,6 +314,7 @@ from engine.ops.partition_ops import dynamic_partition, dynamic_stitch
 from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from engine.ops.reverse_op import reverse, reverse_sequence
 from engine.ops.reverse_op import reverse as reverse_v2
+from engine.ops.roll_op import roll
 from engine.ops.script_ops import numpy_function, py_func
 from engine.ops.segment_ops import (
     segment_max,
@@ -690,6 +691,7 @@ __all__ = [
     "reverse",
     "reverse_sequence",
     "reverse_v2",
+    "roll",
     "rint",
     "round",
     "rsqrt",

@@ -14,6 +14,7 @@ from engine.ops import array_ops, math_ops
 from engine.ops.complex_ops import real
 from engine.ops.constant_op import constant
 from engine.ops.op_util import dims, make_tensor, shape, shape_error
+from engine.ops.roll_op import roll
 
 _COMPLEX = ("complex64", "complex128")
 _REAL = ("float32", "float64")
@@ -232,6 +233,31 @@ def rfft3d(input_tensor, fft_length=None, name=None):
 def irfft3d(input_tensor, fft_length=None, name=None):
     """``tf.signal.irfft3d``: `irfft` over the three innermost dimensions."""
     return _real_transform("IRFFT3D", input_tensor, fft_length, name)
+
+
+def _shift(x, axes, name, default_name, sign):
+    with ops.name_scope(name, default_name) as scope:
+        x = ops.convert_to_tensor(x)
+        if axes is None:
+            axes = tuple(range(x.shape.ndims))
+            shift = array_ops.shape_v1(x) // 2
+        elif isinstance(axes, int):
+            shift = array_ops.shape_v1(x)[axes] // 2
+        else:
+            rank = array_ops.rank(x)
+            axes = array_ops.where(math_ops.less(axes, 0), axes + rank, axes)  # negative axes from the end
+            shift = array_ops.gather(array_ops.shape_v1(x), axes) // 2
+        return roll(x, shift if sign > 0 else -shift, axes, scope)
+
+
+def fftshift(x, axes=None, name=None):
+    """``tf.signal.fftshift``: the zero-frequency bin moved to the centre (a roll by half of each axis)."""
+    return _shift(x, axes, name, "fftshift", 1)
+
+
+def ifftshift(x, axes=None, name=None):
+    """``tf.signal.ifftshift``: the inverse of `fftshift`."""
+    return _shift(x, axes, name, "ifftshift", -1)
 
 
 # --- gradients ------------------------------------------------------------------------------------------

@@ -183,6 +183,19 @@ def hamming_window(window_length, periodic=True, dtype=dtypes.float32, name=None
     return _raised_cosine_window(name, "hamming_window", window_length, periodic, dtype, 0.54, 0.46)
 
 
+def vorbis_window(window_length, dtype=dtypes.float32, name=None):
+    """``tf.signal.vorbis_window``: sin(pi / 2 sin^2(pi (n + 0.5) / N)), the power-complementary window of
+    Vorbis' MDCT."""
+    with ops.name_scope(name, "vorbis_window"):
+        dtype = dtypes.as_dtype(dtype)
+        if not dtype.is_floating:
+            raise ValueError(f"dtype must be a floating point type. Found {dtype}")
+        window_length = _scalar(window_length, "window_length", dtype=dtypes.int32)
+        arg = array_ops.cast(math_ops.range(window_length), dtype)
+        inner = math_ops.sin(np.pi / array_ops.cast(window_length, dtype) * (arg + 0.5))
+        return math_ops.sin(np.pi / 2.0 * math_ops.pow(inner, 2.0))
+
+
 # --- short-time Fourier transforms ----------------------------------------------------------------------
 
 

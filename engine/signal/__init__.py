@@ -7,9 +7,11 @@ from engine.ops.fft_ops import (
     fft,
     fft2d,
     fft3d,
+    fftshift,
     ifft,
     ifft2d,
     ifft3d,
+    ifftshift,
     irfft,
     irfft2d,
     irfft3d,
@@ -26,9 +28,10 @@ from engine.ops.signal_ops import (
     inverse_stft_window_fn,
     overlap_and_add,
     stft,
+    vorbis_window,
 )
 
-__all__ = ["dct", "fft", "fft2d", "fft3d", "frame", "hamming_window", "hann_window", "idct", "ifft", "ifft2d",
-           "ifft3d", "inverse_stft", "inverse_stft_window_fn", "irfft", "irfft2d", "irfft3d",
-           "linear_to_mel_weight_matrix", "mfccs_from_log_mel_spectrograms", "overlap_and_add", "rfft",
-           "rfft2d", "rfft3d", "stft"]
+__all__ = ["dct", "fft", "fft2d", "fft3d", "fftshift", "frame", "hamming_window", "hann_window", "idct",
+           "ifft", "ifft2d", "ifft3d", "ifftshift", "inverse_stft", "inverse_stft_window_fn", "irfft", "irfft2d",
+           "irfft3d", "linear_to_mel_weight_matrix", "mfccs_from_log_mel_spectrograms", "overlap_and_add",
+           "rfft", "rfft2d", "rfft3d", "stft", "vorbis_window"]

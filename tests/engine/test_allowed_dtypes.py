@@ -506,6 +506,7 @@ _TF_INPUT_NAMES = {
     **{t: "input" for t in ("Real", "Imag", "Angle", "Conj", "FFT", "IFFT", "FFT2D", "IFFT2D", "FFT3D",
                             "IFFT3D")},
     "ConjugateTranspose": "x perm",
+    "Roll": "input shift axis",
     "ComplexAbs": "x",
     "Diag": "diagonal",
     "DiagPart": "input",

@@ -52,6 +52,7 @@ from engine.ops.math_ops import cumprod
 from engine.ops.matrix_functions import sqrtm
 from engine.ops.nd_index_ops import gather_nd, scatter_nd
 from engine.ops.reverse_op import reverse, reverse_sequence
+from engine.ops.roll_op import roll
 from engine.ops.tensor_array_ops import TensorArray
 from engine.ops.top_k_ops import top_k
 from engine.ops.while_loop import while_loop
@@ -933,6 +934,7 @@ LINALG_CASES = {
         Case(lambda x: [math_ops.abs(t) for t in linalg_ops.svd(x)], [rnd(2, 3, 2)], label="tall"),
     ],
     "MatrixSquareRoot": [Case(lambda x: sqrtm(_spd(x)), [rnd(2, 3, 3)])],
+    "Roll": [Case(lambda x: roll(x, [1, -2], [0, 2]), [rnd(2, 3, 4)])],
     "MatrixBandPart": [Case(lambda x: band_ops.matrix_band_part(x, 1, 0), [rnd(2, 3, 4)])],
     "MatrixDiagPart": [
         Case(lambda x: band_ops.matrix_diag_part(x), [rnd(2, 3, 3)]),

@@ -39,6 +39,10 @@ def test_output_names_and_shapes_are_tfs():
         "rfft3d:0 (2, 2, 2)": tf.signal.rfft3d(tf.ones([2, 2, 2])),
         "irfft3d:0 (2, 2, 2)": tf.signal.irfft3d(tf.ones([2, 2, 2], tf.complex64)),
         "rfft:0 (2, 16)": tf.spectral.rfft(x, [30]),
+        "fftshift:0 (2, 40)": tf.signal.fftshift(x),
+        "ifftshift:0 (2, 40)": tf.signal.ifftshift(x, axes=[-1]),
+        "vorbis_window/Sin_1:0 (5,)": tf.signal.vorbis_window(5),
+        "Roll:0 (2, 40)": tf.roll(x, 1, 0),
         "frame/GatherV2_1:0 (2, 10, 8)": tf.signal.frame(x, 8, 4, pad_end=True),
     }
     assert {f"{t.name} {t.shape}" for t in built.values()} == set(built)
@@ -75,6 +79,16 @@ def test_output_names_and_shapes_are_tfs():
             "frame_step must be an integer. Got <dtype: 'float32'>",
         ),
         (lambda: tf.signal.frame(tf.ones([]), 2, 1), "Shape () must have rank at least 1"),
+    (
+        lambda: tf.signal.vorbis_window(4, dtype=tf.int32),
+        "dtype must be a floating point type. Found <dtype: 'int32'>",
+    ),
+    (
+        lambda: tf.roll(tf.ones([3, 4]), [1, 2], [0]),
+        "Dimension 0 in both shapes must be equal, but are 2 and 1. Shapes are [2] and [1]. for "
+        "'{{node Roll}} = Roll[T=DT_FLOAT, Taxis=DT_INT32, Tshift=DT_INT32](ones, Roll/shift, Roll/axis)' "
+        "with input shapes: [3,4], [2], [1].",
+    ),
         (
             lambda: tf.signal.fft3d(tf.ones([2, 2], tf.complex64)),
             "Shape must be at least rank 3 but is rank 2 for "
@@ -95,3 +109,9 @@ def test_inverse_stft_with_its_window_gives_the_signal_back():
     with tf.Session() as sess:
         value = sess.run(back)
     np.testing.assert_allclose(value[:, 12:52], signal[:, 12:52], atol=1e-5)  # where 4 windows overlap
+
+
+def test_roll_out_of_range_axis_is_tfs_error():
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError) as info:
+        sess.run(tf.roll(tf.ones([3, 4]), 1, 2))
+    assert info.value.message.split("\n")[0] == "axis 2 is out of range"
