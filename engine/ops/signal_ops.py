@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine.framework import dtypes, ops, tensor_util
-from engine.ops import array_ops, math_ops
+from engine.ops import array_ops, math_ops, nn_ops
+from engine.ops.bessel_ops import bessel_i0e
 from engine.ops.constant_op import constant
 from engine.ops.fft_ops import irfft, rfft
 
@@ -183,14 +184,55 @@ def hamming_window(window_length, periodic=True, dtype=dtypes.float32, name=None
     return _raised_cosine_window(name, "hamming_window", window_length, periodic, dtype, 0.54, 0.46)
 
 
+def _window_length(window_length, dtype):
+    """TF's _check_params: a floating dtype and a scalar int32 length."""
+    if not dtype.is_floating:
+        raise ValueError(f"dtype must be a floating point type. Found {dtype}")
+    return _scalar(window_length, "window_length", dtype=dtypes.int32)
+
+
+def kaiser_window(window_length, beta=12.0, dtype=dtypes.float32, name=None):
+    """``tf.signal.kaiser_window``: I0(beta sqrt(1 - (2n / (N - 1) - 1)^2)) / I0(beta), computed with the
+    scaled I0e so it does not overflow."""
+    with ops.name_scope(name, "kaiser_window"):
+        dtype = dtypes.as_dtype(dtype)
+        window_length = _window_length(window_length, dtype)
+        length = _static_int(window_length)
+        if length == 1:
+            return array_ops.ones([1], dtype=dtype)
+        # float32 first, as TF: its range has no float16
+        halflen_float = (array_ops.cast(window_length, dtypes.float32) - 1.0) / 2.0
+        arg = array_ops.cast(math_ops.range(-halflen_float, halflen_float + 0.1, dtype=dtypes.float32), dtype)
+        beta = array_ops.cast(beta, dtype)
+        one = array_ops.cast(1.0, dtype)
+        halflen_float = array_ops.cast(halflen_float, dtype)
+        num = beta * math_ops.sqrt(nn_ops.relu(one - math_ops.square(arg / halflen_float)))
+        window = math_ops.exp(num - beta) * (bessel_i0e(num) / bessel_i0e(beta))
+        window.set_shape([length])  # TF's shape inference evaluates the float range when the length is static
+        return window
+
+
+def kaiser_bessel_derived_window(window_length, beta=12.0, dtype=dtypes.float32, name=None):
+    """``tf.signal.kaiser_bessel_derived_window``: the square root of the normalised running sum of a Kaiser
+    window of half the length, mirrored (the power-complementary window of AAC's MDCT)."""
+    with ops.name_scope(name, "kaiser_bessel_derived_window"):
+        dtype = dtypes.as_dtype(dtype)
+        window_length = _window_length(window_length, dtype)
+        halflen = window_length // 2
+        kaiserw_csum = math_ops.cumsum(kaiser_window(halflen + 1, beta, dtype=dtype))
+        halfw = math_ops.sqrt(kaiserw_csum[:-1] / kaiserw_csum[-1])
+        window = array_ops.concat((halfw, halfw[::-1]), axis=0)
+        length = _static_int(window_length)
+        window.set_shape([None if length is None else 2 * (length // 2)])
+        return window
+
+
 def vorbis_window(window_length, dtype=dtypes.float32, name=None):
     """``tf.signal.vorbis_window``: sin(pi / 2 sin^2(pi (n + 0.5) / N)), the power-complementary window of
     Vorbis' MDCT."""
     with ops.name_scope(name, "vorbis_window"):
         dtype = dtypes.as_dtype(dtype)
-        if not dtype.is_floating:
-            raise ValueError(f"dtype must be a floating point type. Found {dtype}")
-        window_length = _scalar(window_length, "window_length", dtype=dtypes.int32)
+        window_length = _window_length(window_length, dtype)
         arg = array_ops.cast(math_ops.range(window_length), dtype)
         inner = math_ops.sin(np.pi / array_ops.cast(window_length, dtype) * (arg + 0.5))
         return math_ops.sin(np.pi / 2.0 * math_ops.pow(inner, 2.0))

@@ -26,12 +26,15 @@ from engine.ops.signal_ops import (
     hann_window,
     inverse_stft,
     inverse_stft_window_fn,
+    kaiser_bessel_derived_window,
+    kaiser_window,
     overlap_and_add,
     stft,
     vorbis_window,
 )
 
 __all__ = ["dct", "fft", "fft2d", "fft3d", "fftshift", "frame", "hamming_window", "hann_window", "idct",
-           "ifft", "ifft2d", "ifft3d", "ifftshift", "inverse_stft", "inverse_stft_window_fn", "irfft",
+           "ifft", "ifft2d", "ifft3d", "ifftshift", "inverse_stft", "inverse_stft_window_fn",
+           "kaiser_bessel_derived_window", "kaiser_window", "irfft",
            "irfft2d", "irfft3d", "linear_to_mel_weight_matrix", "mfccs_from_log_mel_spectrograms",
            "overlap_and_add", "rfft", "rfft2d", "rfft3d", "stft", "vorbis_window"]

@@ -507,6 +507,7 @@ _TF_INPUT_NAMES = {
                             "IFFT3D")},
     "ConjugateTranspose": "x perm",
     "Roll": "input shift axis",
+    **{t: "x" for t in ("BesselI0", "BesselI0e", "BesselI1", "BesselI1e")},
     "ComplexAbs": "x",
     "Diag": "diagonal",
     "DiagPart": "input",

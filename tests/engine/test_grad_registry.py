@@ -21,6 +21,7 @@ from engine.framework import dtypes, ops, registry
 from engine.ops import (
     array_ops,
     band_ops,
+    bessel_ops,
     complex_ops,
     cond,
     constant_op,
@@ -935,6 +936,9 @@ LINALG_CASES = {
     ],
     "MatrixSquareRoot": [Case(lambda x: sqrtm(_spd(x)), [rnd(2, 3, 3)])],
     "Roll": [Case(lambda x: roll(x, [1, -2], [0, 2]), [rnd(2, 3, 4)])],
+    **{t: [Case(lambda x, f=f: getattr(bessel_ops, f)(3.0 * x), [rnd(2, 3)])]
+       for t, f in (("BesselI0", "bessel_i0"), ("BesselI0e", "bessel_i0e"), ("BesselI1", "bessel_i1"),
+                    ("BesselI1e", "bessel_i1e"))},
     "MatrixBandPart": [Case(lambda x: band_ops.matrix_band_part(x, 1, 0), [rnd(2, 3, 4)])],
     "MatrixDiagPart": [
         Case(lambda x: band_ops.matrix_diag_part(x), [rnd(2, 3, 3)]),
