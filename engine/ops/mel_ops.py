@@ -1,6 +1,7 @@
 """``tf.signal``'s spectral features: ``linear_to_mel_weight_matrix``, ``dct`` / ``idct`` (types I-IV, on
-RFFT / IRFFT) and ``mfccs_from_log_mel_spectrograms`` (HTK's scaled DCT-II), built from existing ops as TF
-builds them (python/ops/signal/mel_ops.py, dct_ops.py, mfcc_ops.py); no kernels or gradients of their own."""
+RFFT / IRFFT), ``mdct`` / ``inverse_mdct`` (on the DCT-IV) and ``mfccs_from_log_mel_spectrograms`` (HTK's
+scaled DCT-II), built from existing ops as TF builds them (python/ops/signal/mel_ops.py, dct_ops.py,
+mfcc_ops.py, spectral_ops.py); no kernels or gradients of their own."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from engine.ops import array_ops, math_ops
 from engine.ops.complex_ops import complex as make_complex
 from engine.ops.complex_ops import real
 from engine.ops.fft_ops import irfft, rfft
-from engine.ops.signal_ops import frame
+from engine.ops.reverse_op import reverse
+from engine.ops.signal_ops import frame, overlap_and_add, vorbis_window
 
 # The mel scale of HTK and Slaney's toolbox: mel = 1127 ln(1 + hertz / 700).
 _MEL_BREAK_FREQUENCY_HERTZ = 700.0
@@ -159,7 +161,8 @@ def _dct_internal(x, dct_type, n, norm):
         return real(irfft(scale * make_complex(x, zero), fft_length=array_ops.stack([2 * axis_dim])))[
             ..., :axis_dim
         ]
-    dct2 = _dct_internal(x, 2, 2 * axis_dim, None)
+    with ops.name_scope(None, "dct", [x]):  # TF's type IV calls its whole dct again, scope and all
+        dct2 = _dct_internal(x, 2, 2 * axis_dim, None)
     dct4 = dct2[..., 1::2]
     if norm == "ortho":
         dct4 *= math.sqrt(0.5) * math_ops.rsqrt(axis_dim_float)
@@ -198,3 +201,55 @@ def mfccs_from_log_mel_spectrograms(log_mel_spectrograms, name=None):
             num_mel_bins = array_ops.shape_v1(log_mel_spectrograms)[-1]
         dct2 = dct(log_mel_spectrograms, type=2)
         return dct2 * math_ops.rsqrt(array_ops.cast(num_mel_bins, dct2.dtype) * 2.0)
+
+
+# --- MDCT -----------------------------------------------------------------------------------------------
+
+
+def mdct(signals, frame_length, window_fn=vorbis_window, pad_end=False, norm=None, name=None):
+    """``tf.signal.mdct``: the modified DCT of windowed half-overlapping frames (frame_length a multiple of
+    4): each frame folded into half its length, then a DCT-IV; [..., frames, frame_length // 2]."""
+    with ops.name_scope(name, "mdct", [signals, frame_length]):
+        signals = ops.convert_to_tensor(signals, name="signals")
+        signals.shape.with_rank_at_least(1)
+        frame_length = ops.convert_to_tensor(frame_length, name="frame_length")
+        frame_length.shape.assert_has_rank(0)
+        length_static = tensor_util.constant_value(frame_length)
+        if length_static is not None:
+            if length_static % 4 != 0:
+                raise ValueError("The frame length must be a multiple of 4.")
+            frame_step = ops.convert_to_tensor(length_static // 2, dtype=frame_length.dtype)
+        else:
+            frame_step = frame_length // 2
+        framed = frame(signals, frame_length, frame_step, pad_end=pad_end)
+        if window_fn is not None:
+            framed *= window_fn(frame_length, dtype=framed.dtype)
+        else:
+            framed *= 1.0 / math.sqrt(2)
+        a, b, c, d = array_ops.split(framed, 4, axis=-1)
+        folded = array_ops.concat((-reverse(c, [-1]) - d, a - reverse(b, [-1])), axis=-1)
+        return dct(folded, type=4, norm=norm)
+
+
+def inverse_mdct(mdcts, window_fn=vorbis_window, norm=None, name=None):
+    """``tf.signal.inverse_mdct``: frames back from `mdct` (DCT-IV, unfolded, windowed) overlap-added; with
+    the default window (or `kaiser_bessel_derived_window`) the signal is reconstructed."""
+    with ops.name_scope(name, "inverse_mdct", [mdcts]):
+        mdcts = ops.convert_to_tensor(mdcts, name="mdcts")
+        mdcts.shape.with_rank_at_least(2)
+        half_len = array_ops.cast(_ts.dimension_value(mdcts.shape[-1]), dtypes.int32)
+        if norm is None:
+            half_len_float = array_ops.cast(half_len, mdcts.dtype.base_dtype)
+            result_idct4 = (0.5 / half_len_float) * dct(mdcts, type=4)
+        elif norm == "ortho":
+            result_idct4 = dct(mdcts, type=4, norm="ortho")
+        else:
+            raise ValueError(f"Unknown normalization. Expected None or 'ortho', got: {norm}")
+        first, second = array_ops.split(result_idct4, 2, axis=-1)
+        unfolded = (second, -reverse(second, [-1]), -reverse(first, [-1]), -first)
+        real_frames = array_ops.concat(unfolded, axis=-1)
+        if window_fn is not None:
+            real_frames *= window_fn(2 * half_len, dtype=mdcts.dtype.base_dtype)
+        else:
+            real_frames *= 1.0 / math.sqrt(2)
+        return overlap_and_add(real_frames, half_len)

@@ -19,7 +19,14 @@ from engine.ops.fft_ops import (
     rfft2d,
     rfft3d,
 )
-from engine.ops.mel_ops import dct, idct, linear_to_mel_weight_matrix, mfccs_from_log_mel_spectrograms
+from engine.ops.mel_ops import (
+    dct,
+    idct,
+    inverse_mdct,
+    linear_to_mel_weight_matrix,
+    mdct,
+    mfccs_from_log_mel_spectrograms,
+)
 from engine.ops.signal_ops import (
     frame,
     hamming_window,
@@ -34,7 +41,7 @@ from engine.ops.signal_ops import (
 )
 
 __all__ = ["dct", "fft", "fft2d", "fft3d", "fftshift", "frame", "hamming_window", "hann_window", "idct",
-           "ifft", "ifft2d", "ifft3d", "ifftshift", "inverse_stft", "inverse_stft_window_fn",
+           "ifft", "ifft2d", "ifft3d", "ifftshift", "inverse_mdct", "inverse_stft", "inverse_stft_window_fn",
            "kaiser_bessel_derived_window", "kaiser_window", "irfft",
-           "irfft2d", "irfft3d", "linear_to_mel_weight_matrix", "mfccs_from_log_mel_spectrograms",
+           "irfft2d", "irfft3d", "linear_to_mel_weight_matrix", "mdct", "mfccs_from_log_mel_spectrograms",
            "overlap_and_add", "rfft", "rfft2d", "rfft3d", "stft", "vorbis_window"]

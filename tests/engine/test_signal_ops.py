@@ -43,6 +43,12 @@ def test_output_names_and_shapes_are_tfs():
         "ifftshift:0 (2, 40)": tf.signal.ifftshift(x, axes=[-1]),
         "vorbis_window/Sin_1:0 (5,)": tf.signal.vorbis_window(5),
         "Roll:0 (2, 40)": tf.roll(x, 1, 0),
+        "mdct/dct/strided_slice:0 (2, 9, 4)": tf.signal.mdct(x, 8),
+        "inverse_mdct/overlap_and_add/strided_slice_1:0 (2, 40)": tf.signal.inverse_mdct(tf.ones([2, 9, 4])),
+        "kaiser_window/mul_1:0 (5,)": tf.signal.kaiser_window(5),
+        "kaiser_bessel_derived_window/concat:0 (6,)": tf.signal.kaiser_bessel_derived_window(6),
+        "bessel_i0e/BesselI0e:0 (2, 40)": tf.math.bessel_i0e(x),
+        "bessel_i1/BesselI1:0 (2, 40)": tf.math.bessel_i1(x),
         "frame/GatherV2_1:0 (2, 10, 8)": tf.signal.frame(x, 8, 4, pad_end=True),
     }
     assert {f"{t.name} {t.shape}" for t in built.values()} == set(built)
@@ -79,6 +85,7 @@ def test_output_names_and_shapes_are_tfs():
             "frame_step must be an integer. Got <dtype: 'float32'>",
         ),
         (lambda: tf.signal.frame(tf.ones([]), 2, 1), "Shape () must have rank at least 1"),
+    (lambda: tf.signal.mdct(tf.ones([2, 40]), 6), "The frame length must be a multiple of 4."),
     (
         lambda: tf.signal.vorbis_window(4, dtype=tf.int32),
         "dtype must be a floating point type. Found <dtype: 'int32'>",
