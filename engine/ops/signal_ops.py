@@ -4,11 +4,13 @@
 so they need no kernels or gradients of their own; values, static shapes and the outer name scopes are
 TF's (python/ops/signal/shape_ops.py, reconstruction_ops.py, spectral_ops.py, window_ops.py).
 
-Deviation: the ops inside those scopes differ from TF's (``frame`` gathers sample indices where TF
-gathers sub-frames of gcd(frame_length, frame_step) samples, so its output is ``frame/GatherV2_1`` where
-TF's is ``frame/Reshape_3``; ``overlap_and_add`` has no "fast_path" Reshape)."""
+Deviation: the ops inside those scopes are not all TF's (``overlap_and_add`` has no "fast_path" Reshape,
+``frame`` with a non-constant frame_length or frame_step uses sub-frames of one sample where TF computes
+their gcd in a while_loop); the outputs' names, static shapes and values are TF's."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -65,9 +67,7 @@ def frame(signal, frame_length, frame_step, pad_end=False, pad_value=0, axis=-1,
             rank, axis = ndims, range(ndims)[static_axis]  # a constant axis keeps the gradient's static shape
         else:
             rank = array_ops.rank(signal)
-            axis = math_ops.floormod(
-                axis, rank
-            )  # a negative axis counted from the end, as TF's range()[axis]
+            axis = math_ops.floormod(axis, rank)  # a negative axis from the end, as TF's range()[axis]
         samples = array_ops.cast(array_ops.gather(array_ops.shape_v1(signal), axis), frame_length.dtype)
         if pad_end:
             pad_value = _scalar(pad_value, "pad_value", dtype=signal.dtype.base_dtype)
@@ -75,16 +75,40 @@ def frame(signal, frame_length, frame_step, pad_end=False, pad_value=0, axis=-1,
             pad_samples = math_ops.maximum(0, frame_length + frame_step * (num_frames - 1) - samples)
             zeros_before = array_ops.zeros(array_ops.stack([axis, 2]), dtypes.int32)
             zeros_after = array_ops.zeros(array_ops.stack([rank - 1 - axis, 2]), dtypes.int32)
-            end = array_ops.reshape(array_ops.stack([0, array_ops.cast(pad_samples, dtypes.int32)]), [1, 2])
+            end = array_ops.expand_dims(array_ops.stack([0, array_ops.cast(pad_samples, dtypes.int32)]), 0)
             paddings = array_ops.concat([zeros_before, end, zeros_after], 0)
             signal = array_ops.pad(signal, paddings, constant_values=pad_value)
+            samples = samples + pad_samples
         else:
             num_frames = math_ops.maximum(
                 constant(0, dtype=frame_length.dtype), 1 + (samples - frame_length) // frame_step
             )
-        starts = array_ops.expand_dims(math_ops.range(num_frames, dtype=frame_length.dtype) * frame_step, 1)
-        offsets = array_ops.expand_dims(math_ops.range(frame_length, dtype=frame_length.dtype), 0)
-        frames = array_ops.gather(signal, starts + offsets, axis=axis)
+        # TF's method: cut the signal into sub-frames of a common divisor of frame_length and frame_step
+        # (their gcd when both are static, else 1), and gather frames_length / divisor of them per frame.
+        length, step = _static_int(frame_length), _static_int(frame_step)
+        divisor = math.gcd(length, step) if length is not None and step is not None else 1
+        subframes_per_frame = frame_length // divisor
+        subframes_per_hop = frame_step // divisor
+        num_subframes = samples // divisor
+        signal_shape = array_ops.shape_v1(signal)
+        index_type = signal_shape.dtype
+        outer, inner = signal_shape[:axis], signal_shape[axis + 1:]
+        if isinstance(axis, ops.Tensor):
+            outer, _, inner = array_ops.split(signal_shape, array_ops.stack([axis, 1, rank - 1 - axis]))
+
+        def middle(*dims):
+            return array_ops.cast(array_ops.stack(list(dims)), index_type)
+
+        slice_shape = array_ops.concat([outer, middle(num_subframes * divisor), inner], 0)
+        subframe_shape = array_ops.concat([outer, middle(num_subframes, divisor), inner], 0)
+        subframes = array_ops.reshape(
+            array_ops.strided_slice(signal, array_ops.zeros_like(signal_shape), slice_shape), subframe_shape)
+        hops = math_ops.range(num_frames, dtype=frame_length.dtype) * subframes_per_hop
+        frame_selector = array_ops.reshape(hops, array_ops.stack([num_frames, 1]))
+        subframe_selector = array_ops.reshape(math_ops.range(subframes_per_frame, dtype=frame_length.dtype),
+                                              array_ops.stack([1, subframes_per_frame]))
+        frames = array_ops.reshape(array_ops.gather(subframes, frame_selector + subframe_selector, axis=axis),
+                                   array_ops.concat([outer, middle(num_frames, frame_length), inner], 0))
         if result_shape is not None:
             frames.set_shape(result_shape)
         return frames
