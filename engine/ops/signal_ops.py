@@ -1,12 +1,12 @@
 """``tf.signal``'s framing and short-time transforms: ``frame``, ``overlap_and_add``, ``stft``,
-``inverse_stft`` (with ``inverse_stft_window_fn``) and the raised-cosine windows ``hann_window`` and
-``hamming_window``. All are built from existing ops (GatherV2, Pad, Reshape, Transpose, RFFT, IRFFT, ...),
+``inverse_stft`` (with ``inverse_stft_window_fn``) and the windows (``hann_window``, ``hamming_window``,
+``kaiser_window``, ``kaiser_bessel_derived_window``, ``vorbis_window``). All are built from existing ops (GatherV2, Pad, Reshape, Transpose, RFFT, IRFFT, ...),
 so they need no kernels or gradients of their own; values, static shapes and the outer name scopes are
 TF's (python/ops/signal/shape_ops.py, reconstruction_ops.py, spectral_ops.py, window_ops.py).
 
-Deviation: the ops inside those scopes are not all TF's (``overlap_and_add`` has no "fast_path" Reshape,
-``frame`` with a non-constant frame_length or frame_step uses sub-frames of one sample where TF computes
-their gcd in a while_loop); the outputs' names, static shapes and values are TF's."""
+Deviation: the ops inside those scopes are not all TF's (``frame`` with a non-constant frame_length or
+frame_step uses sub-frames of one sample where TF computes their gcd in a while_loop); the outputs'
+names, static shapes and values are TF's."""
 
 from __future__ import annotations
 
@@ -134,6 +134,14 @@ def overlap_and_add(signal, frame_step, name=None):
         outer, frames, frame_length = array_ops.split(signal_shape, array_ops.stack([outer_rank, 1, 1]))
         frames, frame_length = array_ops.reshape(frames, []), array_ops.reshape(frame_length, [])
         output_length = frame_length + frame_step * (frames - 1)
+        step_static = _static_int(frame_step)
+        last = signal.shape[-1].value if signal.shape.ndims is not None else None
+        if step_static is not None and step_static == last:
+            # frames that only touch: their concatenation, one Reshape (TF's fast path)
+            full = array_ops.concat([outer, array_ops.expand_dims(output_length, 0)], 0)
+            result = array_ops.reshape(signal, full, name="fast_path")
+            result.set_shape(_overlap_add_shape(signal, frame_step))
+            return result
         segments = -(-frame_length // frame_step)
 
         def full_shape(*inner):

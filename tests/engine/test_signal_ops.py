@@ -26,6 +26,7 @@ def test_output_names_and_shapes_are_tfs():
     s = tf.signal.stft(x, 8, 4)
     built = {
         "overlap_and_add/strided_slice_1:0 (16,)": tf.signal.overlap_and_add(tf.ones([3, 8]), 4),
+        "overlap_and_add_1/fast_path:0 (2, 12)": tf.signal.overlap_and_add(tf.ones([2, 3, 4]), 4),
         "hann_window/sub_2:0 (5,)": tf.signal.hann_window(5),
         "hamming_window/ones:0 (1,)": tf.signal.hamming_window(1),
         "stft/rfft:0 (2, 9, 5)": s,
