@@ -1,8 +1,8 @@
 """``tf.signal``'s framing and short-time transforms: ``frame``, ``overlap_and_add``, ``stft``,
 ``inverse_stft`` (with ``inverse_stft_window_fn``) and the windows (``hann_window``, ``hamming_window``,
-``kaiser_window``, ``kaiser_bessel_derived_window``, ``vorbis_window``). All are built from existing ops (GatherV2, Pad, Reshape, Transpose, RFFT, IRFFT, ...),
-so they need no kernels or gradients of their own; values, static shapes and the outer name scopes are
-TF's (python/ops/signal/shape_ops.py, reconstruction_ops.py, spectral_ops.py, window_ops.py).
+``kaiser_window``, ``kaiser_bessel_derived_window``, ``vorbis_window``). All are built from existing ops
+(GatherV2, Pad, Reshape, Transpose, RFFT, IRFFT, BesselI0e ...), so they need no kernels or gradients of
+their own (python/ops/signal/shape_ops.py, reconstruction_ops.py, spectral_ops.py, window_ops.py).
 
 Deviation: the ops inside those scopes are not all TF's (``frame`` with a non-constant frame_length or
 frame_step uses sub-frames of one sample where TF computes their gcd in a while_loop); the outputs'
