@@ -37,6 +37,7 @@ from engine import (
     random,
     sets,
     signal,
+    spectral,
     strings,
     summary,
     train,
@@ -189,7 +190,7 @@ from engine.ops.control_flow_ops import group, no_op, tuple  # noqa: A004
 from engine.ops.counting_ops import bincount, histogram_fixed_width
 from engine.ops.diag_ops import cross, diag, diag_part
 from engine.ops.einsum_op import einsum
-from engine.ops.fft_ops import fft, fft2d, ifft, ifft2d
+from engine.ops.fft_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d
 from engine.ops.functional_ops import foldl, foldr, map_fn, scan
 from engine.ops.image_ops import random_crop
 from engine.ops.init_ops import (
@@ -197,6 +198,7 @@ from engine.ops.init_ops import (
     glorot_normal_initializer,
     glorot_uniform_initializer,
     ones_initializer,
+    orthogonal_initializer,
     random_normal_initializer,
     random_uniform_initializer,
     truncated_normal_initializer,
@@ -313,6 +315,7 @@ from engine.ops.partition_ops import dynamic_partition, dynamic_stitch
 from engine.ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from engine.ops.reverse_op import reverse, reverse_sequence
 from engine.ops.reverse_op import reverse as reverse_v2
+from engine.ops.roll_op import roll
 from engine.ops.script_ops import numpy_function, py_func
 from engine.ops.segment_ops import (
     segment_max,
@@ -690,6 +693,7 @@ __all__ = [
     "reverse",
     "reverse_sequence",
     "reverse_v2",
+    "roll",
     "rint",
     "round",
     "rsqrt",
@@ -740,6 +744,7 @@ __all__ = [
     "uint64",
     "uint8",
     "uniform_unit_scaling_initializer",
+    "orthogonal_initializer",
     "unstack",
     "variable_op_scope",
     "variable_scope",
@@ -815,8 +820,10 @@ __all__ += [
     "conj",
     "fft",
     "fft2d",
+    "fft3d",
     "ifft",
     "ifft2d",
+    "ifft3d",
     "imag",
     "real",
     "signal",
@@ -826,8 +833,6 @@ __all__ += [
     "diag_part",
 ]
 
-# TF1's tf.spectral is tf.signal's transforms under their older namespace.
-spectral = signal
 # --- Sparse tensors (tf.SparseTensor, tf.sparse and the TF1 top-level sparse_* names) -----------------------
 from engine import sparse  # noqa: E402 - this block is the sparse slice's, kept apart
 from engine.framework.sparse_tensor import (  # noqa: E402

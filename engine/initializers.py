@@ -13,6 +13,7 @@ from engine.ops.init_ops import Identity as identity
 from engine.ops.init_ops import (
     Ones as ones,
 )
+from engine.ops.init_ops import Orthogonal as orthogonal
 from engine.ops.init_ops import (
     RandomNormal as random_normal,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "variance_scaling",
     "zeros",
     "identity",
+    "orthogonal",
     "uniform_unit_scaling",
     "he_normal",
     "he_uniform",

@@ -19,6 +19,7 @@ from engine.ops.clip_ops import global_norm
 from engine.ops.diag_ops import cross
 from engine.ops.diag_ops import diag as tensor_diag
 from engine.ops.diag_ops import diag_part as tensor_diag_part
+from engine.ops.einsum_op import einsum
 from engine.ops.linalg_ops import adjoint, cholesky, cholesky_solve, logdet, pinv, qr, slogdet, svd
 from engine.ops.linalg_ops import matrix_determinant as det
 from engine.ops.linalg_ops import matrix_inverse as inv
@@ -27,8 +28,12 @@ from engine.ops.linalg_ops import matrix_solve_ls as lstsq
 from engine.ops.linalg_ops import matrix_triangular_solve as triangular_solve
 from engine.ops.linalg_ops import self_adjoint_eig as eigh
 from engine.ops.linalg_ops import self_adjoint_eigvals as eigvalsh
+from engine.ops.lu_ops import lu, lu_matrix_inverse, lu_reconstruct, lu_solve
 from engine.ops.math_ops import matmul, tensordot
-from engine.ops.norm_ops import norm
+from engine.ops.math_ops.matmul import matvec
+from engine.ops.matrix_functions import expm, logm, matrix_rank, sqrtm
+from engine.ops.nn_impl import l2_normalize
+from engine.ops.norm_ops import norm, normalize
 
 __all__ = ["diag", "eye", "global_norm", "matmul", "matrix_transpose", "set_diag", "tensordot", "transpose"]
 # Issue 17's linear algebra.
@@ -36,3 +41,5 @@ __all__ += ["adjoint", "band_part", "cholesky", "cholesky_solve", "det", "diag_p
             "inv", "logdet", "lstsq", "norm", "qr", "slogdet", "solve", "svd", "trace", "triangular_solve"]
 __all__ += ["cross", "tensor_diag", "tensor_diag_part"]
 __all__ += ["pinv"]
+__all__ += ["expm", "logm", "lu", "lu_matrix_inverse", "lu_reconstruct", "lu_solve", "matrix_rank", "sqrtm"]
+__all__ += ["einsum", "l2_normalize", "matvec", "normalize"]

@@ -19,14 +19,17 @@ from engine.ops.init_ops import (
     Identity,
     Initializer,
     Ones,
+    Orthogonal,
     VarianceScaling,
     Zeros,
 )
 
 __all__ = [
-    "Constant", "Identity", "Initializer", "Ones", "RandomNormal", "RandomUniform", "TruncatedNormal",
+    "Constant", "Identity", "Initializer", "Ones", "Orthogonal", "RandomNormal", "RandomUniform",
+    "TruncatedNormal",
     "VarianceScaling", "Zeros", "constant", "deserialize", "get", "glorot_normal", "glorot_uniform",
-    "he_normal", "he_uniform", "identity", "lecun_normal", "lecun_uniform", "normal", "ones", "random_normal",
+    "he_normal", "he_uniform", "identity", "lecun_normal", "lecun_uniform", "normal", "ones", "orthogonal",
+    "random_normal",
     "random_uniform", "serialize", "truncated_normal", "uniform", "zeros",
 ]
 
@@ -80,6 +83,7 @@ zeros = Zeros
 ones = Ones
 constant = Constant
 identity = Identity
+orthogonal = Orthogonal
 glorot_uniform = GlorotUniform
 glorot_normal = GlorotNormal
 random_normal = normal = RandomNormal
@@ -92,11 +96,13 @@ he_uniform = HeUniform
 
 # What `deserialize` (and `get` with a name) resolves: Keras's class names and its snake_case aliases.
 _BY_NAME = {
-    cls.__name__: cls for cls in (Constant, GlorotNormal, GlorotUniform, Identity, Ones, VarianceScaling,
+    cls.__name__: cls for cls in (Constant, GlorotNormal, GlorotUniform, Identity, Ones, Orthogonal,
+                                  VarianceScaling,
                                   Zeros, RandomNormal, RandomUniform, TruncatedNormal, LecunNormal,
                                   LecunUniform, HeNormal, HeUniform)
 }
-_BY_NAME.update(zeros=Zeros, ones=Ones, constant=Constant, identity=Identity, glorot_uniform=GlorotUniform,
+_BY_NAME.update(zeros=Zeros, ones=Ones, constant=Constant, identity=Identity, orthogonal=Orthogonal,
+                glorot_uniform=GlorotUniform,
                 glorot_normal=GlorotNormal, random_normal=RandomNormal, normal=RandomNormal,
                 random_uniform=RandomUniform, uniform=RandomUniform, truncated_normal=TruncatedNormal,
                 lecun_normal=LecunNormal, lecun_uniform=LecunUniform, he_normal=HeNormal,

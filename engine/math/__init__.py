@@ -7,6 +7,7 @@ has only here (``xlogy``).
 from __future__ import annotations
 
 from engine.ops.array_ops import unsorted_segment_sum
+from engine.ops.bessel_ops import bessel_i0, bessel_i0e, bessel_i1, bessel_i1e
 from engine.ops.complex_ops import angle, conj, imag, real
 
 # Families added by the layers/nn slice (engine/ops/*: one module each).
@@ -197,3 +198,4 @@ __all__ += [
     "imag",
     "real",
 ]
+__all__ += ["bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e"]

@@ -1,6 +1,7 @@
-"""Discrete Fourier transforms over the innermost dimension(s): FFT, IFFT, FFT2D, IFFT2D, RFFT, IRFFT, RFFT2D,
-IRFFT2D (``tf.fft``, ``tf.signal.fft`` ...): kernels on numpy.fft, shape rules, registrations, wrappers and
-gradients (TF's python/ops/signal/fft_ops.py: each transform's adjoint, scaled)."""
+"""Discrete Fourier transforms over the innermost one, two or three dimensions: FFT, IFFT, FFT2D, IFFT2D,
+FFT3D, IFFT3D, RFFT, IRFFT, RFFT2D, IRFFT2D, RFFT3D, IRFFT3D (``tf.fft``, ``tf.signal.fft`` ...): kernels
+on numpy.fft, shape rules, registrations, wrappers and gradients (TF's python/ops/signal/fft_ops.py: each
+transform's adjoint, scaled; TF has none for RFFT3D and IRFFT3D, so neither has one here)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from engine.ops import array_ops, math_ops
 from engine.ops.complex_ops import real
 from engine.ops.constant_op import constant
 from engine.ops.op_util import dims, make_tensor, shape, shape_error
+from engine.ops.roll_op import roll
 
 _COMPLEX = ("complex64", "complex128")
 _REAL = ("float32", "float64")
 _COMPLEX_OF = {dtypes.float32: dtypes.complex64, dtypes.float64: dtypes.complex128}
 _REAL_OF = {dtypes.complex64: dtypes.float32, dtypes.complex128: dtypes.float64}
-_RANK = {"FFT": 1, "IFFT": 1, "FFT2D": 2, "IFFT2D": 2, "RFFT": 1, "IRFFT": 1, "RFFT2D": 2, "IRFFT2D": 2}
+_RANK = {"FFT": 1, "IFFT": 1, "FFT2D": 2, "IFFT2D": 2, "FFT3D": 3, "IFFT3D": 3,
+         "RFFT": 1, "IRFFT": 1, "RFFT2D": 2, "IRFFT2D": 2, "RFFT3D": 3, "IRFFT3D": 3}
+_SUFFIX = {1: "", 2: "2D", 3: "3D"}
 
 
 def _axes(rank):
@@ -45,7 +49,7 @@ def _infer_complex(op):
     return [(x.dtype.base_dtype, x.shape)]
 
 
-for _op_type in ("FFT", "IFFT", "FFT2D", "IFFT2D"):
+for _op_type in ("FFT", "IFFT", "FFT2D", "IFFT2D", "FFT3D", "IFFT3D"):
     registry.register_op(
         _op_type,
         infer=_infer_complex,
@@ -91,7 +95,7 @@ def _infer_real_transform(op):
     return [(out_dtype, shape(d[:-rank] + tuple(lengths)))]
 
 
-for _op_type in ("RFFT", "IRFFT", "RFFT2D", "IRFFT2D"):
+for _op_type in ("RFFT", "IRFFT", "RFFT2D", "IRFFT2D", "RFFT3D", "IRFFT3D"):
     _in = "Tcomplex" if _op_type.startswith("I") else "Treal"
     registry.register_op(
         _op_type,
@@ -131,6 +135,16 @@ def ifft2d(input, name=None):  # noqa: A002
     return _complex_transform("IFFT2D", input, name)
 
 
+def fft3d(input, name=None):  # noqa: A002
+    """``tf.signal.fft3d`` / ``tf.fft3d``: the DFT over the three innermost dimensions."""
+    return _complex_transform("FFT3D", input, name)
+
+
+def ifft3d(input, name=None):  # noqa: A002
+    """``tf.signal.ifft3d`` / ``tf.ifft3d``: the inverse DFT over the three innermost dimensions."""
+    return _complex_transform("IFFT3D", input, name)
+
+
 def _fft_length(x, rank, fft_length, inverse):
     """TF's default fft_length: the input's inner dimensions (for an inverse, 2 * (last - 1))."""
     if fft_length is not None:
@@ -148,6 +162,30 @@ def _fft_length(x, rank, fft_length, inverse):
     return inner
 
 
+def _pad_to_fft_length(x, rank, fft_length, inverse):
+    """TF's _maybe_pad_for_rfft: zero-pads the inner dimensions up to fft_length (an inverse's last one to
+    fft_length // 2 + 1 bins) before the op, which then only crops; an empty input is left as it is."""
+    d = dims(x)
+    if d is not None and 0 in d:
+        return x
+    lengths = tensor_util.constant_value(fft_length)
+    if lengths is not None and d is not None and None not in d[-rank:]:
+        target = [int(v) for v in np.reshape(lengths, -1)]
+        if inverse:
+            target[-1] = target[-1] // 2 + 1
+        pads = [[0, max(t - have, 0)] for t, have in zip(target, d[-rank:], strict=False)]
+        if any(pad > 0 for _, pad in pads):
+            return array_ops.pad(x, [[0, 0]] * max(len(d) - len(target), 0) + pads)
+        return x
+    if inverse:
+        fft_length = array_ops.concat([fft_length[:-1], fft_length[-1:] // 2 + 1], 0)
+    inner = array_ops.shape_v1(x)[-rank:]
+    outer = array_ops.zeros(array_ops.expand_dims(math_ops.maximum(0, array_ops.rank(x) - rank), 0),
+                            fft_length.dtype)
+    after = array_ops.concat([outer, math_ops.maximum(0, fft_length - inner)], 0)
+    return array_ops.pad(x, array_ops.stack([array_ops.zeros_like(after), after], axis=1))
+
+
 def _real_transform(op_type, x, fft_length, name):
     rank, inverse = _RANK[op_type], op_type.startswith("I")
     with ops.name_scope(name, op_type.lower(), [x]) as scope:
@@ -161,6 +199,7 @@ def _real_transform(op_type, x, fft_length, name):
             x = array_ops.cast(x, real_type) if x.dtype.base_dtype != real_type else x
             complex_type = _COMPLEX_OF[real_type]
         length = _fft_length(x, rank, fft_length, inverse)
+        x = _pad_to_fft_length(x, rank, length, inverse)
         attrs = {"Treal": real_type, "Tcomplex": complex_type}
         return make_tensor(op_type, [x, length], name=scope, attrs=attrs)
 
@@ -184,6 +223,41 @@ def rfft2d(input_tensor, fft_length=None, name=None):
 def irfft2d(input_tensor, fft_length=None, name=None):
     """``tf.signal.irfft2d``: `irfft` over the two innermost dimensions."""
     return _real_transform("IRFFT2D", input_tensor, fft_length, name)
+
+
+def rfft3d(input_tensor, fft_length=None, name=None):
+    """``tf.signal.rfft3d``: `rfft` over the three innermost dimensions."""
+    return _real_transform("RFFT3D", input_tensor, fft_length, name)
+
+
+def irfft3d(input_tensor, fft_length=None, name=None):
+    """``tf.signal.irfft3d``: `irfft` over the three innermost dimensions."""
+    return _real_transform("IRFFT3D", input_tensor, fft_length, name)
+
+
+def _shift(x, axes, name, default_name, sign):
+    with ops.name_scope(name, default_name) as scope:
+        x = ops.convert_to_tensor(x)
+        if axes is None:
+            axes = tuple(range(x.shape.ndims))
+            shift = array_ops.shape_v1(x) // 2
+        elif isinstance(axes, int):
+            shift = array_ops.shape_v1(x)[axes] // 2
+        else:
+            rank = array_ops.rank(x)
+            axes = array_ops.where(math_ops.less(axes, 0), axes + rank, axes)  # negative axes from the end
+            shift = array_ops.gather(array_ops.shape_v1(x), axes) // 2
+        return roll(x, shift if sign > 0 else -shift, axes, scope)
+
+
+def fftshift(x, axes=None, name=None):
+    """``tf.signal.fftshift``: the zero-frequency bin moved to the centre (a roll by half of each axis)."""
+    return _shift(x, axes, name, "fftshift", 1)
+
+
+def ifftshift(x, axes=None, name=None):
+    """``tf.signal.ifftshift``: the inverse of `fftshift`."""
+    return _shift(x, axes, name, "ifftshift", -1)
 
 
 # --- gradients ------------------------------------------------------------------------------------------
@@ -214,6 +288,8 @@ register_gradient("FFT")(_complex_grad("IFFT"))
 register_gradient("IFFT")(_complex_grad("FFT"))
 register_gradient("FFT2D")(_complex_grad("IFFT2D"))
 register_gradient("IFFT2D")(_complex_grad("FFT2D"))
+register_gradient("FFT3D")(_complex_grad("IFFT3D"))
+register_gradient("IFFT3D")(_complex_grad("FFT3D"))
 
 
 def _rfft_grad(op, grad):
@@ -222,7 +298,7 @@ def _rfft_grad(op, grad):
     or padded back to the input's length. (TF builds IRFFT plus correction terms; the values agree.)"""
     x, fft_length = op.inputs
     rank = _RANK[op.type]
-    inverse = "IFFT" if rank == 1 else "IFFT2D"
+    inverse = "IFFT" + _SUFFIX[rank]
     full = fft_length[-1]
     bins = array_ops.shape_v1(grad)[-1]
     pad_rows = array_ops.zeros(array_ops.stack([array_ops.rank(grad) - 1, 2]), dtypes.int32)
@@ -251,7 +327,7 @@ def _irfft_grad(op, grad):
     """TF's _irfft_grad_helper: RFFT(grad) / size, doubling the bins Hermitian symmetry folded together."""
     x, fft_length = op.inputs
     rank = _RANK[op.type]
-    forward = "RFFT" if rank == 1 else "RFFT2D"
+    forward = "RFFT" + _SUFFIX[rank]
     real_type = grad.dtype.base_dtype
     is_odd = math_ops.floormod(fft_length[-1], 2)
     last = array_ops.shape_v1(x)[-1]

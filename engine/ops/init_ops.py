@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 
 from engine.framework import dtypes
-from engine.ops import array_ops, constant_op, random_ops
+from engine.ops import array_ops, constant_op, linalg_ops, math_ops, random_ops
+from engine.ops.diag_ops import diag_part
 
 
 class Initializer:
@@ -235,6 +236,37 @@ class Identity(Initializer):
         return {"gain": self.gain, "dtype": self.dtype.name}
 
 
+class Orthogonal(Initializer):
+    """``gain`` times a (semi-)orthogonal matrix reshaped to `shape`: the Q of a QR factorisation of a
+    normal sample of the flattened shape (rows = product of all but the last dimension, the matrix taken
+    tall), its columns' signs fixed by R's diagonal, as TF builds it (random_normal, Qr, DiagPart, Sign)."""
+
+    def __init__(self, gain=1.0, seed=None, dtype=dtypes.float32):
+        self.gain = gain
+        self.seed = seed
+        self.dtype = _float_dtype(dtype, dtypes.float32)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        dtype = _float_dtype(dtype, self.dtype)
+        if len(shape) < 2:
+            raise ValueError("The tensor to initialize, specified by argument `shape` must be at least "
+                             f"two-dimensional. Received shape={shape}")
+        num_rows = 1
+        for dim in shape[:-1]:
+            num_rows *= int(dim)
+        num_cols = int(shape[-1])
+        flat_shape = (num_cols, num_rows) if num_rows < num_cols else (num_rows, num_cols)
+        sample = random_ops.random_normal(flat_shape, dtype=dtype, seed=self.seed)
+        q, r = linalg_ops.qr(sample, full_matrices=False)
+        q *= math_ops.sign(diag_part(r))
+        if num_rows < num_cols:
+            q = array_ops.matrix_transpose(q)
+        return self.gain * array_ops.reshape(q, shape)
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed, "dtype": self.dtype.name}
+
+
 def he_normal(seed=None):
     return VarianceScaling(scale=2.0, mode="fan_in", distribution="truncated_normal", seed=seed)
 
@@ -262,3 +294,4 @@ variance_scaling_initializer = VarianceScaling
 glorot_uniform_initializer = GlorotUniform
 glorot_normal_initializer = GlorotNormal
 uniform_unit_scaling_initializer = UniformUnitScaling
+orthogonal_initializer = Orthogonal

@@ -1,10 +1,8 @@
 """Linear algebra on (batches of) matrices: Cholesky, MatrixInverse, MatrixDeterminant, LogMatrixDeterminant,
 MatrixSolve, MatrixTriangularSolve, SelfAdjointEigV2, Qr, Svd (kernels on numpy.linalg, shape rules,
-registrations, wrappers and TF's gradients from python/ops/linalg_grad.py), and what TF builds from them
-(``cholesky_solve``, ``logdet``, ``matrix_solve_ls`` / ``lstsq``). ``tf.norm`` is in norm_ops.py.
-
-Deviation: gradients use transposes where TF uses adjoints, so they hold for real dtypes only (the
-kernels accept TF's complex dtypes)."""
+registrations, wrappers and TF's gradients from python/ops/linalg_grad.py, complex matrices included:
+adjoints where TF takes them, and TF's extra terms for complex Qr and Svd), and what TF builds from them
+(``cholesky_solve``, ``logdet``, ``matrix_solve_ls`` / ``lstsq``). ``tf.norm`` is in norm_ops.py."""
 
 from __future__ import annotations
 
@@ -17,6 +15,7 @@ from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_gradient
 from engine.ops import array_ops, math_ops
 from engine.ops.band_ops import matrix_band_part, matrix_diag_part
+from engine.ops.complex_ops import real
 from engine.ops.op_util import dims, make_op, make_tensor, shape, shape_error
 
 _LINALG_TYPES = ("float64", "float32", "float16", "complex64", "complex128")  # TF's order for these ops
@@ -32,6 +31,11 @@ def _invalid(message):
 
 def _adjoint_of(x):
     return np.conj(np.swapaxes(x, -1, -2))
+
+
+def _adjoint(t):
+    """The conjugate transpose of each matrix of a tensor (TF's _linalg.adjoint in its gradients)."""
+    return array_ops.matrix_transpose(t, conjugate=True)
 
 
 def _square(op, d, det_order=False):
@@ -102,7 +106,7 @@ def _cholesky_grad(op, grad):
     middle = array_ops.matrix_set_diag(middle, 0.5 * matrix_diag_part(middle))
     middle = matrix_band_part(middle, -1, 0)
     grad_a = math_ops.matmul(math_ops.matmul(l_inverse, middle, adjoint_a=True), l_inverse)
-    grad_a += array_ops.matrix_transpose(grad_a)
+    grad_a += _adjoint(grad_a)
     return [grad_a * 0.5]
 
 
@@ -404,7 +408,7 @@ def _self_adjoint_eig_grad(op, grad_e, grad_v):
     else:
         _, v = self_adjoint_eig(op.inputs[0])
         grad_a = math_ops.matmul(v, math_ops.matmul(array_ops.matrix_diag(grad_e), v, adjoint_b=True))
-    grad_a = matrix_band_part(grad_a + array_ops.matrix_transpose(grad_a), -1, 0)
+    grad_a = matrix_band_part(grad_a + _adjoint(grad_a), -1, 0)
     return [array_ops.matrix_set_diag(grad_a, 0.5 * matrix_diag_part(grad_a))]
 
 
@@ -447,20 +451,25 @@ def qr(input, full_matrices=False, name=None):  # noqa: A002
 
 
 def _triangular_solve_right(x, r):
-    """x @ inverse(r)^T for upper-triangular r (TF's _TriangularSolve in _QrGrad)."""
-    solved = matrix_triangular_solve(r, array_ops.matrix_transpose(x), lower=False, adjoint=False)
-    return array_ops.matrix_transpose(solved)
+    """x @ inverse(r)^H for upper-triangular r (TF's _TriangularSolve in _QrGrad)."""
+    return _adjoint(matrix_triangular_solve(r, _adjoint(x), lower=False, adjoint=False))
 
 
 def _qr_grad_square_and_deep(q, r, dq, dr):
     qdq = math_ops.matmul(q, dq, adjoint_a=True)
-    qdq_ = qdq - array_ops.matrix_transpose(qdq)
+    qdq_ = qdq - _adjoint(qdq)
     rdr = math_ops.matmul(r, dr, adjoint_b=True)
-    rdr_ = rdr - array_ops.matrix_transpose(rdr)
+    rdr_ = rdr - _adjoint(rdr)
     tril = matrix_band_part(qdq_ + rdr_, -1, 0)
     grad_a = math_ops.matmul(q, dr + _triangular_solve_right(tril, r))
     grad_b = _triangular_solve_right(dq - math_ops.matmul(q, qdq), r)
-    return grad_a + grad_b
+    ret = grad_a + grad_b
+    if q.dtype.is_complex:  # the imaginary part of R's diagonal is fixed (real): TF's correction term
+        m = rdr - _adjoint(qdq)
+        eyem = array_ops.matrix_set_diag(array_ops.zeros_like(m), matrix_diag_part(m))
+        correction = eyem - array_ops.cast(real(eyem), q.dtype)
+        ret = ret + _triangular_solve_right(math_ops.matmul(q, _adjoint(correction)), r)
+    return ret
 
 
 @register_gradient("Qr")
@@ -525,11 +534,11 @@ _register("Svd", _infer_svd, compiled=_compile_svd, attrs={"compute_uv": True, "
 
 
 def svd(tensor, full_matrices=False, compute_uv=True, name=None):
-    """``tf.svd`` / ``tf.linalg.svd``: singular values (descending) and, with `compute_uv`, U and V with
-    tensor = U @ diag(s) @ V^T (V itself, not its adjoint, as TF)."""
+    """``tf.svd`` / ``tf.linalg.svd``: singular values (descending; real, also of a complex matrix) and,
+    with `compute_uv`, U and V with tensor = U @ diag(s) @ V^H (V itself, not its adjoint, as TF)."""
     op = _unary("Svd", tensor, name, {"compute_uv": bool(compute_uv), "full_matrices": bool(full_matrices)},
                 input_name="tensor")
-    return (op.outputs[0], op.outputs[1], op.outputs[2]) if compute_uv else op.outputs[0]
+    return (real(op.outputs[0]), op.outputs[1], op.outputs[2]) if compute_uv else real(op.outputs[0])
 
 
 @register_gradient("Svd")
@@ -560,19 +569,24 @@ def _svd_grad(op, grad_s, grad_u, grad_v):
     v1 = v[..., :, :m]
     grad_v1 = grad_v[..., :, :m]
     f_u = f * math_ops.matmul(u, grad_u, adjoint_a=True)
-    f_v = f * math_ops.matmul(v1, grad_v1, adjoint_a=True)
-    term1_nouv = (grad_s_mat + math_ops.matmul(f_u + array_ops.matrix_transpose(f_u), s_mat)
-                  + math_ops.matmul(s_mat, f_v + array_ops.matrix_transpose(f_v)))
+    v_gv = math_ops.matmul(v1, grad_v1, adjoint_a=True)
+    f_v = f * v_gv
+    term1_nouv = (grad_s_mat + math_ops.matmul(f_u + _adjoint(f_u), s_mat)
+                  + math_ops.matmul(s_mat, f_v + _adjoint(f_v)))
     grad_a = math_ops.matmul(u, math_ops.matmul(term1_nouv, v1, adjoint_b=True))
     if m != n:
-        gv1t = array_ops.matrix_transpose(grad_v1)
+        gv1t = _adjoint(grad_v1)
         term2_nous = gv1t - math_ops.matmul(math_ops.matmul(gv1t, v1), v1, adjoint_b=True)
         if full_matrices:
             v2 = v[..., :, m:n]
             grad_v2 = grad_v[..., :, m:n]
             term2_nous -= math_ops.matmul(math_ops.matmul(v1, grad_v2, adjoint_a=True), v2, adjoint_b=True)
         grad_a = grad_a + math_ops.matmul(math_ops.matmul(u, s_inv_mat), term2_nous)
-    return [array_ops.matrix_transpose(grad_a) if use_adjoint else grad_a]
+    if a.dtype.is_complex:  # TF's third term: the phases of the singular vectors are free
+        l_diag = array_ops.matrix_set_diag(array_ops.zeros_like(v_gv), matrix_diag_part(v_gv))
+        term3_nouv = math_ops.matmul(s_inv_mat, _adjoint(l_diag) - l_diag)
+        grad_a = grad_a + 0.5 * math_ops.matmul(u, math_ops.matmul(term3_nouv, v1, adjoint_b=True))
+    return [_adjoint(grad_a) if use_adjoint else grad_a]
 
 
 

@@ -75,3 +75,11 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None, keep_dims
         if not keepdims:
             result = array_ops.squeeze(result, axis)
         return result
+
+
+def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002 - TF's argument name
+    """``tf.linalg.normalize``: (tensor / its norm, the norm), the norm as `norm(..., keepdims=True)`."""
+    with ops.name_scope(name, "normalize", [tensor]):
+        tensor = ops.convert_to_tensor(tensor)
+        tensor_norm = array_ops.cast(norm(tensor, ord, axis, keepdims=True), tensor.dtype.base_dtype)
+        return tensor / tensor_norm, tensor_norm

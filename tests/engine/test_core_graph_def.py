@@ -131,6 +131,7 @@ def _many_ops():
         tf.reshape(x, [3, -1]),
         tf.cast(i, tf.float32),
         tf.transpose(x),
+        tf.transpose(tf.complex(x, x), conjugate=True),
         tf.concat([x, x], 1),
         tf.stack([x, x]),
         tf.unstack(x)[0],

@@ -21,6 +21,7 @@ from engine.framework import dtypes, ops, registry
 from engine.ops import (
     array_ops,
     band_ops,
+    bessel_ops,
     complex_ops,
     cond,
     constant_op,
@@ -49,8 +50,10 @@ from engine.ops.einsum_op import einsum
 from engine.ops.fused_batch_norm_ops import fused_batch_norm_v3
 from engine.ops.lrn_ops import lrn
 from engine.ops.math_ops import cumprod
+from engine.ops.matrix_functions import sqrtm
 from engine.ops.nd_index_ops import gather_nd, scatter_nd
 from engine.ops.reverse_op import reverse, reverse_sequence
+from engine.ops.roll_op import roll
 from engine.ops.tensor_array_ops import TensorArray
 from engine.ops.top_k_ops import top_k
 from engine.ops.while_loop import while_loop
@@ -931,6 +934,11 @@ LINALG_CASES = {
         Case(lambda x: [math_ops.abs(t) for t in linalg_ops.svd(x)], [rnd(2, 4)], label="wide"),
         Case(lambda x: [math_ops.abs(t) for t in linalg_ops.svd(x)], [rnd(2, 3, 2)], label="tall"),
     ],
+    "MatrixSquareRoot": [Case(lambda x: sqrtm(_spd(x)), [rnd(2, 3, 3)])],
+    "Roll": [Case(lambda x: roll(x, [1, -2], [0, 2]), [rnd(2, 3, 4)])],
+    **{t: [Case(lambda x, f=f: getattr(bessel_ops, f)(3.0 * x), [rnd(2, 3)])]
+       for t, f in (("BesselI0", "bessel_i0"), ("BesselI0e", "bessel_i0e"), ("BesselI1", "bessel_i1"),
+                    ("BesselI1e", "bessel_i1e"))},
     "MatrixBandPart": [Case(lambda x: band_ops.matrix_band_part(x, 1, 0), [rnd(2, 3, 4)])],
     "MatrixDiagPart": [
         Case(lambda x: band_ops.matrix_diag_part(x), [rnd(2, 3, 3)]),
@@ -1003,7 +1011,8 @@ COMPLEX_CASES = {
     "Angle": [Case(lambda x, y: complex_ops.angle(_c(x, y)), [away(2, 3), away(2, 3)])],
     "ComplexAbs": [Case(lambda x, y: complex_ops.complex_abs(_c(x, y)), [away(2, 3), away(2, 3)])],
     **{t: [Case(lambda x, y, t=t: _parts(fft_ops._complex_transform(t, _c(x, y), None)),
-                [rnd(2, 3, 4), rnd(2, 3, 4)])] for t in ("FFT", "IFFT", "FFT2D", "IFFT2D")},
+                [rnd(2, 3, 4), rnd(2, 3, 4)])]
+       for t in ("FFT", "IFFT", "FFT2D", "IFFT2D", "FFT3D", "IFFT3D")},
     "RFFT": [
         Case(lambda x: _parts(fft_ops.rfft(x)), [rnd(2, 6)]),
         Case(lambda x: _parts(fft_ops.rfft(x, [4])), [rnd(2, 5)], label="cropped"),
@@ -1016,6 +1025,8 @@ COMPLEX_CASES.update({
     "Diag": [Case(lambda x: diag_ops.diag(x), [rnd(2, 3)])],
     "DiagPart": [Case(lambda x: diag_ops.diag_part(x), [rnd(2, 3, 2, 3)])],
     "Cross": [Case(lambda a, b: diag_ops.cross(a, b), [rnd(2, 3), rnd(2, 3)])],
+    "ConjugateTranspose": [Case(lambda x, y: _parts(array_ops.matrix_transpose(_c(x, y), conjugate=True)),
+                                [rnd(2, 3, 4), rnd(2, 3, 4)])],
 })
 
 
@@ -1097,6 +1108,8 @@ NO_GRADIENT_IN_TF = {
     "Where", "RandomUniformInt", "SaveV2", "RestoreV2", "VarHandleOp", "AssignVariableOp",
     "AssignAddVariableOp", "AssignSubVariableOp", "DestroyResourceOp", "ParseExampleV2",
     "StringFormat", "PrintV2",
+    "RFFT3D", "IRFFT3D",  # TF's fft_ops.py registers no gradient for the 3-D real transforms
+    "Lu", "MatrixLogarithm",  # nor linalg_grad.py for these
     # the while-loop gradient's bookkeeping
     "StackV2", "StackPushV2", "StackPopV2", "StackCloseV2", "ControlTrigger",
     # tf.data's dataset and iterator ops

@@ -57,3 +57,17 @@ def test_uniform_unit_scaling_is_tfs():
     np.testing.assert_allclose(b_value[0, 0, 0], [-0.37263596057891846, 0.31469130516052246], rtol=1e-6)
     assert b_value.shape == (2, 2, 3, 2) and np.abs(b_value).max() <= np.sqrt(3 / 12.0)
     assert b.op.graph.get_operation_by_name("b/Initializer/random_uniform/RandomUniform")
+
+
+def test_orthogonal_is_tfs():
+    """Seeded values (tall, wide, conv kernel, float64, gains), the config, TF's ops
+    (random_normal, Qr, DiagPart, Sign) and the error for a vector, as TensorFlow 2.21 gives them."""
+    ours, theirs = model.orthogonal(tf), THEIRS["orthogonal"]
+    assert ours["config"] == theirs["config"]
+    assert ours["ops"] == theirs["ops"]
+    assert ours["vector_error"] == theirs["vector_error"]
+    assert sorted(ours["values"]) == sorted(theirs["values"])
+    for name, value in theirs["values"].items():
+        np.testing.assert_allclose(ours["values"][name], value, rtol=1e-5, atol=1e-6, err_msg=name)
+    tall = np.asarray(ours["values"]["tall"])
+    np.testing.assert_allclose(tall.T @ tall, np.eye(3), atol=1e-6)

@@ -21,6 +21,13 @@ def _compile_cast(op, runtime):
     def kernel(x):
         return np.asarray(x).astype(npd)
 
+    if not dst.is_complex:
+
+        def real_kernel(x):  # a complex value cast to a real type keeps its real part, as TF's kernel
+            x = np.asarray(x)
+            return (np.real(x) if np.iscomplexobj(x) else x).astype(npd)
+
+        return real_kernel
     return kernel
 
 
@@ -84,8 +91,8 @@ def saturate_cast(value, dtype, name=None):
 
 @register_gradient("Cast")
 def _cast_grad(op, grad):
-    src = op.inputs[0].dtype.base_dtype
-    if src.is_floating and grad.dtype.base_dtype.is_floating:
+    src, dst = op.inputs[0].dtype.base_dtype, grad.dtype.base_dtype
+    if (src.is_floating or src.is_complex) and (dst.is_floating or dst.is_complex):  # TF's: real part
         return [array_ops.cast(grad, src)]
     return [None]
 

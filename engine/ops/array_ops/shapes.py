@@ -255,13 +255,18 @@ def _infer_transpose(op):
     return [(x.dtype.base_dtype, shape(tuple(d[i] for i in p)))]
 
 
-registry.register_op(
-    "Transpose",
-    infer=_infer_transpose,
-    kernel=lambda x, perm: np.transpose(x, [int(i) for i in np.reshape(perm, -1)]),
-    inputs=("x: T", "perm: Tperm"),
-    allowed={"Tperm": groups.INDEX_TYPES},
-)
+def _permuted(x, perm):
+    return np.transpose(x, [int(i) for i in np.reshape(perm, -1)])
+
+
+# ConjugateTranspose is transpose(conjugate=True) of a complex tensor: one op, as TF's
+def _conjugate_permuted(x, perm):
+    return np.conj(_permuted(x, perm))
+
+
+for _op_type, _kernel in (("Transpose", _permuted), ("ConjugateTranspose", _conjugate_permuted)):
+    registry.register_op(_op_type, infer=_infer_transpose, kernel=_kernel, inputs=("x: T", "perm: Tperm"),
+                         allowed={"Tperm": groups.INDEX_TYPES})
 
 
 def transpose(a, perm=None, name="transpose", conjugate=False):
@@ -279,9 +284,9 @@ def transpose(a, perm=None, name="transpose", conjugate=False):
                 perm = (n - 1) - np.arange(n, dtype=np.int32)
         if not isinstance(perm, ops.Tensor):
             perm = _convert(perm, dtype=dtypes.int32, name="perm")
-        return make_tensor(
-            "Transpose", [a, perm], name=scope, attrs={"T": a.dtype.base_dtype, "Tperm": perm.dtype}
-        )
+        op_type = "ConjugateTranspose" if conjugate and a.dtype.is_complex else "Transpose"
+        attrs = {"T": a.dtype.base_dtype, "Tperm": perm.dtype}
+        return make_tensor(op_type, [a, perm], name=scope, attrs=attrs)
 
 
 def matrix_transpose(a, name="matrix_transpose", conjugate=False):
@@ -291,7 +296,7 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False):
         if n is None:
             raise ValueError("matrix_transpose needs a tensor of known rank")
         perm = list(_range(n - 2)) + [n - 1, n - 2]
-        return transpose(a, perm, name=scope)
+        return transpose(a, perm, name=scope, conjugate=conjugate)
 
 
 def _infer_squeeze(op):
@@ -499,12 +504,15 @@ def _squeeze_grad(op, grad):
 
 
 @register_gradient("Transpose")
+@register_gradient("ConjugateTranspose")
 def _transpose_grad(op, grad):
+    """The inverse permutation (conjugated again for ConjugateTranspose)."""
+    conjugate = op.type == "ConjugateTranspose"
     perm = tensor_util.constant_value(op.inputs[1])
     if perm is not None:
         inverse = np.argsort(np.asarray(perm).reshape(-1)).astype(np.int32)
-        return [array_ops.transpose(grad, inverse), None]
-    return [array_ops.transpose(grad, array_ops.invert_permutation(op.inputs[1])), None]
+        return [array_ops.transpose(grad, inverse, conjugate=conjugate), None]
+    return [array_ops.transpose(grad, array_ops.invert_permutation(op.inputs[1]), conjugate=conjugate), None]
 
 
 @register_gradient("BroadcastTo")

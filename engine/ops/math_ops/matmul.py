@@ -134,21 +134,30 @@ def matmul(
 ):
     """Matrix product (MatMul for rank 2, BatchMatMulV2 for batches)."""
     with ops.name_scope(name, "MatMul", [a, b]) as scope:
+        for side, transpose, adjoint in (("a", transpose_a, adjoint_a), ("b", transpose_b, adjoint_b)):
+            if transpose and adjoint:
+                raise ValueError(f"Only one of `transpose_{side}` and `adjoint_{side}` can be True. Received "
+                                 f"`transpose_{side}`={transpose}, `adjoint_{side}`={adjoint}.")
         a = _convert(a, name="a")
         b = _convert(b, preferred_dtype=a.dtype.base_dtype, name="b")
-        transpose_a = transpose_a or adjoint_a
-        transpose_b = transpose_b or adjoint_b
         ra, rb = a.shape.ndims, b.shape.ndims
         # As TF: an operand of unknown rank may be a batch, so only two known rank-2 operands make MatMul.
         if ra is None or ra > 2 or rb is None or rb > 2:
             check_same_dtype("BatchMatMulV2", a, b)
+            # BatchMatMulV2 only has adjoints: a complex operand to transpose is conjugated first (TF's)
+            a, b = (_conj(a) if transpose_a else a), (_conj(b) if transpose_b else b)
             return make_tensor(
                 "BatchMatMulV2",
                 [a, b],
                 name=scope,
-                attrs={"T": a.dtype.base_dtype, "adj_x": bool(transpose_a), "adj_y": bool(transpose_b)},
+                attrs={"T": a.dtype.base_dtype, "adj_x": bool(transpose_a or adjoint_a),
+                       "adj_y": bool(transpose_b or adjoint_b)},
             )
         check_same_dtype("MatMul", a, b, args=("a", "b"))
+        # MatMul only has transposes: a complex operand's adjoint is its conjugate transposed (TF's)
+        a, b = (_conj(a) if adjoint_a else a), (_conj(b) if adjoint_b else b)
+        transpose_a = transpose_a or adjoint_a
+        transpose_b = transpose_b or adjoint_b
         return make_tensor(
             "MatMul",
             [a, b],
@@ -161,6 +170,21 @@ def matmul(
                 "transpose_b": bool(transpose_b),
             },
         )
+
+
+def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False, name=None):
+    """``tf.linalg.matvec``: each matrix of `a` times the vector of `b` (a matmul with b as a column)."""
+    with ops.name_scope(name, "MatVec", [a, b]):
+        output = matmul(a, array_ops.expand_dims(b, axis=-1), transpose_a=transpose_a, adjoint_a=adjoint_a,
+                        a_is_sparse=a_is_sparse, b_is_sparse=b_is_sparse)
+        return array_ops.squeeze(output, axis=-1)
+
+
+def _conj(x):
+    """tf.conj: a Conj op for a complex tensor, the tensor itself otherwise."""
+    from engine.ops.complex_ops import conj  # complex_ops builds on math_ops: imported when first needed
+
+    return conj(x) if x.dtype.is_complex else x
 
 
 def tensordot(a, b, axes, name=None):
@@ -210,7 +234,7 @@ def _matmul(a, b, flag, **kwargs):
 
 @register_gradient("MatMul")
 def _matmul_grad(op, grad):
-    a, b = op.inputs
+    a, b = (_conj(x) for x in op.inputs)  # TF's: the conjugates, for complex products
     ta = bool(op.get_attr("transpose_a"))
     tb = bool(op.get_attr("transpose_b"))
     if not ta and not tb:
