@@ -153,3 +153,41 @@ def test_a_bar_links_to_its_node_on_the_graph(board_server, page, traced_logdir)
     info = page.locator("#graph-info")
     info.wait_for(state="visible")
     assert "MatMul" in info.text_content()
+
+
+def test_a_chrome_trace_file_opens_in_the_trace_view(board_server, page, screenshot, tmp_path):
+    """The JSON `timeline.Timeline(...).generate_chrome_trace_format()` writes, TF's (a fixture written by
+    TF 2.21) and the engine's, drawn from a file the user picks: one bar per "Op" event."""
+    import json
+    from pathlib import Path
+
+    from engine.client import timeline
+
+    tf_trace = Path(__file__).resolve().parents[1] / "fixtures" / "run_metadata" / "timeline.json"
+    ops = [e for e in json.loads(tf_trace.read_text())["traceEvents"] if e["ph"] == "X"]
+    server = board_server(tmp_path)  # an empty logdir: a file is all there is to see
+    open_trace(page, server)
+    page.set_input_files("[data-tr-file]", str(tf_trace))
+    page.wait_for_function(f"() => window.board.snapshot().bars === {len(ops)}")
+    rows = sorted({e["tid"] for e in ops})  # TF's Timeline puts overlapping ops in "threads"
+    assert page.evaluate("window.board.snapshot().lanes") == [f"CPU:0 · row {t + 1}" for t in rows]
+    assert page.locator("[data-empty]").is_hidden()
+    assert page.locator("[data-tr-status]").text_content().startswith(f"timeline.json: {len(ops)} ops on 1 device")
+    names = page.evaluate("window.board.state.data.events.name")
+    assert names == [e["args"]["name"] for e in ops]
+    screenshot("trace-file")
+
+    recorded = _traced_runs(tmp_path / "engine_logdir", widths=(("small", 8),))["small"]["step1"]
+    ours = tmp_path / "engine_timeline.json"
+    ours.write_text(timeline.Timeline(recorded.step_stats).generate_chrome_trace_format())
+    page.set_input_files("[data-tr-file]", str(ours))
+    executed = sum(len(dev.node_stats) for dev in recorded.step_stats.dev_stats)
+    page.wait_for_function(f"() => window.board.snapshot().bars === {executed}")
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"displayTimeUnit": "ms"}')
+    page.set_input_files("[data-tr-file]", str(bad))
+    status = page.locator("[data-tr-status]")
+    page.wait_for_function("() => document.querySelector('[data-tr-status]').textContent.includes('bad.json')")
+    assert 'no "traceEvents" list' in status.text_content()
+    assert page.evaluate("window.board.snapshot().bars") == executed  # the last good file stays drawn

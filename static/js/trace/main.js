@@ -14,6 +14,7 @@ import { formatBytes, formatMicros } from "../graph/step_stats.js";
 import { reloader } from "../reload.js";
 import { exposeForTests, markLoaded } from "../testhook.js";
 import { fetchCompare, fetchTimeline, fetchTraceRuns } from "./api.js";
+import { MAX_FILE_BYTES, stepFromChromeTrace } from "./chrome_trace.js";
 import { renderCompare } from "./compare.js";
 import { laneLabel, Timeline } from "./timeline.js";
 
@@ -25,6 +26,7 @@ const el = {
   timeline: $("[data-tr-timeline]"), chart: $("[data-tr-chart]"), tooltip: $("[data-tr-tooltip]"),
   details: $("[data-tr-details]"), compare: $("[data-tr-compare]"), compareNote: $("[data-tr-compare-note]"),
   compareTitle: $("[data-tr-compare-title]"), table: $("[data-tr-table]"), graphLink: $("[data-tr-graph-link]"),
+  file: $("[data-tr-file]"),
 };
 const url = new URLSearchParams(window.location.search);
 const state = {
@@ -33,6 +35,7 @@ const state = {
   depth: Math.min(64, Math.max(1, Number(url.get("depth")) || 1)),
   sort: url.get("sort") || "time_diff", order: url.get("order") === "asc" ? "asc" : "desc",
   runs: [], data: null, matches: [], matchCursor: -1, compare: null,
+  file: null, // the name of a trace file shown instead of a run's step
 };
 const NONE = "";
 
@@ -96,21 +99,47 @@ async function loadStep() {
     return;
   }
   if (run !== state.run || tag !== state.tag) return;
+  state.file = null;
+  el.file.value = "";
+  showStep(data, `${tag}: no step stats (the run metadata holds graphs only; trace with FULL_TRACE to time ops)`);
+}
+
+/** Draws a step (a run's, or a trace file's), or says `emptyText` when it has no bars. */
+function showStep(data, emptyText, prefix = "") {
   state.data = data;
   const n = data.events.lane.length;
   el.details.hidden = true;
   if (!n) {
-    setStatus(`${tag}: no step stats (the run metadata holds graphs only; trace with FULL_TRACE to time ops)`);
+    setStatus(emptyText);
     el.timeline.hidden = true;
   } else {
     el.timeline.hidden = false;
     timeline.show(data);
     const devices = new Set(data.lanes.map((lane) => lane.device)).size;
-    setStatus(`${n.toLocaleString()} ops on ${devices} device${devices === 1 ? "" : "s"}, ` +
+    setStatus(`${prefix}${n.toLocaleString()} ops on ${devices} device${devices === 1 ? "" : "s"}, ` +
       `${data.lanes.length} lane${data.lanes.length === 1 ? "" : "s"}, ${formatMicros(timeline.end)}` +
       (data.truncated ? " (cut: the step has more ops than the Trace view draws)" : ""));
   }
   search();
+}
+
+/** Shows a Chrome trace file the user picked (chrome_trace.js), in place of the run's step. */
+async function openFile(file) {
+  if (file.size > MAX_FILE_BYTES) {
+    setStatus(`Could not open ${file.name}: ${formatBytes(file.size)} is more than the ${formatBytes(MAX_FILE_BYTES)} ` +
+      "the Trace view reads", true);
+    return;
+  }
+  let data;
+  try {
+    data = stepFromChromeTrace(JSON.parse(await file.text()));
+  } catch (error) {
+    setStatus(`Could not open ${file.name}: ${error.message}`, true);
+    return;
+  }
+  state.file = file.name;
+  el.empty.classList.add("is-hidden");
+  showStep(data, `${file.name}: no events`, `${file.name}: `);
 }
 
 function search() {
@@ -189,8 +218,9 @@ function showDetails(index) {
   }
   const name = state.data.events.name[index];
   const graph = `/graphs?${new URLSearchParams({ run: state.run, kind: `run_metadata/${state.tag}`, select: name })}`;
-  el.details.replaceChildren(h("h3", { class: "tr-details__title" }, name), keyValues(index),
-    h("p", { class: "tr-note" }, h("a", { href: graph }, "Show this node on the graph")));
+  // A trace file's nodes belong to no run's graph here.
+  const link = state.file ? [] : [h("p", { class: "tr-note" }, h("a", { href: graph }, "Show this node on the graph"))];
+  el.details.replaceChildren(h("h3", { class: "tr-details__title" }, name), keyValues(index), ...link);
   el.details.hidden = false;
 }
 
@@ -258,6 +288,9 @@ el.depth.addEventListener("change", () => {
   el.depth.value = String(state.depth);
   loadCompare();
 });
+el.file.addEventListener("change", () => {
+  if (el.file.files.length) openFile(el.file.files[0]);
+});
 el.search.addEventListener("input", () => {
   state.query = el.search.value;
   saveUrl();
@@ -284,7 +317,11 @@ async function refreshRuns() {
   if (key === runsKey) return false;
   runsKey = key;
   state.runs = runs;
-  el.empty.classList.toggle("is-hidden", runs.length > 0);
+  el.empty.classList.toggle("is-hidden", runs.length > 0 || state.file !== null);
+  if (state.file !== null) {  // the file stays shown; the lists follow the logdir
+    if (runs.length) populate();
+    return true;
+  }
   if (!runs.length) {
     el.timeline.hidden = true;
     setStatus("");
