@@ -88,6 +88,11 @@ def _view(buffer: np.ndarray, dtype: str, width: int) -> np.ndarray:
     return np.ndarray(shape=(count,), dtype=dtype, buffer=buffer, strides=(1,))
 
 
+def word_view(buffer: np.ndarray) -> np.ndarray:
+    """Element i is the little-endian uint64 at byte offset i (for `varint_in_word`)."""
+    return _view(buffer, "<u8", 8)
+
+
 _header_crc_table: np.ndarray | None = None
 
 
@@ -264,7 +269,7 @@ _HIGH_BITS = np.uint64(0x8080808080808080)
 _ALL_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-def _varint_in_word(word: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def varint_in_word(word: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Decode the varint at the start of each little-endian 8-byte word (no further reads).
 
     Returns (value, byte length, ok); ok is False where the varint is longer than 8 bytes.
@@ -310,7 +315,7 @@ def decode_simple(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray):
     has_step = buffer[data + 9] == _STEP_KEY
     after_step = data + 9
     if has_step.any():
-        value, width, good = _varint_in_word(u64[data + 10])
+        value, width, good = varint_in_word(u64[data + 10])
         step = np.where(has_step, value, np.uint64(0))
         ok &= good | ~has_step
         after_step = after_step + np.where(has_step, 1 + width, 0)
@@ -561,6 +566,11 @@ def _find_run(buffer: np.ndarray, pos: int, size: int) -> tuple[int, int, int] |
             if not same.all():
                 count = int(np.argmin(same))
             if count >= _MIN_RUN:
+                # a run of another kind (histograms of one length, say) is no run of scalars: the
+                # general path takes it at once, without `_scan_run` checking its CRCs first
+                first = pos + HEADER
+                if _simple_layout(buffer[first : first + length].tobytes()) is None:
+                    return None
                 return pos, count, length
         pos += stride
     return None
