@@ -536,6 +536,8 @@ def _decode_all(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray):
 # whose fields are fixed columns, read through strided views: no index arrays, no gathers.
 
 _MIN_RUN = 512  # records: shorter runs of one length are left to the general path
+# the longest record `decode_simple` reads: wall time (9 bytes), step (at most 9), summary (2 + 127)
+_SIMPLE_LONGEST = 9 + 9 + 2 + 0x7F
 _LOOKAHEAD = 64  # records walked one at a time looking for the start of a run
 
 
@@ -559,18 +561,16 @@ def _find_run(buffer: np.ndarray, pos: int, size: int) -> tuple[int, int, int] |
             return None
         stride = length + FRAMING
         count = (size - pos) // stride
-        if count >= _MIN_RUN and int(u64[pos + stride]) == length:
+        # a run of another kind (histograms of one length, say) is no run of scalars: its first
+        # record's layout is checked before its headers, and the general path takes it
+        if (count >= _MIN_RUN and length <= _SIMPLE_LONGEST and int(u64[pos + stride]) == length
+                and _simple_layout(buffer[pos + HEADER : pos + HEADER + length].tobytes()) is not None):
             # each header checked in turn: record i + 1 starts where record i ends
             same = (_strided(buffer, "<u8", pos, count, stride) == length) & (
                 _strided(buffer, "<u4", pos + 8, count, stride) == header_crcs[length])
             if not same.all():
                 count = int(np.argmin(same))
             if count >= _MIN_RUN:
-                # a run of another kind (histograms of one length, say) is no run of scalars: the
-                # general path takes it at once, without `_scan_run` checking its CRCs first
-                first = pos + HEADER
-                if _simple_layout(buffer[first : first + length].tobytes()) is None:
-                    return None
                 return pos, count, length
         pos += stride
     return None
