@@ -514,7 +514,11 @@ def _decode_all(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray):
     columns = {"record": record, "step": step[record], "wall_time": wall_time[record],
                "value": value[record]}
     tag_start, tag_length = tag_start[record], tag_length[record]
-    rest = np.flatnonzero(~ok & (buffer[starts + HEADER] == _WALL_TIME_KEY))
+    # the general decoder's candidates: Events whose last 5 bytes can be a simple_value (key and
+    # float), as the last of their values ends the record; histograms, images and the like rarely
+    # pass, and are left to protobuf without a pass of it
+    rest = np.flatnonzero(~ok & (buffer[starts + HEADER] == _WALL_TIME_KEY)
+                          & (buffer[starts + HEADER + lengths - 5] == _SIMPLE_VALUE_KEY))
     if len(rest) == 0:
         return ok, columns, tag_start, tag_length
     ok_rest, more, more_start, more_length = decode_scalars(buffer, starts[rest], lengths[rest])
