@@ -93,6 +93,11 @@ def word_view(buffer: np.ndarray) -> np.ndarray:
     return _view(buffer, "<u8", 8)
 
 
+def float_view(buffer: np.ndarray) -> np.ndarray:
+    """Element i is the little-endian float64 at byte offset i."""
+    return _view(buffer, "<f8", 8)
+
+
 _header_crc_table: np.ndarray | None = None
 
 

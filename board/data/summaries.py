@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from board.data.scan import group_tags, varint_in_word, word_view
+from board.data.scan import float_view, group_tags, varint_in_word, word_view
 
 # Plugins whose data board shows on a page; any other plugin's tags are counted and named.
 HISTOGRAMS, IMAGES, AUDIO, TEXT = "histograms", "images", "audio", "text"
@@ -221,9 +221,6 @@ def _read_value(handle, where, tag: str, event_pb2):
 # (0x2a) and tensors (0x42) of tags already indexed as histograms qualify: a first TF2 event
 # carries the metadata that names its plugin and takes the per-record path.
 
-_F64 = np.dtype("<f8")
-
-
 @dataclass
 class Recognized:
     """Histogram records of one chunk: parallel arrays, in record order."""
@@ -293,7 +290,7 @@ def recognize_histograms(chunk, other: np.ndarray,
     if not keep.any():
         return None, other
     picked = rows[keep]
-    walls = buffer[(start[picked] + 1)[:, None] + np.arange(8)].copy().view(_F64).ravel()
+    walls = float_view(buffer)[start[picked] + 1]
     recognized = Recognized(record[picked], start[picked], length[picked], step[picked].view(np.int64),
                             walls, tag_id[keep], names,
                             {name: len(index.tags[name]) if name in index.tags else 0 for name in names})
