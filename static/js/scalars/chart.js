@@ -19,7 +19,7 @@
  */
 import uPlot from "uplot";
 import { withAlpha } from "./colors.js";
-import { finiteSorted, quantile } from "./stats.js";
+import { finiteQuantiles } from "./stats.js";
 import { durationTicks, isPowerOfTen, logTicks, numberTicks, wallTicks } from "./ticks.js";
 import { tooltipPlugin } from "./tooltip.js";
 import { cssColor } from "../theme.js";
@@ -449,7 +449,7 @@ export class ScalarChart {
   /**
    * The 5th and 95th percentiles of the raw values with x in [xmin, xmax] (or `lo`, `hi` when there
    * are none). uPlot asks for the y range several times per draw: the answer is kept per model and
-   * x window, so the values are sorted once.
+   * x window, so the values are gone through once.
    */
   percentiles(xmin, xmax, lo, hi) {
     const model = this.model;
@@ -464,10 +464,8 @@ export class ScalarChart {
       }
       inView.push(vals);
     }
-    const sorted = finiteSorted(inView);
-    const range = sorted.length
-      ? [quantile(sorted, OUTLIER_QUANTILES[0]), quantile(sorted, OUTLIER_QUANTILES[1])]
-      : [lo, hi];
+    const [low, high] = finiteQuantiles(inView, OUTLIER_QUANTILES);
+    const range = Number.isNaN(low) ? [lo, hi] : [low, high];
     this.percentileCache = { model, key, range };
     return range;
   }
