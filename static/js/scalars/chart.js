@@ -19,7 +19,7 @@
  */
 import uPlot from "uplot";
 import { withAlpha } from "./colors.js";
-import { finiteQuantiles } from "./stats.js";
+import { quantilesInPlace } from "./stats.js";
 import { durationTicks, isPowerOfTen, logTicks, numberTicks, wallTicks } from "./ticks.js";
 import { tooltipPlugin } from "./tooltip.js";
 import { cssColor } from "../theme.js";
@@ -455,16 +455,17 @@ export class ScalarChart {
     const model = this.model;
     const key = `${xmin}:${xmax}`;
     if (this.percentileCache?.model === model && this.percentileCache.key === key) return this.percentileCache.range;
-    const inView = [];
-    for (const r of model.runs) {
-      const vals = [];
-      for (let i = 0; i < r.raw.length; i++) {
-        const x = r.x[i];
-        if (x >= xmin && x <= xmax && (!model.log || r.raw[i] > 0)) vals.push(r.raw[i]);
+    let total = 0;
+    for (const r of model.runs) total += r.raw.length;
+    const inView = new Float64Array(total); // the finite raw values in the window, of every run
+    let n = 0;
+    for (const { x, raw } of model.runs) {
+      for (let i = 0; i < raw.length; i++) {
+        const v = raw[i];
+        if (x[i] >= xmin && x[i] <= xmax && Number.isFinite(v) && (!model.log || v > 0)) inView[n++] = v;
       }
-      inView.push(vals);
     }
-    const [low, high] = finiteQuantiles(inView, OUTLIER_QUANTILES);
+    const [low, high] = quantilesInPlace(inView.subarray(0, n), OUTLIER_QUANTILES);
     const range = Number.isNaN(low) ? [lo, hi] : [low, high];
     this.percentileCache = { model, key, range };
     return range;

@@ -18,22 +18,14 @@ export function summarize(series) {
 }
 
 /**
- * The `qs` quantiles (0..1, ascending) of the finite numbers in `arrays`, interpolated linearly
- * between ranks. Found by selection (quickselect), not by sorting every value: a chart's y range
- * with outliers ignored takes 40 runs x 500 points, whose sort was the page's biggest JS cost
- * after parsing its data (bench/scalars_page.py, 1,000 runs).
+ * The `qs` quantiles (0..1, ascending) of `values` (finite numbers, a Float64Array it reorders),
+ * interpolated linearly between ranks; NaN for each when there are none. Found by selection
+ * (quickselect), not by sorting every value: a chart's y range with outliers ignored takes 40
+ * runs x 500 points, whose sort was the page's biggest JS cost after parsing its data
+ * (bench/scalars_page.py, 1,000 runs).
  */
-export function finiteQuantiles(arrays, qs) {
-  let total = 0;
-  for (const a of arrays) total += a.length;
-  const values = new Float64Array(total);
-  let n = 0;
-  for (const a of arrays) {
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i];
-      if (v !== null && Number.isFinite(v)) values[n++] = v;
-    }
-  }
+export function quantilesInPlace(values, qs) {
+  const n = values.length;
   if (n === 0) return qs.map(() => NaN);
   let from = 0;
   return qs.map((q) => {
