@@ -10,6 +10,8 @@ non-empty buckets, one Event per tag and step, as Keras and tf.summary write the
 loads both logdirs (in alternating order) with a fresh `LogdirProvider.reload()` in this process
 and times it; prints the medians, the median of the per-round ratios and the load average.
 Target: ratio <= 1.5. Also times the first /data/plugin/histograms/histograms answer.
+Each load is timed twice: wall-clock seconds, and the CPU seconds of this process (the loader is one
+thread), whose ratio holds when other work crowds the machine and stretches the wall clock.
 
 With `--baseline CHECKOUT` (another checkout of this project), each round also loads both logdirs
 with that checkout's board, each load in a fresh process of either tree (alternating which goes
@@ -61,11 +63,12 @@ def write_histograms(folder: Path, tags: list[str], steps: int, buckets: int) ->
     return len(data)
 
 
-def load_seconds(logdir: Path) -> tuple[float, LogdirProvider]:
+def load_seconds(logdir: Path) -> tuple[float, float, LogdirProvider]:
+    """(wall-clock seconds, CPU seconds, the provider) of one fresh load of `logdir`."""
     provider = LogdirProvider(logdir, reload_interval=0)
-    began = time.perf_counter()
+    began, began_cpu = time.perf_counter(), time.process_time()
     provider.reload()
-    return time.perf_counter() - began, provider
+    return time.perf_counter() - began, time.process_time() - began_cpu, provider
 
 
 # Seconds of one fresh LogdirProvider.reload() of sys.argv[1], with whichever board PYTHONPATH names.
@@ -142,22 +145,25 @@ def main() -> None:
         if args.baseline:
             compare(args.baseline.resolve(), scalars, both, args.rounds)
             return
-        base_times, hist_times, ratios = [], [], []
+        base_times, hist_times, ratios, cpu_ratios = [], [], [], []
         for round_ in range(args.rounds):
             order = [("scalars", scalars), ("both", both)]
             if round_ % 2:
                 order.reverse()
-            took = {}
+            took, cpu = {}, {}
             for name, logdir in order:
-                took[name], provider = load_seconds(logdir)
+                took[name], cpu[name], provider = load_seconds(logdir)
             base_times.append(took["scalars"])
             hist_times.append(took["both"])
             ratios.append(took["both"] / took["scalars"])
-            print(f"  round {round_ + 1}: scalars only {took['scalars']:.3f} s, "
-                  f"with histograms {took['both']:.3f} s, ratio {ratios[-1]:.2f}")
+            cpu_ratios.append(cpu["both"] / cpu["scalars"])
+            print(f"  round {round_ + 1}: scalars only {took['scalars']:.3f} s ({cpu['scalars']:.3f} s CPU), "
+                  f"with histograms {took['both']:.3f} s ({cpu['both']:.3f} s CPU), ratio {ratios[-1]:.2f} "
+                  f"(CPU {cpu_ratios[-1]:.2f})")
         print(f"median: scalars only {statistics.median(base_times):.3f} s, with histograms "
-              f"{statistics.median(hist_times):.3f} s; median ratio {statistics.median(ratios):.2f} "
-              f"(target <= 1.5); load average {os.getloadavg()[0]:.2f}")
+              f"{statistics.median(hist_times):.3f} s; median ratio {statistics.median(ratios):.2f}, of CPU "
+              f"seconds {statistics.median(cpu_ratios):.2f} (target <= 1.5); load average "
+              f"{os.getloadavg()[0]:.2f}")
 
         from fastapi.testclient import TestClient
 

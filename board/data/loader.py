@@ -318,7 +318,7 @@ class Loader:
             else:
                 self._apply_barrier(run, decoded[barrier])
             begin = barrier + 1
-        if histograms is not None:
+        if histograms is not None and decoded:  # only events parsed one by one land out of order
             reorder_chunk(run.summaries, histograms)
 
     def _apply_segment(self, run: RunData, scan: ChunkScan, decoded: dict, begin: int, end: int) -> None:

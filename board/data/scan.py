@@ -88,6 +88,16 @@ def _view(buffer: np.ndarray, dtype: str, width: int) -> np.ndarray:
     return np.ndarray(shape=(count,), dtype=dtype, buffer=buffer, strides=(1,))
 
 
+def word_view(buffer: np.ndarray) -> np.ndarray:
+    """Element i is the little-endian uint64 at byte offset i (for `varint_in_word`)."""
+    return _view(buffer, "<u8", 8)
+
+
+def float_view(buffer: np.ndarray) -> np.ndarray:
+    """Element i is the little-endian float64 at byte offset i."""
+    return _view(buffer, "<f8", 8)
+
+
 _header_crc_table: np.ndarray | None = None
 
 
@@ -264,7 +274,7 @@ _HIGH_BITS = np.uint64(0x8080808080808080)
 _ALL_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-def _varint_in_word(word: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def varint_in_word(word: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Decode the varint at the start of each little-endian 8-byte word (no further reads).
 
     Returns (value, byte length, ok); ok is False where the varint is longer than 8 bytes.
@@ -310,7 +320,7 @@ def decode_simple(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray):
     has_step = buffer[data + 9] == _STEP_KEY
     after_step = data + 9
     if has_step.any():
-        value, width, good = _varint_in_word(u64[data + 10])
+        value, width, good = varint_in_word(u64[data + 10])
         step = np.where(has_step, value, np.uint64(0))
         ok &= good | ~has_step
         after_step = after_step + np.where(has_step, 1 + width, 0)
@@ -509,7 +519,11 @@ def _decode_all(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray):
     columns = {"record": record, "step": step[record], "wall_time": wall_time[record],
                "value": value[record]}
     tag_start, tag_length = tag_start[record], tag_length[record]
-    rest = np.flatnonzero(~ok & (buffer[starts + HEADER] == _WALL_TIME_KEY))
+    # the general decoder's candidates: Events whose last 5 bytes can be a simple_value (key and
+    # float), as the last of their values ends the record; histograms, images and the like rarely
+    # pass, and are left to protobuf without a pass of it
+    rest = np.flatnonzero(~ok & (buffer[starts + HEADER] == _WALL_TIME_KEY)
+                          & (buffer[starts + HEADER + lengths - 5] == _SIMPLE_VALUE_KEY))
     if len(rest) == 0:
         return ok, columns, tag_start, tag_length
     ok_rest, more, more_start, more_length = decode_scalars(buffer, starts[rest], lengths[rest])
@@ -531,6 +545,8 @@ def _decode_all(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray):
 # whose fields are fixed columns, read through strided views: no index arrays, no gathers.
 
 _MIN_RUN = 512  # records: shorter runs of one length are left to the general path
+# the longest record `decode_simple` reads: wall time (9 bytes), step (at most 9), summary (2 + 127)
+_SIMPLE_LONGEST = 9 + 9 + 2 + 0x7F
 _LOOKAHEAD = 64  # records walked one at a time looking for the start of a run
 
 
@@ -554,7 +570,10 @@ def _find_run(buffer: np.ndarray, pos: int, size: int) -> tuple[int, int, int] |
             return None
         stride = length + FRAMING
         count = (size - pos) // stride
-        if count >= _MIN_RUN and int(u64[pos + stride]) == length:
+        # a run of another kind (histograms of one length, say) is no run of scalars: its first
+        # record's layout is checked before its headers, and the general path takes it
+        if (count >= _MIN_RUN and length <= _SIMPLE_LONGEST and int(u64[pos + stride]) == length
+                and _simple_layout(buffer[pos + HEADER : pos + HEADER + length].tobytes()) is not None):
             # each header checked in turn: record i + 1 starts where record i ends
             same = (_strided(buffer, "<u8", pos, count, stride) == length) & (
                 _strided(buffer, "<u4", pos + 8, count, stride) == header_crcs[length])

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from board.data.scan import group_tags
+from board.data.scan import float_view, group_tags, varint_in_word, word_view
 
 # Plugins whose data board shows on a page; any other plugin's tags are counted and named.
 HISTOGRAMS, IMAGES, AUDIO, TEXT = "histograms", "images", "audio", "text"
@@ -221,9 +221,6 @@ def _read_value(handle, where, tag: str, event_pb2):
 # (0x2a) and tensors (0x42) of tags already indexed as histograms qualify: a first TF2 event
 # carries the metadata that names its plugin and takes the per-record path.
 
-_F64 = np.dtype("<f8")
-
-
 @dataclass
 class Recognized:
     """Histogram records of one chunk: parallel arrays, in record order."""
@@ -241,16 +238,11 @@ class Recognized:
         return len(self.record)
 
 
-def _varints(buffer: np.ndarray, at: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The varints starting at `at` (at most `width` bytes): (values as uint64, their lengths, ok)."""
-    raw = buffer[np.minimum(at[:, None] + np.arange(width), len(buffer) - 1)].astype(np.uint64)
-    ends = raw < 0x80
-    ok = ends.any(axis=1)
-    length = np.argmax(ends, axis=1) + 1
-    keep = np.arange(width) < length[:, None]
-    shifts = (np.arange(width, dtype=np.uint64) * np.uint64(7))
-    values = (((raw & np.uint64(0x7F)) << shifts) * keep).sum(axis=1, dtype=np.uint64)
-    return values, length, np.asarray(ok)
+def _varints(buffer: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The varints starting at `at`: (values as uint64, their lengths, ok), read a word at a time;
+    ok is False for a varint longer than 8 bytes (such a record takes the per-record path)."""
+    words = word_view(buffer)
+    return varint_in_word(words[np.minimum(at, len(words) - 1)])
 
 
 def recognize_histograms(chunk, other: np.ndarray,
@@ -264,26 +256,26 @@ def recognize_histograms(chunk, other: np.ndarray,
     end = start + length
     ok = (length > 24) & (buffer[start] == 0x09)
     has_step = buffer[np.minimum(start + 9, len(buffer) - 1)] == 0x10  # step 0 is not written
-    step, n1, good = _varints(buffer, start + 10, 10)
+    step, n1, good = _varints(buffer, start + 10)
     ok &= good | ~has_step
     step = np.where(has_step, step, np.uint64(0))
     at = np.where(has_step, start + 10 + n1, start + 9)
     ok &= buffer[np.minimum(at, len(buffer) - 1)] == 0x2A  # summary
-    size, n2, good = _varints(buffer, at + 1, 5)
+    size, n2, good = _varints(buffer, at + 1)
     ok &= good & (at + 1 + n2 + size.astype(np.int64) == end)
     at = at + 1 + n2
     ok &= buffer[np.minimum(at, len(buffer) - 1)] == 0x0A  # its one value
-    size, n3, good = _varints(buffer, at + 1, 5)
+    size, n3, good = _varints(buffer, at + 1)
     ok &= good & (at + 1 + n3 + size.astype(np.int64) == end)
     at = at + 1 + n3
     ok &= buffer[np.minimum(at, len(buffer) - 1)] == 0x0A  # the tag
-    tag_length, n4, good = _varints(buffer, at + 1, 5)
+    tag_length, n4, good = _varints(buffer, at + 1)
     ok &= good
     tag_start = at + 1 + n4
     at = tag_start + tag_length.astype(np.int64)
     kind = buffer[np.minimum(at, len(buffer) - 1)]
     ok &= (kind == 0x2A) | (kind == 0x42)  # histo | tensor
-    size, n5, good = _varints(buffer, np.minimum(at + 1, len(buffer) - 1), 5)
+    size, n5, good = _varints(buffer, at + 1)
     ok &= good & (at + 1 + n5 + size.astype(np.int64) == end)  # nothing (no metadata) after it
     rows = np.flatnonzero(ok)
     if not len(rows):
@@ -298,7 +290,7 @@ def recognize_histograms(chunk, other: np.ndarray,
     if not keep.any():
         return None, other
     picked = rows[keep]
-    walls = buffer[(start[picked] + 1)[:, None] + np.arange(8)].copy().view(_F64).ravel()
+    walls = float_view(buffer)[start[picked] + 1]
     recognized = Recognized(record[picked], start[picked], length[picked], step[picked].view(np.int64),
                             walls, tag_id[keep], names,
                             {name: len(index.tags[name]) if name in index.tags else 0 for name in names})
@@ -314,20 +306,28 @@ def index_recognized(index: SummaryIndex, found: Recognized, path: str, base: in
     if path_id is None:
         path_id = index._path_ids[path] = len(index.paths)
         index.paths.append(path)
+    # the chunk's records sorted by tag once; each tag's columns are then slices, appended as raw
+    # bytes in the arrays' own (native) types
+    order = np.argsort(found.tag_id, kind="stable")
+    bounds: list[int] = np.searchsorted(found.tag_id[order], np.arange(len(found.names) + 1)).tolist()
+    columns: dict[str, np.ndarray] = {"steps": found.step[order].astype(np.int64),
+               "walls": found.wall_time[order].astype(np.float64),
+               "offsets": (found.offset[order] + base).astype(np.int64),
+               "lengths": found.length[order].astype(np.intc)}
+    files = np.full(len(order), path_id, dtype=np.intc).tobytes()
+    ones = np.ones(len(order), dtype=np.intc).tobytes()
+    width = np.dtype(np.intc).itemsize
     for k, tag in enumerate(found.names):
-        pick = np.flatnonzero(found.tag_id == k)
-        if not len(pick):
+        lo, hi = bounds[k], bounds[k + 1]
+        if lo == hi:
             continue
         tag_index = index.tags.get(tag)
         if tag_index is None:  # a TF1 histogram: TensorBoard names it by its tag
             tag_index = index.tags[tag] = TagIndex(HISTOGRAMS, display_name=tag)
-        # numpy columns appended as raw bytes in the arrays' own (native) types
-        tag_index.steps.frombytes(found.step[pick].astype(np.int64).tobytes())
-        tag_index.walls.frombytes(found.wall_time[pick].astype(np.float64).tobytes())
-        tag_index.files.frombytes(np.full(len(pick), path_id, dtype=np.intc).tobytes())
-        tag_index.offsets.frombytes((found.offset[pick] + base).astype(np.int64).tobytes())
-        tag_index.lengths.frombytes(found.length[pick].astype(np.intc).tobytes())
-        tag_index.counts.frombytes(np.ones(len(pick), dtype=np.intc).tobytes())
+        for name, column in columns.items():
+            getattr(tag_index, name).frombytes(column[lo:hi].tobytes())
+        tag_index.files.frombytes(files[lo * width : hi * width])
+        tag_index.counts.frombytes(ones[lo * width : hi * width])
         tag_index.max_count = max(tag_index.max_count, 1)
 
 

@@ -180,6 +180,23 @@ def test_histogram_events_read_from_their_bytes_equal_tensorboard(tmp_path, make
     assert client.get("/data/plugin/histograms/tags").json() == tb.json("/data/plugin/histograms/tags")
 
 
+def test_histogram_steps_of_any_varint_width_keep_file_order(tmp_path, make_client):
+    """Steps whose varint is longer than the 8 bytes `recognize_histograms` reads at once (2**56
+    and up, negative steps: 10 bytes) take the per-record path among recognized events of the same
+    tags; every event is kept, in file order."""
+    steps = [0, 1, 127, 128, 2**56 + 5, 3, -7, 2**40, 4] * 4
+    events = [file_version_event()]
+    for i, step in enumerate(steps):
+        events += [_histo_event("w", step, [i / 10]), _histo_event("v/x", step, [i / 5])]
+    write_events(event_file(tmp_path / "run"), events)
+    client = make_client(tmp_path)
+    for tag, scale in (("w", 10), ("v/x", 5)):
+        rows = client.get("/data/plugin/histograms/histograms",
+                          params={"run": "run", "tag": tag, "samples": 0}).json()
+        assert [row[1] for row in rows] == steps
+        assert [row[2][0][0] for row in rows] == [np.float32(i / scale) for i in range(len(steps))]
+
+
 def test_a_restart_in_the_same_chunk_keeps_record_order(tmp_path, make_client):
     events = [file_version_event()] + [_histo_event("w", s, [0.5]) for s in range(40)]
     events += [start_event(30)] + [_histo_event("w", s, [1.5]) for s in range(30, 60)]

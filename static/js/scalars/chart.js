@@ -19,7 +19,7 @@
  */
 import uPlot from "uplot";
 import { withAlpha } from "./colors.js";
-import { finiteSorted, quantile } from "./stats.js";
+import { quantilesInPlace } from "./stats.js";
 import { durationTicks, isPowerOfTen, logTicks, numberTicks, wallTicks } from "./ticks.js";
 import { tooltipPlugin } from "./tooltip.js";
 import { cssColor } from "../theme.js";
@@ -449,25 +449,24 @@ export class ScalarChart {
   /**
    * The 5th and 95th percentiles of the raw values with x in [xmin, xmax] (or `lo`, `hi` when there
    * are none). uPlot asks for the y range several times per draw: the answer is kept per model and
-   * x window, so the values are sorted once.
+   * x window, so the values are gone through once.
    */
   percentiles(xmin, xmax, lo, hi) {
     const model = this.model;
     const key = `${xmin}:${xmax}`;
     if (this.percentileCache?.model === model && this.percentileCache.key === key) return this.percentileCache.range;
-    const inView = [];
-    for (const r of model.runs) {
-      const vals = [];
-      for (let i = 0; i < r.raw.length; i++) {
-        const x = r.x[i];
-        if (x >= xmin && x <= xmax && (!model.log || r.raw[i] > 0)) vals.push(r.raw[i]);
+    let total = 0;
+    for (const r of model.runs) total += r.raw.length;
+    const inView = new Float64Array(total); // the finite raw values in the window, of every run
+    let n = 0;
+    for (const { x, raw } of model.runs) {
+      for (let i = 0; i < raw.length; i++) {
+        const v = raw[i];
+        if (x[i] >= xmin && x[i] <= xmax && Number.isFinite(v) && (!model.log || v > 0)) inView[n++] = v;
       }
-      inView.push(vals);
     }
-    const sorted = finiteSorted(inView);
-    const range = sorted.length
-      ? [quantile(sorted, OUTLIER_QUANTILES[0]), quantile(sorted, OUTLIER_QUANTILES[1])]
-      : [lo, hi];
+    const [low, high] = quantilesInPlace(inView.subarray(0, n), OUTLIER_QUANTILES);
+    const range = Number.isNaN(low) ? [lo, hi] : [low, high];
     this.percentileCache = { model, key, range };
     return range;
   }
