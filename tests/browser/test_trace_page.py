@@ -172,7 +172,8 @@ def test_a_chrome_trace_file_opens_in_the_trace_view(board_server, page, screens
     rows = sorted({e["tid"] for e in ops})  # TF's Timeline puts overlapping ops in "threads"
     assert page.evaluate("window.board.snapshot().lanes") == [f"CPU:0 · row {t + 1}" for t in rows]
     assert page.locator("[data-empty]").is_hidden()
-    assert page.locator("[data-tr-status]").text_content().startswith(f"timeline.json: {len(ops)} ops on 1 device")
+    status = page.locator("[data-tr-status]")
+    assert status.text_content().startswith(f"timeline.json: {len(ops)} ops on 1 device")
     names = page.evaluate("window.board.state.data.events.name")
     assert names == [e["args"]["name"] for e in ops]
     screenshot("trace-file")
@@ -187,7 +188,7 @@ def test_a_chrome_trace_file_opens_in_the_trace_view(board_server, page, screens
     bad = tmp_path / "bad.json"
     bad.write_text('{"displayTimeUnit": "ms"}')
     page.set_input_files("[data-tr-file]", str(bad))
-    status = page.locator("[data-tr-status]")
-    page.wait_for_function("() => document.querySelector('[data-tr-status]').textContent.includes('bad.json')")
+    page.wait_for_function("() => document.querySelector('[data-tr-status]').textContent"
+                           ".includes('bad.json')")
     assert 'no "traceEvents" list' in status.text_content()
     assert page.evaluate("window.board.snapshot().bars") == executed  # the last good file stays drawn
