@@ -69,6 +69,7 @@ bench: $(VENV)/.installed-bench assets
 screenshots: $(VENV)/.installed-test assets
 	$(PY) -m pytest tests/browser/test_end_to_end.py -q
 	$(PY) -m pytest tests/browser/test_trace_page.py -q -k function_graph
+	$(PY) -m pytest tests/browser/test_graph_view_options.py -q -k "diff or device"
 	mkdir -p docs/screenshots
 	cp test-artifacts/end-to-end-time-series.png docs/screenshots/time_series.png
 	cp test-artifacts/end-to-end-scalars.png docs/screenshots/scalars.png
@@ -84,6 +85,8 @@ screenshots: $(VENV)/.installed-test assets
 	cp test-artifacts/end-to-end-projector.png docs/screenshots/projector.png
 	cp test-artifacts/end-to-end-trace.png docs/screenshots/trace.png
 	cp test-artifacts/trace-function-graph.png docs/screenshots/function_graph.png
+	cp test-artifacts/graph-diff-1280.png docs/screenshots/graph_diff.png
+	cp test-artifacts/graph-by-device.png docs/screenshots/graph_devices.png
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor static/bundle build *.egg-info tmp test-artifacts
