@@ -11,6 +11,26 @@ export function hierarchyUrl(run, kind) {
   return `/data/graph/hierarchy?${query({ run, kind })}`;
 }
 
+/** URL of the layouts of one graph's groups that pages laid out before (board/graph_layouts.py). */
+export function layoutsUrl(run, kind) {
+  return `/data/graph/layouts?${query({ run, kind })}`;
+}
+
+/** The remembered layouts at `url` ([] when there are none). */
+export async function fetchLayouts(url) {
+  return (await getJSON(url)).layouts;
+}
+
+/** Gives the server one layout the worker computed, for the next page that opens the graph. */
+export function shareLayout(run, kind, layout) {
+  const { key, width, height, nodes, edges } = layout;
+  return getJSON(layoutsUrl(run, kind), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ key, width, height, nodes, edges }),
+  });
+}
+
 /** Details of one op: attrs, inputs and outputs with shapes. */
 export function fetchNode(run, kind, name) {
   return getJSON(`/data/graph/node?${query({ run, kind, name })}`);
