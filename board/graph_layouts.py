@@ -23,7 +23,7 @@ from typing import Any
 
 from board.errors import BadRequest
 
-MAX_BODY = 2 << 20  # bytes of one posted layout (a 1,000-node group's is ~150 kB)
+MAX_BODY = 2 << 20  # bytes of one posted layout (a 1,000-node group's is ~150 kB); api.js knows it too
 MAX_PER_GRAPH = 8  # the first view's groups, with and without the auxiliary column, and a few more
 MAX_KEY = 1 << 16  # characters of a content key
 

@@ -21,13 +21,21 @@ export async function fetchLayouts(url) {
   return (await getJSON(url)).layouts;
 }
 
-/** Gives the server one layout the worker computed, for the next page that opens the graph. */
-export function shareLayout(run, kind, layout) {
+// The server takes a layout of at most this many bytes (board/graph_layouts.py, MAX_BODY).
+const MAX_LAYOUT_BYTES = 2 << 20;
+
+/**
+ * Gives the server one layout the worker computed, for the next page that opens the graph (not one
+ * over the server's limit: a huge flat group's, which the worker lays out fast anyway).
+ */
+export async function shareLayout(run, kind, layout) {
   const { key, width, height, nodes, edges } = layout;
+  const body = JSON.stringify({ key, width, height, nodes, edges });  // ASCII: length = bytes
+  if (body.length > MAX_LAYOUT_BYTES) return null;
   return getJSON(layoutsUrl(run, kind), {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ key, width, height, nodes, edges }),
+    body,
   });
 }
 
