@@ -2,7 +2,8 @@
 
 Every error response is JSON ``{"error": "<message for a person>"}`` with the error's status:
 `NotFound` (404) for unknown runs, tags and graphs, `BadRequest` (400) for missing or malformed
-parameters (FastAPI's own validation errors are turned into the same shape), and 500 with a
+parameters (FastAPI's own validation errors are turned into the same shape), `PayloadTooLarge` (413)
+for a request body over a route's limit, and 500 with a
 generic message for anything unexpected, which is logged with its traceback server-side only.
 """
 
@@ -29,6 +30,10 @@ class NotFound(BoardError, LookupError):
 
 class BadRequest(BoardError):
     status = 400
+
+
+class PayloadTooLarge(BoardError):
+    status = 413
 
 
 def error_body(message: str) -> dict[str, str]:

@@ -5,6 +5,9 @@
   ``{"runs": [{"run": "train", "kinds": [{"kind": "graph_def", "label": "op graph"}, ...]}]}``.
 - ``GET /data/graph/hierarchy?run=R&kind=K`` — the name-scope hierarchy of one graph (format in
   `board.graph_hierarchy`), built once per graph and cached; ``kind`` defaults to the run's first.
+- ``GET /data/graph/layouts?run=R&kind=K`` — ``{"layouts": [...]}``, layouts of that graph's groups that
+  pages posted with ``POST /data/graph/layouts?run=R&kind=K`` (body: one layout as the layout worker
+  makes it; board/graph_layouts.py): a fresh page draws its first view without running elkjs.
 - ``GET /data/graph/node?run=R&kind=K&name=N`` — one op for the info panel: op, device, attrs, inputs
   and outputs with shapes (inputs naming absent nodes are listed with ``"missing": true``).
 - ``GET /data/graph/step_stats?run=R&kind=run_metadata/T`` — that RunMetadata's compute time and
@@ -19,11 +22,13 @@ opened like a name scope holding the function's body, and the library apart unde
 A run-metadata kind whose RunMetadata holds no graph (PyTorch's, or one recorded without
 `output_partition_graphs`) draws the run's own graph, as TensorBoard draws its step stats over it.
 
-Unknown run, kind or node -> 404, missing parameter -> 400, both as ``{"error": "..."}``.
+Unknown run, kind or node -> 404, missing parameter or malformed layout -> 400, a layout body over
+`graph_layouts.MAX_BODY` -> 413, all as ``{"error": "..."}``.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any
@@ -31,10 +36,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from board import function_graph, graph_diff, step_stats
+from board import function_graph, graph_diff, graph_layouts, step_stats
 from board.data.provider import GRAPH_DEF, RUN_METADATA
-from board.errors import BadRequest, BoardError, NotFound
+from board.errors import BadRequest, BoardError, NotFound, PayloadTooLarge
 from board.graph_hierarchy import Hierarchy, HierarchyCache
 
 router = APIRouter()
@@ -64,6 +70,13 @@ def _cache(state) -> HierarchyCache:
     if cache is None:
         cache = state.graph_hierarchy_cache = HierarchyCache()
     return cache
+
+
+def _layout_store(state) -> graph_layouts.LayoutStore:
+    store = getattr(state, "graph_layout_store", None)
+    if store is None:
+        store = state.graph_layout_store = graph_layouts.LayoutStore()
+    return store
 
 
 def _required(name: str, value: str | None) -> str:
@@ -142,8 +155,9 @@ def graph_run_list(provider) -> dict[str, Any]:
 @router.get("/graphs", response_class=HTMLResponse, include_in_schema=False)
 def graphs_page(request: Request) -> Any:
     """The page. Its context adds `initial`: the answers of /data/status and /data/graph/runs (the
-    page lists the runs without asking them) and `first`, the graph to draw first ({run, kind,
-    url of its hierarchy}, or None): the browser starts fetching it from the page's <head>."""
+    page lists the runs without asking them) and `first`, the graph to draw first ({run, kind, url
+    of its hierarchy, layouts: url of its remembered layouts}, or None): the browser starts fetching
+    both from the page's <head>."""
     from board.resources import templates
     from board.routes.pages import page_context
 
@@ -155,9 +169,9 @@ def graphs_page(request: Request) -> Any:
     initial = _initial_graph(runs, request.query_params.get("run"), request.query_params.get("kind"))
     first = None
     if initial:
-        url = "/data/graph/hierarchy?" + urlencode({"run": initial[0], "kind": initial[1]},
-                                                   errors="surrogateescape")
-        first = {"run": initial[0], "kind": initial[1], "url": url}
+        params = urlencode({"run": initial[0], "kind": initial[1]}, errors="surrogateescape")
+        first = {"run": initial[0], "kind": initial[1], "url": "/data/graph/hierarchy?" + params,
+                 "layouts": "/data/graph/layouts?" + params}
         _build_in_background(request.app.state, *initial)
     context["initial"] = {"status": status, "runs": listing["runs"], "first": first}
     return templates.TemplateResponse(request, "graphs.html", context)
@@ -180,6 +194,34 @@ def graph_hierarchy(request: Request, run: str | None = None, kind: str | None =
     took = (time.perf_counter() - began) * 1000
     return Response(content=body, media_type="application/json",
                     headers={"Server-Timing": f"hierarchy;dur={took:.1f}"})
+
+
+@router.get("/data/graph/layouts")
+def graph_layouts_get(request: Request, run: str | None = None, kind: str | None = None) -> dict[str, Any]:
+    """Layouts of the graph's groups that pages posted (board/graph_layouts.py)."""
+    _, _, hierarchy = _hierarchy(request.app.state, run, kind)
+    return {"layouts": _layout_store(request.app.state).layouts(hierarchy)}
+
+
+@router.post("/data/graph/layouts")
+async def graph_layouts_post(request: Request, run: str | None = None,
+                             kind: str | None = None) -> dict[str, Any]:
+    """Remembers one layout of a group of the graph, as the page's layout worker computed it."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > graph_layouts.MAX_BODY:
+            raise PayloadTooLarge(f"layout: the body is over {graph_layouts.MAX_BODY} bytes")
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise BadRequest(f"layout: the body is not JSON ({error})") from None
+    layout = graph_layouts.validate(payload)
+    # The hierarchy may need loading or building: not on the event loop.
+    _, _, hierarchy = await run_in_threadpool(_hierarchy, request.app.state, run, kind)
+    store = _layout_store(request.app.state)
+    store.add(hierarchy, layout)
+    return {"layouts": len(store.layouts(hierarchy))}
 
 
 @router.get("/data/graph/step_stats")

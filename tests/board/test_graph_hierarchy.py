@@ -373,6 +373,10 @@ def test_graphs_page_template_and_context(client):
     assert client.get(first["url"]).json() == client.get("/data/graph/hierarchy?run=dense").json()
     href = first["url"].replace("&", "&amp;")
     assert f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{href}">' in response.text
+    # and the layouts pages remembered for it (board/graph_layouts.py), preloaded likewise
+    assert client.get(first["layouts"]).json() == {"layouts": []}
+    href = first["layouts"].replace("&", "&amp;")
+    assert f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{href}">' in response.text
     other = client.get("/graphs?run=torch&kind=run_metadata/step1").context["initial"]["first"]
     assert (other["run"], other["kind"]) == ("torch", "run_metadata/step1")
     fallback = client.get("/graphs?run=nope&kind=bogus").context["initial"]["first"]

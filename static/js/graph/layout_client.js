@@ -1,5 +1,5 @@
 // Main-thread side of the worker (layout_worker.js): lays out group graphs (results cached by content
-// key) and parses hierarchy JSON.
+// key, or taken from layouts the server remembered: board/graph_layouts.py) and parses hierarchy JSON.
 
 export class Layouter {
   constructor() {
@@ -7,6 +7,7 @@ export class Layouter {
     this.pending = new Map();
     this.nextId = 1;
     this.cache = new Map();
+    this.computed = new Set();  // keys laid out by the worker here (the page shares the first view's)
     this.worker.onmessage = (event) => {
       const { requestId, error } = event.data;
       const entry = this.pending.get(requestId);
@@ -36,7 +37,10 @@ export class Layouter {
     if (missing.length) {
       try {
         const { results } = await this.request({ graphs: missing });
-        for (const result of results) this.cache.set(result.key, result);
+        for (const result of results) {
+          this.cache.set(result.key, result);
+          this.computed.add(result.key);
+        }
       } catch (error) {
         throw new Error(`layout failed: ${error.message}`, { cause: error });
       }
@@ -45,12 +49,29 @@ export class Layouter {
   }
 
   /**
+   * Has the worker load elkjs now (once): 1.6 MB of script whose parse then overlaps the hierarchy's
+   * download. Not when the server remembered the first view's layouts: the worker would parse
+   * the hierarchy only after it, and the page needs no elkjs until the user opens a group.
+   */
+  warm() {
+    if (this.warmed) return;
+    this.warmed = true;
+    this.worker.postMessage({ warm: true });
+  }
+
+  /** Takes layouts computed elsewhere (the server's, same shape as the worker's) for their keys. */
+  remember(layouts) {
+    for (const layout of layouts) {
+      if (!this.cache.has(layout.key)) this.cache.set(layout.key, { ...layout, ms: 0, remembered: true });
+    }
+  }
+
+  /**
    * The hierarchy JSON at `url`: fetched here, where the answer to the page's <link rel="preload">
-   * of the same URL is taken (a worker's fetch could not take it), and parsed in the worker, which
-   * meanwhile loads elkjs for the layout that follows.
+   * of the same URL is taken (a worker's fetch could not take it), and parsed in the worker (after
+   * elkjs when `warm` came first).
    */
   async loadHierarchy(url) {
-    this.worker.postMessage({ warm: true });
     const response = await fetch(url);
     const body = await response.arrayBuffer();
     const hierarchy = { url, status: response.status, ok: response.ok, body };

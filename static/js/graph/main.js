@@ -1,6 +1,8 @@
 // Graph dashboard: wires data, layout, drawing and the panels together. Entry point of graphs.html.
 import '../base.js';
-import { fetchGraphDiff, fetchGraphRuns, fetchNode, fetchStepStats, hierarchyUrl } from './api.js';
+import {
+  fetchGraphDiff, fetchGraphRuns, fetchLayouts, fetchNode, fetchStepStats, hierarchyUrl, layoutsUrl, shareLayout,
+} from './api.js';
 import { GRAPH_CLS as CLS, GRAPH_IDS as IDS } from '../classes.js';
 import { joinDiff } from './diff.js';
 import { downloadPng, downloadSvg } from './download.js';
@@ -147,7 +149,9 @@ class GraphPage {
     if (first) {
       this.state.run = first.run;
       this.state.kind = first.kind;
-      this.preload = { run: first.run, kind: first.kind, json: this.layouter.loadHierarchy(first.url) };
+      // The remembered layouts come first (small): without them elkjs starts loading at once.
+      const layouts = this.fetchLayouts(first.layouts);
+      this.preload = { run: first.run, kind: first.kind, layouts, json: this.layouter.loadHierarchy(first.url) };
       this.preload.json.catch(() => {});  // a failure is reported when load() uses it
       this.load();
     }
@@ -274,11 +278,12 @@ class GraphPage {
     this.status('Loading graph…');
     performance.mark('graph-fetch-start');
     let json;
+    const pre = this.preload;
+    this.preload = null;
+    const preloaded = pre && pre.run === this.state.run && pre.kind === this.state.kind;
+    const layouts = preloaded ? pre.layouts : this.fetchLayouts(layoutsUrl(this.state.run, this.state.kind));
     try {
-      const pre = this.preload;
-      this.preload = null;
-      json = await (pre && pre.run === this.state.run && pre.kind === this.state.kind ? pre.json
-        : this.layouter.loadHierarchy(hierarchyUrl(this.state.run, this.state.kind)));
+      json = await (preloaded ? pre.json : this.layouter.loadHierarchy(hierarchyUrl(this.state.run, this.state.kind)));
     } catch (error) {
       if (generation === this.generation) {
         this.status(`Could not load the graph: ${error.message}`, true);
@@ -330,8 +335,36 @@ class GraphPage {
         this.state.selected = sel;
       }
     }
+    this.layouter.remember(await layouts);
+    if (generation !== this.generation) return;
+    this.layouter.computed.clear();
     await this.relayout({ fit: true });
     if (this.state.selected !== null && this.model === model) this.reveal(this.state.selected);
+    if (this.model === model) this.shareLayouts();  // (relayout moved this.generation on)
+  }
+
+  /**
+   * The layouts the server remembered for a graph ([] when it has none or the request fails: they
+   * only spare the layout), at `url`; when there are none the worker loads elkjs at once.
+   */
+  async fetchLayouts(url) {
+    let layouts = [];
+    try {
+      layouts = await fetchLayouts(url);
+    } catch {
+      /* drawn without them */
+    }
+    if (!layouts.length) this.layouter.warm();
+    return layouts;
+  }
+
+  /** Gives the server the layouts the worker computed for the view just drawn, for the next page. */
+  shareLayouts() {
+    const { run, kind } = this.state;
+    for (const key of this.layouter.computed) {
+      shareLayout(run, kind, this.layouter.cache.get(key)).catch(() => {});  // only a speed-up lost
+    }
+    this.layouter.computed.clear();
   }
 
   /** Lays out what is open and redraws; `anchor` keeps that node still on screen, `fit` shows all. */
@@ -373,7 +406,10 @@ class GraphPage {
     if (!this.painted) {
       this.painted = true;
       // After the next frame is painted: what bench/graph_page.py reads as "first paint".
-      requestAnimationFrame(() => setTimeout(() => performance.mark('graph-first-paint'), 0));
+      requestAnimationFrame(() => setTimeout(() => {
+        performance.mark('graph-first-paint');
+        this.layouter.warm();  // elkjs for the groups the user opens (if the first view did not need it)
+      }, 0));
     }
   }
 
