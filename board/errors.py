@@ -36,6 +36,10 @@ class PayloadTooLarge(BoardError):
     status = 413
 
 
+class UnsupportedMediaType(BoardError):
+    status = 415
+
+
 def error_body(message: str) -> dict[str, str]:
     return {"error": message}
 

@@ -40,7 +40,7 @@ from starlette.concurrency import run_in_threadpool
 
 from board import function_graph, graph_diff, graph_layouts, step_stats
 from board.data.provider import GRAPH_DEF, RUN_METADATA
-from board.errors import BadRequest, BoardError, NotFound, PayloadTooLarge
+from board.errors import BadRequest, BoardError, NotFound, PayloadTooLarge, UnsupportedMediaType
 from board.graph_hierarchy import Hierarchy, HierarchyCache
 
 router = APIRouter()
@@ -207,6 +207,12 @@ def graph_layouts_get(request: Request, run: str | None = None, kind: str | None
 async def graph_layouts_post(request: Request, run: str | None = None,
                              kind: str | None = None) -> dict[str, Any]:
     """Remembers one layout of a group of the graph, as the page's layout worker computed it."""
+    # JSON only: another site's page can POST text/plain or a form here without asking (a "simple"
+    # cross-origin request), but not application/json, which needs a CORS preflight board never grants.
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise UnsupportedMediaType("layout: the body must be sent as application/json, not "
+                                   f"{media_type or 'untyped'}")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk

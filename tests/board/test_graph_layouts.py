@@ -78,7 +78,8 @@ def test_layouts_go_with_the_graph_they_were_made_for(client, tmp_path):
     (b'{"key": "' + b"x" * (graph_layouts.MAX_BODY + 1) + b'"}', 413, "over"),
 ])
 def test_bad_layouts_are_refused(client, body, status, needle):
-    answer = client.post(URL, params={"run": "dense"}, content=body)
+    answer = client.post(URL, params={"run": "dense"}, content=body,
+                         headers={"Content-Type": "application/json"})
     assert answer.status_code == status
     assert needle in answer.json()["error"]
     assert client.get(URL, params={"run": "dense"}).json() == {"layouts": []}
@@ -88,3 +89,15 @@ def test_unknown_graph_or_missing_run(client):
     assert client.post(URL, params={"run": "nope"}, json=layout()).status_code == 404
     assert client.get(URL, params={"run": "dense", "kind": "bogus"}).status_code == 404
     assert "'run'" in client.get(URL).json()["error"]
+
+
+@pytest.mark.parametrize("media_type", [None, "text/plain", "application/x-www-form-urlencoded",
+                                        "multipart/form-data"])
+def test_layouts_come_as_json_only(client, media_type):
+    """Another site's page may POST these types to a local board without a CORS preflight: refused."""
+    headers = {} if media_type is None else {"Content-Type": media_type}
+    body = b'{"key": "k|1x1", "width": 1, "height": 1, "nodes": {}, "edges": {}}'
+    answer = client.post(URL, params={"run": "dense"}, content=body, headers=headers)
+    assert answer.status_code == 415
+    assert "application/json" in answer.json()["error"]
+    assert client.get(URL, params={"run": "dense"}).json() == {"layouts": []}
