@@ -8,8 +8,12 @@ the input event to the next frame (the run list updated). Logdirs are generated 
 (bench/eventgen.py) into tmp/bench/ and reused. Targets: first chart < 0.5 s, first screen < 1.5 s,
 keystroke < 100 ms; the ratios printed are measured / target (below 1 is within target).
 
+With --baseline (another checkout, its page scripts built) both trees' servers run and their pages
+are opened alternately; --runs 0 or --sweep-runs 0 skips a logdir.
+
     python bench/scalars_page.py [--runs 8] [--tags 16] [--steps 20000]
                                  [--sweep-runs 1000] [--sweep-tags 4] [--sweep-steps 500] [--repeat 5]
+                                 [--baseline PATH]
 """
 
 from __future__ import annotations
@@ -212,7 +216,7 @@ def measure_logdir(runs: int, tags: int, steps: int, repeat: int, keystrokes: bo
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=8, help="0 skips the perf logdir")
     parser.add_argument("--tags", type=int, default=16)
     parser.add_argument("--steps", type=int, default=20_000)
     parser.add_argument("--sweep-runs", type=int, default=1000, help="0 skips the sweep")
@@ -224,7 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     require_built_assets()
-    ok = measure_logdir(args.runs, args.tags, args.steps, args.repeat, False, args.baseline)
+    ok = True
+    if args.runs:
+        ok = measure_logdir(args.runs, args.tags, args.steps, args.repeat, False, args.baseline)
     if args.sweep_runs:
         sweep = args.sweep_runs, args.sweep_tags, args.sweep_steps
         ok = measure_logdir(*sweep, args.repeat, True, args.baseline) and ok

@@ -182,3 +182,24 @@ def test_time_series_page_is_the_first_tab_and_loads_its_bundle(client):
     # the scalar cards' template and the histogram/image settings the reused cards read
     assert 'id="scalar-card-template"' in html
     assert 'data-setting="mode"' in html and 'data-setting="brightness"' in html
+
+
+def test_scalars_index_computes_each_tags_sort_key_once(monkeypatch):
+    # A sweep's runs share a few tags: their keys (regex splits) are computed once per tag, not per
+    # run, so a thousand runs do not delay the page's first byte.
+    from board.routes import scalars
+
+    calls: list[str] = []
+    real = scalars.tag_key
+    monkeypatch.setattr(scalars, "tag_key", lambda tag: calls.append(tag) or real(tag))
+
+    class Provider:
+        def scalar_tags(self):
+            tags = {"loss": None, "metrics/acc10": None, "metrics/acc9": None}
+            return {f"run_{i}": tags for i in range(300)}
+
+    index = scalars.scalars_index(Provider())
+    assert sorted(calls) == ["loss", "metrics/acc10", "metrics/acc9"]
+    assert index["tags"] == ["loss", "metrics/acc9", "metrics/acc10"]
+    assert index["runs"][:3] == ["run_0", "run_1", "run_2"] and len(index["runs"]) == 300
+    assert index["runTags"]["run_299"] == index["tags"]

@@ -68,3 +68,17 @@ def test_card_a_little_wider_than_the_series_is_not_fetched_again(board_server, 
     context.close()
     assert 1000 < wants < 1000 / 0.75, wants
     assert not any("tag=accuracy" in url for url in requests), requests
+
+
+def test_other_cards_fetch_after_the_first_chart_is_on_screen(board_server, page, tmp_path):
+    # The first card draws from the page's series; the next cards' fetches (and their parsing and
+    # layouts) wait for the frame that shows it (static/js/scalars/queue.js).
+    server = board_server(_logdir(tmp_path))
+    open_scalars(page, server.url)
+    wait_drawn(page, "loss")
+    drawn, fetches = page.evaluate("""() => [
+        performance.getEntriesByName("board:card-drawn:accuracy")[0].startTime,
+        performance.getEntriesByType("resource").filter((r) => r.name.includes("/data/scalars/series_multi"))
+          .map((r) => r.startTime)]""")
+    assert fetches, "the other cards fetch their series"
+    assert min(fetches) > drawn, (drawn, fetches)

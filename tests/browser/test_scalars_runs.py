@@ -61,6 +61,41 @@ def test_a_thousand_runs_list_only_the_rows_in_view(board_server, page, thousand
     screenshot("scalars-thousand-runs")
 
 
+ROWS_COVER = """() => {
+  const list = document.querySelector("div[data-runs]");
+  const rows = [...list.querySelectorAll("li[data-run]")].map((li) => li.getBoundingClientRect());
+  const box = list.getBoundingClientRect();
+  return {rows: rows.length, covered: rows.some((r) => r.top <= box.top + 1)
+          && rows.some((r) => r.bottom >= box.bottom - 1)};
+}"""
+
+
+def test_run_rows_fill_the_list_from_the_first_frame_and_after_a_resize(board_server, page, thousand_runs):
+    # The first rows are built before the page's first layout, from the window's height
+    # (static/js/scalars/runs.js): they must still fill the list, and follow its later sizes.
+    server = board_server(thousand_runs)
+    page.set_viewport_size({"width": 1280, "height": 600})
+    page.add_init_script("""new MutationObserver((_, observer) => {
+      const list = document.querySelector("div[data-runs] ul");
+      if (!list || !list.children.length) return;
+      observer.disconnect();
+      requestAnimationFrame(() => { window.firstFrameRows = list.children.length; });
+    }).observe(document, {childList: true, subtree: true});""")
+    open_scalars(page, server.url)
+    wait_drawn(page, "loss")
+    first = page.evaluate("window.firstFrameRows")
+    height = page.locator("div[data-runs]").evaluate("(el) => el.clientHeight")
+    assert first * 26 >= height, (first, height)
+    assert page.evaluate(ROWS_COVER)["covered"]
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    for _ in range(50):  # the ResizeObserver renders the new rows on the next frame
+        if page.evaluate(ROWS_COVER)["covered"]:
+            break
+        page.wait_for_timeout(50)
+    assert page.evaluate(ROWS_COVER)["covered"]
+    assert page.locator("div[data-runs]").evaluate("(el) => el.clientHeight") > height
+
+
 def test_only_selected_and_filter_speed(board_server, page, thousand_runs):
     server = board_server(thousand_runs)
     open_scalars(page, server.url)

@@ -85,7 +85,7 @@ function showNotice(text, isError = false) {
 }
 
 // ---- loading and live reload ----
-let lastIndexJSON = "";
+let lastIndex = null;
 let firstLoad = true;
 
 /** Called by the reloader on the first tick and whenever the server's data changed. */
@@ -101,10 +101,11 @@ async function reload() {
     throw err;
   }
   showNotice("");
-  const indexJSON = JSON.stringify(index);
-  const changed = indexJSON !== lastIndexJSON;
+  // Compared as JSON only from the second load on: on a thousand runs the first load (which always
+  // builds everything) would spend milliseconds before its first chart serializing the index.
+  const changed = lastIndex === null || JSON.stringify(index) !== JSON.stringify(lastIndex);
   if (changed) {
-    lastIndexJSON = indexJSON;
+    lastIndex = index;
     tagsByRun = index.runTags;
     runsByTag = new Map(index.tags.map((tag) => [tag, new Set()]));
     for (const [run, runTags] of Object.entries(index.runTags)) {

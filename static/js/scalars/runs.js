@@ -59,8 +59,15 @@ export class RunList {
     this.spacer = h("div", { class: CLS.runsSpacer });
     this.rows = h("ul", { class: CLS.runsRows, "aria-label": "Runs" });
     elements.list.replaceChildren(this.spacer, this.rows);
+    // The list's height as its ResizeObserver last reported it; null before its first layout.
+    // Reading clientHeight then would force the page's first layout before the cards exist, and
+    // the page would be laid out twice before its first chart (once without the cards).
+    this.height = null;
     elements.list.addEventListener("scroll", () => this.renderWindow());
-    new ResizeObserver(() => this.renderWindow()).observe(elements.list);
+    new ResizeObserver(([entry]) => {
+      this.height = entry.contentRect.height;
+      this.renderWindow();
+    }).observe(elements.list);
     elements.all.addEventListener("click", () => this.setShown(true));
     elements.none.addEventListener("click", () => this.setShown(false));
     elements.onlySelected.checked = this.onlySelected;
@@ -130,8 +137,11 @@ export class RunList {
 
   renderWindow() {
     const list = this.el.list;
-    const first = Math.max(0, Math.floor(list.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const visible = Math.ceil((list.clientHeight || 400) / ROW_HEIGHT);
+    // Before the first layout the list is at its top and at most as high as the window.
+    const laidOut = this.height !== null;
+    const scrollTop = laidOut ? list.scrollTop : 0;
+    const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const visible = Math.ceil((laidOut ? this.height || 400 : window.innerHeight) / ROW_HEIGHT);
     const last = Math.min(this.shown.length, first + visible + 2 * OVERSCAN);
     const key = `${first}:${last}:${this.version}`;
     if (key === this.rendered) return;
