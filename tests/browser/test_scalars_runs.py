@@ -96,7 +96,7 @@ def test_run_rows_fill_the_list_from_the_first_frame_and_after_a_resize(board_se
     assert page.locator("div[data-runs]").evaluate("(el) => el.clientHeight") > height
 
 
-def test_only_selected_and_filter_speed(board_server, page, thousand_runs):
+def test_only_selected_and_filter_per_keystroke(board_server, page, thousand_runs):
     server = board_server(thousand_runs)
     open_scalars(page, server.url)
     wait_drawn(page, "loss")
@@ -106,18 +106,19 @@ def test_only_selected_and_filter_speed(board_server, page, thousand_runs):
     assert spacer == f"{40 * 26}px"
     assert "onlySelected=1" in page.url
     page.uncheck("[data-runs-only-selected]")
-    # Each keystroke updates the list within a frame or two (the charts follow once typing pauses).
-    times = page.evaluate("""async () => {
+    # Each keystroke updates the list by the next frame (the charts follow once typing pauses); how
+    # long a keystroke takes is bench/scalars_page.py's to measure, not a test's.
+    heights = page.evaluate("""async () => {
         const input = document.querySelector('[data-run-filter]');
+        const spacer = document.querySelector('div[data-runs] .runs__spacer');
         const out = [];
-        for (const text of ['r', 'ru', 'run', 'run1', 'run12', 'run123']) {
-            const t0 = performance.now();
+        for (const text of ['run12', 'run123']) {
             input.value = text;
             input.dispatchEvent(new Event('input', {bubbles: true}));
             await new Promise((resolve) => requestAnimationFrame(() => resolve()));
-            out.push(performance.now() - t0);
+            out.push(spacer.style.height);
         }
         return out;
     }""")
-    assert max(times) < 100, times
+    assert heights == [f"{11 * 26}px", "26px"]  # run12, run120..run129; then run123 alone
     assert listed(page) == ["sweep/run123"]
