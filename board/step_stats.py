@@ -24,7 +24,7 @@ def node_stats(run_metadata) -> dict[str, Any]:
             entry = nodes.setdefault(ns.node_name, {"compute_us": 0, "memory_bytes": 0,
                                                     "start_us": ns.all_start_micros - first, "outputs": []})
             entry["compute_us"] += ns.all_end_rel_micros
-            entry["memory_bytes"] += sum(m.total_bytes for m in ns.memory if m.total_bytes > 0)
+            entry["memory_bytes"] += memory_bytes(ns)
             entry["outputs"].extend(_shape(out.tensor_description) for out in ns.output)
     return {"devices": devices, "nodes": nodes}
 
@@ -56,6 +56,11 @@ def op_of(ns) -> str:
 
 def output_bytes(ns) -> int:
     return sum(out.tensor_description.allocation_description.allocated_bytes for out in ns.output)
+
+
+def memory_bytes(ns) -> int:
+    """The bytes a node's allocators report for it (TensorBoard's memory colour sums these)."""
+    return sum(m.total_bytes for m in ns.memory if m.total_bytes > 0)
 
 
 def timeline(run_metadata) -> dict[str, Any]:
@@ -97,7 +102,7 @@ def timeline(run_metadata) -> dict[str, Any]:
             columns["name"].append(ns.node_name)
             columns["op"].append(op_of(ns))
             columns["output_bytes"].append(output_bytes(ns))
-            columns["memory_bytes"].append(sum(m.total_bytes for m in ns.memory if m.total_bytes > 0))
+            columns["memory_bytes"].append(memory_bytes(ns))
     return {"origin_us": origin, "truncated": truncated, "lanes": lanes, "events": columns}
 
 
@@ -120,7 +125,7 @@ def _totals(run_metadata, group: str, depth: int) -> dict[str, list[int]]:
             entry = totals.setdefault(key, [0, 0, 0])
             entry[0] += 1
             entry[1] += ns.all_end_rel_micros
-            entry[2] += sum(m.total_bytes for m in ns.memory if m.total_bytes > 0)
+            entry[2] += memory_bytes(ns)
     return totals
 
 
