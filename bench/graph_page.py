@@ -39,6 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from scalars_page import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one set of browser flags for the page benches)
 
 from engine.io.tfrecord import encode_record  # noqa: E402
 from engine.proto import event_pb2, graph_pb2  # noqa: E402
@@ -46,8 +49,6 @@ from engine.proto import event_pb2, graph_pb2  # noqa: E402
 TARGET_FIRST_PAINT_S = 2.0
 TARGET_EXPAND_S = 1.0
 TARGET_LONG_TASK_MS = 200.0
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 class _Builder:
@@ -292,7 +293,7 @@ def measure(url: str, run: str, expand: str, shots: Path | None) -> dict[str, fl
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -375,7 +376,7 @@ def first_paints(url: str, run: str, rounds: int, forget_layouts) -> dict[str, l
 
     result: dict[str, list] = {"quiet": [], "load": [], "cold": [], "marks": []}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(rounds):
             for side in ("quiet", "load", "cold"):
                 if side == "cold":
@@ -437,7 +438,7 @@ def measure_tensorboard(logdir: Path, run: str) -> dict[str, float] | None:
                 return None
             time.sleep(0.2)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.add_init_script(_TB_LONG_TASKS)
             page.goto(f"http://127.0.0.1:{port}/#graphs&run={run}")
