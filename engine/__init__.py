@@ -29,6 +29,7 @@ from engine import (
     linalg,
     logging,
     losses,
+    manip,
     math,
     metrics,
     nn,
@@ -334,6 +335,7 @@ from engine.ops.segment_ops import (
 )
 from engine.ops.set_ops import setdiff1d, unique, unique_with_counts
 from engine.ops.sort_ops import argsort, searchsorted, sort
+from engine.ops.space_batch_ops import batch_to_space_nd, space_to_batch_nd
 from engine.ops.state_ops import assign, assign_add, assign_sub
 from engine.ops.string_ops import (
     as_string,
@@ -614,6 +616,7 @@ __all__ = [
     "less_equal",
     "lin_space",
     "linalg",
+    "manip",
     "linspace",
     "local_variables",
     "local_variables_initializer",
@@ -694,6 +697,8 @@ __all__ = [
     "reverse_sequence",
     "reverse_v2",
     "roll",
+    "space_to_batch_nd",
+    "batch_to_space_nd",
     "rint",
     "round",
     "rsqrt",

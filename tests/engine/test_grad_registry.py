@@ -42,6 +42,7 @@ from engine.ops import (
     op_util,
     partition_ops,
     segment_ops,
+    space_batch_ops,
 )
 from engine.ops import depthwise_conv_ops as depthwise_ops
 from engine.ops.conv3d_ops import avg_pool3d, conv3d, max_pool3d
@@ -947,6 +948,18 @@ LINALG_CASES = {
 }
 for _op_type, _cases in LINALG_CASES.items():
     CASES.setdefault(_op_type, []).extend(_cases)
+
+# tf.manip's block moves (engine/ops/space_batch_ops.py), with block sizes and amounts fed at run time too.
+CASES["SpaceToBatchND"] = [
+    Case(lambda x: space_batch_ops.space_to_batch_nd(x, [2, 3], [[0, 0], [1, 2]]), [rnd(2, 4, 6, 1)]),
+    Case(lambda x: space_batch_ops.space_to_batch_nd(x, fed([2]), fed([[1, 1]])), [rnd(1, 4, 2)],
+         shapes=[None], label="fed"),
+]
+CASES["BatchToSpaceND"] = [
+    Case(lambda x: space_batch_ops.batch_to_space_nd(x, [2, 3], [[1, 0], [0, 2]]), [rnd(6, 2, 2, 1)]),
+    Case(lambda x: space_batch_ops.batch_to_space_nd(x, fed([2]), fed([[1, 1]])), [rnd(4, 3, 2)],
+         shapes=[None], label="fed"),
+]
 
 
 # Issue 17's tf.image (engine/ops/image_resize_ops.py, image_color_ops.py): the bilinear and bicubic ops give
