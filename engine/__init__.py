@@ -180,6 +180,9 @@ from engine.ops.check_ops import (
     assert_same_float_dtype,
     assert_scalar,
     assert_type,
+    is_non_decreasing,
+    is_numeric_tensor,
+    is_strictly_increasing,
 )
 from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm, global_norm
 from engine.ops.complex_ops import angle, complex, conj, imag, real  # noqa: A004 - TF's name
@@ -497,6 +500,9 @@ __all__ = [
     "assert_same_float_dtype",
     "assert_scalar",
     "assert_type",
+    "is_non_decreasing",
+    "is_numeric_tensor",
+    "is_strictly_increasing",
     "assert_variables_initialized",
     "assign",
     "assign_add",
