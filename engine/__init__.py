@@ -29,6 +29,7 @@ from engine import (
     linalg,
     logging,
     losses,
+    manip,
     math,
     metrics,
     nn,
@@ -179,6 +180,9 @@ from engine.ops.check_ops import (
     assert_same_float_dtype,
     assert_scalar,
     assert_type,
+    is_non_decreasing,
+    is_numeric_tensor,
+    is_strictly_increasing,
 )
 from engine.ops.clip_ops import clip_by_global_norm, clip_by_norm, global_norm
 from engine.ops.complex_ops import angle, complex, conj, imag, real  # noqa: A004 - TF's name
@@ -334,6 +338,7 @@ from engine.ops.segment_ops import (
 )
 from engine.ops.set_ops import setdiff1d, unique, unique_with_counts
 from engine.ops.sort_ops import argsort, searchsorted, sort
+from engine.ops.space_batch_ops import batch_to_space_nd, space_to_batch_nd
 from engine.ops.state_ops import assign, assign_add, assign_sub
 from engine.ops.string_ops import (
     as_string,
@@ -495,6 +500,9 @@ __all__ = [
     "assert_same_float_dtype",
     "assert_scalar",
     "assert_type",
+    "is_non_decreasing",
+    "is_numeric_tensor",
+    "is_strictly_increasing",
     "assert_variables_initialized",
     "assign",
     "assign_add",
@@ -614,6 +622,7 @@ __all__ = [
     "less_equal",
     "lin_space",
     "linalg",
+    "manip",
     "linspace",
     "local_variables",
     "local_variables_initializer",
@@ -694,6 +703,8 @@ __all__ = [
     "reverse_sequence",
     "reverse_v2",
     "roll",
+    "space_to_batch_nd",
+    "batch_to_space_nd",
     "rint",
     "round",
     "rsqrt",

@@ -20,7 +20,11 @@ from engine.ops.check_ops import (
     assert_rank_in,
     assert_same_float_dtype,
     assert_scalar,
+    assert_shapes,
     assert_type,
+    is_non_decreasing,
+    is_numeric_tensor,
+    is_strictly_increasing,
 )
 from engine.ops.logging_ops import Assert
 from engine.ops.math_ops import is_finite, is_inf, is_nan
@@ -34,4 +38,5 @@ __all__ = [
     # check_ops' other asserts (engine/ops/check_ops.py)
     "assert_integer", "assert_near", "assert_proper_iterable", "assert_rank_at_least", "assert_rank_in",
     "assert_same_float_dtype", "assert_scalar", "assert_type",
+    "assert_shapes", "is_non_decreasing", "is_numeric_tensor", "is_strictly_increasing",
 ]

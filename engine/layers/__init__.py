@@ -5,9 +5,11 @@ from engine.layers.convolutional import Conv1D, Conv2D, Conv3D, conv1d, conv2d, 
 from engine.layers.convolutional_variants import (
     Conv2DTranspose,
     Conv3DTranspose,
+    SeparableConv1D,
     SeparableConv2D,
     conv2d_transpose,
     conv3d_transpose,
+    separable_conv1d,
     separable_conv2d,
 )
 from engine.layers.core import Dense, Dropout, Flatten, dense, dropout, flatten
@@ -44,6 +46,7 @@ __all__ = [
     "MaxPooling1D",
     "MaxPooling2D",
     "MaxPooling3D",
+    "SeparableConv1D",
     "SeparableConv2D",
     "average_pooling1d",
     "average_pooling2d",
@@ -60,5 +63,6 @@ __all__ = [
     "max_pooling1d",
     "max_pooling2d",
     "max_pooling3d",
+    "separable_conv1d",
     "separable_conv2d",
 ]

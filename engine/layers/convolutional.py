@@ -77,30 +77,21 @@ class _Conv(Layer):
         channels = input_shape.dims[channel_axis].value if input_shape.ndims else None
         if channels is None:
             raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
-        self.kernel = self.add_weight(
-            "kernel",
-            shape=list(self.kernel_size) + [channels, self.filters],
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-            trainable=True,
-            dtype=self._dtype,
-        )
+        self.kernel = self._weight("kernel", list(self.kernel_size) + [channels, self.filters],
+                                   self.kernel_initializer, self.kernel_regularizer, self.kernel_constraint)
         self._build_bias()
         self.built = True
+
+    def _weight(self, name, shape, initializer, regularizer, constraint):
+        """A trainable weight of the layer's dtype (kernels and bias)."""
+        return self.add_weight(name, shape=shape, initializer=initializer, regularizer=regularizer,
+                               constraint=constraint, trainable=True, dtype=self._dtype)
 
     def _build_bias(self):
         """The `bias` weight (filters,) when `use_bias`, as every convolution layer has it."""
         if self.use_bias:
-            self.bias = self.add_weight(
-                "bias",
-                shape=[self.filters],
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-                trainable=True,
-                dtype=self._dtype,
-            )
+            self.bias = self._weight("bias", [self.filters], self.bias_initializer, self.bias_regularizer,
+                                     self.bias_constraint)
 
     def _finish(self, outputs):
         """Bias and activation after the convolution."""

@@ -1,12 +1,12 @@
-"""`tf.layers.Conv2DTranspose`, `Conv3DTranspose`, `SeparableConv2D` and their functions: the convolutions
-built from other convolution ops (channels_last)."""
+"""`tf.layers.Conv2DTranspose`, `Conv3DTranspose`, `SeparableConv1D`, `SeparableConv2D` and their
+functions: the convolutions built from other convolution ops (channels_last)."""
 
 from __future__ import annotations
 
 from engine.framework import ops
 from engine.framework.tensor_shape import TensorShape
-from engine.layers.convolutional import _ZEROS, Conv2D, Conv3D
-from engine.ops import array_ops, conv3d_ops, conv_ops, depthwise_conv_ops, math_ops
+from engine.layers.convolutional import _ZEROS, Conv1D, Conv2D, Conv3D
+from engine.ops import array_ops, conv3d_ops, conv_ops, depthwise_conv_ops, math_ops, nn_ops
 
 
 def _deconv_length(size, kernel, padding, stride, dilation):
@@ -129,54 +129,18 @@ def conv2d_transpose(
     return layer.apply(inputs)
 
 
-class SeparableConv2D(Conv2D):
-    """`tf.layers.SeparableConv2D(filters, kernel_size, ..., depth_multiplier=1)`: a depthwise convolution
-    (`depthwise_kernel`, (kh, kw, in, depth_multiplier)) then a 1x1 one (`pointwise_kernel`)."""
+class _Separable:
+    """A depthwise convolution (`depthwise_kernel`, (*kernel_size, in, depth_multiplier)) then a pointwise
+    one (`pointwise_kernel`, (1, ..., in * depth_multiplier, filters)), the weights of a `_Conv` layer of
+    the same rank, whose arguments the others are. Deviation: the separable arguments are keyword-only
+    (TF also takes `depth_multiplier` as the seventh positional one)."""
 
     _takes_channels_first = False  # channels_last only here
 
-    def __init__(
-        self,
-        filters,
-        kernel_size,
-        strides=(1, 1),
-        padding="valid",
-        data_format="channels_last",
-        dilation_rate=(1, 1),
-        depth_multiplier=1,
-        activation=None,
-        use_bias=True,
-        depthwise_initializer=None,
-        pointwise_initializer=None,
-        bias_initializer=_ZEROS,
-        depthwise_regularizer=None,
-        pointwise_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        depthwise_constraint=None,
-        pointwise_constraint=None,
-        bias_constraint=None,
-        trainable=True,
-        name=None,
-        **kwargs,
-    ):
-        super().__init__(
-            filters,
-            kernel_size,
-            strides=strides,
-            padding=padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            activation=activation,
-            use_bias=use_bias,
-            bias_initializer=bias_initializer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            bias_constraint=bias_constraint,
-            trainable=trainable,
-            name=name,
-            **kwargs,
-        )
+    def __init__(self, filters, kernel_size, *args, depth_multiplier=1, depthwise_initializer=None,
+                 pointwise_initializer=None, depthwise_regularizer=None, pointwise_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, **kwargs):
+        super().__init__(filters, kernel_size, *args, **kwargs)
         self.depth_multiplier = int(depth_multiplier)
         self.depthwise_initializer = depthwise_initializer
         self.pointwise_initializer = pointwise_initializer
@@ -188,29 +152,21 @@ class SeparableConv2D(Conv2D):
 
     def build(self, input_shape):
         input_shape = TensorShape(input_shape)
-        channels = input_shape.dims[-1].value if input_shape.ndims == 4 else None
+        channels = input_shape.dims[-1].value if input_shape.ndims == self.rank + 2 else None
         if channels is None:
             raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
-        self.depthwise_kernel = self.add_weight(
-            "depthwise_kernel",
-            shape=list(self.kernel_size) + [channels, self.depth_multiplier],
-            initializer=self.depthwise_initializer,
-            regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint,
-            trainable=True,
-            dtype=self._dtype,
-        )
-        self.pointwise_kernel = self.add_weight(
-            "pointwise_kernel",
-            shape=[1, 1, channels * self.depth_multiplier, self.filters],
-            initializer=self.pointwise_initializer,
-            regularizer=self.pointwise_regularizer,
-            constraint=self.pointwise_constraint,
-            trainable=True,
-            dtype=self._dtype,
-        )
+        self.depthwise_kernel = self._weight(
+            "depthwise_kernel", list(self.kernel_size) + [channels, self.depth_multiplier],
+            self.depthwise_initializer, self.depthwise_regularizer, self.depthwise_constraint)
+        self.pointwise_kernel = self._weight(
+            "pointwise_kernel", [1] * self.rank + [channels * self.depth_multiplier, self.filters],
+            self.pointwise_initializer, self.pointwise_regularizer, self.pointwise_constraint)
         self._build_bias()
         self.built = True
+
+
+class SeparableConv2D(_Separable, Conv2D):
+    """`tf.layers.SeparableConv2D(filters, kernel_size, ..., depth_multiplier=1)`."""
 
     def call(self, inputs):
         outputs = depthwise_conv_ops.separable_conv2d(
@@ -222,6 +178,39 @@ class SeparableConv2D(Conv2D):
             rate=list(self.dilation_rate),
         )
         return self._finish(outputs)
+
+
+class SeparableConv1D(_Separable, Conv1D):
+    """`tf.layers.SeparableConv1D(filters, kernel_size, ..., depth_multiplier=1)` on (batch, width, chans):
+    as TF's, the inputs and kernels get a height of 1 for ``tf.nn.separable_conv2d``, the bias is added
+    in 4-D, and the height is squeezed out (`ExpandDims`, `separable_conv2d/...`, `BiasAdd`, `Squeeze`).
+    ``padding='causal'`` is refused (as Conv1D here)."""
+
+    def call(self, inputs):
+        outputs = depthwise_conv_ops.separable_conv2d(
+            array_ops.expand_dims(inputs, 1),
+            array_ops.expand_dims(self.depthwise_kernel, 0),
+            array_ops.expand_dims(self.pointwise_kernel, 0),
+            strides=[1, self.strides[0], self.strides[0], 1],  # as TF's: the height of 1 takes it too
+            padding=self.padding.upper(),
+            rate=[1, self.dilation_rate[0]],
+        )
+        if self.use_bias:
+            outputs = nn_ops.bias_add(outputs, self.bias)
+        outputs = array_ops.squeeze(outputs, [1])
+        return self.activation(outputs) if self.activation is not None else outputs
+
+
+def separable_conv1d(inputs, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
+                     dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+                     depthwise_initializer=None, pointwise_initializer=None, bias_initializer=_ZEROS,
+                     depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
+                     activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
+                     bias_constraint=None, trainable=True, name=None, reuse=None):
+    """``tf.layers.separable_conv1d``."""
+    arguments = dict(locals())
+    del arguments["inputs"], arguments["reuse"]
+    return SeparableConv1D(**arguments, _reuse=reuse, _scope=name).apply(inputs)
 
 
 def separable_conv2d(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from engine.ops.array_ops import unsorted_segment_sum
 from engine.ops.bessel_ops import bessel_i0, bessel_i0e, bessel_i1, bessel_i1e
+from engine.ops.check_ops import is_non_decreasing, is_strictly_increasing
 from engine.ops.complex_ops import angle, conj, imag, real
 
 # Families added by the layers/nn slice (engine/ops/*: one module each).
@@ -199,3 +200,4 @@ __all__ += [
     "real",
 ]
 __all__ += ["bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e"]
+__all__ += ["is_non_decreasing", "is_strictly_increasing"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine.framework import dtypes, errors, ops, tensor_util
-from engine.ops import array_ops, control_flow_ops, math_ops
+from engine.ops import array_ops, constant_op, control_flow_ops, math_ops
+from engine.ops.cond import cond
 from engine.ops.control_flow_ops import no_op
 from engine.ops.logging_ops import Assert
 
@@ -149,31 +150,25 @@ def assert_non_positive(x, data=None, summarize=None, message=None, name=None):
     )
 
 
-def assert_rank(x, rank, message=None, name=None):
+def assert_rank(x, rank, data=None, summarize=None, message=None, name=None):
     """An op that fails unless `x` has rank `rank`; ValueError at once when the static rank differs."""
-    with ops.name_scope(name, "assert_rank", [x, rank]):
+    with ops.name_scope(name, "assert_rank", (x, rank, *(data or []))):
         x = ops.convert_to_tensor(x, name="x")
         rank = ops.convert_to_tensor(rank, name="rank")
-        rank_static = _static_value(rank)
-        if rank_static is None:
-            raise ValueError("Rank must be a constant for now")  # TF's own limit on a dynamic rank
-        if np.ndim(rank_static) != 0:
-            raise ValueError(f"Rank must be a scalar. Received rank: {rank_static}")
         prefix = _message_prefix(message)
-        if x.shape.ndims is not None:
-            if x.shape.ndims != int(rank_static):
-                raise ValueError(
-                    f"{prefix}Tensor {x.name} must have rank {int(rank_static)}.  Received rank "
-                    f"{x.shape.ndims}, shape {x.shape}"
-                )
-            return no_op(name="static_checks_determined_all_ok")
-        data = [prefix, f"Tensor {x.name} must have rank", rank, "Received shape: ", array_ops.shape_v1(x)]
-        return Assert(math_ops.equal(array_ops.rank(x), rank), data)
+        if data is None:  # built before the static check, as TF (a passing check leaves the Shape op)
+            data = [prefix, f"Tensor {x.name} must have rank", rank, "Received shape: ",
+                    array_ops.shape_v1(x)]
+        return _assert_rank_condition(
+            x, [rank], lambda actual, given: actual == given[0],
+            lambda actual, given: math_ops.equal(actual, given[0]), data, summarize,
+            lambda given: f"{prefix}Tensor {x.name} must have rank {given[0]}.  Received rank "
+                          f"{x.shape.ndims}, shape {x.shape}")
 
 
-def _assert_rank_condition(x, ranks, static_condition, dynamic_condition, data, summarize):
+def _assert_rank_condition(x, ranks, static_condition, dynamic_condition, data, summarize, failure):
     """An Assert of `dynamic_condition(rank(x), ranks)`, or, when x's rank and every rank are known, a
-    NoOp or ValueError("Static rank condition failed", x's rank, ranks) for the caller to word."""
+    NoOp or ValueError(failure(the given ranks))."""
     for rank in ranks:
         assert_type(rank, "int32")
     ranks_static = [tensor_util.constant_value(rank) for rank in ranks]
@@ -183,7 +178,7 @@ def _assert_rank_condition(x, ranks, static_condition, dynamic_condition, data, 
         if x.shape.ndims is not None:
             given = [int(r) for r in ranks_static]
             if not static_condition(x.shape.ndims, given):
-                raise ValueError("Static rank condition failed", x.shape.ndims, given)
+                raise ValueError(failure(given))
             return no_op(name="static_checks_determined_all_ok")
     condition = dynamic_condition(array_ops.rank(x), ranks)
     for rank, rank_static in zip(ranks, ranks_static, strict=True):
@@ -204,15 +199,11 @@ def assert_rank_at_least(x, rank, data=None, summarize=None, message=None, name=
         if data is None:
             data = [prefix, f"Tensor {x.name} must have rank at least", rank, "Received shape: ",
                     array_ops.shape_v1(x)]
-        try:
-            return _assert_rank_condition(x, [rank], lambda actual, given: actual >= given[0],
-                                          lambda actual, given: math_ops.greater_equal(actual, given[0]),
-                                          data, summarize)
-        except ValueError as e:
-            if e.args[0] != "Static rank condition failed":
-                raise
-            raise ValueError(f"{prefix}Tensor {x.name} must have rank at least {e.args[2][0]}.  Received "
-                             f"rank {e.args[1]}, shape {x.shape}") from None
+        return _assert_rank_condition(
+            x, [rank], lambda actual, given: actual >= given[0],
+            lambda actual, given: math_ops.greater_equal(actual, given[0]), data, summarize,
+            lambda given: f"{prefix}Tensor {x.name} must have rank at least {given[0]}.  Received rank "
+                          f"{x.shape.ndims}, shape {x.shape}")
 
 
 def assert_rank_in(x, ranks, data=None, summarize=None, message=None, name=None):
@@ -234,14 +225,10 @@ def assert_rank_in(x, ranks, data=None, summarize=None, message=None, name=None)
                 result = math_ops.logical_or(result, math_ops.equal(rank, actual))
             return result
 
-        try:
-            return _assert_rank_condition(x, ranks, lambda actual, given: actual in given, any_equal, data,
-                                          summarize)
-        except ValueError as e:
-            if e.args[0] != "Static rank condition failed":
-                raise
-            raise ValueError(f"{prefix}Tensor {x.name} must have rank in {tuple(e.args[2])}.  Received rank "
-                             f"{e.args[1]}, shape {x.shape}") from None
+        return _assert_rank_condition(
+            x, ranks, lambda actual, given: actual in given, any_equal, data, summarize,
+            lambda given: f"{prefix}Tensor {x.name} must have rank in {tuple(given)}.  Received rank "
+                          f"{x.shape.ndims}, shape {x.shape}")
 
 
 def assert_near(x, y, rtol=None, atol=None, data=None, summarize=None, message=None, name=None):
@@ -321,3 +308,138 @@ def assert_same_float_dtype(tensors=None, dtype=None):
     if not dtype.is_floating:
         raise ValueError(f"Expected floating point type, got {dtype}.")
     return dtype
+
+
+# TF's NUMERIC_TYPES (bfloat16 and the quantized types included, though the engine computes in none of them).
+_NUMERIC = frozenset(["float16", "float32", "float64", "bfloat16", "int8", "int16", "int32", "int64",
+                      "uint8", "uint16", "uint32", "uint64", "qint8", "qint16", "qint32", "quint8", "quint16",
+                      "complex64", "complex128"])
+
+
+def is_numeric_tensor(tensor):
+    """Whether `tensor` is a Tensor of a numeric dtype (a Python number or array is not a Tensor: False)."""
+    return isinstance(tensor, ops.Tensor) and tensor.dtype.base_dtype.name in _NUMERIC
+
+
+def _adjacent_comparison(x, compare):
+    """`compare(x[1:], x[:-1])` of the flattened `x`, or an empty bool vector when it has fewer than two
+    elements, as TF builds it (a `tf.cond`, so a short x runs no slices)."""
+    x = array_ops.reshape(x, [-1])
+    if not is_numeric_tensor(x):
+        raise TypeError(f"Expected x to be numeric, instead found: {x}")
+    is_shorter_than_two = math_ops.less(array_ops.size(x), 2)
+    s_len = array_ops.shape_v1(x) - 1
+
+    def adjacent():
+        return compare(array_ops.strided_slice(x, [1], 1 + s_len), array_ops.strided_slice(x, [0], s_len))
+
+    return cond(is_shorter_than_two, lambda: ops.convert_to_tensor([], dtype=dtypes.bool), adjacent)
+
+
+def is_non_decreasing(x, name=None):
+    """``tf.math.is_non_decreasing``: a bool scalar, whether ``x[i] <= x[i + 1]`` along the flattened `x`."""
+    with ops.name_scope(name, "is_non_decreasing", [x]):
+        return math_ops.reduce_all(_adjacent_comparison(x, math_ops.greater_equal))
+
+
+def is_strictly_increasing(x, name=None):
+    """``tf.math.is_strictly_increasing``: a bool scalar, whether ``x[i] < x[i + 1]`` along the flattened
+    `x`."""
+    with ops.name_scope(name, "is_strictly_increasing", [x]):
+        return math_ops.reduce_all(_adjacent_comparison(x, math_ops.greater))
+
+
+def _dimension_sizes(x):
+    """Each dimension of `x`: an int where static, else a scalar Tensor; a scalar counts as shape (1,)."""
+    rank = x.shape.ndims
+    if rank == 0:
+        return (1,)
+    dynamic = array_ops.shape_v1(x)
+    if rank is not None:
+        return [int(d) if d is not None else dynamic[i] for i, d in enumerate(x.shape.as_list())]
+    return cond(math_ops.equal(array_ops.rank(x), 0), lambda: constant_op.constant([1]), lambda: dynamic)
+
+
+def _known_size(size):
+    """Whether a symbolic or actual size is a known int (TF: not None and parses as an int)."""
+    if size is None or isinstance(size, ops.Tensor):
+        return False
+    try:
+        int(size)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def assert_shapes(shapes, data=None, summarize=None, message=None, name=None):
+    """``tf.debugging.assert_shapes``: an op (a group) that fails unless each tensor of `shapes` (pairs of
+    tensor and symbolic shape, or a dict) has the shape given: ints are sizes, other symbols must be equal
+    wherever they appear, ``None`` or ``'.'`` is any size, and a leading ``'*'`` or ``...`` any number of
+    leading dimensions. What the static shapes decide raises ValueError at once, as TF."""
+    if isinstance(shapes, dict):
+        shapes = shapes.items()
+    prefix = _message_prefix(message)
+    with ops.name_scope(name, "assert_shapes", [shapes, data]):
+        constraints = [(ops.convert_to_tensor(x), s) for x, s in shapes if s is not None]
+        specs = []  # (tensor, leading dims unspecified, actual sizes, symbolic sizes)
+        for tensor, symbolic in constraints:
+            if not (hasattr(symbolic, "__iter__") or hasattr(symbolic, "__getitem__")):
+                raise ValueError(
+                    f"{prefix}Tensor {tensor.name}.  Specified shape must be an iterable.  An iterable has "
+                    f"the attribute `__iter__` or `__getitem__`.  Received specified shape: {symbolic}")
+            symbolic = tuple(symbolic)
+            for i, symbol in enumerate(symbolic):
+                if (symbol is Ellipsis or symbol == "*") and i != 0:
+                    raise ValueError(
+                        f"{prefix}Tensor {tensor.name} specified shape index {i}.  Symbol `...` or `*` for a "
+                        "variable number of unspecified dimensions is only allowed as the first entry")
+            leading = bool(symbolic) and (symbolic[0] is Ellipsis or symbolic[0] == "*")
+            sizes = symbolic[1:] if leading else symbolic
+            specs.append((tensor, leading, _dimension_sizes(tensor), sizes or (1,)))
+
+        rank_assertions = []
+        for tensor, leading, _, sizes in specs:
+            rank = len(sizes)
+            if leading:
+                if rank in (0, 1):
+                    continue  # any rank will do
+                check = assert_rank_at_least(tensor, rank, data=data, summarize=summarize, message=message,
+                                             name=name)
+            elif rank in (0, 1):  # a scalar is shape (1,)
+                check = assert_rank_in(tensor, [0, 1], data=data, summarize=summarize, message=message,
+                                       name=name)
+            else:
+                check = assert_rank(tensor, rank, data=data, summarize=summarize, message=message, name=name)
+            rank_assertions.append(check)
+
+        size_assertions = []
+        specified = {}  # symbol -> (size, tensor that gave it, its dimension)
+        for tensor, leading, actual_sizes, sizes in specs:
+            for i, symbol in enumerate(sizes):
+                if symbol is None or symbol == ".":
+                    continue
+                dim = i - len(sizes) if leading else i
+                # the size is read (a slice of the shape, when dynamic) only after the rank checks passed
+                with ops.control_dependencies(rank_assertions):
+                    actual = actual_sizes[dim]
+                if not (_known_size(symbol) or symbol in specified):
+                    specified[symbol] = (actual, tensor, dim)
+                    continue
+                if _known_size(symbol):
+                    expected, check_text = int(symbol), "Specified explicitly"
+                else:
+                    expected, by, at = specified[symbol]
+                    check_text = f"Specified by tensor {by.name} dimension {at}"
+                if _known_size(actual) and _known_size(expected):
+                    if int(actual) != int(expected):
+                        raise ValueError(
+                            f"{prefix}{check_text}.  Tensor {tensor.name} dimension {dim} must have size "
+                            f"{int(expected)}.  Received size {int(actual)}, shape {tensor.shape}")
+                    continue
+                condition = math_ops.equal(ops.convert_to_tensor(actual), ops.convert_to_tensor(expected))
+                data_ = data if data is not None else [
+                    prefix, check_text, f"Tensor {tensor.name} dimension", dim, "must have size", expected,
+                    "Received shape: ", array_ops.shape_v1(tensor)]
+                size_assertions.append(Assert(condition, data_, summarize=summarize))
+    with ops.control_dependencies(rank_assertions):
+        return control_flow_ops.group(size_assertions)

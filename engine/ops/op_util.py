@@ -76,7 +76,10 @@ def merge_dims(op, a, b, context=""):
 
 
 def summarize(value):
-    """A scalar or vector constant as TF's `Tensor::SummarizeValue` writes it: `5`, `0 -3`."""
+    """A constant as TF's `Tensor::SummarizeValue` writes it: `5`, `0 -3`, a matrix `[0 0][0 -1]`."""
+    value = np.asarray(value)
+    if value.ndim >= 2:
+        return "".join(f"[{summarize(row)}]" for row in value)
     return " ".join(str(v) for v in np.reshape(value, -1).tolist())
 
 

@@ -42,6 +42,8 @@ from engine.ops import (
     op_util,
     partition_ops,
     segment_ops,
+    space_batch_ops,
+    tridiagonal_ops,
 )
 from engine.ops import depthwise_conv_ops as depthwise_ops
 from engine.ops.conv3d_ops import avg_pool3d, conv3d, max_pool3d
@@ -947,6 +949,36 @@ LINALG_CASES = {
 }
 for _op_type, _cases in LINALG_CASES.items():
     CASES.setdefault(_op_type, []).extend(_cases)
+
+# tf.manip's block moves (engine/ops/space_batch_ops.py), with block sizes and amounts fed at run time too.
+CASES["SpaceToBatchND"] = [
+    Case(lambda x: space_batch_ops.space_to_batch_nd(x, [2, 3], [[0, 0], [1, 2]]), [rnd(2, 4, 6, 1)]),
+    Case(lambda x: space_batch_ops.space_to_batch_nd(x, fed([2]), fed([[1, 1]])), [rnd(1, 4, 2)],
+         shapes=[None], label="fed"),
+]
+# tf.linalg's tridiagonal ops (engine/ops/tridiagonal_ops.py): diagonally dominant systems, with and
+# without pivoting, a vector right-hand side, and an unknown batch dimension.
+def _dominant(d):
+    return d + c(np.array([[0.0], [4.0], [0.0]]))
+
+
+CASES["TridiagonalSolve"] = [
+    Case(lambda d, r: tridiagonal_ops.tridiagonal_solve(_dominant(d), r), [rnd(2, 3, 4), rnd(2, 4, 2)]),
+    Case(lambda d, r: tridiagonal_ops.tridiagonal_solve(_dominant(d), r, partial_pivoting=False),
+         [rnd(3, 4), rnd(4)], label="thomas-vector"),
+    Case(lambda d, r: tridiagonal_ops.tridiagonal_solve(_dominant(d), r), [rnd(2, 3, 3), rnd(2, 3, 1)],
+         shapes=[(None, 3, 3), (None, 3, 1)], label="unknown-batch"),
+]
+CASES["TridiagonalMatMul"] = [
+    Case(lambda d, r: tridiagonal_ops.tridiagonal_matmul(d, r), [rnd(2, 3, 4), rnd(2, 4, 3)]),
+    Case(lambda a, r: tridiagonal_ops.tridiagonal_matmul(a, r, diagonals_format="matrix"),
+         [rnd(3, 3), rnd(3, 2)], label="matrix"),
+]
+CASES["BatchToSpaceND"] = [
+    Case(lambda x: space_batch_ops.batch_to_space_nd(x, [2, 3], [[1, 0], [0, 2]]), [rnd(6, 2, 2, 1)]),
+    Case(lambda x: space_batch_ops.batch_to_space_nd(x, fed([2]), fed([[1, 1]])), [rnd(4, 3, 2)],
+         shapes=[None], label="fed"),
+]
 
 
 # Issue 17's tf.image (engine/ops/image_resize_ops.py, image_color_ops.py): the bilinear and bicubic ops give

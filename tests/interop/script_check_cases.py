@@ -129,4 +129,44 @@ def asserts(tf):
         return built + ran + [near.name, far.name, dynamic_rank.name, rank_in.name]
 
 
-CASES = {f.__name__: f for f in (py_funcs, asserts)}
+def shapes_and_monotonic(tf):
+    """tf.debugging.assert_shapes (static and run-time failures, symbols, `*`, scalars), the monotonic
+    tests and is_numeric_tensor: outcomes, and the names and types of the ops built."""
+    graph = tf.Graph()
+    with graph.as_default():
+        a = tf.placeholder(tf.float32, [None, 3], name="a")
+        b = tf.placeholder(tf.float32, [None, None], name="b")
+        u = tf.placeholder(tf.float32, name="u")
+        checks = [
+            lambda: tf.debugging.assert_shapes([(tf.ones([2, 3]), ("N", "D")), (tf.ones([3, 3]), ("N", 3))]),
+            lambda: tf.debugging.assert_shapes([(tf.ones([2, 3]), ("N",))]),
+            lambda: tf.debugging.assert_shapes([(tf.ones([2, 3]), (2, 4))], message="explicit"),
+            lambda: tf.debugging.assert_shapes([(tf.ones([2, 3]), ("N", "D")),
+                                                (tf.ones([3, 2]), ("D", "N"))]).name,
+            lambda: tf.debugging.assert_shapes([(tf.ones([2, 3]), (".", "N", "D"))]),
+            lambda: tf.debugging.assert_shapes([(tf.ones([2, 3]), ("*", "D")), (tf.ones([4]), ("D",))]),
+            lambda: tf.debugging.assert_shapes([(tf.ones([2]), ())]),
+            lambda: tf.debugging.assert_shapes({tf.ones([2]): ("N",)}).name,
+            lambda: tf.debugging.assert_shapes([(tf.ones([2, 3]), ("N", "*"))]),
+            lambda: tf.debugging.assert_shapes([(tf.ones([2, 3]), 3)]),
+            lambda: tf.debugging.is_non_decreasing(tf.constant(["a"])),
+            lambda: [tf.is_numeric_tensor(t) for t in (a, tf.constant("s"), 3, tf.constant(True))],
+        ]
+        built = [_outcome(c) for c in checks]
+        first = len(graph.get_operations())
+        dynamic = tf.debugging.assert_shapes([(a, ("N", "D")), (b, ("N", 3))], message="msg")
+        unknown = tf.debugging.assert_shapes([(u, ("*", 2, "K")), (a, (None, "K"))])
+        ops = [(op.name, op.type) for op in graph.get_operations()[first:]]
+        monotonic = [tf.debugging.is_non_decreasing(v) for v in ([1, 1, 2], [], [[1, 2], [3, 4]], [2.0, 1.0])]
+        monotonic += [tf.math.is_strictly_increasing(v) for v in ([1, 1, 2], [5], [[1, 2], [3, 4]], u)]
+        with tf.Session(graph=graph) as sess:
+            ran = [_outcome(lambda fa=fa, fb=fb: sess.run(dynamic, {a: fa, b: fb}))
+                   for fa, fb in ((np.ones([2, 3]), np.ones([2, 3])), (np.ones([2, 3]), np.ones([3, 3])),
+                                  (np.ones([2, 3]), np.ones([2, 4])))]
+            ran += [_outcome(lambda fu=fu: sess.run(unknown, {a: np.ones([2, 3]), u: fu}))
+                    for fu in (np.ones([5, 2, 3]), np.ones([2, 2]), np.ones([3]))]
+            ran.append(_outcome(lambda: sess.run(monotonic, {u: [1.0, 2.0, 2.5]})))
+        return built + ran + [dynamic.name, unknown.name, [op.name for op in monotonic], ops]
+
+
+CASES = {f.__name__: f for f in (py_funcs, asserts, shapes_and_monotonic)}

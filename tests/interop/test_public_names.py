@@ -20,7 +20,7 @@ import engine
 NAMESPACES = ["", "math", "nn", "nn.rnn_cell", "losses", "train", "initializers", "errors", "bitwise",
               "logging", "io", "python_io", "data", "data.experimental", "layers", "compat", "dtypes",
               "linalg", "debugging", "gfile", "app", "flags", "metrics", "image", "sets", "strings", "signal",
-              "spectral", "sparse", "keras", "keras.initializers", "io.gfile", "profiler"]
+              "spectral", "sparse", "keras", "keras.initializers", "io.gfile", "profiler", "manip"]
 
 _COLLECT = """
 import json, os, sys
