@@ -214,33 +214,16 @@ def conv2d_transpose(
     dilations=None,
 ):
     """``tf.nn.conv2d_transpose``: the gradient of conv2d with respect to its input (a Conv2DBackpropInput
-    of `output_shape`), with `filter` of shape (height, width, output_channels, in_channels)."""
+    of `output_shape`), with `filter` of shape (height, width, output_channels, in_channels).  NCHW builds
+    and, as TF on CPU, raises TF's InvalidArgumentError when it runs."""
     value = input if value is None else value
     filter = filters if filter is None else filter  # noqa: A001
     with ops.name_scope(name, "conv2d_transpose", [value, filter, output_shape]) as scope:
-        value = ops.convert_to_tensor(value, name="value")
-        filter = ops.convert_to_tensor(filter, name="filter")  # noqa: A001
-        channels = value.shape.dims[3] if value.shape.ndims == 4 else None
-        if (
-            channels is not None
-            and filter.shape.ndims == 4
-            and not channels.is_compatible_with(filter.shape.dims[3])
-        ):
-            raise ValueError(
-                f"input channels does not match filter's input channels, {channels} != {filter.shape.dims[3]}"
-            )
-        output_shape_t = ops.convert_to_tensor(output_shape, dtype=None, name="output_shape")
+        # converted in the order and under the names of TF's op inputs: input_sizes, filter, out_backprop
+        output_shape_t = ops.convert_to_tensor(output_shape, dtype=None, name="input_sizes")
         if output_shape_t.shape.ndims is not None and not output_shape_t.shape.is_compatible_with([4]):
             raise ValueError(f"output_shape must have shape (4,), got {output_shape_t.shape}")
-        if (
-            isinstance(output_shape, (list, tuple))
-            and filter.shape.ndims == 4
-            and not filter.shape.dims[2].is_compatible_with(output_shape[3])
-        ):
-            raise ValueError(
-                f"output_shape does not match filter's output channels, {output_shape[3]} != "
-                f"{filter.shape.dims[2]}"
-            )
+        # the channels are checked by Conv2DBackpropInput's shape function, in the op's layout
         return conv_ops.conv2d_backprop_input(
             output_shape_t,
             filter,
