@@ -157,6 +157,7 @@ from engine.ops.array_ops import (
     zeros,
     zeros_like,
 )
+from engine.ops.array_ops import shape_n
 from engine.ops.array_ops import shape_v1 as shape
 from engine.ops.band_ops import matrix_band_part, matrix_diag, matrix_diag_part, matrix_set_diag, trace
 from engine.ops.check_ops import (
@@ -704,6 +705,7 @@ __all__ = [
     "sequence_mask",
     "set_random_seed",
     "shape",
+    "shape_n",
     "sigmoid",
     "sign",
     "sin",

@@ -468,9 +468,10 @@ def _conv_grad_attrs(op):
 def _conv3d_grad(op, grad):
     x, f = op.inputs
     a = _conv_grad_attrs(op)
+    x_shape, f_shape = array_ops.shape_n([x, f])  # one op reading both shapes, as TF's gradient
     return [
-        _conv3d_backprop_input(grad_util.shape(x), f, grad, **a),
-        _conv3d_backprop_filter(x, grad_util.shape(f), grad, **a),
+        _conv3d_backprop_input(x_shape, f, grad, **a),
+        _conv3d_backprop_filter(x, f_shape, grad, **a),
     ]
 
 

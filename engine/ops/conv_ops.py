@@ -726,8 +726,9 @@ def _conv_attrs(op):
 def _conv2d_grad(op, grad):
     x, f = op.inputs
     attrs = _conv_attrs(op)
-    return [conv2d_backprop_input(grad_util.shape(x), f, grad, **attrs),
-            conv2d_backprop_filter(x, grad_util.shape(f), grad, **attrs)]
+    x_shape, f_shape = array_ops.shape_n([x, f])  # one op reading both shapes, as TF's gradient
+    return [conv2d_backprop_input(x_shape, f, grad, **attrs),
+            conv2d_backprop_filter(x, f_shape, grad, **attrs)]
 
 
 @register_gradient("MaxPool")
