@@ -136,6 +136,7 @@ from engine.ops.array_ops import (
     rank,
     reshape,
     saturate_cast,
+    shape_n,
     size,
     slice,  # noqa: A004 - TF's public name
     split,
@@ -715,6 +716,7 @@ __all__ = [
     "sequence_mask",
     "set_random_seed",
     "shape",
+    "shape_n",
     "sigmoid",
     "sign",
     "sin",

@@ -1,5 +1,5 @@
-"""`tf.layers.Conv1D`, `Conv2D`, `Conv3D` and their functions.  Conv1D and Conv2D take channels_first as TF
-does (an NCHW Conv2D that, as TF's CPU kernel, refuses to run); Conv3D is channels_last only."""
+"""`tf.layers.Conv1D`, `Conv2D`, `Conv3D` and their functions.  channels_first builds TF's NCHW (NCDHW) ops,
+which, as TF's CPU kernels, refuse to run."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ _ZEROS = init_ops.zeros_initializer()
 
 class _Conv(Layer):
     """N-D convolution over the axes between batch and channels; kernel `(*kernel_size, in, filters)`."""
-
-    _takes_channels_first = False  # Conv1D and Conv2D build TF's NCHW graph; the others refuse it
 
     def __init__(
         self,
@@ -50,8 +48,7 @@ class _Conv(Layer):
         self.kernel_size = utils.normalize_tuple(kernel_size, rank, "kernel_size")
         self.strides = utils.normalize_tuple(strides, rank, "strides")
         self.padding = utils.normalize_padding(padding)
-        self.data_format = (utils.normalize_data_format(data_format) if self._takes_channels_first
-                            else utils.check_channels_last(data_format))
+        self.data_format = utils.normalize_data_format(data_format)
         self.dilation_rate = utils.normalize_tuple(dilation_rate, rank, "dilation_rate")
         self.activation = activation
         self.use_bias = use_bias
@@ -106,13 +103,19 @@ class _Conv(Layer):
 
     def call(self, inputs):
         padding = self.padding.upper()
+        first = self.data_format == "channels_first"
+
+        def full(values):  # a spatial attr with the batch and channel axes, in the layout's order
+            return [1, 1, *values] if first else [1, *values, 1]
+
         if self.rank == 3:
             outputs = conv3d_ops.conv3d(
                 inputs,
                 self.kernel,
-                strides=[1, *self.strides, 1],
+                strides=full(self.strides),
                 padding=padding,
-                dilations=[1, *self.dilation_rate, 1],
+                data_format="NCDHW" if first else "NDHWC",
+                dilations=full(self.dilation_rate),
                 name="Conv3D",
             )
         elif self.rank == 1:
@@ -121,19 +124,18 @@ class _Conv(Layer):
                 self.kernel,
                 stride=self.strides[0],
                 padding=padding,
-                data_format="NCW" if self.data_format == "channels_first" else "NWC",
+                data_format="NCW" if first else "NWC",
                 dilations=self.dilation_rate[0],
                 name="Conv1D",
             )
         else:
-            first = self.data_format == "channels_first"
             outputs = conv_ops.conv2d(
                 inputs,
                 self.kernel,
-                strides=[1, 1, *self.strides] if first else [1, *self.strides, 1],
+                strides=full(self.strides),
                 padding=padding,
                 data_format="NCHW" if first else "NHWC",
-                dilations=[1, 1, *self.dilation_rate] if first else [1, *self.dilation_rate, 1],
+                dilations=full(self.dilation_rate),
                 name="Conv2D",
             )
         return self._finish(outputs)
@@ -141,8 +143,6 @@ class _Conv(Layer):
 
 class Conv1D(_Conv):
     """`tf.layers.Conv1D(filters, kernel_size, strides=1, padding='valid', ...)` on (batch, width, chans)."""
-
-    _takes_channels_first = True
 
     def __init__(
         self,
@@ -189,9 +189,8 @@ class Conv1D(_Conv):
 
 
 class Conv2D(_Conv):
-    """`tf.layers.Conv2D(filters, kernel_size, strides=(1, 1), padding='valid', ...)` over NHWC inputs."""
-
-    _takes_channels_first = True
+    """`tf.layers.Conv2D(filters, kernel_size, strides=(1, 1), padding='valid', ...)` over NHWC (or NCHW)
+    inputs."""
 
     def __init__(
         self,
@@ -330,7 +329,8 @@ def conv2d(
 
 
 class Conv3D(_Conv):
-    """`tf.layers.Conv3D(filters, kernel_size, strides=(1, 1, 1), padding='valid', ...)` over NDHWC inputs."""
+    """`tf.layers.Conv3D(filters, kernel_size, strides=(1, 1, 1), padding='valid', ...)` over NDHWC (or
+    NCDHW) inputs."""
 
     def __init__(
         self,

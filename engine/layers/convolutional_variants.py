@@ -1,12 +1,13 @@
 """`tf.layers.Conv2DTranspose`, `Conv3DTranspose`, `SeparableConv1D`, `SeparableConv2D` and their
-functions: the convolutions built from other convolution ops (channels_last)."""
+functions: the convolutions built from other convolution ops, node for node as TF's layers build them in
+either data_format."""
 
 from __future__ import annotations
 
 from engine.framework import ops
 from engine.framework.tensor_shape import TensorShape
 from engine.layers.convolutional import _ZEROS, Conv1D, Conv2D, Conv3D
-from engine.ops import array_ops, conv3d_ops, conv_ops, depthwise_conv_ops, math_ops, nn_ops
+from engine.ops import array_ops, conv3d_ops, depthwise_conv_ops, nn_impl, nn_ops
 
 
 def _deconv_length(size, kernel, padding, stride, dilation):
@@ -21,16 +22,15 @@ def _deconv_length(size, kernel, padding, stride, dilation):
 
 class _Transposed:
     """The transposed convolution of a `_Conv` layer of the same rank: its input gradient op, with kernel
-    `(*kernel_size, filters, in_channels)` and the output size computed from the input's (at run time for
-    unknown dims)."""
-
-    _takes_channels_first = False  # channels_last only here
+    `(*kernel_size, filters, in_channels)` and the output size computed from the input's, as TF's layers
+    build it: Conv3DTranspose runs an NCDHW op for channels_first, Conv2DTranspose (Keras's
+    `backend.conv2d_transpose` on CPU) transposes to NHWC and back around an NHWC op."""
 
     def build(self, input_shape):
         input_shape = TensorShape(input_shape)
         if input_shape.ndims != self.rank + 2:
             raise ValueError(f"Inputs should have rank {self.rank + 2}. Received input shape: {input_shape}")
-        channels = input_shape.dims[-1].value
+        channels = input_shape.dims[1 if self.data_format == "channels_first" else -1].value
         if channels is None:
             raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
         self.kernel = self.add_weight(
@@ -45,35 +45,59 @@ class _Transposed:
         self._build_bias()
         self.built = True
 
+    def _output_dims(self, inputs, first):
+        """The output's dims in the layer's layout: the batch sliced from the input's Shape, the filters,
+        and the transposed lengths, from the input's static lengths where Conv2DTranspose knows them
+        (Python ints), else from its Shape (as Conv3DTranspose always does)."""
+        dynamic = array_ops.shape_v1(inputs)
+        batch = dynamic[0]
+        static = inputs.shape.as_list()
+        axes = range(2, self.rank + 2) if first else range(1, self.rank + 1)
+        sizes = [static[a] if self.rank == 2 and static[a] is not None else dynamic[a] for a in axes]
+        lengths = [
+            _deconv_length(size, k, self.padding, s, d)
+            for size, k, s, d in zip(sizes, self.kernel_size, self.strides, self.dilation_rate, strict=True)
+        ]
+        return [batch, self.filters, *lengths] if first else [batch, *lengths, self.filters]
+
     def call(self, inputs):
         inputs = ops.convert_to_tensor(inputs)
-        dynamic = array_ops.shape_v1(inputs)
+        first = self.data_format == "channels_first"
+        output_shape = array_ops.stack(self._output_dims(inputs, first))
+        padding = self.padding.upper()
+        if self.rank == 3:
+            outputs = conv3d_ops.conv3d_transpose(
+                inputs,
+                self.kernel,
+                output_shape,
+                strides=[1, 1, *self.strides] if first else [1, *self.strides, 1],
+                padding=padding,
+                data_format="NCDHW" if first else "NDHWC",
+                dilations=[1, 1, *self.dilation_rate] if first else [1, *self.dilation_rate, 1],
+            )
+        else:
+            x = inputs
+            if first:  # Keras's backend: TF has no NCHW Conv2DBackpropInput on CPU
+                x = array_ops.transpose(x, (0, 2, 3, 1))
+                output_shape = array_ops.stack([output_shape[i] for i in (0, 2, 3, 1)])
+            else:
+                output_shape[0]  # Keras's backend tests `output_shape[0] is None`, leaving this StridedSlice
+            outputs = nn_impl.conv2d_transpose(
+                x,
+                self.kernel,
+                output_shape,
+                strides=[1, *self.strides, 1],
+                padding=padding,
+                dilations=[1, *self.dilation_rate, 1],
+            )
+            if first:
+                outputs = array_ops.transpose(outputs, (0, 3, 1, 2))
         static = inputs.shape.as_list()
-        geometry = list(zip(self.kernel_size, self.strides, self.dilation_rate, strict=True))
-        sizes = [dynamic[0]]
-        for axis, (k, s, d) in enumerate(geometry, start=1):
-            known = _deconv_length(static[axis], k, self.padding, s, d)
-            if known is not None:
-                sizes.append(known)
-            else:  # the same formula at run time
-                kernel = k + (k - 1) * (d - 1)
-                extra = max(kernel - s, 0) if self.padding == "valid" else 0
-                sizes.append(math_ops.add(math_ops.multiply(dynamic[axis], s), extra))
-        sizes.append(self.filters)
-        transpose = conv_ops.conv2d_backprop_input if self.rank == 2 else conv3d_ops.conv3d_backprop_input
-        outputs = transpose(
-            array_ops.stack(sizes),
-            self.kernel,
-            inputs,
-            strides=[1, *self.strides, 1],
-            padding=self.padding.upper(),
-            dilations=[1, *self.dilation_rate, 1],
-            name=f"conv{self.rank}d_transpose",
-        )
-        spatial = [
-            _deconv_length(static[a], k, self.padding, s, d) for a, (k, s, d) in enumerate(geometry, start=1)
-        ]
-        outputs.set_shape([static[0], *spatial, self.filters])
+        axes = range(2, self.rank + 2) if first else range(1, self.rank + 1)
+        geometry = zip(axes, self.kernel_size, self.strides, self.dilation_rate, strict=True)
+        spatial = [_deconv_length(static[a], k, self.padding, s, d) for a, k, s, d in geometry]
+        channels_last = [static[0], *spatial, self.filters]
+        outputs.set_shape([static[0], self.filters, *spatial] if first else channels_last)
         return self._finish(outputs)
 
 
@@ -135,8 +159,6 @@ class _Separable:
     the same rank, whose arguments the others are. Deviation: the separable arguments are keyword-only
     (TF also takes `depth_multiplier` as the seventh positional one)."""
 
-    _takes_channels_first = False  # channels_last only here
-
     def __init__(self, filters, kernel_size, *args, depth_multiplier=1, depthwise_initializer=None,
                  pointwise_initializer=None, depthwise_regularizer=None, pointwise_regularizer=None,
                  depthwise_constraint=None, pointwise_constraint=None, **kwargs):
@@ -152,7 +174,8 @@ class _Separable:
 
     def build(self, input_shape):
         input_shape = TensorShape(input_shape)
-        channels = input_shape.dims[-1].value if input_shape.ndims == self.rank + 2 else None
+        channel_axis = 1 if self.data_format == "channels_first" else -1
+        channels = input_shape.dims[channel_axis].value if input_shape.ndims == self.rank + 2 else None
         if channels is None:
             raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
         self.depthwise_kernel = self._weight(
@@ -173,9 +196,10 @@ class SeparableConv2D(_Separable, Conv2D):
             inputs,
             self.depthwise_kernel,
             self.pointwise_kernel,
-            strides=[1, *self.strides, 1],
+            strides=[1, 1, *self.strides] if self.data_format == "channels_first" else [1, *self.strides, 1],
             padding=self.padding.upper(),
             rate=list(self.dilation_rate),
+            data_format="NCHW" if self.data_format == "channels_first" else "NHWC",
         )
         return self._finish(outputs)
 
@@ -183,21 +207,25 @@ class SeparableConv2D(_Separable, Conv2D):
 class SeparableConv1D(_Separable, Conv1D):
     """`tf.layers.SeparableConv1D(filters, kernel_size, ..., depth_multiplier=1)` on (batch, width, chans):
     as TF's, the inputs and kernels get a height of 1 for ``tf.nn.separable_conv2d``, the bias is added
-    in 4-D, and the height is squeezed out (`ExpandDims`, `separable_conv2d/...`, `BiasAdd`, `Squeeze`).
-    ``padding='causal'`` is refused (as Conv1D here)."""
+    in 4-D, and the height is squeezed out (`ExpandDims`, `separable_conv2d/...`, `BiasAdd`, `Squeeze`), in
+    either layout. ``padding='causal'`` is refused (as Conv1D here)."""
 
     def call(self, inputs):
+        first = self.data_format == "channels_first"
+        height = 2 if first else 1  # where the height of 1 goes: before the width
+        stride = self.strides[0]  # as TF's: the height of 1 takes the stride too
         outputs = depthwise_conv_ops.separable_conv2d(
-            array_ops.expand_dims(inputs, 1),
+            array_ops.expand_dims(inputs, height),
             array_ops.expand_dims(self.depthwise_kernel, 0),
             array_ops.expand_dims(self.pointwise_kernel, 0),
-            strides=[1, self.strides[0], self.strides[0], 1],  # as TF's: the height of 1 takes it too
+            strides=[1, 1, stride, stride] if first else [1, stride, stride, 1],
             padding=self.padding.upper(),
             rate=[1, self.dilation_rate[0]],
+            data_format="NCHW" if first else "NHWC",
         )
         if self.use_bias:
-            outputs = nn_ops.bias_add(outputs, self.bias)
-        outputs = array_ops.squeeze(outputs, [1])
+            outputs = nn_ops.bias_add(outputs, self.bias, data_format="NCHW" if first else None)
+        outputs = array_ops.squeeze(outputs, [height])
         return self.activation(outputs) if self.activation is not None else outputs
 
 

@@ -1,5 +1,6 @@
-"""`tf.layers` max and average pooling, 1-D, 2-D and 3-D.  1-D and 2-D take channels_first as TF does (NCHW
-MaxPool/AvgPool ops that, as TF's CPU kernels, refuse to run); 3-D is channels_last only."""
+"""`tf.layers` max and average pooling, 1-D, 2-D and 3-D, with channels_first as TF builds it: 2-D pools NCHW
+(MaxPool/AvgPool ops that, as TF's CPU kernels, refuse to run); 1-D and 3-D transpose to channels last
+and back around the pool (so they run)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,7 @@ class _Pooling(Layer):
         self.pool_size = utils.normalize_tuple(pool_size, rank, "pool_size")
         self.strides = utils.normalize_tuple(self.pool_size if strides is None else strides, rank, "strides")
         self.padding = utils.normalize_padding(padding)
-        self.data_format = (utils.normalize_data_format(data_format) if rank < 3
-                            else utils.check_channels_last(data_format))
+        self.data_format = utils.normalize_data_format(data_format)
 
     def call(self, inputs):
         padding = self.padding.upper()
@@ -54,8 +54,12 @@ class _Pooling(Layer):
                 pooled = array_ops.transpose(pooled, (0, 3, 1, 2))
             return array_ops.squeeze(pooled, axis)
         if self.rank == 3:
-            return self.pool_function(inputs, ksize=window(self.pool_size), strides=window(self.strides),
-                                      padding=padding)
+            # TF's Pooling3D: the 3-D pools run channels last, channels_first is transposed around them
+            if first:
+                inputs = array_ops.transpose(inputs, (0, 2, 3, 4, 1))
+            pooled = self.pool_function(inputs, ksize=[1, *self.pool_size, 1], strides=[1, *self.strides, 1],
+                                        padding=padding)
+            return array_ops.transpose(pooled, (0, 4, 1, 2, 3)) if first else pooled
         return self.pool_function(
             inputs, ksize=window(self.pool_size), strides=window(self.strides), padding=padding,
             data_format=layout,

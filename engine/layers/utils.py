@@ -49,18 +49,6 @@ def normalize_data_format(data_format):
     return data_format
 
 
-def check_channels_last(data_format):
-    """For the layers built on the 3-D, transposed and separable kernels, which are channels_last only
-    here (the 1-D and 2-D convolution and pooling layers take channels_first as TF does)."""
-    data_format = normalize_data_format(data_format)
-    if data_format == "channels_first":
-        raise ValueError(
-            "data_format='channels_first' (NCHW) is not supported: the engine's convolution and pooling "
-            "kernels are NHWC only; use channels_last."
-        )
-    return data_format
-
-
 def smart_cond(pred, true_fn, false_fn, name=None):
     """`true_fn()` or `false_fn()` when `pred` is a Python bool or a constant tensor, else a `tf.cond` of
     them (TF's `smart_cond`): only the branch `pred` picks runs."""

@@ -1,7 +1,9 @@
 """3-D convolution and pooling: Conv3D, MaxPool3D, AvgPool3D and the backprop ops their gradients build
 (Conv3DBackpropInputV2, Conv3DBackpropFilterV2, MaxPool3DGrad, MaxPool3DGradGrad, AvgPool3DGrad), each
 differentiable as TF's nn_grad.py has them: kernels, shape rules, registrations, wrappers and gradients.
-NDHWC only. The kernels are conv_ops' 2-D ones written for any number of spatial axes (strided windows)."""
+The kernels are NDHWC, as TF's on CPU: NCDHW ops build with their shapes and raise TF's CPU error when
+they run (conv_ops' `_CPU_REFUSES_NCHW`). The kernels are conv_ops' 2-D ones written for any number of
+spatial axes (strided windows)."""
 
 from __future__ import annotations
 
@@ -172,9 +174,7 @@ def _attrs(op, *names):
     return conv_ops._attrs(op, *names)
 
 
-def _check_ndhwc(op):
-    if conv_ops._text(op.get_attr("data_format")) != "NDHWC":
-        raise ValueError(f"The {op.type} op currently only supports the NDHWC tensor format on the CPU")
+_LAYOUTS = conv_ops.LAYOUTS_3D
 
 
 def _spatial(shape, ksize, strides, dilations, padding):
@@ -184,33 +184,30 @@ def _spatial(shape, ksize, strides, dilations, padding):
     ]
 
 
+def _channels_last(op, shape=None, values=None):
+    """The input's dims (or a 5-value attr) in NDHWC order, whatever the op's layout."""
+    return conv_ops._nhwc_dims(op, shape, values, _LAYOUTS)
+
+
 def _conv3d_infer(op):
-    _check_ndhwc(op)
     strides, padding, dilations = _attrs(op, "strides", "padding", "dilations")
-    x = conv_ops._dims(op.inputs[0].shape, 5)
+    x = _channels_last(op, op.inputs[0].shape)
+    strides, dilations = _channels_last(op, values=strides), _channels_last(op, values=dilations)
     f = conv_ops._dims(op.inputs[1].shape, 5)
     if x[-1] is not None and f[3] is not None and x[-1] != f[3]:
         raise op_util.shape_error(
             op, f"Depth of input ({x[-1]}) is not a multiple of input depth of filter ({f[3]})"
         )
-    return [
-        (
-            op.inputs[0].dtype.base_dtype,
-            TensorShape([x[0], *_spatial(x, f[:3], strides, dilations, padding), f[4]]),
-        )
-    ]
+    out = [x[0], *_spatial(x, f[:3], strides, dilations, padding), f[4]]
+    return [(op.inputs[0].dtype.base_dtype, TensorShape(conv_ops._from_nhwc(op, out, _LAYOUTS)))]
 
 
 def _pool3d_infer(op):
-    _check_ndhwc(op)
     ksize, strides, padding = _attrs(op, "ksize", "strides", "padding")
-    x = conv_ops._dims(op.inputs[0].shape, 5)
-    return [
-        (
-            op.inputs[0].dtype.base_dtype,
-            TensorShape([x[0], *_spatial(x, ksize[1:-1], strides, _NO_DILATION, padding), x[-1]]),
-        )
-    ]
+    x = _channels_last(op, op.inputs[0].shape)
+    ksize, strides = _channels_last(op, values=ksize), _channels_last(op, values=strides)
+    out = [x[0], *_spatial(x, ksize[1:-1], strides, _NO_DILATION, padding), x[-1]]
+    return [(op.inputs[0].dtype.base_dtype, TensorShape(conv_ops._from_nhwc(op, out, _LAYOUTS)))]
 
 
 def _sizes(value):
@@ -218,7 +215,7 @@ def _sizes(value):
 
 
 def _compile_conv(kind):
-    def compile_(op, runtime):
+    def compile_(op, runtime):  # NDHWC: an NCDHW op gets conv_ops' refusing kernel
         strides, padding, dilations = _attrs(op, "strides", "padding", "dilations")
         if kind == "forward":
             return lambda x, f: np_conv3d(x, f, strides, padding, dilations)
@@ -226,7 +223,7 @@ def _compile_conv(kind):
             return lambda s, f, dy: np_conv3d_backprop_input(_sizes(s), f, dy, strides, padding, dilations)
         return lambda x, s, dy: np_conv3d_backprop_filter(x, _sizes(s), dy, strides, padding, dilations)
 
-    return compile_
+    return conv_ops._nhwc_kernels_only(compile_, _LAYOUTS)
 
 
 def _compile_pool(fn):
@@ -234,7 +231,7 @@ def _compile_pool(fn):
         ksize, strides, padding = _attrs(op, "ksize", "strides", "padding")
         return lambda *inputs: fn(*inputs, ksize, strides, padding)
 
-    return compile_
+    return conv_ops._nhwc_kernels_only(compile_, _LAYOUTS)
 
 
 def _avg_grad_compile(op, runtime):
@@ -310,7 +307,7 @@ registry.register_op(
 )
 registry.register_op(
     "AvgPool3DGrad",
-    compile=_avg_grad_compile,
+    compile=conv_ops._nhwc_kernels_only(_avg_grad_compile, _LAYOUTS),
     fresh=True,
     attrs=_POOL_ATTRS,
     infer=lambda op: [(op.inputs[1].dtype.base_dtype, _shape_input(op, 0, 5))],
@@ -322,19 +319,25 @@ registry.register_op(
 # --- wrappers ----------------------------------------------------------------------------------------
 
 
-def _list5(value, name):
-    value = [int(v) for v in ([value] * 5 if isinstance(value, int) else value)]
+def _list5(value, name, data_format="NDHWC"):
+    """An int, or 1, 3 or 5 ints, as the 5 values of an attr in `data_format`'s order (TF's
+    _get_sequence)."""
+    value = [int(v) for v in ([value] if isinstance(value, int) else value)]
+    if len(value) in (1, 3):
+        spatial = value * 3 if len(value) == 1 else value
+        return [1, 1, *spatial] if conv_ops._text(data_format).startswith("NC") else [1, *spatial, 1]
     if len(value) != 5:
-        raise ValueError(f"{name} should be of length 5 but was {len(value)}")
+        raise ValueError(f"{name} should be of length 1, 3 or 5. Received: {name}={value} of length "
+                         f"{len(value)}")
     return value
 
 
 def _conv_attrs(strides, padding, dilations, data_format, dtype):
     return {
         "T": dtype,
-        "strides": _list5(strides, "strides"),
+        "strides": _list5(strides, "strides", data_format),
         "padding": conv_ops._padding(padding),
-        "dilations": _list5(dilations, "dilations"),
+        "dilations": _list5(dilations, "dilations", data_format),
         "data_format": conv_ops._text(data_format),
     }
 
@@ -349,7 +352,8 @@ def conv3d(
     name=None,
     filters=None,
 ):
-    """``tf.nn.conv3d``: NDHWC input, (depth, height, width, in, out) filter."""
+    """``tf.nn.conv3d``: NDHWC (or NCDHW) input, (depth, height, width, in, out) filter.  As TF on CPU, an
+    NCDHW convolution builds (with its shape) but raises TF's InvalidArgumentError when it runs."""
     filter = filters if filter is None else filter  # noqa: A001
     with ops.name_scope(name, "Conv3D", [input, filter]) as scope:
         x = ops.convert_to_tensor(input, name="input")
@@ -427,8 +431,8 @@ def _pool3d(op_type, input, ksize, strides, padding, data_format, name):  # noqa
         x = ops.convert_to_tensor(input, name="input")
         attrs = {
             "T": x.dtype.base_dtype,
-            "ksize": _list5(ksize, "ksize"),
-            "strides": _list5(strides, "strides"),
+            "ksize": _list5(ksize, "ksize", data_format),
+            "strides": _list5(strides, "strides", data_format),
             "padding": conv_ops._padding(padding),
             "data_format": conv_ops._text(data_format),
         }
@@ -464,9 +468,10 @@ def _conv_grad_attrs(op):
 def _conv3d_grad(op, grad):
     x, f = op.inputs
     a = _conv_grad_attrs(op)
+    x_shape, f_shape = array_ops.shape_n([x, f])  # one op reading both shapes, as TF's gradient
     return [
-        _conv3d_backprop_input(grad_util.shape(x), f, grad, **a),
-        _conv3d_backprop_filter(x, grad_util.shape(f), grad, **a),
+        _conv3d_backprop_input(x_shape, f, grad, **a),
+        _conv3d_backprop_filter(x, f_shape, grad, **a),
     ]
 
 

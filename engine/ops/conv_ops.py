@@ -366,37 +366,41 @@ def _attrs(op, *names):
     return [_text(op.get_attr(n)) if n in ("padding", "data_format") else op.get_attr(n) for n in names]
 
 
-def _check_nhwc(op):
-    if _text(op.get_attr("data_format")) != "NHWC":
-        raise ValueError(f"The {op.type} op currently only supports the NHWC tensor format on the CPU")
+# TF's allowed data_format values of the 2-D and the 3-D ops: channels last, then channels first.
+LAYOUTS_2D = ("NHWC", "NCHW")
+LAYOUTS_3D = ("NDHWC", "NCDHW")
 
 
-def _layout(op):
-    """"NHWC" or "NCHW", the two layouts TF's Conv2D and pooling ops declare."""
+def _layout(op, layouts=LAYOUTS_2D):
+    """The op's data_format, one of `layouts`."""
     layout = _text(op.get_attr("data_format"))
-    if layout not in ("NHWC", "NCHW"):
+    if layout not in layouts:
+        allowed = ", ".join(f'"{v}"' for v in layouts)
         raise ValueError(f"Value for attr 'data_format' of \"{layout}\" is not in the list of allowed "
-                         "values: \"NHWC\", \"NCHW\"")
+                         f"values: {allowed}")
     return layout
 
 
-def _nhwc_dims(op, shape, values=None):
-    """The input's dims (or an NHWC-ordered attr list) as (N, H, W, C) whatever the op's layout."""
-    dims = values if values is not None else _dims(shape, 4)
-    if _layout(op) == "NCHW":
-        return [dims[0], dims[2], dims[3], dims[1]]
+def _nhwc_dims(op, shape, values=None, layouts=LAYOUTS_2D):
+    """The input's dims (or an attr list in the op's order) channels last, (N, *spatial, C), whatever
+    the op's layout."""
+    dims = values if values is not None else _dims(shape, len(layouts[0]))
+    if _layout(op, layouts) == layouts[1]:
+        return [dims[0], *dims[2:], dims[1]]
     return list(dims)
 
 
-def _from_nhwc(op, dims):
-    """NHWC-ordered dims back in the op's layout."""
-    if _layout(op) == "NCHW":
-        return [dims[0], dims[3], dims[1], dims[2]]
+def _from_nhwc(op, dims, layouts=LAYOUTS_2D):
+    """Channels-last dims back in the op's layout."""
+    if _layout(op, layouts) == layouts[1]:
+        return [dims[0], dims[-1], *dims[1:-1]]
     return dims
 
 
-# TF builds and shape-infers NCHW convolutions and pools, but its CPU kernels refuse them when they run:
-# the error class and text of each (from TF 2.21's kernels).
+# TF builds and shape-infers channels-first (NCHW, NCDHW) convolutions and pools, but its CPU kernels
+# refuse them when they run: the error class and text of each (from TF 2.21's kernels, typos included).
+_DEPTHWISE_REFUSED = (errors.UnimplementedError,
+                      "Depthwise convolution on CPU is only supported for NHWC format")
 _CPU_REFUSES_NCHW = {
     "Conv2D": (errors.UnimplementedError, "The Conv2D op currently only supports the NHWC tensor format on "
                                           "the CPU. The op was given the format: NCHW"),
@@ -410,14 +414,28 @@ _CPU_REFUSES_NCHW = {
                         "Default MaxPoolingGradGradOp only supports NHWC on device type CPU"),
     "AvgPoolGrad": (errors.InvalidArgumentError,
                     "Default AvgPoolingGradOp only supports NHWC on device type CPU"),
+    "DepthwiseConv2dNative": _DEPTHWISE_REFUSED,
+    "DepthwiseConv2dNativeBackpropInput": _DEPTHWISE_REFUSED,
+    "DepthwiseConv2dNativeBackpropFilter": _DEPTHWISE_REFUSED,
+    **{op_type: (errors.InvalidArgumentError, text) for op_type, text in (
+        ("Conv3D", "CPU implementation of Conv3D currently only supports the NHWC tensor format."),
+        ("Conv3DBackpropInputV2", "Conv3DBackpropInputOpV2 only supports NDHWC on the CPU."),
+        ("Conv3DBackpropFilterV2", "Conv3DBackpropFilterOpV2 only supports NDHWC on the CPU."),
+        ("MaxPool3D", "Default Pooling3DOp only supports NDHWC on device type CPU"),
+        ("AvgPool3D", "Default Pooling3DOp only supports NDHWC on device type CPU"),
+        ("MaxPool3DGrad", "Default MaxPooling3dGradOp only supports NDHWC on device type CPU"),
+        ("MaxPool3DGradGrad", "Default MaxPooling3dGradGradOp only supportsNDHWC on CPU device type"),
+        ("AvgPool3DGrad", "Default AvgPooling3dGradOp only supports NDHWC on device type CPU"),
+    )},
 }
 
 
-def _nhwc_kernels_only(compile_):
-    """`compile_` for NHWC ops; an NCHW op gets a kernel that raises TF's CPU error when it runs."""
+def _nhwc_kernels_only(compile_, layouts=LAYOUTS_2D):
+    """`compile_` for channels-last ops; a channels-first op gets a kernel that raises TF's CPU error
+    when it runs."""
 
     def compile_or_refuse(op, runtime):
-        if _layout(op) == "NCHW":
+        if _layout(op, layouts) == layouts[1]:
             error, message = _CPU_REFUSES_NCHW[op.type]
 
             def refuse(*inputs):
@@ -469,6 +487,11 @@ def _shape_from_const_input(op, index, rank):
 
 
 def _conv_input_grad_infer(op):
+    # TF's shape function merges the gradient's channels with the filter's output channels
+    channels = _nhwc_dims(op, op.inputs[2].shape)[3]
+    filter_out = _dims(op.inputs[1].shape, 4)[3]
+    if channels is not None and filter_out is not None and channels != filter_out:
+        raise op_util.shape_error(op, f"Dimensions must be equal, but are {channels} and {filter_out}")
     return [(op.inputs[1].dtype.base_dtype, _shape_from_const_input(op, 0, 4))]
 
 
@@ -703,8 +726,9 @@ def _conv_attrs(op):
 def _conv2d_grad(op, grad):
     x, f = op.inputs
     attrs = _conv_attrs(op)
-    return [conv2d_backprop_input(grad_util.shape(x), f, grad, **attrs),
-            conv2d_backprop_filter(x, grad_util.shape(f), grad, **attrs)]
+    x_shape, f_shape = array_ops.shape_n([x, f])  # one op reading both shapes, as TF's gradient
+    return [conv2d_backprop_input(x_shape, f, grad, **attrs),
+            conv2d_backprop_filter(x, f_shape, grad, **attrs)]
 
 
 @register_gradient("MaxPool")

@@ -1,6 +1,7 @@
 """Depthwise convolution: DepthwiseConv2dNative (`tf.nn.depthwise_conv2d`, the first half of
 `tf.nn.separable_conv2d`) and its two backprop ops, each differentiable as TF's nn_grad.py has them:
-kernels, shape rules, registrations, wrappers and gradients. NHWC only, as the engine's Conv2D.
+kernels, shape rules, registrations, wrappers and gradients. The kernels are NHWC, as TF's on CPU: NCHW
+ops build with their shapes and raise TF's CPU error when they run (conv_ops' `_CPU_REFUSES_NCHW`).
 
 Each input channel c is convolved with its own `channel_multiplier` filters: output channel c * M + m is
 `sum_ij x[oh * s + i * d, ow * s + j * d, c] * filter[i, j, c, m]`."""
@@ -9,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.framework import errors, ops, registry
+from engine.framework import dtypes, errors, ops, registry
 from engine.framework.registry import register_gradient
 from engine.framework.tensor_shape import TensorShape
-from engine.ops import conv_ops, grad_util, op_util
+from engine.ops import array_ops, constant_op, conv_ops, grad_util, op_util
 from engine.ops.conv3d_ops import _geometry, _pad, _scatter_windows, _windows  # any number of spatial axes
-from engine.ops.conv_ops import _attrs, _check_nhwc, _dims, _spatial_out
+from engine.ops.conv_ops import _attrs, _dims, _from_nhwc, _nhwc_dims, _nhwc_kernels_only, _spatial_out
 
 _DEPTHWISE_TYPES = ("float16", "bfloat16", "float32", "float64")
 _ATTR_NAMES = ("strides", "padding", "dilations")
@@ -52,9 +53,9 @@ def np_depthwise_backprop_input(input_shape, f, dy, strides, padding, dilations)
 
 
 def _infer_depthwise(op):
-    _check_nhwc(op)
     strides, padding, dilations = _attrs(op, *_ATTR_NAMES)
-    n, h, w, c = _dims(op.inputs[0].shape, 4)
+    n, h, w, c = _nhwc_dims(op, op.inputs[0].shape)
+    strides, dilations = _nhwc_dims(op, None, strides), _nhwc_dims(op, None, dilations)
     kh, kw, fc, m = _dims(op.inputs[1].shape, 4)
     if c is not None and fc is not None and c != fc:
         raise op_util.shape_error(op, f"Dimensions must be equal, but are {c} and {fc}")
@@ -66,7 +67,7 @@ def _infer_depthwise(op):
         _spatial_out(w, kw, strides[2], dilations[2], padding),
         out_c,
     ]
-    return [(op.inputs[0].dtype.base_dtype, TensorShape(out))]
+    return [(op.inputs[0].dtype.base_dtype, TensorShape(_from_nhwc(op, out)))]
 
 
 def _compile_depthwise(op, runtime):
@@ -98,7 +99,7 @@ _ALL_ATTRS = {"dilations": [1, 1, 1, 1], "data_format": "NHWC", "explicit_paddin
 registry.register_op(
     "DepthwiseConv2dNative",
     infer=_infer_depthwise,
-    compile=_compile_depthwise,
+    compile=_nhwc_kernels_only(_compile_depthwise),
     fresh=True,
     attrs=_ALL_ATTRS,
     inputs=("input: T", "filter: T"),
@@ -106,7 +107,7 @@ registry.register_op(
 )
 registry.register_op(
     "DepthwiseConv2dNativeBackpropInput",
-    compile=_compile_backprop_input,
+    compile=_nhwc_kernels_only(_compile_backprop_input),
     fresh=True,
     attrs=_ALL_ATTRS,
     infer=lambda op: [(op.inputs[1].dtype.base_dtype, conv_ops._shape_from_const_input(op, 0, 4))],
@@ -115,7 +116,7 @@ registry.register_op(
 )
 registry.register_op(
     "DepthwiseConv2dNativeBackpropFilter",
-    compile=_compile_backprop_filter,
+    compile=_nhwc_kernels_only(_compile_backprop_filter),
     fresh=True,
     attrs=_ALL_ATTRS,
     infer=lambda op: [(op.inputs[0].dtype.base_dtype, conv_ops._shape_from_const_input(op, 1, 4))],
@@ -127,9 +128,9 @@ registry.register_op(
 def _op_attrs(strides, padding, dilations, data_format, dtype):
     return {
         "T": dtype,
-        "strides": conv_ops._list4(strides, "strides"),
+        "strides": conv_ops._list4(strides, "strides", data_format),
         "padding": conv_ops._padding(padding),
-        "dilations": conv_ops._list4(dilations, "dilations"),
+        "dilations": conv_ops._list4(dilations, "dilations", data_format),
         "data_format": conv_ops._text(data_format),
         "explicit_paddings": [],
     }
@@ -179,15 +180,24 @@ def _backprop_filter(x, filter_sizes, dy, **attrs):
 
 
 def _rate_dilations(rate, dilations):
+    """The spatial dilations of `rate` or `dilations` (one or two values, or four in the op's order)."""
     if rate is not None and dilations is not None:
         raise ValueError("Cannot specify both 'rate' and 'dilations'")
     value = rate if rate is not None else dilations
     if value is None:
-        return [1, 1, 1, 1]
+        return [1, 1]
     value = [value, value] if isinstance(value, int) else list(value)
     if any(int(v) < 1 for v in value):
         raise ValueError(f"rate must be positive, got {value}")
-    return [1, int(value[0]), int(value[-1]), 1] if len(value) in (1, 2) else value
+    return [int(value[0]), int(value[-1])] if len(value) in (1, 2) else value
+
+
+def _space_to_batch_constants(filter, rate):  # noqa: A002
+    """The two constants TF's `with_space_to_batch` leaves in the graph around a rate-1 depthwise op (the
+    filter's Shape and the dilation_rate); a rate above 1 becomes the op's dilations here, where TF wraps
+    the op in SpaceToBatchND/BatchToSpaceND."""
+    array_ops.shape_v1(filter)
+    constant_op.constant(list(rate), dtypes.int32, name="dilation_rate")
 
 
 def depthwise_conv2d(
@@ -200,17 +210,15 @@ def depthwise_conv2d(
     data_format=None,
     dilations=None,
 ):
-    """``tf.nn.depthwise_conv2d``: a DepthwiseConv2dNative named `depthwise` (rate > 1 as its dilations,
-    where TF wraps a rate-1 op in space-to-batch)."""
+    """``tf.nn.depthwise_conv2d``: a DepthwiseConv2dNative named `depthwise`.  NCHW builds and, as TF on
+    CPU, raises TF's UnimplementedError when it runs."""
     with ops.name_scope(name, "depthwise", [input, filter]) as scope:
+        x = ops.convert_to_tensor(input, name="tensor_in")
+        f = ops.convert_to_tensor(filter, name="filter_in")
+        rate = _rate_dilations(rate, dilations)
+        _space_to_batch_constants(f, rate)
         return depthwise_conv2d_native(
-            input,
-            filter,
-            strides,
-            padding,
-            data_format=data_format or "NHWC",
-            dilations=_rate_dilations(rate, dilations),
-            name=scope,
+            x, f, strides, padding, data_format=data_format or "NHWC", dilations=rate, name=scope
         )
 
 
@@ -225,21 +233,24 @@ def separable_conv2d(
     data_format=None,
     dilations=None,
 ):
-    """``tf.nn.separable_conv2d``: a depthwise convolution, then a 1x1 Conv2D mixing the channels."""
+    """``tf.nn.separable_conv2d``: a depthwise convolution, then a 1x1 Conv2D mixing the channels (both
+    NCHW when `data_format` is: they build and, as TF on CPU, refuse to run)."""
     with ops.name_scope(name, "separable_conv2d", [input, depthwise_filter, pointwise_filter]) as scope:
-        x = ops.convert_to_tensor(input, name="input")
+        x = ops.convert_to_tensor(input, name="tensor_in")
         depthwise_filter = ops.convert_to_tensor(depthwise_filter, name="depthwise_filter")
         pointwise_filter = ops.convert_to_tensor(pointwise_filter, name="pointwise_filter")
         pointwise = pointwise_filter.shape
         if pointwise.ndims is not None and (pointwise.ndims != 4 or pointwise.as_list()[:2] != [1, 1]):
             raise ValueError(f"Pointwise filter must be of shape [1, 1, in, out], got {pointwise}")
+        rate = _rate_dilations(rate, dilations)
+        _space_to_batch_constants(depthwise_filter, rate)
         depthwise = depthwise_conv2d_native(
             x,
             depthwise_filter,
             strides,
             padding,
             data_format=data_format or "NHWC",
-            dilations=_rate_dilations(rate, dilations),
+            dilations=rate,
             name="depthwise",
         )
         return conv_ops.conv2d(

@@ -149,6 +149,7 @@ def _many_ops():
         tf.shape(x),
         # dynamic shapes keep Shape/Size/Rank ops (known ones fold to Consts, as in TF):
         tf.shape(tf.where(x > 0.5)),
+        *tf.shape_n([x, i]),
         tf.size(tf.where(x > 0.5)),
         tf.rank(tf.placeholder_with_default(x, shape=None)),
         tf.zeros_like(tf.where(x > 0.5)),

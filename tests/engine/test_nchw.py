@@ -5,6 +5,7 @@ then raise TF's CPU errors when they run, bias_add, fused_batch_norm, batch_norm
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,14 @@ THEIRS = json.loads((FIXTURES / "nchw_tf.json").read_text())
 # tf.layers.batch_normalization builds TF's non-fused ops where TF runs FusedBatchNormV3 for 4-D inputs
 # (docs/engine.md, "Differences"): same values and shapes, other op names.
 COMPOSITE_HERE = {"layers_batch_norm"}
+# Gradient ops built differently elsewhere in the engine (docs/engine.md, "Deviations"), left out of the
+# node-for-node comparison; the other ops are TF's. TF's Transpose gradient inverts the permutation with an
+# InvertPermutation op, the engine's with a Const when the permutation is one.
+OTHER_GRADIENT_OPS = re.compile(r".*_grad/(InvertPermutation|transpose/perm)$")
+
+
+def _comparable(rows):
+    return [list(row) for row in rows if not OTHER_GRADIENT_OPS.match(row[0])]
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +39,15 @@ def ours():
 @pytest.mark.parametrize("case", sorted(THEIRS))
 def test_ops_and_static_shapes_are_tfs(ours, case):
     if case not in COMPOSITE_HERE:
-        assert [list(o) for o in ours[case]["ops"]] == THEIRS[case]["ops"]
+        assert _comparable(ours[case]["ops"]) == _comparable(THEIRS[case]["ops"])
+        assert _comparable(ours[case]["op_shapes"]) == _comparable(THEIRS[case]["op_shapes"])
     assert ours[case]["shapes"] == THEIRS[case]["shapes"]
+
+
+@pytest.mark.parametrize("case", sorted(set(THEIRS) - COMPOSITE_HERE))
+def test_layout_attrs_are_tfs(ours, case):
+    """data_format, strides, ksize, dilations and padding of every op that has a data_format."""
+    assert json.loads(json.dumps(ours[case]["layouts"])) == THEIRS[case]["layouts"]
 
 
 @pytest.mark.parametrize("case", sorted(THEIRS))
@@ -58,8 +74,8 @@ def test_nchw_gradient_ops_refuse_to_run_as_tfs():
         sess.run(backprop)
 
 
-def test_layers_that_stay_channels_last_say_so():
-    with pytest.raises(ValueError, match="channels_first"):
-        tf.layers.Conv3D(2, 3, data_format="channels_first")
+def test_layers_refuse_a_data_format_that_is_not_a_channels_position():
     with pytest.raises(ValueError, match='must be one of "channels_first", "channels_last"'):
         tf.layers.Conv2D(2, 3, data_format="NCHW")
+    with pytest.raises(ValueError, match='must be one of "channels_first", "channels_last"'):
+        tf.layers.Conv3DTranspose(2, 3, data_format="NCDHW")

@@ -136,7 +136,7 @@ def test_variable_takes_dtype_positionally_as_trainable():
         (
             lambda: tf.stack([tf.ones([2]), tf.ones([2]), tf.ones([3])]),
             "Dimension 0 in both shapes must be equal, but are 2 and 3. Shapes are [2] and [3].\n\tFrom "
-            "merging shape 1 with other shapes. for '{{node stack}} = Pack[N=3, T=DT_FLOAT, axis=0]"
+            "merging shape 1 with other shapes. for '{{node stack_1}} = Pack[N=3, T=DT_FLOAT, axis=0]"
             "(ones, ones_1, ones_2)' with input shapes: [2], [2], [3].",
         ),
         (

@@ -132,10 +132,9 @@ registry.register_op(
 
 def stack(values, axis=0, name="stack"):
     """Stacks rank-R tensors into one rank-(R+1) tensor (a Const when all values are constants)."""
-    if axis == 0:
+    if axis == 0:  # as TF: a Const, or TF's autopacking of a list holding tensors (`stack/1` constants)
         try:
-            if not ops._contains_tensor(values):
-                return _convert(values, name=name)
+            return _convert(values, name=name)
         except (TypeError, ValueError):
             pass
     with ops.name_scope(name, "stack", values) as scope:

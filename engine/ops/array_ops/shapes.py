@@ -1,6 +1,6 @@
-"""Shape ops: Shape, Size, Rank, Reshape, Squeeze, ExpandDims, Transpose (with InvertPermutation, which
-its run-time gradient builds), BroadcastTo and BroadcastGradientArgs: kernels, shape rules, wrappers and
-gradients."""
+"""Shape ops: Shape, ShapeN, Size, Rank, Reshape, Squeeze, ExpandDims, Transpose (with InvertPermutation,
+which its run-time gradient builds), BroadcastTo and BroadcastGradientArgs: kernels, shape rules, wrappers
+and gradients."""
 
 from __future__ import annotations
 
@@ -32,9 +32,13 @@ _range = builtins.range
 _const_value = tensor_util.constant_value
 
 
+def _infer_shape_op_of(tensor):
+    d = dims(tensor)
+    return shape((None if d is None else len(d),))
+
+
 def _infer_shape_op(op):
-    d = dims(op.inputs[0])
-    return [(op._attrs["out_type"], shape((None if d is None else len(d),)))]
+    return [(op._attrs["out_type"], _infer_shape_op_of(op.inputs[0]))]
 
 
 def _compile_shape(op, runtime):
@@ -44,6 +48,27 @@ def _compile_shape(op, runtime):
 
 registry.register_op("Shape", infer=_infer_shape_op, compile=_compile_shape, attrs={"out_type": dtypes.int32},
                      shape_only=True)
+
+
+registry.register_op(
+    "ShapeN",
+    infer=lambda op: [(op._attrs["out_type"], _infer_shape_op_of(t)) for t in op.inputs],
+    compile=lambda op, runtime: (
+        lambda *xs, _t=op._attrs["out_type"].as_numpy_dtype: tuple(np.array(np.shape(x), _t) for x in xs)
+    ),
+    attrs={"out_type": dtypes.int32},
+)
+
+
+def shape_n(input, out_type=dtypes.int32, name=None):  # noqa: A002
+    """``tf.shape_n``: the shapes of the tensors of the list `input`, from one ShapeN op (never folded to
+    constants, as TF's; TF's gradients read two shapes with it)."""
+    out_type = dtypes.as_dtype(out_type)
+    with ops.name_scope(name, "ShapeN", input) as scope:
+        xs = [_convert(t, name="input") for t in input]
+        op = make_op("ShapeN", xs, name=scope,
+                     attrs={"N": len(xs), "T": xs[0].dtype.base_dtype, "out_type": out_type})
+        return list(op.outputs)
 
 
 def _cast_dense_shape(sparse, out_type):
