@@ -1108,6 +1108,11 @@ NO_GRADIENT_IN_TF = {
     "Where", "RandomUniformInt", "SaveV2", "RestoreV2", "VarHandleOp", "AssignVariableOp",
     "AssignAddVariableOp", "AssignSubVariableOp", "DestroyResourceOp", "ParseExampleV2",
     "StringFormat", "PrintV2",
+    # variable updates: TF marks ScatterAdd/Sub/Mul/Div not differentiable, and registers nothing for these
+    "ScatterUpdate", "ScatterMax", "ScatterMin", "SparseApplyMomentum", "SparseApplyAdagrad",
+    "SparseApplyRMSProp", "SparseApplyCenteredRMSProp", "SparseApplyAdadelta", "SparseApplyFtrl",
+    "SparseApplyFtrlV2", "SparseApplyProximalAdagrad", "SparseApplyProximalGradientDescent",
+    "SparseApplyAdagradDA",
     "RFFT3D", "IRFFT3D",  # TF's fft_ops.py registers no gradient for the 3-D real transforms
     "Lu", "MatrixLogarithm",  # nor linalg_grad.py for these
     # the while-loop gradient's bookkeeping
@@ -1201,7 +1206,8 @@ def _evaluate(case):
             ]
         )
         grads = gradients.gradients(objective, xs)
-        fetch = [g for g in grads if g is not None]
+        # a sparse gradient (a gather's IndexedSlices) is checked in its dense form
+        fetch = [ops.convert_to_tensor(g) for g in grads if g is not None]
         analytic = iter(sess.run(fetch, feed))
         analytic = [next(analytic) if g is not None else None for g in grads]
 
