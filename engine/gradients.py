@@ -49,8 +49,9 @@ class AggregationMethod:
     EXPERIMENTAL_ACCUMULATE_N = 2
 
 
+# As TF's IsTrainable: a resource handle carries a gradient too (ResourceGather's IndexedSlices)
 _TRAINABLE_DTYPES = frozenset(
-    [dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128]
+    [dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128, dtypes.resource]
 )
 
 

@@ -55,19 +55,23 @@ def _infer(op):
     return [(ref.dtype, ref.shape)]
 
 
+def scatter_rows(var, indices, updates, ufunc):
+    """``var[indices[i]] = ufunc(var[indices[i]], updates[i])`` in place, in order (`ufunc` None: set)."""
+    check_row_indices(indices, var.shape[0])
+    idx = np.asarray(indices).reshape(-1)
+    upd = np.asarray(updates, dtype=var.dtype)
+    rows = upd if upd.ndim == 0 else upd.reshape((idx.size,) + var.shape[1:])
+    if ufunc is None:
+        var[idx] = rows  # the last update of a repeated index wins, as in TF's serial kernel
+    else:
+        ufunc.at(var, idx, rows)
+
+
 def _compile(op, runtime):
     ufunc = _UFUNCS[op.type]
 
     def kernel(cell, indices, updates):
-        var = cell.read()
-        check_row_indices(indices, var.shape[0])
-        idx = np.asarray(indices).reshape(-1)
-        upd = np.asarray(updates, dtype=var.dtype)
-        rows = upd if upd.ndim == 0 else upd.reshape((idx.size,) + var.shape[1:])
-        if ufunc is None:
-            var[idx] = rows  # the last update of a repeated index wins, as in TF's serial kernel
-        else:
-            ufunc.at(var, idx, rows)
+        scatter_rows(cell.read(), indices, updates, ufunc)
         return cell
 
     return kernel

@@ -124,41 +124,52 @@ def _sparse_kernel(n_refs, row_fn, grad_at, kwargs):
     return kernel
 
 
+_KERNELS = {}  # op type -> function(op) giving its kernel
+_INPUT_NAMES = {}  # op type -> TF's input names
+N_VARS = {}  # op type -> how many of its inputs are variables
+
+
+def input_names(op_type):
+    """TF's input names of a SparseApply op: the dense op's, ``indices`` after ``grad``."""
+    return _INPUT_NAMES[op_type]
+
+
+def kernel_for(op_type):
+    """A function of the op giving the kernel of `op_type` (also what ResourceSparseApply* run)."""
+    return _KERNELS[op_type]
+
+
 def _define(op_type, n_refs, row_fn, flag=None):
     dense = op_type.removeprefix("SparseApply")
-    names = list(k.INPUT_NAMES[dense])
-    names = ["grad" if n == "delta" else n for n in names]
+    names = ["grad" if n == "delta" else n for n in k.INPUT_NAMES[dense]]
     grad_at = names.index("grad") - n_refs
     names.insert(names.index("grad") + 1, "indices")
     attrs = {"use_locking": False}
     if flag is not None:
         attrs[flag] = flag == "update_slots"
 
-    def compile_(op, runtime):
+    def compile_(op, runtime=None):
         kwargs = {flag: bool(op.get_attr(flag))} if flag else {}
         return _sparse_kernel(n_refs, row_fn, grad_at, kwargs)
 
+    _KERNELS[op_type], _INPUT_NAMES[op_type], N_VARS[op_type] = compile_, names, n_refs
     inputs = tuple("indices: Tindices" if n == "indices" else spec
                    for n, spec in zip(names, k.typed_inputs(names), strict=True))
     registry.register_op(op_type, infer=k._var_infer, compile=compile_, ref_inputs=tuple(range(n_refs)),
                          ref_output=True, stateful=True, attrs=attrs, inputs=inputs,
                          allowed={"T": groups.NUMBER_TYPES, "Tindices": groups.INDEX_TYPES})
-    return names
 
 
-_NAMES = {
-    "SparseApplyMomentum": _define("SparseApplyMomentum", 2, _momentum_rows, "use_nesterov"),
-    "SparseApplyAdagrad": _define("SparseApplyAdagrad", 2, _adagrad_rows, "update_slots"),
-    "SparseApplyRMSProp": _define("SparseApplyRMSProp", 3, _rms_prop_rows),
-    "SparseApplyCenteredRMSProp": _define("SparseApplyCenteredRMSProp", 4, _centered_rms_prop_rows),
-    "SparseApplyAdadelta": _define("SparseApplyAdadelta", 3, _adadelta_rows),
-    "SparseApplyFtrl": _define("SparseApplyFtrl", 3, k.np_apply_ftrl, "multiply_linear_by_lr"),
-    "SparseApplyFtrlV2": _define("SparseApplyFtrlV2", 3, k.np_apply_ftrl_v2, "multiply_linear_by_lr"),
-    "SparseApplyProximalGradientDescent": _define("SparseApplyProximalGradientDescent", 1,
-                                                  k.np_apply_proximal_gradient_descent),
-    "SparseApplyProximalAdagrad": _define("SparseApplyProximalAdagrad", 2, k.np_apply_proximal_adagrad),
-    "SparseApplyAdagradDA": _define("SparseApplyAdagradDA", 3, k.np_apply_adagrad_da),
-}
+_define("SparseApplyMomentum", 2, _momentum_rows, "use_nesterov")
+_define("SparseApplyAdagrad", 2, _adagrad_rows, "update_slots")
+_define("SparseApplyRMSProp", 3, _rms_prop_rows)
+_define("SparseApplyCenteredRMSProp", 4, _centered_rms_prop_rows)
+_define("SparseApplyAdadelta", 3, _adadelta_rows)
+_define("SparseApplyFtrl", 3, k.np_apply_ftrl, "multiply_linear_by_lr")
+_define("SparseApplyFtrlV2", 3, k.np_apply_ftrl_v2, "multiply_linear_by_lr")
+_define("SparseApplyProximalGradientDescent", 1, k.np_apply_proximal_gradient_descent)
+_define("SparseApplyProximalAdagrad", 2, k.np_apply_proximal_adagrad)
+_define("SparseApplyAdagradDA", 3, k.np_apply_adagrad_da)
 
 
 def sparse_apply(op_type, refs, values, use_locking=False, name=None, **flags):
@@ -166,7 +177,7 @@ def sparse_apply(op_type, refs, values, use_locking=False, name=None, **flags):
     (hyper-parameters cast to the variable's dtype by the caller, as TF's optimizers do)."""
     refs = [k._ref(r) for r in refs]
     dtype = refs[0].dtype.base_dtype
-    names = _NAMES[op_type][len(refs):]
+    names = _INPUT_NAMES[op_type][len(refs):]
     converted = []
     for value, arg in zip(values, names, strict=True):
         if arg == "indices":

@@ -574,6 +574,12 @@ _TF_INPUT_NAMES.update({
     "SparseApplyAdagradDA": "var gradient_accumulator gradient_squared_accumulator grad indices lr l1 l2 "
                             "global_step",
 })
+# Their resource-variable twins (TF's graphs with VarHandleOp variables).
+_TF_INPUT_NAMES.update({
+    **{"Resource" + op_type: _TF_INPUT_NAMES[op_type] for op_type in list(_TF_INPUT_NAMES)
+       if op_type.startswith("SparseApply")},
+    **{f"ResourceScatter{kind}": "resource indices updates" for kind in ("Add", "Sub", "Update")},
+})
 
 
 def test_declared_input_names_are_tfs():

@@ -238,3 +238,25 @@ def test_gradient_descent_scatter_subs_without_summing():
         sess.run(tf.global_variables_initializer())
         sess.run(train)
         np.testing.assert_allclose(sess.run(emb).ravel(), [1.0, 0.5, 0.75])
+
+
+def test_resource_gather_gradient_is_tfs_indexed_slices(real_fixtures):
+    """TF's graphs gather from a resource variable with ResourceGather; its gradient w.r.t. the handle
+    is an IndexedSlices whose dense shape is the variable's (a Const, the shape being known)."""
+    from engine.ops.op_util import make_tensor
+
+    tf.train.import_meta_graph(str(real_fixtures / "tf1_mlp" / "ckpt" / "mlp.ckpt.meta"))
+    weight = tf.global_variables()[0]
+    rows = make_tensor("ResourceGather", [weight.handle, tf.constant([3, 0, 3])], name="ResourceGather",
+                       attrs={"dtype": tf.float32, "Tindices": tf.int32, "batch_dims": 0,
+                              "validate_indices": True})
+    assert rows.shape.as_list() == [3, 16]
+    g, = tf.gradients(tf.reduce_sum(rows * 2.0), [weight.handle])
+    assert isinstance(g, tf.IndexedSlices) and g.dense_shape.op.type == "Const"
+    assert g.values.name == "gradients/ResourceGather_grad/Reshape:0"
+    with tf.Session() as sess:
+        sess.run(weight.initializer)
+        w, r, dense = sess.run([weight.value(), rows, tf.convert_to_tensor(g)])
+    np.testing.assert_array_equal(r, w[[3, 0, 3]])
+    np.testing.assert_array_equal(dense[3], np.full(16, 4.0))
+    np.testing.assert_array_equal(dense[[1, 2]], np.zeros((2, 16)))

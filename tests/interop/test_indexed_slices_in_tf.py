@@ -217,3 +217,65 @@ def test_engine_graph_def_trains_in_tf(tf_python, tmp_path):
     theirs = json.loads(done.stdout.strip().splitlines()[-1])
     for name in fetch:
         np.testing.assert_allclose(mine[name], theirs[name], rtol=2e-5, atol=1e-6, err_msg=name)
+
+
+# TF with resource variables (what TF 2.x writes): the same model's GraphDef (ResourceGather, its
+# IndexedSlices gradient, ResourceSparseApply* / ResourceScatterAdd) and TF's values after the steps.
+RESOURCE_CASES = {"gradient_descent": "ResourceScatterAdd", "momentum": "ResourceSparseApplyMomentum",
+                  "adagrad": "ResourceSparseApplyAdagrad", "adam": "ResourceScatterAdd",
+                  "rmsprop_centered": "ResourceSparseApplyCenteredRMSProp", "ftrl": "ResourceSparseApplyFtrl"}
+RESOURCE_SCRIPT = """
+import base64, json, os, sys
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+tf.enable_resource_variables()
+""" + MODEL + """
+out = {}
+for name, expr in json.loads(sys.argv[1]).items():
+    g = tf.Graph()
+    with g.as_default():
+        emb, w, ids, labels, loss, opt, train = build(lambda step: eval(expr))
+        init = tf.global_variables_initializer()
+        reads = {v.op.name: v.read_value().name for v in tf.global_variables()}
+        types = sorted({o.type for o in g.get_operations()})
+        graph_def = base64.b64encode(g.as_graph_def().SerializeToString()).decode()
+        with tf.Session() as sess:
+            sess.run(init)
+            feeds = {ids: ids_value, labels: labels_value}
+            losses = [float(sess.run([loss, train], feeds)[0]) for _ in range(int(sys.argv[2]))]
+            values = {k: sess.run(v).tolist() for k, v in reads.items()}
+    out[name] = {"graph_def": graph_def, "init": init.name, "train": train.name, "loss": loss.name,
+                 "reads": reads, "values": values, "losses": losses, "types": types,
+                 "feeds": {ids.name: ids_value.tolist(), labels.name: labels_value.tolist()}}
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def tf_resource_graphs(tf_python):
+    cases = {name: OPTIMIZERS[name] for name in RESOURCE_CASES}
+    done = subprocess.run([tf_python, "-c", RESOURCE_SCRIPT, json.dumps(cases), str(STEPS)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("case", sorted(RESOURCE_CASES))
+def test_tfs_resource_variable_sparse_training_runs_here(case, tf_resource_graphs):
+    import base64
+
+    theirs = tf_resource_graphs[case]
+    assert {"ResourceGather", RESOURCE_CASES[case]} <= set(theirs["types"])
+    graph_def = engine.GraphDef()
+    graph_def.ParseFromString(base64.b64decode(theirs["graph_def"]))
+    with engine.Graph().as_default() as graph:
+        engine.import_graph_def(graph_def, name="")
+        feeds = {graph.get_tensor_by_name(k): np.array(v, np.int32) for k, v in theirs["feeds"].items()}
+        with engine.Session() as sess:
+            sess.run(theirs["init"])
+            losses = [float(sess.run([theirs["loss"], theirs["train"]], feeds)[0]) for _ in range(STEPS)]
+            values = {k: sess.run(v) for k, v in theirs["reads"].items()}
+    np.testing.assert_allclose(losses, theirs["losses"], rtol=2e-5, atol=1e-6)
+    for name, value in theirs["values"].items():
+        np.testing.assert_allclose(values[name], value, rtol=2e-5, atol=1e-6, err_msg=f"{case} {name}")
