@@ -932,8 +932,9 @@ from engine.framework.indexed_slices import (  # noqa: E402
     IndexedSlices,
     convert_to_tensor_or_indexed_slices,
 )
+from engine.ops.set_ops import sparse_mask  # noqa: E402
 
-__all__ += ["IndexedSlices", "convert_to_tensor_or_indexed_slices"]
+__all__ += ["IndexedSlices", "convert_to_tensor_or_indexed_slices", "sparse_mask"]
 from engine.ops.scatter_ops import (  # noqa: E402
     scatter_add,
     scatter_div,

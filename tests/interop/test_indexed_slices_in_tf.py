@@ -279,3 +279,72 @@ def test_tfs_resource_variable_sparse_training_runs_here(case, tf_resource_graph
     np.testing.assert_allclose(losses, theirs["losses"], rtol=2e-5, atol=1e-6)
     for name, value in theirs["values"].items():
         np.testing.assert_allclose(values[name], value, rtol=2e-5, atol=1e-6, err_msg=f"{case} {name}")
+
+
+# Programs that print what they build and compute; TF and the engine must print the same lines.
+PROGRAMS = {
+    # a partitioned embedding: the concat's gradient gives each partition its rows as IndexedSlices, so
+    # Momentum updates only those rows of each partition, as TF's per-partition gathers do
+    "partitioned_momentum": """
+parts = [tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2) + 10 * i, name=f"part_{i}")
+         for i in range(2)]
+for strategy in ("mod", "div"):
+    e = tf.nn.embedding_lookup(parts, [0, 3, 3, 5, 2], partition_strategy=strategy)
+    loss = tf.reduce_sum(e * e)
+    opt = tf.train.MomentumOptimizer(0.1, 0.9)
+    train = opt.minimize(loss)
+    print(strategy, [type(g).__name__ for g in tf.gradients(loss, parts)])
+    with tf.Session() as s:
+        s.run(tf.global_variables_initializer())
+        for _ in range(3):
+            s.run(train)
+        print(s.run(parts)[0].tolist(), s.run(parts)[1].tolist())
+        print([s.run(opt.get_slot(p, "momentum")).tolist() for p in parts])
+""",
+    # tf.sparse_mask and a cast of an IndexedSlices: their graphs and values
+    "sparse_mask_and_cast": """
+a = tf.IndexedSlices(tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]),
+                     tf.constant([12, 26, 37, 26]), tf.constant([40, 2]))
+m = tf.sparse_mask(a, [12, 45])
+m2 = tf.sparse.mask(a, tf.constant([26]), name="masked")
+x = tf.cast(a, tf.float64)
+print(type(m).__name__, type(x).__name__, x.values.name)
+with tf.Session() as s:
+    v = s.run(m)
+    print(v.values.tolist(), v.indices.tolist(), v.dense_shape.tolist())
+    v = s.run(m2)
+    print(v.values.tolist(), v.indices.tolist())
+for op in tf.get_default_graph().get_operations():
+    print(op.name, op.type, [i.name for i in op.inputs])
+""",
+}
+
+PROGRAMS_SCRIPT = """
+import contextlib, io, json, os, sys
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import numpy as np
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+out = {}
+for name, source in json.loads(sys.argv[1]).items():
+    buffer = io.StringIO()
+    with tf.Graph().as_default(), contextlib.redirect_stdout(buffer):
+        exec(source, {"tf": tf, "np": np})
+    out[name] = buffer.getvalue()
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def tf_printed(tf_python):
+    done = subprocess.run([tf_python, "-c", PROGRAMS_SCRIPT, json.dumps(PROGRAMS)], capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_program_prints_what_tf_prints(name, tf_printed, capsys):
+    with engine.Graph().as_default():
+        exec(PROGRAMS[name], {"tf": engine, "np": np})  # noqa: S102 - the test's own programs
+    assert capsys.readouterr().out == tf_printed[name]
