@@ -937,3 +937,26 @@ __all__ += [
     "FixedLengthRecordReader", "IdentityReader", "ReaderBase", "TFRecordReader", "TextLineReader",
     "WholeFileReader", "matching_files", "read_file", "write_file", "TensorSpec",
 ]
+
+# --- IndexedSlices: sparse gradients (a gather's), their value and conversions --------------------------
+# (a fetched IndexedSlices is an engine.framework.indexed_slices.IndexedSlicesValue: TF's compat.v1 does not
+# export that name either)
+from engine.framework.indexed_slices import (  # noqa: E402
+    IndexedSlices,
+    convert_to_tensor_or_indexed_slices,
+)
+from engine.ops.set_ops import sparse_mask  # noqa: E402
+
+__all__ += ["IndexedSlices", "convert_to_tensor_or_indexed_slices", "sparse_mask"]
+from engine.ops.scatter_ops import (  # noqa: E402
+    scatter_add,
+    scatter_div,
+    scatter_max,
+    scatter_min,
+    scatter_mul,
+    scatter_sub,
+    scatter_update,
+)
+
+__all__ += ["scatter_add", "scatter_div", "scatter_max", "scatter_min", "scatter_mul", "scatter_sub",
+            "scatter_update"]

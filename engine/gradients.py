@@ -27,6 +27,7 @@ import contextlib
 import enum
 
 from engine.framework import dtypes, ops, registry
+from engine.framework.indexed_slices import IndexedSlices
 
 
 class UnconnectedGradients(enum.Enum):
@@ -48,8 +49,9 @@ class AggregationMethod:
     EXPERIMENTAL_ACCUMULATE_N = 2
 
 
+# As TF's IsTrainable: a resource handle carries a gradient too (ResourceGather's IndexedSlices)
 _TRAINABLE_DTYPES = frozenset(
-    [dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128]
+    [dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128, dtypes.resource]
 )
 
 
@@ -120,6 +122,8 @@ def _aggregate(grads, op, method):
         return grads[0]
     from engine.ops import math_ops
 
+    if any(isinstance(g, IndexedSlices) for g in grads):
+        return _aggregate_indexed_slices(grads)
     if method == AggregationMethod.ADD_N:
         # TF's _MultiDeviceAddN: one device here, so one AddN that lives with the first gradient
         with ops.colocate_with(grads[0].op, ignore_existing=True):
@@ -129,6 +133,22 @@ def _aggregate(grads, op, method):
         for grad in grads[1:]:
             running_sum = math_ops.add_n([running_sum, grad])
         return running_sum
+
+
+def _aggregate_indexed_slices(grads):
+    """TF's ``AggregateIndexedSlicesGradients``: with a dense gradient among them, one AddN (which densifies
+    the IndexedSlices); else one IndexedSlices of the concatenated values and indices (int32 indices cast
+    to int64 when the others are int64), the first one's dense_shape."""
+    from engine.ops import array_ops, math_ops
+
+    if any(isinstance(g, ops.Tensor) for g in grads):
+        return math_ops.add_n(grads)
+    int32 = [g for g in grads if g.indices.dtype == dtypes.int32]
+    if int32 and len(int32) != len(grads):
+        grads = [IndexedSlices(g.values, array_ops.cast(g.indices, dtypes.int64), g.dense_shape)
+                 if g.indices.dtype == dtypes.int32 else g for g in grads]
+    return IndexedSlices(array_ops.concat([g.values for g in grads], axis=0),
+                         array_ops.concat([g.indices for g in grads], axis=0), grads[0].dense_shape)
 
 
 @contextlib.contextmanager
@@ -253,7 +273,9 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                                            loop_state)
             for t, g in zip(op.inputs, in_grads, strict=True):
                 if g is not None and _is_trainable(t):
-                    if g.shape.ndims is not None and t.shape.is_compatible_with(g.shape):
+                    # as TF, only a dense gradient takes its input's static shape (not an IndexedSlices)
+                    if (isinstance(g, ops.Tensor) and g.shape.ndims is not None
+                            and t.shape.is_compatible_with(g.shape)):
                         g.set_shape(t.shape)
                     grads[t].append(g)
             if loop_state is not None:

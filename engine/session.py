@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 from engine.framework import errors, ops
+from engine.framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from engine.framework.sparse_tensor import SparseTensor, SparseTensorValue
 from engine.runtime import blas_threads, deadline, passes, tracing
 from engine.runtime.graph_watch import GraphWatch
@@ -80,6 +81,15 @@ def _flatten_fetches(fetches, out):
         first = len(out)
         out.extend((fetches.indices, fetches.values, fetches.dense_shape))
         return lambda values: SparseTensorValue(values[first], values[first + 1], values[first + 2])
+    if isinstance(fetches, IndexedSlices):  # fetched as one IndexedSlicesValue, as TF's fetch mapper does
+        first = len(out)
+        parts = [fetches.values, fetches.indices]
+        if fetches.dense_shape is not None:
+            parts.append(fetches.dense_shape)
+        out.extend(parts)
+        if fetches.dense_shape is None:
+            return lambda values: IndexedSlicesValue(values[first], values[first + 1], None)
+        return lambda values: IndexedSlicesValue(values[first], values[first + 1], values[first + 2])
     index = len(out)
     out.append(fetches)
     return lambda values: values[index]
@@ -356,8 +366,8 @@ class BaseSession:
             (key, t.dtype.base_dtype.as_numpy_dtype, t.get_shape()._as_tuple(), t)
             for key, t in zip(feed_keys, feeds, strict=True)
         ]
-        entry.single = not isinstance(fetches, (list, tuple, dict, SparseTensor))
-        nested = (list, tuple, dict, SparseTensor)
+        nested = (list, tuple, dict, SparseTensor, IndexedSlices)
+        entry.single = not isinstance(fetches, nested)
         if type(fetches) is list and not any(isinstance(f, nested) for f in fetches):
             build = list  # a flat list of fetches: the results in order
         entry.build = build

@@ -11,7 +11,8 @@ import enum
 
 from engine.framework import dtypes, ops
 from engine.framework import tensor_shape as _ts
-from engine.ops import array_ops, control_flow_ops, math_ops, state_ops
+from engine.framework.indexed_slices import IndexedSlices
+from engine.ops import array_ops, control_flow_ops, math_ops, scatter_ops, state_ops
 
 GraphKeys = ops.GraphKeys
 
@@ -130,6 +131,15 @@ def _install_operators():
 _install_operators()
 ops.register_tensor_conversion_function(BaseVariable, lambda v, *a, **kw: v._dense_var_to_tensor(*a, **kw))
 
+
+
+def _variable_scatter(kind):
+    """`Variable.scatter_<kind>(sparse_delta)`: TF's RefVariable method, a Scatter* op of an IndexedSlices."""
+    def method(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(getattr(scatter_ops, "scatter_" + kind), sparse_delta, use_locking, name)
+
+    method.__name__ = method.__qualname__ = "scatter_" + kind
+    return method
 
 class Variable(BaseVariable):
     """`tf.Variable(initial_value, trainable=True, collections=None, validate_shape=True, name=None, ...)`."""
@@ -318,6 +328,21 @@ class Variable(BaseVariable):
     def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
         t = state_ops.assign_sub(self._variable, delta, use_locking=use_locking, name=name)
         return t if read_value else t.op
+
+    def _scatter(self, fn, sparse_delta, use_locking, name):
+        """A Scatter* op of `sparse_delta` (an IndexedSlices) into this variable, as TF's RefVariable."""
+        if not isinstance(sparse_delta, IndexedSlices):
+            raise TypeError(f"sparse_delta is not IndexedSlices: {sparse_delta}")
+        return fn(self._variable, sparse_delta.indices, sparse_delta.values, use_locking=use_locking,
+                  name=name)
+
+    scatter_sub = _variable_scatter("sub")
+    scatter_add = _variable_scatter("add")
+    scatter_update = _variable_scatter("update")
+    scatter_mul = _variable_scatter("mul")
+    scatter_div = _variable_scatter("div")
+    scatter_max = _variable_scatter("max")
+    scatter_min = _variable_scatter("min")
 
     def count_up_to(self, limit):
         """A `CountUpTo` op: the value, then the variable incremented, until `limit` (OutOfRangeError)."""

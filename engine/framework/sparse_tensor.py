@@ -8,11 +8,12 @@ import collections
 
 from engine.framework import dtypes, ops, tensor_util
 from engine.framework import tensor_shape as _ts
+from engine.framework.composite_tensor import ThreePartTensor
 
 SparseTensorValue = collections.namedtuple("SparseTensorValue", ["indices", "values", "dense_shape"])
 
 
-class SparseTensor:
+class SparseTensor(ThreePartTensor):
     """``tf.SparseTensor(indices, values, dense_shape)``: int64 `indices` [N, ndims], `values` [N] and an
     int64 `dense_shape` [ndims], converted in a ``SparseTensor`` name scope as TF does.  The static
     `shape` is the constant value of `dense_shape` as far as it is known."""
@@ -45,27 +46,6 @@ class SparseTensor:
         dense_shape_shape = dense_shape.get_shape().with_rank(1)
         indices_shape[0].assert_is_compatible_with(values_shape[0])
         indices_shape[1].assert_is_compatible_with(dense_shape_shape[0])
-
-    @property
-    def indices(self):
-        return self._indices
-
-    @property
-    def values(self):
-        return self._values
-
-    @property
-    def dense_shape(self):
-        return self._dense_shape
-
-    @property
-    def op(self):
-        """The Operation that produces `values`."""
-        return self._values.op
-
-    @property
-    def dtype(self):
-        return self._values.dtype
 
     @property
     def graph(self):

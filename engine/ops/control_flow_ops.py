@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 
 from engine.framework import ops, registry
+from engine.framework.indexed_slices import IndexedSlices
 from engine.ops.op_util import make_op
 
 registry.register_op("NoOp", infer=lambda op: [], kernel=lambda *args: None, control_only=True)
@@ -51,6 +52,10 @@ def with_dependencies(dependencies, output_tensor, name=None):
     with ops.name_scope(name, "control_dependency", list(dependencies) + [output_tensor]) as scope:
         with ops.colocate_with(output_tensor):
             with ops.control_dependencies(dependencies):
+                if isinstance(output_tensor, IndexedSlices):  # as TF: only the values wait
+                    values = output_tensor.values
+                    gated = make_op("Identity", [values], name=scope, attrs={"T": values.dtype.base_dtype})
+                    return IndexedSlices(gated._outputs[0], output_tensor.indices, output_tensor.dense_shape)
                 output_tensor = ops.convert_to_tensor(output_tensor)
                 return make_op(
                     "Identity", [output_tensor], name=scope, attrs={"T": output_tensor.dtype.base_dtype}

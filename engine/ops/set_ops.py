@@ -9,6 +9,7 @@ import collections
 import numpy as np
 
 from engine.framework import dtypes, ops, registry
+from engine.framework.indexed_slices import IndexedSlices
 from engine.ops.op_util import dims, make_op, shape, shape_error
 
 # The named results TF's generated wrappers return.
@@ -108,3 +109,14 @@ def setdiff1d(x, y, index_dtype=dtypes.int32, name=None):
         x = ops.convert_to_tensor(x, name="x")
         y = ops.convert_to_tensor(y, dtype=x.dtype.base_dtype, name="y")
         return ListDiff(*_build("ListDiff", [x, y], index_dtype, scope))
+
+
+def sparse_mask(a, mask_indices, name=None):
+    """``tf.sparse_mask``: the IndexedSlices `a` without the slices whose index is in `mask_indices`
+    (ListDiff of the indices, then a gather of the kept values named `name`), as TF builds it."""
+    from engine.ops import array_ops  # array_ops imports this module
+
+    with ops.name_scope(name, "sparse_mask", [a, mask_indices]) as scope:
+        out_indices, to_gather = setdiff1d(a.indices, mask_indices)
+        out_values = array_ops.gather(a.values, to_gather, name=scope)
+        return IndexedSlices(out_values, out_indices, a.dense_shape)

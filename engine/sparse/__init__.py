@@ -2,6 +2,7 @@
 names."""
 
 from engine.framework.sparse_tensor import SparseTensor
+from engine.ops.set_ops import sparse_mask as mask
 from engine.ops.sparse_ops import from_dense
 from engine.ops.sparse_ops import sparse_add as add
 from engine.ops.sparse_ops import sparse_concat as concat
@@ -41,6 +42,7 @@ __all__ = [
     "fill_empty_rows",
     "from_dense",
     "matmul",
+    "mask",
     "maximum",
     "merge",
     "minimum",

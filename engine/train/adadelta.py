@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from engine.ops import training_ops
+from engine.ops import sparse_training_ops, training_ops
 from engine.train.optimizer import Optimizer
 
 
@@ -30,3 +30,12 @@ class AdadeltaOptimizer(Optimizer):
         c = self._cast_like
         return training_ops.apply_adadelta(var, accum, accum_update, c(self._lr_t, var), c(self._rho_t, var),
                                            c(self._epsilon_t, var), grad, use_locking=self._use_locking).op
+
+    def _apply_sparse(self, grad, var):
+        accum = self.get_slot(var, "accum")
+        accum_update = self.get_slot(var, "accum_update")
+        c = self._cast_like
+        return sparse_training_ops.sparse_apply(
+            "SparseApplyAdadelta", [var, accum, accum_update],
+            [c(self._lr_t, var), c(self._rho_t, var), c(self._epsilon_t, var), grad.values, grad.indices],
+            use_locking=self._use_locking)

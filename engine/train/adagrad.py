@@ -3,7 +3,7 @@ Slot ``<var>/Adagrad`` starts at ``initial_accumulator_value``."""
 
 from __future__ import annotations
 
-from engine.ops import training_ops
+from engine.ops import sparse_training_ops, training_ops
 from engine.train.optimizer import Optimizer
 
 
@@ -26,3 +26,10 @@ class AdagradOptimizer(Optimizer):
         acc = self.get_slot(var, "accumulator")
         return training_ops.apply_adagrad(var, acc, self._cast_like(self._learning_rate_tensor, var), grad,
                                           use_locking=self._use_locking).op
+
+    def _apply_sparse(self, grad, var):
+        acc = self.get_slot(var, "accumulator")
+        return sparse_training_ops.sparse_apply(
+            "SparseApplyAdagrad", [var, acc],
+            [self._cast_like(self._learning_rate_tensor, var), grad.values, grad.indices],
+            use_locking=self._use_locking)

@@ -9,7 +9,7 @@ advances.  Slots ``<var>/AdagradDA`` (``gradient_accumulator``, zeros) and ``<va
 from __future__ import annotations
 
 from engine.framework import ops
-from engine.ops import array_ops, constant_op, training_ops
+from engine.ops import array_ops, constant_op, sparse_training_ops, training_ops
 from engine.train.optimizer import Optimizer
 
 
@@ -51,4 +51,16 @@ class AdagradDAOptimizer(Optimizer):
             var, g_acc, gg_acc, grad, self._cast_like(self._learning_rate_tensor, var),
             array_ops.cast(self._l1_regularization_strength, dtype),
             array_ops.cast(self._l2_regularization_strength, dtype), global_step,
+            use_locking=self._use_locking)
+
+    def _apply_sparse(self, grad, var):
+        g_acc = self.get_slot(var, "gradient_accumulator")
+        gg_acc = self.get_slot(var, "gradient_squared_accumulator")
+        global_step = array_ops.identity(self._global_step_on_worker)
+        dtype = var.dtype.base_dtype
+        return sparse_training_ops.sparse_apply(
+            "SparseApplyAdagradDA", [var, g_acc, gg_acc],
+            [grad.values, grad.indices, self._cast_like(self._learning_rate_tensor, var),
+             array_ops.cast(self._l1_regularization_strength, dtype),
+             array_ops.cast(self._l2_regularization_strength, dtype), global_step],
             use_locking=self._use_locking)

@@ -8,7 +8,7 @@ Slots ``<var>/Adam`` (m) and ``<var>/Adam_1`` (v); non-slot variables ``beta1_po
 from __future__ import annotations
 
 from engine.framework import ops
-from engine.ops import control_flow_ops, training_ops
+from engine.ops import array_ops, control_flow_ops, math_ops, scatter_ops, training_ops
 from engine.train.optimizer import Optimizer
 
 
@@ -58,3 +58,28 @@ class AdamOptimizer(Optimizer):
                 update_beta2 = beta2_power.assign(beta2_power.value() * self._beta2_t,
                                                   use_locking=self._use_locking)
         return control_flow_ops.group(*update_ops, update_beta1, update_beta2, name=name_scope)
+
+    def _apply_sparse(self, grad, var):
+        """TF's sparse Adam: m and v decay on every row (``m.assign(m * beta1)``), then the scaled
+        gradient rows are added with ScatterAdd, and the whole variable moves by ``lr * m / (sqrt(v) +
+        epsilon)`` (an AssignSub), with ``lr = lr_t * sqrt(1 - beta2_power) / (1 - beta1_power)``."""
+        beta1_power, beta2_power = self._get_beta_accumulators()
+        dtype = var.dtype.base_dtype
+        beta1_power = array_ops.cast(beta1_power.value(), dtype)
+        beta2_power = array_ops.cast(beta2_power.value(), dtype)
+        lr_t, beta1_t, beta2_t, epsilon_t = (array_ops.cast(t, dtype) for t in (
+            self._lr_t, self._beta1_t, self._beta2_t, self._epsilon_t))
+        lr = lr_t * math_ops.sqrt(1 - beta2_power) / (1 - beta1_power)
+        m = self.get_slot(var, "m")
+        m_scaled_g_values = grad.values * (1 - beta1_t)
+        m_t = m.assign(m.value() * beta1_t, use_locking=self._use_locking)
+        with ops.control_dependencies([m_t]):
+            m_t = scatter_ops.scatter_add(m, grad.indices, m_scaled_g_values, use_locking=self._use_locking)
+        v = self.get_slot(var, "v")
+        v_scaled_g_values = (grad.values * grad.values) * (1 - beta2_t)
+        v_t = v.assign(v.value() * beta2_t, use_locking=self._use_locking)
+        with ops.control_dependencies([v_t]):
+            v_t = scatter_ops.scatter_add(v, grad.indices, v_scaled_g_values, use_locking=self._use_locking)
+        v_sqrt = math_ops.sqrt(v_t)
+        var_update = var.assign_sub(lr * m_t / (v_sqrt + epsilon_t), use_locking=self._use_locking)
+        return control_flow_ops.group(var_update, m_t, v_t)

@@ -8,7 +8,7 @@ Slots ``accum`` (``<var>/Ftrl``, or ``<var>/<accum_name>``; starts at ``initial_
 
 from __future__ import annotations
 
-from engine.ops import array_ops, math_ops, training_ops
+from engine.ops import array_ops, math_ops, sparse_training_ops, training_ops
 from engine.train.optimizer import Optimizer
 
 
@@ -60,15 +60,29 @@ class FtrlOptimizer(Optimizer):
                                                 "l2_shrinkage_regularization_strength")
         self._learning_rate_power_tensor = self._hyper(self._learning_rate_power, "learning_rate_power")
 
-    def _apply_dense(self, grad, var):
-        accum = self.get_slot(var, "accum")
-        linear = self.get_slot(var, "linear")
+    def _inputs(self, var):
+        """The slots and the hyper-parameters (cast to var's dtype) that both kernels take."""
         c = self._cast_like
-        lr, l1 = c(self._learning_rate_tensor, var), c(self._l1_tensor, var)
-        l2, power = c(self._adjusted_l2_tensor, var), c(self._learning_rate_power_tensor, var)
+        return (self.get_slot(var, "accum"), self.get_slot(var, "linear"), c(self._learning_rate_tensor, var),
+                c(self._l1_tensor, var), c(self._adjusted_l2_tensor, var),
+                c(self._learning_rate_power_tensor, var))
+
+    def _apply_dense(self, grad, var):
+        accum, linear, lr, l1, l2, power = self._inputs(var)
         if self._l2_shrinkage_regularization_strength <= 0.0:
             return training_ops.apply_ftrl(var, accum, linear, grad, lr, l1, l2, power,
                                            use_locking=self._use_locking)
-        shrinkage = c(self._l2_shrinkage_tensor, var)
+        shrinkage = self._cast_like(self._l2_shrinkage_tensor, var)
         return training_ops.apply_ftrl_v2(var, accum, linear, grad, lr, l1, l2, shrinkage, power,
                                           use_locking=self._use_locking)
+
+    def _apply_sparse(self, grad, var):
+        accum, linear, lr, l1, l2, power = self._inputs(var)
+        if self._l2_shrinkage_regularization_strength <= 0.0:
+            return sparse_training_ops.sparse_apply(
+                "SparseApplyFtrl", [var, accum, linear], [grad.values, grad.indices, lr, l1, l2, power],
+                use_locking=self._use_locking)
+        shrinkage = self._cast_like(self._l2_shrinkage_tensor, var)
+        return sparse_training_ops.sparse_apply(
+            "SparseApplyFtrlV2", [var, accum, linear],
+            [grad.values, grad.indices, lr, l1, l2, shrinkage, power], use_locking=self._use_locking)

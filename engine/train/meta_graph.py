@@ -24,7 +24,7 @@ from google.protobuf.message import DecodeError
 from engine import gfile
 from engine.framework import op_signatures, ops, registry
 from engine.framework.importer import import_graph_def
-from engine.ops import io_ops, resource_variable_ops  # noqa: F401 - registers the ops TF's .meta files use
+from engine.ops import io_ops, resource_sparse_ops, resource_variable_ops  # noqa: F401 - registers the ops TF's .meta files use
 from engine.proto import meta_graph_pb2, queue_runner_pb2, saver_pb2, variable_pb2
 
 _logger = logging.getLogger(__name__)

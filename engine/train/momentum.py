@@ -3,7 +3,7 @@ with ``use_nesterov=True`` ``var -= lr * grad + lr * momentum * accum``).  Slot 
 
 from __future__ import annotations
 
-from engine.ops import training_ops
+from engine.ops import sparse_training_ops, training_ops
 from engine.train.optimizer import Optimizer
 
 
@@ -28,3 +28,11 @@ class MomentumOptimizer(Optimizer):
             var, mom, self._cast_like(self._learning_rate_tensor, var), grad,
             self._cast_like(self._momentum_tensor, var), use_locking=self._use_locking,
             use_nesterov=self._use_nesterov).op
+
+    def _apply_sparse(self, grad, var):
+        mom = self.get_slot(var, "momentum")
+        return sparse_training_ops.sparse_apply(
+            "SparseApplyMomentum", [var, mom],
+            [self._cast_like(self._learning_rate_tensor, var), grad.values, grad.indices,
+             self._cast_like(self._momentum_tensor, var)],
+            use_locking=self._use_locking, use_nesterov=self._use_nesterov).op

@@ -11,9 +11,9 @@ given.
 from __future__ import annotations
 
 from engine import gradients as _gradients
-from engine.framework import dtypes, ops
+from engine.framework import dtypes, indexed_slices, ops
 from engine.framework.ops import GraphKeys
-from engine.ops import array_ops, constant_op, control_flow_ops
+from engine.ops import array_ops, constant_op, control_flow_ops, set_ops
 
 
 def _var_key(var):
@@ -90,7 +90,7 @@ class Optimizer:
         for g, v in grads_and_vars:
             if g is not None:
                 try:
-                    g = ops.convert_to_tensor(g)
+                    g = indexed_slices.convert_to_tensor_or_indexed_slices(g)
                 except TypeError:
                     raise TypeError(f"Gradient must be convertible to a Tensor or IndexedSlices, or None: "
                                     f"{g}") from None
@@ -110,7 +110,10 @@ class Optimizer:
                     # TF's error (its _TensorProcessor): a Tensor in var_list gets a gradient but no update
                     raise NotImplementedError("Trying to update a Tensor ", var)
                 with ops.name_scope("update_" + var.op.name), ops.colocate_with(var):
-                    update_ops.append(self._apply_dense(grad, var))
+                    if isinstance(grad, indexed_slices.IndexedSlices):
+                        update_ops.append(self._apply_sparse_duplicate_indices(grad, var))
+                    else:
+                        update_ops.append(self._apply_dense(grad, var))
             if global_step is None:
                 apply_updates = self._finish(update_ops, name)
             else:
@@ -150,6 +153,21 @@ class Optimizer:
         pass
 
     def _apply_dense(self, grad, var):
+        raise NotImplementedError()
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        """An IndexedSlices gradient with its repeated indices summed (``Unique``, ``UnsortedSegmentSum``
+        under ``update_<var>/``), then `_apply_sparse`: summing first is what makes a sparse update of a
+        row named twice the update of the summed gradient (TF's reason too)."""
+        unique_indices, positions = set_ops.unique(grad.indices)
+        summed_values = array_ops.unsorted_segment_sum(grad.values, positions,
+                                                       array_ops.shape_v1(unique_indices)[0])
+        deduplicated = indexed_slices.IndexedSlices(summed_values, unique_indices, grad.dense_shape)
+        return self._apply_sparse(deduplicated, var)
+
+    def _apply_sparse(self, grad, var):
+        """The update of the rows `grad` (an IndexedSlices with distinct indices) names; each optimizer
+        has its own (TF's base class has no default either)."""
         raise NotImplementedError()
 
     def _finish(self, update_ops, name_scope):
@@ -200,6 +218,13 @@ class Optimizer:
             return array_ops.zeros(var.get_shape().as_list(), dtype=var.dtype.base_dtype)
 
         return self._get_or_make_slot(var, zeros, slot_name, op_name)
+
+    def _ones_slot(self, var, slot_name, op_name):
+        """A slot starting at ones, named as TF's ``ones_initializer`` names it (``Initializer/ones``)."""
+        def ones():
+            return array_ops.ones(var.get_shape().as_list(), dtype=var.dtype.base_dtype)
+
+        return self._get_or_make_slot(var, ones, slot_name, op_name)
 
     def _constant_slot(self, var, value, slot_name, op_name):
         def const():

@@ -5,7 +5,7 @@ per-element rate (ApplyProximalAdagrad). Slot ``<var>/ProximalAdagrad`` (``accum
 from __future__ import annotations
 
 from engine.framework import ops
-from engine.ops import constant_op, training_ops
+from engine.ops import constant_op, sparse_training_ops, training_ops
 from engine.train.optimizer import Optimizer
 
 
@@ -36,3 +36,10 @@ class ProximalAdagradOptimizer(Optimizer):
         acc = self.get_slot(var, "accumulator")
         return training_ops.apply_proximal_adagrad(var, acc, self._learning_rate_tensor, self._l1_tensor,
                                                    self._l2_tensor, grad, use_locking=self._use_locking)
+
+    def _apply_sparse(self, grad, var):
+        acc = self.get_slot(var, "accumulator")
+        return sparse_training_ops.sparse_apply(
+            "SparseApplyProximalAdagrad", [var, acc],
+            [self._learning_rate_tensor, self._l1_tensor, self._l2_tensor, grad.values, grad.indices],
+            use_locking=self._use_locking)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from engine.ops import training_ops
+from engine.ops import sparse_training_ops, training_ops
 from engine.train.optimizer import Optimizer
 
 
@@ -23,4 +23,10 @@ class ProximalGradientDescentOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         return training_ops.apply_proximal_gradient_descent(
             var, self._learning_rate_tensor, self._l1_tensor, self._l2_tensor, grad,
+            use_locking=self._use_locking).op
+
+    def _apply_sparse(self, grad, var):
+        return sparse_training_ops.sparse_apply(
+            "SparseApplyProximalGradientDescent", [var],
+            [self._learning_rate_tensor, self._l1_tensor, self._l2_tensor, grad.values, grad.indices],
             use_locking=self._use_locking).op

@@ -6,7 +6,7 @@ Slots: ``rms`` (``<var>/RMSProp``, starts at ones as in TF 1.x), ``mg`` when cen
 
 from __future__ import annotations
 
-from engine.ops import training_ops
+from engine.ops import sparse_training_ops, training_ops
 from engine.train.optimizer import Optimizer
 
 
@@ -22,7 +22,7 @@ class RMSPropOptimizer(Optimizer):
 
     def _create_slots(self, var_list):
         for v in var_list:
-            self._constant_slot(v, 1.0, "rms", self._name)
+            self._ones_slot(v, "rms", self._name)
             if self._centered:
                 self._zeros_slot(v, "mg", self._name)
             self._zeros_slot(v, "momentum", self._name)
@@ -44,3 +44,16 @@ class RMSPropOptimizer(Optimizer):
             return training_ops.apply_centered_rms_prop(var, mg, rms, mom, *hyper, grad,
                                                         use_locking=self._use_locking).op
         return training_ops.apply_rms_prop(var, rms, mom, *hyper, grad, use_locking=self._use_locking).op
+
+    def _apply_sparse(self, grad, var):
+        rms = self.get_slot(var, "rms")
+        mom = self.get_slot(var, "momentum")
+        c = self._cast_like
+        hyper = [c(self._learning_rate_tensor, var), c(self._decay_tensor, var),
+                 c(self._momentum_tensor, var), c(self._epsilon_tensor, var), grad.values, grad.indices]
+        if self._centered:
+            mg = self.get_slot(var, "mg")
+            return sparse_training_ops.sparse_apply("SparseApplyCenteredRMSProp", [var, mg, rms, mom], hyper,
+                                                    use_locking=self._use_locking)
+        return sparse_training_ops.sparse_apply("SparseApplyRMSProp", [var, rms, mom], hyper,
+                                                use_locking=self._use_locking)

@@ -558,6 +558,28 @@ _TF_INPUT_NAMES.update({
     "StringNGrams": "data data_splits",
     "UnsortedSegmentJoin": "inputs segment_ids num_segments",
 })
+# The Scatter* variable updates and the optimizers' SparseApply* ops.
+_TF_INPUT_NAMES.update({
+    **{f"Scatter{kind}": "ref indices updates"
+       for kind in ("Update", "Add", "Sub", "Mul", "Div", "Max", "Min")},
+    "SparseApplyMomentum": "var accum lr grad indices momentum",
+    "SparseApplyAdagrad": "var accum lr grad indices",
+    "SparseApplyRMSProp": "var ms mom lr rho momentum epsilon grad indices",
+    "SparseApplyCenteredRMSProp": "var mg ms mom lr rho momentum epsilon grad indices",
+    "SparseApplyAdadelta": "var accum accum_update lr rho epsilon grad indices",
+    "SparseApplyFtrl": "var accum linear grad indices lr l1 l2 lr_power",
+    "SparseApplyFtrlV2": "var accum linear grad indices lr l1 l2 l2_shrinkage lr_power",
+    "SparseApplyProximalAdagrad": "var accum lr l1 l2 grad indices",
+    "SparseApplyProximalGradientDescent": "var alpha l1 l2 grad indices",
+    "SparseApplyAdagradDA": "var gradient_accumulator gradient_squared_accumulator grad indices lr l1 l2 "
+                            "global_step",
+})
+# Their resource-variable twins (TF's graphs with VarHandleOp variables).
+_TF_INPUT_NAMES.update({
+    **{"Resource" + op_type: _TF_INPUT_NAMES[op_type] for op_type in list(_TF_INPUT_NAMES)
+       if op_type.startswith("SparseApply")},
+    **{f"ResourceScatter{kind}": "resource indices updates" for kind in ("Add", "Sub", "Update")},
+})
 
 
 def test_declared_input_names_are_tfs():

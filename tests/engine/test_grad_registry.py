@@ -1140,6 +1140,12 @@ NO_GRADIENT_IN_TF = {
     "Where", "RandomUniformInt", "SaveV2", "RestoreV2", "VarHandleOp", "AssignVariableOp",
     "AssignAddVariableOp", "AssignSubVariableOp", "DestroyResourceOp", "ParseExampleV2",
     "StringFormat", "PrintV2",
+    # variable updates: TF marks ScatterAdd/Sub/Mul/Div not differentiable, and registers nothing for these
+    "ScatterUpdate", "ScatterMax", "ScatterMin", "ResourceScatterAdd", "ResourceScatterSub",
+    "ResourceScatterUpdate",
+    *(f"{prefix}SparseApply{name}" for prefix in ("", "Resource") for name in (
+        "Momentum", "Adagrad", "RMSProp", "CenteredRMSProp", "Adadelta", "Ftrl", "FtrlV2",
+        "ProximalGradientDescent", "ProximalAdagrad", "AdagradDA")),
     "RFFT3D", "IRFFT3D",  # TF's fft_ops.py registers no gradient for the 3-D real transforms
     "Lu", "MatrixLogarithm",  # nor linalg_grad.py for these
     # the while-loop gradient's bookkeeping
@@ -1185,7 +1191,8 @@ NO_GRADIENT_IN_TF = {
 
 # RefSwitch's gradient is Switch's, whose cases are below; RefEnter's is Enter's (a loop reading a
 # variable, test_while_gradients.py).
-CHECKED_ELSEWHERE = {"RefSwitch", "RefEnter"}
+# ResourceGather reads a variable's handle: tests/engine/test_indexed_slices.py checks its gradient.
+CHECKED_ELSEWHERE = {"RefSwitch", "RefEnter", "ResourceGather"}
 
 
 def differentiable_op_types():
@@ -1233,7 +1240,8 @@ def _evaluate(case):
             ]
         )
         grads = gradients.gradients(objective, xs)
-        fetch = [g for g in grads if g is not None]
+        # a sparse gradient (a gather's IndexedSlices) is checked in its dense form
+        fetch = [ops.convert_to_tensor(g) for g in grads if g is not None]
         analytic = iter(sess.run(fetch, feed))
         analytic = [next(analytic) if g is not None else None for g in grads]
 

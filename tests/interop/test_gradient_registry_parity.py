@@ -14,7 +14,7 @@ import subprocess
 
 import engine  # noqa: F401 - registers the op types of every namespace
 from engine.framework import registry
-from engine.ops import io_ops, resource_variable_ops, training_ops  # noqa: F401 - ops of imported graphs
+from engine.ops import io_ops, resource_sparse_ops, resource_variable_ops, training_ops  # noqa: F401 - ops of imported graphs
 
 # TF registers a gradient function that returns only None for these; the engine marks them not
 # differentiable, which tf.gradients treats the same way.

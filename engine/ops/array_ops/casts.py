@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.framework import dtypes, errors, ops, registry
+from engine.framework.indexed_slices import IndexedSlices
 from engine.framework.registry import register_gradient
 from engine.ops import array_ops
 from engine.ops.op_util import make_tensor
@@ -43,6 +44,8 @@ def cast(x, dtype, name=None):
     """`x` converted to `dtype` (floats truncate toward zero when cast to ints, as in TF)."""
     base = dtypes.as_dtype(dtype).base_dtype
     with ops.name_scope(name, "Cast", [x]) as scope:
+        if isinstance(x, IndexedSlices):  # as TF: the values cast; a Cast's gradient stays sparse
+            return IndexedSlices(cast(x.values, base, name=scope), x.indices, x.dense_shape)
         x = _convert(x, name="x")
         if x.dtype.base_dtype == base:
             return x

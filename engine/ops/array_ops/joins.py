@@ -9,8 +9,9 @@ import numbers
 import numpy as np
 
 from engine.framework import dtype_groups as groups
-from engine.framework import dtypes, errors, ops, registry, tensor_util
+from engine.framework import dtypes, errors, indexed_slices, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
+from engine.framework.indexed_slices import IndexedSlices
 from engine.framework.registry import register_gradient
 from engine.ops import array_ops, constant_op, grad_util, math_ops
 from engine.ops.array_ops.casts import cast
@@ -394,6 +395,11 @@ def _concat_grad(op, grad):
     if len(values) == 1:
         return [grad, None]
     axis = tensor_util.constant_value(axis_t)
+    if isinstance(grad, IndexedSlices):
+        rank = grad_util.static_dims(values[0])
+        if axis is not None and (int(axis) == 0 or (rank is not None and int(axis) == -len(rank))):
+            return _concat_rows_grad(values, grad) + [None]
+        grad = indexed_slices.to_tensor_no_warning(grad)  # TF slices the values per input: same sums
     if axis is None:
         # The axis is fed at run time: gather each input's size along it and split there.
         axis = math_ops.floormod(grad_util.as_int32(axis_t), array_ops.rank(values[0]))
@@ -403,6 +409,25 @@ def _concat_grad(op, grad):
     axis = int(axis) % len(rank) if rank is not None else int(axis)
     pieces = array_ops.split(grad, _concat_sizes(values, axis), axis=axis)
     return list(pieces) + [None]
+
+
+def _concat_rows_grad(values, grad):
+    """TF's sparse gradient of a concat along axis 0: each input gets the IndexedSlices of the rows that
+    fall in its range (``Where`` of ``start <= indices < end``), their indices made its own."""
+    out = []
+    start = constant_op.constant(0, dtype=grad.indices.dtype)
+    for v in values:
+        size = array_ops.shape_v1(v)
+        rows = array_ops.gather(size, 0)
+        if rows.dtype.base_dtype != grad.indices.dtype.base_dtype:
+            rows = array_ops.cast(rows, grad.indices.dtype.base_dtype)
+        end = start + rows
+        inside = math_ops.logical_and(grad.indices >= start, grad.indices < end)
+        selected = array_ops.squeeze(array_ops.where(inside), axis=[1])
+        out.append(IndexedSlices(array_ops.gather(grad.values, selected),
+                                 array_ops.gather(grad.indices, selected) - start, size))
+        start = end
+    return out
 
 
 @register_gradient("Pack")

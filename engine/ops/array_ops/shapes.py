@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from engine.framework import dtype_groups as groups
-from engine.framework import dtypes, errors, ops, registry, tensor_util
+from engine.framework import dtypes, errors, indexed_slices, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_gradient, register_not_differentiable
 from engine.framework.sparse_tensor import SparseTensor, SparseTensorValue
@@ -511,21 +511,28 @@ def invert_permutation(x, name=None):
 
 @register_gradient("Reshape")
 def _reshape_grad(op, grad):
+    grad = indexed_slices.to_tensor_no_warning(grad)  # a gather's gradient, densified here as TF does
     d = grad_util.static_dims(op.inputs[0])
     if d is not None and d.count(None) == 1 and 0 not in d:
         # One unknown dim: a -1 wildcard instead of a run-time Shape op (as TF does).
         return [array_ops.reshape(grad, [-1 if x is None else x for x in d]), None]
-    return [array_ops.reshape(grad, grad_util.static_shape_or_tensor(op.inputs[0])), None]
+    return [array_ops.reshape(grad, shape_v1(op.inputs[0])), None]  # a Const `Shape` when known, as TF
 
 
 @register_gradient("ExpandDims")
 def _expand_dims_grad(op, grad):
-    return [array_ops.reshape(grad, grad_util.static_shape_or_tensor(op.inputs[0])), None]
+    return [_reshape_to_input(op, grad), None]
 
 
 @register_gradient("Squeeze")
 def _squeeze_grad(op, grad):
-    return [array_ops.reshape(grad, grad_util.static_shape_or_tensor(op.inputs[0]))]
+    return [_reshape_to_input(op, grad)]
+
+
+def _reshape_to_input(op, grad):
+    """TF's ``_ReshapeToInput``: the gradient (densified if IndexedSlices) in the shape of op's input."""
+    grad = indexed_slices.to_tensor_no_warning(grad)
+    return array_ops.reshape(grad, shape_v1(op.inputs[0]))
 
 
 @register_gradient("Transpose")

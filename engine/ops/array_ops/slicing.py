@@ -1,4 +1,5 @@
-"""Indexing: GatherV2 (with UnsortedSegmentSum, which its gradient builds), Slice, StridedSlice (with
+"""Indexing: GatherV2 (its gradient an IndexedSlices along axis 0, a dense Tensor along another),
+UnsortedSegmentSum (what densifies an IndexedSlices), Slice, StridedSlice (with
 StridedSliceGrad, and ``tensor[...]``), ``boolean_mask``: kernels, shape rules, wrappers and gradients."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import numbers
 import numpy as np
 
 from engine.framework import dtype_groups as groups
-from engine.framework import dtypes, errors, ops, registry, tensor_util
+from engine.framework import dtypes, errors, indexed_slices, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_gradient
 from engine.ops import array_ops, grad_util, math_ops
@@ -176,7 +177,8 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
     with ops.name_scope(name, "UnsortedSegmentSum", [data, segment_ids, num_segments]) as scope:
         data = ops.convert_to_tensor(data, name="data")
         segment_ids = ops.convert_to_tensor(segment_ids, name="segment_ids")
-        num_segments = ops.convert_to_tensor(
+        # a Tensor keeps its own dtype (Tnumsegments is apart from Tindices: int32 rows of int64 ids)
+        num_segments = num_segments if isinstance(num_segments, ops.Tensor) else ops.convert_to_tensor(
             num_segments, dtype=segment_ids.dtype.base_dtype, name="num_segments"
         )
         return make_tensor(
@@ -512,15 +514,29 @@ def _slice_grad(op, grad):
 
 @register_gradient("GatherV2")
 def _gather_grad(op, grad):
-    """Dense gradient of a gather: the gradient rows summed into the rows they were gathered from.
+    """A gather along axis 0 gives TF's IndexedSlices: the incoming gradient reshaped to one row per index
+    (``gradients/GatherV2_grad/Reshape``), the flattened indices (``Reshape_1``) and the params' shape
+    (``Shape``, made beside the params).  Along another axis the gradient is dense (`_gather_grad_dense`)."""
+    params, indices, axis_t = op.inputs
+    if _const_value(axis_t) is None or int(np.reshape(_const_value(axis_t), -1)[0]) != 0:
+        return [_gather_grad_dense(op, indexed_slices.to_tensor_no_warning(grad)), None, None]
+    with ops.colocate_with(params):
+        params_shape = array_ops.shape_v1(params)
+    indices_size = array_ops.expand_dims(array_ops.size(indices), 0)
+    values_shape = array_ops.concat([indices_size, params_shape[1:]], 0)
+    values = array_ops.reshape(indexed_slices.to_tensor_no_warning(grad), values_shape)
+    flat_indices = array_ops.reshape(indices, indices_size)
+    return [indexed_slices.IndexedSlices(values, flat_indices, params_shape), None, None]
 
-    Deviation: TensorFlow returns ``IndexedSlices``; the engine has no sparse gradients, so the gradient
-    is a dense tensor of the params' shape (optimizers then update every row)."""
+
+def _gather_grad_dense(op, grad):
+    """Dense gradient of a gather along a non-zero axis: the gradient rows summed into the rows they were
+    gathered from (a one-hot MatMul when the shapes are static, else `_gather_grad_dynamic`)."""
     params, indices, axis_t = op.inputs
     axis = tensor_util.constant_value(axis_t)
     pd, idd = grad_util.static_dims(params), grad_util.static_dims(indices)
     if axis is None or pd is None or None in pd or idd is None or int(op.get_attr("batch_dims") or 0) != 0:
-        return [_gather_grad_dynamic(op, grad), None, None]
+        return _gather_grad_dynamic(op, grad)
     axis = int(axis) % len(pd)
     n = pd[axis]
     perm = [axis] + [i for i in range(len(pd)) if i != axis]
@@ -538,7 +554,7 @@ def _gather_grad(op, grad):
     dense = array_ops.reshape(dense, [n] + rest)
     if perm != list(range(len(pd))):
         dense = array_ops.transpose(dense, np.argsort(perm).astype(np.int32))
-    return [dense, None, None]
+    return dense
 
 
 def _gather_grad_dynamic(op, grad):

@@ -11,6 +11,7 @@ import numpy as np
 
 from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry
+from engine.framework.indexed_slices import IndexedSlices
 from engine.framework.registry import register_gradient, register_not_differentiable
 from engine.ops import array_ops, constant_op, grad_util, math_ops
 from engine.ops.op_util import (
@@ -328,6 +329,8 @@ def add_n(inputs, name=None):
         raise ValueError(
             "inputs must be a list of at least one Tensor/IndexedSlices with the same dtype and shape"
         )
+    if any(isinstance(x, IndexedSlices) for x in inputs):
+        return _add_n_densifying(inputs, name)
     inputs = ops.convert_n_to_tensor(inputs)
     if len(inputs) == 1:
         if name:
@@ -336,6 +339,18 @@ def add_n(inputs, name=None):
     return make_tensor(
         "AddN", inputs, name=name or "AddN", attrs={"N": len(inputs), "T": inputs[0].dtype.base_dtype}
     )
+
+
+def _add_n_densifying(inputs, name):
+    """`add_n` over IndexedSlices (and Tensors): as TF's, a lone IndexedSlices is converted; several are
+    converted where the AddN op converts its inputs, in its scope (``AddN/inputs_1`` ...)."""
+    if len(inputs) == 1:
+        dense = ops.convert_to_tensor(inputs[0])
+        return array_ops.identity(dense, name=name) if name else dense
+    with ops.name_scope(name, "AddN") as scope:
+        inputs = ops.convert_n_to_tensor(inputs, name="inputs")
+        return make_tensor("AddN", inputs, name=scope,
+                           attrs={"N": len(inputs), "T": inputs[0].dtype.base_dtype})
 
 
 def scalar_mul(scalar, x, name=None):
@@ -376,6 +391,9 @@ def _mul_grad(op, grad):
     x, y = op.inputs
     if x.dtype.is_complex:  # TF's _MulGrad: the other factor conjugated (Conj lives in complex_ops.py)
         x, y = (make_tensor("Conj", [t], name="Conj", attrs={"T": t.dtype.base_dtype}) for t in (x, y))
+    if grad_util.shapes_static_and_equal(x, y, grad) and grad.dtype.base_dtype in (dtypes.int32,
+                                                                                     dtypes.float32):
+        return [math_ops.multiply(grad, y), math_ops.multiply(grad, x)]  # TF's fast path, grad first
     gx, gy = math_ops.multiply(grad, y), math_ops.multiply(x, grad)
     if grad_util.shapes_static_and_equal(x, y, grad):
         return [gx, gy]
