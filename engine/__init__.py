@@ -924,3 +924,9 @@ __all__ += [
     "FixedLengthRecordReader", "IdentityReader", "ReaderBase", "TFRecordReader", "TextLineReader",
     "WholeFileReader", "matching_files", "read_file", "write_file", "TensorSpec",
 ]
+
+# --- Ragged tensors (tf.RaggedTensor, tf.ragged) ---------------------------------------------------------
+from engine import ragged  # noqa: E402 - this block is the ragged slice's, kept apart
+from engine.ragged.ragged_tensor import RaggedTensor  # noqa: E402
+
+__all__ += ["RaggedTensor", "ragged"]

@@ -558,6 +558,13 @@ _TF_INPUT_NAMES.update({
     "StringNGrams": "data data_splits",
     "UnsortedSegmentJoin": "inputs segment_ids num_segments",
 })
+# The ragged conversions and RaggedRange (engine/ragged/), UnicodeEncode.
+_TF_INPUT_NAMES.update({
+    "RaggedRange": "starts limits deltas",
+    "RaggedTensorToSparse": "rt_nested_splits rt_dense_values",
+    "RaggedTensorToTensor": "shape values default_value row_partition_tensors",
+    "UnicodeEncode": "input_values input_splits",
+})
 
 
 def test_declared_input_names_are_tfs():
