@@ -193,3 +193,25 @@ def strings_split(input=None, sep=None, maxsplit=-1, result_type="SparseTensor",
             return ragged_split(input, sep=sep, maxsplit=maxsplit).to_sparse()
         _check_result_type(result_type)
         return ragged_split(input, sep=sep, maxsplit=maxsplit)
+
+
+def bytes_split(input, name=None):  # noqa: A002
+    """``tf.strings.bytes_split``: each string cut into its bytes, one more ragged dimension (a StringSplit
+    with an empty delimiter, as TF builds it)."""
+    with ops.name_scope(name, "StringsByteSplit", [input]):
+        input = convert_to_tensor_or_ragged_tensor(input, name="input")  # noqa: A001
+        if isinstance(input, RaggedTensor):
+            return input.with_flat_values(bytes_split(input.flat_values))
+        rank = input.shape.ndims
+        if rank is None:
+            raise ValueError("input must have a statically-known rank.")
+        if rank == 0:
+            rows = _ragged_rows(_sparse_split(array_ops.stack([input]), "", False, None))
+            with ops.name_scope(None, "RaggedGetItem", [rows]):  # TF's rows[0]
+                starts, limits = rows.row_splits[:-1], rows.row_splits[1:]
+                row = rows.values[starts[0] : limits[0]][()]
+                row.set_shape([None])
+                return row
+        if rank == 1:
+            return _ragged_rows(_sparse_split(input, "", False, None))
+        return bytes_split(RaggedTensor.from_tensor(input))

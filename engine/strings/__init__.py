@@ -21,6 +21,7 @@ from engine.ops.string_ops import string_length as length
 from engine.ops.string_ops import string_to_hash_bucket_fast as to_hash_bucket_fast
 from engine.ops.string_ops import string_to_hash_bucket_strong as to_hash_bucket_strong
 from engine.ops.string_ops import string_to_number as to_number
+from engine.ops.string_split_ops import bytes_split
 from engine.ops.string_split_ops import strings_split as split
 from engine.ops.unicode_ops import (
     unicode_decode,
@@ -33,6 +34,7 @@ from engine.ops.unicode_ops import (
 
 __all__ = [
     "as_string",
+    "bytes_split",
     "format",
     "join",
     "length",

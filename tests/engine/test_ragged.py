@@ -40,7 +40,13 @@ def built():
 # segment ids, a Range over a constant mask's shape, a StringSplit of constant strings), so TF knows these
 # outer dimensions statically; the engine's constant folding at graph construction stops at those kernels
 # and leaves the dimension unknown (compatible with TF's, checked below).
-REFINED_BY_TF = {"row_splits", "mask_dense_3d", "split_ragged_scalar", "string_split_ragged_delim"}
+REFINED_BY_TF = {
+    "row_splits",
+    "mask_dense_3d",
+    "split_ragged_scalar",
+    "string_split_ragged_delim",
+    "bytes_split",
+}
 
 
 def test_static_shapes_dtypes_and_ragged_ranks_are_tfs(built):

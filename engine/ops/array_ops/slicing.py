@@ -420,6 +420,11 @@ def _slice_helper(tensor, slice_spec, var=None):
     with ops.name_scope(None, "strided_slice", [tensor] + begin + end + strides) as scope:
         if begin:
             packed_begin, packed_end, packed_strides = stack(begin), stack(end), stack(strides)
+            # As TF: an int64 bound makes all three int64 (StridedSlice takes one index type).
+            packed = (packed_begin, packed_end, packed_strides)
+            if any(t.dtype == dtypes.int64 for t in packed):
+                packed_begin, packed_end, packed_strides = (
+                    t if t.dtype == dtypes.int64 else array_ops.cast(t, dtypes.int64) for t in packed)
         else:
             empty = np.zeros([0], dtype=np.int32)
             packed_begin = packed_end = packed_strides = _convert(empty)
