@@ -926,7 +926,13 @@ __all__ += [
 ]
 
 # --- Ragged tensors (tf.RaggedTensor, tf.ragged) ---------------------------------------------------------
-from engine import ragged  # noqa: E402 - this block is the ragged slice's, kept apart
+import sys as _sys  # noqa: E402 - this block is the ragged slice's, kept apart
+
+from engine import ragged  # noqa: E402
+from engine.ragged import dispatch as _ragged_dispatch  # noqa: E402
 from engine.ragged.ragged_tensor import RaggedTensor  # noqa: E402
+
+# TF dispatches its elementwise ops to RaggedTensors: tf.add(rt, 1), tf.math.sqrt(rt), tf.cast(rt, ...).
+_ragged_dispatch.install(_sys.modules[__name__], math, nn, dtypes, debugging)
 
 __all__ += ["RaggedTensor", "ragged"]

@@ -43,7 +43,8 @@ def _flat_operands(operands):
     return flat, first, checks
 
 
-def _elementwise(fn, *operands):
+def elementwise(fn, *operands):
+    """`fn` of the operands' flat values, with the ragged operand's row partitions."""
     flat, ragged, checks = _flat_operands(operands)
     if checks:
         with ops.control_dependencies(checks):
@@ -75,13 +76,13 @@ _COMPARISONS = {
 
 def _install():
     for name, fn in _BINARY.items():
-        setattr(RaggedTensor, f"__{name}__", lambda x, y, fn=fn: _elementwise(fn, x, y))
-        setattr(RaggedTensor, f"__r{name}__", lambda x, y, fn=fn: _elementwise(fn, y, x))
+        setattr(RaggedTensor, f"__{name}__", lambda x, y, fn=fn: elementwise(fn, x, y))
+        setattr(RaggedTensor, f"__r{name}__", lambda x, y, fn=fn: elementwise(fn, y, x))
     for name, fn in _COMPARISONS.items():
-        setattr(RaggedTensor, f"__{name}__", lambda x, y, fn=fn: _elementwise(fn, x, y))
-    RaggedTensor.__neg__ = lambda x: _elementwise(math_ops.negative, x)
-    RaggedTensor.__abs__ = lambda x: _elementwise(math_ops.abs, x)
-    RaggedTensor.__invert__ = lambda x: _elementwise(math_ops.logical_not, x)
+        setattr(RaggedTensor, f"__{name}__", lambda x, y, fn=fn: elementwise(fn, x, y))
+    RaggedTensor.__neg__ = lambda x: elementwise(math_ops.negative, x)
+    RaggedTensor.__abs__ = lambda x: elementwise(math_ops.abs, x)
+    RaggedTensor.__invert__ = lambda x: elementwise(math_ops.logical_not, x)
     RaggedTensor.__bool__ = _no_bool
 
 

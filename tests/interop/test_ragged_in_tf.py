@@ -1,13 +1,16 @@
-"""The engine's ragged graphs load and run in TensorFlow: the model of tests/fixtures/ragged (RaggedTensor
-factories with their `validate` assertions, RaggedTensorToTensor/ToSparse, RaggedRange, the ragged string
-splits and UnicodeDecode/Encode), written as a GraphDef by the engine, imported by TF 2.21 (tf_side.py's
-import_graph_def) and run, gives the engine's values."""
+"""The engine's ragged graphs load and run in TensorFlow: the models of tests/fixtures/ragged
+(RaggedTensor factories with their `validate` assertions, RaggedTensorToTensor/ToSparse, RaggedRange, the
+ragged string splits and UnicodeDecode/Encode; the operators and dispatched elementwise ops), written as a
+GraphDef by the engine, imported by TF 2.21 (tf_side.py's import_graph_def) and run, give the engine's
+values."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 from pathlib import Path
+
+import pytest
 
 import engine as tf
 from tests.engine.test_ragged import MODEL, assert_same
@@ -16,9 +19,10 @@ from tests.interop.test_sets_strings_boxes_in_tf import _plain
 TF_SIDE = Path(__file__).resolve().parent / "tf_side.py"
 
 
-def test_tensorflow_runs_our_ragged_graph_to_our_values(tmp_path, tf_python):
+@pytest.mark.parametrize("build", [MODEL.build, MODEL.operators], ids=["model", "operators"])
+def test_tensorflow_runs_our_ragged_graph_to_our_values(tmp_path, tf_python, build):
     with tf.Graph().as_default() as graph:
-        tensors = MODEL.parts(tf, MODEL.build(tf))
+        tensors = MODEL.parts(tf, build(tf))
         with tf.Session() as sess:
             ours = sess.run(tensors)
         (tmp_path / "graph.pb").write_bytes(graph.as_graph_def().SerializeToString())
