@@ -137,6 +137,23 @@ def _unnamed(message):
     return re.sub(r"\[x \([^)]*\) = \]|\[y \([^)]*\) = \]", "[_]", message)
 
 
+def test_ragged_tensors_in_fetch_structures_and_callables():
+    with tf.Graph().as_default(), tf.Session() as sess:
+        rt = tf.ragged.constant([[1, 2], [3]])
+        placeholder = tf.ragged.placeholder(tf.int32, 1)
+        fetched = sess.run({"a": rt, "b": [rt, rt.flat_values], "c": (rt,)})
+        assert (
+            fetched["a"].to_list() == fetched["b"][0].to_list() == fetched["c"][0].to_list() == [[1, 2], [3]]
+        )
+        np.testing.assert_array_equal(fetched["b"][1], [1, 2, 3])
+        call = sess.make_callable([rt, placeholder + 1], feed_list=[placeholder])
+        first, second = call(tf.ragged.constant_value([[5], [6, 7]]))
+        assert first.to_list() == [[1, 2], [3]] and second.to_list() == [[6], [7, 8]]
+        assert sess.make_callable(rt)().to_list() == [[1, 2], [3]]
+        parts = {placeholder.flat_values: [1, 2], placeholder.row_splits: [0, 2]}  # its parts one by one
+        assert sess.run(placeholder, parts).to_list() == [[1, 2]]
+
+
 @pytest.mark.parametrize("key", sorted(TF["failures"]))
 def test_run_time_errors_are_tfs(key):
     expected = TF["failures"][key]
