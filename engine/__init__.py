@@ -960,3 +960,15 @@ from engine.ops.scatter_ops import (  # noqa: E402
 
 __all__ += ["scatter_add", "scatter_div", "scatter_max", "scatter_min", "scatter_mul", "scatter_sub",
             "scatter_update"]
+
+# --- Ragged tensors (tf.RaggedTensor, tf.ragged) ---------------------------------------------------------
+import sys as _sys  # noqa: E402 - this block is the ragged slice's, kept apart
+
+from engine import ragged  # noqa: E402
+from engine.ragged import dispatch as _ragged_dispatch  # noqa: E402
+from engine.ragged.ragged_tensor import RaggedTensor  # noqa: E402
+
+# TF dispatches its elementwise ops to RaggedTensors: tf.add(rt, 1), tf.math.sqrt(rt), tf.cast(rt, ...).
+_ragged_dispatch.install(_sys.modules[__name__], math, nn, dtypes, debugging)
+
+__all__ += ["RaggedTensor", "ragged"]

@@ -90,6 +90,11 @@ def _flatten_fetches(fetches, out):
         if fetches.dense_shape is None:
             return lambda values: IndexedSlicesValue(values[first], values[first + 1], None)
         return lambda values: IndexedSlicesValue(values[first], values[first + 1], values[first + 2])
+    if hasattr(fetches, "session_components"):  # a RaggedTensor: its splits and flat values, as one value
+        first = len(out)
+        out.extend(fetches.session_components())
+        end, rebuild = len(out), fetches.value_from_components
+        return lambda values: rebuild(values[first:end])
     index = len(out)
     out.append(fetches)
     return lambda values: values[index]
@@ -99,7 +104,7 @@ def _sparse_feed_expander(feed_keys):
     """None when no feed key is a SparseTensor; else a function turning such a feed dict into one whose
     keys are tensors: a SparseTensor key feeds its indices, values and dense_shape from a
     SparseTensorValue or any sequence of those three, as TF's session expands it."""
-    if not any(isinstance(k, SparseTensor) for k in feed_keys):
+    if not any(isinstance(k, SparseTensor) or hasattr(k, "session_components") for k in feed_keys):
         return None
 
     def expand(feed_dict):
@@ -112,11 +117,29 @@ def _sparse_feed_expander(feed_keys):
                         f"tuple (indices, values, dense_shape), got {value!r}"
                     )
                 flat.update(zip((key.indices, key.values, key.dense_shape), value, strict=True))
+            elif hasattr(key, "session_components"):  # a RaggedTensor, fed from a RaggedTensorValue
+                parts = _ragged_feed_parts(key, value)
+                flat.update(zip(key.session_components(), parts, strict=True))
             else:
                 flat[key] = value
         return flat
 
     return expand
+
+
+def _ragged_feed_parts(key, value):
+    """The nested row splits and flat values of a RaggedTensorValue fed to the RaggedTensor `key`; None
+    for each while the plan is built from the keys alone."""
+    if value is None or (isinstance(value, tuple) and all(v is None for v in value)):
+        return [None] * len(key.session_components())
+    if not hasattr(value, "nested_row_splits"):
+        raise TypeError(f"The value fed to the RaggedTensor {key!r} must be a tf.ragged.RaggedTensorValue, "
+                        f"got {value!r}")
+    parts = [*value.nested_row_splits, value.flat_values]
+    if len(parts) != len(key.session_components()):
+        raise ValueError(f"The RaggedTensorValue fed to {key!r} has ragged_rank {len(parts) - 1}, the "
+                         f"RaggedTensor {len(key.session_components()) - 1}")
+    return parts
 
 
 class _Signature:
@@ -367,8 +390,12 @@ class BaseSession:
             for key, t in zip(feed_keys, feeds, strict=True)
         ]
         nested = (list, tuple, dict, SparseTensor, IndexedSlices)
-        entry.single = not isinstance(fetches, nested)
-        if type(fetches) is list and not any(isinstance(f, nested) for f in fetches):
+
+        def composite(f):  # fetched through its parts: nested structures, a RaggedTensor's components
+            return isinstance(f, nested) or hasattr(f, "session_components")
+
+        entry.single = not composite(fetches)
+        if type(fetches) is list and not any(composite(f) for f in fetches):
             build = list  # a flat list of fetches: the results in order
         entry.build = build
         entry.feed_shapes = None

@@ -1,7 +1,7 @@
 """N-grams of string sequences: StringNGrams (``tf.strings.ngrams``), TF's kernel over rows given by
-row splits, with optional padding and short-sequence preservation. The engine has no RaggedTensor, so the
-wrapper takes dense data (the rows are the last dimension) and gives a dense result, as TF does for a
-dense input. Kernel, shape rule, registration and wrapper; no gradient."""
+row splits, with optional padding and short-sequence preservation. Dense data (the rows are the last
+dimension) gives a dense result, as TF does; a RaggedTensor a RaggedTensor. Kernel, shape rule,
+registration and wrapper; no gradient."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from engine.framework import tensor_shape as _ts
 from engine.ops import array_ops, math_ops
 from engine.ops.op_util import make_op
 from engine.ops.string_ops import _strings
+from engine.ragged.ragged_tensor import RaggedTensor, convert_to_tensor_or_ragged_tensor
 
 
 def _invalid(message):
@@ -86,24 +87,45 @@ def _pads(pad_values):
     return pad_values, pad_values
 
 
+def _ragged_ngrams(data, widths, separator, pad_values, padding_width, preserve_short_sequences):
+    """TF's path for a RaggedTensor: StringNGrams over the innermost rows (its flat values and row splits),
+    the outer ragged dimensions kept."""
+    if data.ragged_rank > 1:  # through ngrams again, in its own name scope, as TF recurses
+        return data.with_values(
+            ngrams(data.values, widths, separator, pad_values, padding_width, preserve_short_sequences))
+    left_pad, right_pad = _pads(pad_values)
+    pad_width = 0 if pad_values is None else -1 if padding_width is None else padding_width
+    splits = data.row_splits
+    grams, grams_splits = make_op("StringNGrams", [data.flat_values, splits], attrs={
+        "separator": separator, "ngram_widths": [int(w) for w in widths], "left_pad": left_pad,
+        "right_pad": right_pad, "pad_width": int(pad_width),
+        "preserve_short_sequences": bool(preserve_short_sequences), "Tsplits": splits.dtype,
+    }).outputs
+    return RaggedTensor.from_row_splits(grams, grams_splits, validate=False)
+
+
 def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None,
            preserve_short_sequences=False, name=None):
-    """``tf.strings.ngrams`` of dense `data`: the n-grams (joined by `separator`) of each row along the
-    last dimension, for each width of `ngram_width`, rows padded with `pad_values` (`padding_width` pads a
-    side, default width - 1). The result has `data`'s leading dimensions and one n-gram axis."""
+    """``tf.strings.ngrams``: the n-grams (joined by `separator`) of each row along the last dimension, for
+    each width of `ngram_width`, rows padded with `pad_values` (`padding_width` pads a side, default
+    width - 1). A dense result has `data`'s leading dimensions and one n-gram axis; a RaggedTensor `data`
+    gives a RaggedTensor with one row of n-grams per innermost row."""
     with ops.name_scope(name, "StringNGrams", [data]):
         left_pad, right_pad = _pads(pad_values)
         if padding_width is not None and padding_width < 1:
             raise ValueError("padding_width must be greater than 0.")
         if padding_width is not None and pad_values is None:
             raise ValueError("pad_values must be provided if padding_width is set.")
-        data = ops.convert_to_tensor(data, dtype=dtypes.string, name="data")
+        data = convert_to_tensor_or_ragged_tensor(data, dtype=dtypes.string, name="data")
+        widths = list(ngram_width) if isinstance(ngram_width, (list, tuple)) else [ngram_width]
+        if isinstance(data, RaggedTensor):
+            return _ragged_ngrams(data, widths, separator, pad_values, padding_width,
+                                  preserve_short_sequences)
         rank = data.shape.ndims
         if rank is None:
             raise ValueError("Rank of data must be known.")
         if rank == 0:
             raise ValueError("Data must have rank>0")
-        widths = list(ngram_width) if isinstance(ngram_width, (list, tuple)) else [ngram_width]
         if any(w < 1 for w in widths):
             raise ValueError(f"All ngram_widths must be greater than 0. Got {ngram_width}")
         pad_width = 0 if pad_values is None else -1 if padding_width is None else padding_width

@@ -2,7 +2,8 @@
 delimiter splits, empty tokens skipped by default) and StringSplitV2 (TF1's ``tf.strings.split``:
 Python's ``str.split`` rules, whitespace runs when `sep` is empty, at most `maxsplit` splits). Row i of the
 result holds the tokens of string i; the dense shape is [rows, most tokens]. Kernels, shape rules,
-registrations and wrappers; RaggedTensor results are not part of the engine. No gradients."""
+registrations and wrappers; `result_type='RaggedTensor'` gives the rows as a RaggedTensor (engine/ragged/),
+as TF's ragged_string_ops build them. No gradients."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import numpy as np
 from engine.framework import dtypes, errors, ops, registry
 from engine.framework.registry import register_not_differentiable
 from engine.framework.sparse_tensor import SparseTensor
-from engine.ops import array_ops, math_ops
+from engine.ops import array_ops
 from engine.ops.op_util import dims, make_op, shape_error, shape_str
 from engine.ops.sparse_ops.common import sparse_outputs
 from engine.ops.string_ops import _strings
+from engine.ragged.ragged_tensor import RaggedTensor, convert_to_tensor_or_ragged_tensor
 
 # TF's str_util whitespace (C isspace in the "C" locale).
 _WHITESPACE = b" \t\n\v\f\r"
@@ -120,51 +122,96 @@ register_not_differentiable("StringSplit")  # TF marks StringSplit only; StringS
 
 
 def _check_result_type(result_type):
-    if result_type == "RaggedTensor":
-        raise ValueError("result_type 'RaggedTensor' needs tf.RaggedTensor, which the engine does not have; "
-                         "use result_type='SparseTensor'.")
-    if result_type != "SparseTensor":
+    if result_type not in ("RaggedTensor", "SparseTensor"):
         raise ValueError("result_type must be 'RaggedTensor' or 'SparseTensor'.")
+
+
+def _ragged_rows(sparse):
+    """The rows of a split's SparseTensor as a RaggedTensor (TF's from_value_rowids of its first index
+    column, unchecked)."""
+    return RaggedTensor.from_value_rowids(values=sparse.values, value_rowids=sparse.indices[:, 0],
+                                          nrows=sparse.dense_shape[0], validate=False)
+
+
+def _sparse_split(source, sep, skip_empty, delimiter):
+    """StringSplit's SparseTensor (TF's string_ops.string_split)."""
+    if sep is not None and delimiter is not None:
+        raise ValueError("Cannot specify both 'sep' and 'delimiter'")
+    sep = delimiter if sep is None else sep
+    sep = ops.convert_to_tensor(" " if sep is None else sep, dtype=dtypes.string)
+    source = ops.convert_to_tensor(source, dtype=dtypes.string)
+    op = make_op("StringSplit", [source, sep], attrs={"skip_empty": bool(skip_empty)})
+    return SparseTensor(*op.outputs)
 
 
 def string_split(source, sep=None, skip_empty=True, delimiter=None, result_type="SparseTensor", name=None):
     """``tf.string_split``: each string of 1-D `source` split at every byte of `sep` (a space by
-    default; each byte when empty), empty tokens dropped unless `skip_empty` is False."""
-    if sep is not None and delimiter is not None:
-        raise ValueError("Cannot specify both 'sep' and 'delimiter'")
-    sep = delimiter if sep is None else sep
-    _check_result_type(result_type)
+    default; each byte when empty), empty tokens dropped unless `skip_empty` is False; a SparseTensor of
+    the tokens, or their rows as a RaggedTensor."""
     with ops.name_scope(name, "StringSplit", [source]):
-        sep = ops.convert_to_tensor(" " if sep is None else sep, dtype=dtypes.string)
-        source = ops.convert_to_tensor(source, dtype=dtypes.string)
-        op = make_op("StringSplit", [source, sep], attrs={"skip_empty": bool(skip_empty)})
-        return SparseTensor(*op.outputs)
+        sparse = _sparse_split(source, sep, skip_empty, delimiter)
+        if result_type == "SparseTensor":
+            return sparse
+        _check_result_type(result_type)
+        return _ragged_rows(sparse)
+
+
+def _sparse_split_v2(input, sep, maxsplit):  # noqa: A002
+    """StringSplitV2 of a vector, as a SparseTensor (TF's string_ops.string_split_v2)."""
+    sep = ops.convert_to_tensor("" if sep is None else sep, dtype=dtypes.string)
+    return SparseTensor(*make_op("StringSplitV2", [input, sep], attrs={"maxsplit": int(maxsplit)}).outputs)
+
+
+def ragged_split(input, sep=None, maxsplit=-1, name=None):  # noqa: A002
+    """TF's ragged string_split_v2: the tokens of each string as one more ragged dimension of `input`
+    (a Tensor of rank >= 1, or a RaggedTensor)."""
+    with ops.name_scope(name, "StringSplit", [input]):
+        input = convert_to_tensor_or_ragged_tensor(input, dtype=dtypes.string, name="input")  # noqa: A001
+        if isinstance(input, RaggedTensor):
+            return input.with_flat_values(ragged_split(input.flat_values, sep, maxsplit))
+        rank = input.shape.ndims
+        if rank == 1 or rank is None:
+            return _ragged_rows(_sparse_split_v2(input, sep, maxsplit))
+        return ragged_split(RaggedTensor.from_tensor(input), sep, maxsplit)
 
 
 def strings_split(input=None, sep=None, maxsplit=-1, result_type="SparseTensor", source=None, name=None):  # noqa: A002
     """TF1's ``tf.strings.split``: each string of `input` split as Python's ``str.split(sep, maxsplit)``
     does (whitespace runs when `sep` is None or empty). A scalar counts as one row; an input of rank 2 or
-    more is split row by row, its SparseTensor one rank higher."""
+    more (or a RaggedTensor) is split row by row, the result one rank higher: a SparseTensor, or a
+    RaggedTensor with ``result_type='RaggedTensor'``."""
     if input is not None and source is not None:
         raise ValueError("Cannot specify both 'input' and 'source'")
     input = source if input is None else input  # noqa: A001
-    _check_result_type(result_type)
     with ops.name_scope(name, "StringSplit", [input]):
-        input = ops.convert_to_tensor(input, dtype=dtypes.string, name="input")  # noqa: A001
-        rank = input.shape.ndims
-        if rank == 0:
+        input = convert_to_tensor_or_ragged_tensor(input, dtype=dtypes.string, name="input")  # noqa: A001
+        if input.shape.ndims == 0:
             input = array_ops.expand_dims(input, 0)  # noqa: A001
-        sep = ops.convert_to_tensor("" if sep is None else sep, dtype=dtypes.string)
-        flat = input if rank in (0, 1) else array_ops.reshape(input, [-1])
-        indices, values, dense_shape = make_op(
-            "StringSplitV2", [flat, sep], attrs={"maxsplit": int(maxsplit)}
-        ).outputs
-        if rank in (0, 1):
-            return SparseTensor(indices, values, dense_shape)
-        # TF builds a RaggedTensor here and converts it; the same SparseTensor from the flat split: each
-        # flat row number becomes its index in `input`'s shape.
-        outer = array_ops.shape_v1(input, out_type=dtypes.int64)
-        strides = math_ops.cumprod(outer, exclusive=True, reverse=True)
-        rows = math_ops.floormod(math_ops.floordiv(indices[:, :1], strides), outer)
-        indices = array_ops.concat([rows, indices[:, 1:]], 1)
-        return SparseTensor(indices, values, array_ops.concat([outer, dense_shape[1:]], 0))
+        if result_type == "SparseTensor":
+            if input.shape.ndims == 1 and isinstance(input, ops.Tensor):
+                return _sparse_split_v2(input, sep, maxsplit)
+            return ragged_split(input, sep=sep, maxsplit=maxsplit).to_sparse()
+        _check_result_type(result_type)
+        return ragged_split(input, sep=sep, maxsplit=maxsplit)
+
+
+def bytes_split(input, name=None):  # noqa: A002
+    """``tf.strings.bytes_split``: each string cut into its bytes, one more ragged dimension (a StringSplit
+    with an empty delimiter, as TF builds it)."""
+    with ops.name_scope(name, "StringsByteSplit", [input]):
+        input = convert_to_tensor_or_ragged_tensor(input, name="input")  # noqa: A001
+        if isinstance(input, RaggedTensor):
+            return input.with_flat_values(bytes_split(input.flat_values))
+        rank = input.shape.ndims
+        if rank is None:
+            raise ValueError("input must have a statically-known rank.")
+        if rank == 0:
+            rows = _ragged_rows(_sparse_split(array_ops.stack([input]), "", False, None))
+            with ops.name_scope(None, "RaggedGetItem", [rows]):  # TF's rows[0]
+                starts, limits = rows.row_splits[:-1], rows.row_splits[1:]
+                row = rows.values[starts[0] : limits[0]][()]
+                row.set_shape([None])
+                return row
+        if rank == 1:
+            return _ragged_rows(_sparse_split(input, "", False, None))
+        return bytes_split(RaggedTensor.from_tensor(input))

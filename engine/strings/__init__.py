@@ -21,11 +21,20 @@ from engine.ops.string_ops import string_length as length
 from engine.ops.string_ops import string_to_hash_bucket_fast as to_hash_bucket_fast
 from engine.ops.string_ops import string_to_hash_bucket_strong as to_hash_bucket_strong
 from engine.ops.string_ops import string_to_number as to_number
+from engine.ops.string_split_ops import bytes_split
 from engine.ops.string_split_ops import strings_split as split
-from engine.ops.unicode_ops import unicode_transcode
+from engine.ops.unicode_ops import (
+    unicode_decode,
+    unicode_decode_with_offsets,
+    unicode_encode,
+    unicode_split,
+    unicode_split_with_offsets,
+    unicode_transcode,
+)
 
 __all__ = [
     "as_string",
+    "bytes_split",
     "format",
     "join",
     "length",
@@ -40,6 +49,11 @@ __all__ = [
     "to_hash_bucket_fast",
     "to_hash_bucket_strong",
     "to_number",
+    "unicode_decode",
+    "unicode_decode_with_offsets",
+    "unicode_encode",
+    "unicode_split",
+    "unicode_split_with_offsets",
     "unicode_transcode",
     "unsorted_segment_join",
     "upper",

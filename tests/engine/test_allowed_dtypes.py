@@ -580,6 +580,13 @@ _TF_INPUT_NAMES.update({
        if op_type.startswith("SparseApply")},
     **{f"ResourceScatter{kind}": "resource indices updates" for kind in ("Add", "Sub", "Update")},
 })
+# The ragged conversions and RaggedRange (engine/ragged/), UnicodeEncode.
+_TF_INPUT_NAMES.update({
+    "RaggedRange": "starts limits deltas",
+    "RaggedTensorToSparse": "rt_nested_splits rt_dense_values",
+    "RaggedTensorToTensor": "shape values default_value row_partition_tensors",
+    "UnicodeEncode": "input_values input_splits",
+})
 
 
 def test_declared_input_names_are_tfs():

@@ -1132,6 +1132,25 @@ def _sparse_cases():
 for _op_type, _cases in _sparse_cases().items():
     CASES.setdefault(_op_type, []).extend(_cases)
 
+def _ragged_cases():
+    from engine.ragged.ragged_tensor import RaggedTensor
+
+    def rt(values):
+        return RaggedTensor.from_row_splits(values, c(np.array([0, 2, 2, 5], np.int64)), validate=False)
+
+    return {
+        "RaggedTensorToTensor": [
+            Case(lambda v: rt(v).to_tensor(), [rnd(5)]),
+            Case(lambda v, d: rt(v).to_tensor(default_value=d), [rnd(5, 2), rnd(2)]),
+            Case(lambda v: rt(v).to_tensor(shape=[3, 2]), [rnd(5)]),
+        ],
+        "RaggedTensorToSparse": [Case(lambda v: rt(v).to_sparse().values, [rnd(5, 2)])],
+    }
+
+
+for _op_type, _cases in _ragged_cases().items():
+    CASES.setdefault(_op_type, []).extend(_cases)
+
 
 # Op types TensorFlow 2.21 neither gives a gradient nor marks with ops.NotDifferentiable (checked against
 # its gradient registry): tf.gradients raises LookupError if a gradient reaches one, so they stay unmarked.
@@ -1168,6 +1187,7 @@ NO_GRADIENT_IN_TF = {
     "AdjustHue", "NonMaxSuppressionV3", "Substr", "StringLength", "StringLower", "StringUpper", "StringStrip",
     "RegexFullMatch", "StaticRegexFullMatch", "StaticRegexReplace", "CropAndResizeGradImage",
     "CropAndResizeGradBoxes", "DrawBoundingBoxesV2", "StringSplitV2", "StringNGrams", "UnicodeTranscode",
+    "UnicodeDecode", "UnicodeDecodeWithOffsets", "UnicodeEncode",
     "UnsortedSegmentJoin",
     # sparse ops: TF gives these no gradient; SparseDenseCwiseAdd and SparseSparseMaximum/Minimum have TF
     # gradients that only raise NotImplementedError, left unregistered here (LookupError instead)

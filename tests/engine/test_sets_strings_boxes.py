@@ -159,8 +159,3 @@ def test_graph_construction_errors_are_tfs(build, error, message):
     with tf.Graph().as_default(), pytest.raises(error) as info:
         build()
     assert str(info.value).startswith(message)
-
-
-def test_ragged_results_are_refused_plainly():
-    with pytest.raises(ValueError, match="RaggedTensor"):
-        tf.strings.split(["a b"], result_type="RaggedTensor")

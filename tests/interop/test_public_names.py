@@ -18,9 +18,10 @@ import engine
 # left out until the format branch's rewrite of engine/summary/ lands: its __all__ still lists SummaryWriter
 # and SummaryMetadata, which tf.compat.v1.summary does not have.
 NAMESPACES = ["", "math", "nn", "nn.rnn_cell", "losses", "train", "initializers", "errors", "bitwise",
-              "logging", "io", "python_io", "data", "data.experimental", "layers", "compat", "dtypes",
-              "linalg", "debugging", "gfile", "app", "flags", "metrics", "image", "sets", "strings", "signal",
-              "spectral", "sparse", "keras", "keras.initializers", "io.gfile", "profiler", "manip"]
+              "ragged", "logging", "io", "python_io", "data", "data.experimental", "layers", "compat",
+              "dtypes", "linalg", "debugging", "gfile", "app", "flags", "metrics", "image", "sets",
+              "strings", "signal", "spectral", "sparse", "keras", "keras.initializers", "io.gfile",
+              "profiler", "manip"]
 
 _COLLECT = """
 import json, os, sys

@@ -88,7 +88,10 @@ def concat(values, axis, name="concat"):
             _convert(axis, name="concat_dim", dtype=dtypes.int32).shape.assert_has_rank(0)
             return identity(values[0], name=scope)
     with ops.name_scope(name, "concat", values) as scope:
-        tensors = ops.convert_n_to_tensor(values, name="values")  # TF's names: concat/values_0, ...
+        # As TF's op builder: the list's dtype is its first Tensor's, so `[[0], int64_tensor]` joins
+        # as int64; Python values convert to it.
+        dtype = next((v.dtype.base_dtype for v in values if isinstance(v, ops.Tensor)), None)
+        tensors = ops.convert_n_to_tensor(values, name="values", dtype=dtype)  # concat/values_0, ...
         dtype = tensors[0].dtype.base_dtype
         tensors = [_convert(v, dtype=dtype) for v in tensors]
         axis_t = axis if isinstance(axis, ops.Tensor) else _convert(axis, dtype=dtypes.int32, name="axis")

@@ -422,6 +422,11 @@ def _slice_helper(tensor, slice_spec, var=None):
     with ops.name_scope(None, "strided_slice", [tensor] + begin + end + strides) as scope:
         if begin:
             packed_begin, packed_end, packed_strides = stack(begin), stack(end), stack(strides)
+            # As TF: an int64 bound makes all three int64 (StridedSlice takes one index type).
+            packed = (packed_begin, packed_end, packed_strides)
+            if any(t.dtype == dtypes.int64 for t in packed):
+                packed_begin, packed_end, packed_strides = (
+                    t if t.dtype == dtypes.int64 else array_ops.cast(t, dtypes.int64) for t in packed)
         else:
             empty = np.zeros([0], dtype=np.int32)
             packed_begin = packed_end = packed_strides = _convert(empty)
@@ -485,10 +490,21 @@ def strided_slice_grad(shape, begin, end, strides, dy, name=None, **masks):
 
 
 def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
-    """Elements of `tensor` where the 1-D `mask` is true (built from Where, Squeeze and GatherV2)."""
+    """Elements of `tensor` where `mask` is true (built from Where, Squeeze and GatherV2). A mask of rank
+    k > 1 covers `tensor`'s dimensions from `axis` on: those k dimensions are flattened into one first,
+    as TF does (TF reshapes for a 1-D mask too; the engine leaves that Reshape out)."""
     with ops.name_scope(name, values=[tensor, mask]):
         tensor = ops.convert_to_tensor(tensor, name="tensor")
         mask = ops.convert_to_tensor(mask, name="mask")
+        ndims_mask = mask.shape.ndims
+        if ndims_mask is not None and ndims_mask > 1:
+            start = axis or 0
+            tensor.shape[start : start + ndims_mask].assert_is_compatible_with(mask.shape)
+            shape = array_ops.shape_v1(tensor)
+            leading = math_ops.reduce_prod(shape[start : start + ndims_mask], [0])
+            tensor = array_ops.reshape(tensor, array_ops.concat(
+                [shape[:start], array_ops.expand_dims(leading, 0), shape[start + ndims_mask :]], 0))
+            mask = array_ops.reshape(mask, [-1])
         indices = array_ops.squeeze(array_ops.where(mask), axis=[1])
         return gather(tensor, indices, axis=axis or 0)
 

@@ -1,0 +1,74 @@
+"""TF's dispatch of the elementwise ops to RaggedTensors: ``tf.add(rt, 1)``, ``tf.math.sqrt(rt)``,
+``tf.cast(rt, tf.float32)`` run the op on the flat values and keep the row partitions, as TF's ragged
+dispatch does for a RaggedTensor with scalars or RaggedTensors of the same partitions (the operators'
+rules, engine/ragged/ragged_operators.py). `install` puts the dispatching form of each name into the
+public namespaces (``engine``, ``engine.math``, ``engine.nn``, ...): one wrapper per function, so aliases
+stay aliases (``tf.math.add is tf.add``, ``tf.nn.softplus is tf.math.softplus``); calls without a
+RaggedTensor go straight to the op's function."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+
+from engine.framework import ops
+from engine.ragged.ragged_operators import elementwise
+from engine.ragged.ragged_tensor import RaggedTensor
+
+# The elementwise ops TF dispatches on RaggedTensors: one tensor argument (then any others, e.g. cast's
+# dtype), or two.
+UNARY = (
+    "abs", "acos", "asin", "atan", "cast", "ceil", "cos", "cosh", "erf", "erfc", "exp", "expm1", "floor",
+    "is_finite", "is_inf", "is_nan", "lgamma", "digamma", "log", "log1p", "log_sigmoid", "logical_not",
+    "negative", "reciprocal", "rint", "round", "rsqrt", "saturate_cast", "sigmoid", "sign", "sin", "sinh",
+    "softplus", "softsign", "sqrt", "square", "tan", "tanh", "to_float", "to_double", "to_int32",
+    "to_int64", "zeros_like", "ones_like",
+)
+BINARY = (
+    "add", "atan2", "div", "div_no_nan", "divide", "equal", "floordiv", "floor_div", "floormod", "greater",
+    "greater_equal", "less", "less_equal", "logical_and", "logical_or", "logical_xor", "maximum", "minimum",
+    "mod", "multiply", "not_equal", "pow", "realdiv", "squared_difference", "subtract", "truediv", "xdivy",
+    "xlogy",
+)
+
+
+def _scope(name):
+    """As TF's dispatch: a name given for a ragged call is the scope of the op, which keeps its own name."""
+    return ops.name_scope(name) if name else contextlib.nullcontext()
+
+
+def _unary(fn):
+    @functools.wraps(fn)
+    def dispatching(x, *args, **kwargs):
+        if isinstance(x, RaggedTensor):
+            with _scope(kwargs.pop("name", None)):
+                return x.with_flat_values(fn(x.flat_values, *args, **kwargs))
+        return fn(x, *args, **kwargs)
+
+    return dispatching
+
+
+def _binary(fn):
+    @functools.wraps(fn)
+    def dispatching(x, y, *args, **kwargs):
+        if isinstance(x, RaggedTensor) or isinstance(y, RaggedTensor):
+            with _scope(kwargs.pop("name", None)):
+                return elementwise(lambda a, b: fn(a, b, *args, **kwargs), x, y)
+        return fn(x, y, *args, **kwargs)
+
+    return dispatching
+
+
+def install(*modules):
+    """Replaces each dispatched name the `modules` export by its dispatching form (the same wrapper for
+    the same function in every module)."""
+    wrapped = {}
+    for module in modules:
+        for names, wrap in ((UNARY, _unary), (BINARY, _binary)):
+            for name in names:
+                fn = module.__dict__.get(name)
+                if fn is None:
+                    continue
+                if id(fn) not in wrapped:
+                    wrapped[id(fn)] = wrap(fn)
+                setattr(module, name, wrapped[id(fn)])
