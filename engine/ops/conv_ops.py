@@ -254,8 +254,13 @@ def _max_pool_routes(x, geo):
 def np_max_pool_window_max(x, geo, out=None):
     if out is None:
         out = np.empty((x.shape[0], geo.oh, geo.ow, x.shape[3]), x.dtype)
-    out.fill(_lowest(x.dtype))
-    for _, _, _, o, i in geo.taps:
+    taps = geo.taps
+    if taps and geo.counts is None:  # the first tap reads the image for every output: max(lowest, v) is v
+        np.copyto(out, x[taps[0][4]])
+        taps = taps[1:]
+    else:
+        out.fill(_lowest(x.dtype))
+    for _, _, _, o, i in taps:
         np.maximum(out[o], x[i], out=out[o])
     return out
 
@@ -287,6 +292,13 @@ def np_max_pool_grad(x, y, dy, ksize, strides, padding):
     """Routes each output gradient to the first maximal input of its window (TF recomputes the
     maximum from `x`, as here, rather than trusting `y`)."""
     geo = _Geometry(x.shape, ksize[1], ksize[2], strides, (1, 1, 1, 1), padding)
+    if strides[1] >= ksize[1] and strides[2] >= ksize[2] and dy.dtype.kind in "fiu":
+        return _max_pool_grad_disjoint(x, dy, geo)
+    return _max_pool_grad_summed(x, dy, geo)
+
+
+def _max_pool_grad_summed(x, dy, geo):
+    """MaxPoolGrad for any windows: each tap's routed gradient is added into `dx`, zeros at first."""
     dx = np.zeros(x.shape, dy.dtype)
 
     def work(b0, b1):
@@ -299,6 +311,32 @@ def np_max_pool_grad(x, y, dy, ksize, strides, padding):
             else:
                 np.copyto(routed[o], np.where(hit, dy_[o], dy.dtype.type(0)))
             dx_[i] += routed[o]
+
+    _per_chunk(x.shape, x.itemsize, work)
+    return dx
+
+
+def _max_pool_grad_disjoint(x, dy, geo):
+    """MaxPoolGrad when no two windows overlap (stride >= window, as the usual 2x2/2 pool): each input
+    takes the gradient of at most one output, so a tap's routed gradient is written into `dx` at once,
+    not added to zeros.  The values are the general kernel's, 0 + (dy if routed else 0), bit for bit: the
+    gradient is taken as 0 + dy once per chunk (which makes a -0 gradient +0, as the general kernel's sum
+    does) and the routed entries are picked from its bits by an integer product with the mask, so a NaN
+    or infinite gradient goes to its window's maximum only."""
+    inputs_read = sum((o[1].stop - o[1].start) * (o[2].stop - o[2].start) for _, _, _, o, _ in geo.taps)
+    covered = inputs_read == x.shape[1] * x.shape[2]  # every input is in a window (the taps are disjoint)
+    dx = np.empty(x.shape, dy.dtype) if covered else np.zeros(x.shape, dy.dtype)
+    floating = dy.dtype.kind == "f"
+    bits = np.dtype(f"u{dy.dtype.itemsize}") if floating else dy.dtype
+    dx_bits = dx.view(bits)
+
+    def work(b0, b1):
+        g = dy[b0:b1]
+        if floating:
+            g = np.add(g, dy.dtype.type(0)).view(bits)
+        dx_ = dx_bits[b0:b1]
+        for _, o, i, hit in _max_pool_routes(x[b0:b1], geo):
+            np.multiply(g[o], hit, out=dx_[i])
 
     _per_chunk(x.shape, x.itemsize, work)
     return dx
