@@ -172,3 +172,20 @@ def test_disjoint_max_pool_grad_gives_the_summed_kernels_values(dtype, k, s, pad
     assert got.tobytes() == conv_ops._max_pool_grad_summed(x, dy, geo).tobytes()
     y = conv_ops.np_max_pool(x, (1, k, k, 1), (1, s, s, 1), padding)
     assert conv_ops.np_max_pool_grad(x, y, dy, (1, k, k, 1), (1, s, s, 1), padding).tobytes() == got.tobytes()
+
+
+def test_row_major_patches_from_padded_windows():
+    """More channels: the patch matrix is copied from a window view of the chunk's images within their
+    padding (a scratch whose border stays zero); reused across image shapes, strides, dilations and
+    both paddings (VALID windows that leave rows and columns unread included), its values are the loop's."""
+    f = RNG.randn(3, 4, 6, 5).astype(np.float32)
+    scratch = {}
+    for shape in [(3, 9, 8, 6), (2, 9, 8, 6), (3, 7, 11, 6), (3, 9, 8, 6)]:
+        x = RNG.randn(*shape).astype(np.float32)
+        for strides, dilations in [((1, 1, 1, 1), (1, 1, 1, 1)), ((1, 2, 3, 1), (1, 1, 1, 1)),
+                                   ((1, 1, 1, 1), (1, 2, 2, 1))]:
+            for padding in ("SAME", "VALID"):
+                s = scratch.setdefault((strides, dilations, padding), conv_ops._Scratch())
+                got = conv_ops.np_conv2d(x, f, strides, padding, dilations, scratch=s)
+                expected = loop_conv(x, f, strides, padding, dilations)
+                np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
