@@ -136,7 +136,7 @@ class NumpyCNN(NumpyMLP):
         return loss
 
 
-def build_graph(tf, params):
+def build_graph(tf, params, threads=None):
     """The tutorial's graph; works for ``engine`` and for ``tensorflow.compat.v1``."""
     graph = tf.Graph()
     with graph.as_default():
@@ -153,7 +153,7 @@ def build_graph(tf, params):
         loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
         train_op = tf.train.AdamOptimizer(LR, BETA1, BETA2, EPS).minimize(loss)
         init = tf.global_variables_initializer()
-    sess = tf.Session(graph=graph)
+    sess = train_step.session(tf, graph, threads)
     sess.run(init)
 
     def step(xv, yv):
@@ -169,6 +169,8 @@ def main(argv=None):
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--tf-python", default=os.environ.get("TF_PYTHON"),
                     help="an interpreter with tensorflow, used when tensorflow is not importable here")
+    ap.add_argument("--engine-threads", type=int, nargs="*", default=[],
+                    help="also time engine sessions with these intra_op_parallelism_threads (BLAS threads)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -180,6 +182,7 @@ def main(argv=None):
 
     x, y, params = make_data()
     local = {"numpy": NumpyCNN(params).step, "engine": build_graph(engine, params)[0]}
+    local.update(train_step.engine_thread_variants(engine, build_graph, params, args.engine_threads))
     tf1 = load_tensorflow()
     remote = None
     if tf1 is not None:
@@ -193,8 +196,9 @@ def main(argv=None):
         return statistics.median(p / q for p, q in zip(results[a], results[b], strict=True))
 
     for name, rates in results.items():
-        print(f"{name:>10}: median {statistics.median(rates):6.2f} steps/s   best {max(rates):6.2f}   "
-              f"/ numpy: median of round ratios {ratio(name, 'numpy'):.3f}")
+        print(f"{name:>18}: median {statistics.median(rates):6.2f} steps/s   best {max(rates):6.2f}   "
+              f"/ numpy: median of round ratios {ratio(name, 'numpy'):.3f}"
+              + (f"   / tensorflow: {ratio(name, 'tensorflow'):.3f}" if "tensorflow" in results else ""))
     print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"engine / numpy      = {ratio('engine', 'numpy'):.3f}   (target >= 0.9)")
     if "tensorflow" in results:

@@ -140,7 +140,18 @@ def build_model(tf, x, y, params):
     return loss, tf.train.AdamOptimizer(LR, BETA1, BETA2, EPS).minimize(loss)
 
 
-def build_graph(tf, params):
+def session(tf, graph, threads=None):
+    """A session on `graph`: TensorFlow's with $TF_NUM_THREADS threads in its pools when set; the engine's
+    with `threads` intra-op (BLAS) threads when given, else its load-based default."""
+    threads = threads or (os.environ.get("TF_NUM_THREADS") if tf.__name__ != "engine" else None)
+    if not threads:
+        return tf.Session(graph=graph)
+    config = tf.ConfigProto(intra_op_parallelism_threads=int(threads),
+                            inter_op_parallelism_threads=int(threads))
+    return tf.Session(graph=graph, config=config)
+
+
+def build_graph(tf, params, threads=None):
     """The same model as a TF1 graph; works for ``engine`` and for ``tensorflow.compat.v1``."""
     graph = tf.Graph()
     with graph.as_default():
@@ -148,13 +159,7 @@ def build_graph(tf, params):
         y = tf.placeholder(tf.float32, [None, C], name="y")
         loss, train_op = build_model(tf, x, y, params)
         init = tf.global_variables_initializer()
-    threads = os.environ.get("TF_NUM_THREADS")
-    if threads and tf.__name__ != "engine":  # TensorFlow's own thread pools
-        config = tf.ConfigProto(intra_op_parallelism_threads=int(threads),
-                                inter_op_parallelism_threads=int(threads))
-        sess = tf.Session(graph=graph, config=config)
-    else:
-        sess = tf.Session(graph=graph)
+    sess = session(tf, graph, threads)
     sess.run(init)
 
     def step(xv, yv):
@@ -181,6 +186,12 @@ def engine_ablations(engine, params, x, y):
             step(x, y)
         variants[name] = step
     return variants
+
+
+def engine_thread_variants(engine, build_graph, params, counts):
+    """{"engine, n threads": step} of engine sessions given intra_op_parallelism_threads=n: beside the
+    default session in the same rounds, they show what the load-based BLAS thread count buys."""
+    return {f"engine, {n} threads": build_graph(engine, params, threads=n)[0] for n in counts}
 
 
 def load_tensorflow():
@@ -301,6 +312,8 @@ def main(argv=None):
     ap.add_argument("--ablations", action="store_true",
                     help="also time the engine without each plan-time optimization")
     ap.add_argument("--load", type=int, default=0, help="CPU-bound processes to run beside the bench")
+    ap.add_argument("--engine-threads", type=int, nargs="*", default=[],
+                    help="also time engine sessions with these intra_op_parallelism_threads (BLAS threads)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -317,6 +330,7 @@ def main(argv=None):
     local = {"numpy": numpy_step, "engine": engine_step}
     if args.ablations:
         local.update(engine_ablations(engine, params, x, y))
+    local.update(engine_thread_variants(engine, build_graph, params, args.engine_threads))
     tf1 = load_tensorflow()
     remote = None
     if tf1 is not None:
@@ -334,9 +348,12 @@ def main(argv=None):
     # Per-round ratios to numpy's rate in the same round cancel what the load did to that round.
     ratio = {name: statistics.median(r / n for r, n in zip(v, results["numpy"], strict=True))
              for name, v in results.items()}
+    to_tf = {name: statistics.median(r / t for r, t in zip(v, results["tensorflow"], strict=True))
+             for name, v in results.items()} if "tensorflow" in results else {}
     for name in results:
         print(f"{name:>26}: best {best[name]:7.1f} steps/s   median {med[name]:7.1f} steps/s   "
-              f"/ numpy: median of round ratios {ratio[name]:.3f}")
+              f"/ numpy: median of round ratios {ratio[name]:.3f}"
+              + (f"   / tensorflow: {to_tf[name]:.3f}" if to_tf else ""))
     for name in results:  # what each ablated optimization buys, round by round
         if name.startswith("engine, "):
             gain = statistics.median(e / a for e, a in zip(results["engine"], results[name], strict=True))
@@ -344,10 +361,12 @@ def main(argv=None):
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
           + (f" with {args.load} competing CPU-bound processes" if args.load else ""))
     print(f"engine / numpy      = {best['engine'] / best['numpy']:.3f} best, "
-          f"{med['engine'] / med['numpy']:.3f} median   (target >= 0.97)")
-    if "tensorflow" in results:
+          f"{med['engine'] / med['numpy']:.3f} median, {ratio['engine']:.3f} median of round ratios"
+          "   (target >= 0.97)")
+    if to_tf:
         print(f"engine / tensorflow = {best['engine'] / best['tensorflow']:.3f} best, "
-              f"{med['engine'] / med['tensorflow']:.3f} median   (target >= 1.0)")
+              f"{med['engine'] / med['tensorflow']:.3f} median, {to_tf['engine']:.3f} median of round ratios"
+              "   (target >= 1.0)")
     else:
         print("engine / tensorflow = n/a (tensorflow not importable; see --tf-python)")
     return best

@@ -3,13 +3,15 @@
 The kernels are NHWC, like TensorFlow's on CPU: NCHW ops build and get their shapes, then raise TF's CPU
 error when they run (`_CPU_REFUSES_NCHW`).  Every kernel walks the KH*KW filter (or window) *taps*, never the
 pixels: for a tap, the outputs whose input falls inside the image form one rectangle, and the inputs they
-read form one strided slice (`_Geometry`), so padding is never materialised.  Convolutions are im2col
-onto BLAS: the patch matrix [N*OH*OW, KH*KW*C] is filled with one strided copy per tap into a scratch
-buffer the kernel keeps across steps (`_Scratch`), a cache-sized chunk of the batch at a time with one
-product per chunk (chunks spread over the intra-op threads when BLAS is held to one thread,
-engine/runtime/blas_threads.py), and the input gradient is scattered back (col2im) with one strided add
-per tap.  Max pooling routes a gradient to the first tap holding its window's maximum (TF's routing),
-found with branch-free masks; the pools run in cache-sized batch chunks.
+read form one strided slice (`_Geometry`).  Convolutions are im2col onto BLAS: the patch matrix
+[N*OH*OW, KH*KW*C] is built in a scratch buffer the kernel keeps across steps (`_Scratch`), a cache-sized
+chunk of the batch at a time with one product per chunk (chunks spread over the intra-op threads when
+BLAS is held to one thread, engine/runtime/blas_threads.py), and the input gradient is scattered back
+(col2im) with one strided add per tap.  With few channels the patch matrix is filled tap by tap
+(tap-major); with more, by one copy from a window view of the chunk's images within their padding (the
+only place padding is materialised: a chunk's copy, in scratch), where a window row's KW*C values are one
+run.  Max pooling routes a gradient to the first tap holding its window's maximum (TF's routing), found
+with branch-free masks; the pools run in cache-sized batch chunks.
 Output sizes and SAME padding follow TensorFlow: ``out = ceil(in / stride)``, padding split with the
 smaller half first.  Measured in bench/cnn_step.py.
 """
@@ -17,6 +19,7 @@ smaller half first.  Measured in bench/cnn_step.py.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from engine.framework import dtype_groups as groups
 from engine.framework import errors, ops, registry, tensor_util
@@ -63,6 +66,12 @@ class _Geometry:
         _, h, w, _ = x_shape
         self.oh, rows = _axis_taps(h, kh, strides[1], dilations[1], padding)
         self.ow, cols = _axis_taps(w, kw, strides[2], dilations[2], padding)
+        self.window = (kh, kw, strides[1], strides[2], dilations[1], dilations[2])
+        # the padded input the windows read: its extent, and where the image starts in it
+        self.padded = ((self.oh - 1) * strides[1] + (kh - 1) * dilations[1] + 1,
+                       (self.ow - 1) * strides[2] + (kw - 1) * dilations[2] + 1)
+        self.offset = (out_size_and_pad(h, kh, strides[1], dilations[1], padding)[1],
+                       out_size_and_pad(w, kw, strides[2], dilations[2], padding)[1])
         self.taps = []  # (tap number i*kw + j, i, j, out index, in index)
         for i, r in enumerate(rows):
             for j, c in enumerate(cols):
@@ -82,25 +91,25 @@ class _Geometry:
 
 
 class _Scratch:
-    """Scratch arrays a compiled kernel reuses across steps.  A caller takes one and gives it back; a
+    """Scratch arrays a compiled kernel reuses across steps.  A caller takes a set and gives it back; a
     second thread running the same kernel meanwhile gets its own (list.pop and append are atomic)."""
 
     def __init__(self):
         self._free = []
 
-    def take(self, key, shape, dtype):
-        """A `shape` array; when reused, it holds what the last user with the same `key` (one image's
+    def take(self, key, shapes, dtype):
+        """Arrays of `shapes`; when reused, they hold what the last user with the same `key` (one image's
         shape) wrote, zeros where nothing was written."""
         try:
-            held_key, buf = self._free.pop()
+            held_key, bufs = self._free.pop()
         except IndexError:
-            held_key = buf = None
-        if held_key != key or buf.shape != shape or buf.dtype != dtype:
-            buf = np.zeros(shape, dtype)
-        return buf
+            held_key = bufs = None
+        if held_key != key or [b.shape for b in bufs] != shapes or bufs[0].dtype != dtype:
+            bufs = [np.zeros(shape, dtype) for shape in shapes]
+        return bufs
 
-    def give(self, key, buf):
-        self._free.append((key, buf))
+    def give(self, key, bufs):
+        self._free.append((key, bufs))
 
 
 # Patch rows per product: a batch chunk whose patch matrix (~2 MiB) stays in cache between its strided
@@ -123,18 +132,24 @@ _TAP_MAJOR_CHANNELS = 4
 
 
 def _chunked(use, x_shape, kh, kw, geo, dtype, scratch, work):
-    """[work(buffer, first image, stop image) for each batch chunk] (`map_chunks`: in parallel when BLAS
-    runs on one thread), each call given a scratch patch matrix of a chunk's size (tap-major for
-    "patches" of few channels, `_im2col`).  For `use` "patches" its entries that read padding are zero:
-    the same taps write the same entries of every image, and the scratch hands a buffer back only for the
-    same use and image shape (its key)."""
+    """[work(buffers, first image, stop image) for each batch chunk] (`map_chunks`: in parallel when BLAS
+    runs on one thread), each call given scratch of a chunk's size: a patch matrix (tap-major for
+    "patches" of few channels) and, for row-major "patches", the chunk's padded images (`_im2col`).
+    For `use` "patches" the entries that read padding are zero: the same taps write the same entries
+    of every image (the padded images' borders are never written), and the scratch hands buffers back
+    only for the same use and image shape (its key)."""
     n, _, _, c = x_shape
     rows, width = geo.oh * geo.ow, kh * kw * c
     step, chunks = _batch_chunks(n, rows * width * np.dtype(dtype).itemsize)
     key = (use,) + tuple(x_shape[1:])
-    shape = (width, step * rows) if use == "patches" and c <= _TAP_MAJOR_CHANNELS else (step * rows, width)
-    return blas_threads.map_chunks(work, chunks, lambda: scratch.take(key, shape, dtype),
-                                   lambda buf: scratch.give(key, buf))
+    if use == "products":
+        shapes = [(step * rows, width)]
+    elif c <= _TAP_MAJOR_CHANNELS:
+        shapes = [(width, step * rows)]
+    else:
+        shapes = [(step * rows, width), (step,) + geo.padded + (c,)]
+    return blas_threads.map_chunks(work, chunks, lambda: scratch.take(key, shapes, dtype),
+                                   lambda bufs: scratch.give(key, bufs))
 
 
 def _im2col(x, kh, kw, geo, buf):
@@ -143,15 +158,31 @@ def _im2col(x, kh, kw, geo, buf):
     n, _, _, c = x.shape
     rows = geo.oh * geo.ow
     if c <= _TAP_MAJOR_CHANNELS:
-        view = buf.reshape(kh, kw, c, -1, geo.oh, geo.ow)[:, :, :, :n]
+        view = buf[0].reshape(kh, kw, c, -1, geo.oh, geo.ow)[:, :, :, :n]
         for _, i, j, out, inp in geo.taps:
             view[(i, j, slice(None)) + out] = np.moveaxis(x[inp], 3, 0)
-        return buf[:, :n * rows].T
-    cols = buf[:n * rows]
-    view = cols.reshape(n, geo.oh, geo.ow, kh, kw, c)
-    for _, i, j, out, inp in geo.taps:
-        view[out + (i, j)] = x[inp]
+        return buf[0][:, :n * rows].T
+    cols = buf[0][:n * rows]
+    if rows and n:
+        _, _, sh, sw, dh, dw = geo.window
+        xp = _padded(x, geo, buf[1])
+        windows = sliding_window_view(xp, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(1, 2))
+        np.copyto(cols.reshape(n, geo.oh, geo.ow, kh, kw, c),
+                  windows[:, ::sh, ::sw, :, ::dh, ::dw].transpose(0, 1, 2, 4, 5, 3))
     return cols
+
+
+def _padded(x, geo, buf):
+    """The images `x` within the padding their windows read: written into `buf`, whose border is never
+    written (so stays zero), or `x` itself when the windows read no padding."""
+    n, h, w, _ = x.shape
+    (ph, pw), (top, left) = geo.padded, geo.offset
+    if top == left == 0 and ph <= h and pw <= w:
+        return x[:, :ph, :pw]
+    xp = buf[:n]
+    rows, cols = min(h, ph - top), min(w, pw - left)
+    xp[:, top:top + rows, left:left + cols] = x[:, :rows, :cols]
+    return xp
 
 
 def np_conv2d(x, f, strides, padding, dilations=(1, 1, 1, 1), scratch=None):
@@ -204,7 +235,7 @@ def np_conv2d_backprop_input(input_shape, f, dy, strides, padding, dilations=(1,
     dx = np.zeros(input_shape, dtype)
 
     def work(buf, b0, b1):
-        dcols = buf[:(b1 - b0) * rows]
+        dcols = buf[0][:(b1 - b0) * rows]
         np.matmul(dy2[b0 * rows:b1 * rows], fmat_t, out=dcols)
         view = dcols.reshape(b1 - b0, oh, ow, kh, kw, ci)
         dx_chunk = dx[b0:b1]
@@ -254,8 +285,13 @@ def _max_pool_routes(x, geo):
 def np_max_pool_window_max(x, geo, out=None):
     if out is None:
         out = np.empty((x.shape[0], geo.oh, geo.ow, x.shape[3]), x.dtype)
-    out.fill(_lowest(x.dtype))
-    for _, _, _, o, i in geo.taps:
+    taps = geo.taps
+    if taps and geo.counts is None:  # the first tap reads the image for every output: max(lowest, v) is v
+        np.copyto(out, x[taps[0][4]])
+        taps = taps[1:]
+    else:
+        out.fill(_lowest(x.dtype))
+    for _, _, _, o, i in taps:
         np.maximum(out[o], x[i], out=out[o])
     return out
 
@@ -287,6 +323,13 @@ def np_max_pool_grad(x, y, dy, ksize, strides, padding):
     """Routes each output gradient to the first maximal input of its window (TF recomputes the
     maximum from `x`, as here, rather than trusting `y`)."""
     geo = _Geometry(x.shape, ksize[1], ksize[2], strides, (1, 1, 1, 1), padding)
+    if strides[1] >= ksize[1] and strides[2] >= ksize[2] and dy.dtype.kind in "fiu":
+        return _max_pool_grad_disjoint(x, dy, geo)
+    return _max_pool_grad_summed(x, dy, geo)
+
+
+def _max_pool_grad_summed(x, dy, geo):
+    """MaxPoolGrad for any windows: each tap's routed gradient is added into `dx`, zeros at first."""
     dx = np.zeros(x.shape, dy.dtype)
 
     def work(b0, b1):
@@ -299,6 +342,32 @@ def np_max_pool_grad(x, y, dy, ksize, strides, padding):
             else:
                 np.copyto(routed[o], np.where(hit, dy_[o], dy.dtype.type(0)))
             dx_[i] += routed[o]
+
+    _per_chunk(x.shape, x.itemsize, work)
+    return dx
+
+
+def _max_pool_grad_disjoint(x, dy, geo):
+    """MaxPoolGrad when no two windows overlap (stride >= window, as the usual 2x2/2 pool): each input
+    takes the gradient of at most one output, so a tap's routed gradient is written into `dx` at once,
+    not added to zeros.  The values are the general kernel's, 0 + (dy if routed else 0), bit for bit: the
+    gradient is taken as 0 + dy once per chunk (which makes a -0 gradient +0, as the general kernel's sum
+    does) and the routed entries are picked from its bits by an integer product with the mask, so a NaN
+    or infinite gradient goes to its window's maximum only."""
+    inputs_read = sum((o[1].stop - o[1].start) * (o[2].stop - o[2].start) for _, _, _, o, _ in geo.taps)
+    covered = inputs_read == x.shape[1] * x.shape[2]  # every input is in a window (the taps are disjoint)
+    dx = np.empty(x.shape, dy.dtype) if covered else np.zeros(x.shape, dy.dtype)
+    floating = dy.dtype.kind == "f"
+    bits = np.dtype(f"u{dy.dtype.itemsize}") if floating else dy.dtype
+    dx_bits = dx.view(bits)
+
+    def work(b0, b1):
+        g = dy[b0:b1]
+        if floating:
+            g = np.add(g, dy.dtype.type(0)).view(bits)
+        dx_ = dx_bits[b0:b1]
+        for _, o, i, hit in _max_pool_routes(x[b0:b1], geo):
+            np.multiply(g[o], hit, out=dx_[i])
 
     _per_chunk(x.shape, x.itemsize, work)
     return dx

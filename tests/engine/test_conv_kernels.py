@@ -147,3 +147,45 @@ def test_tap_major_patches_give_the_values_of_row_major_ones(monkeypatch, channe
         assert tap_major.tobytes() == row_major.tobytes()
     np.testing.assert_allclose(results[4][0], loop_conv(x, f, (1, 1, 1, 1), "SAME", (1, 1, 1, 1)),
                                rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, np.int32])
+@pytest.mark.parametrize("k,s,padding", [(2, 2, "SAME"), (2, 2, "VALID"), (3, 3, "SAME"), (2, 3, "VALID"),
+                                         (1, 2, "SAME")])
+def test_disjoint_max_pool_grad_gives_the_summed_kernels_values(dtype, k, s, padding):
+    """Windows that do not overlap: the gradient is written, not summed into zeros, and is the summing
+    kernel's bit for bit (a -0 gradient becomes +0 there; NaN and infinite gradients go to the maximum
+    only; inputs in no window, as VALID leaves them, get 0)."""
+    rng = np.random.RandomState(11)
+    x = np.round(rng.randn(5, 9, 7, 4) * 1.5).astype(dtype)  # ties
+    if dtype != np.int32:
+        mask = rng.rand(*x.shape)
+        x[mask < 0.05] = np.nan
+        x[mask > 0.9] = -np.inf
+        x[1, :3, :3, 2] = -np.inf
+    geo = conv_ops._Geometry(x.shape, k, k, (1, s, s, 1), (1, 1, 1, 1), padding)
+    dy = (rng.randn(x.shape[0], geo.oh, geo.ow, x.shape[3]) * 3).astype(dtype)
+    if dtype != np.int32:
+        dy[rng.rand(*dy.shape) < 0.2] = -0.0
+        dy[0, 0, 0, :2] = [np.nan, np.inf]
+    got = conv_ops._max_pool_grad_disjoint(x, dy, geo)
+    assert got.tobytes() == conv_ops._max_pool_grad_summed(x, dy, geo).tobytes()
+    y = conv_ops.np_max_pool(x, (1, k, k, 1), (1, s, s, 1), padding)
+    assert conv_ops.np_max_pool_grad(x, y, dy, (1, k, k, 1), (1, s, s, 1), padding).tobytes() == got.tobytes()
+
+
+def test_row_major_patches_from_padded_windows():
+    """More channels: the patch matrix is copied from a window view of the chunk's images within their
+    padding (a scratch whose border stays zero); reused across image shapes, strides, dilations and
+    both paddings (VALID windows that leave rows and columns unread included), its values are the loop's."""
+    f = RNG.randn(3, 4, 6, 5).astype(np.float32)
+    scratch = {}
+    for shape in [(3, 9, 8, 6), (2, 9, 8, 6), (3, 7, 11, 6), (3, 9, 8, 6)]:
+        x = RNG.randn(*shape).astype(np.float32)
+        for strides, dilations in [((1, 1, 1, 1), (1, 1, 1, 1)), ((1, 2, 3, 1), (1, 1, 1, 1)),
+                                   ((1, 1, 1, 1), (1, 2, 2, 1))]:
+            for padding in ("SAME", "VALID"):
+                s = scratch.setdefault((strides, dilations, padding), conv_ops._Scratch())
+                got = conv_ops.np_conv2d(x, f, strides, padding, dilations, scratch=s)
+                expected = loop_conv(x, f, strides, padding, dilations)
+                np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
