@@ -73,19 +73,26 @@ class Compiled:
         "bound",
         "fed_refs",
         "initial",
-        "frames",  # the names of the loops compiled to one step each (frame_compile.py)
+        "frame_steps",  # the loops compiled to one step each (frame_compile.py)
     )
 
     @property
+    def frames(self):
+        """The names of the frames compiled to one step each."""
+        return tuple(s.name for s in self.frame_steps)
+
+    @property
     def code(self):
-        raise AttributeError("a dataflow plan has no generated code (it holds control-flow ops)")
+        """The generated source of the compiled frames ("" when every op is interpreted)."""
+        return "".join(s.code for s in self.frame_steps)
 
     def failing_op(self, exc):
         return getattr(exc, "_engine_failing_op", None)
 
 
-def compile_program(program):
-    """The Program (lowered with no passes) as a `Compiled` dataflow plan."""
+def compile_program(program, compile_frames=True):
+    """The Program (lowered with no passes) as a `Compiled` dataflow plan; `compile_frames` makes each
+    plain while loop one step (frame_compile.py), else every op of every iteration is interpreted."""
     c = Compiled()
     c.bound = dict(program.bound)
     c.fed_refs = list(program.fed_refs)
@@ -97,8 +104,9 @@ def compile_program(program):
     kept, alias = _elide(program.steps, c.bound)
     c.results = [None if name is None else _resolve(alias, name) for name in c.results]
     returned = set(c.results)
-    kept = frame_compile.compile_frames(kept, lambda s: [_resolve(alias, name) for _, name, _ in s.args])
-    c.frames = tuple(s.name for s in kept if isinstance(s, frame_compile.FrameStep))
+    if compile_frames:
+        kept = frame_compile.compile_frames(kept, lambda s: [_resolve(alias, name) for _, name, _ in s.args])
+    c.frame_steps = tuple(s for s in kept if isinstance(s, frame_compile.FrameStep))
     control_inputs = {}  # step -> the ops it waits for
     for i, s in enumerate(kept):
         st = _Step()

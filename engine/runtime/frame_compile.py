@@ -10,8 +10,8 @@ frame, whose kernel runs the whole loop as straight-line code:
     def _frame(<values read from outside>):
         <Consts of the loop>; <Enters>; <Merges from their Enter inputs>
         while True:
-            <what the predicate needs>          # the LoopCond's ancestors in the frame
-            if not <LoopCond>: break
+            <what the predicate needs>          # its ancestors in the frame
+            if not <predicate>: break
             <what runs when the loop goes on>   # Switches' true outputs, the body, NextIterations
             <Merges from their NextIteration inputs>
         <what runs in the last iteration>       # Switches' false outputs, Exits
@@ -29,7 +29,8 @@ A frame is plain when (`_Frame.check`):
 * it holds no other frame's Enter, and its ops read nothing produced outside it but through its Enters
   (bound values and feeds belong to every frame) and take no control input from outside but at Enters;
 * each Merge has one input from a non-constant Enter of the frame and one from a NextIteration, and the
-  non-constant Enters feed only Merges; every Switch reads the frame's one LoopCond;
+  non-constant Enters feed only Merges; every Switch reads one predicate, the loop's (a cond inside
+  the loop has its own);
 * when the loop goes on, every NextIteration runs and no Exit; in the last iteration every Exit runs and
   no NextIteration;
 * no input of its Enters can be dead (no Switch outside a compiled frame upstream of them), so the
@@ -49,10 +50,10 @@ PASSES_ON = ("enter", "exit", "next_iteration", "switch")
 
 
 def _passes_on(op):
-    """Whether `op`'s kernel returns its input 0 as it is: Identity and the like, and the frame ops (the
-    frame's code does what the executor does with them; a Merge is handled on its own)."""
+    """Whether `op`'s kernel returns its input 0 as it is: Identity, LoopCond and the like, and the frame
+    ops (the frame's code does what the executor does with them; a Merge is handled on its own)."""
     definition = op.op_def
-    return definition.pass_through or definition.control_flow in PASSES_ON or op.type == "LoopCond"
+    return definition.pass_through or definition.control_flow in PASSES_ON
 
 
 class FrameStep:
@@ -285,9 +286,7 @@ class _Frame:
                 self.switches.append(i)
         if len(preds) != 1 or not self.merges:
             return False
-        (self.pred,) = preds
-        if g.steps[self.pred].op.type != "LoopCond":
-            return False
+        (self.pred,) = preds  # the LoopCond's input, as the executor passes LoopCond on
         # What an iteration computes before its predicate: the predicate's ancestors in the frame.
         special = enters | {m for m, _, _ in self.merges}
         before = set()

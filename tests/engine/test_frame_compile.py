@@ -1,6 +1,6 @@
 """Plain while frames compiled to one step each (engine/runtime/frame_compile.py): which loops compile,
 and that a compiled loop gives bit for bit what the dataflow executor gives interpreting it op by op
-(`interpreted` turns compilation off), errors and side effects included."""
+(`interpreted`: the plan pass `frame_compilation` off), errors and side effects included."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ import numpy as np
 import pytest
 
 import engine as tf
-from engine.runtime import frame_compile
+from engine.runtime import passes
 
 
 @pytest.fixture
 def interpreted(monkeypatch):
-    """Runs `fn()` with frame compilation off."""
+    """Runs `fn()` with frame compilation off (the plan pass `frame_compilation`)."""
 
     def run(fn):
         with monkeypatch.context() as m:
-            m.setattr(frame_compile, "compile_frames", lambda steps, args_of: steps)
+            m.setenv(passes.ENV, f"all,-{passes.FRAME_COMPILATION}")
             return fn()
 
     return run
