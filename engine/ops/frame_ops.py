@@ -13,7 +13,8 @@ reads the op's `control_flow` flag --
 * ``Exit(data)``: `data` out of the frame, to its parent.
 
 The kernels only pass the data on (the executor calls them with the live value); LoopCond is an
-identity on the loop predicate that marks it for TF's executor.  Gradients of Switch and Merge dispatch
+identity on the loop predicate that marks it for TF's executor (flag `pass_through`: plans pass the
+predicate on).  Gradients of Switch and Merge dispatch
 on the cond/while context their op was built in (control_flow_grad.py).
 """
 
@@ -92,7 +93,7 @@ registry.register_op("Merge", infer=_infer_merge, kernel=_merge_value, control_f
 registry.register_op("Exit", infer=_infer_base_pass_on, kernel=_pass_on, control_flow="exit")
 registry.register_op("NextIteration", infer=_infer_base_pass_on, kernel=_pass_on,
                      control_flow="next_iteration")
-registry.register_op("LoopCond", infer=_infer_loop_cond, kernel=_pass_on)
+registry.register_op("LoopCond", infer=_infer_loop_cond, kernel=_pass_on, pass_through=True)
 registry.register_not_differentiable("LoopCond")
 
 

@@ -141,11 +141,14 @@ class WhileContext(FlowContext):
         op._add_control_inputs(pulled)
 
     def _fix_control_inputs(self, enter):
-        """An Enter keeps the control dependencies active around the loop (built with none)."""
+        """An Enter keeps the control dependencies active around the loop (built with none), those of ops
+        outside any loop: as TF's `_FixControlInputsAndContext`, not one inside this loop (an
+        invariant read in a `control_dependencies` block of the loop's condition or body)."""
         enter.op._set_control_flow_context(self)
         if self.outer_context is None:
             deps = self.graph._control_dependencies_for_inputs([enter.op.inputs[0].op])
-            enter.op._add_control_inputs([d for d in deps if d is not enter.op])
+            deps = [d for d in deps if d is not enter.op and _output_context(d) is None]
+            enter.op._add_control_inputs(deps)
 
     def exit_result(self, result):
         """The tensors `result` (Exits of this loop) belong to the context around it."""
@@ -335,6 +338,14 @@ class WhileContext(FlowContext):
         if return_same_structure:
             return packed
         return packed[0] if len(exits) == 1 else packed
+
+
+def _output_context(op):
+    """The control-flow context `op`'s outputs belong to (an Exit's: the one around its loop)."""
+    context = op._get_control_flow_context()
+    if op.op_def.control_flow == "exit" and context is not None:
+        return context.outer_context
+    return context
 
 
 def _while_context_of(op):

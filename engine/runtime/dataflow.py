@@ -29,6 +29,7 @@ import collections
 import numpy as np
 
 from engine.framework import errors
+from engine.runtime import frame_compile
 from engine.runtime.state import VariableCell, read, to_output
 
 _DEAD = object()
@@ -72,18 +73,26 @@ class Compiled:
         "bound",
         "fed_refs",
         "initial",
+        "frame_steps",  # the loops compiled to one step each (frame_compile.py)
     )
 
     @property
+    def frames(self):
+        """The names of the frames compiled to one step each."""
+        return tuple(s.name for s in self.frame_steps)
+
+    @property
     def code(self):
-        raise AttributeError("a dataflow plan has no generated code (it holds control-flow ops)")
+        """The generated source of the compiled frames ("" when every op is interpreted)."""
+        return "".join(s.code for s in self.frame_steps)
 
     def failing_op(self, exc):
         return getattr(exc, "_engine_failing_op", None)
 
 
-def compile_program(program):
-    """The Program (lowered with no passes) as a `Compiled` dataflow plan."""
+def compile_program(program, compile_frames=True):
+    """The Program (lowered with no passes) as a `Compiled` dataflow plan; `compile_frames` makes each
+    plain while loop one step (frame_compile.py), else every op of every iteration is interpreted."""
     c = Compiled()
     c.bound = dict(program.bound)
     c.fed_refs = list(program.fed_refs)
@@ -95,19 +104,33 @@ def compile_program(program):
     kept, alias = _elide(program.steps, c.bound)
     c.results = [None if name is None else _resolve(alias, name) for name in c.results]
     returned = set(c.results)
+    if compile_frames:
+        kept = frame_compile.compile_frames(kept, lambda s: [_resolve(alias, name) for _, name, _ in s.args])
+    c.frame_steps = tuple(s for s in kept if isinstance(s, frame_compile.FrameStep))
+    control_inputs = {}  # step -> the ops it waits for
     for i, s in enumerate(kept):
         st = _Step()
         st.index = i
-        st.op = s.op
-        st.kind = s.op.op_def.control_flow
         st.outs = s.outs
         st.args = [_resolve(alias, name) for _, name, _ in s.args]
-        if s.kernel is None:  # a variable read: one ref argument
-            st.kernel = read
-            st.refs = [False]
-        else:
+        if isinstance(s, frame_compile.FrameStep):  # a whole loop, run as one kernel of the root frame
+            st.op = None
+            st.kind = ""
             st.kernel = s.kernel
-            st.refs = [is_ref for _, _, is_ref in s.args]
+            st.refs = [False] * len(st.args)
+            step_of_op.update(dict.fromkeys(s.members, i))
+            control_inputs[st] = s.control_inputs
+        else:
+            st.op = s.op
+            st.kind = s.op.op_def.control_flow
+            step_of_op[s.op] = i
+            control_inputs[st] = s.op.control_inputs
+            if s.kernel is None:  # a variable read: one ref argument
+                st.kernel = read
+                st.refs = [False]
+            else:
+                st.kernel = s.kernel
+                st.refs = [is_ref for _, _, is_ref in s.args]
         st.reads_refs = any(st.refs) and st.kind != "merge"  # a Merge's arguments are (value, index)
         st.returned = any(name in returned for name in s.outs)
         st.frame = s.op._get_attr_or("frame_name", "") if st.kind == "enter" else ""
@@ -115,7 +138,6 @@ def compile_program(program):
         st.dead_outs = (_DEAD,) * max(len(s.outs), 1)
         for j, name in enumerate(s.outs):
             producer[name] = (i, j)
-        step_of_op[s.op] = i
         steps.append(st)
     consumers = collections.defaultdict(list)  # (step, output) -> [(step, arg position)]
     control_consumers = collections.defaultdict(list)  # step -> [steps it is a control input of]
@@ -128,7 +150,7 @@ def compile_program(program):
                 consumers[src].append((st, pos))
                 waits += 1
                 data_waits.append(pos)
-        controls = [step_of_op[c] for c in st.op.control_inputs if c in step_of_op]
+        controls = [step_of_op[c] for c in control_inputs[st] if c in step_of_op]
         for c_index in controls:
             control_consumers[c_index].append(st)
         st.n_wait = waits + len(controls)
@@ -226,8 +248,8 @@ class _Run:
                     else:
                         values = st.kernel(*args)
                 except Exception as e:
-                    try:
-                        e._engine_failing_op = st.op
+                    try:  # a compiled frame's step names the op of its failing line itself
+                        e._engine_failing_op = st.op if st.op is not None else frame_compile.failing_op(e)
                     except AttributeError:
                         pass
                     raise

@@ -20,9 +20,10 @@ SHAPE_SPECIALISATION = "shape_specialisation"  # shape_specialisation.py: Shape/
 BOUND_KERNELS = "bound_kernels"  # binding.py
 BUFFER_FORWARDING = "buffer_forwarding"  # forwarding.py
 LAST_USE_FREES = "last_use_frees"  # frees.py
+FRAME_COMPILATION = "frame_compilation"  # frame_compile.py: a plain while loop as one generated function
 
 ALL = frozenset((DEPENDENCY_OPTIMIZER, KERNEL_ELISION, CONSTANT_FOLDING, SHAPE_SPECIALISATION, BOUND_KERNELS,
-                 BUFFER_FORWARDING, LAST_USE_FREES))
+                 BUFFER_FORWARDING, LAST_USE_FREES, FRAME_COMPILATION))
 ENV = "ENGINE_PLAN_PASSES"
 
 

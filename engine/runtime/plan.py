@@ -109,7 +109,8 @@ class Planner:
 
     def _build_dataflow(self, targets, feeds, single, fed):
         """A plan with control flow: every control edge kept (a constant in a cond branch is dead with its
-        branch through its control edge to the branch's pivot), no passes, the dataflow executor."""
+        branch through its control edge to the branch's pivot), no passes but frame compilation, the
+        dataflow executor."""
         order = prune(targets, fed, False)
         plan = Plan()
         plan._planner = self
@@ -120,6 +121,6 @@ class Planner:
         plan.fold_shapes = False
         program = lowering.lower(self.runtime, order, targets, fed, single, frozenset(), None, False)
         plan.executor = "dataflow"
-        plan.compiled = EXECUTORS[plan.executor].compile_program(program)
+        plan.compiled = dataflow.compile_program(program, passes.FRAME_COMPILATION in self.enabled)
         plan.fn = plan.compiled.fn
         return plan

@@ -1,8 +1,8 @@
 """The plan passes (engine/runtime/) change how a plan computes, never what: the suite's kinds of graphs
 (the lecture's snippets, MLP training with Adam, a small CNN, reductions, reshapes, variables and
-assigns) run in a session with every pass off (ENGINE_PLAN_PASSES=none: every needed op one kernel
-call, every control edge followed) and in one with every pass on, on the same graph, and every fetched
-value must be the same bit for bit, dtype included, over several training steps."""
+assigns, an LSTM's loops) run in a session with every pass off (ENGINE_PLAN_PASSES=none: every needed
+op one kernel call, every control edge followed) and in one with every pass on, on the same graph, and
+every fetched value must be the same bit for bit, dtype included, over several training steps."""
 
 from __future__ import annotations
 
@@ -155,6 +155,19 @@ def variables_and_assigns():
         (update, None), (update, None),
         ([u, grad, counter], None),
     ]
+
+
+@case
+def lstm_adam():
+    """A dynamic_rnn trained with Adam: two while loops (frame_compilation off and on) and root ops."""
+    rng = np.random.RandomState(3)
+    x = tf.placeholder(tf.float32, [3, 4, 2])
+    outputs, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(5), x, dtype=tf.float32)
+    loss = tf.reduce_sum(tf.square(outputs[:, -1] - 0.5))
+    train_op = tf.train.AdamOptimizer(0.05).minimize(loss)
+    feed = {x: rng.uniform(-1, 1, (3, 4, 2)).astype(np.float32)}
+    return [(tf.global_variables_initializer(), None)] + [([train_op, loss, state], feed)] * 3 + [
+        (tf.trainable_variables(), None)]
 
 
 def _leaves(value):

@@ -4,6 +4,7 @@ wrappers and gradients."""
 from __future__ import annotations
 
 import builtins
+import itertools
 import numbers
 
 import numpy as np
@@ -298,7 +299,8 @@ def _compile_split(op, runtime):
                 f"Number of ways to split should evenly divide the split dimension, but got split_dim "
                 f"{axis} (size = {n}) and num_split {num}",
             )
-        return np.split(x, num, axis=axis)
+        step = n // num
+        return _cut(x, range(0, n + 1, step) if step else [0] * (num + 1), axis)
 
     return kernel
 
@@ -340,7 +342,15 @@ def _splitv_kernel(x, sizes, axis):
             f"specified, or be less than the size of the input along split_dim if not fully specified.  "
             f"Got: {sum(sizes)}",
         )
-    return np.split(x, np.cumsum(sizes)[:-1], axis=axis)
+    return _cut(x, [0, *itertools.accumulate(sizes)], axis)
+
+
+def _cut(x, bounds, axis):
+    """`x` cut along `axis` between consecutive `bounds`: the views `np.split` gives, without its
+    per-call work (an LSTM step splits its gates twice per time step)."""
+    x = np.asarray(x)
+    lead = (slice(None),) * (axis % x.ndim)
+    return [x[(*lead, slice(a, b))] for a, b in itertools.pairwise(bounds)]
 
 
 registry.register_op("SplitV", infer=_infer_splitv, kernel=_splitv_kernel,

@@ -1,0 +1,143 @@
+"""Plain while frames compiled to one step each (engine/runtime/frame_compile.py): which loops compile,
+and that a compiled loop gives bit for bit what the dataflow executor gives interpreting it op by op
+(`interpreted`: the plan pass `frame_compilation` off), errors and side effects included."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import engine as tf
+from engine.runtime import passes
+
+
+@pytest.fixture
+def interpreted(monkeypatch):
+    """Runs `fn()` with frame compilation off (the plan pass `frame_compilation`)."""
+
+    def run(fn):
+        with monkeypatch.context() as m:
+            m.setenv(passes.ENV, f"all,-{passes.FRAME_COMPILATION}")
+            return fn()
+
+    return run
+
+
+def _frames(sess):
+    """The compiled frames of the session's dataflow plans."""
+    return sorted(f for entry in sess._plans.values() if entry.plan.executor == "dataflow"
+                  for f in entry.plan.compiled.frames)
+
+
+def _lstm_training(steps=3):
+    """A dynamic_rnn LSTM trained with Adam: the forward loop, its gradient loop with the stacks between
+    them, TensorArrays in both; the losses, final weights and compiled frames."""
+    rng = np.random.RandomState(0)
+    x_value = rng.uniform(-1, 1, (4, 6, 5)).astype(np.float32)
+    y_value = rng.randint(0, 3, 4).astype(np.int32)
+    g = tf.Graph()
+    with g.as_default():
+        tf.set_random_seed(1)
+        x = tf.placeholder(tf.float32, [4, 6, 5])
+        y = tf.placeholder(tf.int32, [4])
+        outputs, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(7), x, dtype=tf.float32)
+        logits = tf.layers.dense(outputs[:, -1], 3)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+        train = tf.train.AdamOptimizer(0.01).minimize(loss)
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            losses = [s.run([train, loss], {x: x_value, y: y_value})[1] for _ in range(steps)]
+            weights = s.run(tf.trainable_variables())
+            return losses, weights, _frames(s)
+
+
+def test_lstm_training_compiles_both_loops_and_matches_the_interpreter(interpreted):
+    losses, weights, frames = _lstm_training()
+    assert frames == ["gradients/rnn/while/while_context", "rnn/while/while_context"]
+    losses_i, weights_i, frames_i = interpreted(_lstm_training)
+    assert frames_i == []
+    assert [v.tobytes() for v in losses] == [v.tobytes() for v in losses_i]
+    assert all(np.array_equal(a, b) for a, b in zip(weights, weights_i, strict=True))
+    assert losses[-1] < losses[0]
+
+
+def _counting_loop(n_value):
+    """A loop whose condition and body each bump a counter: the condition runs once more than the body,
+    as in TF (the last test is false)."""
+    g = tf.Graph()
+    with g.as_default():
+        n = tf.placeholder(tf.int32, [])
+        tests = tf.Variable(0, name="tests")
+        bodies = tf.Variable(0, name="bodies")
+
+        def cond(i, acc):
+            with tf.control_dependencies([tf.assign_add(tests, 1)]):
+                return i < n
+
+        def body(i, acc):
+            with tf.control_dependencies([tf.assign_add(bodies, 1)]):
+                return i + 1, acc * 2.0
+
+        out = tf.while_loop(cond, body, [tf.constant(0), tf.constant(1.0)])
+        with tf.Session() as s:
+            s.run(tf.global_variables_initializer())
+            got = s.run(list(out), {n: n_value})
+            return [np.asarray(v).tolist() for v in got], s.run([tests, bodies]), _frames(s)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5])
+def test_side_effects_in_condition_and_body_run_as_interpreted(interpreted, n):
+    got, counts, frames = _counting_loop(n)
+    assert frames == ["while/while_context"]
+    assert got == [n, 2.0**n]
+    assert counts == [n + 1, n]
+    assert interpreted(lambda: _counting_loop(n))[:2] == (got, counts)
+
+
+def _loops_with_dead_tensors(p_value):
+    g = tf.Graph()
+    with g.as_default():
+        p = tf.placeholder(tf.bool, [])
+        in_cond = tf.cond(p, lambda: tf.while_loop(lambda i: i < 4, lambda i: i + 1, [0]),
+                          lambda: tf.constant(-1))
+        _, cond_in_loop = tf.while_loop(
+            lambda i, s: i < 5,
+            lambda i, s: (i + 1, tf.cond(tf.equal(i % 2, 0), lambda: s + i, lambda: s - 1)), [0, 0])
+
+        def outer(i, total):
+            _, inner = tf.while_loop(lambda j, s: j < i, lambda j, s: (j + 1, s + j), [0, 0])
+            return i + 1, total + inner
+
+        _, nested = tf.while_loop(lambda i, t: i < 4, outer, [0, 0])
+        _, plain = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s + 10), [0, 0])
+        with tf.Session() as s:
+            got = s.run([in_cond, cond_in_loop, nested, plain], {p: p_value})
+            return [int(v) for v in got], _frames(s)
+
+
+@pytest.mark.parametrize("p", [True, False])
+def test_loops_needing_dead_tensors_stay_with_the_interpreter(interpreted, p):
+    got, frames = _loops_with_dead_tensors(p)
+    # A loop in a cond branch (dead when untaken), a cond in a body, loops in a loop: interpreted.
+    assert frames == ["while_2/while_context"]
+    assert got == [4 if p else -1, 0 - 1 + 2 - 1 + 4, 0 + 0 + 1 + 3, 30]
+    assert interpreted(lambda: _loops_with_dead_tensors(p))[0] == got
+
+
+def _failing_loop():
+    g = tf.Graph()
+    with g.as_default():
+        table = tf.constant([1.0, 2.0, 3.0])
+        out = tf.while_loop(lambda i, s: i < 5, lambda i, s: (i + 1, s + tf.gather(table, i, name="pick")),
+                            [tf.constant(0), tf.constant(0.0)])
+        with tf.Session() as s:
+            with pytest.raises(tf.errors.InvalidArgumentError) as info:
+                s.run(out)
+            return str(info.value), _frames(s)
+
+
+def test_an_error_in_a_compiled_loop_names_its_op_as_interpreted(interpreted):
+    message, frames = _failing_loop()
+    assert frames == ["while/while_context"]
+    assert "while/pick" in message
+    assert interpreted(_failing_loop)[0] == message
