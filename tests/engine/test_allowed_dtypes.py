@@ -587,6 +587,13 @@ _TF_INPUT_NAMES.update({
     "RaggedTensorToTensor": "shape values default_value row_partition_tensors",
     "UnicodeEncode": "input_values input_splits",
 })
+# The tridiagonal solvers and the batch/space reshuffles (tf.linalg, tf.manip).
+_TF_INPUT_NAMES.update({
+    "TridiagonalMatMul": "superdiag maindiag subdiag rhs",
+    "TridiagonalSolve": "diagonals rhs",
+    "BatchToSpaceND": "input block_shape crops",
+    "SpaceToBatchND": "input block_shape paddings",
+})
 
 
 def test_declared_input_names_are_tfs():
