@@ -135,6 +135,7 @@ from engine.ops.array_ops import (
     rank,
     reshape,
     saturate_cast,
+    shape_n,
     size,
     slice,  # noqa: A004 - TF's public name
     split,
@@ -157,7 +158,6 @@ from engine.ops.array_ops import (
     zeros,
     zeros_like,
 )
-from engine.ops.array_ops import shape_n
 from engine.ops.array_ops import shape_v1 as shape
 from engine.ops.band_ops import matrix_band_part, matrix_diag, matrix_diag_part, matrix_set_diag, trace
 from engine.ops.check_ops import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from engine.framework import dtypes, ops, tensor_util
+from engine.framework import dtypes, ops
 from engine.ops import array_ops, constant_op, conv_ops, fused_batch_norm_ops, math_ops, nn_ops
 
 
@@ -410,28 +410,33 @@ def conv1d_transpose(
     dilations=None,
     name=None,
 ):
-    """``tf.nn.conv1d_transpose``: conv2d_transpose over a height-1 axis added at 1 (NWC)."""
-    if data_format not in ("NWC", None):
-        raise ValueError(
-            f'data_format must be "NWC" (the engine\'s kernels are NHWC only), got {data_format!r}'
-        )
+    """``tf.nn.conv1d_transpose``: a Conv2DBackpropInput over a unit axis added before the width (NWC), or
+    before it as NCHW's height (NCW: it builds and, as TF on CPU, refuses to run), squeezed out again."""
+    if data_format in (None, "NWC"):
+        layout, spatial_start = "NHWC", 1
+    elif data_format == "NCW":
+        layout, spatial_start = "NCHW", 2
+    else:
+        raise ValueError(f"`data_format` must be 'NWC' or 'NCW'. Received: data_format={data_format}")
+
+    def attr(value, attr_name):  # TF's [1] + _get_sequence(value, 1, channel_index, name)
+        width = 1 if value is None else _one_spatial(value, attr_name)
+        return [1, 1, width, 1] if layout == "NHWC" else [1, 1, 1, width]
+
     with ops.name_scope(name, "conv1d_transpose", [input, filters, output_shape]) as scope:
-        x = array_ops.expand_dims(input, 1)
+        x = array_ops.expand_dims(input, spatial_start)
         f = array_ops.expand_dims(filters, 0)
-        output_shape = ops.convert_to_tensor(output_shape, name="output_shape")
-        static = tensor_util.constant_value_as_shape(output_shape)
-        output_shape = array_ops.concat([output_shape[:1], [1], output_shape[1:]], 0)
-        dilation = 1 if dilations is None else _one_spatial(dilations, "dilations")
+        if not isinstance(output_shape, ops.Tensor):
+            output_shape = list(output_shape)
+        output_shape = array_ops.concat([output_shape[:spatial_start], [1], output_shape[spatial_start:]], 0)
         result = conv_ops.conv2d_backprop_input(
             output_shape,
             f,
             x,
-            strides=[1, 1, _one_spatial(strides, "strides"), 1],
+            strides=attr(strides, "stride"),
             padding=padding,
-            dilations=[1, 1, dilation, 1],
+            dilations=attr(dilations, "dilations"),
+            data_format=layout,
             name=scope,
         )
-        result = array_ops.squeeze(result, [1])
-        if static.ndims == 3:  # TF's shape inference sees through the concat above; this keeps its result
-            result.set_shape(static)
-        return result
+        return array_ops.squeeze(result, spatial_start)

@@ -1,6 +1,6 @@
-"""Shape ops: Shape, ShapeN, Size, Rank, Reshape, Squeeze, ExpandDims, Transpose (with InvertPermutation, which
-its run-time gradient builds), BroadcastTo and BroadcastGradientArgs: kernels, shape rules, wrappers and
-gradients."""
+"""Shape ops: Shape, ShapeN, Size, Rank, Reshape, Squeeze, ExpandDims, Transpose (with InvertPermutation,
+which its run-time gradient builds), BroadcastTo and BroadcastGradientArgs: kernels, shape rules, wrappers
+and gradients."""
 
 from __future__ import annotations
 
