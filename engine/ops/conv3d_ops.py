@@ -355,6 +355,12 @@ def conv3d(
     """``tf.nn.conv3d``: NDHWC (or NCDHW) input, (depth, height, width, in, out) filter.  As TF on CPU, an
     NCDHW convolution builds (with its shape) but raises TF's InvalidArgumentError when it runs."""
     filter = filters if filter is None else filter  # noqa: A001
+    for attr, value in (("strides", strides), ("dilations", dilations)):  # TF's v1 conv3d: the op's attrs
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"Expected list for '{attr}' argument to 'conv3d' Op, not {value}.")
+        if len(value) < 5:
+            raise ValueError(f"Attr '{attr}' of 'Conv3D' Op passed list of length {len(value)} less than "
+                             "minimum 5.")
     with ops.name_scope(name, "Conv3D", [input, filter]) as scope:
         x = ops.convert_to_tensor(input, name="input")
         f = ops.convert_to_tensor(filter, name="filter")

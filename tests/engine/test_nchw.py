@@ -79,3 +79,17 @@ def test_layers_refuse_a_data_format_that_is_not_a_channels_position():
         tf.layers.Conv2D(2, 3, data_format="NCHW")
     with pytest.raises(ValueError, match='must be one of "channels_first", "channels_last"'):
         tf.layers.Conv3DTranspose(2, 3, data_format="NCDHW")
+
+
+def test_conv3d_takes_its_attrs_as_lists_as_tfs_v1_op():
+    """tf.nn.conv3d passes strides and dilations to the op as they are (the other 3-D wrappers take an int
+    or 3 values, as TF's _get_sequence): TF's errors for an int and for a short list."""
+    x, f = tf.ones([1, 2, 4, 4, 4]), tf.ones([2, 2, 2, 2, 3])
+    with pytest.raises(TypeError, match=r"^Expected list for 'strides' argument to 'conv3d' Op, not 1\.$"):
+        tf.nn.conv3d(x, f, 1, "SAME", data_format="NCDHW")
+    with pytest.raises(ValueError, match=r"^Attr 'strides' of 'Conv3D' Op passed list of length 3 less than "
+                                         r"minimum 5\.$"):
+        tf.nn.conv3d(x, f, [1, 1, 1], "SAME")
+    with pytest.raises(TypeError, match="Expected list for 'dilations'"):
+        tf.nn.conv3d(x, f, [1] * 5, "SAME", dilations=2)
+    assert tf.nn.conv3d(x, f, (1, 1, 1, 2, 1), "SAME", data_format="NCDHW").shape.as_list() == [1, 3, 4, 2, 4]
