@@ -57,6 +57,7 @@ registry.register_op(
         lambda *xs, _t=op._attrs["out_type"].as_numpy_dtype: tuple(np.array(np.shape(x), _t) for x in xs)
     ),
     attrs={"out_type": dtypes.int32},
+    shape_only=True,
 )
 
 
