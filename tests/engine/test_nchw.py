@@ -5,7 +5,6 @@ then raise TF's CPU errors when they run, bias_add, fused_batch_norm, batch_norm
 
 import importlib.util
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -21,14 +20,6 @@ THEIRS = json.loads((FIXTURES / "nchw_tf.json").read_text())
 # tf.layers.batch_normalization builds TF's non-fused ops where TF runs FusedBatchNormV3 for 4-D inputs
 # (docs/engine.md, "Differences"): same values and shapes, other op names.
 COMPOSITE_HERE = {"layers_batch_norm"}
-# Gradient ops built differently elsewhere in the engine (docs/engine.md, "Deviations"), left out of the
-# node-for-node comparison; the other ops are TF's. TF's Transpose gradient inverts the permutation with an
-# InvertPermutation op, the engine's with a Const when the permutation is one.
-OTHER_GRADIENT_OPS = re.compile(r".*_grad/(InvertPermutation|transpose/perm)$")
-
-
-def _comparable(rows):
-    return [list(row) for row in rows if not OTHER_GRADIENT_OPS.match(row[0])]
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +30,8 @@ def ours():
 @pytest.mark.parametrize("case", sorted(THEIRS))
 def test_ops_and_static_shapes_are_tfs(ours, case):
     if case not in COMPOSITE_HERE:
-        assert _comparable(ours[case]["ops"]) == _comparable(THEIRS[case]["ops"])
-        assert _comparable(ours[case]["op_shapes"]) == _comparable(THEIRS[case]["op_shapes"])
+        assert [list(o) for o in ours[case]["ops"]] == THEIRS[case]["ops"]
+        assert [list(o) for o in ours[case]["op_shapes"]] == THEIRS[case]["op_shapes"]
     assert ours[case]["shapes"] == THEIRS[case]["shapes"]
 
 
