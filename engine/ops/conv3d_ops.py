@@ -1,9 +1,9 @@
 """3-D convolution and pooling: Conv3D, MaxPool3D, AvgPool3D and the backprop ops their gradients build
 (Conv3DBackpropInputV2, Conv3DBackpropFilterV2, MaxPool3DGrad, MaxPool3DGradGrad, AvgPool3DGrad), each
 differentiable as TF's nn_grad.py has them: kernels, shape rules, registrations, wrappers and gradients.
-The kernels are NDHWC, as TF's on CPU: NCDHW ops build with their shapes and raise TF's CPU error when
-they run (conv_ops' `_CPU_REFUSES_NCHW`). The kernels are conv_ops' 2-D ones written for any number of
-spatial axes (strided windows)."""
+The kernels, conv_ops' 2-D ones written for any number of spatial axes (strided windows), are NDHWC as
+TF's on CPU: NCDHW ops build with their shapes and raise TF's CPU error when they run (conv_ops'
+`_CPU_REFUSES_NCHW`)."""
 
 from __future__ import annotations
 
