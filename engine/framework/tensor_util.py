@@ -270,8 +270,8 @@ def constant_value(tensor):
     op = tensor.op
     if op.type == "Const":
         return op.get_attr("value")
-    if op.type in ("Shape", "ShapeN"):  # ShapeN's output i is the shape of its input i
-        shape = op.inputs[tensor.value_index].shape
+    if op.type == "Shape":
+        shape = op.inputs[0].shape
         if shape.is_fully_defined():
             return np.array(shape.as_list(), dtype=tensor.dtype.as_numpy_dtype)
         return None
@@ -339,7 +339,7 @@ def constant_value_as_shape(tensor):
     if value is not None:
         return _ts.TensorShape([None if d == -1 else int(d) for d in value.reshape(-1)])
     op = tensor.op
-    if op.type in ("Shape", "ShapeN"):
+    if op.type in ("Shape", "ShapeN"):  # ShapeN's output i is input i's shape (as TF's C++ shape inference)
         return op.inputs[tensor.value_index].shape
     if op.type == "Pack":
         dims = []
