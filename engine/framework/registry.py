@@ -39,8 +39,8 @@ too, so that it names no op type:
 * ``pass_through`` — the output is input 0 unchanged (Identity, StopGradient): a plan passes the value on.
 * ``control_only`` — nothing to compute, only control edges to order (NoOp): a plan leaves it out.
 * ``must_feed`` — the kernel only raises "must feed a value" (Placeholder): never folded, never weak.
-* ``shape_only`` — the output depends only on input 0's shape (Shape, Size, Rank): folded when the
-  shape is known.
+* ``shape_only`` — the outputs depend only on the inputs' shapes (Shape, ShapeN, Size, Rank): folded when
+  the shapes are known.
 * ``reshape`` — the output is input 0's values in the shape its kernel computes (Reshape): a plan passes
   input 0 on when its shape already is that one.
 * ``reshapes_variable`` — may give the variable of input 0 another shape than it declares (Assign with

@@ -270,8 +270,8 @@ def constant_value(tensor):
     op = tensor.op
     if op.type == "Const":
         return op.get_attr("value")
-    if op.type in ("Shape", "ShapeN"):  # ShapeN's output i is the shape of its input i
-        shape = op.inputs[tensor.value_index].shape
+    if op.type == "Shape":
+        shape = op.inputs[0].shape
         if shape.is_fully_defined():
             return np.array(shape.as_list(), dtype=tensor.dtype.as_numpy_dtype)
         return None
@@ -339,7 +339,7 @@ def constant_value_as_shape(tensor):
     if value is not None:
         return _ts.TensorShape([None if d == -1 else int(d) for d in value.reshape(-1)])
     op = tensor.op
-    if op.type in ("Shape", "ShapeN"):
+    if op.type in ("Shape", "ShapeN"):  # ShapeN's output i is input i's shape (as TF's C++ shape inference)
         return op.inputs[tensor.value_index].shape
     if op.type == "Pack":
         dims = []
@@ -352,8 +352,31 @@ def constant_value_as_shape(tensor):
         for t in op.inputs[:-1]:
             result = result.concatenate(constant_value_as_shape(t))
         return result
+    if op.type == "StridedSlice":
+        sliced = _sliced_shape(op)
+        if sliced is not None:
+            return sliced
     n = tensor.shape[0].value if tensor.shape.ndims == 1 else None
     return _ts.unknown_shape(n)
+
+
+def _sliced_shape(op):
+    """TF's StridedSlice case: a plain slice `[begin:end:stride]` (constant bounds, no ellipsis, new or
+    shrunk axis) of a shape tensor is that slice of its static shape; None for other slices."""
+    begin, end, strides = (constant_value(t) for t in op.inputs[1:])
+    if begin is None or end is None or strides is None:
+        return None
+    if any(op.get_attr(m) for m in ("ellipsis_mask", "new_axis_mask", "shrink_axis_mask")):
+        return None
+    begin_mask, end_mask = op.get_attr("begin_mask"), op.get_attr("end_mask")
+    if begin_mask not in (0, 1) or end_mask not in (0, 1):
+        return None
+    prev = constant_value_as_shape(op.inputs[0])
+    if prev.ndims is None:
+        return _ts.unknown_shape()
+    start = None if begin_mask else int(np.asarray(begin).reshape(-1)[0])
+    stop = None if end_mask else int(np.asarray(end).reshape(-1)[0])
+    return _ts.TensorShape(prev.dims[start:stop:int(np.asarray(strides).reshape(-1)[0])])
 
 
 def is_tensor(x):

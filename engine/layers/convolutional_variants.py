@@ -45,25 +45,28 @@ class _Transposed:
         self._build_bias()
         self.built = True
 
-    def _output_dims(self, inputs, first):
-        """The output's dims in the layer's layout: the batch sliced from the input's Shape, the filters,
-        and the transposed lengths, from the input's static lengths where Conv2DTranspose knows them
-        (Python ints), else from its Shape (as Conv3DTranspose always does)."""
-        dynamic = array_ops.shape_v1(inputs)
-        batch = dynamic[0]
-        static = inputs.shape.as_list()
-        axes = range(2, self.rank + 2) if first else range(1, self.rank + 1)
-        sizes = [static[a] if self.rank == 2 and static[a] is not None else dynamic[a] for a in axes]
-        lengths = [
-            _deconv_length(size, k, self.padding, s, d)
-            for size, k, s, d in zip(sizes, self.kernel_size, self.strides, self.dilation_rate, strict=True)
-        ]
+    def _lengths(self, sizes):
+        """The transposed lengths of the spatial `sizes` (ints, tensors or None)."""
+        geometry = zip(sizes, self.kernel_size, self.strides, self.dilation_rate, strict=True)
+        return [_deconv_length(size, k, self.padding, s, d) for size, k, s, d in geometry]
+
+    def _in_layout(self, first, batch, lengths):  # the output's dims in the layer's layout
         return [batch, self.filters, *lengths] if first else [batch, *lengths, self.filters]
 
     def call(self, inputs):
         inputs = ops.convert_to_tensor(inputs)
         first = self.data_format == "channels_first"
-        output_shape = array_ops.stack(self._output_dims(inputs, first))
+        static = inputs.shape.as_list()
+        axes = range(2, self.rank + 2) if first else range(1, self.rank + 1)
+        # The output's dims: the batch sliced from the input's Shape, the filters, and the lengths from the
+        # input's static ones where Conv2DTranspose knows them, else from its Shape (as Conv3DTranspose
+        # always does).
+        dynamic = array_ops.shape_v1(inputs)
+        batch = dynamic[0]
+        lengths = self._lengths(
+            [static[a] if self.rank == 2 and static[a] is not None else dynamic[a] for a in axes]
+        )
+        output_shape = array_ops.stack(self._in_layout(first, batch, lengths))
         padding = self.padding.upper()
         if self.rank == 3:
             outputs = conv3d_ops.conv3d_transpose(
@@ -92,12 +95,8 @@ class _Transposed:
             )
             if first:
                 outputs = array_ops.transpose(outputs, (0, 3, 1, 2))
-        static = inputs.shape.as_list()
-        axes = range(2, self.rank + 2) if first else range(1, self.rank + 1)
-        geometry = zip(axes, self.kernel_size, self.strides, self.dilation_rate, strict=True)
-        spatial = [_deconv_length(static[a], k, self.padding, s, d) for a, k, s, d in geometry]
-        channels_last = [static[0], *spatial, self.filters]
-        outputs.set_shape([static[0], self.filters, *spatial] if first else channels_last)
+        spatial = self._lengths([static[a] for a in axes])
+        outputs.set_shape(self._in_layout(first, static[0], spatial))
         return self._finish(outputs)
 
 

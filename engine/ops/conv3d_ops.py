@@ -1,9 +1,9 @@
 """3-D convolution and pooling: Conv3D, MaxPool3D, AvgPool3D and the backprop ops their gradients build
 (Conv3DBackpropInputV2, Conv3DBackpropFilterV2, MaxPool3DGrad, MaxPool3DGradGrad, AvgPool3DGrad), each
 differentiable as TF's nn_grad.py has them: kernels, shape rules, registrations, wrappers and gradients.
-The kernels are NDHWC, as TF's on CPU: NCDHW ops build with their shapes and raise TF's CPU error when
-they run (conv_ops' `_CPU_REFUSES_NCHW`). The kernels are conv_ops' 2-D ones written for any number of
-spatial axes (strided windows)."""
+The kernels, conv_ops' 2-D ones written for any number of spatial axes (strided windows), are NDHWC as
+TF's on CPU: NCDHW ops build with their shapes and raise TF's CPU error when they run (conv_ops'
+`_CPU_REFUSES_NCHW`)."""
 
 from __future__ import annotations
 
@@ -355,6 +355,12 @@ def conv3d(
     """``tf.nn.conv3d``: NDHWC (or NCDHW) input, (depth, height, width, in, out) filter.  As TF on CPU, an
     NCDHW convolution builds (with its shape) but raises TF's InvalidArgumentError when it runs."""
     filter = filters if filter is None else filter  # noqa: A001
+    for attr, value in (("strides", strides), ("dilations", dilations)):  # TF's v1 conv3d: the op's attrs
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"Expected list for '{attr}' argument to 'conv3d' Op, not {value}.")
+        if len(value) < 5:
+            raise ValueError(f"Attr '{attr}' of 'Conv3D' Op passed list of length {len(value)} less than "
+                             "minimum 5.")
     with ops.name_scope(name, "Conv3D", [input, filter]) as scope:
         x = ops.convert_to_tensor(input, name="input")
         f = ops.convert_to_tensor(filter, name="filter")

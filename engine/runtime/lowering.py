@@ -111,9 +111,9 @@ def lower(runtime, order, targets, fed, single, enabled, fed_shapes=None, trust_
         folded = constant_folding.fold(runtime, op, known) if folding else None
         if shape_pass:
             if folded is None and definition.shape_only:
-                in_shape = oracle.shape(inputs[0], known)
-                if in_shape is not None:
-                    folded = shapes.shape_value(runtime, op, in_shape)
+                in_shapes = [oracle.shape(t, known) for t in inputs]
+                if None not in in_shapes:
+                    folded = shapes.shape_value(runtime, op, in_shapes)
             if folded is None and definition.reshape and shapes.reshape_is_noop(runtime, op, oracle, known):
                 names[outs[0]] = names[inputs[0]]
                 oracle.alias(outs[0], inputs[0], known)

@@ -1,10 +1,11 @@
 """Shapes a plan knows before it runs, and what it folds with them (pass `shape_specialisation`).
 
-`Shape`/`Size`/`Rank` (registry flag `shape_only`) of a tensor whose shape is known become constants,
-and a `Reshape` (flag `reshape`) to the shape its input already has passes its input on.  Shapes are
-static shapes where fully defined (the contract every op's `infer` keeps, and the one Grappler's shape
-materialization relies on); a plan specialised to its feeds' shapes (`wants_feed_shapes`) also knows
-the shapes that follow from the fed ones.  Buffer forwarding (forwarding.py) asks the same oracle.
+`Shape`/`ShapeN`/`Size`/`Rank` (registry flag `shape_only`) of tensors whose shapes are known become
+constants, and a `Reshape` (flag `reshape`) to the shape its input already has passes its input on.
+Shapes are static shapes where fully defined (the contract every op's `infer` keeps, and the one
+Grappler's shape materialization relies on); a plan specialised to its feeds' shapes
+(`wants_feed_shapes`) also knows the shapes that follow from the fed ones.  Buffer forwarding
+(forwarding.py) asks the same oracle.
 """
 
 from __future__ import annotations
@@ -90,12 +91,13 @@ def wants_feed_shapes(order, feeds):
     return False
 
 
-def shape_value(runtime, op, shape):
-    """A `shape_only` op's output for an input of `shape`, from its own kernel (no data needed)."""
+def shape_value(runtime, op, shapes):
+    """A `shape_only` op's outputs for inputs of `shapes`, from its own kernel (no data needed)."""
     try:
-        return (runtime.kernel(op)(np.broadcast_to(np.zeros((), np.uint8), shape)),)
+        result = runtime.kernel(op)(*(np.broadcast_to(np.zeros((), np.uint8), shape) for shape in shapes))
     except Exception:  # noqa: BLE001 - computed at run time instead
         return None
+    return tuple(result) if len(op.outputs) > 1 else (result,)
 
 
 def reshape_is_noop(runtime, op, oracle, known):

@@ -57,6 +57,7 @@ registry.register_op(
         lambda *xs, _t=op._attrs["out_type"].as_numpy_dtype: tuple(np.array(np.shape(x), _t) for x in xs)
     ),
     attrs={"out_type": dtypes.int32},
+    shape_only=True,
 )
 
 
@@ -261,10 +262,21 @@ def reshape(tensor, shape, name=None):  # noqa: F811 - TF's argument name
         )
 
 
+def _perm_value(perm):
+    """The permutation if known at build time, also as an InvertPermutation of a known one (TF's shape
+    inference evaluates that small subgraph; the Transpose gradient builds it)."""
+    p = _const_value(perm)
+    if p is None and perm.op.type == "InvertPermutation":
+        given = _const_value(perm.op.inputs[0])
+        if given is not None:
+            p = np.argsort(np.asarray(given).reshape(-1))
+    return p
+
+
 def _infer_transpose(op):
     x, perm = op.inputs
     d = dims(x)
-    p = _const_value(perm)
+    p = _perm_value(perm)
     if p is None:
         n = perm.shape[0].value if perm.shape.ndims == 1 else None
         return [
@@ -538,12 +550,9 @@ def _reshape_to_input(op, grad):
 @register_gradient("Transpose")
 @register_gradient("ConjugateTranspose")
 def _transpose_grad(op, grad):
-    """The inverse permutation (conjugated again for ConjugateTranspose)."""
+    """The inverse permutation, an InvertPermutation op as TF's (folded when the permutation is a
+    constant), conjugated again for ConjugateTranspose."""
     conjugate = op.type == "ConjugateTranspose"
-    perm = tensor_util.constant_value(op.inputs[1])
-    if perm is not None:
-        inverse = np.argsort(np.asarray(perm).reshape(-1)).astype(np.int32)
-        return [array_ops.transpose(grad, inverse, conjugate=conjugate), None]
     return [array_ops.transpose(grad, array_ops.invert_permutation(op.inputs[1]), conjugate=conjugate), None]
 
 
