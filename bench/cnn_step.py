@@ -8,6 +8,7 @@ each is reported as the median over rounds of its rate divided by numpy's (or TF
 which cancels most of what the machine's load did to that round.
 
     python bench/cnn_step.py [--rounds 9] [--steps 5] [--tf-python /path/to/python-with-tensorflow]
+                             [--engine-threads 1 2]   (engine sessions with that many BLAS threads too)
 
 Targets (issue 24): engine >= 1.0x TensorFlow and >= 0.9x hand numpy.
 """

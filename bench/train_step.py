@@ -13,8 +13,10 @@ still interleave with ours.
 
 On a busy machine multi-threaded BLAS collapses (threads wait for cores at its barriers); a session
 sizes BLAS's threads from the load (engine/runtime/blas_threads.py) and hand numpy does not.  --load N
-starts N CPU-bound processes for the run (the issue-24 measurement: one competitor, engine vs TF);
-OPENBLAS_NUM_THREADS=1 TF_NUM_THREADS=1 compares single-threaded implementations instead.
+starts N CPU-bound processes for the run, each in a session of its own (the issue-24 measurement: one
+competitor, engine vs TF; --load-same-session starts them in the bench's); --engine-threads 1 2 adds
+engine sessions with that many BLAS threads to the rounds; OPENBLAS_NUM_THREADS=1 TF_NUM_THREADS=1
+compares single-threaded implementations instead (TF_NUM_THREADS alone sizes TF's pools).
 
 --ablations adds engine steps without each of the session's plan-time optimizations, interleaved with
 the rest, so one run shows what each buys: "no plan passes" (ENGINE_PLAN_PASSES=none: every op a kernel
@@ -259,9 +261,14 @@ def worker(make_data=make_data, build_graph=build_graph):
 
 
 @contextlib.contextmanager
-def competing_load(processes):
-    """`processes` CPU-bound interpreters spinning while the block runs."""
-    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+def competing_load(processes, same_session=False):
+    """`processes` CPU-bound interpreters spinning while the block runs, each in a session of its own as
+    another program would be: with Linux's autogroup scheduling (on here) a session's processes share one
+    group's CPU share, so a spinner in the bench's session would take its CPU from the bench (engine,
+    numpy and the TensorFlow worker alike) rather than compete with it as an outside process
+    (`same_session`: the former measurement, --load-same-session)."""
+    spin = [sys.executable, "-c", "while True: pass"]
+    spinners = [subprocess.Popen(spin, start_new_session=not same_session) for _ in range(processes)]
     try:
         if spinners:
             time.sleep(2)  # let the load average see them
@@ -312,6 +319,8 @@ def main(argv=None):
     ap.add_argument("--ablations", action="store_true",
                     help="also time the engine without each plan-time optimization")
     ap.add_argument("--load", type=int, default=0, help="CPU-bound processes to run beside the bench")
+    ap.add_argument("--load-same-session", action="store_true",
+                    help="start the --load processes in the bench's session (its autogroup), not their own")
     ap.add_argument("--engine-threads", type=int, nargs="*", default=[],
                     help="also time engine sessions with these intra_op_parallelism_threads (BLAS threads)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -339,7 +348,7 @@ def main(argv=None):
         remote = RemoteTensorFlow(tf_python)
 
     checked = [name for name in local if not name.startswith("engine, ")]
-    with competing_load(args.load):
+    with competing_load(args.load, args.load_same_session):
         results = interleave(local, remote, x, y, args, checked)
 
     # Best round: the least disturbed measurement of each (other processes only ever slow a round down).
@@ -359,7 +368,8 @@ def main(argv=None):
             gain = statistics.median(e / a for e, a in zip(results["engine"], results[name], strict=True))
             print(f"engine / {name.removeprefix('engine, ')}: median of round ratios {gain:.3f}")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
-          + (f" with {args.load} competing CPU-bound processes" if args.load else ""))
+          + (f" with {args.load} competing CPU-bound processes" if args.load else "")
+          + (" in the bench's session" if args.load and args.load_same_session else ""))
     print(f"engine / numpy      = {best['engine'] / best['numpy']:.3f} best, "
           f"{med['engine'] / med['numpy']:.3f} median, {ratio['engine']:.3f} median of round ratios"
           "   (target >= 0.97)")
