@@ -8,6 +8,10 @@ every step. The three run interleaved in rounds (TF in the interpreter given by 
 rounds of its rate divided by numpy's (or TF's) in the same round, with the load average.
 
     python bench/rnn_step.py [--rounds 7] [--steps 3] [--tf-python /path/to/python-with-tensorflow]
+                             [--interpreted]
+
+--interpreted adds the engine with its loops interpreted op by op (the plan pass `frame_compilation`
+off, engine/runtime/frame_compile.py) as another side, interleaved with the rest.
 
 Targets (issue 16): engine >= 1.0x TensorFlow and >= 0.9x hand numpy.
 """
@@ -18,6 +22,7 @@ import argparse
 import os
 import statistics
 import sys
+from unittest import mock
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # TF's tf.nn.rnn_cell needs tf-keras (worker process)
 
@@ -140,6 +145,8 @@ def main(argv=None):
         default=os.environ.get("TF_PYTHON"),
         help="an interpreter with tensorflow, used when tensorflow is not importable here",
     )
+    ap.add_argument("--interpreted", action="store_true",
+                    help="also time the engine with its loops interpreted (no frame compilation)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -152,6 +159,11 @@ def main(argv=None):
 
     x, y, params = make_data()
     local = {"numpy": NumpyLSTM(params).step, "engine": build_graph(engine, params)[0]}
+    if args.interpreted:
+        from engine.runtime import passes
+
+        with mock.patch.dict(os.environ, {passes.ENV: f"all,-{passes.FRAME_COMPILATION}"}):
+            local["interpreted"] = build_graph(engine, params)[0]  # the session reads the knob
     tf1 = load_tensorflow()
     remote = None
     if tf1 is not None:
@@ -171,6 +183,8 @@ def main(argv=None):
         )
     print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"engine / numpy      = {ratio('engine', 'numpy'):.3f}   (target >= 0.9)")
+    if "interpreted" in results:
+        print(f"engine / interpreted = {ratio('engine', 'interpreted'):.3f}   (loops compiled / not)")
     if "tensorflow" in results:
         print(f"engine / tensorflow = {ratio('engine', 'tensorflow'):.3f}   (target >= 1.0)")
     else:

@@ -16,16 +16,18 @@ forwarding.py              pass `buffer_forwarding`
 frees.py                   pass `last_use_frees`
 passes.py                  the pass names and the ENGINE_PLAN_PASSES knob
 straight_line.py           the executor: a Program as one generated Python function
+dataflow.py                the executor of plans with control flow: frames, iterations, dead tensors
+frame_compile.py           pass `frame_compilation`: a plain while loop as one generated function
 blas_threads.py            BLAS's thread count while a session runs (intra_op_parallelism_threads, load)
 tracing.py                 traced runs: a second Planner whose hook times every kernel; RunMetadata
 =========================  ==========================================================================
 
 Executors
 ---------
-A `Program` (lowering.py) is executor-independent: steps naming the values they read and define.  Today
-every plan goes to the straight-line executor, which needs an acyclic, frame-free program.  Control flow
-(Switch/Merge/Enter/Exit/NextIteration) will add a frame-aware interpreter executor: a module with
-`compile_program(program) -> object with fn(*feeds) and failing_op(exc)`, registered in
-`plan.EXECUTORS` and chosen per plan by `Planner.build` when the ordered ops include frame ops (a
-registry flag), so graphs without control flow keep the straight-line fast path.
+A `Program` (lowering.py) is executor-independent: steps naming the values they read and define.  An
+executor is a module with `compile_program(program) -> object with fn(*feeds) and failing_op(exc)`,
+registered in `plan.EXECUTORS`.  `Planner.build` gives a plan whose ordered ops include frame ops
+(registry flag `control_flow`) to the dataflow executor, every other one to the straight-line executor,
+so graphs without control flow keep the straight-line fast path.  Inside a dataflow plan, each plain
+while loop is compiled to one step that runs the whole loop as generated straight-line code.
 """

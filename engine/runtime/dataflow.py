@@ -19,7 +19,8 @@ root).  What the frame ops (registry flag `control_flow`) do to values and tags:
 Values bound before the run (and feeds) belong to every frame.  The executor runs the program as
 lowered with no passes (each op one kernel call, every control edge kept), since the passes assume
 straight-line code: the planner hands it only plans with frame ops, so other graphs keep the
-straight-line executor.
+straight-line executor.  The one pass here is `frame_compilation` (frame_compile.py): a loop that needs
+no dead tensors becomes one step of the root frame running the whole loop as generated code.
 """
 
 from __future__ import annotations

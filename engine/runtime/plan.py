@@ -15,7 +15,7 @@ from engine.runtime.prune import prune
 
 # The executors a plan can be given: modules with `compile_program(program)` returning an object with
 # `fn` and `failing_op(exc)`.  A plan holding control-flow ops (registry flag `control_flow`) goes to the
-# dataflow executor, with no passes; every other plan to the straight-line one.
+# dataflow executor, with no passes but `frame_compilation`; every other plan to the straight-line one.
 EXECUTORS = {"straight_line": straight_line, "dataflow": dataflow}
 
 

@@ -4,8 +4,8 @@ Each step becomes one line (`v3 = k0(c0, v1)`, `v5 = _read(var2)`), the values b
 are the closure of a factory function, and the function returns the targets' values.  Calling it
 costs one Python call per kernel and nothing per op beyond that (see `bench/session_run.py`).  The
 line number of a failing kernel call names its op (`failing_op`), so errors name their node.  This
-executor needs a program without cycles or frames: control flow (Switch/Merge/Enter/Exit/
-NextIteration) will get an interpreter executor beside this one (see engine/runtime/__init__.py).
+executor needs a program without cycles or frames: plans with control flow (Switch/Merge/Enter/Exit/
+NextIteration) go to the dataflow executor beside this one (dataflow.py).
 """
 
 from __future__ import annotations

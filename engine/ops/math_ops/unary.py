@@ -31,10 +31,14 @@ def _sigmoid(x):
     e = np.exp(-np.abs(x))
     if x.dtype.kind != "f":
         return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
-    # For real floats the numerator of both cases is one exp, exp(min(x, 0)), rather than a select
-    # between two quotients: the same values bit for bit, in about half the time on an LSTM's gates.
+    # For real floats one quotient with the numerator of each case, max(e, x >= 0): 1 where x >= 0 (as
+    # e <= 1), e below (as e >= 0; NaN stays NaN) -- the same values bit for bit as the select between two
+    # quotients, with one pass over the data in place of three (an LSTM step takes 150 sigmoids).
+    numerator = np.maximum(e, x >= 0)
     e += 1
-    return np.asarray(np.exp(np.minimum(x, 0)) / e)
+    if numerator.ndim:
+        return np.divide(numerator, e, out=numerator)
+    return np.asarray(numerator / e)
 
 
 _UNARY = {
