@@ -301,6 +301,29 @@ for strategy in ("mod", "div"):
         print(s.run(parts)[0].tolist(), s.run(parts)[1].tolist())
         print([s.run(opt.get_slot(p, "momentum")).tolist() for p in parts])
 """,
+    # SparseSegment* with sparse_gradient (embedding_lookup_sparse asks for it): SparseSegment*GradV2's
+    # IndexedSlices, and Adagrad's sparse update of the rows looked up
+    "sparse_segment_gradients": """
+params = tf.Variable(np.arange(15, dtype=np.float32).reshape(5, 3), name="params")
+out = []
+for fn in (tf.sparse.segment_sum, tf.sparse.segment_mean, tf.sparse.segment_sqrt_n):
+    y = fn(params, tf.constant([4, 1, 4, 0]), tf.constant([0, 0, 1, 2]), sparse_gradient=True)
+    g, = tf.gradients(tf.reduce_sum(y * y), [params])
+    print(type(g).__name__, g.values.name, g.indices.name, g.dense_shape.name, g.values.shape)
+    out.append(g)
+sp = tf.SparseTensor([[0, 0], [0, 1], [1, 0], [2, 3]], tf.constant([1, 3, 3, 4], tf.int64), [3, 5])
+e = tf.nn.embedding_lookup_sparse(params, sp, None, combiner="mean")
+print(type(tf.gradients(tf.reduce_sum(e), [params])[0]).__name__)
+train = tf.train.AdagradOptimizer(0.5).minimize(tf.reduce_sum(e * e))
+with tf.Session() as s:
+    s.run(tf.global_variables_initializer())
+    for g in out:
+        v = s.run(g)
+        print(v.values.tolist(), v.indices.tolist(), v.dense_shape.tolist())
+    s.run(train)
+    s.run(train)
+    print(s.run(params).tolist())
+""",
     # tf.sparse_mask and a cast of an IndexedSlices: their graphs and values
     "sparse_mask_and_cast": """
 a = tf.IndexedSlices(tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]),
