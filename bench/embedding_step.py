@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import engine as tf  # noqa: E402
+import engine as tf
 
 BATCH, IDS, DIM, CLASSES = 256, 4, 64, 10
 
