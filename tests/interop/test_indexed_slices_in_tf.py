@@ -325,6 +325,27 @@ with tf.Session() as s:
     s.run(train)
     print(s.run(params).tolist())
 """,
+    # a gather in a while loop's body: the loop invariant's gradient accumulates the iterations'
+    # IndexedSlices (b_acc), so Momentum leaves the rows never looked up alone
+    "while_loop_gather": """
+emb = tf.Variable(np.arange(18, dtype=np.float32).reshape(6, 3) / 10, name="emb")
+ids = tf.constant([[0, 1], [2, 2], [3, 0]])
+def body(i, acc):
+    return i + 1, acc + tf.reduce_sum(tf.gather(emb, tf.gather(ids, i)) ** 2)
+_, total = tf.while_loop(lambda i, acc: i < 3, body, [tf.constant(0), tf.constant(0.0)])
+g, = tf.gradients(total, [emb])
+print(type(g).__name__, g.values.shape, g.indices.shape, g.dense_shape.shape)
+print(sorted(o.type for o in tf.get_default_graph().get_operations() if "b_acc" in o.name))
+opt = tf.train.MomentumOptimizer(0.1, 0.9)
+train = opt.minimize(total)
+with tf.Session() as s:
+    s.run(tf.global_variables_initializer())
+    v = s.run(g)
+    print(v.values.tolist(), v.indices.tolist(), v.dense_shape.tolist())
+    for _ in range(3):
+        s.run(train)
+    print(s.run(emb).tolist(), s.run(opt.get_slot(emb, "momentum")).tolist())
+""",
     # the TF1 idiom: compute_gradients, clip each (or all by their global norm), apply_gradients
     "clipped_training": """
 emb = tf.Variable(np.arange(24, dtype=np.float32).reshape(8, 3) / 10, name="embedding")
