@@ -346,6 +346,24 @@ with tf.Session() as s:
         s.run(train)
     print(s.run(emb).tolist(), s.run(opt.get_slot(emb, "momentum")).tolist())
 """,
+    # tables concatenated along their columns, then looked up: each table gets all the rows' IndexedSlices,
+    # its values its own columns
+    "concat_columns": """
+a = tf.Variable(np.arange(8, dtype=np.float32).reshape(4, 2), name="a")
+b = tf.Variable(np.arange(12, dtype=np.float32).reshape(4, 3) / 2, name="b")
+looked_up = tf.nn.embedding_lookup(tf.concat([a, b], axis=1), [3, 1, 3])
+loss = tf.reduce_sum(looked_up * looked_up)
+ga, gb = tf.gradients(loss, [a, b])
+print(type(ga).__name__, type(gb).__name__)
+train = tf.train.MomentumOptimizer(0.05, 0.9).minimize(loss)
+with tf.Session() as s:
+    s.run(tf.global_variables_initializer())
+    va, vb = s.run([ga, gb])
+    print(va.values.tolist(), va.indices.tolist(), vb.values.tolist(), vb.dense_shape.tolist())
+    for _ in range(2):
+        s.run(train)
+    print(s.run(a).tolist(), s.run(b).tolist())
+""",
     # the TF1 idiom: compute_gradients, clip each (or all by their global norm), apply_gradients
     "clipped_training": """
 emb = tf.Variable(np.arange(24, dtype=np.float32).reshape(8, 3) / 10, name="embedding")
