@@ -8,6 +8,7 @@ cond.py, which hands a loop's Switch and Merge to `loop_switch_grad` / `loop_mer
 from __future__ import annotations
 
 from engine.framework import ops, registry
+from engine.framework.indexed_slices import IndexedSlices
 from engine.ops import frame_ops
 
 
@@ -46,6 +47,8 @@ def _enter_grad(op, grad):
     if grad_ctxt is None or not grad_ctxt.back_prop or grad_ctxt.grad_state is None:
         return grad
     if op.get_attr("is_constant"):
+        if isinstance(grad, IndexedSlices):
+            return grad_ctxt.add_backprop_indexed_slices_accumulator(op, grad)
         return grad_ctxt.add_backprop_accumulator(op, grad)
     result = frame_ops.exit(grad)
     grad_ctxt.loop_exits.append(result)

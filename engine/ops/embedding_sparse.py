@@ -68,7 +68,7 @@ def embedding_lookup_sparse(
         if len(params) == 1 and max_norm is None and (allow_fast_lookup or ignore_weights):
             embeddings = ops.convert_to_tensor(params[0], name="params")
             idx = ids
-            # TF asks for an IndexedSlices gradient here; the attr is kept, the engine's gradient is dense.
+            # as TF: the SparseSegment op's gradient is then an IndexedSlices (SparseSegment*GradV2)
             sparse_gradient = not allow_fast_lookup
         else:
             embeddings = embedding_lookup(

@@ -14,7 +14,7 @@ from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, indexed_slices, registry
 from engine.framework import tensor_shape as _ts
 from engine.ops import array_ops, constant_op, sparse_training_ops
-from engine.ops.array_ops.slicing import _gather_kernel
+from engine.ops.array_ops.slicing import _gather_kernel, set_row_shapes
 from engine.ops.op_util import make_tensor
 from engine.ops.resource_variable_ops import _handle_shape
 from engine.ops.scatter_ops import scatter_rows
@@ -71,7 +71,9 @@ def _resource_gather_grad(op, grad):
     size = array_ops.expand_dims(array_ops.size(indices), 0)
     values_shape = array_ops.concat([size, params_shape[1:]], 0)
     values = array_ops.reshape(grad, values_shape)
-    return [indexed_slices.IndexedSlices(values, array_ops.reshape(indices, size), params_shape), None]
+    flat_indices = array_ops.reshape(indices, size)
+    set_row_shapes(values, flat_indices, indices, _handle_shape(handle))
+    return [indexed_slices.IndexedSlices(values, flat_indices, params_shape), None]
 
 
 _SCATTER = {"ResourceScatterAdd": np.add, "ResourceScatterSub": np.subtract, "ResourceScatterUpdate": None}

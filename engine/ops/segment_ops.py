@@ -11,11 +11,12 @@ import numpy as np
 from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
+from engine.framework.indexed_slices import IndexedSlices
 from engine.framework.registry import register_gradient
 from engine.ops import array_ops, grad_util, math_ops
 from engine.ops.array_ops.slicing import _gather_drop_negatives, _infer_unsorted_segment, unsorted_segment_sum
 from engine.ops.constant_op import constant
-from engine.ops.op_util import dims, make_tensor, shape, shape_error
+from engine.ops.op_util import dims, make_op, make_tensor, shape, shape_error
 
 _REDUCE = {"Sum": np.add, "Mean": np.add, "Prod": np.multiply, "Max": np.maximum, "Min": np.minimum}
 
@@ -431,17 +432,23 @@ def sparse_segment_sqrt_n(data, indices, segment_ids, name=None, num_segments=No
     return _sparse_segment("SqrtN", data, indices, segment_ids, name, num_segments, sparse_gradient)
 
 
+def _segment_grad_rows(kind, grad, ids):
+    """Each looked-up row's share of its segment's gradient: grad[ids], over the segment's size (Mean) or
+    its square root (SqrtN)."""
+    rows = grad[ids]
+    if kind != "Sum":
+        counts = np.bincount(ids, minlength=grad.shape[0]).astype(grad.dtype)
+        scale = 1 / (counts if kind == "Mean" else np.sqrt(counts))
+        rows = rows * scale[ids].reshape((-1,) + (1,) * (grad.ndim - 1))
+    return rows
+
+
 def _sparse_segment_grad_kernel(kind):
     def kernel(grad, indices, segment_ids, output_dim0):
         grad = np.asarray(grad)
         indices, ids = np.asarray(indices).astype(np.int64), np.asarray(segment_ids).astype(np.int64)
         out = np.zeros((int(output_dim0),) + grad.shape[1:], grad.dtype)
-        rows = grad[ids]
-        if kind != "Sum":
-            counts = np.bincount(ids, minlength=grad.shape[0]).astype(grad.dtype)
-            scale = 1 / (counts if kind == "Mean" else np.sqrt(counts))
-            rows = rows * scale[ids].reshape((-1,) + (1,) * (grad.ndim - 1))
-        np.add.at(out, indices, rows)
+        np.add.at(out, indices, _segment_grad_rows(kind, grad, ids))
         return out
 
     return kernel
@@ -455,19 +462,56 @@ def _infer_sparse_segment_grad(op):
     return [(grad.dtype.base_dtype, _ts.unknown_shape() if gd is None else shape((n,) + gd[1:]))]
 
 
+
+
+def _sparse_segment_grad_v2_kernel(kind):
+    """SparseSegment*GradV2: the gradient rows of the distinct indices only (sorted), and those indices:
+    the values of an IndexedSlices, as large as the rows looked up whatever the table's size."""
+
+    def kernel(grad, indices, segment_ids, dense_output_dim0):
+        grad, indices = np.asarray(grad), np.asarray(indices)
+        ids = np.asarray(segment_ids).astype(np.int64)
+        bad = np.flatnonzero((indices < 0) | (indices >= int(dense_output_dim0)))
+        if bad.size:
+            i = int(bad[0])
+            raise _invalid(f"Index {indices[i]} out of range [0, {int(dense_output_dim0)})")
+        unique, positions = np.unique(indices, return_inverse=True)
+        out = np.zeros((unique.size,) + grad.shape[1:], grad.dtype)
+        np.add.at(out, positions.reshape(-1), _segment_grad_rows(kind, grad, ids))
+        return out, unique
+
+    return kernel
+
+
+def _infer_sparse_segment_grad_v2(op):
+    grad, indices = op.inputs[:2]
+    gd = dims(grad)
+    values = _ts.unknown_shape() if gd is None else shape((None,) + gd[1:])
+    return [(grad.dtype.base_dtype, values), (indices.dtype.base_dtype, shape((None,)))]
+
+
 for _kind in ("Sum", "Mean", "SqrtN"):
-    registry.register_op(
-        f"SparseSegment{_kind}Grad", infer=_infer_sparse_segment_grad,
-        kernel=_sparse_segment_grad_kernel(_kind), fresh=True,
-        attrs={"Tidx": dtypes.int32, "Tsegmentids": dtypes.int32},
-        inputs=("grad: T", "indices: Tidx", "segment_ids: Tsegmentids", "output_dim0"),
-        allowed={"T": groups.UNARY_REAL, "Tidx": groups.INDEX_TYPES, "Tsegmentids": groups.INDEX_TYPES},
-    )
+    for _suffix, _infer, _kernel, _dim0 in (
+            ("Grad", _infer_sparse_segment_grad, _sparse_segment_grad_kernel, "output_dim0"),
+            ("GradV2", _infer_sparse_segment_grad_v2, _sparse_segment_grad_v2_kernel, "dense_output_dim0")):
+        registry.register_op(
+            f"SparseSegment{_kind}{_suffix}", infer=_infer, kernel=_kernel(_kind), fresh=True,
+            attrs={"Tidx": dtypes.int32, "Tsegmentids": dtypes.int32},
+            inputs=("grad: T", "indices: Tidx", "segment_ids: Tsegmentids", _dim0),
+            allowed={"T": groups.UNARY_REAL, "Tidx": groups.INDEX_TYPES, "Tsegmentids": groups.INDEX_TYPES},
+        )
 
 
 def _sparse_segment_grad(kind):
     def grad_fn(op, grad):
         data, indices, segment_ids = op.inputs[:3]
+        if op._get_attr_or("sparse_gradient", False):  # TF's _SparseSegmentReduceGradV2: IndexedSlices
+            data_shape = array_ops.shape_v1(data)
+            values, unique = make_op(
+                f"SparseSegment{kind}GradV2", [grad, indices, segment_ids, data_shape[0]], name=None,
+                attrs={"T": grad.dtype.base_dtype, "Tidx": indices.dtype.base_dtype,
+                       "Tsegmentids": segment_ids.dtype.base_dtype})._outputs
+            return [IndexedSlices(values, unique, data_shape)] + [None] * (len(op.inputs) - 1)
         dim0 = array_ops.shape_v1(data)[0]
         out = make_tensor(
             f"SparseSegment{kind}Grad", [grad, indices, segment_ids, dim0], name=None,

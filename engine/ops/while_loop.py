@@ -258,6 +258,55 @@ class WhileContext(FlowContext):
         self.exit_result([result_acc])
         return result_acc
 
+    def add_backprop_indexed_slices_accumulator(self, op, grad):
+        """As `add_backprop_accumulator` for an IndexedSlices gradient (an embedding looked up in the loop
+        body), as TF's AddBackpropIndexedSlicesAccumulator: the iterations' values and indices are
+        concatenated onto a one-row zero start (index 0, so the sum is unchanged), and the dense shape
+        kept as the maximum; the result stays an IndexedSlices, so an optimizer updates only its rows."""
+        from engine.framework.indexed_slices import IndexedSlices
+        from engine.ops import constant_op, math_ops
+
+        values, indices, dense_shape = grad.values, grad.indices, grad.dense_shape
+        self.exit()
+        if self.outer_context is not None:
+            self.outer_context.enter()
+        if values.shape.is_fully_defined():
+            row = [1] + values.shape.as_list()[1:]
+            values_acc = constant_op.constant(0, values.dtype.base_dtype, shape=row, name="b_acc")
+        else:
+            rows_shape = array_ops.concat([[1], array_ops.shape_v1(op.inputs[0])[1:]], 0)
+            values_acc = array_ops.zeros(rows_shape, dtype=values.dtype.base_dtype)
+        indices_acc = constant_op.constant([0], indices.dtype.base_dtype)
+        init = [indices_acc, values_acc]
+        if dense_shape is not None:
+            init.append(array_ops.zeros_like(array_ops.shape_v1(op.inputs[0], out_type=dense_shape.dtype)))
+        if self.outer_context is not None:
+            self.outer_context.exit()
+        self.enter()
+        for t in init:
+            self.add_name(t.name)
+        enter_acc = [frame_ops.enter(t, self.name, is_constant=False, name="b_acc",
+                                     parallel_iterations=self.parallel_iterations) for t in init]
+        # TF's use_input_shape=False: the accumulators grow (and the shape's rank is not assumed)
+        enter_acc[0]._shape = tensor_shape.TensorShape([None])
+        enter_acc[1]._shape = (tensor_shape.unknown_shape() if values_acc.shape.ndims is None
+                               else tensor_shape.TensorShape([None] + values_acc.shape.as_list()[1:]))
+        if len(enter_acc) == 3:
+            enter_acc[2]._shape = tensor_shape.unknown_shape()
+        self.loop_enters.extend(enter_acc)
+        merge_acc = [frame_ops.merge([t, t], name="b_acc")[0] for t in enter_acc]
+        switch_acc = [frame_ops.switch(t, self.pivot) for t in merge_acc]
+        grown = [array_ops.concat([acc[1], part], 0) for acc, part in zip(switch_acc[:2], [indices, values],
+                                                                          strict=True)]
+        if dense_shape is not None:
+            grown.append(math_ops.maximum(dense_shape, switch_acc[2][1]))
+        for merge, value in zip(merge_acc, grown, strict=True):
+            merge.op._update_input(1, frame_ops.next_iteration(value))
+        exit_acc = [frame_ops.exit(t[0], name="b_acc") for t in switch_acc]
+        self.loop_exits.extend(exit_acc)
+        self.exit_result(exit_acc)
+        return IndexedSlices(exit_acc[1], exit_acc[0], exit_acc[2] if dense_shape is not None else None)
+
     def build_loop(self, cond, body, loop_vars, shape_invariants, return_same_structure):
         """The loop's Exit tensors, in the structure `body` returns.  A TensorArray loop variable travels
         through the loop as its flow tensor (TF's `_convert_tensorarray_to_flow`)."""

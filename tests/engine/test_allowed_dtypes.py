@@ -574,6 +574,9 @@ _TF_INPUT_NAMES.update({
     "SparseApplyAdagradDA": "var gradient_accumulator gradient_squared_accumulator grad indices lr l1 l2 "
                             "global_step",
 })
+# The sparse gradients of SparseSegment* (`sparse_gradient=True`).
+_TF_INPUT_NAMES.update({f"SparseSegment{kind}GradV2": "grad indices segment_ids dense_output_dim0"
+                        for kind in ("Sum", "Mean", "SqrtN")})
 # Their resource-variable twins (TF's graphs with VarHandleOp variables).
 _TF_INPUT_NAMES.update({
     **{"Resource" + op_type: _TF_INPUT_NAMES[op_type] for op_type in list(_TF_INPUT_NAMES)

@@ -1161,7 +1161,7 @@ NO_GRADIENT_IN_TF = {
     "StringFormat", "PrintV2",
     # variable updates: TF marks ScatterAdd/Sub/Mul/Div not differentiable, and registers nothing for these
     "ScatterUpdate", "ScatterMax", "ScatterMin", "ResourceScatterAdd", "ResourceScatterSub",
-    "ResourceScatterUpdate",
+    "ResourceScatterUpdate", "SparseSegmentSumGradV2", "SparseSegmentMeanGradV2", "SparseSegmentSqrtNGradV2",
     *(f"{prefix}SparseApply{name}" for prefix in ("", "Resource") for name in (
         "Momentum", "Adagrad", "RMSProp", "CenteredRMSProp", "Adadelta", "Ftrl", "FtrlV2",
         "ProximalGradientDescent", "ProximalAdagrad", "AdagradDA")),

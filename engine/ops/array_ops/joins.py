@@ -412,7 +412,9 @@ def _concat_grad(op, grad):
         rank = grad_util.static_dims(values[0])
         if axis is not None and (int(axis) == 0 or (rank is not None and int(axis) == -len(rank))):
             return _concat_rows_grad(values, grad) + [None]
-        grad = indexed_slices.to_tensor_no_warning(grad)  # TF slices the values per input: same sums
+        if axis is not None and rank is not None:
+            return _concat_columns_grad(values, grad, int(axis) % len(rank), len(rank)) + [None]
+        grad = indexed_slices.to_tensor_no_warning(grad)  # a run-time axis or rank: the dense gradient
     if axis is None:
         # The axis is fed at run time: gather each input's size along it and split there.
         axis = math_ops.floormod(grad_util.as_int32(axis_t), array_ops.rank(values[0]))
@@ -440,6 +442,20 @@ def _concat_rows_grad(values, grad):
         out.append(IndexedSlices(array_ops.gather(grad.values, selected),
                                  array_ops.gather(grad.indices, selected) - start, size))
         start = end
+    return out
+
+
+def _concat_columns_grad(values, grad, axis, rank):
+    """TF's sparse gradient of a concat along an axis after the first: every input gets all the rows
+    (the same indices), their values sliced to its part along `axis`."""
+    mask = constant_op.constant(np.eye(rank, dtype=np.int32)[axis])
+    begin = constant_op.constant(np.zeros(rank, np.int32))
+    out = []
+    for v in values:
+        size = array_ops.shape_v1(v)
+        part = array_ops.slice(grad.values, begin, array_ops.concat([[-1], size[1:]], 0))
+        out.append(IndexedSlices(part, grad.indices, size))
+        begin = begin + size * mask
     return out
 
 

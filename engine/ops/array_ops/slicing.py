@@ -542,7 +542,17 @@ def _gather_grad(op, grad):
     values_shape = array_ops.concat([indices_size, params_shape[1:]], 0)
     values = array_ops.reshape(indexed_slices.to_tensor_no_warning(grad), values_shape)
     flat_indices = array_ops.reshape(indices, indices_size)
+    set_row_shapes(values, flat_indices, indices, params.shape)
     return [indexed_slices.IndexedSlices(values, flat_indices, params_shape), None, None]
+
+
+def set_row_shapes(values, flat_indices, indices, params_shape):
+    """The static shapes TF's shape inference gives a gather gradient's rows (it evaluates the constant
+    shape the reshape gets; the engine's does not): one row per index, each of params' row shape."""
+    n = indices.shape.num_elements() if indices.shape.is_fully_defined() else None
+    flat_indices.set_shape([n])
+    if params_shape.ndims is not None:
+        values.set_shape(_ts.TensorShape([n]).concatenate(params_shape[1:]))
 
 
 def _gather_grad_dense(op, grad):

@@ -361,10 +361,12 @@ def scalar_mul(scalar, x, name=None):
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     """min(max(t, lo), hi), built as Minimum then Maximum inside `clip_by_value/` as TF1 does."""
     with ops.name_scope(name, "clip_by_value", [t, clip_value_min, clip_value_max]) as scope:
-        t = _convert(t, name="t")
-        t_min = minimum(t, clip_value_max)
-        t_min.shape.assert_is_compatible_with(t.shape)
-        return maximum(t_min, clip_value_min, name=scope)
+        values = _convert(t.values if isinstance(t, IndexedSlices) else t, name="t")
+        t_min = minimum(values, clip_value_max)
+        t_min.shape.assert_is_compatible_with(values.shape)
+        t_max = maximum(t_min, clip_value_min, name=scope)
+        # as TF: an IndexedSlices (a sparse gradient) is clipped by its values and stays sparse
+        return IndexedSlices(t_max, t.indices, t.dense_shape) if isinstance(t, IndexedSlices) else t_max
 
 # --- gradients ------------------------------------------------------------------------------------
 
