@@ -12,29 +12,35 @@ import contextlib
 import functools
 
 from engine.framework import ops
-from engine.ragged import ragged_reductions
+from engine.ragged import ragged_gather, ragged_reductions
 from engine.ragged.ragged_operators import elementwise
 from engine.ragged.ragged_tensor import RaggedTensor
 
 # The elementwise ops TF dispatches on RaggedTensors: one tensor argument (then any others, e.g. cast's
 # dtype), or two.
-UNARY = tuple("""
+UNARY = tuple(
+    """
     abs acos asin atan cast ceil cos cosh erf erfc exp expm1 floor is_finite is_inf is_nan lgamma
     digamma log log1p log_sigmoid logical_not negative reciprocal rint round rsqrt saturate_cast
     sigmoid sign sin sinh softplus softsign sqrt square tan tanh to_float to_double to_int32
     to_int64 zeros_like ones_like
-""".split())
-BINARY = tuple("""
+""".split()
+)
+BINARY = tuple(
+    """
     add atan2 div div_no_nan divide equal floordiv floor_div floormod greater greater_equal less
     less_equal logical_and logical_or logical_xor maximum minimum mod multiply not_equal pow realdiv
     squared_difference subtract truediv xdivy xlogy
-""".split())
+""".split()
+)
 
 
 # The reductions: a RaggedTensor input goes to the ragged form (engine/ragged/ragged_reductions.py).
-REDUCTIONS = tuple("""
+REDUCTIONS = tuple(
+    """
     reduce_sum reduce_prod reduce_min reduce_max reduce_mean reduce_all reduce_any
-""".split())
+""".split()
+)
 
 
 def _scope(name):
@@ -79,12 +85,22 @@ def _reduction(fn, ragged_fn):
     return dispatching
 
 
+def _gather(fn):
+    @functools.wraps(fn)
+    def dispatching(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
+        if isinstance(params, RaggedTensor) or isinstance(indices, RaggedTensor):
+            return ragged_gather.gather(params, indices, validate_indices, axis, batch_dims, name)
+        return fn(params, indices, validate_indices, name, axis, batch_dims)
+
+    return dispatching
+
+
 def install(*modules):
     """Replaces each dispatched name the `modules` export by its dispatching form (the same wrapper for
     the same function in every module)."""
     wrapped = {}
     for module in modules:
-        for names, wrap in ((UNARY, _unary), (BINARY, _binary), (REDUCTIONS, None)):
+        for names, wrap in ((UNARY, _unary), (BINARY, _binary), (REDUCTIONS, None), (("gather",), _gather)):
             for name in names:
                 fn = module.__dict__.get(name)
                 if fn is None:
