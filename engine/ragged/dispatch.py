@@ -12,7 +12,7 @@ import contextlib
 import functools
 
 from engine.framework import ops
-from engine.ragged import ragged_gather, ragged_reductions
+from engine.ragged import ragged_concat, ragged_gather, ragged_reductions
 from engine.ragged.ragged_operators import elementwise
 from engine.ragged.ragged_tensor import RaggedTensor
 
@@ -95,12 +95,31 @@ def _gather(fn):
     return dispatching
 
 
+def _joining(fn, ragged_fn):
+    """tf.concat / tf.stack: the ragged form when any of the joined values is a RaggedTensor."""
+
+    @functools.wraps(fn)
+    def dispatching(values, *args, **kwargs):
+        if isinstance(values, (list, tuple)) and any(isinstance(v, RaggedTensor) for v in values):
+            return ragged_fn(values, *args, **kwargs)
+        return fn(values, *args, **kwargs)
+
+    return dispatching
+
+
 def install(*modules):
     """Replaces each dispatched name the `modules` export by its dispatching form (the same wrapper for
     the same function in every module)."""
     wrapped = {}
     for module in modules:
-        for names, wrap in ((UNARY, _unary), (BINARY, _binary), (REDUCTIONS, None), (("gather",), _gather)):
+        for names, wrap in (
+            (UNARY, _unary),
+            (BINARY, _binary),
+            (REDUCTIONS, None),
+            (("gather",), _gather),
+            (("concat",), lambda fn: _joining(fn, ragged_concat.concat)),
+            (("stack",), lambda fn: _joining(fn, ragged_concat.stack)),
+        ):
             for name in names:
                 fn = module.__dict__.get(name)
                 if fn is None:
