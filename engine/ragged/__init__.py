@@ -4,7 +4,7 @@ conversion_ops.py and ragged_range.py the op kernels."""
 
 from __future__ import annotations
 
-from engine.ragged import ragged_operators  # noqa: F401 - installs the RaggedTensor operators
+from engine.ragged import ragged_getitem, ragged_operators  # noqa: F401 - install rt[...] and the operators
 from engine.ragged.factory_ops import constant, constant_value, placeholder
 from engine.ragged.ragged_array_ops import boolean_mask, map_flat_values
 from engine.ragged.ragged_concat import stack

@@ -38,7 +38,8 @@ def built():
 
 # TF's shape refiner runs small constant subgraphs while it infers shapes (here a DenseBincount of constant
 # segment ids, a Range over a constant mask's shape, a StringSplit of constant strings; in the operators'
-# graph the Max of constant row lengths that sizes a reduction over axis 0), so TF knows these outer
+# graph the Max of constant row lengths that sizes a reduction over axis 0, the row bounds a Tensor row
+# index picks from constant splits), so TF knows these outer
 # dimensions statically; the engine's constant folding at graph construction stops at those kernels and
 # leaves the dimension unknown (compatible with TF's, checked by assert_static).
 REFINED_BY_TF = {
@@ -94,7 +95,14 @@ def test_operators_are_tfs():
     with tf.Graph().as_default(), tf.Session() as sess:
         out = MODEL.operators(tf)
         tensors = MODEL.parts(tf, out)
-        refined = {"reduce_sum_columns", "reduce_prod_columns", "reduce_mean_columns", "reduce_nested_outer"}
+        refined = {
+            "reduce_sum_columns",
+            "reduce_prod_columns",
+            "reduce_mean_columns",
+            "reduce_nested_outer",
+            "getitem_tensor_row",
+            "getitem_nested_row_row",
+        }
         assert_static(MODEL.describe(tf, out), expected["static"], refined)
         assert_same(
             {k: t.name for k, t in tensors.items() if k not in RENAMED_BY_TF_CHECKS},
@@ -103,6 +111,9 @@ def test_operators_are_tfs():
         assert_same({k: MODEL.plain(v) for k, v in sess.run(tensors).items()}, expected["values"])
         with pytest.raises(ValueError, match="use tf.ragged.map_flat_values"):
             _ = out["add_scalar"] + tf.constant([1, 2, 3])
+        for key in (slice(1, None), 0), slice(None, None, 2), Ellipsis:
+            with pytest.raises(ValueError, match="inner-dimension indexing"):
+                _ = out["add_scalar"][key]
         with pytest.raises(TypeError, match="RaggedTensor may not be used as a boolean."):
             bool(out["less"])
 
