@@ -201,10 +201,10 @@ class RaggedTensor:
         return result
 
     @classmethod
-    def _from_uniform_row_length(cls, values, uniform_row_length, nrows):
-        """Rows of `uniform_row_length` values each, unchecked (TF's from_uniform_row_length with
-        validate=False, as from_tensor calls it)."""
-        with ops.name_scope(None, "RaggedFromUniformRowLength", [values, uniform_row_length, nrows]):
+    def from_uniform_row_length(cls, values, uniform_row_length, nrows=None, validate=True, name=None):
+        """Rows of `uniform_row_length` values each (`nrows` of them when the length may be 0)."""
+        _check_validate(validate)
+        with ops.name_scope(name, "RaggedFromUniformRowLength", [values, uniform_row_length, nrows]):
             values = _as_values(values)
             uniform_row_length = convert_partition(
                 uniform_row_length, "UniformRowLength", dtype_hint=_partition_dtype(values)
@@ -214,8 +214,10 @@ class RaggedTensor:
                 nvals = constant(const_nvals, uniform_row_length.dtype)
             else:
                 nvals = _nrows(values, uniform_row_length.dtype)
-            partition = RowPartition.from_uniform_row_length(uniform_row_length, nvals, nrows)
-            return cls._from_row_partition(values, partition, validate=False)
+            partition = RowPartition.from_uniform_row_length(
+                uniform_row_length, nvals, nrows, validate, dtype_hint=_partition_dtype(values)
+            )
+            return cls._from_row_partition(values, partition, validate)
 
     @classmethod
     def from_tensor(
@@ -260,9 +262,11 @@ class RaggedTensor:
             values_shape = array_ops.concat([[input_shape[0] * input_shape[1]], input_shape[2:]], axis=0)
             values = array_ops.reshape(tensor, values_shape)
             const_nrows, const_ncols = (_ts.dimension_value(tensor.shape[i]) for i in (0, 1))
+            if const_nrows is not None and const_ncols is not None:  # TF's Reshape shape rule knows it
+                values.set_shape(_ts.TensorShape([const_nrows * const_ncols]).concatenate(tensor.shape[2:]))
             nrows = input_shape[0] if const_nrows is None else constant(const_nrows, row_splits_dtype)
             ncols = input_shape[1] if const_ncols is None else constant(const_ncols, row_splits_dtype)
-            return cls._from_uniform_row_length(values, ncols, nrows)
+            return cls.from_uniform_row_length(values, ncols, nrows, validate=False)
 
     @classmethod
     def _from_tensor_ragged_rank(cls, tensor, lengths, padding, ragged_rank, input_shape, row_splits_dtype):
@@ -282,7 +286,7 @@ class RaggedTensor:
             nrows = dim_size[axis - 1]
             if isinstance(nrows, np.integer):
                 nrows = int(nrows)
-            result = cls._from_uniform_row_length(result, dim_len, nrows)
+            result = cls.from_uniform_row_length(result, dim_len, nrows, validate=False)
         return result
 
     @classmethod
