@@ -475,6 +475,18 @@ class RaggedTensor:
             values = values.with_row_splits_dtype(dtype)
         return RaggedTensor(values, self._row_partition.with_dtype(dtype), internal=True)
 
+    def merge_dims(self, outer_axis, inner_axis):
+        """The dimensions `outer_axis` to `inner_axis` merged into one (``rt.merge_dims(0, 1)`` flattens
+        the rows), as TF's merge_dims builds it."""
+        rank = self.shape.ndims
+        outer_axis = _positive_axis(outer_axis, rank, "outer_axis")
+        inner_axis = _positive_axis(inner_axis, rank, "inner_axis")
+        if not outer_axis <= inner_axis:
+            raise ValueError(
+                f"Expected outer_axis ({outer_axis}) to be less than or equal to inner_axis ({inner_axis})."
+            )
+        return _merge_dims(self, outer_axis, inner_axis)
+
     # --- conversions ------------------------------------------------------------------------------------
 
     def to_tensor(self, default_value=None, name=None, shape=None):
@@ -565,6 +577,54 @@ class RaggedTensor:
 
     def __repr__(self):
         return f"tf.RaggedTensor(values={self._values}, row_splits={self.row_splits})"
+
+
+def _positive_axis(axis, rank, name):
+    if rank is None:
+        if axis < 0:
+            raise ValueError(f"{name} may only be negative if rank(self) is statically known.")
+        return axis
+    if not -rank <= axis < rank:
+        raise ValueError(f"{name}={axis} out of bounds: expected {-rank}<={name}<{rank}")
+    return axis + rank if axis < 0 else axis
+
+
+def _merge_dims(value, outer_axis, inner_axis):
+    if outer_axis == inner_axis:
+        return value
+    while outer_axis == 0 and isinstance(value, RaggedTensor):
+        value, inner_axis = value.values, inner_axis - 1
+        if inner_axis == 0:
+            return value
+    if not isinstance(value, RaggedTensor):
+        if value.shape.is_fully_defined():
+            dims = value.shape.as_list()
+            new_shape = dims[:outer_axis] + [-1] + dims[inner_axis + 1 :]
+        else:
+            dims = array_ops.shape_v1(value)
+            new_shape = array_ops.concat([dims[:outer_axis], [-1], dims[inner_axis + 1 :]], axis=0)
+        return array_ops.reshape(value, new_shape)
+    if outer_axis > 1:
+        return value.with_values(_merge_dims(value.values, outer_axis - 1, inner_axis - 1))
+    new_values, new_splits = value.values, value.row_splits
+    for axis in range(outer_axis, inner_axis):
+        if isinstance(new_values, RaggedTensor):
+            new_splits = array_ops.gather(new_values.row_splits, new_splits)
+            new_values = new_values.values
+            continue
+        split = inner_axis - axis + 1
+        if new_values.shape.is_fully_defined():
+            dims = new_values.shape.as_list()
+            new_shape = [-1] + dims[split:]
+            flat_size = int(np.prod(dims[1:split]))
+        else:
+            dims = array_ops.shape_v1(new_values)
+            new_shape = array_ops.concat([[-1], dims[split:]], axis=0)
+            flat_size = array_ops.cast(math_ops.reduce_prod(dims[1:split]), new_splits.dtype)
+        new_values = array_ops.reshape(new_values, new_shape)
+        new_splits = new_splits * flat_size
+        break
+    return RaggedTensor.from_row_splits(new_values, new_splits)
 
 
 def _nest(flat_values, parts, argument, name, scope, build, validate, scope_values=None):
