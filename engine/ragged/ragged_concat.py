@@ -14,6 +14,7 @@ from engine.ragged.ragged_tensor import (
     convert_to_tensor_or_ragged_tensor,
     is_ragged,
     match_row_splits_dtypes,
+    positive_axis,
 )
 
 
@@ -33,16 +34,6 @@ def stack(values, axis=0, name=None):
         return _stack_concat(values, axis, stack_values=True)
 
 
-def _positive_axis(axis, ndims):
-    if ndims is None:
-        if axis < 0:
-            raise ValueError("axis may only be negative if ndims is statically known.")
-        return axis
-    if not -ndims <= axis < ndims:
-        raise ValueError(f"axis={axis} out of bounds: expected {-ndims}<=axis<{ndims}")
-    return axis + ndims if axis < 0 else axis
-
-
 def _stack_concat(rt_inputs, axis, stack_values):
     if not rt_inputs:
         raise ValueError("rt_inputs may not be empty.")
@@ -57,7 +48,7 @@ def _stack_concat(rt_inputs, axis, stack_values):
         else:
             rt.shape.assert_has_rank(ndims)
     out_ndims = ndims if (ndims is None or not stack_values) else ndims + 1
-    axis = _positive_axis(axis, out_ndims)
+    axis = positive_axis(axis, out_ndims)
     if stack_values and ndims == 1 and axis == 0:
         return RaggedTensor.from_row_lengths(
             values=array_ops.concat(rt_inputs, axis=0),

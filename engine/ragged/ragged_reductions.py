@@ -8,18 +8,13 @@ from __future__ import annotations
 from engine.framework import dtypes, ops, tensor_util
 from engine.ops import array_ops, math_ops, segment_ops
 from engine.ragged.ragged_range import range as ragged_range
-from engine.ragged.ragged_tensor import RaggedTensor, convert_to_tensor_or_ragged_tensor, is_ragged
+from engine.ragged.ragged_tensor import (
+    RaggedTensor,
+    convert_to_tensor_or_ragged_tensor,
+    is_ragged,
+    positive_axis,
+)
 from engine.ragged.segment_id_ops import row_splits_to_segment_ids
-
-
-def _positive_axis(axis, rank, what="axis"):
-    if rank is None:
-        if axis < 0:
-            raise ValueError(f"{what} may only be negative if rank(input_tensor) is statically known.")
-        return axis
-    if not -rank <= axis < rank:
-        raise ValueError(f"{what}={axis} out of bounds: expected {-rank}<={what}<{rank}")
-    return axis + rank if axis < 0 else axis
 
 
 def _segment_aggregate(segment_op, data, segment_ids, num_segments):
@@ -76,13 +71,14 @@ def reduce_aggregate(reduce_op, segment_op, rt_input, axis, keepdims, name):
                 return rt_input
             if len(axis) > 1:
                 axes = sorted(
-                    _positive_axis(a, rt_input.shape.ndims, f"axis[{i}]") for i, a in enumerate(axis)
+                    positive_axis(a, rt_input.shape.ndims, f"axis[{i}]", "rank(input_tensor)")
+                    for i, a in enumerate(axis)
                 )
                 inner = reduce_aggregate(reduce_op, segment_op, rt_input, axes[-1], keepdims, None)
                 return reduce_aggregate(reduce_op, segment_op, inner, axes[:-1], keepdims, None)
             axis = axis[0]
         rt_input = convert_to_tensor_or_ragged_tensor(rt_input, name="rt_input")
-        axis = _positive_axis(axis, rt_input.shape.ndims)
+        axis = positive_axis(axis, rt_input.shape.ndims, ndims_name="rank(input_tensor)")
         if axis == 0:
             row_lengths = rt_input.row_splits[1:] - rt_input.row_splits[:-1]
             num_segments = math_ops.maximum(math_ops.reduce_max(row_lengths), 0)

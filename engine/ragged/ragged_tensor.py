@@ -405,11 +405,12 @@ class RaggedTensor:
         if axis == 1:
             return self._row_partition.row_lengths()
         with ops.name_scope(name, "RaggedRowLengths", [self]):
-            rank = self.shape.ndims
-            if axis < 0:
-                if rank is None:
-                    raise ValueError("axis may only be negative if rank(self) is statically known.")
-                axis += rank
+            axis = positive_axis(axis, self.shape.ndims, ndims_name="rank(self)")
+            if axis == 0:  # a negative axis that names the rows
+                return self.nrows()
+            if axis == 1:
+                splits = self.row_splits
+                return splits[1:] - splits[:-1]
             if isinstance(self._values, RaggedTensor):
                 return self.with_values(self._values.row_lengths(axis - 1))
             shape = array_ops.shape_v1(self._values, out_type=self._row_partition.dtype)
@@ -479,8 +480,8 @@ class RaggedTensor:
         """The dimensions `outer_axis` to `inner_axis` merged into one (``rt.merge_dims(0, 1)`` flattens
         the rows), as TF's merge_dims builds it."""
         rank = self.shape.ndims
-        outer_axis = _positive_axis(outer_axis, rank, "outer_axis")
-        inner_axis = _positive_axis(inner_axis, rank, "inner_axis")
+        outer_axis = positive_axis(outer_axis, rank, "outer_axis", "rank(self)")
+        inner_axis = positive_axis(inner_axis, rank, "inner_axis", "rank(self)")
         if not outer_axis <= inner_axis:
             raise ValueError(
                 f"Expected outer_axis ({outer_axis}) to be less than or equal to inner_axis ({inner_axis})."
@@ -579,14 +580,17 @@ class RaggedTensor:
         return f"tf.RaggedTensor(values={self._values}, row_splits={self.row_splits})"
 
 
-def _positive_axis(axis, rank, name):
-    if rank is None:
-        if axis < 0:
-            raise ValueError(f"{name} may only be negative if rank(self) is statically known.")
-        return axis
-    if not -rank <= axis < rank:
-        raise ValueError(f"{name}={axis} out of bounds: expected {-rank}<={name}<{rank}")
-    return axis + rank if axis < 0 else axis
+def positive_axis(axis, ndims, axis_name="axis", ndims_name="ndims"):
+    """TF's get_positive_axis: `axis` counted from 0, checked against a known `ndims`."""
+    if not isinstance(axis, int):
+        raise TypeError(f"{axis_name} must be an int; got {type(axis).__name__}")
+    if ndims is not None:
+        if not -ndims <= axis < ndims:
+            raise ValueError(f"{axis_name}={axis} out of bounds: expected {-ndims}<={axis_name}<{ndims}")
+        return axis + ndims if axis < 0 else axis
+    if axis < 0:
+        raise ValueError(f"{axis_name}={axis} may only be negative if {ndims_name} is statically known.")
+    return axis
 
 
 def _merge_dims(value, outer_axis, inner_axis):
