@@ -101,9 +101,10 @@ def _flatten_fetches(fetches, out):
 
 
 def _sparse_feed_expander(feed_keys):
-    """None when no feed key is a SparseTensor; else a function turning such a feed dict into one whose
-    keys are tensors: a SparseTensor key feeds its indices, values and dense_shape from a
-    SparseTensorValue or any sequence of those three, as TF's session expands it."""
+    """None when no feed key is a SparseTensor or RaggedTensor; else a function turning such a feed dict into
+    one whose keys are tensors: a SparseTensor key feeds its indices, values and dense_shape from a
+    SparseTensorValue or any sequence of those three, a RaggedTensor key its nested row splits and flat
+    values from a RaggedTensorValue, as TF's session expands them."""
     if not any(isinstance(k, SparseTensor) or hasattr(k, "session_components") for k in feed_keys):
         return None
 
@@ -145,7 +146,7 @@ def _ragged_feed_parts(key, value):
 class _Signature:
     """One cached (fetch structure, feed keys) signature: the runtime's plan and what the client needs to
     convert the feeds and rebuild the fetch structure.  `expand` is None or what flattens a feed dict with
-    SparseTensor keys."""
+    SparseTensor or RaggedTensor keys."""
 
     __slots__ = ("plan", "feed_specs", "feed_shapes", "build", "single", "fed_ops", "expand")
 

@@ -206,12 +206,7 @@ def bytes_split(input, name=None):  # noqa: A002
         if rank is None:
             raise ValueError("input must have a statically-known rank.")
         if rank == 0:
-            rows = _ragged_rows(_sparse_split(array_ops.stack([input]), "", False, None))
-            with ops.name_scope(None, "RaggedGetItem", [rows]):  # TF's rows[0]
-                starts, limits = rows.row_splits[:-1], rows.row_splits[1:]
-                row = rows.values[starts[0] : limits[0]][()]
-                row.set_shape([None])
-                return row
+            return _ragged_rows(_sparse_split(array_ops.stack([input]), "", False, None))[0]
         if rank == 1:
             return _ragged_rows(_sparse_split(input, "", False, None))
         return bytes_split(RaggedTensor.from_tensor(input))

@@ -201,10 +201,10 @@ class RaggedTensor:
         return result
 
     @classmethod
-    def _from_uniform_row_length(cls, values, uniform_row_length, nrows):
-        """Rows of `uniform_row_length` values each, unchecked (TF's from_uniform_row_length with
-        validate=False, as from_tensor calls it)."""
-        with ops.name_scope(None, "RaggedFromUniformRowLength", [values, uniform_row_length, nrows]):
+    def from_uniform_row_length(cls, values, uniform_row_length, nrows=None, validate=True, name=None):
+        """Rows of `uniform_row_length` values each (`nrows` of them when the length may be 0)."""
+        _check_validate(validate)
+        with ops.name_scope(name, "RaggedFromUniformRowLength", [values, uniform_row_length, nrows]):
             values = _as_values(values)
             uniform_row_length = convert_partition(
                 uniform_row_length, "UniformRowLength", dtype_hint=_partition_dtype(values)
@@ -214,8 +214,10 @@ class RaggedTensor:
                 nvals = constant(const_nvals, uniform_row_length.dtype)
             else:
                 nvals = _nrows(values, uniform_row_length.dtype)
-            partition = RowPartition.from_uniform_row_length(uniform_row_length, nvals, nrows)
-            return cls._from_row_partition(values, partition, validate=False)
+            partition = RowPartition.from_uniform_row_length(
+                uniform_row_length, nvals, nrows, validate, dtype_hint=_partition_dtype(values)
+            )
+            return cls._from_row_partition(values, partition, validate)
 
     @classmethod
     def from_tensor(
@@ -260,9 +262,11 @@ class RaggedTensor:
             values_shape = array_ops.concat([[input_shape[0] * input_shape[1]], input_shape[2:]], axis=0)
             values = array_ops.reshape(tensor, values_shape)
             const_nrows, const_ncols = (_ts.dimension_value(tensor.shape[i]) for i in (0, 1))
+            if const_nrows is not None and const_ncols is not None:  # TF's Reshape shape rule knows it
+                values.set_shape(_ts.TensorShape([const_nrows * const_ncols]).concatenate(tensor.shape[2:]))
             nrows = input_shape[0] if const_nrows is None else constant(const_nrows, row_splits_dtype)
             ncols = input_shape[1] if const_ncols is None else constant(const_ncols, row_splits_dtype)
-            return cls._from_uniform_row_length(values, ncols, nrows)
+            return cls.from_uniform_row_length(values, ncols, nrows, validate=False)
 
     @classmethod
     def _from_tensor_ragged_rank(cls, tensor, lengths, padding, ragged_rank, input_shape, row_splits_dtype):
@@ -282,7 +286,7 @@ class RaggedTensor:
             nrows = dim_size[axis - 1]
             if isinstance(nrows, np.integer):
                 nrows = int(nrows)
-            result = cls._from_uniform_row_length(result, dim_len, nrows)
+            result = cls.from_uniform_row_length(result, dim_len, nrows, validate=False)
         return result
 
     @classmethod
@@ -401,11 +405,12 @@ class RaggedTensor:
         if axis == 1:
             return self._row_partition.row_lengths()
         with ops.name_scope(name, "RaggedRowLengths", [self]):
-            rank = self.shape.ndims
-            if axis < 0:
-                if rank is None:
-                    raise ValueError("axis may only be negative if rank(self) is statically known.")
-                axis += rank
+            axis = positive_axis(axis, self.shape.ndims, ndims_name="rank(self)")
+            if axis == 0:  # a negative axis that names the rows
+                return self.nrows()
+            if axis == 1:
+                splits = self.row_splits
+                return splits[1:] - splits[:-1]
             if isinstance(self._values, RaggedTensor):
                 return self.with_values(self._values.row_lengths(axis - 1))
             shape = array_ops.shape_v1(self._values, out_type=self._row_partition.dtype)
@@ -470,6 +475,18 @@ class RaggedTensor:
         if isinstance(values, RaggedTensor):
             values = values.with_row_splits_dtype(dtype)
         return RaggedTensor(values, self._row_partition.with_dtype(dtype), internal=True)
+
+    def merge_dims(self, outer_axis, inner_axis):
+        """The dimensions `outer_axis` to `inner_axis` merged into one (``rt.merge_dims(0, 1)`` flattens
+        the rows), as TF's merge_dims builds it."""
+        rank = self.shape.ndims
+        outer_axis = positive_axis(outer_axis, rank, "outer_axis", "rank(self)")
+        inner_axis = positive_axis(inner_axis, rank, "inner_axis", "rank(self)")
+        if not outer_axis <= inner_axis:
+            raise ValueError(
+                f"Expected outer_axis ({outer_axis}) to be less than or equal to inner_axis ({inner_axis})."
+            )
+        return _merge_dims(self, outer_axis, inner_axis)
 
     # --- conversions ------------------------------------------------------------------------------------
 
@@ -561,6 +578,57 @@ class RaggedTensor:
 
     def __repr__(self):
         return f"tf.RaggedTensor(values={self._values}, row_splits={self.row_splits})"
+
+
+def positive_axis(axis, ndims, axis_name="axis", ndims_name="ndims"):
+    """TF's get_positive_axis: `axis` counted from 0, checked against a known `ndims`."""
+    if not isinstance(axis, int):
+        raise TypeError(f"{axis_name} must be an int; got {type(axis).__name__}")
+    if ndims is not None:
+        if not -ndims <= axis < ndims:
+            raise ValueError(f"{axis_name}={axis} out of bounds: expected {-ndims}<={axis_name}<{ndims}")
+        return axis + ndims if axis < 0 else axis
+    if axis < 0:
+        raise ValueError(f"{axis_name}={axis} may only be negative if {ndims_name} is statically known.")
+    return axis
+
+
+def _merge_dims(value, outer_axis, inner_axis):
+    if outer_axis == inner_axis:
+        return value
+    while outer_axis == 0 and isinstance(value, RaggedTensor):
+        value, inner_axis = value.values, inner_axis - 1
+        if inner_axis == 0:
+            return value
+    if not isinstance(value, RaggedTensor):
+        if value.shape.is_fully_defined():
+            dims = value.shape.as_list()
+            new_shape = dims[:outer_axis] + [-1] + dims[inner_axis + 1 :]
+        else:
+            dims = array_ops.shape_v1(value)
+            new_shape = array_ops.concat([dims[:outer_axis], [-1], dims[inner_axis + 1 :]], axis=0)
+        return array_ops.reshape(value, new_shape)
+    if outer_axis > 1:
+        return value.with_values(_merge_dims(value.values, outer_axis - 1, inner_axis - 1))
+    new_values, new_splits = value.values, value.row_splits
+    for axis in range(outer_axis, inner_axis):
+        if isinstance(new_values, RaggedTensor):
+            new_splits = array_ops.gather(new_values.row_splits, new_splits)
+            new_values = new_values.values
+            continue
+        split = inner_axis - axis + 1
+        if new_values.shape.is_fully_defined():
+            dims = new_values.shape.as_list()
+            new_shape = [-1] + dims[split:]
+            flat_size = int(np.prod(dims[1:split]))
+        else:
+            dims = array_ops.shape_v1(new_values)
+            new_shape = array_ops.concat([[-1], dims[split:]], axis=0)
+            flat_size = array_ops.cast(math_ops.reduce_prod(dims[1:split]), new_splits.dtype)
+        new_values = array_ops.reshape(new_values, new_shape)
+        new_splits = new_splits * flat_size
+        break
+    return RaggedTensor.from_row_splits(new_values, new_splits)
 
 
 def _nest(flat_values, parts, argument, name, scope, build, validate, scope_values=None):

@@ -205,21 +205,98 @@ class RowPartition:
             return cls(array_ops.concat([zero, row_limits], axis=0))
 
     @classmethod
-    def from_uniform_row_length(cls, uniform_row_length, nvals, nrows):
-        """Rows of one length (no validation: `from_tensor` is its only caller here, with consistent
-        arguments). `nvals` and `nrows` are tensors or Python ints."""
+    def from_uniform_row_length(
+        cls, uniform_row_length, nvals=None, nrows=None, validate=True, dtype=None, dtype_hint=None
+    ):
+        """Rows of `uniform_row_length` values each: `nrows` of them, or `nvals / uniform_row_length`
+        (0 for a length of 0); checked (statically where the values are known) that nrows * length is
+        nvals and the length is not negative, with TF's messages."""
+        _check_validate(validate)
+        if nrows is None and nvals is None:
+            raise ValueError("Either (or both) of nvals and nrows must be specified")
         with ops.name_scope(None, "RowPartitionFromUniformRowLength", [uniform_row_length, nrows]):
-            dtype = uniform_row_length.dtype
-            nrows = ops.convert_to_tensor(nrows, dtype, name="nrows")
-            nvals = ops.convert_to_tensor(nvals, dtype, name="nvals")
-            const_nrows = tensor_util.constant_value(nrows)
-            const_length = tensor_util.constant_value(uniform_row_length)
-            if const_nrows is not None and const_length is not None:
+            given = [(uniform_row_length, "uniform_row_length"), (nvals, "nvals"), (nrows, "nrows")]
+            target = (
+                dtype
+                or next((v.dtype for v, _ in given if isinstance(v, ops.Tensor)), None)
+                or dtype_hint
+                or dtypes.int64
+            )
+            uniform_row_length, nvals, nrows = (
+                None
+                if v is None
+                else (
+                    ops.convert_to_tensor(v, dtype=target, name=name)
+                    if dtype is None
+                    else array_ops.cast(v, target, name=name)
+                )
+                for v, name in given
+            )
+            uniform_row_length.shape.assert_has_rank(0)
+            length = tensor_util.constant_value(uniform_row_length)
+            if nrows is None:
+                if length is None:
+                    nrows = nvals // math_ops.maximum(
+                        uniform_row_length, constant(1, uniform_row_length.dtype)
+                    )
+                elif length == 0:
+                    nrows = constant(0, dtype=uniform_row_length.dtype)
+                else:
+                    nrows = nvals // int(length)
+            const_nrows, const_nvals = (
+                None if t is None else tensor_util.constant_value(t) for t in (nrows, nvals)
+            )
+
+            checks = []
+            if const_nvals is None and const_nrows is not None and length is not None:
+                const_nvals = int(const_nrows) * int(length)
+                if nvals is not None and validate:
+                    checks.append(check_ops.assert_equal(nvals, const_nvals))
+                nvals = constant(const_nvals, uniform_row_length.dtype)
+            if nvals is None:
+                nvals = nrows * uniform_row_length
+            if const_nrows is not None and length is not None:
                 row_splits = constant(
-                    [int(v) * int(const_length) for v in range(int(const_nrows) + 1)], dtype
+                    [v * int(length) for v in range(int(const_nrows) + 1)], uniform_row_length.dtype
                 )
             else:
-                row_splits = math_ops.range(nrows + 1, dtype=dtype) * uniform_row_length
+                row_splits = math_ops.range(nrows + 1, dtype=uniform_row_length.dtype) * uniform_row_length
+            if validate:
+                if const_nrows is None or length is None or const_nvals is None:
+                    checks.append(
+                        check_ops.assert_equal(
+                            nrows * uniform_row_length,
+                            nvals,
+                            (
+                                "uniform_row_length",
+                                uniform_row_length,
+                                "times nrows",
+                                nrows,
+                                "must equal nvals",
+                                nvals,
+                            ),
+                        )
+                    )
+                elif int(const_nrows) * int(length) != int(const_nvals):
+                    raise ValueError(
+                        f"uniform_row_length={int(length)} times nrows={int(const_nrows)} must equal "
+                        f"nvals={int(const_nvals)}"
+                    )
+                if length is None:
+                    checks.append(
+                        check_ops.assert_greater_equal(
+                            uniform_row_length,
+                            constant(0, uniform_row_length.dtype),
+                            message="uniform_row_length must be >= 0.",
+                        )
+                    )
+                elif length < 0:
+                    raise ValueError("uniform_row_length must be >= 0.")
+                row_splits = control_flow_ops.with_dependencies(checks, row_splits)
+            if const_nrows is None and const_nvals is not None and length:
+                # TF's shape refiner folds `nvals // length` into the splits' length; the engine's
+                # constant folding stops at the FloorDiv
+                row_splits.set_shape([int(const_nvals) // int(length) + 1])
             return cls(row_splits, nrows=nrows, nvals=nvals, uniform_row_length=uniform_row_length)
 
     def with_dependencies(self, dependencies):

@@ -585,6 +585,7 @@ _TF_INPUT_NAMES.update({
 })
 # The ragged conversions and RaggedRange (engine/ragged/), UnicodeEncode.
 _TF_INPUT_NAMES.update({
+    "RaggedGather": "params_nested_splits params_dense_values indices",
     "RaggedRange": "starts limits deltas",
     "RaggedTensorToSparse": "rt_nested_splits rt_dense_values",
     "RaggedTensorToTensor": "shape values default_value row_partition_tensors",

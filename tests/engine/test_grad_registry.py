@@ -1133,6 +1133,7 @@ for _op_type, _cases in _sparse_cases().items():
     CASES.setdefault(_op_type, []).extend(_cases)
 
 def _ragged_cases():
+    from engine.ragged.ragged_gather import gather as tf_gather
     from engine.ragged.ragged_tensor import RaggedTensor
 
     def rt(values):
@@ -1145,6 +1146,9 @@ def _ragged_cases():
             Case(lambda v: rt(v).to_tensor(shape=[3, 2]), [rnd(5)]),
         ],
         "RaggedTensorToSparse": [Case(lambda v: rt(v).to_sparse().values, [rnd(5, 2)])],
+        "RaggedGather": [
+            Case(lambda v: tf_gather(rt(v), c(np.array([2, 0, 2, 1]))).flat_values, [rnd(5, 2)]),
+        ],
     }
 
 

@@ -177,10 +177,10 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
     with ops.name_scope(name, "UnsortedSegmentSum", [data, segment_ids, num_segments]) as scope:
         data = ops.convert_to_tensor(data, name="data")
         segment_ids = ops.convert_to_tensor(segment_ids, name="segment_ids")
-        # a Tensor keeps its own dtype (Tnumsegments is apart from Tindices: int32 rows of int64 ids)
-        num_segments = num_segments if isinstance(num_segments, ops.Tensor) else ops.convert_to_tensor(
-            num_segments, dtype=segment_ids.dtype.base_dtype, name="num_segments"
-        )
+        if not isinstance(num_segments, ops.Tensor):  # a Tensor keeps its own index type (Tnumsegments)
+            num_segments = ops.convert_to_tensor(
+                num_segments, dtype=segment_ids.dtype.base_dtype, name="num_segments"
+            )
         return make_tensor(
             "UnsortedSegmentSum",
             [data, segment_ids, num_segments],
