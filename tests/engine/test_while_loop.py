@@ -85,6 +85,21 @@ def test_nested_structures_and_maximum_iterations():
         assert s.run(single) == 10 and s.run(same) == [10]
 
 
+def test_indexing_a_tensor_by_the_loop_counter_keeps_the_element_shape():
+    # TF's StridedSlice shape function knows `ids[i]` is a scalar with `i` unknown: a sum over it keeps
+    # the accumulator's shape (the engine once lost it and raised the shape-invariant error).
+    ids = tf.constant([3, 1, 2])
+    rows = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+
+    def body(i, total, row_sum):
+        assert ids[i].shape == tf.TensorShape([]) and rows[i].shape == tf.TensorShape([2])
+        return i + 1, total + tf.reduce_sum(ids[i]), row_sum + rows[i]
+
+    _, total, row_sum = tf.while_loop(lambda i, *_: i < 3, body, [0, tf.constant(0), tf.zeros([2])])
+    with tf.Session() as s:
+        assert s.run(total) == 6 and s.run(row_sum).tolist() == [9.0, 12.0]
+
+
 def test_variables_assigned_in_the_body():
     v = tf.Variable(0.0)
     i = tf.while_loop(

@@ -291,8 +291,10 @@ def _infer_strided_slice(op):
     x, b, e, s = op.inputs
     d = dims(x)
     bv, ev, sv = _const_value(b), _const_value(e), _const_value(s)
-    if d is None or bv is None or ev is None or sv is None:
+    if d is None or sv is None:
         return [(x.dtype.base_dtype, _ts.unknown_shape())]
+    if bv is None or ev is None:
+        return [(x.dtype.base_dtype, _strided_shape_unknown_bounds(d, sv.reshape(-1), op._attrs))]
     index = _strided_index(bv.reshape(-1), ev.reshape(-1), sv.reshape(-1), op._attrs)
     # Slice a zero-stride view twice with different stand-ins for unknown dims: output dims that
     # change with the stand-in depend on an unknown dim and stay unknown.
@@ -305,6 +307,34 @@ def _infer_strided_slice(op):
             raise shape_error(op, f"slice index out of bounds ({err})") from None
     out = tuple(a if a == bb else None for a, bb in zip(results[0], results[1], strict=True))
     return [(x.dtype.base_dtype, shape(out))]
+
+
+def _strided_shape_unknown_bounds(d, strides, attrs):
+    """StridedSlice's shape when begin or end is not a constant (TF's shape function then knows the
+    masks and strides only): a shrunk axis goes, a new axis is 1, an axis whose begin and end are both
+    masked keeps ceil(dim / |stride|), every other sliced axis is unknown (`x[i]` in a loop is a scalar)."""
+    bm, em = attrs["begin_mask"], attrs["end_mask"]
+    ellipsis, new_axis, shrink = attrs["ellipsis_mask"], attrs["new_axis_mask"], attrs["shrink_axis_mask"]
+    spec = len(strides)
+    consuming = sum(1 for i in range(spec) if not (ellipsis | new_axis) & (1 << i))
+    out, axis = [], 0
+    for i in range(spec):
+        bit = 1 << i
+        if ellipsis & bit:
+            covered = max(len(d) - consuming, 0)
+            out.extend(d[axis : axis + covered])
+            axis += covered
+        elif new_axis & bit:
+            out.append(1)
+        elif axis < len(d):
+            if not shrink & bit:
+                full = bm & bit and em & bit
+                size = d[axis]
+                out.append(-(-size // abs(int(strides[i]))) if full and size is not None else None)
+            axis += 1
+    if not ellipsis:  # the input's remaining axes, whole (TF's implicit trailing ellipsis)
+        out.extend(d[axis:])
+    return shape(tuple(out))
 
 
 def _compile_strided_slice(op, runtime):
