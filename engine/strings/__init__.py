@@ -31,6 +31,7 @@ from engine.ops.unicode_ops import (
     unicode_split_with_offsets,
     unicode_transcode,
 )
+from engine.ops.unicode_script_ops import unicode_script
 
 __all__ = [
     "as_string",
@@ -52,6 +53,7 @@ __all__ = [
     "unicode_decode",
     "unicode_decode_with_offsets",
     "unicode_encode",
+    "unicode_script",
     "unicode_split",
     "unicode_split_with_offsets",
     "unicode_transcode",
