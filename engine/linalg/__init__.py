@@ -1,6 +1,7 @@
 """`tf.linalg`: the matrix ops the engine has, under TF's ``tf.linalg`` names (re-exports only; the
 decompositions and solves are engine/ops/linalg_ops.py, band and diagonal parts band_ops.py, norms
-norm_ops.py).
+norm_ops.py, tridiagonal systems tridiagonal_ops.py), and the `LinearOperator` classes (this package's
+linear_operator*.py modules, one class family each).
 
 ``tf.linalg.diag`` and ``set_diag`` are ``tf.matrix_diag`` and ``tf.matrix_set_diag`` (with TF 2.x's bands
 ``k``); ``transpose`` is ``tf.matrix_transpose``, as in TF.
@@ -8,6 +9,16 @@ norm_ops.py).
 
 
 
+from engine.linalg.linear_operator import LinearOperator
+from engine.linalg.linear_operator_adjoint import LinearOperatorAdjoint
+from engine.linalg.linear_operator_block_diag import LinearOperatorBlockDiag
+from engine.linalg.linear_operator_composition import LinearOperatorComposition
+from engine.linalg.linear_operator_diag import LinearOperatorDiag
+from engine.linalg.linear_operator_full_matrix import LinearOperatorFullMatrix
+from engine.linalg.linear_operator_identity import LinearOperatorIdentity, LinearOperatorScaledIdentity
+from engine.linalg.linear_operator_inversion import LinearOperatorInversion
+from engine.linalg.linear_operator_kronecker import LinearOperatorKronecker
+from engine.linalg.linear_operator_lower_triangular import LinearOperatorLowerTriangular
 from engine.ops.array_ops import eye, matrix_transpose
 from engine.ops.array_ops import matrix_transpose as transpose
 from engine.ops.band_ops import matrix_band_part as band_part
@@ -45,3 +56,7 @@ __all__ += ["pinv"]
 __all__ += ["expm", "logm", "lu", "lu_matrix_inverse", "lu_reconstruct", "lu_solve", "matrix_rank", "sqrtm"]
 __all__ += ["einsum", "l2_normalize", "matvec", "normalize"]
 __all__ += ["tridiagonal_matmul", "tridiagonal_solve"]
+__all__ += ["LinearOperator", "LinearOperatorAdjoint", "LinearOperatorBlockDiag", "LinearOperatorComposition",
+            "LinearOperatorDiag", "LinearOperatorFullMatrix", "LinearOperatorIdentity",
+            "LinearOperatorInversion", "LinearOperatorKronecker", "LinearOperatorLowerTriangular",
+            "LinearOperatorScaledIdentity"]
