@@ -24,13 +24,13 @@ from engine.ops import array_ops, control_flow_ops, math_ops
 def _kron_dense(a, b):
     """The Kronecker product of two (batch) matrices: [..., m, n] and [..., p, q] to [..., m p, n q]."""
     product = a[..., :, None, :, None] * b[..., None, :, None, :]
-    if product.shape.is_fully_defined():  # a static shape keeps the result's dimensions known
-        *batch, m, p, n, q = product.shape.as_list()
-        return array_ops.reshape(product, [*batch, m * p, n * q])
     shape = array_ops.shape_v1(product)
-    return array_ops.reshape(
-        product, array_ops.concat([shape[:-4], [shape[-4] * shape[-3], shape[-2] * shape[-1]]], 0)
-    )
+    result = array_ops.reshape(product, array_ops.concat(
+        [shape[:-4], [shape[-4] * shape[-3], shape[-2] * shape[-1]]], 0))
+    if product.shape.ndims is not None:  # the static dimensions the reshape cannot see
+        *batch, m, p, n, q = product.shape.as_list()
+        result.set_shape([*batch, None if None in (m, p) else m * p, None if None in (n, q) else n * q])
+    return result
 
 
 def _outer_flat(x, y):
@@ -105,10 +105,15 @@ class LinearOperatorKronecker(CombinedOperator):
         return chained([1.0] + [operator.trace() for operator in self.operators], _op.mul)
 
     def _diag_part(self):
-        return chained([operator.diag_part() for operator in self.operators], _outer_flat)
+        diag = chained([operator.diag_part() for operator in self.operators], _outer_flat)
+        domain, range_ = self.domain_dimension, self.range_dimension
+        diag.set_shape(self.batch_shape.concatenate([domain if range_ > domain else range_]))
+        return diag
 
     def _eigvals(self):
-        return chained([operator.eigvals() for operator in self.operators], _outer_flat)
+        product = chained([operator.eigvals() for operator in self.operators], _outer_flat)
+        product.set_shape(self.shape[:-1])
+        return product
 
     def _assert_non_singular(self):
         if all(operator.is_square for operator in self.operators):
