@@ -19,6 +19,7 @@ from engine.linalg.linear_operator_identity import LinearOperatorIdentity, Linea
 from engine.linalg.linear_operator_inversion import LinearOperatorInversion
 from engine.linalg.linear_operator_kronecker import LinearOperatorKronecker
 from engine.linalg.linear_operator_lower_triangular import LinearOperatorLowerTriangular
+from engine.linalg.linear_operator_toeplitz import LinearOperatorToeplitz
 from engine.ops.array_ops import eye, matrix_transpose
 from engine.ops.array_ops import matrix_transpose as transpose
 from engine.ops.band_ops import matrix_band_part as band_part
@@ -59,4 +60,4 @@ __all__ += ["tridiagonal_matmul", "tridiagonal_solve"]
 __all__ += ["LinearOperator", "LinearOperatorAdjoint", "LinearOperatorBlockDiag", "LinearOperatorComposition",
             "LinearOperatorDiag", "LinearOperatorFullMatrix", "LinearOperatorIdentity",
             "LinearOperatorInversion", "LinearOperatorKronecker", "LinearOperatorLowerTriangular",
-            "LinearOperatorScaledIdentity"]
+            "LinearOperatorScaledIdentity", "LinearOperatorToeplitz"]

@@ -14,6 +14,32 @@ from engine.ops.band_ops import matrix_diag, matrix_diag_part, matrix_set_diag
 from engine.ops.complex_ops import conj, real
 
 
+def commuting_hints(left, right):
+    """TF's hints for a product of commuting (diagonal) operators."""
+    if left.is_non_singular is False or right.is_non_singular is False:
+        non_singular = False
+    else:
+        non_singular = left.is_non_singular and right.is_non_singular
+    if left.is_self_adjoint and right.is_self_adjoint:
+        self_adjoint = True
+    elif {left.is_self_adjoint, right.is_self_adjoint} == {True, False}:
+        self_adjoint = False
+    else:
+        self_adjoint = None
+    positive = (
+        left.is_positive_definite
+        and left.is_self_adjoint
+        and right.is_positive_definite
+        and right.is_self_adjoint
+    )
+    return {
+        "is_non_singular": non_singular,
+        "is_self_adjoint": self_adjoint,
+        "is_positive_definite": True if positive else None,
+        "is_square": True,
+    }
+
+
 class LinearOperatorDiag(LinearOperator):
     def __init__(self, diag, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
                  is_square=None, name="LinearOperatorDiag"):
@@ -44,35 +70,10 @@ class LinearOperatorDiag(LinearOperator):
         d_shape = array_ops.shape_v1(self._diag)
         return array_ops.concat((d_shape, [d_shape[-1]]), 0)
 
-    def _hints(self, left, right):
-        """TF's hints for a product of commuting (diagonal) operators."""
-        if left.is_non_singular is False or right.is_non_singular is False:
-            non_singular = False
-        else:
-            non_singular = left.is_non_singular and right.is_non_singular
-        if left.is_self_adjoint and right.is_self_adjoint:
-            self_adjoint = True
-        elif {left.is_self_adjoint, right.is_self_adjoint} == {True, False}:
-            self_adjoint = False
-        else:
-            self_adjoint = None
-        positive = (
-            left.is_positive_definite
-            and left.is_self_adjoint
-            and right.is_positive_definite
-            and right.is_self_adjoint
-        )
-        return {
-            "is_non_singular": non_singular,
-            "is_self_adjoint": self_adjoint,
-            "is_positive_definite": True if positive else None,
-            "is_square": True,
-        }
-
     def _linop_matmul(self, left_operator, right_operator):
         from engine.linalg.linear_operator_lower_triangular import LinearOperatorLowerTriangular
 
-        hints = self._hints(left_operator, right_operator)
+        hints = commuting_hints(left_operator, right_operator)
         if isinstance(right_operator, LinearOperatorDiag):
             return LinearOperatorDiag(left_operator.diag * right_operator.diag, **hints)
         if isinstance(right_operator, LinearOperatorLowerTriangular):
@@ -85,7 +86,7 @@ class LinearOperatorDiag(LinearOperator):
     def _linop_solve(self, left_operator, right_operator):
         from engine.linalg.linear_operator_lower_triangular import LinearOperatorLowerTriangular
 
-        hints = self._hints(left_operator, right_operator)
+        hints = commuting_hints(left_operator, right_operator)
         if isinstance(right_operator, LinearOperatorDiag):
             return LinearOperatorDiag(right_operator.diag / left_operator.diag, **hints)
         if isinstance(right_operator, LinearOperatorLowerTriangular):

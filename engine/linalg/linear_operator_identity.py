@@ -8,6 +8,7 @@ import numpy as np
 from engine.framework import dtypes, ops, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.linalg.linear_operator import LinearOperator, arguments, broadcast_batch_shapes, shape_tensor
+from engine.linalg.linear_operator_diag import LinearOperatorDiag, commuting_hints
 from engine.ops import array_ops, check_ops, control_flow_ops, linalg_ops, math_ops
 from engine.ops.band_ops import matrix_diag_part, matrix_set_diag
 from engine.ops.complex_ops import conj, imag, real
@@ -265,6 +266,26 @@ class LinearOperatorScaledIdentity(_BaseIdentity):
             array_ops.cast(np.nan, dtype=self.dtype),
             array_ops.cast(1.0, dtype=self.dtype),
         )
+
+    def _linop_matmul(self, left_operator, right_operator):
+        return self._commuting_product(left_operator, right_operator, lambda x, y: x * y, lambda x, d: d * x,
+                                       super()._linop_matmul)
+
+    def _linop_solve(self, left_operator, right_operator):
+        return self._commuting_product(left_operator, right_operator, lambda x, y: y / x, lambda x, d: d / x,
+                                       super()._linop_solve)
+
+    def _commuting_product(self, left, right, combine, combine_diag, otherwise):
+        """A scaled identity or diagonal operator for a scaled identity (left) with another or with a
+        diagonal operator (right), combining their multipliers / diagonals in TF's operand order."""
+        hints = commuting_hints(left, right)
+        if isinstance(right, LinearOperatorScaledIdentity):
+            multiplier = combine(left.multiplier, right.multiplier)
+            return LinearOperatorScaledIdentity(num_rows=left.domain_dimension_tensor(),
+                                                multiplier=multiplier, **hints)
+        if isinstance(right, LinearOperatorDiag):
+            return LinearOperatorDiag(diag=combine_diag(left.multiplier, right.diag), **hints)
+        return otherwise(left, right)
 
     def _linop_adjoint(self):
         multiplier = conj(self.multiplier) if self.multiplier.dtype.is_complex else self.multiplier

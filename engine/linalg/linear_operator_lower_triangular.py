@@ -48,8 +48,10 @@ class LinearOperatorLowerTriangular(LinearOperator):
         return math_ops.matmul(self._get_tril(), x, adjoint_a=adjoint, adjoint_b=adjoint_arg)
 
     def _linop_matmul(self, left_operator, right_operator):
-        if hasattr(right_operator, "diag") and type(right_operator).__name__ == "LinearOperatorDiag":
-            hints = right_operator._hints(right_operator, left_operator)
+        from engine.linalg.linear_operator_diag import LinearOperatorDiag, commuting_hints
+
+        if isinstance(right_operator, LinearOperatorDiag):
+            hints = commuting_hints(right_operator, left_operator)
             return LinearOperatorLowerTriangular(
                 left_operator.to_dense() * right_operator.diag, **{**hints, "is_positive_definite": None}
             )

@@ -144,16 +144,26 @@ def structured(tf):
         tensors["tril_solve_diag"] = ops["tril"].solve(ops["diag"]).to_dense()
         tensors["identity_at_tril"] = ops["identity"].matmul(ops["tril"]).to_dense()
         tensors["scaled_inverse"] = ops["scaled"].inverse().to_dense()
+        toeplitz = tf.linalg.LinearOperatorToeplitz(col=d + 2.0, row=d[::-1] * 0.5)
+        tensors.update({f"toeplitz_{k}": v for k, v in _methods(tf, toeplitz, rhs, vec).items()})
+        scalar = tf.linalg.LinearOperatorScaledIdentity(3, d[0, 0] + 1.0)
+        products = {"scaled_at_scaled": ops["scaled"] @ ops["scaled"],
+                    "scalar_solve_scalar": scalar.solve(scalar), "scalar_at_diag": scalar @ ops["diag"],
+                    "scalar_solve_diag": scalar.solve(ops["diag"])}
+        tensors.update({k: op.to_dense() for k, op in products.items()})
         described = {k: _describe(op) for k, op in ops.items()}
         described["diag_times_diag"] = _describe(ops["diag"].matmul(ops["diag"]))
         described["diag_at_tril"] = _describe(ops["diag"] @ ops["tril"])
+        described.update({k: _describe(op) for k, op in products.items()})
+        described["toeplitz"] = _describe(toeplitz)
         result = _run(
             tf,
             graph,
             tensors,
             {d: DIAG, m: MATRIX},
             [d, m][0],
-            ["diag_solve", "diag_log_abs_determinant", "scaled_solve", "scaled_determinant"],
+            ["diag_solve", "diag_log_abs_determinant", "scaled_solve", "scaled_determinant",
+                       "toeplitz_matmul", "toeplitz_solve"],
         )
     return {**result, **{f"describe/{k}": v for k, v in described.items()}}
 
@@ -265,6 +275,9 @@ def errors(tf):
                 [tf.linalg.LinearOperatorIdentity(2)], is_self_adjoint=False
             ),
             "eigvals_not_sa": lambda: tf.linalg.LinearOperatorFullMatrix(m).eigvals(),
+            "toeplitz_mismatch": lambda: tf.linalg.LinearOperatorToeplitz([1.0, 2.0], [1.0, 2.0, 3.0]),
+            "toeplitz_not_square": lambda: tf.linalg.LinearOperatorToeplitz([1.0], [1.0], is_square=False),
+            "toeplitz_scalar": lambda: tf.linalg.LinearOperatorToeplitz(1.0, [1.0]),
         }
         result = {k: _outcome(c) for k, c in checks.items()}
         # values known only when the graph runs, so the checks are Asserts (constants are checked at once)
