@@ -18,6 +18,7 @@ from engine.linalg.linear_operator_full_matrix import LinearOperatorFullMatrix
 from engine.linalg.linear_operator_identity import LinearOperatorIdentity, LinearOperatorScaledIdentity
 from engine.linalg.linear_operator_inversion import LinearOperatorInversion
 from engine.linalg.linear_operator_kronecker import LinearOperatorKronecker
+from engine.linalg.linear_operator_low_rank_update import LinearOperatorLowRankUpdate
 from engine.linalg.linear_operator_lower_triangular import LinearOperatorLowerTriangular
 from engine.linalg.linear_operator_toeplitz import LinearOperatorToeplitz
 from engine.ops.array_ops import eye, matrix_transpose
@@ -60,4 +61,4 @@ __all__ += ["tridiagonal_matmul", "tridiagonal_solve"]
 __all__ += ["LinearOperator", "LinearOperatorAdjoint", "LinearOperatorBlockDiag", "LinearOperatorComposition",
             "LinearOperatorDiag", "LinearOperatorFullMatrix", "LinearOperatorIdentity",
             "LinearOperatorInversion", "LinearOperatorKronecker", "LinearOperatorLowerTriangular",
-            "LinearOperatorScaledIdentity", "LinearOperatorToeplitz"]
+            "LinearOperatorScaledIdentity", "LinearOperatorToeplitz", "LinearOperatorLowRankUpdate"]

@@ -204,6 +204,17 @@ def combined(tf):
         k3 = ops["kron3"]
         tensors.update({f"kron3_{k}": v for k, v in _methods(tf, k3, rhs6, rhs6[..., 0]).items()})
         tensors["kronecker_to_dense"] = ops["kronecker"].to_dense()
+        u = m[:, :, :2] * 0.3
+        updates = {
+            "lru_spd": tf.linalg.LinearOperatorLowRankUpdate(
+                tf.linalg.LinearOperatorDiag(tf.constant(DIAG), is_positive_definite=True), u),
+            "lru_diag": tf.linalg.LinearOperatorLowRankUpdate(a, u, diag_update=tf.constant(DIAG[:, :2])),
+            "lru_uv": tf.linalg.LinearOperatorLowRankUpdate(a, u, v=m[:, :, 1:] * 0.2),
+        }
+        for key, op in updates.items():
+            tensors.update({f"{key}_{k}": v for k, v in _methods(tf, op, tf.constant(RHS),
+                                                                 tf.constant(RHS[..., 0])).items()})
+        ops.update(updates)
         described = {k: _describe(op) for k, op in ops.items()}
         described["matmul_operator"] = _describe(a @ tril)
         described["solve_operator"] = _describe(a.solve(tril))
@@ -230,6 +241,7 @@ def errors(tf):
     with graph.as_default():
         m = tf.constant(MATRIX)
         wide = tf.linalg.LinearOperatorFullMatrix(tf.ones([2, 3]))
+        eye3 = tf.linalg.LinearOperatorIdentity(3, dtype=tf.float64)
         checks = {
             "pd_singular": lambda: tf.linalg.LinearOperatorFullMatrix(
                 m, is_positive_definite=True, is_non_singular=False
@@ -278,6 +290,14 @@ def errors(tf):
             "toeplitz_mismatch": lambda: tf.linalg.LinearOperatorToeplitz([1.0, 2.0], [1.0, 2.0, 3.0]),
             "toeplitz_not_square": lambda: tf.linalg.LinearOperatorToeplitz([1.0], [1.0], is_square=False),
             "toeplitz_scalar": lambda: tf.linalg.LinearOperatorToeplitz(1.0, [1.0]),
+            "lru_identity_not_positive": lambda: tf.linalg.LinearOperatorLowRankUpdate(
+                eye3, m[0, :, :1], is_diag_update_positive=False),
+            "lru_not_self_adjoint": lambda: tf.linalg.LinearOperatorLowRankUpdate(
+                eye3, m[0, :, :1], is_self_adjoint=False),
+            "lru_not_pd": lambda: tf.linalg.LinearOperatorLowRankUpdate(
+                eye3, m[0, :, :1], is_positive_definite=False),
+            "lru_dims": lambda: tf.linalg.LinearOperatorLowRankUpdate(
+                tf.linalg.LinearOperatorIdentity(2, dtype=tf.float64), m[0, :, :1]),
         }
         result = {k: _outcome(c) for k, c in checks.items()}
         # values known only when the graph runs, so the checks are Asserts (constants are checked at once)
