@@ -12,6 +12,7 @@ linear_operator*.py modules, one class family each).
 from engine.linalg.linear_operator import LinearOperator
 from engine.linalg.linear_operator_adjoint import LinearOperatorAdjoint
 from engine.linalg.linear_operator_block_diag import LinearOperatorBlockDiag
+from engine.linalg.linear_operator_circulant import LinearOperatorCirculant
 from engine.linalg.linear_operator_composition import LinearOperatorComposition
 from engine.linalg.linear_operator_diag import LinearOperatorDiag
 from engine.linalg.linear_operator_full_matrix import LinearOperatorFullMatrix
@@ -61,4 +62,5 @@ __all__ += ["tridiagonal_matmul", "tridiagonal_solve"]
 __all__ += ["LinearOperator", "LinearOperatorAdjoint", "LinearOperatorBlockDiag", "LinearOperatorComposition",
             "LinearOperatorDiag", "LinearOperatorFullMatrix", "LinearOperatorIdentity",
             "LinearOperatorInversion", "LinearOperatorKronecker", "LinearOperatorLowerTriangular",
-            "LinearOperatorScaledIdentity", "LinearOperatorToeplitz", "LinearOperatorLowRankUpdate"]
+            "LinearOperatorScaledIdentity", "LinearOperatorToeplitz", "LinearOperatorLowRankUpdate",
+            "LinearOperatorCirculant"]

@@ -151,10 +151,25 @@ def structured(tf):
                     "scalar_solve_scalar": scalar.solve(scalar), "scalar_at_diag": scalar @ ops["diag"],
                     "scalar_solve_diag": scalar.solve(ops["diag"])}
         tensors.update({k: op.to_dense() for k, op in products.items()})
+        # a real symmetric kernel: a real (Hermitian) spectrum, so real inputs and outputs
+        kernel = tf.concat([d[:, :2], d[:, 1:2]], axis=-1)
+        spectrum = tf.signal.fft(tf.cast(kernel, tf.complex128))
+        circulant = tf.linalg.LinearOperatorCirculant(spectrum, input_output_dtype=tf.float64)
+        tensors.update({f"circulant_{k}": v for k, v in _methods(tf, circulant, rhs, vec).items()})
+        complex_circulant = tf.linalg.LinearOperatorCirculant(tf.cast(d + 1.0, tf.complex64) * (1 + 1j))
+        crhs = tf.cast(rhs, tf.complex64)
+        tensors["complex_circulant_matmul"] = tf.real(complex_circulant.matmul(crhs, adjoint=True))
+        tensors["complex_circulant_solve"] = tf.imag(complex_circulant.solve(crhs))
+        tensors["circulant_kernel"] = circulant.convolution_kernel()
+        tensors["circulant_inverse"] = circulant.inverse().to_dense()
+        tensors["circulant_squared"] = tf.real((circulant @ circulant).to_dense())  # complex64, as TF
+        tensors["circulant_cond"] = circulant.cond()
+        circulants = {"circulant": circulant, "complex_circulant": complex_circulant}
         described = {k: _describe(op) for k, op in ops.items()}
         described["diag_times_diag"] = _describe(ops["diag"].matmul(ops["diag"]))
         described["diag_at_tril"] = _describe(ops["diag"] @ ops["tril"])
         described.update({k: _describe(op) for k, op in products.items()})
+        described.update({k: _describe(op) for k, op in circulants.items()})
         described["toeplitz"] = _describe(toeplitz)
         result = _run(
             tf,
@@ -163,7 +178,8 @@ def structured(tf):
             {d: DIAG, m: MATRIX},
             [d, m][0],
             ["diag_solve", "diag_log_abs_determinant", "scaled_solve", "scaled_determinant",
-                       "toeplitz_matmul", "toeplitz_solve"],
+                       "toeplitz_matmul", "toeplitz_solve", "circulant_matmul", "circulant_solve",
+                       "complex_circulant_matmul"],
         )
     return {**result, **{f"describe/{k}": v for k, v in described.items()}}
 
@@ -296,6 +312,10 @@ def errors(tf):
                 eye3, m[0, :, :1], is_self_adjoint=False),
             "lru_not_pd": lambda: tf.linalg.LinearOperatorLowRankUpdate(
                 eye3, m[0, :, :1], is_positive_definite=False),
+            "circulant_scalar": lambda: tf.linalg.LinearOperatorCirculant(tf.constant(1.0)),
+            "circulant_not_square": lambda: tf.linalg.LinearOperatorCirculant([1.0, 2.0], is_square=False),
+            "circulant_real_not_sa": lambda: tf.linalg.LinearOperatorCirculant([1.0, 2.0],
+                                                                               is_self_adjoint=False),
             "lru_dims": lambda: tf.linalg.LinearOperatorLowRankUpdate(
                 tf.linalg.LinearOperatorIdentity(2, dtype=tf.float64), m[0, :, :1]),
         }

@@ -42,6 +42,8 @@ registry.register_op(
 def cast(x, dtype, name=None):
     """`x` converted to `dtype` (floats truncate toward zero when cast to ints, as in TF)."""
     base = dtypes.as_dtype(dtype).base_dtype
+    if isinstance(x, ops.Tensor) and x.dtype.base_dtype == base:
+        return x  # before the name scope, as TF's: a no-op cast takes no name
     with ops.name_scope(name, "Cast", [x]) as scope:
         x = _convert(x, name="x")
         if x.dtype.base_dtype == base:
