@@ -22,6 +22,7 @@ from engine.linalg.linear_operator_kronecker import LinearOperatorKronecker
 from engine.linalg.linear_operator_low_rank_update import LinearOperatorLowRankUpdate
 from engine.linalg.linear_operator_lower_triangular import LinearOperatorLowerTriangular
 from engine.linalg.linear_operator_toeplitz import LinearOperatorToeplitz
+from engine.linalg.linear_operator_tridiag import LinearOperatorTridiag
 from engine.ops.array_ops import eye, matrix_transpose
 from engine.ops.array_ops import matrix_transpose as transpose
 from engine.ops.band_ops import matrix_band_part as band_part
@@ -63,4 +64,4 @@ __all__ += ["LinearOperator", "LinearOperatorAdjoint", "LinearOperatorBlockDiag"
             "LinearOperatorDiag", "LinearOperatorFullMatrix", "LinearOperatorIdentity",
             "LinearOperatorInversion", "LinearOperatorKronecker", "LinearOperatorLowerTriangular",
             "LinearOperatorScaledIdentity", "LinearOperatorToeplitz", "LinearOperatorLowRankUpdate",
-            "LinearOperatorCirculant"]
+            "LinearOperatorCirculant", "LinearOperatorTridiag"]

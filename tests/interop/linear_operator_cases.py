@@ -165,11 +165,22 @@ def structured(tf):
         tensors["circulant_squared"] = tf.real((circulant @ circulant).to_dense())  # complex64, as TF
         tensors["circulant_cond"] = circulant.cond()
         circulants = {"circulant": circulant, "complex_circulant": complex_circulant}
+        compact = tf.stack([d * 0.5, d + 3.0, d[::-1] * 0.3], axis=-2)
+        tridiags = {
+            "tridiag": tf.linalg.LinearOperatorTridiag(compact),
+            "tridiag_sequence": tf.linalg.LinearOperatorTridiag([d * 0.5, d + 3.0, d[::-1] * 0.3],
+                                                                diagonals_format="sequence"),
+            "tridiag_matrix": tf.linalg.LinearOperatorTridiag(m + 2.0 * tf.eye(3, dtype=tf.float64),
+                                                              diagonals_format="matrix"),
+        }
+        for key, op in tridiags.items():
+            tensors.update({f"{key}_{k}": v for k, v in _methods(tf, op, rhs, vec).items()})
         described = {k: _describe(op) for k, op in ops.items()}
         described["diag_times_diag"] = _describe(ops["diag"].matmul(ops["diag"]))
         described["diag_at_tril"] = _describe(ops["diag"] @ ops["tril"])
         described.update({k: _describe(op) for k, op in products.items()})
         described.update({k: _describe(op) for k, op in circulants.items()})
+        described.update({k: _describe(op) for k, op in tridiags.items()})
         described["toeplitz"] = _describe(toeplitz)
         result = _run(
             tf,
@@ -179,7 +190,8 @@ def structured(tf):
             [d, m][0],
             ["diag_solve", "diag_log_abs_determinant", "scaled_solve", "scaled_determinant",
                        "toeplitz_matmul", "toeplitz_solve", "circulant_matmul", "circulant_solve",
-                       "complex_circulant_matmul"],
+                       "complex_circulant_matmul", "tridiag_solve", "tridiag_sequence_matmul",
+                       "tridiag_sequence_solve_adjoint"],
         )
     return {**result, **{f"describe/{k}": v for k, v in described.items()}}
 
@@ -312,6 +324,8 @@ def errors(tf):
                 eye3, m[0, :, :1], is_self_adjoint=False),
             "lru_not_pd": lambda: tf.linalg.LinearOperatorLowRankUpdate(
                 eye3, m[0, :, :1], is_positive_definite=False),
+            "tridiag_format": lambda: tf.linalg.LinearOperatorTridiag(tf.ones([3, 2]),
+                                                                      diagonals_format="band"),
             "circulant_scalar": lambda: tf.linalg.LinearOperatorCirculant(tf.constant(1.0)),
             "circulant_not_square": lambda: tf.linalg.LinearOperatorCirculant([1.0, 2.0], is_square=False),
             "circulant_real_not_sa": lambda: tf.linalg.LinearOperatorCirculant([1.0, 2.0],
