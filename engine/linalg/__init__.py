@@ -16,11 +16,13 @@ from engine.linalg.linear_operator_circulant import LinearOperatorCirculant
 from engine.linalg.linear_operator_composition import LinearOperatorComposition
 from engine.linalg.linear_operator_diag import LinearOperatorDiag
 from engine.linalg.linear_operator_full_matrix import LinearOperatorFullMatrix
+from engine.linalg.linear_operator_householder import LinearOperatorHouseholder
 from engine.linalg.linear_operator_identity import LinearOperatorIdentity, LinearOperatorScaledIdentity
 from engine.linalg.linear_operator_inversion import LinearOperatorInversion
 from engine.linalg.linear_operator_kronecker import LinearOperatorKronecker
 from engine.linalg.linear_operator_low_rank_update import LinearOperatorLowRankUpdate
 from engine.linalg.linear_operator_lower_triangular import LinearOperatorLowerTriangular
+from engine.linalg.linear_operator_permutation import LinearOperatorPermutation
 from engine.linalg.linear_operator_toeplitz import LinearOperatorToeplitz
 from engine.linalg.linear_operator_tridiag import LinearOperatorTridiag
 from engine.ops.array_ops import eye, matrix_transpose
@@ -64,4 +66,5 @@ __all__ += ["LinearOperator", "LinearOperatorAdjoint", "LinearOperatorBlockDiag"
             "LinearOperatorDiag", "LinearOperatorFullMatrix", "LinearOperatorIdentity",
             "LinearOperatorInversion", "LinearOperatorKronecker", "LinearOperatorLowerTriangular",
             "LinearOperatorScaledIdentity", "LinearOperatorToeplitz", "LinearOperatorLowRankUpdate",
-            "LinearOperatorCirculant", "LinearOperatorTridiag"]
+            "LinearOperatorCirculant", "LinearOperatorTridiag", "LinearOperatorHouseholder",
+            "LinearOperatorPermutation"]

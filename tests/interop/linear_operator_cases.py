@@ -175,12 +175,23 @@ def structured(tf):
         }
         for key, op in tridiags.items():
             tensors.update({f"{key}_{k}": v for k, v in _methods(tf, op, rhs, vec).items()})
+        others = {
+            "householder": tf.linalg.LinearOperatorHouseholder(d),
+            "permutation": tf.linalg.LinearOperatorPermutation([2, 0, 1], dtype=tf.float64),
+            "permutation_batch": tf.linalg.LinearOperatorPermutation([[1, 2, 0], [0, 2, 1]],
+                                                                     dtype=tf.float64),
+        }
+        for key, op in others.items():
+            tensors.update({f"{key}_{k}": v for k, v in _methods(tf, op, rhs, vec).items()})
+        tensors["householder_eigvals"] = others["householder"].eigvals()
+        tensors["householder_cond"] = others["householder"].cond()
         described = {k: _describe(op) for k, op in ops.items()}
         described["diag_times_diag"] = _describe(ops["diag"].matmul(ops["diag"]))
         described["diag_at_tril"] = _describe(ops["diag"] @ ops["tril"])
         described.update({k: _describe(op) for k, op in products.items()})
         described.update({k: _describe(op) for k, op in circulants.items()})
         described.update({k: _describe(op) for k, op in tridiags.items()})
+        described.update({k: _describe(op) for k, op in others.items()})
         described["toeplitz"] = _describe(toeplitz)
         result = _run(
             tf,
@@ -191,7 +202,7 @@ def structured(tf):
             ["diag_solve", "diag_log_abs_determinant", "scaled_solve", "scaled_determinant",
                        "toeplitz_matmul", "toeplitz_solve", "circulant_matmul", "circulant_solve",
                        "complex_circulant_matmul", "tridiag_solve", "tridiag_sequence_matmul",
-                       "tridiag_sequence_solve_adjoint"],
+                       "tridiag_sequence_solve_adjoint", "householder_matmul", "householder_to_dense"],
         )
     return {**result, **{f"describe/{k}": v for k, v in described.items()}}
 
@@ -324,6 +335,10 @@ def errors(tf):
                 eye3, m[0, :, :1], is_self_adjoint=False),
             "lru_not_pd": lambda: tf.linalg.LinearOperatorLowRankUpdate(
                 eye3, m[0, :, :1], is_positive_definite=False),
+            "householder_pd": lambda: tf.linalg.LinearOperatorHouseholder([1.0, 2.0],
+                                                                          is_positive_definite=True),
+            "permutation_not_perm": lambda: tf.linalg.LinearOperatorPermutation([0, 0, 1]),
+            "permutation_float": lambda: tf.linalg.LinearOperatorPermutation([0.0, 1.0]),
             "tridiag_format": lambda: tf.linalg.LinearOperatorTridiag(tf.ones([3, 2]),
                                                                       diagonals_format="band"),
             "circulant_scalar": lambda: tf.linalg.LinearOperatorCirculant(tf.constant(1.0)),
