@@ -25,6 +25,7 @@ from engine.linalg.linear_operator_lower_triangular import LinearOperatorLowerTr
 from engine.linalg.linear_operator_permutation import LinearOperatorPermutation
 from engine.linalg.linear_operator_toeplitz import LinearOperatorToeplitz
 from engine.linalg.linear_operator_tridiag import LinearOperatorTridiag
+from engine.linalg.linear_operator_zeros import LinearOperatorZeros
 from engine.ops.array_ops import eye, matrix_transpose
 from engine.ops.array_ops import matrix_transpose as transpose
 from engine.ops.band_ops import matrix_band_part as band_part
@@ -67,4 +68,4 @@ __all__ += ["LinearOperator", "LinearOperatorAdjoint", "LinearOperatorBlockDiag"
             "LinearOperatorInversion", "LinearOperatorKronecker", "LinearOperatorLowerTriangular",
             "LinearOperatorScaledIdentity", "LinearOperatorToeplitz", "LinearOperatorLowRankUpdate",
             "LinearOperatorCirculant", "LinearOperatorTridiag", "LinearOperatorHouseholder",
-            "LinearOperatorPermutation"]
+            "LinearOperatorPermutation", "LinearOperatorZeros"]

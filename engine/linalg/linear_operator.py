@@ -313,6 +313,15 @@ class LinearOperator:
     def _linop_matmul(self, left_operator, right_operator):
         from engine.linalg.linear_operator_composition import LinearOperatorComposition
 
+        # TF recognises the identity and the zero operator by their diagonals' methods
+        if hasattr(right_operator, "_ones_diag") and not hasattr(right_operator, "multiplier"):
+            return left_operator
+        if hasattr(right_operator, "_zeros_diag"):
+            if not right_operator.is_square or not left_operator.is_square:
+                raise ValueError("Matmul with non-square `LinearOperator`s or non-square "
+                                 "`LinearOperatorZeros` not supported at this time.")
+            return right_operator
+
         return LinearOperatorComposition(
             [left_operator, right_operator], **_product_hints(left_operator, right_operator)
         )
@@ -369,6 +378,9 @@ class LinearOperator:
     def _linop_solve(self, left_operator, right_operator):
         from engine.linalg.linear_operator_composition import LinearOperatorComposition
         from engine.linalg.linear_operator_inversion import LinearOperatorInversion
+
+        if hasattr(right_operator, "_ones_diag") and not hasattr(right_operator, "multiplier"):
+            return left_operator.inverse()
 
         return LinearOperatorComposition(
             [LinearOperatorInversion(left_operator), right_operator],

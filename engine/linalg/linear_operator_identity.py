@@ -14,33 +14,95 @@ from engine.ops.band_ops import matrix_diag_part, matrix_set_diag
 from engine.ops.complex_ops import conj, imag, real
 
 
-class _BaseIdentity(LinearOperator):
+class SizedByArguments(LinearOperator):
+    """An operator whose shape comes from arguments (`num_rows`, optional `num_columns` and `batch_shape`,
+    ints or integer tensors checked as TF's), with nothing dense to hold: the identity, its multiples
+    and the zero operator."""
+
+    _num_columns_static = None
+
+    @staticmethod
+    def _checked_size(value, label):
+        """`value` as an int32 tensor and its static value, with TF's errors."""
+        tensor = shape_tensor(value, name=label)
+        static = tensor_util.constant_value(tensor)
+        if not tensor.dtype.is_integer:
+            raise TypeError(f"Argument {label} must be integer type.  Found: {tensor}")
+        if static is not None:
+            if np.ndim(static) != 0:
+                raise ValueError(f"Argument {label} must be a 0-D Tensor.  Found: {static}")
+            if static < 0:
+                raise ValueError(f"Argument {label} must be non-negative.  Found: {static}")
+        return tensor, static
+
     def _set_num_rows(self, num_rows):
-        self._num_rows = shape_tensor(num_rows, name="num_rows")
-        self._num_rows_static = tensor_util.constant_value(self._num_rows)
-        if not self._num_rows.dtype.is_integer:
-            raise TypeError(f"Argument num_rows must be integer type.  Found: {self._num_rows}")
-        static = self._num_rows_static
-        if static is None:
+        self._num_rows, self._num_rows_static = self._checked_size(num_rows, "num_rows")
+
+    def _set_batch_shape(self, batch_shape):
+        if batch_shape is None:
+            self._batch_shape_arg = None
             return
-        if np.ndim(static) != 0:
-            raise ValueError(f"Argument num_rows must be a 0-D Tensor.  Found: {static}")
-        if static < 0:
-            raise ValueError(f"Argument num_rows must be non-negative.  Found: {static}")
+        self._batch_shape_arg = shape_tensor(batch_shape, name="batch_shape_arg")
+        self._batch_shape_static = static = tensor_util.constant_value(self._batch_shape_arg)
+        if not self._batch_shape_arg.dtype.is_integer:
+            raise TypeError(f"Argument batch_shape must be integer type.  Found: {self._batch_shape_arg}")
+        if static is not None and np.ndim(static) != 1:
+            raise ValueError(f"Argument batch_shape must be a 1-D Tensor.  Found: {static}")
+        if static is not None and np.any(np.asarray(static) < 0):
+            raise ValueError(f"Argument batch_shape must be non-negative.  Found:{static}")
 
     def _matrix_shape(self):
-        n = None if self._num_rows_static is None else int(self._num_rows_static)
-        return _ts.TensorShape([n, n])
+        rows = None if self._num_rows_static is None else int(self._num_rows_static)
+        columns = rows if self._num_columns_static is None else int(self._num_columns_static)
+        return _ts.TensorShape([rows, columns])
+
+    def _num_columns_tensor(self):
+        return self._num_rows
+
+    def _shape(self):
+        if getattr(self, "_batch_shape_arg", None) is None:
+            return self._matrix_shape()
+        batch = (_ts.unknown_shape() if self._batch_shape_static is None
+                 else _ts.TensorShape([int(d) for d in self._batch_shape_static]))
+        return batch.concatenate(self._matrix_shape())
+
+    def _shape_tensor(self):
+        matrix_shape = array_ops.stack((self._num_rows, self._num_columns_tensor()), axis=0)
+        if getattr(self, "_batch_shape_arg", None) is None:
+            return matrix_shape
+        return array_ops.concat((self._batch_shape_arg, matrix_shape), 0)
+
+    def _possibly_broadcast_batch_shape(self, x):
+        """x, or x + zeros of the batch shape when the operator's batch broadens it (as TF's)."""
+        if self._batch_shape_arg is None:
+            return x
+        special_shape = self.batch_shape.concatenate([1, 1])
+        if special_shape.is_fully_defined():
+            if broadcast_batch_shapes([x.shape, special_shape]).as_list() == x.shape.as_list():
+                return x
+            return x + array_ops.zeros(special_shape.as_list(), dtype=self.dtype)
+        special = array_ops.concat((self.batch_shape_tensor(), [1, 1]), 0)
+        return x + array_ops.zeros(special, dtype=self.dtype)
 
     def _min_matrix_dim_tensor(self):
         return math_ops.reduce_min(self.shape_tensor()[-2:])
 
-    def _ones_diag(self):
+    def _constant_diag(self, fill):
+        """A diagonal of `fill` (ones or zeros) of the operator's batch shape and min(rows, columns)."""
         if self.shape.is_fully_defined():
             shape = self.batch_shape.as_list() + [min(self.shape.as_list()[-2:])]
         else:
             shape = array_ops.concat([self.batch_shape_tensor(), [self._min_matrix_dim_tensor()]], axis=0)
-        return array_ops.ones(shape, dtype=self.dtype)
+        return fill(shape, dtype=self.dtype)
+
+
+
+class _BaseIdentity(SizedByArguments):
+    """The identity and its multiples: TF recognises them by `_ones_diag` (and a multiple by its
+    `multiplier`) when they are a product's right operand."""
+
+    def _ones_diag(self):
+        return self._constant_diag(array_ops.ones)
 
     def _diag_part(self):
         return self._ones_diag()
@@ -66,36 +128,7 @@ class LinearOperatorIdentity(_BaseIdentity):
                              is_positive_definite=is_positive_definite, is_square=is_square,
                              parameters=parameters, name=name)
             self._set_num_rows(num_rows)
-            if batch_shape is None:
-                self._batch_shape_arg = None
-            else:
-                self._batch_shape_arg = shape_tensor(batch_shape, name="batch_shape_arg")
-                self._batch_shape_static = tensor_util.constant_value(self._batch_shape_arg)
-                if not self._batch_shape_arg.dtype.is_integer:
-                    raise TypeError(
-                        f"Argument batch_shape must be integer type.  Found: {self._batch_shape_arg}"
-                    )
-                static = self._batch_shape_static
-                if static is not None and np.ndim(static) != 1:
-                    raise ValueError(f"Argument batch_shape must be a 1-D Tensor.  Found: {static}")
-                if static is not None and np.any(np.asarray(static) < 0):
-                    raise ValueError(f"Argument batch_shape must be non-negative.  Found:{static}")
-
-    def _shape(self):
-        if self._batch_shape_arg is None:
-            return self._matrix_shape()
-        batch = (
-            _ts.unknown_shape()
-            if self._batch_shape_static is None
-            else _ts.TensorShape([int(d) for d in self._batch_shape_static])
-        )
-        return batch.concatenate(self._matrix_shape())
-
-    def _shape_tensor(self):
-        matrix_shape = array_ops.stack((self._num_rows, self._num_rows), axis=0)
-        if self._batch_shape_arg is None:
-            return matrix_shape
-        return array_ops.concat((self._batch_shape_arg, matrix_shape), 0)
+            self._set_batch_shape(batch_shape)
 
     def _linop_adjoint(self):
         return self
@@ -124,18 +157,6 @@ class LinearOperatorIdentity(_BaseIdentity):
 
     def _assert_self_adjoint(self):
         return control_flow_ops.no_op("assert_self_adjoint")
-
-    def _possibly_broadcast_batch_shape(self, x):
-        """x, or x + zeros of the batch shape when the operator's batch broadens it (as TF's)."""
-        if self._batch_shape_arg is None:
-            return x
-        special_shape = self.batch_shape.concatenate([1, 1])
-        if special_shape.is_fully_defined():
-            if broadcast_batch_shapes([x.shape, special_shape]).as_list() == x.shape.as_list():
-                return x
-            return x + array_ops.zeros(special_shape.as_list(), dtype=self.dtype)
-        special = array_ops.concat((self.batch_shape_tensor(), [1, 1]), 0)
-        return x + array_ops.zeros(special, dtype=self.dtype)
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
         x = linalg_ops.adjoint(x) if adjoint_arg else x

@@ -183,6 +183,18 @@ def structured(tf):
         }
         for key, op in others.items():
             tensors.update({f"{key}_{k}": v for k, v in _methods(tf, op, rhs, vec).items()})
+
+        others["zeros"] = tf.linalg.LinearOperatorZeros(3, batch_shape=[2], dtype=tf.float64)
+        others["zeros_wide"] = tf.linalg.LinearOperatorZeros(3, 4, is_square=False, is_self_adjoint=False,
+                                                            dtype=tf.float64)
+        zeros_methods = _methods(tf, others["zeros"], rhs, vec, dense_methods=False)
+        tensors.update({f"zeros_{k}": v for k, v in zeros_methods.items()})
+        tensors["zeros_wide_matmul"] = others["zeros_wide"].matmul(tf.ones([4, 2], tf.float64))
+        tensors["zeros_wide_matmul_adjoint"] = others["zeros_wide"].matmul(rhs, adjoint=True)
+        tensors["zeros_det"] = others["zeros"].determinant()
+        tensors["tril_at_identity"] = (ops["tril"] @ ops["identity_plain"]).to_dense()
+        tensors["tril_at_zeros"] = (ops["tril"] @ others["zeros"]).to_dense()
+        tensors["tril_solve_identity"] = ops["tril"].solve(ops["identity_plain"]).to_dense()
         tensors["householder_eigvals"] = others["householder"].eigvals()
         tensors["householder_cond"] = others["householder"].cond()
         described = {k: _describe(op) for k, op in ops.items()}
