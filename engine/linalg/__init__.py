@@ -12,7 +12,11 @@ linear_operator*.py modules, one class family each).
 from engine.linalg.linear_operator import LinearOperator
 from engine.linalg.linear_operator_adjoint import LinearOperatorAdjoint
 from engine.linalg.linear_operator_block_diag import LinearOperatorBlockDiag
-from engine.linalg.linear_operator_circulant import LinearOperatorCirculant
+from engine.linalg.linear_operator_circulant import (
+    LinearOperatorCirculant,
+    LinearOperatorCirculant2D,
+    LinearOperatorCirculant3D,
+)
 from engine.linalg.linear_operator_composition import LinearOperatorComposition
 from engine.linalg.linear_operator_diag import LinearOperatorDiag
 from engine.linalg.linear_operator_full_matrix import LinearOperatorFullMatrix
@@ -68,4 +72,5 @@ __all__ += ["LinearOperator", "LinearOperatorAdjoint", "LinearOperatorBlockDiag"
             "LinearOperatorInversion", "LinearOperatorKronecker", "LinearOperatorLowerTriangular",
             "LinearOperatorScaledIdentity", "LinearOperatorToeplitz", "LinearOperatorLowRankUpdate",
             "LinearOperatorCirculant", "LinearOperatorTridiag", "LinearOperatorHouseholder",
-            "LinearOperatorPermutation", "LinearOperatorZeros"]
+            "LinearOperatorPermutation", "LinearOperatorZeros", "LinearOperatorCirculant2D",
+            "LinearOperatorCirculant3D"]

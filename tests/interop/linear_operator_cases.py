@@ -164,7 +164,21 @@ def structured(tf):
         tensors["circulant_inverse"] = circulant.inverse().to_dense()
         tensors["circulant_squared"] = tf.real((circulant @ circulant).to_dense())  # complex64, as TF
         tensors["circulant_cond"] = circulant.cond()
-        circulants = {"circulant": circulant, "complex_circulant": complex_circulant}
+        kernel2 = tf.reshape(tf.concat([kernel, kernel * 0.5], axis=-1), [2, 2, 3])
+        circulant2 = tf.linalg.LinearOperatorCirculant2D(tf.signal.fft2d(tf.cast(kernel2, tf.complex128)),
+                                                         input_output_dtype=tf.complex128)
+        rhs6 = tf.cast(tf.concat([rhs, rhs * 2.0], axis=-2), tf.complex128)
+        for k, v in _methods(tf, circulant2, rhs6, rhs6[..., 0], dense_methods=False).items():
+            tensors[f"circulant2d_{k}"] = tf.real(v) if v.dtype.is_complex else v
+        tensors["circulant2d_solve"] = tf.imag(circulant2.solve(rhs6))
+        tensors["circulant2d_logdet"] = tf.real(circulant2.log_abs_determinant())
+        kernel3 = tf.reshape(tf.concat([kernel, kernel * 0.5, kernel * 0.2, kernel + 1.0], axis=-1)[0],
+                             [2, 2, 3])
+        circulant3 = tf.linalg.LinearOperatorCirculant3D(tf.signal.fft3d(tf.cast(kernel3, tf.complex64)))
+        tensors["complex_circulant3d_to_dense"] = tf.real(circulant3.to_dense())
+        tensors["complex_circulant3d_trace"] = tf.imag(circulant3.trace())
+        circulants = {"circulant": circulant, "complex_circulant": complex_circulant,
+                      "circulant2d": circulant2, "circulant3d": circulant3}
         compact = tf.stack([d * 0.5, d + 3.0, d[::-1] * 0.3], axis=-2)
         tridiags = {
             "tridiag": tf.linalg.LinearOperatorTridiag(compact),
