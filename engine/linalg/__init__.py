@@ -12,6 +12,7 @@ linear_operator*.py modules, one class family each).
 from engine.linalg.linear_operator import LinearOperator
 from engine.linalg.linear_operator_adjoint import LinearOperatorAdjoint
 from engine.linalg.linear_operator_block_diag import LinearOperatorBlockDiag
+from engine.linalg.linear_operator_block_lower_triangular import LinearOperatorBlockLowerTriangular
 from engine.linalg.linear_operator_circulant import (
     LinearOperatorCirculant,
     LinearOperatorCirculant2D,
@@ -73,4 +74,4 @@ __all__ += ["LinearOperator", "LinearOperatorAdjoint", "LinearOperatorBlockDiag"
             "LinearOperatorScaledIdentity", "LinearOperatorToeplitz", "LinearOperatorLowRankUpdate",
             "LinearOperatorCirculant", "LinearOperatorTridiag", "LinearOperatorHouseholder",
             "LinearOperatorPermutation", "LinearOperatorZeros", "LinearOperatorCirculant2D",
-            "LinearOperatorCirculant3D"]
+            "LinearOperatorCirculant3D", "LinearOperatorBlockLowerTriangular"]

@@ -269,6 +269,10 @@ def combined(tf):
         k3 = ops["kron3"]
         tensors.update({f"kron3_{k}": v for k, v in _methods(tf, k3, rhs6, rhs6[..., 0]).items()})
         tensors["kronecker_to_dense"] = ops["kronecker"].to_dense()
+        blt = tf.linalg.LinearOperatorBlockLowerTriangular(
+            [[a], [tf.linalg.LinearOperatorFullMatrix(m * 0.1, name="E"), tril]])
+        tensors.update({f"blt_{k}": v for k, v in _methods(tf, blt, rhs6, rhs6[..., 0]).items()})
+        ops["blt"] = blt
         u = m[:, :, :2] * 0.3
         updates = {
             "lru_spd": tf.linalg.LinearOperatorLowRankUpdate(
@@ -348,6 +352,8 @@ def errors(tf):
             "kronecker_pd": lambda: tf.linalg.LinearOperatorKronecker(
                 [tf.linalg.LinearOperatorIdentity(2)], is_positive_definite=False
             ),
+            "blt_row": lambda: tf.linalg.LinearOperatorBlockLowerTriangular([[wide], [wide]]),
+            "blt_square": lambda: tf.linalg.LinearOperatorBlockLowerTriangular([[wide]]),
             "block_diag_sa": lambda: tf.linalg.LinearOperatorBlockDiag(
                 [tf.linalg.LinearOperatorIdentity(2)], is_self_adjoint=False
             ),
