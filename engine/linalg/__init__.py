@@ -57,7 +57,7 @@ from engine.ops.math_ops.matmul import matvec
 from engine.ops.matrix_functions import expm, logm, matrix_rank, sqrtm
 from engine.ops.nn_impl import l2_normalize
 from engine.ops.norm_ops import norm, normalize
-from engine.ops.tridiagonal_ops import tridiagonal_matmul, tridiagonal_solve
+from engine.ops.tridiagonal_ops import eigh_tridiagonal, tridiagonal_matmul, tridiagonal_solve
 
 __all__ = ["diag", "eye", "global_norm", "matmul", "matrix_transpose", "set_diag", "tensordot", "transpose"]
 # Issue 17's linear algebra.
@@ -67,7 +67,7 @@ __all__ += ["cross", "tensor_diag", "tensor_diag_part"]
 __all__ += ["pinv"]
 __all__ += ["expm", "logm", "lu", "lu_matrix_inverse", "lu_reconstruct", "lu_solve", "matrix_rank", "sqrtm"]
 __all__ += ["einsum", "l2_normalize", "matvec", "normalize"]
-__all__ += ["tridiagonal_matmul", "tridiagonal_solve"]
+__all__ += ["eigh_tridiagonal", "tridiagonal_matmul", "tridiagonal_solve"]
 __all__ += ["LinearOperator", "LinearOperatorAdjoint", "LinearOperatorBlockDiag", "LinearOperatorComposition",
             "LinearOperatorDiag", "LinearOperatorFullMatrix", "LinearOperatorIdentity",
             "LinearOperatorInversion", "LinearOperatorKronecker", "LinearOperatorLowerTriangular",
