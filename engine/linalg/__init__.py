@@ -9,6 +9,7 @@ linear_operator*.py modules, one class family each).
 
 
 
+from engine.linalg import experimental  # noqa: F401 - the tf.linalg.experimental namespace
 from engine.linalg.linear_operator import LinearOperator
 from engine.linalg.linear_operator_adjoint import LinearOperatorAdjoint
 from engine.linalg.linear_operator_block_diag import LinearOperatorBlockDiag

@@ -400,4 +400,31 @@ def errors(tf):
     return result
 
 
-CASES = {f.__name__: f for f in (full_matrix, structured, combined, errors)}
+def conjugate_gradients(tf):
+    """tf.linalg.experimental.conjugate_gradient: the final state's names and values, plain, from a start
+    and preconditioned, and its error for an operator not known to be positive definite."""
+    graph = tf.Graph()
+    with graph.as_default():
+        spd = tf.constant(SPD)
+        op = tf.linalg.LinearOperatorFullMatrix(spd, is_self_adjoint=True, is_positive_definite=True)
+        rhs = tf.constant(RHS[..., 0])
+        states = {
+            "plain": tf.linalg.experimental.conjugate_gradient(op, rhs),
+            "start": tf.linalg.experimental.conjugate_gradient(op, rhs, x=rhs * 0.5, max_iter=2),
+            "preconditioned": tf.linalg.experimental.conjugate_gradient(
+                op, rhs, preconditioner=tf.linalg.LinearOperatorDiag(1.0 / tf.linalg.diag_part(spd),
+                                                                     is_positive_definite=True), tol=1e-8),
+        }
+        result = {f"name/{k}/{field}": str(getattr(state, field).name) for k, state in states.items()
+                  for field in ("i", "x", "r")}
+        with tf.Session(graph=graph) as sess:
+            values = sess.run({k: (state.i, state.x, state.r) for k, state in states.items()})
+        for k, (i, x, r) in values.items():
+            result[f"value/{k}/i"], result[f"value/{k}/x"] = _plain(i), _plain(x)
+            result[f"value/{k}/r"] = _plain(r)
+        result["error"] = _outcome(lambda: tf.linalg.experimental.conjugate_gradient(
+            tf.linalg.LinearOperatorFullMatrix(spd), rhs))
+    return result
+
+
+CASES = {f.__name__: f for f in (full_matrix, structured, combined, errors, conjugate_gradients)}

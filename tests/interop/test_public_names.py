@@ -20,7 +20,8 @@ import engine
 NAMESPACES = ["", "math", "nn", "nn.rnn_cell", "losses", "train", "initializers", "errors", "bitwise",
               "logging", "io", "python_io", "data", "data.experimental", "layers", "compat", "dtypes",
               "linalg", "debugging", "gfile", "app", "flags", "metrics", "image", "sets", "strings", "signal",
-              "spectral", "sparse", "keras", "keras.initializers", "io.gfile", "profiler", "manip"]
+              "spectral", "sparse", "keras", "keras.initializers", "io.gfile", "profiler", "manip",
+              "linalg.experimental"]
 
 _COLLECT = """
 import json, os, sys
