@@ -558,6 +558,13 @@ _TF_INPUT_NAMES.update({
     "StringNGrams": "data data_splits",
     "UnsortedSegmentJoin": "inputs segment_ids num_segments",
 })
+# tf.manip's block moves and tf.linalg's tridiagonal ops.
+_TF_INPUT_NAMES.update({
+    "SpaceToBatchND": "input block_shape paddings",
+    "BatchToSpaceND": "input block_shape crops",
+    "TridiagonalSolve": "diagonals rhs",
+    "TridiagonalMatMul": "superdiag maindiag subdiag rhs",
+})
 
 
 def test_declared_input_names_are_tfs():
