@@ -18,7 +18,8 @@ END = "<!-- api-table:end -->"
 NAMESPACES = ["", "math", "nn", "nn.rnn_cell", "random", "losses", "train", "summary", "initializers",
               "errors", "bitwise", "io", "python_io", "data", "data.experimental", "layers", "linalg",
               "dtypes", "debugging", "compat", "gfile", "io.gfile", "keras.initializers", "app", "flags",
-              "logging", "metrics", "image", "sparse", "ragged", "sets", "strings", "signal", "manip"]
+              "logging", "metrics", "image", "sparse", "ragged", "sets", "strings", "signal", "manip",
+              "linalg.experimental"]
 
 
 def public_names(module) -> list[str]:

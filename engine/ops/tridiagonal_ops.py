@@ -11,9 +11,10 @@ import numpy as np
 from engine.framework import dtypes, ops, registry
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_gradient
-from engine.ops import array_ops, constant_op, math_ops
-from engine.ops.band_ops import matrix_diag_part
-from engine.ops.complex_ops import conj
+from engine.ops import array_ops, constant_op, linalg_ops, math_ops
+from engine.ops.array_ops import boolean_mask
+from engine.ops.band_ops import matrix_diag, matrix_diag_part
+from engine.ops.complex_ops import conj, real
 from engine.ops.op_util import dims, make_tensor, merge_dims, shape_error
 
 _TYPES = ("float64", "float32", "complex64", "complex128")  # TF's order
@@ -407,3 +408,39 @@ def _tridiagonal_solve_grad(op, grad):
     grad_rhs = _solve_op(_transposed_compact(diags), grad, op.get_attr("partial_pivoting"),
                          op.get_attr("perturb_singular"), None)
     return [-_matmul_three_diagonals(grad_rhs, x), grad_rhs]
+
+
+# --- eigh_tridiagonal ----------------------------------------------------------------------------------
+
+def eigh_tridiagonal(alpha, beta, eigvals_only=True, select="a", select_range=None, tol=None, name=None):
+    """``tf.linalg.eigh_tridiagonal``: the eigenvalues (ascending), and with `eigvals_only=False` the
+    eigenvectors (columns), of the Hermitian tridiagonal matrix with diagonal `alpha` and subdiagonal
+    `beta`; `select` 'a' (all), 'i' (indices select_range[0]..[1]) or 'v' (values in (lo, hi]).
+    Deviation: computed by SelfAdjointEigV2 of the dense matrix (TF: bisection and inverse iteration in
+    while loops; the same values to rounding, eigenvectors up to sign) and `tol` is not used; unlike TF's,
+    the result has gradients."""
+    with ops.name_scope(name or "eigh_tridiagonal"):
+        alpha = ops.convert_to_tensor(alpha, name="alpha")
+        n = alpha.shape[0].value
+        if n is not None and n <= 1:
+            return real(alpha)
+        beta = ops.convert_to_tensor(beta, name="beta")
+        if alpha.dtype != beta.dtype:
+            raise ValueError("'alpha' and 'beta' must have the same type.")
+        if select not in ("a", "i", "v"):
+            raise ValueError("'select must have a value in {'a', 'i', 'v'}.")
+        superdiag = _pad_last(conj(beta), [0, 1])
+        subdiag = _pad_last(beta, [1, 0])
+        matrix = matrix_diag(array_ops.stack([superdiag, alpha, subdiag], axis=-2), k=(-1, 1),
+                             align="LEFT_RIGHT")
+        values, vectors = linalg_ops.self_adjoint_eig(matrix)
+        values = real(values) if values.dtype.is_complex else values
+        if select == "i":
+            values = values[select_range[0]:select_range[1] + 1]
+            vectors = vectors[:, select_range[0]:select_range[1] + 1]
+        elif select == "v":
+            keep = math_ops.logical_and(math_ops.greater(values, select_range[0]),
+                                        math_ops.less_equal(values, select_range[1]))
+            values = boolean_mask(values, keep)
+            vectors = array_ops.transpose(boolean_mask(array_ops.transpose(vectors), keep))
+        return values if eigvals_only else (values, vectors)

@@ -68,6 +68,10 @@ def test_names_and_shapes_are_tfs():
      "Dimensions must be equal, but are 4 and 5 for '{{node TridiagonalMatMul}} = "
      "TridiagonalMatMul[T=DT_FLOAT](ExpandDims, ExpandDims_1, ExpandDims_2, ones_1)' with input shapes: "
      "[1,4], [1,4], [1,4], [5,2]."),
+    (lambda: tf.linalg.eigh_tridiagonal(tf.ones([3]), tf.ones([2]), select="x"), ValueError,
+     "'select must have a value in {'a', 'i', 'v'}."),
+    (lambda: tf.linalg.eigh_tridiagonal(tf.ones([3]), tf.ones([2], tf.float64)), ValueError,
+     "'alpha' and 'beta' must have the same type."),
     (lambda: tf.linalg.tridiagonal_matmul(tf.ones([3, 4]), tf.ones([4, 2]), diagonals_format="x"), ValueError,
      "Unrecognized diagonals_format: x"),
 ])

@@ -21,7 +21,7 @@ NAMESPACES = ["", "math", "nn", "nn.rnn_cell", "losses", "train", "initializers"
               "ragged", "logging", "io", "python_io", "data", "data.experimental", "layers", "compat",
               "dtypes", "linalg", "debugging", "gfile", "app", "flags", "metrics", "image", "sets",
               "strings", "signal", "spectral", "sparse", "keras", "keras.initializers", "io.gfile",
-              "profiler", "manip"]
+              "profiler", "manip", "linalg.experimental"]
 
 _COLLECT = """
 import json, os, sys

@@ -1,7 +1,7 @@
 """The engine's tf.signal, tf.linalg and tf.manip graphs load and run in TensorFlow: each model of
-tests/fixtures (signal_ops, linalg_more, linalg_complex, tridiagonal, space_batch) with its gradients,
-written as a GraphDef by the engine, imported by TF 2.21 and run with the same feeds, gives the engine's
-values."""
+tests/fixtures (signal_ops, linalg_more, linalg_complex, tridiagonal, linear_operator, space_batch) with
+its gradients, written as a GraphDef by the engine, imported by TF 2.21 and run with the same feeds, gives
+the engine's values."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ MODELS = [
     ("linalg_ops", "linalg_more_model.py", "linalg_more_tf"),
     ("linalg_ops", "linalg_complex_model.py", "linalg_complex_tf"),
     ("linalg_ops", "tridiagonal_model.py", "tridiagonal_tf"),
+    ("linalg_ops", "linear_operator_model.py", "linear_operator_tf"),
     ("manip", "space_batch_model.py", "space_batch_tf"),
 ]
 

@@ -43,6 +43,8 @@ registry.register_op(
 def cast(x, dtype, name=None):
     """`x` converted to `dtype` (floats truncate toward zero when cast to ints, as in TF)."""
     base = dtypes.as_dtype(dtype).base_dtype
+    if isinstance(x, ops.Tensor) and x.dtype.base_dtype == base:
+        return x  # before the name scope, as TF's: a no-op cast takes no name
     with ops.name_scope(name, "Cast", [x]) as scope:
         if isinstance(x, IndexedSlices):  # as TF: the values cast; a Cast's gradient stays sparse
             return IndexedSlices(cast(x.values, base, name=scope), x.indices, x.dense_shape)

@@ -327,13 +327,15 @@ def transpose(a, perm=None, name="transpose", conjugate=False):
 
 
 def matrix_transpose(a, name="matrix_transpose", conjugate=False):
-    with ops.name_scope(name, "transpose", [a]) as scope:
+    """The last two dimensions swapped: a Transpose (ConjugateTranspose) named `<scope>/transpose`, as
+    TF's."""
+    with ops.name_scope(name, "transpose", [a]):
         a = _convert(a, name="a")
         n = a.shape.ndims
         if n is None:
             raise ValueError("matrix_transpose needs a tensor of known rank")
         perm = list(_range(n - 2)) + [n - 1, n - 2]
-        return transpose(a, perm, name=scope, conjugate=conjugate)
+        return transpose(a, perm, name="transpose", conjugate=conjugate)
 
 
 def _infer_squeeze(op):
