@@ -13,6 +13,13 @@ are opened alternately; --runs 0 or --sweep-runs 0 skips a logdir. --compete N r
 processes while the pages are timed, each in a session of its own as a user's other programs run
 (Linux autogroup gives each session its own share of the CPU).
 
+Figures (2 CPUs shared with other work, load average 5-9 throughout; --repeat 9, against the tree
+before the first card was drawn alone, interleaved): with --compete 1, first chart 431 ms (baseline
+median 615 ms), ours / baseline 0.73, first screen 1.09; sweep 570 ms, 0.93 (first screen 0.84).
+Without a competitor (load 5.0-7.8 from other processes): first chart 530 ms, 0.84 (first screen
+0.91); sweep 531 ms, 0.91 (0.92). The first screen waits a little longer: the other cards are built
+after the first chart's frame instead of before it.
+
     python bench/scalars_page.py [--runs 8] [--tags 16] [--steps 20000]
                                  [--sweep-runs 1000] [--sweep-tags 4] [--sweep-steps 500] [--repeat 5]
                                  [--baseline PATH] [--compete N]

@@ -133,8 +133,8 @@ async function reload() {
     const lead = firstLoad ? leadingTag(index.tags, first) : null;
     if (lead && index.tags.length > 1) {
       // The top-left card alone first: it is drawn before the other cards exist, so the frame that
-      // shows it lays out and paints one card (bench/scalars_page.py under load: the other cards'
-      // construction, layout and paint were ~1/4 of the time to the first chart).
+      // shows it lays out and paints one card, and their construction waits (bench/scalars_page.py
+      // with a competing process: first chart 0.73x, the renderer's layout and style time halved).
       grid.setTags([lead]);
       await afterPaint();
     }
