@@ -9,11 +9,20 @@ the input event to the next frame (the run list updated). Logdirs are generated 
 keystroke < 100 ms; the ratios printed are measured / target (below 1 is within target).
 
 With --baseline (another checkout, its page scripts built) both trees' servers run and their pages
-are opened alternately; --runs 0 or --sweep-runs 0 skips a logdir.
+are opened alternately; --runs 0 or --sweep-runs 0 skips a logdir. --compete N runs N CPU-bound
+processes while the pages are timed, each in a session of its own as a user's other programs run
+(Linux autogroup gives each session its own share of the CPU).
+
+Figures (2 CPUs shared with other work, load average 5-9 throughout; --repeat 9, against the tree
+before the first card was drawn alone, interleaved): with --compete 1, first chart 431 ms (baseline
+median 615 ms), ours / baseline 0.73, first screen 1.09; sweep 570 ms, 0.93 (first screen 0.84).
+Without a competitor (load 5.0-7.8 from other processes): first chart 530 ms, 0.84 (first screen
+0.91); sweep 531 ms, 0.91 (0.92). The first screen waits a little longer: the other cards are built
+after the first chart's frame instead of before it.
 
     python bench/scalars_page.py [--runs 8] [--tags 16] [--steps 20000]
                                  [--sweep-runs 1000] [--sweep-tags 4] [--sweep-steps 500] [--repeat 5]
-                                 [--baseline PATH]
+                                 [--baseline PATH] [--compete N]
 """
 
 from __future__ import annotations
@@ -128,6 +137,12 @@ def wait_until_served(url: str, runs: int, tags: int, steps: int) -> float:
         time.sleep(0.1)
 
 
+def competitors(count: int) -> list[subprocess.Popen]:
+    """`count` busy loops, each in a new session (setsid), as programs started from other terminals."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+            for _ in range(count)]
+
+
 def measure_once(browser, url: str, keystrokes: bool = False) -> dict:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
@@ -159,7 +174,7 @@ def measure_once(browser, url: str, keystrokes: bool = False) -> dict:
 
 
 def measure_logdir(runs: int, tags: int, steps: int, repeat: int, keystrokes: bool,
-                   baseline: Path | None) -> bool:
+                   baseline: Path | None, compete: int = 0) -> bool:
     """Serve one generated logdir, open the page `repeat` times and print the figures; True when all
     are within target. With `baseline` (another checkout of this project, its page scripts built),
     its page is opened too, alternating with ours, and the per-visit ratios are printed."""
@@ -167,10 +182,14 @@ def measure_logdir(runs: int, tags: int, steps: int, repeat: int, keystrokes: bo
 
     logdir = logdir_for(runs, tags, steps)
     servers = [serve(logdir)] + ([serve(logdir, baseline)] if baseline else [])
+    busy: list[subprocess.Popen] = []
     try:
         for _, url in servers:
             loaded = wait_until_served(url, runs, tags, steps)
             print(f"board serving {url} (all points loaded after {loaded:.2f} s)")
+        busy = competitors(compete)
+        if busy:
+            print(f"{len(busy)} CPU-bound competing process(es) running, each in its own session")
         load = os.getloadavg()[0]
         print(f"machine load average {load:.1f} on {os.cpu_count()} CPUs (timings grow with load)")
         with sync_playwright() as p:
@@ -181,7 +200,11 @@ def measure_logdir(runs: int, tags: int, steps: int, repeat: int, keystrokes: bo
                 measure_once(browser, url)
             rounds = [[measure_once(browser, url, keystrokes) for _, url in servers] for _ in range(repeat)]
             browser.close()
+        print(f"machine load average {os.getloadavg()[0]:.1f} at the end")
     finally:
+        for process in busy:
+            process.kill()
+            process.wait(timeout=10)
         for server, _ in servers:
             server.terminate()
             server.wait(timeout=10)
@@ -230,15 +253,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--baseline", type=Path, default=None,
                         help="another checkout of this project (page scripts built) to time alternately")
+    parser.add_argument("--compete", type=int, default=0,
+                        help="CPU-bound processes (each in its own session) to run while timing")
     args = parser.parse_args(argv)
 
     require_built_assets()
     ok = True
     if args.runs:
-        ok = measure_logdir(args.runs, args.tags, args.steps, args.repeat, False, args.baseline)
+        ok = measure_logdir(args.runs, args.tags, args.steps, args.repeat, False, args.baseline, args.compete)
     if args.sweep_runs:
         sweep = args.sweep_runs, args.sweep_tags, args.sweep_steps
-        ok = measure_logdir(*sweep, args.repeat, True, args.baseline) and ok
+        ok = measure_logdir(*sweep, args.repeat, True, args.baseline, args.compete) and ok
     return 0 if ok else 1
 
 

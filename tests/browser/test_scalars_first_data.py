@@ -82,3 +82,42 @@ def test_other_cards_fetch_after_the_first_chart_is_on_screen(board_server, page
           .map((r) => r.startTime)]""")
     assert fetches, "the other cards fetch their series"
     assert min(fetches) > drawn, (drawn, fetches)
+
+
+# Counts the page's cards (and names the first) each time the DOM changes, from before the page's script runs.
+COUNT_CARDS = """
+window.__cardCounts = [];
+new MutationObserver(() => {
+  const cards = document.querySelectorAll("article.card");
+  const last = window.__cardCounts.at(-1);
+  if (cards.length && (!last || last[0] !== cards.length)) {
+    window.__cardCounts.push([cards.length, performance.now(), cards[0]?.dataset.tag]);
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def test_first_card_is_drawn_before_the_other_cards_are_built(board_server, page, tmp_path):
+    # The frame that shows the first chart lays out one card; the others come after it (main.js).
+    server = board_server(_logdir(tmp_path))
+    page.add_init_script(COUNT_CARDS)
+    open_scalars(page, server.url)
+    wait_drawn(page, "loss")
+    drawn, counts = page.evaluate("""() => [
+        performance.getEntriesByName("board:card-drawn:accuracy")[0].startTime, window.__cardCounts]""")
+    assert counts[0][0] == 1 and counts[0][2] == "accuracy" and counts[-1][0] == 3, counts
+    built = next(t for n, t, _ in counts if n > 1)
+    assert built > drawn, (drawn, counts)
+
+
+def test_pinned_card_is_drawn_first(board_server, page, tmp_path):
+    server = board_server(_logdir(tmp_path))
+    open_scalars(page, server.url)
+    pins = '{"pins": ["z/other"]}'  # prefs.js's store
+    page.evaluate("(pins) => localStorage.setItem('board.scalars', pins)", pins)
+    page.add_init_script(COUNT_CARDS)
+    open_scalars(page, server.url)
+    wait_drawn(page, "z/other")
+    wait_drawn(page, "accuracy")
+    counts = page.evaluate("() => window.__cardCounts")
+    assert counts[0][:1] + counts[0][2:] == [1, "z/other"], counts
