@@ -6,8 +6,11 @@ from __future__ import annotations
 import platform
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 _SCRIPT = """
 import resource, sys
@@ -26,7 +29,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 
 def _page_faults(mode):
     out = subprocess.run([sys.executable, "-c", _SCRIPT, mode], capture_output=True, text=True, check=True,
-                         cwd=".", timeout=120)
+                         cwd=ROOT, timeout=120)
     return int(out.stdout.split()[-1])
 
 
