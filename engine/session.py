@@ -23,7 +23,7 @@ import numpy as np
 from engine.framework import errors, ops
 from engine.framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from engine.framework.sparse_tensor import SparseTensor, SparseTensorValue
-from engine.runtime import blas_threads, deadline, passes, tracing
+from engine.runtime import blas_threads, deadline, heap, passes, tracing
 from engine.runtime.graph_watch import GraphWatch
 from engine.runtime.plan import Planner
 from engine.runtime.state import Runtime
@@ -174,6 +174,7 @@ class BaseSession:
         self._operation_timeout = int(getattr(config, "operation_timeout_in_ms", 0) or 0)
         self._runtime = Runtime(self)
         self._blas = blas_threads.BlasThreads.from_config(config)
+        heap.keep_freed_memory()
         self._watch = GraphWatch(graph)
         self._planner = Planner(self._runtime, self._watch, passes.configured())
         self._plans = {}

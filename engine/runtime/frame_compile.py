@@ -23,7 +23,7 @@ ControlTrigger always runs), each in an order that respects the edges among them
 order, so the gradient loop's StackPopV2s meet the forward loop's StackPushV2s in reverse and TensorArray
 ops keep their order.  Ops whose kernel passes input 0 on (Identity, Enter, Switch, NextIteration, Exit,
 LoopCond) are assignments, NoOps and ControlTriggers are left out (the order is fixed), a Const of the
-loop is computed once.
+loop is computed once, and a pure op only control edges wait for is left out (`_Frame._needed`).
 
 A frame is plain when (`_Frame.check`):
 * it holds no other frame's Enter, and its ops read nothing produced outside it but through its Enters
@@ -43,6 +43,7 @@ from __future__ import annotations
 import collections
 import heapq
 
+from engine.runtime.prune import is_weak_control_input
 from engine.runtime.state import read
 
 FILENAME = "<frame>"
@@ -335,6 +336,24 @@ class _Frame:
                 live_out.update((i, j) for j in range(len(g.steps[i].outs)))
         return live
 
+    def _needed(self):
+        """The steps whose work can be seen: the frame ops, the stateful ones and what they read, through
+        data edges and control edges from ops that are not pure (prune.py's rule for the pass
+        `dependency_optimizer`).  A pure op only a `tuple/group_deps` NoOp waits for (the gradient of an
+        LSTM's forget bias, a Const) would run every iteration for nothing: it is left out."""
+        g = self.graph
+        todo = [i for i in self.members if not is_weak_control_input(g.steps[i].op)]
+        todo.extend(self.before)
+        needed = set()
+        while todo:
+            i = todo.pop()
+            if i in needed or i not in self.member_set:
+                continue
+            needed.add(i)
+            todo.extend(p for p, _, _ in g.data_inputs(i))
+            todo.extend(c for c in g.controls[i] if not is_weak_control_input(g.steps[c].op))
+        return needed
+
     def compile(self):
         """The frame as a FrameStep."""
         g = self.graph
@@ -391,8 +410,12 @@ class _Frame:
                 kernels[f"k{m}"] = g.steps[m].kernel
                 emit(m, indent, f"k{m}({value}, {pos})[1]", out[1:])
 
+        needed = self._needed()
+
         def run(part, indent, going_on):
             for i in part:
+                if i not in needed:
+                    continue
                 if g.kind(i) == "switch":  # its one live output
                     call(i, indent, outs=(g.steps[i].outs[1 if going_on else 0],))
                 elif i in hoisted:
@@ -403,7 +426,8 @@ class _Frame:
         # A Const in the loop (run each iteration for its control edge from the pivot) gives the same value
         # every time: computed once, before the loop.
         hoisted = {i for i in self.going_on + self.before + self.ending
-                   if g.steps[i].op.op_def.constant and not g.args[i] and g.steps[i].kernel is not None}
+                   if g.steps[i].op.op_def.constant and not g.args[i] and g.steps[i].kernel is not None
+                   and i in needed}
         for i in sorted(hoisted):
             call(i, 4)
         for e in self.enters:

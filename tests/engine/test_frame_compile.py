@@ -141,3 +141,30 @@ def test_an_error_in_a_compiled_loop_names_its_op_as_interpreted(interpreted):
     assert frames == ["while/while_context"]
     assert "while/pick" in message
     assert interpreted(_failing_loop)[0] == message
+
+
+def _loop_with_an_unread_pure_op():
+    """A body whose pure op only a control dependency waits for, as a gradient's `tuple/group_deps` waits
+    for the gradient of a constant; the loop's value and the ops on the compiled frame's lines."""
+    g = tf.Graph()
+    with g.as_default():
+        def body(i, acc):
+            unread = tf.reduce_sum(acc * 3.0, name="unread")
+            with tf.control_dependencies([unread]):
+                return i + 1, tf.identity(acc * 2.0)
+
+        out = tf.while_loop(lambda i, acc: i < 4, body, [tf.constant(0), tf.constant([1.0, 2.0])])
+        with tf.Session() as s:
+            value = s.run(out)
+            ops = {op.name for entry in s._plans.values() if entry.plan.executor == "dataflow"
+                   for step in entry.plan.compiled.frame_steps for op in step.line_ops.values()}
+            return value, ops
+
+
+def test_a_pure_op_nothing_reads_is_left_out_of_the_compiled_loop(interpreted):
+    (i, acc), ops = _loop_with_an_unread_pure_op()
+    # acc * 2.0 runs; unread and its acc * 3.0 do not, as the pass dependency_optimizer drops them
+    assert "while/mul_1" in ops and not {"while/unread", "while/mul"} & ops
+    (i_i, acc_i), ops_i = interpreted(_loop_with_an_unread_pure_op)
+    assert ops_i == set()
+    assert i == i_i == 4 and acc.tobytes() == acc_i.tobytes()
