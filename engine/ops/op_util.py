@@ -190,9 +190,9 @@ def ufunc_bind(ufunc):
 
 def _into_input(ufunc, x, y, donated):
     """ufunc(x, y) written into input `donated` (0 or 1), through long rows when the other is a short
-    vector broadcast along its last axis (`_widened`)."""
+    vector broadcast along its last axis (`widened_rows`)."""
     into, other = (x, y) if donated == 0 else (y, x)
-    wide = _widened(into, other)
+    wide = widened_rows(into, other)
     if wide is None:
         return ufunc(x, y, out=into)
     rows, tiled = wide
@@ -209,7 +209,7 @@ def _into_input(ufunc, x, y, donated):
 _SHORT_ROW = 256
 
 
-def _widened(a, v):
+def widened_rows(a, v):
     """(a, v) as a 2-D view of `a` with long rows and `v` tiled to one, when `v` is a short vector
     broadcast along the last axis of the contiguous array `a` of 3 or more axes; else None."""
     if getattr(v, "ndim", 0) != 1 or a.ndim < 3 or not a.size or a.shape[-1] != v.shape[0] or \

@@ -192,7 +192,7 @@ def test_bound_reshape_of_the_wrong_size_fails_naming_the_node():
     assert "Input to reshape is a tensor with 3 values, but the requested shape has 4" in info.value.message
 
 
-op_util_widened = op_util._widened
+original_widened_rows = op_util.widened_rows
 
 
 def _conv_bias_values():
@@ -213,17 +213,23 @@ def _conv_bias_values():
     return values, plan
 
 
-def test_bias_add_over_short_rows_gives_the_general_kernels_values_bit_for_bit(monkeypatch):
-    """A short vector added along the last axis goes through long rows of a tiled copy (`_widened`):
-    the same values as the broadcasting ufunc."""
-    widened = []
+@pytest.fixture
+def widened(monkeypatch):
+    """Whether each call of `op_util.widened_rows` took the long rows, in order."""
+    calls = []
 
     def spy(a, v):
-        wide = op_util_widened(a, v)
-        widened.append(wide is not None)
+        wide = original_widened_rows(a, v)
+        calls.append(wide is not None)
         return wide
 
-    monkeypatch.setattr(op_util, "_widened", spy)
+    monkeypatch.setattr(op_util, "widened_rows", spy)
+    return calls
+
+
+def test_bias_add_over_short_rows_gives_the_general_kernels_values_bit_for_bit(monkeypatch, widened):
+    """A short vector added along the last axis goes through long rows of a tiled copy (`widened_rows`):
+    the same values as the broadcasting ufunc."""
     values, plan = _conv_bias_values()
     assert widened.count(True) == 3  # the two adds and the subtraction (not the Mul by a scalar)
     assert sorted(_forwarding_types(plan)).count("AddV2") == 2 and "Sub" in _forwarding_types(plan), plan.code
@@ -232,3 +238,17 @@ def test_bias_add_over_short_rows_gives_the_general_kernels_values_bit_for_bit(m
     general, _ = _conv_bias_values()
     for a, b in zip(values, general, strict=True):
         assert a.tobytes() == b.tobytes()
+
+
+def test_bias_add_op_over_short_rows_is_numpys_broadcast_bit_for_bit(widened):
+    """``tf.nn.bias_add`` (what tf.layers' convolutions add) goes through the same long rows, NHWC."""
+    rng = np.random.RandomState(5)
+    xv = rng.randn(3, 5, 7, 16).astype(np.float32)
+    xv[1, 2, 3, 4] = np.nan
+    bv = rng.randn(16).astype(np.float32)
+    bv[0] = -0.0
+    out = tf.nn.bias_add(tf.constant(xv), tf.constant(bv))
+    with tf.Session() as sess:
+        got = sess.run(out)
+    assert widened == [True]
+    assert got.tobytes() == (xv + bv).tobytes()
