@@ -144,7 +144,12 @@ def _compile_bias_add(op, runtime):
                 f"Must provide as many biases as the last dimension of the input tensor: "
                 f"{list(np.shape(bias))} vs. {list(value.shape)}",
             )
-        return value + bias
+        wide = None if nchw else op_util.widened_rows(value, bias)
+        if wide is None:
+            return value + bias
+        out = np.empty_like(value)  # the same sums through long rows (a conv's few channels)
+        np.add(wide[0], wide[1], out=out.reshape(wide[0].shape))
+        return out
 
     return kernel
 

@@ -183,11 +183,40 @@ def ufunc_bind(ufunc):
             return None
         if ufunc.nin == 1:
             return lambda x: ufunc(x, out=x)
-        if donated == 0:
-            return lambda x, y: ufunc(x, y, out=x)
-        return lambda x, y: ufunc(x, y, out=y)
+        return lambda x, y: _into_input(ufunc, x, y, donated)
 
     return bind
+
+
+def _into_input(ufunc, x, y, donated):
+    """ufunc(x, y) written into input `donated` (0 or 1), through long rows when the other is a short
+    vector broadcast along its last axis (`widened_rows`)."""
+    into, other = (x, y) if donated == 0 else (y, x)
+    wide = widened_rows(into, other)
+    if wide is None:
+        return ufunc(x, y, out=into)
+    rows, tiled = wide
+    ufunc(*((rows, tiled) if donated == 0 else (tiled, rows)), out=rows)
+    return into
+
+
+# A vector broadcast along the last axis of an array with short rows (a convolution's bias: 32
+# channels): a ufunc's inner loop then runs over the vector's few elements once per pixel, and its
+# per-call overhead dominates.  Viewed with the last two axes as one row and the vector tiled to match,
+# the rows are long (28*32) and the ufunc pairs the same elements, so the values are the same.  Deep
+# MNIST's first bias add (64x28x28x32) took 0.58-0.60x the time, its second (64x14x14x64) 0.93-0.96x
+# (60 interleaved rounds, load 5.4-6.1).
+_SHORT_ROW = 256
+
+
+def widened_rows(a, v):
+    """(a, v) as a 2-D view of `a` with long rows and `v` tiled to one, when `v` is a short vector
+    broadcast along the last axis of the contiguous array `a` of 3 or more axes; else None."""
+    if getattr(v, "ndim", 0) != 1 or a.ndim < 3 or not a.size or a.shape[-1] != v.shape[0] or \
+            v.shape[0] >= _SHORT_ROW or a.dtype != v.dtype or not a.flags.c_contiguous:
+        return None
+    reps = a.shape[-2]
+    return a.reshape(-1, reps * v.shape[0]), np.tile(v, reps)
 
 
 def register_elementwise_backprop(table):

@@ -20,7 +20,9 @@ delays only its own chunk, as in TF's pools.  The calling thread is one of them.
 it (the calling thread working next to a pool of `intra_op` threads, as Eigen's `parallelFor` does) was
 measured and removed: in the deep-MNIST step, 15 interleaved rounds at load 6-10, the calling thread
 plus two helpers ran at 0.87 and 0.97 of one thread's steps/s in two runs, plus one helper at 0.92 and
-1.13 (bench/cnn_step.py's model).
+1.13 (bench/cnn_step.py's model).  So was hedging (the calling thread recomputing a chunk a late helper
+still held, first result wins): the second convolution's kernels took 0.96-1.05x the time of waiting,
+load 6-9 (docs/engine.md, Convolutions).
 """
 
 from __future__ import annotations

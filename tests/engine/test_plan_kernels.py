@@ -10,6 +10,7 @@ import pytest
 
 import engine as tf
 from engine import session
+from engine.ops import op_util
 from tests.engine.mlp import relu_mlp
 
 
@@ -189,3 +190,65 @@ def test_bound_reshape_of_the_wrong_size_fails_naming_the_node():
             sess.run(r, {x: np.arange(3, dtype=np.float32)})
     assert info.value.op.name == "r"
     assert "Input to reshape is a tensor with 3 values, but the requested shape has 4" in info.value.message
+
+
+original_widened_rows = op_util.widened_rows
+
+
+def _conv_bias_values():
+    """Convolutions plus a bias, the bias on either side of the add and of a subtraction (the products
+    are dead, fresh results, so the bound adds write into them)."""
+    rng = np.random.RandomState(3)
+    x = tf.placeholder(tf.float32, [4, 6, 6, 3], name="x")
+    f = tf.constant(rng.randn(3, 3, 3, 8).astype(np.float32))
+    b = tf.Variable(rng.randn(8).astype(np.float32))
+    convs = [tf.nn.conv2d(x, f * k, strides=[1, 1, 1, 1], padding="SAME") for k in (1.0, 2.0, 3.0)]
+    outs = [convs[0] + b, b + convs[1] * 2.0, b - convs[2]]
+    xv = rng.randn(4, 6, 6, 3).astype(np.float32)
+    xv[0, 0, 0, 0] = np.nan
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        values = sess.run(outs, {x: xv})
+        plan = sess._plans[((session._LIST, tuple(outs)), (x,))]
+    return values, plan
+
+
+@pytest.fixture
+def widened(monkeypatch):
+    """Whether each call of `op_util.widened_rows` took the long rows, in order."""
+    calls = []
+
+    def spy(a, v):
+        wide = original_widened_rows(a, v)
+        calls.append(wide is not None)
+        return wide
+
+    monkeypatch.setattr(op_util, "widened_rows", spy)
+    return calls
+
+
+def test_bias_add_over_short_rows_gives_the_general_kernels_values_bit_for_bit(monkeypatch, widened):
+    """A short vector added along the last axis goes through long rows of a tiled copy (`widened_rows`):
+    the same values as the broadcasting ufunc."""
+    values, plan = _conv_bias_values()
+    assert widened.count(True) == 3  # the two adds and the subtraction (not the Mul by a scalar)
+    assert sorted(_forwarding_types(plan)).count("AddV2") == 2 and "Sub" in _forwarding_types(plan), plan.code
+    tf.reset_default_graph()
+    _general_kernels_only(monkeypatch)
+    general, _ = _conv_bias_values()
+    for a, b in zip(values, general, strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
+def test_bias_add_op_over_short_rows_is_numpys_broadcast_bit_for_bit(widened):
+    """``tf.nn.bias_add`` (what tf.layers' convolutions add) goes through the same long rows, NHWC."""
+    rng = np.random.RandomState(5)
+    xv = rng.randn(3, 5, 7, 16).astype(np.float32)
+    xv[1, 2, 3, 4] = np.nan
+    bv = rng.randn(16).astype(np.float32)
+    bv[0] = -0.0
+    out = tf.nn.bias_add(tf.constant(xv), tf.constant(bv))
+    with tf.Session() as sess:
+        got = sess.run(out)
+    assert widened == [True]
+    assert got.tobytes() == (xv + bv).tobytes()
