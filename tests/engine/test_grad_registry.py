@@ -1191,7 +1191,7 @@ NO_GRADIENT_IN_TF = {
     "AdjustHue", "NonMaxSuppressionV3", "Substr", "StringLength", "StringLower", "StringUpper", "StringStrip",
     "RegexFullMatch", "StaticRegexFullMatch", "StaticRegexReplace", "CropAndResizeGradImage",
     "CropAndResizeGradBoxes", "DrawBoundingBoxesV2", "StringSplitV2", "StringNGrams", "UnicodeTranscode",
-    "UnicodeDecode", "UnicodeDecodeWithOffsets", "UnicodeEncode",
+    "UnicodeDecode", "UnicodeDecodeWithOffsets", "UnicodeEncode", "UnicodeScript",
     "UnsortedSegmentJoin",
     # sparse ops: TF gives these no gradient; SparseDenseCwiseAdd and SparseSparseMaximum/Minimum have TF
     # gradients that only raise NotImplementedError, left unregistered here (LookupError instead)
