@@ -21,11 +21,13 @@ def node_stats(run_metadata) -> dict[str, Any]:
     nodes: dict[str, dict[str, Any]] = {}
     for dev in run_metadata.step_stats.dev_stats:
         for ns in dev.node_stats:
-            entry = nodes.setdefault(ns.node_name, {"compute_us": 0, "memory_bytes": 0,
-                                                    "start_us": ns.all_start_micros - first, "outputs": []})
+            entry = nodes.get(ns.node_name)
+            if entry is None:  # a node in a loop has one record per iteration: its first gives the shapes
+                entry = nodes[ns.node_name] = {
+                    "compute_us": 0, "memory_bytes": 0, "start_us": ns.all_start_micros - first,
+                    "outputs": [_shape(out.tensor_description) for out in ns.output]}
             entry["compute_us"] += ns.all_end_rel_micros
             entry["memory_bytes"] += memory_bytes(ns)
-            entry["outputs"].extend(_shape(out.tensor_description) for out in ns.output)
     return {"devices": devices, "nodes": nodes}
 
 

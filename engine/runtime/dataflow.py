@@ -91,9 +91,11 @@ class Compiled:
         return getattr(exc, "_engine_failing_op", None)
 
 
-def compile_program(program, compile_frames=True):
+def compile_program(program, compile_frames=True, elide=True):
     """The Program (lowered with no passes) as a `Compiled` dataflow plan; `compile_frames` makes each
-    plain while loop one step (frame_compile.py), else every op of every iteration is interpreted."""
+    plain while loop one step (frame_compile.py), else every op of every iteration is interpreted.
+    `elide` binds Consts and variables and aliases pass-through ops rather than running them; a traced
+    plan keeps them, as TF's step stats list every node its executor ran."""
     c = Compiled()
     c.bound = dict(program.bound)
     c.fed_refs = list(program.fed_refs)
@@ -102,7 +104,7 @@ def compile_program(program, compile_frames=True):
     producer = {}  # value name -> (step index, output index)
     step_of_op = {}
     steps = []
-    kept, alias = _elide(program.steps, c.bound)
+    kept, alias = _elide(program.steps, c.bound) if elide else (list(program.steps), {})
     c.results = [None if name is None else _resolve(alias, name) for name in c.results]
     returned = set(c.results)
     if compile_frames:

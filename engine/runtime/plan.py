@@ -120,7 +120,10 @@ class Planner:
         plan.guarded = False
         plan.fold_shapes = False
         program = lowering.lower(self.runtime, order, targets, fed, single, frozenset(), None, False)
+        if self.instrument is not None:  # a traced run: every kernel call of every iteration is timed
+            program = self.instrument(program)
         plan.executor = "dataflow"
-        plan.compiled = dataflow.compile_program(program, passes.FRAME_COMPILATION in self.enabled)
+        plan.compiled = dataflow.compile_program(program, passes.FRAME_COMPILATION in self.enabled,
+                                                 elide=self.instrument is None)
         plan.fn = plan.compiled.fn
         return plan

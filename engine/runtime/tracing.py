@@ -55,7 +55,10 @@ class Tracer:
             if step.kernel is None:  # a variable read: `read(cell)` as a kernel, so that it is timed too
                 ((i, name, _),) = step.args
                 step.kernel, step.kernel_name, step.args = _identity, f"r{step.outs[0]}", [(i, name, True)]
-            step.kernel = self._timed(step.op, step.kernel, len(step.outs))
+            if step.op.op_def.control_flow == "switch":
+                step.kernel = self._timed_switch(step.op, step.kernel)
+            else:
+                step.kernel = self._timed(step.op, step.kernel, len(step.outs))
         return program
 
     def _timed(self, op, kernel, n_outs):
@@ -66,6 +69,24 @@ class Tracer:
             out = kernel(*args)
             end = _clock()
             records.append((op, start, end, _describe(out, n_outs)))
+            return out
+
+        return timed
+
+
+    def _timed_switch(self, op, kernel):
+        """A Switch's kernel passes its data on; the dataflow executor sends it to output 1 when the
+        predicate holds, else to 0: the record describes that output (the other is dead)."""
+        records = self.records
+
+        def timed(data, pred):
+            start = _clock()
+            out = kernel(data, pred)
+            end = _clock()
+            (described,) = _describe(out, 1)
+            dead = (None, None)
+            outputs = (dead, described) if bool(np.asarray(pred)) else (described, dead)
+            records.append((op, start, end, outputs))
             return out
 
         return timed

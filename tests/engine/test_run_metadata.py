@@ -75,6 +75,28 @@ def test_full_trace_records_every_executed_node_in_order_with_sizes():
     assert not metadata.partition_graphs
 
 
+def test_full_trace_of_a_loop_records_each_iteration_and_the_taken_switch_output():
+    # A graph with control flow runs in the dataflow executor: its traced plan times every kernel call,
+    # a loop's body once per iteration (as TF's executor records them), and a Switch describes the
+    # output it sent its data to.
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [3], name="x")
+        _, total = tf.while_loop(lambda i, t: i < 4, lambda i, t: (i + 1, t * 2.0), [0, x])
+        picked = tf.cond(tf.reduce_sum(x) > 0, lambda: total + 1.0, lambda: total - 1.0)
+    with tf.Session(graph=graph) as sess:
+        value, metadata = traced_run(sess, picked, {x: np.ones(3, np.float32)})
+        assert value.tolist() == [17.0, 17.0, 17.0]
+    (device,) = metadata.step_stats.dev_stats
+    names = [ns.node_name for ns in device.node_stats]
+    assert names.count("while/mul") == 4 and names.count("while/LoopCond") == 5
+    assert "cond/add" in names and "cond/sub" not in names  # the branch not taken does not run
+    switch = next(ns for ns in device.node_stats if ns.node_name == "cond/add/Switch")
+    taken = [o.slot for o in switch.output if o.tensor_description.HasField("shape")]
+    assert taken == [1]  # the predicate held: the data went to output 1
+    assert [d.size for d in switch.output[1].tensor_description.shape.dim] == [3]
+
+
 def test_partition_graphs_on_request_and_metadata_replaced_each_run():
     graph, x, loss, init = dense_graph()
     with tf.Session(graph=graph) as sess:
