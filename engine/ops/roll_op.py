@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import errors, ops, registry
 from engine.framework.registry import register_gradient
 from engine.ops.op_util import dims, make_tensor, merge_dims, shape_error
@@ -36,7 +37,7 @@ def _infer_roll(op):
 
 registry.register_op("Roll", infer=_infer_roll, kernel=_roll_kernel, fresh=True,
                      inputs=("input: T", "shift: Tshift", "axis: Taxis"),
-                     allowed={"Tshift": ("int32", "int64"), "Taxis": ("int32", "int64")})
+                     allowed={"Tshift": groups.INDEX_TYPES, "Taxis": groups.INDEX_TYPES})
 
 
 def roll(input, shift, axis, name=None):  # noqa: A002 - TF's argument name

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_gradient
 from engine.ops.op_util import dims, make_tensor, merge_dims, shape_error
-
-_INT = ("int32", "int64")
 
 
 def _check_blocks(block_shape):
@@ -137,10 +136,10 @@ def _infer(op, to_batch):
 
 registry.register_op("SpaceToBatchND", infer=lambda op: _infer(op, True), kernel=_space_to_batch_kernel,
                      fresh=True, inputs=("input: T", "block_shape: Tblock_shape", "paddings: Tpaddings"),
-                     allowed={"Tblock_shape": _INT, "Tpaddings": _INT})
+                     allowed={"Tblock_shape": groups.INDEX_TYPES, "Tpaddings": groups.INDEX_TYPES})
 registry.register_op("BatchToSpaceND", infer=lambda op: _infer(op, False), kernel=_batch_to_space_kernel,
                      fresh=True, inputs=("input: T", "block_shape: Tblock_shape", "crops: Tcrops"),
-                     allowed={"Tblock_shape": _INT, "Tcrops": _INT})
+                     allowed={"Tblock_shape": groups.INDEX_TYPES, "Tcrops": groups.INDEX_TYPES})
 
 
 def _build(op_type, third, input, block_shape, amounts, name):  # noqa: A002 - TF's argument name

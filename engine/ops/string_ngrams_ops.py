@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry
 from engine.framework import tensor_shape as _ts
 from engine.ops import array_ops, math_ops
@@ -71,7 +72,7 @@ def _compile_ngrams(op, runtime):
 registry.register_op(
     "StringNGrams", compile=_compile_ngrams, fresh=True,
     infer=lambda op: [(dtypes.string, _ts.TensorShape([None])), (op.inputs[1].dtype, op.inputs[1].shape)],
-    inputs=("data", "data_splits: Tsplits"), allowed={"Tsplits": ("int32", "int64")},
+    inputs=("data", "data_splits: Tsplits"), allowed={"Tsplits": groups.INDEX_TYPES},
 )
 
 

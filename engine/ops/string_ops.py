@@ -13,6 +13,7 @@ import numpy as np
 import re2
 import siphashc
 
+from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.framework.registry import register_not_differentiable
@@ -209,7 +210,7 @@ registry.register_op(
     "UnsortedSegmentJoin", infer=_infer_unsorted_segment_join, compile=_compile_unsorted_segment_join,
     fresh=True, attrs={"separator": ""},
     inputs=("inputs", "segment_ids: Tindices", "num_segments: Tnumsegments"),
-    allowed={"Tindices": ("int32", "int64"), "Tnumsegments": ("int32", "int64")},
+    allowed={"Tindices": groups.INDEX_TYPES, "Tnumsegments": groups.INDEX_TYPES},
 )
 
 
@@ -259,7 +260,7 @@ registry.register_op(
     compile=_compile_substr,
     attrs={"unit": "BYTE"},
     inputs=("input", "pos: T", "len: T"),
-    allowed={"T": ("int32", "int64")},
+    allowed={"T": groups.INDEX_TYPES},
 )
 
 

@@ -14,6 +14,7 @@ import threading
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry
 from engine.framework import tensor_shape as _ts
 from engine.ops import array_ops
@@ -202,7 +203,7 @@ def _infer_encode(op):
 registry.register_op(
     "UnicodeEncode", infer=_infer_encode, compile=_compile_encode, fresh=True,
     attrs={"errors": "replace", "replacement_char": 65533, "Tsplits": dtypes.int64},
-    inputs=("input_values", "input_splits: Tsplits"), allowed={"Tsplits": ("int32", "int64")},
+    inputs=("input_values", "input_splits: Tsplits"), allowed={"Tsplits": groups.INDEX_TYPES},
 )
 
 

@@ -21,7 +21,7 @@ _INVALID = np.int32(-1)
 def _script_codes(points):
     points = np.asarray(points, dtype=np.int32)
     codes = _CODES[np.searchsorted(_STARTS, points, side="right") - 1]
-    return np.where((points < 0) | (points > _LAST_CODE_POINT), _INVALID, codes).astype(np.int32)
+    return np.where((points < 0) | (points > _LAST_CODE_POINT), _INVALID, codes)  # int32 both sides
 
 
 registry.register_op(

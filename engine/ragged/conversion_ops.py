@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import dtypes, errors, ops, registry, tensor_util
 from engine.framework import tensor_shape as _ts
 from engine.ops import array_ops, math_ops
@@ -125,7 +126,7 @@ registry.register_op(
     infer=_infer_to_tensor,
     fresh=True,
     inputs=("shape: Tshape", "values: T", "default_value: T", "row_partition_tensors: N*Tindex"),
-    allowed={"Tshape": ("int32", "int64"), "Tindex": ("int32", "int64")},
+    allowed={"Tshape": groups.INDEX_TYPES, "Tindex": groups.INDEX_TYPES},
 )
 
 
@@ -203,7 +204,7 @@ registry.register_op(
     infer=_infer_to_sparse,
     fresh=True,
     inputs=("rt_nested_splits: N*Tsplits", "rt_dense_values: T"),
-    allowed={"Tsplits": ("int32", "int64")},
+    allowed={"Tsplits": groups.INDEX_TYPES},
 )
 
 

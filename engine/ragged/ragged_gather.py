@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.framework import dtype_groups as groups
 from engine.framework import errors, ops, registry
 from engine.framework import tensor_shape as _ts
 from engine.ops import array_ops
@@ -73,7 +74,7 @@ registry.register_op(
     infer=_infer_gather,
     fresh=True,
     inputs=("params_nested_splits: N*Tsplits", "params_dense_values", "indices: Tindices"),
-    allowed={"Tsplits": ("int32", "int64"), "Tindices": ("int32", "int64")},
+    allowed={"Tsplits": groups.INDEX_TYPES, "Tindices": groups.INDEX_TYPES},
 )
 
 
