@@ -51,6 +51,11 @@ def uint32_to_float(words, inplace=False):
     return out
 
 
+def uint32_to_float_inplace(words):
+    """`uint32_to_float` writing the floats' bits over `words` (a uint32 array)."""
+    uint32_to_float(words, inplace=True)
+
+
 def uint16_to_half(words):
     """[0, 1) float16 from the low 10 bits of each word."""
     bits = ((words & np.uint32(0x3FF)) | np.uint32(15 << 10)).astype(np.uint16)

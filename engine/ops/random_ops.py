@@ -53,6 +53,18 @@ def _fixed_kernel(op, runtime, per_block, convert):
 
 
 def _compile_uniform(op, runtime):
+    if op._attrs["dtype"] == dtypes.float32:
+        gen = runtime.rng(op)
+
+        def kernel(s):
+            shape = _shape_list(s)
+            n = int(np.prod(shape, dtype=np.int64))
+            start = gen.reserve(n * _RESERVED_PER_OUTPUT)
+            # Each chunk of words becomes floats in place as soon as it is made (one pass less).
+            words = start.words(-(-n // 4), finish=dist.uint32_to_float_inplace)
+            return words.view(np.float32)[:n].reshape(shape)
+
+        return kernel
     per_block = 2 if op._attrs["dtype"] == dtypes.float64 else 4
     return _fixed_kernel(op, runtime, per_block, dist.uniform)
 

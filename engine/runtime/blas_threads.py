@@ -59,10 +59,12 @@ class _Process:
         self.threads = None
         self.owner = None
         self.workers = 1  # threads for `map_chunks`: the intra-op threads of the session that ran last
+        self.free_threads = 1  # threads for `map_chunks` of work without BLAS (see BlasThreads)
         self.pool = None
 
-    def set(self, owner, threads, workers=1):
+    def set(self, owner, threads, workers=1, free_threads=None):
         self.workers = workers
+        self.free_threads = threads if free_threads is None else free_threads
         if self.libraries is None:
             self.libraries = ThreadpoolController().select(user_api="blas").lib_controllers
         if threads != self.threads:
@@ -82,6 +84,11 @@ class BlasThreads:
         self.cores = _cores()
         self.fixed = min(int(intra_op), self.cores) if intra_op and int(intra_op) > 0 else None
         self.threads = self.fixed or self.cores
+        # Work without BLAS (`map_chunks(uses_blas=False)`) has no barriers: a thread that loses its core
+        # delays only the chunk it holds, so it takes a core that is three-quarters idle, where BLAS
+        # needs a whole one (a 1M-sample Philox draw: 2 threads at load 0.6 took 1.8x numpy's generator
+        # against 3.0x on one; with a busy loop beside it, one thread 3.0x, two up to 5x).
+        self.free_threads = self.threads
         self.due = 0.0  # when to re-estimate (time.monotonic)
         self._last = None  # (monotonic time, process CPU seconds) at the last estimate
 
@@ -96,23 +103,29 @@ class BlasThreads:
         if now >= self.due:
             self.due = now + REFRESH_SECONDS
             if self.fixed is None:
-                self.threads = self._idle_cores(now)
-        if PROCESS.owner is not self or PROCESS.threads != self.threads:
-            PROCESS.set(self, self.threads, self.fixed or self.cores)
+                idle = self._idle_cores(now)
+                self.threads = max(1, min(self.cores, round(idle)))
+                self.free_threads = max(1, min(self.cores, round(idle + 0.25)))
+        chosen = (self.threads, self.free_threads)
+        if PROCESS.owner is not self or (PROCESS.threads, PROCESS.free_threads) != chosen:
+            PROCESS.set(self, self.threads, self.fixed or self.cores, self.free_threads)
 
     def _idle_cores(self, now):
+        """The cores other processes leave idle (a float: 1.4 means one core and 40% of another)."""
         cpu = _cpu_seconds()
         last, self._last = self._last, (now, cpu)
         own = 0.0 if last is None else (cpu - last[1]) / max(now - last[0], 1e-3)
         others = max(0.0, os.getloadavg()[0] - own)
-        return max(1, min(self.cores, round(self.cores - others)))
+        return self.cores - others
 
 
-def map_chunks(work, chunks, take, give):
+def map_chunks(work, chunks, take, give, uses_blas=True):
     """[work(buffer, *chunk) for chunk in chunks], computed by up to the session's intra-op threads when
-    BLAS runs on one thread (else in this thread, BLAS being parallel itself).  Each thread works with
-    one buffer from `take()` and hands it to `give` at the end; results come back in the chunks' order,
-    so what is summed from them is summed in the same order whichever thread computed it."""
+    BLAS runs on one thread (else in this thread, BLAS being parallel itself); work that calls no BLAS
+    (`uses_blas=False`) is shared by the threads of the cores left mostly idle.  Each thread
+    works with one buffer from `take()` and hands it to `give` at the end; results come back in the
+    chunks' order, so what is summed from them is summed in the same order whichever thread computed
+    it."""
     results = [None] * len(chunks)
     pending = iter(range(len(chunks)))
     lock = threading.Lock()
@@ -129,7 +142,10 @@ def map_chunks(work, chunks, take, give):
         finally:
             give(buf)
 
-    helpers = min(PROCESS.workers, len(chunks)) - 1 if PROCESS.threads == 1 else 0
+    if uses_blas:
+        helpers = min(PROCESS.workers, len(chunks)) - 1 if PROCESS.threads == 1 else 0
+    else:
+        helpers = min(PROCESS.free_threads, len(chunks)) - 1
     if helpers <= 0:
         worker()
         return results

@@ -79,9 +79,21 @@ def test_own_cpu_use_is_not_counted_as_load(monkeypatch):
     monkeypatch.setattr(blas_threads, "_cpu_seconds", lambda: cpu[0])
     monkeypatch.setattr(blas_threads.time, "monotonic", lambda: now[0])
     policy = blas_threads.BlasThreads()
-    assert policy._idle_cores(now[0]) == 1  # no history yet: all the load is others'
+    assert policy._idle_cores(now[0]) == 0.0  # no history yet: all the load is others'
     cpu[0], now[0] = 2.0, 101.0  # this process kept both cores busy: the load is its own
-    assert policy._idle_cores(now[0]) == 2
+    assert policy._idle_cores(now[0]) == 2.0
+
+
+@pytest.mark.parametrize(("load", "blas", "free"), [(0.0, 2, 2), (0.6, 1, 2), (1.0, 1, 1), (1.8, 1, 1)])
+def test_work_without_blas_takes_a_mostly_idle_core(monkeypatch, restore_blas, load, blas, free):
+    """BLAS gets the wholly idle cores; chunked work without barriers (map_chunks(uses_blas=False))
+    also takes a core three-quarters idle."""
+    monkeypatch.setattr(blas_threads, "_cores", lambda: 2)
+    monkeypatch.setattr(blas_threads.os, "getloadavg", lambda: (load, 0.0, 0.0))
+    policy = blas_threads.BlasThreads()
+    policy.apply()
+    assert (policy.threads, policy.free_threads) == (blas, free)
+    assert (blas_threads.PROCESS.threads, blas_threads.PROCESS.free_threads) == (blas, free)
 
 
 def test_intra_op_threads_are_capped_at_the_cores():

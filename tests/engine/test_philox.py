@@ -40,3 +40,24 @@ def test_blocks_span_several_chunks():
     for i in (0, philox._CHUNK - 1, philox._CHUNK, n - 1):
         assert run[i].tolist() == philox.blocks(5, (9 << 64) + i, 1)[0].tolist()
     assert np.unique(run[:, 0]).size > n * 0.99
+
+
+@pytest.mark.parametrize("start", [2**32 - 10, 2**64 - 5, (7 << 64) + 2**32 - 70000])
+def test_consecutive_counters_crossing_a_word_boundary(start):
+    """The consecutive-counter path (c0 counting up in uint32) hands over to the general one where the
+    low word carries into c1 or the low half into the high half, mid-chunk."""
+    n = 200_000
+    run = philox.blocks(99, start, n)
+    assert run.tolist() == philox.blocks_at(99, start, np.arange(n, dtype=np.uint64)).tolist()
+    for i in (0, 9, 10, 11, n - 1):
+        assert run[i].tolist() == philox.blocks(99, (start + i) % 2**128, 1)[0].tolist()
+
+
+def test_threads_give_the_same_blocks(monkeypatch):
+    from engine.runtime import blas_threads
+
+    n = 3 * philox._CHUNK + 17
+    monkeypatch.setattr(blas_threads.PROCESS, "threads", 1)
+    alone = philox.blocks(3, 11, n)
+    monkeypatch.setattr(blas_threads.PROCESS, "threads", 2)
+    assert philox.blocks(3, 11, n).tolist() == alone.tolist()
