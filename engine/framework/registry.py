@@ -45,6 +45,11 @@ too, so that it names no op type:
   input 0 on when its shape already is that one.
 * ``reshapes_variable`` — may give the variable of input 0 another shape than it declares (Assign with
   ``validate_shape=False`` or a value of unknown shape, AssignVariableOp): plans then check shapes.
+* ``adds`` — the output is input 0 + input 1, elementwise (AddV2, Add): a compiled loop may sum the terms
+  an accumulator of its own adds in another order (pass `deferred_products`).
+* ``row_products(op)`` — true when, with this op's attrs, the output is input 0 transposed times input 1
+  for 2-D inputs (MatMul with transpose_a alone): a sum over their rows, so a loop's sum of such
+  products is one product of the rows of every iteration stacked (pass `deferred_products`).
 * ``control_flow`` — a frame op of TF1's control flow (``"switch"``, ``"merge"``, ``"enter"``, ``"exit"``,
   ``"next_iteration"``, or ``"control_trigger"``: never dead): a plan holding one runs on the dataflow
   executor (engine/runtime/dataflow.py), which gives the op its dead-tensor and frame semantics; the kernel
@@ -109,6 +114,8 @@ class OpDef:
     input_checks: tuple = ()
     input_names: tuple = ()  # TF's input names, from `inputs=` (empty when not declared)
     control_flow: str = ""  # "switch", "merge", "enter", "exit", "next_iteration", "control_trigger"
+    adds: bool = False
+    row_products: Callable | None = None
 
     def check_inputs(self, inputs):
         """TF's op-construction TypeError for the first of `inputs` whose dtype its type attr refuses.
@@ -135,7 +142,7 @@ def register_op(
     op_type, *, infer, kernel=None, compile=None, bind=None, fresh=False, forward=(), ref_inputs=(),
     ref_output=False, stateful=False, attrs=None, inputs=(), allowed=None, constant=False, variable=False,
     pass_through=False, control_only=False, must_feed=False, shape_only=False, reshape=False,
-    reshapes_variable=False, control_flow="",
+    reshapes_variable=False, control_flow="", adds=False, row_products=None,
 ):
     """Declares `op_type` (see module docstring).  Exactly one of `kernel` / `compile` is required."""
     if (kernel is None) == (compile is None):
@@ -148,7 +155,7 @@ def register_op(
         op_type, infer, kernel, compile, bind, fresh, tuple(forward), tuple(ref_inputs), ref_output, stateful,
         constant, variable, pass_through, control_only, must_feed, shape_only, reshape, reshapes_variable,
         dict(attrs or {}), module, allowed, _input_checks(op_type, inputs, allowed),
-        tuple(spec.partition(":")[0].strip() for spec in inputs), control_flow,
+        tuple(spec.partition(":")[0].strip() for spec in inputs), control_flow, adds, row_products,
     )
     return _OPS[op_type]
 

@@ -36,6 +36,11 @@ A frame is plain when (`_Frame.check`):
 * no input of its Enters can be dead (no Switch outside a compiled frame upstream of them), so the
   frame's step never sees a dead input.  A loop inside a cond branch or inside another loop, or with a
   cond inside, stays with the executor, dead tensors and all.
+
+A loop variable that only accumulates products, `acc = acc + MatMul(A, B, transpose_a=True)` with
+nothing else reading `acc` or the product in the loop (an RNN's kernel gradient in its gradient loop),
+has its products summed as one GEMM when the loop ends (`_Frame._deferred_products`,
+deferred_products.py; the plan pass `deferred_products`).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from __future__ import annotations
 import collections
 import heapq
 
+from engine.runtime.deferred_products import DeferredProducts
 from engine.runtime.prune import is_weak_control_input
 from engine.runtime.state import read
 
@@ -76,7 +82,7 @@ def failing_op(exc):
     return op
 
 
-def compile_frames(steps, args_of):
+def compile_frames(steps, args_of, defer_products=True):
     """Replaces the plain frames among `steps` (lowering Steps, after dataflow's elision) by FrameSteps.
 
     `args_of(step)` gives a step's argument names with aliases resolved.  The compiled code takes every
@@ -105,7 +111,7 @@ def compile_frames(steps, args_of):
     replaced = {}
     for frame in plain.values():
         first = min(frame.members)
-        replaced[first] = frame.compile()
+        replaced[first] = frame.compile(defer_products)
         for m in frame.members:
             replaced.setdefault(m, None)
     return [replaced.get(i, s) for i, s in enumerate(steps) if replaced.get(i, s) is not None]
@@ -354,8 +360,59 @@ class _Frame:
             todo.extend(c for c in g.controls[i] if not is_weak_control_input(g.steps[c].op))
         return needed
 
-    def compile(self):
-        """The frame as a FrameStep."""
+    def _deferred_products(self, needed):
+        """{Add step: (Merge step, MatMul step, accumulator argument position, the steps from the MatMul
+        to the Add)} for the loop variables that only accumulate products A^T B (module docstring): the
+        Merge is read by its Switch alone, whose output 1 reaches the Add (registry flag `adds`) through
+        pass-through ops read once each; the Add's other input is a MatMul(transpose_a=True) (flag
+        `row_products`) reaching it through such ops (the gradient's `tuple` Identity); the Add feeds
+        the Merge's NextIteration alone; all of them run in the iterations that go on, and only NoOps
+        wait for them."""
+        g = self.graph
+        going_on = set(self.going_on)
+
+        def alone(i, out=0):
+            """The one step reading output `out` of step i, when only it does (NoOps aside), else None."""
+            readers = [c for c, _, o in g.consumers[i] if o == out]
+            waiting = g.control_consumers[i]
+            if len(readers) != 1 or any(not g.steps[c].op.op_def.control_only for c in waiting):
+                return None
+            return readers[0]
+
+        def passes(i):
+            return not g.kind(i) and _passes_on(g.steps[i].op) and len(g.steps[i].outs) == 1
+
+        found = {}
+        for m, _, (nxt, _) in self.merges:
+            switch = alone(m)
+            if switch is None or g.kind(switch) != "switch":
+                continue
+            at = alone(switch, 1)
+            while at is not None and passes(at):
+                at = alone(at)
+            add = at
+            if (add is None or not g.steps[add].op.op_def.adds or add not in going_on
+                    or add not in needed or alone(add) != nxt or g.steps[add].kernel is None):
+                continue
+            inputs = g.data_inputs(add)
+            if len(inputs) != 2:
+                continue
+            for p, _, pos in inputs:
+                chain = [p]  # back from the Add's input through pass-through ops read once each
+                while passes(p) and alone(p) is not None and g.data_inputs(p):
+                    p = g.data_inputs(p)[0][0]
+                    chain.append(p)
+                op = g.steps[p].op
+                row_products = op.op_def.row_products
+                if (row_products is not None and row_products(op) and p in going_on
+                        and all(alone(c) is not None for c in chain) and g.steps[p].kernel is not None
+                        and not any(is_ref for _, _, is_ref in g.steps[p].args)):
+                    found[add] = (m, p, 1 - pos, chain)
+                    break
+        return found
+
+    def compile(self, defer_products=True):
+        """The frame as a FrameStep (`defer_products`: with the pass `deferred_products`)."""
         g = self.graph
         step = FrameStep()
         step.name = self.name
@@ -411,6 +468,8 @@ class _Frame:
                 emit(m, indent, f"k{m}({value}, {pos})[1]", out[1:])
 
         needed = self._needed()
+        deferred = self._deferred_products(needed) if defer_products else {}
+        products = {i for _, _, _, chain in deferred.values() for i in chain}
 
         def run(part, indent, going_on):
             for i in part:
@@ -418,8 +477,12 @@ class _Frame:
                     continue
                 if g.kind(i) == "switch":  # its one live output
                     call(i, indent, outs=(g.steps[i].outs[1 if going_on else 0],))
-                elif i in hoisted:
-                    continue
+                elif i in hoisted or i in products:
+                    continue  # a deferred product is computed by its Add's line
+                elif i in deferred:
+                    _, p, acc_pos, _ = deferred[i]
+                    a, b = g.args[p]
+                    emit(i, indent, f"_d{i}.add_product({g.args[i][acc_pos]}, {a}, {b})", g.steps[i].outs)
                 else:
                     call(i, indent)
 
@@ -434,6 +497,10 @@ class _Frame:
             call(e, 4)
         for m, (enter, pos), _ in self.merges:
             merge(m, g.steps[enter].outs[0], pos, 4)
+        for add, (_, p, _, _) in deferred.items():
+            kernels[f"k{p}"], kernels[f"k{add}"] = g.steps[p].kernel, g.steps[add].kernel
+            kernels[f"_hint{add}"] = [0]
+            emit(add, 4, f"_DeferredProducts(k{p}, k{add}, _hint{add})", (f"_d{add}",))
         lines.append("    while True:")
         run(self.before, 8, True)
         lines.append(f"        if not {g.steps[self.pred].outs[0]}:")
@@ -441,6 +508,9 @@ class _Frame:
         run(self.going_on, 8, True)
         for m, _, (nxt, pos) in self.merges:
             merge(m, g.steps[nxt].outs[0], pos, 8)
+        for add, (m, _, _, _) in deferred.items():  # the products held, into the value the loop sends out
+            value = g.steps[m].outs[0]
+            emit(add, 4, f"_d{add}.flush({value})", (value,))
         run(self.ending, 4, False)
         if not step.outs:
             lines.append("    return None")
@@ -450,7 +520,7 @@ class _Frame:
             lines.append(f"    return ({', '.join(step.outs)},)")
         code = (f"def _factory({', '.join(kernels)}):\n def _frame({', '.join(external)}):\n"
                 + "\n".join(" " + line for line in lines) + "\n return _frame\n")
-        namespace = {"_read": read, "_frame_step": step}
+        namespace = {"_read": read, "_frame_step": step, "_DeferredProducts": DeferredProducts}
         exec(compile(code, FILENAME, "exec"), namespace)  # noqa: S102 - our own generated code
         step.kernel = namespace["_factory"](*kernels.values())
         step.code = code

@@ -1,9 +1,12 @@
 """The plan builder's passes, by name, and the private knob that switches them.
 
-Every pass only changes how a plan computes its values, never the values: `tests/engine/
-test_plan_passes.py` runs the suite's graphs with all passes off and all on and compares the results bit
-for bit.  With all off, a plan calls every needed op's kernel in dependency order (following every
-control edge), which is the reference the passes are checked against.
+Every pass but one only changes how a plan computes its values, never the values: `tests/engine/
+test_plan_passes.py` runs the suite's graphs with all passes off and all on (but `deferred_products`)
+and compares the results bit for bit.  With all off, a plan calls every needed op's kernel in dependency
+order (following every control edge), which is the reference the passes are checked against.
+`deferred_products` sums a compiled loop's accumulated products in one GEMM after the loop: the same
+sum in another order, so values agree to float rounding (as TF's own kernels' do with ours), checked
+with a tolerance.
 
 ``ENGINE_PLAN_PASSES`` (read when a session is created) selects them: unset or ``all`` for every pass,
 ``none`` for none, a comma list of names to enable, or ``all,-name,...`` to drop some.
@@ -21,9 +24,10 @@ BOUND_KERNELS = "bound_kernels"  # binding.py
 BUFFER_FORWARDING = "buffer_forwarding"  # forwarding.py
 LAST_USE_FREES = "last_use_frees"  # frees.py
 FRAME_COMPILATION = "frame_compilation"  # frame_compile.py: a plain while loop as one generated function
+DEFERRED_PRODUCTS = "deferred_products"  # deferred_products.py: a compiled loop's sum of A^T B after it
 
 ALL = frozenset((DEPENDENCY_OPTIMIZER, KERNEL_ELISION, CONSTANT_FOLDING, SHAPE_SPECIALISATION, BOUND_KERNELS,
-                 BUFFER_FORWARDING, LAST_USE_FREES, FRAME_COMPILATION))
+                 BUFFER_FORWARDING, LAST_USE_FREES, FRAME_COMPILATION, DEFERRED_PRODUCTS))
 ENV = "ENGINE_PLAN_PASSES"
 
 

@@ -124,6 +124,7 @@ class Planner:
             program = self.instrument(program)
         plan.executor = "dataflow"
         plan.compiled = dataflow.compile_program(program, passes.FRAME_COMPILATION in self.enabled,
-                                                 elide=self.instrument is None)
+                                                 elide=self.instrument is None,
+                                                 defer_products=passes.DEFERRED_PRODUCTS in self.enabled)
         plan.fn = plan.compiled.fn
         return plan

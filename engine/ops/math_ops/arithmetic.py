@@ -96,6 +96,7 @@ _FORWARDING_UFUNC_OPS = ("AddV2", "Sub", "Mul", "Maximum", "Minimum")
 for _type, (_kernel, _allowed) in _BINARY.items():
     _inputs = ("y: T", "x: T") if _type == "Atan2" else ("x: T", "y: T")
     _typed = {"inputs": _inputs, "allowed": {"T": _allowed}}
+    _typed["adds"] = _type in ("AddV2", "Add")
     if _type in _FORWARDING_UFUNC_OPS:
         registry.register_op(_type, infer=infer_broadcast, kernel=_kernel, bind=ufunc_bind(_kernel),
                              fresh=True, forward=(0, 1), **_typed)

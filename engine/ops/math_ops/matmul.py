@@ -78,6 +78,8 @@ def _compile_matmul(op, runtime):
 
 registry.register_op(
     "MatMul", infer=_infer_matmul, compile=_compile_matmul, fresh=True,
+    row_products=lambda op: bool(op._get_attr_or("transpose_a", False))
+    and not op._get_attr_or("transpose_b", False),
     attrs={"transpose_a": False, "transpose_b": False},
     inputs=("a: T", "b: T"),
     allowed={"T": groups.MAT_MUL_TYPES},
