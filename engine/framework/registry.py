@@ -50,6 +50,8 @@ too, so that it names no op type:
 * ``row_products(op)`` — true when, with this op's attrs, the output is input 0 transposed times input 1
   for 2-D inputs (MatMul with transpose_a alone): a sum over their rows, so a loop's sum of such
   products is one product of the rows of every iteration stacked (pass `deferred_products`).
+* ``row_sums(op)`` — true when, with this op's attrs, the output is the sum of the rows of its 2-D input
+  (BiasAddGrad in NHWC): a loop's sum of them is the row sum of every iteration's rows stacked.
 * ``control_flow`` — a frame op of TF1's control flow (``"switch"``, ``"merge"``, ``"enter"``, ``"exit"``,
   ``"next_iteration"``, or ``"control_trigger"``: never dead): a plan holding one runs on the dataflow
   executor (engine/runtime/dataflow.py), which gives the op its dead-tensor and frame semantics; the kernel
@@ -116,6 +118,7 @@ class OpDef:
     control_flow: str = ""  # "switch", "merge", "enter", "exit", "next_iteration", "control_trigger"
     adds: bool = False
     row_products: Callable | None = None
+    row_sums: Callable | None = None
 
     def check_inputs(self, inputs):
         """TF's op-construction TypeError for the first of `inputs` whose dtype its type attr refuses.
@@ -142,7 +145,7 @@ def register_op(
     op_type, *, infer, kernel=None, compile=None, bind=None, fresh=False, forward=(), ref_inputs=(),
     ref_output=False, stateful=False, attrs=None, inputs=(), allowed=None, constant=False, variable=False,
     pass_through=False, control_only=False, must_feed=False, shape_only=False, reshape=False,
-    reshapes_variable=False, control_flow="", adds=False, row_products=None,
+    reshapes_variable=False, control_flow="", adds=False, row_products=None, row_sums=None,
 ):
     """Declares `op_type` (see module docstring).  Exactly one of `kernel` / `compile` is required."""
     if (kernel is None) == (compile is None):
@@ -156,6 +159,7 @@ def register_op(
         constant, variable, pass_through, control_only, must_feed, shape_only, reshape, reshapes_variable,
         dict(attrs or {}), module, allowed, _input_checks(op_type, inputs, allowed),
         tuple(spec.partition(":")[0].strip() for spec in inputs), control_flow, adds, row_products,
+        row_sums,
     )
     return _OPS[op_type]
 

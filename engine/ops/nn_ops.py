@@ -408,6 +408,7 @@ def _bias_add_grad_compile(op, runtime):
 
 registry.register_op("BiasAddGrad", infer=_bias_add_grad_infer, compile=_bias_add_grad_compile,
                      attrs={"data_format": "NHWC"},
+                     row_sums=lambda op: op.get_attr("data_format") in (b"NHWC", "NHWC"),
                      inputs=("out_backprop: T",),
                      allowed={"T": groups.NUMBER_TYPES})
 

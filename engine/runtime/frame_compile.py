@@ -39,8 +39,8 @@ A frame is plain when (`_Frame.check`):
 
 A loop variable that only accumulates products, `acc = acc + MatMul(A, B, transpose_a=True)` with
 nothing else reading `acc` or the product in the loop (an RNN's kernel gradient in its gradient loop),
-has its products summed as one GEMM when the loop ends (`_Frame._deferred_products`,
-deferred_products.py; the plan pass `deferred_products`).
+has its products summed as one GEMM when the loop ends, and `acc + BiasAddGrad(B)` as one row sum
+(`_Frame._deferred_products`, deferred_products.py; the plan pass `deferred_products`).
 """
 
 from __future__ import annotations
@@ -364,10 +364,10 @@ class _Frame:
         """{Add step: (Merge step, MatMul step, accumulator argument position, the steps from the MatMul
         to the Add)} for the loop variables that only accumulate products A^T B (module docstring): the
         Merge is read by its Switch alone, whose output 1 reaches the Add (registry flag `adds`) through
-        pass-through ops read once each; the Add's other input is a MatMul(transpose_a=True) (flag
-        `row_products`) reaching it through such ops (the gradient's `tuple` Identity); the Add feeds
-        the Merge's NextIteration alone; all of them run in the iterations that go on, and only NoOps
-        wait for them."""
+        pass-through ops read once each; the Add's other input is a MatMul(transpose_a=True) or a
+        BiasAddGrad (flags `row_products`, `row_sums`) reaching it through such ops (the gradient's
+        `tuple` Identity); the Add feeds the Merge's NextIteration alone; all of them run in the
+        iterations that go on, and only NoOps wait for them."""
         g = self.graph
         going_on = set(self.going_on)
 
@@ -403,8 +403,9 @@ class _Frame:
                     p = g.data_inputs(p)[0][0]
                     chain.append(p)
                 op = g.steps[p].op
-                row_products = op.op_def.row_products
-                if (row_products is not None and row_products(op) and p in going_on
+                row_products, row_sums = op.op_def.row_products, op.op_def.row_sums
+                if ((row_products is not None and row_products(op) or row_sums is not None and row_sums(op))
+                        and p in going_on
                         and all(alone(c) is not None for c in chain) and g.steps[p].kernel is not None
                         and not any(is_ref for _, _, is_ref in g.steps[p].args)):
                     found[add] = (m, p, 1 - pos, chain)
@@ -481,8 +482,8 @@ class _Frame:
                     continue  # a deferred product is computed by its Add's line
                 elif i in deferred:
                     _, p, acc_pos, _ = deferred[i]
-                    a, b = g.args[p]
-                    emit(i, indent, f"_d{i}.add_product({g.args[i][acc_pos]}, {a}, {b})", g.steps[i].outs)
+                    operands = ", ".join(g.args[p])
+                    emit(i, indent, f"_d{i}.add_product({g.args[i][acc_pos]}, {operands})", g.steps[i].outs)
                 else:
                     call(i, indent)
 

@@ -90,4 +90,14 @@ def test_the_row_buffers_take_the_last_runs_size():
     assert hint == [120]
     held = DeferredProducts(_matmul, np.add, hint)
     held.add_product(np.zeros((4, 5), np.float32), *_terms(1)[0])
-    assert held.a.shape[0] == 120
+    assert [buffer.shape[0] for buffer in held.held] == [120, 120]
+
+
+def test_row_sums_of_one_operand():
+    """BiasAddGrad's terms: the column sums of each iteration's rows, summed as one."""
+    terms = [b for _, b in _terms(9)]
+    held = DeferredProducts(lambda b: b.sum(axis=0), np.add, [0])
+    acc = np.zeros(5, np.float32)
+    for b in terms:
+        acc = held.add_product(acc, b)
+    np.testing.assert_allclose(held.flush(acc), sum(b.sum(axis=0) for b in terms), rtol=1e-5, atol=1e-5)
