@@ -15,6 +15,12 @@ def _blas_threads():
 
 
 @pytest.fixture
+def load_average_only(monkeypatch):
+    """The policy without /proc/stat: the 1-minute load average less this process's own use."""
+    monkeypatch.setattr(blas_threads, "_busy_seconds", lambda cpus: None)
+
+
+@pytest.fixture
 def restore_blas():
     before = _blas_threads()
     yield
@@ -36,7 +42,7 @@ def test_intra_op_parallelism_threads_sets_blas_threads(restore_blas):
     assert _blas_threads() == {1}
 
 
-def test_each_session_runs_with_its_own_count(restore_blas, monkeypatch):
+def test_each_session_runs_with_its_own_count(restore_blas, load_average_only, monkeypatch):
     monkeypatch.setattr(blas_threads, "_cores", lambda: 2)
     monkeypatch.setattr(blas_threads.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     one, p1 = _matmul_session(tf.ConfigProto(intra_op_parallelism_threads=1))
@@ -49,7 +55,7 @@ def test_each_session_runs_with_its_own_count(restore_blas, monkeypatch):
     assert _blas_threads() == {1}
 
 
-def test_a_busy_machine_gets_one_thread(restore_blas, monkeypatch):
+def test_a_busy_machine_gets_one_thread(restore_blas, load_average_only, monkeypatch):
     monkeypatch.setattr(blas_threads, "_cores", lambda: 2)
     load = [0.0]
     monkeypatch.setattr(blas_threads.os, "getloadavg", lambda: (load[0], 0.0, 0.0))
@@ -72,20 +78,52 @@ def test_a_busy_machine_gets_one_thread(restore_blas, monkeypatch):
     assert policy.threads == 1
 
 
-def test_own_cpu_use_is_not_counted_as_load(monkeypatch):
+def test_own_cpu_use_is_not_counted_as_load(load_average_only, monkeypatch):
     monkeypatch.setattr(blas_threads, "_cores", lambda: 2)
     monkeypatch.setattr(blas_threads.os, "getloadavg", lambda: (2.0, 0.0, 0.0))
     cpu, now = [0.0], [100.0]
     monkeypatch.setattr(blas_threads, "_cpu_seconds", lambda: cpu[0])
     monkeypatch.setattr(blas_threads.time, "monotonic", lambda: now[0])
     policy = blas_threads.BlasThreads()
-    assert policy._idle_cores(now[0]) == 0.0  # no history yet: all the load is others'
+    assert policy._idle_cores(now[0]) == 0.0  # no time has passed: all the load is others'
     cpu[0], now[0] = 2.0, 101.0  # this process kept both cores busy: the load is its own
     assert policy._idle_cores(now[0]) == 2.0
 
 
+def test_other_processes_cpu_time_since_the_last_estimate(monkeypatch):
+    """With /proc/stat: the cores' busy time over the interval less this process's, no minute's lag."""
+    monkeypatch.setattr(blas_threads, "_cores", lambda: 2)
+    monkeypatch.setattr(blas_threads.os, "getloadavg", lambda: (1.9, 0.0, 0.0))  # a job that just ended
+    cpu, busy, now = [0.0], [500.0], [100.0]
+    monkeypatch.setattr(blas_threads, "_cpu_seconds", lambda: cpu[0])
+    monkeypatch.setattr(blas_threads, "_busy_seconds", lambda cpus: busy[0])
+    monkeypatch.setattr(blas_threads.time, "monotonic", lambda: now[0])
+    policy = blas_threads.BlasThreads()
+    now[0] += 0.1  # too short to measure: the load average stands in
+    assert policy._idle_cores(now[0]) == pytest.approx(0.1)
+    now[0] += 1.0  # the machine idle since
+    assert policy._idle_cores(now[0]) == pytest.approx(2.0)
+    busy[0] += 1.0  # another process on one core for the next second
+    now[0] += 1.0
+    assert policy._idle_cores(now[0]) == pytest.approx(1.0)
+    busy[0] += 2.0  # both cores busy, but with this process's threads
+    cpu[0] += 2.0
+    now[0] += 1.0
+    assert policy._idle_cores(now[0]) == pytest.approx(2.0)
+
+
+def test_busy_seconds_read_the_cpus_asked_for():
+    cpus = blas_threads._cpu_set()
+    total = blas_threads._busy_seconds(cpus)
+    if total is None:
+        pytest.skip("no /proc/stat here")
+    assert 0 < total
+    assert blas_threads._busy_seconds(set()) == 0
+
+
 @pytest.mark.parametrize(("load", "blas", "free"), [(0.0, 2, 2), (0.6, 1, 2), (1.0, 1, 1), (1.8, 1, 1)])
-def test_work_without_blas_takes_a_mostly_idle_core(monkeypatch, restore_blas, load, blas, free):
+def test_work_without_blas_takes_a_mostly_idle_core(monkeypatch, restore_blas, load_average_only, load, blas,
+                                                    free):
     """BLAS gets the wholly idle cores; chunked work without barriers (map_chunks(uses_blas=False))
     also takes a core three-quarters idle."""
     monkeypatch.setattr(blas_threads, "_cores", lambda: 2)
