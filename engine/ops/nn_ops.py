@@ -16,6 +16,7 @@ from engine.framework import errors, ops, random_seed, registry, tensor_shape
 from engine.framework.registry import register_gradient
 from engine.framework.tensor_shape import TensorShape
 from engine.ops import array_ops, constant_op, math_ops, op_util, random_ops
+from engine.ops.math_ops.reductions import sum_rows
 from engine.ops.op_util import dims, infer_broadcast, infer_same, make_tensor, shape, shape_error
 
 _convert = ops.convert_to_tensor
@@ -401,7 +402,7 @@ def _bias_add_grad_compile(op, runtime):
         return kernel_nchw
 
     def kernel(g):
-        return g.reshape(-1, g.shape[-1]).sum(axis=0)
+        return sum_rows(np.ascontiguousarray(g).reshape(-1, g.shape[-1]))
 
     return kernel
 

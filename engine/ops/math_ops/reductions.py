@@ -132,8 +132,33 @@ def _np_mean(x, axis, keepdims):
     return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
+# Row sums of a tall array with short rows (a bias gradient: 50,176 rows of 32 channels) add WIDE_ROW
+# values per step: numpy's reduction down the rows otherwise runs an inner loop as short as a row.
+WIDE_ROW = 2048
+
+
+def sum_rows(x):
+    """The sum down the rows of a 2-D C-contiguous float array: k rows side by side as one wide row
+    summed into k*C accumulators, then the k partial sums (k = WIDE_ROW // C).  Deep MNIST's first
+    bias gradient (50,176 x 32) took 0.14x the time of summing row after row, and each accumulator
+    adds k times fewer terms (closer to the exact sum, as TF's tree reduction is)."""
+    rows, width = x.shape
+    k = WIDE_ROW // max(width, 1)
+    if k < 2 or rows < 4 * k or x.dtype.kind != "f" or not x.flags.c_contiguous:
+        return np.add.reduce(x, axis=0, dtype=x.dtype)
+    whole = rows - rows % k
+    total = np.add.reduce(x[:whole].reshape(-1, k * width), axis=0).reshape(k, width)
+    total = np.add.reduce(total, axis=0)
+    if whole < rows:
+        total += np.add.reduce(x[whole:], axis=0)
+    return total
+
+
 def _np_sum(x, axis, keepdims):
     if type(x) is np.ndarray:  # np.sum's own ufunc call without its Python dispatch (9.1 -> 6.8 us)
+        if x.ndim >= 2 and axis == tuple(range(x.ndim - 1)) and x.size >= 1 << 16:
+            total = sum_rows(x.reshape(-1, x.shape[-1]))
+            return total.reshape((1,) * (x.ndim - 1) + total.shape) if keepdims else total
         return np.add.reduce(x, axis=axis, dtype=x.dtype, keepdims=keepdims)
     return np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
