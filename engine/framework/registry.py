@@ -52,6 +52,11 @@ too, so that it names no op type:
   products is one product of the rows of every iteration stacked (pass `deferred_products`).
 * ``row_sums(op)`` — true when, with this op's attrs, the output is the sum of the rows of its 2-D input
   (BiasAddGrad in NHWC): a loop's sum of them is the row sum of every iteration's rows stacked.
+* ``narrows(op)`` — the axis of input 1 that the output's last axis runs along (MatMul: 0 with
+  transpose_b, else 1): the output's columns start:stop are the op with input 1 cut to them (pass
+  `narrowed_products`).
+* ``cuts(op)`` — (value input index, axis, bounds) when the op cuts its value input along `axis` between
+  consecutive `bounds`, known from the graph (Split, SplitV with constant sizes and axis), else None.
 * ``control_flow`` — a frame op of TF1's control flow (``"switch"``, ``"merge"``, ``"enter"``, ``"exit"``,
   ``"next_iteration"``, or ``"control_trigger"``: never dead): a plan holding one runs on the dataflow
   executor (engine/runtime/dataflow.py), which gives the op its dead-tensor and frame semantics; the kernel
@@ -119,6 +124,8 @@ class OpDef:
     adds: bool = False
     row_products: Callable | None = None
     row_sums: Callable | None = None
+    narrows: Callable | None = None
+    cuts: Callable | None = None
 
     def check_inputs(self, inputs):
         """TF's op-construction TypeError for the first of `inputs` whose dtype its type attr refuses.
@@ -145,7 +152,8 @@ def register_op(
     op_type, *, infer, kernel=None, compile=None, bind=None, fresh=False, forward=(), ref_inputs=(),
     ref_output=False, stateful=False, attrs=None, inputs=(), allowed=None, constant=False, variable=False,
     pass_through=False, control_only=False, must_feed=False, shape_only=False, reshape=False,
-    reshapes_variable=False, control_flow="", adds=False, row_products=None, row_sums=None,
+    reshapes_variable=False, control_flow="", adds=False, row_products=None, row_sums=None, narrows=None,
+    cuts=None,
 ):
     """Declares `op_type` (see module docstring).  Exactly one of `kernel` / `compile` is required."""
     if (kernel is None) == (compile is None):
@@ -159,7 +167,7 @@ def register_op(
         constant, variable, pass_through, control_only, must_feed, shape_only, reshape, reshapes_variable,
         dict(attrs or {}), module, allowed, _input_checks(op_type, inputs, allowed),
         tuple(spec.partition(":")[0].strip() for spec in inputs), control_flow, adds, row_products,
-        row_sums,
+        row_sums, narrows, cuts,
     )
     return _OPS[op_type]
 

@@ -91,10 +91,11 @@ class Compiled:
         return getattr(exc, "_engine_failing_op", None)
 
 
-def compile_program(program, compile_frames=True, elide=True, defer_products=True):
+def compile_program(program, compile_frames=True, elide=True, defer_products=True, narrow_products=True):
     """The Program (lowered with no passes) as a `Compiled` dataflow plan; `compile_frames` makes each
     plain while loop one step (frame_compile.py), else every op of every iteration is interpreted;
-    `defer_products` lets a compiled loop sum its accumulated products after it (deferred_products.py).
+    `defer_products` lets a compiled loop sum its accumulated products after it (deferred_products.py),
+    `narrow_products` compute only the product columns it reads (narrowed_products.py).
     `elide` binds Consts and variables and aliases pass-through ops rather than running them; a traced
     plan keeps them, as TF's step stats list every node its executor ran."""
     c = Compiled()
@@ -110,7 +111,7 @@ def compile_program(program, compile_frames=True, elide=True, defer_products=Tru
     returned = set(c.results)
     if compile_frames:
         kept = frame_compile.compile_frames(kept, lambda s: [_resolve(alias, name) for _, name, _ in s.args],
-                                            defer_products)
+                                            defer_products, narrow_products)
     c.frame_steps = tuple(s for s in kept if isinstance(s, frame_compile.FrameStep))
     control_inputs = {}  # step -> the ops it waits for
     for i, s in enumerate(kept):

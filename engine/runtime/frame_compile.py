@@ -40,7 +40,9 @@ A frame is plain when (`_Frame.check`):
 A loop variable that only accumulates products, `acc = acc + MatMul(A, B, transpose_a=True)` with
 nothing else reading `acc` or the product in the loop (an RNN's kernel gradient in its gradient loop),
 has its products summed as one GEMM when the loop ends, and `acc + BiasAddGrad(B)` as one row sum
-(`_Frame._deferred_products`, deferred_products.py; the plan pass `deferred_products`).
+(`_Frame._deferred_products`, deferred_products.py; the plan pass `deferred_products`).  A product read
+only by a Split along its columns, some of whose outputs nothing reads, computes the columns read alone
+(`_Frame._narrowed_products`, narrowed_products.py; the plan pass `narrowed_products`).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ import collections
 import heapq
 
 from engine.runtime.deferred_products import DeferredProducts
+from engine.runtime.narrowed_products import narrowed_product
 from engine.runtime.prune import is_weak_control_input
 from engine.runtime.state import read
 
@@ -71,6 +74,11 @@ class FrameStep:
     __slots__ = ("name", "kernel", "args", "outs", "members", "control_inputs", "code", "line_ops")
 
 
+def _is_pass_through(g, i):
+    """Whether step i of graph g is a one-output op that passes input 0 on (not a frame op)."""
+    return not g.kind(i) and _passes_on(g.steps[i].op) and len(g.steps[i].outs) == 1
+
+
 def failing_op(exc):
     """The op of the innermost compiled frame line in `exc`'s traceback, or None."""
     op = None
@@ -82,7 +90,7 @@ def failing_op(exc):
     return op
 
 
-def compile_frames(steps, args_of, defer_products=True):
+def compile_frames(steps, args_of, defer_products=True, narrow_products=True):
     """Replaces the plain frames among `steps` (lowering Steps, after dataflow's elision) by FrameSteps.
 
     `args_of(step)` gives a step's argument names with aliases resolved.  The compiled code takes every
@@ -111,7 +119,7 @@ def compile_frames(steps, args_of, defer_products=True):
     replaced = {}
     for frame in plain.values():
         first = min(frame.members)
-        replaced[first] = frame.compile(defer_products)
+        replaced[first] = frame.compile(defer_products, narrow_products)
         for m in frame.members:
             replaced.setdefault(m, None)
     return [replaced.get(i, s) for i, s in enumerate(steps) if replaced.get(i, s) is not None]
@@ -380,7 +388,7 @@ class _Frame:
             return readers[0]
 
         def passes(i):
-            return not g.kind(i) and _passes_on(g.steps[i].op) and len(g.steps[i].outs) == 1
+            return _is_pass_through(g, i)
 
         found = {}
         for m, _, (nxt, _) in self.merges:
@@ -412,8 +420,57 @@ class _Frame:
                     break
         return found
 
-    def compile(self, defer_products=True):
-        """The frame as a FrameStep (`defer_products`: with the pass `deferred_products`)."""
+    def _narrowed_products(self, needed, skipped):
+        """{cutting step: (product step, its input 1's cut axis, read outputs, first and stop column)} for
+        the products (registry flag `narrows`) read only by a Split/SplitV along their last axis (flag
+        `cuts`) of which some outputs no needed step reads (module docstring).  `skipped` are steps
+        another rewrite already replaces."""
+        g = self.graph
+
+        def passes(i):
+            return _is_pass_through(g, i)
+
+        read = collections.defaultdict(set)  # step -> its outputs read by needed steps (or sent out)
+        for i in needed:
+            for p, j, _ in g.data_inputs(i):
+                read[p].add(j)
+        for x in self.exits:
+            for p, j, _ in g.data_inputs(x):
+                read[p].add(j)
+        parts = {i: n for n, part in enumerate((self.before, self.going_on, self.ending)) for i in part}
+        found = {}
+        for s in needed:
+            op = g.steps[s].op
+            cuts = op.op_def.cuts
+            if cuts is None or s in skipped or g.steps[s].kernel is None:
+                continue
+            cut = cuts(op)
+            if cut is None:
+                continue
+            value_index, axis, bounds = cut
+            sources = [p for p, _, pos in g.data_inputs(s) if pos == value_index]
+            if len(sources) != 1:
+                continue
+            (p,) = sources
+            reader = s  # back through pass-through ops read once each (the gradient's `tuple` Identity)
+            while passes(p) and [c for c, _, _ in g.consumers[p]] == [reader] and g.data_inputs(p):
+                reader, p = p, g.data_inputs(p)[0][0]
+            product = g.steps[p].op
+            narrows = product.op_def.narrows
+            shape = product.outputs[0].shape
+            outs = sorted(read[s])
+            if (narrows is None or p in skipped or p not in needed or parts.get(p) != parts.get(s)
+                    or g.steps[p].kernel is None or len(g.steps[p].outs) != 1 or shape.ndims != 2
+                    or axis != 1 or not outs or len(outs) == len(bounds) - 1
+                    or [c for c, _, _ in g.consumers[p]] != [reader]
+                    or any(not g.steps[c].op.op_def.control_only for c in g.control_consumers[p])
+                    or any(is_ref for _, _, is_ref in g.steps[p].args) or len(g.args[p]) != 2):
+                continue
+            found[s] = (p, narrows(product), outs, bounds[outs[0]], bounds[outs[-1] + 1], bounds)
+        return found
+
+    def compile(self, defer_products=True, narrow_products=True):
+        """The frame as a FrameStep (with the passes `deferred_products`, `narrowed_products`)."""
         g = self.graph
         step = FrameStep()
         step.name = self.name
@@ -471,6 +528,8 @@ class _Frame:
         needed = self._needed()
         deferred = self._deferred_products(needed) if defer_products else {}
         products = {i for _, _, _, chain in deferred.values() for i in chain}
+        narrowed = self._narrowed_products(needed, products | set(deferred)) if narrow_products else {}
+        narrowed_by_product = {p: (s, *rest) for s, (p, *rest) in narrowed.items()}
 
         def run(part, indent, going_on):
             for i in part:
@@ -484,6 +543,18 @@ class _Frame:
                     _, p, acc_pos, _ = deferred[i]
                     operands = ", ".join(g.args[p])
                     emit(i, indent, f"_d{i}.add_product({g.args[i][acc_pos]}, {operands})", g.steps[i].outs)
+                elif i in narrowed_by_product:  # the product of the columns read
+                    _, b_axis, _, start, stop, _ = narrowed_by_product[i]
+                    kernels[f"k{i}"] = g.steps[i].kernel
+                    a, b = g.args[i]
+                    emit(i, indent, f"_narrowed_product(k{i}, {a}, {b}, {b_axis}, {start}, {stop})",
+                         g.steps[i].outs)
+                elif i in narrowed:  # the outputs read, as slices of the narrowed product
+                    _, _, outs, start, _, bounds = narrowed[i]
+                    value = g.args[i][g.steps[i].op.op_def.cuts(g.steps[i].op)[0]]
+                    for j in outs:
+                        emit(i, indent, f"{value}[:, {bounds[j] - start}:{bounds[j + 1] - start}]",
+                             (g.steps[i].outs[j],))
                 else:
                     call(i, indent)
 
@@ -521,7 +592,8 @@ class _Frame:
             lines.append(f"    return ({', '.join(step.outs)},)")
         code = (f"def _factory({', '.join(kernels)}):\n def _frame({', '.join(external)}):\n"
                 + "\n".join(" " + line for line in lines) + "\n return _frame\n")
-        namespace = {"_read": read, "_frame_step": step, "_DeferredProducts": DeferredProducts}
+        namespace = {"_read": read, "_frame_step": step, "_DeferredProducts": DeferredProducts,
+                     "_narrowed_product": narrowed_product}
         exec(compile(code, FILENAME, "exec"), namespace)  # noqa: S102 - our own generated code
         step.kernel = namespace["_factory"](*kernels.values())
         step.code = code

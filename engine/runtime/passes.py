@@ -1,12 +1,13 @@
 """The plan builder's passes, by name, and the private knob that switches them.
 
-Every pass but one only changes how a plan computes its values, never the values: `tests/engine/
-test_plan_passes.py` runs the suite's graphs with all passes off and all on (but `deferred_products`)
+Every pass but two only changes how a plan computes its values, never the values: `tests/engine/
+test_plan_passes.py` runs the suite's graphs with all passes off and all on (but those in `ROUNDING`)
 and compares the results bit for bit.  With all off, a plan calls every needed op's kernel in dependency
 order (following every control edge), which is the reference the passes are checked against.
-`deferred_products` sums a compiled loop's accumulated products in one GEMM after the loop: the same
-sum in another order, so values agree to float rounding (as TF's own kernels' do with ours), checked
-with a tolerance.
+`deferred_products` sums a compiled loop's accumulated products in one GEMM after the loop, and
+`narrowed_products` computes only the columns of a loop's product that are read: the same sums in
+another order, so values agree to float rounding (as TF's own kernels' do with ours), checked with a
+tolerance.
 
 ``ENGINE_PLAN_PASSES`` (read when a session is created) selects them: unset or ``all`` for every pass,
 ``none`` for none, a comma list of names to enable, or ``all,-name,...`` to drop some.
@@ -25,9 +26,12 @@ BUFFER_FORWARDING = "buffer_forwarding"  # forwarding.py
 LAST_USE_FREES = "last_use_frees"  # frees.py
 FRAME_COMPILATION = "frame_compilation"  # frame_compile.py: a plain while loop as one generated function
 DEFERRED_PRODUCTS = "deferred_products"  # deferred_products.py: a compiled loop's sum of A^T B after it
+NARROWED_PRODUCTS = "narrowed_products"  # narrowed_products.py: only the product columns a loop reads
 
 ALL = frozenset((DEPENDENCY_OPTIMIZER, KERNEL_ELISION, CONSTANT_FOLDING, SHAPE_SPECIALISATION, BOUND_KERNELS,
-                 BUFFER_FORWARDING, LAST_USE_FREES, FRAME_COMPILATION, DEFERRED_PRODUCTS))
+                 BUFFER_FORWARDING, LAST_USE_FREES, FRAME_COMPILATION, DEFERRED_PRODUCTS, NARROWED_PRODUCTS))
+# The passes whose values differ from the reference in rounding (sums in another order).
+ROUNDING = frozenset((DEFERRED_PRODUCTS, NARROWED_PRODUCTS))
 ENV = "ENGINE_PLAN_PASSES"
 
 

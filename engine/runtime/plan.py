@@ -125,6 +125,7 @@ class Planner:
         plan.executor = "dataflow"
         plan.compiled = dataflow.compile_program(program, passes.FRAME_COMPILATION in self.enabled,
                                                  elide=self.instrument is None,
-                                                 defer_products=passes.DEFERRED_PRODUCTS in self.enabled)
+                                                 defer_products=passes.DEFERRED_PRODUCTS in self.enabled,
+                                                 narrow_products=passes.NARROWED_PRODUCTS in self.enabled)
         plan.fn = plan.compiled.fn
         return plan

@@ -185,7 +185,8 @@ def test_all_passes_off_and_on_fetch_the_same_bits(name, monkeypatch):
     # One graph, two sessions: the same ops, seeds and random streams.
     runs = build()
     off, on = [], []
-    for knob, out in (("none", off), (f"all,-{passes.DEFERRED_PRODUCTS}", on)):
+    rounding = ",".join(f"-{name}" for name in sorted(passes.ROUNDING))
+    for knob, out in (("none", off), (f"all,{rounding}", on)):
         monkeypatch.setenv(passes.ENV, knob)
         with tf.Session(graph=graph) as sess:
             for fetches, feed in runs:
@@ -209,17 +210,20 @@ def test_all_passes_off_and_on_fetch_the_same_bits(name, monkeypatch):
                 assert x.tobytes() == y.tobytes(), (run, x, y)
 
 
-def test_deferred_products_agree_to_rounding(monkeypatch):
-    """The one pass that reorders sums (a loop's accumulated products in one GEMM after it)."""
+def test_the_rounding_passes_agree_to_rounding(monkeypatch):
+    """The passes that reorder sums: a loop's accumulated products in one GEMM after it, and only the
+    columns of a product that the loop reads."""
     graph = tf.get_default_graph()
     runs = CASES["lstm_adam"]()
     results = []
-    for knob in (f"all,-{passes.DEFERRED_PRODUCTS}", "all"):
+    rounding = ",".join(f"-{name}" for name in sorted(passes.ROUNDING))
+    for knob in (f"all,{rounding}", "all"):
         monkeypatch.setenv(passes.ENV, knob)
         with tf.Session(graph=graph) as sess:
             results.append([sess.run(fetches, feed) for fetches, feed in runs])
             code = "".join(entry.code for entry in sess._plans.values())
         assert (".add_product(" in code) == (knob == "all")
+        assert ("_narrowed_product(" in code) == (knob == "all")
     for a, b in zip(_leaves(results[0]), _leaves(results[1]), strict=True):
         if a is not None:
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

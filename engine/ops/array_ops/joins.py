@@ -305,7 +305,19 @@ def _compile_split(op, runtime):
     return kernel
 
 
-registry.register_op("Split", infer=_infer_split, compile=_compile_split)
+def _split_cuts(op):
+    """Split's (value index, axis, bounds) when its axis and the cut dimension are known."""
+    axis, d = _const_value(op.inputs[0]), dims(op.inputs[1])
+    num = op._attrs["num_split"]
+    if axis is None or d is None or not -len(d) <= int(axis) < len(d):
+        return None
+    ax = int(axis) % len(d)
+    if not d[ax] or d[ax] % num:
+        return None
+    return 1, ax, list(range(0, d[ax] + 1, d[ax] // num))
+
+
+registry.register_op("Split", infer=_infer_split, compile=_compile_split, cuts=_split_cuts)
 
 
 def _infer_splitv(op):
@@ -353,7 +365,23 @@ def _cut(x, bounds, axis):
     return [x[(*lead, slice(a, b))] for a, b in itertools.pairwise(bounds)]
 
 
-registry.register_op("SplitV", infer=_infer_splitv, kernel=_splitv_kernel,
+def _splitv_cuts(op):
+    """SplitV's (value index, axis, bounds) when its sizes, axis and the cut dimension are known."""
+    sizes, axis, d = _const_value(op.inputs[1]), _const_value(op.inputs[2]), dims(op.inputs[0])
+    if sizes is None or axis is None or d is None or not -len(d) <= int(axis) < len(d):
+        return None
+    ax = int(axis) % len(d)
+    sizes = [int(s) for s in np.reshape(sizes, -1)]
+    if d[ax] is None or any(s < -1 for s in sizes) or sizes.count(-1) > 1:
+        return None
+    if -1 in sizes:
+        sizes[sizes.index(-1)] = d[ax] - sum(s for s in sizes if s != -1)
+    if sum(sizes) != d[ax] or min(sizes, default=0) < 0:
+        return None
+    return 0, ax, [0, *itertools.accumulate(sizes)]
+
+
+registry.register_op("SplitV", infer=_infer_splitv, kernel=_splitv_kernel, cuts=_splitv_cuts,
                      inputs=("value: T", "size_splits: Tlen", "split_dim"),
                      allowed={"Tlen": groups.SPLIT_V_TYPES})
 

@@ -80,6 +80,7 @@ registry.register_op(
     "MatMul", infer=_infer_matmul, compile=_compile_matmul, fresh=True,
     row_products=lambda op: bool(op._get_attr_or("transpose_a", False))
     and not op._get_attr_or("transpose_b", False),
+    narrows=lambda op: 0 if op._get_attr_or("transpose_b", False) else 1,
     attrs={"transpose_a": False, "transpose_b": False},
     inputs=("a: T", "b: T"),
     allowed={"T": groups.MAT_MUL_TYPES},
