@@ -83,26 +83,23 @@ def blocks_at(key, counter, offsets, finish=None):
             # (one uint32 pass instead of four uint64 ones).
             np.add(steps[:m], np.uint32(first & _M32), out=x[0, :m])
             y0[0, :m] = first >> 32
-            x[1, :m] = hi64 & _M32
-            y0[1, :m] = hi64 >> 32
-            _rounds(x, y0, prods, halves, keys, out[start : start + m], m)
-            if finish is not None:
-                finish(out[start : start + m])
-            return
-        part = np.arange(start, start + m, dtype=np.uint64) if sequential else offsets[start : start + m]
-        low = part + np.uint64(lo64)  # wraps modulo 2**64 like the C++ counter words
-        high = np.where(low < part, np.uint64((hi64 + 1) & _M64), np.uint64(hi64)) if wraps else None
-        x[0, :m] = low & np.uint64(_M32)
-        y0[0, :m] = low >> np.uint64(32)
+            high = None
+        else:
+            part = np.arange(start, start + m, dtype=np.uint64) if sequential else offsets[start : start + m]
+            low = part + np.uint64(lo64)  # wraps modulo 2**64 like the C++ counter words
+            high = np.where(low < part, np.uint64((hi64 + 1) & _M64), np.uint64(hi64)) if wraps else None
+            x[0, :m] = low & np.uint64(_M32)
+            y0[0, :m] = low >> np.uint64(32)
         if high is None:
             x[1, :m] = hi64 & _M32
             y0[1, :m] = hi64 >> 32
         else:
             x[1, :m] = high & np.uint64(_M32)
             y0[1, :m] = high >> np.uint64(32)
-        _rounds(x, y0, prods, halves, keys, out[start : start + m], m)
+        block = out[start : start + m]
+        _rounds(x, y0, prods, halves, keys, block, m)
         if finish is not None:
-            finish(out[start : start + m])
+            finish(block)
 
     def take():
         x = np.empty((2, chunk), dtype=np.uint32)  # c0, c2

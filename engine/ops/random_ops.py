@@ -36,9 +36,9 @@ def _shape_list(s):
     return dims
 
 
-def _fixed_kernel(op, runtime, per_block, convert):
+def _fixed_kernel(op, runtime, per_block, convert, finish=None):
     """Kernel for the one-block-per-group distributions (uniform, normal): output i of a run comes from
-    block i // per_block of the stretch the run reserved."""
+    block i // per_block of the stretch the run reserved (`finish`: see `philox.blocks_at`)."""
     gen = runtime.rng(op)
     npd = op._attrs["dtype"].as_numpy_dtype
 
@@ -46,7 +46,7 @@ def _fixed_kernel(op, runtime, per_block, convert):
         shape = _shape_list(s)
         n = int(np.prod(shape, dtype=np.int64))
         start = gen.reserve(n * _RESERVED_PER_OUTPUT)
-        words = start.words(-(-n // per_block))
+        words = start.words(-(-n // per_block), finish)
         return convert(words, npd)[:n].reshape(shape)
 
     return kernel
@@ -54,17 +54,9 @@ def _fixed_kernel(op, runtime, per_block, convert):
 
 def _compile_uniform(op, runtime):
     if op._attrs["dtype"] == dtypes.float32:
-        gen = runtime.rng(op)
-
-        def kernel(s):
-            shape = _shape_list(s)
-            n = int(np.prod(shape, dtype=np.int64))
-            start = gen.reserve(n * _RESERVED_PER_OUTPUT)
-            # Each chunk of words becomes floats in place as soon as it is made (one pass less).
-            words = start.words(-(-n // 4), finish=dist.uint32_to_float_inplace)
-            return words.view(np.float32)[:n].reshape(shape)
-
-        return kernel
+        # Each chunk of words becomes floats in place as soon as it is made (one pass less).
+        return _fixed_kernel(op, runtime, 4, lambda words, _: words.view(np.float32),
+                             dist.uint32_to_float_inplace)
     per_block = 2 if op._attrs["dtype"] == dtypes.float64 else 4
     return _fixed_kernel(op, runtime, per_block, dist.uniform)
 

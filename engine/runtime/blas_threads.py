@@ -41,11 +41,16 @@ from threadpoolctl import ThreadpoolController
 REFRESH_SECONDS = 1.0
 
 
-def _cores():
+def _cpu_set():
+    """The CPUs this process may run on."""
     try:
-        return len(os.sched_getaffinity(0))
+        return os.sched_getaffinity(0)
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        return set(range(os.cpu_count() or 1))
+
+
+def _cores():
+    return len(_cpu_set())
 
 
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -70,13 +75,6 @@ def _busy_seconds(cpus):
             ticks = [int(f) for f in fields[1:9]]  # user nice system idle iowait irq softirq steal
             busy += sum(ticks) - ticks[3] - ticks[4]
     return busy / _TICKS
-
-
-def _cpu_set():
-    try:
-        return os.sched_getaffinity(0)
-    except AttributeError:  # not on Linux
-        return set(range(os.cpu_count() or 1))
 
 
 def _cpu_seconds():

@@ -74,11 +74,6 @@ class FrameStep:
     __slots__ = ("name", "kernel", "args", "outs", "members", "control_inputs", "code", "line_ops")
 
 
-def _is_pass_through(g, i):
-    """Whether step i of graph g is a one-output op that passes input 0 on (not a frame op)."""
-    return not g.kind(i) and _passes_on(g.steps[i].op) and len(g.steps[i].outs) == 1
-
-
 def failing_op(exc):
     """The op of the innermost compiled frame line in `exc`'s traceback, or None."""
     op = None
@@ -151,6 +146,28 @@ class _Graph:
 
     def kind(self, i):
         return self.steps[i].op.op_def.control_flow
+
+    def passes_on(self, i):
+        """Whether step i is a one-output op that passes input 0 on (not a frame op)."""
+        return not self.kind(i) and _passes_on(self.steps[i].op) and len(self.steps[i].outs) == 1
+
+    def sole_reader(self, i, out=0):
+        """The one step reading output `out` of step i, when only it does (NoOps waiting on i aside),
+        else None."""
+        readers = [c for c, _, o in self.consumers[i] if o == out]
+        waiting = self.control_consumers[i]
+        if len(readers) != 1 or any(not self.steps[c].op.op_def.control_only for c in waiting):
+            return None
+        return readers[0]
+
+    def back_through_pass_through(self, i):
+        """[i, its producer, ...]: back from step i through pass-through ops read once each (a gradient's
+        `tuple` Identity), to the first step that is not one."""
+        chain = [i]
+        while self.passes_on(i) and self.sole_reader(i) is not None and self.data_inputs(i):
+            i = self.data_inputs(i)[0][0]
+            chain.append(i)
+        return chain
 
     def data_inputs(self, i):
         """[(producer step, output, arg position)] of step i's produced arguments."""
@@ -378,58 +395,40 @@ class _Frame:
         iterations that go on, and only NoOps wait for them."""
         g = self.graph
         going_on = set(self.going_on)
-
-        def alone(i, out=0):
-            """The one step reading output `out` of step i, when only it does (NoOps aside), else None."""
-            readers = [c for c, _, o in g.consumers[i] if o == out]
-            waiting = g.control_consumers[i]
-            if len(readers) != 1 or any(not g.steps[c].op.op_def.control_only for c in waiting):
-                return None
-            return readers[0]
-
-        def passes(i):
-            return _is_pass_through(g, i)
-
         found = {}
         for m, _, (nxt, _) in self.merges:
-            switch = alone(m)
+            switch = g.sole_reader(m)
             if switch is None or g.kind(switch) != "switch":
                 continue
-            at = alone(switch, 1)
-            while at is not None and passes(at):
-                at = alone(at)
+            at = g.sole_reader(switch, 1)
+            while at is not None and g.passes_on(at):
+                at = g.sole_reader(at)
             add = at
             if (add is None or not g.steps[add].op.op_def.adds or add not in going_on
-                    or add not in needed or alone(add) != nxt or g.steps[add].kernel is None):
+                    or add not in needed or g.sole_reader(add) != nxt or g.steps[add].kernel is None):
                 continue
             inputs = g.data_inputs(add)
             if len(inputs) != 2:
                 continue
             for p, _, pos in inputs:
-                chain = [p]  # back from the Add's input through pass-through ops read once each
-                while passes(p) and alone(p) is not None and g.data_inputs(p):
-                    p = g.data_inputs(p)[0][0]
-                    chain.append(p)
+                chain = g.back_through_pass_through(p)
+                p = chain[-1]
                 op = g.steps[p].op
                 row_products, row_sums = op.op_def.row_products, op.op_def.row_sums
                 if ((row_products is not None and row_products(op) or row_sums is not None and row_sums(op))
                         and p in going_on
-                        and all(alone(c) is not None for c in chain) and g.steps[p].kernel is not None
+                        and all(g.sole_reader(c) is not None for c in chain) and g.steps[p].kernel is not None
                         and not any(is_ref for _, _, is_ref in g.steps[p].args)):
                     found[add] = (m, p, 1 - pos, chain)
                     break
         return found
 
     def _narrowed_products(self, needed, skipped):
-        """{cutting step: (product step, its input 1's cut axis, read outputs, first and stop column)} for
-        the products (registry flag `narrows`) read only by a Split/SplitV along their last axis (flag
-        `cuts`) of which some outputs no needed step reads (module docstring).  `skipped` are steps
-        another rewrite already replaces."""
+        """{cutting step: (product step, its input 1's cut axis, the name of the value cut, read outputs,
+        bounds)} for the products (registry flag `narrows`) read only by a Split/SplitV along their last
+        axis (flag `cuts`) of which some outputs no needed step reads (module docstring).  `skipped` are
+        steps another rewrite already replaces."""
         g = self.graph
-
-        def passes(i):
-            return _is_pass_through(g, i)
-
         read = collections.defaultdict(set)  # step -> its outputs read by needed steps (or sent out)
         for i in needed:
             for p, j, _ in g.data_inputs(i):
@@ -451,22 +450,17 @@ class _Frame:
             sources = [p for p, _, pos in g.data_inputs(s) if pos == value_index]
             if len(sources) != 1:
                 continue
-            (p,) = sources
-            reader = s  # back through pass-through ops read once each (the gradient's `tuple` Identity)
-            while passes(p) and [c for c, _, _ in g.consumers[p]] == [reader] and g.data_inputs(p):
-                reader, p = p, g.data_inputs(p)[0][0]
+            p = g.back_through_pass_through(sources[0])[-1]
             product = g.steps[p].op
             narrows = product.op_def.narrows
             shape = product.outputs[0].shape
             outs = sorted(read[s])
             if (narrows is None or p in skipped or p not in needed or parts.get(p) != parts.get(s)
                     or g.steps[p].kernel is None or len(g.steps[p].outs) != 1 or shape.ndims != 2
-                    or axis != 1 or not outs or len(outs) == len(bounds) - 1
-                    or [c for c, _, _ in g.consumers[p]] != [reader]
-                    or any(not g.steps[c].op.op_def.control_only for c in g.control_consumers[p])
+                    or axis != 1 or not outs or len(outs) == len(bounds) - 1 or g.sole_reader(p) is None
                     or any(is_ref for _, _, is_ref in g.steps[p].args) or len(g.args[p]) != 2):
                 continue
-            found[s] = (p, narrows(product), outs, bounds[outs[0]], bounds[outs[-1] + 1], bounds)
+            found[s] = (p, narrows(product), g.args[s][value_index], outs, bounds)
         return found
 
     def compile(self, defer_products=True, narrow_products=True):
@@ -529,7 +523,8 @@ class _Frame:
         deferred = self._deferred_products(needed) if defer_products else {}
         products = {i for _, _, _, chain in deferred.values() for i in chain}
         narrowed = self._narrowed_products(needed, products | set(deferred)) if narrow_products else {}
-        narrowed_by_product = {p: (s, *rest) for s, (p, *rest) in narrowed.items()}
+        narrowed_by_product = {p: (b_axis, bounds[outs[0]], bounds[outs[-1] + 1])
+                               for p, b_axis, _, outs, bounds in narrowed.values()}
 
         def run(part, indent, going_on):
             for i in part:
@@ -544,14 +539,14 @@ class _Frame:
                     operands = ", ".join(g.args[p])
                     emit(i, indent, f"_d{i}.add_product({g.args[i][acc_pos]}, {operands})", g.steps[i].outs)
                 elif i in narrowed_by_product:  # the product of the columns read
-                    _, b_axis, _, start, stop, _ = narrowed_by_product[i]
+                    b_axis, start, stop = narrowed_by_product[i]
                     kernels[f"k{i}"] = g.steps[i].kernel
                     a, b = g.args[i]
                     emit(i, indent, f"_narrowed_product(k{i}, {a}, {b}, {b_axis}, {start}, {stop})",
                          g.steps[i].outs)
                 elif i in narrowed:  # the outputs read, as slices of the narrowed product
-                    _, _, outs, start, _, bounds = narrowed[i]
-                    value = g.args[i][g.steps[i].op.op_def.cuts(g.steps[i].op)[0]]
+                    _, _, value, outs, bounds = narrowed[i]
+                    start = bounds[outs[0]]
                     for j in outs:
                         emit(i, indent, f"{value}[:, {bounds[j] - start}:{bounds[j + 1] - start}]",
                              (g.steps[i].outs[j],))

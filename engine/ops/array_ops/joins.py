@@ -329,9 +329,7 @@ def _infer_splitv(op):
     if d is None or axis is None or sizes is None:
         return [(x.dtype.base_dtype, _ts.unknown_shape(None if d is None else len(d)))] * num
     ax = normalize_axis(op, int(axis), len(d))
-    sizes = [int(s) for s in sizes]
-    if sizes.count(-1) == 1 and d[ax] is not None:
-        sizes[sizes.index(-1)] = d[ax] - sum(s for s in sizes if s != -1)
+    sizes = _with_inferred_size([int(s) for s in sizes], d[ax])
     out = []
     for s in sizes:
         o = list(d)
@@ -340,12 +338,17 @@ def _infer_splitv(op):
     return out
 
 
+def _with_inferred_size(sizes, n):
+    """SplitV's `size_splits` with its one -1 (if any) set to what the other sizes leave of n (when known)."""
+    if sizes.count(-1) == 1 and n is not None:
+        sizes[sizes.index(-1)] = n - sum(s for s in sizes if s != -1)
+    return sizes
+
+
 def _splitv_kernel(x, sizes, axis):
     axis = int(axis)
-    sizes = [int(s) for s in sizes]
     n = np.shape(x)[axis]
-    if sizes.count(-1) == 1:
-        sizes[sizes.index(-1)] = n - sum(s for s in sizes if s != -1)
+    sizes = _with_inferred_size([int(s) for s in sizes], n)
     if sum(sizes) != n:
         raise errors.InvalidArgumentError(
             None,
@@ -372,10 +375,9 @@ def _splitv_cuts(op):
         return None
     ax = int(axis) % len(d)
     sizes = [int(s) for s in np.reshape(sizes, -1)]
-    if d[ax] is None or any(s < -1 for s in sizes) or sizes.count(-1) > 1:
+    if d[ax] is None or sizes.count(-1) > 1:
         return None
-    if -1 in sizes:
-        sizes[sizes.index(-1)] = d[ax] - sum(s for s in sizes if s != -1)
+    sizes = _with_inferred_size(sizes, d[ax])
     if sum(sizes) != d[ax] or min(sizes, default=0) < 0:
         return None
     return 0, ax, [0, *itertools.accumulate(sizes)]
