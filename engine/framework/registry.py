@@ -57,6 +57,9 @@ too, so that it names no op type:
   `narrowed_products`).
 * ``cuts(op)`` — (value input index, axis, bounds) when the op cuts its value input along `axis` between
   consecutive `bounds`, known from the graph (Split, SplitV with constant sizes and axis), else None.
+* ``on_scalars`` — a function computing what the kernel does when every input is a numpy scalar, faster
+  (Python's operator: numpy's scalar math, the ufunc's own loops without its call's setup): a compiled
+  loop's counters call it (pass `scalar_operators`).
 * ``control_flow`` — a frame op of TF1's control flow (``"switch"``, ``"merge"``, ``"enter"``, ``"exit"``,
   ``"next_iteration"``, or ``"control_trigger"``: never dead): a plan holding one runs on the dataflow
   executor (engine/runtime/dataflow.py), which gives the op its dead-tensor and frame semantics; the kernel
@@ -126,6 +129,7 @@ class OpDef:
     row_sums: Callable | None = None
     narrows: Callable | None = None
     cuts: Callable | None = None
+    on_scalars: Callable | None = None
 
     def check_inputs(self, inputs):
         """TF's op-construction TypeError for the first of `inputs` whose dtype its type attr refuses.
@@ -153,7 +157,7 @@ def register_op(
     ref_output=False, stateful=False, attrs=None, inputs=(), allowed=None, constant=False, variable=False,
     pass_through=False, control_only=False, must_feed=False, shape_only=False, reshape=False,
     reshapes_variable=False, control_flow="", adds=False, row_products=None, row_sums=None, narrows=None,
-    cuts=None,
+    cuts=None, on_scalars=None,
 ):
     """Declares `op_type` (see module docstring).  Exactly one of `kernel` / `compile` is required."""
     if (kernel is None) == (compile is None):
@@ -167,7 +171,7 @@ def register_op(
         constant, variable, pass_through, control_only, must_feed, shape_only, reshape, reshapes_variable,
         dict(attrs or {}), module, allowed, _input_checks(op_type, inputs, allowed),
         tuple(spec.partition(":")[0].strip() for spec in inputs), control_flow, adds, row_products,
-        row_sums, narrows, cuts,
+        row_sums, narrows, cuts, on_scalars,
     )
     return _OPS[op_type]
 

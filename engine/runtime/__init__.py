@@ -20,6 +20,7 @@ dataflow.py                the executor of plans with control flow: frames, iter
 frame_compile.py           pass `frame_compilation`: a plain while loop as one generated function
 deferred_products.py       pass `deferred_products`: a compiled loop's accumulated A^T B as one GEMM
 narrowed_products.py       pass `narrowed_products`: only the product columns a compiled loop reads
+scalar_operators.py        pass `scalar_operators`: a compiled loop's scalar ops on numpy's scalar math
 blas_threads.py            BLAS's thread count while a session runs (intra_op_parallelism_threads, load)
 heap.py                    freed array memory kept in the process (glibc's mmap and trim thresholds)
 tracing.py                 traced runs: a second Planner whose hook times every kernel; RunMetadata

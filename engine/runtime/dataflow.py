@@ -20,17 +20,20 @@ Values bound before the run (and feeds) belong to every frame.  The executor run
 lowered with no passes (each op one kernel call, every control edge kept), since the passes assume
 straight-line code: the planner hands it only plans with frame ops, so other graphs keep the
 straight-line executor.  The one pass here is `frame_compilation` (frame_compile.py): a loop that needs
-no dead tensors becomes one step of the root frame running the whole loop as generated code.
+no dead tensors becomes one step of the root frame running the whole loop as generated code.  When that
+leaves no frame op in the root frame (every loop compiled, no cond), nothing can be dead and the root's
+steps run as straight-line code (straight_line.py) rather than through this executor.
 """
 
 from __future__ import annotations
 
 import collections
+import heapq
 
 import numpy as np
 
 from engine.framework import errors
-from engine.runtime import frame_compile
+from engine.runtime import frame_compile, lowering, passes, straight_line
 from engine.runtime.state import VariableCell, read, to_output
 
 _DEAD = object()
@@ -75,6 +78,7 @@ class Compiled:
         "fed_refs",
         "initial",
         "frame_steps",  # the loops compiled to one step each (frame_compile.py)
+        "line_plan",  # the straight-line plan running the root frame, when nothing in it can be dead
     )
 
     @property
@@ -88,16 +92,18 @@ class Compiled:
         return "".join(s.code for s in self.frame_steps)
 
     def failing_op(self, exc):
+        if self.line_plan is not None:  # the innermost compiled loop's line, else the root's
+            return frame_compile.failing_op(exc) or self.line_plan.failing_op(exc)
         return getattr(exc, "_engine_failing_op", None)
 
 
-def compile_program(program, compile_frames=True, elide=True, defer_products=True, narrow_products=True):
-    """The Program (lowered with no passes) as a `Compiled` dataflow plan; `compile_frames` makes each
-    plain while loop one step (frame_compile.py), else every op of every iteration is interpreted;
-    `defer_products` lets a compiled loop sum its accumulated products after it (deferred_products.py),
-    `narrow_products` compute only the product columns it reads (narrowed_products.py).
-    `elide` binds Consts and variables and aliases pass-through ops rather than running them; a traced
-    plan keeps them, as TF's step stats list every node its executor ran."""
+def compile_program(program, enabled=passes.ALL, elide=True):
+    """The Program (lowered with no passes) as a `Compiled` dataflow plan.  Of the `enabled` passes,
+    `frame_compilation` makes each plain while loop one step (frame_compile.py), else every op of every
+    iteration is interpreted; the loop passes (`deferred_products`, `narrowed_products`,
+    `scalar_operators`) apply to the compiled loops.  `elide` binds Consts and variables and aliases
+    pass-through ops rather than running them; a traced plan keeps them, as TF's step stats list every
+    node its executor ran."""
     c = Compiled()
     c.bound = dict(program.bound)
     c.fed_refs = list(program.fed_refs)
@@ -109,10 +115,16 @@ def compile_program(program, compile_frames=True, elide=True, defer_products=Tru
     kept, alias = _elide(program.steps, c.bound) if elide else (list(program.steps), {})
     c.results = [None if name is None else _resolve(alias, name) for name in c.results]
     returned = set(c.results)
-    if compile_frames:
+    if passes.FRAME_COMPILATION in enabled:
         kept = frame_compile.compile_frames(kept, lambda s: [_resolve(alias, name) for _, name, _ in s.args],
-                                            defer_products, narrow_products)
+                                            enabled)
     c.frame_steps = tuple(s for s in kept if isinstance(s, frame_compile.FrameStep))
+    c.line_plan = None
+    if not any(not isinstance(s, frame_compile.FrameStep) and s.op.op_def.control_flow for s in kept):
+        # Every loop compiled and no cond: nothing can be dead, so the root frame is straight-line code.
+        c.line_plan = _straight_line(kept, alias, program, c.bound)
+        c.fn = c.line_plan.fn
+        return c
     control_inputs = {}  # step -> the ops it waits for
     for i, s in enumerate(kept):
         st = _Step()
@@ -181,6 +193,58 @@ def compile_program(program, compile_frames=True, elide=True, defer_products=Tru
     c.initial = [st for st in steps if st.n_wait == 0]
     c.fn = np.errstate(all="ignore")(lambda *feeds: _Run(c, feeds).run())
     return c
+
+
+def _straight_line(kept, alias, program, bound):
+    """The root frame's steps (ops and compiled loops, no frame op left) as a straight-line plan
+    (straight_line.py), in an order that respects their data and control edges: a loop's step sits where
+    its first op was, which may precede what its later Enters read."""
+    producer = {name: i for i, s in enumerate(kept) for name in s.outs}
+    step_of_op = {}
+    for i, s in enumerate(kept):
+        for op in s.members if isinstance(s, frame_compile.FrameStep) else (s.op,):
+            step_of_op[op] = i
+    waits_on = []
+    for s in kept:
+        controls = s.control_inputs if isinstance(s, frame_compile.FrameStep) else s.op.control_inputs
+        waits_on.append({producer[_resolve(alias, name)] for _, name, _ in s.args
+                         if _resolve(alias, name) in producer}
+                        | {step_of_op[op] for op in controls if op in step_of_op})
+    line = lowering.Program()
+    line.n_feeds = program.n_feeds
+    line.fed_refs = list(program.fed_refs)
+    line.bound = dict(bound)
+    line.single = program.single
+    line.results = [None if name is None else _resolve(alias, name) for name in program.results]
+    for i in graph_order(waits_on):
+        s = kept[i]
+        args = [(pos, _resolve(alias, name), is_ref) for pos, name, is_ref in s.args]
+        if isinstance(s, frame_compile.FrameStep):
+            line.steps.append(lowering.Step(None, s.kernel, f"_loop{i}", args, s.outs, {}))
+        else:
+            line.steps.append(lowering.Step(s.op, s.kernel, s.kernel_name, args, s.outs, s.consts))
+    return straight_line.compile_program(line)
+
+
+def graph_order(waits_on):
+    """The indices of a DAG's nodes ({node: the nodes it waits on} as a list of sets) in an order where
+    each follows what it waits on, the lowest index first among the ready ones."""
+    consumers = collections.defaultdict(list)
+    waits = [len(w) for w in waits_on]
+    for i, w in enumerate(waits_on):
+        for p in w:
+            consumers[p].append(i)
+    ready = [i for i, n in enumerate(waits) if not n]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for c in consumers[i]:
+            waits[c] -= 1
+            if not waits[c]:
+                heapq.heappush(ready, c)
+    return order
 
 
 def _elide(program_steps, bound):

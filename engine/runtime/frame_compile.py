@@ -50,9 +50,11 @@ from __future__ import annotations
 import collections
 import heapq
 
+from engine.runtime import passes
 from engine.runtime.deferred_products import DeferredProducts
 from engine.runtime.narrowed_products import narrowed_product
 from engine.runtime.prune import is_weak_control_input
+from engine.runtime.scalar_operators import as_scalar, scalar_first
 from engine.runtime.state import read
 
 FILENAME = "<frame>"
@@ -85,8 +87,9 @@ def failing_op(exc):
     return op
 
 
-def compile_frames(steps, args_of, defer_products=True, narrow_products=True):
-    """Replaces the plain frames among `steps` (lowering Steps, after dataflow's elision) by FrameSteps.
+def compile_frames(steps, args_of, enabled=passes.ALL):
+    """Replaces the plain frames among `steps` (lowering Steps, after dataflow's elision) by FrameSteps,
+    with the loop passes among the `enabled` ones (module docstring).
 
     `args_of(step)` gives a step's argument names with aliases resolved.  The compiled code takes every
     value its frame reads from outside as an argument (bound values and feeds too, as the executor's
@@ -114,7 +117,7 @@ def compile_frames(steps, args_of, defer_products=True, narrow_products=True):
     replaced = {}
     for frame in plain.values():
         first = min(frame.members)
-        replaced[first] = frame.compile(defer_products, narrow_products)
+        replaced[first] = frame.compile(enabled)
         for m in frame.members:
             replaced.setdefault(m, None)
     return [replaced.get(i, s) for i, s in enumerate(steps) if replaced.get(i, s) is not None]
@@ -463,8 +466,8 @@ class _Frame:
             found[s] = (p, narrows(product), g.args[s][value_index], outs, bounds)
         return found
 
-    def compile(self, defer_products=True, narrow_products=True):
-        """The frame as a FrameStep (with the passes `deferred_products`, `narrowed_products`)."""
+    def compile(self, enabled=passes.ALL):
+        """The frame as a FrameStep (with the loop passes among the `enabled` ones)."""
         g = self.graph
         step = FrameStep()
         step.name = self.name
@@ -509,6 +512,9 @@ class _Frame:
                     emit(i, indent, args[0], outs)
             else:
                 kernels[f"k{i}"] = s.kernel
+                if i in on_scalars:
+                    kernels[f"k{i}"] = on_scalars[i]
+                    args = [f"{a}_s" if a in as_scalars else a for a in args]
                 emit(i, indent, f"k{i}({', '.join(args)})", outs)
 
         def merge(m, value, pos, indent):
@@ -520,9 +526,10 @@ class _Frame:
                 emit(m, indent, f"k{m}({value}, {pos})[1]", out[1:])
 
         needed = self._needed()
-        deferred = self._deferred_products(needed) if defer_products else {}
+        deferred = self._deferred_products(needed) if passes.DEFERRED_PRODUCTS in enabled else {}
         products = {i for _, _, _, chain in deferred.values() for i in chain}
-        narrowed = self._narrowed_products(needed, products | set(deferred)) if narrow_products else {}
+        narrowed = (self._narrowed_products(needed, products | set(deferred))
+                    if passes.NARROWED_PRODUCTS in enabled else {})
         narrowed_by_product = {p: (b_axis, bounds[outs[0]], bounds[outs[-1] + 1])
                                for p, b_axis, _, outs, bounds in narrowed.values()}
 
@@ -558,12 +565,25 @@ class _Frame:
         hoisted = {i for i in self.going_on + self.before + self.ending
                    if g.steps[i].op.op_def.constant and not g.args[i] and g.steps[i].kernel is not None
                    and i in needed}
+        # Ops of scalar output with numpy-scalar operators (pass `scalar_operators`); the values they
+        # read that stay the same through the loop, as numpy scalars once before it.
+        on_scalars = {}
+        if passes.SCALAR_OPERATORS in enabled:
+            for i in needed - hoisted - products - set(deferred):
+                s, fast = g.steps[i], g.steps[i].op.op_def.on_scalars
+                if (fast is not None and s.kernel is s.op.op_def.kernel and len(s.outs) == 1
+                        and s.op.outputs[0].shape.ndims == 0 and not any(r for _, _, r in s.args)):
+                    on_scalars[i] = scalar_first(s.kernel, fast)
+        invariant = set(external) | {name for i in hoisted | set(self.enters) for name in g.steps[i].outs}
+        as_scalars = sorted({name for i in on_scalars for name in g.args[i] if name in invariant})
         for i in sorted(hoisted):
             call(i, 4)
         for e in self.enters:
             call(e, 4)
         for m, (enter, pos), _ in self.merges:
             merge(m, g.steps[enter].outs[0], pos, 4)
+        for name in as_scalars:
+            lines.append(f"    {name}_s = _as_scalar({name})")
         for add, (_, p, _, _) in deferred.items():
             kernels[f"k{p}"], kernels[f"k{add}"] = g.steps[p].kernel, g.steps[add].kernel
             kernels[f"_hint{add}"] = [0]
@@ -588,7 +608,7 @@ class _Frame:
         code = (f"def _factory({', '.join(kernels)}):\n def _frame({', '.join(external)}):\n"
                 + "\n".join(" " + line for line in lines) + "\n return _frame\n")
         namespace = {"_read": read, "_frame_step": step, "_DeferredProducts": DeferredProducts,
-                     "_narrowed_product": narrowed_product}
+                     "_narrowed_product": narrowed_product, "_as_scalar": as_scalar}
         exec(compile(code, FILENAME, "exec"), namespace)  # noqa: S102 - our own generated code
         step.kernel = namespace["_factory"](*kernels.values())
         step.code = code

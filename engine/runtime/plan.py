@@ -123,9 +123,6 @@ class Planner:
         if self.instrument is not None:  # a traced run: every kernel call of every iteration is timed
             program = self.instrument(program)
         plan.executor = "dataflow"
-        plan.compiled = dataflow.compile_program(program, passes.FRAME_COMPILATION in self.enabled,
-                                                 elide=self.instrument is None,
-                                                 defer_products=passes.DEFERRED_PRODUCTS in self.enabled,
-                                                 narrow_products=passes.NARROWED_PRODUCTS in self.enabled)
+        plan.compiled = dataflow.compile_program(program, self.enabled, elide=self.instrument is None)
         plan.fn = plan.compiled.fn
         return plan

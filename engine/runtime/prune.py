@@ -68,7 +68,9 @@ def prune(targets, fed, drop_weak_controls=True):
     # out of the order, and the NextIteration (with the loop body) is ordered after the Merge.
     back_edges = []
     roots = list(_roots(targets, fed))
-    while roots:
+    while roots or back_edges:
+        if not roots:  # the loops' bodies, once everything the targets read is ordered
+            roots, back_edges = back_edges, []
         root = roots.pop(0)
         if state.get(root):
             continue
@@ -96,6 +98,4 @@ def prune(targets, fed, drop_weak_controls=True):
                     stack.append((dep, False))
                 elif s == 1 and dep is not op:
                     raise errors.InvalidArgumentError(None, op, f"Graph has a cycle through node '{op.name}'")
-        if not roots:
-            roots, back_edges = back_edges, []
     return order

@@ -203,3 +203,101 @@ def test_a_pure_op_nothing_reads_is_left_out_of_the_compiled_loop(interpreted):
     (i_i, acc_i), ops_i = interpreted(_loop_with_an_unread_pure_op)
     assert ops_i == set()
     assert i == i_i == 4 and acc.tobytes() == acc_i.tobytes()
+
+
+_SCALAR_OPS = ("AddV2", "Add", "Sub", "Mul", "Equal", "NotEqual", "Less", "LessEqual", "Greater",
+               "GreaterEqual", "LogicalAnd", "LogicalOr")
+
+
+@pytest.mark.parametrize("op_type", _SCALAR_OPS)
+def test_numpy_scalar_operators_give_the_kernels_values_bit_for_bit(op_type):
+    """The pass `scalar_operators` calls an op type's `on_scalars` operator for numpy scalars: the same
+    type and bits as its ufunc kernel, overflow, NaN, infinities and mixed widths included."""
+    from engine.framework import registry
+    from engine.runtime.scalar_operators import scalar_first
+
+    definition = registry.get_op_def(op_type)
+    fast = scalar_first(definition.kernel, definition.on_scalars)
+    if op_type.startswith("Logical"):
+        values = [np.bool_(True), np.bool_(False)]
+    else:
+        values = [np.int32(2**31 - 1), np.int32(-(2**31)), np.int32(7), np.int64(-3), np.uint8(250),
+                  np.float32(1e38), np.float32(np.nan), np.float32(-0.0), np.float32(np.inf),
+                  np.float64(0.1), np.float16(65504), np.complex64(1 - 2j)]
+    with np.errstate(all="ignore"):
+        for a in values:
+            for b in values:
+                want = definition.kernel(a, b)
+                got = fast(a, b)
+                assert type(got) is type(want), (a, b)
+                assert np.asarray(got).tobytes() == np.asarray(want).tobytes(), (a, b, got, want)
+        # not numpy scalars (a 0-d array, a Python number): the kernel itself
+        array = np.array(values[0])
+        assert type(fast(array, values[1])) is type(definition.kernel(array, values[1]))
+
+
+def _scalar_counters():
+    """A loop of int32 and float32 counters against Const and fed bounds, the int one wrapping around."""
+    g = tf.Graph()
+    with g.as_default():
+        n = tf.placeholder(tf.int32, [])
+        step = tf.constant(2**30, tf.int32)
+
+        def body(i, k, big, x):
+            return i + 1, k - 3, big + step, x * tf.constant(1.5, tf.float32) + 0.1
+
+        out = tf.while_loop(lambda i, k, big, x: tf.logical_and(i < n, k > -100), body,
+                            [tf.constant(0), tf.constant(10), tf.constant(0), tf.constant(1.0)])
+        with tf.Session() as s:
+            got = s.run(list(out), {n: 7})
+            code = "".join(entry.plan.compiled.code for entry in s._plans.values()
+                           if entry.plan.executor == "dataflow")
+            return got, code
+
+
+def test_a_loops_scalar_counters_run_on_numpy_scalars_as_interpreted(interpreted):
+    got, code = _scalar_counters()
+    assert "_as_scalar(" in code  # the Const step and the fed bound, once before the loop
+    got_i, _ = interpreted(_scalar_counters)
+    assert [type(v) for v in got] == [type(v) for v in got_i]
+    assert [np.asarray(v).tobytes() for v in got] == [np.asarray(v).tobytes() for v in got_i]
+    assert np.asarray(got[2]).dtype == np.int32 and int(got[2]) == -(2**31) + 2**30  # 7 * 2**30 wrapped
+
+
+def _loop_between_root_ops(index):
+    """Root ops before and after a compiled loop; the last one fails for an index out of range."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [3])
+        at = tf.placeholder(tf.int32, [])
+        doubled = x * 2.0
+        _, total = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s + doubled),
+                                 [tf.constant(0), tf.zeros([3])])
+        picked = tf.gather(total, at, name="picked")
+        with tf.Session() as s:
+            try:
+                got = s.run([picked, total], {x: [1.0, 2.0, 3.0], at: index})
+            except tf.errors.InvalidArgumentError as e:
+                got = str(e)
+            line = [entry.plan.compiled.line_plan is not None for entry in s._plans.values()
+                    if entry.plan.executor == "dataflow"]
+            return got, line
+
+
+def test_with_every_loop_compiled_the_root_runs_as_straight_line_code(interpreted):
+    (picked, total), line = _loop_between_root_ops(2)
+    assert line == [True]
+    assert picked == 18.0 and total.tolist() == [6.0, 12.0, 18.0]
+    message, _ = _loop_between_root_ops(7)
+    assert "picked" in message  # a root op's error names it, as the executor's did
+    assert interpreted(lambda: _loop_between_root_ops(7))[0] == message
+    # a cond outside the loops leaves values that can be dead: the root stays with the executor
+    g = tf.Graph()
+    with g.as_default():
+        p = tf.placeholder(tf.bool, [])
+        out = tf.cond(p, lambda: tf.while_loop(lambda i: i < 4, lambda i: i + 1, [0]),
+                      lambda: tf.constant(-1))
+        with tf.Session() as s:
+            assert s.run(out, {p: False}) == -1
+            plans = [e.plan.compiled for e in s._plans.values() if e.plan.executor == "dataflow"]
+            assert [c.line_plan for c in plans] == [None]

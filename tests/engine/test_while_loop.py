@@ -157,3 +157,24 @@ def test_outside_control_dependencies_in_the_body():
         s.run(v.initializer)
         assert s.run([i, acc]) == [3, 6.0]
         assert s.run(v) == 2.0  # the outside assign ran once per run of the loop, not per iteration
+
+
+@pytest.mark.parametrize("interpret", [False, True])
+def test_fetching_a_loop_output_with_a_value_computed_from_it(monkeypatch, interpret):
+    """The second fetch is already ordered when its turn comes: the loops' bodies are still planned
+    (they once were dropped with it: "NextIteration_1 is not in list")."""
+    from engine.runtime import passes
+
+    if interpret:
+        monkeypatch.setenv(passes.ENV, "none")
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [3])
+        _, total = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s + x), [0, tf.zeros([3])])
+        picked = tf.gather(total, 1)
+        with tf.Session() as s:
+            feed = {x: [1.0, 2.0, 3.0]}
+            assert s.run(picked, feed) == 6.0
+            got = s.run([picked, total], feed)
+            assert got[0] == 6.0 and got[1].tolist() == [3.0, 6.0, 9.0]
+            assert s.run([total, picked], feed)[1] == 6.0

@@ -7,6 +7,8 @@ TruncateDiv are not differentiable (TF registers them with ``NotDifferentiable``
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from engine.framework import dtype_groups as groups
@@ -93,9 +95,14 @@ _BINARY = {
 # One ufunc call, which always allocates its result (`fresh`) and keeps a float input's dtype, so the
 # result may go into a dead input's buffer instead (`forward`; "Add" also concatenates strings).
 _FORWARDING_UFUNC_OPS = ("AddV2", "Sub", "Mul", "Maximum", "Minimum")
+# The ufunc kernels Python's operators compute on numpy scalars (registry flag `on_scalars`).
+_OPERATORS = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
+              np.equal: operator.eq, np.not_equal: operator.ne, np.less: operator.lt,
+              np.less_equal: operator.le, np.greater: operator.gt, np.greater_equal: operator.ge,
+              np.logical_and: operator.and_, np.logical_or: operator.or_}  # bools only: logical = bitwise
 for _type, (_kernel, _allowed) in _BINARY.items():
     _inputs = ("y: T", "x: T") if _type == "Atan2" else ("x: T", "y: T")
-    _typed = {"inputs": _inputs, "allowed": {"T": _allowed}}
+    _typed = {"inputs": _inputs, "allowed": {"T": _allowed}, "on_scalars": _OPERATORS.get(_kernel)}
     _typed["adds"] = _type in ("AddV2", "Add")
     if _type in _FORWARDING_UFUNC_OPS:
         registry.register_op(_type, infer=infer_broadcast, kernel=_kernel, bind=ufunc_bind(_kernel),
@@ -121,7 +128,7 @@ for _type, _kernel in _COMPARE.items():
     elif _type not in ("LogicalAnd", "LogicalOr"):
         _allowed = {"T": groups.REAL_NUMBER_TYPES}
     registry.register_op(_type, infer=infer_compare, kernel=_kernel, attrs=_attrs, inputs=("x: T", "y: T"),
-                         allowed=_allowed)
+                         allowed=_allowed, on_scalars=_OPERATORS[_kernel])
 
 
 def _infer_add_n(op):
@@ -132,13 +139,17 @@ def _infer_add_n(op):
 
 
 def _add_n_kernel(*xs):
-    total = np.array(xs[0], copy=True)
-    for x in xs[1:]:
-        total = total + x
+    if len(xs) == 1:
+        return np.array(xs[0], copy=True)
+    total = np.add(xs[0], xs[1])  # summed left to right, into the one new array (an LSTM step adds 100 pairs)
+    if len(xs) > 2:
+        total = np.asarray(total)  # two scalars add up to a numpy scalar
+        for x in xs[2:]:
+            np.add(total, x, out=total)
     return total
 
 
-registry.register_op("AddN", infer=_infer_add_n, kernel=_add_n_kernel, inputs=("inputs: N*T",),
+registry.register_op("AddN", infer=_infer_add_n, kernel=_add_n_kernel, fresh=True, inputs=("inputs: N*T",),
                      allowed={"T": groups.ADD_N_TYPES})
 
 

@@ -27,23 +27,20 @@ def _rsqrt(x):
 
 def _sigmoid(x):
     x = np.asarray(x)
-    # exp of -|x| never overflows: 1 / (1 + exp(-|x|)) for x >= 0, exp(x) / (1 + exp(x)) below.
     if x.dtype.kind != "f" or not x.ndim:
+        # exp of -|x| never overflows: 1 / (1 + exp(-|x|)) for x >= 0, exp(x) / (1 + exp(x)) below.
         e = np.exp(-np.abs(x))
         if x.dtype.kind != "f":
             return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
         return np.asarray(np.maximum(e, x >= 0) / (1 + e))
-    # For real float arrays one quotient with the numerator of each case, max(e, sign(x)): 1 where x > 0
-    # (as e <= 1), e = 1 at x = 0, e below (as e >= 0 > -1; NaN stays NaN) -- the same values bit for bit
-    # as the select between two quotients, in five passes over the data, two arrays (an LSTM step takes
-    # 150 sigmoids).
-    e = np.abs(x)
-    np.negative(e, out=e)
+    # Real float arrays: 1 / (1 + exp(-x)) in four passes over one array (an LSTM step takes 150
+    # sigmoids).  Where exp(-x) overflows (x below -88.7 in float32) the quotient is 0, as TF's: its
+    # kernels flush the denormals exp(x) would give there to zero; NaN stays NaN, -inf gives 0, inf 1.
+    # Kernels run with floating-point warnings off (straight_line.py, dataflow.py).
+    e = np.negative(x)
     np.exp(e, out=e)
-    numerator = np.sign(x)
-    np.maximum(e, numerator, out=numerator)
     e += 1
-    return np.divide(numerator, e, out=numerator)
+    return np.reciprocal(e, out=e)
 
 
 _UNARY = {
@@ -172,11 +169,20 @@ def abs(x, name=None):  # noqa: A001
 
 
 def _np_sigmoid_grad(y, dy):
-    return dy * y * (1 - y)
+    out = dy * y  # TF's order, dy * y * (1 - y), with one temporary fewer (an LSTM step takes 150)
+    if out.__class__ is not np.ndarray or out.shape != np.shape(y):
+        return out * (1 - y)
+    out *= 1 - y
+    return out
 
 
 def _np_tanh_grad(y, dy):
-    return dy * (1 - y * y)
+    out = y * y  # dy * (1 - y * y) in one array: products commute exactly, so (1 - y * y) * dy is it
+    if out.__class__ is not np.ndarray or out.shape != np.shape(dy):
+        return dy * (1 - out)
+    np.subtract(1, out, out=out)
+    out *= dy
+    return out
 
 
 def _np_sqrt_grad(y, dy):
