@@ -8,10 +8,12 @@ every step. The three run interleaved in rounds (TF in the interpreter given by 
 rounds of its rate divided by numpy's (or TF's) in the same round, with the load average.
 
     python bench/rnn_step.py [--rounds 7] [--steps 3] [--tf-python /path/to/python-with-tensorflow]
-                             [--interpreted]
+                             [--interpreted] [--load N]
 
---interpreted adds the engine with its loops interpreted op by op (the plan pass `frame_compilation`
-off, engine/runtime/frame_compile.py) as another side, interleaved with the rest.
+--load N spins N CPU-bound processes beside the bench, each in its own session as another program's
+would be (bench/train_step.py's `competing_load`).  --interpreted adds the engine with its loops
+interpreted op by op (the plan pass `frame_compilation` off, engine/runtime/frame_compile.py) as another
+side, interleaved with the rest.
 
 Targets (issue 16): engine >= 1.0x TensorFlow and >= 0.9x hand numpy.
 """
@@ -147,6 +149,8 @@ def main(argv=None):
     )
     ap.add_argument("--interpreted", action="store_true",
                     help="also time the engine with its loops interpreted (no frame compilation)")
+    ap.add_argument("--load", type=int, default=0,
+                    help="CPU-bound processes spinning beside the bench, each in its own session")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -171,7 +175,8 @@ def main(argv=None):
     elif (tf_python := args.tf_python or find_tf_python()) is not None:
         remote = RemoteTensorFlow(tf_python, __file__)
 
-    results = train_step.interleave(local, remote, x, y, args, checked=list(local))
+    with train_step.competing_load(args.load):
+        results = train_step.interleave(local, remote, x, y, args, checked=list(local))
 
     def ratio(a, b):
         return statistics.median(p / q for p, q in zip(results[a], results[b], strict=True))
@@ -181,7 +186,8 @@ def main(argv=None):
             f"{name:>10}: median {statistics.median(rates):6.2f} steps/s   best {max(rates):6.2f}   "
             f"/ numpy: median of round ratios {ratio(name, 'numpy'):.3f}"
         )
-    print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}"
+          + (f" with {args.load} competing CPU-bound processes" if args.load else ""))
     print(f"engine / numpy      = {ratio('engine', 'numpy'):.3f}   (target >= 0.9)")
     if "interpreted" in results:
         print(f"engine / interpreted = {ratio('engine', 'interpreted'):.3f}   (loops compiled / not)")

@@ -34,7 +34,7 @@ def _debug(dims):
 
 
 def _compatible(dims, shape):
-    if dims is None:
+    if dims is None or dims == shape:
         return True
     return len(dims) == len(shape) and all(d is None or d == s for d, s in zip(dims, shape, strict=True))
 
@@ -208,7 +208,9 @@ def _compile_grad(op, runtime):
 def _compile_write(op, runtime):
     def kernel(array, index, value, flow):
         array.check_open()
-        array.check_dtype(np.asarray(value).dtype, "write")
+        value = np.asarray(value)
+        if value.dtype != array.dtype:
+            array.check_dtype(value.dtype, "write")
         array.write(index, value)
         return _FLOW
 
@@ -216,11 +218,12 @@ def _compile_write(op, runtime):
 
 
 def _compile_read(op, runtime):
-    dtype = dtypes.as_dtype(op.get_attr("dtype")).as_numpy_dtype
+    dtype = np.dtype(dtypes.as_dtype(op.get_attr("dtype")).as_numpy_dtype)
 
     def kernel(array, index, flow):
         array.check_open()
-        array.check_dtype(dtype, "read")
+        if dtype != array.dtype:
+            array.check_dtype(dtype, "read")
         return array.get(index)
 
     return kernel
