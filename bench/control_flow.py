@@ -1,10 +1,11 @@
 """What control flow costs a training step: the MLP of bench/train_step.py (784-256-256-10, batch 128,
 Adam, feed_dict) with a `tf.cond` on a training flag after each hidden layer, against the same step
-without the conds, interleaved in one process.  A plan holding a cond runs on the dataflow executor
-(engine/runtime/dataflow.py); the other on the straight-line one.  Also times a `tf.while_loop` of
-1000 scalar iterations (microseconds per iteration).
+without the conds, interleaved in one process.  The flag is a `placeholder_with_default`, so the plan
+pass `cond_specialisation` runs the step as straight-line code built for its value; the third side
+turns the pass off, leaving the conds to the dataflow executor (engine/runtime/dataflow.py).  Also times
+a `tf.while_loop` of 1000 scalar iterations (microseconds per iteration).
 
-Prints the median of per-round ratios (steps/s with conds over steps/s without) and the load average.
+Prints the medians of per-round ratios (steps/s with conds over steps/s without) and the load average.
 
     OPENBLAS_NUM_THREADS=1 python bench/control_flow.py [--rounds N] [--steps N]
 """
@@ -16,12 +17,14 @@ import os
 import statistics
 import sys
 import time
+from unittest import mock
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import engine as tf
+from engine.runtime import passes
 
 
 def train_step(with_cond, rng):
@@ -71,23 +74,23 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=10, help="steps per timed chunk")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(0)
-    plain, with_cond = train_step(False, rng), train_step(True, rng)
-    for fn in (plain, with_cond):
+    sides = {"without": train_step(False, rng), "with conds": train_step(True, rng)}
+    with mock.patch.dict(os.environ, {passes.ENV: f"all,-{passes.COND_SPECIALISATION}"}):
+        sides["with conds, executor"] = train_step(True, rng)  # the session reads the knob
+    for fn in sides.values():
         for _ in range(3):
             fn()
-    ratios = []
+    times = {name: [] for name in sides}
     for _ in range(args.rounds):
-        start = time.perf_counter()
-        for _ in range(args.steps):
-            plain()
-        t_plain = time.perf_counter() - start
-        start = time.perf_counter()
-        for _ in range(args.steps):
-            with_cond()
-        t_cond = time.perf_counter() - start
-        ratios.append(t_plain / t_cond)
-    print(f"train step with conds / without: median of round ratios {statistics.median(ratios):.3f} "
-          f"({args.rounds} rounds of {args.steps} steps)")
+        for name, fn in sides.items():
+            start = time.perf_counter()
+            for _ in range(args.steps):
+                fn()
+            times[name].append(time.perf_counter() - start)
+    for name in ("with conds", "with conds, executor"):
+        ratio = statistics.median(p / c for p, c in zip(times["without"], times[name], strict=True))
+        print(f"train step {name} / without: median of round ratios {ratio:.3f} "
+              f"({args.rounds} rounds of {args.steps} steps)")
     print(f"tf.while_loop, scalar body: {while_loop_us_per_iteration():.1f} us per iteration")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0

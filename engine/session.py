@@ -159,6 +159,16 @@ class _Signature:
         return self.plan.line_ops
 
 
+def _utf8(array):
+    """A string feed's elements as bytes, as TF feeds a `str` (UTF-8 encoded); a constant's are bytes."""
+    flat = array.reshape(-1)
+    if not any(isinstance(v, str) for v in flat):
+        return array
+    out = np.empty(array.shape, dtype=object)
+    out.reshape(-1)[:] = [v.encode() if isinstance(v, str) else v for v in flat]
+    return out
+
+
 class BaseSession:
     """Shared implementation of Session and InteractiveSession."""
 
@@ -336,6 +346,8 @@ class BaseSession:
                     value = np.asarray(value, dtype=np_dtype)
                 except (TypeError, ValueError) as e:
                     raise ValueError(f"setting an array element with a sequence. ({e})") from None
+            if np_dtype is np.object_:  # tf.string's (a variant's is `object`)
+                value = _utf8(value)
             if dims is not None and (shapes is None or value.shape != shapes[i]):
                 shape = value.shape
                 if len(shape) != len(dims) or any(

@@ -21,6 +21,7 @@ frame_compile.py           pass `frame_compilation`: a plain while loop as one g
 deferred_products.py       pass `deferred_products`: a compiled loop's accumulated A^T B as one GEMM
 narrowed_products.py       pass `narrowed_products`: only the product columns a compiled loop reads
 scalar_operators.py        pass `scalar_operators`: a compiled loop's scalar ops on numpy's scalar math
+cond_specialisation.py     pass `cond_specialisation`: plans per value of conds' predicates known up front
 blas_threads.py            BLAS's thread count while a session runs (intra_op_parallelism_threads, load)
 heap.py                    freed array memory kept in the process (glibc's mmap and trim thresholds)
 tracing.py                 traced runs: a second Planner whose hook times every kernel; RunMetadata

@@ -18,6 +18,8 @@ turns the Program into something to call.
 
 from __future__ import annotations
 
+import numpy as np
+
 from engine.framework import ops
 from engine.runtime import binding, constant_folding, forwarding, frees, passes
 from engine.runtime import shape_specialisation as shapes
@@ -56,10 +58,12 @@ class Program:
         self.forwarded = {}  # step index -> name of the value whose buffer it reuses
 
 
-def lower(runtime, order, targets, fed, single, enabled, fed_shapes=None, trust_shapes=True):
+def lower(runtime, order, targets, fed, single, enabled, fed_shapes=None, trust_shapes=True, rewrites=None):
     """The Program computing `targets` from the `fed` tensors ({Tensor: feed index}) with the ops of
     `order`, under the pass names in `enabled`.  `fed_shapes` ({Tensor: shape}) specialises it to the
-    feeds' shapes; `trust_shapes` False folds nothing from static shapes."""
+    feeds' shapes; `trust_shapes` False folds nothing from static shapes.  `rewrites` ({op: ("switch",
+    taken output) or ("merge", live input)}, cond_specialisation.py) makes a cond's Switch and Merge
+    whose predicate is known pass that value on."""
     elide = passes.KERNEL_ELISION in enabled
     folding = passes.CONSTANT_FOLDING in enabled
     shape_pass = passes.SHAPE_SPECIALISATION in enabled and trust_shapes
@@ -83,6 +87,26 @@ def lower(runtime, order, targets, fed, single, enabled, fed_shapes=None, trust_
         definition = op.op_def
         outs = op.values()
         inputs = op.inputs
+        rewrite = rewrites.get(op) if rewrites else None
+        if rewrite is not None:
+            kind, index = rewrite
+            if kind == "merge":
+                pairs = [(inputs[index], outs[0])]
+            elif kind == "switch":
+                pairs = [(inputs[0], outs[index])]
+            else:  # "through": both outputs, for predicates computed whichever way a cond goes
+                pairs = [(inputs[0], out) for out in outs]
+            for t, out in pairs:
+                names[out] = names[t]
+                if t in known and t not in fed:
+                    known[out] = known[t]
+                elif oracle is not None:
+                    oracle.alias(out, t, known)
+            if kind == "merge":  # its value_index: which input was live
+                cname = f"c{n}_1"
+                bound[cname] = known[outs[1]] = np.int32(index)
+                names[outs[1]] = cname
+            continue
         if elide:
             if definition.constant:
                 cname = f"c{n}"

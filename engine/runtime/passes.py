@@ -27,11 +27,12 @@ LAST_USE_FREES = "last_use_frees"  # frees.py
 FRAME_COMPILATION = "frame_compilation"  # frame_compile.py: a plain while loop as one generated function
 DEFERRED_PRODUCTS = "deferred_products"  # deferred_products.py: a compiled loop's sum of A^T B after it
 NARROWED_PRODUCTS = "narrowed_products"  # narrowed_products.py: only the product columns a loop reads
+COND_SPECIALISATION = "cond_specialisation"  # cond_specialisation.py: plans per value of conds' predicates
 SCALAR_OPERATORS = "scalar_operators"  # scalar_operators.py: a loop's counters on numpy's scalar math
 
 ALL = frozenset((DEPENDENCY_OPTIMIZER, KERNEL_ELISION, CONSTANT_FOLDING, SHAPE_SPECIALISATION, BOUND_KERNELS,
                  BUFFER_FORWARDING, LAST_USE_FREES, FRAME_COMPILATION, DEFERRED_PRODUCTS, NARROWED_PRODUCTS,
-                 SCALAR_OPERATORS))
+                 SCALAR_OPERATORS, COND_SPECIALISATION))
 # The passes whose values differ from the reference in rounding (sums in another order).
 ROUNDING = frozenset((DEFERRED_PRODUCTS, NARROWED_PRODUCTS))
 ENV = "ENGINE_PLAN_PASSES"

@@ -9,9 +9,13 @@ reshapeable variable (graph_watch.py) has another shape than it declares.
 
 from __future__ import annotations
 
-from engine.runtime import dataflow, lowering, passes, straight_line
+from engine.runtime import cond_specialisation, dataflow, lowering, passes, straight_line
 from engine.runtime import shape_specialisation as shapes
-from engine.runtime.prune import prune
+from engine.runtime.prune import is_weak_control_input, prune
+
+
+def _never_weak(op):
+    return False
 
 # The executors a plan can be given: modules with `compile_program(program)` returning an object with
 # `fn` and `failing_op(exc)`.  A plan holding control-flow ops (registry flag `control_flow`) goes to the
@@ -23,11 +27,25 @@ class Plan:
     """A callable plan for one signature, with the variants its guards may need."""
 
     __slots__ = ("fn", "compiled", "executor", "feed_shapes", "var_shapes", "guarded", "fold_shapes",
-                 "_planner", "_request", "_generic", "_unfolded")
+                 "branches", "specialised", "_planner", "_request", "_generic", "_unfolded")
+
+    def __init__(self, planner, request):
+        self._planner = planner
+        self._request = request  # (targets, feeds, single)
+        self._generic = self._unfolded = None
+        self.feed_shapes = self.var_shapes = None
+        self.guarded = False
+        self.fold_shapes = False
+        self.branches = None  # cond_specialisation.Branches: this plan picks a variant by its conds
+        self.specialised = None  # the `branches` it was built for (Planner.build)
+        self.compiled = None
 
     @property
     def code(self):
-        """The generated source of a straight-line plan."""
+        """The generated source of a straight-line plan (of the variants built so far for a plan that
+        picks one by its conds)."""
+        if self.branches is not None:
+            return "".join(plan.code for plan in self.variants())
         return self.compiled.code
 
     @property
@@ -42,17 +60,27 @@ class Plan:
     def select(self, args):
         """The plan to run for the feed values `args` (this one when its guards hold)."""
         plan = self
-        if self.feed_shapes is not None and tuple([a.shape for a in args]) != self.feed_shapes:
-            if self._generic is None:
-                self._generic = self._planner.build(*self._request, fold_shapes=self.fold_shapes)
-            plan = self._generic
+        if plan.branches is not None:  # the variant for the values of the conds' predicates
+            plan = plan.branches.select(args)
+            if not plan.guarded:
+                return plan
+        if plan.feed_shapes is not None and tuple([a.shape for a in args]) != plan.feed_shapes:
+            if plan._generic is None:
+                plan._generic = plan._planner.build(*plan._request, fold_shapes=plan.fold_shapes,
+                                                    branches=plan.specialised)
+            plan = plan._generic
         if plan.var_shapes is not None and not all([
             c.value is None or c.value.shape == shape for c, shape in plan.var_shapes
         ]):
             if plan._unfolded is None:
-                plan._unfolded = plan._planner.build(*plan._request, fold_shapes=False)
+                plan._unfolded = plan._planner.build(*plan._request, fold_shapes=False,
+                                                     branches=plan.specialised)
             plan = plan._unfolded
         return plan
+
+    def variants(self):
+        """This plan, or the variants its conds' predicates chose so far (cond_specialisation.py)."""
+        return [self] if self.branches is None else list(self.branches.variants.values())
 
 
 class Planner:
@@ -67,22 +95,35 @@ class Planner:
         self.enabled = passes.ALL if enabled is None else frozenset(enabled)
         self.instrument = instrument
 
-    def build(self, targets, feeds, single, feed_shapes=None, fold_shapes=True):
+    def build(self, targets, feeds, single, feed_shapes=None, fold_shapes=True, branches=None):
         """The plan computing `targets` (Tensors/Operations) from `feeds` (Tensors, in feed order).
 
         `single` makes it return the one target's value rather than a tuple; `feed_shapes` (shape tuples
-        in feed order) specialises it to those shapes when that can fold anything."""
+        in feed order) specialises it to those shapes when that can fold anything.  `branches`
+        ({predicate: bool}) builds the variant for those values of the conds' predicates
+        (cond_specialisation.py); False the plan that leaves its conds to the dataflow executor."""
         watch = self.watch
         fed = {t: i for i, t in enumerate(feeds)}
-        order = prune(targets, fed, passes.DEPENDENCY_OPTIMIZER in self.enabled)
+        drop_weak = passes.DEPENDENCY_OPTIMIZER in self.enabled
+        order = prune(targets, fed, drop_weak)
         watch.note_planned()
+        rewrites = None
         if any(op.op_def.control_flow for op in order):
-            return self._build_dataflow(targets, feeds, single, fed)
-        plan = Plan()
-        plan._planner = self
-        plan._request = (targets, feeds, single)
-        plan._generic = plan._unfolded = None
-        plan.feed_shapes = plan.var_shapes = None
+            if branches is None and passes.COND_SPECIALISATION in self.enabled:
+                preds = cond_specialisation.predicates(prune(targets, fed, False), fed)
+                if preds is not None:
+                    return self._build_branching(targets, feeds, single, feed_shapes, fold_shapes, preds)
+            if branches:
+                weak = is_weak_control_input if drop_weak else _never_weak
+                full = prune(targets, fed, False)
+                found = cond_specialisation.specialise(full, targets, fed, branches, weak)
+                if found is not None:
+                    order, rewrites = found
+            if rewrites is None or any(op.op_def.control_flow and op not in rewrites for op in order):
+                decided = branches if rewrites is not None else None
+                return self._build_dataflow(targets, feeds, single, fed, decided)
+        plan = Plan(self, (targets, feeds, single))
+        plan.specialised = branches
         fold_shapes = fold_shapes and watch.trust_shapes
         if fold_shapes and watch.reshapeable:
             # Shapes are folded for the variables' declared shapes: a variable an Assign of this plan may
@@ -99,7 +140,7 @@ class Planner:
             fed_shapes = dict(zip(feeds, feed_shapes, strict=True))
         plan.guarded = plan.feed_shapes is not None or plan.var_shapes is not None
         program = lowering.lower(self.runtime, order, targets, fed, single, self.enabled, fed_shapes,
-                                 fold_shapes)
+                                 fold_shapes, rewrites)
         if self.instrument is not None:
             program = self.instrument(program)
         plan.executor = "straight_line"
@@ -107,22 +148,49 @@ class Planner:
         plan.fn = plan.compiled.fn
         return plan
 
-    def _build_dataflow(self, targets, feeds, single, fed):
+    def _build_dataflow(self, targets, feeds, single, fed, branches=None):
         """A plan with control flow: every control edge kept (a constant in a cond branch is dead with its
-        branch through its control edge to the branch's pivot), no passes but frame compilation, the
-        dataflow executor."""
+        branch through its control edge to the branch's pivot), no passes but frame compilation and the
+        loop passes, the dataflow executor.  `branches` ({predicate: bool}): the root conds decided by
+        them, leaving loops."""
         order = prune(targets, fed, False)
-        plan = Plan()
-        plan._planner = self
-        plan._request = (targets, feeds, single)
-        plan._generic = plan._unfolded = None
-        plan.feed_shapes = plan.var_shapes = None
-        plan.guarded = False
-        plan.fold_shapes = False
-        program = lowering.lower(self.runtime, order, targets, fed, single, frozenset(), None, False)
+        rewrites = None
+        found = None
+        if branches:
+            found = cond_specialisation.specialise(order, targets, fed, branches, _never_weak)
+        if found is not None:
+            order, rewrites = found
+        plan = Plan(self, (targets, feeds, single))
+        plan.specialised = branches
+        program = lowering.lower(self.runtime, order, targets, fed, single, frozenset(), None, False,
+                                 rewrites)
         if self.instrument is not None:  # a traced run: every kernel call of every iteration is timed
             program = self.instrument(program)
         plan.executor = "dataflow"
         plan.compiled = dataflow.compile_program(program, self.enabled, elide=self.instrument is None)
         plan.fn = plan.compiled.fn
+        return plan
+
+    def _build_branching(self, targets, feeds, single, feed_shapes, fold_shapes, preds):
+        """A plan that computes its root conds' predicates `preds` first and runs the variant for their
+        values (cond_specialisation.py)."""
+        plan = Plan(self, (targets, feeds, single))
+
+        def variant(values):  # None: a combination the variants leave to the dataflow executor
+            return self.build(targets, feeds, single, feed_shapes, fold_shapes,
+                              branches=False if values is None else values)
+
+        # The predicates' plan: pure ops of the feeds, a nested cond's Switches passing their data on.
+        fed = {t: i for i, t in enumerate(feeds)}
+        order = prune(preds, fed, False)
+        decide = Plan(self, (preds, feeds, False))
+        decide.executor = "straight_line"
+        decide.compiled = straight_line.compile_program(lowering.lower(
+            self.runtime, order, preds, fed, False, self.enabled, None, self.watch.trust_shapes,
+            cond_specialisation.through(order)))
+        decide.fn = decide.compiled.fn
+        plan.branches = cond_specialisation.Branches(preds, decide, variant)
+        plan.guarded = True
+        plan.executor = "branches"
+        plan.fn = lambda *args: plan.select(args).fn(*args)
         return plan

@@ -308,3 +308,15 @@ def test_namespace_modules():
     tf.logging.set_verbosity(tf.logging.INFO)
     assert tf.logging.get_verbosity() == tf.logging.INFO
     assert tf.errors.InvalidArgumentError.error_code == 3
+
+
+def test_a_str_fed_to_a_string_placeholder_is_its_utf8_bytes():
+    """As TF: a fed `str` is encoded, so it equals a string constant and ops give it back as bytes."""
+    mode = tf.placeholder(tf.string, [])
+    words = tf.placeholder(tf.string, [None])
+    with tf.Session() as s:
+        assert s.run(tf.identity(mode), {mode: "tr\u00e9in"}) == "tr\u00e9in".encode()
+        assert s.run(tf.equal(mode, "train"), {mode: "train"})
+        got = s.run(tf.identity(words), {words: ["a", b"b", np.str_("c")]})
+        assert got.dtype == object and got.tolist() == [b"a", b"b", b"c"]
+        assert s.run(tf.identity(words), {words: np.array(["x", "yz"])}).tolist() == [b"x", b"yz"]

@@ -25,10 +25,15 @@ def interpreted(monkeypatch):
     return run
 
 
+def _dataflow(sess):
+    """The compiled dataflow plans of the session (of every variant a plan picked by its conds)."""
+    return [plan.compiled for entry in sess._plans.values() for plan in entry.plan.variants()
+            if plan.executor == "dataflow"]
+
+
 def _frames(sess):
     """The compiled frames of the session's dataflow plans."""
-    return sorted(f for entry in sess._plans.values() if entry.plan.executor == "dataflow"
-                  for f in entry.plan.compiled.frames)
+    return sorted(f for compiled in _dataflow(sess) for f in compiled.frames)
 
 
 def _lstm_training(steps=3):
@@ -78,8 +83,7 @@ def _lstm_kernel_gradient(rows=4):
         with tf.Session() as s:
             s.run(tf.global_variables_initializer())
             values = s.run(grads)
-            code = "".join(entry.plan.compiled.code for entry in s._plans.values()
-                           if entry.plan.executor == "dataflow")
+            code = "".join(compiled.code for compiled in _dataflow(s))
             return values, code
 
 
@@ -151,12 +155,19 @@ def _loops_with_dead_tensors(p_value):
 
 
 @pytest.mark.parametrize("p", [True, False])
-def test_loops_needing_dead_tensors_stay_with_the_interpreter(interpreted, p):
+def test_loops_needing_dead_tensors_stay_with_the_interpreter(interpreted, monkeypatch, p):
+    monkeypatch.setenv(passes.ENV, f"all,-{passes.COND_SPECIALISATION}")
     got, frames = _loops_with_dead_tensors(p)
     # A loop in a cond branch (dead when untaken), a cond in a body, loops in a loop: interpreted.
     assert frames == ["while_2/while_context"]
     assert got == [4 if p else -1, 0 - 1 + 2 - 1 + 4, 0 + 0 + 1 + 3, 30]
     assert interpreted(lambda: _loops_with_dead_tensors(p))[0] == got
+    # With the cond decided before the run (its predicate is fed), the loop in its branch is a loop of
+    # the root frame when the branch is taken, and compiled; absent when not.
+    monkeypatch.setenv(passes.ENV, "all")
+    got_specialised, frames = _loops_with_dead_tensors(p)
+    assert got_specialised == got
+    assert frames == (["cond/while/while_context"] if p else []) + ["while_2/while_context"]
 
 
 def _failing_loop():
@@ -191,8 +202,8 @@ def _loop_with_an_unread_pure_op():
         out = tf.while_loop(lambda i, acc: i < 4, body, [tf.constant(0), tf.constant([1.0, 2.0])])
         with tf.Session() as s:
             value = s.run(out)
-            ops = {op.name for entry in s._plans.values() if entry.plan.executor == "dataflow"
-                   for step in entry.plan.compiled.frame_steps for op in step.line_ops.values()}
+            ops = {op.name for compiled in _dataflow(s) for step in compiled.frame_steps
+                   for op in step.line_ops.values()}
             return value, ops
 
 
@@ -250,8 +261,7 @@ def _scalar_counters():
                             [tf.constant(0), tf.constant(10), tf.constant(0), tf.constant(1.0)])
         with tf.Session() as s:
             got = s.run(list(out), {n: 7})
-            code = "".join(entry.plan.compiled.code for entry in s._plans.values()
-                           if entry.plan.executor == "dataflow")
+            code = "".join(compiled.code for compiled in _dataflow(s))
             return got, code
 
 
@@ -279,8 +289,7 @@ def _loop_between_root_ops(index):
                 got = s.run([picked, total], {x: [1.0, 2.0, 3.0], at: index})
             except tf.errors.InvalidArgumentError as e:
                 got = str(e)
-            line = [entry.plan.compiled.line_plan is not None for entry in s._plans.values()
-                    if entry.plan.executor == "dataflow"]
+            line = [compiled.line_plan is not None for compiled in _dataflow(s)]
             return got, line
 
 
@@ -291,13 +300,14 @@ def test_with_every_loop_compiled_the_root_runs_as_straight_line_code(interprete
     message, _ = _loop_between_root_ops(7)
     assert "picked" in message  # a root op's error names it, as the executor's did
     assert interpreted(lambda: _loop_between_root_ops(7))[0] == message
-    # a cond outside the loops leaves values that can be dead: the root stays with the executor
+    # a cond outside the loops, on a predicate known only as the run goes (a variable's value), leaves
+    # values that can be dead: the root stays with the executor
     g = tf.Graph()
     with g.as_default():
-        p = tf.placeholder(tf.bool, [])
+        p = tf.Variable(False)
         out = tf.cond(p, lambda: tf.while_loop(lambda i: i < 4, lambda i: i + 1, [0]),
                       lambda: tf.constant(-1))
         with tf.Session() as s:
-            assert s.run(out, {p: False}) == -1
-            plans = [e.plan.compiled for e in s._plans.values() if e.plan.executor == "dataflow"]
-            assert [c.line_plan for c in plans] == [None]
+            s.run(p.initializer)
+            assert s.run(out) == -1
+            assert [compiled.line_plan for compiled in _dataflow(s)] == [None]

@@ -170,6 +170,29 @@ def lstm_adam():
         (tf.trainable_variables(), None)]
 
 
+@case
+def training_flag_conds():
+    """Conds on a training flag (cond_specialisation on and off): dropout and batch normalization with
+    `training=` a placeholder_with_default, a tf.cond with an assign in one branch, trained with Adam
+    under both values of the flag, and an LSTM whose input goes through one of the conds."""
+    rng = np.random.RandomState(5)
+    x = tf.placeholder(tf.float32, [4, 3, 6])
+    training = tf.placeholder_with_default(True, [])
+    steps = tf.Variable(0, name="steps")
+    h = tf.layers.batch_normalization(x, training=training)
+    h = tf.layers.dropout(h, 0.3, training=training)
+    h = tf.cond(training, lambda: tf.identity(h * 1.5) + tf.cast(tf.assign_add(steps, 1), tf.float32) * 0.0,
+                lambda: h)
+    outputs, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(4), h, dtype=tf.float32)
+    loss = tf.reduce_mean(tf.square(outputs[:, -1] - 0.25))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train_op = tf.train.AdamOptimizer(0.05).minimize(loss)
+    feed = {x: rng.normal(size=(4, 3, 6)).astype(np.float32)}
+    return [(tf.global_variables_initializer(), None)] + [([train_op, loss], feed)] * 2 + [
+        ([train_op, loss], {**feed, training: False}), ([loss, outputs], {**feed, training: False}),
+        ([train_op, loss], feed), (tf.global_variables(), None)]
+
+
 def _leaves(value):
     if isinstance(value, dict):
         return [leaf for k in sorted(value) for leaf in _leaves(value[k])]
