@@ -11,18 +11,13 @@ import pytest
 import engine as tf
 from engine.ops import frame_ops
 from engine.runtime import passes
+from tests.engine.pass_knob import without
 
 
 @pytest.fixture
 def dataflow(monkeypatch):
     """Runs `fn()` with the pass off: every cond on the dataflow executor."""
-
-    def run(fn):
-        with monkeypatch.context() as m:
-            m.setenv(passes.ENV, f"all,-{passes.COND_SPECIALISATION}")
-            return fn()
-
-    return run
+    return without(monkeypatch, passes.COND_SPECIALISATION)
 
 
 def _executors(sess):

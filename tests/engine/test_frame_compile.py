@@ -11,18 +11,13 @@ import pytest
 
 import engine as tf
 from engine.runtime import passes
+from tests.engine.pass_knob import without
 
 
 @pytest.fixture
 def interpreted(monkeypatch):
     """Runs `fn()` with frame compilation off (the plan pass `frame_compilation`)."""
-
-    def run(fn):
-        with monkeypatch.context() as m:
-            m.setenv(passes.ENV, f"all,-{passes.FRAME_COMPILATION}")
-            return fn()
-
-    return run
+    return without(monkeypatch, passes.FRAME_COMPILATION)
 
 
 def _dataflow(sess):
