@@ -4,22 +4,21 @@ A `Plan` is one (targets, feeds) signature made callable: `plan.fn(*feed_values)
 targets' values.  A plan built under assumptions about shapes is *guarded*: `select(feed_values)`
 returns the plan itself when they hold, else a variant built (once, on first need) without them --
 `generic` when the feeds have other shapes than the ones it was specialised to, `unfolded` when a
-reshapeable variable (graph_watch.py) has another shape than it declares.
+reshapeable variable (graph_watch.py) has another shape than it declares.  A plan whose conds'
+predicates are known before the run (cond_specialisation.py) is guarded too: `select` computes them
+and returns the variant built for their values, which may have guards of its own.
 """
 
 from __future__ import annotations
 
 from engine.runtime import cond_specialisation, dataflow, lowering, passes, straight_line
 from engine.runtime import shape_specialisation as shapes
-from engine.runtime.prune import is_weak_control_input, prune
-
-
-def _never_weak(op):
-    return False
+from engine.runtime.prune import is_weak_control_input, never_weak, prune
 
 # The executors a plan can be given: modules with `compile_program(program)` returning an object with
-# `fn` and `failing_op(exc)`.  A plan holding control-flow ops (registry flag `control_flow`) goes to the
-# dataflow executor, with no passes but `frame_compilation`; every other plan to the straight-line one.
+# `fn` and `failing_op(exc)`.  A plan holding control-flow ops (registry flag `control_flow`) that the
+# pass `cond_specialisation` does not take away goes to the dataflow executor, with no passes but
+# `frame_compilation` and the loop passes; every other plan to the straight-line one.
 EXECUTORS = {"straight_line": straight_line, "dataflow": dataflow}
 
 
@@ -114,7 +113,7 @@ class Planner:
                 if preds is not None:
                     return self._build_branching(targets, feeds, single, feed_shapes, fold_shapes, preds)
             if branches:
-                weak = is_weak_control_input if drop_weak else _never_weak
+                weak = is_weak_control_input if drop_weak else never_weak
                 full = prune(targets, fed, False)
                 found = cond_specialisation.specialise(full, targets, fed, branches, weak)
                 if found is not None:
@@ -157,7 +156,7 @@ class Planner:
         rewrites = None
         found = None
         if branches:
-            found = cond_specialisation.specialise(order, targets, fed, branches, _never_weak)
+            found = cond_specialisation.specialise(order, targets, fed, branches, never_weak)
         if found is not None:
             order, rewrites = found
         plan = Plan(self, (targets, feeds, single))

@@ -29,7 +29,8 @@ def is_weak_control_input(op) -> bool:
             and not definition.control_flow)
 
 
-def _never_weak(op) -> bool:
+def never_weak(op) -> bool:
+    """No control input is weak: every control edge is followed (the pass `dependency_optimizer` off)."""
     return False
 
 
@@ -60,7 +61,7 @@ def needed_ops(targets, fed, weak=is_weak_control_input):
 def prune(targets, fed, drop_weak_controls=True):
     """The needed ops for `targets` (Tensors/Operations), in dependency order, stopping at fed tensors.
     `drop_weak_controls` is the dependency-optimizer pass."""
-    weak = is_weak_control_input if drop_weak_controls else _never_weak
+    weak = is_weak_control_input if drop_weak_controls else never_weak
     needed, fed_ops = needed_ops(targets, fed, weak)
     order = []
     state = {}  # op -> 1 while visiting, 2 when done
