@@ -123,8 +123,9 @@ def compile_program(program, enabled=passes.ALL, elide=True):
     if not any(not isinstance(s, frame_compile.FrameStep) and s.op.op_def.control_flow for s in kept):
         # Every loop compiled and no cond: nothing can be dead, so the root frame is straight-line code.
         c.line_plan = _straight_line(kept, alias, program, c.bound)
-        c.fn = c.line_plan.fn
-        return c
+        if c.line_plan is not None:
+            c.fn = c.line_plan.fn
+            return c
     control_inputs = {}  # step -> the ops it waits for
     for i, s in enumerate(kept):
         st = _Step()
@@ -198,7 +199,7 @@ def compile_program(program, enabled=passes.ALL, elide=True):
 def _straight_line(kept, alias, program, bound):
     """The root frame's steps (ops and compiled loops, no frame op left) as a straight-line plan
     (straight_line.py), in an order that respects their data and control edges: a loop's step sits where
-    its first op was, which may precede what its later Enters read."""
+    its first op was, which may precede what its later Enters read.  None if they hold a cycle."""
     producer = {name: i for i, s in enumerate(kept) for name in s.outs}
     step_of_op = {}
     for i, s in enumerate(kept):
@@ -216,7 +217,10 @@ def _straight_line(kept, alias, program, bound):
     line.bound = dict(bound)
     line.single = program.single
     line.results = [None if name is None else _resolve(alias, name) for name in program.results]
-    for i in graph_order(waits_on):
+    order = _graph_order(waits_on)
+    if len(order) < len(kept):  # a cycle outside the loops: the executor's to report
+        return None
+    for i in order:
         s = kept[i]
         args = [(pos, _resolve(alias, name), is_ref) for pos, name, is_ref in s.args]
         if isinstance(s, frame_compile.FrameStep):
@@ -226,7 +230,7 @@ def _straight_line(kept, alias, program, bound):
     return straight_line.compile_program(line)
 
 
-def graph_order(waits_on):
+def _graph_order(waits_on):
     """The indices of a DAG's nodes ({node: the nodes it waits on} as a list of sets) in an order where
     each follows what it waits on, the lowest index first among the ready ones."""
     consumers = collections.defaultdict(list)
