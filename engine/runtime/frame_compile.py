@@ -42,7 +42,10 @@ nothing else reading `acc` or the product in the loop (an RNN's kernel gradient 
 has its products summed as one GEMM when the loop ends, and `acc + BiasAddGrad(B)` as one row sum
 (`_Frame._deferred_products`, deferred_products.py; the plan pass `deferred_products`).  A product read
 only by a Split along its columns, some of whose outputs nothing reads, computes the columns read alone
-(`_Frame._narrowed_products`, narrowed_products.py; the plan pass `narrowed_products`).
+(`_Frame._narrowed_products`, narrowed_products.py; the plan pass `narrowed_products`).  An op of
+scalar output whose type declares numpy-scalar operators (a counter's add or compare) calls them when
+its inputs are numpy scalars, the loop's invariant inputs converted once before it (scalar_operators.py;
+the plan pass `scalar_operators`).
 """
 
 from __future__ import annotations
