@@ -13,7 +13,9 @@ combination on first need (`Branches`).  In a variant (`specialise`) each root S
 on to its taken output; an op reading its other output, or reading (data or control edge) an op that
 does, is dead and left out, as the executor would leave it; each root Merge is its one live input, its
 `value_index` a constant.  What is left holds no cond: the straight-line executor with every pass, or,
-with loops, the dataflow executor with the loops compiled and the root as straight-line code.  A
+with loops, the dataflow executor with the loops compiled and the root as straight-line code.  Its ops
+run in the order the executor ran them (ready ones first), so a variable read that nothing orders
+against a write of it in the same run still comes first (a metric's value fetched with its update).  A
 variant computes what the dataflow executor computes, value for value; where the executor would do
 something a variant cannot (a fetched value dead, a Merge with two live inputs, a predicate that is
 not a scalar), that combination runs on the dataflow plan, which does it.
@@ -21,6 +23,7 @@ not a scalar), that combination runs on the dataflow plan, which does it.
 
 from __future__ import annotations
 
+import collections
 import threading
 
 import numpy as np
@@ -159,7 +162,41 @@ def specialise(order, targets, fed, values, weak):
             inputs = [op.inputs[rewrite[1]]]
         todo.extend(t.op for t in inputs if t not in fed)
         todo.extend(c for c in op.control_inputs if c not in fed_ops and not weak(c))
-    return [op for op in order if op in needed], {op: r for op, r in rewrites.items() if op in needed}
+    kept = {op: r for op, r in rewrites.items() if op in needed}
+    return _as_the_executor_runs([op for op in order if op in needed], kept), kept
+
+
+def _as_the_executor_runs(order, rewrites):
+    """`order`'s ops in the order the dataflow executor (and TF's) would run them: each once its inputs
+    (and control inputs) have run, those ready first first.  Where a run reads a variable that it also
+    writes with no edge between the two (a metric's value fetched with its update op), the read comes
+    first, as it did on the executor; the prune's depth-first order would put it after the write."""
+    position = {op: i for i, op in enumerate(order)}
+    waits = {}
+    consumers = {op: [] for op in order}
+    for op in order:
+        rewrite = rewrites.get(op)
+        if rewrite is None:
+            inputs = [t for t in op.inputs if op.op_def.control_flow != "merge"
+                      or t.op.op_def.control_flow != "next_iteration"]  # a loop's back edge
+        elif rewrite[0] == "switch":
+            inputs = op.inputs[:1]
+        else:
+            inputs = [op.inputs[rewrite[1]]]
+        sources = {t.op for t in inputs if t.op in position} | {c for c in op.control_inputs if c in position}
+        waits[op] = len(sources)
+        for source in sorted(sources, key=position.get):
+            consumers[source].append(op)
+    ready = collections.deque(op for op in order if not waits[op])
+    out = []
+    while ready:
+        op = ready.popleft()
+        out.append(op)
+        for consumer in consumers[op]:
+            waits[consumer] -= 1
+            if not waits[consumer]:
+                ready.append(consumer)
+    return out if len(out) == len(order) else order
 
 
 class Branches:

@@ -149,3 +149,25 @@ def test_a_predicate_that_is_not_a_scalar_goes_to_the_executor(dataflow):
 
     assert run(True) == 1 and run(np.array(False)) == 2
     assert run(np.array([True, False])) == dataflow(lambda: run(np.array([True, False])))
+
+
+def test_a_read_and_a_write_with_no_edge_between_them_keep_the_executors_order(dataflow):
+    """A metric's value fetched with its update op: nothing orders the variables' reads and the
+    update, and the executor (as TF's) reads first, whatever the fetch order; so does a variant."""
+
+    def run():
+        g = tf.Graph()
+        with g.as_default():
+            labels = tf.placeholder(tf.int64, [None])
+            preds = tf.placeholder(tf.int64, [None])
+            flag = tf.placeholder_with_default(True, [])
+            value, update = tf.metrics.accuracy(labels, tf.cond(flag, lambda: preds, lambda: preds * 0))
+            with tf.Session() as s:
+                s.run(tf.local_variables_initializer())
+                got = s.run([update, value], {labels: [1, 2, 3, 4], preds: [1, 2, 0, 0]})
+                return [float(v) for v in got], _executors(s)
+
+    got, executors = run()
+    assert got == [0.5, 0.0]  # TF 2.21 gives [0.5, 0.0] for this first run
+    assert ("branches", ["straight_line"]) in executors
+    assert dataflow(run)[0] == got
