@@ -23,12 +23,12 @@ not a scalar), that combination runs on the dataflow plan, which does it.
 
 from __future__ import annotations
 
-import collections
 import threading
 
 import numpy as np
 
 from engine.framework import ops
+from engine.runtime import dataflow
 
 
 def _frames(order):
@@ -153,50 +153,35 @@ def specialise(order, targets, fed, values, weak):
         if op in needed or op in dead:  # a dead control input (of a ControlTrigger) does not run
             continue
         needed.add(op)
-        rewrite = rewrites.get(op)
-        if rewrite is None:
-            inputs = op.inputs
-        elif rewrite[0] == "switch":
-            inputs = op.inputs[:1]  # its predicate is computed before the run
-        else:
-            inputs = [op.inputs[rewrite[1]]]
-        todo.extend(t.op for t in inputs if t not in fed)
+        todo.extend(t.op for t in _read(op, rewrites.get(op)) if t not in fed)
         todo.extend(c for c in op.control_inputs if c not in fed_ops and not weak(c))
     kept = {op: r for op, r in rewrites.items() if op in needed}
     return _as_the_executor_runs([op for op in order if op in needed], kept), kept
 
 
+def _read(op, rewrite):
+    """The inputs `op` reads under its `rewrite`: a decided Switch its data (its predicate is computed
+    before the run), a decided Merge its live input."""
+    if rewrite is None:
+        return op.inputs
+    if rewrite[0] == "switch":
+        return op.inputs[:1]
+    return [op.inputs[rewrite[1]]]
+
+
 def _as_the_executor_runs(order, rewrites):
-    """`order`'s ops in the order the dataflow executor (and TF's) would run them: each once its inputs
-    (and control inputs) have run, those ready first first.  Where a run reads a variable that it also
-    writes with no edge between the two (a metric's value fetched with its update op), the read comes
-    first, as it did on the executor; the prune's depth-first order would put it after the write."""
+    """`order`'s ops in the order the dataflow executor (and TF's) runs them (dataflow.executor_order):
+    a variable read nothing orders against a write of it still comes first."""
     position = {op: i for i, op in enumerate(order)}
-    waits = {}
-    consumers = {op: [] for op in order}
+    waits_on = []
     for op in order:
-        rewrite = rewrites.get(op)
-        if rewrite is None:
-            inputs = [t for t in op.inputs if op.op_def.control_flow != "merge"
-                      or t.op.op_def.control_flow != "next_iteration"]  # a loop's back edge
-        elif rewrite[0] == "switch":
-            inputs = op.inputs[:1]
-        else:
-            inputs = [op.inputs[rewrite[1]]]
-        sources = {t.op for t in inputs if t.op in position} | {c for c in op.control_inputs if c in position}
-        waits[op] = len(sources)
-        for source in sorted(sources, key=position.get):
-            consumers[source].append(op)
-    ready = collections.deque(op for op in order if not waits[op])
-    out = []
-    while ready:
-        op = ready.popleft()
-        out.append(op)
-        for consumer in consumers[op]:
-            waits[consumer] -= 1
-            if not waits[consumer]:
-                ready.append(consumer)
-    return out if len(out) == len(order) else order
+        inputs = _read(op, rewrites.get(op))
+        if op.op_def.control_flow == "merge":  # a loop's back edge is not waited for
+            inputs = [t for t in inputs if t.op.op_def.control_flow != "next_iteration"]
+        waits_on.append({position[t.op] for t in inputs if t.op in position}
+                        | {position[c] for c in op.control_inputs if c in position})
+    indices = dataflow.executor_order(waits_on)
+    return [order[i] for i in indices] if len(indices) == len(order) else order
 
 
 class Branches:

@@ -28,7 +28,6 @@ steps run as straight-line code (straight_line.py) rather than through this exec
 from __future__ import annotations
 
 import collections
-import heapq
 
 import numpy as np
 
@@ -198,8 +197,9 @@ def compile_program(program, enabled=passes.ALL, elide=True):
 
 def _straight_line(kept, alias, program, bound):
     """The root frame's steps (ops and compiled loops, no frame op left) as a straight-line plan
-    (straight_line.py), in an order that respects their data and control edges: a loop's step sits where
-    its first op was, which may precede what its later Enters read.  None if they hold a cycle."""
+    (straight_line.py), in the order this executor would run them (`executor_order`; a loop's step
+    sits where its first op was, which may precede what its later Enters read).  None if they hold a
+    cycle."""
     producer = {name: i for i, s in enumerate(kept) for name in s.outs}
     step_of_op = {}
     for i, s in enumerate(kept):
@@ -208,8 +208,8 @@ def _straight_line(kept, alias, program, bound):
     waits_on = []
     for s in kept:
         controls = s.control_inputs if isinstance(s, frame_compile.FrameStep) else s.op.control_inputs
-        waits_on.append({producer[_resolve(alias, name)] for _, name, _ in s.args
-                         if _resolve(alias, name) in producer}
+        names = {_resolve(alias, name) for _, name, _ in s.args}
+        waits_on.append({producer[name] for name in names if name in producer}
                         | {step_of_op[op] for op in controls if op in step_of_op})
     line = lowering.Program()
     line.n_feeds = program.n_feeds
@@ -217,7 +217,7 @@ def _straight_line(kept, alias, program, bound):
     line.bound = dict(bound)
     line.single = program.single
     line.results = [None if name is None else _resolve(alias, name) for name in program.results]
-    order = _graph_order(waits_on)
+    order = executor_order(waits_on)
     if len(order) < len(kept):  # a cycle outside the loops: the executor's to report
         return None
     for i in order:
@@ -230,24 +230,26 @@ def _straight_line(kept, alias, program, bound):
     return straight_line.compile_program(line)
 
 
-def _graph_order(waits_on):
-    """The indices of a DAG's nodes ({node: the nodes it waits on} as a list of sets) in an order where
-    each follows what it waits on, the lowest index first among the ready ones."""
+def executor_order(waits_on):
+    """The indices of a DAG's nodes ({node: the nodes it waits on}, a list of sets) in the order this
+    executor (as TF's) runs them: each once what it waits on has run, those ready first first, ties by
+    index.  A read of a variable that nothing orders against a write of it in the same run comes first
+    (a metric's value fetched with its update op), where a depth-first order from the fetches may put it
+    after.  Shorter than the nodes when they hold a cycle."""
     consumers = collections.defaultdict(list)
     waits = [len(w) for w in waits_on]
     for i, w in enumerate(waits_on):
         for p in w:
             consumers[p].append(i)
-    ready = [i for i, n in enumerate(waits) if not n]
-    heapq.heapify(ready)
+    ready = collections.deque(i for i, n in enumerate(waits) if not n)
     order = []
     while ready:
-        i = heapq.heappop(ready)
+        i = ready.popleft()
         order.append(i)
         for c in consumers[i]:
             waits[c] -= 1
             if not waits[c]:
-                heapq.heappush(ready, c)
+                ready.append(c)
     return order
 
 

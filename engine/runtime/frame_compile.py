@@ -514,9 +514,8 @@ class _Frame:
                 if (i, s.outs.index(outs[0])) in used:
                     emit(i, indent, args[0], outs)
             else:
-                kernels[f"k{i}"] = s.kernel
+                kernels[f"k{i}"] = on_scalars.get(i, s.kernel)
                 if i in on_scalars:
-                    kernels[f"k{i}"] = on_scalars[i]
                     args = [f"{a}_s" if a in as_scalars else a for a in args]
                 emit(i, indent, f"k{i}({', '.join(args)})", outs)
 

@@ -306,3 +306,25 @@ def test_with_every_loop_compiled_the_root_runs_as_straight_line_code(interprete
             s.run(p.initializer)
             assert s.run(out) == -1
             assert [compiled.line_plan for compiled in _dataflow(s)] == [None]
+
+
+def test_the_straight_line_root_runs_its_ops_in_the_executors_order(interpreted):
+    """A metric's value fetched with its update op after a compiled loop: nothing orders the variables'
+    reads and the update, and the executor (as TF's) reads first; so does the straight-line root."""
+
+    def run():
+        g = tf.Graph()
+        with g.as_default():
+            labels = tf.placeholder(tf.int64, [None])
+            preds = tf.placeholder(tf.int64, [None])
+            _, looped = tf.while_loop(lambda i, p: i < 2, lambda i, p: (i + 1, p), [0, preds])
+            value, update = tf.metrics.accuracy(labels, looped)
+            with tf.Session() as s:
+                s.run(tf.local_variables_initializer())
+                got = s.run([update, value], {labels: [1, 2, 3, 4], preds: [1, 2, 0, 0]})
+                return [float(v) for v in got], [c.line_plan is not None for c in _dataflow(s)]
+
+    got, line = run()
+    assert line == [True]
+    assert got == [0.5, 0.0]
+    assert interpreted(run)[0] == got
